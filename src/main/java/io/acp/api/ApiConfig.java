@@ -1,0 +1,35 @@
+package io.acp.api;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Settings of the local API: its Unix socket and loopback TCP port. */
+@ConfigMapping(prefix = "acp.api")
+public interface ApiConfig {
+
+    /** Path of the Unix socket; its directory is created with mode 0750 and the socket gets 0660. */
+    @WithDefault("/run/acp/api.sock")
+    Path socket();
+
+    /** Loopback address of the TCP listener; anything but a loopback address is refused at start. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** TCP port; 0 picks a free one (tests). */
+    @WithDefault("7440")
+    int port();
+
+    /** Largest request frame accepted, in bytes. */
+    @WithDefault("1048576")
+    int maxFrameBytes();
+
+    /** A connection with no complete frame for this long is closed. */
+    @WithDefault("10m")
+    Duration idleTimeout();
+
+    /** Failed authentications allowed per connection before it is closed. */
+    @WithDefault("5")
+    int maxAuthFailures();
+}

@@ -1,0 +1,12 @@
+package io.acp.framework;
+
+import java.util.Locale;
+
+/** Lifecycle states of a managed service, as published in its meta. */
+public enum ServiceState {
+    STOPPED, STARTING, RUNNING, FAILED, STOPPING;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

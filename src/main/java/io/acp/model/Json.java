@@ -1,0 +1,32 @@
+package io.acp.model;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The one JSON mapper of the node. Only the tree model is used (no data binding), so nothing
+ * needs reflection in a native image. Nesting is capped so hostile input cannot blow the stack.
+ */
+public final class Json {
+
+    /** Deepest nesting accepted in any JSON document we parse. */
+    public static final int MAX_NESTING = 64;
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxStringLength(16 * 1024 * 1024)
+                .build());
+    }
+
+    private Json() {
+    }
+
+    public static ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+}

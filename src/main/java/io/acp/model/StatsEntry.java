@@ -1,0 +1,20 @@
+package io.acp.model;
+
+import java.util.Map;
+import java.util.Objects;
+
+/** One sample of an object's numbers as measured by one node; {@code version.millis()} is when. */
+public record StatsEntry(ObjectKey key, String node, Map<String, Double> values, Version version) implements Entry {
+
+    public StatsEntry {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(version, "version");
+        values = Map.copyOf(values);
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.STATS;
+    }
+}

@@ -1,0 +1,29 @@
+package io.acp.protocol;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+
+/**
+ * A request, the same on every transport.
+ *
+ * @param id      chosen by the client, echoed in every response frame; unique per connection while in flight
+ * @param node    target node id, or null for the node that received it
+ * @param service the service that handles it ("cluster", "framework", "api")
+ * @param op      the operation within the service
+ * @param args    operation arguments (never null; empty object when none)
+ * @param key     API key; needed on the first request of a connection, optional after
+ */
+public record Request(long id, String node, String service, String op, ObjectNode args, String key) {
+
+    public Request {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(args, "args");
+    }
+
+    /** What goes in logs: never the key. */
+    @Override
+    public String toString() {
+        return "Request[id=" + id + ", node=" + node + ", " + service + "." + op + "]";
+    }
+}
