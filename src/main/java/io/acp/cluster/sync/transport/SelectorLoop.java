@@ -68,6 +68,7 @@ final class SelectorLoop implements AutoCloseable {
                 selector.selectedKeys().clear();
                 drainSendQueue();
             }
+            drainSendQueue(); // what was queued before close still goes out
         } catch (ClosedSelectorException e) {
             // closed while selecting: the transport is stopping
         } catch (IOException | RuntimeException e) {

@@ -1,0 +1,136 @@
+package io.acp.cluster.sync;
+
+import io.acp.model.Entry;
+import io.acp.model.ObjectKey;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sync's mirror of the CDB's entries (the latest object, meta and stats entry per slot) and
+ * the digest over them. The CDB offers no iteration over all meta and stats, so this index is kept
+ * from the CDB's change stream. The digest is {@value #BUCKETS} bucket hashes: an entry's slot
+ * (kind, object, node) picks its bucket, and the bucket hash is the sum of its entries' hashes
+ * over (slot, version), updated in O(1) per change. Two nodes with equal digests hold the same
+ * entries; a differing bucket says where to look.
+ */
+final class StateIndex {
+
+    static final int BUCKETS = 256;
+
+    private record Slot(Entry.Kind kind, String node) {
+    }
+
+    private final Map<ObjectKey, Map<Slot, Entry>> entries = new HashMap<>();
+    private final long[] buckets = new long[BUCKETS];
+    private int size;
+
+    /** Records an entry the CDB applied; ignores one older than what the index holds. */
+    synchronized void update(Entry e) {
+        Map<Slot, Entry> perKey = entries.computeIfAbsent(e.key(), k -> new HashMap<>());
+        Slot slot = new Slot(e.kind(), e.node());
+        Entry old = perKey.get(slot);
+        if (old != null && !e.version().isNewerThan(old.version())) {
+            return;
+        }
+        perKey.put(slot, e);
+        int b = bucket(e);
+        if (old != null) {
+            buckets[b] -= hash(old);
+        } else {
+            size++;
+        }
+        buckets[b] += hash(e);
+    }
+
+    /**
+     * Replaces the meta and stats of an object with what the CDB holds now (after a delete, the CDB
+     * drops them without publishing anything).
+     */
+    synchronized void replaceSideEntries(ObjectKey key, List<? extends Entry> current) {
+        Map<Slot, Entry> perKey = entries.get(key);
+        if (perKey != null) {
+            perKey.entrySet().removeIf(s -> {
+                if (s.getKey().kind == Entry.Kind.OBJECT) {
+                    return false;
+                }
+                buckets[bucket(s.getValue())] -= hash(s.getValue());
+                size--;
+                return true;
+            });
+        }
+        for (Entry e : current) {
+            update(e);
+        }
+    }
+
+    synchronized long[] buckets() {
+        return buckets.clone();
+    }
+
+    /** One hash over all buckets: equal roots mean equal state. */
+    synchronized long root() {
+        long h = 0xcbf29ce484222325L;
+        for (long b : buckets) {
+            h = mix(h ^ b);
+        }
+        return h ^ size;
+    }
+
+    synchronized int size() {
+        return size;
+    }
+
+    /** The entries of the given buckets. */
+    synchronized List<Entry> entriesIn(boolean[] wanted) {
+        List<Entry> out = new ArrayList<>();
+        for (Map<Slot, Entry> perKey : entries.values()) {
+            for (Entry e : perKey.values()) {
+                if (wanted[bucket(e)]) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every entry, for tests and diagnostics. */
+    synchronized List<Entry> all() {
+        List<Entry> out = new ArrayList<>();
+        entries.values().forEach(m -> out.addAll(m.values()));
+        return out;
+    }
+
+    static int bucket(Entry e) {
+        long h = fnv(0xcbf29ce484222325L, e.kind().name());
+        h = fnv(h, e.key().type().name());
+        h = fnv(h, e.key().id());
+        h = fnv(h, e.node());
+        return (int) (mix(h) & (BUCKETS - 1));
+    }
+
+    static long hash(Entry e) {
+        long h = fnv(0x84222325cbf29ce4L, e.kind().name());
+        h = fnv(h, e.key().type().name());
+        h = fnv(h, e.key().id());
+        h = fnv(h, e.node());
+        h = fnv(h, e.version().node());
+        return mix(h ^ mix(e.version().time()));
+    }
+
+    private static long fnv(long h, String s) {
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+        }
+        return (h ^ 0xFF) * 0x100000001b3L; // separator, so ("ab","c") and ("a","bc") differ
+    }
+
+    /** splitmix64's finalizer: spreads every input bit over the output. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}
