@@ -40,6 +40,12 @@ public record SyncSettings(String clusterId, String secret, Optional<String> pre
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 
+    public SyncSettings withClusterId(String newClusterId) {
+        return new SyncSettings(newClusterId, secret, previousSecret, group, port, multicastInterface, ttl,
+                flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                reassemblyTimeout, reassemblyMaxBytes);
+    }
+
     @Override
     public String toString() {
         // never print the secrets
