@@ -183,7 +183,11 @@ public final class ClusterSync {
         }
         boolean echoOfMerge = mergingFromPeer && Thread.currentThread() == syncThread;
         if (running && e.node().equals(node) && !echoOfMerge && batcher.add(e)) {
-            submit(() -> executor.schedule(guarded(this::flush), settings.flushInterval().toNanos(), TimeUnit.NANOSECONDS));
+            try {
+                executor.schedule(guarded(this::flush), settings.flushInterval().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // stop() flushes what is pending
+            }
         }
     }
 
