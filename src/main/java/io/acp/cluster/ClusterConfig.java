@@ -3,6 +3,7 @@ package io.acp.cluster;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Settings of the cluster service: the CDB and its journal. */
@@ -47,6 +48,17 @@ public interface ClusterConfig {
 
         /** The secret before the last rotation, still accepted on receive (not used to send). */
         Optional<String> previousSecret();
+
+        /** {@code multicast}, or {@code unicast} (to the configured peers) where the network blocks multicast. */
+        @WithDefault("multicast")
+        String mode();
+
+        /** In unicast mode: {@code host:port} this node listens and sends on. */
+        @WithDefault("0.0.0.0:7447")
+        String unicastBind();
+
+        /** In unicast mode: {@code host:port} of every other node (listing this node too is harmless). */
+        Optional<List<String>> peers();
 
         /** IPv4 multicast group of the cluster's L2 domain (239.0.0.0/8 is site-local). */
         @WithDefault("239.192.77.1")

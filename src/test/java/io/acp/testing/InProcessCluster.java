@@ -28,13 +28,15 @@ public final class InProcessCluster implements AutoCloseable {
     public static final class Node {
         public final String id;
         public final Path dataDir;
+        private final SyncSettings settings;
         private Cdb cdb;
         private ClusterSync sync;
         private FaultyTransport faults;
 
-        Node(String id, Path dataDir) {
+        Node(String id, Path dataDir, SyncSettings settings) {
             this.id = id;
             this.dataDir = dataDir;
+            this.settings = settings;
         }
 
         public Cdb cdb() {
@@ -74,20 +76,34 @@ public final class InProcessCluster implements AutoCloseable {
     }
 
     public static InProcessCluster start(int n) {
-        return start(n, testSettings("test", "in-process cluster secret 0123456789"), "n", 42);
+        return start(n, SyncSettings.Mode.MULTICAST);
+    }
+
+    /** Nodes {@code n1..n<n>} on loopback multicast, or each on its own 127.0.0.1 port with the others as peers. */
+    public static InProcessCluster start(int n, SyncSettings.Mode mode) {
+        return start(n, testSettings("test", "in-process cluster secret 0123456789"), mode, "n", 42);
+    }
+
+    public static InProcessCluster start(int n, SyncSettings settings, String prefix, long seed) {
+        return start(n, settings, SyncSettings.Mode.MULTICAST, prefix, seed);
     }
 
     /** Starts nodes {@code <prefix>1..<prefix>n} with the given settings; fault layers seeded from {@code seed}. */
-    public static InProcessCluster start(int n, SyncSettings settings, String prefix, long seed) {
+    public static InProcessCluster start(int n, SyncSettings settings, SyncSettings.Mode mode, String prefix, long seed) {
         InProcessCluster c;
         try {
             c = new InProcessCluster(settings, Files.createTempDirectory("acp-cluster-"), seed);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        List<String> peers = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            peers.add("127.0.0.1:" + Ports.freeUdpPort());
+        }
         try {
             for (int i = 1; i <= n; i++) {
-                Node node = new Node(prefix + i, c.root.resolve(prefix + i));
+                SyncSettings own = mode == SyncSettings.Mode.UNICAST ? settings.withUnicast(peers.get(i - 1), peers) : settings;
+                Node node = new Node(prefix + i, c.root.resolve(prefix + i), own);
                 c.nodes.add(node);
                 c.startNode(node);
             }
@@ -101,7 +117,7 @@ public final class InProcessCluster implements AutoCloseable {
     private void startNode(Node node) {
         node.cdb = Cdb.inMemory(node.id);
         long nodeSeed = ++seed;
-        node.sync = new ClusterSync(node.cdb, settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed));
+        node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed));
         node.sync.start().await().atMost(START_TIMEOUT);
     }
 

@@ -8,6 +8,7 @@ import io.acp.cluster.sync.membership.Membership;
 import io.acp.cluster.sync.membership.Peer;
 import io.acp.cluster.sync.membership.PeerState;
 import io.acp.cluster.sync.transport.MulticastTransport;
+import io.acp.cluster.sync.transport.PeerListTransport;
 import io.acp.cluster.sync.transport.Transport;
 import io.acp.cluster.sync.transport.TransportCounters;
 import io.acp.cluster.sync.wire.ClusterKeys;
@@ -129,7 +130,9 @@ public final class ClusterSync {
             cdb.stats(o.key(), null).forEach(index::update);
         }
         try {
-            transport = transportLayer.apply(new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl()));
+            transport = transportLayer.apply(settings.mode() == SyncSettings.Mode.UNICAST
+                    ? new PeerListTransport(settings.unicastBind(), settings.peers())
+                    : new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl()));
             transport.start(this::onDatagram);
         } catch (IOException e) {
             changes.cancel();

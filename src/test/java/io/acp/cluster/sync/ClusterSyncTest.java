@@ -20,10 +20,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Real nodes on loopback multicast converge: after concurrent writes, loss, duplication, reordering and restart. */
+/** Real nodes on loopback, over multicast and over the unicast peer list, converge: after concurrent writes, loss, duplication, reordering and restart. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ClusterSyncTest {
 
@@ -76,9 +77,10 @@ class ClusterSyncTest {
         }
     }
 
-    @Test
-    void nodesConvergeAfterConcurrentWrites() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(4)) {
+    @ParameterizedTest
+    @EnumSource(SyncSettings.Mode.class)
+    void nodesConvergeAfterConcurrentWrites(SyncSettings.Mode mode) throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(4, mode)) {
             List<ObjectEntry> acked = writeConcurrently(cluster, "w", 50);
             cluster.awaitConverged(CONVERGE);
             assertEveryNodeHolds(cluster, acked);
@@ -88,9 +90,10 @@ class ClusterSyncTest {
         }
     }
 
-    @Test
-    void nodesConvergeOnceTwentyPercentLossStops() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(5)) {
+    @ParameterizedTest
+    @EnumSource(SyncSettings.Mode.class)
+    void nodesConvergeOnceTwentyPercentLossStops(SyncSettings.Mode mode) throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(5, mode)) {
             cluster.faults(FaultPlan.loss(20));
             List<ObjectEntry> acked = writeConcurrently(cluster, "loss", 40);
             long dropped = cluster.nodes().stream().mapToLong(n -> n.faults().dropped()).sum();
@@ -102,9 +105,10 @@ class ClusterSyncTest {
         }
     }
 
-    @Test
-    void duplicatedAndReorderedDatagramsChangeNothingAndVersionsNeverGoBack() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+    @ParameterizedTest
+    @EnumSource(SyncSettings.Mode.class)
+    void duplicatedAndReorderedDatagramsChangeNothingAndVersionsNeverGoBack(SyncSettings.Mode mode) throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3, mode)) {
             cluster.faults(new FaultPlan(0, 30, 30, 40));
             Map<String, io.acp.model.Version> highest = new ConcurrentHashMap<>();
             List<String> backwards = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -132,9 +136,10 @@ class ClusterSyncTest {
         }
     }
 
-    @Test
-    void aRestartedNodeWithAnEmptyCdbCatchesUp() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+    @ParameterizedTest
+    @EnumSource(SyncSettings.Mode.class)
+    void aRestartedNodeWithAnEmptyCdbCatchesUp(SyncSettings.Mode mode) throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3, mode)) {
             List<ObjectEntry> before = writeConcurrently(cluster, "before", 20);
             cluster.awaitConverged(CONVERGE);
             long oldEpoch = cluster.node(3).sync().epoch();

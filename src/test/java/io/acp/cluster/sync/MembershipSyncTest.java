@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Membership over real heartbeats: a stopped node goes suspect then dead, and is re-admitted with its new epoch. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -32,9 +33,10 @@ class MembershipSyncTest {
         return peer(viewer, node).map(p -> p.state() == state).orElse(false);
     }
 
-    @Test
-    void aStoppedNodeGoesSuspectThenDeadAndComesBackAlive() {
-        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+    @ParameterizedTest
+    @EnumSource(SyncSettings.Mode.class)
+    void aStoppedNodeGoesSuspectThenDeadAndComesBackAlive(SyncSettings.Mode mode) {
+        try (InProcessCluster cluster = InProcessCluster.start(3, mode)) {
             InProcessCluster.Node n1 = cluster.node(1);
             ObjectKey n3Key = ObjectKey.of(ObjectType.NODE, "n3");
             List<String> n1ViewOfN3 = new CopyOnWriteArrayList<>();
