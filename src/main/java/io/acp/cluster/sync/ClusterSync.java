@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -55,6 +56,8 @@ import org.jboss.logging.Logger;
 public final class ClusterSync {
 
     private static final Logger LOG = Logger.getLogger(ClusterSync.class);
+    /** Received messages waiting for the sync thread; beyond this they are dropped (anti-entropy repairs). */
+    private static final int MAX_PENDING_MESSAGES = 10_000;
 
     private final Cdb cdb;
     private final SyncSettings settings;
@@ -65,6 +68,7 @@ public final class ClusterSync {
     private final StateIndex index = new StateIndex();
     private final Membership membership;
     private final AntiEntropy antiEntropy;
+    private final AtomicInteger pendingMessages = new AtomicInteger();
     private ScheduledExecutorService executor;
     private Thread syncThread;
     private Transport transport;
@@ -224,9 +228,18 @@ public final class ClusterSync {
             return;
         }
         Reassembler.Message m = reassembler.add(opened, System.nanoTime());
-        if (m != null) {
-            submit(() -> handle(m, from));
+        if (m == null) {
+            return;
         }
+        if (pendingMessages.incrementAndGet() > MAX_PENDING_MESSAGES) {
+            pendingMessages.decrementAndGet();
+            counters.dropped(DropReason.OVERLOAD);
+            return;
+        }
+        submit(() -> {
+            pendingMessages.decrementAndGet();
+            handle(m, from);
+        });
     }
 
     private void handle(Reassembler.Message m, InetSocketAddress from) {

@@ -15,6 +15,11 @@ import java.util.Map;
  * (kind, object, node) picks its bucket, and the bucket hash is the sum of its entries' hashes
  * over (slot, version), updated in O(1) per change. Two nodes with equal digests hold the same
  * entries; a differing bucket says where to look.
+ *
+ * <p>Stats are hashed by slot only, without their version: a series is sampled every second, so
+ * versions would make every digest differ all the time and anti-entropy would resend every sample.
+ * A missing series is still repaired (a late joiner gets every node's latest sample); a lost sample
+ * of an existing series is superseded by the next one.
  */
 final class StateIndex {
 
@@ -116,6 +121,9 @@ final class StateIndex {
         h = fnv(h, e.key().type().name());
         h = fnv(h, e.key().id());
         h = fnv(h, e.node());
+        if (e.kind() == Entry.Kind.STATS) {
+            return mix(h);
+        }
         h = fnv(h, e.version().node());
         return mix(h ^ mix(e.version().time()));
     }

@@ -61,6 +61,17 @@ class StateIndexTest {
     }
 
     @Test
+    void statsCountBySeriesNotBySample() {
+        StateIndex a = new StateIndex();
+        entries().forEach(a::update);
+        long root = a.root();
+        a.update(new StatsEntry(key(7), "n2", Map.of("cpu", 0.9), new Version(99_999, "n2")));
+        assertThat(a.root()).as("a newer sample of a known series").isEqualTo(root);
+        a.update(new StatsEntry(key(7), "n3", Map.of("cpu", 0.9), new Version(99_999, "n3")));
+        assertThat(a.root()).as("a new series").isNotEqualTo(root);
+    }
+
+    @Test
     void afterADeleteTheSideEntriesAreWhatTheCdbReports() {
         StateIndex a = new StateIndex();
         entries().forEach(a::update);

@@ -60,20 +60,31 @@ public final class ClusterKeys {
         return senderKey(current, sender);
     }
 
-    /** The key for a received datagram, or empty if its key id is none of ours. */
+    /**
+     * The key for a received datagram, or empty if its key id is none of ours. Keys derived here are
+     * cached only once a datagram authenticates under them ({@link #confirm}), so forged sender ids
+     * cannot grow the cache.
+     */
     public Optional<SecretKeySpec> receiveKey(int keyId, String sender) {
-        if (keyId == current.keyId) {
-            return Optional.of(senderKey(current, sender));
+        Slot slot = keyId == current.keyId ? current : previous != null && keyId == previous.keyId ? previous : null;
+        if (slot == null) {
+            return Optional.empty();
         }
-        if (previous != null && keyId == previous.keyId) {
-            return Optional.of(senderKey(previous, sender));
-        }
-        return Optional.empty();
+        SecretKeySpec cached = senderKeys.get(slot.keyId + "/" + sender);
+        return Optional.of(cached != null ? cached : derive(slot, sender));
+    }
+
+    /** Remembers a key that just authenticated a datagram of {@code sender}. */
+    public void confirm(int keyId, String sender, SecretKeySpec key) {
+        senderKeys.putIfAbsent(keyId + "/" + sender, key);
     }
 
     private SecretKeySpec senderKey(Slot slot, String sender) {
-        return senderKeys.computeIfAbsent(slot.keyId + "/" + sender,
-                k -> new SecretKeySpec(expand(slot.prk, "acp sync v1 sender " + sender, 32), "AES"));
+        return senderKeys.computeIfAbsent(slot.keyId + "/" + sender, k -> derive(slot, sender));
+    }
+
+    private static SecretKeySpec derive(Slot slot, String sender) {
+        return new SecretKeySpec(expand(slot.prk, "acp sync v1 sender " + sender, 32), "AES");
     }
 
     private static Slot slot(String clusterName, String secret) {

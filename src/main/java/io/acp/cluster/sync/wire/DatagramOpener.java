@@ -56,7 +56,8 @@ public final class DatagramOpener {
         if (sender.equals(localNode)) {
             return null; // our own multicast, looped back to us
         }
-        SecretKeySpec key = keys.receiveKey(b.getInt(4), sender).orElse(null);
+        int keyId = b.getInt(4);
+        SecretKeySpec key = keys.receiveKey(keyId, sender).orElse(null);
         if (key == null) {
             return drop(DropReason.FORGED);
         }
@@ -70,6 +71,7 @@ public final class DatagramOpener {
         } catch (GeneralSecurityException e) {
             return drop(DropReason.FORGED);
         }
+        keys.confirm(keyId, sender, key);
         DatagramHeader h;
         try {
             h = DatagramHeader.read(d);

@@ -17,7 +17,9 @@ public enum DropReason {
     /** Authentic but unreadable: unknown type, bad fragment fields, or a body that does not parse. */
     MALFORMED("malformed"),
     /** A fragmented message that did not complete in time or did not fit the reassembly buffers. */
-    INCOMPLETE("incomplete");
+    INCOMPLETE("incomplete"),
+    /** Authentic, but the sync thread was too far behind to take it (bounded hand-over queue). */
+    OVERLOAD("overload");
 
     private final String statName;
 
