@@ -153,17 +153,23 @@ final class SupervisedService {
 
     private void started(long gen) {
         Throwable failedMeanwhile;
+        boolean stale;
         synchronized (this) {
-            if (gen != generation) {
-                LOG.warnf("service %s finished starting after it was stopped; stopping it again", service.name());
-                service.stop().subscribe().with(ok -> { }, f -> LOG.warnf("stop of %s failed: %s", service.name(), message(f)));
-                return;
+            stale = gen != generation;
+            if (!stale) {
+                moveTo(ServiceState.RUNNING);
+                runningSince = since;
+                supervised = true;
             }
-            moveTo(ServiceState.RUNNING);
-            runningSince = since;
-            supervised = true;
             failedMeanwhile = failedWhileStarting;
             failedWhileStarting = null;
+        }
+        if (stale) {
+            // Stopped while this start was under way: the service now runs unwanted.
+            LOG.warnf("service %s finished starting after it was stopped; stopping it again", service.name());
+            Uni.createFrom().deferred(service::stop)
+                    .subscribe().with(ok -> { }, f -> LOG.warnf("stop of %s failed: %s", service.name(), message(f)));
+            return;
         }
         onChange.accept(this);
         if (failedMeanwhile != null) {

@@ -158,4 +158,19 @@ class ServiceRestartTest {
         assertThat(status(manager, "cluster").restarts()).isEqualTo(2);
         assertThat(status(manager, "cluster").lastError()).isEqualTo("lost the socket while starting");
     }
+
+    @Test
+    void a_restart_still_starting_when_the_node_stops_is_stopped_once_it_is_up() {
+        FakeService cluster = fixture.service("cluster");
+        ServiceManager manager = started(cluster);
+        cluster.startTakes = Duration.ofMillis(100);
+        cluster.fail("gone");
+        assertThat(status(manager, "cluster").state()).isEqualTo(ServiceState.STARTING);
+
+        manager.stopAll().await().atMost(WAIT);
+
+        eventually("the late start is stopped again", () -> cluster.stops.get() == 3);
+        assertThat(fixture.log).containsExactly("stop cluster", "start cluster", "stop cluster", "stop cluster");
+        assertThat(status(manager, "cluster").state()).isEqualTo(ServiceState.STOPPED);
+    }
 }
