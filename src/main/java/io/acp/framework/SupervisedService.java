@@ -86,7 +86,7 @@ final class SupervisedService {
         onChange.accept(this);
         return Uni.createFrom().deferred(() -> service.start(context(gen)))
                 .onItem().invoke(() -> started(gen))
-                .onFailure().invoke(cause -> startFailed(gen, cause, false));
+                .onFailure().invoke(cause -> failure(gen, cause, false));
     }
 
     /** Stops the service (also one waiting to restart); never fails, a stop failure is logged. */
@@ -190,11 +190,11 @@ final class SupervisedService {
                 return;
             }
         }
-        startFailed(gen, cause, true);
+        failure(gen, cause, true);
     }
 
-    /** A running service failed, or a start failed; schedules a restart when supervised. */
-    private void startFailed(long gen, Throwable cause, boolean wasRunning) {
+    /** A running service failed, or a start failed: FAILED, stopped, and restarted after a backoff once supervised. */
+    private void failure(long gen, Throwable cause, boolean wasRunning) {
         Duration delay;
         long failedGen;
         boolean restartIt;
@@ -247,7 +247,7 @@ final class SupervisedService {
         LOG.infof("restarting service %s on node %s (restart %d)", service.name(), nodeId, restarts);
         onChange.accept(this);
         Uni.createFrom().deferred(() -> service.start(context(gen)))
-                .subscribe().with(ok -> started(gen), cause -> startFailed(gen, cause, false));
+                .subscribe().with(ok -> started(gen), cause -> failure(gen, cause, false));
     }
 
     private void stopped(long gen, Throwable failure) {
