@@ -38,10 +38,23 @@ final class TestClient implements AutoCloseable {
     private final Thread reader;
     private String key;
 
-    private TestClient(SocketChannel channel) {
+    private TestClient(SocketChannel channel, boolean reading) {
         this.channel = channel;
         this.reader = new Thread(this::readLoop, "test-client-reader");
         reader.setDaemon(true);
+        if (reading) {
+            reader.start();
+        }
+    }
+
+    /** A client that reads nothing until {@link #startReading()}: a slow reader. */
+    static TestClient unixNotReading(Path socket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        return new TestClient(ch, false);
+    }
+
+    void startReading() {
         reader.start();
     }
 
@@ -56,7 +69,7 @@ final class TestClient implements AutoCloseable {
     private static TestClient connect(SocketAddress address, StandardProtocolFamily family) throws IOException {
         SocketChannel ch = SocketChannel.open(family);
         ch.connect(address);
-        return new TestClient(ch);
+        return new TestClient(ch, true);
     }
 
     /** Sends this key with the next request only (the connection then stays authenticated). */
