@@ -44,6 +44,8 @@ public class ApiService implements ManagedService {
     private final Set<ApiConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile NetServer unixServer;
     private volatile NetServer tcpServer;
+    /** True once this service bound the socket file: only then may stop remove it. */
+    private volatile boolean socketBound;
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, ServiceDirectory directory, Vertx vertx,
@@ -102,7 +104,8 @@ public class ApiService implements ManagedService {
     private Uni<Void> listenOnSocket(ConnectionShared shared) {
         NetServer server = vertx.createNetServer(new NetServerOptions()).connectHandler(socket -> accept(socket, shared));
         unixServer = server;
-        return uni(server.listen(SocketAddress.domainSocketAddress(config.socket().toString())));
+        return uni(server.listen(SocketAddress.domainSocketAddress(config.socket().toString())))
+                .invoke(() -> socketBound = true);
     }
 
     private Uni<Void> listenOnTcp(ConnectionShared shared) {
@@ -131,7 +134,10 @@ public class ApiService implements ManagedService {
                 .invoke(() -> {
                     unixServer = null;
                     tcpServer = null;
-                    SocketFiles.remove(config.socket());
+                    if (socketBound) {
+                        socketBound = false;
+                        SocketFiles.remove(config.socket());
+                    }
                 });
     }
 

@@ -159,6 +159,7 @@ class ApiServiceTest {
             ApiService second = new ApiService(config, "n1", dir.resolve("data"), () -> null, null, vertx, "0");
             assertThatThrownBy(() -> second.start(TestNode.context()).await().atMost(Duration.ofSeconds(10)))
                     .hasMessageContaining("another process is listening on unix:" + config.socket());
+            second.stop().await().atMost(Duration.ofSeconds(10)); // as the manager does after a failed start
             try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
                 assertThat(c.pingAnswers()).as("the first node's socket was left alone").isTrue();
             }
