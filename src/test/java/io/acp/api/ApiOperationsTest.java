@@ -217,6 +217,32 @@ class ApiOperationsTest {
         waitFor(() -> node.cdb.get().subscriberCount() == 0 && node.api.connectionCount() == 0);
     }
 
+    @Test
+    void aWatchReusingTheIdOfAnOpenStreamIsRefused() throws IOException {
+        try (TestClient c = node.client(true, TestNode.READER_KEY)) {
+            byte[] watch = "{\"id\": 500, \"service\": \"cluster\", \"op\": \"watch\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            c.sendPayload(watch);
+            assertThat(c.next()).isInstanceOf(Response.Result.class);
+            c.sendPayload(watch);
+            Response again = c.next();
+            assertThat(again.id()).isEqualTo(500);
+            assertThat(((Response.Failure) again).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(node.cdb.get().subscriberCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aKeyOnALaterRequestReplacesTheConnectionsIdentity() throws IOException {
+        ObjectNode put = args("type", "node", "id", "n5").set("spec", Json.object());
+        try (TestClient c = node.client(false, TestNode.READER_KEY)) {
+            assertThat(((Response.Failure) c.call("cluster", "put", put)).code()).isEqualTo(ErrorCode.FORBIDDEN);
+            assertThat(c.withKey(TestNode.OPERATOR_KEY).call("cluster", "put", put)).isInstanceOf(Response.Result.class);
+            assertThat(c.call("cluster", "delete", args("type", "node", "id", "n5"))).as("still the operator").isInstanceOf(Response.Result.class);
+            assertThat(((Response.Failure) c.withKey("acp_wrong").call("api", "ping", null)).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
+            assertThat(((Response.Failure) c.call("api", "ping", null)).code()).as("a wrong key drops the identity").isEqualTo(ErrorCode.UNAUTHORIZED);
+        }
+    }
+
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
