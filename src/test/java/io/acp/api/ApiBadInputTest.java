@@ -6,18 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.model.Json;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,32 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every kind of bad input gets its documented error code over the real Unix socket and the real
  * TCP port, and afterwards the same connection still answers a ping.
  */
-class ApiBadInputTest {
-
-    private static Vertx vertx;
-    @TempDir
-    Path dir;
-    private TestNode node;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = TestNode.nativeVertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @BeforeEach
-    void start() throws IOException {
-        node = TestNode.start(vertx, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        node.close();
-    }
+class ApiBadInputTest extends WithNode {
 
     private static void assertFailure(Response r, long id, ErrorCode code) {
         assertThat(r).isInstanceOf(Response.Failure.class);

@@ -11,48 +11,17 @@ import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
-import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The operations of docs/protocol.md over real sockets, against an in-memory CDB. */
-class ApiOperationsTest {
-
-    private static Vertx vertx;
-    @TempDir
-    Path dir;
-    private TestNode node;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = TestNode.nativeVertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
-    @BeforeEach
-    void start() throws IOException {
-        node = TestNode.start(vertx, dir);
-    }
-
-    @AfterEach
-    void stop() {
-        node.close();
-    }
+class ApiOperationsTest extends WithNode {
 
     @ParameterizedTest(name = "unix={0}")
     @ValueSource(booleans = {true, false})

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.model.Json;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
-import io.vertx.core.Vertx;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -18,27 +17,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Lifecycle, files and connection limits of the API service, on real sockets and files. */
-class ApiServiceTest {
+class ApiServiceTest extends WithVertx {
 
-    private static Vertx vertx;
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void vertx() {
-        vertx = TestNode.nativeVertx();
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @Test
     void socketIs0660InA0750Directory() throws Exception {
