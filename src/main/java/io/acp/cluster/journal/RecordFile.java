@@ -55,7 +55,7 @@ final class RecordFile implements AutoCloseable {
         List<ObjectEntry> entries = new ArrayList<>();
         long size = channel.size();
         String problem = checkHeader(size);
-        long pos = problem == null ? RecordFormat.HEADER_BYTES : 0;
+        long pos = problem == null && size > 0 ? RecordFormat.HEADER_BYTES : 0;
         ByteBuffer recordHeader = ByteBuffer.allocate(RecordFormat.RECORD_HEADER_BYTES);
         while (problem == null && pos < size) {
             if (size - pos < RecordFormat.RECORD_HEADER_BYTES) {
