@@ -12,9 +12,13 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     private final Logger logger;
     private final List<String> errors = new CopyOnWriteArrayList<>();
+    private final boolean parentHandlers;
 
+    /** Captures and keeps the messages off the console (damage tests log hundreds of them). */
     LogCapture(String name) {
         this.logger = Logger.getLogger(name);
+        this.parentHandlers = logger.getUseParentHandlers();
+        logger.setUseParentHandlers(false);
         logger.addHandler(this);
     }
 
@@ -38,5 +42,6 @@ final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(this);
+        logger.setUseParentHandlers(parentHandlers);
     }
 }
