@@ -191,9 +191,9 @@ public final class Journal implements ObjectLog {
                 }
                 commit(batch);
                 if (op instanceof Compact c) {
-                    complete(c.done(), () -> compactNow(c.payloads()));
+                    complete(c.done(), "compaction failed", () -> compactNow(c.payloads()));
                 } else if (op instanceof Load l) {
-                    complete(l.done(), this::loadNow);
+                    complete(l.done(), "load failed", this::loadNow);
                 } else if (op instanceof Stop) {
                     return;
                 }
@@ -227,7 +227,8 @@ public final class Journal implements ObjectLog {
     private Void compactNow(List<byte[]> payloads) throws IOException {
         if (writeFailedSinceCompaction) {
             writeFailedSinceCompaction = false;
-            throw new IOException("postponed: a write failed since the last compaction and may not be undone yet");
+            throw new AcpException(ErrorCode.UNAVAILABLE, "journal " + dir
+                    + ": compaction postponed: a write failed since the last one and its entry may not be undone yet");
         }
         SnapshotFile.writeTemp(dir, payloads, fsync);
         SnapshotFile.install(dir, fsync);
@@ -250,11 +251,11 @@ public final class Journal implements ObjectLog {
         T run() throws IOException;
     }
 
-    private <T> void complete(CompletableFuture<T> done, FileWork<T> work) {
+    private <T> void complete(CompletableFuture<T> done, String failure, FileWork<T> work) {
         try {
             done.complete(work.run());
         } catch (IOException e) {
-            done.completeExceptionally(new AcpException(ErrorCode.UNAVAILABLE, "journal " + dir + ": " + e.getMessage(), e));
+            done.completeExceptionally(new AcpException(ErrorCode.UNAVAILABLE, "journal " + dir + ": " + failure + ": " + e.getMessage(), e));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
