@@ -22,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -124,7 +123,14 @@ public final class Journal implements ObjectLog {
         if (!enqueue(new Append(record, done))) {
             return Uni.createFrom().failure(closedError());
         }
-        return Uni.createFrom().completionStage(done);
+        // Not completionStage(done): a cancelled subscriber would cancel the future for all others.
+        return Uni.createFrom().emitter(em -> done.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                em.fail(failure);
+            } else {
+                em.complete(null);
+            }
+        }));
     }
 
     /**
@@ -155,15 +161,12 @@ public final class Journal implements ObjectLog {
             try {
                 writer.join();
             } catch (InterruptedException e) {
-                interrupted = true;
+                interrupted = true; // the files must not close under the writer
             }
         }
-        acks.shutdown();
+        acks.shutdown(); // the acknowledgements already queued are still delivered
         try {
-            acks.awaitTermination(10, TimeUnit.SECONDS);
             journal.close();
-        } catch (InterruptedException e) {
-            interrupted = true;
         } catch (IOException e) {
             LOG.warnf("journal %s: close failed: %s", journal.path(), e.getMessage());
         }

@@ -143,6 +143,16 @@ class JournalTest {
     }
 
     @Test
+    void oneSubscriberCancellingDoesNotCancelTheWriteForOthers() {
+        try (Journal j = Journal.open(tmp.resolve("j"), true, 1 << 20)) {
+            io.smallrye.mutiny.Uni<Void> append = j.append(object("v1", 1, "x"));
+            append.subscribe().with(ok -> { }, failure -> { }).cancel();
+            append.await().atMost(Duration.ofSeconds(30));
+            assertThat(j.load()).extracting(ObjectEntry::id).containsExactly("v1");
+        }
+    }
+
+    @Test
     void closeWritesWhatIsQueued() {
         Path dir = tmp.resolve("j");
         List<ObjectEntry> written = Entries.some(50);
