@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -69,7 +68,7 @@ public final class Journal implements ObjectLog {
     public static Journal open(Path dir, boolean fsync, long compactBytes) {
         try {
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(dir, RecordFormat.DIR_MODE);
             }
             SnapshotFile.discardTemp(dir);
             RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,7 +35,7 @@ final class RecordFile implements AutoCloseable {
 
     /** Opens (creating if missing) a record file; call {@link #load} before appending. */
     static RecordFile open(Path path, boolean fsync) throws IOException {
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE), RecordFormat.FILE_MODE);
         return new RecordFile(path, fsync, channel);
     }
 

@@ -5,6 +5,10 @@ import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -25,6 +29,10 @@ final class RecordFormat {
     static final int RECORD_HEADER_BYTES = 8;
     /** Larger lengths can only come from corruption (an object spec is far smaller). */
     static final int MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+    /** Objects may hold secrets of their owners: only the node (root) reads its journal. */
+    static final FileAttribute<Set<PosixFilePermission>> FILE_MODE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    static final FileAttribute<Set<PosixFilePermission>> DIR_MODE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private RecordFormat() {
     }

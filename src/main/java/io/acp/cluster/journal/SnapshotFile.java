@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code snapshot} file: every object and tombstone as of the last compaction. It is replaced
@@ -40,7 +41,8 @@ final class SnapshotFile {
     /** Step 1 of a compaction: the new snapshot, complete and synced, beside the old one. */
     static void writeTemp(Path dir, List<byte[]> payloads, boolean fsync) throws IOException {
         Path temp = dir.resolve(TEMP_NAME);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(temp,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), RecordFormat.FILE_MODE)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
             out.write(RecordFormat.fileHeader().array());
             for (byte[] payload : payloads) {

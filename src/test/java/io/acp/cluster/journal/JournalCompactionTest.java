@@ -30,7 +30,7 @@ class JournalCompactionTest {
     Path tmp;
 
     @Test
-    void compactedCdbReloadsToTheSameState() {
+    void compactedCdbReloadsToTheSameState() throws IOException {
         Path dir = tmp.resolve("j");
         List<ObjectEntry> before;
         try (Journal journal = Journal.open(dir, true, 1 << 20); Cdb cdb = new Cdb("n1", new HybridClock(), journal, 10)) {
@@ -42,6 +42,7 @@ class JournalCompactionTest {
             before = cdb.objects(EVERYTHING);
         }
         assertThat(Files.exists(dir.resolve(SnapshotFile.NAME))).isTrue();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(SnapshotFile.NAME)))).isEqualTo("rw-------");
         assertThat(Files.exists(dir.resolve(SnapshotFile.TEMP_NAME))).isFalse();
         assertThat(recovered(dir)).isEqualTo(before);
     }

@@ -48,10 +48,11 @@ class JournalTest {
     }
 
     @Test
-    void directoryIsCreatedPrivate() throws Exception {
+    void directoryAndFilesAreCreatedPrivate() throws Exception {
         Path dir = tmp.resolve("a/b/j");
         Journal.open(dir, true, 1 << 20).close();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("journal")))).isEqualTo("rw-------");
         assertThat(dir.resolve("journal")).hasSize(RecordFormat.HEADER_BYTES);
     }
 
