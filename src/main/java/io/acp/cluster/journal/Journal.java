@@ -69,6 +69,9 @@ public final class Journal implements ObjectLog {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, RecordFormat.DIR_MODE);
+                if (fsync && dir.toAbsolutePath().getParent() != null) {
+                    SnapshotFile.syncDirectory(dir.toAbsolutePath().getParent()); // the new directory's own entry
+                }
             }
             SnapshotFile.discardTemp(dir);
             RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync);
