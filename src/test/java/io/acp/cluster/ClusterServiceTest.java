@@ -104,6 +104,11 @@ class ClusterServiceTest {
             public Duration tombstoneTtl() {
                 return Duration.ofHours(24);
             }
+
+            @Override
+            public Sync sync() {
+                throw new UnsupportedOperationException("cluster sync is not wired into the service yet");
+            }
         };
     }
 

@@ -1,9 +1,11 @@
 package io.acp.testing;
 
 import io.acp.cluster.Cdb;
+import io.acp.cluster.journal.Journal;
 import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.StateDigest;
 import io.acp.cluster.sync.SyncSettings;
+import io.acp.model.HybridClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,6 +62,7 @@ public final class InProcessCluster implements AutoCloseable {
 
     private final SyncSettings settings;
     private final Path root;
+    private boolean journaled;
     private final List<Node> nodes = new ArrayList<>();
     private long seed;
 
@@ -84,15 +87,28 @@ public final class InProcessCluster implements AutoCloseable {
         return start(n, testSettings("test", "in-process cluster secret 0123456789"), mode, "n", 42);
     }
 
+    /**
+     * Nodes whose CDBs keep objects in a real journal under their data dir: a restarted node reloads
+     * its journal and then catches up on the rest.
+     */
+    public static InProcessCluster startJournaled(int n) {
+        return start(n, testSettings("test", "in-process cluster secret 0123456789"), SyncSettings.Mode.MULTICAST, "n", 42, true);
+    }
+
     public static InProcessCluster start(int n, SyncSettings settings, String prefix, long seed) {
         return start(n, settings, SyncSettings.Mode.MULTICAST, prefix, seed);
     }
 
     /** Starts nodes {@code <prefix>1..<prefix>n} with the given settings; fault layers seeded from {@code seed}. */
     public static InProcessCluster start(int n, SyncSettings settings, SyncSettings.Mode mode, String prefix, long seed) {
+        return start(n, settings, mode, prefix, seed, false);
+    }
+
+    private static InProcessCluster start(int n, SyncSettings settings, SyncSettings.Mode mode, String prefix, long seed, boolean journaled) {
         InProcessCluster c;
         try {
             c = new InProcessCluster(settings, Files.createTempDirectory("acp-cluster-"), seed);
+            c.journaled = journaled;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -115,7 +131,12 @@ public final class InProcessCluster implements AutoCloseable {
     }
 
     private void startNode(Node node) {
-        node.cdb = Cdb.inMemory(node.id);
+        if (journaled) {
+            node.cdb = new Cdb(node.id, new HybridClock(), Journal.open(node.dataDir.resolve("journal"), false, 1 << 24), 60);
+            node.cdb.recover();
+        } else {
+            node.cdb = Cdb.inMemory(node.id);
+        }
         long nodeSeed = ++seed;
         node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed));
         node.sync.start().await().atMost(START_TIMEOUT);
@@ -137,16 +158,28 @@ public final class InProcessCluster implements AutoCloseable {
         return settings;
     }
 
-    /** Stops a node's sync and drops its CDB (an in-memory node loses its state, like a crash). */
+    /** Stops a node's sync and closes its CDB (an in-memory node loses its state; a journaled one keeps its objects). */
     public void stop(int oneBased) {
         Node n = node(oneBased);
         n.sync.stop().await().atMost(START_TIMEOUT);
         n.cdb.close();
     }
 
-    /** Starts a stopped node again: same data dir (so a new epoch), empty CDB. */
+    /** Starts a stopped node again: same data dir (so a new epoch), a new CDB (empty, or reloaded from its journal). */
     public void restart(int oneBased) {
         startNode(node(oneBased));
+    }
+
+    /** Starts one more node (multicast clusters only: a peer list is fixed at start). */
+    public Node join() {
+        if (settings.mode() != SyncSettings.Mode.MULTICAST) {
+            throw new IllegalStateException("join() needs a multicast cluster");
+        }
+        String prefix = nodes.get(0).id.replaceAll("[0-9]+$", "");
+        Node node = new Node(prefix + (nodes.size() + 1), root.resolve(prefix + (nodes.size() + 1)), settings);
+        nodes.add(node);
+        startNode(node);
+        return node;
     }
 
     public void faults(FaultyTransport.FaultPlan plan) {

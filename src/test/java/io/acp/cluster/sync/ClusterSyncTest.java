@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -153,6 +154,37 @@ class ClusterSyncTest {
             all.removeIf(e -> e.node().equals("n3"));
             assertEveryNodeHolds(cluster, all);
             assertThat(cluster.node(3).cdb().objectCount()).as("n3's own objects came back too").isEqualTo(100);
+        }
+    }
+
+    @Test
+    void aRestartedNodeReloadsItsJournalThenCatchesUp() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.startJournaled(3)) {
+            List<ObjectEntry> before = writeConcurrently(cluster, "kept", 10);
+            cluster.awaitConverged(CONVERGE);
+            cluster.stop(2);
+            List<ObjectEntry> during = writeConcurrently(cluster, "missed", 10);
+            cluster.restart(2);
+            InProcessCluster.Node n2 = cluster.node(2);
+            assertThat(n2.cdb().objectCount()).as("reloaded from the journal before any sync").isGreaterThanOrEqualTo(30);
+            cluster.awaitConverged(CONVERGE);
+            List<ObjectEntry> all = new ArrayList<>(before);
+            all.addAll(during);
+            assertEveryNodeHolds(cluster, all);
+            assertThat(n2.cdb().objectCount()).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void aLateJoinerReceivesTheWholeState() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+            List<ObjectEntry> acked = writeConcurrently(cluster, "early", 30);
+            cluster.awaitConverged(CONVERGE);
+            InProcessCluster.Node late = cluster.join();
+            cluster.awaitConverged(CONVERGE);
+            assertThat(late.cdb().objectCount()).isEqualTo(90);
+            assertEveryNodeHolds(cluster, acked);
+            assertSameContents(cluster, acked);
         }
     }
 }
