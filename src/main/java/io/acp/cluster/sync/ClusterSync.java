@@ -1,10 +1,10 @@
 package io.acp.cluster.sync;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.sync.membership.Membership;
+import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.cluster.sync.membership.Peer;
 import io.acp.cluster.sync.membership.PeerState;
 import io.acp.cluster.sync.transport.MulticastTransport;
@@ -18,14 +18,10 @@ import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.wire.DropReason;
 import io.acp.cluster.sync.wire.EntryCodec;
 import io.acp.cluster.sync.wire.MessageType;
-import io.acp.cluster.sync.wire.Opened;
 import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
-import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
-import io.acp.model.ObjectKey;
-import io.acp.model.ObjectType;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -42,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -52,12 +47,13 @@ import org.jboss.logging.Logger;
  * loss. All protocol state is handled on one sync thread; the transport's I/O thread only
  * authenticates and reassembles datagrams. The protocol is described in docs/protocol.md
  * ("Cluster sync").
+ *
+ * <p>One instance runs once: {@link #start()}, then {@link #stop()}; a restart is a new instance
+ * (with a new epoch). The CDB belongs to the caller and stays open after stop.
  */
 public final class ClusterSync {
 
     private static final Logger LOG = Logger.getLogger(ClusterSync.class);
-    /** Received messages waiting for the sync thread; beyond this they are dropped (anti-entropy repairs). */
-    private static final int MAX_PENDING_MESSAGES = 10_000;
 
     private final Cdb cdb;
     private final SyncSettings settings;
@@ -68,13 +64,10 @@ public final class ClusterSync {
     private final StateIndex index = new StateIndex();
     private final Membership membership;
     private final AntiEntropy antiEntropy;
-    private final AtomicInteger pendingMessages = new AtomicInteger();
     private ScheduledExecutorService executor;
     private Thread syncThread;
     private Transport transport;
-    private DatagramSealer sealer;
-    private DatagramOpener opener;
-    private Reassembler reassembler;
+    private Outbox outbox;
     private DeltaBatcher batcher;
     private Cancellable changes;
     private long epoch;
@@ -116,9 +109,7 @@ public final class ClusterSync {
         } catch (IOException e) {
             throw new UncheckedIOException("sync epoch of node " + node + " could not be persisted in " + dataDir, e);
         }
-        sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
-        opener = new DatagramOpener(keys, node, counters);
-        reassembler = new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters);
+        DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "acp-sync-" + node);
@@ -133,16 +124,23 @@ public final class ClusterSync {
             cdb.meta(o.key(), null).forEach(index::update);
             cdb.stats(o.key(), null).forEach(index::update);
         }
+        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters),
+                new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
+                counters, executor, (m, from) -> guarded(() -> handle(m, from)).run());
         try {
             transport = transportLayer.apply(settings.mode() == SyncSettings.Mode.UNICAST
                     ? new PeerListTransport(settings.unicastBind(), settings.peers())
                     : new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl()));
-            transport.start(this::onDatagram);
-        } catch (IOException e) {
+            transport.start(inbox::onDatagram);
+        } catch (IOException | RuntimeException e) {
             changes.cancel();
             executor.shutdownNow();
-            throw new UncheckedIOException("sync of node " + node + " could not open " + settings, e);
+            if (transport != null) {
+                transport.close();
+            }
+            throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
         }
+        outbox = new Outbox(sealer, transport);
         running = true;
         long hb = settings.heartbeatInterval().toMillis();
         long ae = settings.antiEntropyInterval().toMillis();
@@ -199,48 +197,10 @@ public final class ClusterSync {
     }
 
     private void flush() {
-        counters.entriesSent(batcher.drain(body -> send(MessageType.DELTA, body, null)));
-    }
-
-    private void send(MessageType type, byte[] body, InetSocketAddress to) {
-        byte[][] datagrams;
-        try {
-            datagrams = sealer.seal(type, body);
-        } catch (IllegalArgumentException e) {
-            LOG.warnf("node %s did not send a %s message: %s", node, type, e.getMessage());
-            return;
-        }
-        for (byte[] d : datagrams) {
-            if (to == null) {
-                transport.broadcast(d);
-            } else {
-                transport.unicast(to, d);
-            }
-        }
+        counters.entriesSent(batcher.drain(body -> outbox.toAll(MessageType.DELTA, body)));
     }
 
     // ---- received datagrams -------------------------------------------------------------------
-
-    /** On the transport's I/O thread: authenticate, reassemble, then hand over to the sync thread. */
-    private void onDatagram(byte[] datagram, InetSocketAddress from) {
-        Opened opened = opener.open(datagram);
-        if (opened == null) {
-            return;
-        }
-        Reassembler.Message m = reassembler.add(opened, System.nanoTime());
-        if (m == null) {
-            return;
-        }
-        if (pendingMessages.incrementAndGet() > MAX_PENDING_MESSAGES) {
-            pendingMessages.decrementAndGet();
-            counters.dropped(DropReason.OVERLOAD);
-            return;
-        }
-        submit(() -> {
-            pendingMessages.decrementAndGet();
-            handle(m, from);
-        });
-    }
 
     private void handle(Reassembler.Message m, InetSocketAddress from) {
         DatagramHeader h = m.header();
@@ -252,8 +212,8 @@ public final class ClusterSync {
                 case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
                 case PULL -> {
                     counters.pullServed();
-                    for (byte[] body : antiEntropy.answer(m.body(), sealer.maxBodyPerDatagram())) {
-                        send(MessageType.ENTRIES, body, from);
+                    for (byte[] body : antiEntropy.answer(m.body(), outbox.maxBody())) {
+                        outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
                 }
             }
@@ -284,7 +244,7 @@ public final class ClusterSync {
     // ---- heartbeats, membership, anti-entropy -------------------------------------------------
 
     private void heartbeat() {
-        send(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()), null);
+        outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
         membership.tick().forEach(this::publishPeer);
     }
 
@@ -293,7 +253,7 @@ public final class ClusterSync {
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
                     counters.pullSent();
-                    send(MessageType.PULL, antiEntropy.pullBody(), peer.address());
+                    outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
                 });
     }
 
@@ -301,32 +261,13 @@ public final class ClusterSync {
         return membership.peer(peer).map(p -> p.state() == PeerState.ALIVE).orElse(false);
     }
 
-    /** This node's view of a peer, as meta of {@code node/<peer>} written by this node. */
     private void publishPeer(Peer p) {
-        ObjectKey key;
-        try {
-            key = ObjectKey.of(ObjectType.NODE, p.node());
-        } catch (IllegalArgumentException e) {
+        if (MembershipMeta.publish(cdb, p).isEmpty()) {
             LOG.debugf("peer id '%s' is not a valid object id; its membership is not published", p.node());
-            return;
         }
-        ObjectNode v = Json.object();
-        v.put("membership", p.state().wireName());
-        v.put("epoch", p.epoch());
-        v.put("last-heard", p.lastHeardMillis());
-        v.put("address", p.address().getAddress().getHostAddress() + ":" + p.address().getPort());
-        cdb.putMeta(key, v);
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
-
-    private void submit(Runnable task) {
-        try {
-            executor.execute(guarded(task));
-        } catch (RejectedExecutionException e) {
-            // stopping: the task is moot
-        }
-    }
 
     private Runnable guarded(Runnable task) {
         return () -> {
