@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * Collects the entries this node originates and hands them out as DELTA bodies: at most one entry
@@ -16,6 +17,8 @@ import java.util.function.Consumer;
  * Writers add from any thread; the sync thread drains.
  */
 final class DeltaBatcher {
+
+    private static final Logger LOG = Logger.getLogger(DeltaBatcher.class);
 
     private record Slot(Entry.Kind kind, ObjectKey key, String node) {
     }
@@ -42,7 +45,10 @@ final class DeltaBatcher {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(maxBody);
         for (Entry e : batch.values()) {
-            byte[] one = EntryCodec.encode(e);
+            byte[] one = encode(e);
+            if (one == null) {
+                continue;
+            }
             if (body.size() > 0 && body.size() + one.length > maxBody) {
                 send.accept(body.toByteArray());
                 body.reset();
@@ -55,13 +61,26 @@ final class DeltaBatcher {
         return batch.size();
     }
 
+    /** The entry's wire form, or null (logged) for an entry that has no wire form. */
+    private static byte[] encode(Entry e) {
+        try {
+            return EntryCodec.encode(e);
+        } catch (IllegalArgumentException ex) {
+            LOG.warnf("%s %s of node %s cannot be replicated: %s", e.kind().wireName(), e.key(), e.node(), ex.getMessage());
+            return null;
+        }
+    }
+
     /** Packs arbitrary entries into bodies of at most {@code maxBody} bytes (anti-entropy replies). */
     static List<byte[]> pack(List<Entry> entries, int maxBody, int maxTotal) {
         List<byte[]> out = new ArrayList<>();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         int total = 0;
         for (Entry e : entries) {
-            byte[] one = EntryCodec.encode(e);
+            byte[] one = encode(e);
+            if (one == null) {
+                continue;
+            }
             if (total + one.length > maxTotal && total > 0) {
                 break;
             }

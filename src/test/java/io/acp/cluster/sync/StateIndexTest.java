@@ -95,6 +95,25 @@ class StateIndexTest {
     }
 
     @Test
+    void everyCorruptionOfABodyIsOneTypedRejection() {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        entries().subList(0, 12).forEach(e -> body.writeBytes(EntryCodec.encode(e)));
+        byte[] good = body.toByteArray();
+        Random random = new Random(11);
+        for (int round = 0; round < 5_000; round++) {
+            byte[] bad = java.util.Arrays.copyOf(good, random.nextInt(good.length + 1));
+            for (int flips = random.nextInt(4); flips >= 0 && bad.length > 0; flips--) {
+                bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+            }
+            try {
+                EntryCodec.decode(bad);
+            } catch (IllegalArgumentException expected) {
+                // the one rejection allowed
+            }
+        }
+    }
+
+    @Test
     void theEpochGrowsAtEveryStartAndIsAtLeastTheClock(@TempDir Path dir) throws IOException {
         long first = EpochFile.bump(dir, 1_000);
         assertThat(first).isEqualTo(1_000);

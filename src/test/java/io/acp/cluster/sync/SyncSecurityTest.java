@@ -62,7 +62,7 @@ class SyncSecurityTest {
             List<byte[]> captured = target.faults().captured().stream()
                     .filter(d -> !DatagramHeader.read(d).sender().equals(target.id))
                     .toList();
-            assertThat(captured).hasSizeGreaterThan(5);
+            assertThat(captured.size()).as("real datagrams captured").isGreaterThanOrEqualTo(3);
 
             Map<String, StateDigest> digests = new HashMap<>();
             Map<String, Long> merged = new HashMap<>();
