@@ -1,11 +1,13 @@
 package io.acp.testing;
 
 import io.acp.cluster.sync.transport.Transport;
+import io.acp.cluster.sync.wire.DatagramHeader;
 import io.acp.cluster.sync.transport.TransportCounters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +39,7 @@ public final class FaultyTransport implements Transport {
     private final AtomicLong dropped = new AtomicLong();
     private volatile FaultPlan plan = FaultPlan.NONE;
     private volatile boolean capturing;
+    private volatile Set<String> blockedSenders = Set.of();
 
     public FaultyTransport(Transport delegate, long seed) {
         this.delegate = delegate;
@@ -50,6 +53,23 @@ public final class FaultyTransport implements Transport {
 
     public void plan(FaultPlan p) {
         plan = p;
+    }
+
+    /** Drops everything from these nodes (by the sender in the clear header): one side of a partition. */
+    public void blockFrom(Set<String> senders) {
+        blockedSenders = Set.copyOf(senders);
+    }
+
+    private boolean blocked(byte[] d) {
+        Set<String> blocked = blockedSenders;
+        if (blocked.isEmpty() || d.length < DatagramHeader.FIXED_LENGTH) {
+            return false;
+        }
+        try {
+            return blocked.contains(DatagramHeader.read(d).sender());
+        } catch (RuntimeException notOurs) {
+            return false;
+        }
     }
 
     /** Starts recording every datagram that arrives (before faults are applied). */
@@ -70,6 +90,10 @@ public final class FaultyTransport implements Transport {
         delegate.start((d, from) -> {
             if (capturing) {
                 captured.add(d.clone());
+            }
+            if (blocked(d)) {
+                dropped.incrementAndGet();
+                return;
             }
             FaultPlan p = plan;
             int dropRoll;

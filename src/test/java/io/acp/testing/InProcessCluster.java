@@ -182,6 +182,18 @@ public final class InProcessCluster implements AutoCloseable {
         return node;
     }
 
+    /** Splits the running nodes into two sides that hear nothing of each other; {@link #heal()} ends it. */
+    public void partition(Set<String> side) {
+        for (Node n : runningNodes()) {
+            Set<String> other = nodes.stream().map(x -> x.id).filter(id -> side.contains(id) != side.contains(n.id)).collect(Collectors.toSet());
+            n.faults.blockFrom(other);
+        }
+    }
+
+    public void heal() {
+        runningNodes().forEach(n -> n.faults.blockFrom(Set.of()));
+    }
+
     public void faults(FaultyTransport.FaultPlan plan) {
         runningNodes().forEach(n -> n.faults.plan(plan));
     }

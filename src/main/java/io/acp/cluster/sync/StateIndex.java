@@ -12,7 +12,7 @@ import java.util.Map;
  * The sync's mirror of the CDB's entries (the latest object, meta and stats entry per slot) and
  * the digest over them. The CDB offers no iteration over all meta and stats, so this index is kept
  * from the CDB's change stream. The digest is {@value #BUCKETS} bucket hashes: an entry's slot
- * (kind, object, node) picks its bucket, and the bucket hash is the sum of its entries' hashes
+ * (kind, object, and for meta and stats the reporting node) picks its bucket, and the bucket hash is the sum of its entries' hashes
  * over (slot, version), updated in O(1) per change. Two nodes with equal digests hold the same
  * entries; a differing bucket says where to look.
  *
@@ -35,7 +35,7 @@ final class StateIndex {
     /** Records an entry the CDB applied; ignores one older than what the index holds. */
     synchronized void update(Entry e) {
         Map<Slot, Entry> perKey = entries.computeIfAbsent(e.key(), k -> new HashMap<>());
-        Slot slot = new Slot(e.kind(), e.node());
+        Slot slot = new Slot(e.kind(), slotNode(e));
         Entry old = perKey.get(slot);
         if (old != null && !e.version().isNewerThan(old.version())) {
             return;
@@ -108,11 +108,19 @@ final class StateIndex {
         return out;
     }
 
+    /**
+     * The node part of an entry's slot: the reporting node for meta and stats; none for objects,
+     * whose one slot is taken over by whichever node writes the newer version.
+     */
+    private static String slotNode(Entry e) {
+        return e.kind() == Entry.Kind.OBJECT ? "" : e.node();
+    }
+
     static int bucket(Entry e) {
         long h = fnv(0xcbf29ce484222325L, e.kind().name());
         h = fnv(h, e.key().type().name());
         h = fnv(h, e.key().id());
-        h = fnv(h, e.node());
+        h = fnv(h, slotNode(e));
         return (int) (mix(h) & (BUCKETS - 1));
     }
 
@@ -120,7 +128,7 @@ final class StateIndex {
         long h = fnv(0x84222325cbf29ce4L, e.kind().name());
         h = fnv(h, e.key().type().name());
         h = fnv(h, e.key().id());
-        h = fnv(h, e.node());
+        h = fnv(h, slotNode(e));
         if (e.kind() == Entry.Kind.STATS) {
             return mix(h);
         }

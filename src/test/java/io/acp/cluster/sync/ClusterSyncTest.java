@@ -206,4 +206,48 @@ class ClusterSyncTest {
             Eventually.await(CONVERGE, () -> cluster.nodes().stream().allMatch(n -> n.sync().agreesWithPeers()), "every node saw its peers announce its digest");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(SyncSettings.Mode.class)
+    void bothSidesOfAPartitionWriteAndConvergeWhenItHeals(SyncSettings.Mode mode) throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(5, mode)) {
+            cluster.awaitConverged(CONVERGE);
+            cluster.partition(Set.of("n1", "n2"));
+            List<ObjectEntry> acked = writeConcurrently(cluster, "split", 20);
+            // the same object written on both sides: the higher version must win everywhere
+            ObjectKey contested = ObjectKey.of(ObjectType.NETWORK, "contested");
+            cluster.node(1).cdb().putObject(contested, "vlan", Json.object().put("side", "a"), null).await().atMost(Duration.ofSeconds(5));
+            acked.add(cluster.node(4).cdb().putObject(contested, "vlan", Json.object().put("side", "b"), null).await().atMost(Duration.ofSeconds(5)));
+            Eventually.await(CONVERGE, () -> cluster.node(1).sync().digest().equals(cluster.node(2).sync().digest())
+                    && cluster.node(3).sync().digest().equals(cluster.node(5).sync().digest()), "each side converges on its own");
+            assertThat(cluster.converged()).as("the sides cannot agree while split").isFalse();
+
+            cluster.heal();
+            cluster.awaitConverged(CONVERGE);
+            assertEveryNodeHolds(cluster, acked);
+            assertSameContents(cluster, acked);
+            ObjectEntry winner = cluster.node(3).cdb().entry(contested).orElseThrow();
+            for (InProcessCluster.Node n : cluster.nodes()) {
+                assertThat(n.cdb().entry(contested).orElseThrow().version()).isEqualTo(winner.version());
+            }
+        }
+    }
+
+    @Test
+    void aDeleteReachesEveryNodeAndTakesTheObjectsMetaAndStatsAlong() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+            List<ObjectEntry> acked = writeConcurrently(cluster, "doomed", 5);
+            cluster.awaitConverged(CONVERGE);
+            ObjectKey victim = acked.get(0).key();
+            ObjectEntry tombstone = cluster.node(3).cdb().deleteObject(victim).await().atMost(Duration.ofSeconds(5));
+            cluster.awaitConverged(CONVERGE);
+            for (InProcessCluster.Node n : cluster.nodes()) {
+                assertThat(n.cdb().object(victim)).as("%s on %s", victim, n.id).isEmpty();
+                assertThat(n.cdb().entry(victim).orElseThrow().version()).isEqualTo(tombstone.version());
+                assertThat(n.cdb().meta(victim, null)).isEmpty();
+                assertThat(n.cdb().stats(victim, null)).isEmpty();
+            }
+            assertSameContents(cluster, acked);
+        }
+    }
 }

@@ -61,6 +61,18 @@ class StateIndexTest {
     }
 
     @Test
+    void anObjectRewrittenByAnotherNodeStaysOneEntry() {
+        StateIndex a = new StateIndex();
+        a.update(new ObjectEntry(key(1), null, Json.object(), new Version(10, "n1"), false));
+        ObjectEntry newer = new ObjectEntry(key(1), null, Json.object(), new Version(20, "n4"), false);
+        a.update(newer);
+        StateIndex b = new StateIndex();
+        b.update(newer);
+        assertThat(a.size()).isEqualTo(1);
+        assertThat(a.root()).isEqualTo(b.root());
+    }
+
+    @Test
     void statsCountBySeriesNotBySample() {
         StateIndex a = new StateIndex();
         entries().forEach(a::update);

@@ -102,17 +102,6 @@ public final class MulticastTransport implements Transport {
         if (loop != null) {
             loop.close();
         }
-        closeQuietly(groupChannel);
-        closeQuietly(sendChannel);
-    }
-
-    private static void closeQuietly(DatagramChannel c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // nothing left to do with a socket we are discarding
-            }
-        }
+        SelectorLoop.closeQuietly(groupChannel, sendChannel);
     }
 }

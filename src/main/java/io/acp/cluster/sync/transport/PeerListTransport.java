@@ -95,12 +95,6 @@ public final class PeerListTransport implements Transport {
         if (loop != null) {
             loop.close();
         }
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // discarding the socket anyway
-            }
-        }
+        SelectorLoop.closeQuietly(channel);
     }
 }

@@ -118,6 +118,19 @@ final class SelectorLoop implements AutoCloseable {
         LOG.debugf("sync datagram to %s lost on send: %s", to, why);
     }
 
+    /** Closes sockets a transport opened (also those never handed to a loop, after a failed start). */
+    static void closeQuietly(DatagramChannel... channels) {
+        for (DatagramChannel c : channels) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // nothing left to do with a socket we are discarding
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         running = false;
