@@ -313,23 +313,26 @@ public final class ClusterSync {
         return counters;
     }
 
+    /** Datagram counts of the transport; zeros before start. */
     public TransportCounters transportCounters() {
-        return transport.counters();
+        return transport == null ? new TransportCounters() : transport.counters();
     }
 
     /** All counters by stat name, for node stats. */
     public Map<String, Long> stats() {
         Map<String, Long> out = counters.snapshot();
-        if (transport != null) {
-            out.put("sync.datagrams.sent", transport.counters().sent());
-            out.put("sync.datagrams.received", transport.counters().received());
-            out.put("sync.datagrams.send-failed", transport.counters().sendFailed());
-        }
+        TransportCounters t = transportCounters();
+        out.put("sync.datagrams.sent", t.sent());
+        out.put("sync.datagrams.received", t.received());
+        out.put("sync.datagrams.send-failed", t.sendFailed());
         return out;
     }
 
-    /** Where this node's datagrams come from (and unicast to it goes). */
+    /** Where this node's datagrams come from (and unicast to it goes); only once started. */
     public InetSocketAddress address() {
+        if (transport == null) {
+            throw new IllegalStateException("sync of node " + node + " is not started");
+        }
         return transport.localAddress();
     }
 }
