@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,9 +44,10 @@ public final class Cdb implements AutoCloseable {
     private final int historySize;
     private final Object objectWrites = new Object();
     private final ConcurrentHashMap<ObjectKey, ObjectEntry> objects = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ObjectKey, ConcurrentHashMap<String, MetaEntry>> meta = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ObjectKey, ConcurrentHashMap<String, StatsSeries>> stats = new ConcurrentHashMap<>();
+    /** Meta and stats per object; each holder's monitor orders that object's reports. */
+    private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<ChangeSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
 
     public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize) {
         this.localNode = localNode;
@@ -75,6 +78,7 @@ public final class Cdb implements AutoCloseable {
                 applyObject(e);
             }
         }
+        drainAll();
         return entries.size();
     }
 
@@ -83,19 +87,28 @@ public final class Cdb implements AutoCloseable {
     /**
      * Writes an object from this node.
      *
-     * @param expected if not null, the write succeeds only while the stored version equals it
-     *                 (a version of {@code null} in the store means the object must not exist)
+     * @param expected if not null, the write succeeds only while the live object is at exactly this
+     *                 version (CONFLICT otherwise, also when there is no live object)
      */
     public Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, Version expected) {
+        return putObject(key, subtype, spec, expected != null, expected);
+    }
+
+    /** Creates an object from this node; CONFLICT if a live one exists ({@code "ifVersion": null}). */
+    public Uni<ObjectEntry> putObjectIfAbsent(ObjectKey key, String subtype, JsonNode spec) {
+        return putObject(key, subtype, spec, true, null);
+    }
+
+    private Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, boolean conditional, Version expected) {
         if (spec == null || !spec.isObject()) {
             return Uni.createFrom().failure(AcpException.badRequest("spec of " + key + " must be a JSON object"));
         }
-        return write(key, expected, v -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
+        return write(key, conditional, expected, v -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
     }
 
     /** Deletes an object by writing a tombstone; fails with NOT_FOUND if there is no live object. */
     public Uni<ObjectEntry> deleteObject(ObjectKey key) {
-        return write(key, null, v -> {
+        return write(key, false, null, v -> {
             ObjectEntry current = objects.get(key);
             if (current == null || current.deleted()) {
                 throw AcpException.notFound("object " + key);
@@ -104,17 +117,18 @@ public final class Cdb implements AutoCloseable {
         });
     }
 
-    private Uni<ObjectEntry> write(ObjectKey key, Version expected, java.util.function.Function<Version, ObjectEntry> make) {
+    private Uni<ObjectEntry> write(ObjectKey key, boolean conditional, Version expected, Function<Version, ObjectEntry> make) {
         ObjectEntry entry;
         ObjectEntry previous;
         Uni<Void> durable;
         try {
             synchronized (objectWrites) {
                 previous = objects.get(key);
-                if (expected != null) {
+                if (conditional) {
                     Version actual = previous == null || previous.deleted() ? null : previous.version();
-                    if (!expected.equals(actual)) {
-                        throw new AcpException(ErrorCode.CONFLICT, "object " + key + " is at version " + actual + ", not " + expected);
+                    if (!Objects.equals(expected, actual)) {
+                        throw new AcpException(ErrorCode.CONFLICT, "object " + key + " on node " + localNode + " is at version "
+                                + (actual == null ? "none (absent)" : actual) + ", not " + (expected == null ? "none (absent)" : expected));
                     }
                 }
                 entry = make.apply(new Version(clock.now(), localNode));
@@ -124,19 +138,21 @@ public final class Cdb implements AutoCloseable {
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
+        drainAll();
         return durable
                 .onFailure().invoke(failure -> undo(entry, previous, failure))
                 .replaceWith(entry);
     }
 
     private void undo(ObjectEntry written, ObjectEntry previous, Throwable failure) {
-        LOG.errorf("journal write of %s failed, write undone: %s", written.key(), failure.getMessage());
+        LOG.errorf("journal write of %s on node %s failed, write undone: %s", written.key(), localNode, failure.getMessage());
         synchronized (objectWrites) {
             boolean restored = previous == null ? objects.remove(written.key(), written) : objects.replace(written.key(), written, previous);
             if (restored && previous != null) {
-                publish(previous);
+                enqueue(previous);
             }
         }
+        drainAll();
     }
 
     /** Records this node's meta for an object. */
@@ -163,9 +179,10 @@ public final class Cdb implements AutoCloseable {
                 if (!applyObject(o)) {
                     return false;
                 }
-                log.append(o).subscribe().with(ok -> { }, f -> LOG.errorf("journal write of merged %s failed: %s", o.key(), f.getMessage()));
-                return true;
+                log.append(o).subscribe().with(ok -> { }, f -> LOG.errorf("journal write of merged %s on node %s failed: %s", o.key(), localNode, f.getMessage()));
             }
+            drainAll();
+            return true;
         }
         if (e instanceof MetaEntry m) {
             return mergeMeta(m);
@@ -173,37 +190,61 @@ public final class Cdb implements AutoCloseable {
         return mergeStats((StatsEntry) e);
     }
 
+    /** Stores an object if newer than the stored one; caller holds {@code objectWrites}. */
     private boolean applyObject(ObjectEntry e) {
-        ObjectEntry stored = objects.merge(e.key(), e, (old, neu) -> neu.version().isNewerThan(old.version()) ? neu : old);
-        if (stored != e) {
+        if (e.deleted()) {
+            // Even a delete that loses to a newer write decides which reports survive (ObjectReports).
+            ObjectReports r = lockableReports(e.key());
+            synchronized (r) {
+                r.deleted(e.version());
+            }
+        }
+        ObjectEntry old = objects.get(e.key());
+        if (old != null && !e.version().isNewerThan(old.version())) {
             return false;
         }
-        if (e.deleted()) {
-            meta.remove(e.key());
-            stats.remove(e.key());
-        }
-        publish(e);
+        objects.put(e.key(), e);
+        enqueue(e);
         return true;
     }
 
     private boolean mergeMeta(MetaEntry e) {
-        MetaEntry stored = meta.computeIfAbsent(e.key(), k -> new ConcurrentHashMap<>())
-                .merge(e.node(), e, (old, neu) -> neu.version().isNewerThan(old.version()) ? neu : old);
-        if (stored != e) {
-            return false;
+        while (true) {
+            ObjectReports r = reports.computeIfAbsent(e.key(), k -> new ObjectReports());
+            synchronized (r) {
+                if (r.retired) {
+                    continue;
+                }
+                if (!r.mergeMeta(e)) {
+                    return false;
+                }
+                enqueue(e);
+            }
+            drainAll();
+            return true;
         }
-        publish(e);
-        return true;
     }
 
     private boolean mergeStats(StatsEntry e) {
-        StatsSeries series = stats.computeIfAbsent(e.key(), k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(e.node(), n -> new StatsSeries(historySize));
-        if (!series.add(e)) {
-            return false;
+        while (true) {
+            ObjectReports r = reports.computeIfAbsent(e.key(), k -> new ObjectReports());
+            synchronized (r) {
+                if (r.retired) {
+                    continue;
+                }
+                if (!r.mergeStats(e, historySize)) {
+                    return false;
+                }
+                enqueue(e);
+            }
+            drainAll();
+            return true;
         }
-        publish(e);
-        return true;
+    }
+
+    /** The reports holder of a key, created if absent; only for callers holding {@code objectWrites}, which is when holders are retired. */
+    private ObjectReports lockableReports(ObjectKey key) {
+        return reports.computeIfAbsent(key, k -> new ObjectReports());
     }
 
     // ---- queries ------------------------------------------------------------------------------
@@ -233,34 +274,31 @@ public final class Cdb implements AutoCloseable {
 
     /** Meta of an object from every node, or from one node if {@code node} is not null; sorted by node. */
     public List<MetaEntry> meta(ObjectKey key, String node) {
-        Map<String, MetaEntry> perNode = meta.getOrDefault(key, new ConcurrentHashMap<>());
-        List<MetaEntry> out = new ArrayList<>();
-        perNode.forEach((n, e) -> {
-            if (node == null || node.equals(n)) {
-                out.add(e);
-            }
-        });
+        List<MetaEntry> out = read(key, r -> r.meta(node));
         out.sort(Comparator.comparing(MetaEntry::node));
         return out;
     }
 
     /** Latest stats of an object from every node (or one); sorted by node. */
     public List<StatsEntry> stats(ObjectKey key, String node) {
-        List<StatsEntry> out = new ArrayList<>();
-        stats.getOrDefault(key, new ConcurrentHashMap<>()).forEach((n, s) -> {
-            StatsEntry latest = s.latest();
-            if (latest != null && (node == null || node.equals(n))) {
-                out.add(latest);
-            }
-        });
+        List<StatsEntry> out = read(key, r -> r.latestStats(node));
         out.sort(Comparator.comparing(StatsEntry::node));
         return out;
     }
 
     /** Recent stats samples of an object on one node, oldest first (at most the history size). */
     public List<StatsEntry> statsHistory(ObjectKey key, String node) {
-        StatsSeries s = stats.getOrDefault(key, new ConcurrentHashMap<>()).get(node);
-        return s == null ? List.of() : s.history();
+        return read(key, r -> r.statsHistory(node));
+    }
+
+    private <T> List<T> read(ObjectKey key, Function<ObjectReports, List<T>> query) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return new ArrayList<>();
+        }
+        synchronized (r) {
+            return new ArrayList<>(query.apply(r));
+        }
     }
 
     public int objectCount() {
@@ -272,12 +310,19 @@ public final class Cdb implements AutoCloseable {
     /**
      * Every change matching the filter from the moment of subscription. A subscriber that falls
      * behind gets the latest entry per (kind, object, node) instead of every intermediate one.
+     * The stream completes when the CDB closes.
      */
     public Multi<Entry> changes(ChangeFilter filter) {
         return Multi.createFrom().publisher(subscriber -> {
             ChangeSubscription s = new ChangeSubscription(filter, subscriber, subscribers::remove);
-            subscribers.add(s);
+            // onSubscribe first: no signal may reach the subscriber before it.
             subscriber.onSubscribe(s);
+            subscribers.add(s);
+            if (s.cancelled()) {
+                subscribers.remove(s);
+            } else if (closed) {
+                s.complete();
+            }
         });
     }
 
@@ -285,9 +330,17 @@ public final class Cdb implements AutoCloseable {
         return subscribers.size();
     }
 
-    private void publish(Entry e) {
+    /** Queues a change for every subscriber; callers hold the lock that orders this key's changes. */
+    private void enqueue(Entry e) {
         for (ChangeSubscription s : subscribers) {
-            s.offer(e);
+            s.enqueue(e);
+        }
+    }
+
+    /** Emits queued changes; called with no lock held, since subscribers run arbitrary code. */
+    private void drainAll() {
+        for (ChangeSubscription s : subscribers) {
+            s.drain();
         }
     }
 
@@ -299,11 +352,24 @@ public final class Cdb implements AutoCloseable {
         synchronized (objectWrites) {
             for (ObjectEntry e : objects.values()) {
                 if (e.deleted() && e.version().millis() < olderThanMillis && objects.remove(e.key(), e)) {
+                    forgetDelete(e.key());
                     n++;
                 }
             }
         }
         return n;
+    }
+
+    private void forgetDelete(ObjectKey key) {
+        ObjectReports r = reports.get(key);
+        if (r != null) {
+            synchronized (r) {
+                if (r.forgetDelete()) {
+                    r.retired = true;
+                    reports.remove(key, r);
+                }
+            }
+        }
     }
 
     /** Rewrites the journal as a snapshot of the current objects and tombstones. */
@@ -315,10 +381,10 @@ public final class Cdb implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (ChangeSubscription s : subscribers) {
             s.complete();
         }
-        subscribers.clear();
         log.close();
     }
 }
