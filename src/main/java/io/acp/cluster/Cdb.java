@@ -103,6 +103,11 @@ public final class Cdb implements AutoCloseable {
         if (spec == null || !spec.isObject()) {
             return Uni.createFrom().failure(AcpException.badRequest("spec of " + key + " must be a JSON object"));
         }
+        if (!key.type().allowsSubtype(subtype)) {
+            return Uni.createFrom().failure(AcpException.badRequest(key.type().subtypes().isEmpty()
+                    ? "object " + key + ": type " + key.type().wireName() + " has no subtypes, got '" + subtype + "'"
+                    : "object " + key + ": subtype must be one of " + new java.util.TreeSet<>(key.type().subtypes()) + ", got '" + subtype + "'"));
+        }
         return write(key, conditional, expected, v -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
     }
 
