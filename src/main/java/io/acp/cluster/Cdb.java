@@ -335,6 +335,11 @@ public final class Cdb implements AutoCloseable {
         return subscribers.size();
     }
 
+    /** The live subscriptions (tests look at their queues). */
+    List<ChangeSubscription> subscriptions() {
+        return List.copyOf(subscribers);
+    }
+
     /** Queues a change for every subscriber; callers hold the lock that orders this key's changes. */
     private void enqueue(Entry e) {
         for (ChangeSubscription s : subscribers) {
