@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -30,6 +29,12 @@ import org.jboss.logging.Logger;
  * (in memory, stats with a bounded history). All writes, local or merged from other nodes, go
  * through the same rule: an entry replaces the stored one only if its version is higher, so every
  * node that has seen the same entries holds the same state, whatever order they arrived in.
+ * A delete also drops, for good, every meta and stats report not newer than it (see {@link ObjectReports}).
+ *
+ * <p>Locking: object writes serialize on one lock (they are journaled in order); meta and stats
+ * lock only their object's {@link ObjectReports}. Changes are queued for subscribers under those
+ * locks, so each key's changes reach a subscriber in version order, and emitted after them, so a
+ * subscriber may write to the CDB from {@code onNext}.
  *
  * <p>Local object writes are applied and published at once and acknowledged once the journal has
  * fsynced them; if the journal fails, the write is undone and the caller gets the error.
@@ -46,8 +51,7 @@ public final class Cdb implements AutoCloseable {
     private final ConcurrentHashMap<ObjectKey, ObjectEntry> objects = new ConcurrentHashMap<>();
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<ChangeSubscription> subscribers = new CopyOnWriteArrayList<>();
-    private volatile boolean closed;
+    private final ChangeStreams streams = new ChangeStreams();
 
     public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize) {
         this.localNode = localNode;
@@ -315,43 +319,28 @@ public final class Cdb implements AutoCloseable {
     /**
      * Every change matching the filter from the moment of subscription. A subscriber that falls
      * behind gets the latest entry per (kind, object, node) instead of every intermediate one.
-     * The stream completes when the CDB closes.
+     * The stream completes when the CDB closes. Changes are emitted on the writing thread while
+     * the subscriber has demand; use {@code emitOn} to consume them elsewhere.
      */
     public Multi<Entry> changes(ChangeFilter filter) {
-        return Multi.createFrom().publisher(subscriber -> {
-            ChangeSubscription s = new ChangeSubscription(filter, subscriber, subscribers::remove);
-            // onSubscribe first: no signal may reach the subscriber before it.
-            subscriber.onSubscribe(s);
-            subscribers.add(s);
-            if (s.cancelled()) {
-                subscribers.remove(s);
-            } else if (closed) {
-                s.complete();
-            }
-        });
+        return streams.open(filter);
     }
 
     public int subscriberCount() {
-        return subscribers.size();
+        return streams.count();
     }
 
     /** The live subscriptions (tests look at their queues). */
     List<ChangeSubscription> subscriptions() {
-        return List.copyOf(subscribers);
+        return streams.subscriptions();
     }
 
-    /** Queues a change for every subscriber; callers hold the lock that orders this key's changes. */
     private void enqueue(Entry e) {
-        for (ChangeSubscription s : subscribers) {
-            s.enqueue(e);
-        }
+        streams.enqueue(e);
     }
 
-    /** Emits queued changes; called with no lock held, since subscribers run arbitrary code. */
     private void drainAll() {
-        for (ChangeSubscription s : subscribers) {
-            s.drain();
-        }
+        streams.drain();
     }
 
     // ---- maintenance --------------------------------------------------------------------------
@@ -391,10 +380,7 @@ public final class Cdb implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        for (ChangeSubscription s : subscribers) {
-            s.complete();
-        }
+        streams.close();
         log.close();
     }
 }
