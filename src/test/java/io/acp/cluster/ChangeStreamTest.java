@@ -162,6 +162,46 @@ class ChangeStreamTest {
         assertThat(r.snapshot()).last().isEqualTo(next);
     }
 
+    @Test
+    void subscriberWithDemandThatStallsHoldsABoundedQueue() throws Exception {
+        CountDownLatch stalled = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder r = new Recorder(Long.MAX_VALUE) {
+            @Override
+            public void onNext(Entry e) {
+                super.onNext(e);
+                if (items.size() == 1) {
+                    stalled.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        cdb.changes(ChangeFilter.ALL).subscribe(r);
+        // The first write's thread delivers and then stalls inside onNext, holding the emission.
+        Thread first = new Thread(() -> cdb.putStats(VM, Map.of("x", 0.0)));
+        first.start();
+        assertThat(stalled.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Map<ObjectKey, StatsEntry> latest = new HashMap<>();
+        for (int i = 0; i < 100_000; i++) {
+            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "vm-" + (i % 100));
+            latest.put(key, cdb.putStats(key, Map.of("i", (double) i)));
+        }
+        assertThat(onlySubscription().pending()).as("FIFO limit plus one per key").isLessThanOrEqualTo(ChangeSubscription.FIFO_LIMIT + 100);
+
+        release.countDown();
+        first.join(10_000);
+
+        Map<ObjectKey, Entry> lastSeen = new HashMap<>();
+        r.snapshot().forEach(e -> lastSeen.put(e.key(), e));
+        assertThat(lastSeen.values()).containsAll(latest.values());
+        assertThat(onlySubscription().pending()).isZero();
+    }
+
     private ChangeSubscription onlySubscription() {
         assertThat(cdb.subscriberCount()).isEqualTo(1);
         return cdb.subscriptions().get(0);
