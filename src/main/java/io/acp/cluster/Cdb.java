@@ -53,6 +53,9 @@ public final class Cdb implements AutoCloseable {
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
     private final ChangeStreams streams = new ChangeStreams();
 
+    /** Pass as {@code expected} to {@link #putObject} to require that no live object exists ({@code "ifVersion": null}). */
+    public static final Version ABSENT = new Version(Long.MIN_VALUE, "(absent)");
+
     public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize) {
         this.localNode = localNode;
         this.clock = clock;
@@ -92,15 +95,12 @@ public final class Cdb implements AutoCloseable {
      * Writes an object from this node.
      *
      * @param expected if not null, the write succeeds only while the live object is at exactly this
-     *                 version (CONFLICT otherwise, also when there is no live object)
+     *                 version; {@link #ABSENT}: only while no live object exists (CONFLICT otherwise)
      */
     public Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, Version expected) {
-        return putObject(key, subtype, spec, expected != null, expected);
-    }
-
-    /** Creates an object from this node; CONFLICT if a live one exists ({@code "ifVersion": null}). */
-    public Uni<ObjectEntry> putObjectIfAbsent(ObjectKey key, String subtype, JsonNode spec) {
-        return putObject(key, subtype, spec, true, null);
+        return expected == ABSENT
+                ? putObject(key, subtype, spec, true, null)
+                : putObject(key, subtype, spec, expected != null, expected);
     }
 
     private Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, boolean conditional, Version expected) {

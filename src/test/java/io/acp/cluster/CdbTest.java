@@ -157,16 +157,16 @@ class CdbTest {
 
     @Test
     void mustNotExistPutCreatesOnlyAbsentObjects() {
-        ObjectEntry created = await(cdb.putObjectIfAbsent(VLAN, "vlan", spec(1)));
+        ObjectEntry created = await(cdb.putObject(VLAN, "vlan", spec(1), Cdb.ABSENT));
         assertThat(cdb.object(VLAN)).contains(created);
 
-        AcpException e = failure(cdb.putObjectIfAbsent(VLAN, "vlan", spec(2)));
+        AcpException e = failure(cdb.putObject(VLAN, "vlan", spec(2), Cdb.ABSENT));
         assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
         assertThat(e.getMessage()).contains("network/v100");
         assertThat(cdb.object(VLAN)).contains(created);
 
         await(cdb.deleteObject(VLAN));
-        assertThat(await(cdb.putObjectIfAbsent(VLAN, "vlan", spec(3))).spec()).as("a deleted object counts as absent").isEqualTo(spec(3));
+        assertThat(await(cdb.putObject(VLAN, "vlan", spec(3), Cdb.ABSENT)).spec()).as("a deleted object counts as absent").isEqualTo(spec(3));
     }
 
     @Test
