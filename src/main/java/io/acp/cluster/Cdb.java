@@ -148,9 +148,13 @@ public final class Cdb implements AutoCloseable {
             return Uni.createFrom().failure(e);
         }
         drainAll();
-        return durable
+        // Subscribed here, not by the caller: a failed write must be undone even if nobody waits for it.
+        Uni<ObjectEntry> acknowledged = durable
                 .onFailure().invoke(failure -> undo(entry, previous, failure))
-                .replaceWith(entry);
+                .replaceWith(entry)
+                .memoize().indefinitely();
+        acknowledged.subscribe().with(ok -> { }, failure -> { });
+        return acknowledged;
     }
 
     private void undo(ObjectEntry written, ObjectEntry previous, Throwable failure) {

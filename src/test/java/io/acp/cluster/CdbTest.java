@@ -299,6 +299,20 @@ class CdbTest {
     }
 
     @Test
+    void aFailedJournalWriteIsUndoneEvenIfNobodyWaitsForTheAnswer() {
+        FailingLog log = new FailingLog();
+        Cdb journaled = new Cdb("n1", new HybridClock(wall::get), log, 5);
+        ObjectEntry first = await(journaled.putObject(VLAN, "vlan", spec(1), null));
+        log.fail = true;
+
+        journaled.putObject(VLAN, "vlan", spec(2), null); // result dropped on purpose
+        journaled.putObject(TRUNK, "trunk", spec(1), null);
+
+        assertThat(journaled.object(VLAN)).contains(first);
+        assertThat(journaled.entry(TRUNK)).isEmpty();
+    }
+
+    @Test
     void recoverReplaysTheJournalAndAdvancesTheClock() {
         ObjectEntry stored = new ObjectEntry(VLAN, "vlan", spec(1), new Version(HybridClock.fromMillis(wall.get() + 60_000), "n1"), false);
         FailingLog log = new FailingLog();
