@@ -46,6 +46,9 @@ public final class Cdb implements AutoCloseable {
     private final ConcurrentHashMap<ObjectKey, ConcurrentHashMap<String, StatsSeries>> stats = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<ChangeSubscription> subscribers = new CopyOnWriteArrayList<>();
 
+    /** Pass as {@code expected} to {@link #putObject} to require that no live object exists. */
+    public static final Version ABSENT = new Version(Long.MIN_VALUE, "(absent)");
+
     public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize) {
         this.localNode = localNode;
         this.clock = clock;
@@ -84,7 +87,7 @@ public final class Cdb implements AutoCloseable {
      * Writes an object from this node.
      *
      * @param expected if not null, the write succeeds only while the stored version equals it
-     *                 (a version of {@code null} in the store means the object must not exist)
+     *                 ({@link #ABSENT}: only while no live object exists)
      */
     public Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, Version expected) {
         if (spec == null || !spec.isObject()) {
@@ -113,7 +116,10 @@ public final class Cdb implements AutoCloseable {
                 previous = objects.get(key);
                 if (expected != null) {
                     Version actual = previous == null || previous.deleted() ? null : previous.version();
-                    if (!expected.equals(actual)) {
+                    if (expected == ABSENT && actual != null) {
+                        throw new AcpException(ErrorCode.CONFLICT, "object " + key + " already exists at version " + actual);
+                    }
+                    if (expected != ABSENT && !expected.equals(actual)) {
                         throw new AcpException(ErrorCode.CONFLICT, "object " + key + " is at version " + actual + ", not " + expected);
                     }
                 }

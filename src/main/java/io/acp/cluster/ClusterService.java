@@ -8,21 +8,29 @@ import io.acp.model.HybridClock;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The cluster service: owns this node's CDB and its journal. Sync over multicast (issue 3) hangs
- * off this service as well.
+ * The cluster service: owns this node's CDB and its journal, and runs their maintenance (tombstone
+ * collection, journal compaction) every {@link #MAINTENANCE_INTERVAL} on its own thread. Sync over
+ * multicast (issue 3) hangs off this service as well.
  */
 @ApplicationScoped
 public class ClusterService implements ManagedService {
 
     private static final Logger LOG = Logger.getLogger(ClusterService.class);
+    static final Duration MAINTENANCE_INTERVAL = Duration.ofSeconds(10);
 
     private final ClusterConfig config;
     private final NodeIdentity identity;
     private volatile Cdb cdb;
+    private ScheduledExecutorService maintenance;
 
     public ClusterService(ClusterConfig config, NodeIdentity identity) {
         this.config = config;
@@ -39,18 +47,50 @@ public class ClusterService implements ManagedService {
         return Uni.createFrom().item(() -> {
                     Journal journal = Journal.open(identity.dataDir().resolve("journal"), config.journal().fsync(), config.journal().compactBytes());
                     Cdb opened = new Cdb(identity.id(), new HybridClock(), journal, config.statsHistory());
-                    int replayed = opened.recover();
+                    int replayed;
+                    try {
+                        replayed = opened.recover();
+                    } catch (RuntimeException e) {
+                        opened.close();
+                        throw e;
+                    }
                     LOG.infof("CDB of node %s loaded: %d journal records, %d objects", identity.id(), replayed, opened.objectCount());
                     cdb = opened;
+                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis));
                     return null;
                 })
-                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .replaceWithVoid();
+    }
+
+    /** A thread of its own: compaction blocks on file I/O and must never hold up the event loop. */
+    private synchronized void scheduleMaintenance(Runnable round) {
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "acp-cluster-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = MAINTENANCE_INTERVAL.toMillis();
+        maintenance.scheduleWithFixedDelay(round, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops maintenance, letting a round in progress finish before the CDB closes under it. */
+    private synchronized void stopMaintenance() throws InterruptedException {
+        if (maintenance != null) {
+            maintenance.shutdown(); // cancels the schedule; no interrupt mid-compaction
+            maintenance.awaitTermination(1, TimeUnit.MINUTES);
+            maintenance = null;
+        }
     }
 
     @Override
     public Uni<Void> stop() {
         return Uni.createFrom().item(() -> {
+                    try {
+                        stopMaintenance();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     Cdb c = cdb;
                     cdb = null;
                     if (c != null) {
@@ -58,6 +98,7 @@ public class ClusterService implements ManagedService {
                     }
                     return null;
                 })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .replaceWithVoid();
     }
 

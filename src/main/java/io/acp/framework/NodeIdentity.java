@@ -27,7 +27,8 @@ public class NodeIdentity {
         return dataDir;
     }
 
-    private static String hostName() {
+    /** The host name of this machine (HOSTNAME, else what the resolver says). */
+    static String hostName() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) {
             return env.trim();

@@ -1,0 +1,295 @@
+package io.acp.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.model.Json;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.EnvelopeCodec;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.FrameDecoder;
+import io.acp.protocol.Frames;
+import io.acp.protocol.Request;
+import io.acp.protocol.Response;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * One client connection, on either listener: frames in, authentication, dispatch, frames out.
+ * Bad input is answered with its error code and the connection stays usable; only repeated failed
+ * authentication and idleness close it. Reading pauses while the socket's write queue is full or
+ * too many requests are in flight, so a client that does not read cannot make the node buffer.
+ * All state is touched only on the connection's event loop.
+ */
+final class ApiConnection implements Session, FrameDecoder.Sink {
+
+    private static final Logger LOG = Logger.getLogger(ApiConnection.class);
+    /** Requests answered concurrently per connection before reading pauses. */
+    static final int MAX_IN_FLIGHT = 64;
+
+    private final NetSocket socket;
+    private final Context context;
+    private final ConnectionShared shared;
+    private final FrameDecoder decoder;
+    private final Consumer<ApiConnection> onClosed;
+    private final Map<Long, StreamRelay> streams = new HashMap<>();
+    private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
+    private ApiIdentity identity;
+    private int authFailures;
+    private int inFlight;
+    private long lastFrameNanos = System.nanoTime();
+    private long idleTimer = -1;
+    private boolean readPaused;
+    private boolean ending;
+    private boolean closed;
+
+    ApiConnection(NetSocket socket, Context context, ConnectionShared shared, Consumer<ApiConnection> onClosed) {
+        this.socket = socket;
+        this.context = context;
+        this.shared = shared;
+        this.onClosed = onClosed;
+        this.decoder = new FrameDecoder(shared.config().maxFrameBytes(), this);
+    }
+
+    void start() {
+        socket.handler(chunk -> decoder.feed(chunk));
+        socket.drainHandler(v -> drained());
+        socket.exceptionHandler(e -> LOG.debugf("API connection %s: %s", socket.remoteAddress(), e.getMessage()));
+        socket.closeHandler(v -> closed());
+        scheduleIdleCheck(shared.config().idleTimeout().toNanos());
+    }
+
+    // ---- frames in ------------------------------------------------------------------------------
+
+    @Override
+    public void frame(byte[] payload) {
+        if (ending) {
+            return;
+        }
+        lastFrameNanos = System.nanoTime();
+        Request request;
+        try {
+            request = EnvelopeCodec.decodeRequest(payload);
+        } catch (AcpException e) {
+            send(Response.Failure.of(EnvelopeCodec.bestEffortId(payload), e));
+            return;
+        }
+        if (authenticated(request)) {
+            dispatch(request);
+        }
+    }
+
+    @Override
+    public void oversized(long length) {
+        send(new Response.Failure(0, ErrorCode.FRAME_TOO_LARGE, "frame of " + length + " bytes is larger than the limit of "
+                + shared.config().maxFrameBytes() + " bytes (acp.api.max-frame-bytes); its bytes are skipped"));
+    }
+
+    @Override
+    public void empty() {
+        lastFrameNanos = System.nanoTime();
+        send(new Response.Failure(0, ErrorCode.BAD_FRAME, "empty frame (length 0)"));
+    }
+
+    private boolean authenticated(Request request) {
+        if (request.key() == null && identity != null) {
+            return true;
+        }
+        if (!shared.limiter().mayAttempt()) {
+            authFailed(request.id(), new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications on node "
+                    + shared.localNode() + "; retry in a second"));
+            return false;
+        }
+        try {
+            identity = shared.keys().authenticate(request.key());
+            return true;
+        } catch (AcpException e) {
+            identity = null; // a wrong key replaces the connection's identity with none
+            shared.limiter().failed();
+            authFailed(request.id(), e);
+            return false;
+        }
+    }
+
+    private void authFailed(long id, AcpException e) {
+        send(Response.Failure.of(id, e));
+        if (++authFailures >= shared.config().maxAuthFailures()) {
+            LOG.infof("API connection %s closed after %d failed authentications", socket.remoteAddress(), authFailures);
+            ending = true;
+            socket.pause();
+            socket.end();
+        }
+    }
+
+    private void dispatch(Request request) {
+        Outcome outcome;
+        try {
+            outcome = shared.dispatcher().dispatch(request, this);
+        } catch (RuntimeException e) {
+            send(failure(request.id(), e));
+            return;
+        }
+        if (outcome instanceof Outcome.Stream stream) {
+            openStream(request.id(), stream);
+            return;
+        }
+        long id = request.id();
+        inFlight++;
+        updateReading();
+        ((Outcome.Single) outcome).result().subscribe().with(
+                result -> onContext(() -> answered(new Response.Result(id, result))),
+                failure -> onContext(() -> answered(failure(id, failure))));
+    }
+
+    private void answered(Response response) {
+        inFlight--;
+        send(response);
+        updateReading();
+    }
+
+    private void openStream(long id, Outcome.Stream stream) {
+        if (streams.containsKey(id)) {
+            send(new Response.Failure(id, ErrorCode.BAD_REQUEST, "request id " + id + " is in use by an open stream on this connection"));
+            return;
+        }
+        StreamRelay relay = new StreamRelay(id, this);
+        streams.put(id, relay);
+        ObjectNode opened = Json.object();
+        opened.put("stream", id);
+        send(new Response.Result(id, opened));
+        stream.events().subscribe().withSubscriber(relay);
+    }
+
+    // ---- Session ----------------------------------------------------------------------------------
+
+    @Override
+    public ApiIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public boolean cancelStream(long streamId) {
+        StreamRelay relay = streams.get(streamId);
+        if (relay == null) {
+            return false;
+        }
+        // After the cancel's own result: the client sees {"cancelled":true}, then end.
+        context.runOnContext(v -> relay.finish(true));
+        return true;
+    }
+
+    void streamEnded(StreamRelay relay) {
+        streams.remove(relay.id(), relay);
+    }
+
+    // ---- frames out -------------------------------------------------------------------------------
+
+    void send(Response response) {
+        if (!closed) {
+            socket.write(Buffer.buffer(Frames.frame(EnvelopeCodec.encode(response))));
+            updateReading();
+        }
+    }
+
+    /** Runs {@code action} now if the socket can take more, else once it has drained. */
+    void whenWritable(Runnable action) {
+        if (closed) {
+            return;
+        }
+        if (socket.writeQueueFull()) {
+            writableWaiters.add(action);
+        } else {
+            action.run();
+        }
+    }
+
+    private void drained() {
+        updateReading();
+        while (!writableWaiters.isEmpty() && !socket.writeQueueFull()) {
+            writableWaiters.poll().run();
+        }
+    }
+
+    private void updateReading() {
+        boolean pause = !closed && (socket.writeQueueFull() || inFlight >= MAX_IN_FLIGHT);
+        if (pause && !readPaused) {
+            socket.pause();
+        } else if (!pause && readPaused) {
+            socket.resume();
+        }
+        readPaused = pause;
+    }
+
+    void onContext(Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(v -> action.run());
+        }
+    }
+
+    static Response.Failure failure(long id, Throwable t) {
+        if (t instanceof AcpException e) {
+            return Response.Failure.of(id, e);
+        }
+        if (t instanceof IllegalArgumentException) {
+            return new Response.Failure(id, ErrorCode.BAD_REQUEST, t.getMessage());
+        }
+        LOG.errorf(t, "request %d failed inside the node", id);
+        return new Response.Failure(id, ErrorCode.INTERNAL, t.getClass().getSimpleName() + ": " + t.getMessage());
+    }
+
+    // ---- idleness and shutdown --------------------------------------------------------------------
+
+    /** A connection that sent no complete frame for the idle timeout and has no open stream is closed. */
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos)), t -> {
+            long timeout = shared.config().idleTimeout().toNanos();
+            long idle = System.nanoTime() - lastFrameNanos;
+            if (closed) {
+                return;
+            }
+            if (idle >= timeout && streams.isEmpty()) {
+                LOG.debugf("API connection %s idle for %d ms: closed", socket.remoteAddress(), TimeUnit.NANOSECONDS.toMillis(idle));
+                socket.close();
+            } else {
+                scheduleIdleCheck(idle >= timeout ? timeout : timeout - idle);
+            }
+        });
+    }
+
+    /** Ends every stream with {@code end}, then closes once those frames are written. */
+    Future<Void> shutdown() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            for (StreamRelay relay : List.copyOf(streams.values())) {
+                relay.finish(true);
+            }
+            if (closed) {
+                done.complete();
+            } else {
+                socket.end().onComplete(r -> done.complete());
+            }
+        });
+        return done.future();
+    }
+
+    private void closed() {
+        closed = true;
+        context.owner().cancelTimer(idleTimer);
+        for (StreamRelay relay : List.copyOf(streams.values())) {
+            relay.finish(false);
+        }
+        writableWaiters.clear();
+        onClosed.accept(this);
+    }
+}

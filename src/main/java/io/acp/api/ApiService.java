@@ -1,0 +1,166 @@
+package io.acp.api;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ClusterService;
+import io.acp.framework.ManagedService;
+import io.acp.framework.NodeIdentity;
+import io.acp.framework.ServiceContext;
+import io.acp.framework.ServiceDirectory;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The local API: the protocol of docs/protocol.md on a Unix socket (0660 in a 0750 directory) and
+ * on a loopback-only TCP port. Remote clients reach a node through its agent, never through here.
+ */
+@ApplicationScoped
+public class ApiService implements ManagedService {
+
+    private static final Logger LOG = Logger.getLogger(ApiService.class);
+
+    private final ApiConfig config;
+    private final String localNode;
+    private final Path dataDir;
+    private final Vertx vertx;
+    private final Executor worker = Infrastructure.getDefaultWorkerPool();
+    private final Dispatcher dispatcher;
+    private final Set<ApiConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile NetServer unixServer;
+    private volatile NetServer tcpServer;
+    /** True once this service bound the socket file: only then may stop remove it. */
+    private volatile boolean socketBound;
+
+    @Inject
+    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, ServiceDirectory directory, Vertx vertx,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, directory, vertx, version);
+    }
+
+    /**
+     * @param cdb the node's CDB; throws UNAVAILABLE while the cluster service is not running
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, ServiceDirectory directory, Vertx vertx,
+            String version) {
+        this.config = config;
+        this.localNode = localNode;
+        this.dataDir = dataDir;
+        this.vertx = vertx;
+        this.dispatcher = new Dispatcher(localNode, List.of(
+                new ApiOperations(localNode),
+                new FrameworkOperations(localNode, version, directory, cdb),
+                new ClusterOperations(cdb, worker)));
+    }
+
+    @Override
+    public String name() {
+        return "api";
+    }
+
+    @Override
+    public Set<String> dependencies() {
+        return Set.of("cluster");
+    }
+
+    @Override
+    public Uni<Void> start(ServiceContext context) {
+        return Uni.createFrom().item(this::prepare)
+                .runSubscriptionOn(worker)
+                .chain(shared -> listenOnSocket(shared)
+                        .emitOn(worker)
+                        .invoke(() -> SocketFiles.restrict(config.socket()))
+                        .chain(() -> listenOnTcp(shared)))
+                .invoke(() -> LOG.infof("API listening on unix:%s and tcp:%s:%d", config.socket(), config.host(), tcpPort()));
+    }
+
+    /** Blocking checks and files before anything listens. */
+    private ConnectionShared prepare() {
+        SocketFiles.requireLoopback(config.host());
+        if (!vertx.isNativeTransportEnabled()) {
+            throw new IllegalStateException("the API's Unix socket needs Netty's native epoll transport "
+                    + "(quarkus.vertx.prefer-native-transport=true): " + vertx.unavailableNativeTransportCause());
+        }
+        ApiKeyStore keys = ApiKeyStore.open(dataDir);
+        SocketFiles.prepare(config.socket());
+        return new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher);
+    }
+
+    private Uni<Void> listenOnSocket(ConnectionShared shared) {
+        NetServer server = vertx.createNetServer(new NetServerOptions()).connectHandler(socket -> accept(socket, shared));
+        unixServer = server;
+        return uni(server.listen(SocketAddress.domainSocketAddress(config.socket().toString())))
+                .invoke(() -> socketBound = true);
+    }
+
+    private Uni<Void> listenOnTcp(ConnectionShared shared) {
+        NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(socket -> accept(socket, shared));
+        tcpServer = server;
+        return uni(server.listen(config.port(), config.host()));
+    }
+
+    private void accept(NetSocket socket, ConnectionShared shared) {
+        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), shared, connections::remove);
+        connections.add(connection);
+        connection.start();
+    }
+
+    /** Ends every stream with {@code end}, closes every connection and both listeners, removes the socket. */
+    @Override
+    public Uni<Void> stop() {
+        List<Future<Void>> closing = new ArrayList<>();
+        for (ApiConnection c : List.copyOf(connections)) {
+            closing.add(c.shutdown());
+        }
+        return uni(Future.join(closing).mapEmpty())
+                .chain(() -> uni(close(unixServer)))
+                .chain(() -> uni(close(tcpServer)))
+                .emitOn(worker)
+                .invoke(() -> {
+                    unixServer = null;
+                    tcpServer = null;
+                    if (socketBound) {
+                        socketBound = false;
+                        SocketFiles.remove(config.socket());
+                    }
+                });
+    }
+
+    /** The bound TCP port (the configured one, or the one picked for port 0); -1 when not listening. */
+    public int tcpPort() {
+        NetServer server = tcpServer;
+        return server == null ? -1 : server.actualPort();
+    }
+
+    public Path socketPath() {
+        return config.socket();
+    }
+
+    /** Open client connections (for tests and health). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    private static Future<Void> close(NetServer server) {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private static Uni<Void> uni(Future<?> future) {
+        return Uni.createFrom().completionStage(future::toCompletionStage).replaceWithVoid();
+    }
+}

@@ -1,0 +1,182 @@
+package io.acp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ChangeFilter;
+import io.acp.cluster.ObjectQuery;
+import io.acp.model.Entry;
+import io.acp.model.EntryJson;
+import io.acp.model.Json;
+import io.acp.model.ObjectKey;
+import io.acp.model.Version;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
+import io.smallrye.mutiny.Uni;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Service {@code cluster}: the CDB's objects, meta and stats, and their change stream. Writes and
+ * whole-table reads run on a worker; single-entry reads are map lookups and answer at once.
+ */
+final class ClusterOperations implements ServiceOperations {
+
+    private final Supplier<Cdb> cdb;
+    private final Executor worker;
+
+    ClusterOperations(Supplier<Cdb> cdb, Executor worker) {
+        this.cdb = cdb;
+        this.worker = worker;
+    }
+
+    @Override
+    public String service() {
+        return "cluster";
+    }
+
+    @Override
+    public List<String> operations() {
+        return List.of("list", "get", "put", "delete", "meta", "stats", "watch");
+    }
+
+    @Override
+    public Outcome call(Request request, Session session) {
+        Args args = new Args(request.op(), request.args());
+        switch (request.op()) {
+            case "list":
+                return list(args);
+            case "get":
+                return get(args);
+            case "put":
+                requireWriter(session, "put");
+                return put(args);
+            case "delete":
+                requireWriter(session, "delete");
+                return delete(args);
+            case "meta":
+                return meta(args);
+            case "stats":
+                return stats(args);
+            case "watch":
+                return watch(args);
+            default:
+                throw unknown(request);
+        }
+    }
+
+    private Outcome list(Args args) {
+        ObjectQuery q = new ObjectQuery(args.optionalType(), args.optionalText("subtype"), null, args.optionalText("node"), args.flag("deleted"));
+        return onWorker(() -> entries(cdb.get().objects(q)));
+    }
+
+    private Outcome get(Args args) {
+        ObjectKey key = args.key();
+        return Outcome.of(cdb.get().object(key).map(EntryJson::toJson).orElseThrow(() -> AcpException.notFound("object " + key)));
+    }
+
+    private Outcome put(Args args) {
+        ObjectKey key = args.key();
+        String subtype = args.optionalText("subtype");
+        if (!key.type().allowsSubtype(subtype)) {
+            throw AcpException.badRequest("put " + key + ": " + (key.type().subtypes().isEmpty()
+                    ? "type " + key.type().wireName() + " has no subtypes"
+                    : "subtype must be one of " + key.type().subtypes()) + ", got '" + subtype + "'");
+        }
+        ObjectNode spec = args.object("spec");
+        Version expected = expectedVersion(args);
+        return new Outcome.Single(Uni.createFrom().deferred(() -> cdb.get().putObject(key, subtype, spec, expected))
+                .runSubscriptionOn(worker)
+                .map(EntryJson::toJson));
+    }
+
+    private Outcome delete(Args args) {
+        ObjectKey key = args.key();
+        return new Outcome.Single(Uni.createFrom().deferred(() -> cdb.get().deleteObject(key))
+                .runSubscriptionOn(worker)
+                .map(EntryJson::toJson));
+    }
+
+    private Outcome meta(Args args) {
+        return Outcome.of(entries(cdb.get().meta(args.key(), args.optionalText("node"))));
+    }
+
+    private Outcome stats(Args args) {
+        ObjectKey key = args.key();
+        String node = args.optionalText("node");
+        if (!args.flag("history")) {
+            return Outcome.of(entries(cdb.get().stats(key, node)));
+        }
+        if (node == null) {
+            throw AcpException.badRequest("stats with history needs the argument 'node'");
+        }
+        return Outcome.of(entries(cdb.get().statsHistory(key, node)));
+    }
+
+    private Outcome watch(Args args) {
+        ChangeFilter filter = new ChangeFilter(kinds(args), args.optionalType(), args.optionalText("id"), args.optionalText("node"));
+        return new Outcome.Stream(cdb.get().changes(filter).map(e -> (JsonNode) EntryJson.toJson(e)));
+    }
+
+    private static Set<Entry.Kind> kinds(Args args) {
+        JsonNode kinds = args.raw("kinds");
+        if (kinds == null || kinds.isNull()) {
+            return null;
+        }
+        if (!kinds.isArray()) {
+            throw AcpException.badRequest("watch: argument 'kinds' must be an array of \"object\", \"meta\", \"stats\"");
+        }
+        Set<Entry.Kind> out = EnumSet.noneOf(Entry.Kind.class);
+        for (JsonNode k : kinds) {
+            try {
+                out.add(Entry.Kind.valueOf(k.asText("").toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw AcpException.badRequest("watch: unknown kind " + k + "; expected \"object\", \"meta\" or \"stats\"");
+            }
+        }
+        return out;
+    }
+
+    /** {@code ifVersion}: absent = unconditional, null = must not exist, else the exact version. */
+    private static Version expectedVersion(Args args) {
+        if (!args.has("ifVersion")) {
+            return null;
+        }
+        JsonNode v = args.raw("ifVersion");
+        if (v.isNull()) {
+            return Cdb.ABSENT;
+        }
+        if (!v.isTextual()) {
+            throw AcpException.badRequest("put: 'ifVersion' must be a version string like \"18c2f3a1b2c40000@n1\", or null");
+        }
+        try {
+            return EntryJson.parseVersion(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw AcpException.badRequest("put: " + e.getMessage());
+        }
+    }
+
+    private static void requireWriter(Session session, String op) {
+        ApiIdentity who = session.identity();
+        if (!who.role().mayWrite()) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role " + who.role().wireName()
+                    + ", which may not " + op + " cluster objects (needs admin or operator)");
+        }
+    }
+
+    private Outcome onWorker(Supplier<JsonNode> work) {
+        return new Outcome.Single(Uni.createFrom().item(work).runSubscriptionOn(worker));
+    }
+
+    private static ArrayNode entries(List<? extends Entry> entries) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        entries.forEach(e -> out.add(EntryJson.toJson(e)));
+        return out;
+    }
+}

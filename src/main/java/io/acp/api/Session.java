@@ -1,0 +1,11 @@
+package io.acp.api;
+
+/** The connection a request arrived on, as operations see it. */
+public interface Session {
+
+    /** Who the connection authenticated as. */
+    ApiIdentity identity();
+
+    /** Ends the stream opened by request {@code streamId} on this connection; false if there is none. */
+    boolean cancelStream(long streamId);
+}

@@ -1,0 +1,45 @@
+package io.acp.cluster;
+
+import io.acp.cluster.journal.Journal;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Periodic upkeep of a node's CDB: drops tombstones older than the TTL and compacts the journal
+ * once it has grown past its limit. Blocking (compaction writes files): run it on a worker.
+ */
+final class ClusterMaintenance implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ClusterMaintenance.class);
+
+    private final Cdb cdb;
+    private final Journal journal;
+    private final Duration tombstoneTtl;
+    private final LongSupplier wallMillis;
+
+    ClusterMaintenance(Cdb cdb, Journal journal, Duration tombstoneTtl, LongSupplier wallMillis) {
+        this.cdb = cdb;
+        this.journal = journal;
+        this.tombstoneTtl = tombstoneTtl;
+        this.wallMillis = wallMillis;
+    }
+
+    /** One round; never throws, so a failed round does not stop the schedule. */
+    @Override
+    public void run() {
+        try {
+            int collected = cdb.collectTombstones(wallMillis.getAsLong() - tombstoneTtl.toMillis());
+            if (collected > 0) {
+                LOG.infof("collected %d tombstones older than %s", collected, tombstoneTtl);
+            }
+            if (journal.needsCompaction()) {
+                long before = journal.journalBytes();
+                cdb.compact();
+                LOG.infof("journal %s compacted: %d bytes of journal folded into the snapshot", journal.directory(), before);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf("CDB maintenance failed, retrying next round: %s", e.getMessage());
+        }
+    }
+}

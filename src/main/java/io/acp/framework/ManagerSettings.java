@@ -1,0 +1,23 @@
+package io.acp.framework;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the {@link ServiceManager} needs from configuration, as plain values so tests can build it.
+ *
+ * @param services names of the services to run (acp.node.services)
+ * @param version  the ACP version, published in the node object
+ */
+record ManagerSettings(String nodeId, List<String> services, RestartPolicy restart, Duration healthInterval,
+                       Duration statsInterval, String hostname, String version) {
+
+    ManagerSettings {
+        services = List.copyOf(services);
+    }
+
+    static ManagerSettings of(NodeConfig config, NodeIdentity identity, String version) {
+        return new ManagerSettings(identity.id(), config.services(), RestartPolicy.of(config.restart()),
+                config.healthInterval(), config.statsInterval(), NodeIdentity.hostName(), version);
+    }
+}

@@ -1,0 +1,299 @@
+package io.acp.framework;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ClusterService;
+import io.acp.model.Json;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The Framework service: runs the node's configured services and reports on them.
+ *
+ * <ul>
+ * <li>{@link #startAll()} starts the services named in {@code acp.node.services} one at a time in
+ * dependency order (ties by name), each once its dependencies run. If one fails its first start,
+ * the ones already started are stopped in reverse order and startAll fails: the node exits and its
+ * supervisor (systemd) restarts it, rather than running half a node.</li>
+ * <li>A running service that reports {@link ServiceContext#failed} is stopped and restarted after
+ * a backoff ({@link RestartPolicy}). Only that service restarts: its dependents keep running and
+ * answer {@code unavailable} for what needs it until it is back, and its dependencies are left
+ * alone. A short outage of the CDB should not also bounce the API and every connection on it.</li>
+ * <li>Every {@code acp.node.health-interval} the running services' health checks run on a
+ * worker; every {@code acp.node.stats-interval} the node's stats are read from /proc on a worker.
+ * Ticks that arrive while the previous one still runs are dropped.</li>
+ * <li>{@link #stopAll()} stops everything in reverse start order, and is idempotent.</li>
+ * <li>State, health and stats are published into the CDB by {@link ClusterPublisher}.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class ServiceManager implements ServiceDirectory {
+
+    private static final Logger LOG = Logger.getLogger(ServiceManager.class);
+
+    private enum Phase { IDLE, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final Supplier<List<ManagedService>> available;
+    private final ManagerSettings settings;
+    private final Clock clock;
+    private final Timers timers;
+    private final Executor worker;
+    private final NodeStatsCollector collector;
+    private final ClusterPublisher publisher;
+
+    // Guarded by this.
+    private Phase phase = Phase.IDLE;
+    private List<SupervisedService> units = List.of();
+    private Uni<Void> starting;
+    private Uni<Void> stopping;
+    private final List<Cancellable> tickers = new ArrayList<>();
+    private volatile Instant startedAt;
+
+    @Inject
+    public ServiceManager(@Any Instance<ManagedService> services, NodeConfig config, NodeIdentity identity, ClusterService cluster,
+                          @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
+        this(() -> services.stream().toList(), ManagerSettings.of(config, identity, version), cdbOf(cluster), Clock.systemUTC(),
+                Timers.on(Infrastructure.getDefaultWorkerPool()), Infrastructure.getDefaultWorkerPool(), new NodeStatsCollector(Path.of("/proc")));
+    }
+
+    /** The manager without CDI: the services to choose from and every collaborator given. */
+    ServiceManager(Supplier<List<ManagedService>> available, ManagerSettings settings, Supplier<Cdb> cdb, Clock clock,
+                   Timers timers, Executor worker, NodeStatsCollector collector) {
+        this.available = available;
+        this.settings = settings;
+        this.clock = clock;
+        this.timers = timers;
+        this.worker = worker;
+        this.collector = collector;
+        this.startedAt = clock.instant();
+        this.publisher = new ClusterPublisher(cdb, settings.nodeId(), settings.hostname(), settings.version(), new ClusterPublisher.Source() {
+            @Override
+            public List<ServiceStatus> statuses() {
+                return ServiceManager.this.statuses();
+            }
+
+            @Override
+            public ObjectNode nodeMeta() {
+                return ServiceManager.this.nodeMeta();
+            }
+        });
+    }
+
+    private static Supplier<Cdb> cdbOf(ClusterService cluster) {
+        return () -> {
+            try {
+                return cluster.running() ? cluster.cdb() : null;
+            } catch (AcpException stoppedMeanwhile) {
+                return null;
+            }
+        };
+    }
+
+    /**
+     * Starts every configured service in dependency order. Fails, after stopping what it started,
+     * if the configuration is wrong or a service fails to start. Calling it while started is a no-op.
+     */
+    public Uni<Void> startAll() {
+        Uni<Void> start;
+        synchronized (this) {
+            if (phase == Phase.STARTING || phase == Phase.RUNNING) {
+                return starting;
+            }
+            if (phase == Phase.STOPPING) {
+                return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "node " + settings.nodeId() + " is stopping"));
+            }
+            List<SupervisedService> order;
+            try {
+                order = StartOrder.of(available.get(), settings.services()).stream()
+                        .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, clock, this::changed))
+                        .toList();
+            } catch (AcpException e) {
+                LOG.errorf("node %s cannot start: %s", settings.nodeId(), e.getMessage());
+                return Uni.createFrom().failure(e);
+            }
+            units = order;
+            phase = Phase.STARTING;
+            startedAt = clock.instant();
+            LOG.infof("node %s starting services %s", settings.nodeId(), order.stream().map(SupervisedService::name).toList());
+            start = Uni.createFrom().deferred(() -> startFrom(0, order))
+                    .onItem().invoke(this::started)
+                    .onFailure().invoke(f -> rolledBack())
+                    .memoize().indefinitely();
+            starting = start;
+        }
+        // Subscribed outside the lock: services report changes, and the publisher reads statuses.
+        start.subscribe().with(ok -> { }, f -> { });
+        return start;
+    }
+
+    /** Stops every service in reverse start order, waiting for each; stop failures are logged. */
+    public Uni<Void> stopAll() {
+        Uni<Void> stop;
+        synchronized (this) {
+            if (phase == Phase.STOPPING) {
+                return stopping;
+            }
+            if (phase == Phase.STARTING) {
+                // Let the start finish (or roll back) first, then stop what runs.
+                stop = starting.onFailure().recoverWithNull().replaceWithVoid()
+                        .chain(this::stopAll)
+                        .memoize().indefinitely();
+            } else if (phase == Phase.RUNNING) {
+                phase = Phase.STOPPING;
+                tickers.forEach(Cancellable::cancel);
+                tickers.clear();
+                List<SupervisedService> reverse = new ArrayList<>(units);
+                Collections.reverse(reverse);
+                LOG.infof("node %s stopping services %s", settings.nodeId(), reverse.stream().map(SupervisedService::name).toList());
+                stop = Uni.createFrom().voidItem()
+                        .invoke(publisher::nodeChanged)
+                        .chain(() -> stopEach(reverse))
+                        .onItem().invoke(this::stopped)
+                        .memoize().indefinitely();
+                stopping = stop;
+            } else {
+                return Uni.createFrom().voidItem();
+            }
+        }
+        stop.subscribe().with(ok -> { }, f -> { });
+        return stop;
+    }
+
+    @Override
+    public List<ServiceStatus> statuses() {
+        List<SupervisedService> current;
+        Phase now;
+        synchronized (this) {
+            current = units;
+            now = phase;
+        }
+        List<ServiceStatus> out = new ArrayList<>(current.size() + 1);
+        out.add(frameworkStatus(now));
+        current.forEach(u -> out.add(u.status()));
+        return out;
+    }
+
+    @Override
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    private ServiceStatus frameworkStatus(Phase now) {
+        ServiceState state = switch (now) {
+            case STOPPING -> ServiceState.STOPPING;
+            case STOPPED -> ServiceState.STOPPED;
+            default -> ServiceState.RUNNING;
+        };
+        return new ServiceStatus(StartOrder.FRAMEWORK, state, Health.OK, startedAt, 0, null, List.of());
+    }
+
+    private ObjectNode nodeMeta() {
+        Phase now;
+        synchronized (this) {
+            now = phase;
+        }
+        return Json.object()
+                .put("state", now == Phase.STOPPING || now == Phase.STOPPED ? "stopping" : "running")
+                .put("startedAt", startedAt.toString())
+                .put("pid", ProcessHandle.current().pid());
+    }
+
+    private Uni<Void> startFrom(int index, List<SupervisedService> order) {
+        if (index == order.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        SupervisedService unit = order.get(index);
+        return unit.start()
+                .onFailure().recoverWithUni(cause -> rollBack(order.subList(0, index + 1))
+                        .chain(() -> Uni.createFrom().failure(new AcpException(ErrorCode.INTERNAL,
+                                "service " + unit.name() + " failed to start: " + SupervisedService.message(cause), cause))))
+                .chain(() -> startFrom(index + 1, order));
+    }
+
+    /** Stops the failed service and those started before it, newest first. */
+    private Uni<Void> rollBack(List<SupervisedService> started) {
+        List<SupervisedService> reverse = new ArrayList<>(started);
+        Collections.reverse(reverse);
+        return stopEach(reverse);
+    }
+
+    private Uni<Void> stopEach(List<SupervisedService> reverse) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (SupervisedService unit : reverse) {
+            chain = chain.chain(unit::stop);
+        }
+        return chain;
+    }
+
+    private void started() {
+        synchronized (this) {
+            phase = Phase.RUNNING;
+            startTickers();
+        }
+        publisher.nodeChanged();
+    }
+
+    private void startTickers() {
+        LOG.infof("node %s: all services running", settings.nodeId());
+        tickers.add(timers.every(settings.healthInterval())
+                .onItem().transformToUniAndConcatenate(tick -> onWorker(this::checkHealth))
+                .subscribe().with(ok -> { }, f -> LOG.errorf("health checks on node %s stopped: %s", settings.nodeId(), f.getMessage())));
+        tickers.add(timers.every(settings.statsInterval())
+                .onItem().transformToUniAndConcatenate(tick -> onWorker(this::publishStats))
+                .subscribe().with(ok -> { }, f -> LOG.errorf("node stats on node %s stopped: %s", settings.nodeId(), f.getMessage())));
+    }
+
+    private synchronized void rolledBack() {
+        phase = Phase.IDLE;
+    }
+
+    private synchronized void stopped() {
+        phase = Phase.STOPPED;
+        LOG.infof("node %s: all services stopped", settings.nodeId());
+    }
+
+    private Uni<Void> onWorker(Runnable task) {
+        return Uni.createFrom().<Void>item(() -> {
+                    task.run();
+                    return null;
+                })
+                .runSubscriptionOn(worker);
+    }
+
+    private void checkHealth() {
+        List<SupervisedService> current;
+        synchronized (this) {
+            current = units;
+        }
+        current.forEach(SupervisedService::checkHealth);
+    }
+
+    private void publishStats() {
+        try {
+            publisher.stats(collector.sample());
+        } catch (RuntimeException e) {
+            LOG.warnf("node stats of %s not sampled: %s", settings.nodeId(), e.getMessage());
+        }
+    }
+
+    private void changed(SupervisedService unit) {
+        publisher.serviceChanged(unit.name());
+    }
+}

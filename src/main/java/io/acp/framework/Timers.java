@@ -1,0 +1,32 @@
+package io.acp.framework;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The manager's sense of time passing; tests wrap it to see which delays were asked for. */
+interface Timers {
+
+    /** Completes once {@code delay} has passed. */
+    Uni<Void> after(Duration delay);
+
+    /** Ticks every {@code period}; ticks a slow subscriber cannot take are dropped, never queued. */
+    Multi<Long> every(Duration period);
+
+    static Timers on(ScheduledExecutorService scheduler) {
+        return new Timers() {
+            @Override
+            public Uni<Void> after(Duration delay) {
+                return Uni.createFrom().voidItem()
+                        .onItem().delayIt().onExecutor(scheduler).by(delay);
+            }
+
+            @Override
+            public Multi<Long> every(Duration period) {
+                return Multi.createFrom().ticks().onExecutor(scheduler).every(period)
+                        .onOverflow().drop();
+            }
+        };
+    }
+}

@@ -1,0 +1,143 @@
+package io.acp.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.acp.framework.NodeConfig;
+import io.acp.framework.NodeIdentity;
+import io.acp.framework.ServiceContext;
+import io.acp.model.Json;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.protocol.AcpException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cluster service over a real data directory: start, write, stop, start again. */
+class ClusterServiceTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void objectsSurviveARestartAndMaintenanceRunsOnlyWhileStarted() {
+        ObjectKey key = new ObjectKey(ObjectType.SYSTEM, "vm1");
+        ClusterService service = new ClusterService(config(), new NodeIdentity(node(dataDir)));
+        assertThatThrownBy(service::cdb).isInstanceOf(AcpException.class).hasMessageContaining("node n1");
+
+        service.start(context()).await().atMost(WAIT);
+        assertThat(maintenanceThreads()).isEqualTo(1);
+        ObjectEntry written = service.cdb().putObject(key, null, Json.object().put("cpus", 2), null).await().atMost(WAIT);
+        service.stop().await().atMost(WAIT);
+        assertThat(service.running()).isFalse();
+        assertThat(maintenanceThreads()).isZero();
+        assertThat(dataDir.resolve("journal/journal")).exists();
+
+        service.start(context()).await().atMost(WAIT);
+        try {
+            assertThat(service.cdb().object(key)).contains(written);
+        } finally {
+            service.stop().await().atMost(WAIT);
+            service.stop().await().atMost(WAIT); // stopping twice is harmless
+        }
+    }
+
+    /** Live maintenance threads; a stopped one gets a moment to finish exiting. */
+    private static long maintenanceThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("acp-cluster-maintenance"))
+                .filter(t -> {
+                    try {
+                        t.join(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return t.isAlive();
+                })
+                .count();
+    }
+
+    private static ServiceContext context() {
+        return new ServiceContext() {
+            @Override
+            public String nodeId() {
+                return "n1";
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                throw new AssertionError("cluster service reported a failure", cause);
+            }
+        };
+    }
+
+    private static ClusterConfig config() {
+        return new ClusterConfig() {
+            @Override
+            public int statsHistory() {
+                return 10;
+            }
+
+            @Override
+            public Journal journal() {
+                return new Journal() {
+                    @Override
+                    public long compactBytes() {
+                        return 1 << 20;
+                    }
+
+                    @Override
+                    public boolean fsync() {
+                        return true;
+                    }
+                };
+            }
+
+            @Override
+            public Duration tombstoneTtl() {
+                return Duration.ofHours(24);
+            }
+        };
+    }
+
+    private static NodeConfig node(Path dataDir) {
+        return new NodeConfig() {
+            @Override
+            public Optional<String> id() {
+                return Optional.of("n1");
+            }
+
+            @Override
+            public Path dataDir() {
+                return dataDir;
+            }
+
+            @Override
+            public List<String> services() {
+                return List.of("cluster");
+            }
+
+            @Override
+            public Duration statsInterval() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
+            public Duration healthInterval() {
+                return Duration.ofSeconds(5);
+            }
+
+            @Override
+            public Restart restart() {
+                return null; // not used by the cluster service
+            }
+        };
+    }
+}
