@@ -1,6 +1,7 @@
 package io.acp.cli;
 
 import io.acp.api.ApiConfig;
+import io.acp.api.ApiService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceManager;
 import io.quarkus.runtime.ShutdownEvent;
@@ -23,13 +24,15 @@ public class NodeLifecycle {
 
     private final ServiceManager manager;
     private final NodeIdentity identity;
-    private final ApiConfig api;
+    private final ApiService api;
+    private final ApiConfig apiConfig;
     private volatile boolean started;
 
-    public NodeLifecycle(ServiceManager manager, NodeIdentity identity, ApiConfig api) {
+    public NodeLifecycle(ServiceManager manager, NodeIdentity identity, ApiService api, ApiConfig apiConfig) {
         this.manager = manager;
         this.identity = identity;
         this.api = api;
+        this.apiConfig = apiConfig;
     }
 
     /** Starts every configured service; blocks until they run or one failed (rethrown). */
@@ -40,8 +43,12 @@ public class NodeLifecycle {
 
     /** The one line that tells a person (and a test) where the running node is. */
     String readyLine() {
-        return "node " + identity.id() + " listening on unix:" + api.socket().toAbsolutePath()
-                + " and tcp " + api.host() + ":" + api.port() + ", data in " + identity.dataDir();
+        int port = api.tcpPort();
+        if (port < 0) {
+            return "node " + identity.id() + " running without the API service (see acp.node.services), data in " + identity.dataDir();
+        }
+        return "node " + identity.id() + " listening on unix:" + api.socketPath().toAbsolutePath()
+                + " and tcp " + apiConfig.host() + ":" + port + ", data in " + identity.dataDir();
     }
 
     String nodeId() {

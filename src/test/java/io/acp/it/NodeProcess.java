@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.fail;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real node: {@code java -jar quarkus-run.jar node run} as its own process, with its own data
@@ -22,32 +22,35 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcess implements AutoCloseable {
 
     static final Duration START_LIMIT = Duration.ofSeconds(60);
+    private static final Pattern READY_PORT = Pattern.compile(" and tcp 127\\.0\\.0\\.1:(\\d+),");
 
     private final String nodeId;
     private final Path dir;
     private final Path dataDir;
     private final Path socket;
-    private final int port;
+    private int port;
     private Process process;
     private Path log;
     private int starts;
 
-    private NodeProcess(String nodeId, Path dir, int port) {
+    private NodeProcess(String nodeId, Path dir) {
         this.nodeId = nodeId;
         this.dir = dir;
         this.dataDir = dir.resolve("data");
         this.socket = dir.resolve("api.sock");
-        this.port = port;
     }
 
     /** Starts a node in {@code dir} and waits for its "listening" line. */
     static NodeProcess start(String nodeId, Path dir) throws IOException, InterruptedException {
-        NodeProcess node = new NodeProcess(nodeId, dir, freePort());
+        NodeProcess node = new NodeProcess(nodeId, dir);
         node.restart();
         return node;
     }
 
-    /** Starts (again) on the same data directory, socket and port; waits until it listens. */
+    /**
+     * Starts (again) on the same data directory and socket, on a TCP port the node picks (port 0,
+     * so no race for a free one); waits for its "listening" line and reads the port from it.
+     */
     void restart() throws IOException, InterruptedException {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("node " + nodeId + " is still running");
@@ -58,13 +61,18 @@ final class NodeProcess implements AutoCloseable {
                         "-Dacp.node.id=" + nodeId,
                         "-Dacp.node.data-dir=" + dataDir,
                         "-Dacp.api.socket=" + socket,
-                        "-Dacp.api.port=" + port),
+                        "-Dacp.api.port=0"),
                 "node", "run"))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        awaitLogLine("node " + nodeId + " listening on", START_LIMIT);
+        String ready = awaitLogLine("node " + nodeId + " listening on", START_LIMIT);
+        Matcher m = READY_PORT.matcher(ready);
+        if (!m.find()) {
+            fail("no TCP port in the node's ready line: " + ready);
+        }
+        port = Integer.parseInt(m.group(1));
     }
 
     /** Waits until the log has a line containing {@code text}; fails early if the node exits. */
@@ -136,12 +144,6 @@ final class NodeProcess implements AutoCloseable {
     /** A client on the node's socket, with the admin key. */
     ApiClient client() throws IOException {
         return ApiClient.connect(new ApiEndpoint.Unix(socket), adminKey());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     @Override
