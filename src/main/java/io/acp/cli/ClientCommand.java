@@ -7,6 +7,7 @@ import io.acp.model.Json;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -47,6 +48,17 @@ abstract class ClientCommand implements Callable<Integer> {
 
     protected PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    /** Prints {@code result} as JSON with --json, else the human way; returns exit code 0. */
+    protected int print(JsonNode result, BiConsumer<JsonNode, PrintWriter> human) {
+        if (json()) {
+            printJson(result);
+        } else {
+            human.accept(result, out());
+            out().flush();
+        }
+        return ExitCodes.OK;
     }
 
     /** One JSON document on one line: what --json prints. */

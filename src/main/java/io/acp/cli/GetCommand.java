@@ -1,6 +1,5 @@
 package io.acp.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
@@ -28,25 +27,13 @@ class GetCommand extends ClientCommand {
     @Override
     protected int run(ApiClient api) {
         if (id != null) {
-            JsonNode entry = api.call("cluster", "get", Args.key(type, id));
-            if (json()) {
-                printJson(entry);
-            } else {
-                EntryText.object(entry, out());
-            }
-            return ExitCodes.OK;
+            return print(api.call("cluster", "get", Args.key(type, id)), EntryText::object);
         }
         ObjectNode args = Json.object();
         args.put("type", type);
         if (subtype != null) {
             args.put("subtype", subtype);
         }
-        JsonNode entries = api.call("cluster", "list", args);
-        if (json()) {
-            printJson(entries);
-        } else {
-            EntryText.objectTable(entries, out());
-        }
-        return ExitCodes.OK;
+        return print(api.call("cluster", "list", args), EntryText::objectTable);
     }
 }

@@ -1,41 +1,31 @@
 package io.acp.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "meta", description = "Show an object's meta (observed state), one entry per reporting node.")
 class MetaCommand extends ClientCommand {
 
-    @Parameters(index = "0", paramLabel = "TYPE")
-    String type;
-
-    @Parameters(index = "1", paramLabel = "ID")
-    String id;
+    @Mixin
+    ObjectRef object;
 
     @Option(names = "--node", paramLabel = "N", description = "Only the meta reported by node N.")
     String node;
 
     @Override
     protected void validate() {
-        type = Args.type(type);
+        object.args();
     }
 
     @Override
     protected int run(ApiClient api) {
-        ObjectNode args = Args.key(type, id);
+        ObjectNode args = object.args();
         if (node != null) {
             args.put("node", node);
         }
-        JsonNode entries = api.call("cluster", "meta", args);
-        if (json()) {
-            printJson(entries);
-        } else {
-            EntryText.metaTable(entries, out());
-        }
-        return ExitCodes.OK;
+        return print(api.call("cluster", "meta", args), EntryText::metaTable);
     }
 }

@@ -1,11 +1,10 @@
 package io.acp.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "put", description = "Create or replace an object; prints the stored entry once it is durable.")
 class PutCommand extends ClientCommand {
@@ -13,11 +12,8 @@ class PutCommand extends ClientCommand {
     /** What --if-version takes to mean "only if the object does not exist yet". */
     static final String ABSENT = "none";
 
-    @Parameters(index = "0", paramLabel = "TYPE")
-    String type;
-
-    @Parameters(index = "1", paramLabel = "ID")
-    String id;
+    @Mixin
+    ObjectRef object;
 
     @Option(names = "--spec", required = true, paramLabel = "JSON|@FILE", description = "The object's spec: inline JSON, @FILE, or @- for stdin.")
     String spec;
@@ -32,13 +28,13 @@ class PutCommand extends ClientCommand {
 
     @Override
     protected void validate() {
-        type = Args.type(type);
+        object.args();
         parsedSpec = Args.spec(spec);
     }
 
     @Override
     protected int run(ApiClient api) {
-        ObjectNode args = Args.key(type, id);
+        ObjectNode args = object.args();
         if (subtype != null) {
             args.put("subtype", subtype);
         }
@@ -48,13 +44,7 @@ class PutCommand extends ClientCommand {
         } else if (ifVersion != null) {
             args.put("ifVersion", ifVersion);
         }
-        JsonNode stored = api.call("cluster", "put", args);
-        if (json()) {
-            printJson(stored);
-        } else {
-            out().println("put " + EntryText.name(stored) + " version " + stored.path("version").asText());
-            out().flush();
-        }
-        return ExitCodes.OK;
+        return print(api.call("cluster", "put", args),
+                (stored, out) -> out.println("put " + EntryText.name(stored) + " version " + stored.path("version").asText()));
     }
 }

@@ -11,13 +11,7 @@ class ServicesCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        JsonNode services = api.call("framework", "services", Json.object());
-        if (json()) {
-            printJson(services);
-        } else {
-            table(services, out());
-        }
-        return ExitCodes.OK;
+        return print(api.call("framework", "services", Json.object()), ServicesCommand::table);
     }
 
     static void table(JsonNode services, PrintWriter out) {

@@ -3,6 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
+import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 
@@ -11,18 +12,16 @@ class StatusCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        JsonNode status = api.call("framework", "status", Json.object());
-        if (json()) {
-            printJson(status);
-            return ExitCodes.OK;
-        }
+        return print(api.call("framework", "status", Json.object()), StatusCommand::human);
+    }
+
+    private static void human(JsonNode status, PrintWriter out) {
         Table t = new Table("NODE", "VERSION", "STARTED", "UPTIME", "OBJECTS");
         t.row(status.path("node").asText(), status.path("version").asText(), EntryText.instant(status.path("startedAt").asText(null)),
                 uptime(status.path("uptimeMs").asLong()), status.path("objects").asLong());
-        t.print(out());
-        out().println();
-        ServicesCommand.table(status.path("services"), out());
-        return ExitCodes.OK;
+        t.print(out);
+        out.println();
+        ServicesCommand.table(status.path("services"), out);
     }
 
     static String uptime(long millis) {
