@@ -5,12 +5,14 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The {@code acp} command: runs the node ({@code acp node run}) and talks to a running one. */
 @TopCommand
-@Command(name = "acp", mixinStandardHelpOptions = true, versionProvider = AcpCommand.Version.class,
+// scope = INHERIT: every subcommand gets -h/--help, -V/--version and the exit code list too.
+@Command(name = "acp", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = AcpCommand.Version.class,
         description = "ACP node service: run a node, or inspect and change the cluster through a running node's API.",
         subcommands = {NodeCommand.class, StatusCommand.class, ServicesCommand.class, GetCommand.class, PutCommand.class,
             DeleteCommand.class, MetaCommand.class, StatsCommand.class, WatchCommand.class},

@@ -16,13 +16,16 @@ class NodeCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing a command: 'acp node run'");
     }
 
-    /** True for {@code acp [options] node run ...}: the one command that starts services. */
+    /**
+     * True for {@code acp node run ...}, the one command that starts services (and logs at INFO).
+     * {@code acp} itself has no options but -h and -V, so the command is always the first words.
+     */
     static boolean isNodeRun(String... args) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("node") && args[i + 1].equals("run")) {
-                return true;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return false;
             }
         }
-        return false;
+        return args.length >= 2 && args[0].equals("node") && args[1].equals("run");
     }
 }

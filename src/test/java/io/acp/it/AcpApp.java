@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The packaged application (target/quarkus-app) and how to launch it as a separate process. */
@@ -65,9 +66,18 @@ final class AcpApp {
      * chatty process can never block on a full pipe.
      */
     static CliResult cli(Path workDir, List<String> jvmOptions, Duration timeout, String... args) throws IOException, InterruptedException {
+        return cli(workDir, Map.of(), jvmOptions, timeout, args);
+    }
+
+    /** {@link #cli(Path, List, Duration, String...)} with extra environment variables. */
+    static CliResult cli(Path workDir, Map<String, String> env, List<String> jvmOptions, Duration timeout, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(workDir, "cli-", ".out");
         Path err = Files.createTempFile(workDir, "cli-", ".err");
-        Process p = new ProcessBuilder(command(jvmOptions, args))
+        ProcessBuilder builder = new ProcessBuilder(command(jvmOptions, args));
+        builder.environment().remove("ACP_API_KEY");
+        builder.environment().putAll(env);
+        Process p = builder
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -165,6 +166,24 @@ class CliAgainstNodeIT {
         assertThat(r.exitCode()).as("%s", r).isEqualTo(4);
         assertThat(r.errors()).singleElement().asString().startsWith("acp: unauthorized: ");
         assertThat(String.join("\n", r.err()) + r.stdout()).doesNotContain(node.adminKey());
+    }
+
+    @Order(4)
+    @Test
+    void theKeyCanComeFromTheEnvironment() throws Exception {
+        String[] args = {"services", "--json", "--tcp", "127.0.0.1:" + node.port()};
+        CliResult ok = AcpApp.cli(dir, Map.of("ACP_API_KEY", node.adminKey()), List.of(), CLI_LIMIT, args);
+        assertThat(ok.exitCode()).as("%s", ok).isZero();
+        assertThat(json(ok).isArray()).isTrue();
+
+        CliResult wrong = AcpApp.cli(dir, Map.of("ACP_API_KEY", "not-the-key"), List.of(), CLI_LIMIT, args);
+        assertThat(wrong.exitCode()).as("%s", wrong).isEqualTo(4);
+
+        // --api-key wins over the environment.
+        List<String> withFlag = new ArrayList<>(List.of(args));
+        withFlag.addAll(List.of("--api-key", node.adminKey()));
+        CliResult flag = AcpApp.cli(dir, Map.of("ACP_API_KEY", "not-the-key"), List.of(), CLI_LIMIT, withFlag.toArray(String[]::new));
+        assertThat(flag.exitCode()).as("%s", flag).isZero();
     }
 
     @Order(5)
