@@ -26,7 +26,9 @@ public class NodeLifecycle {
     private final NodeIdentity identity;
     private final ApiService api;
     private final ApiConfig apiConfig;
-    private volatile boolean started;
+    /** Set before starting, so a signal that arrives mid-start still stops what started. */
+    private volatile boolean startRequested;
+    private volatile boolean running;
 
     public NodeLifecycle(ServiceManager manager, NodeIdentity identity, ApiService api, ApiConfig apiConfig) {
         this.manager = manager;
@@ -37,8 +39,9 @@ public class NodeLifecycle {
 
     /** Starts every configured service; blocks until they run or one failed (rethrown). */
     void start() {
-        started = true;
+        startRequested = true;
         manager.startAll().await().indefinitely();
+        running = true;
     }
 
     /** The one line that tells a person (and a test) where the running node is. */
@@ -56,12 +59,14 @@ public class NodeLifecycle {
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
-        if (!started) {
+        if (!startRequested) {
             return;
         }
         try {
             manager.stopAll().await().atMost(STOP_LIMIT);
-            LOG.infof("node %s stopped", identity.id());
+            if (running) {
+                LOG.infof("node %s stopped", identity.id());
+            }
         } catch (RuntimeException e) {
             LOG.errorf("node %s did not stop cleanly: %s", identity.id(), e.getMessage());
         }

@@ -103,7 +103,9 @@ final class FramedChannel implements AutoCloseable {
                 throw new AcpException(ErrorCode.UNAVAILABLE, "interrupted while " + doing + " from the node at " + peer);
             }
         } finally {
-            key.interestOps(0);
+            if (key.isValid()) { // not after close() from another thread
+                key.interestOps(0);
+            }
         }
     }
 

@@ -189,6 +189,27 @@ class ApiClientTest {
     }
 
     @Test
+    void closingTheClientFromAnotherThreadEndsABlockedWatch() throws Exception {
+        try (FakeApiServer server = FakeApiServer.unix(dir.resolve("api.sock"),
+                r -> List.of(new Response.Result(r.id(), Json.object().put("stream", r.id()))))) {
+            ApiClient client = ApiClient.connect(server.endpoint(), "k");
+            WatchStream stream = client.openWatch(null, Json.object());
+            java.util.concurrent.CompletableFuture<Throwable> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    stream.next();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(200); // let it block in next()
+            client.close();
+            assertThat(ended.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        }
+    }
+
+    @Test
     void tcpAddressesAreParsedStrictly() {
         assertThat(ApiEndpoint.parseTcp("127.0.0.1:7440")).isEqualTo(new ApiEndpoint.Tcp("127.0.0.1", 7440));
         assertThat(ApiEndpoint.parseTcp("[::1]:7440")).isEqualTo(new ApiEndpoint.Tcp("::1", 7440));
