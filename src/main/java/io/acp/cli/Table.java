@@ -27,10 +27,6 @@ final class Table {
         return this;
     }
 
-    boolean isEmpty() {
-        return rows.size() == 1;
-    }
-
     void print(PrintWriter out) {
         int[] widths = new int[columns];
         for (String[] r : rows) {
