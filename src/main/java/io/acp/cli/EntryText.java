@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /** Human renderings of entries (the JSON form of io.acp.model.EntryJson). */
 final class EntryText {
@@ -97,13 +98,18 @@ final class EntryText {
         }
     }
 
-    /** A flat JSON object with numbers shown the way people read them: 106176512, not 1.06176512E8. */
+    /**
+     * A flat JSON object as {@code key=value} pairs sorted by key, so the same fields line up from
+     * row to row; numbers shown the way people read them: 106176512, not 1.06176512E8.
+     */
     static String values(JsonNode values) {
         if (!values.isObject()) {
             return values.toString();
         }
-        StringJoiner out = new StringJoiner(", ", "{", "}");
-        values.fields().forEachRemaining(f -> out.add(f.getKey() + "=" + number(f.getValue())));
+        TreeMap<String, String> sorted = new TreeMap<>();
+        values.fields().forEachRemaining(f -> sorted.put(f.getKey(), number(f.getValue())));
+        StringJoiner out = new StringJoiner(" ");
+        sorted.forEach((k, v) -> out.add(k + "=" + v));
         return out.toString();
     }
 

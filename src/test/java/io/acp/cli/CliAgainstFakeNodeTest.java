@@ -175,7 +175,7 @@ class CliAgainstFakeNodeTest {
             assertThat(result.exitCode()).isZero();
             assertThat(result.getOutputStream()).hasSize(2);
             assertThat(result.getOutputStream().get(0)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} object network/v100 \\(vlan\\) \\{\"vlan\":100} @ 18c2f3a1b2c40000@n1");
-            assertThat(result.getOutputStream().get(1)).endsWith(" meta node/n1 from n1 {state=running} @ 1@n1");
+            assertThat(result.getOutputStream().get(1)).endsWith(" meta node/n1 from n1 state=running @ 1@n1");
         }
     }
 
@@ -190,8 +190,8 @@ class CliAgainstFakeNodeTest {
             assertThat(result.exitCode()).isZero();
             assertThat(result.getOutputStream()).containsExactly(
                     "NODE  TIME                  VALUES",
-                    "n1    2025-11-24T18:46:40Z  {processRss=106176512, cpu=0.9851}",
-                    "n1    2025-11-24T18:46:41Z  {processRss=100000000, cpu=0.5}");
+                    "n1    2025-11-24T18:46:40Z  cpu=0.9851 processRss=106176512",
+                    "n1    2025-11-24T18:46:41Z  cpu=0.5 processRss=100000000");
             assertThat(node.received().get(0).args()).isEqualTo(json("{\"type\":\"node\",\"id\":\"n1\",\"node\":\"n1\",\"history\":true}"));
         }
     }
