@@ -18,9 +18,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +29,12 @@ import org.jboss.logging.Logger;
  * (in memory, stats with a bounded history). All writes, local or merged from other nodes, go
  * through the same rule: an entry replaces the stored one only if its version is higher, so every
  * node that has seen the same entries holds the same state, whatever order they arrived in.
+ * A delete also drops, for good, every meta and stats report not newer than it (see {@link ObjectReports}).
+ *
+ * <p>Locking: object writes serialize on one lock (they are journaled in order); meta and stats
+ * lock only their object's {@link ObjectReports}. Changes are queued for subscribers under those
+ * locks, so each key's changes reach a subscriber in version order, and emitted after them, so a
+ * subscriber may write to the CDB from {@code onNext}.
  *
  * <p>Local object writes are applied and published at once and acknowledged once the journal has
  * fsynced them; if the journal fails, the write is undone and the caller gets the error.
@@ -42,11 +49,11 @@ public final class Cdb implements AutoCloseable {
     private final int historySize;
     private final Object objectWrites = new Object();
     private final ConcurrentHashMap<ObjectKey, ObjectEntry> objects = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ObjectKey, ConcurrentHashMap<String, MetaEntry>> meta = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ObjectKey, ConcurrentHashMap<String, StatsSeries>> stats = new ConcurrentHashMap<>();
-    private final CopyOnWriteArrayList<ChangeSubscription> subscribers = new CopyOnWriteArrayList<>();
+    /** Meta and stats per object; each holder's monitor orders that object's reports. */
+    private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
+    private final ChangeStreams streams = new ChangeStreams();
 
-    /** Pass as {@code expected} to {@link #putObject} to require that no live object exists. */
+    /** Pass as {@code expected} to {@link #putObject} to require that no live object exists ({@code "ifVersion": null}). */
     public static final Version ABSENT = new Version(Long.MIN_VALUE, "(absent)");
 
     public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize) {
@@ -78,6 +85,7 @@ public final class Cdb implements AutoCloseable {
                 applyObject(e);
             }
         }
+        drainAll();
         return entries.size();
     }
 
@@ -86,19 +94,30 @@ public final class Cdb implements AutoCloseable {
     /**
      * Writes an object from this node.
      *
-     * @param expected if not null, the write succeeds only while the stored version equals it
-     *                 ({@link #ABSENT}: only while no live object exists)
+     * @param expected if not null, the write succeeds only while the live object is at exactly this
+     *                 version; {@link #ABSENT}: only while no live object exists (CONFLICT otherwise)
      */
     public Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, Version expected) {
+        return expected == ABSENT
+                ? putObject(key, subtype, spec, true, null)
+                : putObject(key, subtype, spec, expected != null, expected);
+    }
+
+    private Uni<ObjectEntry> putObject(ObjectKey key, String subtype, JsonNode spec, boolean conditional, Version expected) {
         if (spec == null || !spec.isObject()) {
             return Uni.createFrom().failure(AcpException.badRequest("spec of " + key + " must be a JSON object"));
         }
-        return write(key, expected, v -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
+        if (!key.type().allowsSubtype(subtype)) {
+            return Uni.createFrom().failure(AcpException.badRequest(key.type().subtypes().isEmpty()
+                    ? "object " + key + ": type " + key.type().wireName() + " has no subtypes, got '" + subtype + "'"
+                    : "object " + key + ": subtype must be one of " + new java.util.TreeSet<>(key.type().subtypes()) + ", got '" + subtype + "'"));
+        }
+        return write(key, conditional, expected, v -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
     }
 
     /** Deletes an object by writing a tombstone; fails with NOT_FOUND if there is no live object. */
     public Uni<ObjectEntry> deleteObject(ObjectKey key) {
-        return write(key, null, v -> {
+        return write(key, false, null, v -> {
             ObjectEntry current = objects.get(key);
             if (current == null || current.deleted()) {
                 throw AcpException.notFound("object " + key);
@@ -107,20 +126,18 @@ public final class Cdb implements AutoCloseable {
         });
     }
 
-    private Uni<ObjectEntry> write(ObjectKey key, Version expected, java.util.function.Function<Version, ObjectEntry> make) {
+    private Uni<ObjectEntry> write(ObjectKey key, boolean conditional, Version expected, Function<Version, ObjectEntry> make) {
         ObjectEntry entry;
         ObjectEntry previous;
         Uni<Void> durable;
         try {
             synchronized (objectWrites) {
                 previous = objects.get(key);
-                if (expected != null) {
+                if (conditional) {
                     Version actual = previous == null || previous.deleted() ? null : previous.version();
-                    if (expected == ABSENT && actual != null) {
-                        throw new AcpException(ErrorCode.CONFLICT, "object " + key + " already exists at version " + actual);
-                    }
-                    if (expected != ABSENT && !expected.equals(actual)) {
-                        throw new AcpException(ErrorCode.CONFLICT, "object " + key + " is at version " + actual + ", not " + expected);
+                    if (!Objects.equals(expected, actual)) {
+                        throw new AcpException(ErrorCode.CONFLICT, "object " + key + " on node " + localNode + " is at version "
+                                + (actual == null ? "none (absent)" : actual) + ", not " + (expected == null ? "none (absent)" : expected));
                     }
                 }
                 entry = make.apply(new Version(clock.now(), localNode));
@@ -130,19 +147,25 @@ public final class Cdb implements AutoCloseable {
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
-        return durable
+        drainAll();
+        // Subscribed here, not by the caller: a failed write must be undone even if nobody waits for it.
+        Uni<ObjectEntry> acknowledged = durable
                 .onFailure().invoke(failure -> undo(entry, previous, failure))
-                .replaceWith(entry);
+                .replaceWith(entry)
+                .memoize().indefinitely();
+        acknowledged.subscribe().with(ok -> { }, failure -> { });
+        return acknowledged;
     }
 
     private void undo(ObjectEntry written, ObjectEntry previous, Throwable failure) {
-        LOG.errorf("journal write of %s failed, write undone: %s", written.key(), failure.getMessage());
+        LOG.errorf("journal write of %s on node %s failed, write undone: %s", written.key(), localNode, failure.getMessage());
         synchronized (objectWrites) {
             boolean restored = previous == null ? objects.remove(written.key(), written) : objects.replace(written.key(), written, previous);
             if (restored && previous != null) {
-                publish(previous);
+                enqueue(previous);
             }
         }
+        drainAll();
     }
 
     /** Records this node's meta for an object. */
@@ -169,9 +192,10 @@ public final class Cdb implements AutoCloseable {
                 if (!applyObject(o)) {
                     return false;
                 }
-                log.append(o).subscribe().with(ok -> { }, f -> LOG.errorf("journal write of merged %s failed: %s", o.key(), f.getMessage()));
-                return true;
+                log.append(o).subscribe().with(ok -> { }, f -> LOG.errorf("journal write of merged %s on node %s failed: %s", o.key(), localNode, f.getMessage()));
             }
+            drainAll();
+            return true;
         }
         if (e instanceof MetaEntry m) {
             return mergeMeta(m);
@@ -179,37 +203,61 @@ public final class Cdb implements AutoCloseable {
         return mergeStats((StatsEntry) e);
     }
 
+    /** Stores an object if newer than the stored one; caller holds {@code objectWrites}. */
     private boolean applyObject(ObjectEntry e) {
-        ObjectEntry stored = objects.merge(e.key(), e, (old, neu) -> neu.version().isNewerThan(old.version()) ? neu : old);
-        if (stored != e) {
+        if (e.deleted()) {
+            // Even a delete that loses to a newer write decides which reports survive (ObjectReports).
+            ObjectReports r = lockableReports(e.key());
+            synchronized (r) {
+                r.deleted(e.version());
+            }
+        }
+        ObjectEntry old = objects.get(e.key());
+        if (old != null && !e.version().isNewerThan(old.version())) {
             return false;
         }
-        if (e.deleted()) {
-            meta.remove(e.key());
-            stats.remove(e.key());
-        }
-        publish(e);
+        objects.put(e.key(), e);
+        enqueue(e);
         return true;
     }
 
     private boolean mergeMeta(MetaEntry e) {
-        MetaEntry stored = meta.computeIfAbsent(e.key(), k -> new ConcurrentHashMap<>())
-                .merge(e.node(), e, (old, neu) -> neu.version().isNewerThan(old.version()) ? neu : old);
-        if (stored != e) {
-            return false;
+        while (true) {
+            ObjectReports r = reports.computeIfAbsent(e.key(), k -> new ObjectReports());
+            synchronized (r) {
+                if (r.retired) {
+                    continue;
+                }
+                if (!r.mergeMeta(e)) {
+                    return false;
+                }
+                enqueue(e);
+            }
+            drainAll();
+            return true;
         }
-        publish(e);
-        return true;
     }
 
     private boolean mergeStats(StatsEntry e) {
-        StatsSeries series = stats.computeIfAbsent(e.key(), k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(e.node(), n -> new StatsSeries(historySize));
-        if (!series.add(e)) {
-            return false;
+        while (true) {
+            ObjectReports r = reports.computeIfAbsent(e.key(), k -> new ObjectReports());
+            synchronized (r) {
+                if (r.retired) {
+                    continue;
+                }
+                if (!r.mergeStats(e, historySize)) {
+                    return false;
+                }
+                enqueue(e);
+            }
+            drainAll();
+            return true;
         }
-        publish(e);
-        return true;
+    }
+
+    /** The reports holder of a key, created if absent; only for callers holding {@code objectWrites}, which is when holders are retired. */
+    private ObjectReports lockableReports(ObjectKey key) {
+        return reports.computeIfAbsent(key, k -> new ObjectReports());
     }
 
     // ---- queries ------------------------------------------------------------------------------
@@ -239,34 +287,31 @@ public final class Cdb implements AutoCloseable {
 
     /** Meta of an object from every node, or from one node if {@code node} is not null; sorted by node. */
     public List<MetaEntry> meta(ObjectKey key, String node) {
-        Map<String, MetaEntry> perNode = meta.getOrDefault(key, new ConcurrentHashMap<>());
-        List<MetaEntry> out = new ArrayList<>();
-        perNode.forEach((n, e) -> {
-            if (node == null || node.equals(n)) {
-                out.add(e);
-            }
-        });
+        List<MetaEntry> out = read(key, r -> r.meta(node));
         out.sort(Comparator.comparing(MetaEntry::node));
         return out;
     }
 
     /** Latest stats of an object from every node (or one); sorted by node. */
     public List<StatsEntry> stats(ObjectKey key, String node) {
-        List<StatsEntry> out = new ArrayList<>();
-        stats.getOrDefault(key, new ConcurrentHashMap<>()).forEach((n, s) -> {
-            StatsEntry latest = s.latest();
-            if (latest != null && (node == null || node.equals(n))) {
-                out.add(latest);
-            }
-        });
+        List<StatsEntry> out = read(key, r -> r.latestStats(node));
         out.sort(Comparator.comparing(StatsEntry::node));
         return out;
     }
 
     /** Recent stats samples of an object on one node, oldest first (at most the history size). */
     public List<StatsEntry> statsHistory(ObjectKey key, String node) {
-        StatsSeries s = stats.getOrDefault(key, new ConcurrentHashMap<>()).get(node);
-        return s == null ? List.of() : s.history();
+        return read(key, r -> r.statsHistory(node));
+    }
+
+    private <T> List<T> read(ObjectKey key, Function<ObjectReports, List<T>> query) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return new ArrayList<>();
+        }
+        synchronized (r) {
+            return new ArrayList<>(query.apply(r));
+        }
     }
 
     public int objectCount() {
@@ -278,23 +323,28 @@ public final class Cdb implements AutoCloseable {
     /**
      * Every change matching the filter from the moment of subscription. A subscriber that falls
      * behind gets the latest entry per (kind, object, node) instead of every intermediate one.
+     * The stream completes when the CDB closes. Changes are emitted on the writing thread while
+     * the subscriber has demand; use {@code emitOn} to consume them elsewhere.
      */
     public Multi<Entry> changes(ChangeFilter filter) {
-        return Multi.createFrom().publisher(subscriber -> {
-            ChangeSubscription s = new ChangeSubscription(filter, subscriber, subscribers::remove);
-            subscribers.add(s);
-            subscriber.onSubscribe(s);
-        });
+        return streams.open(filter);
     }
 
     public int subscriberCount() {
-        return subscribers.size();
+        return streams.count();
     }
 
-    private void publish(Entry e) {
-        for (ChangeSubscription s : subscribers) {
-            s.offer(e);
-        }
+    /** The live subscriptions (tests look at their queues). */
+    List<ChangeSubscription> subscriptions() {
+        return streams.subscriptions();
+    }
+
+    private void enqueue(Entry e) {
+        streams.enqueue(e);
+    }
+
+    private void drainAll() {
+        streams.drain();
     }
 
     // ---- maintenance --------------------------------------------------------------------------
@@ -305,11 +355,24 @@ public final class Cdb implements AutoCloseable {
         synchronized (objectWrites) {
             for (ObjectEntry e : objects.values()) {
                 if (e.deleted() && e.version().millis() < olderThanMillis && objects.remove(e.key(), e)) {
+                    forgetDelete(e.key());
                     n++;
                 }
             }
         }
         return n;
+    }
+
+    private void forgetDelete(ObjectKey key) {
+        ObjectReports r = reports.get(key);
+        if (r != null) {
+            synchronized (r) {
+                if (r.forgetDelete()) {
+                    r.retired = true;
+                    reports.remove(key, r);
+                }
+            }
+        }
     }
 
     /** Rewrites the journal as a snapshot of the current objects and tombstones. */
@@ -321,10 +384,7 @@ public final class Cdb implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ChangeSubscription s : subscribers) {
-            s.complete();
-        }
-        subscribers.clear();
+        streams.close();
         log.close();
     }
 }

@@ -4,7 +4,10 @@ import io.acp.model.StatsEntry;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The latest stats sample of one (object, node) and a bounded ring of recent ones for charts. */
+/**
+ * The latest stats sample of one (object, node) and a bounded ring of recent ones for charts.
+ * Not thread-safe: guarded by the owning {@link ObjectReports}.
+ */
 final class StatsSeries {
 
     private final StatsEntry[] ring;
@@ -17,23 +20,25 @@ final class StatsSeries {
     }
 
     /** Adds a sample if it is newer than the latest; older or repeated samples are ignored. */
-    synchronized boolean add(StatsEntry e) {
+    boolean add(StatsEntry e) {
         if (latest != null && !e.version().isNewerThan(latest.version())) {
             return false;
         }
         latest = e;
         ring[next] = e;
-        next = (next + 1) % ring.length;
-        size = Math.min(size + 1, ring.length);
+        next = next + 1 == ring.length ? 0 : next + 1;
+        if (size < ring.length) {
+            size++;
+        }
         return true;
     }
 
-    synchronized StatsEntry latest() {
+    StatsEntry latest() {
         return latest;
     }
 
     /** Samples oldest first. */
-    synchronized List<StatsEntry> history() {
+    List<StatsEntry> history() {
         List<StatsEntry> out = new ArrayList<>(size);
         int start = (next - size + ring.length) % ring.length;
         for (int i = 0; i < size; i++) {

@@ -58,7 +58,14 @@ public final class EntryJson {
                     throw new IllegalArgumentException("object entry " + key + " needs an object 'spec'");
                 }
                 JsonNode subtype = o.get("subtype");
-                return new ObjectEntry(key, subtype == null || subtype.isNull() ? null : subtype.asText(), spec, version, o.path("deleted").asBoolean(false));
+                if (subtype != null && !subtype.isNull() && !subtype.isTextual()) {
+                    throw new IllegalArgumentException("object entry " + key + ": 'subtype' must be a string");
+                }
+                JsonNode deleted = o.get("deleted");
+                if (deleted != null && !deleted.isBoolean()) {
+                    throw new IllegalArgumentException("object entry " + key + ": 'deleted' must be true or false");
+                }
+                return new ObjectEntry(key, subtype == null || subtype.isNull() ? null : subtype.asText(), spec, version, deleted != null && deleted.asBoolean());
             case "meta":
                 JsonNode values = o.get("values");
                 if (values == null || !values.isObject()) {

@@ -1,6 +1,7 @@
 package io.acp.model;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,6 +22,8 @@ public final class Json {
                 .maxNestingDepth(MAX_NESTING)
                 .maxStringLength(16 * 1024 * 1024)
                 .build());
+        // "{...}garbage" is not a JSON document; without this Jackson reads the prefix and stops.
+        MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     private Json() {

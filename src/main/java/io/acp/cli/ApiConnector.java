@@ -1,0 +1,82 @@
+package io.acp.cli;
+
+import io.acp.api.ApiConfig;
+import io.acp.api.client.ApiClient;
+import io.acp.api.client.ApiEndpoint;
+import io.acp.framework.NodeConfig;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Opens an {@link ApiClient} from a command's {@link ClientOptions}, filling what the options
+ * leave out from the node's configuration: the socket path and the admin key file.
+ */
+@Singleton
+public class ApiConnector {
+
+    static final String KEY_ENV = "ACP_API_KEY";
+
+    private final ApiConfig api;
+    private final NodeConfig node;
+
+    public ApiConnector(ApiConfig api, NodeConfig node) {
+        this.api = api;
+        this.node = node;
+    }
+
+    public ApiClient open(ClientOptions options) {
+        ApiEndpoint endpoint = options.tcp != null
+                ? options.tcp
+                : new ApiEndpoint.Unix(options.socket != null ? options.socket : api.socket());
+        Duration timeout = Duration.ofSeconds(Math.max(1, options.timeoutSeconds));
+        String key = null;
+        AcpException keyProblem = null;
+        try {
+            key = apiKey(options);
+        } catch (AcpException e) {
+            keyProblem = e;
+        }
+        // Connect before complaining about the key: "the node is not running" is the more useful answer.
+        ApiClient client = ApiClient.connect(endpoint, key, timeout);
+        if (keyProblem != null) {
+            client.close();
+            throw keyProblem;
+        }
+        return client;
+    }
+
+    /** --api-key, else $ACP_API_KEY, else the admin key file in the node's data directory. */
+    String apiKey(ClientOptions options) {
+        if (options.apiKey != null && !options.apiKey.isBlank()) {
+            return options.apiKey.trim();
+        }
+        String env = System.getenv(KEY_ENV);
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        Path file = node.dataDir().resolve("admin.key");
+        try {
+            String key = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (!key.isEmpty()) {
+                return key;
+            }
+            throw noKey(file + " is empty");
+        } catch (NoSuchFileException e) {
+            throw noKey(file + " does not exist");
+        } catch (IOException e) {
+            throw noKey("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static AcpException noKey(String why) {
+        return new AcpException(ErrorCode.UNAUTHORIZED, "no API key: pass --api-key KEY or set " + KEY_ENV
+                + " (" + why + "; as root on the node, the admin key is read from there)");
+    }
+}

@@ -1,0 +1,73 @@
+package io.acp.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.api.client.ApiClient;
+import io.acp.model.Json;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A command that talks to a running node through its API. It never starts node services: it
+ * only connects to the node's socket or TCP port.
+ */
+abstract class ClientCommand implements Callable<Integer> {
+
+    @Mixin
+    ClientOptions client;
+
+    @Spec
+    CommandSpec spec;
+
+    @Inject
+    ApiConnector connector;
+
+    @Override
+    public final Integer call() {
+        validate();
+        try (ApiClient api = connector.open(client)) {
+            return run(api);
+        }
+    }
+
+    /** Checks arguments before connecting, so a typo is reported even with no node running. */
+    protected void validate() {
+    }
+
+    /** Does the work; returns the exit code. AcpExceptions become one error line and their code. */
+    protected abstract int run(ApiClient api);
+
+    protected boolean json() {
+        return client.json;
+    }
+
+    protected PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** Prints {@code result} as JSON with --json, else the human way; returns exit code 0. */
+    protected int print(JsonNode result, BiConsumer<JsonNode, PrintWriter> human) {
+        if (json()) {
+            printJson(result);
+        } else {
+            human.accept(result, out());
+            out().flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** One JSON document on one line: what --json prints. */
+    protected void printJson(JsonNode node) {
+        try {
+            out().println(Json.MAPPER.writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot print a JSON tree", e);
+        }
+        out().flush();
+    }
+}

@@ -1,0 +1,62 @@
+package io.acp.cluster;
+
+import io.acp.model.Entry;
+import io.smallrye.mutiny.Multi;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The change streams of one CDB. Publishing is two steps so that no subscriber code ever runs
+ * under a CDB lock: {@link #enqueue} while holding the lock that orders a key's changes, then
+ * {@link #drain} once it is released.
+ */
+final class ChangeStreams {
+
+    private final CopyOnWriteArrayList<ChangeSubscription> subscribers = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /** Every change matching the filter from the moment of subscription; completes on {@link #close}. */
+    Multi<Entry> open(ChangeFilter filter) {
+        return Multi.createFrom().publisher(subscriber -> {
+            ChangeSubscription s = new ChangeSubscription(filter, subscriber, subscribers::remove);
+            // onSubscribe first: no signal may reach the subscriber before it.
+            subscriber.onSubscribe(s);
+            subscribers.add(s);
+            if (s.cancelled()) {
+                subscribers.remove(s);
+            } else if (closed) {
+                s.complete();
+            }
+        });
+    }
+
+    /** Queues a change for every subscriber; never calls a subscriber. */
+    void enqueue(Entry e) {
+        for (ChangeSubscription s : subscribers) {
+            s.enqueue(e);
+        }
+    }
+
+    /** Emits queued changes; call with no lock held, since subscribers run arbitrary code. */
+    void drain() {
+        for (ChangeSubscription s : subscribers) {
+            s.drain();
+        }
+    }
+
+    int count() {
+        return subscribers.size();
+    }
+
+    List<ChangeSubscription> subscriptions() {
+        return List.copyOf(subscribers);
+    }
+
+    /** Completes every stream, and any opened later. */
+    void close() {
+        closed = true;
+        for (ChangeSubscription s : subscribers) {
+            s.complete();
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.acp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.api.client.FakeApiServer;
+import io.acp.model.Json;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
+import io.acp.protocol.Response;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI against a stand-in node on a real Unix socket: what it sends, how it prints, and how
+ * the node's error codes become exit codes. The real node is driven in io.acp.it.
+ */
+@QuarkusMainTest
+class CliAgainstFakeNodeTest {
+
+    private static final String STATUS = """
+            {"node":"n1","version":"0.1.0","startedAt":"2026-11-24T10:00:00Z","uptimeMs":3723000,"objects":2,
+             "services":[{"name":"framework","state":"running","healthy":true,"detail":"ok","since":"2026-11-24T10:00:00Z","restarts":0,"lastError":null,"dependencies":[]},
+                         {"name":"api","state":"failed","healthy":false,"detail":"socket gone","since":"2026-11-24T10:01:00Z","restarts":2,"lastError":"bind failed","dependencies":["cluster"]}]}
+            """;
+    private static final String LIST = """
+            [{"kind":"object","type":"network","subtype":"vlan","id":"v100","spec":{"vlan":100},"deleted":false,"version":"18c2f3a1b2c40000@n1"},
+             {"kind":"object","type":"network","subtype":"trunk","id":"uplink-long-name","spec":{},"deleted":false,"version":"18c2f3a1b2c40001@n2"}]
+            """;
+
+    @TempDir
+    Path dir;
+
+    private static JsonNode json(String s) {
+        try {
+            return Json.MAPPER.readTree(s);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private FakeApiServer node(Function<Request, List<Object>> answers) throws IOException {
+        return FakeApiServer.unix(dir.resolve("api.sock"), answers);
+    }
+
+    private static String[] args(FakeApiServer node, String... command) {
+        String[] all = new String[command.length + 4];
+        System.arraycopy(command, 0, all, 0, command.length);
+        all[command.length] = "--socket";
+        all[command.length + 1] = ((io.acp.api.client.ApiEndpoint.Unix) node.endpoint()).socket().toString();
+        all[command.length + 2] = "--api-key";
+        all[command.length + 3] = "test-key";
+        return all;
+    }
+
+    @Test
+    void statusJsonIsTheRawResult(QuarkusMainLauncher launcher) throws Exception {
+        try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {
+            LaunchResult result = launcher.launch(args(node, "status", "--json"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutputStream()).hasSize(1);
+            assertThat(json(result.getOutput())).isEqualTo(json(STATUS));
+            Request sent = node.received().get(0);
+            assertThat(sent.service() + "." + sent.op()).isEqualTo("framework.status");
+            assertThat(sent.key()).isEqualTo("test-key");
+        }
+    }
+
+    @Test
+    void statusForPeopleIsTables(QuarkusMainLauncher launcher) throws Exception {
+        try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {
+            LaunchResult result = launcher.launch(args(node, "status"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutputStream()).containsExactly(
+                    "NODE  VERSION  STARTED               UPTIME  OBJECTS",
+                    "n1    0.1.0    2026-11-24T10:00:00Z  1h2m    2",
+                    "",
+                    "NAME       STATE    HEALTH                  SINCE                 RESTARTS",
+                    "framework  running  ok                      2026-11-24T10:00:00Z  0",
+                    "api        failed   unhealthy: socket gone  2026-11-24T10:01:00Z  2",
+                    "api: last error: bind failed");
+        }
+    }
+
+    @Test
+    void listingIsAnAlignedTableWithTheWritingNode(QuarkusMainLauncher launcher) throws Exception {
+        try (FakeApiServer node = node(FakeApiServer.result(json(LIST)))) {
+            LaunchResult result = launcher.launch(args(node, "get", "network", "--subtype", "vlan"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutputStream()).containsExactly(
+                    "TYPE     SUBTYPE  ID                VERSION              NODE",
+                    "network  vlan     v100              18c2f3a1b2c40000@n1  n1",
+                    "network  trunk    uplink-long-name  18c2f3a1b2c40001@n2  n2");
+            Request sent = node.received().get(0);
+            assertThat(sent.op()).isEqualTo("list");
+            assertThat(sent.args()).isEqualTo(json("{\"type\":\"network\",\"subtype\":\"vlan\"}"));
+        }
+    }
+
+    @Test
+    void listingJsonParses(QuarkusMainLauncher launcher) throws Exception {
+        try (FakeApiServer node = node(FakeApiServer.result(json(LIST)))) {
+            LaunchResult result = launcher.launch(args(node, "get", "NETWORK", "--json"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(json(result.getOutput())).isEqualTo(json(LIST));
+            assertThat(node.received().get(0).args().path("type").asText()).isEqualTo("network");
+        }
+    }
+
+    @Test
+    void putSendsSpecSubtypeAndCondition(QuarkusMainLauncher launcher) throws Exception {
+        Path spec = dir.resolve("spec.json");
+        Files.writeString(spec, "{\"vlan\": 100}");
+        JsonNode stored = json(LIST).get(0);
+        try (FakeApiServer node = node(FakeApiServer.result(stored))) {
+            LaunchResult result = launcher.launch(args(node, "put", "network", "v100", "--subtype", "vlan", "--spec", "@" + spec, "--if-version", "none"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutput()).isEqualTo("put network/v100 version 18c2f3a1b2c40000@n1");
+            assertThat(node.received().get(0).args())
+                    .isEqualTo(json("{\"type\":\"network\",\"id\":\"v100\",\"subtype\":\"vlan\",\"spec\":{\"vlan\":100},\"ifVersion\":null}"));
+
+            result = launcher.launch(args(node, "put", "network", "v100", "--spec", "{\"vlan\":101}", "--if-version", "18c2f3a1b2c40000@n1", "--json"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(json(result.getOutput())).isEqualTo(stored);
+            assertThat(node.received().get(1).args().path("ifVersion").asText()).isEqualTo("18c2f3a1b2c40000@n1");
+        }
+    }
+
+    @Test
+    void errorCodesBecomeExitCodesWithOneLine(QuarkusMainLauncher launcher) throws Exception {
+        record Case(ErrorCode code, int exit) {
+        }
+        List<Case> cases = List.of(new Case(ErrorCode.NOT_FOUND, 3), new Case(ErrorCode.UNAUTHORIZED, 4), new Case(ErrorCode.FORBIDDEN, 4),
+                new Case(ErrorCode.UNAVAILABLE, 5), new Case(ErrorCode.TIMEOUT, 5), new Case(ErrorCode.CONFLICT, 6),
+                new Case(ErrorCode.BAD_REQUEST, 7), new Case(ErrorCode.INTERNAL, 1));
+        for (Case c : cases) {
+            try (FakeApiServer node = node(r -> List.of(new Response.Failure(r.id(), c.code(), "what went wrong with network/v9")))) {
+                LaunchResult result = launcher.launch(args(node, "delete", "network", "v9"));
+                assertThat(result.exitCode()).as(c.code().wireName()).isEqualTo(c.exit());
+                assertThat(CliWithoutNodeTest.errorLines(result)).containsExactly("acp: " + c.code().wireName() + ": what went wrong with network/v9");
+                assertThat(result.getOutput()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void watchPrintsOneJsonDocumentPerEvent(QuarkusMainLauncher launcher) throws Exception {
+        JsonNode first = json(LIST).get(0);
+        JsonNode second = json(LIST).get(1);
+        try (FakeApiServer node = node(r -> List.of(new Response.Result(r.id(), Json.object().put("stream", r.id())),
+                new Response.Event(r.id(), first), new Response.Event(r.id(), second), new Response.End(r.id())))) {
+            LaunchResult result = launcher.launch(args(node, "watch", "network", "--kinds", "object,meta", "--json"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutputStream()).hasSize(2);
+            assertThat(json(result.getOutputStream().get(0))).isEqualTo(first);
+            assertThat(json(result.getOutputStream().get(1))).isEqualTo(second);
+            assertThat(node.received().get(0).args()).isEqualTo(json("{\"type\":\"network\",\"kinds\":[\"object\",\"meta\"]}"));
+        }
+    }
+
+    @Test
+    void watchForPeopleIsOneLinePerChange(QuarkusMainLauncher launcher) throws Exception {
+        JsonNode meta = json("{\"kind\":\"meta\",\"type\":\"node\",\"id\":\"n1\",\"node\":\"n1\",\"values\":{\"state\":\"running\"},\"version\":\"1@n1\"}");
+        try (FakeApiServer node = node(r -> List.of(new Response.Result(r.id(), Json.object().put("stream", r.id())),
+                new Response.Event(r.id(), json(LIST).get(0)), new Response.Event(r.id(), meta), new Response.End(r.id())))) {
+            LaunchResult result = launcher.launch(args(node, "watch"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutputStream()).hasSize(2);
+            assertThat(result.getOutputStream().get(0)).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} object network/v100 \\(vlan\\) \\{\"vlan\":100} @ 18c2f3a1b2c40000@n1");
+            assertThat(result.getOutputStream().get(1)).endsWith(" meta node/n1 from n1 state=running @ 1@n1");
+        }
+    }
+
+    @Test
+    void statsShowNumbersTheWayPeopleReadThem(QuarkusMainLauncher launcher) throws Exception {
+        JsonNode samples = json("""
+                [{"kind":"stats","type":"node","id":"n1","node":"n1","time":1764010000000,"values":{"processRss":1.06176512E8,"cpu":0.9850746268656716},"version":"1@n1"},
+                 {"kind":"stats","type":"node","id":"n1","node":"n1","time":1764010001000,"values":{"processRss":1.0E8,"cpu":0.5},"version":"2@n1"}]
+                """);
+        try (FakeApiServer node = node(FakeApiServer.result(samples))) {
+            LaunchResult result = launcher.launch(args(node, "stats", "node", "n1", "--node", "n1", "--history"));
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.getOutputStream()).containsExactly(
+                    "NODE  TIME                  VALUES",
+                    "n1    2025-11-24T18:46:40Z  cpu=0.9851 processRss=106176512",
+                    "n1    2025-11-24T18:46:41Z  cpu=0.5 processRss=100000000");
+            assertThat(node.received().get(0).args()).isEqualTo(json("{\"type\":\"node\",\"id\":\"n1\",\"node\":\"n1\",\"history\":true}"));
+        }
+    }
+
+    @Test
+    void theKeyComesFromTheDataDirectoryWhenNotGiven(QuarkusMainLauncher launcher) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("admin.key"), "file-key\n");
+        System.setProperty("acp.node.data-dir", data.toString());
+        try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {
+            LaunchResult result = launcher.launch("services", "--socket", dir.resolve("api.sock").toString());
+            assertThat(result.exitCode()).isZero();
+            assertThat(node.received().get(0).key()).isEqualTo("file-key");
+        } finally {
+            System.clearProperty("acp.node.data-dir");
+        }
+    }
+
+    @Test
+    void noKeyAnywhereIsUnauthorizedNamingWhereItLooked(QuarkusMainLauncher launcher) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("empty-data"));
+        System.setProperty("acp.node.data-dir", data.toString());
+        try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {
+            LaunchResult result = launcher.launch("status", "--socket", dir.resolve("api.sock").toString());
+            assertThat(result.exitCode()).isEqualTo(ExitCodes.DENIED);
+            assertThat(CliWithoutNodeTest.errorLines(result)).singleElement().asString()
+                    .startsWith("acp: unauthorized: no API key: pass --api-key KEY or set ACP_API_KEY")
+                    .contains(data.resolve("admin.key") + " does not exist");
+            assertThat(node.received()).isEmpty();
+        } finally {
+            System.clearProperty("acp.node.data-dir");
+        }
+    }
+}

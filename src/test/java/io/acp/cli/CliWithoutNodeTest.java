@@ -1,0 +1,111 @@
+package io.acp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.main.Launch;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI with no node to talk to: usage errors, argument checks, and the "not running" hint. */
+@QuarkusMainTest
+class CliWithoutNodeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Launch(value = {}, exitCode = ExitCodes.USAGE)
+    void noCommandIsAUsageError(LaunchResult result) {
+        assertThat(result.getErrorOutput()).contains("missing a command").contains("Usage: acp");
+    }
+
+    @Test
+    @Launch(value = {"get"}, exitCode = ExitCodes.USAGE)
+    void missingTypeIsAUsageError(LaunchResult result) {
+        assertThat(result.getErrorOutput()).contains("Missing required parameter: 'TYPE'");
+    }
+
+    @Test
+    @Launch(value = {"status", "--no-such-option"}, exitCode = ExitCodes.USAGE)
+    void unknownOptionIsAUsageError(LaunchResult result) {
+        assertThat(result.getErrorOutput()).contains("Unknown option: '--no-such-option'");
+    }
+
+    @Test
+    @Launch(value = {"status", "--tcp", "localhost"}, exitCode = ExitCodes.USAGE)
+    void badTcpAddressIsAUsageError(LaunchResult result) {
+        assertThat(result.getErrorOutput()).contains("'localhost' is not HOST:PORT");
+    }
+
+    @Test
+    @Launch(value = {"stats", "node", "n1", "--history"}, exitCode = ExitCodes.USAGE)
+    void historyWithoutNodeIsAUsageError(LaunchResult result) {
+        assertThat(result.getErrorOutput()).contains("--history needs --node");
+    }
+
+    @Test
+    @Launch(value = {"--help"})
+    void helpListsCommandsAndExitCodes(LaunchResult result) {
+        assertThat(result.getOutput())
+                .contains("node", "status", "services", "get", "put", "delete", "meta", "stats", "watch")
+                .contains("Exit codes:")
+                .contains("5   unavailable, timeout, or cannot connect to the node");
+    }
+
+    @Test
+    void unknownTypeIsOneLineBadRequest(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("get", "gizmo", "--socket", dir.resolve("none.sock").toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
+        assertThat(errorLines(result)).containsExactly(
+                "acp: bad_request: unknown object type 'gizmo'; expected one of node, system, storage, network, service, alarm");
+    }
+
+    @Test
+    void specThatIsNotJsonIsBadRequest(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("put", "network", "v1", "--subtype", "vlan", "--spec", "{vlan:",
+                "--socket", dir.resolve("none.sock").toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
+        assertThat(errorLines(result)).singleElement().asString().startsWith("acp: bad_request: the spec in --spec is not JSON");
+    }
+
+    @Test
+    void specFromAMissingFileIsBadRequest(QuarkusMainLauncher launcher) {
+        Path missing = dir.resolve("spec.json");
+        LaunchResult result = launcher.launch("put", "alarm", "a1", "--spec", "@" + missing, "--socket", dir.resolve("none.sock").toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
+        assertThat(errorLines(result)).singleElement().asString().startsWith("acp: bad_request: cannot read the spec from " + missing);
+    }
+
+    @Test
+    void noNodeOnTheSocketIsUnavailableWithAHint(QuarkusMainLauncher launcher) {
+        Path socket = dir.resolve("api.sock");
+        LaunchResult result = launcher.launch("status", "--socket", socket.toString(), "--api-key", "k");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(errorLines(result)).singleElement().asString()
+                .startsWith("acp: unavailable: cannot reach the node's API at unix:" + socket + ": ")
+                .endsWith("(is the node running? start it with 'acp node run')");
+        assertThat(Files.exists(socket)).as("a client command starts no services").isFalse();
+    }
+
+    @Test
+    void noNodeOnTheTcpPortIsUnavailable(QuarkusMainLauncher launcher) throws Exception {
+        int freePort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            freePort = s.getLocalPort();
+        }
+        LaunchResult result = launcher.launch("services", "--tcp", "127.0.0.1:" + freePort, "--api-key", "k");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(errorLines(result)).singleElement().asString()
+                .startsWith("acp: unavailable: cannot reach the node's API at tcp:127.0.0.1:" + freePort + ": ");
+    }
+
+    /** stderr without log lines (a test run logs to the console too). */
+    static java.util.List<String> errorLines(LaunchResult result) {
+        return result.getErrorStream().stream().filter(l -> l.startsWith("acp: ")).toList();
+    }
+}

@@ -1,0 +1,96 @@
+package io.acp.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged application (target/quarkus-app) and how to launch it as a separate process. */
+final class AcpApp {
+
+    /** Where Failsafe says the packaged app is. */
+    static final Path APP_DIR = Path.of(System.getProperty("acp.app.dir", "target/quarkus-app"));
+    static final Path JAR = APP_DIR.resolve("quarkus-run.jar");
+    private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
+    private AcpApp() {
+    }
+
+    /**
+     * The command line for {@code java [jvmOptions] -jar quarkus-run.jar [args]}. Short-lived CLI
+     * runs use C1 only and the serial collector: they start faster on a small machine.
+     */
+    static List<String> command(List<String> jvmOptions, String... args) {
+        if (!Files.isRegularFile(JAR)) {
+            fail("the packaged app is missing at " + JAR + "; run ./mvnw verify (the ITs run after package)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(JAVA.toString());
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.add("-Xshare:auto");
+        cmd.addAll(jvmOptions);
+        cmd.add("-jar");
+        cmd.add(JAR.toString());
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** What one CLI run printed and how it exited. */
+    record CliResult(int exitCode, List<String> out, List<String> err) {
+
+        String stdout() {
+            return String.join("\n", out);
+        }
+
+        /** The CLI's own error lines, without log lines. */
+        List<String> errors() {
+            return err.stream().filter(l -> l.startsWith("acp: ")).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + String.join("\n", out) + "\n--- stderr\n" + String.join("\n", err);
+        }
+    }
+
+    /**
+     * Runs the CLI to completion, bounded by {@code timeout}; stdout and stderr go to files so a
+     * chatty process can never block on a full pipe.
+     */
+    static CliResult cli(Path workDir, List<String> jvmOptions, Duration timeout, String... args) throws IOException, InterruptedException {
+        return cli(workDir, Map.of(), jvmOptions, timeout, args);
+    }
+
+    /** {@link #cli(Path, List, Duration, String...)} with extra environment variables. */
+    static CliResult cli(Path workDir, Map<String, String> env, List<String> jvmOptions, Duration timeout, String... args)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile(workDir, "cli-", ".out");
+        Path err = Files.createTempFile(workDir, "cli-", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command(jvmOptions, args));
+        builder.environment().remove("ACP_API_KEY");
+        builder.environment().putAll(env);
+        Process p = builder
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("acp " + String.join(" ", args) + " did not finish within " + timeout + "; stderr:\n" + Files.readString(err));
+            }
+            return new CliResult(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}

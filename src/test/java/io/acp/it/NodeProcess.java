@@ -1,0 +1,156 @@
+package io.acp.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import io.acp.api.client.ApiClient;
+import io.acp.api.client.ApiEndpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real node: {@code java -jar quarkus-run.jar node run} as its own process, with its own data
+ * directory, socket and free TCP port under a test directory. Its stdout and stderr go to a log
+ * file per start, so a test can read what it logged. Restartable on the same data directory.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    static final Duration START_LIMIT = Duration.ofSeconds(60);
+    private static final Pattern READY_PORT = Pattern.compile(" and tcp 127\\.0\\.0\\.1:(\\d+),");
+
+    private final String nodeId;
+    private final Path dir;
+    private final Path dataDir;
+    private final Path socket;
+    private int port;
+    private Process process;
+    private Path log;
+    private int starts;
+
+    private NodeProcess(String nodeId, Path dir) {
+        this.nodeId = nodeId;
+        this.dir = dir;
+        this.dataDir = dir.resolve("data");
+        this.socket = dir.resolve("api.sock");
+    }
+
+    /** Starts a node in {@code dir} and waits for its "listening" line. */
+    static NodeProcess start(String nodeId, Path dir) throws IOException, InterruptedException {
+        NodeProcess node = new NodeProcess(nodeId, dir);
+        node.restart();
+        return node;
+    }
+
+    /**
+     * Starts (again) on the same data directory and socket, on a TCP port the node picks (port 0,
+     * so no race for a free one); waits for its "listening" line and reads the port from it.
+     */
+    void restart() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("node " + nodeId + " is still running");
+        }
+        starts++;
+        log = dir.resolve("node-" + starts + ".log");
+        process = new ProcessBuilder(AcpApp.command(List.of(
+                        "-Dacp.node.id=" + nodeId,
+                        "-Dacp.node.data-dir=" + dataDir,
+                        "-Dacp.api.socket=" + socket,
+                        "-Dacp.api.port=0"),
+                "node", "run"))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String ready = awaitLogLine("node " + nodeId + " listening on", START_LIMIT);
+        Matcher m = READY_PORT.matcher(ready);
+        if (!m.find()) {
+            fail("no TCP port in the node's ready line: " + ready);
+        }
+        port = Integer.parseInt(m.group(1));
+    }
+
+    /** Waits until the log has a line containing {@code text}; fails early if the node exits. */
+    String awaitLogLine(String text, Duration limit) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String line : logLines()) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                fail("node " + nodeId + " exited with " + process.exitValue() + " before logging '" + text + "':\n" + String.join("\n", logLines()));
+            }
+            Thread.sleep(100);
+        }
+        fail("node " + nodeId + " did not log '" + text + "' within " + limit + ":\n" + String.join("\n", logLines()));
+        return null;
+    }
+
+    List<String> logLines() throws IOException {
+        return Files.readAllLines(log, StandardCharsets.UTF_8);
+    }
+
+    /** kill -9: no shutdown hook, no clean stop. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then waits for the exit; returns the exit code. */
+    int terminate(Duration limit) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            fail("node " + nodeId + " did not exit within " + limit + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String id() {
+        return nodeId;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path journal() {
+        return dataDir.resolve("journal").resolve("journal");
+    }
+
+    String adminKey() throws IOException {
+        return Files.readString(dataDir.resolve("admin.key"), StandardCharsets.UTF_8).trim();
+    }
+
+    /** A client on the node's socket, with the admin key. */
+    ApiClient client() throws IOException {
+        return ApiClient.connect(new ApiEndpoint.Unix(socket), adminKey());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
