@@ -244,8 +244,18 @@ public final class ClusterSync {
     // ---- heartbeats, membership, anti-entropy -------------------------------------------------
 
     private void heartbeat() {
+        forgetCollectedTombstones();
         outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
         membership.tick().forEach(this::publishPeer);
+    }
+
+    /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */
+    private void forgetCollectedTombstones() {
+        for (ObjectEntry t : index.tombstones()) {
+            if (cdb.entry(t.key()).isEmpty()) {
+                index.forgetCollected(t);
+            }
+        }
     }
 
     private void antiEntropyRound() {

@@ -1,6 +1,7 @@
 package io.acp.cluster.sync;
 
 import io.acp.model.Entry;
+import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ final class StateIndex {
 
     private record Slot(Entry.Kind kind, String node) {
     }
+
+    private static final Slot OBJECT_SLOT = new Slot(Entry.Kind.OBJECT, "");
 
     private final Map<ObjectKey, Map<Slot, Entry>> entries = new HashMap<>();
     private final long[] buckets = new long[BUCKETS];
@@ -68,6 +71,34 @@ final class StateIndex {
         }
         for (Entry e : current) {
             update(e);
+        }
+    }
+
+    /** The tombstones held, so the caller can find those the CDB has collected since. */
+    synchronized List<ObjectEntry> tombstones() {
+        List<ObjectEntry> out = new ArrayList<>();
+        for (Map<Slot, Entry> perKey : entries.values()) {
+            Entry e = perKey.get(OBJECT_SLOT);
+            if (e instanceof ObjectEntry o && o.deleted()) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Forgets a tombstone the CDB collected (it publishes nothing for that), unless the slot has
+     * moved on to a newer entry meanwhile.
+     */
+    synchronized void forgetCollected(ObjectEntry tombstone) {
+        Map<Slot, Entry> perKey = entries.get(tombstone.key());
+        if (perKey != null && perKey.get(OBJECT_SLOT) == tombstone) {
+            perKey.remove(OBJECT_SLOT);
+            buckets[bucket(tombstone)] -= hash(tombstone);
+            size--;
+            if (perKey.isEmpty()) {
+                entries.remove(tombstone.key());
+            }
         }
     }
 

@@ -250,4 +250,25 @@ class ClusterSyncTest {
             assertSameContents(cluster, acked);
         }
     }
+
+    @Test
+    void collectedTombstonesLeaveTheDigestOnEveryNode() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+            List<ObjectEntry> acked = writeConcurrently(cluster, "gone", 5);
+            cluster.awaitConverged(CONVERGE);
+            for (ObjectEntry e : acked.subList(0, 6)) {
+                cluster.node(1).cdb().deleteObject(e.key()).await().atMost(Duration.ofSeconds(5));
+            }
+            cluster.awaitConverged(CONVERGE);
+            int withTombstones = cluster.node(1).sync().digest().entries();
+            // every node collects periodically, as the cluster service does; a tombstone a peer sends back is collected again
+            Eventually.await(CONVERGE, () -> {
+                cluster.nodes().forEach(n -> n.cdb().collectTombstones(Long.MAX_VALUE));
+                return cluster.converged() && cluster.node(1).sync().digest().entries() == withTombstones - 6;
+            }, cluster::describe);
+            for (InProcessCluster.Node n : cluster.nodes()) {
+                assertThat(n.cdb().objectCount()).as("objects on %s", n.id).isEqualTo(9);
+            }
+        }
+    }
 }
