@@ -69,10 +69,17 @@ class ClusterSyncTest {
         }
     }
 
+    /**
+     * Every running node's CDB holds the same entries, read through the CDB itself. Waited for, not
+     * just checked: equal digests do not cover a newer sample of a known stats series, which may
+     * still be on its way (delayed by a fault layer).
+     */
     static void assertSameContents(InProcessCluster cluster, List<ObjectEntry> acknowledged) {
         List<ObjectKey> keys = new ArrayList<>();
         acknowledged.forEach(e -> keys.add(e.key()));
         cluster.nodes().forEach(n -> keys.add(ObjectKey.of(ObjectType.NODE, n.id)));
+        Eventually.await(CONVERGE, () -> cluster.runningNodes().stream().map(n -> CdbContents.of(n.cdb(), keys)).distinct().count() == 1,
+                "every node's CDB holds the same entries");
         Set<String> first = CdbContents.of(cluster.runningNodes().get(0).cdb(), keys);
         for (InProcessCluster.Node n : cluster.runningNodes()) {
             assertThat(CdbContents.of(n.cdb(), keys)).as("contents of %s", n.id).isEqualTo(first);
