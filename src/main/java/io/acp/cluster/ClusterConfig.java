@@ -76,7 +76,7 @@ public interface ClusterConfig {
         @WithDefault("1")
         int ttl();
 
-        /** Local changes are batched for at most this long before they are multicast. */
+        /** At most one delta flush per interval: a change after a quiet interval goes out at once, faster ones are batched. */
         @WithDefault("5ms")
         Duration flushInterval();
 

@@ -72,6 +72,7 @@ public final class ClusterSync {
     private Cancellable changes;
     private long epoch;
     private boolean mergingFromPeer;
+    private volatile long lastFlushNanos;
     private volatile boolean running;
 
     public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir) {
@@ -188,8 +189,11 @@ public final class ClusterSync {
         }
         boolean echoOfMerge = mergingFromPeer && Thread.currentThread() == syncThread;
         if (running && e.node().equals(node) && !echoOfMerge && batcher.add(e)) {
+            // at most one flush per interval: the first change after a quiet interval goes out at
+            // once, changes that come faster are batched until the interval is over
+            long delay = Math.max(0, lastFlushNanos + settings.flushInterval().toNanos() - System.nanoTime());
             try {
-                executor.schedule(guarded(this::flush), settings.flushInterval().toNanos(), TimeUnit.NANOSECONDS);
+                executor.schedule(guarded(this::flush), delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException stopping) {
                 // stop() flushes what is pending
             }
@@ -197,6 +201,7 @@ public final class ClusterSync {
     }
 
     private void flush() {
+        lastFlushNanos = System.nanoTime();
         counters.entriesSent(batcher.drain(body -> outbox.toAll(MessageType.DELTA, body)));
     }
 

@@ -58,6 +58,12 @@ public record SyncSettings(String clusterId, String secret, Optional<String> pre
                 flushInterval, heartbeat, suspect, dead, antiEntropy, antiEntropyMaxBytes, maxDatagramBytes, reassemblyTimeout, reassemblyMaxBytes);
     }
 
+    public SyncSettings withFlushInterval(Duration flush) {
+        return new SyncSettings(clusterId, secret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
+                flush, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                reassemblyTimeout, reassemblyMaxBytes);
+    }
+
     public SyncSettings withSecret(String newSecret) {
         return new SyncSettings(clusterId, newSecret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
                 flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
