@@ -78,10 +78,17 @@ final class SelectorLoop implements AutoCloseable {
         }
     }
 
-    private void readAll(DatagramChannel channel) throws IOException {
+    private void readAll(DatagramChannel channel) {
         while (true) {
             readBuffer.clear();
-            SocketAddress from = channel.receive(readBuffer);
+            SocketAddress from;
+            try {
+                from = channel.receive(readBuffer);
+            } catch (IOException e) {
+                // e.g. an ICMP error reported on the socket: one failed read, the socket goes on
+                LOG.debugf("sync receive on %s failed: %s", thread.getName(), e);
+                return;
+            }
             if (from == null) {
                 return;
             }
