@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.cluster.ClusterConfig;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.acp.testing.TestConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +14,7 @@ import org.junit.jupiter.api.Test;
 class SyncSettingsTest {
 
     private static ClusterConfig.Sync config(Map<String, String> props) {
-        SmallRyeConfig c = new SmallRyeConfigBuilder()
-                .withMapping(ClusterConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter()) // Quarkus' "5ms" form
-                .withSources(new PropertiesConfigSource(props, "test", 500))
-                .build();
-        return c.getConfigMapping(ClusterConfig.class).sync();
+        return TestConfig.of(props, ClusterConfig.class).mapping(ClusterConfig.class).sync();
     }
 
     @Test
