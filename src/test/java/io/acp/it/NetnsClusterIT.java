@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.api.client.WatchStream;
-import io.acp.model.EntryJson;
 import io.acp.model.Json;
-import io.acp.model.Version;
-import io.acp.protocol.AcpException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Cluster sync between real node processes, each in its own network namespace
  * ({@code scripts/netns-cluster}), under the faults of /work/shared/design/faults.md made with
- * nftables (this kernel has no {@code tc netem}). One lab of three nodes serves every test; each
- * test clears its faults and leaves all nodes running. Oracles: every acknowledged write is on
+ * nftables (this kernel has no {@code tc netem}; loss, netdev-egress duplication, HTB reordering
+ * and the partition all work on it, and each test checks its fault's rule counters moved). Needs
+ * root, as CI runs. One lab of three nodes ({@code -Dacp.netns.nodes}, 3–5) serves every test;
+ * each test clears its faults and leaves all nodes running. Oracles: every acknowledged write is on
  * every node, all nodes' object sets become identical (ids, versions, specs), and versions never
  * go backwards. Convergence times are printed ("netns convergence: ...") for docs/benchmarks.md;
  * the assertions bound them only by generous deadlines.
@@ -86,11 +81,11 @@ class NetnsClusterIT {
     @Test
     @Order(1)
     void writesOnEveryNodeConverge() throws Exception {
-        List<Writer> writers = new ArrayList<>();
+        List<AckedWriter> writers = new ArrayList<>();
         for (NodeProcess node : lab.nodes()) {
-            writers.add(Writer.start(node, "a-" + node.id() + "-", 40, Duration.ofMillis(10)));
+            writers.add(AckedWriter.start(node, "a-" + node.id() + "-", 40, Duration.ofMillis(10)));
         }
-        Set<String> acked = Writer.joinAll(writers);
+        Set<String> acked = AckedWriter.joinAll(writers);
         assertThat(acked).hasSize(40 * NODES);
         long ms = Convergence.await(lab.nodes(), acked, CONVERGE_LIMIT);
         record("(a) %d writes on %d nodes at once: identical on all %d ms after the last acknowledgement", acked.size(), NODES, ms);
@@ -104,11 +99,11 @@ class NetnsClusterIT {
         NodeProcess lossy2 = lab.node(2);
         lab.loss(lossy1, 20);
         lab.loss(lossy2, 20);
-        List<Writer> writers = new ArrayList<>();
+        List<AckedWriter> writers = new ArrayList<>();
         for (NodeProcess node : lab.nodes()) {
-            writers.add(Writer.start(node, "b-" + node.id() + "-", 120, Duration.ofMillis(25)));
+            writers.add(AckedWriter.start(node, "b-" + node.id() + "-", 120, Duration.ofMillis(25)));
         }
-        Set<String> acked = Writer.joinAll(writers);
+        Set<String> acked = AckedWriter.joinAll(writers);
         long lost1 = dropped(lab.ruleset(lossy1));
         long lost2 = dropped(lab.ruleset(lossy2));
         assertThat(lost1).as("datagrams the loss rule dropped on n1").isPositive();
@@ -130,11 +125,11 @@ class NetnsClusterIT {
         lab.partition(cut);
         long partitionedAt = System.nanoTime();
 
-        List<Writer> writers = List.of(
-                Writer.start(side, "c-" + side.id() + "-", 30, Duration.ofMillis(20)),
-                Writer.start(lab.node(2), "c-n2-", 30, Duration.ofMillis(20)),
-                Writer.start(cut, "c-" + cut.id() + "-", 30, Duration.ofMillis(20)));
-        Set<String> acked = Writer.joinAll(writers);
+        List<AckedWriter> writers = List.of(
+                AckedWriter.start(side, "c-" + side.id() + "-", 30, Duration.ofMillis(20)),
+                AckedWriter.start(lab.node(2), "c-n2-", 30, Duration.ofMillis(20)),
+                AckedWriter.start(cut, "c-" + cut.id() + "-", 30, Duration.ofMillis(20)));
+        Set<String> acked = AckedWriter.joinAll(writers);
 
         Convergence.until(CONVERGE_LIMIT, () -> {
             String view = Membership.of(side, cut.id());
@@ -161,15 +156,15 @@ class NetnsClusterIT {
     @Order(4)
     void aKilledNodeReloadsItsJournalAndCatchesUp() throws Exception {
         NodeProcess victim = lab.node(2);
-        Set<String> before = Writer.joinAll(List.of(Writer.start(victim, "d-pre-", 10, Duration.ZERO)));
+        Set<String> before = AckedWriter.joinAll(List.of(AckedWriter.start(victim, "d-pre-", 10, Duration.ZERO)));
         Convergence.await(lab.nodes(), before, CONVERGE_LIMIT);
         int objectsBefore = Convergence.objects(victim).size();
         victim.kill();
 
         Set<String> acked = new LinkedHashSet<>(before);
-        acked.addAll(Writer.joinAll(List.of(
-                Writer.start(lab.node(1), "d-n1-", 30, Duration.ofMillis(10)),
-                Writer.start(lab.node(3), "d-n3-", 30, Duration.ofMillis(10)))));
+        acked.addAll(AckedWriter.joinAll(List.of(
+                AckedWriter.start(lab.node(1), "d-n1-", 30, Duration.ofMillis(10)),
+                AckedWriter.start(lab.node(3), "d-n3-", 30, Duration.ofMillis(10)))));
 
         victim.restart();
         NetnsLab.awaitSync(victim);
@@ -203,11 +198,11 @@ class NetnsClusterIT {
             lab.dup(node, 30);
         }
         lab.reorder(lab.node(2), 30);
-        List<Writer> writers = new ArrayList<>();
+        List<AckedWriter> writers = new ArrayList<>();
         for (NodeProcess node : lab.nodes()) {
-            writers.add(Writer.updating(node, "e-", 8, 10, Duration.ofMillis(15)));
+            writers.add(AckedWriter.updating(node, "e-", 8, 10, Duration.ofMillis(15)));
         }
-        Set<String> acked = Writer.joinAll(writers);
+        Set<String> acked = AckedWriter.joinAll(writers);
         Convergence.until(CONVERGE_LIMIT, () -> replayedSum() > replayedBefore, () -> "sync.dropped.replayed to rise");
         long replayed = replayedSum() - replayedBefore;
         for (NodeProcess node : lab.nodes()) {
@@ -271,221 +266,5 @@ class NetnsClusterIT {
         String line = String.format(format, args);
         figures.add(line);
         System.out.println("netns convergence: " + line);
-    }
-
-    /** A node's view of a peer: the membership in the meta it reports for node/peer, or "none". */
-    static final class Membership {
-
-        static String of(NodeProcess viewer, String peer) {
-            try (ApiClient api = viewer.client()) {
-                for (JsonNode e : api.call("cluster", "meta", Json.object().put("type", "node").put("id", peer))) {
-                    if (viewer.id().equals(e.path("node").asText())) {
-                        return e.path("values").path("membership").asText("none");
-                    }
-                }
-                return "none";
-            } catch (AcpException | java.io.IOException e) {
-                return "unreachable: " + e.getMessage();
-            }
-        }
-    }
-
-    /** Watches one node's alarm objects until a marker id arrives, checking each id's versions rise. */
-    static final class VersionWatch {
-
-        private final NodeProcess node;
-        private final Map<String, Version> last = new HashMap<>();
-        private final List<String> backwards = new ArrayList<>();
-        private final Thread reader;
-        private volatile boolean ended;
-        private volatile Throwable failure;
-        private int events;
-
-        private VersionWatch(NodeProcess node, String marker) throws Exception {
-            this.node = node;
-            ApiClient api = node.client();
-            WatchStream stream = api.openWatch(null, Json.object().put("type", "alarm").set("kinds", Json.MAPPER.createArrayNode().add("object")));
-            reader = new Thread(() -> {
-                try (api; stream) {
-                    for (JsonNode e = stream.next(); e != null; e = stream.next()) {
-                        String id = e.path("id").asText();
-                        if (id.equals(marker)) {
-                            ended = true;
-                            return;
-                        }
-                        see(id, EntryJson.parseVersion(e.path("version").asText()));
-                    }
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }, "watch-" + node.id());
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static VersionWatch open(NodeProcess node, String marker) throws Exception {
-            return new VersionWatch(node, marker);
-        }
-
-        private synchronized void see(String id, Version v) {
-            events++;
-            Version before = last.put(id, v);
-            if (before != null && v.compareTo(before) <= 0) {
-                backwards.add(id + ": " + before + " then " + v);
-            }
-        }
-
-        void awaitEnd(Duration limit) throws InterruptedException {
-            reader.join(limit.toMillis());
-            assertThat(failure).as("watch on %s", node.id()).isNull();
-            assertThat(ended).as("watch on %s saw the end marker", node.id()).isTrue();
-        }
-
-        synchronized List<String> backwards() {
-            return List.copyOf(backwards);
-        }
-
-        synchronized int events() {
-            return events;
-        }
-
-        String node() {
-            return node.id();
-        }
-    }
-
-    /** Compares what the nodes hold: alarm objects by id, with version and spec. */
-    static final class Convergence {
-
-        /** Waits until every node holds every acked id and all hold the same objects; returns the ms it took. */
-        static long await(List<NodeProcess> nodes, Set<String> acked, Duration limit) throws InterruptedException {
-            long start = System.nanoTime();
-            String[] why = {"not polled"};
-            until(limit, () -> {
-                why[0] = difference(nodes, acked);
-                return why[0] == null;
-            }, () -> "convergence: " + why[0]);
-            return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        }
-
-        interface Check {
-            boolean ok() throws Exception;
-        }
-
-        static void until(Duration limit, Check check, java.util.function.Supplier<String> what) throws InterruptedException {
-            long deadline = System.nanoTime() + limit.toNanos();
-            while (true) {
-                try {
-                    if (check.ok()) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("not within " + limit + ": " + what.get() + " (last error: " + e + ")", e);
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("not within " + limit + ": " + what.get());
-                }
-                Thread.sleep(25);
-            }
-        }
-
-        /** Null when converged, else what differs. */
-        static String difference(List<NodeProcess> nodes, Set<String> acked) throws Exception {
-            Map<String, String> first = null;
-            for (NodeProcess node : nodes) {
-                Map<String, String> objects = objects(node);
-                List<String> missing = acked.stream().filter(id -> !objects.containsKey(id)).limit(5).toList();
-                if (!missing.isEmpty()) {
-                    return node.id() + " lacks acknowledged writes, e.g. " + missing;
-                }
-                if (first == null) {
-                    first = objects;
-                } else if (!first.equals(objects)) {
-                    return nodes.get(0).id() + " holds " + first.size() + " objects, " + node.id() + " " + objects.size() + " or other versions";
-                }
-            }
-            return null;
-        }
-
-        /** Id to "version spec" of a node's alarm objects. */
-        static Map<String, String> objects(NodeProcess node) throws Exception {
-            Map<String, String> out = new TreeMap<>();
-            try (ApiClient api = node.client()) {
-                for (JsonNode e : api.call("cluster", "list", Json.object().put("type", "alarm"))) {
-                    out.put(e.path("id").asText(), e.path("version").asText() + " " + e.path("spec"));
-                }
-            }
-            return out;
-        }
-    }
-
-    /** Writes objects to one node at a pace, remembering which writes the node acknowledged. */
-    static final class Writer {
-
-        private final Thread thread;
-        private final Set<String> acked = ConcurrentHashMap.newKeySet();
-        private final List<String> errors = new ArrayList<>();
-
-        private Writer(NodeProcess node, List<String> ids, Duration pace) {
-            thread = new Thread(() -> {
-                try (ApiClient api = node.client()) {
-                    int i = 0;
-                    for (String id : ids) {
-                        try {
-                            api.call("cluster", "put", Json.object().put("type", "alarm").put("id", id)
-                                    .set("spec", Json.object().put("writer", node.id()).put("i", i++)));
-                            acked.add(id);
-                        } catch (AcpException e) {
-                            synchronized (errors) {
-                                errors.add(id + ": " + e.getMessage());
-                            }
-                        }
-                        if (!pace.isZero()) {
-                            Thread.sleep(pace.toMillis());
-                        }
-                    }
-                } catch (Exception e) {
-                    synchronized (errors) {
-                        errors.add(e.toString());
-                    }
-                }
-            }, "writer-" + node.id());
-            thread.start();
-        }
-
-        /** {@code count} new objects {@code prefix0..}. */
-        static Writer start(NodeProcess node, String prefix, int count, Duration pace) {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                ids.add(prefix + i);
-            }
-            return new Writer(node, ids, pace);
-        }
-
-        /** {@code rounds} updates of each of {@code objects} shared ids {@code prefix0..}. */
-        static Writer updating(NodeProcess node, String prefix, int objects, int rounds, Duration pace) {
-            List<String> ids = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                for (int i = 0; i < objects; i++) {
-                    ids.add(prefix + i);
-                }
-            }
-            return new Writer(node, ids, pace);
-        }
-
-        static Set<String> joinAll(List<Writer> writers) throws InterruptedException {
-            Set<String> all = new LinkedHashSet<>();
-            for (Writer w : writers) {
-                w.thread.join(TimeUnit.SECONDS.toMillis(60));
-                assertThat(w.thread.isAlive()).as("writer still running after 60 s").isFalse();
-                synchronized (w.errors) {
-                    assertThat(w.errors).as("write errors (a healthy local node acknowledges every write)").isEmpty();
-                }
-                all.addAll(w.acked);
-            }
-            return all;
-        }
     }
 }
