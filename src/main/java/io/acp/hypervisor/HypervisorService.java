@@ -141,12 +141,26 @@ public class HypervisorService implements ManagedService {
         return p == null ? Health.OK : Health.unhealthy(p);
     }
 
+    /** Runs a reconcile now (tests, and operators' "repair now"); answers how many systems changed. */
+    public Uni<Integer> reconcileNow() {
+        return running().monitor().reconcile();
+    }
+
+    /** Samples every running system's stats now. */
+    public Uni<Integer> sampleStatsNow() {
+        return running().monitor().sampleStats();
+    }
+
     /** The system operations; {@code unavailable} while the service is not running. */
     public Systems systems() {
+        return running().systems();
+    }
+
+    private Running running() {
         Running r = running;
         if (r == null) {
             throw new AcpException(ErrorCode.UNAVAILABLE, "hypervisor service on node " + nodeId + " is not running");
         }
-        return r.systems();
+        return r;
     }
 }

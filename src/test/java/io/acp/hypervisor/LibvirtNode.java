@@ -18,12 +18,13 @@ final class LibvirtNode implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
 
     final Cdb cdb = Cdb.inMemory(NODE);
-    final AtomicReference<LibvirtBackend> backend = new AtomicReference<>();
+    /** The backend the service uses: the real one behind switches. */
+    final AtomicReference<DelegatingBackend> backend = new AtomicReference<>();
     final HypervisorService service;
 
     private LibvirtNode(HypervisorConfig config) {
         service = new HypervisorService(config, NODE, () -> cdb, () -> {
-            LibvirtBackend b = new LibvirtBackend(config.uri(), NODE);
+            DelegatingBackend b = new DelegatingBackend(new LibvirtBackend(config.uri(), NODE));
             backend.set(b);
             return b;
         });

@@ -1,0 +1,74 @@
+package io.acp.hypervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.acp.framework.Health;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import org.junit.jupiter.api.Test;
+
+/** What the service does when libvirt is unreachable or refuses a step. */
+class HypervisorFailureTest {
+
+    private static final String MISSING = "test:///nonexistent.xml";
+
+    @Test
+    void unreachableLibvirtAnswersUnavailableNamingTheUri() {
+        try (LibvirtNode node = LibvirtNode.start(TestHypervisorConfig.testDriver().withUri(MISSING))) {
+            String id = LibvirtNode.uniqueId("web");
+            Health health = node.service.health();
+            assertThat(health.healthy()).isFalse();
+            assertThat(health.detail()).contains(MISSING);
+
+            assertThatThrownBy(() -> node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT))
+                    .isInstanceOfSatisfying(AcpException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("cannot connect to libvirt at " + MISSING, "node n1");
+                    });
+            // The create undid its first step: no object is left behind.
+            assertThat(node.cdb.object(SystemReports.key(id))).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedStartUndoesDefineAndObject() {
+        try (LibvirtNode node = LibvirtNode.start()) {
+            String id = LibvirtNode.uniqueId("web");
+            node.backend.get().failStart = new AcpException(ErrorCode.INTERNAL, "libvirt refused to start domain " + id);
+
+            assertThatThrownBy(() -> node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT))
+                    .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).contains("refused to start"));
+
+            assertThat(node.backend.get().real.status(id)).isEmpty();
+            assertThat(node.cdb.object(SystemReports.key(id))).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedStartOfAnExistingSystemKeepsItsDefinition() {
+        try (LibvirtNode node = LibvirtNode.start()) {
+            String id = LibvirtNode.uniqueId("web");
+            node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
+            node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
+            node.backend.get().failStart = new AcpException(ErrorCode.INTERNAL, "libvirt refused to start domain " + id);
+
+            assertThatThrownBy(() -> node.systems().start(id).await().atMost(LibvirtNode.WAIT)).isInstanceOf(AcpException.class);
+
+            assertThat(node.backend.get().real.status(id).orElseThrow().state()).isEqualTo(SystemState.STOPPED);
+            assertThat(node.cdb.object(SystemReports.key(id))).isPresent();
+        }
+    }
+
+    @Test
+    void operationsAreUnavailableWhileTheServiceIsStopped() {
+        LibvirtNode node = LibvirtNode.start();
+        node.close();
+
+        assertThatThrownBy(node::systems)
+                .isInstanceOfSatisfying(AcpException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("hypervisor service on node n1 is not running");
+                });
+    }
+}
