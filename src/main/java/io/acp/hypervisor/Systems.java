@@ -85,11 +85,12 @@ public final class Systems {
         specOf(id);
         return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
-            if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
-                b.destroy(id);
+            if (s.isEmpty() || s.get().state() == SystemState.STOPPED) {
+                return s;
             }
-            return null;
-        }).chain(() -> report(id));
+            b.destroy(id);
+            return b.status(id);
+        }).map(s -> reportOf(id, s));
     }
 
     public Uni<ObjectNode> pause(String id) {
@@ -173,10 +174,12 @@ public final class Systems {
 
     // ---- steps ---------------------------------------------------------------------------------
 
+    /** One trip to the hypervisor thread: define if absent, start (or resume), read the result. */
     private Uni<ObjectNode> defineAndStart(SystemSpec spec) {
         String id = spec.id();
-        return ensureDefined(spec).chain(definedNow -> hv.call(b -> {
+        return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
+            boolean definedNow = s.isEmpty() && define(b, spec);
             if (s.isPresent() && s.get().state() == SystemState.PAUSED) {
                 b.resume(id);
             } else if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
@@ -189,27 +192,27 @@ public final class Systems {
                     throw e;
                 }
             }
-            return null;
-        })).onFailure().call(f -> report(id).onFailure().recoverWithNull()).chain(() -> report(id));
+            return b.status(id);
+        }).onFailure().call(f -> report(id).onFailure().recoverWithNull()).map(s -> reportOf(id, s));
     }
 
     /** Defines the domain if absent; true if this call defined it (so a failed later step undefines it). */
     private Uni<Boolean> ensureDefined(SystemSpec spec) {
-        return hv.call(b -> {
-            if (b.status(spec.id()).isPresent()) {
-                return false;
+        return hv.call(b -> b.status(spec.id()).isEmpty() && define(b, spec));
+    }
+
+    /** Defines the domain and sets its autostart, undoing the define if that fails; true. */
+    private boolean define(HypervisorBackend b, SystemSpec spec) {
+        b.define(DomainXml.of(spec, domainType));
+        try {
+            if (spec.autostart()) {
+                b.setAutostart(spec.id(), true);
             }
-            b.define(DomainXml.of(spec, domainType));
-            try {
-                if (spec.autostart()) {
-                    b.setAutostart(spec.id(), true);
-                }
-            } catch (RuntimeException e) {
-                undefineQuietly(b, spec.id());
-                throw e;
-            }
-            return true;
-        });
+        } catch (RuntimeException e) {
+            undefineQuietly(b, spec.id());
+            throw e;
+        }
+        return true;
     }
 
     private void undefineQuietly(HypervisorBackend b, String id) {
@@ -243,12 +246,14 @@ public final class Systems {
 
     /** Reads the domain and reports it; answers the report with the system's id. */
     private Uni<ObjectNode> report(String id) {
-        return hv.call(b -> b.status(id)).map(s -> {
-            ObjectNode o = Json.object();
-            o.put("id", id);
-            o.setAll(reports.observed(id, s).toJson());
-            return o;
-        });
+        return hv.call(b -> b.status(id)).map(s -> reportOf(id, s));
+    }
+
+    private ObjectNode reportOf(String id, Optional<DomainStatus> s) {
+        ObjectNode o = Json.object();
+        o.put("id", id);
+        o.setAll(reports.observed(id, s).toJson());
+        return o;
     }
 
     private SystemSpec specOf(String id) {
