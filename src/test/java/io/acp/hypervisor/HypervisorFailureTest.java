@@ -61,6 +61,25 @@ class HypervisorFailureTest {
     }
 
     @Test
+    void aLostConnectionIsReopenedWithItsEventListener() throws InterruptedException {
+        try (LibvirtNode node = LibvirtNode.start()) {
+            String id = LibvirtNode.uniqueId("web");
+            node.backend.get().real.close(); // as if libvirtd had restarted
+
+            node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
+            node.backend.get().real.pause(id); // behind ACP's back: only the re-registered listener can tell
+
+            long deadline = System.nanoTime() + LibvirtNode.WAIT.toNanos();
+            String state = null;
+            while (System.nanoTime() < deadline && !"paused".equals(state)) {
+                Thread.sleep(20);
+                state = node.cdb.meta(SystemReports.key(id), LibvirtNode.NODE).get(0).values().path("state").asText();
+            }
+            assertThat(state).isEqualTo("paused");
+        }
+    }
+
+    @Test
     void operationsAreUnavailableWhileTheServiceIsStopped() {
         LibvirtNode node = LibvirtNode.start();
         node.close();
