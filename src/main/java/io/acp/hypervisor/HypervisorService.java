@@ -89,22 +89,28 @@ public class HypervisorService implements ManagedService {
                     .chain(() -> r.monitor().reconcile().onFailure().recoverWithNull())
                     .invoke(() -> {
                         running = r;
-                        every(r, config.reconcileInterval(), () -> r.monitor().reconcile());
-                        every(r, config.statsInterval(), () -> r.monitor().sampleStats());
+                        every(r, config.reconcileInterval(), () -> r.monitor().reconcile(), true);
+                        every(r, config.statsInterval(), () -> r.monitor().sampleStats(), false);
                         LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri());
                     })
                     .replaceWithVoid();
         });
     }
 
-    /** Runs {@code tick} every {@code interval} on the hypervisor thread; a tick still running skips the next. */
-    private void every(Running r, Duration interval, Supplier<Uni<Integer>> tick) {
+    /**
+     * Runs {@code tick} every {@code interval} on the hypervisor thread; a tick still running skips
+     * the next. Only the reconcile, which always asks libvirt, may declare the service healthy
+     * again: a stats tick with nothing running never reaches libvirt.
+     */
+    private void every(Running r, Duration interval, Supplier<Uni<Integer>> tick, boolean provesHealth) {
         AtomicBoolean busy = new AtomicBoolean();
         long ms = interval.toMillis();
         r.thread().scheduleWithFixedDelay(() -> {
             if (busy.compareAndSet(false, true)) {
                 tick.get().subscribe().with(n -> {
-                    lastProblem = null;
+                    if (provesHealth) {
+                        lastProblem = null;
+                    }
                     busy.set(false);
                 }, f -> {
                     problem(f);

@@ -32,6 +32,17 @@ class HypervisorFailureTest {
     }
 
     @Test
+    void staysUnhealthyWhileTicksCannotReachLibvirt() throws InterruptedException {
+        TestHypervisorConfig fast = new TestHypervisorConfig(MISSING, java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(10),
+                java.time.Duration.ofSeconds(1));
+        try (LibvirtNode node = LibvirtNode.start(fast)) {
+            Thread.sleep(300); // several reconcile and stats ticks
+            assertThat(node.service.health().healthy()).isFalse();
+            assertThat(node.service.health().detail()).contains(MISSING);
+        }
+    }
+
+    @Test
     void aFailedStartUndoesDefineAndObject() {
         try (LibvirtNode node = LibvirtNode.start()) {
             String id = LibvirtNode.uniqueId("web");
