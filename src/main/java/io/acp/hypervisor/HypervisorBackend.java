@@ -44,6 +44,9 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Read and write byte counters per device name, where the driver reports them (may be empty). */
     Map<String, long[]> blockStats(String name, List<String> devices);
 
+    /** Received and sent byte counters per interface of a running domain, where the driver reports them. */
+    Map<String, long[]> interfaceStats(String name);
+
     @Override
     void close();
 }

@@ -73,14 +73,14 @@ final class SystemMonitor {
                 }
                 List<String> disks = cdb.object(SystemReports.key(id))
                         .map(e -> SystemSpec.parse(id, e.spec()).diskTargets()).orElse(List.of());
-                cdb.putStats(SystemReports.key(id), values(id, s.get(), b.blockStats(id, disks)));
+                cdb.putStats(SystemReports.key(id), values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id)));
                 sampled++;
             }
             return sampled;
         });
     }
 
-    private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks) {
+    private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks, Map<String, long[]> nics) {
         long now = nanoTime.getAsLong();
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("cpuTime", s.cpuTimeNanos() / 1e9);
@@ -96,6 +96,10 @@ final class SystemMonitor {
         if (!blocks.isEmpty()) {
             v.put("diskReadBytes", (double) blocks.values().stream().mapToLong(b -> b[0]).sum());
             v.put("diskWriteBytes", (double) blocks.values().stream().mapToLong(b -> b[1]).sum());
+        }
+        if (!nics.isEmpty()) {
+            v.put("netRxBytes", (double) nics.values().stream().mapToLong(n -> n[0]).sum());
+            v.put("netTxBytes", (double) nics.values().stream().mapToLong(n -> n[1]).sum());
         }
         return v;
     }

@@ -85,6 +85,11 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public Map<String, long[]> interfaceStats(String name) {
+        return real.interfaceStats(name);
+    }
+
+    @Override
     public void close() {
         real.close();
     }

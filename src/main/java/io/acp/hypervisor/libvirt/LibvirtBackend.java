@@ -12,11 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockStats;
 import org.libvirt.DomainInfo;
+import org.libvirt.DomainInterfaceStats;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 import org.libvirt.event.DomainEvent;
@@ -31,6 +34,8 @@ import org.libvirt.event.StoppedDetail;
 public final class LibvirtBackend implements HypervisorBackend {
 
     private static final Logger LOG = Logger.getLogger(LibvirtBackend.class);
+
+    private static final Pattern INTERFACE_TARGET = Pattern.compile("<interface\\b(?:(?!</interface>)[\\s\\S])*?<target dev='([^']+)'");
 
     private final String uri;
     private final String nodeId;
@@ -201,6 +206,32 @@ public final class LibvirtBackend implements HypervisorBackend {
                         out.put(dev, new long[] {s.rd_bytes, s.wr_bytes});
                     } catch (LibvirtException e) {
                         // The driver may not report this device (no such file yet): leave it out.
+                    }
+                }
+            } finally {
+                free(d);
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Map<String, long[]> interfaceStats(String name) {
+        return call("read interface stats of " + name, c -> {
+            Map<String, long[]> out = new LinkedHashMap<>();
+            Domain d = lookup(c, name);
+            if (d == null) {
+                return out;
+            }
+            try {
+                // The host-side device names are chosen by libvirt at start: read them from the live XML.
+                Matcher m = INTERFACE_TARGET.matcher(d.getXMLDesc(0));
+                while (m.find()) {
+                    try {
+                        DomainInterfaceStats s = d.interfaceStats(m.group(1));
+                        out.put(m.group(1), new long[] {s.rx_bytes, s.tx_bytes});
+                    } catch (LibvirtException e) {
+                        // Not reported for this device type: leave it out.
                     }
                 }
             } finally {
