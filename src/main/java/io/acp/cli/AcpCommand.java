@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             "3:not_found",
             "4:unauthorized or forbidden",
             "5:unavailable, timeout, or cannot connect to the node",
-            "6:conflict (--if-version did not match)",
+            "6:conflict (--if-version did not match; a system not in the state the operation needs)",
             "7:bad_request (invalid type, id or spec)"},
         footer = "%nSee docs/cli.md for examples.")
 public class AcpCommand implements Runnable {

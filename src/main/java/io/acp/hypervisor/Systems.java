@@ -76,7 +76,13 @@ public final class Systems {
                 return report(id);
             }
             long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-            return hv.run(b -> b.shutdown(id)).chain(() -> awaitStopped(id, deadline));
+            boolean paused = s.get().state() == SystemState.PAUSED;
+            return hv.run(b -> {
+                if (paused) {
+                    b.resume(id); // a paused guest cannot see the shutdown request
+                }
+                b.shutdown(id);
+            }).chain(() -> awaitStopped(id, deadline));
         });
     }
 

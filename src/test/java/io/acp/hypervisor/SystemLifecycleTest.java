@@ -106,6 +106,16 @@ class SystemLifecycleTest {
     }
 
     @Test
+    void shutdownOfAPausedSystemStopsIt() {
+        Systems s = node.systems();
+        s.create(web1, spec()).await().atMost(LibvirtNode.WAIT);
+        s.pause(web1).await().atMost(LibvirtNode.WAIT);
+
+        assertThat(s.shutdown(web1).await().atMost(LibvirtNode.WAIT).path("state").asText()).isEqualTo("stopped");
+        assertThat(node.backend.get().status(web1).orElseThrow().state()).isEqualTo(SystemState.STOPPED);
+    }
+
+    @Test
     void defineLoadsWithoutStarting() {
         Systems s = node.systems();
         node.cdb.putObject(SystemReports.key(db1), null, SystemSpec.parse(db1, spec()).toJson(), null).await().atMost(LibvirtNode.WAIT);
