@@ -75,7 +75,7 @@ class HypervisorFailureTest {
     void aLostConnectionIsReopenedWithItsEventListener() throws InterruptedException {
         try (LibvirtNode node = LibvirtNode.start()) {
             String id = LibvirtNode.uniqueId("web");
-            node.backend.get().real.close(); // as if libvirtd had restarted
+            ((io.acp.hypervisor.libvirt.LibvirtBackend) node.backend.get().real).disconnect(); // as if libvirtd had restarted
 
             node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
             node.backend.get().real.pause(id); // behind ACP's back: only the re-registered listener can tell
@@ -88,6 +88,20 @@ class HypervisorFailureTest {
             }
             assertThat(state).isEqualTo("paused");
         }
+    }
+
+    @Test
+    void aClosedBackendDoesNotReconnect() {
+        io.acp.hypervisor.libvirt.LibvirtBackend backend = new io.acp.hypervisor.libvirt.LibvirtBackend("test:///default", "n1");
+        backend.connect((name, kind) -> { });
+        assertThat(backend.list()).isNotEmpty(); // the driver's own domain "test"
+        backend.close();
+
+        assertThatThrownBy(backend::list)
+                .isInstanceOfSatisfying(AcpException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("node n1", "is stopping");
+                });
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class LibvirtBackend implements HypervisorBackend {
     private final String nodeId;
     private Connect conn;
     private LifecycleListener listener;
+    private volatile boolean closed;
     private BiConsumer<String, DomainEventKind> events = (name, kind) -> { };
 
     public LibvirtBackend(String uri, String nodeId) {
@@ -58,18 +59,31 @@ public final class LibvirtBackend implements HypervisorBackend {
         if (conn != null) {
             return conn;
         }
+        if (closed) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "the hypervisor of node " + nodeId + " is stopping: its libvirt connection is closed");
+        }
         try {
             LibvirtEventLoop.ensureRunning();
             Connect opened = new Connect(uri);
-            listener = this::onLifecycle;
-            opened.addLifecycleListener(listener);
-            opened.registerCloseListener((c, reason) -> LOG.warnf("libvirt connection %s closed (%s); reconnecting on next use", uri, reason));
+            listen(opened);
             conn = opened;
             LOG.infof("connected to libvirt at %s", uri);
             return opened;
         } catch (LibvirtException | RuntimeException | LinkageError e) {
             throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot connect to libvirt at " + uri + ": "
                     + e.getMessage() + " (is libvirtd running, and is acp.hypervisor.uri right?)", e);
+        }
+    }
+
+    /** Events are a shortcut, not a must: without them the reconcile still repairs meta. */
+    private void listen(Connect opened) {
+        try {
+            LifecycleListener l = this::onLifecycle;
+            opened.addLifecycleListener(l);
+            listener = l;
+            opened.registerCloseListener((c, reason) -> LOG.warnf("libvirt connection %s closed (%s); reconnecting on next use", uri, reason));
+        } catch (LibvirtException e) {
+            LOG.warnf("libvirt at %s delivers no lifecycle events (%s); meta of systems follows the reconcile only", uri, e.getMessage());
         }
     }
 
@@ -241,14 +255,23 @@ public final class LibvirtBackend implements HypervisorBackend {
         });
     }
 
+    /** Closes for good: later calls answer unavailable instead of reconnecting. */
     @Override
     public void close() {
+        closed = true;
+        disconnect();
+    }
+
+    /** Drops the connection, as losing it does; the next call connects again. */
+    public void disconnect() {
         Connect c = conn;
         conn = null;
+        LifecycleListener l = listener;
+        listener = null;
         if (c != null) {
             try {
-                if (listener != null) {
-                    c.removeLifecycleListener(listener);
+                if (l != null) {
+                    c.removeLifecycleListener(l);
                 }
                 c.close();
             } catch (LibvirtException e) {
@@ -286,7 +309,7 @@ public final class LibvirtBackend implements HypervisorBackend {
             return call.run(c);
         } catch (LibvirtException e) {
             if (connectionLost(e)) {
-                close();
+                disconnect();
                 throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " lost libvirt at " + uri + " during '" + what + "': "
                         + e.getMessage() + "; it reconnects on the next call", e);
             }
