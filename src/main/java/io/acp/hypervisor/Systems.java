@@ -157,8 +157,7 @@ public final class Systems {
             for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
                 Optional<DomainStatus> d = domains.stream().filter(s -> s.name().equals(e.id())).findFirst();
                 ObjectNode o = out.addObject();
-                o.put("id", e.id());
-                o.setAll(reports.observed(e.id(), d).toJson());
+                o.setAll(reportOf(e.id(), d));
                 o.put("vcpus", e.spec().path("vcpus").asInt());
                 o.put("memory", e.spec().path("memory").asInt());
             }
@@ -255,10 +254,22 @@ public final class Systems {
         return hv.call(b -> b.status(id)).map(s -> reportOf(id, s));
     }
 
+    /**
+     * The report of a system, written as meta when it changed. A system this node has never held
+     * is answered "stopped, not loaded" without writing meta: in a cluster only the nodes that
+     * hold a system should report on it.
+     */
     private ObjectNode reportOf(String id, Optional<DomainStatus> s) {
         ObjectNode o = Json.object();
         o.put("id", id);
-        o.setAll(reports.observed(id, s).toJson());
+        if (s.isEmpty() && reports.last(id).isEmpty()) {
+            o.put("state", SystemState.STOPPED.wireName());
+            o.put("loaded", false);
+            o.put("node", nodeId);
+            o.putNull("since");
+        } else {
+            o.setAll(reports.observed(id, s).toJson());
+        }
         return o;
     }
 

@@ -147,6 +147,19 @@ class SystemLifecycleTest {
     }
 
     @Test
+    void aSystemNeverHeldHereIsReportedWithoutWritingMeta() {
+        node.cdb.putObject(SystemReports.key(db1), null, SystemSpec.parse(db1, spec()).toJson(), null).await().atMost(LibvirtNode.WAIT);
+
+        JsonNode shown = node.systems().show(db1).await().atMost(LibvirtNode.WAIT);
+        JsonNode listed = node.systems().list().await().atMost(LibvirtNode.WAIT);
+
+        assertThat(shown.path("meta").path("loaded").asBoolean()).isFalse();
+        assertThat(shown.path("meta").path("since").isNull()).isTrue();
+        assertThat(listed).anySatisfy(s -> assertThat(s.path("id").asText()).isEqualTo(db1));
+        assertThat(node.cdb.meta(SystemReports.key(db1), null)).isEmpty();
+    }
+
+    @Test
     void unknownSystemIsNotFound() {
         assertThatThrownBy(() -> node.systems().start("nope").await().atMost(LibvirtNode.WAIT))
                 .isInstanceOfSatisfying(AcpException.class, e -> {
