@@ -104,8 +104,9 @@ public final class CertificateAuthority {
 
     /** Issues a node certificate valid for {@code validity} from now (at most a year). */
     public X509Certificate issueNode(String nodeId, PublicKey nodeKey, Duration validity) {
-        Instant now = Instant.now();
-        return issueNode(nodeId, nodeKey, now.minusSeconds(60), now.plus(validity));
+        // A minute of slack for clocks that lag the CA's; the validity counts from there.
+        Instant from = Instant.now().minusSeconds(60);
+        return issueNode(nodeId, nodeKey, from, from.plus(validity));
     }
 
     public X509Certificate certificate() {

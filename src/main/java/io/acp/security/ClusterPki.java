@@ -56,6 +56,28 @@ public final class ClusterPki {
         }
     }
 
+    /**
+     * Admits a node to the cluster of {@code issuer} (a node holding the CA key): writes into
+     * {@code target} the CA certificate (not its key), the cluster secret, and a new key and
+     * certificate for {@code nodeId}. The manual join, until join tokens exist: run it on the CA
+     * node with a fresh directory and move that directory to the new node's data dir.
+     */
+    public static X509Certificate addNode(PkiFiles issuer, PkiFiles target, String nodeId, Duration validity) {
+        if (initialised(target)) {
+            throw new IllegalStateException(target.dir() + " already belongs to a cluster");
+        }
+        CertificateAuthority ca = loadAuthority(issuer);
+        PrivateFiles.createDirectory(target.dir());
+        try {
+            PrivateFiles.write(target.clusterSecret(), Files.readAllBytes(issuer.clusterSecret()), PRIVATE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + issuer.clusterSecret() + ": " + e.getMessage(), e);
+        }
+        X509Certificate cert = issueOwnCertificate(target, ca, nodeId, validity);
+        PrivateFiles.write(target.caCertificate(), Pem.encode(ca.certificate()), PRIVATE);
+        return cert;
+    }
+
     /** Makes a new key for this node and a certificate for it signed by {@code ca} (rotation). */
     public static X509Certificate issueOwnCertificate(PkiFiles files, CertificateAuthority ca, String nodeId, Duration validity) {
         KeyPair pair = CertificateAuthority.newKeyPair();
