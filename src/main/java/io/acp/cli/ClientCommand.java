@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -27,10 +28,14 @@ abstract class ClientCommand implements Callable<Integer> {
     @Inject
     ApiConnector connector;
 
+    @ParentCommand
+    AcpCommand acp;
+
     @Override
     public final Integer call() {
         validate();
         try (ApiClient api = connector.open(client)) {
+            api.routeTo(acp == null ? null : acp.node);
             return run(api);
         }
     }

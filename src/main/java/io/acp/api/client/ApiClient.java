@@ -30,6 +30,8 @@ public final class ApiClient implements AutoCloseable {
     /** Set once the node accepted our key; later requests then travel without it. */
     private boolean authenticated;
     private WatchStream openStream;
+    /** The node requests are for when the caller names none (acp --node); null: the connected node. */
+    private volatile String target;
 
     private ApiClient(ApiEndpoint endpoint, FramedChannel channel, String apiKey, Duration readTimeout) {
         this.endpoint = endpoint;
@@ -62,9 +64,19 @@ public final class ApiClient implements AutoCloseable {
         return endpoint;
     }
 
-    /** Calls an operation on the node that received it; returns its result or throws its error. */
+    /** Calls an operation on the {@link #routeTo target} node; returns its result or throws its error. */
     public JsonNode call(String service, String op, ObjectNode args) {
-        return call(null, service, op, args);
+        return call(target, service, op, args);
+    }
+
+    /** Sends later {@link #call(String, String, ObjectNode)} calls to {@code node} (null: the connected node). */
+    public ApiClient routeTo(String node) {
+        this.target = node;
+        return this;
+    }
+
+    public String target() {
+        return target;
     }
 
     /** Calls an operation, routed to {@code node} when not null (remote routing). */
