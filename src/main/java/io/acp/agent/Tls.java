@@ -13,6 +13,8 @@ import java.util.Set;
 /** Vert.x TLS options from the node's PKI files: its own key and certificate, trusting only the cluster CA. */
 final class Tls {
 
+    /** A client that has not finished its handshake by then is cut. */
+    static final long HANDSHAKE_SECONDS = 10;
     private static final Set<String> ALLOWED = Set.of("TLSv1.3", "TLSv1.2");
 
     private Tls() {
@@ -26,6 +28,9 @@ final class Tls {
                 .setKeyCertOptions(keyCert(files))
                 .setTrustOptions(trust(files))
                 .setTcpNoDelay(true)
+                // The API's idle timeout starts once the handshake is done; this bounds the handshake.
+                .setSslHandshakeTimeout(HANDSHAKE_SECONDS)
+                .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)
                 .setEnabledSecureTransportProtocols(protocols(protocols));
         return o;
     }
