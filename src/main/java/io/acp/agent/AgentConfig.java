@@ -45,6 +45,10 @@ public interface AgentConfig {
     @WithDefault("50")
     int connectionsPerSecond();
 
+    /** Requests per second all connections of one client address may send together (also the burst). */
+    @WithDefault("20000")
+    int requestsPerSecond();
+
     /** How long a request routed to another node waits for that node's answer (and for connecting). */
     @WithDefault("10s")
     Duration routeTimeout();

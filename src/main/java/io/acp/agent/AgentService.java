@@ -87,7 +87,7 @@ public class AgentService implements ManagedService {
                 })
                 .runSubscriptionOn(worker)
                 .chain(protocols -> {
-                    limits = new ClientLimits(config.maxConnectionsPerClient(), config.connectionsPerSecond());
+                    limits = new ClientLimits(config.maxConnectionsPerClient(), config.connectionsPerSecond(), config.requestsPerSecond());
                     NetServer s = vertx.createNetServer(Tls.server(pki, config.tlsProtocols()))
                             .connectHandler(this::accept)
                             .exceptionHandler(e -> LOG.infof("agent of node %s refused a connection: %s", nodeId, reason(e)));
@@ -113,7 +113,7 @@ public class AgentService implements ManagedService {
         }
         try {
             ServedConnection[] served = new ServedConnection[1];
-            served[0] = api.serveExternal(socket, apiLimits(), () -> {
+            served[0] = api.serveExternal(socket, apiLimits(), limits.requests(peer), () -> {
                 limits.closed(peer);
                 if (served[0] != null) {
                     connections.remove(served[0]);

@@ -84,6 +84,10 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
             send(Response.Failure.of(EnvelopeCodec.bestEffortId(payload), e));
             return;
         }
+        if (!shared.gate().admit()) {
+            send(new Response.Failure(request.id(), ErrorCode.RATE_LIMITED, shared.gate().refusal()));
+            return;
+        }
         if (authenticated(request)) {
             dispatch(request);
         }

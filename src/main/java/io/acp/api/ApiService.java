@@ -99,7 +99,8 @@ public class ApiService implements ManagedService {
         }
         ApiKeyStore keys = ApiKeyStore.open(dataDir);
         SocketFiles.prepare(config.socket());
-        ConnectionShared s = new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher);
+        ConnectionShared s = new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher,
+                RequestGate.OPEN);
         shared = s;
         return s;
     }
@@ -107,17 +108,18 @@ public class ApiService implements ManagedService {
     /**
      * Serves a connection another entry point accepted (the agent's TLS port) with the same
      * framing, keys and operations, under that entry point's {@code limits} (frame size, idle
-     * timeout, failed authentications). Requests on it are not routed on to other nodes.
+     * timeout, failed authentications) and {@code gate} (request rate). Requests on it are not
+     * routed on to other nodes.
      *
      * @param onClosed called once the connection is closed
      * @throws AcpException UNAVAILABLE while the API is not running
      */
-    public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, Runnable onClosed) {
+    public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, RequestGate gate, Runnable onClosed) {
         ConnectionShared local = shared;
         if (local == null || tcpServer == null) {
             throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "the API of node " + localNode + " is not running");
         }
-        ConnectionShared external = new ConnectionShared(limits, localNode, local.keys(), local.limiter(), dispatcher.localOnly());
+        ConnectionShared external = new ConnectionShared(limits, localNode, local.keys(), local.limiter(), dispatcher.localOnly(), gate);
         ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, c -> onClosed.run());
         connection.start();
         return connection;

@@ -68,12 +68,24 @@ final class AgentStack implements AutoCloseable {
                 io.acp.model.Json.object().put("agent", other.agent.advertisedAddress())));
     }
 
-    static AgentConfig config(List<String> protocols) {
-        return new TestAgentConfig("127.0.0.1", 0, Optional.empty(), protocols, Duration.ofSeconds(30), 4096, 3, 64, 1000, Duration.ofSeconds(3));
+    static TestAgentConfig config(List<String> protocols) {
+        return new TestAgentConfig("127.0.0.1", 0, Optional.empty(), protocols, Duration.ofSeconds(30), 4096, 3, 64, 1000, 100_000,
+                Duration.ofSeconds(3));
     }
 
     record TestAgentConfig(String host, int port, Optional<String> advertise, List<String> tlsProtocols, Duration idleTimeout, int maxFrameBytes,
-            int maxAuthFailures, int maxConnectionsPerClient, int connectionsPerSecond, Duration routeTimeout) implements AgentConfig {
+            int maxAuthFailures, int maxConnectionsPerClient, int connectionsPerSecond, int requestsPerSecond, Duration routeTimeout)
+            implements AgentConfig {
+
+        TestAgentConfig withIdleTimeout(Duration d) {
+            return new TestAgentConfig(host, port, advertise, tlsProtocols, d, maxFrameBytes, maxAuthFailures, maxConnectionsPerClient,
+                    connectionsPerSecond, requestsPerSecond, routeTimeout);
+        }
+
+        TestAgentConfig withClientLimits(int maxConnections, int requests) {
+            return new TestAgentConfig(host, port, advertise, tlsProtocols, idleTimeout, maxFrameBytes, maxAuthFailures, maxConnections,
+                    connectionsPerSecond, requests, routeTimeout);
+        }
     }
 
     record TestApi(Path socket, String host, int port, int maxFrameBytes, Duration idleTimeout, int maxAuthFailures) implements ApiConfig {
