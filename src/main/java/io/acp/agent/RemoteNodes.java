@@ -23,8 +23,8 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * Routes requests to other nodes' agents: finds a node's agent address in the CDB (the {@code agent}
- * value of the meta that node reports for {@code node/<id>}), keeps one mutual-TLS {@link PeerLink}
+ * Routes requests to other nodes' agents: finds a node's agent address in the CDB ({@link #address}),
+ * keeps one mutual-TLS {@link PeerLink}
  * per node, and checks that the peer's certificate names the node we meant to reach.
  */
 final class RemoteNodes implements RemoteRouter {
@@ -56,10 +56,19 @@ final class RemoteNodes implements RemoteRouter {
         return link(node, address).chain(l -> l.call(request, timeout));
     }
 
-    /** The agent address node {@code node} published, from the CDB. */
+    /**
+     * The agent address of {@code node} from the CDB: what the node itself reports in its meta, else
+     * an {@code agent} value an operator put into the {@code node/<id>} object's spec (before
+     * cluster sync carries the meta, or to override it).
+     */
     String address(String node) {
-        List<MetaEntry> meta = cdb.get().meta(ObjectKey.of(ObjectType.NODE, node), node);
+        Cdb c = cdb.get();
+        ObjectKey key = ObjectKey.of(ObjectType.NODE, node);
+        List<MetaEntry> meta = c.meta(key, node);
         JsonNode a = meta.isEmpty() ? null : meta.get(0).values().get(ADDRESS_META);
+        if (a == null || !a.isTextual()) {
+            a = c.object(key).map(o -> o.spec().get(ADDRESS_META)).orElse(null);
+        }
         if (a == null || !a.isTextual() || a.asText().isBlank()) {
             throw new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " is not reachable from node " + localNode
                     + ": the cluster state has no agent address for it (is it a member, and does it run the agent?)");

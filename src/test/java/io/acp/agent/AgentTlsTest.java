@@ -74,9 +74,18 @@ class AgentTlsTest {
         vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
+    /** Other tests in this JVM (the CLI's) may have raised log levels: capture at INFO whatever they did. */
+    private static final List<String> CAPTURED = List.of("io.acp.agent", "io.acp.security", "io.acp.api");
+    private final java.util.Map<String, java.util.logging.Level> levels = new java.util.HashMap<>();
+
     @BeforeEach
     void startNode() throws IOException {
-        Logger.getLogger("io.acp").addHandler(capture);
+        for (String name : CAPTURED) {
+            Logger l = Logger.getLogger(name);
+            levels.put(name, l.getLevel());
+            l.setLevel(java.util.logging.Level.INFO);
+            l.addHandler(capture);
+        }
         node = AgentStack.start(vertx, "a", dir.resolve("a"));
         pki = node.pki();
     }
@@ -84,7 +93,11 @@ class AgentTlsTest {
     @AfterEach
     void stopNode() {
         node.close();
-        Logger.getLogger("io.acp").removeHandler(capture);
+        for (String name : CAPTURED) {
+            Logger l = Logger.getLogger(name);
+            l.removeHandler(capture);
+            l.setLevel(levels.get(name));
+        }
     }
 
     @Test
