@@ -99,7 +99,7 @@ public class AgentService implements ManagedService {
                     client = vertx.createNetClient(Tls.client(pki, config.tlsProtocols(), timeoutMs));
                     remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout());
                     api.routeRemoteThrough(remote);
-                    LOG.infof("agent of node %s listening on tls:%s:%d (advertised as %s)", nodeId, config.host(), port(), advertisedAddress());
+                    LOG.infof("agent serving tls:%s:%d for node %s (advertised as %s)", config.host(), port(), nodeId, advertisedAddress());
                 });
     }
 

@@ -29,6 +29,8 @@ class AgentRoutingIT {
     void aRoutesToBsAgentAndNamesBWhenItIsGone() throws Exception {
         Path dirA = dir.resolve("a");
         Path dirB = dir.resolve("b");
+        Files.createDirectories(dirA);
+        Files.createDirectories(dirB);
         try (NodeProcess a = NodeProcess.start("a", dirA)) {
             assertThat(Files.exists(a.dataDir().resolve("pki/ca.key"))).as("a made itself a cluster").isTrue();
             CliResult added = cli(a, "cluster", "add-node", "b", "--out", dirB.resolve("data").toString());
@@ -53,7 +55,7 @@ class AgentRoutingIT {
                 CliResult local = cli(a, "status", "--json");
                 assertThat(Json.MAPPER.readTree(local.out().get(0)).path("node").asText()).isEqualTo("a");
 
-                b.close();
+                assertThat(b.terminate(Duration.ofSeconds(30))).as("exit after SIGTERM").isIn(0, 143);
                 CliResult gone = cli(a, "--node", "b", "status");
                 assertThat(gone.exitCode()).as("%s", gone).isEqualTo(5);
                 assertThat(String.join("\n", gone.err())).contains("node b").contains(address);
@@ -64,10 +66,7 @@ class AgentRoutingIT {
     /** The CLI against {@code node}'s socket, with its data dir (and so its admin key and PKI). */
     private CliResult cli(NodeProcess node, String... args) throws Exception {
         List<String> all = new java.util.ArrayList<>(List.of(args));
-        all.add(0, args[0]);
-        all.remove(0);
-        boolean client = !args[0].equals("cluster");
-        if (client) {
+        if (!args[0].equals("cluster")) {
             all.addAll(List.of("--socket", node.socket().toString(), "--api-key",
                     Files.readString(node.dataDir().resolve("admin.key"), StandardCharsets.UTF_8).trim()));
         }
