@@ -55,7 +55,7 @@ public final class AgentLatencyBench {
         for (int i = 0; i < connections; i++) {
             TlsTestClient client = TlsTestClient.connect(node.agentPort(), pki.nodeKey(), pki.nodeCertificate(), pki.caCertificate());
             client.call(null, "api", "ping", null, AgentStack.ADMIN_KEY);
-            long[] mine = new long[2_000_000];
+            long[] mine = new long[Math.max(100_000, 4_000_000 / connections)];
             int[] n = new int[1];
             samples.add(mine);
             counts.add(n);
