@@ -112,14 +112,11 @@ public class AgentService implements ManagedService {
             return;
         }
         try {
-            ServedConnection[] served = new ServedConnection[1];
-            served[0] = api.serveExternal(socket, apiLimits(), limits.requests(peer), () -> {
+            ServedConnection served = api.serveExternal(socket, apiLimits(), limits.requests(peer), closed -> {
                 limits.closed(peer);
-                if (served[0] != null) {
-                    connections.remove(served[0]);
-                }
+                connections.remove(closed);
             });
-            connections.put(served[0], peer);
+            connections.put(served, peer);
         } catch (AcpException e) {
             limits.closed(peer);
             socket.close();

@@ -32,7 +32,7 @@ final class PeerLink implements FrameDecoder.Sink {
     private final FrameDecoder decoder = new FrameDecoder(Frames.MAX_RESPONSE_BYTES, this);
     private volatile boolean closed;
 
-    PeerLink(String node, String address, NetSocket socket, Runnable onClosed) {
+    PeerLink(String node, String address, NetSocket socket) {
         this.node = node;
         this.address = address;
         this.socket = socket;
@@ -40,7 +40,6 @@ final class PeerLink implements FrameDecoder.Sink {
         socket.closeHandler(v -> {
             closed = true;
             failAll("the connection to node " + node + " at " + address + " closed");
-            onClosed.run();
         });
         socket.exceptionHandler(e -> socket.close());
     }

@@ -130,7 +130,7 @@ final class RemoteNodes implements RemoteRouter {
             throw new AcpException(ErrorCode.UNAVAILABLE, "the agent at " + address + " presented the certificate of node "
                     + presented + ", not of node " + node + "; the cluster state's address for " + node + " is stale or wrong");
         }
-        return new PeerLink(node, address, socket, () -> { });
+        return new PeerLink(node, address, socket);
     }
 
     void closeAll() {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -114,13 +115,13 @@ public class ApiService implements ManagedService {
      * @param onClosed called once the connection is closed
      * @throws AcpException UNAVAILABLE while the API is not running
      */
-    public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, RequestGate gate, Runnable onClosed) {
+    public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, RequestGate gate, Consumer<ServedConnection> onClosed) {
         ConnectionShared local = shared;
         if (local == null || tcpServer == null) {
             throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "the API of node " + localNode + " is not running");
         }
         ConnectionShared external = new ConnectionShared(limits, localNode, local.keys(), local.limiter(), dispatcher.localOnly(), gate);
-        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, c -> onClosed.run());
+        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, onClosed::accept);
         connection.start();
         return connection;
     }
