@@ -6,6 +6,10 @@ import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
 import io.acp.framework.ServiceDirectory;
+import io.acp.hypervisor.HypervisorService;
+import io.acp.hypervisor.Systems;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -50,9 +54,10 @@ public class ApiService implements ManagedService {
     private volatile boolean socketBound;
 
     @Inject
-    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, ServiceDirectory directory, Vertx vertx,
+    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
+            ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, directory, vertx, version);
     }
 
     /**
@@ -60,6 +65,16 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, ServiceDirectory directory, Vertx vertx,
             String version) {
+        this(config, localNode, dataDir, cdb, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no hypervisor service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param systems the hypervisor's system operations; throws UNAVAILABLE while it is not running
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -67,7 +82,8 @@ public class ApiService implements ManagedService {
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
-                new ClusterOperations(cdb, worker)));
+                new ClusterOperations(cdb, worker),
+                new HypervisorOperations(systems)));
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.acp.cluster;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** Settings of the cluster service: the CDB and its journal. */
 @ConfigMapping(prefix = "acp.cluster")
@@ -19,6 +21,9 @@ public interface ClusterConfig {
     @WithDefault("24h")
     Duration tombstoneTtl();
 
+    /** Replication of the CDB to the other nodes of the cluster (io.acp.cluster.sync). */
+    Sync sync();
+
     interface Journal {
         /** Compact the journal into a snapshot once it grows past this many bytes. */
         @WithDefault("16777216")
@@ -27,5 +32,84 @@ public interface ClusterConfig {
         /** fsync before acknowledging a write. Turn off only for throwaway test nodes. */
         @WithDefault("true")
         boolean fsync();
+    }
+
+    interface Sync {
+        /** Replicate this node's CDB with the other nodes; off for a single node. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Name of the cluster; nodes with another cluster id on the same group ignore each other. */
+        @WithDefault("acp")
+        String clusterId();
+
+        /** Shared secret the datagram keys are derived from (at least 16 characters); required when enabled. */
+        Optional<String> secret();
+
+        /** The secret before the last rotation, still accepted on receive (not used to send). */
+        Optional<String> previousSecret();
+
+        /** {@code multicast}, or {@code unicast} (to the configured peers) where the network blocks multicast. */
+        @WithDefault("multicast")
+        String mode();
+
+        /** In unicast mode: {@code host:port} this node listens and sends on. */
+        @WithDefault("0.0.0.0:7447")
+        String unicastBind();
+
+        /** In unicast mode: {@code host:port} of every other node (listing this node too is harmless). */
+        Optional<List<String>> peers();
+
+        /** IPv4 multicast group of the cluster's L2 domain (239.0.0.0/8 is site-local). */
+        @WithDefault("239.192.77.1")
+        String group();
+
+        /** UDP port of the multicast group. */
+        @WithDefault("7447")
+        int port();
+
+        /** Network interface multicast is sent and joined on; always pinned, never left to routing. */
+        @WithDefault("lo")
+        String multicastInterface();
+
+        /** Multicast TTL; 1 keeps datagrams inside the L2 domain. */
+        @WithDefault("1")
+        int ttl();
+
+        /** At most one delta flush per interval: a change after a quiet interval goes out at once, faster ones are batched. */
+        @WithDefault("5ms")
+        Duration flushInterval();
+
+        /** How often this node multicasts a heartbeat with its state digest. */
+        @WithDefault("500ms")
+        Duration heartbeatInterval();
+
+        /** A peer not heard from for this long is suspect. */
+        @WithDefault("2s")
+        Duration suspectAfter();
+
+        /** A peer not heard from for this long is dead (its meta and stats are kept). */
+        @WithDefault("6s")
+        Duration deadAfter();
+
+        /** How often this node pulls from one peer whose digest differs from its own. */
+        @WithDefault("1s")
+        Duration antiEntropyInterval();
+
+        /** Most entry bytes one anti-entropy reply carries; the rest follows in later rounds. */
+        @WithDefault("262144")
+        int antiEntropyMaxBytes();
+
+        /** Largest datagram sent, header and tag included; keep it below the path MTU. */
+        @WithDefault("1400")
+        int maxDatagramBytes();
+
+        /** Fragments of a message that do not all arrive within this are dropped. */
+        @WithDefault("2s")
+        Duration reassemblyTimeout();
+
+        /** Most bytes held for unfinished fragmented messages. */
+        @WithDefault("4194304")
+        long reassemblyMaxBytes();
     }
 }

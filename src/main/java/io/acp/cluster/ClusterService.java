@@ -1,16 +1,22 @@
 package io.acp.cluster;
 
 import io.acp.cluster.journal.Journal;
+import io.acp.cluster.sync.ClusterSync;
+import io.acp.cluster.sync.SyncSettings;
 import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
 import io.acp.model.HybridClock;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,18 +24,21 @@ import org.jboss.logging.Logger;
 
 /**
  * The cluster service: owns this node's CDB and its journal, and runs their maintenance (tombstone
- * collection, journal compaction) every {@link #MAINTENANCE_INTERVAL} on its own thread. Sync over
- * multicast (issue 3) hangs off this service as well.
+ * collection, journal compaction) every {@link #MAINTENANCE_INTERVAL} on its own thread. With
+ * {@code acp.cluster.sync.enabled} it also replicates the CDB to the other nodes ({@link ClusterSync})
+ * and publishes the sync counters every second as stats of {@code service/<node>:cluster}.
  */
 @ApplicationScoped
 public class ClusterService implements ManagedService {
 
     private static final Logger LOG = Logger.getLogger(ClusterService.class);
     static final Duration MAINTENANCE_INTERVAL = Duration.ofSeconds(10);
+    static final Duration SYNC_STATS_INTERVAL = Duration.ofSeconds(1);
 
     private final ClusterConfig config;
     private final NodeIdentity identity;
     private volatile Cdb cdb;
+    private volatile ClusterSync sync;
     private ScheduledExecutorService maintenance;
 
     public ClusterService(ClusterConfig config, NodeIdentity identity) {
@@ -57,10 +66,36 @@ public class ClusterService implements ManagedService {
                     LOG.infof("CDB of node %s loaded: %d journal records, %d objects", identity.id(), replayed, opened.objectCount());
                     cdb = opened;
                     scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis));
-                    return null;
+                    return opened;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .replaceWithVoid();
+                .chain(this::startSync);
+    }
+
+    private Uni<Void> startSync(Cdb opened) {
+        if (!config.sync().enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        ClusterSync started = new ClusterSync(opened, SyncSettings.from(config.sync()), identity.id(), identity.dataDir());
+        return started.start()
+                .invoke(() -> {
+                    sync = started;
+                    ObjectKey self = ObjectKey.of(ObjectType.SERVICE, identity.id() + ":cluster");
+                    long every = SYNC_STATS_INTERVAL.toMillis();
+                    maintenance.scheduleAtFixedRate(() -> publishSyncStats(opened, started, self), every, every, TimeUnit.MILLISECONDS);
+                    LOG.infof("cluster sync of node %s running on %s (epoch %d)", identity.id(), started.address(), started.epoch());
+                });
+    }
+
+    private static void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
+        Map<String, Double> values = new HashMap<>();
+        sync.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
+        cdb.putStats(self, values);
+    }
+
+    /** The running sync, or null when sync is disabled or the service is stopped. */
+    public ClusterSync sync() {
+        return sync;
     }
 
     /** A thread of its own: compaction blocks on file I/O and must never hold up the event loop. */
@@ -86,6 +121,11 @@ public class ClusterService implements ManagedService {
     @Override
     public Uni<Void> stop() {
         return Uni.createFrom().item(() -> {
+                    ClusterSync running = sync;
+                    sync = null;
+                    if (running != null) {
+                        running.stop().await().atMost(Duration.ofSeconds(30));
+                    }
                     try {
                         stopMaintenance();
                     } catch (InterruptedException e) {

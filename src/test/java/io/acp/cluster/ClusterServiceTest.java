@@ -11,10 +11,10 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
+import io.acp.testing.TestConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ class ClusterServiceTest {
     @Test
     void objectsSurviveARestartAndMaintenanceRunsOnlyWhileStarted() {
         ObjectKey key = new ObjectKey(ObjectType.SYSTEM, "vm1");
-        ClusterService service = new ClusterService(config(), new NodeIdentity(node(dataDir)));
+        ClusterService service = service();
         assertThatThrownBy(service::cdb).isInstanceOf(AcpException.class).hasMessageContaining("node n1");
 
         service.start(context()).await().atMost(WAIT);
@@ -78,66 +78,9 @@ class ClusterServiceTest {
         };
     }
 
-    private static ClusterConfig config() {
-        return new ClusterConfig() {
-            @Override
-            public int statsHistory() {
-                return 10;
-            }
-
-            @Override
-            public Journal journal() {
-                return new Journal() {
-                    @Override
-                    public long compactBytes() {
-                        return 1 << 20;
-                    }
-
-                    @Override
-                    public boolean fsync() {
-                        return true;
-                    }
-                };
-            }
-
-            @Override
-            public Duration tombstoneTtl() {
-                return Duration.ofHours(24);
-            }
-        };
-    }
-
-    private static NodeConfig node(Path dataDir) {
-        return new NodeConfig() {
-            @Override
-            public Optional<String> id() {
-                return Optional.of("n1");
-            }
-
-            @Override
-            public Path dataDir() {
-                return dataDir;
-            }
-
-            @Override
-            public List<String> services() {
-                return List.of("cluster");
-            }
-
-            @Override
-            public Duration statsInterval() {
-                return Duration.ofSeconds(1);
-            }
-
-            @Override
-            public Duration healthInterval() {
-                return Duration.ofSeconds(5);
-            }
-
-            @Override
-            public Restart restart() {
-                return null; // not used by the cluster service
-            }
-        };
+    private ClusterService service() {
+        TestConfig c = TestConfig.of(Map.of("acp.node.id", "n1", "acp.node.data-dir", dataDir.toString(), "acp.cluster.stats-history", "10"),
+                ClusterConfig.class, NodeConfig.class);
+        return new ClusterService(c.mapping(ClusterConfig.class), new NodeIdentity(c.mapping(NodeConfig.class)));
     }
 }

@@ -1,0 +1,353 @@
+package io.acp.cluster.sync;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ChangeFilter;
+import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.sync.membership.Membership;
+import io.acp.cluster.sync.membership.MembershipMeta;
+import io.acp.cluster.sync.membership.Peer;
+import io.acp.cluster.sync.membership.PeerState;
+import io.acp.cluster.sync.transport.MulticastTransport;
+import io.acp.cluster.sync.transport.PeerListTransport;
+import io.acp.cluster.sync.transport.Transport;
+import io.acp.cluster.sync.transport.TransportCounters;
+import io.acp.cluster.sync.wire.ClusterKeys;
+import io.acp.cluster.sync.wire.DatagramHeader;
+import io.acp.cluster.sync.wire.DatagramOpener;
+import io.acp.cluster.sync.wire.DatagramSealer;
+import io.acp.cluster.sync.wire.DropReason;
+import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.wire.MessageType;
+import io.acp.cluster.sync.wire.Reassembler;
+import io.acp.cluster.sync.wire.SyncCounters;
+import io.acp.model.Entry;
+import io.acp.model.ObjectEntry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * Replicates one node's CDB with the other nodes of its L2 domain over authenticated UDP multicast:
+ * deltas of what this node originates, heartbeats for membership, and anti-entropy pulls that repair
+ * loss. All protocol state is handled on one sync thread; the transport's I/O thread only
+ * authenticates and reassembles datagrams. The protocol is described in docs/protocol.md
+ * ("Cluster sync").
+ *
+ * <p>One instance runs once: {@link #start()}, then {@link #stop()}; a restart is a new instance
+ * (with a new epoch). The CDB belongs to the caller and stays open after stop.
+ */
+public final class ClusterSync {
+
+    private static final Logger LOG = Logger.getLogger(ClusterSync.class);
+
+    private final Cdb cdb;
+    private final SyncSettings settings;
+    private final String node;
+    private final Path dataDir;
+    private final UnaryOperator<Transport> transportLayer;
+    private final SyncCounters counters = new SyncCounters();
+    private final StateIndex index = new StateIndex();
+    private final Membership membership;
+    private final AntiEntropy antiEntropy;
+    private ScheduledExecutorService executor;
+    private Thread syncThread;
+    private Transport transport;
+    private Outbox outbox;
+    private DeltaBatcher batcher;
+    private Cancellable changes;
+    private long epoch;
+    private boolean mergingFromPeer;
+    private volatile long lastFlushNanos;
+    private volatile boolean running;
+
+    public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir) {
+        this(cdb, settings, node, dataDir, UnaryOperator.identity());
+    }
+
+    /** @param transportLayer wraps the real transport, e.g. in a test's fault layer */
+    public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir, UnaryOperator<Transport> transportLayer) {
+        if (!node.equals(cdb.localNode())) {
+            throw new IllegalArgumentException("sync of node " + node + " was given the CDB of node " + cdb.localNode());
+        }
+        this.cdb = cdb;
+        this.settings = settings;
+        this.node = node;
+        this.dataDir = dataDir;
+        this.transportLayer = transportLayer;
+        this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), System::currentTimeMillis);
+        this.antiEntropy = new AntiEntropy(index, new Random(new SecureRandom().nextLong()), settings.antiEntropyMaxBytes());
+    }
+
+    /** Bumps the epoch, opens the sockets and starts syncing; fails if the settings or sockets are bad. */
+    public Uni<Void> start() {
+        return Uni.createFrom().item(() -> {
+                    startNow();
+                    return null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .replaceWithVoid();
+    }
+
+    private synchronized void startNow() {
+        ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
+        try {
+            epoch = EpochFile.bump(dataDir, System.currentTimeMillis() / 1000);
+        } catch (IOException e) {
+            throw new UncheckedIOException("sync epoch of node " + node + " could not be persisted in " + dataDir, e);
+        }
+        DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
+        batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "acp-sync-" + node);
+            t.setDaemon(true);
+            syncThread = t;
+            return t;
+        });
+        // subscribe before taking the snapshot, so no change falls in between
+        changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
+        for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
+            index.update(o);
+            cdb.meta(o.key(), null).forEach(index::update);
+            cdb.stats(o.key(), null).forEach(index::update);
+        }
+        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters),
+                new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
+                counters, executor, (m, from) -> guarded(() -> handle(m, from)).run());
+        try {
+            transport = transportLayer.apply(settings.mode() == SyncSettings.Mode.UNICAST
+                    ? new PeerListTransport(settings.unicastBind(), settings.peers())
+                    : new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl()));
+            transport.start(inbox::onDatagram);
+        } catch (IOException | RuntimeException e) {
+            changes.cancel();
+            executor.shutdownNow();
+            if (transport != null) {
+                transport.close();
+            }
+            throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
+        }
+        outbox = new Outbox(sealer, transport);
+        running = true;
+        long hb = settings.heartbeatInterval().toMillis();
+        long ae = settings.antiEntropyInterval().toMillis();
+        executor.scheduleAtFixedRate(guarded(this::heartbeat), 0, hb, TimeUnit.MILLISECONDS);
+        executor.scheduleAtFixedRate(guarded(this::antiEntropyRound), ae, ae, TimeUnit.MILLISECONDS);
+        LOG.infof("cluster sync of node %s started: epoch %d, %s, unicast %s", node, epoch, settings, transport.localAddress());
+    }
+
+    /** Stops sending and receiving; pending deltas are flushed first. The CDB stays open. */
+    public Uni<Void> stop() {
+        return Uni.createFrom().item(() -> {
+                    stopNow();
+                    return null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .replaceWithVoid();
+    }
+
+    private synchronized void stopNow() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        changes.cancel();
+        executor.execute(this::flush);
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+        transport.close();
+        LOG.infof("cluster sync of node %s stopped (epoch %d)", node, epoch);
+    }
+
+    // ---- local changes -> deltas ----------------------------------------------------------------
+
+    private void onChange(Entry e) {
+        index.update(e);
+        if (e instanceof ObjectEntry o && o.deleted()) {
+            List<Entry> side = new ArrayList<>(cdb.meta(o.key(), null));
+            side.addAll(cdb.stats(o.key(), null));
+            index.replaceSideEntries(o.key(), side);
+        }
+        boolean echoOfMerge = mergingFromPeer && Thread.currentThread() == syncThread;
+        if (running && e.node().equals(node) && !echoOfMerge && batcher.add(e)) {
+            // at most one flush per interval: the first change after a quiet interval goes out at
+            // once, changes that come faster are batched until the interval is over
+            long delay = Math.max(0, lastFlushNanos + settings.flushInterval().toNanos() - System.nanoTime());
+            try {
+                executor.schedule(guarded(this::flush), delay, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // stop() flushes what is pending
+            }
+        }
+    }
+
+    private void flush() {
+        lastFlushNanos = System.nanoTime();
+        counters.entriesSent(batcher.drain(body -> outbox.toAll(MessageType.DELTA, body)));
+    }
+
+    // ---- received datagrams -------------------------------------------------------------------
+
+    private void handle(Reassembler.Message m, InetSocketAddress from) {
+        DatagramHeader h = m.header();
+        membership.heard(h.sender(), h.epoch(), from).ifPresent(this::publishPeer);
+        try {
+            switch (h.type()) {
+                case HEARTBEAT -> antiEntropy.heardHeartbeat(h.sender(), m.body());
+                case DELTA -> merge(h.sender(), EntryCodec.decode(m.body()), true);
+                case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
+                case PULL -> {
+                    counters.pullServed();
+                    for (byte[] body : antiEntropy.answer(m.body(), outbox.maxBody())) {
+                        outbox.toPeer(MessageType.ENTRIES, body, from);
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            counters.dropped(DropReason.MALFORMED);
+            LOG.debugf("malformed %s message from node %s dropped: %s", h.type(), h.sender(), e.getMessage());
+        }
+    }
+
+    private void merge(String sender, List<Entry> entries, boolean mustOriginateAtSender) {
+        mergingFromPeer = true;
+        try {
+            for (Entry e : entries) {
+                if (mustOriginateAtSender && !e.node().equals(sender)) {
+                    // a delta carries only the sender's own entries; anything else is not ours to take
+                    counters.dropped(DropReason.MALFORMED);
+                } else if (cdb.merge(e)) {
+                    counters.entryMerged();
+                } else {
+                    counters.entryIgnored();
+                }
+            }
+        } finally {
+            mergingFromPeer = false;
+        }
+    }
+
+    // ---- heartbeats, membership, anti-entropy -------------------------------------------------
+
+    private void heartbeat() {
+        forgetCollectedTombstones();
+        outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
+        membership.tick().forEach(this::publishPeer);
+    }
+
+    /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */
+    private void forgetCollectedTombstones() {
+        for (ObjectEntry t : index.tombstones()) {
+            if (cdb.entry(t.key()).isEmpty()) {
+                index.forgetCollected(t);
+            }
+        }
+    }
+
+    private void antiEntropyRound() {
+        antiEntropy.choosePeer(this::isAlive)
+                .flatMap(membership::peer)
+                .ifPresent(peer -> {
+                    counters.pullSent();
+                    outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
+                });
+    }
+
+    private boolean isAlive(String peer) {
+        return membership.peer(peer).map(p -> p.state() == PeerState.ALIVE).orElse(false);
+    }
+
+    private void publishPeer(Peer p) {
+        if (MembershipMeta.publish(cdb, p).isEmpty()) {
+            LOG.debugf("peer id '%s' is not a valid object id; its membership is not published", p.node());
+        }
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------
+
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "cluster sync task of node %s failed", node);
+            }
+        };
+    }
+
+    // ---- views for stats, tests and the lead's wiring -----------------------------------------
+
+    public String node() {
+        return node;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Every peer this node has heard since it started, with its state. */
+    public List<Peer> membership() {
+        return membership.view();
+    }
+
+    /** The digest other nodes compare with: equal digests mean equal CDB state. */
+    public StateDigest digest() {
+        return new StateDigest(index.root(), index.size());
+    }
+
+    /** Whether every live peer last announced this node's digest. */
+    public boolean agreesWithPeers() {
+        return antiEntropy.agreesWith(this::isAlive);
+    }
+
+    /** Protocol counters (drops by reason, entries sent and merged, pulls). */
+    public SyncCounters counters() {
+        return counters;
+    }
+
+    /** Datagram counts of the transport; zeros before start. */
+    public TransportCounters transportCounters() {
+        return transport == null ? new TransportCounters() : transport.counters();
+    }
+
+    /** All counters by stat name, for node stats. */
+    public Map<String, Long> stats() {
+        Map<String, Long> out = counters.snapshot();
+        TransportCounters t = transportCounters();
+        out.put("sync.datagrams.sent", t.sent());
+        out.put("sync.datagrams.received", t.received());
+        out.put("sync.datagrams.send-failed", t.sendFailed());
+        return out;
+    }
+
+    /** Where this node's datagrams come from (and unicast to it goes); only once started. */
+    public InetSocketAddress address() {
+        if (transport == null) {
+            throw new IllegalStateException("sync of node " + node + " is not started");
+        }
+        return transport.localAddress();
+    }
+}

@@ -1,0 +1,63 @@
+package io.acp.cluster.sync;
+
+import io.acp.cluster.sync.wire.DatagramOpener;
+import io.acp.cluster.sync.wire.DropReason;
+import io.acp.cluster.sync.wire.Opened;
+import io.acp.cluster.sync.wire.Reassembler;
+import io.acp.cluster.sync.wire.SyncCounters;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
+ * messages to the sync thread through a bounded hand-over (beyond it, messages are dropped and
+ * counted as overload; anti-entropy repairs them).
+ */
+final class Inbox {
+
+    /** Received messages waiting for the sync thread. */
+    static final int MAX_PENDING_MESSAGES = 10_000;
+
+    private final DatagramOpener opener;
+    private final Reassembler reassembler;
+    private final SyncCounters counters;
+    private final Executor syncThread;
+    private final BiConsumer<Reassembler.Message, InetSocketAddress> handler;
+    private final AtomicInteger pending = new AtomicInteger();
+
+    Inbox(DatagramOpener opener, Reassembler reassembler, SyncCounters counters, Executor syncThread,
+          BiConsumer<Reassembler.Message, InetSocketAddress> handler) {
+        this.opener = opener;
+        this.reassembler = reassembler;
+        this.counters = counters;
+        this.syncThread = syncThread;
+        this.handler = handler;
+    }
+
+    void onDatagram(byte[] datagram, InetSocketAddress from) {
+        Opened opened = opener.open(datagram);
+        if (opened == null) {
+            return;
+        }
+        Reassembler.Message m = reassembler.add(opened, System.nanoTime());
+        if (m == null) {
+            return;
+        }
+        if (pending.incrementAndGet() > MAX_PENDING_MESSAGES) {
+            pending.decrementAndGet();
+            counters.dropped(DropReason.OVERLOAD);
+            return;
+        }
+        try {
+            syncThread.execute(() -> {
+                pending.decrementAndGet();
+                handler.accept(m, from);
+            });
+        } catch (RejectedExecutionException stopping) {
+            pending.decrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.acp.cluster.sync.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import org.jboss.logging.Logger;
+
+/**
+ * The one I/O thread of a transport: a selector over its non-blocking datagram channels that reads
+ * every datagram into the receiver and drains a bounded send queue. Callers of {@link #send} never
+ * block: when the queue or the socket buffer is full, the datagram is dropped and counted.
+ */
+final class SelectorLoop implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SelectorLoop.class);
+    /** Largest UDP payload over IPv4; anything read is at most this. */
+    private static final int MAX_UDP_PAYLOAD = 65_507;
+    private static final int SEND_QUEUE_CAPACITY = 8192;
+
+    private record Outgoing(DatagramChannel channel, SocketAddress to, byte[] data) {
+    }
+
+    private final Selector selector;
+    private final Queue<Outgoing> sendQueue = new ArrayBlockingQueue<>(SEND_QUEUE_CAPACITY);
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+    private final TransportCounters counters;
+    private final Transport.Receiver receiver;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    SelectorLoop(String threadName, TransportCounters counters, Transport.Receiver receiver, DatagramChannel... channels) throws IOException {
+        this.selector = Selector.open();
+        this.counters = counters;
+        this.receiver = receiver;
+        for (DatagramChannel c : channels) {
+            c.configureBlocking(false);
+            c.register(selector, SelectionKey.OP_READ);
+        }
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    void send(DatagramChannel channel, InetSocketAddress to, byte[] data) {
+        if (!running || !sendQueue.offer(new Outgoing(channel, to, data))) {
+            lost(to, "send queue full");
+            return;
+        }
+        selector.wakeup();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                selector.select(100);
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (key.isValid() && key.isReadable()) {
+                        readAll((DatagramChannel) key.channel());
+                    }
+                }
+                selector.selectedKeys().clear();
+                drainSendQueue();
+            }
+            drainSendQueue(); // what was queued before close still goes out
+        } catch (ClosedSelectorException e) {
+            // closed while selecting: the transport is stopping
+        } catch (IOException | RuntimeException e) {
+            if (running) {
+                LOG.errorf(e, "sync transport I/O loop %s failed; no more datagrams are sent or received", thread.getName());
+            }
+        }
+    }
+
+    private void readAll(DatagramChannel channel) {
+        while (true) {
+            readBuffer.clear();
+            SocketAddress from;
+            try {
+                from = channel.receive(readBuffer);
+            } catch (IOException e) {
+                // e.g. an ICMP error reported on the socket: one failed read, the socket goes on
+                LOG.debugf("sync receive on %s failed: %s", thread.getName(), e);
+                return;
+            }
+            if (from == null) {
+                return;
+            }
+            readBuffer.flip();
+            byte[] data = new byte[readBuffer.remaining()];
+            readBuffer.get(data);
+            counters.received.incrementAndGet();
+            try {
+                receiver.onDatagram(data, (InetSocketAddress) from);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "sync receiver failed on a datagram from %s; datagram dropped", from);
+            }
+        }
+    }
+
+    private void drainSendQueue() {
+        Outgoing out;
+        while ((out = sendQueue.poll()) != null) {
+            try {
+                if (out.channel.send(ByteBuffer.wrap(out.data), out.to) == 0) {
+                    lost(out.to, "socket buffer full");
+                } else {
+                    counters.sent.incrementAndGet();
+                }
+            } catch (IOException | RuntimeException e) {
+                // e.g. EPERM when a firewall drops our output: a lost packet, never a crash
+                lost(out.to, e.toString());
+            }
+        }
+    }
+
+    private void lost(SocketAddress to, String why) {
+        counters.sendFailed.incrementAndGet();
+        LOG.debugf("sync datagram to %s lost on send: %s", to, why);
+    }
+
+    /** Closes sockets a transport opened (also those never handed to a loop, after a failed start). */
+    static void closeQuietly(DatagramChannel... channels) {
+        for (DatagramChannel c : channels) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // nothing left to do with a socket we are discarding
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(2000);
+            selector.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.debugf("closing selector: %s", e);
+        }
+        sendQueue.clear();
+    }
+
+}

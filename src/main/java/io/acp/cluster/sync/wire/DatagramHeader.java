@@ -1,0 +1,78 @@
+package io.acp.cluster.sync.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The clear-text header of every sync datagram; all of it is AEAD associated data, so it cannot be
+ * changed without the tag failing. Layout (big-endian):
+ * <pre>
+ *  0  magic "AS" (2)   2 version (1)   3 type (1)   4 key id (4)
+ *  8  cluster id (8)
+ * 16  epoch (4, unsigned)   20 sequence (8)
+ * 28  message id (4)   32 fragment index (2)   34 fragment count (2)
+ * 36  sender length n (1)   37 sender node id (n bytes, ASCII)
+ * 37+n ciphertext, then the 16-byte GCM tag
+ * </pre>
+ * The GCM nonce is epoch ‖ sequence: unique for a sender because the sequence only grows within a
+ * run and the epoch grows with every start; keys are per sender, so senders never share nonces.
+ */
+public record DatagramHeader(MessageType type, int keyId, long clusterId, String sender, long epoch, long sequence,
+                             int messageId, int fragmentIndex, int fragmentCount) {
+
+    public static final short MAGIC = 0x4153;
+    public static final int VERSION = 1;
+    public static final int FIXED_LENGTH = 37;
+    public static final int TAG_LENGTH = 16;
+    public static final int MAX_SENDER_LENGTH = 128;
+
+    public DatagramHeader {
+        if (sender.isEmpty() || sender.length() > MAX_SENDER_LENGTH) {
+            throw new IllegalArgumentException("sender node id must be 1.." + MAX_SENDER_LENGTH + " characters: '" + sender + "'");
+        }
+        if (fragmentCount < 1 || fragmentCount > 0xFFFF || fragmentIndex < 0 || fragmentIndex >= fragmentCount) {
+            throw new IllegalArgumentException("fragment " + fragmentIndex + " of " + fragmentCount + " is out of range");
+        }
+    }
+
+    public int length() {
+        return FIXED_LENGTH + sender.length();
+    }
+
+    public void writeTo(ByteBuffer b) {
+        b.putShort(MAGIC);
+        b.put((byte) VERSION);
+        b.put((byte) type.code());
+        b.putInt(keyId);
+        b.putLong(clusterId);
+        b.putInt((int) epoch);
+        b.putLong(sequence);
+        b.putInt(messageId);
+        b.putShort((short) fragmentIndex);
+        b.putShort((short) fragmentCount);
+        b.put((byte) sender.length());
+        b.put(sender.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The 12-byte GCM nonce: epoch ‖ sequence. */
+    public byte[] nonce() {
+        return ByteBuffer.allocate(12).putInt((int) epoch).putLong(sequence).array();
+    }
+
+    /** Reads the fields every check before authentication needs; the type may be unknown (null). */
+    public static DatagramHeader read(byte[] d) {
+        ByteBuffer b = ByteBuffer.wrap(d);
+        b.position(3);
+        MessageType type = MessageType.of(b.get() & 0xFF);
+        int keyId = b.getInt();
+        long clusterId = b.getLong();
+        long epoch = b.getInt() & 0xFFFF_FFFFL;
+        long sequence = b.getLong();
+        int messageId = b.getInt();
+        int index = b.getShort() & 0xFFFF;
+        int count = b.getShort() & 0xFFFF;
+        int n = b.get() & 0xFF;
+        String sender = new String(d, FIXED_LENGTH, n, StandardCharsets.US_ASCII);
+        return new DatagramHeader(type, keyId, clusterId, sender, epoch, sequence, messageId, index, count);
+    }
+}

@@ -1,0 +1,179 @@
+package io.acp.cluster.sync.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.model.Entry;
+import io.acp.model.Json;
+import io.acp.model.MetaEntry;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.model.StatsEntry;
+import io.acp.model.Version;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entries in DELTA and ENTRIES bodies, in a compact binary form; each entry is a 4-byte length and
+ * then (strings are a 2-byte length and UTF-8):
+ * <pre>
+ * kind (1: 1 object, 2 meta, 3 stats) | type (string) | id (string) | version time (8) | version node (string)
+ * object: flags (1: bit 0 deleted, bit 1 has subtype) | [subtype (string)] | spec (4-byte length, JSON)
+ * meta:   node (string) | values (4-byte length, JSON)
+ * stats:  node (string) | count (2) | count × (name (string), value (8, IEEE double))
+ * </pre>
+ * Stats, the bulk of the traffic, carry no JSON at all. Decoding a body that is cut short or
+ * inconsistent throws {@link IllegalArgumentException}.
+ */
+public final class EntryCodec {
+
+    private static final int OBJECT = 1;
+    private static final int META = 2;
+    private static final int STATS = 3;
+
+    private EntryCodec() {
+    }
+
+    /** One entry as it appears in a body: length prefix included. */
+    public static byte[] encode(Entry e) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(0); // length, patched below
+            out.writeByte(e instanceof ObjectEntry ? OBJECT : e instanceof MetaEntry ? META : STATS);
+            string(out, e.key().type().wireName());
+            string(out, e.key().id());
+            out.writeLong(e.version().time());
+            string(out, e.version().node());
+            if (e instanceof ObjectEntry o) {
+                out.writeByte((o.deleted() ? 1 : 0) | (o.subtype() != null ? 2 : 0));
+                if (o.subtype() != null) {
+                    string(out, o.subtype());
+                }
+                json(out, o.spec());
+            } else if (e instanceof MetaEntry m) {
+                string(out, m.node());
+                json(out, m.values());
+            } else {
+                StatsEntry s = (StatsEntry) e;
+                string(out, s.node());
+                if (s.values().size() > 0xFFFF) {
+                    throw new IllegalArgumentException("stats of " + s.key() + " have " + s.values().size() + " values, at most 65535 fit");
+                }
+                out.writeShort(s.values().size());
+                for (Map.Entry<String, Double> v : s.values().entrySet()) {
+                    string(out, v.getKey());
+                    out.writeDouble(v.getValue());
+                }
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex); // a byte array stream does not fail
+        }
+        byte[] d = bytes.toByteArray();
+        ByteBuffer.wrap(d).putInt(d.length - 4);
+        return d;
+    }
+
+    public static List<Entry> decode(byte[] body) {
+        ByteBuffer b = ByteBuffer.wrap(body);
+        List<Entry> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            int start = b.position();
+            try {
+                int n = b.getInt();
+                if (n < 1 || n > b.remaining()) {
+                    throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
+                }
+                ByteBuffer one = b.slice(b.position(), n);
+                out.add(entry(one));
+                if (one.hasRemaining()) {
+                    throw new IllegalArgumentException("entry at byte " + start + " has " + one.remaining() + " bytes left over");
+                }
+                b.position(b.position() + n);
+            } catch (BufferUnderflowException e) {
+                throw new IllegalArgumentException("entry at byte " + start + " is cut short");
+            }
+        }
+        return out;
+    }
+
+    private static Entry entry(ByteBuffer b) {
+        int kind = b.get();
+        ObjectKey key = new ObjectKey(ObjectType.parse(string(b)), string(b));
+        Version version = new Version(b.getLong(), string(b));
+        switch (kind) {
+            case OBJECT -> {
+                int flags = b.get();
+                String subtype = (flags & 2) != 0 ? string(b) : null;
+                return new ObjectEntry(key, subtype, json(b), version, (flags & 1) != 0);
+            }
+            case META -> {
+                String node = string(b);
+                JsonNode values = json(b);
+                if (!values.isObject()) {
+                    throw new IllegalArgumentException("meta values of " + key + " are not a JSON object");
+                }
+                return new MetaEntry(key, node, (com.fasterxml.jackson.databind.node.ObjectNode) values, version);
+            }
+            case STATS -> {
+                String node = string(b);
+                int count = b.getShort() & 0xFFFF;
+                Map<String, Double> values = new HashMap<>();
+                for (int i = 0; i < count; i++) {
+                    values.put(string(b), b.getDouble());
+                }
+                return new StatsEntry(key, node, values, version);
+            }
+            default -> throw new IllegalArgumentException("unknown entry kind " + kind);
+        }
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        byte[] u = s.getBytes(StandardCharsets.UTF_8);
+        if (u.length > 0xFFFF) {
+            throw new IllegalArgumentException("'" + s.substring(0, 40) + "…' is longer than 65535 bytes");
+        }
+        out.writeShort(u.length);
+        out.write(u);
+    }
+
+    private static String string(ByteBuffer b) {
+        int n = b.getShort() & 0xFFFF;
+        if (n > b.remaining()) {
+            throw new IllegalArgumentException("string of " + n + " bytes exceeds the " + b.remaining() + " bytes left");
+        }
+        byte[] u = new byte[n];
+        b.get(u);
+        return new String(u, StandardCharsets.UTF_8);
+    }
+
+    private static void json(DataOutputStream out, JsonNode node) throws IOException {
+        byte[] u = Json.MAPPER.writeValueAsBytes(node);
+        out.writeInt(u.length);
+        out.write(u);
+    }
+
+    private static JsonNode json(ByteBuffer b) {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) {
+            throw new IllegalArgumentException("JSON length " + n + " exceeds the " + b.remaining() + " bytes left");
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(b.array(), b.arrayOffset() + b.position(), n);
+            b.position(b.position() + n);
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException("spec or values is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("spec or values is not valid JSON: " + e.getMessage());
+        }
+    }
+}

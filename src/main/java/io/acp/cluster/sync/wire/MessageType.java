@@ -1,0 +1,33 @@
+package io.acp.cluster.sync.wire;
+
+/** What a sync message carries; the code is the type byte of the datagram header. */
+public enum MessageType {
+    /** Multicast, periodic: "I am alive" plus this node's state digest (root hash, entry count). */
+    HEARTBEAT(1),
+    /** Multicast: entries this node originated, batched. */
+    DELTA(2),
+    /** Unicast to one peer: the sender's bucket hashes; "send me what differs". */
+    PULL(3),
+    /** Unicast reply to a PULL: entries of the buckets that differ. */
+    ENTRIES(4);
+
+    private final int code;
+
+    MessageType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The type for a code, or null if no such type (a datagram from a newer or broken sender). */
+    public static MessageType of(int code) {
+        for (MessageType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,117 @@
+package io.acp.cluster.sync.wire;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Joins the fragments of messages larger than one datagram. Memory is bounded twice: by the number
+ * of fragments a message may have and by the bytes held for unfinished messages in total; when full,
+ * the oldest unfinished message is dropped. Unfinished messages older than the timeout are dropped
+ * too. Every dropped message is counted as {@link DropReason#INCOMPLETE}; anti-entropy repairs it.
+ * Not thread-safe: used by the one receive thread.
+ */
+public final class Reassembler {
+
+    public static final int MAX_FRAGMENTS = 256;
+
+    private record Key(String sender, long epoch, int messageId) {
+    }
+
+    private static final class Partial {
+        final byte[][] parts;
+        final long startedNanos;
+        int received;
+        int bytes;
+
+        Partial(int count, long startedNanos) {
+            this.parts = new byte[count][];
+            this.startedNanos = startedNanos;
+        }
+    }
+
+    /** A complete message. */
+    public record Message(DatagramHeader header, byte[] body) {
+    }
+
+    private final LinkedHashMap<Key, Partial> partials = new LinkedHashMap<>();
+    private final long maxBufferedBytes;
+    private final long timeoutNanos;
+    private final SyncCounters counters;
+    private long bufferedBytes;
+
+    public Reassembler(long maxBufferedBytes, long timeoutNanos, SyncCounters counters) {
+        this.maxBufferedBytes = maxBufferedBytes;
+        this.timeoutNanos = timeoutNanos;
+        this.counters = counters;
+    }
+
+    /** The whole message once its last fragment arrives, else null. */
+    public Message add(Opened d, long nowNanos) {
+        DatagramHeader h = d.header();
+        if (h.fragmentCount() == 1) {
+            return new Message(h, d.body());
+        }
+        if (h.fragmentCount() > MAX_FRAGMENTS) {
+            counters.dropped(DropReason.MALFORMED);
+            return null;
+        }
+        expire(nowNanos);
+        Key key = new Key(h.sender(), h.epoch(), h.messageId());
+        Partial p = partials.computeIfAbsent(key, k -> new Partial(h.fragmentCount(), nowNanos));
+        if (p.parts.length != h.fragmentCount()) {
+            counters.dropped(DropReason.MALFORMED);
+            return null;
+        }
+        if (p.parts[h.fragmentIndex()] != null) {
+            return null;
+        }
+        p.parts[h.fragmentIndex()] = d.body();
+        p.received++;
+        p.bytes += d.body().length;
+        bufferedBytes += d.body().length;
+        if (p.received == p.parts.length) {
+            partials.remove(key);
+            bufferedBytes -= p.bytes;
+            ByteArrayOutputStream out = new ByteArrayOutputStream(p.bytes);
+            for (byte[] part : p.parts) {
+                out.writeBytes(part);
+            }
+            return new Message(h, out.toByteArray());
+        }
+        while (bufferedBytes > maxBufferedBytes && !partials.isEmpty()) {
+            evictOldest();
+        }
+        return null;
+    }
+
+    /** Drops unfinished messages older than the timeout. */
+    public void expire(long nowNanos) {
+        for (Iterator<Map.Entry<Key, Partial>> it = partials.entrySet().iterator(); it.hasNext(); ) {
+            Partial p = it.next().getValue();
+            if (nowNanos - p.startedNanos <= timeoutNanos) {
+                return; // insertion order is age order
+            }
+            it.remove();
+            bufferedBytes -= p.bytes;
+            counters.dropped(DropReason.INCOMPLETE);
+        }
+    }
+
+    private void evictOldest() {
+        Iterator<Map.Entry<Key, Partial>> it = partials.entrySet().iterator();
+        Partial p = it.next().getValue();
+        it.remove();
+        bufferedBytes -= p.bytes;
+        counters.dropped(DropReason.INCOMPLETE);
+    }
+
+    public long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    public int pendingMessages() {
+        return partials.size();
+    }
+}

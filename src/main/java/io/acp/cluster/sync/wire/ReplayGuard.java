@@ -1,0 +1,82 @@
+package io.acp.cluster.sync.wire;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Rejects replayed datagrams: per sender, the newest epoch seen and a sliding window over the
+ * sequence numbers of that epoch (as in IPsec's anti-replay, RFC 4303 §3.4.3, with a wider
+ * window so reordering by the network is not mistaken for replay). Only datagrams that passed
+ * authentication reach this, so a forger cannot move a window. Not thread-safe: one receive thread.
+ */
+public final class ReplayGuard {
+
+    /** Sequence numbers this far behind the newest are too old to tell from replays. */
+    public static final int WINDOW = 4096;
+
+    private static final class Window {
+        final long epoch;
+        long highest;
+        final long[] seen = new long[WINDOW / 64];
+
+        Window(long epoch) {
+            this.epoch = epoch;
+        }
+    }
+
+    private final Map<String, Window> windows = new HashMap<>();
+
+    /** Checks and, if accepted, records the datagram; returns the reason to drop it, or null. */
+    public DropReason check(String sender, long epoch, long sequence) {
+        Window w = windows.get(sender);
+        if (w != null && epoch < w.epoch) {
+            return DropReason.STALE_EPOCH;
+        }
+        if (w == null || epoch > w.epoch) {
+            w = new Window(epoch);
+            windows.put(sender, w);
+        }
+        if (sequence <= w.highest - WINDOW || sequence <= 0) {
+            return DropReason.REPLAYED;
+        }
+        if (sequence > w.highest) {
+            if (sequence - w.highest >= WINDOW) {
+                java.util.Arrays.fill(w.seen, 0);
+            } else {
+                for (long s = w.highest + 1; s <= sequence; s++) {
+                    clear(w, s);
+                }
+            }
+            w.highest = sequence;
+        } else if (isSet(w, sequence)) {
+            return DropReason.REPLAYED;
+        }
+        set(w, sequence);
+        return null;
+    }
+
+    /** The newest epoch seen from a sender, or -1. */
+    public long epochOf(String sender) {
+        Window w = windows.get(sender);
+        return w == null ? -1 : w.epoch;
+    }
+
+    private static int bit(long seq) {
+        return (int) Math.floorMod(seq, (long) WINDOW);
+    }
+
+    private static boolean isSet(Window w, long seq) {
+        int b = bit(seq);
+        return (w.seen[b >>> 6] & (1L << (b & 63))) != 0;
+    }
+
+    private static void set(Window w, long seq) {
+        int b = bit(seq);
+        w.seen[b >>> 6] |= 1L << (b & 63);
+    }
+
+    private static void clear(Window w, long seq) {
+        int b = bit(seq);
+        w.seen[b >>> 6] &= ~(1L << (b & 63));
+    }
+}

@@ -1,0 +1,87 @@
+package io.acp.cluster.sync.wire;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters of the sync protocol on one node, later published as node stats ({@code sync.*}).
+ * Updated from the receive and sync threads, read from anywhere.
+ */
+public final class SyncCounters {
+
+    private final EnumMap<DropReason, AtomicLong> dropped = new EnumMap<>(DropReason.class);
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong entriesSent = new AtomicLong();
+    private final AtomicLong entriesMerged = new AtomicLong();
+    private final AtomicLong entriesIgnored = new AtomicLong();
+    private final AtomicLong pullsSent = new AtomicLong();
+    private final AtomicLong pullsServed = new AtomicLong();
+
+    public SyncCounters() {
+        for (DropReason r : DropReason.values()) {
+            dropped.put(r, new AtomicLong());
+        }
+    }
+
+    public void dropped(DropReason reason) {
+        dropped.get(reason).incrementAndGet();
+    }
+
+
+    public long droppedCount(DropReason reason) {
+        return dropped.get(reason).get();
+    }
+
+    public long droppedTotal() {
+        return dropped.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    void accepted() {
+        accepted.incrementAndGet();
+    }
+
+    public long acceptedCount() {
+        return accepted.get();
+    }
+
+    public void entriesSent(int n) {
+        entriesSent.addAndGet(n);
+    }
+
+    /** An entry received from a peer that changed this node's state. */
+    public void entryMerged() {
+        entriesMerged.incrementAndGet();
+    }
+
+    /** An entry received that this node already had (or had newer). */
+    public void entryIgnored() {
+        entriesIgnored.incrementAndGet();
+    }
+
+    public long entriesMergedCount() {
+        return entriesMerged.get();
+    }
+
+    public void pullSent() {
+        pullsSent.incrementAndGet();
+    }
+
+    public void pullServed() {
+        pullsServed.incrementAndGet();
+    }
+
+    /** Every counter by its stat name, sorted. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        dropped.forEach((r, n) -> out.put("sync.dropped." + r.statName(), n.get()));
+        out.put("sync.datagrams.accepted", accepted.get());
+        out.put("sync.entries.sent", entriesSent.get());
+        out.put("sync.entries.merged", entriesMerged.get());
+        out.put("sync.entries.ignored", entriesIgnored.get());
+        out.put("sync.pulls.sent", pullsSent.get());
+        out.put("sync.pulls.served", pullsServed.get());
+        return out;
+    }
+}

@@ -1,0 +1,83 @@
+package io.acp.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.framework.NodeConfig;
+import io.acp.framework.NodeIdentity;
+import io.acp.framework.ServiceContext;
+import io.acp.model.Json;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.testing.Eventually;
+import io.acp.testing.Ports;
+import io.acp.testing.TestConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two real cluster services, configured through SmallRye Config as a node would be, with sync on
+ * over loopback multicast: a write on one reaches the other, and each publishes its sync counters.
+ */
+class ClusterServiceSyncTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriteOnOneNodeReachesTheOtherAndSyncCountersArePublished() {
+        String group = Ports.randomGroup();
+        int port = Ports.freeUdpPort();
+        ClusterService a = service("a", group, port);
+        ClusterService b = service("b", group, port);
+        a.start(context()).await().atMost(WAIT);
+        b.start(context()).await().atMost(WAIT);
+        try {
+            ObjectKey vm = ObjectKey.of(ObjectType.SYSTEM, "vm1");
+            a.cdb().putObject(vm, null, Json.object().put("vcpus", 2), null).await().atMost(WAIT);
+
+            Eventually.await(WAIT, () -> b.cdb().object(vm).isPresent(), "system/vm1 written on a reaches b");
+            assertThat(b.cdb().object(vm).orElseThrow().spec().path("vcpus").asInt()).isEqualTo(2);
+            ObjectKey syncStats = ObjectKey.of(ObjectType.SERVICE, "b:cluster");
+            Eventually.await(WAIT, () -> !b.cdb().stats(syncStats, "b").isEmpty(), "b publishes its sync counters");
+            assertThat(b.cdb().stats(syncStats, "b").get(0).values()).isNotEmpty();
+        } finally {
+            a.stop().await().atMost(WAIT);
+            b.stop().await().atMost(WAIT);
+        }
+        assertThat(a.sync()).isNull();
+    }
+
+    private ClusterService service(String node, String group, int port) {
+        Map<String, String> props = new HashMap<>();
+        props.put("acp.node.id", node);
+        props.put("acp.node.data-dir", dir.resolve(node).toString());
+        props.put("acp.cluster.sync.enabled", "true");
+        props.put("acp.cluster.sync.secret", "a-test-secret-of-enough-length");
+        props.put("acp.cluster.sync.group", group);
+        props.put("acp.cluster.sync.port", Integer.toString(port));
+        props.put("acp.cluster.sync.heartbeat-interval", "100ms");
+        props.put("acp.cluster.sync.anti-entropy-interval", "200ms");
+        TestConfig c = TestConfig.of(props, ClusterConfig.class, NodeConfig.class);
+        return new ClusterService(c.mapping(ClusterConfig.class), new NodeIdentity(c.mapping(NodeConfig.class)));
+    }
+
+    private static ServiceContext context() {
+        return new ServiceContext() {
+            @Override
+            public String nodeId() {
+                return "test";
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                throw new AssertionError("cluster service reported a failure", cause);
+            }
+        };
+    }
+}

@@ -1,0 +1,138 @@
+package io.acp.cluster.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.model.Entry;
+import io.acp.model.Json;
+import io.acp.model.MetaEntry;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.model.StatsEntry;
+import io.acp.model.Version;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The digest, the entry codec and the epoch file: the pieces anti-entropy and nonces rest on. */
+class StateIndexTest {
+
+    private static ObjectKey key(int i) {
+        return ObjectKey.of(ObjectType.SYSTEM, "s" + i);
+    }
+
+    private static List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            out.add(new ObjectEntry(key(i), null, Json.object().put("i", i), new Version(1000 + i, "n" + i % 3), false));
+            out.add(new MetaEntry(key(i), "n1", Json.object().put("state", "up"), new Version(2000 + i, "n1")));
+            out.add(new StatsEntry(key(i), "n2", Map.of("cpu", 0.5), new Version(3000 + i, "n2")));
+        }
+        return out;
+    }
+
+    @Test
+    void theDigestDependsOnTheEntriesNotTheOrderTheyArrived() {
+        List<Entry> all = entries();
+        StateIndex a = new StateIndex();
+        all.forEach(a::update);
+        Collections.shuffle(all, new Random(3));
+        StateIndex b = new StateIndex();
+        all.forEach(b::update);
+        all.forEach(b::update); // duplicates change nothing
+        assertThat(b.root()).isEqualTo(a.root());
+        assertThat(b.size()).isEqualTo(300);
+
+        b.update(new MetaEntry(key(5), "n1", Json.object(), new Version(1, "n1")));
+        assertThat(b.root()).as("an older entry is ignored").isEqualTo(a.root());
+        b.update(new MetaEntry(key(5), "n1", Json.object(), new Version(9999, "n1")));
+        assertThat(b.root()).isNotEqualTo(a.root());
+        assertThat(b.size()).isEqualTo(300);
+    }
+
+    @Test
+    void anObjectRewrittenByAnotherNodeStaysOneEntry() {
+        StateIndex a = new StateIndex();
+        a.update(new ObjectEntry(key(1), null, Json.object(), new Version(10, "n1"), false));
+        ObjectEntry newer = new ObjectEntry(key(1), null, Json.object(), new Version(20, "n4"), false);
+        a.update(newer);
+        StateIndex b = new StateIndex();
+        b.update(newer);
+        assertThat(a.size()).isEqualTo(1);
+        assertThat(a.root()).isEqualTo(b.root());
+    }
+
+    @Test
+    void statsCountBySeriesNotBySample() {
+        StateIndex a = new StateIndex();
+        entries().forEach(a::update);
+        long root = a.root();
+        a.update(new StatsEntry(key(7), "n2", Map.of("cpu", 0.9), new Version(99_999, "n2")));
+        assertThat(a.root()).as("a newer sample of a known series").isEqualTo(root);
+        a.update(new StatsEntry(key(7), "n3", Map.of("cpu", 0.9), new Version(99_999, "n3")));
+        assertThat(a.root()).as("a new series").isNotEqualTo(root);
+    }
+
+    @Test
+    void afterADeleteTheSideEntriesAreWhatTheCdbReports() {
+        StateIndex a = new StateIndex();
+        entries().forEach(a::update);
+        a.replaceSideEntries(key(1), List.of());
+        assertThat(a.size()).isEqualTo(298);
+        assertThat(a.all()).noneMatch(e -> e.key().equals(key(1)) && e.kind() != Entry.Kind.OBJECT);
+    }
+
+    @Test
+    void entriesRoundTripAndBrokenBodiesAreRejected() {
+        List<Entry> all = entries().subList(0, 9);
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        all.forEach(e -> body.writeBytes(EntryCodec.encode(e)));
+        List<Entry> back = EntryCodec.decode(body.toByteArray());
+        assertThat(back).extracting(Entry::version).containsExactlyElementsOf(all.stream().map(Entry::version).toList());
+        byte[] bytes = body.toByteArray();
+        assertThatThrownBy(() -> EntryCodec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EntryCodec.decode(new byte[] {0x7f, 0, 0, 0, '{'})).isInstanceOf(IllegalArgumentException.class);
+        byte[] notJson = "\u0000\u0000\u0000\u0003abc".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> EntryCodec.decode(notJson)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void everyCorruptionOfABodyIsOneTypedRejection() {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        entries().subList(0, 12).forEach(e -> body.writeBytes(EntryCodec.encode(e)));
+        byte[] good = body.toByteArray();
+        Random random = new Random(11);
+        for (int round = 0; round < 5_000; round++) {
+            byte[] bad = java.util.Arrays.copyOf(good, random.nextInt(good.length + 1));
+            for (int flips = random.nextInt(4); flips >= 0 && bad.length > 0; flips--) {
+                bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+            }
+            try {
+                EntryCodec.decode(bad);
+            } catch (IllegalArgumentException expected) {
+                // the one rejection allowed
+            }
+        }
+    }
+
+    @Test
+    void theEpochGrowsAtEveryStartAndIsAtLeastTheClock(@TempDir Path dir) throws IOException {
+        long first = EpochFile.bump(dir, 1_000);
+        assertThat(first).isEqualTo(1_000);
+        assertThat(EpochFile.bump(dir, 1_000)).isEqualTo(1_001);
+        assertThat(EpochFile.bump(dir, 500)).as("a clock set back does not matter").isEqualTo(1_002);
+        assertThat(EpochFile.bump(dir, 5_000)).isEqualTo(5_000);
+        Files.writeString(dir.resolve(EpochFile.NAME), "garbage");
+        assertThatThrownBy(() -> EpochFile.bump(dir, 1)).isInstanceOf(IOException.class).hasMessageContaining("not a number");
+    }
+}

@@ -1,0 +1,106 @@
+package io.acp.cluster.sync.bench;
+
+import io.acp.cluster.ChangeFilter;
+import io.acp.cluster.sync.SyncSettings;
+import io.acp.model.Entry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.model.StatsEntry;
+import io.acp.testing.InProcessCluster;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Propagation latency node → node: N in-process nodes on loopback multicast; stats written at a
+ * paced total rate (1 ms bursts, round-robin over the nodes, 100 series per node); every other node
+ * records the time from the start of the write until its CDB publishes the merged sample. All nodes
+ * share one JVM and one clock, so the figures include encryption, the kernel's loopback, decryption
+ * and merge, but also the nodes competing for the same cores.
+ *
+ * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncPropagationBench [nodes=8] [rate=10000] [seconds=5] [flushMs=5]}
+ */
+public final class SyncPropagationBench {
+
+    private SyncPropagationBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int flushMs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        SyncSettings settings = InProcessCluster.testSettings("bench", "propagation benchmark secret 0123")
+                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1))
+                .withFlushInterval(Duration.ofMillis(flushMs));
+        try (InProcessCluster cluster = InProcessCluster.start(nodes, settings, "n", 1)) {
+            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            long[] latencies = new long[rate * (seconds + 2) * (nodes - 1)];
+            AtomicLong count = new AtomicLong();
+            AtomicLong unmatched = new AtomicLong();
+            AtomicLong measuring = new AtomicLong(0); // 0 warm-up, 1 measuring, 2 done
+            for (InProcessCluster.Node n : cluster.nodes()) {
+                n.cdb().changes(new ChangeFilter(EnumSet.of(Entry.Kind.STATS), null, null, null)).subscribe().with(e -> {
+                    long now = System.nanoTime();
+                    if (e.node().equals(n.id) || measuring.get() != 1) {
+                        return;
+                    }
+                    Long t0 = sentAt.get(e.node() + "@" + e.version().time());
+                    if (t0 == null) {
+                        unmatched.incrementAndGet();
+                        return;
+                    }
+                    long i = count.getAndIncrement();
+                    if (i < latencies.length) {
+                        latencies[(int) i] = now - t0;
+                    }
+                });
+            }
+            List<InProcessCluster.Node> writers = cluster.nodes();
+            ObjectKey[][] keys = new ObjectKey[nodes][100];
+            for (int n = 0; n < nodes; n++) {
+                for (int k = 0; k < 100; k++) {
+                    keys[n][k] = ObjectKey.of(ObjectType.SYSTEM, "bench-" + n + "-" + k);
+                }
+            }
+            int perMs = Math.max(1, rate / 1000);
+            long start = System.nanoTime();
+            long warmupEnd = start + 1_000_000_000L;
+            long end = warmupEnd + seconds * 1_000_000_000L;
+            long written = 0;
+            for (long tick = start; System.nanoTime() < end; tick += 1_000_000L) {
+                if (measuring.get() == 0 && System.nanoTime() >= warmupEnd) {
+                    measuring.set(1);
+                }
+                for (int i = 0; i < perMs; i++, written++) {
+                    int node = (int) (written % nodes);
+                    long t0 = System.nanoTime();
+                    StatsEntry s = writers.get(node).cdb().putStats(keys[node][(int) (written / nodes % 100)], Map.of("v", (double) written));
+                    sentAt.put(s.node() + "@" + s.version().time(), t0);
+                }
+                long sleep = tick + 1_000_000L - System.nanoTime();
+                if (sleep > 0) {
+                    Thread.sleep(sleep / 1_000_000L, (int) (sleep % 1_000_000L));
+                }
+            }
+            Thread.sleep(200);
+            measuring.set(2);
+            int n = (int) Math.min(count.get(), latencies.length);
+            long[] sorted = Arrays.copyOf(latencies, n);
+            Arrays.sort(sorted);
+            System.out.printf("nodes %d, rate %d updates/s, flush %d ms, %d s measured%n", nodes, rate, flushMs, seconds);
+            System.out.printf("deliveries %d (expected about %d), unmatched %d%n", n, (long) rate * seconds * (nodes - 1), unmatched.get());
+            System.out.printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                    pct(sorted, 0.50), pct(sorted, 0.90), pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+            cluster.nodes().forEach(x -> System.out.println(x.id + " " + x.sync().stats()));
+        }
+    }
+
+    private static double pct(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
+    }
+}

@@ -1,0 +1,40 @@
+package io.acp.testing;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ObjectQuery;
+import io.acp.model.Entry;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a CDB holds, read through its public queries (independent of the sync's own index): every
+ * object and tombstone, and the meta and stats of the given keys, as sorted
+ * {@code kind key node version} lines. Two CDBs with equal contents are converged.
+ */
+public final class CdbContents {
+
+    private CdbContents() {
+    }
+
+    public static Set<String> of(Cdb cdb, Collection<ObjectKey> sideKeys) {
+        Set<String> out = new TreeSet<>();
+        Set<ObjectKey> keys = new LinkedHashSet<>(sideKeys);
+        for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
+            out.add(line(o));
+            keys.add(o.key());
+        }
+        for (ObjectKey k : keys) {
+            cdb.meta(k, null).forEach(m -> out.add(line(m)));
+            cdb.stats(k, null).forEach(s -> out.add(line(s)));
+        }
+        return out;
+    }
+
+    private static String line(Entry e) {
+        return e.kind().wireName() + " " + e.key() + " " + e.node() + " " + e.version();
+    }
+}

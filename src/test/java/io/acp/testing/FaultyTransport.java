@@ -1,0 +1,150 @@
+package io.acp.testing;
+
+import io.acp.cluster.sync.transport.Transport;
+import io.acp.cluster.sync.wire.DatagramHeader;
+import io.acp.cluster.sync.transport.TransportCounters;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A seeded fault layer on the receive side of a real transport, like JGroups' DISCARD/DELAY
+ * protocols: drops, duplicates and delays (hence reorders) incoming datagrams by a plan that a test
+ * changes while the cluster runs. Every datagram, faulty or not, is delivered on this layer's one
+ * thread, so the node still sees a single receive thread. It can also record what arrives, so tests
+ * can replay real datagrams.
+ */
+public final class FaultyTransport implements Transport {
+
+    /** Percentages 0..100 of incoming datagrams to drop, duplicate, and delay by up to {@code maxDelayMillis}. */
+    public record FaultPlan(int dropPercent, int duplicatePercent, int delayPercent, int maxDelayMillis) {
+        public static final FaultPlan NONE = new FaultPlan(0, 0, 0, 0);
+
+        public static FaultPlan loss(int percent) {
+            return new FaultPlan(percent, 0, 0, 0);
+        }
+    }
+
+    private final Transport delegate;
+    private final Random random;
+    private final ScheduledExecutorService delivery;
+    private final List<byte[]> captured = new CopyOnWriteArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile FaultPlan plan = FaultPlan.NONE;
+    private volatile boolean capturing;
+    private volatile Set<String> blockedSenders = Set.of();
+
+    public FaultyTransport(Transport delegate, long seed) {
+        this.delegate = delegate;
+        this.random = new Random(seed);
+        this.delivery = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "test-fault-layer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void plan(FaultPlan p) {
+        plan = p;
+    }
+
+    /** Drops everything from these nodes (by the sender in the clear header): one side of a partition. */
+    public void blockFrom(Set<String> senders) {
+        blockedSenders = Set.copyOf(senders);
+    }
+
+    private boolean blocked(byte[] d) {
+        Set<String> blocked = blockedSenders;
+        if (blocked.isEmpty() || d.length < DatagramHeader.FIXED_LENGTH) {
+            return false;
+        }
+        try {
+            return blocked.contains(DatagramHeader.read(d).sender());
+        } catch (RuntimeException notOurs) {
+            return false;
+        }
+    }
+
+    /** Starts recording every datagram that arrives (before faults are applied). */
+    public void capture() {
+        capturing = true;
+    }
+
+    public List<byte[]> captured() {
+        return List.copyOf(captured);
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public void start(Receiver receiver) throws IOException {
+        delegate.start((d, from) -> {
+            if (capturing) {
+                captured.add(d.clone());
+            }
+            if (blocked(d)) {
+                dropped.incrementAndGet();
+                return;
+            }
+            FaultPlan p = plan;
+            int dropRoll;
+            int dupRoll;
+            int delayRoll;
+            int delay;
+            synchronized (random) {
+                dropRoll = random.nextInt(100);
+                dupRoll = random.nextInt(100);
+                delayRoll = random.nextInt(100);
+                delay = p.maxDelayMillis() > 0 ? random.nextInt(p.maxDelayMillis() + 1) : 0;
+            }
+            if (dropRoll < p.dropPercent()) {
+                dropped.incrementAndGet();
+                return;
+            }
+            int copies = dupRoll < p.duplicatePercent() ? 2 : 1;
+            for (int i = 0; i < copies; i++) {
+                long after = delayRoll < p.delayPercent() ? delay : 0;
+                try {
+                    delivery.schedule(() -> receiver.onDatagram(d, from), after, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    return; // closing
+                }
+            }
+        });
+    }
+
+    @Override
+    public void broadcast(byte[] datagram) {
+        delegate.broadcast(datagram);
+    }
+
+    @Override
+    public void unicast(InetSocketAddress to, byte[] datagram) {
+        delegate.unicast(to, datagram);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return delegate.localAddress();
+    }
+
+    @Override
+    public TransportCounters counters() {
+        return delegate.counters();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+        delivery.shutdownNow();
+    }
+}
