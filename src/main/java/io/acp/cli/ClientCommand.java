@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,14 +27,12 @@ abstract class ClientCommand implements Callable<Integer> {
     @Inject
     ApiConnector connector;
 
-    @ParentCommand
-    AcpCommand acp;
-
     @Override
     public final Integer call() {
         validate();
         try (ApiClient api = connector.open(client)) {
-            api.routeTo(acp == null ? null : acp.node);
+            // acp --node: the top command holds it, however deep this command is (acp system start …).
+            api.routeTo(spec.root().userObject() instanceof AcpCommand acp ? acp.node : null);
             return run(api);
         }
     }
