@@ -77,7 +77,9 @@ final class NodeProcess implements AutoCloseable {
                 "-Dacp.node.id=" + nodeId,
                 "-Dacp.node.data-dir=" + dataDir,
                 "-Dacp.api.socket=" + socket,
-                "-Dacp.api.port=0"));
+                "-Dacp.api.port=0",
+                "-Dacp.agent.port=0",
+                "-Dacp.agent.host=127.0.0.1"));
         options.addAll(extraOptions);
         List<String> command = new ArrayList<>(launchPrefix);
         command.addAll(AcpApp.command(options, "node", "run"));
