@@ -11,9 +11,15 @@ import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.security.PkiFiles;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -76,7 +82,7 @@ public class ClusterService implements ManagedService {
         if (!config.sync().enabled()) {
             return Uni.createFrom().voidItem();
         }
-        ClusterSync started = new ClusterSync(opened, SyncSettings.from(config.sync()), identity.id(), identity.dataDir());
+        ClusterSync started = new ClusterSync(opened, SyncSettings.from(config.sync(), syncSecret()), identity.id(), identity.dataDir());
         return started.start()
                 .invoke(() -> {
                     sync = started;
@@ -85,6 +91,25 @@ public class ClusterService implements ManagedService {
                     maintenance.scheduleAtFixedRate(() -> publishSyncStats(opened, started, self), every, every, TimeUnit.MILLISECONDS);
                     LOG.infof("cluster sync of node %s running on %s (epoch %d)", identity.id(), started.address(), started.epoch());
                 });
+    }
+
+    /**
+     * The configured {@code acp.cluster.sync.secret}, else the cluster secret that {@code acp cluster
+     * init} (or {@code add-node}) put in this node's PKI directory.
+     */
+    private String syncSecret() {
+        if (config.sync().secret().isPresent()) {
+            return config.sync().secret().get();
+        }
+        Path file = PkiFiles.in(identity.dataDir()).clusterSecret();
+        try {
+            return Files.readString(file).trim();
+        } catch (NoSuchFileException e) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "cluster sync on node " + identity.id() + " has no secret: set acp.cluster.sync.secret, "
+                    + "or make this node part of a cluster with 'acp cluster init' or 'acp cluster add-node' (they write " + file + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cluster secret " + file + " of node " + identity.id() + " could not be read", e);
+        }
     }
 
     private static void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {

@@ -1,6 +1,7 @@
 package io.acp.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.framework.NodeConfig;
 import io.acp.framework.NodeIdentity;
@@ -8,6 +9,9 @@ import io.acp.framework.ServiceContext;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.protocol.AcpException;
+import io.acp.security.ClusterPki;
+import io.acp.security.PkiFiles;
 import io.acp.testing.Eventually;
 import io.acp.testing.Ports;
 import io.acp.testing.TestConfig;
@@ -53,12 +57,49 @@ class ClusterServiceSyncTest {
         assertThat(a.sync()).isNull();
     }
 
+    @Test
+    void withoutAConfiguredSecretSyncUsesTheClusterSecretFromThePkiDirectory() {
+        PkiFiles pkiA = PkiFiles.in(dir.resolve("a"));
+        ClusterPki.init(pkiA, "a", "test", Duration.ofDays(1));
+        ClusterPki.addNode(pkiA, PkiFiles.in(dir.resolve("b")), "b", Duration.ofDays(1));
+        String group = Ports.randomGroup();
+        int port = Ports.freeUdpPort();
+        ClusterService a = service("a", group, port, false);
+        ClusterService b = service("b", group, port, false);
+        a.start(context()).await().atMost(WAIT);
+        b.start(context()).await().atMost(WAIT);
+        try {
+            ObjectKey vm = ObjectKey.of(ObjectType.SYSTEM, "vm2");
+            b.cdb().putObject(vm, null, Json.object(), null).await().atMost(WAIT);
+            Eventually.await(WAIT, () -> a.cdb().object(vm).isPresent(), "system/vm2 written on b reaches a");
+        } finally {
+            a.stop().await().atMost(WAIT);
+            b.stop().await().atMost(WAIT);
+        }
+    }
+
+    @Test
+    void syncWithNoSecretAnywhereRefusesToStartAndSaysWhatToDo() {
+        ClusterService lone = service("c", Ports.randomGroup(), Ports.freeUdpPort(), false);
+        assertThatThrownBy(() -> lone.start(context()).await().atMost(WAIT))
+                .isInstanceOf(AcpException.class)
+                .hasMessageContaining("node c has no secret")
+                .hasMessageContaining("acp cluster init");
+        lone.stop().await().atMost(WAIT);
+    }
+
     private ClusterService service(String node, String group, int port) {
+        return service(node, group, port, true);
+    }
+
+    private ClusterService service(String node, String group, int port, boolean configuredSecret) {
         Map<String, String> props = new HashMap<>();
         props.put("acp.node.id", node);
         props.put("acp.node.data-dir", dir.resolve(node).toString());
         props.put("acp.cluster.sync.enabled", "true");
-        props.put("acp.cluster.sync.secret", "a-test-secret-of-enough-length");
+        if (configuredSecret) {
+            props.put("acp.cluster.sync.secret", "a-test-secret-of-enough-length");
+        }
         props.put("acp.cluster.sync.group", group);
         props.put("acp.cluster.sync.port", Integer.toString(port));
         props.put("acp.cluster.sync.heartbeat-interval", "100ms");

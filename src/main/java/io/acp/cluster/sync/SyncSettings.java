@@ -38,8 +38,12 @@ public record SyncSettings(String clusterId, String secret, Optional<String> pre
     }
 
     public static SyncSettings from(ClusterConfig.Sync c) {
-        String secret = c.secret().orElseThrow(() -> new IllegalArgumentException(
-                "cluster sync is enabled but acp.cluster.sync.secret is not set; every node of cluster '" + c.clusterId() + "' needs the same secret"));
+        return from(c, c.secret().orElseThrow(() -> new IllegalArgumentException(
+                "cluster sync is enabled but acp.cluster.sync.secret is not set; every node of cluster '" + c.clusterId() + "' needs the same secret")));
+    }
+
+    /** The settings with the secret given (the configured one, or the cluster's from its PKI directory). */
+    public static SyncSettings from(ClusterConfig.Sync c, String secret) {
         return new SyncSettings(c.clusterId(), secret, c.previousSecret(), Mode.parse(c.mode()), c.group(), c.port(), c.multicastInterface(), c.ttl(),
                 c.unicastBind(), c.peers().orElse(List.of()),
                 c.flushInterval(), c.heartbeatInterval(), c.suspectAfter(), c.deadAfter(),
