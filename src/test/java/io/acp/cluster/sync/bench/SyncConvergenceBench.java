@@ -31,6 +31,11 @@ public final class SyncConvergenceBench {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0); // worker pools of the nodes' start and stop would keep the JVM alive for a minute
+    }
+
+    private static void run(String[] args) throws Exception {
         int trials = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int lossSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int partitionSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 8;

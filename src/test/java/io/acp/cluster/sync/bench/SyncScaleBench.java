@@ -46,6 +46,11 @@ public final class SyncScaleBench {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0); // worker pools of the nodes' start and stop would keep the JVM alive for a minute
+    }
+
+    private static void run(String[] args) throws Exception {
         int total = args.length > 0 ? Integer.parseInt(args[0]) : 128;
         int real = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int objects = args.length > 2 ? Integer.parseInt(args[2]) : 100;
