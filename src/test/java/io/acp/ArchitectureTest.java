@@ -34,7 +34,7 @@ class ArchitectureTest {
     void modelDependsOnNothingOfOurs() {
         check(noClasses().that().resideInAPackage("io.acp.model..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.acp.protocol..", "io.acp.cluster..", "io.acp.framework..", "io.acp.api..", "io.acp.cli..",
+                        "io.acp.protocol..", "io.acp.cluster..", "io.acp.framework..", "io.acp.api..", "io.acp.cli..", "io.acp.security..",
                         "io.acp.agent..", "io.acp.webapi..", "io.acp.hypervisor..", "io.acp.network..", "io.acp.storage..", "io.acp.monitor.."));
     }
 
@@ -42,7 +42,7 @@ class ArchitectureTest {
     void protocolDependsOnlyOnModel() {
         check(noClasses().that().resideInAPackage("io.acp.protocol..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.acp.cluster..", "io.acp.framework..", "io.acp.api..", "io.acp.cli..", "io.acp.agent..",
+                        "io.acp.cluster..", "io.acp.framework..", "io.acp.api..", "io.acp.cli..", "io.acp.agent..", "io.acp.security..",
                         "io.acp.webapi..", "io.acp.hypervisor..", "io.acp.network..", "io.acp.storage..", "io.acp.monitor.."));
     }
 
@@ -57,6 +57,22 @@ class ArchitectureTest {
         check(noClasses().that().resideInAnyPackage(
                         "io.acp.cluster..", "io.acp.framework..", "io.acp.hypervisor..", "io.acp.network..", "io.acp.storage..", "io.acp.monitor..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.acp.cli..", "io.acp.api..", "io.acp.agent..", "io.acp.webapi.."));
+    }
+
+    /** The PKI is a library for the entry points: files and certificates, no services, no transport. */
+    @Test
+    void securityUsesOnlyModelAndProtocol() {
+        check(noClasses().that().resideInAPackage("io.acp.security..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "io.acp.cluster..", "io.acp.framework..", "io.acp.api..", "io.acp.cli..", "io.acp.agent..",
+                        "io.acp.webapi..", "io.acp.hypervisor..", "io.acp.network..", "io.acp.storage..", "io.acp.monitor.."));
+    }
+
+    /** The local API may be routed through the agent but never depends on it: the agent plugs in. */
+    @Test
+    void apiDoesNotDependOnTheAgent() {
+        check(noClasses().that().resideInAPackage("io.acp.api..")
+                .should().dependOnClassesThat().resideInAPackage("io.acp.agent.."));
     }
 
     @Test

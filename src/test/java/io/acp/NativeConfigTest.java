@@ -47,6 +47,47 @@ class NativeConfigTest {
         assertThat(registered()).containsAll(needed);
     }
 
+    @Test
+    void everyJniAndProxyEntryNamesRealClassesMethodsAndFields() throws Exception {
+        for (JsonNode entry : Json.MAPPER.readTree(Path.of("native-config/jni-config.json").toFile())) {
+            Class<?> c = Class.forName(entry.path("name").asText(), false, NativeConfigTest.class.getClassLoader());
+            for (JsonNode m : entry.path("methods")) {
+                Class<?>[] params = new Class<?>[m.path("parameterTypes").size()];
+                for (int i = 0; i < params.length; i++) {
+                    params[i] = type(m.path("parameterTypes").get(i).asText());
+                }
+                if (m.path("name").asText().equals("<init>")) {
+                    assertThat(c.getDeclaredConstructor(params)).as("jni-config: %s constructor", c.getName()).isNotNull();
+                } else {
+                    assertThat(c.getDeclaredMethod(m.path("name").asText(), params)).as("jni-config: %s method", c.getName()).isNotNull();
+                }
+            }
+            for (JsonNode f : entry.path("fields")) {
+                assertThat(c.getDeclaredField(f.path("name").asText())).as("jni-config: %s field", c.getName()).isNotNull();
+            }
+        }
+        for (JsonNode entry : Json.MAPPER.readTree(Path.of("native-config/proxy-config.json").toFile())) {
+            for (JsonNode i : entry.path("interfaces")) {
+                assertThat(Class.forName(i.asText(), false, NativeConfigTest.class.getClassLoader()).isInterface()).isTrue();
+            }
+        }
+    }
+
+    private static Class<?> type(String name) throws ClassNotFoundException {
+        return switch (name) {
+            case "boolean" -> boolean.class;
+            case "byte" -> byte.class;
+            case "char" -> char.class;
+            case "short" -> short.class;
+            case "int" -> int.class;
+            case "long" -> long.class;
+            case "float" -> float.class;
+            case "double" -> double.class;
+            case "byte[]" -> byte[].class;
+            default -> Class.forName(name, false, NativeConfigTest.class.getClassLoader());
+        };
+    }
+
     private static boolean classExists(String name) {
         try {
             Class.forName(name, false, NativeConfigTest.class.getClassLoader());

@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * too many requests are in flight, so a client that does not read cannot make the node buffer.
  * All state is touched only on the connection's event loop.
  */
-final class ApiConnection implements Session, FrameDecoder.Sink {
+final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sink {
 
     private static final Logger LOG = Logger.getLogger(ApiConnection.class);
     /** Requests answered concurrently per connection before reading pauses. */
@@ -44,6 +44,7 @@ final class ApiConnection implements Session, FrameDecoder.Sink {
     private final Map<Long, StreamRelay> streams = new HashMap<>();
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
     private ApiIdentity identity;
+    private String credential;
     private int authFailures;
     private int inFlight;
     private long lastFrameNanos = System.nanoTime();
@@ -83,6 +84,10 @@ final class ApiConnection implements Session, FrameDecoder.Sink {
             send(Response.Failure.of(EnvelopeCodec.bestEffortId(payload), e));
             return;
         }
+        if (!shared.gate().admit()) {
+            send(new Response.Failure(request.id(), ErrorCode.RATE_LIMITED, shared.gate().refusal()));
+            return;
+        }
         if (authenticated(request)) {
             dispatch(request);
         }
@@ -111,9 +116,11 @@ final class ApiConnection implements Session, FrameDecoder.Sink {
         }
         try {
             identity = shared.keys().authenticate(request.key());
+            credential = request.key();
             return true;
         } catch (AcpException e) {
             identity = null; // a wrong key replaces the connection's identity with none
+            credential = null;
             shared.limiter().failed();
             authFailed(request.id(), e);
             return false;
@@ -185,6 +192,11 @@ final class ApiConnection implements Session, FrameDecoder.Sink {
         // After the cancel's own result: the client sees {"cancelled":true}, then end.
         context.runOnContext(v -> relay.finish(true));
         return true;
+    }
+
+    @Override
+    public String credential() {
+        return credential;
     }
 
     void streamEnded(StreamRelay relay) {
@@ -268,7 +280,8 @@ final class ApiConnection implements Session, FrameDecoder.Sink {
     }
 
     /** Ends every stream with {@code end}, then closes once those frames are written. */
-    Future<Void> shutdown() {
+    @Override
+    public Future<Void> shutdown() {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
             for (StreamRelay relay : List.copyOf(streams.values())) {

@@ -6,6 +6,10 @@ import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
 import io.acp.framework.ServiceDirectory;
+import io.acp.hypervisor.HypervisorService;
+import io.acp.hypervisor.Systems;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -42,15 +47,17 @@ public class ApiService implements ManagedService {
     private final Executor worker = Infrastructure.getDefaultWorkerPool();
     private final Dispatcher dispatcher;
     private final Set<ApiConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile ConnectionShared shared;
     private volatile NetServer unixServer;
     private volatile NetServer tcpServer;
     /** True once this service bound the socket file: only then may stop remove it. */
     private volatile boolean socketBound;
 
     @Inject
-    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, ServiceDirectory directory, Vertx vertx,
+    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
+            ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, directory, vertx, version);
     }
 
     /**
@@ -58,6 +65,16 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, ServiceDirectory directory, Vertx vertx,
             String version) {
+        this(config, localNode, dataDir, cdb, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no hypervisor service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param systems the hypervisor's system operations; throws UNAVAILABLE while it is not running
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -65,7 +82,8 @@ public class ApiService implements ManagedService {
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
-                new ClusterOperations(cdb, worker)));
+                new ClusterOperations(cdb, worker),
+                new HypervisorOperations(systems)));
     }
 
     @Override
@@ -98,7 +116,39 @@ public class ApiService implements ManagedService {
         }
         ApiKeyStore keys = ApiKeyStore.open(dataDir);
         SocketFiles.prepare(config.socket());
-        return new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher);
+        ConnectionShared s = new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher,
+                RequestGate.OPEN);
+        shared = s;
+        return s;
+    }
+
+    /**
+     * Serves a connection another entry point accepted (the agent's TLS port) with the same
+     * framing, keys and operations, under that entry point's {@code limits} (frame size, idle
+     * timeout, failed authentications) and {@code gate} (request rate). Requests on it are not
+     * routed on to other nodes.
+     *
+     * @param onClosed called once the connection is closed
+     * @throws AcpException UNAVAILABLE while the API is not running
+     */
+    public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, RequestGate gate, Consumer<ServedConnection> onClosed) {
+        ConnectionShared local = shared;
+        if (local == null || tcpServer == null) {
+            throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "the API of node " + localNode + " is not running");
+        }
+        ConnectionShared external = new ConnectionShared(limits, localNode, local.keys(), local.limiter(), dispatcher.localOnly(), gate);
+        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, onClosed::accept);
+        connection.start();
+        return connection;
+    }
+
+    /** Requests naming another node go through {@code router} (null: they are refused as unreachable). */
+    public void routeRemoteThrough(RemoteRouter router) {
+        dispatcher.routeRemoteThrough(router);
+    }
+
+    public String localNode() {
+        return localNode;
     }
 
     private Uni<Void> listenOnSocket(ConnectionShared shared) {
@@ -132,6 +182,7 @@ public class ApiService implements ManagedService {
                 .chain(() -> uni(close(tcpServer)))
                 .emitOn(worker)
                 .invoke(() -> {
+                    shared = null;
                     unixServer = null;
                     tcpServer = null;
                     if (socketBound) {

@@ -8,25 +8,45 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Routes an authenticated request to its service's operations. Requests for another node are
- * refused until remote routing through the agent exists (issue 4).
+ * Routes an authenticated request to its service's operations, or, when it names another node,
+ * through the {@link RemoteRouter} to that node's agent. Requests that arrived through this node's
+ * agent are dispatched by a {@link #localOnly()} copy: they travel one hop, never on.
  */
 public final class Dispatcher {
 
     private final String localNode;
-    private final Map<String, ServiceOperations> services = new TreeMap<>();
+    private final Map<String, ServiceOperations> services;
+    private final boolean routes;
+    private volatile RemoteRouter router;
 
     public Dispatcher(String localNode, List<ServiceOperations> services) {
         this.localNode = localNode;
+        this.services = new TreeMap<>();
         for (ServiceOperations s : services) {
             this.services.put(s.service(), s);
         }
+        this.routes = true;
+    }
+
+    private Dispatcher(Dispatcher routing) {
+        this.localNode = routing.localNode;
+        this.services = routing.services;
+        this.routes = false;
+    }
+
+    /** The same services, refusing requests for other nodes (for requests that already took a hop). */
+    public Dispatcher localOnly() {
+        return new Dispatcher(this);
+    }
+
+    /** Installs (or, with null, removes) the way to other nodes. */
+    public void routeRemoteThrough(RemoteRouter router) {
+        this.router = router;
     }
 
     public Outcome dispatch(Request request, Session session) {
         if (request.node() != null && !request.node().equals(localNode)) {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + request.node()
-                    + " is not reachable from here: remote routing through the agent is not available yet");
+            return remote(request, session);
         }
         ServiceOperations ops = services.get(request.service());
         if (ops == null) {
@@ -34,5 +54,27 @@ public final class Dispatcher {
                     + "'; it has " + String.join(", ", services.keySet()));
         }
         return ops.call(request, session);
+    }
+
+    private Outcome remote(Request request, Session session) {
+        String target = request.node();
+        if (!routes) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " received a request for node " + target
+                    + " through its agent; requests travel one hop: send it to node " + target + "'s agent");
+        }
+        RemoteRouter r = router;
+        if (r == null) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + target + " is not reachable from node " + localNode
+                    + ": this node runs no agent (add 'agent' to acp.node.services)");
+        }
+        if ("cluster".equals(request.service()) && "watch".equals(request.op())) {
+            throw new AcpException(ErrorCode.BAD_REQUEST, "cluster.watch is not routed to other nodes yet; watch through node "
+                    + target + "'s agent directly");
+        }
+        if ("api".equals(request.service()) && "cancel".equals(request.op())) {
+            throw new AcpException(ErrorCode.BAD_REQUEST, "api.cancel is answered by the node the connection is on; omit 'node'");
+        }
+        Request forwarded = new Request(request.id(), target, request.service(), request.op(), request.args(), session.credential());
+        return new Outcome.Single(r.forward(forwarded));
     }
 }

@@ -8,4 +8,12 @@ public interface Session {
 
     /** Ends the stream opened by request {@code streamId} on this connection; false if there is none. */
     boolean cancelStream(long streamId);
+
+    /**
+     * The key the connection authenticated with, to present to another node when a request is
+     * routed there; kept only in memory, never logged. Null when not authenticated.
+     */
+    default String credential() {
+        return null;
+    }
 }

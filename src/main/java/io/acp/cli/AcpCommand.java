@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "acp", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = AcpCommand.Version.class,
         description = "ACP node service: run a node, or inspect and change the cluster through a running node's API.",
         subcommands = {NodeCommand.class, StatusCommand.class, ServicesCommand.class, GetCommand.class, PutCommand.class,
-            DeleteCommand.class, MetaCommand.class, StatsCommand.class, WatchCommand.class},
+            DeleteCommand.class, MetaCommand.class, StatsCommand.class, WatchCommand.class, SystemCommand.class,
+            ClusterCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -24,13 +26,18 @@ import picocli.CommandLine.Spec;
             "3:not_found",
             "4:unauthorized or forbidden",
             "5:unavailable, timeout, or cannot connect to the node",
-            "6:conflict (--if-version did not match)",
+            "6:conflict (--if-version did not match; a system not in the state the operation needs)",
             "7:bad_request (invalid type, id or spec)"},
         footer = "%nSee docs/cli.md for examples.")
 public class AcpCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** The node a client command's requests are for; the connected node routes them through its agent. */
+    @Option(names = "--node", paramLabel = "NODE", scope = ScopeType.LOCAL,
+            description = "Send client commands' requests to node NODE, through the connected node (e.g. acp --node n2 status).")
+    String node;
 
     @Override
     public void run() {

@@ -5,6 +5,7 @@ import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import io.acp.framework.NodeConfig;
 import io.acp.protocol.AcpException;
+import io.acp.security.PkiFiles;
 import io.acp.protocol.ErrorCode;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -32,9 +33,7 @@ public class ApiConnector {
     }
 
     public ApiClient open(ClientOptions options) {
-        ApiEndpoint endpoint = options.tcp != null
-                ? options.tcp
-                : new ApiEndpoint.Unix(options.socket != null ? options.socket : api.socket());
+        ApiEndpoint endpoint = endpoint(options);
         Duration timeout = Duration.ofSeconds(Math.max(1, options.timeoutSeconds));
         String key = null;
         AcpException keyProblem = null;
@@ -50,6 +49,17 @@ public class ApiConnector {
             throw keyProblem;
         }
         return client;
+    }
+
+    private ApiEndpoint endpoint(ClientOptions options) {
+        if (options.agent != null) {
+            PkiFiles own = PkiFiles.in(node.dataDir());
+            return new ApiEndpoint.Tls(options.agent.host(), options.agent.port(),
+                    options.key != null ? options.key : own.nodeKey(),
+                    options.cert != null ? options.cert : own.nodeCertificate(),
+                    options.ca != null ? options.ca : own.caCertificate());
+        }
+        return options.tcp != null ? options.tcp : new ApiEndpoint.Unix(options.socket != null ? options.socket : api.socket());
     }
 
     /** --api-key, else $ACP_API_KEY, else the admin key file in the node's data directory. */

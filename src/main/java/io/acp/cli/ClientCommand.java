@@ -31,6 +31,8 @@ abstract class ClientCommand implements Callable<Integer> {
     public final Integer call() {
         validate();
         try (ApiClient api = connector.open(client)) {
+            // acp --node: the top command holds it, however deep this command is (acp system start …).
+            api.routeTo(spec.root().userObject() instanceof AcpCommand acp ? acp.node : null);
             return run(api);
         }
     }

@@ -19,6 +19,19 @@ public final class ClientOptions {
             description = "Use the node's loopback TCP port instead of its socket, e.g. 127.0.0.1:7440.")
     ApiEndpoint.Tcp tcp;
 
+    @Option(names = "--agent", paramLabel = "HOST:PORT", converter = TcpConverter.class,
+            description = "Connect to a node's agent over mutual TLS instead, e.g. 10.0.0.2:7441 (with --cert, --key, --ca).")
+    ApiEndpoint.Tcp agent;
+
+    @Option(names = "--cert", paramLabel = "PEM", description = "Client certificate for --agent (default: <acp.node.data-dir>/pki/node.crt).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "PEM", description = "Client private key for --agent (default: <acp.node.data-dir>/pki/node.key).")
+    Path key;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "Cluster CA certificate to trust for --agent (default: <acp.node.data-dir>/pki/ca.crt).")
+    Path ca;
+
     @Option(names = "--api-key", paramLabel = "KEY",
             description = "API key (default: env ACP_API_KEY, else the file <acp.node.data-dir>/admin.key).")
     String apiKey;

@@ -46,7 +46,7 @@ class WatchCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        try (WatchStream stream = api.openWatch(null, args())) {
+        try (WatchStream stream = api.openWatch(api.target(), args())) {
             for (JsonNode event = stream.next(); event != null; event = stream.next()) {
                 if (json()) {
                     printJson(event);

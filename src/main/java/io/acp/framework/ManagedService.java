@@ -26,6 +26,14 @@ public interface ManagedService {
     /** Stops the service and releases what it holds; must succeed even after a failed start. */
     Uni<Void> stop();
 
+    /**
+     * Values this service adds to its node's meta in the CDB while it runs, so other nodes can
+     * find it (the agent: {@code "agent": "host:port"}). Called whenever the node's meta is published.
+     */
+    default java.util.Map<String, String> nodeMeta() {
+        return java.util.Map.of();
+    }
+
     /** A cheap health check, called periodically on a worker thread. */
     default Health health() {
         return Health.OK;

@@ -19,7 +19,7 @@ public interface NodeConfig {
     Path dataDir();
 
     /** Services this node runs; the Framework starts them in dependency order. */
-    @WithDefault("cluster,api")
+    @WithDefault("cluster,api,hypervisor,agent")
     List<String> services();
 
     /** How often the node object's stats (cpu, memory, load, uptime) are sampled. */

@@ -28,7 +28,7 @@ public class NodeIdentity {
     }
 
     /** The host name of this machine (HOSTNAME, else what the resolver says). */
-    static String hostName() {
+    public static String hostName() {
         String env = System.getenv("HOSTNAME");
         if (env != null && !env.isBlank()) {
             return env.trim();

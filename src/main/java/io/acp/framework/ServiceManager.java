@@ -209,7 +209,17 @@ public class ServiceManager implements ServiceDirectory {
         synchronized (this) {
             now = phase;
         }
-        return Json.object()
+        ObjectNode meta = Json.object();
+        List<SupervisedService> current;
+        synchronized (this) {
+            current = units;
+        }
+        for (SupervisedService unit : current) {
+            if (unit.status().state() == ServiceState.RUNNING) {
+                unit.service().nodeMeta().forEach(meta::put);
+            }
+        }
+        return meta
                 .put("state", now == Phase.STOPPING || now == Phase.STOPPED ? "stopping" : "running")
                 .put("startedAt", startedAt.toString())
                 .put("pid", ProcessHandle.current().pid());
@@ -295,5 +305,6 @@ public class ServiceManager implements ServiceDirectory {
 
     private void changed(SupervisedService unit) {
         publisher.serviceChanged(unit.name());
+        publisher.nodeChanged(); // a service's own node meta (e.g. the agent's address) comes and goes with it
     }
 }

@@ -65,6 +65,10 @@ final class SupervisedService {
         this.backoff = policy.initialBackoff();
     }
 
+    ManagedService service() {
+        return service;
+    }
+
     String name() {
         return service.name();
     }

@@ -6,6 +6,7 @@ import io.acp.framework.ServiceContext;
 import io.acp.framework.ServiceDirectory;
 import io.acp.framework.ServiceState;
 import io.acp.framework.ServiceStatus;
+import io.acp.hypervisor.Systems;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -35,13 +36,15 @@ final class TestNode implements AutoCloseable {
     final Path dir;
     final TestApiConfig config;
     final AtomicReference<Cdb> cdb = new AtomicReference<>(Cdb.inMemory(NODE));
+    /** The hypervisor's operations, once a test starts one (HypervisorApiTest). */
+    final AtomicReference<Systems> systems = new AtomicReference<>();
     final ApiService api;
 
     private TestNode(Vertx vertx, Path dir, TestApiConfig config) {
         this.vertx = vertx;
         this.dir = dir;
         this.config = config;
-        this.api = new ApiService(config, NODE, dir.resolve("data"), this::currentCdb, directory(), vertx, "0.1.0-test");
+        this.api = new ApiService(config, NODE, dir.resolve("data"), this::currentCdb, this::currentSystems, directory(), vertx, "0.1.0-test");
     }
 
     static Vertx nativeVertx() {
@@ -103,6 +106,14 @@ final class TestNode implements AutoCloseable {
             throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "cluster service on node n1 is not running");
         }
         return c;
+    }
+
+    private Systems currentSystems() {
+        Systems s = systems.get();
+        if (s == null) {
+            throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "hypervisor service on node n1 is not running");
+        }
+        return s;
     }
 
     static ServiceContext context() {

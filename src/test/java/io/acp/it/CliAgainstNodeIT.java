@@ -238,7 +238,7 @@ class CliAgainstNodeIT {
         List<String> log = node.logLines();
         String stopping = log.stream().filter(l -> l.contains("stopping services")).findFirst()
                 .orElseThrow(() -> new AssertionError("no 'stopping services' line in:\n" + String.join("\n", log)));
-        assertThat(stopping).contains("[api, cluster]");
+        assertThat(stopping).contains("[hypervisor, agent, api, cluster]");
         assertThat(Files.exists(node.socket())).as("socket file removed").isFalse();
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
  * A real node: {@code java -jar quarkus-run.jar node run} as its own process, with its own data
  * directory, socket and free TCP port under a test directory. Its stdout and stderr go to a log
  * file per start, so a test can read what it logged. Restartable on the same data directory.
+ * Optionally launched through a command prefix (e.g. {@code ip netns exec acp-n1}, which execs
+ * java in place, so the process is the JVM itself) and with extra {@code -D} options.
  */
 final class NodeProcess implements AutoCloseable {
 
@@ -28,13 +31,17 @@ final class NodeProcess implements AutoCloseable {
     private final Path dir;
     private final Path dataDir;
     private final Path socket;
+    private final List<String> launchPrefix;
+    private final List<String> extraOptions;
     private int port;
     private Process process;
     private Path log;
     private int starts;
 
-    private NodeProcess(String nodeId, Path dir) {
+    private NodeProcess(String nodeId, Path dir, List<String> launchPrefix, List<String> extraOptions) {
         this.nodeId = nodeId;
+        this.launchPrefix = List.copyOf(launchPrefix);
+        this.extraOptions = List.copyOf(extraOptions);
         this.dir = dir;
         this.dataDir = dir.resolve("data");
         this.socket = dir.resolve("api.sock");
@@ -42,7 +49,16 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a node in {@code dir} and waits for its "listening" line. */
     static NodeProcess start(String nodeId, Path dir) throws IOException, InterruptedException {
-        NodeProcess node = new NodeProcess(nodeId, dir);
+        return start(nodeId, dir, List.of(), List.of());
+    }
+
+    /**
+     * Starts a node whose command line begins with {@code launchPrefix} and whose JVM gets
+     * {@code extraOptions} after the node's own (so they may override them); both apply to restarts.
+     */
+    static NodeProcess start(String nodeId, Path dir, List<String> launchPrefix, List<String> extraOptions)
+            throws IOException, InterruptedException {
+        NodeProcess node = new NodeProcess(nodeId, dir, launchPrefix, extraOptions);
         node.restart();
         return node;
     }
@@ -57,22 +73,32 @@ final class NodeProcess implements AutoCloseable {
         }
         starts++;
         log = dir.resolve("node-" + starts + ".log");
-        process = new ProcessBuilder(AcpApp.command(List.of(
-                        "-Dacp.node.id=" + nodeId,
-                        "-Dacp.node.data-dir=" + dataDir,
-                        "-Dacp.api.socket=" + socket,
-                        "-Dacp.api.port=0"),
-                "node", "run"))
+        List<String> options = new ArrayList<>(List.of(
+                "-Dacp.node.id=" + nodeId,
+                "-Dacp.node.data-dir=" + dataDir,
+                "-Dacp.api.socket=" + socket,
+                "-Dacp.api.port=0",
+                "-Dacp.agent.port=0",
+                "-Dacp.agent.host=127.0.0.1"));
+        options.addAll(extraOptions);
+        List<String> command = new ArrayList<>(launchPrefix);
+        command.addAll(AcpApp.command(options, "node", "run"));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
-        String ready = awaitLogLine("node " + nodeId + " listening on", START_LIMIT);
-        Matcher m = READY_PORT.matcher(ready);
-        if (!m.find()) {
-            fail("no TCP port in the node's ready line: " + ready);
+        try {
+            String ready = awaitLogLine("node " + nodeId + " listening on", START_LIMIT);
+            Matcher m = READY_PORT.matcher(ready);
+            if (!m.find()) {
+                fail("no TCP port in the node's ready line: " + ready);
+            }
+            port = Integer.parseInt(m.group(1));
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            process.destroyForcibly(); // a node that never became ready must not outlive the test
+            throw e;
         }
-        port = Integer.parseInt(m.group(1));
     }
 
     /** Waits until the log has a line containing {@code text}; fails early if the node exits. */
@@ -111,6 +137,11 @@ final class NodeProcess implements AutoCloseable {
             fail("node " + nodeId + " did not exit within " + limit + " of SIGTERM");
         }
         return process.exitValue();
+    }
+
+    /** The log of the current start. */
+    Path log() {
+        return log;
     }
 
     boolean alive() {

@@ -34,6 +34,21 @@ public final class CdbContents {
         return out;
     }
 
+    /** Per node, the lines it lacks or has beyond the first node's: what a failed comparison prints. */
+    public static String differences(java.util.List<InProcessCluster.Node> nodes, Collection<ObjectKey> sideKeys) {
+        Set<String> first = of(nodes.get(0).cdb(), sideKeys);
+        StringBuilder out = new StringBuilder();
+        for (InProcessCluster.Node n : nodes.subList(1, nodes.size())) {
+            Set<String> mine = of(n.cdb(), sideKeys);
+            Set<String> lacks = new TreeSet<>(first);
+            lacks.removeAll(mine);
+            Set<String> extra = new TreeSet<>(mine);
+            extra.removeAll(first);
+            out.append("\n").append(n.id).append(" vs ").append(nodes.get(0).id).append(": lacks ").append(lacks).append(", has beyond ").append(extra);
+        }
+        return out.toString();
+    }
+
     private static String line(Entry e) {
         return e.kind().wireName() + " " + e.key() + " " + e.node() + " " + e.version();
     }

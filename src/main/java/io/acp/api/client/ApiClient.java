@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * A blocking client of a node's local API (docs/protocol.md) over its Unix socket or loopback
- * TCP port. One request at a time per client; open several clients for parallel work. Every
+ * A blocking client of a node's API (docs/protocol.md) over its Unix socket, its loopback TCP
+ * port, or a node's agent (mutual TLS). One request at a time per client; open several clients for parallel work. Every
  * failure is an {@link AcpException} carrying the node's error code, or UNAVAILABLE / TIMEOUT
  * when the node cannot be reached or does not answer.
  */
@@ -23,15 +23,17 @@ public final class ApiClient implements AutoCloseable {
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final ApiEndpoint endpoint;
-    private final FramedChannel channel;
+    private final FrameChannel channel;
     private final String apiKey;
     private final Duration readTimeout;
     private long lastId;
     /** Set once the node accepted our key; later requests then travel without it. */
     private boolean authenticated;
     private WatchStream openStream;
+    /** The node requests are for when the caller names none (acp --node); null: the connected node. */
+    private volatile String target;
 
-    private ApiClient(ApiEndpoint endpoint, FramedChannel channel, String apiKey, Duration readTimeout) {
+    private ApiClient(ApiEndpoint endpoint, FrameChannel channel, String apiKey, Duration readTimeout) {
         this.endpoint = endpoint;
         this.channel = channel;
         this.apiKey = apiKey;
@@ -47,7 +49,7 @@ public final class ApiClient implements AutoCloseable {
      */
     public static ApiClient connect(ApiEndpoint endpoint, String apiKey, Duration readTimeout) {
         try {
-            return new ApiClient(endpoint, FramedChannel.connect(endpoint), apiKey, readTimeout);
+            return new ApiClient(endpoint, FrameChannel.connect(endpoint), apiKey, readTimeout);
         } catch (IOException | RuntimeException e) {
             throw new AcpException(ErrorCode.UNAVAILABLE, "cannot reach the node's API at " + endpoint.describe() + ": "
                     + reason(e) + " (is the node running? start it with 'acp node run')", e);
@@ -62,9 +64,19 @@ public final class ApiClient implements AutoCloseable {
         return endpoint;
     }
 
-    /** Calls an operation on the node that received it; returns its result or throws its error. */
+    /** Calls an operation on the {@link #routeTo target} node; returns its result or throws its error. */
     public JsonNode call(String service, String op, ObjectNode args) {
-        return call(null, service, op, args);
+        return call(target, service, op, args);
+    }
+
+    /** Sends later {@link #call(String, String, ObjectNode)} calls to {@code node} (null: the connected node). */
+    public ApiClient routeTo(String node) {
+        this.target = node;
+        return this;
+    }
+
+    public String target() {
+        return target;
     }
 
     /** Calls an operation, routed to {@code node} when not null (remote routing). */

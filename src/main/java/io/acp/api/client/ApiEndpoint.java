@@ -5,7 +5,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
-/** Where a node's local API listens: its Unix socket or its loopback TCP port. */
+/** Where a node's API listens: its Unix socket, its loopback TCP port, or its agent's TLS port. */
 public sealed interface ApiEndpoint {
 
     SocketAddress address();
@@ -36,6 +36,20 @@ public sealed interface ApiEndpoint {
         @Override
         public String describe() {
             return "tcp:" + host + ":" + port;
+        }
+    }
+
+    /** A node's agent: mutual TLS with the client's certificate and key, trusting the cluster CA {@code ca}. */
+    record Tls(String host, int port, Path key, Path cert, Path ca) implements ApiEndpoint {
+
+        @Override
+        public SocketAddress address() {
+            return new InetSocketAddress(host, port);
+        }
+
+        @Override
+        public String describe() {
+            return "tls:" + host + ":" + port;
         }
     }
 

@@ -16,7 +16,7 @@ import java.time.Duration;
  * caller, but built on a non-blocking channel and a selector so reads can time out (a Unix-socket
  * channel has no SO_TIMEOUT). Not thread-safe: {@link ApiClient} serializes access.
  */
-final class FramedChannel implements AutoCloseable {
+final class FramedChannel implements FrameChannel {
 
     private final SocketChannel channel;
     private final Selector selector;
@@ -40,7 +40,8 @@ final class FramedChannel implements AutoCloseable {
         }
     }
 
-    void send(byte[] payload, Duration timeout) {
+    @Override
+    public void send(byte[] payload, Duration timeout) {
         ByteBuffer buf = ByteBuffer.wrap(Frames.frame(payload));
         long deadline = deadline(timeout);
         try {
@@ -60,7 +61,8 @@ final class FramedChannel implements AutoCloseable {
      * @throws AcpException TIMEOUT when nothing complete arrived in time, UNAVAILABLE when the
      *                      connection closed, BAD_FRAME for a length over the client limit
      */
-    byte[] receive(Duration timeout) {
+    @Override
+    public byte[] receive(Duration timeout) {
         long deadline = deadline(timeout);
         ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);
         fill(header, deadline);

@@ -22,6 +22,9 @@ import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
 import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.StatsEntry;
+import io.acp.model.Version;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -34,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,13 +69,18 @@ public final class ClusterSync {
     private final Membership membership;
     private final AntiEntropy antiEntropy;
     private ScheduledExecutorService executor;
-    private Thread syncThread;
     private Transport transport;
     private Outbox outbox;
     private DeltaBatcher batcher;
+    private final QuietStatsResender quietStats = new QuietStatsResender();
     private Cancellable changes;
     private long epoch;
-    private boolean mergingFromPeer;
+    /**
+     * This node's own entries that came back from a peer (anti-entropy after a restart), by slot:
+     * their change events are echoes, not new writes, and are not multicast again. Recognised by
+     * version, not by thread: the CDB may deliver a concurrent local write on the sync thread.
+     */
+    private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
     private volatile long lastFlushNanos;
     private long lastPullNanos = System.nanoTime() - Long.MAX_VALUE / 2; // sync thread only
     private volatile boolean running;
@@ -116,7 +125,6 @@ public final class ClusterSync {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "acp-sync-" + node);
             t.setDaemon(true);
-            syncThread = t;
             return t;
         });
         // subscribe before taking the snapshot, so no change falls in between
@@ -188,7 +196,10 @@ public final class ClusterSync {
             side.addAll(cdb.stats(o.key(), null));
             index.replaceSideEntries(o.key(), side);
         }
-        boolean echoOfMerge = mergingFromPeer && Thread.currentThread() == syncThread;
+        boolean echoOfMerge = e.node().equals(node) && e.version().equals(ownEntriesFromPeers.get(OwnSlot.of(e)));
+        if (running && e instanceof StatsEntry s && s.node().equals(node) && !echoOfMerge) {
+            quietStats.changed(s);
+        }
         if (running && e.node().equals(node) && !echoOfMerge && batcher.add(e)) {
             // at most one flush per interval: the first change after a quiet interval goes out at
             // once, changes that come faster are batched until the interval is over
@@ -234,20 +245,27 @@ public final class ClusterSync {
     }
 
     private void merge(String sender, List<Entry> entries, boolean mustOriginateAtSender) {
-        mergingFromPeer = true;
-        try {
-            for (Entry e : entries) {
-                if (mustOriginateAtSender && !e.node().equals(sender)) {
-                    // a delta carries only the sender's own entries; anything else is not ours to take
-                    counters.dropped(DropReason.MALFORMED);
-                } else if (cdb.merge(e)) {
-                    counters.entryMerged();
-                } else {
-                    counters.entryIgnored();
-                }
+        for (Entry e : entries) {
+            if (mustOriginateAtSender && !e.node().equals(sender)) {
+                // a delta carries only the sender's own entries; anything else is not ours to take
+                counters.dropped(DropReason.MALFORMED);
+                continue;
             }
-        } finally {
-            mergingFromPeer = false;
+            if (e.node().equals(node)) {
+                ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
+            }
+            if (cdb.merge(e)) {
+                counters.entryMerged();
+            } else {
+                counters.entryIgnored();
+            }
+        }
+    }
+
+    /** The slot of one of this node's entries (the node is implied). */
+    private record OwnSlot(Entry.Kind kind, ObjectKey key) {
+        static OwnSlot of(Entry e) {
+            return new OwnSlot(e.kind(), e.key());
         }
     }
 
@@ -256,6 +274,11 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
+        List<StatsEntry> resend = quietStats.tick(s -> cdb.stats(s.key(), node).contains(s));
+        if (!resend.isEmpty()) {
+            resend.forEach(batcher::add);
+            flush();
+        }
         membership.tick().forEach(this::publishPeer);
     }
 

@@ -20,7 +20,8 @@ import java.util.Map;
  * <p>Stats are hashed by slot only, without their version: a series is sampled every second, so
  * versions would make every digest differ all the time and anti-entropy would resend every sample.
  * A missing series is still repaired (a late joiner gets every node's latest sample); a lost sample
- * of an existing series is superseded by the next one.
+ * of an existing series is superseded by the next one, or, when the series has gone quiet, by the
+ * {@link QuietStatsResender}.
  */
 final class StateIndex {
 

@@ -79,7 +79,7 @@ class ClusterSyncTest {
         acknowledged.forEach(e -> keys.add(e.key()));
         cluster.nodes().forEach(n -> keys.add(ObjectKey.of(ObjectType.NODE, n.id)));
         Eventually.await(CONVERGE, () -> cluster.runningNodes().stream().map(n -> CdbContents.of(n.cdb(), keys)).distinct().count() == 1,
-                "every node's CDB holds the same entries");
+                () -> "every node's CDB holds the same entries; differences: " + CdbContents.differences(cluster.runningNodes(), keys));
         Set<String> first = CdbContents.of(cluster.runningNodes().get(0).cdb(), keys);
         for (InProcessCluster.Node n : cluster.runningNodes()) {
             assertThat(CdbContents.of(n.cdb(), keys)).as("contents of %s", n.id).isEqualTo(first);

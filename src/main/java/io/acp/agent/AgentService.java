@@ -1,0 +1,222 @@
+package io.acp.agent;
+
+import io.acp.api.ApiConfig;
+import io.acp.api.ApiService;
+import io.acp.api.ServedConnection;
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ClusterService;
+import io.acp.framework.ManagedService;
+import io.acp.framework.NodeIdentity;
+import io.acp.framework.ServiceContext;
+import io.acp.protocol.AcpException;
+import io.acp.security.ClusterPki;
+import io.acp.security.PkiFiles;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent: the node's TLS entry point. Clients (other nodes, remote operators) must present a
+ * certificate signed by the cluster CA and then an API key, exactly as on the local API, whose
+ * operations serve them. It also routes this node's requests for other nodes to their agents.
+ */
+@ApplicationScoped
+public class AgentService implements ManagedService {
+
+    private static final Logger LOG = Logger.getLogger(AgentService.class);
+
+    private final AgentConfig config;
+    private final String nodeId;
+    private final PkiFiles pki;
+    private final ApiService api;
+    private final Supplier<Cdb> cdb;
+    private final Vertx vertx;
+    private final Executor worker = Infrastructure.getDefaultWorkerPool();
+    private final Map<ServedConnection, String> connections = new ConcurrentHashMap<>();
+    private volatile ClientLimits limits;
+    private volatile NetServer server;
+    private volatile NetClient client;
+    private volatile RemoteNodes remote;
+
+    @Inject
+    public AgentService(AgentConfig config, NodeIdentity identity, ApiService api, ClusterService cluster, Vertx vertx) {
+        this(config, identity.id(), identity.dataDir(), api, cluster::cdb, vertx);
+    }
+
+    public AgentService(AgentConfig config, String nodeId, Path dataDir, ApiService api, Supplier<Cdb> cdb, Vertx vertx) {
+        this.config = config;
+        this.nodeId = nodeId;
+        this.pki = PkiFiles.in(dataDir);
+        this.api = api;
+        this.cdb = cdb;
+        this.vertx = vertx;
+    }
+
+    @Override
+    public String name() {
+        return "agent";
+    }
+
+    @Override
+    public Set<String> dependencies() {
+        return Set.of("api", "cluster");
+    }
+
+    @Override
+    public Uni<Void> start(ServiceContext context) {
+        return Uni.createFrom().item(() -> {
+                    ClusterPki.ensureInitialised(pki, nodeId);
+                    ClusterPki.checkNodeCertificate(pki, nodeId);
+                    return Tls.protocols(config.tlsProtocols());
+                })
+                .runSubscriptionOn(worker)
+                .chain(protocols -> {
+                    limits = new ClientLimits(config.maxConnectionsPerClient(), config.connectionsPerSecond(), config.requestsPerSecond());
+                    NetServer s = vertx.createNetServer(Tls.server(pki, config.tlsProtocols()))
+                            .connectHandler(this::accept)
+                            .exceptionHandler(e -> LOG.infof("agent of node %s refused a connection: %s", nodeId, reason(e)));
+                    server = s;
+                    return uni(s.listen(config.port(), config.host()));
+                })
+                .invoke(() -> {
+                    int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
+                    client = vertx.createNetClient(Tls.client(pki, config.tlsProtocols(), timeoutMs));
+                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout());
+                    api.routeRemoteThrough(remote);
+                    LOG.infof("agent serving tls:%s:%d for node %s (advertised as %s)", config.host(), port(), nodeId, advertisedAddress());
+                });
+    }
+
+    private void accept(NetSocket socket) {
+        String peer = socket.remoteAddress().hostAddress();
+        String refused = limits.admit(peer);
+        if (refused != null) {
+            LOG.infof("agent of node %s refused a connection: %s", nodeId, refused);
+            socket.close();
+            return;
+        }
+        try {
+            ServedConnection served = api.serveExternal(socket, apiLimits(), limits.requests(peer), closed -> {
+                limits.closed(peer);
+                connections.remove(closed);
+            });
+            connections.put(served, peer);
+        } catch (AcpException e) {
+            limits.closed(peer);
+            socket.close();
+        }
+    }
+
+    /** The local API's connection handling, under the agent's limits. */
+    private ApiConfig apiLimits() {
+        return new ApiConfig() {
+            @Override
+            public Path socket() {
+                return null;
+            }
+
+            @Override
+            public String host() {
+                return config.host();
+            }
+
+            @Override
+            public int port() {
+                return AgentService.this.port();
+            }
+
+            @Override
+            public int maxFrameBytes() {
+                return config.maxFrameBytes();
+            }
+
+            @Override
+            public Duration idleTimeout() {
+                return config.idleTimeout();
+            }
+
+            @Override
+            public int maxAuthFailures() {
+                return config.maxAuthFailures();
+            }
+        };
+    }
+
+    @Override
+    public Uni<Void> stop() {
+        api.routeRemoteThrough(null);
+        RemoteNodes r = remote;
+        if (r != null) {
+            r.closeAll();
+        }
+        List<Future<Void>> closing = new ArrayList<>();
+        for (ServedConnection c : List.copyOf(connections.keySet())) {
+            closing.add(c.shutdown());
+        }
+        NetServer s = server;
+        NetClient c = client;
+        return uni(Future.join(closing))
+                .chain(() -> uni(s == null ? Future.succeededFuture() : s.close()))
+                .chain(() -> uni(c == null ? Future.succeededFuture() : c.close()))
+                .invoke(() -> {
+                    server = null;
+                    client = null;
+                    remote = null;
+                });
+    }
+
+    /** What this node publishes in its meta so other nodes can reach its agent. */
+    @Override
+    public Map<String, String> nodeMeta() {
+        return server == null ? Map.of() : Map.of(RemoteNodes.ADDRESS_META, advertisedAddress());
+    }
+
+    /** The bound port; -1 when not listening. */
+    public int port() {
+        NetServer s = server;
+        return s == null ? -1 : s.actualPort();
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    String advertisedAddress() {
+        if (config.advertise().isPresent()) {
+            return config.advertise().get();
+        }
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = io.acp.framework.NodeIdentity.hostName();
+        }
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    private static Uni<Void> uni(Future<?> future) {
+        return Uni.createFrom().completionStage(future::toCompletionStage).replaceWithVoid();
+    }
+}

@@ -1,0 +1,151 @@
+package io.acp.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.api.RemoteRouter;
+import io.acp.cluster.Cdb;
+import io.acp.model.MetaEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
+import io.acp.security.NodeCertificates;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * Routes requests to other nodes' agents: finds a node's agent address in the CDB ({@link #address}),
+ * keeps one mutual-TLS {@link PeerLink}
+ * per node, and checks that the peer's certificate names the node we meant to reach.
+ */
+final class RemoteNodes implements RemoteRouter {
+
+    static final String ADDRESS_META = "agent";
+
+    private final String localNode;
+    private final Supplier<Cdb> cdb;
+    private final NetClient client;
+    private final Duration timeout;
+    private final Map<String, Uni<PeerLink>> links = new ConcurrentHashMap<>();
+
+    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout) {
+        this.localNode = localNode;
+        this.cdb = cdb;
+        this.client = client;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Uni<JsonNode> forward(Request request) {
+        String node = request.node();
+        String address;
+        try {
+            address = address(node);
+        } catch (AcpException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return link(node, address).chain(l -> l.call(request, timeout));
+    }
+
+    /**
+     * The agent address of {@code node} from the CDB: what the node itself reports in its meta, else
+     * an {@code agent} value an operator put into the {@code node/<id>} object's spec (before
+     * cluster sync carries the meta, or to override it).
+     */
+    String address(String node) {
+        Cdb c = cdb.get();
+        ObjectKey key = ObjectKey.of(ObjectType.NODE, node);
+        List<MetaEntry> meta = c.meta(key, node);
+        JsonNode a = meta.isEmpty() ? null : meta.get(0).values().get(ADDRESS_META);
+        if (a == null || !a.isTextual()) {
+            a = c.object(key).map(o -> o.spec().get(ADDRESS_META)).orElse(null);
+        }
+        if (a == null || !a.isTextual() || a.asText().isBlank()) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " is not reachable from node " + localNode
+                    + ": the cluster state has no agent address for it (is it a member, and does it run the agent?)");
+        }
+        return a.asText();
+    }
+
+    private Uni<PeerLink> link(String node, String address) {
+        Uni<PeerLink> cached = links.get(node);
+        if (cached != null) {
+            return cached.chain(l -> {
+                if (l.open() && l.address().equals(address)) {
+                    return Uni.createFrom().item(l);
+                }
+                links.remove(node, cached);
+                return link(node, address);
+            }).onFailure().recoverWithUni(e -> {
+                links.remove(node, cached);
+                return Uni.createFrom().failure(e);
+            });
+        }
+        Uni<PeerLink> connecting = connect(node, address).memoize().indefinitely();
+        Uni<PeerLink> raced = links.putIfAbsent(node, connecting);
+        if (raced != null) {
+            return link(node, address);
+        }
+        return connecting.onFailure().invoke(() -> links.remove(node, connecting));
+    }
+
+    private Uni<PeerLink> connect(String node, String address) {
+        int colon = address.lastIndexOf(':');
+        String host = colon > 0 ? address.substring(0, colon).replace("[", "").replace("]", "") : address;
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " published an agent address '"
+                    + address + "' that is not HOST:PORT"));
+        }
+        return Uni.createFrom().completionStage(() -> client.connect(port, host).toCompletionStage())
+                .ifNoItem().after(timeout).failWith(() -> new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " at " + address
+                        + " did not accept a connection within " + timeout.toMillis() + " ms"))
+                .onFailure(e -> !(e instanceof AcpException)).transform(e -> new AcpException(ErrorCode.UNAVAILABLE,
+                        "node " + node + " is not reachable at " + address + ": " + reason(e), e))
+                .map(socket -> checked(node, address, socket));
+    }
+
+    /** The link, once the peer's certificate proved it is {@code node}. */
+    private PeerLink checked(String node, String address, NetSocket socket) {
+        String presented;
+        try {
+            List<Certificate> chain = socket.peerCertificates();
+            presented = chain.isEmpty() ? null : NodeCertificates.nodeId((X509Certificate) chain.get(0));
+        } catch (SSLPeerUnverifiedException e) {
+            presented = null;
+        }
+        if (!node.equals(presented)) {
+            socket.close();
+            throw new AcpException(ErrorCode.UNAVAILABLE, "the agent at " + address + " presented the certificate of node "
+                    + presented + ", not of node " + node + "; the cluster state's address for " + node + " is stale or wrong");
+        }
+        return new PeerLink(node, address, socket);
+    }
+
+    void closeAll() {
+        for (Uni<PeerLink> l : links.values()) {
+            l.subscribe().with(PeerLink::close, e -> { });
+        }
+        links.clear();
+    }
+
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() != null ? root.getMessage() : e.getMessage();
+        return m != null ? m : root.getClass().getSimpleName();
+    }
+}

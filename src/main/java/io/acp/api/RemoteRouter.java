@@ -1,0 +1,19 @@
+package io.acp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.protocol.Request;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Carries a request to the node it names, through that node's agent (installed by the agent
+ * service). The request travels with the key its client authenticated with: the target node
+ * authorizes it itself.
+ */
+public interface RemoteRouter {
+
+    /**
+     * The target node's answer, or a failure: its error as is, UNAVAILABLE naming the node and
+     * its address when it cannot be reached, TIMEOUT when it does not answer in time.
+     */
+    Uni<JsonNode> forward(Request request);
+}

@@ -1,0 +1,122 @@
+package io.acp.api.client;
+
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Frames;
+import io.acp.security.Pem;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Frames over mutual TLS to a node's agent: presents the client's certificate and trusts only the
+ * given cluster CA. Blocking socket reads with SO_TIMEOUT give the read timeout.
+ */
+final class TlsFrameChannel implements FrameChannel {
+
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final SSLSocket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final String peer;
+
+    private TlsFrameChannel(SSLSocket socket, String peer) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+        this.peer = peer;
+    }
+
+    static TlsFrameChannel connect(ApiEndpoint.Tls endpoint) throws IOException {
+        SSLContext ctx = context(endpoint);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket();
+        try {
+            s.setEnabledProtocols(PROTOCOLS);
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 10_000);
+            s.setSoTimeout(10_000);
+            s.startHandshake();
+            return new TlsFrameChannel(s, endpoint.describe());
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static SSLContext context(ApiEndpoint.Tls e) throws IOException {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("cluster-ca", Pem.readCertificate(e.ca()));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("client", Pem.readPrivateKey(e.key()), new char[0], new Certificate[] {Pem.readCertificate(e.cert())});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IllegalArgumentException ex) {
+            throw new IOException("cannot use the client certificate " + e.cert() + ", key " + e.key() + " or CA " + e.ca() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void send(byte[] payload, Duration timeout) {
+        try {
+            out.write(Frames.frame(payload));
+            out.flush();
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    @Override
+    public byte[] receive(Duration timeout) {
+        try {
+            socket.setSoTimeout(timeout == null || timeout.isNegative() || timeout.isZero() ? 0 : (int) Math.max(1, timeout.toMillis()));
+            long length = Integer.toUnsignedLong(in.readInt());
+            if (length == 0 || length > Frames.MAX_RESPONSE_BYTES) {
+                throw new AcpException(ErrorCode.BAD_FRAME, "the node at " + peer + " sent a frame of " + length
+                        + " bytes; a client accepts 1 to " + Frames.MAX_RESPONSE_BYTES);
+            }
+            byte[] body = new byte[(int) length];
+            in.readFully(body);
+            return body;
+        } catch (SocketTimeoutException e) {
+            throw new AcpException(ErrorCode.TIMEOUT, "no answer from the node at " + peer + " while waiting for a response");
+        } catch (EOFException e) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "the node at " + peer + " closed the connection");
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    private AcpException lost(IOException e) {
+        return new AcpException(ErrorCode.UNAVAILABLE, "connection to the node at " + peer + " failed: "
+                + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.acp.cli;
+
+import io.acp.framework.NodeIdentity;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.security.CertificateAuthority;
+import io.acp.security.ClusterPki;
+import io.acp.security.PkiFiles;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "add-node", description = {
+    "Admit node NODE by hand (until join tokens exist): on the node that ran 'acp cluster init', write NODE's key,",
+    "certificate, the CA certificate and the cluster secret into DIR/pki; copy DIR/pki to NODE's data dir (keep it 0700/0600)."})
+class ClusterAddNodeCommand implements Callable<Integer> {
+
+    @Inject
+    NodeIdentity identity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NODE", description = "The new node's id (its acp.node.id).")
+    String node;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "An empty directory to write pki/ into.")
+    Path out;
+
+    @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365", description = "Certificate validity, at most 365.")
+    int validityDays;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            new ObjectKey(ObjectType.NODE, node);
+            if (validityDays < 1 || validityDays > CertificateAuthority.MAX_NODE_VALIDITY.toDays()) {
+                throw new IllegalArgumentException("--validity-days must be 1 to " + CertificateAuthority.MAX_NODE_VALIDITY.toDays());
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("acp: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        PkiFiles target = PkiFiles.in(out);
+        try {
+            ClusterPki.addNode(PkiFiles.in(identity.dataDir()), target, node, Duration.ofDays(validityDays));
+        } catch (IllegalStateException e) {
+            err.println("acp: " + e.getMessage());
+            err.flush();
+            return ExitCodes.FAILURE;
+        }
+        spec.commandLine().getOut().println("node " + node + " admitted: copy " + target.dir() + " to its <acp.node.data-dir>/pki");
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,189 @@
+package io.acp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.api.client.ApiClient;
+import io.acp.model.Json;
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code acp system …}: this node's virtual machines, through the hypervisor service. */
+@Command(name = "system", description = "Create, run and inspect systems (virtual machines) on the node.",
+        subcommands = {SystemCommand.Create.class, SystemCommand.ListSystems.class, SystemCommand.Show.class,
+            SystemCommand.Start.class, SystemCommand.Stop.class, SystemCommand.Shutdown.class, SystemCommand.Pause.class,
+            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class})
+class SystemCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing a command, e.g. 'acp system list'");
+    }
+
+    /** Prints a system's report: one line people can read. */
+    static void report(JsonNode r, PrintWriter out) {
+        String since = text(r.path("since"));
+        out.println("system " + r.path("id").asText() + ": " + r.path("state").asText()
+                + (r.path("loaded").asBoolean() ? "" : " (not loaded)") + " on " + r.path("node").asText()
+                + (since == null ? "" : " since " + since));
+    }
+
+    /** A string field, or null when absent or JSON null (a system this node never held has no since). */
+    static String text(JsonNode n) {
+        return n.isTextual() ? n.asText() : null;
+    }
+
+    /** An operation on one system by id; prints its report. */
+    abstract static class OnSystem extends ClientCommand {
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
+        String id;
+
+        /** The protocol operation: the command's own name. */
+        protected String op() {
+            return spec.name();
+        }
+
+        protected ObjectNode args() {
+            ObjectNode args = Json.object();
+            args.put("id", id);
+            return args;
+        }
+
+        @Override
+        protected int run(ApiClient api) {
+            return print(api.call("hypervisor", op(), args()), SystemCommand::report);
+        }
+    }
+
+    @Command(name = "create", description = "Store a system and start it (define + start); repeating it changes nothing.")
+    static class Create extends OnSystem {
+
+        @Option(names = "--spec", paramLabel = "JSON|@FILE", description = "The whole spec: inline JSON, @FILE, or @- for stdin.")
+        String specText;
+
+        @Option(names = "--vcpus", paramLabel = "N", description = "Virtual CPUs (overrides the spec's).")
+        Integer vcpus;
+
+        @Option(names = "--memory", paramLabel = "MIB", description = "Memory in MiB (overrides the spec's).")
+        Integer memory;
+
+        @Option(names = "--disk", paramLabel = "PATH", description = "A disk image file; repeat for more disks.")
+        List<String> disks;
+
+        @Option(names = "--network", paramLabel = "NAME", description = "An interface on this libvirt network; repeat for more.")
+        List<String> networks;
+
+        @Option(names = "--autostart", description = "Start it when the hypervisor starts.")
+        boolean autostart;
+
+        private ObjectNode built;
+
+        @Override
+        protected void validate() {
+            if (specText == null && (vcpus == null || memory == null)) {
+                throw new ParameterException(spec.commandLine(), "give --spec, or at least --vcpus and --memory");
+            }
+            built = specText == null ? Json.object() : Args.spec(specText);
+            if (vcpus != null) {
+                built.put("vcpus", vcpus);
+            }
+            if (memory != null) {
+                built.put("memory", memory);
+            }
+            if (disks != null) {
+                ArrayNode d = built.putArray("disks");
+                disks.forEach(p -> d.addObject().put("path", p));
+            }
+            if (networks != null) {
+                ArrayNode n = built.putArray("interfaces");
+                networks.forEach(name -> n.addObject().put("network", name));
+            }
+            if (autostart) {
+                built.put("autostart", true);
+            }
+        }
+
+        @Override
+        protected ObjectNode args() {
+            ObjectNode args = super.args();
+            args.set("spec", built);
+            return args;
+        }
+    }
+
+    @Command(name = "list", description = "Every system, with its state on this node.")
+    static class ListSystems extends ClientCommand {
+        @Override
+        protected int run(ApiClient api) {
+            return print(api.call("hypervisor", "list", Json.object()), (list, out) -> {
+                Table t = new Table("ID", "STATE", "LOADED", "VCPUS", "MEMORY", "NODE", "SINCE");
+                for (JsonNode s : list) {
+                    t.row(s.path("id").asText(), s.path("state").asText(), s.path("loaded").asBoolean() ? "yes" : "no",
+                            s.path("vcpus").asInt(), s.path("memory").asInt() + " MiB", s.path("node").asText(), text(s.path("since")));
+                }
+                t.print(out);
+            });
+        }
+    }
+
+    @Command(name = "show", description = "One system: its spec and its state on this node.")
+    static class Show extends OnSystem {
+        @Override
+        protected int run(ApiClient api) {
+            return print(api.call("hypervisor", "show", args()), (r, out) -> {
+                JsonNode meta = r.path("meta");
+                Table t = new Table("FIELD", "VALUE");
+                t.row("id", r.path("id").asText());
+                t.row("state", meta.path("state").asText());
+                t.row("loaded", meta.path("loaded").asBoolean());
+                t.row("node", meta.path("node").asText());
+                t.row("since", text(meta.path("since")));
+                t.row("version", r.path("object").path("version").asText());
+                t.row("spec", r.path("object").path("spec").toString());
+                t.print(out);
+            });
+        }
+    }
+
+    @Command(name = "start", description = "Start a stopped system (defining its domain if needed); resumes a paused one.")
+    static class Start extends OnSystem {
+    }
+
+    @Command(name = "stop", description = "Stop a system at once (pulls the plug).")
+    static class Stop extends OnSystem {
+    }
+
+    @Command(name = "shutdown", description = "Ask the guest to shut down; force it off after acp.hypervisor.shutdown-timeout.")
+    static class Shutdown extends OnSystem {
+    }
+
+    @Command(name = "pause", description = "Pause a running system.")
+    static class Pause extends OnSystem {
+    }
+
+    @Command(name = "resume", description = "Resume a paused system.")
+    static class Resume extends OnSystem {
+    }
+
+    @Command(name = "restart", description = "Shut down (forced after the timeout) and start again.")
+    static class Restart extends OnSystem {
+    }
+
+    @Command(name = "delete", description = "Stop and undefine a system's domain and delete the system.")
+    static class Delete extends OnSystem {
+        @Override
+        protected int run(ApiClient api) {
+            return print(api.call("hypervisor", "delete", args()), (r, out) -> out.println("deleted system " + r.path("id").asText()));
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.acp.hypervisor;
+
+import java.util.List;
+
+/**
+ * Writes the libvirt domain XML of a system. The domain's name is the system's id, so a domain
+ * found on the hypervisor maps back to its object without a lookup table.
+ */
+public final class DomainXml {
+
+    private DomainXml() {
+    }
+
+    /** @param domainType "test" for the test driver, "kvm" or "qemu" for qemu */
+    public static String of(SystemSpec spec, String domainType) {
+        StringBuilder x = new StringBuilder(512);
+        x.append("<domain type='").append(escape(domainType)).append("'>\n");
+        x.append("  <name>").append(escape(spec.id())).append("</name>\n");
+        if (spec.name() != null) {
+            x.append("  <title>").append(escape(spec.name())).append("</title>\n");
+        }
+        x.append("  <memory unit='MiB'>").append(spec.memoryMiB()).append("</memory>\n");
+        x.append("  <vcpu>").append(spec.vcpus()).append("</vcpu>\n");
+        x.append("  <os>\n    <type arch='x86_64'>hvm</type>\n");
+        for (String dev : spec.boot()) {
+            x.append("    <boot dev='").append(dev).append("'/>\n");
+        }
+        x.append("  </os>\n");
+        x.append("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n");
+        x.append("  <devices>\n");
+        List<String> targets = spec.diskTargets();
+        for (int i = 0; i < spec.disks().size(); i++) {
+            SystemSpec.Disk d = spec.disks().get(i);
+            x.append("    <disk type='file' device='disk'>\n");
+            x.append("      <driver name='qemu' type='").append(d.format()).append("'/>\n");
+            x.append("      <source file='").append(escape(d.path())).append("'/>\n");
+            x.append("      <target dev='").append(targets.get(i)).append("' bus='").append(d.bus()).append("'/>\n");
+            if (d.readonly()) {
+                x.append("      <readonly/>\n");
+            }
+            x.append("    </disk>\n");
+        }
+        for (SystemSpec.Nic n : spec.interfaces()) {
+            if (n.network() != null) {
+                x.append("    <interface type='network'>\n      <source network='").append(escape(n.network())).append("'/>\n");
+            } else {
+                x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
+            }
+            if (n.mac() != null) {
+                x.append("      <mac address='").append(n.mac()).append("'/>\n");
+            }
+            x.append("      <model type='").append(n.model()).append("'/>\n    </interface>\n");
+        }
+        x.append("  </devices>\n</domain>\n");
+        return x.toString();
+    }
+
+    /** The domain type a libvirt URI's driver takes: "test" for test:///…, else "kvm". */
+    public static String typeFor(String uri) {
+        return uri.startsWith("test:") ? "test" : "kvm";
+    }
+
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '\'' -> out.append("&apos;");
+                case '"' -> out.append("&quot;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

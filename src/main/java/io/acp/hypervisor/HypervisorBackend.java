@@ -1,0 +1,52 @@
+package io.acp.hypervisor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The hypervisor of this node, domain by domain. Every method blocks, so the service calls them
+ * only on its one hypervisor thread, never on an event loop. Failures are
+ * {@link io.acp.protocol.AcpException}s: {@code unavailable} when the hypervisor cannot be reached,
+ * {@code internal} when it refuses an operation.
+ */
+public interface HypervisorBackend extends AutoCloseable {
+
+    /** Connects if not connected; events go to {@code events} (domain name, event) from then on. */
+    void connect(BiConsumer<String, DomainEventKind> events);
+
+    /** The domain's current status, or empty if no domain of that name is defined. */
+    Optional<DomainStatus> status(String name);
+
+    /** Every domain defined or running. */
+    List<DomainStatus> list();
+
+    /** Defines (or redefines) a persistent domain from its XML. */
+    void define(String xml);
+
+    void setAutostart(String name, boolean autostart);
+
+    void start(String name);
+
+    /** Asks the guest to shut down; returns at once. */
+    void shutdown(String name);
+
+    /** Pulls the plug. */
+    void destroy(String name);
+
+    void pause(String name);
+
+    void resume(String name);
+
+    void undefine(String name);
+
+    /** Read and write byte counters per device name, where the driver reports them (may be empty). */
+    Map<String, long[]> blockStats(String name, List<String> devices);
+
+    /** Received and sent byte counters per interface of a running domain, where the driver reports them. */
+    Map<String, long[]> interfaceStats(String name);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package io.acp.hypervisor;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the hypervisor service. */
+@ConfigMapping(prefix = "acp.hypervisor")
+public interface HypervisorConfig {
+
+    /** The libvirt connection URI: {@code test:///default} needs no daemon; real nodes use {@code qemu:///system}. */
+    @WithDefault("test:///default")
+    String uri();
+
+    /** How often every system's domain is compared with its meta, to catch missed events and drift. */
+    @WithDefault("10s")
+    Duration reconcileInterval();
+
+    /** How often running systems' stats are sampled. */
+    @WithDefault("1s")
+    Duration statsInterval();
+
+    /** How long a graceful shutdown may take before the domain is destroyed. */
+    @WithDefault("30s")
+    Duration shutdownTimeout();
+}

@@ -1,0 +1,106 @@
+package io.acp.hypervisor;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ObjectQuery;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectType;
+import io.smallrye.mutiny.Uni;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The periodic work of the hypervisor service: the reconcile, which compares every system with its
+ * domain and repairs meta that missed an event (a domain that vanished, one started outside ACP),
+ * and the stats sample of every running system.
+ */
+final class SystemMonitor {
+
+    private final Cdb cdb;
+    private final Hypervisor hv;
+    private final SystemReports reports;
+    private final LongSupplier nanoTime;
+    /** cpu time and wall time of each running system's previous sample, for cpu %. */
+    private final Map<String, long[]> previous = new ConcurrentHashMap<>();
+
+    SystemMonitor(Cdb cdb, Hypervisor hv, SystemReports reports, LongSupplier nanoTime) {
+        this.cdb = cdb;
+        this.hv = hv;
+        this.reports = reports;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Reports every system whose domain differs from its last report; answers how many changed. */
+    Uni<Integer> reconcile() {
+        return hv.call(HypervisorBackend::list).map(domains -> {
+            Map<String, DomainStatus> byName = new HashMap<>();
+            domains.forEach(d -> byName.put(d.name(), d));
+            int changed = 0;
+            for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
+                DomainStatus d = byName.get(e.id());
+                Optional<SystemReport> before = reports.last(e.id());
+                if (d == null && before.isEmpty()) {
+                    continue; // never here: nothing to say about it
+                }
+                SystemReport now = reports.observed(e.id(), Optional.ofNullable(d));
+                if (before.isEmpty() || before.get() != now) {
+                    changed++;
+                }
+            }
+            return changed;
+        });
+    }
+
+    /** One stats sample of every running system into the CDB. */
+    Uni<Integer> sampleStats() {
+        List<String> running = reports.known().stream()
+                .filter(id -> reports.last(id).map(r -> r.state() == SystemState.RUNNING).orElse(false))
+                .toList();
+        previous.keySet().retainAll(running);
+        if (running.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return hv.call(b -> {
+            int sampled = 0;
+            for (String id : running) {
+                Optional<DomainStatus> s = b.status(id);
+                if (s.isEmpty()) {
+                    continue;
+                }
+                List<String> disks = cdb.object(SystemReports.key(id))
+                        .map(e -> SystemSpec.parse(id, e.spec()).diskTargets()).orElse(List.of());
+                cdb.putStats(SystemReports.key(id), values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id)));
+                sampled++;
+            }
+            return sampled;
+        });
+    }
+
+    private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks, Map<String, long[]> nics) {
+        long now = nanoTime.getAsLong();
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("cpuTime", s.cpuTimeNanos() / 1e9);
+        long[] before = previous.put(id, new long[] {s.cpuTimeNanos(), now});
+        if (before != null && now > before[1] && s.vcpus() > 0) {
+            // Share of the system's vcpus busy since the last sample (0..1, like the node's cpu).
+            double share = (double) (s.cpuTimeNanos() - before[0]) / ((now - before[1]) * (double) s.vcpus());
+            v.put("cpu", Math.max(0, Math.min(1, share)));
+        }
+        v.put("vcpus", (double) s.vcpus());
+        v.put("memory", s.memoryKiB() * 1024.0);
+        v.put("maxMemory", s.maxMemoryKiB() * 1024.0);
+        if (!blocks.isEmpty()) {
+            v.put("diskReadBytes", (double) blocks.values().stream().mapToLong(b -> b[0]).sum());
+            v.put("diskWriteBytes", (double) blocks.values().stream().mapToLong(b -> b[1]).sum());
+        }
+        if (!nics.isEmpty()) {
+            v.put("netRxBytes", (double) nics.values().stream().mapToLong(n -> n[0]).sum());
+            v.put("netTxBytes", (double) nics.values().stream().mapToLong(n -> n[1]).sum());
+        }
+        return v;
+    }
+}

@@ -1,0 +1,265 @@
+package io.acp.hypervisor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.model.Json;
+import io.acp.protocol.AcpException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code system} object's spec, validated. Every mistake is a {@code bad_request} naming the
+ * system and the field, so the person who wrote the spec knows what to fix.
+ *
+ * <pre>{"name": "web 1", "vcpus": 2, "memory": 1024,
+ *  "disks": [{"path": "/var/lib/acp/web1.qcow2", "format": "qcow2", "bus": "virtio"}],
+ *  "interfaces": [{"network": "default", "mac": "52:54:00:12:34:56", "model": "virtio"}],
+ *  "boot": ["hd", "network"], "autostart": true, "node": "n2"}</pre>
+ *
+ * @param memoryMiB memory in MiB
+ * @param node      the preferred node, or null (placement is a later issue: systems run where created)
+ */
+public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
+                         List<String> boot, boolean autostart, String node) {
+
+    public static final int MAX_VCPUS = 256;
+    public static final int MIN_MEMORY_MIB = 16;
+    public static final int MAX_MEMORY_MIB = 16 * 1024 * 1024;
+    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node");
+    static final Set<String> BOOT_DEVICES = Set.of("hd", "cdrom", "network", "fd");
+    static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
+    static final Set<String> DISK_BUSES = Set.of("virtio", "sata", "scsi", "ide");
+    static final Set<String> NIC_MODELS = Set.of("virtio", "e1000", "rtl8139");
+    private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    /** A disk image: a file path for now; storage pools arrive with the storage service. */
+    public record Disk(String path, String format, String bus, boolean readonly) {
+    }
+
+    /** A network interface on a libvirt network or a host bridge. */
+    public record Nic(String network, String bridge, String mac, String model) {
+    }
+
+    /** Validates {@code spec} of system {@code id}. */
+    public static SystemSpec parse(String id, JsonNode spec) {
+        Fields f = new Fields(id, spec);
+        for (Iterator<String> it = spec.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw f.bad(field, "is not a field of a system spec; fields are " + sorted(FIELDS));
+            }
+        }
+        String name = f.optionalText("name", 1, 256);
+        int vcpus = f.integer("vcpus", 1, MAX_VCPUS);
+        int memory = f.integer("memory", MIN_MEMORY_MIB, MAX_MEMORY_MIB);
+        List<Disk> disks = new ArrayList<>();
+        List<JsonNode> diskNodes = f.array("disks");
+        for (int i = 0; i < diskNodes.size(); i++) {
+            disks.add(disk(new Fields(id, diskNodes.get(i), "disks[" + i + "]")));
+        }
+        List<Nic> nics = new ArrayList<>();
+        List<JsonNode> nicNodes = f.array("interfaces");
+        for (int i = 0; i < nicNodes.size(); i++) {
+            nics.add(nic(new Fields(id, nicNodes.get(i), "interfaces[" + i + "]")));
+        }
+        List<String> boot = new ArrayList<>();
+        for (JsonNode b : f.array("boot")) {
+            if (!b.isTextual() || !BOOT_DEVICES.contains(b.asText())) {
+                throw f.bad("boot", "entries must be one of " + sorted(BOOT_DEVICES) + ", got " + b);
+            }
+            if (boot.contains(b.asText())) {
+                throw f.bad("boot", "names " + b + " twice");
+            }
+            boot.add(b.asText());
+        }
+        if (boot.isEmpty()) {
+            boot.add("hd");
+        }
+        String node = f.optionalText("node", 1, 128);
+        if (node != null && !NAME.matcher(node).matches()) {
+            throw f.bad("node", "must be a node id (letters, digits, - _ . :), got \"" + node + "\"");
+        }
+        return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node);
+    }
+
+    private static Disk disk(Fields f) {
+        String path = f.text("path", 1, 4096);
+        if (!path.startsWith("/")) {
+            throw f.bad("path", "must be an absolute path, got \"" + path + "\"");
+        }
+        String format = f.oneOf("format", DISK_FORMATS, "raw");
+        String bus = f.oneOf("bus", DISK_BUSES, "virtio");
+        return new Disk(path, format, bus, f.flag("readonly"));
+    }
+
+    private static Nic nic(Fields f) {
+        String network = f.optionalText("network", 1, 64);
+        String bridge = f.optionalText("bridge", 1, 15);
+        if ((network == null) == (bridge == null)) {
+            throw f.bad("network", "give exactly one of 'network' (a libvirt network) or 'bridge' (a host bridge)");
+        }
+        String mac = f.optionalText("mac", 17, 17);
+        if (mac != null && !MAC.matcher(mac).matches()) {
+            throw f.bad("mac", "must look like 52:54:00:12:34:56, got \"" + mac + "\"");
+        }
+        return new Nic(network, bridge, mac, f.oneOf("model", NIC_MODELS, "virtio"));
+    }
+
+    /** The spec in its JSON form (defaults filled in), as stored in the CDB. */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        if (name != null) {
+            o.put("name", name);
+        }
+        o.put("vcpus", vcpus);
+        o.put("memory", memoryMiB);
+        ArrayNode d = o.putArray("disks");
+        for (Disk disk : disks) {
+            ObjectNode x = d.addObject().put("path", disk.path()).put("format", disk.format()).put("bus", disk.bus());
+            if (disk.readonly()) {
+                x.put("readonly", true);
+            }
+        }
+        ArrayNode n = o.putArray("interfaces");
+        for (Nic nic : interfaces) {
+            ObjectNode x = n.addObject();
+            if (nic.network() != null) {
+                x.put("network", nic.network());
+            } else {
+                x.put("bridge", nic.bridge());
+            }
+            if (nic.mac() != null) {
+                x.put("mac", nic.mac());
+            }
+            x.put("model", nic.model());
+        }
+        ArrayNode b = o.putArray("boot");
+        boot.forEach(b::add);
+        o.put("autostart", autostart);
+        if (node != null) {
+            o.put("node", node);
+        }
+        return o;
+    }
+
+    /** Disk target names in order: vda, vdb… (sda… for sata/scsi, hda… for ide). */
+    public List<String> diskTargets() {
+        List<String> out = new ArrayList<>();
+        int[] next = new int[3];
+        for (Disk d : disks) {
+            int kind = switch (d.bus()) {
+                case "virtio" -> 0;
+                case "ide" -> 2;
+                default -> 1;
+            };
+            String prefix = kind == 0 ? "vd" : kind == 1 ? "sd" : "hd";
+            out.add(prefix + (char) ('a' + next[kind]++));
+        }
+        return out;
+    }
+
+    private static String sorted(Set<String> s) {
+        return String.join(", ", s.stream().sorted().toList());
+    }
+
+    /** Reads fields of one JSON object, naming the system and path in every complaint. */
+    private static final class Fields {
+        private final String id;
+        private final JsonNode node;
+        private final String prefix;
+
+        Fields(String id, JsonNode node) {
+            this(id, node, "");
+        }
+
+        Fields(String id, JsonNode node, String path) {
+            this.id = id;
+            this.prefix = path.isEmpty() ? "" : path + ".";
+            if (node == null || !node.isObject()) {
+                throw new AcpException(io.acp.protocol.ErrorCode.BAD_REQUEST, "system " + id + ": "
+                        + (path.isEmpty() ? "spec" : "'" + path + "'") + " must be a JSON object");
+            }
+            this.node = node;
+        }
+
+        AcpException bad(String field, String why) {
+            return AcpException.badRequest("system " + id + ": field '" + prefix + field + "' " + why);
+        }
+
+        int integer(String field, int min, int max) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                throw bad(field, "is required (an integer from " + min + " to " + max + ")");
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
+                throw bad(field, "must be an integer from " + min + " to " + max + ", got " + n);
+            }
+            return n.asInt();
+        }
+
+        String text(String field, int minLength, int maxLength) {
+            String s = optionalText(field, minLength, maxLength);
+            if (s == null) {
+                throw bad(field, "is required");
+            }
+            return s;
+        }
+
+        String optionalText(String field, int minLength, int maxLength) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            if (!n.isTextual() || n.asText().length() < minLength || n.asText().length() > maxLength) {
+                throw bad(field, "must be a string of " + minLength + " to " + maxLength + " characters, got " + n);
+            }
+            if (n.asText().chars().anyMatch(Character::isISOControl)) {
+                throw bad(field, "must not contain control characters");
+            }
+            return n.asText();
+        }
+
+        String oneOf(String field, Set<String> allowed, String fallback) {
+            String s = optionalText(field, 1, 32);
+            if (s == null) {
+                return fallback;
+            }
+            if (!allowed.contains(s)) {
+                throw bad(field, "must be one of " + sorted(allowed) + ", got \"" + s + "\"");
+            }
+            return s;
+        }
+
+        boolean flag(String field) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return false;
+            }
+            if (!n.isBoolean()) {
+                throw bad(field, "must be true or false, got " + n);
+            }
+            return n.asBoolean();
+        }
+
+        List<JsonNode> array(String field) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw bad(field, "must be an array, got " + n);
+            }
+            if (n.size() > 64) {
+                throw bad(field, "has " + n.size() + " entries; at most 64");
+            }
+            List<JsonNode> out = new ArrayList<>();
+            n.forEach(out::add);
+            return out;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.acp.security;
+
+import java.nio.file.Path;
+
+/**
+ * Where a node keeps its cluster PKI: {@code <data-dir>/pki/} (0700) with the CA certificate, the
+ * CA key (only on nodes that issue certificates), this node's key and certificate and the cluster
+ * secret. Every file is 0600.
+ */
+public record PkiFiles(Path dir) {
+
+    public static PkiFiles in(Path dataDir) {
+        return new PkiFiles(dataDir.resolve("pki"));
+    }
+
+    public Path caCertificate() {
+        return dir.resolve("ca.crt");
+    }
+
+    public Path caKey() {
+        return dir.resolve("ca.key");
+    }
+
+    public Path nodeCertificate() {
+        return dir.resolve("node.crt");
+    }
+
+    public Path nodeKey() {
+        return dir.resolve("node.key");
+    }
+
+    /** 32 random bytes, hex: the key cluster sync derives its message keys from. */
+    public Path clusterSecret() {
+        return dir.resolve("cluster.secret");
+    }
+}

@@ -1,0 +1,133 @@
+package io.acp.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.hypervisor.HypervisorConfig;
+import io.acp.hypervisor.HypervisorService;
+import io.acp.hypervisor.libvirt.LibvirtBackend;
+import io.acp.model.Json;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Response;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Service {@code hypervisor} over the real socket, on real libvirt (test:///default). */
+class HypervisorApiTest extends WithNode {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private HypervisorService hypervisor;
+    private final String id = "api-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+
+    @BeforeEach
+    void startHypervisor() {
+        hypervisor = new HypervisorService(config(), TestNode.NODE, node.cdb::get, () -> new LibvirtBackend("test:///default", TestNode.NODE));
+        hypervisor.start(TestNode.context()).await().atMost(WAIT);
+        node.systems.set(hypervisor.systems());
+    }
+
+    @AfterEach
+    void stopHypervisor() {
+        hypervisor.stop().await().atMost(WAIT);
+    }
+
+    private ObjectNode create() {
+        ObjectNode args = Json.object().put("id", id);
+        args.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
+        return args;
+    }
+
+    private static ObjectNode byId(String id) {
+        return Json.object().put("id", id);
+    }
+
+    @Test
+    void operatorRunsASystemThroughTheApi() throws IOException {
+        try (TestClient c = node.client(true, TestNode.OPERATOR_KEY)) {
+            JsonNode created = c.result("hypervisor", "create", create());
+            assertThat(created.path("state").asText()).isEqualTo("running");
+            assertThat(created.path("node").asText()).isEqualTo("n1");
+
+            assertThat(c.result("hypervisor", "pause", byId(id)).path("state").asText()).isEqualTo("paused");
+            assertThat(c.result("hypervisor", "stop", byId(id)).path("state").asText()).isEqualTo("stopped");
+            JsonNode list = c.result("hypervisor", "list", null);
+            assertThat(list).anySatisfy(s -> {
+                assertThat(s.path("id").asText()).isEqualTo(id);
+                assertThat(s.path("state").asText()).isEqualTo("stopped");
+            });
+            // The meta is what cluster.meta shows every client.
+            JsonNode meta = c.result("cluster", "meta", Json.object().put("type", "system").put("id", id));
+            assertThat(meta.get(0).path("values").path("state").asText()).isEqualTo("stopped");
+
+            assertThat(c.result("hypervisor", "delete", byId(id)).path("deleted").asBoolean()).isTrue();
+            Response gone = c.call("hypervisor", "show", byId(id));
+            assertThat(((Response.Failure) gone).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        }
+    }
+
+    @Test
+    void readOnlyKeysMayLookButNotTouch() throws IOException {
+        try (TestClient c = node.client(true, TestNode.READER_KEY)) {
+            Response denied = c.call("hypervisor", "create", create());
+            assertThat(((Response.Failure) denied).code()).isEqualTo(ErrorCode.FORBIDDEN);
+            assertThat(((Response.Failure) denied).message()).contains("may not create systems");
+            assertThat(c.result("hypervisor", "list", null).isArray()).isTrue();
+        }
+    }
+
+    @Test
+    void badArgumentsAreBadRequests() throws IOException {
+        try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
+            Response noId = c.call("hypervisor", "start", null);
+            assertThat(((Response.Failure) noId).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(((Response.Failure) noId).message()).contains("'id'");
+
+            ObjectNode badSpec = create();
+            ((ObjectNode) badSpec.get("spec")).put("memory", "lots");
+            Response bad = c.call("hypervisor", "create", badSpec);
+            assertThat(((Response.Failure) bad).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(((Response.Failure) bad).message()).contains("field 'memory'");
+
+            Response unknownOp = c.call("hypervisor", "migrate", byId(id));
+            assertThat(((Response.Failure) unknownOp).code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION);
+        }
+    }
+
+    @Test
+    void stoppedHypervisorIsUnavailable() throws IOException {
+        hypervisor.stop().await().atMost(WAIT);
+        node.systems.set(null);
+        try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
+            Response r = c.call("hypervisor", "list", null);
+            assertThat(((Response.Failure) r).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+        }
+    }
+
+    private static HypervisorConfig config() {
+        return new HypervisorConfig() {
+            @Override
+            public String uri() {
+                return "test:///default";
+            }
+
+            @Override
+            public Duration reconcileInterval() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public Duration statsInterval() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public Duration shutdownTimeout() {
+                return Duration.ofSeconds(5);
+            }
+        };
+    }
+}

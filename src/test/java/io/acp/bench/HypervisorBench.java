@@ -1,0 +1,165 @@
+package io.acp.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.cluster.Cdb;
+import io.acp.framework.ServiceContext;
+import io.acp.hypervisor.DomainXml;
+import io.acp.hypervisor.HypervisorConfig;
+import io.acp.hypervisor.HypervisorService;
+import io.acp.hypervisor.SystemSpec;
+import io.acp.hypervisor.Systems;
+import io.acp.hypervisor.libvirt.LibvirtBackend;
+import io.acp.model.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * create + start + stop of N systems through ACP's hypervisor service (in process, real libvirt
+ * on test:///default, in-memory CDB) versus the same N through ONE {@code virsh -c test:///default}
+ * process reading a batch of commands (define + start, destroy) on stdin, with the same domain XML.
+ * Both sides run warm-up rounds first (the JVM compiles ACP's path); every round uses fresh names. Prints both times and
+ * the ratio ACP / virsh.
+ *
+ * <p>Usage: {@code HypervisorBench [systems] [rounds] [warm-up rounds]}; see scripts/bench-hypervisor.
+ */
+public final class HypervisorBench {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String URI = "test:///default";
+
+    private HypervisorBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        Path dir = Files.createTempDirectory("acp-bench-hv");
+        try {
+            run(n, rounds, warmups, dir);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
+        System.exit(0); // libvirt's event loop thread is a daemon, but be sure
+    }
+
+    private static void run(int n, int rounds, int warmups, Path dir) throws Exception {
+        ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
+                + "\"interfaces\":[{\"network\":\"default\"}]}");
+        HypervisorService service = new HypervisorService(config(), "bench", () -> BenchCdb.CDB, () -> new LibvirtBackend(URI, "bench"));
+        service.start(new ServiceContext() {
+            @Override
+            public String nodeId() {
+                return "bench";
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+            }
+        }).await().atMost(WAIT);
+        Systems systems = service.systems();
+        System.out.printf("%d systems per round: create (define+start) + stop (destroy), sequential%n", n);
+        System.out.printf("%6s %12s %12s %8s %14s %10s%n", "round", "acp ms", "virsh ms", "ratio", "virsh-start ms", "ratio-ops");
+        List<Double> ratios = new ArrayList<>();
+        List<Double> opRatios = new ArrayList<>();
+        for (int r = 1 - warmups; r <= rounds; r++) {
+            String prefix = (r <= 0 ? "w" + -r : "r" + r) + "-";
+            long acp = timeAcp(systems, spec, prefix, n);
+            long virsh = timeVirsh(spec, prefix, n, dir);
+            // The same virsh with an empty batch: its start-up and connect, which the ratio includes.
+            long virshStart = timeVirsh(spec, prefix + "empty-", 0, dir);
+            double ratio = (double) acp / virsh;
+            double opRatio = (double) acp / Math.max(1, virsh - virshStart);
+            if (r > 0) {
+                ratios.add(ratio);
+                opRatios.add(opRatio);
+            }
+            System.out.printf("%6s %12.1f %12.1f %8.2f %14.1f %10.2f%n", r <= 0 ? "warmup" : String.valueOf(r), acp / 1e6, virsh / 1e6, ratio,
+                    virshStart / 1e6, opRatio);
+        }
+        ratios.sort(Double::compare);
+        opRatios.sort(Double::compare);
+        System.out.printf("median ratio acp/virsh over %d rounds: %.2f (against virsh's commands alone, without its start-up: %.2f)%n",
+                ratios.size(), ratios.get(ratios.size() / 2), opRatios.get(opRatios.size() / 2));
+        service.stop().await().atMost(WAIT);
+    }
+
+    private static long timeAcp(Systems systems, ObjectNode spec, String prefix, int n) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            systems.create(prefix + "acp-" + i, spec).await().atMost(WAIT);
+            systems.stop(prefix + "acp-" + i).await().atMost(WAIT);
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** One virsh process for the whole batch, timed from launch to exit. */
+    private static long timeVirsh(ObjectNode spec, String prefix, int n, Path dir) throws IOException, InterruptedException {
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String name = prefix + "virsh-" + i;
+            Path xml = dir.resolve(name + ".xml");
+            Files.writeString(xml, DomainXml.of(SystemSpec.parse(name, spec), "test"), StandardCharsets.UTF_8);
+            batch.append("define ").append(xml).append('\n')
+                    .append("start ").append(name).append('\n')
+                    .append("destroy ").append(name).append('\n');
+        }
+        Path commands = dir.resolve(prefix + "commands");
+        Files.writeString(commands, batch, StandardCharsets.UTF_8);
+        long t0 = System.nanoTime();
+        Process virsh = new ProcessBuilder("virsh", "-q", "-c", URI)
+                .redirectInput(commands.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        if (!virsh.waitFor(60, TimeUnit.SECONDS)) {
+            virsh.destroyForcibly();
+            throw new IllegalStateException("virsh batch did not finish in 60 s");
+        }
+        long elapsed = System.nanoTime() - t0;
+        if (virsh.exitValue() != 0) {
+            throw new IllegalStateException("virsh batch failed with exit code " + virsh.exitValue());
+        }
+        return elapsed;
+    }
+
+    private static HypervisorConfig config() {
+        return new HypervisorConfig() {
+            @Override
+            public String uri() {
+                return URI;
+            }
+
+            @Override
+            public Duration reconcileInterval() {
+                return Duration.ofSeconds(10);
+            }
+
+            @Override
+            public Duration statsInterval() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
+            public Duration shutdownTimeout() {
+                return Duration.ofSeconds(30);
+            }
+        };
+    }
+
+    /** An in-memory CDB: the benchmark measures the hypervisor path, not the journal's fsync. */
+    private static final class BenchCdb {
+        static final Cdb CDB = Cdb.inMemory("bench");
+    }
+}

@@ -1,0 +1,88 @@
+package io.acp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.api.client.ApiEndpoint;
+import io.acp.api.client.FakeApiServer;
+import io.acp.model.Json;
+import io.acp.protocol.Request;
+import io.acp.security.ClusterPki;
+import io.acp.security.PkiFiles;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code acp cluster init / add-node} on real files, and {@code acp --node} in the envelope. */
+@QuarkusMainTest
+@TestProfile(CliClusterAndRoutingTest.DataDir.class)
+class CliClusterAndRoutingTest {
+
+    static final Path DATA = Path.of("target/cli-cluster-test/data");
+
+    public static class DataDir implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("acp.node.data-dir", DATA.toString(), "acp.node.id", "c1");
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void emptyDataDir() throws IOException {
+        if (Files.exists(DATA.getParent())) {
+            try (Stream<Path> all = Files.walk(DATA.getParent())) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void initCreatesTheClusterOnceAndAnAdminKey(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult first = launcher.launch("cluster", "init", "--name", "lab");
+        assertThat(first.exitCode()).as(first.getErrorOutput()).isZero();
+        assertThat(first.getOutput()).contains("cluster created on node c1");
+        PkiFiles pki = PkiFiles.in(DATA.toAbsolutePath());
+        assertThat(ClusterPki.checkNodeCertificate(pki, "c1")).isNotNull();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(DATA.resolve("admin.key")))).isEqualTo("rw-------");
+        assertThat(first.getOutput()).doesNotContain(Files.readString(DATA.resolve("admin.key")).strip());
+
+        LaunchResult second = launcher.launch("cluster", "init");
+        assertThat(second.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(second.getErrorOutput()).contains("already has a cluster CA");
+
+        LaunchResult add = launcher.launch("cluster", "add-node", "c2", "--out", dir.toString());
+        assertThat(add.exitCode()).as(add.getErrorOutput()).isZero();
+        assertThat(ClusterPki.checkNodeCertificate(PkiFiles.in(dir), "c2")).isNotNull();
+        assertThat(PkiFiles.in(dir).caKey()).doesNotExist();
+    }
+
+    @Test
+    void globalNodeOptionSetsTheEnvelopesNode(QuarkusMainLauncher launcher) throws Exception {
+        JsonNode status = Json.MAPPER.readTree("{\"node\":\"n2\",\"version\":\"0\",\"startedAt\":null,\"uptimeMs\":1,\"objects\":0,\"services\":[]}");
+        try (FakeApiServer node = FakeApiServer.unix(dir.resolve("api.sock"), FakeApiServer.result(status))) {
+            String socket = ((ApiEndpoint.Unix) node.endpoint()).socket().toString();
+            LaunchResult result = launcher.launch("--node", "n2", "status", "--json", "--socket", socket, "--api-key", "k");
+            assertThat(result.exitCode()).as(result.getErrorOutput()).isZero();
+            Request sent = node.received().get(0);
+            assertThat(sent.node()).isEqualTo("n2");
+            LaunchResult local = launcher.launch("status", "--json", "--socket", socket, "--api-key", "k");
+            assertThat(local.exitCode()).isZero();
+            assertThat(node.received().get(1).node()).isNull();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.acp.hypervisor;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/** A real backend with switches: drop its events, or fail its next starts, to isolate one path. */
+class DelegatingBackend implements HypervisorBackend {
+
+    final HypervisorBackend real;
+    volatile boolean dropEvents;
+    volatile RuntimeException failStart;
+
+    DelegatingBackend(HypervisorBackend real) {
+        this.real = real;
+    }
+
+    @Override
+    public void connect(BiConsumer<String, DomainEventKind> events) {
+        real.connect((name, kind) -> {
+            if (!dropEvents) {
+                events.accept(name, kind);
+            }
+        });
+    }
+
+    @Override
+    public Optional<DomainStatus> status(String name) {
+        return real.status(name);
+    }
+
+    @Override
+    public List<DomainStatus> list() {
+        return real.list();
+    }
+
+    @Override
+    public void define(String xml) {
+        real.define(xml);
+    }
+
+    @Override
+    public void setAutostart(String name, boolean autostart) {
+        real.setAutostart(name, autostart);
+    }
+
+    @Override
+    public void start(String name) {
+        RuntimeException f = failStart;
+        if (f != null) {
+            throw f;
+        }
+        real.start(name);
+    }
+
+    @Override
+    public void shutdown(String name) {
+        real.shutdown(name);
+    }
+
+    @Override
+    public void destroy(String name) {
+        real.destroy(name);
+    }
+
+    @Override
+    public void pause(String name) {
+        real.pause(name);
+    }
+
+    @Override
+    public void resume(String name) {
+        real.resume(name);
+    }
+
+    @Override
+    public void undefine(String name) {
+        real.undefine(name);
+    }
+
+    @Override
+    public Map<String, long[]> blockStats(String name, List<String> devices) {
+        return real.blockStats(name, devices);
+    }
+
+    @Override
+    public Map<String, long[]> interfaceStats(String name) {
+        return real.interfaceStats(name);
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}

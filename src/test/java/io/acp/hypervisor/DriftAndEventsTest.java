@@ -1,0 +1,118 @@
+package io.acp.hypervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.model.MetaEntry;
+import io.acp.model.StatsEntry;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Changes made to domains behind ACP's back (through the same libvirt connection, as virsh on the
+ * node would): lifecycle events repair meta at once; with events lost, the reconcile does.
+ */
+class DriftAndEventsTest {
+
+    private LibvirtNode node;
+    private final String id = LibvirtNode.uniqueId("drift");
+
+    @BeforeEach
+    void start() {
+        node = LibvirtNode.start();
+        node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    private JsonNode meta() {
+        List<MetaEntry> meta = node.cdb.meta(SystemReports.key(id), LibvirtNode.NODE);
+        return meta.isEmpty() ? null : meta.get(0).values();
+    }
+
+    /** Waits (bounded) for libvirt's event thread to deliver. */
+    private JsonNode awaitMeta(Predicate<JsonNode> until) throws InterruptedException {
+        long deadline = System.nanoTime() + LibvirtNode.WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode m = meta();
+            if (m != null && until.test(m)) {
+                return m;
+            }
+            Thread.sleep(20);
+        }
+        return meta();
+    }
+
+    @Test
+    void lifecycleEventsReachMetaWithoutAReconcile() throws InterruptedException {
+        node.backend.get().real.pause(id);
+        assertThat(awaitMeta(m -> m.path("state").asText().equals("paused")).path("state").asText()).isEqualTo("paused");
+
+        node.backend.get().real.resume(id);
+        assertThat(awaitMeta(m -> m.path("state").asText().equals("running")).path("state").asText()).isEqualTo("running");
+
+        node.backend.get().real.destroy(id);
+        assertThat(awaitMeta(m -> m.path("state").asText().equals("stopped")).path("state").asText()).isEqualTo("stopped");
+
+        node.backend.get().real.undefine(id);
+        JsonNode unloaded = awaitMeta(m -> !m.path("loaded").asBoolean());
+        assertThat(unloaded.path("loaded").asBoolean()).isFalse();
+        assertThat(unloaded.path("state").asText()).isEqualTo("stopped");
+    }
+
+    @Test
+    void reconcileRepairsAVanishedDomainWhenEventsWereMissed() {
+        node.backend.get().dropEvents = true;
+        node.backend.get().real.destroy(id);
+        node.backend.get().real.undefine(id);
+        assertThat(meta().path("state").asText()).isEqualTo("running"); // stale: the event was lost
+
+        int changed = node.service.reconcileNow().await().atMost(LibvirtNode.WAIT);
+
+        assertThat(changed).isEqualTo(1);
+        assertThat(meta().path("state").asText()).isEqualTo("stopped");
+        assertThat(meta().path("loaded").asBoolean()).isFalse();
+    }
+
+    @Test
+    void reconcileSeesADomainStartedOutsideAcp() {
+        node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
+        node.backend.get().dropEvents = true;
+        node.backend.get().real.start(id);
+
+        node.service.reconcileNow().await().atMost(LibvirtNode.WAIT);
+
+        assertThat(meta().path("state").asText()).isEqualTo("running");
+        assertThat(node.service.reconcileNow().await().atMost(LibvirtNode.WAIT)).isZero();
+    }
+
+    @Test
+    void runningSystemsGetStats() {
+        node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+        int sampled = node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+
+        assertThat(sampled).isEqualTo(1);
+        List<StatsEntry> stats = node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE);
+        assertThat(stats).hasSize(1);
+        Map<String, Double> v = stats.get(0).values();
+        // The spec has one disk and one interface: the test driver reports I/O counters for both.
+        assertThat(v).containsKeys("cpuTime", "cpu", "vcpus", "memory", "maxMemory", "diskReadBytes", "diskWriteBytes", "netRxBytes", "netTxBytes");
+        assertThat(v.get("vcpus")).isEqualTo(2.0);
+        assertThat(v.get("memory")).isEqualTo(256 * 1024 * 1024.0);
+        assertThat(v.get("cpu")).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void stoppedSystemsGetNoStats() {
+        node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
+
+        assertThat(node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT)).isZero();
+    }
+}

@@ -1,0 +1,16 @@
+package io.acp.hypervisor;
+
+import java.time.Duration;
+
+/** Hypervisor settings for tests: long intervals so a test drives the reconcile itself. */
+record TestHypervisorConfig(String uri, Duration reconcileInterval, Duration statsInterval, Duration shutdownTimeout)
+        implements HypervisorConfig {
+
+    static TestHypervisorConfig testDriver() {
+        return new TestHypervisorConfig("test:///default", Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(5));
+    }
+
+    TestHypervisorConfig withUri(String other) {
+        return new TestHypervisorConfig(other, reconcileInterval, statsInterval, shutdownTimeout);
+    }
+}

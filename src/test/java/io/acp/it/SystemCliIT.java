@@ -1,0 +1,110 @@
+package io.acp.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.it.AcpApp.CliResult;
+import io.acp.model.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged node with its default services (the hypervisor on libvirt's test:///default) and
+ * the real CLI as separate processes: {@code acp system create … && acp system start …} makes a
+ * system run, and the lifecycle commands move it, with libvirt's state as the witness.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SystemCliIT {
+
+    private static final Duration CLI_LIMIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dir;
+
+    static NodeProcess node;
+
+    @BeforeAll
+    static void startNode() throws Exception {
+        node = NodeProcess.start("hv1", dir);
+    }
+
+    @AfterAll
+    static void stopNode() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private static CliResult acp(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--socket", node.socket().toString()));
+        return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir()), CLI_LIMIT, all.toArray(String[]::new));
+    }
+
+    private static JsonNode json(CliResult r) throws IOException {
+        assertThat(r.out()).as("one JSON document on stdout: %s", r).hasSize(1);
+        return Json.MAPPER.readTree(r.out().get(0));
+    }
+
+    @Test
+    void createThenStartRunsTheSystemAndTheLifecycleMovesIt() throws Exception {
+        CliResult create = acp("system", "create", "web1", "--vcpus", "1", "--memory", "128", "--disk", "/var/lib/acp/web1.img");
+        assertThat(create.exitCode()).as("%s", create).isZero();
+        CliResult start = acp("system", "start", "web1");
+        assertThat(start.exitCode()).as("%s", start).isZero();
+        assertThat(start.out()).singleElement().asString().startsWith("system web1: running on hv1 since ");
+
+        CliResult list = acp("system", "list");
+        assertThat(list.exitCode()).as("%s", list).isZero();
+        assertThat(list.out().get(0)).matches("ID +STATE +LOADED +VCPUS +MEMORY +NODE +SINCE");
+        assertThat(list.out()).anySatisfy(l -> assertThat(l).matches("web1 +running +yes +1 +128 MiB +hv1 .*"));
+
+        // The meta is what every other client sees.
+        CliResult meta = acp("meta", "system", "web1", "--json");
+        assertThat(json(meta).get(0).path("values").path("state").asText()).isEqualTo("running");
+
+        assertThat(json(acp("system", "pause", "web1", "--json")).path("state").asText()).isEqualTo("paused");
+        assertThat(json(acp("system", "resume", "web1", "--json")).path("state").asText()).isEqualTo("running");
+        assertThat(json(acp("system", "shutdown", "web1", "--json")).path("state").asText()).isEqualTo("stopped");
+        assertThat(json(acp("system", "restart", "web1", "--json")).path("state").asText()).isEqualTo("running");
+        assertThat(json(acp("system", "stop", "web1", "--json")).path("state").asText()).isEqualTo("stopped");
+
+        CliResult show = acp("system", "show", "web1", "--json");
+        assertThat(json(show).path("object").path("spec").path("memory").asInt()).isEqualTo(128);
+
+        CliResult delete = acp("system", "delete", "web1");
+        assertThat(delete.exitCode()).as("%s", delete).isZero();
+        assertThat(delete.out()).containsExactly("deleted system web1");
+        CliResult gone = acp("system", "show", "web1");
+        assertThat(gone.exitCode()).isEqualTo(3);
+        assertThat(gone.err()).containsExactly("acp: not_found: system web1 not found");
+    }
+
+    @Test
+    void badSpecsAndUnknownSystemsGetTheirExitCodes() throws Exception {
+        CliResult bad = acp("system", "create", "web2", "--vcpus", "0", "--memory", "128");
+        assertThat(bad.exitCode()).as("%s", bad).isEqualTo(7);
+        assertThat(bad.err()).singleElement().asString().contains("system web2: field 'vcpus' must be an integer from 1 to 256");
+
+        CliResult unknown = acp("system", "start", "nope");
+        assertThat(unknown.exitCode()).isEqualTo(3);
+
+        CliResult pause = acp("system", "create", "web3", "--vcpus", "1", "--memory", "64");
+        assertThat(pause.exitCode()).as("%s", pause).isZero();
+        assertThat(acp("system", "stop", "web3").exitCode()).isZero();
+        CliResult conflict = acp("system", "pause", "web3");
+        assertThat(conflict.exitCode()).isEqualTo(6);
+
+        CliResult usage = acp("system", "create", "web4");
+        assertThat(usage.exitCode()).isEqualTo(2);
+    }
+}
