@@ -82,6 +82,7 @@ public final class ClusterSync {
      */
     private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
     private volatile long lastFlushNanos;
+    private long lastPullNanos = System.nanoTime() - Long.MAX_VALUE / 2; // sync thread only
     private volatile boolean running;
 
     public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir) {
@@ -228,8 +229,12 @@ public final class ClusterSync {
                 case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
                 case PULL -> {
                     counters.pullServed();
-                    for (byte[] body : antiEntropy.answer(m.body(), outbox.maxBody())) {
+                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody());
+                    for (byte[] body : answer) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
+                    }
+                    if (!answer.isEmpty()) {
+                        pullBack(from);
                     }
                 }
             }
@@ -290,9 +295,25 @@ public final class ClusterSync {
         antiEntropy.choosePeer(this::isAlive)
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
+                    lastPullNanos = System.nanoTime();
                     counters.pullSent();
                     outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
                 });
+    }
+
+    /**
+     * A puller that differs from us probably also holds what we lack: pull it back at once rather
+     * than at our next round (push-pull halves the rounds to converge). Not if we pulled anyone
+     * within the last half interval, so two nodes never keep pulling each other back.
+     */
+    private void pullBack(InetSocketAddress puller) {
+        long now = System.nanoTime();
+        if (now - lastPullNanos < settings.antiEntropyInterval().toNanos() / 2) {
+            return;
+        }
+        lastPullNanos = now;
+        counters.pullSent();
+        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), puller);
     }
 
     private boolean isAlive(String peer) {

@@ -3,6 +3,7 @@ package io.acp.cluster.sync.transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
@@ -23,6 +24,13 @@ final class SelectorLoop implements AutoCloseable {
     /** Largest UDP payload over IPv4; anything read is at most this. */
     private static final int MAX_UDP_PAYLOAD = 65_507;
     private static final int SEND_QUEUE_CAPACITY = 8192;
+    /**
+     * Receive buffer asked of the kernel per socket (capped by net.core.rmem_max). The default
+     * (~208 KiB, about 90 datagrams on loopback) overflows when the I/O thread is descheduled for a
+     * few ms under a burst, e.g. an anti-entropy answer of 190 datagrams: the kernel then drops them
+     * silently, and anti-entropy has to repair what was just sent.
+     */
+    static final int RECEIVE_BUFFER_BYTES = 4 << 20;
 
     private record Outgoing(DatagramChannel channel, SocketAddress to, byte[] data) {
     }
@@ -41,6 +49,7 @@ final class SelectorLoop implements AutoCloseable {
         this.receiver = receiver;
         for (DatagramChannel c : channels) {
             c.configureBlocking(false);
+            c.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
             c.register(selector, SelectionKey.OP_READ);
         }
         this.thread = new Thread(this::run, threadName);

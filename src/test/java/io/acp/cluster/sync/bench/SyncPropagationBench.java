@@ -30,6 +30,11 @@ public final class SyncPropagationBench {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0); // worker pools of the nodes' start and stop would keep the JVM alive for a minute
+    }
+
+    private static void run(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;

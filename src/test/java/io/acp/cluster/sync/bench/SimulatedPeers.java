@@ -1,0 +1,157 @@
+package io.acp.cluster.sync.bench;
+
+import io.acp.cluster.sync.StateDigest;
+import io.acp.cluster.sync.SyncSettings;
+import io.acp.cluster.sync.wire.ClusterKeys;
+import io.acp.cluster.sync.wire.DatagramSealer;
+import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.wire.MessageType;
+import io.acp.model.Entry;
+import io.acp.model.HybridClock;
+import io.acp.model.Json;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.model.StatsEntry;
+import io.acp.model.Version;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The traffic of many nodes without running them: each simulated node has its own sender id, key,
+ * epoch and sequence, and sends what a real node in steady state sends: its objects once (as DELTAs),
+ * then every second one DELTA round with a 4-value stats sample of each of its objects, and a
+ * heartbeat every 500 ms. All datagrams are really sealed (AES-GCM) and multicast on loopback from one
+ * socket, so receivers do the full work of authenticating, decoding and merging them. A simulated node
+ * receives nothing and answers no pull: its heartbeats announce the digest of a real node (the
+ * steady state, where every node holds the same state), so no real node has reason to pull from it.
+ */
+final class SimulatedPeers implements AutoCloseable {
+
+    private record Sim(String id, DatagramSealer sealer, HybridClock clock, List<ObjectKey> objects) {
+    }
+
+    private final List<Sim> sims = new ArrayList<>();
+    private final DatagramChannel socket;
+    private final InetSocketAddress group;
+    private final Supplier<StateDigest> steadyDigest;
+    private final ByteBuffer inbound = ByteBuffer.allocate(65_536);
+    private long bytesSent;
+    private long datagramsSent;
+    private long unicastReceived;
+
+    SimulatedPeers(SyncSettings settings, int count, int objectsEach, Supplier<StateDigest> steadyDigest) throws IOException {
+        ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
+        long epoch = System.currentTimeMillis() / 1000;
+        for (int s = 1; s <= count; s++) {
+            String id = String.format("sim%03d", s);
+            List<ObjectKey> objects = new ArrayList<>();
+            for (int k = 0; k < objectsEach; k++) {
+                objects.add(ObjectKey.of(ObjectType.SYSTEM, id + "-obj-" + k));
+            }
+            sims.add(new Sim(id, new DatagramSealer(keys, id, epoch, settings.maxDatagramBytes()), new HybridClock(), objects));
+        }
+        this.steadyDigest = steadyDigest;
+        this.group = new InetSocketAddress(settings.group(), settings.port());
+        socket = DatagramChannel.open(StandardProtocolFamily.INET);
+        socket.bind(new InetSocketAddress("127.0.0.1", 0));
+        socket.setOption(StandardSocketOptions.IP_MULTICAST_IF, NetworkInterface.getByName(settings.multicastInterface()));
+        socket.setOption(StandardSocketOptions.IP_MULTICAST_TTL, settings.ttl());
+        socket.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+        socket.configureBlocking(false);
+    }
+
+    int size() {
+        return sims.size();
+    }
+
+    /** Simulated node {@code i} multicasts DELTAs with all its objects. */
+    void announceObjects(int i) throws IOException {
+        Sim sim = sims.get(i);
+        List<Entry> entries = new ArrayList<>();
+        for (ObjectKey key : sim.objects) {
+            entries.add(new ObjectEntry(key, null, Json.object().put("simulated", true), new Version(sim.clock.now(), sim.id), false));
+        }
+        send(sim, MessageType.DELTA, entries);
+    }
+
+    /** Simulated node {@code i} multicasts one stats sample of each of its objects. */
+    void sendStats(int i, long round) throws IOException {
+        Sim sim = sims.get(i);
+        List<Entry> entries = new ArrayList<>(sim.objects.size());
+        double v = round % 100;
+        for (ObjectKey key : sim.objects) {
+            entries.add(new StatsEntry(key, sim.id, Map.of("cpu", v, "mem", v * 2, "rx", v * 3, "tx", v * 4), new Version(sim.clock.now(), sim.id)));
+        }
+        send(sim, MessageType.DELTA, entries);
+    }
+
+    /** Simulated node {@code i} multicasts a heartbeat carrying the steady-state digest. */
+    void sendHeartbeat(int i) throws IOException {
+        StateDigest d = steadyDigest.get();
+        sendSealed(sims.get(i), MessageType.HEARTBEAT, ByteBuffer.allocate(12).putLong(d.root()).putInt(d.entries()).array());
+    }
+
+    /** Reads and counts what real nodes sent to the simulated nodes' socket (pulls); they are not answered. */
+    void drainUnicast() throws IOException {
+        while (true) {
+            inbound.clear();
+            if (socket.receive(inbound) == null) {
+                return;
+            }
+            unicastReceived++;
+        }
+    }
+
+    private void send(Sim sim, MessageType type, List<Entry> entries) throws IOException {
+        int maxBody = sim.sealer.maxBodyPerDatagram();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(maxBody);
+        for (Entry e : entries) {
+            byte[] one = EntryCodec.encode(e);
+            if (body.size() > 0 && body.size() + one.length > maxBody) {
+                sendSealed(sim, type, body.toByteArray());
+                body.reset();
+            }
+            body.writeBytes(one);
+        }
+        if (body.size() > 0) {
+            sendSealed(sim, type, body.toByteArray());
+        }
+    }
+
+    private void sendSealed(Sim sim, MessageType type, byte[] body) throws IOException {
+        for (byte[] d : sim.sealer.seal(type, body)) {
+            if (socket.send(ByteBuffer.wrap(d), group) > 0) {
+                bytesSent += d.length;
+                datagramsSent++;
+            }
+        }
+    }
+
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    long datagramsSent() {
+        return datagramsSent;
+    }
+
+    long unicastReceived() {
+        return unicastReceived;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
