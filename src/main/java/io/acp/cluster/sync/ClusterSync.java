@@ -72,7 +72,7 @@ public final class ClusterSync {
     private Transport transport;
     private Outbox outbox;
     private DeltaBatcher batcher;
-    private final QuietStatsResender quietStats = new QuietStatsResender();
+    private QuietStatsResender quietStats;
     private Cancellable changes;
     private long epoch;
     /**
@@ -122,6 +122,7 @@ public final class ClusterSync {
         }
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
+        quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "acp-sync-" + node);
             t.setDaemon(true);
@@ -274,7 +275,7 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
-        List<StatsEntry> resend = quietStats.tick(s -> cdb.stats(s.key(), node).contains(s));
+        List<StatsEntry> resend = quietStats.tick(System.currentTimeMillis(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
             resend.forEach(batcher::add);
             flush();
