@@ -126,9 +126,13 @@ public class ClusterService implements ManagedService {
         }
     }
 
-    private static void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
+    private void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
         Map<String, Double> values = new HashMap<>();
         sync.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
+        ClusterBridge linked = bridge;
+        if (linked != null) {
+            linked.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
+        }
         cdb.putStats(self, values);
     }
 
