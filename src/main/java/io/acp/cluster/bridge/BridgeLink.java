@@ -76,12 +76,17 @@ final class BridgeLink {
         try {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
             sendFullState(out);
+            long lastWrite = System.nanoTime();
             while (!closed) {
-                Entry e = pending.poll(KEEPALIVE_MILLIS, TimeUnit.MILLISECONDS);
-                if (e == null) {
+                // a short poll, so a closed link lets its thread go at once
+                Entry e = pending.poll(100, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    if (send(out, e)) {
+                        lastWrite = System.nanoTime();
+                    }
+                } else if (System.nanoTime() - lastWrite >= TimeUnit.MILLISECONDS.toNanos(KEEPALIVE_MILLIS)) {
                     out.writeInt(0);
-                } else {
-                    send(out, e);
+                    lastWrite = System.nanoTime();
                 }
                 if (pending.isEmpty()) {
                     out.flush();
@@ -121,18 +126,20 @@ final class BridgeLink {
         out.flush();
     }
 
-    private void send(DataOutputStream out, Entry e) throws IOException {
+    /** Writes one entry unless it is an echo or too large; whether anything was written. */
+    private boolean send(DataOutputStream out, Entry e) throws IOException {
         if (origins.isEcho(e)) {
             counters.echoSuppressed();
-            return;
+            return false;
         }
         byte[] frame = EntryCodec.encode(e); // already length-prefixed
         if (frame.length - 4 > maxFrameBytes) {
             LOG.warnf("bridge of node %s skips %s %s: %d bytes exceed max-frame-bytes %d", node, e.kind().wireName(), e.key(), frame.length - 4, maxFrameBytes);
-            return;
+            return false;
         }
         out.write(frame);
         counters.sent();
+        return true;
     }
 
     private void readLoop() {

@@ -98,15 +98,20 @@ public final class ClusterBridge {
         long backoff = settings.reconnectBackoff().toMillis();
         while (running) {
             long upBefore = counters.linksUp();
+            SSLSocket s = null;
             try {
-                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
+                s = (SSLSocket) tls.getSocketFactory().createSocket();
                 s.setEnabledProtocols(BridgeTls.PROTOCOLS);
                 s.connect(new InetSocketAddress(peer.host(), peer.port()), 10_000);
-                runLink(s);
             } catch (IOException e) {
+                closeQuietly(s);
+                s = null;
                 if (running) {
                     LOG.debugf("bridge of node %s cannot reach %s: %s", node, peer, e.getMessage());
                 }
+            }
+            if (s != null) {
+                runLink(s); // until the link drops
             }
             backoff = counters.linksUp() > upBefore ? settings.reconnectBackoff().toMillis()
                     : Math.min(backoff * 2, settings.reconnectBackoffMax().toMillis());
@@ -148,6 +153,11 @@ public final class ClusterBridge {
             // closing anyway
         }
         links.forEach(BridgeLink::close);
+        // link threads leave within a keepalive interval; wait so none touches the CDB after stop
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!links.isEmpty() && System.nanoTime() < deadline) {
+            sleep(10);
+        }
         for (Thread t : new Thread[] {acceptor, connector}) {
             if (t != null) {
                 t.interrupt();
@@ -194,6 +204,16 @@ public final class ClusterBridge {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(SSLSocket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // nothing to undo
+            }
         }
     }
 
