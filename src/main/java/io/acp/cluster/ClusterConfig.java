@@ -24,6 +24,9 @@ public interface ClusterConfig {
     /** Replication of the CDB to the other nodes of the cluster (io.acp.cluster.sync). */
     Sync sync();
 
+    /** The L3 bridge to a remote cluster's bridge node over TLS (io.acp.cluster.bridge). */
+    Bridge bridge();
+
     interface Journal {
         /** Compact the journal into a snapshot once it grows past this many bytes. */
         @WithDefault("16777216")
@@ -111,5 +114,37 @@ public interface ClusterConfig {
         /** Most bytes held for unfinished fragmented messages. */
         @WithDefault("4194304")
         long reassemblyMaxBytes();
+    }
+
+    interface Bridge {
+        /** Relay CDB changes with a remote cluster (another L2 domain) through this node. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Address this bridge accepts the remote bridge's TLS links on. */
+        @WithDefault("0.0.0.0")
+        String listenHost();
+
+        /** TCP port this bridge accepts links on. */
+        @WithDefault("7448")
+        int listenPort();
+
+        /** {@code host:port} of the remote cluster's bridge to connect to; absent, this side only accepts. */
+        Optional<String> peer();
+
+        /** PEM certificate of the remote cluster's CA: the only issuer whose nodes may link; required when enabled. */
+        Optional<String> remoteCa();
+
+        /** First wait before reconnecting a lost link; doubles on each failure. */
+        @WithDefault("500ms")
+        Duration reconnectBackoff();
+
+        /** Longest wait between reconnect attempts. */
+        @WithDefault("30s")
+        Duration reconnectBackoffMax();
+
+        /** Largest entry frame sent or accepted on the link; a bigger one received breaks the link. */
+        @WithDefault("16777216")
+        int maxFrameBytes();
     }
 }

@@ -1,5 +1,7 @@
 package io.acp.cluster;
 
+import io.acp.cluster.bridge.BridgeSettings;
+import io.acp.cluster.bridge.ClusterBridge;
 import io.acp.cluster.journal.Journal;
 import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.SyncSettings;
@@ -32,7 +34,9 @@ import org.jboss.logging.Logger;
  * The cluster service: owns this node's CDB and its journal, and runs their maintenance (tombstone
  * collection, journal compaction) every {@link #MAINTENANCE_INTERVAL} on its own thread. With
  * {@code acp.cluster.sync.enabled} it also replicates the CDB to the other nodes ({@link ClusterSync})
- * and publishes the sync counters every second as stats of {@code service/<node>:cluster}.
+ * and publishes the sync counters every second as stats of {@code service/<node>:cluster}; with
+ * {@code acp.cluster.bridge.enabled} it relays the CDB with a remote cluster ({@link ClusterBridge}),
+ * started after the sync and stopped before it.
  */
 @ApplicationScoped
 public class ClusterService implements ManagedService {
@@ -45,6 +49,7 @@ public class ClusterService implements ManagedService {
     private final NodeIdentity identity;
     private volatile Cdb cdb;
     private volatile ClusterSync sync;
+    private volatile ClusterBridge bridge;
     private ScheduledExecutorService maintenance;
 
     public ClusterService(ClusterConfig config, NodeIdentity identity) {
@@ -75,7 +80,16 @@ public class ClusterService implements ManagedService {
                     return opened;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(this::startSync);
+                .chain(opened -> startSync(opened).chain(() -> startBridge(opened)));
+    }
+
+    private Uni<Void> startBridge(Cdb opened) {
+        if (!config.bridge().enabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        ClusterBridge started = new ClusterBridge(opened, BridgeSettings.from(config.bridge()), identity.id(), identity.dataDir());
+        return started.start()
+                .invoke(() -> bridge = started);
     }
 
     private Uni<Void> startSync(Cdb opened) {
@@ -112,10 +126,19 @@ public class ClusterService implements ManagedService {
         }
     }
 
-    private static void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
+    private void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
         Map<String, Double> values = new HashMap<>();
         sync.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
+        ClusterBridge linked = bridge;
+        if (linked != null) {
+            linked.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
+        }
         cdb.putStats(self, values);
+    }
+
+    /** The running bridge, or null when the bridge is disabled or the service is stopped. */
+    public ClusterBridge bridge() {
+        return bridge;
     }
 
     /** The running sync, or null when sync is disabled or the service is stopped. */
@@ -146,6 +169,11 @@ public class ClusterService implements ManagedService {
     @Override
     public Uni<Void> stop() {
         return Uni.createFrom().item(() -> {
+                    ClusterBridge linked = bridge;
+                    bridge = null;
+                    if (linked != null) {
+                        linked.stop().await().atMost(Duration.ofSeconds(30));
+                    }
                     ClusterSync running = sync;
                     sync = null;
                     if (running != null) {

@@ -1,0 +1,66 @@
+package io.acp.cluster.bridge;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What crossed the bridge: entries each way, echoes held back, links made and refused. */
+public final class BridgeCounters {
+
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong echoesSuppressed = new AtomicLong();
+    private final AtomicLong linksUp = new AtomicLong();
+    private final AtomicLong linksFailed = new AtomicLong();
+
+    void sent() {
+        sent.incrementAndGet();
+    }
+
+    void received() {
+        received.incrementAndGet();
+    }
+
+    void echoSuppressed() {
+        echoesSuppressed.incrementAndGet();
+    }
+
+    void linkUp() {
+        linksUp.incrementAndGet();
+    }
+
+    void linkFailed() {
+        linksFailed.incrementAndGet();
+    }
+
+    public long entriesSent() {
+        return sent.get();
+    }
+
+    public long entriesReceived() {
+        return received.get();
+    }
+
+    public long echoesSuppressed() {
+        return echoesSuppressed.get();
+    }
+
+    public long linksUp() {
+        return linksUp.get();
+    }
+
+    /** Connections that failed, in the TLS handshake (wrong CA) or later. */
+    public long linksFailed() {
+        return linksFailed.get();
+    }
+
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("bridge.entries.sent", entriesSent());
+        out.put("bridge.entries.received", entriesReceived());
+        out.put("bridge.entries.echo-suppressed", echoesSuppressed());
+        out.put("bridge.links.up", linksUp());
+        out.put("bridge.links.failed", linksFailed());
+        return out;
+    }
+}

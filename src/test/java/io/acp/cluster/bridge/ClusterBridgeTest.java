@@ -1,0 +1,195 @@
+package io.acp.cluster.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ChangeFilter;
+import io.acp.model.Entry;
+import io.acp.model.Json;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.model.Version;
+import io.acp.security.ClusterPki;
+import io.acp.security.PkiFiles;
+import io.acp.testing.CdbContents;
+import io.acp.testing.Eventually;
+import io.acp.testing.InProcessCluster;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real clusters (2 nodes each, own multicast group and secret, own CA), bridged over real
+ * TLS on 127.0.0.1 between a1 (accepting) and b1 (connecting).
+ */
+class ClusterBridgeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration CERT_VALIDITY = Duration.ofDays(1);
+
+    private InProcessCluster a;
+    private InProcessCluster b;
+    private final List<ClusterBridge> bridges = new ArrayList<>();
+    private final List<Cancellable> watches = new ArrayList<>();
+    private final List<String> backwards = new ArrayList<>();
+    private Path foreignCaDir;
+
+    @BeforeEach
+    void startClusters() throws IOException {
+        a = InProcessCluster.start(2, InProcessCluster.testSettings("site-a", "secret of cluster a 0123456789"), "a", 1);
+        b = InProcessCluster.start(2, InProcessCluster.testSettings("site-b", "secret of cluster b 9876543210"), "b", 2);
+        ClusterPki.init(pki(a, 1), "a1", "site-a", CERT_VALIDITY);
+        ClusterPki.init(pki(b, 1), "b1", "site-b", CERT_VALIDITY);
+        foreignCaDir = Files.createTempDirectory("acp-foreign-ca-");
+        ClusterPki.init(PkiFiles.in(foreignCaDir), "x1", "elsewhere", CERT_VALIDITY);
+        for (InProcessCluster c : List.of(a, b)) {
+            c.nodes().forEach(n -> watches.add(watchVersions(n.id, n.cdb())));
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        watches.forEach(Cancellable::cancel);
+        bridges.forEach(br -> br.stop().await().atMost(WAIT));
+        a.close();
+        b.close();
+        try (Stream<Path> files = Files.walk(foreignCaDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThat(backwards).as("versions that went backwards").isEmpty();
+    }
+
+    @Test
+    void relaysWritesBothWaysToEveryNodeWithoutBouncing() {
+        ClusterBridge accepting = bridge(a, 1, pki(b, 1).caCertificate(), Optional.empty());
+        ClusterBridge connecting = bridge(b, 1, pki(a, 1).caCertificate(), Optional.of(accepting));
+        Eventually.await(WAIT, () -> accepting.linked() && connecting.linked(), "the bridges link");
+
+        ObjectKey fromA = write(a, 2, "from-a");
+        ObjectKey fromB = write(b, 2, "from-b");
+
+        awaitEverywhere(fromA, a.node(2).cdb().object(fromA).orElseThrow().version());
+        awaitEverywhere(fromB, b.node(2).cdb().object(fromB).orElseThrow().version());
+        assertThat(connecting.counters().echoesSuppressed() + accepting.counters().echoesSuppressed())
+                .as("entries merged from the link are not sent back over it").isPositive();
+        assertThat(accepting.counters().entriesSent()).isPositive();
+        assertThat(connecting.counters().entriesReceived()).isPositive();
+    }
+
+    @Test
+    void bothSidesConvergeAfterTheLinkIsCutAndRestored() {
+        ClusterBridge accepting = bridge(a, 1, pki(b, 1).caCertificate(), Optional.empty());
+        ClusterBridge connecting = bridge(b, 1, pki(a, 1).caCertificate(), Optional.of(accepting));
+        ObjectKey early = write(a, 2, "early");
+        awaitEverywhere(early, a.node(2).cdb().object(early).orElseThrow().version());
+
+        connecting.stop().await().atMost(WAIT);
+        bridges.remove(connecting);
+        Eventually.await(WAIT, () -> !accepting.linked(), "the accepting side notices the cut");
+        ObjectKey duringCutA = write(a, 2, "cut-a");
+        ObjectKey duringCutB = write(b, 2, "cut-b");
+        b.node(2).cdb().deleteObject(early).await().atMost(WAIT);
+        assertThat(b.node(1).cdb().object(duringCutA)).as("nothing crosses a cut link").isEmpty();
+
+        ClusterBridge restored = bridge(b, 1, pki(a, 1).caCertificate(), Optional.of(accepting));
+        Eventually.await(WAIT, restored::linked, "the bridge links again");
+        Eventually.await(WAIT, this::allFourAgree, () -> "contents differ:" + differences());
+        Cdb any = a.node(1).cdb();
+        assertThat(any.object(duringCutA)).isPresent();
+        assertThat(any.object(duringCutB)).isPresent();
+        assertThat(any.object(early)).as("the delete made on b during the cut wins on a too").isEmpty();
+    }
+
+    @Test
+    void aBridgeThatDoesNotTrustTheRemoteCaRefusesTheLinkAndNothingCrosses() {
+        ClusterBridge accepting = bridge(a, 1, pki(b, 1).caCertificate(), Optional.empty());
+        ClusterBridge distrusting = bridge(b, 1, PkiFiles.in(foreignCaDir).caCertificate(), Optional.of(accepting));
+        ObjectKey key = write(a, 2, "secret-plans");
+        Eventually.await(WAIT, () -> a.node(1).cdb().object(key).isPresent(), "a1 has the write");
+
+        Eventually.await(WAIT, () -> distrusting.counters().linksFailed() >= 2, "the connecting bridge tries and is refused, twice");
+        assertThat(distrusting.counters().linksUp()).isZero();
+        assertThat(accepting.counters().linksUp()).isZero();
+        assertThat(distrusting.counters().entriesReceived()).isZero();
+        assertThat(accepting.counters().entriesReceived()).isZero();
+        for (InProcessCluster.Node n : b.nodes()) {
+            assertThat(n.cdb().object(key)).as("%s never receives cluster a's object", n.id).isEmpty();
+        }
+    }
+
+    // ---- fixture ----------------------------------------------------------------------------------
+
+    private ClusterBridge bridge(InProcessCluster c, int node, Path remoteCa, Optional<ClusterBridge> connectTo) {
+        InProcessCluster.Node n = c.node(node);
+        BridgeSettings settings = new BridgeSettings("127.0.0.1", 0,
+                connectTo.map(t -> new BridgeSettings.HostPort("127.0.0.1", t.address().getPort())), remoteCa,
+                Duration.ofMillis(50), Duration.ofMillis(400), 1 << 20);
+        ClusterBridge bridge = new ClusterBridge(n.cdb(), settings, n.id, n.dataDir);
+        bridge.start().await().atMost(WAIT);
+        bridges.add(bridge);
+        return bridge;
+    }
+
+    private static PkiFiles pki(InProcessCluster c, int node) {
+        return PkiFiles.in(c.node(node).dataDir);
+    }
+
+    private static ObjectKey write(InProcessCluster c, int node, String id) {
+        ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, id);
+        Cdb cdb = c.node(node).cdb();
+        cdb.putObject(key, null, Json.object().put("written-on", c.node(node).id), null).await().atMost(WAIT);
+        cdb.putMeta(key, Json.object().put("state", "running"));
+        return key;
+    }
+
+    private void awaitEverywhere(ObjectKey key, Version version) {
+        for (InProcessCluster c : List.of(a, b)) {
+            for (InProcessCluster.Node n : c.nodes()) {
+                Eventually.await(WAIT, () -> n.cdb().object(key).map(o -> o.version().equals(version)).orElse(false),
+                        () -> n.id + " to hold " + key + " at " + version + ", has " + n.cdb().object(key));
+            }
+        }
+    }
+
+    private List<InProcessCluster.Node> allNodes() {
+        List<InProcessCluster.Node> all = new ArrayList<>(a.nodes());
+        all.addAll(b.nodes());
+        return all;
+    }
+
+    private boolean allFourAgree() {
+        return allNodes().stream().map(n -> CdbContents.of(n.cdb(), List.of())).collect(Collectors.toSet()).size() == 1;
+    }
+
+    private String differences() {
+        return CdbContents.differences(allNodes(), List.of());
+    }
+
+    /** Records any change event whose version is older than one seen before for the same slot. */
+    private Cancellable watchVersions(String node, Cdb cdb) {
+        Map<String, Version> seen = new ConcurrentHashMap<>();
+        return cdb.changes(ChangeFilter.ALL).subscribe().with(e -> {
+            String slot = e.kind() + " " + e.key() + (e.kind() == Entry.Kind.OBJECT ? "" : " " + e.node());
+            Version before = seen.put(slot, e.version());
+            if (before != null && e.version().compareTo(before) < 0) {
+                synchronized (backwards) {
+                    backwards.add(node + ": " + slot + " " + before + " -> " + e.version());
+                }
+            }
+        });
+    }
+}
