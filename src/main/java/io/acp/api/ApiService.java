@@ -82,7 +82,7 @@ public class ApiService implements ManagedService {
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
-                new ClusterOperations(cdb, worker),
+                new ClusterOperations(localNode, cdb, worker),
                 new HypervisorOperations(systems)));
     }
 

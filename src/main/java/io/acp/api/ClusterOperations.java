@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.model.Entry;
 import io.acp.model.EntryJson;
 import io.acp.model.Json;
@@ -28,10 +29,12 @@ import java.util.function.Supplier;
  */
 final class ClusterOperations implements ServiceOperations {
 
+    private final String localNode;
     private final Supplier<Cdb> cdb;
     private final Executor worker;
 
-    ClusterOperations(Supplier<Cdb> cdb, Executor worker) {
+    ClusterOperations(String localNode, Supplier<Cdb> cdb, Executor worker) {
+        this.localNode = localNode;
         this.cdb = cdb;
         this.worker = worker;
     }
@@ -104,19 +107,19 @@ final class ClusterOperations implements ServiceOperations {
     }
 
     private Outcome meta(Args args) {
-        return Outcome.of(entries(cdb.get().meta(args.key(), args.optionalText("node"))));
+        return Outcome.of(reports(cdb.get().meta(args.key(), args.optionalText("node"))));
     }
 
     private Outcome stats(Args args) {
         ObjectKey key = args.key();
         String node = args.optionalText("node");
         if (!args.flag("history")) {
-            return Outcome.of(entries(cdb.get().stats(key, node)));
+            return Outcome.of(reports(cdb.get().stats(key, node)));
         }
         if (node == null) {
             throw AcpException.badRequest("stats with history needs the argument 'node'");
         }
-        return Outcome.of(entries(cdb.get().statsHistory(key, node)));
+        return Outcome.of(reports(cdb.get().statsHistory(key, node)));
     }
 
     private Outcome watch(Args args) {
@@ -177,6 +180,20 @@ final class ClusterOperations implements ServiceOperations {
     private static ArrayNode entries(List<? extends Entry> entries) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         entries.forEach(e -> out.add(EntryJson.toJson(e)));
+        return out;
+    }
+
+    /** Meta or stats entries; those of a node this node sees as dead carry {@code "stale": true}. */
+    private ArrayNode reports(List<? extends Entry> reports) {
+        Cdb db = cdb.get();
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Entry e : reports) {
+            ObjectNode json = EntryJson.toJson(e);
+            if (MembershipMeta.deadInViewOf(db, localNode, e.node())) {
+                json.put("stale", true);
+            }
+            out.add(json);
+        }
         return out;
     }
 }

@@ -53,7 +53,7 @@ final class EntryText {
     static void metaTable(JsonNode entries, PrintWriter out) {
         Table t = new Table("NODE", "VERSION", "VALUES");
         for (JsonNode e : entries) {
-            t.row(text(e, "node"), text(e, "version"), values(e.path("values")));
+            t.row(reporter(e), text(e, "version"), values(e.path("values")));
         }
         t.print(out);
     }
@@ -61,7 +61,7 @@ final class EntryText {
     static void statsTable(JsonNode entries, PrintWriter out) {
         Table t = new Table("NODE", "TIME", "VALUES");
         for (JsonNode e : entries) {
-            t.row(text(e, "node"), time(e.path("time")), values(e.path("values")));
+            t.row(reporter(e), time(e.path("time")), values(e.path("values")));
         }
         t.print(out);
     }
@@ -80,6 +80,12 @@ final class EntryText {
             line.append(" from ").append(text(e, "node")).append(' ').append(values(e.path("values")));
         }
         return line.append(" @ ").append(text(e, "version")).toString();
+    }
+
+    /** The reporting node, flagged when this node sees it dead (its report is stale). */
+    private static String reporter(JsonNode e) {
+        String node = text(e, "node");
+        return e.path("stale").asBoolean(false) ? node + " (stale)" : node;
     }
 
     static String time(JsonNode millis) {

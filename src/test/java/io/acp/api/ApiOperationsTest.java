@@ -9,6 +9,9 @@ import io.acp.cluster.Cdb;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.model.Version;
+import io.acp.model.MetaEntry;
+import io.acp.model.StatsEntry;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
 import java.io.IOException;
@@ -68,6 +71,32 @@ class ApiOperationsTest extends WithNode {
             assertThat(history.get(0).path("values").path("cpu").asDouble()).isEqualTo(0.25);
             Response noNode = c.call("cluster", "stats", args("type", "node", "id", "n1").put("history", true));
             assertThat(((Response.Failure) noNode).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+    }
+
+    @Test
+    void reportsOfANodeThisNodeSeesDeadAreMarkedStaleAndKept() throws IOException {
+        Cdb cdb = node.cdb.get();
+        ObjectKey vm = ObjectKey.of(ObjectType.SYSTEM, "vm1");
+        ObjectKey n2 = ObjectKey.of(ObjectType.NODE, "n2");
+        cdb.putStats(vm, Map.of("cpu", 0.1));
+        cdb.merge(new StatsEntry(vm, "n2", Map.of("cpu", 0.9), new Version(cdb.clock().now(), "n2")));
+        cdb.merge(new MetaEntry(vm, "n2", Json.object().put("state", "running"), new Version(cdb.clock().now(), "n2")));
+        try (TestClient c = node.client(true, TestNode.READER_KEY)) {
+            cdb.putMeta(n2, Json.object().put("membership", "alive")); // n1's view of n2
+            assertThat(c.result("cluster", "stats", args("type", "system", "id", "vm1")))
+                    .allSatisfy(e -> assertThat(e.has("stale")).as("stale flag on %s", e).isFalse());
+
+            cdb.putMeta(n2, Json.object().put("membership", "dead"));
+            JsonNode stats = c.result("cluster", "stats", args("type", "system", "id", "vm1"));
+            assertThat(stats).hasSize(2);
+            assertThat(stats.get(0).path("node").asText()).isEqualTo("n1");
+            assertThat(stats.get(0).has("stale")).isFalse();
+            assertThat(stats.get(1).path("node").asText()).isEqualTo("n2");
+            assertThat(stats.get(1).path("stale").asBoolean()).isTrue();
+            assertThat(stats.get(1).path("values").path("cpu").asDouble()).isEqualTo(0.9);
+            JsonNode meta = c.result("cluster", "meta", args("type", "system", "id", "vm1", "node", "n2"));
+            assertThat(meta.get(0).path("stale").asBoolean()).isTrue();
         }
     }
 

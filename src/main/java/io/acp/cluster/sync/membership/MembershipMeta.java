@@ -3,8 +3,10 @@ package io.acp.cluster.sync.membership;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.model.Json;
+import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,5 +34,24 @@ public final class MembershipMeta {
         v.put("address", p.address().getAddress().getHostAddress() + ":" + p.address().getPort());
         cdb.putMeta(key, v);
         return Optional.of(key);
+    }
+
+    /**
+     * True when {@code viewer}'s published view has {@code reporter} dead: the meta and stats that
+     * {@code reporter} reported are kept, but they are stale and readers should say so. A node is
+     * never stale to itself, and a node with no view of the reporter (no sync) does not mark it.
+     */
+    public static boolean deadInViewOf(Cdb cdb, String viewer, String reporter) {
+        if (viewer.equals(reporter)) {
+            return false;
+        }
+        ObjectKey key;
+        try {
+            key = ObjectKey.of(ObjectType.NODE, reporter);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        List<MetaEntry> view = cdb.meta(key, viewer);
+        return !view.isEmpty() && PeerState.DEAD.wireName().equals(view.get(0).values().path("membership").asText(null));
     }
 }
