@@ -47,6 +47,7 @@ class MembershipSyncTest {
 
             cluster.stop(3);
             Eventually.await(WAIT, () -> sees(n1, "n3", PeerState.DEAD) && sees(cluster.node(2), "n3", PeerState.DEAD), () -> "n3 dead: " + n1.sync().membership());
+            Eventually.await(WAIT, () -> n1ViewOfN3.contains("dead"), () -> "n1's published view of n3: " + n1ViewOfN3);
             assertThat(n1ViewOfN3).containsSubsequence("suspect", "dead");
             // n1's view reached n2 as meta of node/n3 written by n1
             Eventually.await(WAIT, () -> cluster.node(2).cdb().meta(n3Key, "n1").stream()
@@ -55,6 +56,8 @@ class MembershipSyncTest {
             cluster.restart(3);
             Eventually.await(WAIT, () -> sees(n1, "n3", PeerState.ALIVE), () -> "n3 back: " + n1.sync().membership());
             assertThat(peer(n1, "n3").orElseThrow().epoch()).isGreaterThan(oldEpoch);
+            // the change stream delivers the meta a moment after the membership view changed
+            Eventually.await(WAIT, () -> n1ViewOfN3.size() >= 3 && n1ViewOfN3.get(n1ViewOfN3.size() - 1).equals("alive"), () -> "n1's published view of n3: " + n1ViewOfN3);
             assertThat(n1ViewOfN3).containsSubsequence("suspect", "dead", "alive");
             assertThat(n1.cdb().meta(n3Key, "n1").get(0).values().path("epoch").asLong()).isEqualTo(cluster.node(3).sync().epoch());
         }
