@@ -31,7 +31,7 @@ class SystemCommand implements Runnable {
 
     /** Prints a system's report: one line people can read. */
     static void report(JsonNode r, PrintWriter out) {
-        String since = text(r.path("since"));
+        String since = EntryText.instant(text(r.path("since")));
         out.println("system " + r.path("id").asText() + ": " + r.path("state").asText()
                 + (r.path("loaded").asBoolean() ? "" : " (not loaded)") + " on " + r.path("node").asText()
                 + (since == null ? "" : " since " + since));
@@ -129,7 +129,7 @@ class SystemCommand implements Runnable {
                 Table t = new Table("ID", "STATE", "LOADED", "VCPUS", "MEMORY", "NODE", "SINCE");
                 for (JsonNode s : list) {
                     t.row(s.path("id").asText(), s.path("state").asText(), s.path("loaded").asBoolean() ? "yes" : "no",
-                            s.path("vcpus").asInt(), s.path("memory").asInt() + " MiB", s.path("node").asText(), text(s.path("since")));
+                            s.path("vcpus").asInt(), s.path("memory").asInt() + " MiB", s.path("node").asText(), EntryText.instant(text(s.path("since"))));
                 }
                 t.print(out);
             });
@@ -147,7 +147,7 @@ class SystemCommand implements Runnable {
                 t.row("state", meta.path("state").asText());
                 t.row("loaded", meta.path("loaded").asBoolean());
                 t.row("node", meta.path("node").asText());
-                t.row("since", text(meta.path("since")));
+                t.row("since", EntryText.instant(text(meta.path("since"))));
                 t.row("version", r.path("object").path("version").asText());
                 t.row("spec", r.path("object").path("spec").toString());
                 t.print(out);
