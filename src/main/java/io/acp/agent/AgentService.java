@@ -53,6 +53,7 @@ public class AgentService implements ManagedService {
     private volatile NetServer server;
     private volatile NetClient client;
     private volatile RemoteNodes remote;
+    private volatile JoinListener join;
 
     @Inject
     public AgentService(AgentConfig config, NodeIdentity identity, ApiService api, ClusterService cluster, Vertx vertx) {
@@ -93,6 +94,14 @@ public class AgentService implements ManagedService {
                             .exceptionHandler(e -> LOG.infof("agent of node %s refused a connection: %s", nodeId, reason(e)));
                     server = s;
                     return uni(s.listen(config.port(), config.host()));
+                })
+                .chain(() -> {
+                    if (config.joinPort() < 0 || !JoinListener.canIssue(pki)) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    join = new JoinListener(nodeId, pki, worker);
+                    return uni(join.listen(vertx, Tls.server(pki, config.tlsProtocols()), config.host(), config.joinPort()))
+                            .invoke(() -> LOG.infof("agent of node %s admits nodes with join tokens on tls:%s:%d", nodeId, config.host(), joinPort()));
                 })
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
@@ -171,7 +180,10 @@ public class AgentService implements ManagedService {
         }
         NetServer s = server;
         NetClient c = client;
+        JoinListener j = join;
+        join = null;
         return uni(Future.join(closing))
+                .chain(() -> uni(j == null ? Future.succeededFuture() : j.close()))
                 .chain(() -> uni(s == null ? Future.succeededFuture() : s.close()))
                 .chain(() -> uni(c == null ? Future.succeededFuture() : c.close()))
                 .invoke(() -> {
@@ -191,6 +203,12 @@ public class AgentService implements ManagedService {
     public int port() {
         NetServer s = server;
         return s == null ? -1 : s.actualPort();
+    }
+
+    /** The bound join port; -1 when this node does not admit nodes. */
+    public int joinPort() {
+        JoinListener j = join;
+        return j == null ? -1 : j.port();
     }
 
     public int connectionCount() {
