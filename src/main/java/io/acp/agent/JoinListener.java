@@ -59,6 +59,11 @@ final class JoinListener {
         return s.listen(port, host);
     }
 
+    Future<Boolean> updateSSLOptions(io.vertx.core.net.SSLOptions ssl) {
+        NetServer s = server;
+        return s == null ? Future.succeededFuture(false) : s.updateSSLOptions(ssl, true);
+    }
+
     int port() {
         NetServer s = server;
         return s == null ? -1 : s.actualPort();
