@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "cluster", description = "Create a cluster and admit nodes to it (run on the node, as root).",
-        subcommands = {ClusterInitCommand.class, ClusterAddNodeCommand.class, ClusterJoinTokenCommand.class})
+        subcommands = {ClusterInitCommand.class, ClusterAddNodeCommand.class, ClusterJoinTokenCommand.class, ClusterRenewCertCommand.class})
 class ClusterCommand implements Runnable {
 
     @Spec

@@ -85,6 +85,11 @@ class CliClusterAndRoutingTest {
         assertThat(token.expires()).isBetween(java.time.Instant.now().plusSeconds(7000), java.time.Instant.now().plusSeconds(7300));
         assertThat(Files.readString(DATA.resolve("pki/join-tokens"))).doesNotContain(token.secret());
 
+        java.math.BigInteger before = io.acp.security.Pem.readCertificate(PkiFiles.in(DATA.toAbsolutePath()).nodeCertificate()).getSerialNumber();
+        LaunchResult renewed = launcher.launch("cluster", "renew-cert");
+        assertThat(renewed.exitCode()).as(renewed.getErrorOutput()).isZero();
+        assertThat(ClusterPki.checkNodeCertificate(PkiFiles.in(DATA.toAbsolutePath()), "c1").getSerialNumber()).isNotEqualTo(before);
+
         LaunchResult tooLong = launcher.launch("cluster", "join-token", "--ttl", "25h");
         assertThat(tooLong.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(tooLong.getErrorOutput()).contains("at most 24h");
