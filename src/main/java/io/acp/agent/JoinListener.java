@@ -32,6 +32,7 @@ final class JoinListener {
 
     private static final Logger LOG = Logger.getLogger(JoinListener.class);
     private static final int MAX_LINE = 16 * 1024;
+    private static final int IDLE_SECONDS = 30;
 
     private final String nodeId;
     private final PkiFiles pki;
@@ -52,7 +53,9 @@ final class JoinListener {
     }
 
     Future<NetServer> listen(Vertx vertx, NetServerOptions tls, String host, int port) {
-        NetServerOptions o = new NetServerOptions(tls).setClientAuth(ClientAuth.NONE);
+        // Nobody is authenticated here yet: a join takes two short exchanges, so idle connections go soon.
+        NetServerOptions o = new NetServerOptions(tls).setClientAuth(ClientAuth.NONE).setIdleTimeout(IDLE_SECONDS)
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
         NetServer s = vertx.createNetServer(o).connectHandler(this::accept)
                 .exceptionHandler(e -> LOG.infof("join port of node %s refused a connection: %s", nodeId, e.getMessage()));
         server = s;
