@@ -18,6 +18,13 @@ public interface AgentConfig {
     @WithDefault("7441")
     int port();
 
+    /**
+     * TLS port for joining nodes (no client certificate, join exchange only); opened only on a node
+     * holding the CA key; 0 picks a free one (tests), -1 never opens it.
+     */
+    @WithDefault("7442")
+    int joinPort();
+
     /** The host:port other nodes are told to use; default: the node's host name and the bound port. */
     Optional<String> advertise();
 

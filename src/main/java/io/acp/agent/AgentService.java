@@ -53,6 +53,9 @@ public class AgentService implements ManagedService {
     private volatile NetServer server;
     private volatile NetClient client;
     private volatile RemoteNodes remote;
+    private volatile JoinListener join;
+    private volatile CertificateRenewal renewal;
+    private volatile long renewalTimer = -1;
 
     @Inject
     public AgentService(AgentConfig config, NodeIdentity identity, ApiService api, ClusterService cluster, Vertx vertx) {
@@ -82,7 +85,8 @@ public class AgentService implements ManagedService {
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().item(() -> {
                     ClusterPki.ensureInitialised(pki, nodeId);
-                    ClusterPki.checkNodeCertificate(pki, nodeId);
+                    renewal = new CertificateRenewal(nodeId, pki);
+                    renewal.serving(ClusterPki.checkNodeCertificate(pki, nodeId));
                     return Tls.protocols(config.tlsProtocols());
                 })
                 .runSubscriptionOn(worker)
@@ -94,11 +98,20 @@ public class AgentService implements ManagedService {
                     server = s;
                     return uni(s.listen(config.port(), config.host()));
                 })
+                .chain(() -> {
+                    if (config.joinPort() < 0 || !JoinListener.canIssue(pki)) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    join = new JoinListener(nodeId, pki, worker);
+                    return uni(join.listen(vertx, Tls.server(pki, config.tlsProtocols()), config.host(), config.joinPort()))
+                            .invoke(() -> LOG.infof("agent of node %s admits nodes with join tokens on tls:%s:%d", nodeId, config.host(), joinPort()));
+                })
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
                     client = vertx.createNetClient(Tls.client(pki, config.tlsProtocols(), timeoutMs));
                     remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout());
                     api.routeRemoteThrough(remote);
+                    renewalTimer = vertx.setPeriodic(CertificateRenewal.CHECK_EVERY.toMillis(), t -> renewIfDue());
                     LOG.infof("agent serving tls:%s:%d for node %s (advertised as %s)", config.host(), port(), nodeId, advertisedAddress());
                 });
     }
@@ -158,8 +171,44 @@ public class AgentService implements ManagedService {
         };
     }
 
+    private void renewIfDue() {
+        worker.execute(() -> {
+            try {
+                if (renewal.check()) {
+                    reloadCertificate().await().atMost(config.routeTimeout());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("node %s could not renew or reload its certificate: %s", nodeId, e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Serves the key and certificate now in {@code pki/} to new connections, without a restart;
+     * open connections keep the session they have.
+     */
+    public Uni<Void> reloadCertificate() {
+        return Uni.createFrom().item(() -> {
+                    renewal.serving(ClusterPki.checkNodeCertificate(pki, nodeId));
+                    return Tls.server(pki, config.tlsProtocols()).getSslOptions();
+                })
+                .runSubscriptionOn(worker)
+                .chain(ssl -> {
+                    List<Future<Boolean>> updates = new ArrayList<>();
+                    updates.add(server.updateSSLOptions(ssl, true));
+                    updates.add(client.updateSSLOptions(Tls.client(pki, config.tlsProtocols(), 1000).getSslOptions(), true));
+                    JoinListener j = join;
+                    if (j != null) {
+                        updates.add(j.updateSSLOptions(ssl));
+                    }
+                    return uni(Future.all(updates));
+                })
+                .invoke(() -> LOG.infof("agent of node %s serves its renewed certificate to new connections", nodeId));
+    }
+
     @Override
     public Uni<Void> stop() {
+        vertx.cancelTimer(renewalTimer);
         api.routeRemoteThrough(null);
         RemoteNodes r = remote;
         if (r != null) {
@@ -171,7 +220,10 @@ public class AgentService implements ManagedService {
         }
         NetServer s = server;
         NetClient c = client;
+        JoinListener j = join;
+        join = null;
         return uni(Future.join(closing))
+                .chain(() -> uni(j == null ? Future.succeededFuture() : j.close()))
                 .chain(() -> uni(s == null ? Future.succeededFuture() : s.close()))
                 .chain(() -> uni(c == null ? Future.succeededFuture() : c.close()))
                 .invoke(() -> {
@@ -191,6 +243,12 @@ public class AgentService implements ManagedService {
     public int port() {
         NetServer s = server;
         return s == null ? -1 : s.actualPort();
+    }
+
+    /** The bound join port; -1 when this node does not admit nodes. */
+    public int joinPort() {
+        JoinListener j = join;
+        return j == null ? -1 : j.port();
     }
 
     public int connectionCount() {

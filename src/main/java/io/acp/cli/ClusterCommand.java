@@ -6,7 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "cluster", description = "Create a cluster and admit nodes to it (run on the node, as root).",
-        subcommands = {ClusterInitCommand.class, ClusterAddNodeCommand.class})
+        subcommands = {ClusterInitCommand.class, ClusterAddNodeCommand.class, ClusterJoinTokenCommand.class, ClusterRenewCertCommand.class})
 class ClusterCommand implements Runnable {
 
     @Spec
@@ -14,6 +14,6 @@ class ClusterCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing a command: 'acp cluster init' or 'acp cluster add-node'");
+        throw new ParameterException(spec.commandLine(), "missing a command: 'acp cluster init', 'join-token' or 'add-node'");
     }
 }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "node", description = "Run this machine's node.", subcommands = NodeRunCommand.class)
+@Command(name = "node", description = "Run this machine's node.", subcommands = {NodeRunCommand.class, NodeJoinCommand.class})
 class NodeCommand implements Runnable {
 
     @Spec
@@ -13,7 +13,7 @@ class NodeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing a command: 'acp node run'");
+        throw new ParameterException(spec.commandLine(), "missing a command: 'acp node run' or 'acp node join'");
     }
 
     /**

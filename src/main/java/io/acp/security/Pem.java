@@ -47,6 +47,18 @@ public final class Pem {
         }
     }
 
+    /** A certificate from PEM text (e.g. received in a join answer). */
+    public static X509Certificate parseCertificate(String pem) {
+        try (PEMParser p = new PEMParser(new java.io.StringReader(pem))) {
+            if (p.readObject() instanceof X509CertificateHolder holder) {
+                return new JcaX509CertificateConverter().getCertificate(holder);
+            }
+        } catch (IOException | CertificateException | RuntimeException e) {
+            throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("not a PEM certificate");
+    }
+
     public static PrivateKey readPrivateKey(Path file) {
         Object o = read(file);
         try {

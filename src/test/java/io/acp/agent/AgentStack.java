@@ -69,21 +69,21 @@ final class AgentStack implements AutoCloseable {
     }
 
     static TestAgentConfig config(List<String> protocols) {
-        return new TestAgentConfig("127.0.0.1", 0, Optional.empty(), protocols, Duration.ofSeconds(30), 4096, 3, 64, 1000, 100_000,
+        return new TestAgentConfig("127.0.0.1", 0, 0, Optional.empty(), protocols, Duration.ofSeconds(30), 4096, 3, 64, 1000, 100_000,
                 Duration.ofSeconds(3));
     }
 
-    record TestAgentConfig(String host, int port, Optional<String> advertise, List<String> tlsProtocols, Duration idleTimeout, int maxFrameBytes,
+    record TestAgentConfig(String host, int port, int joinPort, Optional<String> advertise, List<String> tlsProtocols, Duration idleTimeout, int maxFrameBytes,
             int maxAuthFailures, int maxConnectionsPerClient, int connectionsPerSecond, int requestsPerSecond, Duration routeTimeout)
             implements AgentConfig {
 
         TestAgentConfig withIdleTimeout(Duration d) {
-            return new TestAgentConfig(host, port, advertise, tlsProtocols, d, maxFrameBytes, maxAuthFailures, maxConnectionsPerClient,
+            return new TestAgentConfig(host, port, joinPort, advertise, tlsProtocols, d, maxFrameBytes, maxAuthFailures, maxConnectionsPerClient,
                     connectionsPerSecond, requestsPerSecond, routeTimeout);
         }
 
         TestAgentConfig withClientLimits(int maxConnections, int requests) {
-            return new TestAgentConfig(host, port, advertise, tlsProtocols, idleTimeout, maxFrameBytes, maxAuthFailures, maxConnections,
+            return new TestAgentConfig(host, port, joinPort, advertise, tlsProtocols, idleTimeout, maxFrameBytes, maxAuthFailures, maxConnections,
                     connectionsPerSecond, requests, routeTimeout);
         }
     }

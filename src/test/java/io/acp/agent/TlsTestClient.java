@@ -54,6 +54,11 @@ final class TlsTestClient implements AutoCloseable {
         }
     }
 
+    /** The certificate the server presented in this connection's handshake. */
+    X509Certificate serverCertificate() throws IOException {
+        return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
+
     static SSLContext context(PrivateKey key, X509Certificate cert, X509Certificate ca) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);

@@ -72,6 +72,34 @@ class CliClusterAndRoutingTest {
     }
 
     @Test
+    void joinTokenIsPrintedOnTheCaNodeAndABadTokenIsRefused(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult none = launcher.launch("cluster", "join-token");
+        assertThat(none.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(none.getErrorOutput()).contains("holds no CA key");
+
+        assertThat(launcher.launch("cluster", "init").exitCode()).isZero();
+        LaunchResult issued = launcher.launch("cluster", "join-token", "--ttl", "2h", "--address", "127.0.0.1:7442");
+        assertThat(issued.exitCode()).as(issued.getErrorOutput()).isZero();
+        io.acp.security.JoinToken token = io.acp.security.JoinToken.parse(issued.getOutput().strip());
+        assertThat(token.addresses()).containsExactly("127.0.0.1:7442");
+        assertThat(token.expires()).isBetween(java.time.Instant.now().plusSeconds(7000), java.time.Instant.now().plusSeconds(7300));
+        assertThat(Files.readString(DATA.resolve("pki/join-tokens"))).doesNotContain(token.secret());
+
+        java.math.BigInteger before = io.acp.security.Pem.readCertificate(PkiFiles.in(DATA.toAbsolutePath()).nodeCertificate()).getSerialNumber();
+        LaunchResult renewed = launcher.launch("cluster", "renew-cert");
+        assertThat(renewed.exitCode()).as(renewed.getErrorOutput()).isZero();
+        assertThat(ClusterPki.checkNodeCertificate(PkiFiles.in(DATA.toAbsolutePath()), "c1").getSerialNumber()).isNotEqualTo(before);
+
+        LaunchResult tooLong = launcher.launch("cluster", "join-token", "--ttl", "25h");
+        assertThat(tooLong.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tooLong.getErrorOutput()).contains("at most 24h");
+
+        LaunchResult garbage = launcher.launch("node", "join", "--token", "not-a-token");
+        assertThat(garbage.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(garbage.getErrorOutput()).contains("not an acp join token");
+    }
+
+    @Test
     void globalNodeOptionSetsTheEnvelopesNode(QuarkusMainLauncher launcher) throws Exception {
         JsonNode status = Json.MAPPER.readTree("{\"node\":\"n2\",\"version\":\"0\",\"startedAt\":null,\"uptimeMs\":1,\"objects\":0,\"services\":[]}");
         try (FakeApiServer node = FakeApiServer.unix(dir.resolve("api.sock"), FakeApiServer.result(status))) {
