@@ -3,6 +3,7 @@ package io.acp.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.RemoteRouter;
 import io.acp.cluster.Cdb;
+import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
@@ -50,6 +51,11 @@ final class RemoteNodes implements RemoteRouter {
         String address;
         try {
             address = address(node);
+            if (MembershipMeta.deadInViewOf(cdb.get(), localNode, node)) {
+                // no connection attempt and no timeout: the membership view already knows
+                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " is dead in node " + localNode
+                        + "'s membership view (not heard from over cluster sync); its last agent address was " + address);
+            }
         } catch (AcpException e) {
             return Uni.createFrom().failure(e);
         }

@@ -146,6 +146,20 @@ class RemoteRoutingTest {
     }
 
     @Test
+    void aNodeDeadInTheMembershipViewIsRefusedAtOnceAndReachedAgainWhenAlive() {
+        try (ApiClient api = clientOfA(AgentStack.ADMIN_KEY)) {
+            a.cdb.putMeta(ObjectKey.of(ObjectType.NODE, "b"), Json.object().put("membership", "dead")); // a's view of b
+            assertThatThrownBy(() -> api.call("b", "api", "ping", null))
+                    .isInstanceOfSatisfying(AcpException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("node b is dead in node a's membership view").contains("127.0.0.1:" + b.agentPort());
+                    });
+            a.cdb.putMeta(ObjectKey.of(ObjectType.NODE, "b"), Json.object().put("membership", "alive"));
+            assertThat(api.call("b", "api", "ping", null).path("node").asText()).isEqualTo("b");
+        }
+    }
+
+    @Test
     void aStaleAddressPointingAtAnotherNodeIsRefused() {
         // A believes node "e" is at B's agent: B's certificate names b, so A must not talk to it as e.
         a.cdb.merge(io.acp.cluster.Cdb.inMemory("e").putMeta(ObjectKey.of(ObjectType.NODE, "e"),
