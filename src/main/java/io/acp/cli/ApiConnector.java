@@ -1,12 +1,15 @@
 package io.acp.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.ApiConfig;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import io.acp.framework.NodeConfig;
+import io.acp.model.Json;
 import io.acp.protocol.AcpException;
-import io.acp.security.PkiFiles;
 import io.acp.protocol.ErrorCode;
+import io.acp.security.PkiFiles;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +52,36 @@ public class ApiConnector {
             throw keyProblem;
         }
         return client;
+    }
+
+    /**
+     * A client connected straight to {@code target}'s agent, for what the local node does not route
+     * (watch streams): the agent address {@code target} published in its node meta, this node's own
+     * certificate (or --key/--cert/--ca) as the TLS identity, and the same API key.
+     */
+    public ApiClient openAgentOf(String target, ApiClient local, ClientOptions options) {
+        ObjectNode ref = Json.object().put("type", "node").put("id", target);
+        JsonNode meta = local.call(null, "cluster", "meta", ref.deepCopy().put("node", target));
+        String address = meta.size() == 0 ? null : meta.get(0).path("values").path("agent").asText(null);
+        if (address == null || address.isBlank()) {
+            // as the node's routing does: an address an operator put into the node object's spec
+            try {
+                address = local.call(null, "cluster", "get", ref).path("spec").path("agent").asText(null);
+            } catch (AcpException notThere) {
+                address = null;
+            }
+        }
+        if (address == null || address.isBlank()) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + target + " has published no agent address in this node's cluster state;"
+                    + " connect to it with --agent HOST:PORT");
+        }
+        ApiEndpoint.Tcp at = ApiEndpoint.parseTcp(address);
+        PkiFiles own = PkiFiles.in(node.dataDir());
+        ApiEndpoint endpoint = new ApiEndpoint.Tls(at.host(), at.port(),
+                options.key != null ? options.key : own.nodeKey(),
+                options.cert != null ? options.cert : own.nodeCertificate(),
+                options.ca != null ? options.ca : own.caCertificate());
+        return ApiClient.connect(endpoint, apiKey(options), Duration.ofSeconds(Math.max(1, options.timeoutSeconds)));
     }
 
     private ApiEndpoint endpoint(ClientOptions options) {

@@ -46,7 +46,18 @@ class WatchCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        try (WatchStream stream = api.openWatch(api.target(), args())) {
+        String target = api.target();
+        if (target == null || target.equals(api.call(null, "api", "ping", null).path("node").asText())) {
+            return watch(api);
+        }
+        // Streams are not routed through the local node: watch on the target's own agent.
+        try (ApiClient remote = connector.openAgentOf(target, api, client)) {
+            return watch(remote);
+        }
+    }
+
+    private int watch(ApiClient api) {
+        try (WatchStream stream = api.openWatch(null, args())) {
             for (JsonNode event = stream.next(); event != null; event = stream.next()) {
                 if (json()) {
                     printJson(event);

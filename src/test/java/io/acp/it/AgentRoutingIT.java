@@ -55,11 +55,51 @@ class AgentRoutingIT {
                 CliResult local = cli(a, "status", "--json");
                 assertThat(Json.MAPPER.readTree(local.out().get(0)).path("node").asText()).isEqualTo("a");
 
+                watchOnBThroughA(a, b);
+
                 assertThat(b.terminate(Duration.ofSeconds(30))).as("exit after SIGTERM").isIn(0, 143);
                 CliResult gone = cli(a, "--node", "b", "status");
                 assertThat(gone.exitCode()).as("%s", gone).isEqualTo(5);
                 assertThat(String.join("\n", gone.err())).contains("node b").contains(address);
             }
+        }
+    }
+
+    /**
+     * {@code acp --node b watch} run against a: streams are not routed through a, so the CLI finds
+     * b's agent in a's cluster state and watches there with a's node certificate; a put on b shows.
+     */
+    private void watchOnBThroughA(NodeProcess a, NodeProcess b) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(AcpApp.command(List.of("-Dacp.node.data-dir=" + a.dataDir(), "-Dacp.node.id=a"),
+                "--node", "b", "watch", "alarm", "--json", "--socket", a.socket().toString(),
+                "--api-key", Files.readString(a.dataDir().resolve("admin.key"), StandardCharsets.UTF_8).trim()));
+        Process watch = new ProcessBuilder(cmd).redirectError(dir.resolve("watch-b.err").toFile()).start();
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException ignored) {
+                // the process was stopped
+            }
+        }, "watch-b-reader");
+        reader.start();
+        try {
+            String seen = null;
+            // the watch subscribes some time after its JVM starts: write until it reports one
+            for (int i = 0; i < 20 && seen == null; i++) {
+                CliResult put = cli(b, "put", "alarm", "seen-" + i, "--spec", "{}");
+                assertThat(put.exitCode()).as("%s", put).isZero();
+                seen = lines.poll(2, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(seen).as("the watch through b's agent printed nothing; stderr:\n%s", Files.readString(dir.resolve("watch-b.err"))).isNotNull();
+            JsonNode event = Json.MAPPER.readTree(seen);
+            assertThat(event.path("type").asText()).isEqualTo("alarm");
+            assertThat(event.path("version").asText()).as("written on b").endsWith("@b");
+        } finally {
+            watch.destroy();
+            watch.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
