@@ -3,7 +3,6 @@ package io.acp.cli;
 import io.acp.framework.NodeIdentity;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
-import io.acp.security.CertificateAuthority;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
 import jakarta.inject.Inject;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,17 +34,15 @@ class ClusterAddNodeCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "An empty directory to write pki/ into.")
     Path out;
 
-    @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365", description = "Certificate validity, at most 365.")
-    int validityDays;
+    @Mixin
+    CertificateValidity validity;
 
     @Override
     public Integer call() {
+        Duration valid = validity.validity(spec);
         PrintWriter err = spec.commandLine().getErr();
         try {
             new ObjectKey(ObjectType.NODE, node);
-            if (validityDays < 1 || validityDays > CertificateAuthority.MAX_NODE_VALIDITY.toDays()) {
-                throw new IllegalArgumentException("--validity-days must be 1 to " + CertificateAuthority.MAX_NODE_VALIDITY.toDays());
-            }
         } catch (IllegalArgumentException e) {
             err.println("acp: " + e.getMessage());
             err.flush();
@@ -52,7 +50,7 @@ class ClusterAddNodeCommand implements Callable<Integer> {
         }
         PkiFiles target = PkiFiles.in(out);
         try {
-            ClusterPki.addNode(PkiFiles.in(identity.dataDir()), target, node, Duration.ofDays(validityDays));
+            ClusterPki.addNode(PkiFiles.in(identity.dataDir()), target, node, valid);
         } catch (IllegalStateException e) {
             err.println("acp: " + e.getMessage());
             err.flush();

@@ -2,7 +2,6 @@ package io.acp.cli;
 
 import io.acp.api.ApiKeyStore;
 import io.acp.framework.NodeIdentity;
-import io.acp.security.CertificateAuthority;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
 import jakarta.inject.Inject;
@@ -10,6 +9,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,21 +28,16 @@ class ClusterInitCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "The cluster's name, in the CA certificate (default: this node's id).")
     String name;
 
-    @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365",
-            description = "How long this node's certificate is valid, at most 365 (default: ${DEFAULT-VALUE}).")
-    int validityDays;
+    @Mixin
+    CertificateValidity validity;
 
     @Override
     public Integer call() {
+        Duration valid = validity.validity(spec);
         PrintWriter err = spec.commandLine().getErr();
-        if (validityDays < 1 || validityDays > CertificateAuthority.MAX_NODE_VALIDITY.toDays()) {
-            err.println("acp: --validity-days must be 1 to " + CertificateAuthority.MAX_NODE_VALIDITY.toDays());
-            err.flush();
-            return ExitCodes.USAGE;
-        }
         PkiFiles pki = PkiFiles.in(identity.dataDir());
         try {
-            ClusterPki.init(pki, identity.id(), name != null ? name : identity.id(), Duration.ofDays(validityDays));
+            ClusterPki.init(pki, identity.id(), name != null ? name : identity.id(), valid);
         } catch (IllegalStateException e) {
             err.println("acp: " + e.getMessage());
             err.flush();

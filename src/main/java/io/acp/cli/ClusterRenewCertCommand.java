@@ -1,7 +1,6 @@
 package io.acp.cli;
 
 import io.acp.framework.NodeIdentity;
-import io.acp.security.CertificateAuthority;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
 import jakarta.inject.Inject;
@@ -10,8 +9,8 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "renew-cert", description = {
@@ -25,20 +24,16 @@ class ClusterRenewCertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--validity-days", paramLabel = "DAYS", defaultValue = "365", description = "Certificate validity, at most 365 (default: ${DEFAULT-VALUE}).")
-    int validityDays;
+    @Mixin
+    CertificateValidity validity;
 
     @Override
     public Integer call() {
+        Duration valid = validity.validity(spec);
         PrintWriter err = spec.commandLine().getErr();
-        if (validityDays < 1 || validityDays > CertificateAuthority.MAX_NODE_VALIDITY.toDays()) {
-            err.println("acp: --validity-days must be 1 to " + CertificateAuthority.MAX_NODE_VALIDITY.toDays());
-            err.flush();
-            return ExitCodes.USAGE;
-        }
         PkiFiles pki = PkiFiles.in(identity.dataDir());
         try {
-            X509Certificate cert = ClusterPki.issueOwnCertificate(pki, ClusterPki.loadAuthority(pki), identity.id(), Duration.ofDays(validityDays));
+            X509Certificate cert = ClusterPki.issueOwnCertificate(pki, ClusterPki.loadAuthority(pki), identity.id(), valid);
             PrintWriter out = spec.commandLine().getOut();
             out.println("node " + identity.id() + " has a new certificate (serial " + cert.getSerialNumber().toString(16) + ") valid until "
                     + cert.getNotAfter().toInstant());

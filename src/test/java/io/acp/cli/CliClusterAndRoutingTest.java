@@ -52,6 +52,18 @@ class CliClusterAndRoutingTest {
     }
 
     @Test
+    void aValidityOutOfRangeIsAUsageErrorBeforeAnythingIsWritten(QuarkusMainLauncher launcher) {
+        for (String[] args : new String[][] {
+                {"cluster", "init", "--validity-days", "400"},
+                {"cluster", "renew-cert", "--validity-days", "0"},
+                {"cluster", "add-node", "c9", "--out", "/nonexistent/never-written", "--validity-days", "366"}}) {
+            LaunchResult r = launcher.launch(args);
+            assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.getErrorOutput()).contains("--validity-days must be 1 to 365");
+        }
+    }
+
+    @Test
     void initCreatesTheClusterOnceAndAnAdminKey(QuarkusMainLauncher launcher) throws Exception {
         LaunchResult first = launcher.launch("cluster", "init", "--name", "lab");
         assertThat(first.exitCode()).as(first.getErrorOutput()).isZero();
