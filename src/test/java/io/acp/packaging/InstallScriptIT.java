@@ -1,0 +1,176 @@
+package io.acp.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scripts/install into a staging root (--dest): the tree it lays out, the systemd unit it writes,
+ * that rerunning it upgrades without touching the operator's config, and that the installed
+ * launcher runs the installed app (with and without the trained class archive).
+ */
+class InstallScriptIT {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath();
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    @TempDir
+    Path dest;
+
+    @Test
+    void laysOutTheTreeUnitConfigAndDataDir() throws Exception {
+        Run run = install("--dest", dest.toString(), "--no-build");
+
+        assertThat(run.exit).as(run.output).isZero();
+        Path app = dest.resolve("usr/local/lib/acp");
+        assertThat(app.resolve("quarkus-run.jar")).isRegularFile();
+        assertThat(app.resolve("lib")).isDirectory();
+        assertThat(app.resolve("app")).isDirectory();
+        assertThat(app.resolve("quarkus")).isDirectory();
+        assertThat(Files.isExecutable(app.resolve("train-archive"))).isTrue();
+        Path launcher = dest.resolve("usr/local/bin/acp");
+        assertThat(Files.isExecutable(launcher)).isTrue();
+        // Paths inside the files are the final ones, not the staging root's.
+        assertThat(Files.readString(launcher)).contains("\"${ACP_APP_DIR:-/usr/local/lib/acp}\"").doesNotContain(dest.toString());
+        assertThat(dest.resolve("usr/local/share/doc/acp/operations.md")).isRegularFile();
+        assertThat(Files.getPosixFilePermissions(dest.resolve("var/lib/acp")))
+                .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+
+        List<String> config = Files.readAllLines(dest.resolve("etc/acp/application.properties"));
+        assertThat(config).contains("#acp.node.id=node1", "#acp.hypervisor.uri=qemu:///system");
+        assertThat(config).as("every setting commented out: the defaults apply until the operator chooses")
+                .allMatch(line -> line.isBlank() || line.startsWith("#"));
+        assertThat(dest.resolve("etc/acp/acp.env")).isRegularFile();
+
+        Path unit = dest.resolve("etc/systemd/system/acp.service");
+        SystemdUnit parsed = SystemdUnit.parse(Files.readAllLines(unit));
+        assertThat(parsed.get("Service", "ExecStart")).containsExactly("/usr/local/bin/acp node run");
+        assertThat(parsed.get("Service", "Restart")).containsExactly("on-failure");
+        assertThat(parsed.get("Service", "Environment")).containsExactly("ACP_CONFIG_FILE=/etc/acp/application.properties");
+        assertThat(parsed.get("Service", "RuntimeDirectory")).containsExactly("acp");
+        assertThat(parsed.get("Service", "StateDirectory")).containsExactly("acp");
+        assertThat(parsed.get("Service", "RestrictAddressFamilies").get(0)).contains("AF_UNIX", "AF_NETLINK", "AF_INET");
+        assertThat(parsed.get("Service", "PrivateDevices")).as("storage needs the block devices").isEmpty();
+        assertThat(parsed.get("Service", "MemoryDenyWriteExecute")).as("the JIT writes code").isEmpty();
+        assertThat(parsed.get("Install", "WantedBy")).containsExactly("multi-user.target");
+        assertThat(Files.readString(unit)).doesNotContainPattern("@[A-Z_]+@");
+
+        if (onPath("systemd-analyze")) {
+            // verify checks that ExecStart exists on this machine: point it at the staged launcher.
+            Path copy = dest.resolve("acp.service");
+            Files.writeString(copy, Files.readString(unit).replace("/usr/local/bin/acp", launcher.toString()));
+            Run verify = run(List.of("systemd-analyze", "verify", "--man=no", copy.toString()), Map.of());
+            assertThat(verify.exit).as(verify.output).isZero();
+            assertThat(verify.output).as("systemd-analyze verify complaints").doesNotContain("acp.service");
+        }
+    }
+
+    @Test
+    void rerunningUpgradesInPlaceAndKeepsTheOperatorsConfig() throws Exception {
+        assertThat(install("--dest", dest.toString(), "--no-build").exit).isZero();
+        Path config = dest.resolve("etc/acp/application.properties");
+        Files.writeString(config, "acp.node.id=n7\n");
+        Path stray = dest.resolve("usr/local/lib/acp/lib/main/stale.jar");
+        Files.writeString(stray, "from an older version");
+
+        Run again = install("--dest", dest.toString(), "--no-build");
+
+        assertThat(again.exit).as(again.output).isZero();
+        assertThat(Files.readString(config)).isEqualTo("acp.node.id=n7\n");
+        assertThat(dest.resolve("etc/acp/application.properties.dist")).isRegularFile();
+        assertThat(again.output).contains("kept " + config);
+        assertThat(stray).as("the app tree is replaced whole").doesNotExist();
+        assertThat(dest.resolve("usr/local/lib/acp.new")).doesNotExist();
+        assertThat(dest.resolve("usr/local/lib/acp.old")).doesNotExist();
+        assertThat(dest.resolve("usr/local/lib/acp/quarkus-run.jar")).isRegularFile();
+    }
+
+    @Test
+    void honoursPrefixAndRefusesRelativePaths() throws Exception {
+        Run run = install("--dest", dest.toString(), "--no-build", "--prefix", "/opt/acp", "--datadir", "/srv/acp");
+
+        assertThat(run.exit).as(run.output).isZero();
+        assertThat(dest.resolve("opt/acp/lib/acp/quarkus-run.jar")).isRegularFile();
+        assertThat(dest.resolve("srv/acp")).isDirectory();
+        SystemdUnit unit = SystemdUnit.parse(Files.readAllLines(dest.resolve("etc/systemd/system/acp.service")));
+        assertThat(unit.get("Service", "ExecStart")).containsExactly("/opt/acp/bin/acp node run");
+
+        Run relative = install("--dest", dest.toString(), "--no-build", "--prefix", "opt");
+        assertThat(relative.exit).isEqualTo(2);
+        assertThat(relative.output).contains("opt must be an absolute path");
+    }
+
+    @Test
+    void installedLauncherRunsTheAppWithTheTrainedArchive() throws Exception {
+        assertThat(install("--dest", dest.toString(), "--no-build").exit).isZero();
+        Path app = dest.resolve("usr/local/lib/acp");
+        Path launcher = dest.resolve("usr/local/bin/acp");
+        Map<String, String> env = Map.of("ACP_APP_DIR", app.toString(), "ACP_JAVA", JAVA,
+                "ACP_CONFIG_FILE", dest.resolve("etc/acp/application.properties").toString());
+
+        Run plain = run(List.of(launcher.toString(), "--version"), env);
+        assertThat(plain.exit).as(plain.output).isZero();
+        assertThat(plain.output).startsWith("acp ");
+
+        Run train = run(List.of(app.resolve("train-archive").toString()), Map.of("ACP_JAVA", JAVA));
+        assertThat(train.exit).as(train.output).isZero();
+        List<String> archiveConf = Files.readAllLines(app.resolve("archive.conf"));
+        assertThat(archiveConf).contains("java=" + Path.of(JAVA).toRealPath());
+        String flag = archiveConf.stream().filter(l -> l.startsWith("flag=")).findFirst().orElseThrow().substring(5);
+        assertThat(Path.of(flag.substring(flag.indexOf('=') + 1))).isRegularFile();
+
+        // -Xshare:on makes a JVM that cannot map the archive fail instead of running without it.
+        Map<String, String> strict = new java.util.HashMap<>(env);
+        strict.put("ACP_JAVA_OPTS", "-Xshare:on");
+        Run archived = run(List.of(launcher.toString(), "--version"), strict);
+        assertThat(archived.exit).as(archived.output).isZero();
+        assertThat(archived.output).startsWith("acp ");
+    }
+
+    private Run install(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("scripts/install").toString());
+        cmd.addAll(List.of(args));
+        return run(cmd, Map.of());
+    }
+
+    private Run run(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("install-it-", ".out");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
+            builder.environment().putAll(env);
+            Process p = builder.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError(cmd + " did not finish within 120 s:\n" + Files.readString(out));
+            }
+            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private static boolean onPath(String command) {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private record Run(int exit, String output) {
+    }
+}
