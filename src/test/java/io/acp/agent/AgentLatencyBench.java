@@ -43,6 +43,7 @@ public final class AgentLatencyBench {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        System.exit(0); // the stack's worker pools are not daemon threads and would keep the JVM alive
     }
 
     private static void run(AgentStack node, int connections, int warmup, int measure) throws Exception {
