@@ -56,7 +56,8 @@ class InstallScriptIT {
         SystemdUnit parsed = SystemdUnit.parse(Files.readAllLines(unit));
         assertThat(parsed.get("Service", "ExecStart")).containsExactly("/usr/local/bin/acp node run");
         assertThat(parsed.get("Service", "Restart")).containsExactly("on-failure");
-        assertThat(parsed.get("Service", "Environment")).containsExactly("ACP_CONFIG_FILE=/etc/acp/application.properties");
+        assertThat(parsed.get("Service", "Environment")).containsExactly(
+                "ACP_CONFIG_FILE=/etc/acp/application.properties", "QUARKUS_CONFIG_LOCATIONS=/etc/acp/application.properties");
         assertThat(parsed.get("Service", "RuntimeDirectory")).containsExactly("acp");
         assertThat(parsed.get("Service", "StateDirectory")).containsExactly("acp");
         assertThat(parsed.get("Service", "RestrictAddressFamilies").get(0)).contains("AF_UNIX", "AF_NETLINK", "AF_INET");
