@@ -52,6 +52,8 @@ public class ApiService implements ManagedService {
     private volatile NetServer tcpServer;
     /** True once this service bound the socket file: only then may stop remove it. */
     private volatile boolean socketBound;
+    /** The agent's way to other nodes, also lent to services that call other nodes (the hypervisor's migrations). */
+    private volatile RemoteRouter router;
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
@@ -83,7 +85,7 @@ public class ApiService implements ManagedService {
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
-                new HypervisorOperations(systems)));
+                new HypervisorOperations(systems, () -> router, localNode)));
     }
 
     @Override
@@ -144,6 +146,7 @@ public class ApiService implements ManagedService {
 
     /** Requests naming another node go through {@code router} (null: they are refused as unreachable). */
     public void routeRemoteThrough(RemoteRouter router) {
+        this.router = router;
         dispatcher.routeRemoteThrough(router);
     }
 

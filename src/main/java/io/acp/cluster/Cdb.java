@@ -314,6 +314,18 @@ public final class Cdb implements AutoCloseable {
         }
     }
 
+    /** Keys of {@code type} that carry meta or stats of some node (e.g. every node that reports itself), sorted by id. */
+    public List<ObjectKey> reportedKeys(io.acp.model.ObjectType type) {
+        List<ObjectKey> out = new ArrayList<>();
+        for (ObjectKey k : reports.keySet()) {
+            if (k.type() == type) {
+                out.add(k);
+            }
+        }
+        out.sort(Comparator.comparing(ObjectKey::id));
+        return out;
+    }
+
     public int objectCount() {
         return objects.size();
     }

@@ -47,6 +47,15 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Received and sent byte counters per interface of a running domain, where the driver reports them. */
     Map<String, long[]> interfaceStats(String name);
 
+    /** The live domain XML (the defined one when stopped), or empty if no such domain. */
+    Optional<String> xml(String name);
+
+    /**
+     * Moves a running domain to the hypervisor at {@code targetUri} while it runs (libvirt peer to
+     * peer: this node's libvirt talks to the target's), defined there and undefined here on success.
+     */
+    void migrateLive(String name, String targetUri);
+
     @Override
     void close();
 }

@@ -12,36 +12,50 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The periodic work of the hypervisor service: the reconcile, which compares every system with its
  * domain and repairs meta that missed an event (a domain that vanished, one started outside ACP),
- * and the stats sample of every running system.
+ * and the stats sample of every running system. The reconcile also enforces that a system runs on
+ * one node only: a domain here of a system assigned to another node (a claim that lost a race, a
+ * node that was away during a migration) is stopped and undefined, unless a migration is handing it over.
  */
 final class SystemMonitor {
 
+    private static final Logger LOG = Logger.getLogger(SystemMonitor.class);
+
+    private final String nodeId;
     private final Cdb cdb;
     private final Hypervisor hv;
+    private final Handoffs handoffs;
     private final SystemReports reports;
     private final LongSupplier nanoTime;
     /** cpu time and wall time of each running system's previous sample, for cpu %. */
     private final Map<String, long[]> previous = new ConcurrentHashMap<>();
 
-    SystemMonitor(Cdb cdb, Hypervisor hv, SystemReports reports, LongSupplier nanoTime) {
+    SystemMonitor(String nodeId, Cdb cdb, Hypervisor hv, Handoffs handoffs, SystemReports reports, LongSupplier nanoTime) {
+        this.nodeId = nodeId;
         this.cdb = cdb;
         this.hv = hv;
+        this.handoffs = handoffs;
         this.reports = reports;
         this.nanoTime = nanoTime;
     }
 
     /** Reports every system whose domain differs from its last report; answers how many changed. */
     Uni<Integer> reconcile() {
-        return hv.call(HypervisorBackend::list).map(domains -> {
+        return hv.call(b -> {
             Map<String, DomainStatus> byName = new HashMap<>();
-            domains.forEach(d -> byName.put(d.name(), d));
+            b.list().forEach(d -> byName.put(d.name(), d));
             int changed = 0;
             for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
                 DomainStatus d = byName.get(e.id());
+                String owner = e.spec().path("node").asText(null);
+                if (d != null && owner != null && !owner.equals(nodeId) && !handoffs.active(e.id())) {
+                    removeStray(b, d, owner);
+                    d = null;
+                }
                 Optional<SystemReport> before = reports.last(e.id());
                 if (d == null && before.isEmpty()) {
                     continue; // never here: nothing to say about it
@@ -53,6 +67,15 @@ final class SystemMonitor {
             }
             return changed;
         });
+    }
+
+    private void removeStray(HypervisorBackend b, DomainStatus d, String owner) {
+        LOG.warnf("system %s is assigned to node %s but has a %s domain on node %s: removing this node's copy", d.name(), owner,
+                d.state().wireName(), nodeId);
+        if (d.state() != SystemState.STOPPED) {
+            b.destroy(d.name());
+        }
+        b.undefine(d.name());
     }
 
     /** One stats sample of every running system into the CDB. */

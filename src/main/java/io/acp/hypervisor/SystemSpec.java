@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  *  "boot": ["hd", "network"], "autostart": true, "node": "n2"}</pre>
  *
  * @param memoryMiB memory in MiB
- * @param node      the preferred node, or null (placement is a later issue: systems run where created)
+ * @param node      the node the system is assigned to: it runs there and nowhere else. A create without
+ *                  one places the system ({@link Placement}) and stores the chosen node; null only in
+ *                  objects written by hand, until a node claims the system by starting it
  */
 public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
                          List<String> boot, boolean autostart, String node) {
@@ -108,6 +110,11 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
             throw f.bad("mac", "must look like 52:54:00:12:34:56, got \"" + mac + "\"");
         }
         return new Nic(network, bridge, mac, f.oneOf("model", NIC_MODELS, "virtio"));
+    }
+
+    /** The same spec assigned to {@code other}. */
+    public SystemSpec withNode(String other) {
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other);
     }
 
     /** The spec in its JSON form (defaults filled in), as stored in the CDB. */

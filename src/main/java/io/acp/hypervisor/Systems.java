@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
+import io.acp.framework.NodeCalls;
 import io.acp.model.EntryJson;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
@@ -21,6 +22,11 @@ import org.jboss.logging.Logger;
  * changes nothing), answers the system's meta as this node now reports it, and undoes its own
  * earlier steps when a later one fails: a create whose start fails leaves no domain and no object
  * behind.
+ *
+ * <p>A system runs only on the node its spec assigns it to ({@code node}): a create without one
+ * places it ({@link Placement}) and, when the choice is another node, hands the create to that node;
+ * a system without an assignment is claimed (the node written into its spec) before it starts here;
+ * operations that change a system assigned to another node are refused with CONFLICT naming that node.
  */
 public final class Systems {
 
@@ -33,44 +39,78 @@ public final class Systems {
     private final SystemReports reports;
     private final String domainType;
     private final Duration shutdownTimeout;
+    final Handoffs handoffs;
+    private final Migrations migrations;
 
-    Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout) {
+    Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
+            String migrationUri) {
         this.nodeId = nodeId;
         this.cdb = cdb;
         this.hv = hv;
         this.reports = reports;
         this.domainType = domainType;
         this.shutdownTimeout = shutdownTimeout;
+        this.handoffs = handoffs;
+        this.migrations = new Migrations(this, nodeId, cdb, hv, reports, handoffs, shutdownTimeout, migrationUri);
     }
 
-    /** Stores the system object (if new), defines its domain and starts it. */
+    /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
     public Uni<ObjectNode> create(String id, JsonNode specJson) {
-        SystemSpec spec = SystemSpec.parse(checkedId(id), specJson);
-        reports.reinstate(id);
+        return create(id, specJson, NodeCalls.none(nodeId));
+    }
+
+    /**
+     * Stores the system object (if new), defines its domain and starts it, on the node the spec
+     * names or, without one, on the node placement chooses: another node gets the create through
+     * {@code calls}.
+     */
+    public Uni<ObjectNode> create(String id, JsonNode specJson, NodeCalls calls) {
+        SystemSpec requested = SystemSpec.parse(checkedId(id), specJson);
         Optional<ObjectEntry> existing = cdb.object(SystemReports.key(id));
-        if (existing.isPresent() && !existing.get().spec().equals(spec.toJson())) {
+        String assigned = existing.map(e -> e.spec().path("node").asText(null)).orElse(null);
+        SystemSpec spec = requested;
+        if (requested.node() == null) {
+            spec = requested.withNode(assigned != null ? assigned : existing.isPresent() ? nodeId
+                    : Placement.choose(cdb, nodeId, requested, System.currentTimeMillis()));
+        }
+        if (existing.isPresent() && !existing.get().spec().equals(spec.toJson())
+                && !(assigned == null && existing.get().spec().equals(spec.withNode(null).toJson()))) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " exists with another spec; delete it first, or start it as it is");
+        }
+        if (!spec.node().equals(nodeId)) {
+            ObjectNode args = Json.object().put("id", id);
+            args.set("spec", spec.toJson());
+            return calls.call(spec.node(), "hypervisor", "create", args).map(ObjectNode.class::cast);
+        }
+        reports.reinstate(id);
+        if (existing.isPresent()) {
+            return start(id);
         }
         Uni<Boolean> stored = existing.isPresent()
                 ? Uni.createFrom().item(false)
                 : cdb.putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT).replaceWith(true);
-        return stored.chain(createdObject -> defineAndStart(spec)
+        SystemSpec placed = spec;
+        return stored.chain(createdObject -> defineAndStart(placed)
                 .onFailure().call(f -> createdObject ? cdb.deleteObject(SystemReports.key(id)).onFailure().recoverWithNull() : Uni.createFrom().voidItem()));
     }
 
     /** Defines the domain of an existing system object (no start). */
     public Uni<ObjectNode> define(String id) {
-        SystemSpec spec = specOf(id);
-        return ensureDefined(spec).chain(defined -> report(id));
+        return claim(specOf(id), "define").chain(spec -> ensureDefined(spec)).chain(defined -> report(id));
     }
 
     public Uni<ObjectNode> start(String id) {
-        return defineAndStart(specOf(id));
+        return claim(specOf(id), "start").chain(this::defineAndStart);
     }
 
     /** Asks the guest to shut down, and destroys it if it has not stopped after the shutdown timeout. */
     public Uni<ObjectNode> shutdown(String id) {
-        specOf(id);
+        requireHere(specOf(id), "shut down");
+        return shutdownHere(id);
+    }
+
+    /** The shutdown itself, for callers that checked the system is here (a migration's source). */
+    Uni<ObjectNode> shutdownHere(String id) {
         return hv.call(b -> b.status(id)).chain(s -> {
             if (s.isEmpty() || s.get().state() == SystemState.STOPPED) {
                 return report(id);
@@ -88,7 +128,7 @@ public final class Systems {
 
     /** Stops at once (destroy): what a pulled plug does to the guest. */
     public Uni<ObjectNode> stop(String id) {
-        specOf(id);
+        requireHere(specOf(id), "stop");
         return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isEmpty() || s.get().state() == SystemState.STOPPED) {
@@ -100,7 +140,7 @@ public final class Systems {
     }
 
     public Uni<ObjectNode> pause(String id) {
-        specOf(id);
+        requireHere(specOf(id), "pause");
         return hv.call(b -> {
             SystemState state = requireActive(id, b.status(id), "pause");
             if (state == SystemState.RUNNING) {
@@ -111,7 +151,7 @@ public final class Systems {
     }
 
     public Uni<ObjectNode> resume(String id) {
-        specOf(id);
+        requireHere(specOf(id), "resume");
         return hv.call(b -> {
             SystemState state = requireActive(id, b.status(id), "resume");
             if (state == SystemState.PAUSED) {
@@ -128,7 +168,7 @@ public final class Systems {
 
     /** Stops and undefines the domain, then deletes the object (its meta goes with it). */
     public Uni<ObjectNode> delete(String id) {
-        specOf(id);
+        requireHere(specOf(id), "delete");
         reports.retire(id);
         return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
@@ -177,10 +217,80 @@ public final class Systems {
         });
     }
 
+    /**
+     * Moves a system to node {@code target} through {@code calls} (see {@link Migrations}); if
+     * anything fails it stays here, running if it ran.
+     */
+    public Uni<ObjectNode> migrate(String id, String target, boolean live, NodeCalls calls) {
+        return migrations.migrate(id, target, live, calls);
+    }
+
+    /** The target's side of a migration: defines the incoming system's domain (not for live ones). */
+    public Uni<ObjectNode> acceptMigration(String id, JsonNode spec, String from, boolean live) {
+        return migrations.prepare(id, spec, from, live);
+    }
+
+    /** The target's side once the source handed the system over: starts it here if it ran there. */
+    public Uni<ObjectNode> confirmMigration(String id, boolean start) {
+        return migrations.confirm(id, start);
+    }
+
+    /** The target's side when the source gives up: removes the copy this node defined. */
+    public Uni<ObjectNode> abortMigration(String id) {
+        return migrations.abort(id);
+    }
+
+    /** Where to reach the running system's consoles: graphics (type, host, port) and serial ones (pty path). */
+    public Uni<ObjectNode> consoleInfo(String id) {
+        requireHere(specOf(id), "show the console of");
+        return hv.call(b -> {
+            Optional<DomainStatus> s = b.status(id);
+            if (s.isEmpty() || s.get().state() == SystemState.STOPPED || s.get().state() == SystemState.FAILED) {
+                throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is not running on node " + nodeId
+                        + ": its consoles exist only while it runs (start it first)");
+            }
+            return b.xml(id).orElseThrow(() -> AcpException.notFound("domain " + id + " on node " + nodeId));
+        }).map(xml -> {
+            ObjectNode o = Json.object().put("id", id).put("node", nodeId);
+            ArrayNode consoles = ConsoleXml.consoles(xml);
+            if (consoles.isEmpty()) {
+                throw AcpException.notFound("console of system " + id + " on node " + nodeId + " (its domain has no graphics and no serial device)");
+            }
+            o.set("consoles", consoles);
+            return o;
+        });
+    }
+
+    // ---- assignment ----------------------------------------------------------------------------
+
+    /** The spec assigned to this node: as it is, or claimed now if unassigned (CONFLICT if assigned elsewhere). */
+    private Uni<SystemSpec> claim(SystemSpec spec, String op) {
+        requireHere(spec, op);
+        if (spec.node() != null) {
+            return Uni.createFrom().item(spec);
+        }
+        ObjectEntry e = object(spec.id());
+        SystemSpec mine = spec.withNode(nodeId);
+        // Conditional on the version read: of two nodes claiming at once here, one gets CONFLICT.
+        return cdb.putObject(SystemReports.key(spec.id()), null, mine.toJson(), e.version()).replaceWith(mine);
+    }
+
+    /** Refuses to change a system assigned to another node, or one being migrated. */
+    void requireHere(SystemSpec spec, String op) {
+        if (spec.node() != null && !spec.node().equals(nodeId)) {
+            throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId + ": it is assigned to node "
+                    + spec.node() + " and runs only there (send the request to node " + spec.node() + ", or migrate it)");
+        }
+        if (handoffs.active(spec.id())) {
+            throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId
+                    + ": it is being migrated; try again when the migration has ended");
+        }
+    }
+
     // ---- steps ---------------------------------------------------------------------------------
 
     /** One trip to the hypervisor thread: define if absent, start (or resume), read the result. */
-    private Uni<ObjectNode> defineAndStart(SystemSpec spec) {
+    Uni<ObjectNode> defineAndStart(SystemSpec spec) {
         String id = spec.id();
         return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
@@ -207,7 +317,7 @@ public final class Systems {
     }
 
     /** Defines the domain and sets its autostart, undoing the define if that fails; true. */
-    private boolean define(HypervisorBackend b, SystemSpec spec) {
+    boolean define(HypervisorBackend b, SystemSpec spec) {
         b.define(DomainXml.of(spec, domainType));
         try {
             if (spec.autostart()) {
@@ -220,7 +330,7 @@ public final class Systems {
         return true;
     }
 
-    private void undefineQuietly(HypervisorBackend b, String id) {
+    void undefineQuietly(HypervisorBackend b, String id) {
         try {
             b.undefine(id);
         } catch (RuntimeException e) {
@@ -250,7 +360,7 @@ public final class Systems {
     }
 
     /** Reads the domain and reports it; answers the report with the system's id. */
-    private Uni<ObjectNode> report(String id) {
+    Uni<ObjectNode> report(String id) {
         return hv.call(b -> b.status(id)).map(s -> reportOf(id, s));
     }
 
@@ -259,7 +369,7 @@ public final class Systems {
      * is answered "stopped, not loaded" without writing meta: in a cluster only the nodes that
      * hold a system should report on it.
      */
-    private ObjectNode reportOf(String id, Optional<DomainStatus> s) {
+    ObjectNode reportOf(String id, Optional<DomainStatus> s) {
         ObjectNode o = Json.object();
         o.put("id", id);
         if (s.isEmpty() && reports.last(id).isEmpty()) {
@@ -273,7 +383,7 @@ public final class Systems {
         return o;
     }
 
-    private SystemSpec specOf(String id) {
+    SystemSpec specOf(String id) {
         return SystemSpec.parse(id, object(id).spec());
     }
 

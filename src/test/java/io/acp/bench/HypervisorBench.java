@@ -152,6 +152,11 @@ public final class HypervisorBench {
             }
 
             @Override
+            public java.util.Optional<String> migrationUri() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
             public Duration shutdownTimeout() {
                 return Duration.ofSeconds(30);
             }

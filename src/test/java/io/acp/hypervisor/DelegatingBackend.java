@@ -90,6 +90,16 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public Optional<String> xml(String name) {
+        return real.xml(name);
+    }
+
+    @Override
+    public void migrateLive(String name, String targetUri) {
+        real.migrateLive(name, targetUri);
+    }
+
+    @Override
     public void close() {
         real.close();
     }

@@ -255,6 +255,25 @@ public final class LibvirtBackend implements HypervisorBackend {
         });
     }
 
+    @Override
+    public Optional<String> xml(String name) {
+        return call("read the XML of domain " + name, c -> {
+            Domain d = lookup(c, name);
+            try {
+                return d == null ? Optional.empty() : Optional.of(d.getXMLDesc(0));
+            } finally {
+                free(d);
+            }
+        });
+    }
+
+    @Override
+    public void migrateLive(String name, String targetUri) {
+        long flags = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
+                | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
+        onDomain(name, "live-migrate to " + targetUri, d -> d.migrateToURI(targetUri, flags, null, 0));
+    }
+
     /** Closes for good: later calls answer unavailable instead of reconnecting. */
     @Override
     public void close() {
