@@ -200,11 +200,11 @@ final class Migrations {
     }
 
     Uni<ObjectNode> confirm(String id, boolean start) {
-        if (!handoffs.active(id)) {
+        if (!handoffs.blocks(id)) {
             throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " has no migration of system " + id + " under way (prepare it first)");
         }
         // The CDB here may not show the new assignment yet: keep the copy protected a while longer.
-        handoffs.extend(id, INCOMING);
+        handoffs.arrived(id, INCOMING);
         return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isEmpty()) {

@@ -52,6 +52,9 @@ final class SystemMonitor {
             for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
                 DomainStatus d = byName.get(e.id());
                 String owner = e.spec().path("node").asText(null);
+                if (nodeId.equals(owner) && handoffs.active(e.id()) && !handoffs.blocks(e.id())) {
+                    handoffs.end(e.id()); // arrived, and the CDB here shows it: nothing left to protect
+                }
                 if (d != null && owner != null && !owner.equals(nodeId) && !handoffs.active(e.id())) {
                     removeStray(b, d, owner);
                     d = null;

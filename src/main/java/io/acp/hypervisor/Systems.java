@@ -281,7 +281,7 @@ public final class Systems {
             throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId + ": it is assigned to node "
                     + spec.node() + " and runs only there (send the request to node " + spec.node() + ", or migrate it)");
         }
-        if (handoffs.active(spec.id())) {
+        if (handoffs.blocks(spec.id())) {
             throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId
                     + ": it is being migrated; try again when the migration has ended");
         }
