@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "system", description = "Create, run and inspect systems (virtual machines) on the node.",
         subcommands = {SystemCommand.Create.class, SystemCommand.ListSystems.class, SystemCommand.Show.class,
             SystemCommand.Start.class, SystemCommand.Stop.class, SystemCommand.Shutdown.class, SystemCommand.Pause.class,
-            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class})
+            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class, SystemMigrateCommand.class,
+            SystemConsoleInfoCommand.class})
 class SystemCommand implements Runnable {
 
     @Spec
@@ -86,6 +87,9 @@ class SystemCommand implements Runnable {
         @Option(names = "--autostart", description = "Start it when the hypervisor starts.")
         boolean autostart;
 
+        @Option(names = "--on", paramLabel = "NODE", description = "The node to run it on; without it, the node with the most free capacity.")
+        String node;
+
         private ObjectNode built;
 
         @Override
@@ -110,6 +114,9 @@ class SystemCommand implements Runnable {
             }
             if (autostart) {
                 built.put("autostart", true);
+            }
+            if (node != null) {
+                built.put("node", node);
             }
         }
 

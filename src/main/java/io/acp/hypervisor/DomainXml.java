@@ -51,6 +51,10 @@ public final class DomainXml {
             }
             x.append("      <model type='").append(n.model()).append("'/>\n    </interface>\n");
         }
+        // Every system gets a serial console (a pty on the node) and a VNC display on the node's loopback: see console-info.
+        x.append("    <serial type='pty'>\n      <target port='0'/>\n    </serial>\n");
+        x.append("    <console type='pty'>\n      <target type='serial' port='0'/>\n    </console>\n");
+        x.append("    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>\n");
         x.append("  </devices>\n</domain>\n");
         return x.toString();
     }
