@@ -59,9 +59,15 @@ public final class DomainXml {
         return x.toString();
     }
 
-    /** The domain type a libvirt URI's driver takes: "test" for test:///…, else "kvm". */
+    /**
+     * The domain type a libvirt URI's driver takes: "test" for test:///…; for qemu "kvm" where this
+     * node has /dev/kvm, else "qemu" (TCG: emulated, slow, but it runs anywhere).
+     */
     public static String typeFor(String uri) {
-        return uri.startsWith("test:") ? "test" : "kvm";
+        if (uri.startsWith("test:")) {
+            return "test";
+        }
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm")) ? "kvm" : "qemu";
     }
 
     static String escape(String s) {

@@ -56,6 +56,16 @@ public interface HypervisorBackend extends AutoCloseable {
      */
     void migrateLive(String name, String targetUri);
 
+    /**
+     * A running domain's balloon figures in KiB, where the driver reports them: {@code actual} (balloon
+     * size), {@code rss} (the VMM's resident memory), {@code unused} and {@code usable} (the guest's view,
+     * with a balloon driver in the guest). Empty when not reported.
+     */
+    Map<String, Long> memoryStats(String name);
+
+    /** The process id of a running domain's VMM where the VMM is a process of this node (qemu); empty otherwise. */
+    java.util.OptionalLong vmmPid(String name);
+
     @Override
     void close();
 }

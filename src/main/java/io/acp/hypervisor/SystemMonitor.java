@@ -99,11 +99,23 @@ final class SystemMonitor {
                 }
                 List<String> disks = cdb.object(SystemReports.key(id))
                         .map(e -> SystemSpec.parse(id, e.spec()).diskTargets()).orElse(List.of());
-                cdb.putStats(SystemReports.key(id), values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id)));
+                superviseVmm(b, id);
+                Map<String, Double> v = values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id));
+                b.memoryStats(id).forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
+                cdb.putStats(SystemReports.key(id), v);
                 sampled++;
             }
             return sampled;
         });
+    }
+
+    /** Publishes the VMM process of a running system (pid, cgroup) when it is new or changed. */
+    private void superviseVmm(HypervisorBackend b, String id) {
+        java.util.OptionalLong pid = b.vmmPid(id);
+        if (pid.isEmpty()) {
+            return;
+        }
+        Vmm.of(pid.getAsLong()).ifPresent(vmm -> reports.vmm(id, vmm));
     }
 
     private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks, Map<String, long[]> nics) {

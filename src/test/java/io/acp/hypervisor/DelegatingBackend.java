@@ -100,6 +100,16 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public Map<String, Long> memoryStats(String name) {
+        return real.memoryStats(name);
+    }
+
+    @Override
+    public java.util.OptionalLong vmmPid(String name) {
+        return real.vmmPid(name);
+    }
+
+    @Override
     public void close() {
         real.close();
     }
