@@ -87,6 +87,9 @@ final class SystemMonitor {
                 .filter(id -> reports.last(id).map(r -> r.state() == SystemState.RUNNING).orElse(false))
                 .toList();
         previous.keySet().retainAll(running);
+        Map<String, Double> node = new LinkedHashMap<>(NodeHugepages.read(java.nio.file.Path.of("/proc/meminfo")));
+        node.put("systemsRunning", (double) running.size());
+        cdb.putStats(io.acp.model.ObjectKey.of(ObjectType.SERVICE, nodeId + ":hypervisor"), node);
         if (running.isEmpty()) {
             return Uni.createFrom().item(0);
         }
