@@ -105,10 +105,10 @@ class QemuGuestIT {
             JsonNode stats = api.call("cluster", "stats", Json.object().put("type", "system").put("id", A).put("node", "qemu1")).get(0).path("values");
             assertThat(stats.path("balloonActual").asDouble()).as("balloon of %s: %s", A, stats).isEqualTo(64.0 * 1024 * 1024);
             assertThat(stats.path("balloonRss").asDouble()).isPositive();
-            JsonNode node = api.call("cluster", "stats", Json.object().put("type", "service").put("id", "qemu1:hypervisor").put("node", "qemu1"))
+            JsonNode hv = api.call("cluster", "stats", Json.object().put("type", "service").put("id", "qemu1:hypervisor").put("node", "qemu1"))
                     .get(0).path("values");
-            assertThat(node.path("hugepageSize").asDouble()).isPositive();
-            assertThat(node.path("systemsRunning").asInt()).isEqualTo(2);
+            assertThat(hv.path("hugepageSize").asDouble()).isPositive();
+            assertThat(hv.path("systemsRunning").asInt()).isEqualTo(2);
 
             assertThat(api.call("hypervisor", "pause", byId(A)).path("state").asText()).isEqualTo("paused");
             assertThat(virsh("domstate", A)).isEqualTo("paused");
