@@ -81,7 +81,7 @@ class SystemCommand implements Runnable {
         @Option(names = "--disk", paramLabel = "PATH", description = "A disk image file; repeat for more disks.")
         List<String> disks;
 
-        @Option(names = "--network", paramLabel = "NAME", description = "An interface on this libvirt network; repeat for more.")
+        @Option(names = "--network", paramLabel = "NAME", description = "An interface on this ACP network (attached to the bridge it has on the node); repeat for more.")
         List<String> networks;
 
         @Option(names = "--autostart", description = "Start it when the hypervisor starts.")

@@ -11,7 +11,10 @@ public final class DomainXml {
     private DomainXml() {
     }
 
-    /** @param domainType "test" for the test driver, "kvm" or "qemu" for qemu */
+    /**
+     * @param spec       with every disk a path and every interface a bridge ({@link DeviceSources#resolve})
+     * @param domainType "test" for the test driver, "kvm" or "qemu" for qemu
+     */
     public static String of(SystemSpec spec, String domainType) {
         StringBuilder x = new StringBuilder(512);
         x.append("<domain type='").append(escape(domainType)).append("'>\n");
@@ -41,11 +44,10 @@ public final class DomainXml {
             x.append("    </disk>\n");
         }
         for (SystemSpec.Nic n : spec.interfaces()) {
-            if (n.network() != null) {
-                x.append("    <interface type='network'>\n      <source network='").append(escape(n.network())).append("'/>\n");
-            } else {
-                x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
+            if (n.bridge() == null) {
+                throw new IllegalArgumentException("interface on network " + n.network() + " of system " + spec.id() + " is not resolved to a bridge");
             }
+            x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
             if (n.mac() != null) {
                 x.append("      <mac address='").append(n.mac()).append("'/>\n");
             }
@@ -68,6 +70,23 @@ public final class DomainXml {
             return "test";
         }
         return java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm")) ? "kvm" : "qemu";
+    }
+
+    private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile("<uuid>([0-9a-fA-F-]{32,36})</uuid>");
+
+    /** The uuid in a domain's XML, or null. */
+    static String uuid(String xml) {
+        java.util.regex.Matcher m = UUID.matcher(xml);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** {@code xml} of {@link #of} with this uuid (none when null), so it redefines an existing domain. */
+    static String withUuid(String xml, String uuid) {
+        if (uuid == null) {
+            return xml;
+        }
+        int name = xml.indexOf("</name>\n") + "</name>\n".length();
+        return xml.substring(0, name) + "  <uuid>" + uuid + "</uuid>\n" + xml.substring(name);
     }
 
     static String escape(String s) {

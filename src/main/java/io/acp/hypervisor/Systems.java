@@ -295,6 +295,12 @@ public final class Systems {
         return hv.call(b -> {
             Optional<DomainStatus> s = b.status(id);
             boolean definedNow = s.isEmpty() && define(b, spec);
+            if (s.isPresent() && s.get().state() == SystemState.STOPPED) {
+                // Devices on pools and networks are resolved again at every start: a network down now refuses the start.
+                // Redefined under its own uuid (libvirt refuses a new one for an existing name).
+                String uuid = b.xml(id).map(DomainXml::uuid).orElse(null);
+                b.define(DomainXml.withUuid(DomainXml.of(DeviceSources.resolve(cdb, nodeId, spec), domainType), uuid));
+            }
             if (s.isPresent() && s.get().state() == SystemState.PAUSED) {
                 b.resume(id);
             } else if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
@@ -318,7 +324,7 @@ public final class Systems {
 
     /** Defines the domain and sets its autostart, undoing the define if that fails; true. */
     boolean define(HypervisorBackend b, SystemSpec spec) {
-        b.define(DomainXml.of(spec, domainType));
+        b.define(DomainXml.of(DeviceSources.resolve(cdb, nodeId, spec), domainType));
         try {
             if (spec.autostart()) {
                 b.setAutostart(spec.id(), true);

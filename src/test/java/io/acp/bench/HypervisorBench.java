@@ -56,7 +56,7 @@ public final class HypervisorBench {
 
     private static void run(int n, int rounds, int warmups, Path dir) throws Exception {
         ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
-                + "\"interfaces\":[{\"network\":\"default\"}]}");
+                + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
         HypervisorService service = new HypervisorService(config(), "bench", () -> BenchCdb.CDB, () -> new LibvirtBackend(URI, "bench"));
         service.start(new ServiceContext() {
             @Override
