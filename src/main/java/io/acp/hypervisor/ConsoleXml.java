@@ -3,6 +3,10 @@ package io.acp.hypervisor;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.model.Json;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.smallrye.mutiny.Uni;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +23,26 @@ final class ConsoleXml {
     private static final Pattern LISTEN_ADDRESS = Pattern.compile("<listen\\b[^>]*\\baddress=['\"]([^'\"]+)['\"]");
 
     private ConsoleXml() {
+    }
+
+    /** The consoles of running system {@code id}: CONFLICT when it does not run here, NOT_FOUND when its domain has none. */
+    static Uni<ObjectNode> info(Hypervisor hv, String nodeId, String id) {
+        return hv.call(b -> {
+            Optional<DomainStatus> s = b.status(id);
+            if (s.isEmpty() || s.get().state() == SystemState.STOPPED || s.get().state() == SystemState.FAILED) {
+                throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is not running on node " + nodeId
+                        + ": its consoles exist only while it runs (start it first)");
+            }
+            return b.xml(id).orElseThrow(() -> AcpException.notFound("domain " + id + " on node " + nodeId));
+        }).map(xml -> {
+            ArrayNode consoles = consoles(xml);
+            if (consoles.isEmpty()) {
+                throw AcpException.notFound("console of system " + id + " on node " + nodeId + " (its domain has no graphics and no serial device)");
+            }
+            ObjectNode o = Json.object().put("id", id).put("node", nodeId);
+            o.set("consoles", consoles);
+            return o;
+        });
     }
 
     static ArrayNode consoles(String xml) {

@@ -41,6 +41,7 @@ public final class Systems {
     private final Duration shutdownTimeout;
     final Handoffs handoffs;
     private final Migrations migrations;
+    private final Assignment assignment;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             String migrationUri) {
@@ -51,6 +52,7 @@ public final class Systems {
         this.domainType = domainType;
         this.shutdownTimeout = shutdownTimeout;
         this.handoffs = handoffs;
+        this.assignment = new Assignment(nodeId, cdb, handoffs);
         this.migrations = new Migrations(this, nodeId, cdb, hv, reports, handoffs, shutdownTimeout, migrationUri);
     }
 
@@ -67,16 +69,7 @@ public final class Systems {
     public Uni<ObjectNode> create(String id, JsonNode specJson, NodeCalls calls) {
         SystemSpec requested = SystemSpec.parse(checkedId(id), specJson);
         Optional<ObjectEntry> existing = cdb.object(SystemReports.key(id));
-        String assigned = existing.map(e -> e.spec().path("node").asText(null)).orElse(null);
-        SystemSpec spec = requested;
-        if (requested.node() == null) {
-            spec = requested.withNode(assigned != null ? assigned : existing.isPresent() ? nodeId
-                    : Placement.choose(cdb, nodeId, requested, System.currentTimeMillis()));
-        }
-        if (existing.isPresent() && !existing.get().spec().equals(spec.toJson())
-                && !(assigned == null && existing.get().spec().equals(spec.withNode(null).toJson()))) {
-            throw new AcpException(ErrorCode.CONFLICT, "system " + id + " exists with another spec; delete it first, or start it as it is");
-        }
+        SystemSpec spec = assignment.placed(requested, existing);
         if (!spec.node().equals(nodeId)) {
             ObjectNode args = Json.object().put("id", id);
             args.set("spec", spec.toJson());
@@ -86,21 +79,18 @@ public final class Systems {
         if (existing.isPresent()) {
             return start(id);
         }
-        Uni<Boolean> stored = existing.isPresent()
-                ? Uni.createFrom().item(false)
-                : cdb.putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT).replaceWith(true);
-        SystemSpec placed = spec;
-        return stored.chain(createdObject -> defineAndStart(placed)
-                .onFailure().call(f -> createdObject ? cdb.deleteObject(SystemReports.key(id)).onFailure().recoverWithNull() : Uni.createFrom().voidItem()));
+        return cdb.putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
+                .chain(() -> defineAndStart(spec)
+                        .onFailure().call(f -> cdb.deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
     }
 
     /** Defines the domain of an existing system object (no start). */
     public Uni<ObjectNode> define(String id) {
-        return claim(specOf(id), "define").chain(spec -> ensureDefined(spec)).chain(defined -> report(id));
+        return assignment.claim(specOf(id), "define").chain(spec -> ensureDefined(spec)).chain(defined -> report(id));
     }
 
     public Uni<ObjectNode> start(String id) {
-        return claim(specOf(id), "start").chain(this::defineAndStart);
+        return assignment.claim(specOf(id), "start").chain(this::defineAndStart);
     }
 
     /** Asks the guest to shut down, and destroys it if it has not stopped after the shutdown timeout. */
@@ -217,6 +207,12 @@ public final class Systems {
         });
     }
 
+    /** Where to reach the running system's consoles: graphics (type, host, port) and serial ones (pty path). */
+    public Uni<ObjectNode> consoleInfo(String id) {
+        requireHere(specOf(id), "show the console of");
+        return ConsoleXml.info(hv, nodeId, id);
+    }
+
     /**
      * Moves a system to node {@code target} through {@code calls} (see {@link Migrations}); if
      * anything fails it stays here, running if it ran.
@@ -238,53 +234,6 @@ public final class Systems {
     /** The target's side when the source gives up: removes the copy this node defined. */
     public Uni<ObjectNode> abortMigration(String id) {
         return migrations.abort(id);
-    }
-
-    /** Where to reach the running system's consoles: graphics (type, host, port) and serial ones (pty path). */
-    public Uni<ObjectNode> consoleInfo(String id) {
-        requireHere(specOf(id), "show the console of");
-        return hv.call(b -> {
-            Optional<DomainStatus> s = b.status(id);
-            if (s.isEmpty() || s.get().state() == SystemState.STOPPED || s.get().state() == SystemState.FAILED) {
-                throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is not running on node " + nodeId
-                        + ": its consoles exist only while it runs (start it first)");
-            }
-            return b.xml(id).orElseThrow(() -> AcpException.notFound("domain " + id + " on node " + nodeId));
-        }).map(xml -> {
-            ObjectNode o = Json.object().put("id", id).put("node", nodeId);
-            ArrayNode consoles = ConsoleXml.consoles(xml);
-            if (consoles.isEmpty()) {
-                throw AcpException.notFound("console of system " + id + " on node " + nodeId + " (its domain has no graphics and no serial device)");
-            }
-            o.set("consoles", consoles);
-            return o;
-        });
-    }
-
-    // ---- assignment ----------------------------------------------------------------------------
-
-    /** The spec assigned to this node: as it is, or claimed now if unassigned (CONFLICT if assigned elsewhere). */
-    private Uni<SystemSpec> claim(SystemSpec spec, String op) {
-        requireHere(spec, op);
-        if (spec.node() != null) {
-            return Uni.createFrom().item(spec);
-        }
-        ObjectEntry e = object(spec.id());
-        SystemSpec mine = spec.withNode(nodeId);
-        // Conditional on the version read: of two nodes claiming at once here, one gets CONFLICT.
-        return cdb.putObject(SystemReports.key(spec.id()), null, mine.toJson(), e.version()).replaceWith(mine);
-    }
-
-    /** Refuses to change a system assigned to another node, or one being migrated. */
-    void requireHere(SystemSpec spec, String op) {
-        if (spec.node() != null && !spec.node().equals(nodeId)) {
-            throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId + ": it is assigned to node "
-                    + spec.node() + " and runs only there (send the request to node " + spec.node() + ", or migrate it)");
-        }
-        if (handoffs.blocks(spec.id())) {
-            throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId
-                    + ": it is being migrated; try again when the migration has ended");
-        }
     }
 
     // ---- steps ---------------------------------------------------------------------------------
@@ -355,6 +304,11 @@ public final class Systems {
             }
             return Uni.createFrom().voidItem().onItem().delayIt().by(SHUTDOWN_POLL).chain(() -> awaitStopped(id, deadline));
         });
+    }
+
+    /** Refuses to change a system assigned to another node, or one being migrated. */
+    void requireHere(SystemSpec spec, String op) {
+        assignment.requireHere(spec, op);
     }
 
     private SystemState requireActive(String id, Optional<DomainStatus> s, String op) {
