@@ -8,12 +8,14 @@ import io.acp.cluster.ObjectQuery;
 import io.acp.framework.NodeCalls;
 import io.acp.model.EntryJson;
 import io.acp.model.Json;
+import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -187,7 +189,7 @@ public final class Systems {
             for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
                 Optional<DomainStatus> d = domains.stream().filter(s -> s.name().equals(e.id())).findFirst();
                 ObjectNode o = out.addObject();
-                o.setAll(reportOf(e.id(), d));
+                o.setAll(d.isEmpty() ? ownerReport(e).orElseGet(() -> reportOf(e.id(), d)) : reportOf(e.id(), d));
                 o.put("vcpus", e.spec().path("vcpus").asInt());
                 o.put("memory", e.spec().path("memory").asInt());
             }
@@ -195,16 +197,36 @@ public final class Systems {
         });
     }
 
-    /** One system: its object entry and this node's report. */
+    /** One system: its object entry and its report (from the node it is assigned to, when that is another). */
     public Uni<ObjectNode> show(String id) {
         ObjectEntry entry = object(id);
-        return report(id).map(meta -> {
+        Optional<ObjectNode> owner = ownerReport(entry);
+        return (owner.isPresent() ? Uni.createFrom().item(owner.get()) : report(id)).map(meta -> {
             ObjectNode o = Json.object();
             o.put("id", id);
             o.set("object", EntryJson.toJson(entry));
             o.set("meta", meta);
             return o;
         });
+    }
+
+    /**
+     * The report of a system assigned to another node, as that node published it in the CDB (this
+     * node holds no domain of it): what list and show answer instead of "not loaded here".
+     */
+    private Optional<ObjectNode> ownerReport(ObjectEntry e) {
+        String owner = e.spec().path("node").asText(null);
+        if (owner == null || owner.equals(nodeId)) {
+            return Optional.empty();
+        }
+        List<MetaEntry> meta = cdb.meta(e.key(), owner);
+        ObjectNode o = Json.object().put("id", e.id());
+        if (meta.isEmpty()) {
+            o.put("state", "unknown").put("loaded", false).put("node", owner).putNull("since");
+        } else {
+            o.setAll(meta.get(0).values());
+        }
+        return Optional.of(o);
     }
 
     /** Where to reach the running system's consoles: graphics (type, host, port) and serial ones (pty path). */

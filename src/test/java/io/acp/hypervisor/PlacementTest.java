@@ -97,6 +97,11 @@ class PlacementTest {
 
         // n1 sees "big" running on n3: n3 now has 900 - 400 = 500 MiB, n2 still 700.
         awaitMetaOn(cluster.node(1).cdb(), "big", "n3", "running");
+        // n1 lists it as its owner reports it.
+        assertThat(nodes.node("n1").systems().list().await().atMost(LibvirtNode.WAIT))
+                .anySatisfy(l -> assertThat(l.path("id").asText() + " " + l.path("state").asText() + " " + l.path("node").asText())
+                        .isEqualTo("big running n3"));
+        assertThat(nodes.node("n1").systems().show("big").await().atMost(LibvirtNode.WAIT).path("meta").path("node").asText()).isEqualTo("n3");
         assertThat(create("small", 100).path("node").asText()).isEqualTo("n2");
 
         assertThatThrownBy(() -> create("huge", 800))
