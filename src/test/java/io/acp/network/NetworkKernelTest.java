@@ -125,6 +125,39 @@ class NetworkKernelTest {
     }
 
     @Test
+    void aNodeTheNetworkNoLongerNamesRemovesItsLinksAndSaysAbsent() throws Exception {
+        create("tr", "trunk", "{\"uplink\": \"up0\", \"vlans\": [10]}");
+        nodes.awaitState("tr", "up");
+        nodes.cdb(1).putObject(NodeNetworks.key("tr"), "trunk", Json.MAPPER.readTree("{\"uplink\": \"up0\", \"vlans\": [10], \"nodes\": [\"n2\"]}"), null)
+                .await().atMost(Duration.ofSeconds(5));
+        Eventually.await(TwoNodeNetworks.WAIT, () -> nodes.state(2, "tr", "n1").equals("absent") && TwoNodeNetworks.link(nodes.ns1, "acp-tr").isEmpty(),
+                () -> "n1 absent without acp-tr; meta " + nodes.meta(2, "tr", "n1"));
+        assertThat(nodes.state(1, "tr", "n2")).isEqualTo("up");
+        assertThat(TwoNodeNetworks.link(nodes.ns1, "up0").orElseThrow().master()).isNull();
+    }
+
+    @Test
+    void nicsAndUplinksAreReportedBesideTheFrameworksFields() {
+        io.acp.model.ObjectKey service = new io.acp.model.ObjectKey(io.acp.model.ObjectType.SERVICE, "n1:network");
+        nodes.cdb(1).putMeta(service, Json.object().put("state", "running").put("healthy", true)); // as the framework writes it
+        Eventually.await(TwoNodeNetworks.WAIT, () -> nodes.cdb(2).meta(service, "n1").stream()
+                .anyMatch(m -> m.values().path("state").asText().equals("running") && m.values().has("nics")), "NICs merged into the framework's meta");
+        JsonNode meta = nodes.cdb(2).meta(service, "n1").get(0).values();
+        Link up0 = TwoNodeNetworks.link(nodes.ns1, "up0").orElseThrow();
+        assertThat(meta.path("uplinks").toString()).isEqualTo("[\"up0\"]");
+        assertThat(meta.path("namespace").asText()).isEqualTo(nodes.ns1);
+        assertThat(meta.path("nics")).singleElement().satisfies(nic -> {
+            assertThat(nic.path("name").asText()).isEqualTo("up0");
+            assertThat(nic.path("mac").asText()).isEqualTo(up0.mac());
+            assertThat(nic.path("mtu").asInt()).isEqualTo(1500);
+            assertThat(nic.path("link").asText()).isEqualTo("up");
+            assertThat(nic.has("speedMbps")).isTrue();
+        });
+        Eventually.await(TwoNodeNetworks.WAIT, () -> nodes.cdb(1).stats(service, "n1").stream()
+                .anyMatch(s -> s.values().containsKey("up0.rxBytes") && s.values().containsKey("up0.txDrops")), "up0's counters in stats");
+    }
+
+    @Test
     void badNetworksAreRefusedWithClearErrors() throws Exception {
         assertThatThrownBy(() -> create("v", "vlan", "{\"uplink\": \"up0\", \"vlan\": 4095}"))
                 .isInstanceOf(AcpException.class).hasMessageContaining("invalid VLAN id 4095").hasMessageContaining("1..4094");
