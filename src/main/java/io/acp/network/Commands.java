@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +22,13 @@ import java.util.concurrent.TimeUnit;
  * {@code ip netns exec NS}; without one they act on the process's own namespace.
  */
 public final class Commands {
+
+    /** Reads the commands' pipes, so a command that never closes them cannot outlast its timeout. */
+    private static final ExecutorService PIPES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "acp-network-pipe");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Optional<String> namespace;
     private final Duration timeout;
@@ -68,8 +77,8 @@ public final class Commands {
             throw new CommandFailure(cmd, "cannot run: " + e.getMessage());
         }
         // Both pipes drained concurrently, so a chatty command cannot block on a full pipe.
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), PIPES);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), PIPES);
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

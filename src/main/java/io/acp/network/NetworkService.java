@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -109,20 +108,18 @@ public class NetworkService implements ManagedService {
         }
     }
 
-    /** Runs {@code tick} every {@code interval} on the network thread; a failing tick makes the service unhealthy. */
+    /**
+     * Runs {@code tick} every {@code interval} on the network thread (one thread: ticks never
+     * overlap); a failing tick makes the service unhealthy until a tick succeeds.
+     */
     private void every(Running r, Duration interval, IntSupplier tick) {
-        AtomicBoolean busy = new AtomicBoolean();
         long ms = interval.toMillis();
         r.thread().scheduleWithFixedDelay(() -> {
-            if (busy.compareAndSet(false, true)) {
-                try {
-                    tick.getAsInt();
-                    lastProblem = null;
-                } catch (RuntimeException e) {
-                    problem(e);
-                } finally {
-                    busy.set(false);
-                }
+            try {
+                tick.getAsInt();
+                lastProblem = null;
+            } catch (RuntimeException e) {
+                problem(e);
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
     }

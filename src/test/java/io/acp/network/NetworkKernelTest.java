@@ -55,6 +55,14 @@ class NetworkKernelTest {
                 && nodes.stats("tr", "n2", 1).getOrDefault("rxPackets", 0.0) >= 10,
                 () -> "the pings counted in both nodes' stats: n1 " + nodes.stats("tr", "n1", 2) + ", n2 " + nodes.stats("tr", "n2", 1));
         assertThat(nodes.meta(2, "tr", "n1").orElseThrow().values().path("interfaces").toString()).contains("gv1");
+        // A tap made the way libvirt makes a system's: discovered as a port, counted, forgotten when it goes.
+        NetLab.sh("ip", "-n", nodes.ns1, "tuntap", "add", "vnet0", "mode", "tap");
+        NetLab.sh("ip", "-n", nodes.ns1, "link", "set", "vnet0", "master", "acp-tr");
+        Eventually.await(TwoNodeNetworks.WAIT, () -> nodes.meta(2, "tr", "n1").orElseThrow().values().path("interfaces").toString().equals("[\"gv1\",\"vnet0\"]")
+                && nodes.stats("tr", "n1", 2).containsKey("vnet0.txPackets"), "the tap vnet0 reported as a port of tr on n1");
+        NetLab.sh("ip", "-n", nodes.ns1, "link", "del", "vnet0");
+        Eventually.await(TwoNodeNetworks.WAIT, () -> nodes.meta(2, "tr", "n1").orElseThrow().values().path("interfaces").toString().equals("[\"gv1\"]"),
+                "vnet0 gone from tr's ports");
         // This kernel may lack bridge VLAN filtering: then the trunk carries every VLAN, and says so.
         assertThat(nodes.meta(1, "tr", "n1").orElseThrow().values().has("vlanFiltering")).isTrue();
     }
