@@ -27,6 +27,8 @@ final class BridgeNetworks {
     private final Map<String, Set<String>> ports = new HashMap<>();
     /** Ports whose VLANs ACP has set on a filtering trunk. */
     private final Set<String> portVlansSet = new HashSet<>();
+    /** The kernel refused VLAN filtering (no CONFIG_BRIDGE_VLAN_FILTERING): trunks carry every VLAN unfiltered. */
+    private boolean kernelCannotFilter;
 
     BridgeNetworks(String nodeId, LinkBackend kernel, Optional<List<String>> configuredUplinks) {
         this.nodeId = nodeId;
@@ -79,7 +81,7 @@ final class BridgeNetworks {
         }
         Boolean filtering = null;
         if (spec.kind() == NetworkSpec.Kind.TRUNK) {
-            filtering = created || !b.vlanFiltering() ? kernel.enableVlanFiltering(bridge) : Boolean.TRUE;
+            filtering = vlanFiltering(bridge, created ? null : b);
         }
         if (created || !b.adminUp()) {
             kernel.setUp(bridge);
@@ -89,8 +91,20 @@ final class BridgeNetworks {
         if (!links.get(spec.uplink()).adminUp()) {
             kernel.setUp(spec.uplink());
         }
-        reattach(spec, bridge, links, Boolean.TRUE.equals(filtering));
+        reattach(spec, bridge, links);
         return NetworkState.up(bridge, device, filtering);
+    }
+
+    /** Turns filtering on where it is off, unless the kernel already said it cannot (asked once, not every reconcile). */
+    private boolean vlanFiltering(String bridge, Link existing) {
+        if (existing != null && existing.vlanFiltering()) {
+            return true;
+        }
+        if (kernelCannotFilter) {
+            return false;
+        }
+        kernelCannotFilter = !kernel.enableVlanFiltering(bridge);
+        return !kernelCannotFilter;
     }
 
     /** vlan: the uplink's VLAN sub-interface as the bridge's port to the world. */
@@ -129,7 +143,7 @@ final class BridgeNetworks {
     }
 
     /** Ports remembered for this network that lost their bridge (it was recreated) get it back. */
-    private void reattach(NetworkSpec spec, String bridge, Map<String, Link> links, boolean filtering) {
+    private void reattach(NetworkSpec spec, String bridge, Map<String, Link> links) {
         for (String port : ports.getOrDefault(spec.id(), Set.of())) {
             Link p = links.get(port);
             if (p != null && p.master() == null) {
