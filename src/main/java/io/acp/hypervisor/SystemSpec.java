@@ -52,12 +52,14 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
 
     /**
      * A network interface on an ACP {@code network} (resolved to the bridge the network service
-     * reports for this node, see {@link DeviceSources}) or on a host {@code bridge}.
+     * reports for this node, see {@link DeviceSources}) or on a host {@code bridge}. {@code vlan}: on a
+     * VLAN-filtering trunk network, the VLAN the network service gives this NIC's tap untagged (it
+     * finds the tap by {@code mac}); null for every VLAN of the trunk, tagged.
      */
-    public record Nic(String network, String bridge, String mac, String model) {
+    public record Nic(String network, String bridge, String mac, String model, Integer vlan) {
 
         Nic withBridge(String resolved) {
-            return new Nic(null, resolved, mac, model);
+            return new Nic(null, resolved, mac, model, vlan);
         }
     }
 
@@ -134,7 +136,11 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         if (mac != null && !MAC.matcher(mac).matches()) {
             throw f.bad("mac", "must look like 52:54:00:12:34:56, got \"" + mac + "\"");
         }
-        return new Nic(network, bridge, mac, f.oneOf("model", NIC_MODELS, "virtio"));
+        Integer vlan = f.node.has("vlan") && !f.node.get("vlan").isNull() ? f.integer("vlan", 1, 4094) : null;
+        if (vlan != null && network == null) {
+            throw f.bad("vlan", "needs 'network' (the VLAN of a trunk network this NIC gets untagged)");
+        }
+        return new Nic(network, bridge, mac, f.oneOf("model", NIC_MODELS, "virtio"), vlan);
     }
 
     /** The same spec with these devices (resolved ones, for the domain XML). */
@@ -180,6 +186,9 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
                 x.put("mac", nic.mac());
             }
             x.put("model", nic.model());
+            if (nic.vlan() != null) {
+                x.put("vlan", nic.vlan());
+            }
         }
         ArrayNode b = o.putArray("boot");
         boot.forEach(b::add);

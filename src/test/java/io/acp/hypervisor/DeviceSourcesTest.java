@@ -40,7 +40,7 @@ class DeviceSourcesTest {
 
     private static ObjectNode spec() {
         return SystemLifecycleTest.json("{\"vcpus\":1,\"memory\":64,\"disks\":[{\"pool\":\"fast\",\"volume\":\"data.qcow2\",\"format\":\"qcow2\"}],"
-                + "\"interfaces\":[{\"network\":\"v100\",\"mac\":\"52:54:00:00:01:00\"}]}");
+                + "\"interfaces\":[{\"network\":\"v100\",\"mac\":\"52:54:00:00:01:00\",\"vlan\":20}]}");
     }
 
     private void poolMeta(String state) {
@@ -67,6 +67,8 @@ class DeviceSourcesTest {
         assertThat(xml).containsPattern("<interface type='bridge'>[\\s\\S]*<source bridge='acpbr100'/>");
         // The spec keeps what the user wrote: pool and volume, the network's name.
         assertThat(node.cdb.object(SystemReports.key(id)).orElseThrow().spec().path("disks").get(0).path("pool").asText()).isEqualTo("fast");
+        // The network service finds the tap's VLAN in the stored NIC (network.md).
+        assertThat(node.cdb.object(SystemReports.key(id)).orElseThrow().spec().path("interfaces").get(0).path("vlan").asInt()).isEqualTo(20);
         node.systems().delete(id).await().atMost(LibvirtNode.WAIT);
     }
 
@@ -110,6 +112,14 @@ class DeviceSourcesTest {
         networkMeta("up");
         assertThat(node.systems().start(id).await().atMost(LibvirtNode.WAIT).path("state").asText()).isEqualTo("running");
         node.systems().delete(id).await().atMost(LibvirtNode.WAIT);
+    }
+
+    @Test
+    void aVlanNeedsANetwork() {
+        ObjectNode bad = SystemLifecycleTest.json("{\"vcpus\":1,\"memory\":64,\"interfaces\":[{\"bridge\":\"br0\",\"vlan\":20}]}");
+
+        assertThatThrownBy(() -> SystemSpec.parse(id, bad))
+                .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).contains("'interfaces[0].vlan' needs 'network'"));
     }
 
     @Test
