@@ -75,10 +75,15 @@ final class SystemMonitor {
     private void removeStray(HypervisorBackend b, DomainStatus d, String owner) {
         LOG.warnf("system %s is assigned to node %s but has a %s domain on node %s: removing this node's copy", d.name(), owner,
                 d.state().wireName(), nodeId);
-        if (d.state() != SystemState.STOPPED) {
-            b.destroy(d.name());
+        try {
+            if (d.state() != SystemState.STOPPED) {
+                b.destroy(d.name());
+            }
+            b.undefine(d.name());
+        } catch (RuntimeException e) {
+            // The other systems still get reconciled; the next reconcile tries again.
+            LOG.errorf("system %s: node %s could not remove its copy: %s", d.name(), nodeId, e.getMessage());
         }
-        b.undefine(d.name());
     }
 
     /** One stats sample of every running system into the CDB. */
