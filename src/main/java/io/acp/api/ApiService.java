@@ -83,7 +83,8 @@ public class ApiService implements ManagedService {
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
-                new HypervisorOperations(systems)));
+                new HypervisorOperations(systems),
+                new MonitorOperations(cdb, worker)));
     }
 
     @Override

@@ -1,0 +1,118 @@
+package io.acp.monitor;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ClusterService;
+import io.acp.framework.Health;
+import io.acp.framework.ManagedService;
+import io.acp.framework.ServiceContext;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The monitor service: runs this node's {@link Monitor} every {@code acp.monitor.interval} on its
+ * own thread ({@code acp-monitor}), which also makes the primary's journaled alarm writes. It reads
+ * and writes nothing but the CDB.
+ */
+@ApplicationScoped
+public class MonitorService implements ManagedService {
+
+    private static final Logger LOG = Logger.getLogger(MonitorService.class);
+
+    private final Supplier<Cdb> cdb;
+    private final MonitorSettings settings;
+    private volatile Running running;
+    private volatile String lastProblem;
+
+    private record Running(ScheduledExecutorService thread, Monitor monitor) {
+    }
+
+    @Inject
+    public MonitorService(MonitorConfig config, ClusterService cluster) {
+        this(cluster::cdb, MonitorSettings.from(config));
+    }
+
+    public MonitorService(Supplier<Cdb> cdb, MonitorSettings settings) {
+        this.cdb = cdb;
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "monitor";
+    }
+
+    @Override
+    public Set<String> dependencies() {
+        return Set.of("cluster");
+    }
+
+    @Override
+    public Uni<Void> start(ServiceContext context) {
+        return Uni.createFrom().item(() -> {
+                    Monitor m = new Monitor(cdb.get(), settings, System::currentTimeMillis);
+                    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "acp-monitor");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    long every = settings.interval().toMillis();
+                    thread.scheduleWithFixedDelay(() -> round(m), 0, every, TimeUnit.MILLISECONDS);
+                    running = new Running(thread, m);
+                    LOG.infof("monitor of node %s evaluates every %s", context.nodeId(), settings.interval());
+                    return null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .replaceWithVoid();
+    }
+
+    /** A round that throws must not end the schedule: it is reported through health and tried again. */
+    private void round(Monitor m) {
+        try {
+            m.round();
+            lastProblem = null;
+        } catch (RuntimeException e) {
+            lastProblem = e.getMessage();
+            LOG.warnf(e, "monitor round failed");
+        }
+    }
+
+    @Override
+    public Uni<Void> stop() {
+        return Uni.createFrom().item(() -> {
+                    Running r = running;
+                    running = null;
+                    if (r != null) {
+                        r.thread().shutdown();
+                        try {
+                            r.thread().awaitTermination(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        r.monitor().close();
+                    }
+                    return null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Health health() {
+        String problem = lastProblem;
+        return problem == null ? Health.OK : Health.unhealthy("last monitor round failed: " + problem);
+    }
+
+    /** The running monitor, or null. */
+    public Monitor monitor() {
+        Running r = running;
+        return r == null ? null : r.monitor();
+    }
+}

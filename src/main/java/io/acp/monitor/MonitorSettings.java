@@ -1,0 +1,76 @@
+package io.acp.monitor;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The monitor's settings as a value: built from {@link MonitorConfig} by the service, and directly
+ * by tests (with short delays). Every rule has a setting.
+ */
+public record MonitorSettings(Duration interval, Duration raiseDelay, Duration clearDelay, Duration lastSeenRefresh,
+                              Duration clearedRetention, Duration staleStatsAfter, Duration clockSkewMax,
+                              double poolNearFullPercent, double poolFullPercent, Duration errorWindow, Map<Rule, RuleSetting> rules) {
+
+    public MonitorSettings {
+        EnumMap<Rule, RuleSetting> all = new EnumMap<>(Rule.class);
+        for (Rule r : Rule.values()) {
+            all.put(r, rules.getOrDefault(r, RuleSetting.defaultOf(r)));
+        }
+        rules = Map.copyOf(all);
+        if (poolNearFullPercent > poolFullPercent) {
+            throw new IllegalArgumentException("acp.monitor.pool-near-full-percent (" + poolNearFullPercent
+                    + ") must not exceed acp.monitor.pool-full-percent (" + poolFullPercent + ")");
+        }
+    }
+
+    /** The documented defaults. */
+    public static MonitorSettings defaults() {
+        return new MonitorSettings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ofHours(24), Duration.ofSeconds(5), Duration.ofSeconds(1), 85, 95, Duration.ofSeconds(10), Map.of());
+    }
+
+    public static MonitorSettings from(MonitorConfig c) {
+        EnumMap<Rule, RuleSetting> rules = new EnumMap<>(Rule.class);
+        c.rules().forEach((id, o) -> {
+            Rule r;
+            try {
+                r = Rule.parse(id);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("acp.monitor.rules." + id + ": " + e.getMessage());
+            }
+            Severity severity = o.severity().map(s -> {
+                try {
+                    return Severity.parse(s);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("acp.monitor.rules." + id + ".severity: " + e.getMessage());
+                }
+            }).orElse(r.defaultSeverity());
+            rules.put(r, new RuleSetting(o.enabled().orElse(true), o.weight().orElse(r.defaultWeight()), severity));
+        });
+        return new MonitorSettings(c.interval(), c.raiseDelay(), c.clearDelay(), c.lastSeenRefresh(), c.clearedRetention(),
+                c.staleStatsAfter(), c.clockSkewMax(), c.poolNearFullPercent(), c.poolFullPercent(), c.errorWindow(), rules);
+    }
+
+    /** Short delays for tests: evaluate every 100 ms, raise after 300 ms, clear after 600 ms. */
+    public MonitorSettings withTimings(Duration every, Duration raise, Duration clear) {
+        return new MonitorSettings(every, raise, clear, lastSeenRefresh, clearedRetention, staleStatsAfter, clockSkewMax,
+                poolNearFullPercent, poolFullPercent, errorWindow, rules);
+    }
+
+    public MonitorSettings withStaleStatsAfter(Duration stale) {
+        return new MonitorSettings(interval, raiseDelay, clearDelay, lastSeenRefresh, clearedRetention, stale, clockSkewMax,
+                poolNearFullPercent, poolFullPercent, errorWindow, rules);
+    }
+
+    public MonitorSettings withRule(Rule r, RuleSetting s) {
+        EnumMap<Rule, RuleSetting> changed = new EnumMap<>(rules);
+        changed.put(r, s);
+        return new MonitorSettings(interval, raiseDelay, clearDelay, lastSeenRefresh, clearedRetention, staleStatsAfter, clockSkewMax,
+                poolNearFullPercent, poolFullPercent, errorWindow, changed);
+    }
+
+    public RuleSetting rule(Rule r) {
+        return rules.get(r);
+    }
+}
