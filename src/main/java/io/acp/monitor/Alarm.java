@@ -38,8 +38,9 @@ public record Alarm(String rule, Severity severity, String subject, String node,
         }
     }
 
-    public static Alarm raised(Hit h, Instant now) {
-        return new Alarm(h.rule().id(), h.severity(), h.subject(), h.node(), h.message(), State.RAISED, now, now, null, null);
+    /** @param since when the condition began (before the raise delay) */
+    public static Alarm raised(Hit h, Instant since, Instant now) {
+        return new Alarm(h.rule().id(), h.severity(), h.subject(), h.node(), h.message(), State.RAISED, since, now, null, null);
     }
 
     public Alarm seen(Hit h, Instant now) {

@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
  * alarm object is the truth (not the primary's memory), so a new primary carries on where the old
  * one stopped, and both sides of a healed split write the same ids:
  * <ul>
- *   <li>a hit whose alarm is absent or cleared raises it once the condition has held for the raise delay;</li>
+ *   <li>a hit whose alarm is absent or cleared raises it once the condition has held for the raise delay
+ *       ({@code firstSeen} is when the condition began);</li>
  *   <li>a hit whose alarm is active refreshes {@code lastSeen} every {@code lastSeenRefresh} (acknowledged stays acknowledged);</li>
  *   <li>an active alarm without a hit is cleared once the condition has been gone for the clear delay, unless
  *       its node cannot be observed now (suspect or dead): the monitor cannot tell, so the alarm is left as it is;</li>
@@ -54,8 +55,9 @@ final class AlarmKeeper {
             ObjectEntry e = stored.get(id);
             Alarm current = e == null ? null : parse(e);
             if (current == null || !current.state().active()) {
-                if (hysteresis.heldFor(id, nowMillis) >= settings.raiseDelay().toMillis()) {
-                    writes.add(put(id, Alarm.raised(hit, now), e == null ? Cdb.ABSENT : e.version()));
+                long held = hysteresis.heldFor(id, nowMillis);
+                if (held >= settings.raiseDelay().toMillis()) {
+                    writes.add(put(id, Alarm.raised(hit, now.minusMillis(held), now), e == null ? Cdb.ABSENT : e.version()));
                 }
             } else if (nowMillis - current.lastSeen().toEpochMilli() >= settings.lastSeenRefresh().toMillis() || current.severity() != hit.severity()) {
                 writes.add(put(id, current.seen(hit, now), e.version()));

@@ -52,9 +52,14 @@ public record MonitorSettings(Duration interval, Duration raiseDelay, Duration c
                 c.staleStatsAfter(), c.clockSkewMax(), c.poolNearFullPercent(), c.poolFullPercent(), c.errorWindow(), rules);
     }
 
-    /** Short delays for tests: evaluate every 100 ms, raise after 300 ms, clear after 600 ms. */
+    /** Other round and hysteresis timings (tests shorten them). */
     public MonitorSettings withTimings(Duration every, Duration raise, Duration clear) {
         return new MonitorSettings(every, raise, clear, lastSeenRefresh, clearedRetention, staleStatsAfter, clockSkewMax,
+                poolNearFullPercent, poolFullPercent, errorWindow, rules);
+    }
+
+    public MonitorSettings withAlarmKeeping(Duration refresh, Duration retention) {
+        return new MonitorSettings(interval, raiseDelay, clearDelay, refresh, retention, staleStatsAfter, clockSkewMax,
                 poolNearFullPercent, poolFullPercent, errorWindow, rules);
     }
 
