@@ -46,7 +46,11 @@ public record MonitorSettings(Duration interval, Duration raiseDelay, Duration c
                     throw new IllegalArgumentException("acp.monitor.rules." + id + ".severity: " + e.getMessage());
                 }
             }).orElse(r.defaultSeverity());
-            rules.put(r, new RuleSetting(o.enabled().orElse(true), o.weight().orElse(r.defaultWeight()), severity));
+            int weight = o.weight().orElse(r.defaultWeight());
+            if (weight < 0 || weight > 100) {
+                throw new IllegalArgumentException("acp.monitor.rules." + id + ".weight must be 0..100, got " + weight);
+            }
+            rules.put(r, new RuleSetting(o.enabled().orElse(true), weight, severity));
         });
         return new MonitorSettings(c.interval(), c.raiseDelay(), c.clearDelay(), c.lastSeenRefresh(), c.clearedRetention(),
                 c.staleStatsAfter(), c.clockSkewMax(), c.poolNearFullPercent(), c.poolFullPercent(), c.errorWindow(), rules);
