@@ -27,7 +27,8 @@ public class MonitorService implements ManagedService {
     private static final Logger LOG = Logger.getLogger(MonitorService.class);
 
     private final Supplier<Cdb> cdb;
-    private final MonitorSettings settings;
+    /** Read at each start, so a bad rule override fails the start (shown by acp services), not the node. */
+    private final Supplier<MonitorSettings> settings;
     private volatile Running running;
     private volatile String lastProblem;
 
@@ -36,10 +37,10 @@ public class MonitorService implements ManagedService {
 
     @Inject
     public MonitorService(MonitorConfig config, ClusterService cluster) {
-        this(cluster::cdb, MonitorSettings.from(config));
+        this(cluster::cdb, () -> MonitorSettings.from(config));
     }
 
-    public MonitorService(Supplier<Cdb> cdb, MonitorSettings settings) {
+    public MonitorService(Supplier<Cdb> cdb, Supplier<MonitorSettings> settings) {
         this.cdb = cdb;
         this.settings = settings;
     }
@@ -57,16 +58,17 @@ public class MonitorService implements ManagedService {
     @Override
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().item(() -> {
-                    Monitor m = new Monitor(cdb.get(), settings, System::currentTimeMillis);
+                    MonitorSettings s = settings.get();
+                    Monitor m = new Monitor(cdb.get(), s, System::currentTimeMillis);
                     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
                         Thread t = new Thread(r, "acp-monitor");
                         t.setDaemon(true);
                         return t;
                     });
-                    long every = settings.interval().toMillis();
+                    long every = s.interval().toMillis();
                     thread.scheduleWithFixedDelay(() -> round(m), 0, every, TimeUnit.MILLISECONDS);
                     running = new Running(thread, m);
-                    LOG.infof("monitor of node %s evaluates every %s", context.nodeId(), settings.interval());
+                    LOG.infof("monitor of node %s evaluates every %s", context.nodeId(), s.interval());
                     return null;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
