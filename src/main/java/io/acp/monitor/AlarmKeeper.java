@@ -118,7 +118,7 @@ final class AlarmKeeper {
         try {
             return Alarm.fromJson(e.spec());
         } catch (IllegalArgumentException bad) {
-            LOG.warnf("alarm/%s on node %s is not a valid alarm (%s); left as it is", e.id(), cdb.localNode(), bad.getMessage());
+            LOG.debugf("alarm/%s on node %s is not a valid alarm (%s); left as it is", e.id(), cdb.localNode(), bad.getMessage());
             return null;
         }
     }
