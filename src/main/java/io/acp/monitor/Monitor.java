@@ -147,6 +147,10 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
+    Cdb cdb() {
+        return cdb;
+    }
+
     /** The last decision, or null before the first round. */
     public Decision decision() {
         return decision;

@@ -29,11 +29,9 @@ public class MonitorService implements ManagedService {
     private final Supplier<Cdb> cdb;
     /** Read at each start, so a bad rule override fails the start (shown by acp services), not the node. */
     private final Supplier<MonitorSettings> settings;
-    private volatile Running running;
+    private volatile ScheduledExecutorService running;
+    private volatile Monitor monitor;
     private volatile String lastProblem;
-
-    private record Running(ScheduledExecutorService thread, Monitor monitor) {
-    }
 
     @Inject
     public MonitorService(MonitorConfig config, ClusterService cluster) {
@@ -59,15 +57,15 @@ public class MonitorService implements ManagedService {
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().item(() -> {
                     MonitorSettings s = settings.get();
-                    Monitor m = new Monitor(cdb.get(), s, System::currentTimeMillis);
+                    monitor = new Monitor(cdb.get(), s, System::currentTimeMillis);
                     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
                         Thread t = new Thread(r, "acp-monitor");
                         t.setDaemon(true);
                         return t;
                     });
                     long every = s.interval().toMillis();
-                    thread.scheduleWithFixedDelay(() -> round(m), 0, every, TimeUnit.MILLISECONDS);
-                    running = new Running(thread, m);
+                    thread.scheduleWithFixedDelay(() -> round(s), 0, every, TimeUnit.MILLISECONDS);
+                    running = thread;
                     LOG.infof("monitor of node %s evaluates every %s", context.nodeId(), s.interval());
                     return null;
                 })
@@ -75,9 +73,20 @@ public class MonitorService implements ManagedService {
                 .replaceWithVoid();
     }
 
-    /** A round that throws must not end the schedule: it is reported through health and tried again. */
-    private void round(Monitor m) {
+    /**
+     * One round on the monitor's thread. The cluster service may restart on its own (its dependents
+     * keep running) with a new CDB: the monitor follows it. A round that throws must not end the
+     * schedule: it is reported through health and tried again.
+     */
+    private void round(MonitorSettings s) {
         try {
+            Cdb current = cdb.get();
+            Monitor m = monitor;
+            if (m.cdb() != current) {
+                m.close();
+                m = new Monitor(current, s, System::currentTimeMillis);
+                monitor = m;
+            }
             m.round();
             lastProblem = null;
         } catch (RuntimeException e) {
@@ -89,16 +98,20 @@ public class MonitorService implements ManagedService {
     @Override
     public Uni<Void> stop() {
         return Uni.createFrom().item(() -> {
-                    Running r = running;
+                    ScheduledExecutorService thread = running;
                     running = null;
-                    if (r != null) {
-                        r.thread().shutdown();
+                    if (thread != null) {
+                        thread.shutdown();
                         try {
-                            r.thread().awaitTermination(10, TimeUnit.SECONDS);
+                            thread.awaitTermination(10, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
-                        r.monitor().close();
+                    }
+                    Monitor m = monitor;
+                    monitor = null;
+                    if (m != null) {
+                        m.close();
                     }
                     return null;
                 })
@@ -114,7 +127,6 @@ public class MonitorService implements ManagedService {
 
     /** The running monitor, or null. */
     public Monitor monitor() {
-        Running r = running;
-        return r == null ? null : r.monitor();
+        return monitor;
     }
 }

@@ -55,6 +55,23 @@ class MonitorServiceTest {
     }
 
     @Test
+    void followsTheClusterServiceToItsNewCdbAfterARestart() {
+        try (Cdb first = Cdb.inMemory("n1"); Cdb second = Cdb.inMemory("n1")) {
+            Producers.node(first, "n1", true);
+            Producers.node(second, "n1", true);
+            java.util.concurrent.atomic.AtomicReference<Cdb> current = new java.util.concurrent.atomic.AtomicReference<>(first);
+            MonitorService service = new MonitorService(current::get,
+                    () -> MonitorSettings.defaults().withTimings(Duration.ofMillis(50), Duration.ZERO, Duration.ZERO));
+            service.start(context()).await().atMost(WAIT);
+            Eventually.await(WAIT, () -> MonitorQueries.primary(first).isPresent(), "primary in the first CDB");
+            current.set(second);
+            Eventually.await(WAIT, () -> MonitorQueries.primary(second).isPresent(), "primary in the CDB of the restarted cluster service");
+            assertThat(service.health().healthy()).isTrue();
+            service.stop().await().atMost(WAIT);
+        }
+    }
+
+    @Test
     void aBadRuleOverrideFailsTheStartNamingTheKey() {
         try (Cdb cdb = Cdb.inMemory("n1")) {
             MonitorService service = new MonitorService(() -> cdb, () -> MonitorSettings.from(io.acp.testing.TestConfig.of(
