@@ -1,5 +1,7 @@
 package io.acp.cli;
 
+import static io.acp.cli.CliAgainstFakeNodeTest.args;
+import static io.acp.cli.CliAgainstFakeNodeTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code acp health}, {@code acp alarms}, {@code acp alarm ack} against a stand-in node: what they send and print. */
+/** {@code acp health}, {@code acp alarms}, {@code acp alarm ack} against a stand-in node (as CliAgainstFakeNodeTest): what they send and print. */
 @QuarkusMainTest
 class HealthAndAlarmsCliTest {
 
@@ -35,26 +37,8 @@ class HealthAndAlarmsCliTest {
     @TempDir
     Path dir;
 
-    private static JsonNode json(String s) {
-        try {
-            return Json.MAPPER.readTree(s);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
     private FakeApiServer node(JsonNode result) throws IOException {
         return FakeApiServer.unix(dir.resolve("api.sock"), FakeApiServer.result(result));
-    }
-
-    private static String[] args(FakeApiServer node, String... command) {
-        String[] all = new String[command.length + 4];
-        System.arraycopy(command, 0, all, 0, command.length);
-        all[command.length] = "--socket";
-        all[command.length + 1] = ((io.acp.api.client.ApiEndpoint.Unix) node.endpoint()).socket().toString();
-        all[command.length + 2] = "--api-key";
-        all[command.length + 3] = "test-key";
-        return all;
     }
 
     @Test
