@@ -2,6 +2,7 @@ package io.acp.monitor;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +19,17 @@ public record MonitorSettings(Duration interval, Duration raiseDelay, Duration c
             all.put(r, rules.getOrDefault(r, RuleSetting.defaultOf(r)));
         }
         rules = Map.copyOf(all);
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("acp.monitor.interval must be positive, got " + interval);
+        }
+        for (Duration d : List.of(raiseDelay, clearDelay, lastSeenRefresh, clearedRetention, staleStatsAfter, clockSkewMax, errorWindow)) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("acp.monitor delays and windows must not be negative, got " + d
+                        + " (raise-delay " + raiseDelay + ", clear-delay " + clearDelay + ", last-seen-refresh " + lastSeenRefresh
+                        + ", cleared-retention " + clearedRetention + ", stale-stats-after " + staleStatsAfter
+                        + ", clock-skew-max " + clockSkewMax + ", error-window " + errorWindow + ")");
+            }
+        }
         if (poolNearFullPercent > poolFullPercent) {
             throw new IllegalArgumentException("acp.monitor.pool-near-full-percent (" + poolNearFullPercent
                     + ") must not exceed acp.monitor.pool-full-percent (" + poolFullPercent + ")");

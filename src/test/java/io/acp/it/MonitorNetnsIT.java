@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link NetnsLab}, membership suspect after 1.5 s, dead after 3 s): the primary is killed with -9
  * and a secondary takes over; a node is cut off by nftables and runs its own primary; after healing
  * one primary remains; the restarted first node becomes primary again. The alarm set is compared
- * before and after (same ids, same firstSeen, none duplicated). Needs root, as CI runs. Failover
+ * before and after (same ids, same firstSeen, none duplicated); the real CLI reads health, acknowledges
+ * an alarm (kept across the partition until cleared) and lists alarms. Needs root, as CI runs. Failover
  * times are printed ("netns monitor: ...") for docs/benchmarks.md; only generous deadlines are asserted.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -129,6 +130,11 @@ class MonitorNetnsIT {
                 + NetnsLab.SUSPECT_AFTER.toMillis() + " ms)");
         Convergence.until(LIMIT, () -> raised(n2, N1_DEAD) && raised(n3, N1_DEAD), () -> "nodeDead of n1 on n2, n3: " + alarms(n2));
         JsonNode n1DeadBefore = alarms(n2).get(N1_DEAD);
+        JsonNode health = Json.MAPPER.readTree(cli(n3, "health", "--json").stdout());
+        assertThat(health.path("primary").asText()).as("acp health on n3: %s", health).isEqualTo("n2");
+        assertThat(health.path("score").asInt()).isEqualTo(70);
+        assertThat(health.path("nodes").path("n1").asInt()).isEqualTo(70);
+        assertThat(cli(n3, "alarm", "ack", N1_DEAD).stdout()).startsWith("alarm " + N1_DEAD + ": acknowledged by ");
 
         long cut = System.nanoTime();
         lab.partition(n3);
@@ -146,7 +152,7 @@ class MonitorNetnsIT {
                 && cleared(n2, "nodeDead:node:n2"), () -> "split alarms cleared: n2 " + alarms(n2) + ", n3 " + alarms(n3));
         for (NodeProcess n : List.of(n2, n3)) {
             JsonNode after = alarms(n).get(N1_DEAD);
-            assertThat(after.path("state").asText()).as("n1 is still dead, seen from %s", n.id()).isNotEqualTo("cleared");
+            assertThat(after.path("state").asText()).as("n1 is still dead, seen from %s; the ack is kept", n.id()).isEqualTo("acknowledged");
             assertThat(after.path("firstSeen").asText()).as("no second raise on %s", n.id()).isEqualTo(n1DeadBefore.path("firstSeen").asText());
             noDuplicates(n);
         }
@@ -159,5 +165,17 @@ class MonitorNetnsIT {
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         assertThat(active).as("active alarms once all is well").isEmpty();
         noDuplicates(n1);
+        JsonNode listed = Json.MAPPER.readTree(cli(n2, "alarms", "--all", "--json").stdout());
+        assertThat(listed.findValuesAsText("id")).as("acp alarms --all on n2").contains(N1_DEAD, "nodeDead:node:n2", "nodeDead:node:n3");
+        assertThat(cli(n2, "alarms").stdout()).isEqualTo("no alarms");
+    }
+
+    /** A real {@code acp} CLI run against {@code node}'s socket with its admin key; must exit 0. */
+    private static AcpApp.CliResult cli(NodeProcess node, String... args) throws IOException, InterruptedException {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--socket", node.socket().toString(), "--api-key", node.adminKey()));
+        AcpApp.CliResult r = AcpApp.cli(dir, List.of(), Duration.ofSeconds(60), all.toArray(String[]::new));
+        assertThat(r.exitCode()).as("acp %s: %s", String.join(" ", args), r).isZero();
+        return r;
     }
 }

@@ -103,5 +103,11 @@ class MonitorUnitsTest {
                 .mapping(MonitorConfig.class))).hasMessageContaining("acp.monitor.rules.poolFull.severity").hasMessageContaining("urgent");
         assertThatThrownBy(() -> MonitorSettings.from(TestConfig.of(Map.of("acp.monitor.rules.poolFull.weight", "500"), MonitorConfig.class)
                 .mapping(MonitorConfig.class))).hasMessageContaining("acp.monitor.rules.poolFull.weight").hasMessageContaining("0..100");
+        assertThatThrownBy(() -> MonitorSettings.from(TestConfig.of(Map.of("acp.monitor.interval", "0s"), MonitorConfig.class)
+                .mapping(MonitorConfig.class))).hasMessageContaining("acp.monitor.interval must be positive");
+        assertThatThrownBy(() -> MonitorSettings.from(TestConfig.of(Map.of("acp.monitor.clear-delay", "-1s"), MonitorConfig.class)
+                .mapping(MonitorConfig.class))).hasMessageContaining("clear-delay PT-1S");
+        assertThatThrownBy(() -> MonitorSettings.from(TestConfig.of(Map.of("acp.monitor.pool-near-full-percent", "96"), MonitorConfig.class)
+                .mapping(MonitorConfig.class))).hasMessageContaining("acp.monitor.pool-near-full-percent");
     }
 }
