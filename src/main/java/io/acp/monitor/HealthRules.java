@@ -33,8 +33,11 @@ public final class HealthRules {
         for (NodeFacts n : o.nodes()) {
             clockSkew(n, median, s, emit);
         }
+        Map<String, Reachability> reach = new java.util.HashMap<>();
+        o.nodes().forEach(n -> reach.put(n.id(), n.reachability()));
         for (Report r : o.reports()) {
-            if (observable(o, r.node())) {
+            // a reporter that is not a known node yet: nothing says it is gone
+            if (reach.getOrDefault(r.node(), Reachability.UNKNOWN).observable()) {
                 report(r, s, emit);
             }
         }

@@ -64,6 +64,20 @@ class MonitorUnitsTest {
     }
 
     @Test
+    void aMonitorWithAWrongClockFlagsItselfNotTheOthers() {
+        Observations o = new Observations("n1", 0, List.of(
+                new Observations.NodeFacts("n1", Observations.Reachability.SELF, 0L, 0.0),
+                new Observations.NodeFacts("n2", Observations.Reachability.ALIVE, 100L, -5000.0),
+                new Observations.NodeFacts("n3", Observations.Reachability.ALIVE, 100L, -5200.0),
+                new Observations.NodeFacts("n4", Observations.Reachability.DEAD, null, 90_000.0)), List.of());
+        List<Hit> hits = HealthRules.evaluate(o, MonitorSettings.defaults());
+        assertThat(hits).extracting(Hit::rule, Hit::node).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Rule.NODE_DEAD, "n4"),
+                org.assertj.core.groups.Tuple.tuple(Rule.CLOCK_SKEW, "n1"));
+        assertThat(hits.get(1).message()).contains("ahead of");
+    }
+
+    @Test
     void hysteresisCountsUnbrokenPresenceAndAbsence() {
         Hysteresis h = new Hysteresis(0);
         assertThat(h.absentFor("a", 500)).as("never seen: absent since start").isEqualTo(500);
