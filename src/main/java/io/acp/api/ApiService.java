@@ -95,7 +95,8 @@ public class ApiService implements ManagedService {
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
                 new HypervisorOperations(systems),
-                new NetworkOperations(cdb, network)));
+                new NetworkOperations(cdb, network),
+                new MonitorOperations(cdb, worker)));
     }
 
     @Override
