@@ -97,7 +97,8 @@ public class ApiService implements ManagedService {
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
                 new HypervisorOperations(systems, () -> router, localNode),
-                new NetworkOperations(cdb, network)));
+                new NetworkOperations(cdb, network),
+                new MonitorOperations(cdb, worker)));
     }
 
     @Override
