@@ -86,11 +86,12 @@ final class Migrations {
             }
             ObjectNode prepare = Json.object().put("id", id).put("from", nodeId).put("live", live);
             prepare.set("spec", moved.toJson());
-            return step("prepare", id, target, calls.call(target, "hypervisor", "migrate-prepare", prepare))
+            return step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare))
                     .invoke(() -> undo.push(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
-                    .chain(prepared -> live ? moveLive(id, target, prepared) : stopForMove(id, running, undo))
-                    .chain(() -> assign(id, moved, spec, undo))
-                    .chain(() -> step("confirm", id, target, calls.call(target, "hypervisor", "migrate-confirm",
+                    .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared))
+                            : step("shutdown on node " + nodeId, stopForMove(id, running, undo)))
+                    .chain(() -> step("assignment to node " + target, assign(id, moved, spec, undo)))
+                    .chain(() -> step("confirm on node " + target, calls.call(target, "hypervisor", "migrate-confirm",
                             Json.object().put("id", id).put("start", running && !live))))
                     .call(() -> live || status.isEmpty() ? Uni.createFrom().voidItem() : hv.run(b -> undefineMovedAway(b, id)))
                     .map(answer -> {
@@ -156,13 +157,14 @@ final class Migrations {
         return chain;
     }
 
-    private Uni<JsonNode> step(String name, String id, String target, Uni<JsonNode> call) {
-        return call.onFailure().transform(f -> new StepFailed(name, f));
+    /** A step whose failure names it. */
+    private static <T> Uni<T> step(String name, Uni<T> work) {
+        return work.onFailure().transform(f -> new StepFailed(name, f));
     }
 
     /** A failure names the step and says where the system is now. */
     private AcpException failed(String id, String target, Throwable f) {
-        String stepName = f instanceof StepFailed s ? s.step + " on node " + target + ": " : "";
+        String stepName = f instanceof StepFailed s ? s.step + ": " : "";
         Throwable cause = f instanceof StepFailed ? f.getCause() : f;
         ErrorCode code = cause instanceof AcpException a ? a.code() : ErrorCode.INTERNAL;
         return new AcpException(code, "migration of system " + id + " from node " + nodeId + " to node " + target + " failed at "
