@@ -10,6 +10,8 @@ import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.Systems;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.Storage;
+import io.acp.storage.StorageService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -55,9 +57,9 @@ public class ApiService implements ManagedService {
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
-            ServiceDirectory directory, Vertx vertx,
+            StorageService storage, ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, storage::storage, directory, vertx, version);
     }
 
     /**
@@ -75,6 +77,16 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
             ServiceDirectory directory, Vertx vertx, String version) {
+        this(config, localNode, dataDir, cdb, systems, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no storage service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param storage the storage service's operations; throws UNAVAILABLE while it is not running
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            Supplier<Storage> storage, ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -83,7 +95,8 @@ public class ApiService implements ManagedService {
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
-                new HypervisorOperations(systems)));
+                new HypervisorOperations(systems),
+                new StorageOperations(storage)));
     }
 
     @Override
