@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * LVM through its commands, reading reports as JSON ({@code --reportformat json --units b
@@ -34,11 +35,16 @@ final class Lvm {
         }
     }
 
-    private final CommandRunner commands;
+    private final Function<List<String>, CommandRunner.Result> exec;
     private final boolean activation;
 
     Lvm(CommandRunner commands, boolean activation) {
-        this.commands = commands;
+        this(commands::exec, activation);
+    }
+
+    /** LVM through {@code exec} (tests replay recorded output of commands this machine cannot run). */
+    Lvm(Function<List<String>, CommandRunner.Result> exec, boolean activation) {
+        this.exec = exec;
         this.activation = activation;
     }
 
@@ -92,7 +98,7 @@ final class Lvm {
                 cmd.addAll(3, List.of("-an", "-Zn")); // after "lvcreate --config X"
             }
         }
-        CommandRunner.Result r = commands.exec(cmd);
+        CommandRunner.Result r = exec.apply(cmd);
         if (r.exitCode() != 0) {
             String text = CommandRunner.firstLines(r);
             ErrorCode code = text.contains("insufficient free space") || text.contains("Insufficient free") ? ErrorCode.CONFLICT : ErrorCode.INTERNAL;
@@ -107,8 +113,11 @@ final class Lvm {
             cmd.addAll(1, List.of("--config", "global { activation = 0 }"));
         }
         cmd.addAll(args);
-        String out = commands.run(cmd);
-        return rows(out, rows);
+        CommandRunner.Result r = exec.apply(cmd);
+        if (r.exitCode() != 0) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, command + " failed: " + CommandRunner.firstLines(r));
+        }
+        return rows(r.out(), rows);
     }
 
     static List<JsonNode> rows(String json, String rows) {
