@@ -51,12 +51,14 @@ final class Probes implements AutoCloseable {
             CompletableFuture<T> f = new CompletableFuture<>();
             try {
                 threads.execute(() -> {
+                    // The key is freed before the answer is delivered, so whoever gets it may probe again at once.
                     try {
-                        f.complete(call.call());
-                    } catch (Throwable e) {
-                        f.completeExceptionally(e);
-                    } finally {
+                        T result = call.call();
                         inFlight.remove(key, now);
+                        f.complete(result);
+                    } catch (Throwable e) {
+                        inFlight.remove(key, now);
+                        f.completeExceptionally(e);
                     }
                 });
             } catch (RuntimeException rejected) {

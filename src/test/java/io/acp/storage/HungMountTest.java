@@ -1,0 +1,90 @@
+package io.acp.storage;
+
+import static io.acp.storage.StorageNode.await;
+import static io.acp.storage.StorageNode.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.testing.Eventually;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real hung mount: a FUSE filesystem (bindfs) whose daemon is stopped with SIGSTOP, so every
+ * statvfs on it blocks in the kernel, as on a dead NFS server with a hard mount. The pool on it
+ * turns unavailable within the probe timeout while the other pool, the ticks and reads go on.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HungMountTest {
+
+    @TempDir
+    Path dir;
+    Path fuse;
+    Process bindfs;
+    StorageNode node;
+
+    @BeforeEach
+    void mountFuse() throws Exception {
+        Path source = Files.createDirectories(dir.resolve("fuse-source"));
+        fuse = Files.createDirectories(dir.resolve("roots/fuse"));
+        bindfs = new ProcessBuilder("bindfs", "-f", source.toString(), fuse.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("bindfs.log").toFile()).start();
+        Eventually.await(Duration.ofSeconds(10), () -> MountTable.read(Path.of("/proc/self/mountinfo")).at(fuse).isPresent(), "bindfs mounts " + fuse);
+        node = StorageNode.start(dir, TestStorageConfig.in(dir).withIntervals(Duration.ofMillis(200), Duration.ofHours(1)));
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        // Killing the daemon aborts the FUSE connection: blocked statvfs calls return, the probe threads end.
+        bindfs.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        Mounts.quietly("umount", "-l", fuse.toString());
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void aHungPoolIsReportedUnavailableAndNothingElseWaits() throws Exception {
+        Storage s = node.storage();
+        await(s.createPool("remote", spec("{\"kind\":\"dir\",\"path\":\"" + fuse.resolve("vm") + "\"}")));
+        await(s.createPool("local", spec("{\"kind\":\"dir\",\"path\":\"" + dir.resolve("roots/local") + "\"}")));
+        assertThat(node.meta("remote").path("state").asText()).isEqualTo("ok");
+
+        new ProcessBuilder("kill", "-STOP", Long.toString(bindfs.pid())).start().waitFor();
+        Eventually.await(Duration.ofSeconds(10), () -> node.meta("remote").path("state").asText().equals("unavailable"),
+                () -> "pool remote turns unavailable, meta " + node.meta("remote"));
+        assertThat(node.meta("remote").path("problem").asText()).contains("statvfs/report of pool remote on node n1")
+                .containsAnyOf("did not answer within 500 ms", "still has not answered after");
+
+        // The healthy pool keeps getting fresh stats from the 200 ms ticks.
+        long before = latestStatsMillis("local");
+        Eventually.await(Duration.ofSeconds(5), () -> latestStatsMillis("local") > before, "pool local gets new stats while remote hangs");
+        assertThat(node.meta("local").path("state").asText()).isEqualTo("ok");
+
+        // Reads answer from the CDB at once; an operation on the hung pool fails within its timeout.
+        long t0 = System.nanoTime();
+        JsonNode list = await(s.list());
+        assertThat(list).anySatisfy(p -> assertThat(p.path("id").asText()).isEqualTo("remote"));
+        JsonNode show = await(s.show("local"));
+        assertThat(show.path("meta").path("state").asText()).isEqualTo("ok");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        DirPoolTest.assertCode(() -> await(s.show("remote")), io.acp.protocol.ErrorCode.TIMEOUT, "listing volumes of pool remote on node n1 did not answer");
+
+        // One thread per hung key, not one per tick.
+        assertThat(node.service.busyProbes()).isLessThanOrEqualTo(3);
+
+        new ProcessBuilder("kill", "-CONT", Long.toString(bindfs.pid())).start().waitFor();
+        Eventually.await(Duration.ofSeconds(10), () -> node.meta("remote").path("state").asText().equals("ok"), "pool remote recovers once the mount answers");
+    }
+
+    private long latestStatsMillis(String id) {
+        return node.cdb.stats(Reports.key(id), StorageNode.NODE).stream().findFirst().map(e -> e.version().millis()).orElse(0L);
+    }
+}
