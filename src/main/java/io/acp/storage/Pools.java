@@ -86,6 +86,10 @@ final class Pools {
     Uni<Realised> realise(PoolSpec spec) {
         ObjectKey key = Reports.key(spec.id());
         return Uni.createFrom().deferred(() -> {
+            if (spec.share() != null && !shares.isMounted(spec.share())) {
+                throw new AcpException(ErrorCode.UNAVAILABLE, "pool " + spec.id() + " on node " + reports.nodeId() + ": its share " + spec.share()
+                        + " is not mounted");
+            }
             PoolBackend backend = backend(spec);
             return probes.call("realise:" + spec.id(), "realising pool " + spec.id() + " on node " + reports.nodeId(), settings.commandTimeout(), () -> {
                 backend.realise();

@@ -91,6 +91,9 @@ final class Shares {
         }
         cmd.addAll(List.of(s.source(), target.toString()));
         return probes.call("mount:" + s.id(), "mounting share " + s.id() + " on node " + reports.nodeId(), settings.commandTimeout(), () -> {
+            if (MountTable.read(settings.procRoot().resolve("self/mountinfo")).at(target).isPresent()) {
+                return null; // mounted already (by an earlier run, or by hand): adopted
+            }
             Files.createDirectories(target);
             CommandRunner.Result r = settings.commands().exec(cmd);
             if (r.exitCode() != 0) {
