@@ -1,16 +1,13 @@
 package io.acp.storage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.cluster.ObjectQuery;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
-import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,40 +43,31 @@ final class Pools {
 
     /** Pool objects this node should realise. */
     List<PoolSpec> specs() {
-        List<PoolSpec> out = new ArrayList<>();
-        for (ObjectEntry e : reports.cdb().objects(new ObjectQuery(ObjectType.STORAGE, "pool", null, null, false))) {
-            try {
-                PoolSpec s = PoolSpec.parse(e.id(), e.spec());
-                if (s.runsOn(reports.nodeId())) {
-                    out.add(s);
-                }
-            } catch (AcpException bad) {
-                reports.problem(e.key(), "unavailable", bad.getMessage(), Json.object());
-            }
-        }
-        return out;
+        return reports.specs("pool", PoolSpec::parse, "unavailable").stream().filter(s -> s.runsOn(reports.nodeId())).toList();
     }
 
     /** Realises every pool of this node not yet realised (or whose spec changed), forgets deleted ones. */
     Uni<Integer> reconcile() {
         List<PoolSpec> specs = specs();
         Set<String> ids = specs.stream().map(PoolSpec::id).collect(Collectors.toSet());
-        realised.keySet().removeIf(id -> {
-            boolean gone = !ids.contains(id);
-            if (gone) {
-                reports.forget(Reports.key(id));
-            }
-            return gone;
-        });
         List<Uni<Boolean>> work = new ArrayList<>();
+        for (Realised r : List.copyOf(realised.values())) {
+            if (!ids.contains(r.spec().id()) && realised.remove(r.spec().id(), r)) {
+                // Deleted (maybe through another node): drop what ACP made here, if it is empty.
+                reports.forget(Reports.key(r.spec().id()));
+                work.add(probes.call("realise:" + r.spec().id(), "forgetting pool " + r.spec().id(), settings.commandTimeout(), () -> {
+                    r.backend().forget();
+                    return false;
+                }).onFailure().recoverWithItem(false));
+            }
+        }
         for (PoolSpec s : specs) {
             Realised r = realised.get(s.id());
             if (r == null || !r.spec().equals(s)) {
                 work.add(realise(s).replaceWith(true).onFailure().recoverWithItem(false));
             }
         }
-        return work.isEmpty() ? Uni.createFrom().item(0)
-                : Uni.join().all(work).andCollectFailures().map(l -> (int) l.stream().filter(b -> b).count());
+        return Reports.countTrue(work);
     }
 
     /** Builds and realises one pool; its meta says unavailable (and why) if that fails. */
@@ -105,8 +93,7 @@ final class Pools {
         for (Realised r : realised.values()) {
             work.add(sample(r));
         }
-        return work.isEmpty() ? Uni.createFrom().item(0)
-                : Uni.join().all(work).andCollectFailures().map(l -> (int) l.stream().filter(b -> b).count());
+        return Reports.countTrue(work);
     }
 
     /** Measures one pool: stats and meta; never fails (a failure becomes the pool's meta). */

@@ -25,7 +25,7 @@ final class Probes implements AutoCloseable {
     private final ExecutorService threads;
     private final ConcurrentHashMap<String, Long> inFlight = new ConcurrentHashMap<>();
 
-    Probes(String nodeId) {
+    Probes() {
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "acp-storage-probe-" + n.incrementAndGet());

@@ -1,14 +1,22 @@
 package io.acp.storage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
+import io.acp.cluster.ObjectQuery;
 import io.acp.model.Json;
 import io.acp.model.MetaEntry;
+import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.protocol.AcpException;
+import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 
 /**
  * This node's meta and stats of storage objects. Meta is written only when it changed (it is
@@ -46,6 +54,28 @@ final class Reports {
         o.setAll(extra);
         o.put("problem", problem);
         return meta(key, o);
+    }
+
+    /**
+     * The parsed specs of this subtype's objects, in id order. An object whose spec does not parse
+     * (written by a newer node, or by hand with {@code acp put}) gets meta {@code badState} with the reason.
+     */
+    <T> List<T> specs(String subtype, BiFunction<String, JsonNode, T> parse, String badState) {
+        List<T> out = new ArrayList<>();
+        for (ObjectEntry e : cdb.objects(new ObjectQuery(ObjectType.STORAGE, subtype, null, null, false))) {
+            try {
+                out.add(parse.apply(e.id(), e.spec()));
+            } catch (AcpException bad) {
+                problem(e.key(), badState, bad.getMessage(), Json.object());
+            }
+        }
+        return out;
+    }
+
+    /** Runs probes that answer whether they measured something, all at once; answers how many did. */
+    static Uni<Integer> countTrue(List<Uni<Boolean>> work) {
+        return work.isEmpty() ? Uni.createFrom().item(0)
+                : Uni.join().all(work).andCollectFailures().map(l -> (int) l.stream().filter(b -> b).count());
     }
 
     void stats(ObjectKey key, Map<String, Double> values) {

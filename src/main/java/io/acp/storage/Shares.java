@@ -1,11 +1,8 @@
 package io.acp.storage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.cluster.ObjectQuery;
 import io.acp.model.Json;
-import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
-import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
@@ -48,18 +45,7 @@ final class Shares {
     }
 
     List<ShareSpec> specs() {
-        List<ShareSpec> out = new ArrayList<>();
-        for (ObjectEntry e : reports.cdb().objects(new ObjectQuery(ObjectType.STORAGE, "share", null, null, false))) {
-            try {
-                ShareSpec s = ShareSpec.parse(e.id(), e.spec());
-                if (s.runsOn(reports.nodeId())) {
-                    out.add(s);
-                }
-            } catch (AcpException bad) {
-                reports.problem(e.key(), "failed", bad.getMessage(), Json.object());
-            }
-        }
-        return out;
+        return reports.specs("share", ShareSpec::parse, "failed").stream().filter(s -> s.runsOn(reports.nodeId())).toList();
     }
 
     /** Reads the mount table (never blocks on a mount: it is a procfs file). */
@@ -77,8 +63,7 @@ final class Shares {
                     work.add(mount(s).replaceWith(true).onFailure().recoverWithItem(false));
                 }
             }
-            return work.isEmpty() ? Uni.createFrom().item(0)
-                    : Uni.join().all(work).andFailFast().map(l -> (int) l.stream().filter(b -> b).count());
+            return Reports.countTrue(work);
         });
     }
 
@@ -132,8 +117,7 @@ final class Shares {
         return readMounts().chain(t -> {
             List<Uni<Boolean>> work = new ArrayList<>();
             specs().forEach(s -> work.add(sample(s)));
-            return work.isEmpty() ? Uni.createFrom().item(0)
-                    : Uni.join().all(work).andFailFast().map(l -> (int) l.stream().filter(b -> b).count());
+            return Reports.countTrue(work);
         });
     }
 

@@ -83,7 +83,7 @@ public class StorageService implements ManagedService {
                 return t;
             });
             thread.setRemoveOnCancelPolicy(true);
-            Probes probes = new Probes(nodeId);
+            Probes probes = new Probes();
             Reports reports = new Reports(cdb.get());
             Lvm lvm = new Lvm(settings.commands(), config.lvm().activation());
             Devices devices = new Devices(reports, probes, settings.probeTimeout(), settings.sysRoot(), settings.procRoot(), lvm);

@@ -18,7 +18,7 @@ class ProbesTest {
     @Test
     void aHangingProbeTimesOutAndBlocksOnlyItsOwnKey() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (Probes probes = new Probes("n1")) {
+        try (Probes probes = new Probes()) {
             assertThatThrownBy(() -> probes.call("pool:nfs", "statvfs of pool nfs", SHORT, () -> release.await(1, TimeUnit.MINUTES)).await().indefinitely())
                     .isInstanceOfSatisfying(AcpException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
@@ -42,7 +42,7 @@ class ProbesTest {
 
     @Test
     void aFailingProbeAnswersItsErrorAndFreesItsKey() {
-        try (Probes probes = new Probes("n1")) {
+        try (Probes probes = new Probes()) {
             assertThatThrownBy(() -> probes.call("k", "x", SHORT, () -> {
                 throw new AcpException(ErrorCode.UNAVAILABLE, "directory gone");
             }).await().atMost(Duration.ofSeconds(5))).hasMessage("directory gone");
