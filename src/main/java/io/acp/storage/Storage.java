@@ -84,15 +84,17 @@ public final class Storage {
         ObjectNode o = Json.object();
         o.put("id", e.id());
         o.put("subtype", e.subtype());
-        o.put("node", reports.nodeId());
-        ObjectNode meta = reports.current(e.key()).orElse(null);
+        // A device is reported by the node that has it; pools and shares by every node: this one's view.
+        String node = e.subtype().equals("device") ? e.spec().path("node").asText(reports.nodeId()) : reports.nodeId();
+        o.put("node", node);
+        ObjectNode meta = cdb().meta(e.key(), node).stream().findFirst().map(m -> m.values()).orElse(null);
         if (meta == null) {
             o.putNull("meta");
         } else {
             o.set("meta", meta.deepCopy());
         }
         ObjectNode stats = o.putObject("stats");
-        cdb().stats(e.key(), reports.nodeId()).stream().findFirst().map(StatsEntry::values).orElse(Map.of())
+        cdb().stats(e.key(), node).stream().findFirst().map(StatsEntry::values).orElse(Map.of())
                 .forEach(stats::put);
         return o;
     }

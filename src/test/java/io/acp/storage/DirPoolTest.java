@@ -110,6 +110,18 @@ class DirPoolTest {
         assertCode(() -> await(s.deletePool("mine")), ErrorCode.NOT_FOUND, "pool mine not found");
     }
 
+    @Test
+    void aPoolDeletedThroughAnotherNodeIsForgottenHere() {
+        Storage s = node.storage();
+        await(s.createPool("shared", spec("{\"kind\":\"dir\"}")));
+        Path poolDir = dir.resolve("data/pools/shared");
+        assertThat(poolDir).isDirectory();
+        await(node.cdb.deleteObject(Reports.key("shared"))); // as a delete merged from another node would
+        await(s.reconcile());
+        assertThat(poolDir).doesNotExist();
+        DirPoolTest.assertCode(() -> await(s.createVolume("shared", "v", "1M", "raw")), ErrorCode.NOT_FOUND, "pool shared not found");
+    }
+
     private static long virtualSize(Path qcow2) throws Exception {
         try (InputStream in = Files.newInputStream(qcow2)) {
             byte[] head = in.readNBytes(32);
