@@ -33,7 +33,7 @@ class StoragePoolCommand implements Runnable {
         @Option(names = "--spec", paramLabel = "JSON|@FILE", description = "The whole spec: inline JSON, @FILE, or @- for stdin.")
         String specText;
 
-        @Option(names = "--kind", paramLabel = "KIND", description = "dir, lvm or lvm-thin.")
+        @Option(names = "--kind", paramLabel = "KIND", description = "dir, lvm, lvm-thin or libvirt.")
         String kind;
 
         @Option(names = "--path", paramLabel = "DIR", description = "dir: the directory (inside acp.storage.allowed-roots); default <data-dir>/pools/ID.")
@@ -51,6 +51,9 @@ class StoragePoolCommand implements Runnable {
         @Option(names = "--thin-pool", paramLabel = "LV", description = "lvm-thin: the thin pool in the volume group.")
         String thinPool;
 
+        @Option(names = "--name", paramLabel = "NAME", description = "libvirt: the libvirt pool's name (default: ID).")
+        String name;
+
         @Option(names = "--format", paramLabel = "FORMAT", description = "dir: raw or qcow2, the volumes' default format.")
         String format;
 
@@ -62,7 +65,7 @@ class StoragePoolCommand implements Runnable {
         @Override
         protected void validate() {
             if (specText == null && kind == null) {
-                throw new ParameterException(spec.commandLine(), "give --kind (dir, lvm or lvm-thin) or --spec");
+                throw new ParameterException(spec.commandLine(), "give --kind (dir, lvm, lvm-thin or libvirt) or --spec");
             }
             built = specText == null ? Json.object() : Args.spec(specText);
             put("kind", kind);
@@ -71,6 +74,7 @@ class StoragePoolCommand implements Runnable {
             put("subdir", subdir);
             put("vg", vg);
             put("thinPool", thinPool);
+            put("name", name);
             put("format", format);
             if (nodes != null) {
                 nodes.forEach(built.putArray("nodes")::add);

@@ -17,15 +17,17 @@ import java.util.Set;
  * {"kind": "dir", "share": "nfs1", "subdir": "images"}
  * {"kind": "lvm", "vg": "vg0"}
  * {"kind": "lvm-thin", "vg": "vg0", "thinPool": "tp0"}
+ * {"kind": "libvirt", "name": "default"}
  * </pre>
  * A dir pool with neither path nor share lives in {@code <data-dir>/pools/<id>} of each node.
  * {@code nodes} absent: every node realises the pool.
  */
-record PoolSpec(String id, String kind, Path path, String share, String subdir, String vg, String thinPool, String format, List<String> nodes) {
+record PoolSpec(String id, String kind, Path path, String share, String subdir, String vg, String thinPool, String name, String format,
+        List<String> nodes) {
 
-    static final Set<String> KINDS = Set.of("dir", "lvm", "lvm-thin");
+    static final Set<String> KINDS = Set.of("dir", "lvm", "lvm-thin", "libvirt");
     static final Set<String> FORMATS = Set.of("raw", "qcow2");
-    private static final Set<String> FIELDS = Set.of("kind", "path", "share", "subdir", "vg", "thinPool", "format", "nodes");
+    private static final Set<String> FIELDS = Set.of("kind", "path", "share", "subdir", "vg", "thinPool", "name", "format", "nodes");
 
     static PoolSpec parse(String id, JsonNode spec) {
         if (spec == null || !spec.isObject()) {
@@ -39,7 +41,7 @@ record PoolSpec(String id, String kind, Path path, String share, String subdir, 
         }
         String kind = text(id, spec, "kind");
         if (kind == null || !KINDS.contains(kind)) {
-            throw bad(id, "field 'kind' must be one of dir, lvm, lvm-thin, got " + spec.path("kind"));
+            throw bad(id, "field 'kind' must be one of dir, lvm, lvm-thin, libvirt, got " + spec.path("kind"));
         }
         String pathText = text(id, spec, "path");
         Path path = null;
@@ -56,6 +58,7 @@ record PoolSpec(String id, String kind, Path path, String share, String subdir, 
         }
         String vg = text(id, spec, "vg");
         String thinPool = text(id, spec, "thinPool");
+        String name = text(id, spec, "name");
         String format = text(id, spec, "format");
         if (format != null && !FORMATS.contains(format)) {
             throw bad(id, "field 'format' must be raw or qcow2, got \"" + format + "\"");
@@ -68,7 +71,17 @@ record PoolSpec(String id, String kind, Path path, String share, String subdir, 
             }
             n.forEach(x -> nodes.add(x.asText()));
         }
-        if (kind.equals("dir")) {
+        if (name != null && !kind.equals("libvirt")) {
+            throw bad(id, "'name' (a libvirt pool's name) needs kind libvirt");
+        }
+        if (kind.equals("libvirt")) {
+            if (path != null || share != null || subdir != null || vg != null || thinPool != null) {
+                throw bad(id, "a libvirt pool takes only 'name', 'format' and 'nodes'");
+            }
+            if (name != null && (name.isBlank() || name.contains("/"))) {
+                throw bad(id, "field 'name' must be a libvirt pool name, got \"" + name + "\"");
+            }
+        } else if (kind.equals("dir")) {
             if (vg != null || thinPool != null) {
                 throw bad(id, "a dir pool takes no 'vg' or 'thinPool'");
             }
@@ -95,7 +108,7 @@ record PoolSpec(String id, String kind, Path path, String share, String subdir, 
                 throw bad(id, "LVM volumes are raw block devices; format qcow2 needs a dir pool");
             }
         }
-        return new PoolSpec(id, kind, path, share, subdir, vg, thinPool, format, List.copyOf(nodes));
+        return new PoolSpec(id, kind, path, share, subdir, vg, thinPool, name, format, List.copyOf(nodes));
     }
 
     boolean runsOn(String nodeId) {
@@ -110,6 +123,7 @@ record PoolSpec(String id, String kind, Path path, String share, String subdir, 
         putIf(o, "subdir", subdir);
         putIf(o, "vg", vg);
         putIf(o, "thinPool", thinPool);
+        putIf(o, "name", name);
         putIf(o, "format", format);
         if (!nodes.isEmpty()) {
             nodes.forEach(o.putArray("nodes")::add);

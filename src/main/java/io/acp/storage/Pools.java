@@ -31,14 +31,16 @@ final class Pools {
     private final StorageSettings settings;
     private final Shares shares;
     private final Lvm lvm;
+    private final LibvirtConnection libvirt;
     private final Map<String, Realised> realised = new ConcurrentHashMap<>();
 
-    Pools(Reports reports, Probes probes, StorageSettings settings, Shares shares, Lvm lvm) {
+    Pools(Reports reports, Probes probes, StorageSettings settings, Shares shares, Lvm lvm, LibvirtConnection libvirt) {
         this.reports = reports;
         this.probes = probes;
         this.settings = settings;
         this.shares = shares;
         this.lvm = lvm;
+        this.libvirt = libvirt;
     }
 
     /** Pool objects this node should realise. */
@@ -167,6 +169,7 @@ final class Pools {
                 settings.requireAllowed(spec.id(), spec.path());
                 yield new DirPool(spec.id(), node, spec.path(), false, spec.format(), settings.commands());
             }
+            case "libvirt" -> new LibvirtPool(spec.id(), node, spec.name() == null ? spec.id() : spec.name(), libvirt);
             default -> new LvmPool(spec.id(), node, spec.vg(), spec.thinPool(), lvm);
         };
     }

@@ -45,6 +45,10 @@ public interface StorageConfig {
     @WithDefault("60s")
     Duration commandTimeout();
 
+    /** The libvirt connection of {@code libvirt} pools ({@code test:///default} for tests: libvirt's in-process driver). */
+    @WithDefault("qemu:///system")
+    String libvirtUri();
+
     /** LVM settings. */
     Lvm lvm();
 

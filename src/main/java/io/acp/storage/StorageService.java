@@ -44,7 +44,7 @@ public class StorageService implements ManagedService {
     private volatile String lastProblem;
 
     /** What exists while the service runs. */
-    private record Running(ScheduledThreadPoolExecutor thread, Probes probes, Storage storage) {
+    private record Running(ScheduledThreadPoolExecutor thread, Probes probes, LibvirtConnection libvirt, Storage storage) {
     }
 
     @Inject
@@ -88,9 +88,10 @@ public class StorageService implements ManagedService {
             Lvm lvm = new Lvm(settings.commands(), config.lvm().activation());
             Devices devices = new Devices(reports, probes, settings.probeTimeout(), settings.sysRoot(), settings.procRoot(), lvm);
             Shares shares = new Shares(reports, probes, settings);
-            Pools pools = new Pools(reports, probes, settings, shares, lvm);
+            LibvirtConnection libvirt = new LibvirtConnection(config.libvirtUri(), nodeId);
+            Pools pools = new Pools(reports, probes, settings, shares, lvm, libvirt);
             Storage storage = new Storage(reports, probes, settings, devices, pools, shares);
-            Running r = new Running(thread, probes, storage);
+            Running r = new Running(thread, probes, libvirt, storage);
             return defaultPool(storage)
                     .chain(storage::reconcile)
                     .chain(storage::sample)
@@ -102,6 +103,7 @@ public class StorageService implements ManagedService {
                     })
                     .onFailure().invoke(f -> {
                         probes.close();
+                        libvirt.close();
                         thread.shutdownNow();
                     })
                     .replaceWithVoid();
@@ -149,6 +151,7 @@ public class StorageService implements ManagedService {
         if (r != null) {
             r.thread().shutdownNow();
             r.probes().close();
+            r.libvirt().close();
         }
         return Uni.createFrom().voidItem();
     }

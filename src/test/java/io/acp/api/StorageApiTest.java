@@ -64,6 +64,10 @@ class StorageApiTest extends WithVertx {
             return Duration.ofSeconds(20);
         }
 
+        public String libvirtUri() {
+            return "test:///default";
+        }
+
         public Lvm lvm() {
             return () -> false;
         }
