@@ -137,6 +137,11 @@ final class Pools {
     Realised get(String id) {
         Realised r = realised.get(id);
         if (r != null) {
+            // A pool whose last probe failed (hung mount, VG gone) is refused at once, not waited on again.
+            ObjectNode meta = reports.current(Reports.key(id)).orElse(null);
+            if (meta != null && meta.path("state").asText().equals("unavailable")) {
+                throw new AcpException(ErrorCode.UNAVAILABLE, meta.path("problem").asText("pool " + id + " is unavailable on node " + reports.nodeId()));
+            }
             return r;
         }
         ObjectEntry e = reports.cdb().object(checkedKey(id)).filter(o -> "pool".equals(o.subtype()))
