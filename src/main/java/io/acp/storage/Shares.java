@@ -97,8 +97,7 @@ final class Shares {
         Path target = mountPoint(id);
         return probes.call("mount:" + id, "unmounting share " + id + " on node " + reports.nodeId(), settings.commandTimeout(), () -> {
             if (MountTable.read(settings.procRoot().resolve("self/mountinfo")).at(target).isPresent()) {
-                CommandRunner.Result r = settings.commands().exec(List.of("umount", target.toString()));
-                if (r.exitCode() != 0) {
+                if (!unmounted(target)) {
                     settings.commands().run(List.of("umount", "-l", target.toString()));
                 }
             }
@@ -110,6 +109,15 @@ final class Shares {
             failures.remove(id);
             return null;
         });
+    }
+
+    /** A normal unmount, given the probe timeout; false if it failed or hung (a dead server), so the caller detaches it lazily. */
+    private boolean unmounted(Path target) {
+        try {
+            return new CommandRunner(settings.probeTimeout()).exec(List.of("umount", target.toString())).exitCode() == 0;
+        } catch (AcpException timedOut) {
+            return false;
+        }
     }
 
     /** Samples every share of this node; answers how many are mounted. */

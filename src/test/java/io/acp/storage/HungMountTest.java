@@ -31,33 +31,62 @@ class HungMountTest {
     StorageNode node;
 
     @BeforeEach
-    void mountFuse() throws Exception {
+    void start() {
+        node = StorageNode.start(dir, TestStorageConfig.in(dir).withIntervals(Duration.ofMillis(200), Duration.ofHours(1)));
+    }
+
+    /** Mounts a bindfs of an empty directory at {@code target}. */
+    private void mountFuse(Path target) throws Exception {
         Path source = Files.createDirectories(dir.resolve("fuse-source"));
-        fuse = Files.createDirectories(dir.resolve("roots/fuse"));
+        fuse = Files.createDirectories(target);
         bindfs = new ProcessBuilder("bindfs", "-f", source.toString(), fuse.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("bindfs.log").toFile()).start();
         Eventually.await(Duration.ofSeconds(10), () -> MountTable.read(Path.of("/proc/self/mountinfo")).at(fuse).isPresent(), "bindfs mounts " + fuse);
-        node = StorageNode.start(dir, TestStorageConfig.in(dir).withIntervals(Duration.ofMillis(200), Duration.ofHours(1)));
+    }
+
+    private void hang() throws Exception {
+        new ProcessBuilder("kill", "-STOP", Long.toString(bindfs.pid())).start().waitFor();
     }
 
     @AfterEach
     void unmount() throws Exception {
         // Killing the daemon aborts the FUSE connection: blocked statvfs calls return, the probe threads end.
-        bindfs.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        Mounts.quietly("umount", "-l", fuse.toString());
-        if (node != null) {
-            node.close();
+        if (bindfs != null) {
+            bindfs.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Mounts.quietly("umount", "-l", fuse.toString());
         }
+        node.close();
+    }
+
+    @Test
+    void aHungShareIsReportedFailedAndCanStillBeRemoved() throws Exception {
+        Path mountPoint = dir.resolve("shares/s1");
+        mountFuse(mountPoint);
+        Storage s = node.storage();
+        await(s.addShare("s1", spec("{\"protocol\":\"nfs\",\"source\":\"127.0.0.1:/export\"}"))); // adopts the mount there
+        assertThat(node.meta("s1").path("state").asText()).isEqualTo("mounted");
+
+        hang();
+        Eventually.await(Duration.ofSeconds(10), () -> node.meta("s1").path("state").asText().equals("failed"),
+                () -> "share s1 turns failed, meta " + node.meta("s1"));
+        assertThat(node.meta("s1").path("problem").asText()).contains("statvfs of share s1 at " + mountPoint + " on node n1")
+                .containsAnyOf("did not answer within 500 ms", "still has not answered after");
+
+        // A dead server must not keep a share: a normal unmount that fails or hangs is followed by a lazy one.
+        await(s.removeShare("s1"));
+        assertThat(MountTable.read(Path.of("/proc/self/mountinfo")).at(mountPoint)).isEmpty();
+        assertThat(node.cdb.object(Reports.key("s1"))).isEmpty();
     }
 
     @Test
     void aHungPoolIsReportedUnavailableAndNothingElseWaits() throws Exception {
+        mountFuse(dir.resolve("roots/fuse"));
         Storage s = node.storage();
         await(s.createPool("remote", spec("{\"kind\":\"dir\",\"path\":\"" + fuse.resolve("vm") + "\"}")));
         await(s.createPool("local", spec("{\"kind\":\"dir\",\"path\":\"" + dir.resolve("roots/local") + "\"}")));
         assertThat(node.meta("remote").path("state").asText()).isEqualTo("ok");
 
-        new ProcessBuilder("kill", "-STOP", Long.toString(bindfs.pid())).start().waitFor();
+        hang();
         Eventually.await(Duration.ofSeconds(10), () -> node.meta("remote").path("state").asText().equals("unavailable"),
                 () -> "pool remote turns unavailable, meta " + node.meta("remote"));
         assertThat(node.meta("remote").path("problem").asText()).contains("statvfs/report of pool remote on node n1")
