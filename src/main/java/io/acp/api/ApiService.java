@@ -8,6 +8,7 @@ import io.acp.framework.ServiceContext;
 import io.acp.framework.ServiceDirectory;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.Systems;
+import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.storage.Storage;
@@ -57,9 +58,9 @@ public class ApiService implements ManagedService {
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
-            StorageService storage, ServiceDirectory directory, Vertx vertx,
+            NetworkService network, StorageService storage, ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, storage::storage, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, storage::storage, directory, vertx, version);
     }
 
     /**
@@ -78,6 +79,16 @@ public class ApiService implements ManagedService {
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
             ServiceDirectory directory, Vertx vertx, String version) {
         this(config, localNode, dataDir, cdb, systems, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no network service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param network the network service, for attach and detach (it answers UNAVAILABLE while not running)
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            Supplier<NetworkService> network, ServiceDirectory directory, Vertx vertx, String version) {
+        this(config, localNode, dataDir, cdb, systems, network, () -> {
             throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no storage service");
         }, directory, vertx, version);
     }
@@ -86,7 +97,7 @@ public class ApiService implements ManagedService {
      * @param storage the storage service's operations; throws UNAVAILABLE while it is not running
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
-            Supplier<Storage> storage, ServiceDirectory directory, Vertx vertx, String version) {
+            Supplier<NetworkService> network, Supplier<Storage> storage, ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -96,6 +107,7 @@ public class ApiService implements ManagedService {
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
                 new HypervisorOperations(systems),
+                new NetworkOperations(cdb, network),
                 new StorageOperations(storage)));
     }
 

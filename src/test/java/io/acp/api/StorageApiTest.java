@@ -84,6 +84,8 @@ class StorageApiTest extends WithVertx {
         config = TestApiConfig.in(dir);
         api = new ApiService(config, TestNode.NODE, data, () -> cdb, () -> {
             throw new IllegalStateException("no hypervisor in this test");
+        }, () -> {
+            throw new IllegalStateException("no network in this test");
         }, storage::storage, emptyDirectory(), vertx, "0-test");
         api.start(TestNode.context()).await().atMost(WAIT);
     }
