@@ -108,6 +108,7 @@ public class ApiService implements ManagedService {
                 new ClusterOperations(localNode, cdb, worker),
                 new HypervisorOperations(systems),
                 new NetworkOperations(cdb, network),
+                new MonitorOperations(cdb, worker),
                 new StorageOperations(storage)));
     }
 
