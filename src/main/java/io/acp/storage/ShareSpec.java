@@ -35,12 +35,18 @@ record ShareSpec(String id, String protocol, String source, String options, List
         if (!protocol.equals("nfs") && !protocol.equals("smb")) {
             throw bad(id, "field 'protocol' must be nfs or smb, got " + spec.path("protocol"));
         }
-        boolean ok = protocol.equals("nfs") ? source.matches("[^\\s:/]+:/\\S*") : source.matches("//[^\\s/]+/\\S+");
+        // A host never starts with '-': mount(8) must not read the source as an option.
+        boolean ok = protocol.equals("nfs") ? source.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9][A-Za-z0-9.-]*):/\\S*")
+                : source.matches("//[A-Za-z0-9\\[][^\\s/]*/\\S+");
         if (!ok) {
             throw bad(id, "field 'source' must be " + (protocol.equals("nfs") ? "host:/export" : "//host/share") + ", got \"" + source + "\"");
         }
-        if (options != null && (options.isBlank() || options.matches(".*\\s.*"))) {
+        if (options != null && (options.isBlank() || options.matches(".*\\s.*") || options.startsWith("-"))) {
             throw bad(id, "field 'options' must be mount options without spaces (a,b=c), got \"" + options + "\"");
+        }
+        if (options != null && options.matches("(?i)(.*,)?(pass(word)?|pass)=.*")) {
+            // Specs are replicated to every node and shown by get/show: a secret does not belong in one.
+            throw bad(id, "put the password in a credentials file on each node (options credentials=/etc/acp/x.cred), not in the spec");
         }
         List<String> nodes = new ArrayList<>();
         spec.path("nodes").forEach(n -> nodes.add(n.asText()));

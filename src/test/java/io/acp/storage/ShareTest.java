@@ -48,6 +48,12 @@ class ShareTest {
                 "share s2: field 'source' must be host:/export");
         DirPoolTest.assertCode(() -> await(s.addShare("s3", spec("{\"protocol\":\"ftp\",\"source\":\"x:/y\"}"))), ErrorCode.BAD_REQUEST,
                 "share s3: field 'protocol' must be nfs or smb");
+        DirPoolTest.assertCode(() -> await(s.addShare("s4", spec("{\"protocol\":\"nfs\",\"source\":\"-oremount:/\"}"))), ErrorCode.BAD_REQUEST,
+                "share s4: field 'source' must be host:/export");
+        DirPoolTest.assertCode(() -> await(s.addShare("s5", spec("{\"protocol\":\"smb\",\"source\":\"//filer/vm\",\"options\":\"username=a,password=b\"}"))),
+                ErrorCode.BAD_REQUEST, "share s5: put the password in a credentials file");
+        assertThat(ShareSpec.parse("s6", spec("{\"protocol\":\"nfs\",\"source\":\"[fd00::5]:/export/vm\"}")).source()).isEqualTo("[fd00::5]:/export/vm");
+        assertThat(node.cdb.object(Reports.key("s4"))).isEmpty();
     }
 
     @Test
