@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -173,6 +174,38 @@ public final class Cdb implements AutoCloseable {
         MetaEntry e = new MetaEntry(key, localNode, values.deepCopy(), new Version(clock.now(), localNode));
         mergeMeta(e);
         return e;
+    }
+
+    /**
+     * Rewrites this node's meta of an object from the stored one, atomically against every other
+     * local writer of the same entry: services that share one (the framework writes a service's
+     * state, the service adds its own fields) never undo each other's fields. The function gets a
+     * copy of the stored values (empty when none) and returns the new ones; nothing is written when
+     * they are unchanged.
+     */
+    public Optional<MetaEntry> updateMeta(ObjectKey key, UnaryOperator<ObjectNode> change) {
+        while (true) {
+            ObjectReports r = reports.computeIfAbsent(key, k -> new ObjectReports());
+            MetaEntry e;
+            synchronized (r) {
+                if (r.retired) {
+                    continue;
+                }
+                List<MetaEntry> mine = r.meta(localNode);
+                ObjectNode old = mine.isEmpty() ? null : mine.get(0).values();
+                ObjectNode next = change.apply(old == null ? Json.object() : old.deepCopy());
+                if (next.equals(old)) {
+                    return Optional.empty();
+                }
+                e = new MetaEntry(key, localNode, next.deepCopy(), new Version(clock.now(), localNode));
+                if (!r.mergeMeta(e)) {
+                    return Optional.empty();
+                }
+                enqueue(e);
+            }
+            drainAll();
+            return Optional.of(e);
+        }
     }
 
     /** Records one stats sample of this node for an object. */
