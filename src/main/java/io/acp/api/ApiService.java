@@ -11,6 +11,8 @@ import io.acp.hypervisor.Systems;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.Storage;
+import io.acp.storage.StorageService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -58,9 +60,9 @@ public class ApiService implements ManagedService {
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
-            NetworkService network, ServiceDirectory directory, Vertx vertx,
+            NetworkService network, StorageService storage, ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, storage::storage, directory, vertx, version);
     }
 
     /**
@@ -88,6 +90,16 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
             Supplier<NetworkService> network, ServiceDirectory directory, Vertx vertx, String version) {
+        this(config, localNode, dataDir, cdb, systems, network, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no storage service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param storage the storage service's operations; throws UNAVAILABLE while it is not running
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            Supplier<NetworkService> network, Supplier<Storage> storage, ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -98,7 +110,8 @@ public class ApiService implements ManagedService {
                 new ClusterOperations(localNode, cdb, worker),
                 new HypervisorOperations(systems, () -> router, localNode),
                 new NetworkOperations(cdb, network),
-                new MonitorOperations(cdb, worker)));
+                new MonitorOperations(cdb, worker),
+                new StorageOperations(storage)));
     }
 
     @Override
