@@ -48,11 +48,7 @@ public interface WebApiConfig {
     @WithDefault("5")
     int maxAuthFailures();
 
-    /** How long a session token ({@code webapi.login}) stays valid. */
+    /** How long a session token ({@code webapi.login}) stays valid; it survives restarts of the node. */
     @WithDefault("12h")
     Duration sessionTtl();
-
-    /** Session tokens held at most on this node; a login beyond it is refused until some expire. */
-    @WithDefault("10000")
-    int maxSessions();
 }

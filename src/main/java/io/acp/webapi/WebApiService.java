@@ -7,6 +7,7 @@ import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +35,8 @@ public class WebApiService implements ManagedService {
     private final ApiService api;
     private final Vertx vertx;
     private final String localNode;
-    private final SessionTokens tokens;
+    private final java.nio.file.Path dataDir;
+    private volatile SessionTokens tokens;
     private final OriginPolicy origins;
     private final Map<String, WebSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean running;
@@ -46,7 +48,7 @@ public class WebApiService implements ManagedService {
         this.api = api;
         this.vertx = vertx;
         this.localNode = identity.id();
-        this.tokens = new SessionTokens(config.sessionTtl(), config.maxSessions(), Clock.systemUTC());
+        this.dataDir = identity.dataDir();
         this.origins = new OriginPolicy(config.allowedOrigins());
     }
 
@@ -62,10 +64,16 @@ public class WebApiService implements ManagedService {
 
     @Override
     public Uni<Void> start(ServiceContext context) {
-        running = true;
-        sweepTimer = vertx.setPeriodic(60_000, t -> tokens.sweep());
-        LOG.infof("WebAPI of node %s serving the web UI on http://%s:%d/ and the WebSocket on %s", localNode, config.host(), config.port(), PATH);
-        return Uni.createFrom().voidItem();
+        return Uni.createFrom().item(() -> SessionTokens.loadSecret(dataDir))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(secret -> {
+                    tokens = new SessionTokens(secret, config.sessionTtl(), Clock.systemUTC());
+                    sweepTimer = vertx.setPeriodic(60_000, t -> tokens.sweep());
+                    running = true;
+                    LOG.infof("WebAPI of node %s serving the web UI on http://%s:%d/ and the WebSocket on %s", localNode, config.host(),
+                            config.port(), PATH);
+                })
+                .replaceWithVoid();
     }
 
     /** Ends every stream, closes every WebSocket (1001) and forgets every session token. */
@@ -79,7 +87,6 @@ public class WebApiService implements ManagedService {
         for (WebSession s : List.copyOf(sessions.values())) {
             s.shutdown();
         }
-        tokens.clear();
         return Uni.createFrom().voidItem();
     }
 
@@ -90,7 +97,7 @@ public class WebApiService implements ManagedService {
 
     @Override
     public Health health() {
-        return new Health(true, sessions.size() + " WebSocket connections, " + tokens.size() + " sessions");
+        return new Health(true, sessions.size() + " WebSocket connections");
     }
 
     boolean running() {

@@ -47,6 +47,7 @@ final class WebSession implements Session {
     private ApiIdentity identity;
     private String credential;
     private String token;
+    private java.time.Instant tokenExpires;
     private int authFailures;
     private int unwritten;
     private long authTimer = -1;
@@ -105,17 +106,14 @@ final class WebSession implements Session {
             return true;
         }
         try {
-            SessionTokens.Grant grant = SessionTokens.looksLikeToken(request.key()) ? service.tokens().lookup(request.key()) : null;
-            if (grant != null) {
-                identity = grant.identity();
-                credential = grant.key();
-                token = request.key();
-            } else {
-                // An unknown token goes the key's way too: the same answer, and it counts against the node's failure limit.
-                identity = service.api().authenticate(request.key());
-                credential = request.key();
-                token = null;
-            }
+            SessionTokens.Opened opened = SessionTokens.looksLikeToken(request.key()) ? service.tokens().open(request.key()) : null;
+            // The key inside a token is checked like any key (a revoked key ends its sessions); an
+            // unknown token goes the key's way too: the same answer, counted against the node's failure limit.
+            String key = opened != null ? opened.key() : request.key();
+            identity = service.api().authenticate(key);
+            credential = key;
+            token = opened != null ? request.key() : null;
+            tokenExpires = opened != null ? opened.expires() : null;
             cancelAuthTimer();
             return true;
         } catch (AcpException e) {
@@ -134,10 +132,10 @@ final class WebSession implements Session {
     private JsonNode sessionOperation(Request request) {
         switch (request.op()) {
             case "login": {
-                SessionTokens.Issued issued = service.tokens().issue(identity, credential);
+                SessionTokens.Issued issued = service.tokens().issue(credential);
                 ObjectNode out = Json.object();
                 out.put("token", issued.token());
-                out.put("expiresAt", issued.grant().expires().toString());
+                out.put("expiresAt", issued.expires().toString());
                 out.put("name", identity.name());
                 out.put("role", identity.role().wireName());
                 out.put("node", service.localNode());
@@ -145,7 +143,7 @@ final class WebSession implements Session {
             }
             case "logout": {
                 if (token != null) {
-                    service.tokens().revoke(token);
+                    service.tokens().revoke(token, tokenExpires);
                 }
                 ObjectNode out = Json.object();
                 out.put("loggedOut", token != null);
