@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.cluster.ClusterService;
 import io.acp.framework.ServiceManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.acp.bench.WebApiFanout;
+import io.acp.model.EntryJson;
+import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -258,8 +262,23 @@ class WebApiEndpointTest {
         assertThat(c.answer(2, LIMIT).path("end").asBoolean()).isTrue();
     }
 
+    /** The short form of scripts/bench-webapi: 100 clients watching the node's 1 Hz stats for 5 s lose nothing. */
     @Test
     @Order(11)
+    void aHundredClientsWatchingLiveStatsMissNoUpdate() throws Exception {
+        WebApiFanout fanout = new WebApiFanout(vertx, ws(), key, "web1");
+        WebApiFanout.Result r = fanout.run(100, Duration.ofSeconds(5), window -> {
+            ArrayNode history = Json.MAPPER.createArrayNode();
+            cluster.cdb().statsHistory(new ObjectKey(ObjectType.NODE, "web1"), "web1").forEach(e -> history.add(EntryJson.toJson(e)));
+            return WebApiFanout.versionsWithin(history, window[0], window[1]);
+        }, () -> { });
+        assertThat(r.written()).as("samples the node wrote in the window").isGreaterThanOrEqualTo(2);
+        assertThat(r.lost()).isZero();
+        assertThat(r.outOfOrder()).isZero();
+    }
+
+    @Test
+    @Order(12)
     void whileTheServiceIsStoppedUpgradesAreRefusedAndStreamsEnd() throws Exception {
         WsClient c = authenticated();
         c.send("{\"id\":2,\"service\":\"cluster\",\"op\":\"watch\",\"args\":{\"type\":\"alarm\"}}");
