@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
  * too many requests are in flight, so a client that does not read cannot make the node buffer.
  * All state is touched only on the connection's event loop.
  */
-final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sink {
+final class ApiConnection implements Session, ServedConnection, StreamSink, FrameDecoder.Sink {
 
     private static final Logger LOG = Logger.getLogger(ApiConnection.class);
     /** Requests answered concurrently per connection before reading pauses. */
@@ -142,7 +142,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         try {
             outcome = shared.dispatcher().dispatch(request, this);
         } catch (RuntimeException e) {
-            send(failure(request.id(), e));
+            send(Outcome.failure(request.id(), e));
             return;
         }
         if (outcome instanceof Outcome.Stream stream) {
@@ -154,7 +154,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         updateReading();
         ((Outcome.Single) outcome).result().subscribe().with(
                 result -> onContext(() -> answered(new Response.Result(id, result))),
-                failure -> onContext(() -> answered(failure(id, failure))));
+                failure -> onContext(() -> answered(Outcome.failure(id, failure))));
     }
 
     private void answered(Response response) {
@@ -199,17 +199,25 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         return credential;
     }
 
-    void streamEnded(StreamRelay relay) {
+    @Override
+    public void streamEnded(StreamRelay relay) {
         streams.remove(relay.id(), relay);
     }
 
     // ---- frames out -------------------------------------------------------------------------------
 
-    void send(Response response) {
+    @Override
+    public void send(Response response) {
         if (!closed) {
             socket.write(Buffer.buffer(Frames.frame(EnvelopeCodec.encode(response))));
             updateReading();
         }
+    }
+
+    @Override
+    public void sendThen(Response response, Runnable next) {
+        send(response);
+        whenWritable(next);
     }
 
     /** Runs {@code action} now if the socket can take more, else once it has drained. */
@@ -241,23 +249,13 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         readPaused = pause;
     }
 
-    void onContext(Runnable action) {
+    @Override
+    public void onContext(Runnable action) {
         if (Vertx.currentContext() == context) {
             action.run();
         } else {
             context.runOnContext(v -> action.run());
         }
-    }
-
-    static Response.Failure failure(long id, Throwable t) {
-        if (t instanceof AcpException e) {
-            return Response.Failure.of(id, e);
-        }
-        if (t instanceof IllegalArgumentException) {
-            return new Response.Failure(id, ErrorCode.BAD_REQUEST, t.getMessage());
-        }
-        LOG.errorf(t, "request %d failed inside the node", id);
-        return new Response.Failure(id, ErrorCode.INTERNAL, t.getClass().getSimpleName() + ": " + t.getMessage());
     }
 
     // ---- idleness and shutdown --------------------------------------------------------------------

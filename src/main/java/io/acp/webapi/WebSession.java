@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.ApiIdentity;
 import io.acp.api.Outcome;
 import io.acp.api.Session;
+import io.acp.api.StreamRelay;
+import io.acp.api.StreamSink;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
@@ -28,7 +30,7 @@ import org.jboss.logging.Logger;
  * {@code webapi} (session tokens) are answered here. All state is touched on the connection's
  * event loop only.
  */
-final class WebSession implements Session {
+final class WebSession implements Session, StreamSink {
 
     private static final Logger LOG = Logger.getLogger(WebSession.class);
     /** Streams one connection may hold open. */
@@ -43,7 +45,7 @@ final class WebSession implements Session {
     private final Context context;
     private final WebApiService service;
     private final RequestRate rate;
-    private final Map<Long, WebStreamRelay> streams = new HashMap<>();
+    private final Map<Long, StreamRelay> streams = new HashMap<>();
     private ApiIdentity identity;
     private String credential;
     private String token;
@@ -158,7 +160,7 @@ final class WebSession implements Session {
         try {
             send(new Response.Result(id, operation.get()));
         } catch (RuntimeException e) {
-            send(failure(id, e));
+            send(Outcome.failure(id, e));
         }
     }
 
@@ -167,7 +169,7 @@ final class WebSession implements Session {
         try {
             outcome = service.api().dispatch(request, this);
         } catch (RuntimeException e) {
-            send(failure(request.id(), e));
+            send(Outcome.failure(request.id(), e));
             return;
         }
         long id = request.id();
@@ -177,7 +179,7 @@ final class WebSession implements Session {
         }
         ((Outcome.Single) outcome).result().subscribe().with(
                 result -> onContext(() -> send(new Response.Result(id, result))),
-                failure -> onContext(() -> send(failure(id, failure))));
+                failure -> onContext(() -> send(Outcome.failure(id, failure))));
     }
 
     private void openStream(long id, Outcome.Stream stream) {
@@ -190,7 +192,7 @@ final class WebSession implements Session {
                     + " open streams, the most allowed; cancel one (api.cancel) first"));
             return;
         }
-        WebStreamRelay relay = new WebStreamRelay(id, this);
+        StreamRelay relay = new StreamRelay(id, this);
         streams.put(id, relay);
         ObjectNode opened = Json.object();
         opened.put("stream", id);
@@ -207,7 +209,7 @@ final class WebSession implements Session {
 
     @Override
     public boolean cancelStream(long streamId) {
-        WebStreamRelay relay = streams.get(streamId);
+        StreamRelay relay = streams.get(streamId);
         if (relay == null) {
             return false;
         }
@@ -221,18 +223,21 @@ final class WebSession implements Session {
         return credential;
     }
 
-    void streamEnded(WebStreamRelay relay) {
+    @Override
+    public void streamEnded(StreamRelay relay) {
         streams.remove(relay.id(), relay);
     }
 
     // ---- messages out -----------------------------------------------------------------------------
 
-    void send(Response response) {
+    @Override
+    public void send(Response response) {
         sendThen(response, null);
     }
 
     /** Sends, and runs {@code written} on the event loop once the socket took the message (a stream's pacing). */
-    void sendThen(Response response, Runnable written) {
+    @Override
+    public void sendThen(Response response, Runnable written) {
         if (closing || connection.isClosed()) {
             return;
         }
@@ -250,23 +255,13 @@ final class WebSession implements Session {
                 failure -> onContext(() -> unwritten--));
     }
 
-    void onContext(Runnable action) {
+    @Override
+    public void onContext(Runnable action) {
         if (Thread.currentThread() == loop) {
             action.run();
         } else {
             context.runOnContext(v -> action.run());
         }
-    }
-
-    static Response.Failure failure(long id, Throwable t) {
-        if (t instanceof AcpException e) {
-            return Response.Failure.of(id, e);
-        }
-        if (t instanceof IllegalArgumentException) {
-            return new Response.Failure(id, ErrorCode.BAD_REQUEST, t.getMessage());
-        }
-        LOG.errorf(t, "WebSocket request %d failed inside the node", id);
-        return new Response.Failure(id, ErrorCode.INTERNAL, t.getClass().getSimpleName() + ": " + t.getMessage());
     }
 
     // ---- closing ------------------------------------------------------------------------------------
@@ -279,7 +274,7 @@ final class WebSession implements Session {
     /** Ends every stream with {@code end}, then closes with 1001 (the node is stopping). */
     void shutdown() {
         onContext(() -> {
-            for (WebStreamRelay relay : List.copyOf(streams.values())) {
+            for (StreamRelay relay : List.copyOf(streams.values())) {
                 relay.finish(true);
             }
             close(CLOSE_GOING_AWAY, "node " + service.localNode() + " is stopping");
@@ -300,7 +295,7 @@ final class WebSession implements Session {
         onContext(() -> {
             closing = true;
             cancelAuthTimer();
-            for (WebStreamRelay relay : List.copyOf(streams.values())) {
+            for (StreamRelay relay : List.copyOf(streams.values())) {
                 relay.finish(false);
             }
         });
