@@ -1,7 +1,5 @@
 package io.acp.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
 import io.acp.protocol.ErrorCode;
@@ -16,9 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -41,7 +36,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     private final ConnectionShared shared;
     private final FrameDecoder decoder;
     private final Consumer<ApiConnection> onClosed;
-    private final Map<Long, StreamRelay> streams = new HashMap<>();
+    private final OpenStreams streams;
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
     private ApiIdentity identity;
     private String credential;
@@ -59,6 +54,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         this.shared = shared;
         this.onClosed = onClosed;
         this.decoder = new FrameDecoder(shared.config().maxFrameBytes(), this);
+        this.streams = new OpenStreams(this, Integer.MAX_VALUE, action -> context.runOnContext(v -> action.run()));
     }
 
     void start() {
@@ -146,7 +142,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
             return;
         }
         if (outcome instanceof Outcome.Stream stream) {
-            openStream(request.id(), stream);
+            streams.open(request.id(), stream);
             return;
         }
         long id = request.id();
@@ -163,19 +159,6 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         updateReading();
     }
 
-    private void openStream(long id, Outcome.Stream stream) {
-        if (streams.containsKey(id)) {
-            send(new Response.Failure(id, ErrorCode.BAD_REQUEST, "request id " + id + " is in use by an open stream on this connection"));
-            return;
-        }
-        StreamRelay relay = new StreamRelay(id, this);
-        streams.put(id, relay);
-        ObjectNode opened = Json.object();
-        opened.put("stream", id);
-        send(new Response.Result(id, opened));
-        stream.events().subscribe().withSubscriber(relay);
-    }
-
     // ---- Session ----------------------------------------------------------------------------------
 
     @Override
@@ -185,13 +168,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
 
     @Override
     public boolean cancelStream(long streamId) {
-        StreamRelay relay = streams.get(streamId);
-        if (relay == null) {
-            return false;
-        }
-        // After the cancel's own result: the client sees {"cancelled":true}, then end.
-        context.runOnContext(v -> relay.finish(true));
-        return true;
+        return streams.cancel(streamId);
     }
 
     @Override
@@ -201,7 +178,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
 
     @Override
     public void streamEnded(StreamRelay relay) {
-        streams.remove(relay.id(), relay);
+        streams.ended(relay);
     }
 
     // ---- frames out -------------------------------------------------------------------------------
@@ -282,9 +259,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     public Future<Void> shutdown() {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
-            for (StreamRelay relay : List.copyOf(streams.values())) {
-                relay.finish(true);
-            }
+            streams.finishAll(true);
             if (closed) {
                 done.complete();
             } else {
@@ -297,9 +272,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     private void closed() {
         closed = true;
         context.owner().cancelTimer(idleTimer);
-        for (StreamRelay relay : List.copyOf(streams.values())) {
-            relay.finish(false);
-        }
+        streams.finishAll(false);
         writableWaiters.clear();
         onClosed.accept(this);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.ApiIdentity;
 import io.acp.api.Outcome;
+import io.acp.api.OpenStreams;
 import io.acp.api.Session;
 import io.acp.api.StreamRelay;
 import io.acp.api.StreamSink;
@@ -17,9 +18,6 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,7 +43,7 @@ final class WebSession implements Session, StreamSink {
     private final Context context;
     private final WebApiService service;
     private final RequestRate rate;
-    private final Map<Long, StreamRelay> streams = new HashMap<>();
+    private final OpenStreams streams;
     private ApiIdentity identity;
     private String credential;
     private String token;
@@ -61,6 +59,7 @@ final class WebSession implements Session, StreamSink {
         this.connection = connection;
         this.context = context;
         this.service = service;
+        this.streams = new OpenStreams(this, MAX_STREAMS, action -> context.runOnContext(v -> action.run()));
         this.rate = new RequestRate(service.config().requestsPerSecond(), service.config().requestBurst());
     }
 
@@ -174,30 +173,12 @@ final class WebSession implements Session, StreamSink {
         }
         long id = request.id();
         if (outcome instanceof Outcome.Stream stream) {
-            openStream(id, stream);
+            streams.open(id, stream);
             return;
         }
         ((Outcome.Single) outcome).result().subscribe().with(
                 result -> onContext(() -> send(new Response.Result(id, result))),
                 failure -> onContext(() -> send(Outcome.failure(id, failure))));
-    }
-
-    private void openStream(long id, Outcome.Stream stream) {
-        if (streams.containsKey(id)) {
-            send(new Response.Failure(id, ErrorCode.BAD_REQUEST, "request id " + id + " is in use by an open stream on this connection"));
-            return;
-        }
-        if (streams.size() >= MAX_STREAMS) {
-            send(new Response.Failure(id, ErrorCode.BAD_REQUEST, "this connection has " + MAX_STREAMS
-                    + " open streams, the most allowed; cancel one (api.cancel) first"));
-            return;
-        }
-        StreamRelay relay = new StreamRelay(id, this);
-        streams.put(id, relay);
-        ObjectNode opened = Json.object();
-        opened.put("stream", id);
-        send(new Response.Result(id, opened));
-        stream.events().subscribe().withSubscriber(relay);
     }
 
     // ---- Session ----------------------------------------------------------------------------------
@@ -209,13 +190,7 @@ final class WebSession implements Session, StreamSink {
 
     @Override
     public boolean cancelStream(long streamId) {
-        StreamRelay relay = streams.get(streamId);
-        if (relay == null) {
-            return false;
-        }
-        // After the cancel's own result: the client sees {"cancelled":true}, then end.
-        context.runOnContext(v -> relay.finish(true));
-        return true;
+        return streams.cancel(streamId);
     }
 
     @Override
@@ -225,7 +200,7 @@ final class WebSession implements Session, StreamSink {
 
     @Override
     public void streamEnded(StreamRelay relay) {
-        streams.remove(relay.id(), relay);
+        streams.ended(relay);
     }
 
     // ---- messages out -----------------------------------------------------------------------------
@@ -274,9 +249,7 @@ final class WebSession implements Session, StreamSink {
     /** Ends every stream with {@code end}, then closes with 1001 (the node is stopping). */
     void shutdown() {
         onContext(() -> {
-            for (StreamRelay relay : List.copyOf(streams.values())) {
-                relay.finish(true);
-            }
+            streams.finishAll(true);
             close(CLOSE_GOING_AWAY, "node " + service.localNode() + " is stopping");
         });
     }
@@ -295,9 +268,7 @@ final class WebSession implements Session, StreamSink {
         onContext(() -> {
             closing = true;
             cancelAuthTimer();
-            for (StreamRelay relay : List.copyOf(streams.values())) {
-                relay.finish(false);
-            }
+            streams.finishAll(false);
         });
     }
 
