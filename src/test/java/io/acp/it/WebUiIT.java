@@ -154,8 +154,31 @@ class WebUiIT {
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 
+    /** An alarm object (as the monitor writes them, CONTRACTS.md) is on the dashboard while raised, gone once cleared. */
     @Test
     @Order(4)
+    void anAlarmInTheClusterIsOnTheDashboardUntilCleared() throws Exception {
+        browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
+        await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms]")));
+        try (ApiClient api = a.client()) {
+            api.call("cluster", "put", alarm("raised"));
+            WebElement row = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li[data-alarm=ui-test]")));
+            assertThat(row.getText()).contains("major").contains("node/b").contains("disk almost full");
+            screenshot("07-alarm-raised");
+            api.call("cluster", "put", alarm("cleared"));
+            await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li[data-alarm=ui-test]")));
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode alarm(String state) {
+        com.fasterxml.jackson.databind.node.ObjectNode put = Json.object().put("type", "alarm").put("id", "ui-test");
+        put.putObject("spec").put("rule", "test").put("severity", "major").put("subject", "node/b").put("node", "b")
+                .put("message", "disk almost full").put("state", state).put("firstSeen", "2026-11-24T22:00:00Z").put("lastSeen", "2026-11-24T22:00:00Z");
+        return put;
+    }
+
+    @Test
+    @Order(5)
     void aKilledNodeTurnsRed() throws Exception {
         browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
@@ -167,21 +190,21 @@ class WebUiIT {
         await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getAttribute("class").contains("down"));
         String border = await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getCssValue("border-color"));
         assertThat(border).as("red border").isEqualTo("rgb(214, 64, 64)");
-        screenshot("07-node-b-down");
+        screenshot("08-node-b-down");
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theUiReconnectsByItselfWhenItsNodeRestarts() throws Exception {
         a.kill();
         await(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "offline"));
-        screenshot("08-node-a-offline");
+        screenshot("09-node-a-offline");
         a.restart();
         // The session token survives the restart: no login, straight back online with live data.
         await(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "online"));
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=a]"), "data-state", "alive"));
         assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
-        screenshot("09-reconnected");
+        screenshot("10-reconnected");
     }
 
     private static <T> T await(java.util.function.Function<? super WebDriver, T> condition) {
