@@ -8,6 +8,7 @@ import io.acp.framework.ServiceContext;
 import io.acp.framework.ServiceDirectory;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.Systems;
+import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
@@ -56,9 +57,9 @@ public class ApiService implements ManagedService {
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
-            ServiceDirectory directory, Vertx vertx,
+            NetworkService network, ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, directory, vertx, version);
     }
 
     /**
@@ -76,6 +77,16 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
             ServiceDirectory directory, Vertx vertx, String version) {
+        this(config, localNode, dataDir, cdb, systems, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no network service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param network the network service, for attach and detach (it answers UNAVAILABLE while not running)
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            Supplier<NetworkService> network, ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -84,7 +95,9 @@ public class ApiService implements ManagedService {
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
-                new HypervisorOperations(systems)));
+                new HypervisorOperations(systems),
+                new NetworkOperations(cdb, network),
+                new MonitorOperations(cdb, worker)));
     }
 
     @Override

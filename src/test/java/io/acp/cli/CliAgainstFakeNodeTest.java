@@ -39,7 +39,7 @@ class CliAgainstFakeNodeTest {
     @TempDir
     Path dir;
 
-    private static JsonNode json(String s) {
+    static JsonNode json(String s) {
         try {
             return Json.MAPPER.readTree(s);
         } catch (IOException e) {
@@ -51,7 +51,7 @@ class CliAgainstFakeNodeTest {
         return FakeApiServer.unix(dir.resolve("api.sock"), answers);
     }
 
-    private static String[] args(FakeApiServer node, String... command) {
+    static String[] args(FakeApiServer node, String... command) {
         String[] all = new String[command.length + 4];
         System.arraycopy(command, 0, all, 0, command.length);
         all[command.length] = "--socket";

@@ -37,12 +37,20 @@ final class NetnsLab implements AutoCloseable {
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final Thread downOnExit = new Thread(NetnsLab::downQuietly, "netns-lab-down");
 
-    private NetnsLab() {
+    private final List<String> extraOptions;
+
+    private NetnsLab(List<String> extraOptions) {
+        this.extraOptions = List.copyOf(extraOptions);
     }
 
     /** Builds a fresh lab of {@code n} namespaces (removing any leftovers first) and starts a node in each. */
     static NetnsLab start(int n, Path dir) throws Exception {
-        NetnsLab lab = new NetnsLab();
+        return start(n, dir, List.of());
+    }
+
+    /** As {@link #start(int, Path)}, every node's JVM also getting {@code extraOptions} (e.g. the services it runs). */
+    static NetnsLab start(int n, Path dir, List<String> extraOptions) throws Exception {
+        NetnsLab lab = new NetnsLab(extraOptions);
         Runtime.getRuntime().addShutdownHook(lab.downOnExit);
         try {
             script("down");
@@ -62,7 +70,7 @@ final class NetnsLab implements AutoCloseable {
             for (int i = 1; i <= n; i++) {
                 String id = "n" + i;
                 Path nodeDir = Files.createDirectories(dir.resolve(id));
-                started.add(starters.submit(() -> startNode(id, nodeDir)));
+                started.add(starters.submit(() -> startNode(id, nodeDir, extraOptions)));
             }
             Exception failure = null;
             for (Future<NodeProcess> f : started) {
@@ -80,8 +88,8 @@ final class NetnsLab implements AutoCloseable {
         }
     }
 
-    private static NodeProcess startNode(String id, Path nodeDir) throws IOException, InterruptedException {
-        NodeProcess node = NodeProcess.start(id, nodeDir, List.of("ip", "netns", "exec", namespace(id)), List.of(
+    private static NodeProcess startNode(String id, Path nodeDir, List<String> extraOptions) throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>(List.of(
                 "-Xmx192m",
                 "-Dacp.cluster.sync.enabled=true",
                 "-Dacp.cluster.sync.mode=multicast",
@@ -91,6 +99,8 @@ final class NetnsLab implements AutoCloseable {
                 "-Dacp.cluster.sync.suspect-after=" + SUSPECT_AFTER.toMillis() + "ms",
                 "-Dacp.cluster.sync.dead-after=" + DEAD_AFTER.toMillis() + "ms",
                 "-Dacp.cluster.sync.anti-entropy-interval=" + ANTI_ENTROPY.toMillis() + "ms"));
+        options.addAll(extraOptions);
+        NodeProcess node = NodeProcess.start(id, nodeDir, List.of("ip", "netns", "exec", namespace(id)), options);
         try {
             awaitSync(node);
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
