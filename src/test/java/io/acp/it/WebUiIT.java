@@ -38,7 +38,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web UI in a real browser (Debian's chromium, headless, driven by Selenium through
  * chromium-driver) against two real nodes ({@code acp node run} processes) that sync over
- * multicast on loopback; node a runs webapi. Screenshots go to target/webui-screenshots.
+ * multicast on loopback; node a runs webapi and the monitor. Screenshots go to target/webui-screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -68,7 +68,8 @@ class WebUiIT {
                 "-Dacp.cluster.sync.secret=web-ui-test-secret-0123456789",
                 "-Dacp.cluster.journal.fsync=false");
         a = NodeProcess.start("a", Files.createDirectories(dir.resolve("a")), List.of(), concat(sync,
-                "-Dacp.node.services=cluster,api,hypervisor,webapi", "-Dacp.webapi.port=" + httpPort));
+                "-Dacp.node.services=cluster,api,hypervisor,monitor,webapi", "-Dacp.webapi.port=" + httpPort,
+                "-Dacp.monitor.raise-delay=1s"));
         b = NodeProcess.start("b", Files.createDirectories(dir.resolve("b")), List.of(), concat(sync,
                 "-Dacp.node.services=cluster,api,hypervisor"));
         ChromeOptions options = new ChromeOptions();
@@ -105,8 +106,9 @@ class WebUiIT {
         await(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "online"));
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=a]"), "data-state", "alive"));
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
-        // Live: the cpu figure of b is filled in from its pushed stats.
+        // Live: the cpu figure of b is filled in from its pushed stats, the monitor's health score too.
         await(d -> !d.findElement(By.cssSelector("[data-node=b] [data-figure=cpu]")).getText().equals("–"));
+        await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=health] .score")));
         screenshot("02-dashboard-two-nodes");
     }
 
@@ -179,7 +181,7 @@ class WebUiIT {
 
     @Test
     @Order(5)
-    void aKilledNodeTurnsRed() throws Exception {
+    void aKilledNodeTurnsRedAndItsAlarmAppears() throws Exception {
         browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
         b.kill();
@@ -188,6 +190,9 @@ class WebUiIT {
             return "dead".equals(state) || "silent".equals(state);
         });
         await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getAttribute("class").contains("down"));
+        // The monitor on a raises its nodeDead alarm about b (dead-after 6 s, raise-delay 1 s): on screen, pushed.
+        WebElement alarm = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li.severity-critical")));
+        assertThat(alarm.getText()).contains("b");
         String border = await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getCssValue("border-color"));
         assertThat(border).as("red border").isEqualTo("rgb(214, 64, 64)");
         screenshot("08-node-b-down");
