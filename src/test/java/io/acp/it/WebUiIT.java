@@ -193,9 +193,14 @@ class WebUiIT {
         // The monitor on a raises its nodeDead alarm about b (dead-after 6 s, raise-delay 1 s): on screen, pushed.
         WebElement alarm = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li.severity-critical")));
         assertThat(alarm.getText()).contains("b");
+        String id = alarm.getAttribute("data-alarm");
+        screenshot("08-node-b-down");
+        // Ack in the UI (monitor.ack): the row stays, acknowledged, with no Ack button.
+        alarm.findElement(By.tagName("button")).click();
+        await(d -> d.findElement(By.cssSelector("[data-testid=alarms] li[data-alarm='" + id + "']")).getText().contains("acknowledged"));
         String border = await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getCssValue("border-color"));
         assertThat(border).as("red border").isEqualTo("rgb(214, 64, 64)");
-        screenshot("08-node-b-down");
+        screenshot("08b-alarm-acknowledged");
     }
 
     @Test
