@@ -5,13 +5,14 @@ import io.acp.framework.Health;
 import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public class WebApiService implements ManagedService {
     private final ApiService api;
     private final Vertx vertx;
     private final String localNode;
-    private final java.nio.file.Path dataDir;
+    private final Path dataDir;
     private volatile SessionTokens tokens;
     private final OriginPolicy origins;
     private final Map<String, WebSession> sessions = new ConcurrentHashMap<>();
@@ -112,11 +113,11 @@ public class WebApiService implements ManagedService {
 
     void opened(WebSocketConnection connection) {
         if (!running) {
-            connection.close(new io.quarkus.websockets.next.CloseReason(1013, "the WebAPI of node " + localNode + " is not running"))
+            connection.close(new CloseReason(1013, "the WebAPI of node " + localNode + " is not running"))
                     .subscribe().with(ok -> { }, failure -> { });
             return;
         }
-        WebSession session = new WebSession(connection, Context.class.cast(Vertx.currentContext()), this);
+        WebSession session = new WebSession(connection, Vertx.currentContext(), this);
         sessions.put(connection.id(), session);
         session.opened();
     }
@@ -137,7 +138,7 @@ public class WebApiService implements ManagedService {
             return;
         }
         LOG.warnf("WebSocket %s on node %s failed: %s", connection.id(), localNode, failure.toString());
-        connection.close(new io.quarkus.websockets.next.CloseReason(1011, "internal error")).subscribe().with(ok -> { }, f -> { });
+        connection.close(new CloseReason(1011, "internal error")).subscribe().with(ok -> { }, f -> { });
     }
 
     void closed(WebSocketConnection connection) {

@@ -18,6 +18,8 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Context;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,7 +49,7 @@ final class WebSession implements Session, StreamSink {
     private ApiIdentity identity;
     private String credential;
     private String token;
-    private java.time.Instant tokenExpires;
+    private Instant tokenExpires;
     private int authFailures;
     private int unwritten;
     private long authTimer = -1;
@@ -155,7 +157,7 @@ final class WebSession implements Session, StreamSink {
         }
     }
 
-    private void answer(long id, java.util.function.Supplier<JsonNode> operation) {
+    private void answer(long id, Supplier<JsonNode> operation) {
         try {
             send(new Response.Result(id, operation.get()));
         } catch (RuntimeException e) {
