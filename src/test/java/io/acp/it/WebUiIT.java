@@ -191,12 +191,16 @@ class WebUiIT {
         });
         await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getAttribute("class").contains("down"));
         // The monitor on a raises its nodeDead alarm about b (dead-after 6 s, raise-delay 1 s): on screen, pushed.
-        WebElement alarm = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li.severity-critical")));
-        assertThat(alarm.getText()).contains("b");
-        String id = alarm.getAttribute("data-alarm");
+        String id = await(d -> {
+            WebElement alarm = d.findElement(By.cssSelector("[data-testid=alarms] li.severity-critical"));
+            return alarm.getText().contains("node b") ? alarm.getAttribute("data-alarm") : null;
+        });
         screenshot("08-node-b-down");
-        // Ack in the UI (monitor.ack): the row stays, acknowledged, with no Ack button.
-        alarm.findElement(By.tagName("button")).click();
+        // Ack in the UI (monitor.ack): the row stays, acknowledged. The page redraws at every push: find, then click.
+        await(d -> {
+            d.findElement(By.cssSelector("[data-testid=alarms] li[data-alarm='" + id + "'] button")).click();
+            return true;
+        });
         await(d -> d.findElement(By.cssSelector("[data-testid=alarms] li[data-alarm='" + id + "']")).getText().contains("acknowledged"));
         String border = await(d -> d.findElement(By.cssSelector("[data-testid=nodes] [data-node=b]")).getCssValue("border-color"));
         assertThat(border).as("red border").isEqualTo("rgb(214, 64, 64)");
@@ -215,6 +219,20 @@ class WebUiIT {
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=a]"), "data-state", "alive"));
         assertThat(browser.findElement(By.id("login")).isDisplayed()).isFalse();
         screenshot("10-reconnected");
+    }
+
+    /**
+     * {@code acp status} with the node's own configuration (webapi in the services, its HTTP port)
+     * while the node serves that port: the CLI keeps HTTP off, so nothing collides.
+     */
+    @Test
+    @Order(7)
+    void theCliNextToTheNodeNeverOpensItsHttpPort() throws Exception {
+        AcpApp.CliResult status = AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + a.dataDir(), "-Dacp.node.id=a",
+                "-Dacp.node.services=cluster,api,hypervisor,monitor,webapi", "-Dacp.webapi.port=" + httpPort), Duration.ofSeconds(60),
+                "status", "--json", "--socket", a.socket().toString());
+        assertThat(status.exitCode()).as("%s", status).isZero();
+        assertThat(Json.MAPPER.readTree(status.out().get(0)).path("node").asText()).isEqualTo("a");
     }
 
     private static <T> T await(java.util.function.Function<? super WebDriver, T> condition) {
