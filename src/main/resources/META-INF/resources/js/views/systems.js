@@ -82,14 +82,14 @@ function systemRow(ctx, s, nodeIds) {
       h('td', {}, s.spec.vcpus),
       h('td', {}, `${s.spec.memory} MiB`),
       h('td', {}, percent(stats.cpu)),
-      h('td', {class: 'actions'},
+      h('td', {}, h('div', {class: 'actions'},
           running ? null : h('button', {class: 'small', 'data-action': 'start', onclick: act('start')}, 'Start'),
           running ? h('button', {class: 'small', 'data-action': 'shutdown', onclick: act('shutdown')}, 'Shut down') : null,
           running ? h('button', {class: 'small', 'data-action': 'stop', onclick: act('stop')}, 'Stop') : null,
           running ? h('button', {class: 'small', 'data-action': 'pause', onclick: act('pause')}, 'Pause') : null,
           state === 'paused' ? h('button', {class: 'small', 'data-action': 'resume', onclick: act('resume')}, 'Resume') : null,
           migrateTo,
-          h('button', {class: 'small danger', 'data-action': 'delete', onclick: () => confirm(`Delete system ${s.id}?`) && act('delete')()}, 'Delete')));
+          h('button', {class: 'small danger', 'data-action': 'delete', onclick: () => confirm(`Delete system ${s.id}?`) && act('delete')()}, 'Delete'))));
 }
 
 /** Cold migration: stop where it runs, then start on the target node (which defines it there). */
