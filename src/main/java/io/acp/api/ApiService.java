@@ -12,6 +12,8 @@ import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
+import io.acp.storage.Storage;
+import io.acp.storage.StorageService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -54,12 +56,14 @@ public class ApiService implements ManagedService {
     private volatile NetServer tcpServer;
     /** True once this service bound the socket file: only then may stop remove it. */
     private volatile boolean socketBound;
+    /** The agent's way to other nodes, also lent to services that call other nodes (the hypervisor's migrations). */
+    private volatile RemoteRouter router;
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
-            NetworkService network, ServiceDirectory directory, Vertx vertx,
+            NetworkService network, StorageService storage, ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, storage::storage, directory, vertx, version);
     }
 
     /**
@@ -87,6 +91,16 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
             Supplier<NetworkService> network, ServiceDirectory directory, Vertx vertx, String version) {
+        this(config, localNode, dataDir, cdb, systems, network, () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no storage service");
+        }, directory, vertx, version);
+    }
+
+    /**
+     * @param storage the storage service's operations; throws UNAVAILABLE while it is not running
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
+            Supplier<NetworkService> network, Supplier<Storage> storage, ServiceDirectory directory, Vertx vertx, String version) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -95,9 +109,10 @@ public class ApiService implements ManagedService {
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
-                new HypervisorOperations(systems),
+                new HypervisorOperations(systems, () -> router, localNode),
                 new NetworkOperations(cdb, network),
-                new MonitorOperations(cdb, worker)));
+                new MonitorOperations(cdb, worker),
+                new StorageOperations(storage)));
     }
 
     @Override
@@ -196,6 +211,7 @@ public class ApiService implements ManagedService {
 
     /** Requests naming another node go through {@code router} (null: they are refused as unreachable). */
     public void routeRemoteThrough(RemoteRouter router) {
+        this.router = router;
         dispatcher.routeRemoteThrough(router);
     }
 

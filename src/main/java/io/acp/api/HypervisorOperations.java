@@ -1,26 +1,40 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.framework.NodeCalls;
 import io.acp.hypervisor.Systems;
+import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * Service {@code hypervisor}: this node's systems. The work runs on the hypervisor's own thread;
- * this class only reads arguments and checks the caller may change systems.
+ * this class only reads arguments and checks the caller may change systems. Operations that reach
+ * other nodes (a create placed elsewhere, a migration) go through the agent with the caller's own
+ * key, so the other node authorizes them as it would the caller.
  */
 final class HypervisorOperations implements ServiceOperations {
 
-    private static final List<String> CHANGES = List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete");
+    private static final List<String> CHANGES = List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
+            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort");
 
     private final Supplier<Systems> systems;
+    private final Supplier<RemoteRouter> router;
+    private final String localNode;
 
     HypervisorOperations(Supplier<Systems> systems) {
+        this(systems, () -> null, null);
+    }
+
+    HypervisorOperations(Supplier<Systems> systems, Supplier<RemoteRouter> router, String localNode) {
         this.systems = systems;
+        this.router = router;
+        this.localNode = localNode;
     }
 
     @Override
@@ -30,7 +44,8 @@ final class HypervisorOperations implements ServiceOperations {
 
     @Override
     public List<String> operations() {
-        return List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show");
+        return List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
+                "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort");
     }
 
     @Override
@@ -49,7 +64,12 @@ final class HypervisorOperations implements ServiceOperations {
         String id = args.text("id");
         Systems s = systems.get();
         return single(() -> switch (op) {
-            case "create" -> s.create(id, args.object("spec"));
+            case "create" -> s.create(id, args.object("spec"), calls(session));
+            case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
+            case "console-info" -> s.consoleInfo(id);
+            case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"));
+            case "migrate-confirm" -> s.confirmMigration(id, args.flag("start"));
+            case "migrate-abort" -> s.abortMigration(id);
             case "define" -> s.define(id);
             case "start" -> s.start(id);
             case "stop" -> s.stop(id);
@@ -60,6 +80,16 @@ final class HypervisorOperations implements ServiceOperations {
             case "delete" -> s.delete(id);
             default -> s.show(id);
         });
+    }
+
+    /** Requests to other nodes on behalf of this request's caller, through the agent. */
+    private NodeCalls calls(Session session) {
+        RemoteRouter r = router.get();
+        if (r == null) {
+            return NodeCalls.none(localNode);
+        }
+        String credential = session.credential();
+        return (node, service, op, args) -> r.forward(new Request(0, node, service, op, args == null ? Json.object() : args, credential));
     }
 
     private static Outcome single(Supplier<Uni<? extends JsonNode>> work) {

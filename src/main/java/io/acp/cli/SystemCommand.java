@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "system", description = "Create, run and inspect systems (virtual machines) on the node.",
         subcommands = {SystemCommand.Create.class, SystemCommand.ListSystems.class, SystemCommand.Show.class,
             SystemCommand.Start.class, SystemCommand.Stop.class, SystemCommand.Shutdown.class, SystemCommand.Pause.class,
-            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class})
+            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class, SystemMigrateCommand.class,
+            SystemConsoleInfoCommand.class})
 class SystemCommand implements Runnable {
 
     @Spec
@@ -80,11 +81,14 @@ class SystemCommand implements Runnable {
         @Option(names = "--disk", paramLabel = "PATH", description = "A disk image file; repeat for more disks.")
         List<String> disks;
 
-        @Option(names = "--network", paramLabel = "NAME", description = "An interface on this libvirt network; repeat for more.")
+        @Option(names = "--network", paramLabel = "NAME", description = "An interface on this ACP network (attached to the bridge it has on the node); repeat for more.")
         List<String> networks;
 
         @Option(names = "--autostart", description = "Start it when the hypervisor starts.")
         boolean autostart;
+
+        @Option(names = "--on", paramLabel = "NODE", description = "The node to run it on; without it, the node with the most free capacity.")
+        String node;
 
         private ObjectNode built;
 
@@ -110,6 +114,9 @@ class SystemCommand implements Runnable {
             }
             if (autostart) {
                 built.put("autostart", true);
+            }
+            if (node != null) {
+                built.put("node", node);
             }
         }
 

@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -175,6 +176,38 @@ public final class Cdb implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Rewrites this node's meta of an object from the stored one, atomically against every other
+     * local writer of the same entry: services that share one (the framework writes a service's
+     * state, the service adds its own fields) never undo each other's fields. The function gets a
+     * copy of the stored values (empty when none) and returns the new ones; nothing is written when
+     * they are unchanged.
+     */
+    public Optional<MetaEntry> updateMeta(ObjectKey key, UnaryOperator<ObjectNode> change) {
+        while (true) {
+            ObjectReports r = reports.computeIfAbsent(key, k -> new ObjectReports());
+            MetaEntry e;
+            synchronized (r) {
+                if (r.retired) {
+                    continue;
+                }
+                List<MetaEntry> mine = r.meta(localNode);
+                ObjectNode old = mine.isEmpty() ? null : mine.get(0).values();
+                ObjectNode next = change.apply(old == null ? Json.object() : old.deepCopy());
+                if (next.equals(old)) {
+                    return Optional.empty();
+                }
+                e = new MetaEntry(key, localNode, next.deepCopy(), new Version(clock.now(), localNode));
+                if (!r.mergeMeta(e)) {
+                    return Optional.empty();
+                }
+                enqueue(e);
+            }
+            drainAll();
+            return Optional.of(e);
+        }
+    }
+
     /** Records one stats sample of this node for an object. */
     public StatsEntry putStats(ObjectKey key, Map<String, Double> values) {
         StatsEntry e = new StatsEntry(key, localNode, values, new Version(clock.now(), localNode));
@@ -312,6 +345,18 @@ public final class Cdb implements AutoCloseable {
         synchronized (r) {
             return new ArrayList<>(query.apply(r));
         }
+    }
+
+    /** Keys of {@code type} that carry meta or stats of some node (e.g. every node that reports itself), sorted by id. */
+    public List<ObjectKey> reportedKeys(io.acp.model.ObjectType type) {
+        List<ObjectKey> out = new ArrayList<>();
+        for (ObjectKey k : reports.keySet()) {
+            if (k.type() == type) {
+                out.add(k);
+            }
+        }
+        out.sort(Comparator.comparing(ObjectKey::id));
+        return out;
     }
 
     public int objectCount() {

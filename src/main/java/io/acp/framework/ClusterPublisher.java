@@ -129,7 +129,11 @@ final class ClusterPublisher {
                 .put("since", s.since().toString())
                 .put("restarts", s.restarts())
                 .put("lastError", s.lastError());
-        putMetaIfChanged(c, key, meta);
+        // The service may add its own fields to this entry (the monitor's role): change only ours.
+        if (!meta.equals(publishedMeta.get(key))) {
+            c.updateMeta(key, values -> values.setAll(meta));
+            publishedMeta.put(key, meta);
+        }
     }
 
     private void putObjectIfChanged(Cdb c, ObjectKey key, String subtype, JsonNode spec) {

@@ -11,7 +11,10 @@ public final class DomainXml {
     private DomainXml() {
     }
 
-    /** @param domainType "test" for the test driver, "kvm" or "qemu" for qemu */
+    /**
+     * @param spec       with every disk a path and every interface a bridge ({@link DeviceSources#resolve})
+     * @param domainType "test" for the test driver, "kvm" or "qemu" for qemu
+     */
     public static String of(SystemSpec spec, String domainType) {
         StringBuilder x = new StringBuilder(512);
         x.append("<domain type='").append(escape(domainType)).append("'>\n");
@@ -41,23 +44,49 @@ public final class DomainXml {
             x.append("    </disk>\n");
         }
         for (SystemSpec.Nic n : spec.interfaces()) {
-            if (n.network() != null) {
-                x.append("    <interface type='network'>\n      <source network='").append(escape(n.network())).append("'/>\n");
-            } else {
-                x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
+            if (n.bridge() == null) {
+                throw new IllegalArgumentException("interface on network " + n.network() + " of system " + spec.id() + " is not resolved to a bridge");
             }
+            x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
             if (n.mac() != null) {
                 x.append("      <mac address='").append(n.mac()).append("'/>\n");
             }
             x.append("      <model type='").append(n.model()).append("'/>\n    </interface>\n");
         }
+        // Every system gets a serial console (a pty on the node) and a VNC display on the node's loopback: see console-info.
+        x.append("    <serial type='pty'>\n      <target port='0'/>\n    </serial>\n");
+        x.append("    <console type='pty'>\n      <target type='serial' port='0'/>\n    </console>\n");
+        x.append("    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>\n");
         x.append("  </devices>\n</domain>\n");
         return x.toString();
     }
 
-    /** The domain type a libvirt URI's driver takes: "test" for test:///…, else "kvm". */
+    /**
+     * The domain type a libvirt URI's driver takes: "test" for test:///…; for qemu "kvm" where this
+     * node has /dev/kvm, else "qemu" (TCG: emulated, slow, but it runs anywhere).
+     */
     public static String typeFor(String uri) {
-        return uri.startsWith("test:") ? "test" : "kvm";
+        if (uri.startsWith("test:")) {
+            return "test";
+        }
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm")) ? "kvm" : "qemu";
+    }
+
+    private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile("<uuid>([0-9a-fA-F-]{32,36})</uuid>");
+
+    /** The uuid in a domain's XML, or null. */
+    static String uuid(String xml) {
+        java.util.regex.Matcher m = UUID.matcher(xml);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** {@code xml} of {@link #of} with this uuid (none when null), so it redefines an existing domain. */
+    static String withUuid(String xml, String uuid) {
+        if (uuid == null) {
+            return xml;
+        }
+        int name = xml.indexOf("</name>\n") + "</name>\n".length();
+        return xml.substring(0, name) + "  <uuid>" + uuid + "</uuid>\n" + xml.substring(name);
     }
 
     static String escape(String s) {

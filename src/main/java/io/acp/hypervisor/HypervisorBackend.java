@@ -47,6 +47,25 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Received and sent byte counters per interface of a running domain, where the driver reports them. */
     Map<String, long[]> interfaceStats(String name);
 
+    /** The live domain XML (the defined one when stopped), or empty if no such domain. */
+    Optional<String> xml(String name);
+
+    /**
+     * Moves a running domain to the hypervisor at {@code targetUri} while it runs (libvirt peer to
+     * peer: this node's libvirt talks to the target's), defined there and undefined here on success.
+     */
+    void migrateLive(String name, String targetUri);
+
+    /**
+     * A running domain's balloon figures in KiB, where the driver reports them: {@code actual} (balloon
+     * size), {@code rss} (the VMM's resident memory), {@code unused} and {@code usable} (the guest's view,
+     * with a balloon driver in the guest). Empty when not reported.
+     */
+    Map<String, Long> memoryStats(String name);
+
+    /** The process id of a running domain's VMM where the VMM is a process of this node (qemu); empty otherwise. */
+    java.util.OptionalLong vmmPid(String name);
+
     @Override
     void close();
 }

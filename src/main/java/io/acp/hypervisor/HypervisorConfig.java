@@ -20,6 +20,12 @@ public interface HypervisorConfig {
     @WithDefault("1s")
     Duration statsInterval();
 
+    /**
+     * The libvirt URI by which other nodes' libvirt reaches this node's for live migration, e.g.
+     * {@code qemu+tcp://10.0.0.2/system}; without it this node accepts only offline migrations.
+     */
+    java.util.Optional<String> migrationUri();
+
     /** How long a graceful shutdown may take before the domain is destroyed. */
     @WithDefault("30s")
     Duration shutdownTimeout();

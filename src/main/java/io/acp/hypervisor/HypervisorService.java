@@ -81,8 +81,10 @@ public class HypervisorService implements ManagedService {
             HypervisorBackend backend = backends.get();
             Hypervisor hv = new Hypervisor(backend, thread);
             SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC());
-            Running r = new Running(thread, backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout()),
-                    new SystemMonitor(db, hv, reports, System::nanoTime));
+            Handoffs handoffs = new Handoffs(System::nanoTime);
+            Running r = new Running(thread, backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
+                    handoffs, config.migrationUri().orElse(null)),
+                    new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
             return hv.run(b -> b.connect(reports::event))
                     .onFailure().invoke(this::problem)
                     .onFailure().recoverWithNull()

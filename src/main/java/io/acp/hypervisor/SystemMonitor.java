@@ -12,36 +12,53 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The periodic work of the hypervisor service: the reconcile, which compares every system with its
  * domain and repairs meta that missed an event (a domain that vanished, one started outside ACP),
- * and the stats sample of every running system.
+ * and the stats sample of every running system. The reconcile also enforces that a system runs on
+ * one node only: a domain here of a system assigned to another node (a claim that lost a race, a
+ * node that was away during a migration) is stopped and undefined, unless a migration is handing it over.
  */
 final class SystemMonitor {
 
+    private static final Logger LOG = Logger.getLogger(SystemMonitor.class);
+
+    private final String nodeId;
     private final Cdb cdb;
     private final Hypervisor hv;
+    private final Handoffs handoffs;
     private final SystemReports reports;
     private final LongSupplier nanoTime;
     /** cpu time and wall time of each running system's previous sample, for cpu %. */
     private final Map<String, long[]> previous = new ConcurrentHashMap<>();
 
-    SystemMonitor(Cdb cdb, Hypervisor hv, SystemReports reports, LongSupplier nanoTime) {
+    SystemMonitor(String nodeId, Cdb cdb, Hypervisor hv, Handoffs handoffs, SystemReports reports, LongSupplier nanoTime) {
+        this.nodeId = nodeId;
         this.cdb = cdb;
         this.hv = hv;
+        this.handoffs = handoffs;
         this.reports = reports;
         this.nanoTime = nanoTime;
     }
 
     /** Reports every system whose domain differs from its last report; answers how many changed. */
     Uni<Integer> reconcile() {
-        return hv.call(HypervisorBackend::list).map(domains -> {
+        return hv.call(b -> {
             Map<String, DomainStatus> byName = new HashMap<>();
-            domains.forEach(d -> byName.put(d.name(), d));
+            b.list().forEach(d -> byName.put(d.name(), d));
             int changed = 0;
             for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
                 DomainStatus d = byName.get(e.id());
+                String owner = e.spec().path("node").asText(null);
+                if (nodeId.equals(owner) && handoffs.active(e.id()) && !handoffs.blocks(e.id())) {
+                    handoffs.end(e.id()); // arrived, and the CDB here shows it: nothing left to protect
+                }
+                if (d != null && owner != null && !owner.equals(nodeId) && !handoffs.active(e.id())) {
+                    removeStray(b, d, owner);
+                    d = null;
+                }
                 Optional<SystemReport> before = reports.last(e.id());
                 if (d == null && before.isEmpty()) {
                     continue; // never here: nothing to say about it
@@ -55,12 +72,29 @@ final class SystemMonitor {
         });
     }
 
+    private void removeStray(HypervisorBackend b, DomainStatus d, String owner) {
+        LOG.warnf("system %s is assigned to node %s but has a %s domain on node %s: removing this node's copy", d.name(), owner,
+                d.state().wireName(), nodeId);
+        try {
+            if (d.state() != SystemState.STOPPED) {
+                b.destroy(d.name());
+            }
+            b.undefine(d.name());
+        } catch (RuntimeException e) {
+            // The other systems still get reconciled; the next reconcile tries again.
+            LOG.errorf("system %s: node %s could not remove its copy: %s", d.name(), nodeId, e.getMessage());
+        }
+    }
+
     /** One stats sample of every running system into the CDB. */
     Uni<Integer> sampleStats() {
         List<String> running = reports.known().stream()
                 .filter(id -> reports.last(id).map(r -> r.state() == SystemState.RUNNING).orElse(false))
                 .toList();
         previous.keySet().retainAll(running);
+        Map<String, Double> node = new LinkedHashMap<>(NodeHugepages.read(java.nio.file.Path.of("/proc/meminfo")));
+        node.put("systemsRunning", (double) running.size());
+        cdb.putStats(io.acp.model.ObjectKey.of(ObjectType.SERVICE, nodeId + ":hypervisor"), node);
         if (running.isEmpty()) {
             return Uni.createFrom().item(0);
         }
@@ -73,11 +107,23 @@ final class SystemMonitor {
                 }
                 List<String> disks = cdb.object(SystemReports.key(id))
                         .map(e -> SystemSpec.parse(id, e.spec()).diskTargets()).orElse(List.of());
-                cdb.putStats(SystemReports.key(id), values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id)));
+                superviseVmm(b, id);
+                Map<String, Double> v = values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id));
+                b.memoryStats(id).forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
+                cdb.putStats(SystemReports.key(id), v);
                 sampled++;
             }
             return sampled;
         });
+    }
+
+    /** Publishes the VMM process of a running system (pid, cgroup) when it is new or changed. */
+    private void superviseVmm(HypervisorBackend b, String id) {
+        java.util.OptionalLong pid = b.vmmPid(id);
+        if (pid.isEmpty()) {
+            return;
+        }
+        Vmm.of(pid.getAsLong()).ifPresent(vmm -> reports.vmm(id, vmm));
     }
 
     private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks, Map<String, long[]> nics) {

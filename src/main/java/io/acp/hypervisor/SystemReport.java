@@ -3,16 +3,30 @@ package io.acp.hypervisor;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.model.Json;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
- * What this node reports as a system's meta: {@code {"state", "loaded", "node", "since"}}.
- * {@code since} is when the state or loadedness last changed, not when it was last reported.
+ * What this node reports as a system's meta: {@code {"state", "loaded", "node", "since"}}, plus
+ * {@code "vmm"} where the system's VMM is a process of this node (see {@link Vmm}) and {@code "reason"}
+ * when it failed. {@code since} is when the state or loadedness last changed, not when it was last reported.
  */
-public record SystemReport(SystemState state, boolean loaded, String node, Instant since) {
+public record SystemReport(SystemState state, boolean loaded, String node, Instant since, Vmm vmm, String reason) {
+
+    public SystemReport(SystemState state, boolean loaded, String node, Instant since) {
+        this(state, loaded, node, since, null, null);
+    }
 
     /** The same observation at a later time keeps its {@code since}. */
     boolean sameAs(SystemState otherState, boolean otherLoaded) {
         return state == otherState && loaded == otherLoaded;
+    }
+
+    SystemReport withVmm(Vmm other) {
+        return new SystemReport(state, loaded, node, since, other, reason);
+    }
+
+    boolean sameDetails(Vmm otherVmm, String otherReason) {
+        return Objects.equals(vmm, otherVmm) && Objects.equals(reason, otherReason);
     }
 
     public ObjectNode toJson() {
@@ -21,6 +35,12 @@ public record SystemReport(SystemState state, boolean loaded, String node, Insta
         o.put("loaded", loaded);
         o.put("node", node);
         o.put("since", since.toString());
+        if (vmm != null) {
+            o.set("vmm", vmm.toJson());
+        }
+        if (reason != null) {
+            o.put("reason", reason);
+        }
         return o;
     }
 }

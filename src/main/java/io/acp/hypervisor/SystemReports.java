@@ -30,9 +30,18 @@ final class SystemReports {
         this.clock = clock;
     }
 
-    /** Reports what the hypervisor says of a system's domain (empty: no domain here). */
+    /**
+     * Reports what the hypervisor says of a system's domain (empty: no domain here). A failure stays
+     * reported while the domain is shut off: libvirt's state says "shut off", not why, and the
+     * operator should see that the VMM crashed until the system is started again.
+     */
     SystemReport observed(String id, Optional<DomainStatus> domain) {
-        return report(id, domain.map(DomainStatus::state).orElse(SystemState.STOPPED), domain.isPresent());
+        SystemState state = domain.map(DomainStatus::state).orElse(SystemState.STOPPED);
+        SystemReport before = last.get(id);
+        if (before != null && before.state() == SystemState.FAILED && state == SystemState.STOPPED && domain.isPresent()) {
+            return before;
+        }
+        return report(id, state, domain.isPresent());
     }
 
     /** Applies a lifecycle event; events of domains that are not systems are ignored. */
@@ -44,16 +53,40 @@ final class SystemReports {
         switch (kind) {
             case UNDEFINED -> report(id, SystemState.STOPPED, false);
             case DEFINED -> report(id, before != null && before.loaded() ? before.state() : SystemState.STOPPED, true);
+            case CRASHED -> crashed(id, "its VMM ended unexpectedly (libvirt reports the domain crashed)");
             default -> report(id, kind.state(), true);
         }
     }
 
+    /** A report of state and loadedness; a VMM already known stays in it while the system runs or is paused. */
     synchronized SystemReport report(String id, SystemState state, boolean loaded) {
         SystemReport before = last.get(id);
-        if (before != null && before.sameAs(state, loaded)) {
+        boolean active = state == SystemState.RUNNING || state == SystemState.PAUSED;
+        return report(id, state, loaded, active && before != null ? before.vmm() : null, null);
+    }
+
+    /** The system's VMM process as just seen; ignored unless the system is reported running or paused. */
+    synchronized void vmm(String id, Vmm vmm) {
+        SystemReport before = last.get(id);
+        if (before != null && (before.state() == SystemState.RUNNING || before.state() == SystemState.PAUSED)) {
+            report(id, before.state(), before.loaded(), vmm, before.reason());
+        }
+    }
+
+    /** The system failed (its VMM crashed): state failed, with why, and its VMM marked crashed. */
+    synchronized SystemReport crashed(String id, String reason) {
+        SystemReport before = last.get(id);
+        Vmm vmm = before != null && before.vmm() != null ? before.vmm().crashed() : null;
+        return report(id, SystemState.FAILED, true, vmm, reason);
+    }
+
+    private SystemReport report(String id, SystemState state, boolean loaded, Vmm vmm, String reason) {
+        SystemReport before = last.get(id);
+        boolean same = before != null && before.sameAs(state, loaded);
+        if (same && before.sameDetails(vmm, reason)) {
             return before;
         }
-        SystemReport now = new SystemReport(state, loaded, nodeId, clock.instant());
+        SystemReport now = new SystemReport(state, loaded, nodeId, same ? before.since() : clock.instant(), vmm, reason);
         if (!retired.contains(id) && isSystem(id)) { // a late event of a deleted system must not bring its meta back
             last.put(id, now);
             cdb.putMeta(key(id), now.toJson());

@@ -16,12 +16,14 @@ import java.util.regex.Pattern;
  * system and the field, so the person who wrote the spec knows what to fix.
  *
  * <pre>{"name": "web 1", "vcpus": 2, "memory": 1024,
- *  "disks": [{"path": "/var/lib/acp/web1.qcow2", "format": "qcow2", "bus": "virtio"}],
- *  "interfaces": [{"network": "default", "mac": "52:54:00:12:34:56", "model": "virtio"}],
+ *  "disks": [{"path": "/var/lib/acp/web1.qcow2", "format": "qcow2", "bus": "virtio"}, {"pool": "fast", "volume": "web1-data"}],
+ *  "interfaces": [{"network": "v100", "mac": "52:54:00:12:34:56", "model": "virtio"}, {"bridge": "br0"}],
  *  "boot": ["hd", "network"], "autostart": true, "node": "n2"}</pre>
  *
  * @param memoryMiB memory in MiB
- * @param node      the preferred node, or null (placement is a later issue: systems run where created)
+ * @param node      the node the system is assigned to: it runs there and nowhere else. A create without
+ *                  one places the system ({@link Placement}) and stores the chosen node; null only in
+ *                  objects written by hand, until a node claims the system by starting it
  */
 public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
                          List<String> boot, boolean autostart, String node) {
@@ -37,12 +39,28 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
-    /** A disk image: a file path for now; storage pools arrive with the storage service. */
-    public record Disk(String path, String format, String bus, boolean readonly) {
+    /**
+     * A disk image: a file {@code path}, or a {@code volume} of an ACP storage {@code pool}, which
+     * {@link DeviceSources} resolves through the node's pool meta when the domain is defined.
+     */
+    public record Disk(String path, String pool, String volume, String format, String bus, boolean readonly) {
+
+        Disk withPath(String resolved) {
+            return new Disk(resolved, null, null, format, bus, readonly);
+        }
     }
 
-    /** A network interface on a libvirt network or a host bridge. */
-    public record Nic(String network, String bridge, String mac, String model) {
+    /**
+     * A network interface on an ACP {@code network} (resolved to the bridge the network service
+     * reports for this node, see {@link DeviceSources}) or on a host {@code bridge}. {@code vlan}: on a
+     * VLAN-filtering trunk network, the VLAN the network service gives this NIC's tap untagged (it
+     * finds the tap by {@code mac}); null for every VLAN of the trunk, tagged.
+     */
+    public record Nic(String network, String bridge, String mac, String model, Integer vlan) {
+
+        Nic withBridge(String resolved) {
+            return new Nic(null, resolved, mac, model, vlan);
+        }
     }
 
     /** Validates {@code spec} of system {@code id}. */
@@ -88,26 +106,51 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
     }
 
     private static Disk disk(Fields f) {
-        String path = f.text("path", 1, 4096);
-        if (!path.startsWith("/")) {
+        String path = f.optionalText("path", 1, 4096);
+        String pool = f.optionalText("pool", 1, 128);
+        String volume = f.optionalText("volume", 1, 255);
+        if ((path == null) == (pool == null && volume == null)) {
+            throw f.bad("path", "give exactly one of 'path' (a file) or 'pool' and 'volume' (a volume of an ACP storage pool)");
+        }
+        if (path != null && !path.startsWith("/")) {
             throw f.bad("path", "must be an absolute path, got \"" + path + "\"");
+        }
+        if (path == null && (pool == null || volume == null)) {
+            throw f.bad(pool == null ? "pool" : "volume", "is required with '" + (pool == null ? "volume" : "pool") + "'");
+        }
+        if (volume != null && (volume.contains("/") || volume.equals(".") || volume.equals(".."))) {
+            throw f.bad("volume", "must be a volume name in the pool (no '/'), got \"" + volume + "\"");
         }
         String format = f.oneOf("format", DISK_FORMATS, "raw");
         String bus = f.oneOf("bus", DISK_BUSES, "virtio");
-        return new Disk(path, format, bus, f.flag("readonly"));
+        return new Disk(path, pool, volume, format, bus, f.flag("readonly"));
     }
 
     private static Nic nic(Fields f) {
         String network = f.optionalText("network", 1, 64);
         String bridge = f.optionalText("bridge", 1, 15);
         if ((network == null) == (bridge == null)) {
-            throw f.bad("network", "give exactly one of 'network' (a libvirt network) or 'bridge' (a host bridge)");
+            throw f.bad("network", "give exactly one of 'network' (an ACP network) or 'bridge' (a host bridge)");
         }
         String mac = f.optionalText("mac", 17, 17);
         if (mac != null && !MAC.matcher(mac).matches()) {
             throw f.bad("mac", "must look like 52:54:00:12:34:56, got \"" + mac + "\"");
         }
-        return new Nic(network, bridge, mac, f.oneOf("model", NIC_MODELS, "virtio"));
+        Integer vlan = f.node.has("vlan") && !f.node.get("vlan").isNull() ? f.integer("vlan", 1, 4094) : null;
+        if (vlan != null && network == null) {
+            throw f.bad("vlan", "needs 'network' (the VLAN of a trunk network this NIC gets untagged)");
+        }
+        return new Nic(network, bridge, mac, f.oneOf("model", NIC_MODELS, "virtio"), vlan);
+    }
+
+    /** The same spec with these devices (resolved ones, for the domain XML). */
+    SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
+        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node);
+    }
+
+    /** The same spec assigned to {@code other}. */
+    public SystemSpec withNode(String other) {
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other);
     }
 
     /** The spec in its JSON form (defaults filled in), as stored in the CDB. */
@@ -120,7 +163,13 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         o.put("memory", memoryMiB);
         ArrayNode d = o.putArray("disks");
         for (Disk disk : disks) {
-            ObjectNode x = d.addObject().put("path", disk.path()).put("format", disk.format()).put("bus", disk.bus());
+            ObjectNode x = d.addObject();
+            if (disk.path() != null) {
+                x.put("path", disk.path());
+            } else {
+                x.put("pool", disk.pool()).put("volume", disk.volume());
+            }
+            x.put("format", disk.format()).put("bus", disk.bus());
             if (disk.readonly()) {
                 x.put("readonly", true);
             }
@@ -137,6 +186,9 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
                 x.put("mac", nic.mac());
             }
             x.put("model", nic.model());
+            if (nic.vlan() != null) {
+                x.put("vlan", nic.vlan());
+            }
         }
         ArrayNode b = o.putArray("boot");
         boot.forEach(b::add);

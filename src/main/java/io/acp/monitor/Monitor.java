@@ -31,9 +31,8 @@ import java.util.function.LongSupplier;
  * Rounds are run by one thread; {@link StatsArrivals} is fed from the CDB's change stream.
  *
  * <p>The meta of {@code service/<node>:monitor} is shared with the framework, which writes the
- * service's state there: the monitor adds its fields ({@code role}, {@code term}, {@code primary},
- * on the primary {@code hits}) to what it finds, and writes again within a round whenever they are
- * missing, so a framework write never hides them for longer than one round.
+ * service's state there: both change only their own fields, through the CDB's atomic
+ * {@link Cdb#updateMeta}, so neither hides the other's.
  */
 public final class Monitor implements AutoCloseable {
 
@@ -131,20 +130,17 @@ public final class Monitor implements AutoCloseable {
     }
 
     private void publishMeta(Decision d, HealthReport r) {
-        List<MetaEntry> mine = cdb.meta(self, node);
-        ObjectNode old = mine.isEmpty() ? Json.object() : mine.get(0).values();
-        ObjectNode values = old.deepCopy();
-        values.put(ROLE, d.role().wireName())
-                .put(TERM, d.term())
-                .put(PRIMARY, d.primary());
-        if (d.role() == Role.PRIMARY) {
-            values.set(HITS, HealthReport.hitsJson(r.hits()));
-        } else {
-            values.remove(HITS);
-        }
-        if (!values.equals(old)) {
-            cdb.putMeta(self, values);
-        }
+        cdb.updateMeta(self, values -> {
+            values.put(ROLE, d.role().wireName())
+                    .put(TERM, d.term())
+                    .put(PRIMARY, d.primary());
+            if (d.role() == Role.PRIMARY) {
+                values.set(HITS, HealthReport.hitsJson(r.hits()));
+            } else {
+                values.remove(HITS);
+            }
+            return values;
+        });
     }
 
     Cdb cdb() {
@@ -165,11 +161,6 @@ public final class Monitor implements AutoCloseable {
     @Override
     public void close() {
         statsFeed.cancel();
-        List<MetaEntry> mine = cdb.meta(self, node);
-        if (!mine.isEmpty() && mine.get(0).values().has(ROLE)) {
-            ObjectNode values = mine.get(0).values().deepCopy();
-            values.remove(List.of(ROLE, TERM, PRIMARY, HITS));
-            cdb.putMeta(self, values);
-        }
+        cdb.updateMeta(self, values -> values.has(ROLE) ? (ObjectNode) values.remove(List.of(ROLE, TERM, PRIMARY, HITS)) : values);
     }
 }

@@ -18,8 +18,8 @@ import java.util.function.Function;
  * {@code uplinks} and {@code namespace}, stats {@code <nic>.rxBytes} ... (CONTRACTS.md).
  *
  * <p>The framework writes the same meta entry (state, healthy...) whenever the service's state
- * changes, and a meta entry is replaced whole. So the NIC fields are added to whatever the CDB
- * holds now, and put back at the next sample if a framework write dropped them.
+ * changes. Both sides change only their own fields, through the CDB's atomic
+ * {@link Cdb#updateMeta}, so neither drops the other's.
  */
 final class NicReport {
 
@@ -78,11 +78,7 @@ final class NicReport {
     }
 
     private void merge() {
-        ObjectNode current = cdb.meta(key, nodeId).stream().findFirst().map(MetaEntry::values).map(ObjectNode::deepCopy).orElse(Json.object());
-        ObjectNode merged = current.deepCopy();
-        merged.setAll(fields);
-        if (!merged.equals(current)) {
-            cdb.putMeta(key, merged);
-        }
+        // The framework writes this entry's state fields; ours are added atomically beside them.
+        cdb.updateMeta(key, values -> values.setAll(fields));
     }
 }

@@ -127,9 +127,9 @@ class ApiBadInputTest extends WithNode {
     @ValueSource(booleans = {true, false})
     void unknownServiceAndOperation(boolean unix) throws IOException {
         try (TestClient c = node.client(unix, TestNode.ADMIN_KEY)) {
-            Response r = c.call("storage", "list", null);
+            Response r = c.call("backup", "list", null);
             assertFailure(r, r.id(), ErrorCode.UNKNOWN_SERVICE);
-            assertThat(((Response.Failure) r).message()).contains("storage").contains("cluster");
+            assertThat(((Response.Failure) r).message()).contains("backup").contains("cluster");
             r = c.call("cluster", "explode", null);
             assertFailure(r, r.id(), ErrorCode.UNKNOWN_OPERATION);
             assertThat(((Response.Failure) r).message()).contains("explode").contains("watch");

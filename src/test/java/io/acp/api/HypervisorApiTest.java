@@ -92,7 +92,7 @@ class HypervisorApiTest extends WithNode {
             assertThat(((Response.Failure) bad).code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(((Response.Failure) bad).message()).contains("field 'memory'");
 
-            Response unknownOp = c.call("hypervisor", "migrate", byId(id));
+            Response unknownOp = c.call("hypervisor", "snapshot", byId(id));
             assertThat(((Response.Failure) unknownOp).code()).isEqualTo(ErrorCode.UNKNOWN_OPERATION);
         }
     }
@@ -122,6 +122,11 @@ class HypervisorApiTest extends WithNode {
             @Override
             public Duration statsInterval() {
                 return Duration.ofHours(1);
+            }
+
+            @Override
+            public java.util.Optional<String> migrationUri() {
+                return java.util.Optional.empty();
             }
 
             @Override

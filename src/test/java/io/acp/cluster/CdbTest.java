@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,19 @@ class CdbTest {
         assertThat(cdb.object(VLAN).orElseThrow().spec()).isEqualTo(spec(1));
         assertThat(cdb.object(TRUNK)).isEmpty();
         assertThat(cdb.objectCount()).isEqualTo(1);
+    }
+
+    @Test
+    void updateMetaKeepsTheFieldsOfOtherWritersAndSkipsNoChange() {
+        cdb.putMeta(VLAN, Json.object().put("state", "running"));
+        Optional<MetaEntry> added = cdb.updateMeta(VLAN, v -> v.put("role", "primary"));
+        cdb.updateMeta(VLAN, v -> v.put("state", "failed"));
+
+        assertThat(added).isPresent();
+        assertThat(cdb.meta(VLAN, "n1").get(0).values()).isEqualTo(Json.object().put("state", "failed").put("role", "primary"));
+        MetaEntry before = cdb.meta(VLAN, "n1").get(0);
+        assertThat(cdb.updateMeta(VLAN, v -> v.put("role", "primary"))).as("unchanged values write nothing").isEmpty();
+        assertThat(cdb.meta(VLAN, "n1").get(0).version()).isEqualTo(before.version());
     }
 
     @Test

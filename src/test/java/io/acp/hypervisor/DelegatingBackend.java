@@ -90,6 +90,26 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public Optional<String> xml(String name) {
+        return real.xml(name);
+    }
+
+    @Override
+    public void migrateLive(String name, String targetUri) {
+        real.migrateLive(name, targetUri);
+    }
+
+    @Override
+    public Map<String, Long> memoryStats(String name) {
+        return real.memoryStats(name);
+    }
+
+    @Override
+    public java.util.OptionalLong vmmPid(String name) {
+        return real.vmmPid(name);
+    }
+
+    @Override
     public void close() {
         real.close();
     }

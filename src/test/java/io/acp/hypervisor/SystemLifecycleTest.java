@@ -35,7 +35,7 @@ class SystemLifecycleTest {
 
     static ObjectNode spec() {
         return json("{\"name\":\"web one\",\"vcpus\":2,\"memory\":256,"
-                + "\"disks\":[{\"path\":\"/var/lib/acp/web1.img\"}],\"interfaces\":[{\"network\":\"default\",\"mac\":\"52:54:00:12:34:56\"}],"
+                + "\"disks\":[{\"path\":\"/var/lib/acp/web1.img\"}],\"interfaces\":[{\"bridge\":\"acpbr0\",\"mac\":\"52:54:00:12:34:56\"}],"
                 + "\"boot\":[\"hd\",\"network\"]}");
     }
 

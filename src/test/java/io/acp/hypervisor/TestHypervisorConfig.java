@@ -6,6 +6,11 @@ import java.time.Duration;
 record TestHypervisorConfig(String uri, Duration reconcileInterval, Duration statsInterval, Duration shutdownTimeout)
         implements HypervisorConfig {
 
+    @Override
+    public java.util.Optional<String> migrationUri() {
+        return java.util.Optional.empty();
+    }
+
     static TestHypervisorConfig testDriver() {
         return new TestHypervisorConfig("test:///default", Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(5));
     }

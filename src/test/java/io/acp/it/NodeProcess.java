@@ -79,6 +79,8 @@ final class NodeProcess implements AutoCloseable {
                 "-Dacp.api.socket=" + socket,
                 "-Dacp.api.port=0",
                 "-Dacp.agent.port=0",
+                // The join port has a fixed default; parallel nodes on one machine must not collide on it.
+                "-Dacp.agent.join-port=0",
                 "-Dacp.agent.host=127.0.0.1"));
         options.addAll(extraOptions);
         List<String> command = new ArrayList<>(launchPrefix);

@@ -72,11 +72,21 @@ class SystemCliIT {
         CliResult meta = acp("meta", "system", "web1", "--json");
         assertThat(json(meta).get(0).path("values").path("state").asText()).isEqualTo("running");
 
+        CliResult consoles = acp("system", "console-info", "web1");
+        assertThat(consoles.exitCode()).as("%s", consoles).isZero();
+        assertThat(consoles.out().get(0)).matches("KIND +TYPE +WHERE");
+        assertThat(consoles.out()).anySatisfy(l -> assertThat(l).matches("graphics +vnc +127\\.0\\.0\\.1:.*"));
+        assertThat(consoles.out()).anySatisfy(l -> assertThat(l).matches("serial +pty +.*"));
+
         assertThat(json(acp("system", "pause", "web1", "--json")).path("state").asText()).isEqualTo("paused");
         assertThat(json(acp("system", "resume", "web1", "--json")).path("state").asText()).isEqualTo("running");
         assertThat(json(acp("system", "shutdown", "web1", "--json")).path("state").asText()).isEqualTo("stopped");
         assertThat(json(acp("system", "restart", "web1", "--json")).path("state").asText()).isEqualTo("running");
         assertThat(json(acp("system", "stop", "web1", "--json")).path("state").asText()).isEqualTo("stopped");
+
+        CliResult noConsole = acp("system", "console-info", "web1");
+        assertThat(noConsole.exitCode()).as("%s", noConsole).isEqualTo(6);
+        assertThat(noConsole.err()).singleElement().asString().contains("system web1 is not running on node hv1");
 
         CliResult show = acp("system", "show", "web1", "--json");
         assertThat(json(show).path("object").path("spec").path("memory").asInt()).isEqualTo(128);
@@ -106,5 +116,15 @@ class SystemCliIT {
 
         CliResult usage = acp("system", "create", "web4");
         assertThat(usage.exitCode()).isEqualTo(2);
+
+        CliResult elsewhere = acp("system", "create", "web5", "--vcpus", "1", "--memory", "64", "--on", "hv9");
+        assertThat(elsewhere.exitCode()).as("a node that cannot be reached: %s", elsewhere).isEqualTo(5);
+        assertThat(elsewhere.err()).singleElement().asString().contains("node hv9");
+
+        CliResult nowhere = acp("system", "migrate", "web3", "--to", "hv9");
+        assertThat(nowhere.exitCode()).as("%s", nowhere).isEqualTo(5);
+        assertThat(nowhere.err()).singleElement().asString().contains("migration of system web3 from node hv1 to node hv9 failed", "stays on node hv1");
+        CliResult noTarget = acp("system", "migrate", "web3");
+        assertThat(noTarget.exitCode()).isEqualTo(2);
     }
 }

@@ -255,6 +255,72 @@ public final class LibvirtBackend implements HypervisorBackend {
         });
     }
 
+    @Override
+    public Optional<String> xml(String name) {
+        return call("read the XML of domain " + name, c -> {
+            Domain d = lookup(c, name);
+            try {
+                return d == null ? Optional.empty() : Optional.of(d.getXMLDesc(0));
+            } finally {
+                free(d);
+            }
+        });
+    }
+
+    @Override
+    public void migrateLive(String name, String targetUri) {
+        long flags = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
+                | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
+        onDomain(name, "live-migrate to " + targetUri, d -> d.migrateToURI(targetUri, flags, null, 0));
+    }
+
+    @Override
+    public Map<String, Long> memoryStats(String name) {
+        return call("read memory stats of " + name, c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            Domain d = lookup(c, name);
+            if (d == null) {
+                return out;
+            }
+            try {
+                for (org.libvirt.MemoryStatistic m : d.memoryStats(10)) {
+                    String key = switch (m.getTag()) { // virDomainMemoryStatTags
+                        case 4 -> "unused";
+                        case 6 -> "actual";
+                        case 7 -> "rss";
+                        case 8 -> "usable";
+                        default -> null;
+                    };
+                    if (key != null) {
+                        out.put(key, m.getValue());
+                    }
+                }
+            } catch (LibvirtException e) {
+                // The driver reports no memory stats (the test driver): leave them out.
+            } finally {
+                free(d);
+            }
+            return out;
+        });
+    }
+
+    /**
+     * qemu's driver writes each running domain's pid to {@code <run dir>/<name>.pid}: /run/libvirt/qemu
+     * for qemu:///system. Other drivers (test:, qemu:///session) have no VMM process we can supervise.
+     */
+    @Override
+    public java.util.OptionalLong vmmPid(String name) {
+        if (!uri.startsWith("qemu") || !uri.endsWith("/system")) {
+            return java.util.OptionalLong.empty();
+        }
+        try {
+            String pid = java.nio.file.Files.readString(java.nio.file.Path.of("/run/libvirt/qemu", name + ".pid")).strip();
+            return java.util.OptionalLong.of(Long.parseLong(pid));
+        } catch (java.io.IOException | NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
     /** Closes for good: later calls answer unavailable instead of reconnecting. */
     @Override
     public void close() {

@@ -3,13 +3,16 @@
 import {h, replace, percent, bytes, badge} from '../dom.js';
 import {lineChart} from '../charts.js';
 
-/** Where a system is: the node whose report says it runs (or holds it), else its preferred node. */
+/** Where a system is: the node it is assigned to (spec.node), and that node's report of it. */
 export function placement(store, system) {
-  const reports = [...store.metaOf('system', system.id).values()].map(m => m.values || {});
-  const running = reports.find(r => r.state === 'running' || r.state === 'paused');
-  const loaded = reports.find(r => r.loaded);
-  const r = running || loaded;
-  return {node: (r && r.node) || (system.spec && system.spec.node) || null, state: r ? r.state : 'stopped'};
+  const reports = store.metaOf('system', system.id);
+  let node = system.spec && system.spec.node;
+  if (!node) {
+    const running = [...reports.values()].find(m => m.values && (m.values.state === 'running' || m.values.state === 'paused'));
+    node = running ? running.node : null;
+  }
+  const report = node && reports.get(node);
+  return {node: node || null, state: (report && report.values && report.values.state) || 'stopped'};
 }
 
 export function systems() {
@@ -22,6 +25,7 @@ export function systems() {
       h('label', {}, 'memory (MiB) ', h('input', {name: 'memory', type: 'number', min: 16, value: 128, required: true})),
       h('label', {}, 'disk (path, optional) ', h('input', {name: 'disk', placeholder: '/var/lib/acp/web1.img'})),
       h('label', {}, 'node ', nodeSelect),
+      h('p', {class: 'muted hint'}, 'Without a node, the cluster places it on the node with the most free memory.'),
       h('button', {type: 'submit'}, 'Create and start'));
   let ctxRef;
   form.addEventListener('submit', e => {
@@ -47,9 +51,9 @@ export function systems() {
     update(ctx) {
       ctxRef = ctx;
       const ids = ctx.store.nodeIds();
-      if ([...nodeSelect.options].map(o => o.value).join() !== ids.join()) {
+      if ([...nodeSelect.options].map(o => o.value).filter(v => v).join() !== ids.join()) {
         const keep = nodeSelect.value || ctx.socket.node;
-        replace(nodeSelect, ids.map(id => h('option', {value: id, selected: id === keep}, id)));
+        replace(nodeSelect, h('option', {value: ''}, 'most room'), ids.map(id => h('option', {value: id, selected: id === keep}, id)));
       }
       const rows = ctx.store.ofType('system').map(s => systemRow(ctx, s, ids));
       replace(list, h('h2', {}, `Systems (${rows.length})`), rows.length
@@ -92,12 +96,9 @@ function systemRow(ctx, s, nodeIds) {
           h('button', {class: 'small danger', 'data-action': 'delete', onclick: () => confirm(`Delete system ${s.id}?`) && act('delete')()}, 'Delete'))));
 }
 
-/** Cold migration: stop where it runs, then start on the target node (which defines it there). */
-async function migrate(ctx, id, from, state, to) {
-  if (from && (state === 'running' || state === 'paused')) {
-    await ctx.socket.request('hypervisor', 'stop', {id}, from);
-  }
-  return ctx.socket.request('hypervisor', 'start', {id}, to);
+/** hypervisor.migrate, sent to the node the system is on: offline (shut down, moved, started there if it ran). */
+function migrate(ctx, id, from, state, to) {
+  return ctx.socket.request('hypervisor', 'migrate', {id, to}, from || undefined);
 }
 
 export function systemDetail(id) {

@@ -1,0 +1,82 @@
+package io.acp.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
+import io.acp.storage.Storage;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Service {@code storage}: this node's pools, volumes, shares and devices. The work runs on the
+ * storage service's probe threads; this class only reads arguments and checks the caller may
+ * change storage.
+ */
+final class StorageOperations implements ServiceOperations {
+
+    private static final List<String> OPERATIONS = List.of("list", "show", "pool.create", "pool.delete", "volume.create", "volume.resize",
+            "volume.delete", "share.add", "share.remove");
+
+    private final Supplier<Storage> storage;
+
+    StorageOperations(Supplier<Storage> storage) {
+        this.storage = storage;
+    }
+
+    @Override
+    public String service() {
+        return "storage";
+    }
+
+    @Override
+    public List<String> operations() {
+        return OPERATIONS;
+    }
+
+    @Override
+    public Outcome call(Request request, Session session) {
+        String op = request.op();
+        if (!OPERATIONS.contains(op)) {
+            throw unknown(request);
+        }
+        Args args = new Args(op, request.args());
+        if (!op.equals("list") && !op.equals("show")) {
+            requireWriter(session, op);
+        }
+        Storage s = storage.get();
+        return single(() -> switch (op) {
+            case "list" -> s.list();
+            case "show" -> s.show(args.text("id"));
+            case "pool.create" -> s.createPool(args.text("id"), args.object("spec"));
+            case "pool.delete" -> s.deletePool(args.text("id"));
+            case "volume.create" -> s.createVolume(args.text("pool"), args.text("name"), size(args), args.optionalText("format"));
+            case "volume.resize" -> s.resizeVolume(args.text("pool"), args.text("name"), size(args));
+            case "volume.delete" -> s.deleteVolume(args.text("pool"), args.text("name"));
+            case "share.add" -> s.addShare(args.text("id"), args.object("spec"));
+            default -> s.removeShare(args.text("id"));
+        });
+    }
+
+    /** {@code size}: bytes as a number, or a text such as "10G". */
+    private static String size(Args args) {
+        JsonNode n = args.raw("size");
+        if (n != null && n.isIntegralNumber()) {
+            return n.asText();
+        }
+        return args.text("size");
+    }
+
+    private static Outcome single(Supplier<Uni<? extends JsonNode>> work) {
+        return new Outcome.Single(Uni.createFrom().deferred(work).map(JsonNode.class::cast));
+    }
+
+    private static void requireWriter(Session session, String op) {
+        ApiIdentity who = session.identity();
+        if (!who.role().mayWrite()) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role " + who.role().wireName()
+                    + ", which may not " + op + " (needs admin or operator)");
+        }
+    }
+}
