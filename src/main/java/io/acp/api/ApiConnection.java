@@ -1,7 +1,5 @@
 package io.acp.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
 import io.acp.protocol.ErrorCode;
@@ -16,9 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -30,7 +25,7 @@ import org.jboss.logging.Logger;
  * too many requests are in flight, so a client that does not read cannot make the node buffer.
  * All state is touched only on the connection's event loop.
  */
-final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sink {
+final class ApiConnection implements Session, ServedConnection, StreamSink, FrameDecoder.Sink {
 
     private static final Logger LOG = Logger.getLogger(ApiConnection.class);
     /** Requests answered concurrently per connection before reading pauses. */
@@ -41,7 +36,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
     private final ConnectionShared shared;
     private final FrameDecoder decoder;
     private final Consumer<ApiConnection> onClosed;
-    private final Map<Long, StreamRelay> streams = new HashMap<>();
+    private final OpenStreams streams;
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
     private ApiIdentity identity;
     private String credential;
@@ -59,6 +54,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         this.shared = shared;
         this.onClosed = onClosed;
         this.decoder = new FrameDecoder(shared.config().maxFrameBytes(), this);
+        this.streams = new OpenStreams(this, Integer.MAX_VALUE, action -> context.runOnContext(v -> action.run()));
     }
 
     void start() {
@@ -142,11 +138,11 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         try {
             outcome = shared.dispatcher().dispatch(request, this);
         } catch (RuntimeException e) {
-            send(failure(request.id(), e));
+            send(Outcome.failure(request.id(), e));
             return;
         }
         if (outcome instanceof Outcome.Stream stream) {
-            openStream(request.id(), stream);
+            streams.open(request.id(), stream);
             return;
         }
         long id = request.id();
@@ -154,26 +150,13 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         updateReading();
         ((Outcome.Single) outcome).result().subscribe().with(
                 result -> onContext(() -> answered(new Response.Result(id, result))),
-                failure -> onContext(() -> answered(failure(id, failure))));
+                failure -> onContext(() -> answered(Outcome.failure(id, failure))));
     }
 
     private void answered(Response response) {
         inFlight--;
         send(response);
         updateReading();
-    }
-
-    private void openStream(long id, Outcome.Stream stream) {
-        if (streams.containsKey(id)) {
-            send(new Response.Failure(id, ErrorCode.BAD_REQUEST, "request id " + id + " is in use by an open stream on this connection"));
-            return;
-        }
-        StreamRelay relay = new StreamRelay(id, this);
-        streams.put(id, relay);
-        ObjectNode opened = Json.object();
-        opened.put("stream", id);
-        send(new Response.Result(id, opened));
-        stream.events().subscribe().withSubscriber(relay);
     }
 
     // ---- Session ----------------------------------------------------------------------------------
@@ -185,13 +168,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
 
     @Override
     public boolean cancelStream(long streamId) {
-        StreamRelay relay = streams.get(streamId);
-        if (relay == null) {
-            return false;
-        }
-        // After the cancel's own result: the client sees {"cancelled":true}, then end.
-        context.runOnContext(v -> relay.finish(true));
-        return true;
+        return streams.cancel(streamId);
     }
 
     @Override
@@ -199,17 +176,25 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         return credential;
     }
 
-    void streamEnded(StreamRelay relay) {
-        streams.remove(relay.id(), relay);
+    @Override
+    public void streamEnded(StreamRelay relay) {
+        streams.ended(relay);
     }
 
     // ---- frames out -------------------------------------------------------------------------------
 
-    void send(Response response) {
+    @Override
+    public void send(Response response) {
         if (!closed) {
             socket.write(Buffer.buffer(Frames.frame(EnvelopeCodec.encode(response))));
             updateReading();
         }
+    }
+
+    @Override
+    public void sendThen(Response response, Runnable next) {
+        send(response);
+        whenWritable(next);
     }
 
     /** Runs {@code action} now if the socket can take more, else once it has drained. */
@@ -241,23 +226,13 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
         readPaused = pause;
     }
 
-    void onContext(Runnable action) {
+    @Override
+    public void onContext(Runnable action) {
         if (Vertx.currentContext() == context) {
             action.run();
         } else {
             context.runOnContext(v -> action.run());
         }
-    }
-
-    static Response.Failure failure(long id, Throwable t) {
-        if (t instanceof AcpException e) {
-            return Response.Failure.of(id, e);
-        }
-        if (t instanceof IllegalArgumentException) {
-            return new Response.Failure(id, ErrorCode.BAD_REQUEST, t.getMessage());
-        }
-        LOG.errorf(t, "request %d failed inside the node", id);
-        return new Response.Failure(id, ErrorCode.INTERNAL, t.getClass().getSimpleName() + ": " + t.getMessage());
     }
 
     // ---- idleness and shutdown --------------------------------------------------------------------
@@ -284,9 +259,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
     public Future<Void> shutdown() {
         Promise<Void> done = Promise.promise();
         context.runOnContext(v -> {
-            for (StreamRelay relay : List.copyOf(streams.values())) {
-                relay.finish(true);
-            }
+            streams.finishAll(true);
             if (closed) {
                 done.complete();
             } else {
@@ -299,9 +272,7 @@ final class ApiConnection implements Session, ServedConnection, FrameDecoder.Sin
     private void closed() {
         closed = true;
         context.owner().cancelTimer(idleTimer);
-        for (StreamRelay relay : List.copyOf(streams.values())) {
-            relay.finish(false);
-        }
+        streams.finishAll(false);
         writableWaiters.clear();
         onClosed.accept(this);
     }

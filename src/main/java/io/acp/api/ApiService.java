@@ -11,6 +11,7 @@ import io.acp.hypervisor.Systems;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
 import io.acp.storage.Storage;
 import io.acp.storage.StorageService;
 import io.smallrye.mutiny.Uni;
@@ -168,6 +169,44 @@ public class ApiService implements ManagedService {
         ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, onClosed::accept);
         connection.start();
         return connection;
+    }
+
+    /**
+     * Checks a key presented on another transport (the WebAPI's WebSocket) against this node's
+     * keys, under the same node-wide limit on failed authentications as the API's own connections.
+     *
+     * @throws AcpException UNAUTHORIZED (missing or wrong key), RATE_LIMITED, or UNAVAILABLE while the API is not running
+     */
+    public ApiIdentity authenticate(String key) {
+        ConnectionShared local = running();
+        if (!local.limiter().mayAttempt()) {
+            throw new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications on node " + localNode + "; retry in a second");
+        }
+        try {
+            return local.keys().authenticate(key);
+        } catch (AcpException e) {
+            local.limiter().failed();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs an authenticated request that arrived on another transport (the WebAPI) on the API's
+     * own path: this node's services, or routed to the node it names.
+     *
+     * @throws AcpException as the operation's own checks do, or UNAVAILABLE while the API is not running
+     */
+    public Outcome dispatch(Request request, Session session) {
+        running();
+        return dispatcher.dispatch(request, session);
+    }
+
+    private ConnectionShared running() {
+        ConnectionShared local = shared;
+        if (local == null) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "the API of node " + localNode + " is not running");
+        }
+        return local;
     }
 
     /** Requests naming another node go through {@code router} (null: they are refused as unreachable). */

@@ -1,8 +1,12 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Response;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import org.jboss.logging.Logger;
 
 /** What an operation answers: one result, or a stream of events. */
 public sealed interface Outcome {
@@ -20,5 +24,20 @@ public sealed interface Outcome {
 
     static Outcome of(JsonNode result) {
         return new Single(Uni.createFrom().item(result));
+    }
+
+    /**
+     * What a failed operation answers: its own code for an {@link AcpException}, bad_request for
+     * an IllegalArgumentException, else internal (logged, since it is a fault inside the node).
+     */
+    static Response.Failure failure(long id, Throwable t) {
+        if (t instanceof AcpException e) {
+            return Response.Failure.of(id, e);
+        }
+        if (t instanceof IllegalArgumentException) {
+            return new Response.Failure(id, ErrorCode.BAD_REQUEST, t.getMessage());
+        }
+        Logger.getLogger(Outcome.class).errorf(t, "request %d failed inside the node", id);
+        return new Response.Failure(id, ErrorCode.INTERNAL, t.getClass().getSimpleName() + ": " + t.getMessage());
     }
 }

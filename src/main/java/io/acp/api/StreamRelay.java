@@ -6,23 +6,23 @@ import java.util.concurrent.Flow;
 
 /**
  * Carries one stream (a {@code watch}) to its connection. It requests one item at a time and the
- * next only once the socket can take more, so a slow reader never builds a queue here: the source
- * (the CDB's change subscription) coalesces what waits to the latest entry per key.
+ * next only once the connection can take more, so a slow reader never builds a queue here: the
+ * source (the CDB's change subscription) coalesces what waits to the latest entry per key.
  * Every method body runs on the connection's event loop.
  */
-final class StreamRelay implements Flow.Subscriber<JsonNode> {
+public final class StreamRelay implements Flow.Subscriber<JsonNode> {
 
     private final long id;
-    private final ApiConnection connection;
+    private final StreamSink connection;
     private Flow.Subscription subscription;
     private boolean done;
 
-    StreamRelay(long id, ApiConnection connection) {
+    public StreamRelay(long id, StreamSink connection) {
         this.id = id;
         this.connection = connection;
     }
 
-    long id() {
+    public long id() {
         return id;
     }
 
@@ -44,8 +44,7 @@ final class StreamRelay implements Flow.Subscriber<JsonNode> {
             if (done) {
                 return;
             }
-            connection.send(new Response.Event(id, item));
-            connection.whenWritable(this::requestNext);
+            connection.sendThen(new Response.Event(id, item), this::requestNext);
         });
     }
 
@@ -55,7 +54,7 @@ final class StreamRelay implements Flow.Subscriber<JsonNode> {
             if (!done) {
                 done = true;
                 connection.streamEnded(this);
-                connection.send(ApiConnection.failure(id, failure));
+                connection.send(Outcome.failure(id, failure));
             }
         });
     }
@@ -66,7 +65,7 @@ final class StreamRelay implements Flow.Subscriber<JsonNode> {
     }
 
     /** Ends the stream from this side (cancel, node stopping); {@code tellClient} sends {@code end}. */
-    void finish(boolean tellClient) {
+    public void finish(boolean tellClient) {
         if (done) {
             return;
         }

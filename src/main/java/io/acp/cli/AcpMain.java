@@ -1,5 +1,6 @@
 package io.acp.cli;
 
+import io.acp.webapi.HttpSwitch;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -8,7 +9,8 @@ import picocli.CommandLine;
 
 /**
  * Entry point of the {@code acp} binary. Every invocation boots Quarkus (config, CDI) and then
- * runs one picocli command; only {@code acp node run} starts the node's services.
+ * runs one picocli command; only {@code acp node run} starts the node's services, and only it may
+ * open the HTTP listener ({@link HttpSwitch}).
  */
 @QuarkusMain
 public class AcpMain implements QuarkusApplication {
@@ -17,7 +19,11 @@ public class AcpMain implements QuarkusApplication {
     CommandLine.IFactory factory;
 
     public static void main(String... args) {
-        if (!NodeCommand.isNodeRun(args)) {
+        if (NodeCommand.isNodeRun(args)) {
+            // Only the node's own JVM may open the HTTP listener (and only with webapi configured):
+            // a client command next to a running node must never collide with its port.
+            setIfAbsent(HttpSwitch.NODE_RUN, "true");
+        } else {
             // A client command's stdout is its answer (maybe --json for a script): keep the
             // framework's start-up chatter out of it.
             setIfAbsent("quarkus.log.console.stderr", "true");

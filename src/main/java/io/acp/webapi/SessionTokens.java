@@ -1,0 +1,144 @@
+package io.acp.webapi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Session tokens a browser keeps instead of the API key. A token is the key and its expiry sealed
+ * with AES-256-GCM under a secret of this node ({@code <data-dir>/webapi.secret}, 0600), so it
+ * survives a restart of the node (the UI reconnects without asking again) and the node keeps no
+ * table of sessions. Opening a token yields the key, which is then checked like any key: revoking
+ * the key ends its sessions too. Logout revokes one token until it would have expired (in memory).
+ */
+final class SessionTokens {
+
+    static final String PREFIX = "acpw_";
+    static final String SECRET_FILE = "webapi.secret";
+    private static final int NONCE_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    /** What an open token holds. */
+    record Opened(String key, Instant expires) {
+    }
+
+    private final SecretKey secret;
+    private final Duration ttl;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+
+    SessionTokens(byte[] secret, Duration ttl, Clock clock) {
+        this.secret = new SecretKeySpec(secret, "AES");
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    /** Reads the node's token secret, creating it (0600) on first use. Blocking. */
+    static byte[] loadSecret(Path dataDir) {
+        Path file = dataDir.resolve(SECRET_FILE);
+        try {
+            if (Files.exists(file)) {
+                byte[] s = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
+                if (s.length != 32) {
+                    throw new IllegalStateException(file + " must hold 32 bytes in base64; delete it to make a new one (ends every web session)");
+                }
+                return s;
+            }
+            byte[] s = new byte[32];
+            new SecureRandom().nextBytes(s);
+            Files.createDirectories(dataDir);
+            Path tmp = Files.createTempFile(dataDir, "." + SECRET_FILE, ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.writeString(tmp, Base64.getEncoder().encodeToString(s) + "\n", StandardCharsets.US_ASCII);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean looksLikeToken(String presented) {
+        return presented != null && presented.startsWith(PREFIX);
+    }
+
+    /** A new token and when it expires. */
+    record Issued(String token, Instant expires) {
+    }
+
+    /** A token standing for {@code key} until now + ttl. */
+    Issued issue(String key) {
+        Instant expires = clock.instant().plus(ttl);
+        byte[] plain = (expires.getEpochSecond() + "\n" + key).getBytes(StandardCharsets.UTF_8);
+        byte[] nonce = new byte[NONCE_BYTES];
+        random.nextBytes(nonce);
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, nonce));
+            c.updateAAD(PREFIX.getBytes(StandardCharsets.US_ASCII));
+            byte[] sealed = c.doFinal(plain);
+            return new Issued(PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(ByteBuffer.allocate(nonce.length + sealed.length)
+                    .put(nonce).put(sealed).array()), expires);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available in this JDK", e);
+        }
+    }
+
+    /** The key of a valid token; null for a forged, damaged, expired or revoked one. */
+    Opened open(String token) {
+        if (!looksLikeToken(token) || revoked.containsKey(token)) {
+            return null;
+        }
+        try {
+            byte[] raw = Base64.getUrlDecoder().decode(token.substring(PREFIX.length()));
+            if (raw.length <= NONCE_BYTES) {
+                return null;
+            }
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, secret, new GCMParameterSpec(TAG_BITS, raw, 0, NONCE_BYTES));
+            c.updateAAD(PREFIX.getBytes(StandardCharsets.US_ASCII));
+            String plain = new String(c.doFinal(raw, NONCE_BYTES, raw.length - NONCE_BYTES), StandardCharsets.UTF_8);
+            int nl = plain.indexOf('\n');
+            Instant expires = Instant.ofEpochSecond(Long.parseLong(plain.substring(0, nl)));
+            return clock.instant().isBefore(expires) ? new Opened(plain.substring(nl + 1), expires) : null;
+        } catch (GeneralSecurityException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** Refuses {@code token} from now on (until it would have expired anyway). */
+    void revoke(String token, Instant expires) {
+        revoked.put(token, expires);
+    }
+
+    /** Forgets revocations of tokens that have expired since. */
+    void sweep() {
+        Instant now = clock.instant();
+        revoked.values().removeIf(e -> !now.isBefore(e));
+    }
+
+    int revokedCount() {
+        return revoked.size();
+    }
+}

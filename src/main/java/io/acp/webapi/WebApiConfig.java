@@ -1,0 +1,54 @@
+package io.acp.webapi;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Settings of the WebAPI: the node's HTTP listener (web UI and WebSocket) and the WebSocket's
+ * bounds. The listener only exists in {@code acp node run} on a node whose {@code acp.node.services}
+ * names {@code webapi}; {@code host} and {@code port} become {@code quarkus.http.host/port}.
+ */
+@ConfigMapping(prefix = "acp.webapi")
+public interface WebApiConfig {
+
+    /** Address the HTTP listener binds; loopback by default: reach it from elsewhere through a reverse proxy (docs/webui.md). */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** HTTP port of the web UI and the WebSocket ({@code /api/ws}). */
+    @WithDefault("7480")
+    int port();
+
+    /**
+     * Origins (scheme://host[:port]) a browser may open the WebSocket from. Empty: only the page's
+     * own origin (the Origin header's host and port equal the request's Host header).
+     */
+    Optional<List<String>> allowedOrigins();
+
+    /** Largest WebSocket message accepted, in bytes; a larger one closes the connection with status 1009. */
+    @WithDefault("65536")
+    int maxMessageBytes();
+
+    /** Requests per second a connection may send on average; more are answered {@code rate_limited}. */
+    @WithDefault("50")
+    int requestsPerSecond();
+
+    /** Requests a connection may send at once above the average rate. */
+    @WithDefault("100")
+    int requestBurst();
+
+    /** A connection not authenticated within this long after opening is closed (status 1008). */
+    @WithDefault("10s")
+    Duration authTimeout();
+
+    /** Failed authentications allowed per connection before it is closed (status 1008). */
+    @WithDefault("5")
+    int maxAuthFailures();
+
+    /** How long a session token ({@code webapi.login}) stays valid; it survives restarts of the node. */
+    @WithDefault("12h")
+    Duration sessionTtl();
+}

@@ -1,0 +1,173 @@
+package io.acp.webapi;
+
+import io.acp.api.ApiService;
+import io.acp.framework.Health;
+import io.acp.framework.ManagedService;
+import io.acp.framework.NodeIdentity;
+import io.acp.framework.ServiceContext;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The WebAPI: the request protocol over a WebSocket at {@code /api/ws}, and the web UI's static
+ * files, on the node's HTTP listener. The listener itself belongs to Quarkus and exists only in
+ * {@code acp node run} with this service configured ({@link HttpSwitch}); while this service is not
+ * running, upgrades are refused with 503 ({@link UpgradeGate}).
+ */
+@ApplicationScoped
+public class WebApiService implements ManagedService {
+
+    private static final Logger LOG = Logger.getLogger(WebApiService.class);
+    static final String PATH = "/api/ws";
+
+    private final WebApiConfig config;
+    private final ApiService api;
+    private final Vertx vertx;
+    private final String localNode;
+    private final Path dataDir;
+    private volatile SessionTokens tokens;
+    private final OriginPolicy origins;
+    private final Map<String, WebSession> sessions = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private volatile long sweepTimer = -1;
+
+    @Inject
+    public WebApiService(WebApiConfig config, ApiService api, NodeIdentity identity, Vertx vertx) {
+        this.config = config;
+        this.api = api;
+        this.vertx = vertx;
+        this.localNode = identity.id();
+        this.dataDir = identity.dataDir();
+        this.origins = new OriginPolicy(config.allowedOrigins());
+    }
+
+    @Override
+    public String name() {
+        return "webapi";
+    }
+
+    @Override
+    public Set<String> dependencies() {
+        return Set.of("api");
+    }
+
+    @Override
+    public Uni<Void> start(ServiceContext context) {
+        return Uni.createFrom().item(() -> SessionTokens.loadSecret(dataDir))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(secret -> {
+                    tokens = new SessionTokens(secret, config.sessionTtl(), Clock.systemUTC());
+                    sweepTimer = vertx.setPeriodic(60_000, t -> tokens.sweep());
+                    running = true;
+                    LOG.infof("WebAPI of node %s serving the web UI on http://%s:%d/ and the WebSocket on %s", localNode, config.host(),
+                            config.port(), PATH);
+                })
+                .replaceWithVoid();
+    }
+
+    /** Ends every stream, closes every WebSocket (1001) and forgets every session token. */
+    @Override
+    public Uni<Void> stop() {
+        running = false;
+        if (sweepTimer >= 0) {
+            vertx.cancelTimer(sweepTimer);
+            sweepTimer = -1;
+        }
+        for (WebSession s : List.copyOf(sessions.values())) {
+            s.shutdown();
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Map<String, String> nodeMeta() {
+        return Map.of("webui", "http://" + config.host() + ":" + config.port() + "/");
+    }
+
+    @Override
+    public Health health() {
+        return new Health(true, sessions.size() + " WebSocket connections");
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    boolean originPermitted(String origin, String host) {
+        return origins.permits(origin, host);
+    }
+
+    // ---- connections (called by the endpoint on the connection's event loop) ----------------------
+
+    void opened(WebSocketConnection connection) {
+        if (!running) {
+            connection.close(new CloseReason(1013, "the WebAPI of node " + localNode + " is not running"))
+                    .subscribe().with(ok -> { }, failure -> { });
+            return;
+        }
+        WebSession session = new WebSession(connection, Vertx.currentContext(), this);
+        sessions.put(connection.id(), session);
+        session.opened();
+    }
+
+    void message(WebSocketConnection connection, String text) {
+        WebSession session = sessions.get(connection.id());
+        if (session != null) {
+            session.message(text);
+        }
+    }
+
+    void failed(WebSocketConnection connection, Throwable failure) {
+        WebSession session = sessions.get(connection.id());
+        if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
+            if (session != null) {
+                session.tooLarge();
+            }
+            return;
+        }
+        LOG.warnf("WebSocket %s on node %s failed: %s", connection.id(), localNode, failure.toString());
+        connection.close(new CloseReason(1011, "internal error")).subscribe().with(ok -> { }, f -> { });
+    }
+
+    void closed(WebSocketConnection connection) {
+        WebSession session = sessions.remove(connection.id());
+        if (session != null) {
+            session.closed();
+        }
+    }
+
+    /** Open WebSocket connections (for tests and health). */
+    public int connectionCount() {
+        return sessions.size();
+    }
+
+    // ---- what sessions share ----------------------------------------------------------------------
+
+    WebApiConfig config() {
+        return config;
+    }
+
+    ApiService api() {
+        return api;
+    }
+
+    SessionTokens tokens() {
+        return tokens;
+    }
+
+    String localNode() {
+        return localNode;
+    }
+}

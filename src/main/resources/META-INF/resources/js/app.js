@@ -1,0 +1,130 @@
+// The web UI: one WebSocket to the node, a store of what the cluster reported, pages drawn
+// from the store whenever it changes. Nothing polls the node: changes arrive on a watch.
+import {AcpSocket} from './socket.js';
+import {ClusterStore} from './store.js';
+import {h, replace} from './dom.js';
+import {dashboard} from './views/dashboard.js';
+import {systems, systemDetail} from './views/systems.js';
+import {nodes} from './views/nodes.js';
+import {resources} from './views/resources.js';
+
+const socket = new AcpSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
+const store = new ClusterStore();
+const main = document.getElementById('main');
+const status = document.getElementById('connection');
+const toasts = document.getElementById('toasts');
+const login = document.getElementById('login');
+
+const ctx = {
+  socket,
+  store,
+  refresh: () => schedule(),
+  /** Runs a request for a button; tells the user how it went. Resolves true on success. */
+  run(promise, done) {
+    return promise.then(() => { toast(done, 'good'); return true; })
+        .catch(e => { toast(`${e.code ? e.code + ': ' : ''}${e.message}`, 'bad'); return false; });
+  },
+};
+
+function toast(text, kind) {
+  const t = h('div', {class: `toast ${kind}`, role: 'status'}, text);
+  toasts.append(t);
+  setTimeout(() => t.remove(), kind === 'bad' ? 8000 : 3000);
+}
+
+// ---- pages --------------------------------------------------------------------------------
+
+const routes = [
+  [/^#?\/?$|^#\/dashboard$/, () => dashboard()],
+  [/^#\/systems$/, () => systems()],
+  [/^#\/systems\/(.+)$/, m => systemDetail(decodeURIComponent(m[1]))],
+  [/^#\/networks$/, () => resources('network', 'Networks', 'Networks as the network service defines them; each node reports its bridge and state.')],
+  [/^#\/storage$/, () => resources('storage', 'Storage', 'Devices, pools and shares; each node reports state and capacity.')],
+  [/^#\/services$/, () => resources('service', 'Services', 'Every service on every node, as the node reports it.')],
+  [/^#\/nodes$/, () => nodes()],
+  [/^#\/nodes\/(.+)$/, m => nodes(decodeURIComponent(m[1]))],
+];
+let page;
+
+function route() {
+  for (const [pattern, make] of routes) {
+    const m = location.hash.match(pattern);
+    if (m) {
+      page = make(m);
+      break;
+    }
+  }
+  document.title = `${page.title} · ACP`;
+  document.querySelectorAll('nav a').forEach(a => a.classList.toggle('active', location.hash.startsWith(a.getAttribute('href'))
+      || (a.getAttribute('href') === '#/dashboard' && (location.hash === '' || location.hash === '#/'))));
+  page.mount(main);
+  render();
+}
+
+// Store changes come many per second (stats of every node and system): draw at most once a frame.
+let scheduled = false;
+function schedule() {
+  if (!scheduled) {
+    scheduled = true;
+    requestAnimationFrame(() => { scheduled = false; render(); });
+  }
+}
+
+function render() {
+  if (page && socket.authenticated) {
+    page.update(ctx);
+  }
+}
+
+// ---- connection -----------------------------------------------------------------------------
+
+socket.onState((state, s) => {
+  status.dataset.state = state;
+  status.textContent = state === 'online' ? `connected to ${s.node}` : state === 'login' ? 'log in' : `${state}${s.detail ? ': ' + s.detail : ''}`;
+  login.hidden = state !== 'login';
+  if (state === 'login' && s.detail) {
+    login.querySelector('.error').textContent = s.detail;
+  }
+  if (state === 'online') {
+    load();
+  }
+});
+
+/** After every (re)connect: everything the watch would not tell (what existed before it opened). */
+async function load() {
+  try {
+    const objects = await socket.request('cluster', 'list', {});
+    objects.forEach(e => store.apply(e));
+    store.touched(socket.node);
+    const keys = [['node', socket.node], ...objects.map(o => [o.type, o.id])];
+    schedule();
+    for (const [type, id] of keys) {
+      socket.request('cluster', 'meta', {type, id}).then(es => { es.forEach(e => store.apply(e)); schedule(); }).catch(() => {});
+      if (type === 'node' || type === 'system' || type === 'service') {
+        socket.request('cluster', 'stats', {type, id}).then(es => { es.forEach(e => { if (!e.stale) store.apply(e); }); schedule(); }).catch(() => {});
+      }
+    }
+  } catch (e) {
+    toast(`loading the cluster failed: ${e.message}`, 'bad');
+  }
+}
+
+socket.watch({}, e => { store.apply(e); schedule(); });
+store.onChange(schedule);
+// Nodes that fall silent turn red without any message arriving: re-check once a second.
+setInterval(schedule, 1000);
+
+login.addEventListener('submit', e => {
+  e.preventDefault();
+  const key = login.querySelector('input').value.trim();
+  login.querySelector('.error').textContent = '';
+  socket.authenticate(key).then(() => { login.querySelector('input').value = ''; })
+      .catch(err => { login.querySelector('.error').textContent = err.message; });
+});
+document.getElementById('logout').addEventListener('click', () => socket.logout());
+document.getElementById('menu').addEventListener('click', () => document.body.classList.toggle('menu-open'));
+document.querySelectorAll('nav a').forEach(a => a.addEventListener('click', () => document.body.classList.remove('menu-open')));
+
+window.addEventListener('hashchange', route);
+route();
+socket.connect();

@@ -1,0 +1,155 @@
+// Systems: the list with live state and cpu, create, lifecycle actions, cold migration, and a
+// detail page with live charts.
+import {h, replace, percent, bytes, badge} from '../dom.js';
+import {lineChart} from '../charts.js';
+
+/** Where a system is: the node it is assigned to (spec.node), and that node's report of it. */
+export function placement(store, system) {
+  const reports = store.metaOf('system', system.id);
+  let node = system.spec && system.spec.node;
+  if (!node) {
+    const running = [...reports.values()].find(m => m.values && (m.values.state === 'running' || m.values.state === 'paused'));
+    node = running ? running.node : null;
+  }
+  const report = node && reports.get(node);
+  return {node: node || null, state: (report && report.values && report.values.state) || 'stopped'};
+}
+
+export function systems() {
+  const list = h('div', {class: 'card'});
+  const nodeSelect = h('select', {name: 'node', 'data-testid': 'create-node'});
+  const form = h('form', {class: 'card create', 'data-testid': 'create-system'},
+      h('h2', {}, 'Create a system'),
+      h('label', {}, 'id ', h('input', {name: 'id', required: true, pattern: '[A-Za-z0-9._:-]{1,128}', placeholder: 'web1'})),
+      h('label', {}, 'vcpus ', h('input', {name: 'vcpus', type: 'number', min: 1, max: 256, value: 1, required: true})),
+      h('label', {}, 'memory (MiB) ', h('input', {name: 'memory', type: 'number', min: 16, value: 128, required: true})),
+      h('label', {}, 'disk (path, optional) ', h('input', {name: 'disk', placeholder: '/var/lib/acp/web1.img'})),
+      h('label', {}, 'node ', nodeSelect),
+      h('p', {class: 'muted hint'}, 'Without a node, the cluster places it on the node with the most free memory.'),
+      h('button', {type: 'submit'}, 'Create and start'));
+  let ctxRef;
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const id = f.get('id').trim();
+    const spec = {vcpus: Number(f.get('vcpus')), memory: Number(f.get('memory'))};
+    if (f.get('disk').trim()) {
+      spec.disks = [{path: f.get('disk').trim()}];
+    }
+    const node = f.get('node') || undefined;
+    if (node) {
+      spec.node = node;
+    }
+    ctxRef.run(ctxRef.socket.request('hypervisor', 'create', {id, spec}, node), `system ${id} created on ${node || 'this node'}`)
+        .then(ok => ok && form.reset());
+  });
+  return {
+    title: 'Systems',
+    mount(container) {
+      replace(container, list, form);
+    },
+    update(ctx) {
+      ctxRef = ctx;
+      const ids = ctx.store.nodeIds();
+      if ([...nodeSelect.options].map(o => o.value).filter(v => v).join() !== ids.join()) {
+        const keep = nodeSelect.value || ctx.socket.node;
+        replace(nodeSelect, h('option', {value: ''}, 'most room'), ids.map(id => h('option', {value: id, selected: id === keep}, id)));
+      }
+      const rows = ctx.store.ofType('system').map(s => systemRow(ctx, s, ids));
+      replace(list, h('h2', {}, `Systems (${rows.length})`), rows.length
+        ? h('div', {class: 'scroll'}, h('table', {'data-testid': 'systems'},
+            h('thead', {}, h('tr', {}, ['id', 'state', 'node', 'vcpus', 'memory', 'cpu', 'actions'].map(c => h('th', {}, c)))),
+            h('tbody', {}, rows)))
+        : h('p', {class: 'muted'}, 'No systems yet.'));
+    },
+  };
+}
+
+function systemRow(ctx, s, nodeIds) {
+  const {node, state} = placement(ctx.store, s);
+  const stats = node ? (ctx.store.statsOf('system', s.id).get(node) || {}).values || {} : {};
+  const act = (op, target = node) => () =>
+    ctx.run(ctx.socket.request('hypervisor', op, {id: s.id}, target || undefined), `system ${s.id}: ${op} done`);
+  const migrateTo = h('select', {class: 'small', 'aria-label': 'migrate to'}, h('option', {value: ''}, 'migrate to…'),
+      nodeIds.filter(n => n !== node).map(n => h('option', {value: n}, n)));
+  migrateTo.addEventListener('change', () => {
+    const target = migrateTo.value;
+    if (target) {
+      ctx.run(migrate(ctx, s.id, node, state, target), `system ${s.id} moved to ${target}`);
+    }
+  });
+  const running = state === 'running';
+  return h('tr', {'data-system': s.id, 'data-state': state},
+      h('td', {}, h('a', {href: `#/systems/${encodeURIComponent(s.id)}`}, s.id)),
+      h('td', {}, badge(state)),
+      h('td', {}, node || '–'),
+      h('td', {}, s.spec.vcpus),
+      h('td', {}, `${s.spec.memory} MiB`),
+      h('td', {}, percent(stats.cpu)),
+      h('td', {}, h('div', {class: 'actions'},
+          running ? null : h('button', {class: 'small', 'data-action': 'start', onclick: act('start')}, 'Start'),
+          running ? h('button', {class: 'small', 'data-action': 'shutdown', onclick: act('shutdown')}, 'Shut down') : null,
+          running ? h('button', {class: 'small', 'data-action': 'stop', onclick: act('stop')}, 'Stop') : null,
+          running ? h('button', {class: 'small', 'data-action': 'pause', onclick: act('pause')}, 'Pause') : null,
+          state === 'paused' ? h('button', {class: 'small', 'data-action': 'resume', onclick: act('resume')}, 'Resume') : null,
+          migrateTo,
+          h('button', {class: 'small danger', 'data-action': 'delete', onclick: () => confirm(`Delete system ${s.id}?`) && act('delete')()}, 'Delete'))));
+}
+
+/** hypervisor.migrate, sent to the node the system is on: offline (shut down, moved, started there if it ran). */
+function migrate(ctx, id, from, state, to) {
+  return ctx.socket.request('hypervisor', 'migrate', {id, to}, from || undefined);
+}
+
+export function systemDetail(id) {
+  const body = h('div', {});
+  const cpu = h('canvas', {class: 'chart'});
+  const mem = h('canvas', {class: 'chart'});
+  const io = h('canvas', {class: 'chart'});
+  let loaded = null;
+  return {
+    title: `System ${id}`,
+    mount(container) {
+      replace(container, body, h('div', {class: 'card'}, h('h3', {}, 'cpu'), cpu, h('h3', {}, 'memory'), mem, h('h3', {}, 'disk and network (bytes/s)'), io));
+    },
+    update(ctx) {
+      const s = ctx.store.objects.get(`system/${id}`);
+      if (!s) {
+        replace(body, h('p', {class: 'muted'}, `System ${id} does not exist (yet).`));
+        return;
+      }
+      const {node, state} = placement(ctx.store, s);
+      if (node && loaded !== node) {
+        loaded = node;
+        ctx.socket.request('cluster', 'stats', {type: 'system', id, node, history: true})
+            .then(entries => { ctx.store.setHistory('system', id, node, entries); ctx.refresh(); })
+            .catch(() => {});
+      }
+      replace(body, h('section', {class: 'card', 'data-system': id, 'data-state': state},
+          h('div', {class: 'card-head'}, h('h2', {}, id), badge(state)),
+          h('dl', {class: 'facts'},
+              h('dt', {}, 'node'), h('dd', {}, node || '–'),
+              h('dt', {}, 'spec'), h('dd', {}, h('pre', {}, JSON.stringify(s.spec, null, 2))))));
+      const hist = node ? ctx.store.historyOf('system', id, node) : [];
+      requestAnimationFrame(() => {
+        lineChart(cpu, [{label: 'cpu %', points: hist.map(p => ({x: p.time, y: (p.values.cpu || 0) * 100}))}], {max: 100});
+        lineChart(mem, [{label: 'memory', points: hist.map(p => ({x: p.time, y: p.values.memory || 0}))}], {format: bytes});
+        lineChart(io, ['diskReadBytes', 'diskWriteBytes', 'netRxBytes', 'netTxBytes'].map(k => ({label: k, points: rates(hist, k)})), {format: bytes});
+      });
+    },
+  };
+}
+
+/** Per-second rates of a counter between consecutive samples. */
+function rates(hist, key) {
+  const out = [];
+  for (let i = 1; i < hist.length; i++) {
+    const a = hist[i - 1];
+    const b = hist[i];
+    const dt = (b.time - a.time) / 1000;
+    if (dt > 0 && b.values[key] !== undefined && a.values[key] !== undefined) {
+      out.push({x: b.time, y: Math.max(0, (b.values[key] - a.values[key]) / dt)});
+    }
+  }
+  return out;
+}
