@@ -18,8 +18,12 @@ public interface NodeConfig {
     @WithDefault("/var/lib/acp")
     Path dataDir();
 
-    /** Services this node runs; the Framework starts them in dependency order. */
-    @WithDefault("cluster,api,hypervisor,agent")
+    /**
+     * Services this node runs; the Framework starts them in dependency order. The default is what
+     * every node runs (brief §1) plus a monitor, so a single node answers {@code acp health};
+     * management nodes add {@code webapi}.
+     */
+    @WithDefault("cluster,api,hypervisor,network,storage,monitor,agent")
     List<String> services();
 
     /** How often the node object's stats (cpu, memory, load, uptime) are sampled. */
