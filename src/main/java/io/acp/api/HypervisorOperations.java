@@ -1,14 +1,9 @@
 package io.acp.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.framework.NodeCalls;
 import io.acp.hypervisor.Systems;
 import io.acp.model.Json;
-import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -56,14 +51,14 @@ final class HypervisorOperations implements ServiceOperations {
         }
         Args args = new Args(op, request.args());
         if (CHANGES.contains(op)) {
-            requireWriter(session, op);
+            session.requireWriter(op + " systems");
         }
         if (op.equals("list")) {
-            return single(() -> systems.get().list());
+            return Outcome.deferred(() -> systems.get().list());
         }
         String id = args.text("id");
         Systems s = systems.get();
-        return single(() -> switch (op) {
+        return Outcome.deferred(() -> switch (op) {
             case "create" -> s.create(id, args.object("spec"), calls(session));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
             case "console-info" -> s.consoleInfo(id);
@@ -90,17 +85,5 @@ final class HypervisorOperations implements ServiceOperations {
         }
         String credential = session.credential();
         return (node, service, op, args) -> r.forward(new Request(0, node, service, op, args == null ? Json.object() : args, credential));
-    }
-
-    private static Outcome single(Supplier<Uni<? extends JsonNode>> work) {
-        return new Outcome.Single(Uni.createFrom().deferred(work).map(JsonNode.class::cast));
-    }
-
-    private static void requireWriter(Session session, String op) {
-        ApiIdentity who = session.identity();
-        if (!who.role().mayWrite()) {
-            throw new AcpException(ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role " + who.role().wireName()
-                    + ", which may not " + op + " systems (needs admin or operator)");
-        }
     }
 }

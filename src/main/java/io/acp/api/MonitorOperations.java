@@ -3,8 +3,6 @@ package io.acp.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.cluster.Cdb;
 import io.acp.monitor.MonitorQueries;
-import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
@@ -47,11 +45,8 @@ final class MonitorOperations implements ServiceOperations {
                 return onWorker(() -> MonitorQueries.alarms(cdb.get(), all));
             case "ack":
                 String id = args.text("id");
+                session.requireWriter("acknowledge alarms");
                 ApiIdentity who = session.identity();
-                if (!who.role().mayWrite()) {
-                    throw new AcpException(ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role " + who.role().wireName()
-                            + ", which may not acknowledge alarms (needs admin or operator)");
-                }
                 return new Outcome.Single(Uni.createFrom().deferred(() -> MonitorQueries.ack(cdb.get(), id, who.name()))
                         .runSubscriptionOn(worker));
             default:

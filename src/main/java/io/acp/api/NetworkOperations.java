@@ -5,7 +5,6 @@ import io.acp.cluster.Cdb;
 import io.acp.network.NetworkCatalog;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
@@ -46,28 +45,28 @@ final class NetworkOperations implements ServiceOperations {
         }
         Args args = new Args(op, request.args());
         if (CHANGES.contains(op)) {
-            requireWriter(session, op);
+            session.requireWriter(op + " networks");
         }
         return switch (op) {
-            case "list" -> single(() -> Uni.createFrom().item(catalog().list()));
-            case "show" -> single(() -> Uni.createFrom().item(catalog().show(args.text("id"))));
+            case "list" -> Outcome.deferred(() -> Uni.createFrom().item(catalog().list()));
+            case "show" -> Outcome.deferred(() -> Uni.createFrom().item(catalog().show(args.text("id"))));
             case "create" -> {
                 String id = args.text("id");
                 String subtype = args.text("subtype");
                 JsonNode spec = args.object("spec");
-                yield single(() -> catalog().create(id, subtype, spec));
+                yield Outcome.deferred(() -> catalog().create(id, subtype, spec));
             }
-            case "delete" -> single(() -> catalog().delete(args.text("id")));
+            case "delete" -> Outcome.deferred(() -> catalog().delete(args.text("id")));
             case "attach" -> {
                 String id = args.text("id");
                 String iface = args.text("interface");
                 Optional<Integer> vlan = vlan(args);
-                yield single(() -> network.get().attach(id, iface, vlan));
+                yield Outcome.deferred(() -> network.get().attach(id, iface, vlan));
             }
             default -> {
                 String id = args.text("id");
                 String iface = args.text("interface");
-                yield single(() -> network.get().detach(id, iface));
+                yield Outcome.deferred(() -> network.get().detach(id, iface));
             }
         };
     }
@@ -85,17 +84,5 @@ final class NetworkOperations implements ServiceOperations {
 
     private NetworkCatalog catalog() {
         return new NetworkCatalog(cdb.get());
-    }
-
-    private static Outcome single(Supplier<Uni<? extends JsonNode>> work) {
-        return new Outcome.Single(Uni.createFrom().deferred(work).map(JsonNode.class::cast));
-    }
-
-    private static void requireWriter(Session session, String op) {
-        ApiIdentity who = session.identity();
-        if (!who.role().mayWrite()) {
-            throw new AcpException(ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role " + who.role().wireName()
-                    + ", which may not " + op + " networks (needs admin or operator)");
-        }
     }
 }

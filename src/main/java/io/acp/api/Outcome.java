@@ -26,6 +26,11 @@ public sealed interface Outcome {
         return new Single(Uni.createFrom().item(result));
     }
 
+    /** One result from work that starts only when the answer is subscribed to. */
+    static Outcome deferred(java.util.function.Supplier<Uni<? extends JsonNode>> work) {
+        return new Single(Uni.createFrom().deferred(work).map(JsonNode.class::cast));
+    }
+
     /**
      * What a failed operation answers: its own code for an {@link AcpException}, bad_request for
      * an IllegalArgumentException, else internal (logged, since it is a fault inside the node).

@@ -6,6 +6,18 @@ public interface Session {
     /** Who the connection authenticated as. */
     ApiIdentity identity();
 
+    /**
+     * Throws {@code forbidden} unless the connection's key may change things (admin or operator);
+     * {@code action} says what was refused, e.g. "start systems".
+     */
+    default void requireWriter(String action) {
+        ApiIdentity who = identity();
+        if (!who.role().mayWrite()) {
+            throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role "
+                    + who.role().wireName() + ", which may not " + action + " (needs admin or operator)");
+        }
+    }
+
     /** Ends the stream opened by request {@code streamId} on this connection; false if there is none. */
     boolean cancelStream(long streamId);
 

@@ -1,11 +1,8 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.acp.storage.Storage;
-import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -43,10 +40,10 @@ final class StorageOperations implements ServiceOperations {
         }
         Args args = new Args(op, request.args());
         if (!op.equals("list") && !op.equals("show")) {
-            requireWriter(session, op);
+            session.requireWriter(op);
         }
         Storage s = storage.get();
-        return single(() -> switch (op) {
+        return Outcome.deferred(() -> switch (op) {
             case "list" -> s.list();
             case "show" -> s.show(args.text("id"));
             case "pool.create" -> s.createPool(args.text("id"), args.object("spec"));
@@ -66,17 +63,5 @@ final class StorageOperations implements ServiceOperations {
             return n.asText();
         }
         return args.text("size");
-    }
-
-    private static Outcome single(Supplier<Uni<? extends JsonNode>> work) {
-        return new Outcome.Single(Uni.createFrom().deferred(work).map(JsonNode.class::cast));
-    }
-
-    private static void requireWriter(Session session, String op) {
-        ApiIdentity who = session.identity();
-        if (!who.role().mayWrite()) {
-            throw new AcpException(ErrorCode.FORBIDDEN, "key '" + who.name() + "' has role " + who.role().wireName()
-                    + ", which may not " + op + " (needs admin or operator)");
-        }
     }
 }

@@ -6,7 +6,6 @@ import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
 import io.acp.model.Entry;
-import io.acp.model.Json;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.model.Json;
-import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import java.util.LinkedHashMap;
