@@ -6,6 +6,7 @@ import io.acp.framework.Health;
 import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
+import io.acp.framework.ServiceThread;
 import io.acp.hypervisor.libvirt.LibvirtBackend;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -72,12 +73,7 @@ public class HypervisorService implements ManagedService {
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().deferred(() -> {
             Cdb db = cdb.get();
-            ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "acp-hypervisor");
-                t.setDaemon(true);
-                return t;
-            });
-            thread.setRemoveOnCancelPolicy(true);
+            ScheduledThreadPoolExecutor thread = ServiceThread.named("hypervisor");
             HypervisorBackend backend = backends.get();
             Hypervisor hv = new Hypervisor(backend, thread);
             SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC());

@@ -7,6 +7,7 @@ import io.acp.framework.Health;
 import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
+import io.acp.framework.ServiceThread;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -68,12 +69,7 @@ public class NetworkService implements ManagedService {
     @Override
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().deferred(() -> {
-            ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "acp-network");
-                t.setDaemon(true);
-                return t;
-            });
-            thread.setRemoveOnCancelPolicy(true);
+            ScheduledThreadPoolExecutor thread = ServiceThread.named("network");
             Commands commands = new Commands(config.namespace(), config.commandTimeout());
             NodeNetworks networks = new NodeNetworks(nodeId, cdb.get(), new IpLinkBackend(commands),
                     new VppCtl(commands, config.vppctl()), config.uplinks(), commands.namespace());

@@ -7,6 +7,7 @@ import io.acp.framework.Health;
 import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
+import io.acp.framework.ServiceThread;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -77,12 +78,7 @@ public class StorageService implements ManagedService {
     /** Starts with settings of the test's choosing (sysfs and procfs elsewhere). */
     Uni<Void> start(StorageSettings settings) {
         return Uni.createFrom().deferred(() -> {
-            ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "acp-storage");
-                t.setDaemon(true);
-                return t;
-            });
-            thread.setRemoveOnCancelPolicy(true);
+            ScheduledThreadPoolExecutor thread = ServiceThread.named("storage");
             Probes probes = new Probes();
             Reports reports = new Reports(cdb.get());
             Lvm lvm = new Lvm(settings.commands(), config.lvm().activation());
