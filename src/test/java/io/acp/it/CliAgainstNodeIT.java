@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -236,9 +237,20 @@ class CliAgainstNodeIT {
         assertThat(exit).as("exit code after SIGTERM").isIn(0, 143);
 
         List<String> log = node.logLines();
-        String stopping = log.stream().filter(l -> l.contains("stopping services")).findFirst()
-                .orElseThrow(() -> new AssertionError("no 'stopping services' line in:\n" + String.join("\n", log)));
-        assertThat(stopping).contains("[hypervisor, agent, api, cluster]");
+        List<String> started = servicesIn(log, "starting services");
+        List<String> stopped = servicesIn(log, "stopping services");
+        assertThat(started).startsWith("cluster").contains("api", "hypervisor", "network", "storage", "monitor", "agent");
+        List<String> reverse = new ArrayList<>(started);
+        Collections.reverse(reverse);
+        assertThat(stopped).isEqualTo(reverse);
         assertThat(Files.exists(node.socket())).as("socket file removed").isFalse();
+    }
+
+    /** The service list of the node's first log line containing {@code phrase} ("... [cluster, api]"). */
+    private static List<String> servicesIn(List<String> log, String phrase) {
+        String line = log.stream().filter(l -> l.contains(phrase)).findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + phrase + "' line in:\n" + String.join("\n", log)));
+        String list = line.substring(line.lastIndexOf('[') + 1, line.lastIndexOf(']'));
+        return List.of(list.split(", "));
     }
 }
