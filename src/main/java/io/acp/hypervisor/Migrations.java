@@ -2,7 +2,6 @@ package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.cluster.Cdb;
 import io.acp.framework.NodeCalls;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
@@ -41,44 +40,41 @@ final class Migrations {
     /** How long the target protects an incoming copy it has not yet seen assigned to it in its CDB. */
     static final Duration INCOMING = Duration.ofMinutes(2);
 
-    private final Systems systems;
+    private final SystemContext ctx;
     private final String nodeId;
-    private final Cdb cdb;
-    private final Hypervisor hv;
-    private final SystemReports reports;
+    private final Assignment assignment;
+    private final Domains domains;
+    private final GracefulShutdown shutdown;
     private final Handoffs handoffs;
-    private final Duration shutdownTimeout;
     private final String migrationUri;
 
-    Migrations(Systems systems, String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, Handoffs handoffs, Duration shutdownTimeout,
-            String migrationUri) {
-        this.systems = systems;
-        this.nodeId = nodeId;
-        this.cdb = cdb;
-        this.hv = hv;
-        this.reports = reports;
+    Migrations(SystemContext ctx, Assignment assignment, Domains domains, GracefulShutdown shutdown, Handoffs handoffs, String migrationUri) {
+        this.ctx = ctx;
+        this.nodeId = ctx.nodeId();
+        this.assignment = assignment;
+        this.domains = domains;
+        this.shutdown = shutdown;
         this.handoffs = handoffs;
-        this.shutdownTimeout = shutdownTimeout;
         this.migrationUri = migrationUri;
     }
 
     // ---- source ----------------------------------------------------------------------------------
 
     Uni<ObjectNode> migrate(String id, String target, boolean live, NodeCalls calls) {
-        SystemSpec spec = systems.specOf(id);
+        SystemSpec spec = ctx.specOf(id);
         if (target == null || target.isBlank()) {
             throw AcpException.badRequest("migrate system " + id + ": name the target node ('to')");
         }
         if (target.equals(spec.node()) || (spec.node() == null && target.equals(nodeId))) {
-            return systems.report(id).map(r -> r.put("migrated", false)); // already there
+            return ctx.report(id).map(r -> r.put("migrated", false)); // already there
         }
-        systems.requireHere(spec, "migrate");
-        if (!handoffs.begin(id, shutdownTimeout.plus(INCOMING))) {
+        assignment.requireHere(spec, "migrate");
+        if (!handoffs.begin(id, shutdown.timeout().plus(INCOMING))) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated from node " + nodeId);
         }
         Deque<Supplier<Uni<?>>> undo = new ArrayDeque<>();
         SystemSpec moved = spec.withNode(target);
-        return hv.call(b -> b.status(id)).chain(status -> {
+        return ctx.hv().call(b -> b.status(id)).chain(status -> {
             boolean running = status.isPresent() && (status.get().state() == SystemState.RUNNING || status.get().state() == SystemState.PAUSED);
             if (live && !running) {
                 throw new AcpException(ErrorCode.CONFLICT, "cannot live-migrate system " + id + ": it is not running on node " + nodeId
@@ -93,9 +89,9 @@ final class Migrations {
                     .chain(() -> step("assignment to node " + target, assign(id, moved, spec, undo)))
                     .chain(() -> step("confirm on node " + target, calls.call(target, "hypervisor", "migrate-confirm",
                             Json.object().put("id", id).put("start", running && !live))))
-                    .call(() -> live || status.isEmpty() ? Uni.createFrom().voidItem() : hv.run(b -> undefineMovedAway(b, id)))
+                    .call(() -> live || status.isEmpty() ? Uni.createFrom().voidItem() : ctx.hv().run(b -> undefineMovedAway(b, id)))
                     .map(answer -> {
-                        reports.report(id, SystemState.STOPPED, false);
+                        ctx.reports().report(id, SystemState.STOPPED, false);
                         ObjectNode o = ((ObjectNode) answer).deepCopy();
                         o.put("migrated", true);
                         o.put("from", nodeId);
@@ -112,8 +108,8 @@ final class Migrations {
             return Uni.createFrom().voidItem();
         }
         // Last of all the undos: the target's copy is gone before this one starts again.
-        undo.addLast(() -> systems.defineAndStart(systems.specOf(id).withNode(nodeId)));
-        return systems.shutdownHere(id).replaceWithVoid();
+        undo.addLast(() -> domains.defineAndStart(ctx.specOf(id).withNode(nodeId)));
+        return shutdown.shutDown(id).replaceWithVoid();
     }
 
     private Uni<Void> moveLive(String id, String target, JsonNode prepared) {
@@ -122,18 +118,18 @@ final class Migrations {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "node " + target
                     + " accepts no live migration: it has no acp.hypervisor.migration-uri (its libvirt as this node's libvirt reaches it)"));
         }
-        return hv.run(b -> b.migrateLive(id, uri));
+        return ctx.hv().run(b -> b.migrateLive(id, uri));
     }
 
     /** Writes the target into the spec, only if nobody changed the object since it was read. */
     private Uni<Void> assign(String id, SystemSpec moved, SystemSpec before, Deque<Supplier<Uni<?>>> undo) {
-        ObjectEntry e = systems.specOf(id).equals(before) ? cdb.object(SystemReports.key(id)).orElseThrow()
+        ObjectEntry e = ctx.specOf(id).equals(before) ? ctx.cdb().object(SystemReports.key(id)).orElseThrow()
                 : null;
         if (e == null) {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "system " + id + " changed during its migration"));
         }
-        return cdb.putObject(SystemReports.key(id), null, moved.toJson(), e.version())
-                .invoke(written -> undo.push(() -> cdb.putObject(SystemReports.key(id), null, before.withNode(nodeId).toJson(), null)))
+        return ctx.cdb().putObject(SystemReports.key(id), null, moved.toJson(), e.version())
+                .invoke(written -> undo.push(() -> ctx.cdb().putObject(SystemReports.key(id), null, before.withNode(nodeId).toJson(), null)))
                 .replaceWithVoid();
     }
 
@@ -191,14 +187,14 @@ final class Migrations {
         if (!handoffs.begin(id, INCOMING)) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated to or from node " + nodeId);
         }
-        return hv.call(b -> {
+        return ctx.hv().call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
                 throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " already runs a domain named " + id + " (" + s.get().state().wireName()
                         + "); it cannot take system " + id + " from node " + from);
             }
             if (!live) {
-                systems.define(b, spec);
+                domains.define(b, spec);
             }
             return null;
         }).map(x -> {
@@ -216,7 +212,7 @@ final class Migrations {
         }
         // The CDB here may not show the new assignment yet: keep the copy protected a while longer.
         handoffs.arrived(id, INCOMING);
-        return hv.call(b -> {
+        return ctx.hv().call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isEmpty()) {
                 throw AcpException.notFound("domain " + id + " on node " + nodeId + " (the migration did not define it)");
@@ -225,20 +221,12 @@ final class Migrations {
                 b.start(id);
             }
             return b.status(id);
-        }).map(s -> systems.reportOf(id, s));
+        }).map(s -> ctx.reportOf(id, s));
     }
 
     Uni<ObjectNode> abort(String id) {
-        return hv.call(b -> {
-            Optional<DomainStatus> s = b.status(id);
-            if (s.isPresent()) {
-                if (s.get().state() != SystemState.STOPPED) {
-                    b.destroy(id);
-                }
-                b.undefine(id);
-            }
-            return null;
-        }).map(x -> Json.object().put("id", id).put("node", nodeId).put("aborted", true))
+        return ctx.hv().run(b -> Domains.remove(b, id))
+                .map(x -> Json.object().put("id", id).put("node", nodeId).put("aborted", true))
                 .eventually(() -> handoffs.end(id));
     }
 }

@@ -1,0 +1,94 @@
+package io.acp.hypervisor;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The domain steps of system operations, each one trip to the hypervisor thread: define (with
+ * autostart), define-and-start, remove. A step that defined a domain undefines it again when its
+ * own later part fails.
+ */
+final class Domains {
+
+    private static final Logger LOG = Logger.getLogger(Domains.class);
+
+    private final SystemContext ctx;
+    private final String domainType;
+
+    Domains(SystemContext ctx, String domainType) {
+        this.ctx = ctx;
+        this.domainType = domainType;
+    }
+
+    /** One trip to the hypervisor thread: define if absent, start (or resume), read the result. */
+    Uni<ObjectNode> defineAndStart(SystemSpec spec) {
+        String id = spec.id();
+        return ctx.hv().call(b -> {
+            Optional<DomainStatus> s = b.status(id);
+            boolean definedNow = s.isEmpty() && define(b, spec);
+            if (s.isPresent() && s.get().state() == SystemState.STOPPED) {
+                // Devices on pools and networks are resolved again at every start: a network down now refuses the start.
+                // Redefined under its own uuid (libvirt refuses a new one for an existing name).
+                String uuid = b.xml(id).map(DomainXml::uuid).orElse(null);
+                b.define(DomainXml.withUuid(xmlOf(spec), uuid));
+            }
+            if (s.isPresent() && s.get().state() == SystemState.PAUSED) {
+                b.resume(id);
+            } else if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
+                try {
+                    b.start(id);
+                } catch (RuntimeException e) {
+                    if (definedNow) {
+                        undefineQuietly(b, id);
+                    }
+                    throw e;
+                }
+            }
+            return b.status(id);
+        }).onFailure().call(f -> ctx.report(id).onFailure().recoverWithNull()).map(s -> ctx.reportOf(id, s));
+    }
+
+    /** Defines the domain if absent; true if this call defined it (so a failed later step undefines it). */
+    Uni<Boolean> defineIfAbsent(SystemSpec spec) {
+        return ctx.hv().call(b -> b.status(spec.id()).isEmpty() && define(b, spec));
+    }
+
+    /** Defines the domain and sets its autostart, undoing the define if that fails; true. */
+    boolean define(HypervisorBackend b, SystemSpec spec) {
+        b.define(xmlOf(spec));
+        try {
+            if (spec.autostart()) {
+                b.setAutostart(spec.id(), true);
+            }
+        } catch (RuntimeException e) {
+            undefineQuietly(b, spec.id());
+            throw e;
+        }
+        return true;
+    }
+
+    /** Destroys the domain if it runs and undefines it; nothing if there is none. */
+    static void remove(HypervisorBackend b, String id) {
+        Optional<DomainStatus> s = b.status(id);
+        if (s.isPresent()) {
+            if (s.get().state() != SystemState.STOPPED) {
+                b.destroy(id);
+            }
+            b.undefine(id);
+        }
+    }
+
+    private String xmlOf(SystemSpec spec) {
+        return DomainXml.of(DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec), domainType);
+    }
+
+    private void undefineQuietly(HypervisorBackend b, String id) {
+        try {
+            b.undefine(id);
+        } catch (RuntimeException e) {
+            LOG.errorf("system %s on node %s: could not undo its define: %s", id, ctx.nodeId(), e.getMessage());
+        }
+    }
+}
