@@ -1,0 +1,30 @@
+package io.acp.hypervisor.libvirt;
+
+import io.acp.hypervisor.DomainStatus;
+import io.acp.hypervisor.SystemState;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.LibvirtException;
+
+/** A domain's status as libvirt's domain info tells it, its state mapped to a {@link SystemState}. */
+final class DomainStates {
+
+    private DomainStates() {
+    }
+
+    static DomainStatus status(Domain d) throws LibvirtException {
+        DomainInfo info = d.getInfo();
+        return new DomainStatus(d.getName(), state(info.state), info.nrVirtCpu, info.memory, info.maxMem, info.cpuTime);
+    }
+
+    static SystemState state(DomainInfo.DomainState s) {
+        return switch (s) {
+            case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED -> SystemState.RUNNING;
+            case VIR_DOMAIN_PAUSED, VIR_DOMAIN_PMSUSPENDED -> SystemState.PAUSED;
+            case VIR_DOMAIN_CRASHED -> SystemState.FAILED;
+            // SHUTDOWN = still shutting down: it runs until it reaches SHUTOFF.
+            case VIR_DOMAIN_SHUTDOWN -> SystemState.RUNNING;
+            case VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_NOSTATE -> SystemState.STOPPED;
+        };
+    }
+}

@@ -1,0 +1,195 @@
+package io.acp.hypervisor.libvirt;
+
+import io.acp.hypervisor.DomainEventKind;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import java.util.function.BiConsumer;
+import org.jboss.logging.Logger;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.libvirt.event.LifecycleListener;
+
+/**
+ * The one libvirt connection of a node, opened lazily and reopened after it is lost (libvirtd
+ * restarted): a call that fails because the connection broke drops it, and the next call connects
+ * again. Every call's LibvirtException becomes an AcpException naming the node and the call. Not
+ * thread-safe: the hypervisor service calls it from its one thread.
+ */
+final class LibvirtConnection {
+
+    private static final Logger LOG = Logger.getLogger(LibvirtConnection.class);
+
+    private final String uri;
+    private final String nodeId;
+    private final DomainEvents events = new DomainEvents();
+    private Connect conn;
+    private LifecycleListener listener;
+    private volatile boolean closed;
+
+    LibvirtConnection(String uri, String nodeId) {
+        this.uri = uri;
+        this.nodeId = nodeId;
+    }
+
+    String uri() {
+        return uri;
+    }
+
+    String nodeId() {
+        return nodeId;
+    }
+
+    /** Connects if not connected; lifecycle events go to {@code sink} from then on. */
+    void open(BiConsumer<String, DomainEventKind> sink) {
+        events.sendTo(sink);
+        connection();
+    }
+
+    interface Call<T> {
+        T run(Connect c) throws LibvirtException;
+    }
+
+    interface DomainCall<T> {
+        T run(Domain d) throws LibvirtException;
+    }
+
+    interface DomainAction {
+        void run(Domain d) throws LibvirtException;
+    }
+
+    /** Runs {@code call} on the connection; {@code what} names it in the error. */
+    <T> T call(String what, Call<T> call) {
+        Connect c = connection();
+        try {
+            return call.run(c);
+        } catch (LibvirtException e) {
+            if (connectionLost(e)) {
+                disconnect();
+                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " lost libvirt at " + uri + " during '" + what + "': "
+                        + e.getMessage() + "; it reconnects on the next call", e);
+            }
+            throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId + " refused to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads from domain {@code name} (its handle freed after); {@code absent} when there is no such domain. */
+    <T> T read(String what, String name, T absent, DomainCall<T> read) {
+        return call(what, c -> {
+            Domain d = lookup(c, name);
+            if (d == null) {
+                return absent;
+            }
+            try {
+                return read.run(d);
+            } finally {
+                free(d);
+            }
+        });
+    }
+
+    /** Acts on domain {@code name} (its handle freed after); NOT_FOUND when there is no such domain. */
+    void act(String what, String name, DomainAction action) {
+        call(what + " domain " + name, c -> {
+            Domain d = lookup(c, name);
+            if (d == null) {
+                throw AcpException.notFound("domain " + name + " on node " + nodeId);
+            }
+            try {
+                action.run(d);
+            } finally {
+                free(d);
+            }
+            return null;
+        });
+    }
+
+    /** Closes for good: later calls answer unavailable instead of reconnecting. */
+    void close() {
+        closed = true;
+        disconnect();
+    }
+
+    /** Drops the connection, as losing it does; the next call connects again. */
+    void disconnect() {
+        Connect c = conn;
+        conn = null;
+        LifecycleListener l = listener;
+        listener = null;
+        if (c != null) {
+            try {
+                if (l != null) {
+                    c.removeLifecycleListener(l);
+                }
+                c.close();
+            } catch (LibvirtException e) {
+                LOG.debugf("closing libvirt connection %s: %s", uri, e.getMessage());
+            }
+        }
+    }
+
+    private Connect connection() {
+        if (conn != null) {
+            return conn;
+        }
+        if (closed) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "the hypervisor of node " + nodeId + " is stopping: its libvirt connection is closed");
+        }
+        try {
+            LibvirtEventLoop.ensureRunning();
+            Connect opened = new Connect(uri);
+            listen(opened);
+            conn = opened;
+            LOG.infof("connected to libvirt at %s", uri);
+            return opened;
+        } catch (LibvirtException | RuntimeException | LinkageError e) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot connect to libvirt at " + uri + ": "
+                    + e.getMessage() + " (is libvirtd running, and is acp.hypervisor.uri right?)", e);
+        }
+    }
+
+    /** Events are a shortcut, not a must: without them the reconcile still repairs meta. */
+    private void listen(Connect opened) {
+        try {
+            LifecycleListener l = events::onLifecycle;
+            opened.addLifecycleListener(l);
+            listener = l;
+            opened.registerCloseListener((c, reason) -> LOG.warnf("libvirt connection %s closed (%s); reconnecting on next use", uri, reason));
+        } catch (LibvirtException e) {
+            LOG.warnf("libvirt at %s delivers no lifecycle events (%s); meta of systems follows the reconcile only", uri, e.getMessage());
+        }
+    }
+
+    /** The domain named {@code name}, or null if there is none. */
+    static Domain lookup(Connect c, String name) throws LibvirtException {
+        try {
+            return c.domainLookupByName(name);
+        } catch (LibvirtException e) {
+            if (code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    static ErrorNumber code(LibvirtException e) {
+        return e.getError() == null ? null : e.getError().getCode();
+    }
+
+    static void free(Domain d) {
+        if (d != null) {
+            try {
+                d.free();
+            } catch (LibvirtException e) {
+                // Freeing a handle cannot fail in a way we could act on.
+            }
+        }
+    }
+
+    private static boolean connectionLost(LibvirtException e) {
+        ErrorNumber n = code(e);
+        return n == ErrorNumber.VIR_ERR_NO_CONNECT || n == ErrorNumber.VIR_ERR_INVALID_CONN
+                || n == ErrorNumber.VIR_ERR_RPC || n == ErrorNumber.VIR_ERR_SYSTEM_ERROR;
+    }
+}
