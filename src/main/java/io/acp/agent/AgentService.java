@@ -11,6 +11,7 @@ import io.acp.framework.ServiceContext;
 import io.acp.protocol.AcpException;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -87,24 +88,26 @@ public class AgentService implements ManagedService {
                     ClusterPki.ensureInitialised(pki, nodeId);
                     renewal = new CertificateRenewal(nodeId, pki);
                     renewal.serving(ClusterPki.checkNodeCertificate(pki, nodeId));
-                    return Tls.protocols(config.tlsProtocols());
+                    Tls.protocols(config.tlsProtocols());
+                    return config.joinPort() >= 0 && JoinListener.canIssue(pki);
                 })
                 .runSubscriptionOn(worker)
-                .chain(protocols -> {
+                .chain(admitsJoins -> {
                     limits = new ClientLimits(config.maxConnectionsPerClient(), config.connectionsPerSecond(), config.requestsPerSecond());
                     NetServer s = vertx.createNetServer(Tls.server(pki, config.tlsProtocols()))
                             .connectHandler(this::accept)
                             .exceptionHandler(e -> LOG.infof("agent of node %s refused a connection: %s", nodeId, reason(e)));
                     server = s;
-                    return uni(s.listen(config.port(), config.host()));
-                })
-                .chain(() -> {
-                    if (config.joinPort() < 0 || !JoinListener.canIssue(pki)) {
-                        return Uni.createFrom().voidItem();
+                    Uni<Void> listening = uni(s.listen(config.port(), config.host()));
+                    if (!admitsJoins) {
+                        return listening;
                     }
+                    // Both listeners build their TLS context at once rather than one after the other.
                     join = new JoinListener(nodeId, pki, worker);
-                    return uni(join.listen(vertx, Tls.server(pki, config.tlsProtocols()), config.host(), config.joinPort()))
+                    Uni<Void> joining = uni(join.listen(vertx, Tls.server(pki, config.tlsProtocols()), config.host(), config.joinPort()))
                             .invoke(() -> LOG.infof("agent of node %s admits nodes with join tokens on tls:%s:%d", nodeId, config.host(), joinPort()));
+                    return Uni.join().all(listening, joining).andCollectFailures().replaceWithVoid()
+                            .onFailure(CompositeException.class).transform(f -> ((CompositeException) f).getCauses().get(0));
                 })
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());

@@ -28,10 +28,12 @@ import org.jboss.logging.Logger;
  * The Framework service: runs the node's configured services and reports on them.
  *
  * <ul>
- * <li>{@link #startAll()} starts the services named in {@code acp.node.services} one at a time in
- * dependency order (ties by name), each once its dependencies run. If one fails its first start,
- * the ones already started are stopped in reverse order and startAll fails: the node exits and its
- * supervisor (systemd) restarts it, rather than running half a node.</li>
+ * <li>{@link #startAll()} starts the services named in {@code acp.node.services} level by level
+ * ({@link StartOrder#levels}): the services of a level start together, once every service of the
+ * previous levels runs. The planned order (levels, each by name) is logged; stops go in its reverse.
+ * If one fails its first start, the rest of its level is let finish, everything started is
+ * stopped in reverse order and startAll fails: the node exits and its supervisor (systemd)
+ * restarts it, rather than running half a node.</li>
  * <li>A running service that reports {@link ServiceContext#failed} is stopped and restarted after
  * a backoff ({@link RestartPolicy}). Only that service restarts: its dependents keep running and
  * answer {@code unavailable} for what needs it until it is back, and its dependencies are left
@@ -119,20 +121,23 @@ public class ServiceManager implements ServiceDirectory {
             if (phase == Phase.STOPPING) {
                 return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "node " + settings.nodeId() + " is stopping"));
             }
-            List<SupervisedService> order;
+            List<List<SupervisedService>> levels;
             try {
-                order = StartOrder.of(available.get(), settings.services()).stream()
-                        .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, clock, this::changed))
+                levels = StartOrder.levels(available.get(), settings.services()).stream()
+                        .map(level -> level.stream()
+                                .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, clock, this::changed))
+                                .toList())
                         .toList();
             } catch (AcpException e) {
                 LOG.errorf("node %s cannot start: %s", settings.nodeId(), e.getMessage());
                 return Uni.createFrom().failure(e);
             }
+            List<SupervisedService> order = levels.stream().flatMap(List::stream).toList();
             units = order;
             phase = Phase.STARTING;
             startedAt = clock.instant();
             LOG.infof("node %s starting services %s", settings.nodeId(), order.stream().map(SupervisedService::name).toList());
-            start = Uni.createFrom().deferred(() -> startFrom(0, order))
+            start = Uni.createFrom().deferred(() -> startFrom(0, levels))
                     .onItem().invoke(this::started)
                     .onFailure().invoke(f -> rolledBack())
                     .memoize().indefinitely();
@@ -225,16 +230,36 @@ public class ServiceManager implements ServiceDirectory {
                 .put("pid", ProcessHandle.current().pid());
     }
 
-    private Uni<Void> startFrom(int index, List<SupervisedService> order) {
-        if (index == order.size()) {
+    private Uni<Void> startFrom(int index, List<List<SupervisedService>> levels) {
+        if (index == levels.size()) {
             return Uni.createFrom().voidItem();
         }
-        SupervisedService unit = order.get(index);
-        return unit.start()
-                .onFailure().recoverWithUni(cause -> rollBack(order.subList(0, index + 1))
-                        .chain(() -> Uni.createFrom().failure(new AcpException(ErrorCode.INTERNAL,
-                                "service " + unit.name() + " failed to start: " + SupervisedService.message(cause), cause))))
-                .chain(() -> startFrom(index + 1, order));
+        List<SupervisedService> level = levels.get(index);
+        // Every start of the level runs to its end, failed or not, so a rollback finds none half-started.
+        List<Uni<Throwable>> starts = level.stream()
+                .map(unit -> startOne(unit, level.size() > 1)
+                        .onItem().transform(ok -> (Throwable) null)
+                        .onFailure().recoverWithItem(cause -> cause))
+                .toList();
+        return Uni.join().all(starts).andCollectFailures()
+                .chain(outcomes -> {
+                    for (int i = 0; i < level.size(); i++) {
+                        Throwable cause = outcomes.get(i);
+                        if (cause != null) {
+                            SupervisedService unit = level.get(i);
+                            List<SupervisedService> started = levels.subList(0, index + 1).stream().flatMap(List::stream).toList();
+                            return rollBack(started).chain(() -> Uni.createFrom().failure(new AcpException(ErrorCode.INTERNAL,
+                                    "service " + unit.name() + " failed to start: " + SupervisedService.message(cause), cause)));
+                        }
+                    }
+                    return startFrom(index + 1, levels);
+                });
+    }
+
+    /** Alone in its level a service starts on the caller's thread; beside others on a worker, so none waits on another's blocking start. */
+    private Uni<Void> startOne(SupervisedService unit, boolean concurrently) {
+        Uni<Void> start = Uni.createFrom().deferred(unit::start);
+        return concurrently ? start.runSubscriptionOn(worker) : start;
     }
 
     /** Stops the failed service and those started before it, newest first. */

@@ -12,8 +12,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Picks the configured services out of those the binary has and orders them so that every service
- * comes after its dependencies. Ties are broken by name, so the order is the same on every boot.
+ * Picks the configured services out of those the binary has and groups them into levels: a level
+ * holds the services whose dependencies are all in earlier levels, so a level's services can start
+ * together once the previous levels run. Within a level the order is by name, so the order is the
+ * same on every boot.
  */
 final class StartOrder {
 
@@ -28,6 +30,16 @@ final class StartOrder {
      *                      name, a dependency is not configured, or dependencies form a cycle
      */
     static List<ManagedService> of(Collection<ManagedService> available, List<String> configured) {
+        return levels(available, configured).stream().flatMap(List::stream).toList();
+    }
+
+    /**
+     * The same services as {@link #of}, level by level: level 0 depends on nothing, level n on
+     * services of levels below n (at least one of n - 1).
+     *
+     * @throws AcpException as {@link #of}
+     */
+    static List<List<ManagedService>> levels(Collection<ManagedService> available, List<String> configured) {
         Map<String, ManagedService> byName = byName(available);
         Map<String, ManagedService> chosen = new TreeMap<>();
         for (String name : new LinkedHashSet<>(configured)) {
@@ -63,31 +75,29 @@ final class StartOrder {
         return byName;
     }
 
-    /** Kahn's algorithm; the ready set is sorted by name. */
-    private static List<ManagedService> sorted(Map<String, ManagedService> chosen) {
+    /** Kahn's algorithm a level at a time; each level is sorted by name. */
+    private static List<List<ManagedService>> sorted(Map<String, ManagedService> chosen) {
         Map<String, Set<String>> waitingOn = new TreeMap<>();
         chosen.forEach((name, service) -> waitingOn.put(name, new TreeSet<>(service.dependencies())));
-        List<ManagedService> order = new ArrayList<>();
-        TreeSet<String> ready = new TreeSet<>();
-        waitingOn.forEach((name, deps) -> {
-            if (deps.isEmpty()) {
-                ready.add(name);
-            }
-        });
-        while (!ready.isEmpty()) {
-            String next = ready.pollFirst();
-            waitingOn.remove(next);
-            order.add(chosen.get(next));
+        List<List<ManagedService>> levels = new ArrayList<>();
+        while (true) {
+            TreeSet<String> ready = new TreeSet<>();
             waitingOn.forEach((name, deps) -> {
-                if (deps.remove(next) && deps.isEmpty()) {
+                if (deps.isEmpty()) {
                     ready.add(name);
                 }
             });
+            if (ready.isEmpty()) {
+                break;
+            }
+            ready.forEach(waitingOn::remove);
+            waitingOn.values().forEach(deps -> deps.removeAll(ready));
+            levels.add(ready.stream().map(chosen::get).toList());
         }
         if (!waitingOn.isEmpty()) {
             throw configError("services depend on each other in a cycle: " + cycle(waitingOn) + "; remove one of these dependencies");
         }
-        return order;
+        return levels;
     }
 
     /** Every service left still waits on another left one, so following the first wait loops. */

@@ -88,8 +88,13 @@ final class SupervisedService {
             moveTo(ServiceState.STARTING);
         }
         onChange.accept(this);
+        long t0 = System.nanoTime();
         return Uni.createFrom().deferred(() -> service.start(context(gen)))
-                .onItem().invoke(() -> started(gen))
+                .onItem().invoke(() -> {
+                    // One line per service: where a slow node start spends its time.
+                    LOG.infof("service %s on node %s started in %d ms", service.name(), nodeId, (System.nanoTime() - t0) / 1_000_000);
+                    started(gen);
+                })
                 .onFailure().invoke(cause -> failure(gen, cause, false));
     }
 

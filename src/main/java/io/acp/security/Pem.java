@@ -1,6 +1,8 @@
 package io.acp.security;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -9,10 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -35,28 +36,34 @@ public final class Pem {
         return out.toString();
     }
 
+    /**
+     * Certificates are read by the JDK's own X.509 factory, which takes PEM as is: an agent start
+     * reads three of them, and BouncyCastle's parser costs a few hundred ms of class loading there.
+     */
     public static X509Certificate readCertificate(Path file) {
-        Object o = read(file);
-        if (!(o instanceof X509CertificateHolder holder)) {
-            throw new IllegalArgumentException(file + " holds no PEM certificate");
-        }
-        try {
-            return new JcaX509CertificateConverter().getCertificate(holder);
+        try (InputStream in = Files.newInputStream(file)) {
+            return certificate(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (CertificateException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + " holds no PEM certificate: " + e.getMessage(), e);
         }
     }
 
     /** A certificate from PEM text (e.g. received in a join answer). */
     public static X509Certificate parseCertificate(String pem) {
-        try (PEMParser p = new PEMParser(new java.io.StringReader(pem))) {
-            if (p.readObject() instanceof X509CertificateHolder holder) {
-                return new JcaX509CertificateConverter().getCertificate(holder);
-            }
-        } catch (IOException | CertificateException | RuntimeException e) {
+        if (!pem.strip().startsWith("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException("not a PEM certificate");
+        }
+        try {
+            return certificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException | RuntimeException e) {
             throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("not a PEM certificate");
+    }
+
+    private static X509Certificate certificate(InputStream in) throws CertificateException {
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
 
     public static PrivateKey readPrivateKey(Path file) {

@@ -8,7 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.acp.protocol.AcpException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +75,58 @@ class ServiceManagerTest {
         assertThat(status(manager, "c").lastError()).isEqualTo("c could not bind its socket");
         assertThat(status(manager, "a").state()).isEqualTo(ServiceState.STOPPED);
         assertThat(c.starts).as("a failed first start is not retried").hasValue(1);
+    }
+
+    @Test
+    void services_of_one_level_start_together() {
+        FakeService cluster = fixture.service("cluster");
+        FakeService network = fixture.service("network", "cluster");
+        FakeService storage = fixture.service("storage", "cluster");
+        // Each start blocks until the other has begun: one after the other, the first would wait in vain.
+        CountDownLatch networkIn = new CountDownLatch(1);
+        CountDownLatch storageIn = new CountDownLatch(1);
+        List<Boolean> sawTheOther = Collections.synchronizedList(new ArrayList<>());
+        network.onStart = () -> sawTheOther.add(meet(networkIn, storageIn));
+        storage.onStart = () -> sawTheOther.add(meet(storageIn, networkIn));
+        ServiceManager manager = fixture.manager(List.of(storage, network, cluster), List.of("storage", "network", "cluster"), () -> null);
+
+        manager.startAll().await().atMost(WAIT);
+
+        assertThat(sawTheOther).containsExactly(true, true);
+        assertThat(fixture.log.get(0)).isEqualTo("start cluster");
+        assertThat(manager.statuses()).extracting(ServiceStatus::name).containsExactly("framework", "cluster", "network", "storage");
+        assertThat(manager.statuses()).extracting(ServiceStatus::state).containsOnly(ServiceState.RUNNING);
+    }
+
+    @Test
+    void a_failure_in_a_level_lets_the_level_finish_then_stops_everything_in_reverse() {
+        FakeService a = fixture.service("a");
+        FakeService b = fixture.service("b", "a");
+        FakeService c = fixture.service("c", "a");
+        FakeService d = fixture.service("d", "b");
+        b.startTakes = Duration.ofMillis(100); // still starting when c fails
+        c.failingStarts = 1;
+        ServiceManager manager = fixture.manager(List.of(a, b, c, d), List.of("a", "b", "c", "d"), () -> null);
+
+        assertThatThrownBy(() -> manager.startAll().await().atMost(WAIT))
+                .isInstanceOf(AcpException.class)
+                .hasMessage("service c failed to start: c could not bind its socket");
+
+        assertThat(fixture.log.subList(0, 3)).startsWith("start a").containsExactlyInAnyOrder("start a", "start b", "start c");
+        assertThat(fixture.log.subList(3, fixture.log.size())).containsExactly("stop c", "stop b", "stop a");
+        assertThat(d.starts).hasValue(0);
+        assertThat(manager.statuses()).filteredOn(s -> !s.name().equals("framework") && !s.name().equals("c"))
+                .extracting(ServiceStatus::state).containsOnly(ServiceState.STOPPED);
+    }
+
+    private static boolean meet(CountDownLatch mine, CountDownLatch theirs) {
+        mine.countDown();
+        try {
+            return theirs.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Test

@@ -29,7 +29,15 @@ class StartOrderTest {
     void dependencies_come_first_and_ties_go_by_name() {
         List<ManagedService> order = StartOrder.of(binary(), List.of("storage", "agent", "monitor", "api", "cluster"));
 
-        assertThat(names(order)).containsExactly("cluster", "api", "agent", "monitor", "storage");
+        assertThat(names(order)).containsExactly("cluster", "storage", "api", "monitor", "agent");
+    }
+
+    @Test
+    void services_whose_dependencies_run_share_a_level() {
+        List<List<ManagedService>> levels = StartOrder.levels(binary(), List.of("storage", "agent", "monitor", "api", "cluster"));
+
+        assertThat(levels).extracting(StartOrderTest::names)
+                .containsExactly(List.of("cluster", "storage"), List.of("api", "monitor"), List.of("agent"));
     }
 
     @Test
