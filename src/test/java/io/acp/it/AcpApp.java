@@ -1,7 +1,10 @@
 package io.acp.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.model.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,6 +51,12 @@ final class AcpApp {
 
         String stdout() {
             return String.join("\n", out);
+        }
+
+        /** Stdout parsed as JSON; asserts the CLI printed exactly one document (a {@code --json} run). */
+        JsonNode json() throws IOException {
+            assertThat(out).as("one JSON document on stdout: %s", this).hasSize(1);
+            return Json.MAPPER.readTree(out.get(0));
         }
 
         /** The CLI's own error lines, without log lines. */

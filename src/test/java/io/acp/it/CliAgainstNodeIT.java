@@ -83,25 +83,20 @@ class CliAgainstNodeIT {
         return AcpApp.cli(dir, t.jvm(), CLI_LIMIT, all.toArray(String[]::new));
     }
 
-    private static JsonNode json(CliResult r) throws IOException {
-        assertThat(r.out()).as("one JSON document on stdout: %s", r).hasSize(1);
-        return Json.MAPPER.readTree(r.out().get(0));
-    }
-
     @Order(1)
     @ParameterizedTest
     @EnumSource(Transport.class)
     void statusAndServices(Transport t) throws Exception {
         CliResult status = acp(t, "status", "--json");
         assertThat(status.exitCode()).as("%s", status).isZero();
-        JsonNode s = json(status);
+        JsonNode s = status.json();
         assertThat(s.path("node").asText()).isEqualTo("it1");
         assertThat(s.path("uptimeMs").asLong()).isPositive();
 
         CliResult services = acp(t, "services", "--json");
         assertThat(services.exitCode()).as("%s", services).isZero();
         List<String> running = new ArrayList<>();
-        for (JsonNode svc : json(services)) {
+        for (JsonNode svc : services.json()) {
             if (svc.path("state").asText().equals("running")) {
                 running.add(svc.path("name").asText());
             }
@@ -121,13 +116,13 @@ class CliAgainstNodeIT {
         String id = "v-" + t.name().toLowerCase();
         CliResult put = acp(t, "put", "network", id, "--subtype", "vlan", "--spec", "{\"vlan\": 100}", "--json");
         assertThat(put.exitCode()).as("%s", put).isZero();
-        JsonNode stored = json(put);
+        JsonNode stored = put.json();
         assertThat(stored.path("spec").path("vlan").asInt()).isEqualTo(100);
         assertThat(stored.path("version").asText()).endsWith("@it1");
 
         CliResult get = acp(t, "get", "network", id, "--json");
         assertThat(get.exitCode()).as("%s", get).isZero();
-        assertThat(json(get)).isEqualTo(stored);
+        assertThat(get.json()).isEqualTo(stored);
 
         CliResult conflict = acp(t, "put", "network", id, "--subtype", "vlan", "--spec", "{\"vlan\": 101}", "--if-version", "none");
         assertThat(conflict.exitCode()).as("%s", conflict).isEqualTo(6);
@@ -175,7 +170,7 @@ class CliAgainstNodeIT {
         String[] args = {"services", "--json", "--tcp", "127.0.0.1:" + node.port()};
         CliResult ok = AcpApp.cli(dir, Map.of("ACP_API_KEY", node.adminKey()), List.of(), CLI_LIMIT, args);
         assertThat(ok.exitCode()).as("%s", ok).isZero();
-        assertThat(json(ok).isArray()).isTrue();
+        assertThat(ok.json().isArray()).isTrue();
 
         CliResult wrong = AcpApp.cli(dir, Map.of("ACP_API_KEY", "not-the-key"), List.of(), CLI_LIMIT, args);
         assertThat(wrong.exitCode()).as("%s", wrong).isEqualTo(4);

@@ -102,10 +102,7 @@ class NetworkIT {
 
     /** The CLI against node {@code i}'s socket. */
     private static CliResult acp(int i, String... args) throws IOException, InterruptedException {
-        NodeProcess node = nodes.get(i - 1);
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--socket", node.socket().toString()));
-        return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir()), CLI_LIMIT, all.toArray(String[]::new));
+        return nodes.get(i - 1).cli(dir, CLI_LIMIT, args);
     }
 
     private static JsonNode show(int i, String id) throws Exception {

@@ -158,6 +158,13 @@ final class NodeProcess implements AutoCloseable {
         return dataDir;
     }
 
+    /** Runs {@code acp ARGS --socket <this node's socket>} as its own process, from {@code workDir}. */
+    AcpApp.CliResult cli(Path workDir, Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--socket", socket.toString()));
+        return AcpApp.cli(workDir, List.of("-Dacp.node.data-dir=" + dataDir), timeout, all.toArray(String[]::new));
+    }
+
     Path socket() {
         return socket;
     }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.it.AcpApp.CliResult;
-import io.acp.model.Json;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -51,14 +48,7 @@ class StorageIT {
     }
 
     private static CliResult acp(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--socket", node.socket().toString()));
-        return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir()), CLI_LIMIT, all.toArray(String[]::new));
-    }
-
-    private static JsonNode json(CliResult r) throws IOException {
-        assertThat(r.out()).as("one JSON document on stdout: %s", r).hasSize(1);
-        return Json.MAPPER.readTree(r.out().get(0));
+        return node.cli(dir, CLI_LIMIT, args);
     }
 
     @Test
@@ -83,14 +73,14 @@ class StorageIT {
         assertThat(grow.exitCode()).as("%s", grow).isZero();
         assertThat(Files.size(images.resolve("web1"))).isEqualTo(16L << 20);
 
-        JsonNode show = json(acp("storage", "show", "images", "--json"));
+        JsonNode show = acp("storage", "show", "images", "--json").json();
         assertThat(show.path("volumes").get(0).path("capacity").asLong()).isEqualTo(16L << 20);
         assertThat(show.path("meta").path("kind").asText()).isEqualTo("dir");
 
         // Other clients see the same through the CDB.
-        JsonNode meta = json(acp("meta", "storage", "images", "--json"));
+        JsonNode meta = acp("meta", "storage", "images", "--json").json();
         assertThat(meta.get(0).path("values").path("state").asText()).isEqualTo("ok");
-        JsonNode stats = json(acp("stats", "storage", "images", "--json"));
+        JsonNode stats = acp("stats", "storage", "images", "--json").json();
         assertThat(stats.get(0).path("values").path("capacity").asDouble()).isPositive();
 
         CliResult again = acp("storage", "volume", "create", "images", "web1", "--size", "8M");

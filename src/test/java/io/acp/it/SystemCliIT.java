@@ -2,14 +2,9 @@ package io.acp.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.it.AcpApp.CliResult;
-import io.acp.model.Json;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,14 +40,7 @@ class SystemCliIT {
     }
 
     private static CliResult acp(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--socket", node.socket().toString()));
-        return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir()), CLI_LIMIT, all.toArray(String[]::new));
-    }
-
-    private static JsonNode json(CliResult r) throws IOException {
-        assertThat(r.out()).as("one JSON document on stdout: %s", r).hasSize(1);
-        return Json.MAPPER.readTree(r.out().get(0));
+        return node.cli(dir, CLI_LIMIT, args);
     }
 
     @Test
@@ -70,7 +58,7 @@ class SystemCliIT {
 
         // The meta is what every other client sees.
         CliResult meta = acp("meta", "system", "web1", "--json");
-        assertThat(json(meta).get(0).path("values").path("state").asText()).isEqualTo("running");
+        assertThat(meta.json().get(0).path("values").path("state").asText()).isEqualTo("running");
 
         CliResult consoles = acp("system", "console-info", "web1");
         assertThat(consoles.exitCode()).as("%s", consoles).isZero();
@@ -78,18 +66,18 @@ class SystemCliIT {
         assertThat(consoles.out()).anySatisfy(l -> assertThat(l).matches("graphics +vnc +127\\.0\\.0\\.1:.*"));
         assertThat(consoles.out()).anySatisfy(l -> assertThat(l).matches("serial +pty +.*"));
 
-        assertThat(json(acp("system", "pause", "web1", "--json")).path("state").asText()).isEqualTo("paused");
-        assertThat(json(acp("system", "resume", "web1", "--json")).path("state").asText()).isEqualTo("running");
-        assertThat(json(acp("system", "shutdown", "web1", "--json")).path("state").asText()).isEqualTo("stopped");
-        assertThat(json(acp("system", "restart", "web1", "--json")).path("state").asText()).isEqualTo("running");
-        assertThat(json(acp("system", "stop", "web1", "--json")).path("state").asText()).isEqualTo("stopped");
+        assertThat(acp("system", "pause", "web1", "--json").json().path("state").asText()).isEqualTo("paused");
+        assertThat(acp("system", "resume", "web1", "--json").json().path("state").asText()).isEqualTo("running");
+        assertThat(acp("system", "shutdown", "web1", "--json").json().path("state").asText()).isEqualTo("stopped");
+        assertThat(acp("system", "restart", "web1", "--json").json().path("state").asText()).isEqualTo("running");
+        assertThat(acp("system", "stop", "web1", "--json").json().path("state").asText()).isEqualTo("stopped");
 
         CliResult noConsole = acp("system", "console-info", "web1");
         assertThat(noConsole.exitCode()).as("%s", noConsole).isEqualTo(6);
         assertThat(noConsole.err()).singleElement().asString().contains("system web1 is not running on node hv1");
 
         CliResult show = acp("system", "show", "web1", "--json");
-        assertThat(json(show).path("object").path("spec").path("memory").asInt()).isEqualTo(128);
+        assertThat(show.json().path("object").path("spec").path("memory").asInt()).isEqualTo(128);
 
         CliResult delete = acp("system", "delete", "web1");
         assertThat(delete.exitCode()).as("%s", delete).isZero();
