@@ -46,8 +46,7 @@ class QemuGuestIT {
         String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0)
                 .as("libvirtd must answer on %s (scripts/libvirtd-up starts it; scripts/test runs it): %s", URI, said).isTrue();
-        node = NodeProcess.start("qemu1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s",
-                "-Dacp.agent.join-port=0"));
+        node = NodeProcess.start("qemu1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
     }
 
     @AfterAll
