@@ -7,12 +7,10 @@ import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
 import io.acp.framework.ServiceDirectory;
 import io.acp.hypervisor.HypervisorService;
-import io.acp.hypervisor.Systems;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
-import io.acp.storage.Storage;
 import io.acp.storage.StorageService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -63,44 +61,17 @@ public class ApiService implements ManagedService {
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
             NetworkService network, StorageService storage, ServiceDirectory directory, Vertx vertx,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), cluster::cdb, hypervisor::systems, () -> network, storage::storage, directory, vertx, version);
+        this(config, identity.id(), identity.dataDir(), LocalServices.of(identity.id(), cluster::cdb)
+                .withSystems(hypervisor::systems).withNetwork(() -> network).withStorage(storage::storage), directory, vertx, version);
     }
 
     /**
-     * @param cdb the node's CDB; throws UNAVAILABLE while the cluster service is not running
+     * @param services what the operations reach on this node: the CDB, the hypervisor's systems,
+     *     the network and storage services (each throws UNAVAILABLE while its service does not run)
      */
-    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, ServiceDirectory directory, Vertx vertx,
+    public ApiService(ApiConfig config, String localNode, Path dataDir, LocalServices services, ServiceDirectory directory, Vertx vertx,
             String version) {
-        this(config, localNode, dataDir, cdb, () -> {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no hypervisor service");
-        }, directory, vertx, version);
-    }
-
-    /**
-     * @param systems the hypervisor's system operations; throws UNAVAILABLE while it is not running
-     */
-    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
-            ServiceDirectory directory, Vertx vertx, String version) {
-        this(config, localNode, dataDir, cdb, systems, () -> {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no network service");
-        }, directory, vertx, version);
-    }
-
-    /**
-     * @param network the network service, for attach and detach (it answers UNAVAILABLE while not running)
-     */
-    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
-            Supplier<NetworkService> network, ServiceDirectory directory, Vertx vertx, String version) {
-        this(config, localNode, dataDir, cdb, systems, network, () -> {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + localNode + " runs no storage service");
-        }, directory, vertx, version);
-    }
-
-    /**
-     * @param storage the storage service's operations; throws UNAVAILABLE while it is not running
-     */
-    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, Supplier<Systems> systems,
-            Supplier<NetworkService> network, Supplier<Storage> storage, ServiceDirectory directory, Vertx vertx, String version) {
+        Supplier<Cdb> cdb = services.cdb();
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -109,10 +80,10 @@ public class ApiService implements ManagedService {
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
                 new ClusterOperations(localNode, cdb, worker),
-                new HypervisorOperations(systems, () -> router, localNode),
-                new NetworkOperations(cdb, network),
+                new HypervisorOperations(services.systems(), () -> router, localNode),
+                new NetworkOperations(cdb, services.network()),
                 new MonitorOperations(cdb, worker),
-                new StorageOperations(storage)));
+                new StorageOperations(services.storage())));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.acp.agent;
 
 import io.acp.api.ApiConfig;
 import io.acp.api.ApiService;
+import io.acp.api.LocalServices;
 import io.acp.cluster.Cdb;
 import io.acp.framework.ServiceContext;
 import io.acp.security.PkiFiles;
@@ -38,7 +39,7 @@ final class AgentStack implements AutoCloseable {
         this.cdb = Cdb.inMemory(node);
         writeKeys(dataDir);
         ApiConfig apiConfig = new TestApi(dir.resolve("run/api.sock"), "127.0.0.1", 0, 4096, Duration.ofSeconds(30), 3);
-        this.api = new ApiService(apiConfig, node, dataDir, () -> cdb, null, vertx, "0.1.0-test");
+        this.api = new ApiService(apiConfig, node, dataDir, LocalServices.of(node, () -> cdb), null, vertx, "0.1.0-test");
         this.agent = new AgentService(config, node, dataDir, api, () -> cdb, vertx);
     }
 

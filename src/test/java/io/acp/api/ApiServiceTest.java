@@ -40,7 +40,7 @@ class ApiServiceTest extends WithVertx {
     @Test
     void nonLoopbackHostIsRefusedAtStart() {
         for (String host : List.of("0.0.0.0", "192.0.2.10")) {
-            ApiService api = new ApiService(TestApiConfig.in(dir).withHost(host), "n1", dir.resolve("data"), () -> null, null, vertx, "0");
+            ApiService api = new ApiService(TestApiConfig.in(dir).withHost(host), "n1", dir.resolve("data"), LocalServices.of("n1", () -> null), null, vertx, "0");
             assertThatThrownBy(() -> api.start(TestNode.context()).await().atMost(Duration.ofSeconds(10)))
                     .hasMessageContaining("acp.api.host=" + host)
                     .hasMessageContaining("loopback only");
@@ -142,7 +142,7 @@ class ApiServiceTest extends WithVertx {
             try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
                 assertThat(c.pingAnswers()).isTrue();
             }
-            ApiService second = new ApiService(config, "n1", dir.resolve("data"), () -> null, null, vertx, "0");
+            ApiService second = new ApiService(config, "n1", dir.resolve("data"), LocalServices.of("n1", () -> null), null, vertx, "0");
             assertThatThrownBy(() -> second.start(TestNode.context()).await().atMost(Duration.ofSeconds(10)))
                     .hasMessageContaining("another process is listening on unix:" + config.socket());
             second.stop().await().atMost(Duration.ofSeconds(10)); // as the manager does after a failed start

@@ -82,11 +82,8 @@ class StorageApiTest extends WithVertx {
                 () -> cdb);
         storage.start(TestNode.context()).await().atMost(WAIT);
         config = TestApiConfig.in(dir);
-        api = new ApiService(config, TestNode.NODE, data, () -> cdb, () -> {
-            throw new IllegalStateException("no hypervisor in this test");
-        }, () -> {
-            throw new IllegalStateException("no network in this test");
-        }, storage::storage, emptyDirectory(), vertx, "0-test");
+        api = new ApiService(config, TestNode.NODE, data, LocalServices.of(TestNode.NODE, () -> cdb).withStorage(storage::storage),
+                emptyDirectory(), vertx, "0-test");
         api.start(TestNode.context()).await().atMost(WAIT);
     }
 

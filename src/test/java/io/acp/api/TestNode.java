@@ -44,7 +44,8 @@ final class TestNode implements AutoCloseable {
         this.vertx = vertx;
         this.dir = dir;
         this.config = config;
-        this.api = new ApiService(config, NODE, dir.resolve("data"), this::currentCdb, this::currentSystems, directory(), vertx, "0.1.0-test");
+        this.api = new ApiService(config, NODE, dir.resolve("data"), LocalServices.of(NODE, this::currentCdb).withSystems(this::currentSystems), directory(), vertx,
+                "0.1.0-test");
     }
 
     static Vertx nativeVertx() {

@@ -4,6 +4,7 @@ import io.acp.agent.AgentConfig;
 import io.acp.agent.AgentService;
 import io.acp.api.ApiConfig;
 import io.acp.api.ApiService;
+import io.acp.api.LocalServices;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import io.acp.cluster.Cdb;
@@ -50,8 +51,8 @@ final class AgentNode implements AutoCloseable {
         Files.createDirectories(data);
         Files.writeString(data.resolve("api-keys"), "root admin " + sha256(ADMIN_KEY) + "\n", StandardCharsets.UTF_8);
         this.hypervisor = TestDriverNodes.start(dir, java.util.Map.of(id, cdb));
-        this.api = new ApiService(new Api(dir.resolve("run/api.sock"), "127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30), 3), id, data, cdb,
-                () -> hypervisor.node(id).systems(), null, vertx, "0.1.0-test");
+        this.api = new ApiService(new Api(dir.resolve("run/api.sock"), "127.0.0.1", 0, 1 << 20, Duration.ofSeconds(30), 3), id, data,
+                LocalServices.of(id, cdb).withSystems(() -> hypervisor.node(id).systems()), null, vertx, "0.1.0-test");
         this.agent = new AgentService(new Agent("127.0.0.1", 0, 0, Optional.empty(), List.of("TLSv1.3"), Duration.ofSeconds(30), 1 << 20, 3, 64,
                 1000, 100_000, Duration.ofSeconds(10)), id, data, api, cdb, vertx);
     }

@@ -1,0 +1,39 @@
+package io.acp.api;
+
+import io.acp.cluster.Cdb;
+import io.acp.hypervisor.Systems;
+import io.acp.network.NetworkService;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.storage.Storage;
+import java.util.function.Supplier;
+
+/**
+ * What the API's operations reach on this node. Each supplier throws {@code unavailable} while its
+ * service does not run; a node without a service answers so, naming it.
+ */
+public record LocalServices(Supplier<Cdb> cdb, Supplier<Systems> systems, Supplier<NetworkService> network, Supplier<Storage> storage) {
+
+    /** Only the CDB; every other service answers that this node does not run it. */
+    public static LocalServices of(String node, Supplier<Cdb> cdb) {
+        return new LocalServices(cdb, absent(node, "hypervisor"), absent(node, "network"), absent(node, "storage"));
+    }
+
+    public LocalServices withSystems(Supplier<Systems> systems) {
+        return new LocalServices(cdb, systems, network, storage);
+    }
+
+    public LocalServices withNetwork(Supplier<NetworkService> network) {
+        return new LocalServices(cdb, systems, network, storage);
+    }
+
+    public LocalServices withStorage(Supplier<Storage> storage) {
+        return new LocalServices(cdb, systems, network, storage);
+    }
+
+    private static <T> Supplier<T> absent(String node, String service) {
+        return () -> {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " runs no " + service + " service");
+        };
+    }
+}
