@@ -130,7 +130,9 @@ class QemuGuestIT {
 
             // A VMM crash: only that system fails.
             new ProcessBuilder("kill", "-9", Long.toString(pidA)).start().waitFor(10, TimeUnit.SECONDS);
-            Eventually.await(WAIT, () -> meta(api, A).path("state").asText().equals("failed"), "system " + A + " reported failed");
+            // The state and the VMM unit are reported by separate steps; wait for both.
+            Eventually.await(WAIT, () -> meta(api, A).path("state").asText().equals("failed")
+                    && meta(api, A).path("vmm").path("state").asText().equals("crashed"), "system " + A + " reported failed with a crashed VMM");
             JsonNode failed = meta(api, A);
             assertThat(failed.path("reason").asText()).contains("VMM ended unexpectedly");
             assertThat(failed.path("vmm").path("state").asText()).isEqualTo("crashed");
