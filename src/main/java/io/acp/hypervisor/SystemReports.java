@@ -21,6 +21,8 @@ final class SystemReports {
     private final Cdb cdb;
     private final Clock clock;
     private final Map<String, SystemReport> last = new ConcurrentHashMap<>();
+    /** The VMM last seen per system: a reconcile that sees the domain shut off before libvirt's crash event drops it from the report. */
+    private final Map<String, Vmm> lastVmm = new ConcurrentHashMap<>();
     /** Systems being deleted: their late events must not write meta after the delete. */
     private final Set<String> retired = ConcurrentHashMap.newKeySet();
 
@@ -69,6 +71,7 @@ final class SystemReports {
     synchronized void vmm(String id, Vmm vmm) {
         SystemReport before = last.get(id);
         if (before != null && (before.state() == SystemState.RUNNING || before.state() == SystemState.PAUSED)) {
+            lastVmm.put(id, vmm);
             report(id, before.state(), before.loaded(), vmm, before.reason());
         }
     }
@@ -76,7 +79,8 @@ final class SystemReports {
     /** The system failed (its VMM crashed): state failed, with why, and its VMM marked crashed. */
     synchronized SystemReport crashed(String id, String reason) {
         SystemReport before = last.get(id);
-        Vmm vmm = before != null && before.vmm() != null ? before.vmm().crashed() : null;
+        Vmm known = before != null && before.vmm() != null ? before.vmm() : lastVmm.get(id);
+        Vmm vmm = known != null ? known.crashed() : null;
         return report(id, SystemState.FAILED, true, vmm, reason);
     }
 
@@ -110,6 +114,7 @@ final class SystemReports {
     synchronized void retire(String id) {
         retired.add(id);
         last.remove(id);
+        lastVmm.remove(id);
     }
 
     /** Reports on the system again: its delete failed, or it is created anew. */
