@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * into a temporary directory whose {@code target} links to the packaged app. The scripts keep their
  * state beside themselves ({@code .acp-dev/}), so a test's dev nodes never meet a developer's own.
  */
-final class DevCheckout {
+final class DevCheckout implements AutoCloseable {
 
     private final Path root;
 
@@ -38,6 +38,12 @@ final class DevCheckout {
         }
         Files.createSymbolicLink(dir.resolve("target"), AcpApp.APP_DIR.toAbsolutePath().getParent());
         return new DevCheckout(dir);
+    }
+
+    /** Removes the link to the packaged app, so deleting the directory never follows it. */
+    @Override
+    public void close() throws IOException {
+        Files.deleteIfExists(root.resolve("target"));
     }
 
     Path root() {

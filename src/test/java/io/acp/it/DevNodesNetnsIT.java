@@ -2,12 +2,14 @@ package io.acp.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two nodes from {@code scripts/dev} side by side on one host, each under its own name: each is
  * private (listens on loopback only, nothing inside its namespace), scripts/acp reaches the one
- * ACP_DEV_NAME names, an uplink added while it runs is usable as docs/network.md says, and
+ * ACP_DEV_NAME names, an uplink added while it runs carries a network exactly as docs/network.md says, and
  * Ctrl-C leaves nothing behind. Uses network namespaces: run under /tmp/acp-netns.lock.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DevNodesNetnsIT {
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     private DevCheckout checkout;
     private DevNode a;
@@ -46,7 +48,7 @@ class DevNodesNetnsIT {
 
     @AfterAll
     void cleanUp() throws Exception {
-        try (DevNode first = a; DevNode second = b) {
+        try (DevCheckout c = checkout; DevNode first = a; DevNode second = b) {
             new ProcessBuilder("ip", "link", "del", hostEnd).start().waitFor(10, TimeUnit.SECONDS);
         }
     }
@@ -83,37 +85,33 @@ class DevNodesNetnsIT {
 
     @Test
     @Order(3)
-    void anUplinkAddedWhileTheNodeRunsCarriesANetwork() throws Exception {
-        // docs/network.md, "Namespace": the veth, its namespace end named up0.
-        Process veth = new ProcessBuilder("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "up0", "netns", a.namespace())
-                .redirectErrorStream(true).start();
-        assertThat(veth.waitFor(10, TimeUnit.SECONDS) && veth.exitValue() == 0).as("ip link add: %s", new String(veth.getInputStream().readAllBytes())).isTrue();
+    void theUplinkAdviceOfTheNetworkDocWorksAsWritten() throws Exception {
+        // docs/network.md, "Namespace": its commands for dev1, run for node a (two nodes run, so it is named).
+        List<String> advice = ReadmeCommandsIT.blocks(Files.readAllLines(Path.of("docs/network.md"), StandardCharsets.UTF_8)).stream()
+                .filter(b -> b.lines().stream().anyMatch(l -> l.contains("peer name up0")))
+                .findFirst()
+                .map(b -> ReadmeCommandsIT.commands(b.lines()))
+                .orElseThrow(() -> new AssertionError("docs/network.md shows no uplink for a dev node"));
+        assertThat(advice).hasSize(3);
         Map<String, String> env = Map.of("ACP_DEV_NAME", a.name());
-        AcpApp.CliResult created = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            created = checkout.shell("scripts/acp network create lan --spec '{\"uplink\": \"up0\", \"vlans\": [10, 20]}'", env, 60);
-            if (created.exitCode() == 0) {
-                break;
-            }
-            Thread.sleep(1000); // the uplink is reported at the node's next reconcile (5 s)
-        }
-        assertThat(created.exitCode()).as("network create on the new uplink: %s", created).isZero();
-        JsonNode network = null;
-        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            AcpApp.CliResult shown = checkout.shell("scripts/acp network show lan --json", env, 60);
-            network = shown.exitCode() == 0 ? shown.json() : null;
-            if (network != null && "up".equals(stateOn(network, a.name()))) {
-                break;
-            }
-            Thread.sleep(1000);
-        }
-        assertThat(stateOn(network, a.name())).as("network lan on %s: %s", a.name(), network).isEqualTo("up");
+        AcpApp.CliResult veth = checkout.shell(advice.get(0).replace("up0-dev1", hostEnd).replace("acp-dev1", a.namespace()), env, 30);
+        assertThat(veth.exitCode()).as("%s: %s", advice.get(0), veth).isZero();
+        // The uplink is reported at the node's next reconcile (acp.network.reconcile-interval, 5 s).
+        AcpApp.CliResult created = retry(advice.get(1), env, r -> r.exitCode() == 0);
+        assertThat(created.exitCode()).as("%s: %s", advice.get(1), created).isZero();
+        AcpApp.CliResult shown = retry(advice.get(2), env, r -> r.stdout().contains("on " + a.name() + ": up, bridge acp-lan"));
+        assertThat(shown.stdout()).as("%s: %s", advice.get(2), shown).contains("on " + a.name() + ": up, bridge acp-lan");
     }
 
-    private static String stateOn(JsonNode network, String node) {
-        return network == null ? null : network.path("nodes").path(node).path("state").asText(null);
+    /** Runs {@code command} until {@code done} holds, for at most 30 s; answers the last result. */
+    private AcpApp.CliResult retry(String command, Map<String, String> env, Predicate<AcpApp.CliResult> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        AcpApp.CliResult r = checkout.shell(command, env, 60);
+        while (!done.test(r) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            r = checkout.shell(command, env, 60);
+        }
+        return r;
     }
 
     @Test

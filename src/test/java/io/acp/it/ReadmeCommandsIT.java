@@ -46,10 +46,9 @@ class ReadmeCommandsIT {
         }
         assertThat(commands).as("the README's two commands").contains("scripts/dev", "scripts/test");
 
-        DevCheckout checkout = DevCheckout.in(dir);
         String name = DevCheckout.uniqueName("rd");
         int base = DevCheckout.freePortBase();
-        try (DevNode node = DevNode.start(checkout, name, base)) {
+        try (DevCheckout checkout = DevCheckout.in(dir); DevNode node = DevNode.start(checkout, name, base)) {
             // What the README says scripts/dev prints, for this node's name and ports.
             List<String> printed = node.output();
             for (String promised : printedLines()) {
@@ -92,17 +91,24 @@ class ReadmeCommandsIT {
         return blocks;
     }
 
-    /** The commands of the {@code sh} blocks (no comments, no blank lines), trailing comments cut off. */
-    static List<String> shellCommands(List<String> readme) {
+    /** The commands of the {@code sh} blocks of a Markdown file. */
+    static List<String> shellCommands(List<String> markdown) {
         List<String> commands = new ArrayList<>();
-        for (Block b : blocks(readme)) {
+        for (Block b : blocks(markdown)) {
             if (b.lang().equals("sh")) {
-                for (String line : b.lines()) {
-                    String command = line.replaceFirst("\\s+#.*$", "").trim();
-                    if (!command.isEmpty() && !command.startsWith("#")) {
-                        commands.add(command);
-                    }
-                }
+                commands.addAll(commands(b.lines()));
+            }
+        }
+        return commands;
+    }
+
+    /** The commands of one block's lines: no comment lines, no blank lines, trailing comments cut off. */
+    static List<String> commands(List<String> blockLines) {
+        List<String> commands = new ArrayList<>();
+        for (String line : blockLines) {
+            String command = line.replaceFirst("\\s+#.*$", "").trim();
+            if (!command.isEmpty() && !command.startsWith("#")) {
+                commands.add(command);
             }
         }
         return commands;
