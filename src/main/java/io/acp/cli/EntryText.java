@@ -113,7 +113,7 @@ final class EntryText {
             return values.toString();
         }
         TreeMap<String, String> sorted = new TreeMap<>();
-        values.fields().forEachRemaining(f -> sorted.put(f.getKey(), number(f.getValue())));
+        values.properties().forEach(f -> sorted.put(f.getKey(), number(f.getValue())));
         StringJoiner out = new StringJoiner(" ");
         sorted.forEach((k, v) -> out.add(k + "=" + v));
         return out.toString();

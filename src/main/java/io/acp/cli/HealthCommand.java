@@ -21,7 +21,7 @@ class HealthCommand extends ClientCommand {
         out.println("cluster health " + h.path("score").asInt() + "/100 (primary monitor " + h.path("primary").asText()
                 + ", term " + h.path("term").asLong() + ", at " + EntryText.instant(h.path("at").asText(null)) + ")");
         Table nodes = new Table("NODE", "HEALTH");
-        for (Iterator<Map.Entry<String, JsonNode>> it = h.path("nodes").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = h.path("nodes").properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> n = it.next();
             nodes.row(n.getKey(), n.getValue().asInt());
         }

@@ -32,7 +32,7 @@ class NetworkCommand implements Runnable {
     /** "n1 up, n2 failed": each node's state of a network. */
     static String states(JsonNode network) {
         List<String> states = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = network.path("nodes").fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = network.path("nodes").properties().iterator(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             states.add(e.getKey() + " " + e.getValue().path("state").asText());
         }
@@ -52,7 +52,7 @@ class NetworkCommand implements Runnable {
         t.row("vlans", vlans(n.path("spec")));
         t.row("nodes", n.path("spec").has("nodes") ? n.path("spec").path("nodes").toString() : "all");
         t.print(out);
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.path("nodes").fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.path("nodes").properties().iterator(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode m = e.getValue();
             out.println();

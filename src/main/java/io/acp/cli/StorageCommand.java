@@ -62,8 +62,8 @@ class StorageCommand implements Runnable {
             t.row("id", r.path("id").asText());
             t.row("type", r.path("subtype").asText());
             t.row("spec", r.path("object").path("spec").toString());
-            r.path("meta").fields().forEachRemaining(f -> t.row(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()));
-            r.path("stats").fields().forEachRemaining(f -> t.row(f.getKey(), number(f.getValue().asDouble())));
+            r.path("meta").properties().forEach(f -> t.row(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()));
+            r.path("stats").properties().forEach(f -> t.row(f.getKey(), number(f.getValue().asDouble())));
             t.print(out);
             JsonNode volumes = r.path("volumes");
             if (volumes.isArray()) {

@@ -102,7 +102,7 @@ public final class EntryJson {
             throw new IllegalArgumentException("stats of " + owner + " need an object 'values' of numbers");
         }
         Map<String, Double> out = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = values.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = values.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (!f.getValue().isNumber()) {
                 throw new IllegalArgumentException("stats value '" + f.getKey() + "' of " + owner + " is not a number");

@@ -12,7 +12,7 @@ public interface NetworkConfig {
 
     /**
      * The network namespace whose links the node manages. Absent: the process's own (a real node
-     * runs in the host's). scripts/dev sets {@code acp-dev}, a namespace the service creates if it
+     * runs in the host's). scripts/dev sets {@code acp-NAME}, a namespace the service creates if it
      * is missing, so a developer's node never touches the host's links.
      */
     Optional<String> namespace();

@@ -18,7 +18,7 @@ class EnvelopeCodecTest {
     }
 
     private static ErrorCode codeOf(byte[] payload) {
-        return catchThrowableOfType(() -> EnvelopeCodec.decodeRequest(payload), AcpException.class).code();
+        return catchThrowableOfType(AcpException.class, () -> EnvelopeCodec.decodeRequest(payload)).code();
     }
 
     @Test
@@ -71,7 +71,7 @@ class EnvelopeCodecTest {
         int depth = 100_000;
         String deep = "{\"id\":1,\"service\":\"api\",\"op\":\"ping\",\"args\":{\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}}";
 
-        AcpException e = catchThrowableOfType(() -> EnvelopeCodec.decodeRequest(utf8(deep)), AcpException.class);
+        AcpException e = catchThrowableOfType(AcpException.class, () -> EnvelopeCodec.decodeRequest(utf8(deep)));
 
         assertThat(e.code()).isEqualTo(ErrorCode.BAD_FRAME);
         assertThat(e.getMessage()).contains(String.valueOf(Json.MAX_NESTING));
@@ -105,7 +105,7 @@ class EnvelopeCodecTest {
             "args text       | {'id':7,'service':'api','op':'ping','args':'x'}         | 'args'",
     })
     void envelopeFieldsMissingOrOfTheWrongTypeAreBadRequests(String what, String json, String field) {
-        AcpException e = catchThrowableOfType(() -> EnvelopeCodec.decodeRequest(utf8(json.replace('\'', '"'))), AcpException.class);
+        AcpException e = catchThrowableOfType(AcpException.class, () -> EnvelopeCodec.decodeRequest(utf8(json.replace('\'', '"'))));
         assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(e.getMessage()).contains(field);
     }
