@@ -91,6 +91,9 @@ function isSize(name) {
 /** A metric's value with its unit, chosen by its name (the CLI does the same: io.acp.cli.Units). */
 export function metric(name, v) {
   if (typeof v !== 'number') {
+    if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT[\d:]+\.\d+Z$/.test(v)) {
+      return v.replace(/\.\d+Z$/, 'Z'); // instants to the second
+    }
     return v === undefined || v === null ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
   const n = name.toLowerCase();
@@ -125,5 +128,5 @@ export function fields(obj, skip = []) {
     return h('span', {class: 'muted'}, '–');
   }
   return h('dl', {class: 'kv'}, rows.flatMap(([k, v]) => [h('dt', {}, k),
-    h('dd', {}, Array.isArray(v) ? v.map(x => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : metric(k.substring(k.lastIndexOf('.') + 1), v))]));
+    h('dd', {}, Array.isArray(v) ? (v.length ? v.map(x => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : '–') : metric(k.substring(k.lastIndexOf('.') + 1), v))]));
 }
