@@ -50,7 +50,7 @@ public final class HistoryMemoryBench {
         HistorySnapshot.load(file, loaded);
         long s2 = System.nanoTime();
         long now = t0 + HistoryRange.MONTH.spanMillis() - 1000;
-        int points = loaded.query(keys[0], List.of("cpu"), HistoryRange.HOUR, now).get(0).size();
+        int points = loaded.query(keys[0], List.of("metric0"), HistoryRange.HOUR, now).get(0).size();
         System.out.printf("snapshot of a full store: %.1f MiB written in %d ms, loaded in %d ms (%d points in the first series' hour)%n",
                 size / 1048576.0, (s1 - s0) / 1_000_000, (s2 - s1) / 1_000_000, points);
         System.out.println("RESULT history.bytesPerSeries " + (after - before) / series + " bytes");

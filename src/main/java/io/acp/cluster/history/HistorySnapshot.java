@@ -4,6 +4,7 @@ import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -58,7 +59,13 @@ public final class HistorySnapshot {
                 out.writeBoolean(true);
                 out.writeUTF(e.getKey().type().wireName());
                 out.writeUTF(e.getKey().id());
-                write(e.getValue(), out, names.size());
+                // Copied under the object's lock, compressed outside it: the CDB's writer thread,
+                // which adds samples, waits for a memory copy at most, never for the deflater.
+                ByteArrayOutputStream copy = new ByteArrayOutputStream(64 * 1024);
+                try (DataOutputStream raw = new DataOutputStream(copy)) {
+                    write(e.getValue(), raw, names.size());
+                }
+                copy.writeTo(out);
             }
             out.writeBoolean(false);
         }
