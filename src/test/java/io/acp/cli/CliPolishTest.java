@@ -160,4 +160,27 @@ class CliPolishTest {
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("Unmatched argument at index 1: 'frobnicate'").doesNotContain("did you mean");
     }
+
+    @Test
+    void systemShowWatchPrintsTheSystemAgainAtEachChangeAndEndsWhenItIsDeleted(QuarkusMainLauncher launcher) throws Exception {
+        JsonNode running = json("""
+                {"id":"web1","object":{"kind":"object","type":"system","id":"web1","spec":{"vcpus":2,"memory":1024},"deleted":false,"version":"1@n1"},
+                 "meta":{"state":"running","loaded":true,"node":"n1","since":"2026-11-24T10:00:00Z"}}
+                """);
+        JsonNode stateChanged = json("{\"kind\":\"meta\",\"type\":\"system\",\"id\":\"web1\",\"node\":\"n1\",\"values\":{\"state\":\"stopped\"},\"version\":\"2@n1\"}");
+        JsonNode deleted = json("{\"kind\":\"object\",\"type\":\"system\",\"id\":\"web1\",\"spec\":{},\"deleted\":true,\"version\":\"3@n1\"}");
+        try (FakeApiServer node = node(r -> r.op().equals("watch")
+                ? List.of(new Response.Result(r.id(), io.acp.model.Json.object().put("stream", r.id())),
+                        new Response.Event(r.id(), stateChanged), new Response.Event(r.id(), deleted), new Response.End(r.id()))
+                : List.of(new Response.Result(r.id(), running)))) {
+            LaunchResult result = launcher.launch(CliAgainstFakeNodeTest.args(node, "system", "show", "web1", "--watch"));
+            assertThat(result.exitCode()).isZero();
+            List<String> out = result.getOutputStream();
+            assertThat(out.stream().filter(l -> l.matches("memory +1\\.00 GiB"))).as("%s", out).hasSize(2);
+            assertThat(out).anySatisfy(l -> assertThat(l).matches("-- .* meta changed on n1"));
+            assertThat(out.get(out.size() - 1)).isEqualTo("system web1 deleted");
+            Request watch = node.received().stream().filter(r -> r.op().equals("watch")).findFirst().orElseThrow();
+            assertThat(watch.args()).isEqualTo(json("{\"type\":\"system\",\"id\":\"web1\",\"kinds\":[\"object\",\"meta\"]}"));
+        }
+    }
 }
