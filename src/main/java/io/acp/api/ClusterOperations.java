@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.history.HistoryPoints;
+import io.acp.cluster.history.HistoryRange;
+import io.acp.cluster.history.StatsHistory;
 import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.model.Entry;
 import io.acp.model.EntryJson;
@@ -15,6 +18,7 @@ import io.acp.model.Version;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -30,11 +34,13 @@ final class ClusterOperations implements ServiceOperations {
 
     private final String localNode;
     private final Supplier<Cdb> cdb;
+    private final Supplier<StatsHistory> history;
     private final Executor worker;
 
-    ClusterOperations(String localNode, Supplier<Cdb> cdb, Executor worker) {
+    ClusterOperations(String localNode, Supplier<Cdb> cdb, Supplier<StatsHistory> history, Executor worker) {
         this.localNode = localNode;
         this.cdb = cdb;
+        this.history = history;
         this.worker = worker;
     }
 
@@ -45,7 +51,7 @@ final class ClusterOperations implements ServiceOperations {
 
     @Override
     public List<String> operations() {
-        return List.of("list", "get", "put", "delete", "meta", "stats", "watch");
+        return List.of("list", "get", "put", "delete", "meta", "stats", "history", "watch");
     }
 
     @Override
@@ -66,6 +72,8 @@ final class ClusterOperations implements ServiceOperations {
                 return meta(args);
             case "stats":
                 return stats(args);
+            case "history":
+                return history(args);
             case "watch":
                 return watch(args);
             default:
@@ -119,6 +127,72 @@ final class ClusterOperations implements ServiceOperations {
             throw AcpException.badRequest("stats with history needs the argument 'node'");
         }
         return Outcome.of(reports(cdb.get().statsHistory(key, node)));
+    }
+
+    /**
+     * The stats history of an object as this node reported it, over {@code range} (1h, 1d, 30d):
+     * per metric, the average of each step. Each node keeps only its own reports: a request for
+     * another node's history must be sent to that node.
+     */
+    private Outcome history(Args args) {
+        ObjectKey key = args.key();
+        String node = args.optionalText("node");
+        if (node != null && !node.equals(localNode)) {
+            throw AcpException.badRequest("history: node " + localNode + " keeps only the history of its own reports; "
+                    + "send the request for node " + node + "'s history to node " + node + " (request field 'node', CLI --node " + node + ")");
+        }
+        HistoryRange range = HistoryRange.parse(args.has("range") ? args.text("range") : "1h");
+        List<String> metrics = metrics(args);
+        return onWorker(() -> {
+            StatsHistory h = history.get();
+            if (!h.has(key) && cdb.get().object(key).isEmpty() && cdb.get().stats(key, null).isEmpty()) {
+                throw AcpException.notFound("stats history of " + key + " on node " + localNode);
+            }
+            long now = System.currentTimeMillis();
+            ObjectNode out = Json.object();
+            out.put("type", key.type().wireName());
+            out.put("id", key.id());
+            out.put("node", localNode);
+            out.put("range", range.wireName());
+            out.put("stepMillis", range.stepMillis());
+            out.put("from", now - range.spanMillis());
+            out.put("to", now);
+            ArrayNode series = out.putArray("series");
+            for (HistoryPoints p : h.query(key, metrics, range, now)) {
+                ObjectNode one = series.addObject();
+                one.put("metric", p.metric());
+                ArrayNode points = one.putArray("points");
+                for (int i = 0; i < p.size(); i++) {
+                    ArrayNode point = points.addArray();
+                    point.add(p.times()[i]);
+                    addNumber(point, p.values()[i]);
+                }
+            }
+            return out;
+        });
+    }
+
+    private static List<String> metrics(Args args) {
+        JsonNode m = args.raw("metrics");
+        List<String> out = new ArrayList<>();
+        if (m == null || m.isNull()) {
+            return out;
+        }
+        if (!m.isArray()) {
+            throw AcpException.badRequest("history: argument 'metrics' must be an array of metric names");
+        }
+        m.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** A float as its shortest decimal; whole numbers as integers. */
+    private static void addNumber(ArrayNode to, float v) {
+        double d = Double.parseDouble(Float.toString(v));
+        if (d == Math.rint(d) && Math.abs(d) < 9.007199254740992E15) {
+            to.add((long) d);
+        } else {
+            to.add(d);
+        }
     }
 
     private Outcome watch(Args args) {

@@ -1,6 +1,7 @@
 package io.acp.api;
 
 import io.acp.cluster.Cdb;
+import io.acp.cluster.history.StatsHistory;
 import io.acp.hypervisor.Systems;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
@@ -12,23 +13,28 @@ import java.util.function.Supplier;
  * What the API's operations reach on this node. Each supplier throws {@code unavailable} while its
  * service does not run; a node without a service answers so, naming it.
  */
-public record LocalServices(Supplier<Cdb> cdb, Supplier<Systems> systems, Supplier<NetworkService> network, Supplier<Storage> storage) {
+public record LocalServices(Supplier<Cdb> cdb, Supplier<Systems> systems, Supplier<NetworkService> network, Supplier<Storage> storage,
+        Supplier<StatsHistory> history) {
 
     /** Only the CDB; every other service answers that this node does not run it. */
     public static LocalServices of(String node, Supplier<Cdb> cdb) {
-        return new LocalServices(cdb, absent(node, "hypervisor"), absent(node, "network"), absent(node, "storage"));
+        return new LocalServices(cdb, absent(node, "hypervisor"), absent(node, "network"), absent(node, "storage"), absent(node, "stats history"));
     }
 
     public LocalServices withSystems(Supplier<Systems> systems) {
-        return new LocalServices(cdb, systems, network, storage);
+        return new LocalServices(cdb, systems, network, storage, history);
     }
 
     public LocalServices withNetwork(Supplier<NetworkService> network) {
-        return new LocalServices(cdb, systems, network, storage);
+        return new LocalServices(cdb, systems, network, storage, history);
     }
 
     public LocalServices withStorage(Supplier<Storage> storage) {
-        return new LocalServices(cdb, systems, network, storage);
+        return new LocalServices(cdb, systems, network, storage, history);
+    }
+
+    public LocalServices withHistory(Supplier<StatsHistory> history) {
+        return new LocalServices(cdb, systems, network, storage, history);
     }
 
     private static <T> Supplier<T> absent(String node, String service) {

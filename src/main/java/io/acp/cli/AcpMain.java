@@ -36,8 +36,9 @@ public class AcpMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
-        return new CommandLine(AcpCommand.class, factory)
-                .setExecutionExceptionHandler(new FailureHandler())
+        CommandLine cli = new CommandLine(AcpCommand.class, factory);
+        return cli.setExecutionExceptionHandler(new FailureHandler())
+                .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
                 // "@file" is ours (--spec @spec.json), not picocli's argument files.
                 .setExpandAtFiles(false)
                 .execute(args);

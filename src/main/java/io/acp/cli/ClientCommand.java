@@ -32,9 +32,17 @@ abstract class ClientCommand implements Callable<Integer> {
         validate();
         try (ApiClient api = connector.open(client)) {
             // acp --node: the top command holds it, however deep this command is (acp system start …).
-            api.routeTo(spec.root().userObject() instanceof AcpCommand acp ? acp.node : null);
+            api.routeTo(target(spec.root().userObject() instanceof AcpCommand acp ? acp.node : null));
             return run(api);
         }
+    }
+
+    /**
+     * The node the requests go to, given the global {@code acp --node}; a command whose own
+     * {@code --node} means the same thing (stats, meta) lets it take precedence.
+     */
+    protected String target(String globalNode) {
+        return globalNode;
     }
 
     /** Checks arguments before connecting, so a typo is reported even with no node running. */
@@ -66,7 +74,7 @@ abstract class ClientCommand implements Callable<Integer> {
     /** One JSON document on one line: what --json prints. */
     protected void printJson(JsonNode node) {
         try {
-            out().println(Json.MAPPER.writeValueAsString(node));
+            out().println(Json.MAPPER.writeValueAsString(JsonNumbers.integral(node)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot print a JSON tree", e);
         }

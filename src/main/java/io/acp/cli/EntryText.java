@@ -2,8 +2,11 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.math.MathContext;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -50,20 +53,80 @@ final class EntryText {
         t.print(out);
     }
 
+    /** Meta as one row per field and node; nested objects as dotted names; numbers with units. */
     static void metaTable(JsonNode entries, PrintWriter out) {
-        Table t = new Table("NODE", "VERSION", "VALUES");
+        Table t = new Table("NODE", "FIELD", "VALUE");
         for (JsonNode e : entries) {
-            t.row(reporter(e), text(e, "version"), values(e.path("values")));
+            TreeMap<String, JsonNode> fields = new TreeMap<>();
+            flatten("", e.path("values"), fields);
+            String node = reporter(e);
+            if (fields.isEmpty()) {
+                t.row(node, "-", "-");
+            }
+            for (Map.Entry<String, JsonNode> f : fields.entrySet()) {
+                String leaf = f.getKey().substring(f.getKey().lastIndexOf('.') + 1);
+                t.row(node, f.getKey(), Units.format(leaf, f.getValue()));
+                node = "";
+            }
         }
         t.print(out);
     }
 
+    /** Latest stats as one row per metric and node, with units; the time once per node. */
     static void statsTable(JsonNode entries, PrintWriter out) {
-        Table t = new Table("NODE", "TIME", "VALUES");
+        Table t = new Table("NODE", "METRIC", "VALUE", "TIME");
         for (JsonNode e : entries) {
-            t.row(reporter(e), time(e.path("time")), values(e.path("values")));
+            TreeMap<String, JsonNode> sorted = new TreeMap<>();
+            e.path("values").fields().forEachRemaining(f -> sorted.put(f.getKey(), f.getValue()));
+            String node = reporter(e);
+            String time = time(e.path("time"));
+            for (Map.Entry<String, JsonNode> f : sorted.entrySet()) {
+                t.row(node, f.getKey(), Units.format(f.getKey(), f.getValue()), time);
+                node = "";
+                time = "";
+            }
         }
         t.print(out);
+    }
+
+    /** A cluster.history answer: one row per step, one column per metric. */
+    static void historyTable(JsonNode history, PrintWriter out) {
+        List<String> metrics = new ArrayList<>();
+        TreeMap<Long, Map<String, JsonNode>> rows = new TreeMap<>();
+        for (JsonNode s : history.path("series")) {
+            String metric = s.path("metric").asText();
+            metrics.add(metric);
+            for (JsonNode p : s.path("points")) {
+                rows.computeIfAbsent(p.path(0).asLong(), k -> new HashMap<>()).put(metric, p.path(1));
+            }
+        }
+        out.println(history.path("type").asText() + "/" + history.path("id").asText() + " as node " + history.path("node").asText()
+                + " reported it, last " + history.path("range").asText() + " at " + Units.duration(history.path("stepMillis").asLong() / 1000)
+                + " steps (averages): " + rows.size() + " steps with samples");
+        String[] header = new String[metrics.size() + 1];
+        header[0] = "TIME";
+        for (int i = 0; i < metrics.size(); i++) {
+            header[i + 1] = metrics.get(i);
+        }
+        Table t = new Table(header);
+        for (Map.Entry<Long, Map<String, JsonNode>> r : rows.entrySet()) {
+            Object[] cells = new Object[header.length];
+            cells[0] = time(JsonNodeFactory.instance.numberNode(r.getKey()));
+            for (int i = 0; i < metrics.size(); i++) {
+                JsonNode v = r.getValue().get(metrics.get(i));
+                cells[i + 1] = v == null ? "-" : Units.format(metrics.get(i), v);
+            }
+            t.row(cells);
+        }
+        t.print(out);
+    }
+
+    private static void flatten(String prefix, JsonNode v, Map<String, JsonNode> into) {
+        if (v.isObject() && (prefix.isEmpty() || v.size() > 0)) {
+            v.fields().forEachRemaining(f -> flatten(prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), f.getValue(), into));
+        } else if (!prefix.isEmpty()) {
+            into.put(prefix, v);
+        }
     }
 
     /** One line per watch event: when it arrived, what kind, which object, from where, what. */
@@ -123,11 +186,7 @@ final class EntryText {
         if (!v.isNumber()) {
             return v.isTextual() ? v.asText() : v.toString();
         }
-        double d = v.asDouble();
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        return new BigDecimal(d).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+        return Units.number(v.asDouble());
     }
 
     private static String text(JsonNode e, String field) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
+import io.acp.api.client.WatchStream;
 import io.acp.model.Json;
 import java.io.PrintWriter;
 import java.util.List;
@@ -94,6 +95,13 @@ class SystemCommand implements Runnable {
 
         @Override
         protected void validate() {
+            // A value that is there but wrong is an invalid value, not a missing option.
+            if (vcpus != null && vcpus < 1) {
+                throw new ParameterException(spec.commandLine(), "invalid value for option '--vcpus': " + vcpus + " (a system needs at least 1 virtual CPU)");
+            }
+            if (memory != null && memory < 1) {
+                throw new ParameterException(spec.commandLine(), "invalid value for option '--memory': " + memory + " (memory is in MiB and must be at least 1)");
+            }
             if (specText == null && (vcpus == null || memory == null)) {
                 throw new ParameterException(spec.commandLine(), "give --spec, or at least --vcpus and --memory");
             }
@@ -143,22 +151,66 @@ class SystemCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "One system: its spec and its state on this node.")
+    @Command(name = "show", description = "One system: its spec and its state on this node; --watch prints it again whenever it changes.")
     static class Show extends OnSystem {
+
+        @Option(names = "--watch", description = "Keep printing the system each time its object or state changes, until Ctrl-C or the system is deleted.")
+        boolean watch;
+
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "show", args()), (r, out) -> {
-                JsonNode meta = r.path("meta");
-                Table t = new Table("FIELD", "VALUE");
-                t.row("id", r.path("id").asText());
-                t.row("state", meta.path("state").asText());
-                t.row("loaded", meta.path("loaded").asBoolean());
-                t.row("node", meta.path("node").asText());
-                t.row("since", EntryText.instant(text(meta.path("since"))));
-                t.row("version", r.path("object").path("version").asText());
-                t.row("spec", r.path("object").path("spec").toString());
-                t.print(out);
-            });
+            print(api.call("hypervisor", "show", args()), Show::describe);
+            if (!watch) {
+                return ExitCodes.OK;
+            }
+            ObjectNode filter = Json.object().put("type", "system").put("id", id);
+            filter.putArray("kinds").add("object").add("meta");
+            // The CDB is the same on every node: the connected node sees the system's changes wherever it runs.
+            try (ApiClient events = connector.open(client)) {
+                try (WatchStream stream = events.openWatch(null, filter)) {
+                    for (JsonNode e = stream.next(); e != null; e = stream.next()) {
+                        if (e.path("kind").asText().equals("object") && e.path("deleted").asBoolean(false)) {
+                            if (json()) {
+                                printJson(e);
+                            } else {
+                                out().println();
+                                out().println("system " + id + " deleted");
+                                out().flush();
+                            }
+                            return ExitCodes.OK;
+                        }
+                        if (!json()) {
+                            out().println();
+                            out().println("-- " + EntryText.instant(java.time.Instant.now().toString()) + " " + e.path("kind").asText() + " changed on "
+                                    + (e.hasNonNull("node") ? e.path("node").asText() : EntryText.writer(e.path("version").asText())));
+                        }
+                        print(api.call("hypervisor", "show", args()), Show::describe);
+                    }
+                }
+            }
+            return ExitCodes.OK;
+        }
+
+        static void describe(JsonNode r, PrintWriter out) {
+            JsonNode meta = r.path("meta");
+            JsonNode spec = r.path("object").path("spec");
+            Table t = new Table("FIELD", "VALUE");
+            t.row("id", r.path("id").asText());
+            t.row("state", meta.path("state").asText());
+            t.row("loaded", meta.path("loaded").asBoolean());
+            t.row("node", meta.path("node").asText());
+            t.row("since", EntryText.instant(text(meta.path("since"))));
+            t.row("version", r.path("object").path("version").asText());
+            t.row("vcpus", spec.path("vcpus").asText());
+            t.row("memory", spec.has("memory") ? Units.size(spec.path("memory").asDouble() * 1024 * 1024) : "-");
+            for (JsonNode d : spec.path("disks")) {
+                t.row("disk", d.has("path") ? d.path("path").asText() : d.toString());
+            }
+            for (JsonNode n : spec.path("interfaces")) {
+                t.row("interface", n.has("network") ? "network " + n.path("network").asText() + (n.has("mac") ? " mac " + n.path("mac").asText() : "") : n.toString());
+            }
+            t.row("spec", spec.toString());
+            t.print(out);
         }
     }
 

@@ -24,6 +24,9 @@ public interface ClusterConfig {
     /** Replication of the CDB to the other nodes of the cluster (io.acp.cluster.sync). */
     Sync sync();
 
+    /** The stats history this node keeps of what it reports (io.acp.cluster.history). */
+    History history();
+
     /** The L3 bridge to a remote cluster's bridge node over TLS (io.acp.cluster.bridge). */
     Bridge bridge();
 
@@ -35,6 +38,16 @@ public interface ClusterConfig {
         /** fsync before acknowledging a write. Turn off only for throwaway test nodes. */
         @WithDefault("true")
         boolean fsync();
+    }
+
+    interface History {
+        /** Most (object, metric) series kept; each costs about 37 KiB (an hour at 1 s, a day at 1 min, 30 days at 10 min). */
+        @WithDefault("4096")
+        int maxSeries();
+
+        /** How often the history is written to the data dir, so a restart loses at most this much. */
+        @WithDefault("1m")
+        Duration snapshotInterval();
     }
 
     interface Sync {

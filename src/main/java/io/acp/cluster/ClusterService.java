@@ -2,6 +2,8 @@ package io.acp.cluster;
 
 import io.acp.cluster.bridge.BridgeSettings;
 import io.acp.cluster.bridge.ClusterBridge;
+import io.acp.cluster.history.HistoryKeeper;
+import io.acp.cluster.history.StatsHistory;
 import io.acp.cluster.journal.Journal;
 import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.SyncSettings;
@@ -50,6 +52,7 @@ public class ClusterService implements ManagedService {
     private volatile Cdb cdb;
     private volatile ClusterSync sync;
     private volatile ClusterBridge bridge;
+    private volatile HistoryKeeper history;
     private ScheduledExecutorService maintenance;
 
     public ClusterService(ClusterConfig config, NodeIdentity identity) {
@@ -75,6 +78,7 @@ public class ClusterService implements ManagedService {
                         throw e;
                     }
                     LOG.infof("CDB of node %s loaded: %d journal records, %d objects", identity.id(), replayed, opened.objectCount());
+                    history = HistoryKeeper.start(opened, identity.dataDir(), config.history().maxSeries(), config.history().snapshotInterval());
                     cdb = opened;
                     scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis));
                     return opened;
@@ -184,6 +188,11 @@ public class ClusterService implements ManagedService {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                    HistoryKeeper kept = history;
+                    history = null;
+                    if (kept != null) {
+                        kept.close();
+                    }
                     Cdb c = cdb;
                     cdb = null;
                     if (c != null) {
@@ -202,6 +211,15 @@ public class ClusterService implements ManagedService {
             throw new AcpException(ErrorCode.UNAVAILABLE, "cluster service on node " + identity.id() + " is not running");
         }
         return c;
+    }
+
+    /** This node's stats history; fails with UNAVAILABLE while the cluster service is not running. */
+    public StatsHistory history() {
+        HistoryKeeper h = history;
+        if (h == null) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "cluster service on node " + identity.id() + " is not running");
+        }
+        return h.history();
     }
 
     public boolean running() {

@@ -106,7 +106,30 @@ public final class NetworkCatalog {
         if (cdb.object(key).isEmpty()) {
             throw unknown(id);
         }
+        refuseWhileInUse(id);
         return cdb.deleteObject(key).map(e -> Json.object().put("id", id).put("deleted", true));
+    }
+
+    /**
+     * A running system with a NIC on the network would lose its link: name it and refuse. Systems
+     * that are stopped keep their NIC in the spec and fail to start until it is changed.
+     */
+    private void refuseWhileInUse(String id) {
+        for (ObjectEntry system : cdb.objects(new ObjectQuery(ObjectType.SYSTEM, null, null, null, false))) {
+            boolean onIt = false;
+            for (JsonNode nic : system.spec().path("interfaces")) {
+                onIt |= id.equals(nic.path("network").asText(null));
+            }
+            if (!onIt) {
+                continue;
+            }
+            for (MetaEntry m : cdb.meta(system.key(), null)) {
+                if ("running".equals(m.values().path("state").asText())) {
+                    throw new AcpException(ErrorCode.CONFLICT, "network " + id + " is in use: system " + system.id() + " runs on node " + m.node()
+                            + " with a NIC on it; stop the system or remove its NIC first");
+                }
+            }
+        }
     }
 
     /** Id, subtype, spec and every node's meta ({@code nodes: {n1: {...}}}). */

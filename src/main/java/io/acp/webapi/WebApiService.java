@@ -167,6 +167,11 @@ public class WebApiService implements ManagedService {
         return tokens;
     }
 
+    /** Where this node's admin key is, for the login hint (the path only; the file is the node owner's). */
+    java.nio.file.Path adminKeyFile() {
+        return dataDir.resolve("admin.key").toAbsolutePath();
+    }
+
     String localNode() {
         return localNode;
     }

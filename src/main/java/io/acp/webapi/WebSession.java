@@ -94,6 +94,11 @@ final class WebSession implements Session, StreamSink {
             send(Response.Failure.of(EnvelopeCodec.bestEffortId(payload), e));
             return;
         }
+        if ("webapi".equals(request.service()) && "hello".equals(request.op()) && request.key() == null && request.node() == null) {
+            // Before login the page may only learn which node this is and where its admin key lies.
+            answer(request.id(), this::hello);
+            return;
+        }
         if (!authenticated(request)) {
             return;
         }
@@ -131,6 +136,13 @@ final class WebSession implements Session, StreamSink {
         }
     }
 
+    private JsonNode hello() {
+        ObjectNode out = Json.object();
+        out.put("node", service.localNode());
+        out.put("adminKeyFile", service.adminKeyFile().toString());
+        return out;
+    }
+
     /** Service {@code webapi}: {@code login} makes a session token, {@code logout} revokes the one in use. */
     private JsonNode sessionOperation(Request request) {
         switch (request.op()) {
@@ -153,7 +165,7 @@ final class WebSession implements Session, StreamSink {
                 return out;
             }
             default:
-                throw new AcpException(ErrorCode.UNKNOWN_OPERATION, "service webapi has no operation '" + request.op() + "'; it has login, logout");
+                throw new AcpException(ErrorCode.UNKNOWN_OPERATION, "service webapi has no operation '" + request.op() + "'; it has hello, login, logout");
         }
     }
 

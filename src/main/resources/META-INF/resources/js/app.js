@@ -14,6 +14,7 @@ const main = document.getElementById('main');
 const status = document.getElementById('connection');
 const toasts = document.getElementById('toasts');
 const login = document.getElementById('login');
+const logout = document.getElementById('logout');
 
 const ctx = {
   socket,
@@ -46,13 +47,25 @@ const routes = [
 ];
 let page;
 
+/** A route nobody knows: say so, instead of leaving the previous page up. */
+function notFound(hash) {
+  const body = h('section', {class: 'card', 'data-testid': 'not-found'},
+      h('h2', {}, 'Page not found'),
+      h('p', {}, 'There is no page at ', h('code', {}, hash), '. ', h('a', {href: '#/dashboard'}, 'Go to the dashboard'), '.'));
+  return {title: 'Not found', mount(container) { replace(container, body); }, update() {}};
+}
+
 function route() {
+  page = null;
   for (const [pattern, make] of routes) {
     const m = location.hash.match(pattern);
     if (m) {
       page = make(m);
       break;
     }
+  }
+  if (!page) {
+    page = notFound(location.hash);
   }
   document.title = `${page.title} · ACP`;
   document.querySelectorAll('nav a').forEach(a => a.classList.toggle('active', location.hash.startsWith(a.getAttribute('href'))
@@ -82,8 +95,13 @@ socket.onState((state, s) => {
   status.dataset.state = state;
   status.textContent = state === 'online' ? `connected to ${s.node}` : state === 'login' ? 'log in' : `${state}${s.detail ? ': ' + s.detail : ''}`;
   login.hidden = state !== 'login';
+  // Only a logged-in session has anything to log out of.
+  logout.hidden = !socket.authenticated;
   if (state === 'login' && s.detail) {
     login.querySelector('.error').textContent = s.detail;
+  }
+  if (state === 'login') {
+    showKeyHint();
   }
   if (state === 'online') {
     load();
@@ -109,6 +127,13 @@ async function load() {
   }
 }
 
+/** The node names its own admin key file (webapi.hello answers before login). */
+function showKeyHint() {
+  socket.send({service: 'webapi', op: 'hello'}, true)
+      .then(hello => { document.getElementById('key-file').textContent = hello.adminKeyFile; })
+      .catch(() => {});
+}
+
 socket.watch({}, e => { store.apply(e); schedule(); });
 store.onChange(schedule);
 // Nodes that fall silent turn red without any message arriving: re-check once a second.
@@ -121,7 +146,7 @@ login.addEventListener('submit', e => {
   socket.authenticate(key).then(() => { login.querySelector('input').value = ''; })
       .catch(err => { login.querySelector('.error').textContent = err.message; });
 });
-document.getElementById('logout').addEventListener('click', () => socket.logout());
+logout.addEventListener('click', () => socket.logout());
 document.getElementById('menu').addEventListener('click', () => document.body.classList.toggle('menu-open'));
 document.querySelectorAll('nav a').forEach(a => a.addEventListener('click', () => document.body.classList.remove('menu-open')));
 

@@ -17,25 +17,57 @@ function prepare(canvas) {
   return {g, w, h};
 }
 
+const MINUTE = 60000;
+const HOUR = 3600000;
+const DAY = 86400000;
+
+/** Tick spacing for a time span: about six labelled ticks. */
+function tickStep(span) {
+  for (const step of [10000, 30000, MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 5 * DAY, 7 * DAY]) {
+    if (span / step <= 7) {
+      return step;
+    }
+  }
+  return 14 * DAY;
+}
+
+const pad2 = n => String(n).padStart(2, '0');
+
+/** A time label: clock time for spans under two days, day and month beyond (local time). */
+function timeLabel(ms, span) {
+  const d = new Date(ms);
+  const clock = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  if (span < 2 * DAY) {
+    return span < 10 * MINUTE ? `${clock}:${pad2(d.getSeconds())}` : clock;
+  }
+  return `${d.getDate()} ${d.toLocaleString('en', {month: 'short'})}`;
+}
+
 /**
- * series: [{label, points: [{x: ms, y}]}]; options: {max, format(y)}. The y axis starts at 0 and
- * ends at max (or the largest value); the x axis spans the shared time range.
+ * series: [{label, points: [{x: ms, y}]}]; options: {max, format(y), from, to, empty}. The y axis
+ * starts at 0 and ends at max (or the largest value); the x axis is time, from..to when given
+ * (a fixed window: 1 h, 1 day, 1 month) else the samples' span, with clock-time ticks. A line
+ * breaks where samples are missing for more than three steps (options.step).
  */
 export function lineChart(canvas, series, options = {}) {
   const {g, w, h} = prepare(canvas);
-  const pad = {l: 46, r: 8, t: 8, b: 18};
+  const pad = {l: 52, r: 10, t: 8, b: 20};
   const all = series.flatMap(s => s.points);
   const format = options.format || (y => y.toFixed(0));
   g.font = '11px system-ui, sans-serif';
   g.fillStyle = '#7a8594';
+  canvas.dataset.points = String(all.length);
+  canvas.dataset.empty = all.length < 2 ? (options.empty || "waiting") : "";
   if (all.length < 2) {
-    g.fillText('waiting for samples…', pad.l, h / 2);
+    g.fillText(options.empty || 'waiting for samples…', pad.l, h / 2);
     return;
   }
-  const x0 = Math.min(...all.map(p => p.x));
-  const x1 = Math.max(...all.map(p => p.x));
+  const x0 = options.from ?? Math.min(...all.map(p => p.x));
+  const x1 = options.to ?? Math.max(...all.map(p => p.x));
+  const span = Math.max(1, x1 - x0);
+  canvas.dataset.span = String(span);
   const yMax = options.max || Math.max(1e-9, ...all.map(p => p.y)) * 1.1;
-  const X = x => pad.l + (x - x0) / Math.max(1, x1 - x0) * (w - pad.l - pad.r);
+  const X = x => pad.l + (x - x0) / span * (w - pad.l - pad.r);
   const Y = y => h - pad.b - y / yMax * (h - pad.t - pad.b);
   g.strokeStyle = '#e3e7ec';
   g.lineWidth = 1;
@@ -47,15 +79,32 @@ export function lineChart(canvas, series, options = {}) {
     g.stroke();
     g.fillText(format(y), 2, Y(y) + 4);
   }
-  g.fillText(`${Math.round((x1 - x0) / 1000)} s`, w - pad.r - 30, h - 4);
+  // Time axis: ticks on round clock times.
+  const step = tickStep(span);
+  const offset = new Date(x0).getTimezoneOffset() * MINUTE;
+  const labels = [];
+  for (let t = Math.ceil((x0 - offset) / step) * step + offset; t <= x1; t += step) {
+    const x = X(t);
+    g.strokeStyle = '#eef1f4';
+    g.beginPath();
+    g.moveTo(x, pad.t);
+    g.lineTo(x, h - pad.b);
+    g.stroke();
+    const label = timeLabel(t, span);
+    labels.push(label);
+    g.fillStyle = '#7a8594';
+    g.fillText(label, Math.min(w - pad.r - g.measureText(label).width, Math.max(pad.l, x - g.measureText(label).width / 2)), h - 5);
+  }
+  canvas.dataset.ticks = labels.join(',');
+  const gap = (options.step || 0) * 3;
   series.forEach((s, i) => {
     g.strokeStyle = COLORS[i % COLORS.length];
     g.lineWidth = 1.5;
     g.beginPath();
-    s.points.forEach((p, j) => (j ? g.lineTo(X(p.x), Y(p.y)) : g.moveTo(X(p.x), Y(p.y))));
+    s.points.forEach((p, j) => (j && (!gap || p.x - s.points[j - 1].x <= gap) ? g.lineTo(X(p.x), Y(p.y)) : g.moveTo(X(p.x), Y(p.y))));
     g.stroke();
     g.fillStyle = COLORS[i % COLORS.length];
-    g.fillText(s.label, pad.l + 4 + i * 90, pad.t + 10);
+    g.fillText(s.label, pad.l + 4 + i * 100, pad.t + 10);
   });
 }
 

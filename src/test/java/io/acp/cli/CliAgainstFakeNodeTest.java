@@ -182,17 +182,20 @@ class CliAgainstFakeNodeTest {
     @Test
     void statsShowNumbersTheWayPeopleReadThem(QuarkusMainLauncher launcher) throws Exception {
         JsonNode samples = json("""
-                [{"kind":"stats","type":"node","id":"n1","node":"n1","time":1764010000000,"values":{"processRss":1.06176512E8,"cpu":0.9850746268656716},"version":"1@n1"},
-                 {"kind":"stats","type":"node","id":"n1","node":"n1","time":1764010001000,"values":{"processRss":1.0E8,"cpu":0.5},"version":"2@n1"}]
+                [{"kind":"stats","type":"node","id":"n1","node":"n1","time":1764010000000,"values":{"processRss":1.06176512E8,"cpu":0.9850746268656716,"uptime":93784.0},"version":"1@n1"},
+                 {"kind":"stats","type":"node","id":"n1","node":"n2","time":1764010001000,"values":{"memAvailable":2.3975501824E10,"cpu":0.5},"version":"2@n2"}]
                 """);
         try (FakeApiServer node = node(FakeApiServer.result(samples))) {
-            LaunchResult result = launcher.launch(args(node, "stats", "node", "n1", "--node", "n1", "--history"));
+            LaunchResult result = launcher.launch(args(node, "stats", "node", "n1", "--from", "n1"));
             assertThat(result.exitCode()).isZero();
             assertThat(result.getOutputStream()).containsExactly(
-                    "NODE  TIME                  VALUES",
-                    "n1    2025-11-24T18:46:40Z  cpu=0.9851 processRss=106176512",
-                    "n1    2025-11-24T18:46:41Z  cpu=0.5 processRss=100000000");
-            assertThat(node.received().get(0).args()).isEqualTo(json("{\"type\":\"node\",\"id\":\"n1\",\"node\":\"n1\",\"history\":true}"));
+                    "NODE  METRIC        VALUE     TIME",
+                    "n1    cpu           99 %      2025-11-24T18:46:40Z",
+                    "      processRss    101 MiB",
+                    "      uptime        1d2h",
+                    "n2    cpu           50 %      2025-11-24T18:46:41Z",
+                    "      memAvailable  22.3 GiB");
+            assertThat(node.received().get(0).args()).isEqualTo(json("{\"type\":\"node\",\"id\":\"n1\",\"node\":\"n1\"}"));
         }
     }
 

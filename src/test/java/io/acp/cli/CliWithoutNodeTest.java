@@ -43,9 +43,9 @@ class CliWithoutNodeTest {
     }
 
     @Test
-    @Launch(value = {"stats", "node", "n1", "--history"}, exitCode = ExitCodes.USAGE)
-    void historyWithoutNodeIsAUsageError(LaunchResult result) {
-        assertThat(result.getErrorOutput()).contains("--history needs --node");
+    @Launch(value = {"stats", "node", "n1", "--history", "2h"}, exitCode = ExitCodes.USAGE)
+    void anUnknownHistoryRangeIsAUsageError(LaunchResult result) {
+        assertThat(result.getErrorOutput()).contains("--history: history range '2h' is not one of 1h, 1d, 30d");
     }
 
     @Test

@@ -1,7 +1,6 @@
 // Networks, storage and services, rendered generically from the CDB: whatever type/subtype,
 // spec, per-node meta and stats the producing service writes shows up here once it exists.
-import {h, replace, badge} from '../dom.js';
-import {specSummary} from './common.js';
+import {h, replace, badge, fields} from '../dom.js';
 
 export function resources(type, title, describe = '') {
   const body = h('div', {});
@@ -24,7 +23,7 @@ function objectCard(ctx, o) {
   const stats = ctx.store.statsOf(o.type, o.id);
   return h('section', {class: 'card', 'data-object': `${o.type}/${o.id}`},
       h('div', {class: 'card-head'}, h('h2', {}, o.id), o.subtype ? h('span', {class: 'tag'}, o.subtype) : null),
-      h('p', {class: 'spec'}, specSummary(o.spec)),
+      h('div', {class: 'spec-fields'}, fields(o.spec)),
       meta.length ? h('div', {class: 'scroll'}, h('table', {},
           h('thead', {}, h('tr', {}, h('th', {}, 'node'), h('th', {}, 'state'), h('th', {}, 'report'), h('th', {}, 'stats'))),
           h('tbody', {}, meta.map(m => {
@@ -34,11 +33,7 @@ function objectCard(ctx, o) {
             return h('tr', {},
                 h('td', {}, m.node),
                 h('td', {}, v.state !== undefined ? badge(v.state) : '–'),
-                h('td', {class: 'spec'}, specSummary(rest)),
-                h('td', {class: 'spec'}, s ? specSummary(roundAll(s.values)) : '–'));
+                h('td', {}, fields(rest)),
+                h('td', {'data-stats': m.node}, s ? fields(s.values) : '–'));
           })))) : h('p', {class: 'muted'}, 'No node reports on it yet.'));
-}
-
-function roundAll(values) {
-  return Object.fromEntries(Object.entries(values || {}).map(([k, v]) => [k, Math.abs(v) < 10 ? Number(v.toFixed(3)) : Math.round(v)]));
 }

@@ -1,7 +1,7 @@
 // Systems: the list with live state and cpu, create, lifecycle actions, cold migration, and a
 // detail page with live charts.
-import {h, replace, percent, bytes, badge} from '../dom.js';
-import {lineChart} from '../charts.js';
+import {h, replace, percent, bytes, badge, fields} from '../dom.js';
+import {historyCharts, rates} from './history.js';
 
 /** Where a system is: the node it is assigned to (spec.node), and that node's report of it. */
 export function placement(store, system) {
@@ -20,7 +20,7 @@ export function systems() {
   const nodeSelect = h('select', {name: 'node', 'data-testid': 'create-node'});
   const form = h('form', {class: 'card create', 'data-testid': 'create-system'},
       h('h2', {}, 'Create a system'),
-      h('label', {}, 'id ', h('input', {name: 'id', required: true, pattern: '[A-Za-z0-9._:-]{1,128}', placeholder: 'web1'})),
+      h('label', {}, 'id ', h('input', {name: 'id', required: true, pattern: '[A-Za-z0-9._:\\-]{1,128}', title: 'letters, digits, . _ : - (at most 128)', placeholder: 'web1'})),
       h('label', {}, 'vcpus ', h('input', {name: 'vcpus', type: 'number', min: 1, max: 256, value: 1, required: true})),
       h('label', {}, 'memory (MiB) ', h('input', {name: 'memory', type: 'number', min: 16, value: 128, required: true})),
       h('label', {}, 'disk (path, optional) ', h('input', {name: 'disk', placeholder: '/var/lib/acp/web1.img'})),
@@ -85,7 +85,8 @@ function systemRow(ctx, s, nodeIds) {
       h('td', {}, node || '–'),
       h('td', {}, s.spec.vcpus),
       h('td', {}, `${s.spec.memory} MiB`),
-      h('td', {}, percent(stats.cpu)),
+      // The last sample of a system that stopped is stale: only a running system has a cpu figure.
+      h('td', {'data-figure': 'cpu'}, running ? percent(stats.cpu) : state === 'paused' ? '0 %' : '–'),
       h('td', {}, h('div', {class: 'actions'},
           running ? null : h('button', {class: 'small', 'data-action': 'start', onclick: act('start')}, 'Start'),
           running ? h('button', {class: 'small', 'data-action': 'shutdown', onclick: act('shutdown')}, 'Shut down') : null,
@@ -103,53 +104,40 @@ function migrate(ctx, id, from, state, to) {
 
 export function systemDetail(id) {
   const body = h('div', {});
-  const cpu = h('canvas', {class: 'chart'});
-  const mem = h('canvas', {class: 'chart'});
-  const io = h('canvas', {class: 'chart'});
-  let loaded = null;
+  const io = ['diskReadBytes', 'diskWriteBytes', 'netRxBytes', 'netTxBytes'];
+  const history = historyCharts('system', id, [
+    {title: 'cpu', testid: 'cpu', metrics: ['cpu'], options: {max: 100, format: y => `${y.toFixed(0)} %`},
+      series: m => [{label: 'cpu %', points: (m.cpu || []).map(p => ({x: p.x, y: p.y * 100}))}]},
+    {title: 'memory', testid: 'memory', metrics: ['memory'], options: {format: bytes},
+      series: m => [{label: 'memory', points: m.memory || []}]},
+    {title: 'disk and network (bytes/s)', testid: 'io', metrics: io, options: {format: bytes},
+      empty: 'no disk or network counters: the system has no disks or NICs, or did not run in this range',
+      series: m => io.filter(k => m[k] && m[k].length).map(k => ({label: k, points: rates(m[k])}))},
+  ]);
   return {
     title: `System ${id}`,
     mount(container) {
-      replace(container, body, h('div', {class: 'card'}, h('h3', {}, 'cpu'), cpu, h('h3', {}, 'memory'), mem, h('h3', {}, 'disk and network (bytes/s)'), io));
+      replace(container, body, history.element);
     },
     update(ctx) {
       const s = ctx.store.objects.get(`system/${id}`);
       if (!s) {
         replace(body, h('p', {class: 'muted'}, `System ${id} does not exist (yet).`));
+        history.update(ctx, null);
         return;
       }
       const {node, state} = placement(ctx.store, s);
-      if (node && loaded !== node) {
-        loaded = node;
-        ctx.socket.request('cluster', 'stats', {type: 'system', id, node, history: true})
-            .then(entries => { ctx.store.setHistory('system', id, node, entries); ctx.refresh(); })
-            .catch(() => {});
-      }
+      const spec = s.spec || {};
       replace(body, h('section', {class: 'card', 'data-system': id, 'data-state': state},
           h('div', {class: 'card-head'}, h('h2', {}, id), badge(state)),
           h('dl', {class: 'facts'},
               h('dt', {}, 'node'), h('dd', {}, node || '–'),
-              h('dt', {}, 'spec'), h('dd', {}, h('pre', {}, JSON.stringify(s.spec, null, 2))))));
-      const hist = node ? ctx.store.historyOf('system', id, node) : [];
-      requestAnimationFrame(() => {
-        lineChart(cpu, [{label: 'cpu %', points: hist.map(p => ({x: p.time, y: (p.values.cpu || 0) * 100}))}], {max: 100});
-        lineChart(mem, [{label: 'memory', points: hist.map(p => ({x: p.time, y: p.values.memory || 0}))}], {format: bytes});
-        lineChart(io, ['diskReadBytes', 'diskWriteBytes', 'netRxBytes', 'netTxBytes'].map(k => ({label: k, points: rates(hist, k)})), {format: bytes});
-      });
+              h('dt', {}, 'vcpus'), h('dd', {}, spec.vcpus ?? '–'),
+              h('dt', {}, 'memory'), h('dd', {}, spec.memory ? bytes(spec.memory * 1024 * 1024) : '–'),
+              h('dt', {}, 'disks'), h('dd', {}, (spec.disks || []).map(d => d.path || d.volume || JSON.stringify(d)).join(', ') || 'none'),
+              h('dt', {}, 'interfaces'), h('dd', {}, (spec.interfaces || []).map(n => n.network ? `network ${n.network}` : `bridge ${n.bridge}`).join(', ') || 'none'),
+              h('dt', {}, 'other'), h('dd', {}, fields(spec, ['vcpus', 'memory', 'disks', 'interfaces'])))));
+      history.update(ctx, node);
     },
   };
-}
-
-/** Per-second rates of a counter between consecutive samples. */
-function rates(hist, key) {
-  const out = [];
-  for (let i = 1; i < hist.length; i++) {
-    const a = hist[i - 1];
-    const b = hist[i];
-    const dt = (b.time - a.time) / 1000;
-    if (dt > 0 && b.values[key] !== undefined && a.values[key] !== undefined) {
-      out.push({x: b.time, y: Math.max(0, (b.values[key] - a.values[key]) / dt)});
-    }
-  }
-  return out;
 }

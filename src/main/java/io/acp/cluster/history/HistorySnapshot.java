@@ -1,0 +1,168 @@
+package io.acp.cluster.history;
+
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The history store on disk: one gzip'd binary file, written whole to a temporary file and moved
+ * over the old one, so a crash mid-write leaves the previous snapshot. Empty slots (NaN) compress
+ * to almost nothing, so the file is about as big as the samples actually taken.
+ *
+ * <p>Layout (big-endian): magic {@code ACPH}, format 1, the metric names, then per object its
+ * key, its metric ids and per range the current step, the step ring and per metric the value ring,
+ * running sum and count.
+ */
+public final class HistorySnapshot {
+
+    private static final int MAGIC = 0x41435048;
+    private static final int FORMAT = 1;
+
+    private HistorySnapshot() {
+    }
+
+    /** Writes the store to {@code file} atomically; returns the bytes written. */
+    public static long save(StatsHistory history, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream fileOut = Files.newOutputStream(tmp);
+                GZIPOutputStream zip = new GZIPOutputStream(fileOut, 1 << 16) {
+                    {
+                        def.setLevel(Deflater.BEST_SPEED);
+                    }
+                };
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(zip, 1 << 16))) {
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT);
+            List<String> names = history.names.all();
+            out.writeInt(names.size());
+            for (String n : names) {
+                out.writeUTF(n);
+            }
+            // Objects added while writing are left for the next snapshot; the count comes last.
+            for (Map.Entry<ObjectKey, ObjectHistory> e : history.objects.entrySet()) {
+                out.writeBoolean(true);
+                out.writeUTF(e.getKey().type().wireName());
+                out.writeUTF(e.getKey().id());
+                // Copied under the object's lock, compressed outside it: the CDB's writer thread,
+                // which adds samples, waits for a memory copy at most, never for the deflater.
+                ByteArrayOutputStream copy = new ByteArrayOutputStream(64 * 1024);
+                try (DataOutputStream raw = new DataOutputStream(copy)) {
+                    write(e.getValue(), raw, names.size());
+                }
+                copy.writeTo(out);
+            }
+            out.writeBoolean(false);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return Files.size(file);
+    }
+
+    private static void write(ObjectHistory h, DataOutputStream out, int knownNames) throws IOException {
+        synchronized (h) {
+            // A metric named after the name list was taken is left out (it is in the next snapshot).
+            int kept = 0;
+            for (int id : h.metricIds) {
+                if (id < knownNames) {
+                    kept++;
+                }
+            }
+            out.writeInt(kept);
+            for (int id : h.metricIds) {
+                if (id < knownNames) {
+                    out.writeInt(id);
+                }
+            }
+            for (TierRing t : h.tiers) {
+                out.writeInt(t.current);
+                for (int s : t.stamps) {
+                    out.writeInt(s);
+                }
+                for (int m = 0; m < h.metricIds.length; m++) {
+                    if (h.metricIds[m] >= knownNames) {
+                        continue;
+                    }
+                    for (float v : t.values[m]) {
+                        out.writeFloat(v);
+                    }
+                    out.writeDouble(t.sums[m]);
+                    out.writeInt(t.counts[m]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Loads a snapshot into an empty store. Objects beyond the store's series bound are skipped.
+     *
+     * @throws IOException if the file cannot be read or is not a history snapshot of this format
+     */
+    public static void load(Path file, StatsHistory into) throws IOException {
+        try (InputStream fileIn = Files.newInputStream(file);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(fileIn, 1 << 16), 1 << 16))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException(file + " is not a stats history snapshot (bad magic)");
+            }
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IOException(file + " is a stats history snapshot of format " + format + "; this node reads format " + FORMAT);
+            }
+            int n = in.readInt();
+            int[] remap = new int[n];
+            for (int i = 0; i < n; i++) {
+                remap[i] = into.names.id(in.readUTF());
+            }
+            while (in.readBoolean()) {
+                ObjectKey key = ObjectKey.of(ObjectType.parse(in.readUTF()), in.readUTF());
+                ObjectHistory h = read(in, remap);
+                if (into.seriesCount() + h.metricCount() <= into.maxSeries()) {
+                    into.adopt(key, h);
+                }
+            }
+        }
+    }
+
+    private static ObjectHistory read(DataInputStream in, int[] remap) throws IOException {
+        ObjectHistory h = new ObjectHistory();
+        int metrics = in.readInt();
+        h.metricIds = new int[metrics];
+        for (int m = 0; m < metrics; m++) {
+            int id = in.readInt();
+            if (id < 0 || id >= remap.length) {
+                throw new IOException("stats history snapshot names metric " + id + " of " + remap.length);
+            }
+            h.metricIds[m] = remap[id];
+        }
+        for (TierRing t : h.tiers) {
+            t.current = in.readInt();
+            for (int i = 0; i < t.stamps.length; i++) {
+                t.stamps[i] = in.readInt();
+            }
+            for (int m = 0; m < metrics; m++) {
+                t.addMetric();
+                float[] ring = t.values[m];
+                for (int i = 0; i < ring.length; i++) {
+                    ring[i] = in.readFloat();
+                }
+                t.sums[m] = in.readDouble();
+                t.counts[m] = in.readInt();
+            }
+        }
+        return h;
+    }
+}
