@@ -75,14 +75,28 @@ public final class ClusterExposition {
         return out.toString();
     }
 
-    /** A stat name as a metric name: letters, digits and underscores; camelCase becomes snake_case. */
-    static String metricName(String stat) {
+    /** Units Prometheus wants spelt out (promtool's lint refuses the abbreviations as name words). */
+    private static final java.util.Map<String, String> UNITS = java.util.Map.ofEntries(
+            java.util.Map.entry("s", "seconds"), java.util.Map.entry("sec", "seconds"), java.util.Map.entry("ms", "milliseconds"),
+            java.util.Map.entry("us", "microseconds"), java.util.Map.entry("ns", "nanoseconds"), java.util.Map.entry("b", "bytes"),
+            java.util.Map.entry("kb", "kilobytes"), java.util.Map.entry("mb", "megabytes"), java.util.Map.entry("gb", "gigabytes"),
+            java.util.Map.entry("tb", "terabytes"), java.util.Map.entry("pb", "petabytes"), java.util.Map.entry("m", "minutes"),
+            java.util.Map.entry("h", "hours"), java.util.Map.entry("d", "days"));
+
+    /**
+     * A stat name as a metric name: camelCase becomes snake_case, anything but letters and digits
+     * an underscore; abbreviated units are spelt out ({@code readBytesPerSec} → {@code read_bytes_per_seconds}),
+     * and the reserved suffixes of counters and histograms ({@code _total}, {@code _count},
+     * {@code _sum}, {@code _bucket}) become {@code _size}, {@code _number}, {@code _amount},
+     * {@code _bin}: every stat is a gauge ({@code memTotal} → {@code mem_size}).
+     */
+    public static String metricName(String stat) {
         StringBuilder b = new StringBuilder(stat.length() + 4);
         for (int i = 0; i < stat.length(); i++) {
             char c = stat.charAt(i);
             if (Character.isUpperCase(c) && i > 0 && Character.isLowerCase(stat.charAt(i - 1))) {
                 b.append('_').append(Character.toLowerCase(c));
-            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
                 b.append(c);
             } else if (c >= 'A' && c <= 'Z') {
                 b.append(Character.toLowerCase(c));
@@ -90,7 +104,24 @@ public final class ClusterExposition {
                 b.append('_');
             }
         }
-        return b.toString();
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (String w : b.toString().split("_+")) {
+            if (!w.isEmpty()) {
+                words.add(UNITS.getOrDefault(w, w));
+            }
+        }
+        if (words.isEmpty()) {
+            return "unnamed";
+        }
+        int last = words.size() - 1;
+        words.set(last, switch (words.get(last)) {
+            case "total" -> "size";
+            case "count" -> "number";
+            case "sum" -> "amount";
+            case "bucket" -> "bin";
+            default -> words.get(last);
+        });
+        return String.join("_", words);
     }
 
     static String escape(String labelValue) {
