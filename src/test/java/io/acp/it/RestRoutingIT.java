@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.it.AcpApp.CliResult;
 import io.acp.model.Json;
+import io.acp.testing.Eventually;
+import io.acp.testing.Ports;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,15 +42,22 @@ class RestRoutingIT {
         try (ServerSocket s = new ServerSocket(0)) {
             http = s.getLocalPort();
         }
-        try (NodeProcess a = NodeProcess.start("a", dirA, List.of(),
-                List.of("-Dacp.node.services=cluster,api,hypervisor,agent,webapi", "-Dacp.webapi.port=" + http))) {
+        // cluster sync over loopback multicast on a group and port of this test's own
+        List<String> sync = List.of("-Dacp.cluster.sync.enabled=true", "-Dacp.cluster.sync.secret=rest-routing-it",
+                "-Dacp.cluster.sync.group=" + Ports.randomGroup(), "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
+                "-Dacp.cluster.sync.multicast-interface=lo");
+        List<String> optionsA = new java.util.ArrayList<>(sync);
+        optionsA.addAll(List.of("-Dacp.node.services=cluster,api,hypervisor,agent,webapi", "-Dacp.webapi.port=" + http));
+        List<String> optionsB = new java.util.ArrayList<>(sync);
+        optionsB.add("-Dacp.node.services=cluster,api,hypervisor,agent");
+        try (NodeProcess a = NodeProcess.start("a", dirA, List.of(), optionsA)) {
             CliResult added = cli(a, "cluster", "add-node", "b", "--out", dirB.resolve("data").toString());
             assertThat(added.exitCode()).as("%s", added).isZero();
             Files.copy(a.dataDir().resolve("api-keys"), dirB.resolve("data/api-keys"));
             Files.copy(a.dataDir().resolve("admin.key"), dirB.resolve("data/admin.key"));
             String key = Files.readString(a.dataDir().resolve("admin.key"), StandardCharsets.UTF_8).trim();
 
-            try (NodeProcess b = NodeProcess.start("b", dirB, List.of(), List.of("-Dacp.node.services=cluster,api,hypervisor,agent"))) {
+            try (NodeProcess b = NodeProcess.start("b", dirB, List.of(), optionsB)) {
                 CliResult meta = cli(b, "meta", "node", "b", "--json");
                 assertThat(meta.exitCode()).as("%s", meta).isZero();
                 String address = Json.MAPPER.readTree(meta.out().get(0)).get(0).path("values").path("agent").asText();
@@ -72,11 +81,13 @@ class RestRoutingIT {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"vm-b\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"b\"}}"))
                         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(created.statusCode()).as("%s", created.body()).isEqualTo(200);
-                // no ?node=: the system's owner (b) answers
-                JsonNode vm = get(client, key, api + "/systems/vm-b", 200);
-                assertThat(vm.toString()).contains("\"node\":\"b\"");
-                JsonNode onB = get(client, key, api + "/systems?node=b", 200);
-                assertThat(onB.findValuesAsText("id")).contains("vm-b");
+                JsonNode onB = get(client, key, api + "/systems/vm-b?node=b", 200);
+                assertThat(onB.toString()).contains("\"node\":\"b\"");
+                // without ?node=, once sync brought the system's object to a, its owner b answers
+                Eventually.await(Duration.ofSeconds(30), () -> status(client, key, api + "/systems/vm-b") == 200,
+                        "GET /systems/vm-b on a is answered by its owner b");
+                JsonNode stop = post(client, key, api + "/systems/vm-b/stop", 200);
+                assertThat(stop.path("state").asText()).isEqualTo("stopped");
 
                 JsonNode forbiddenHop = get(client, "acp_wrong", api + "/nodes/b", 401);
                 assertThat(forbiddenHop.path("code").asText()).isEqualTo("unauthorized");
@@ -86,6 +97,22 @@ class RestRoutingIT {
             assertThat(gone.path("code").asText()).isEqualTo("unavailable");
             assertThat(gone.path("detail").asText()).contains("b");
         }
+    }
+
+    private static int status(HttpClient client, String key, String url) {
+        try {
+            return client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static JsonNode post(HttpClient client, String key, String url, int status) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("POST %s: %s", url, r.body()).isEqualTo(status);
+        return Json.MAPPER.readTree(r.body());
     }
 
     private static JsonNode get(HttpClient client, String key, String url, int status) throws Exception {
