@@ -43,7 +43,7 @@ class RestRoutingIT {
             http = s.getLocalPort();
         }
         // cluster sync over loopback multicast on a group and port of this test's own
-        List<String> sync = List.of("-Dacp.cluster.sync.enabled=true", "-Dacp.cluster.sync.secret=rest-routing-it",
+        List<String> sync = List.of("-Dacp.cluster.sync.enabled=true", "-Dacp.cluster.sync.secret=rest-routing-it-secret",
                 "-Dacp.cluster.sync.group=" + Ports.randomGroup(), "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
                 "-Dacp.cluster.sync.multicast-interface=lo");
         List<String> optionsA = new java.util.ArrayList<>(sync);
