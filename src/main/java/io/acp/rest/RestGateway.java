@@ -1,0 +1,115 @@
+package io.acp.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.api.ApiIdentity;
+import io.acp.api.ApiService;
+import io.acp.api.Outcome;
+import io.acp.api.RequestGate;
+import io.acp.cluster.ClusterService;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The REST API's one way into the node: authenticates the bearer key (under the node-wide limit on
+ * failed authentications), admits the request under the key's rate, and hands a protocol
+ * {@link Request} to the API's dispatcher ({@link ApiService#dispatch}) — the same operations,
+ * role checks and routing to other nodes as the Unix socket, the agent and the WebSocket. Nothing
+ * here performs an operation itself.
+ */
+@ApplicationScoped
+public class RestGateway {
+
+    private static final String BEARER = "bearer ";
+
+    private final ApiService api;
+    private final ClusterService cluster;
+    private final RestConfig config;
+    private final KeyRates rates;
+    private final AtomicLong ids = new AtomicLong();
+
+    @Inject
+    public RestGateway(ApiService api, ClusterService cluster, RestConfig config) {
+        this.api = api;
+        this.cluster = cluster;
+        this.config = config;
+        this.rates = new KeyRates(config.requestsPerSecond(), config.requestBurst());
+    }
+
+    /**
+     * Runs {@code service.op} with {@code args} for the caller of {@code authorization}, on
+     * {@code node} (null: this node). Fails with an {@link AcpException} the resources answer as a problem.
+     */
+    public Uni<JsonNode> call(String authorization, String node, String service, String op, ObjectNode args) {
+        return Uni.createFrom().deferred(() -> {
+            RestSession session = authenticate(authorization);
+            RequestGate gate = rates.of(session.identity().name());
+            if (!gate.admit()) {
+                throw new AcpException(ErrorCode.RATE_LIMITED, gate.refusal());
+            }
+            String target = node == null || node.isBlank() ? null : node;
+            Request request = new Request(ids.incrementAndGet(), target, service, op, args, session.credential());
+            Outcome outcome = api.dispatch(request, session);
+            if (!(outcome instanceof Outcome.Single single)) {
+                throw AcpException.badRequest(service + "." + op + " answers a stream, which REST does not carry: use the WebSocket or the CLI");
+            }
+            return single.result();
+        })
+                .ifNoItem()
+                .after(config.timeout())
+                .failWith(() -> new AcpException(ErrorCode.TIMEOUT, service + "." + op + " did not answer within " + config.timeout()
+                        + " (acp.rest.timeout); it may still complete"));
+    }
+
+    /** The identity behind {@code Authorization: Bearer <key>}; UNAUTHORIZED without one. */
+    public RestSession authenticate(String authorization) {
+        String key = null;
+        if (authorization != null && authorization.length() > BEARER.length()
+                && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            key = authorization.substring(BEARER.length()).trim();
+        }
+        ApiIdentity identity = api.authenticate(key);
+        return new RestSession(identity, key);
+    }
+
+    /**
+     * The node that owns an object: {@code explicit} if the client named one, else the node its
+     * spec names ({@code spec.node}: where a system runs, where a device is), else null (this node).
+     * A read of this node's CDB only; the operation still runs on the owner, through the dispatcher.
+     */
+    public String owner(String explicit, ObjectType type, String id) {
+        if (explicit != null && !explicit.isBlank()) {
+            return explicit;
+        }
+        if (id == null || !cluster.running()) {
+            return null;
+        }
+        try {
+            return cluster.cdb().object(ObjectKey.of(type, id))
+                    .map(e -> e.spec().path("node").asText(null))
+                    .orElse(null);
+        } catch (IllegalArgumentException | AcpException badIdOrStopped) {
+            return null; // the operation itself answers a bad id or a stopped cluster with its own error
+        }
+    }
+
+    /** The subtype an object has in this node's CDB (what an update keeps unless it names another), or null. */
+    public String subtypeOf(ObjectType type, String id) {
+        if (!cluster.running()) {
+            return null;
+        }
+        try {
+            return cluster.cdb().object(ObjectKey.of(type, id)).map(e -> e.subtype()).orElse(null);
+        } catch (IllegalArgumentException | AcpException badIdOrStopped) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.acp.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.model.ObjectType;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Systems (virtual machines): service {@code hypervisor}. Requests about one system go to the node
+ * its spec names unless {@code ?node=} says otherwise; the hypervisor there answers.
+ */
+@Path(RestPaths.ROOT + "/systems")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "systems", description = "Virtual machines (service hypervisor)")
+public class SystemsResource {
+
+    @Inject
+    RestGateway gateway;
+
+    @GET
+    @Operation(operationId = "listSystems", summary = "Every system, with its state as the answering node sees it (hypervisor.list).")
+    public Uni<JsonNode> list(@BeanParam Caller c) {
+        return gateway.call(c.authorization, c.node, "hypervisor", "list", Call.args());
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(operationId = "getSystem", summary = "One system: its spec and its state on its node (hypervisor.show).")
+    public Uni<JsonNode> get(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "show", Call.id(id));
+    }
+
+    @POST
+    @Operation(operationId = "createSystem", summary = "Creates a system, placed on spec.node or the node with the most free capacity (hypervisor.create).")
+    public Uni<JsonNode> create(@BeanParam Caller c, Bodies.SystemCreate body) {
+        return gateway.call(c.authorization, c.node, "hypervisor", "create", Call.body(body, "create system").args());
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Operation(operationId = "updateSystem", summary = "Replaces a system's spec (cluster.put); its hypervisor applies it.")
+    public Uni<JsonNode> update(@BeanParam Caller c, @PathParam("id") String id, Bodies.ObjectUpdate body) {
+        return gateway.call(c.authorization, c.node, "cluster", "put", Call.put("system", id, Call.body(body, "update system"), null));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(operationId = "deleteSystem", summary = "Stops and undefines a system, then deletes it (hypervisor.delete).")
+    public Uni<JsonNode> delete(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "delete", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/start")
+    @Operation(operationId = "startSystem", summary = "Starts a system (hypervisor.start).")
+    public Uni<JsonNode> start(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "start", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/stop")
+    @Operation(operationId = "stopSystem", summary = "Stops a system at once, as a pulled plug would (hypervisor.stop).")
+    public Uni<JsonNode> stop(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "stop", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/shutdown")
+    @Operation(operationId = "shutdownSystem", summary = "Asks the guest to shut down, forced after the timeout (hypervisor.shutdown).")
+    public Uni<JsonNode> shutdown(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "shutdown", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/restart")
+    @Operation(operationId = "restartSystem", summary = "Shuts a system down and starts it again (hypervisor.restart).")
+    public Uni<JsonNode> restart(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "restart", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/pause")
+    @Operation(operationId = "pauseSystem", summary = "Pauses a running system (hypervisor.pause).")
+    public Uni<JsonNode> pause(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "pause", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    @Operation(operationId = "resumeSystem", summary = "Resumes a paused system (hypervisor.resume).")
+    public Uni<JsonNode> resume(@BeanParam Caller c, @PathParam("id") String id) {
+        return on(c, id, "resume", Call.id(id));
+    }
+
+    @POST
+    @Path("/{id}/migrate")
+    @Operation(operationId = "migrateSystem", summary = "Moves a system to another node, live or cold (hypervisor.migrate); answers when the move is done.")
+    public Uni<JsonNode> migrate(@BeanParam Caller c, @PathParam("id") String id, Bodies.Migration body) {
+        Bodies.Migration m = Call.body(body, "migrate system");
+        ObjectNode args = Call.id(id).put("to", m.to());
+        if (m.live() != null) {
+            args.put("live", m.live());
+        }
+        return on(c, id, "migrate", args);
+    }
+
+    /** A hypervisor operation on one system, on its owner unless the caller named a node. */
+    private Uni<JsonNode> on(Caller c, String id, String op, ObjectNode args) {
+        return gateway.call(c.authorization, gateway.owner(c.node, ObjectType.SYSTEM, id), "hypervisor", op, args);
+    }
+}

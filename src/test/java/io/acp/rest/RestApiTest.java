@@ -1,0 +1,273 @@
+package io.acp.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.acp.cluster.ClusterService;
+import io.acp.framework.ServiceManager;
+import io.acp.model.Json;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The REST API of a running node (cluster, api, webapi, hypervisor on libvirt's test driver,
+ * storage) through real HTTP: every resource and action, each role allowed and refused (and a
+ * refusal changes nothing), bad input answered as problem details while the node stays healthy,
+ * and requests for another node going the dispatcher's routing way.
+ */
+@QuarkusTest
+@TestProfile(RestNodeProfile.class)
+@Timeout(120)
+class RestApiTest {
+
+    @Inject
+    ServiceManager manager;
+
+    @Inject
+    ClusterService cluster;
+
+    @BeforeEach
+    void node() throws Exception {
+        RestNode.start(manager);
+    }
+
+    private static RequestSpecification as(String key) {
+        return given().header("Authorization", RestNode.bearer(key)).contentType(ContentType.JSON);
+    }
+
+    /** A problem answer: its status, media type and stable code. */
+    private static ValidatableResponse problem(ValidatableResponse r, int status, String code) {
+        return r.statusCode(status)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("status", equalTo(status))
+                .body("code", equalTo(code))
+                .body("type", equalTo("urn:acp:error:" + code));
+    }
+
+    // ---- authentication -----------------------------------------------------------------------
+
+    @Test
+    void withoutAKeyOrWithAWrongOneNothingIsAnswered() {
+        problem(given().when().get("/api/v1/services").then(), 401, "unauthorized")
+                .header("WWW-Authenticate", startsWith("Bearer"));
+        problem(given().header("Authorization", "Bearer acp_wrong").when().get("/api/v1/services").then(), 401, "unauthorized");
+        problem(given().header("Authorization", "Basic YWRtaW46YWRtaW4=").when().get("/api/v1/services").then(), 401, "unauthorized");
+    }
+
+    // ---- services and nodes -------------------------------------------------------------------
+
+    @Test
+    void servicesAndNodesAreReadByEveryRole() {
+        for (String key : new String[] {RestNode.READER, RestNode.OPERATOR, RestNode.ADMIN}) {
+            as(key).when().get("/api/v1/services").then().statusCode(200).body("name", hasItem("webapi"));
+        }
+        as(RestNode.READER).when().get("/api/v1/services/api").then().statusCode(200).body("state", equalTo("running"));
+        problem(as(RestNode.READER).when().get("/api/v1/services/nope").then(), 404, "not_found")
+                .body("detail", containsString("service nope"));
+        as(RestNode.READER).when().get("/api/v1/nodes/a").then().statusCode(200).body("node", equalTo("a"));
+        as(RestNode.READER).when().get("/api/v1/nodes").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/nodes/a/meta").then().statusCode(200).body("node", hasItem("a"));
+        as(RestNode.READER).when().get("/api/v1/nodes/a/stats").then().statusCode(200);
+        // no primary monitor runs here: the monitor's own answer, as on every transport
+        problem(as(RestNode.READER).when().get("/api/v1/health").then(), 503, "unavailable");
+    }
+
+    // ---- networks -----------------------------------------------------------------------------
+
+    @Test
+    void networksAreCreatedUpdatedAndDeletedByOperatorsOnly() {
+        String lan = "{\"id\":\"lan\",\"subtype\":\"vlan\",\"spec\":{\"uplink\":\"eth0\",\"vlan\":100}}";
+        problem(as(RestNode.READER).body(lan).when().post("/api/v1/networks").then(), 403, "forbidden")
+                .body("detail", containsString("read-only"));
+        problem(as(RestNode.READER).when().get("/api/v1/networks/lan").then(), 404, "not_found");
+
+        as(RestNode.OPERATOR).body(lan).when().post("/api/v1/networks").then().statusCode(200).body("spec.vlan", equalTo(100));
+        as(RestNode.READER).when().get("/api/v1/networks").then().statusCode(200).body("id", hasItem("lan"));
+        as(RestNode.READER).when().get("/api/v1/networks/lan").then().statusCode(200).body("subtype", equalTo("vlan"));
+
+        problem(as(RestNode.READER).body("{\"spec\":{\"uplink\":\"eth0\",\"vlan\":200}}").when().put("/api/v1/networks/lan").then(),
+                403, "forbidden");
+        as(RestNode.OPERATOR).body("{\"spec\":{\"uplink\":\"eth0\",\"vlan\":200}}").when().put("/api/v1/networks/lan").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/networks/lan").then().statusCode(200).body("spec.vlan", equalTo(200));
+        problem(as(RestNode.OPERATOR).body("{\"spec\":{\"uplink\":\"eth0\",\"vlan\":300},\"ifVersion\":\"1@x\"}").when()
+                .put("/api/v1/networks/lan").then(), 409, "conflict");
+
+        // attach runs on the node's network service, which this node does not run
+        problem(as(RestNode.OPERATOR).body("{\"interface\":\"veth1\"}").when().post("/api/v1/networks/lan/attach").then(), 503, "unavailable");
+        problem(as(RestNode.OPERATOR).body("{\"interface\":\"veth1\"}").when().post("/api/v1/networks/lan/detach").then(), 503, "unavailable");
+        problem(as(RestNode.READER).body("{\"interface\":\"veth1\"}").when().post("/api/v1/networks/lan/attach").then(), 403, "forbidden");
+
+        problem(as(RestNode.READER).when().delete("/api/v1/networks/lan").then(), 403, "forbidden");
+        as(RestNode.READER).when().get("/api/v1/networks/lan").then().statusCode(200);
+        as(RestNode.ADMIN).when().delete("/api/v1/networks/lan").then().statusCode(200).body("deleted", equalTo(true));
+        problem(as(RestNode.READER).when().get("/api/v1/networks/lan").then(), 404, "not_found");
+    }
+
+    // ---- pools and volumes --------------------------------------------------------------------
+
+    @Test
+    void poolsAndVolumesGoThroughTheStorageService() {
+        String root = Path.of(RestNodeProfile.DIR, "data", "pools", "images").toAbsolutePath().toString();
+        String pool = "{\"id\":\"images\",\"spec\":{\"kind\":\"dir\",\"path\":\"" + root + "\"}}";
+        problem(as(RestNode.READER).body(pool).when().post("/api/v1/pools").then(), 403, "forbidden");
+        problem(as(RestNode.READER).when().get("/api/v1/pools/images").then(), 404, "not_found");
+
+        as(RestNode.OPERATOR).body(pool).when().post("/api/v1/pools").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/pools").then().statusCode(200).body("id", hasItem("images"));
+        as(RestNode.READER).when().get("/api/v1/pools/images").then().statusCode(200).body("subtype", equalTo("pool"));
+
+        String volume = "{\"name\":\"web1\",\"size\":\"4M\",\"format\":\"raw\"}";
+        problem(as(RestNode.READER).body(volume).when().post("/api/v1/pools/images/volumes").then(), 403, "forbidden");
+        as(RestNode.OPERATOR).body(volume).when().post("/api/v1/pools/images/volumes").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/pools/images/volumes").then().statusCode(200).body("name", hasItem("web1"));
+        as(RestNode.READER).when().get("/api/v1/pools/images/volumes/web1").then().statusCode(200).body("capacity", equalTo(4 << 20));
+        problem(as(RestNode.READER).when().get("/api/v1/pools/images/volumes/nope").then(), 404, "not_found");
+        problem(as(RestNode.READER).body("{\"size\":\"8M\"}").when().put("/api/v1/pools/images/volumes/web1").then(), 403, "forbidden");
+        as(RestNode.OPERATOR).body("{\"size\":\"8M\"}").when().put("/api/v1/pools/images/volumes/web1").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/pools/images/volumes/web1").then().statusCode(200).body("capacity", equalTo(8 << 20));
+        problem(as(RestNode.READER).when().delete("/api/v1/pools/images/volumes/web1").then(), 403, "forbidden");
+        as(RestNode.OPERATOR).when().delete("/api/v1/pools/images/volumes/web1").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/pools/images/volumes").then().statusCode(200).body("name", not(hasItem("web1")));
+
+        String update = "{\"spec\":{\"kind\":\"dir\",\"path\":\"" + root + "\"}}";
+        problem(as(RestNode.READER).body(update).when().put("/api/v1/pools/images").then(), 403, "forbidden");
+        as(RestNode.OPERATOR).body(update).when().put("/api/v1/pools/images").then().statusCode(200).body("subtype", equalTo("pool"));
+        problem(as(RestNode.READER).when().delete("/api/v1/pools/images").then(), 403, "forbidden");
+        as(RestNode.OPERATOR).when().delete("/api/v1/pools/images").then().statusCode(200);
+        problem(as(RestNode.READER).when().get("/api/v1/pools/images").then(), 404, "not_found");
+    }
+
+    // ---- shares -------------------------------------------------------------------------------
+
+    @Test
+    void sharesAreListedAndABadShareIsRefusedWithTheStorageServicesReason() {
+        as(RestNode.READER).when().get("/api/v1/shares").then().statusCode(200);
+        problem(as(RestNode.READER).body("{\"id\":\"nfs1\",\"spec\":{\"kind\":\"nfs\"}}").when().post("/api/v1/shares").then(), 403, "forbidden");
+        problem(as(RestNode.OPERATOR).body("{\"id\":\"nfs1\",\"spec\":{\"kind\":\"nfs\"}}").when().post("/api/v1/shares").then(), 400, "bad_request");
+        problem(as(RestNode.READER).when().get("/api/v1/shares/nfs1").then(), 404, "not_found");
+        problem(as(RestNode.OPERATOR).when().delete("/api/v1/shares/nfs1").then(), 404, "not_found");
+        problem(as(RestNode.READER).when().delete("/api/v1/shares/nfs1").then(), 403, "forbidden");
+        problem(as(RestNode.READER).body("{\"spec\":{}}").when().put("/api/v1/shares/nfs1").then(), 403, "forbidden");
+    }
+
+    // ---- systems ------------------------------------------------------------------------------
+
+    @Test
+    void aSystemIsCreatedRunAndDeletedAndReadersMayOnlyLook() {
+        String vm = "{\"id\":\"vm1\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}";
+        problem(as(RestNode.READER).body(vm).when().post("/api/v1/systems").then(), 403, "forbidden");
+        problem(as(RestNode.READER).when().get("/api/v1/systems/vm1").then(), 404, "not_found");
+
+        as(RestNode.OPERATOR).body(vm).when().post("/api/v1/systems").then().statusCode(200).body("state", equalTo("running"));
+        as(RestNode.READER).when().get("/api/v1/systems").then().statusCode(200).body("id", hasItem("vm1"));
+        as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200);
+
+        for (String action : new String[] {"start", "pause", "resume", "stop", "shutdown", "restart"}) {
+            problem(as(RestNode.READER).when().post("/api/v1/systems/vm1/" + action).then(), 403, "forbidden")
+                    .body("detail", containsString(action));
+        }
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/pause").then().statusCode(200).body("state", equalTo("paused"));
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/resume").then().statusCode(200).body("state", equalTo("running"));
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/stop").then().statusCode(200).body("state", equalTo("stopped"));
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/start").then().statusCode(200);
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/restart").then().statusCode(200);
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/pause").then().statusCode(200).body("state", equalTo("paused"));
+
+        problem(as(RestNode.READER).body("{\"to\":\"b\"}").when().post("/api/v1/systems/vm1/migrate").then(), 403, "forbidden");
+        // b has no agent this node can reach: the hypervisor's own refusal, the system stays here and running
+        as(RestNode.OPERATOR).body("{\"to\":\"b\",\"live\":true}").when().post("/api/v1/systems/vm1/migrate").then()
+                .statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400)).contentType(Problem.MEDIA_TYPE);
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/resume").then().statusCode(200).body("state", equalTo("running"));
+
+        problem(as(RestNode.READER).body("{\"spec\":{\"vcpus\":2,\"memory\":64,\"node\":\"a\"}}").when().put("/api/v1/systems/vm1").then(),
+                403, "forbidden");
+        as(RestNode.OPERATOR).body("{\"spec\":{\"vcpus\":2,\"memory\":64,\"node\":\"a\"}}").when().put("/api/v1/systems/vm1").then()
+                .statusCode(200).body("spec.vcpus", equalTo(2));
+
+        problem(as(RestNode.READER).when().delete("/api/v1/systems/vm1").then(), 403, "forbidden");
+        as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200);
+        as(RestNode.OPERATOR).when().delete("/api/v1/systems/vm1").then().statusCode(200).body("deleted", equalTo(true));
+        problem(as(RestNode.READER).when().get("/api/v1/systems/vm1").then(), 404, "not_found");
+    }
+
+    // ---- alarms -------------------------------------------------------------------------------
+
+    @Test
+    void anAlarmIsAcknowledgedByAnOperatorNotByAReader() {
+        ObjectKey key = ObjectKey.of(ObjectType.ALARM, "disk-full-a");
+        cluster.cdb().putObject(key, null, Json.object().put("rule", "disk-full").put("severity", "major").put("subject", "node/a")
+                .put("node", "a").put("message", "disk 95% full").put("state", "raised")
+                .put("firstSeen", Instant.now().toString()).put("lastSeen", Instant.now().toString()), null)
+                .await().atMost(Duration.ofSeconds(10));
+
+        as(RestNode.READER).when().get("/api/v1/alarms").then().statusCode(200).body("id", hasItem("disk-full-a"));
+        as(RestNode.READER).when().get("/api/v1/alarms/disk-full-a").then().statusCode(200).body("spec.state", equalTo("raised"));
+        problem(as(RestNode.READER).when().post("/api/v1/alarms/disk-full-a/ack").then(), 403, "forbidden");
+        as(RestNode.READER).when().get("/api/v1/alarms/disk-full-a").then().statusCode(200).body("spec.state", equalTo("raised"));
+        as(RestNode.OPERATOR).when().post("/api/v1/alarms/disk-full-a/ack").then().statusCode(200);
+        as(RestNode.READER).when().get("/api/v1/alarms/disk-full-a").then().statusCode(200)
+                .body("spec.state", equalTo("acknowledged")).body("spec.ackedBy", equalTo("operator"));
+        as(RestNode.READER).queryParam("all", true).when().get("/api/v1/alarms").then().statusCode(200).body("id", hasItem("disk-full-a"));
+        problem(as(RestNode.OPERATOR).when().post("/api/v1/alarms/nope/ack").then(), 404, "not_found");
+    }
+
+    // ---- routing ------------------------------------------------------------------------------
+
+    @Test
+    void aRequestForAnotherNodeGoesTheDispatchersWayAndNamesTheNode() {
+        problem(as(RestNode.READER).queryParam("node", "b").when().get("/api/v1/services").then(), 503, "unavailable")
+                .body("detail", containsString("node b"));
+        problem(as(RestNode.READER).when().get("/api/v1/nodes/c").then(), 503, "unavailable").body("detail", containsString("node c"));
+        // the owner of a system is where its requests go without ?node=
+        String vm = "{\"id\":\"vm-on-b\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"b\"}}";
+        cluster.cdb().putObject(ObjectKey.of(ObjectType.SYSTEM, "vm-on-b"), null, Json.MAPPER.valueToTree(
+                java.util.Map.of("vcpus", 1, "memory", 64, "node", "b")), null).await().atMost(Duration.ofSeconds(10));
+        problem(as(RestNode.OPERATOR).when().post("/api/v1/systems/vm-on-b/start").then(), 503, "unavailable")
+                .body("detail", containsString("node b"));
+        assertThat(vm).isNotEmpty();
+    }
+
+    // ---- bad input ----------------------------------------------------------------------------
+
+    @Test
+    void badInputIsAProblemAndTheNodeStaysHealthy() {
+        problem(as(RestNode.OPERATOR).body("{\"id\":\"x\",").when().post("/api/v1/networks").then(), 400, "bad_frame");
+        problem(as(RestNode.OPERATOR).body("{\"id\":\"x\",\"subtype\":\"vlan\",\"spec\":{},\"colour\":\"red\"}").when().post("/api/v1/networks").then(),
+                400, "bad_request").body("detail", containsString("colour"));
+        problem(as(RestNode.OPERATOR).body("{\"id\":5,\"subtype\":\"vlan\",\"spec\":{}}").when().post("/api/v1/networks").then(),
+                400, "bad_request").body("detail", containsString("id"));
+        problem(as(RestNode.OPERATOR).body("{\"to\":\"b\",\"live\":\"yes\"}").when().post("/api/v1/systems/vm1/migrate").then(),
+                400, "bad_request").body("detail", containsString("live"));
+        problem(as(RestNode.OPERATOR).body("[1,2]").when().post("/api/v1/networks").then(), 400, "bad_request");
+        problem(as(RestNode.OPERATOR).when().post("/api/v1/networks").then(), 400, "bad_request");
+        String big = "{\"id\":\"big\",\"subtype\":\"vlan\",\"spec\":{\"pad\":\"" + "x".repeat(8192) + "\"}}";
+        problem(as(RestNode.OPERATOR).body(big).when().post("/api/v1/networks").then(), 413, "frame_too_large")
+                .body("detail", containsString("4096"));
+        problem(as(RestNode.READER).when().get("/api/v1/networks/big").then(), 404, "not_found");
+        problem(as(RestNode.READER).when().get("/api/v1/nothing-here").then(), 404, "not_found");
+        problem(as(RestNode.READER).when().patch("/api/v1/networks").then(), 405, "bad_request");
+        problem(as(RestNode.OPERATOR).contentType(ContentType.TEXT).body("id=x").when().post("/api/v1/networks").then(), 415, "bad_request");
+        problem(as(RestNode.READER).when().get("/api/v1/networks/" + "n".repeat(200)).then(), 400, "bad_request");
+
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        as(RestNode.READER).when().get("/api/v1/services").then().statusCode(200);
+    }
+}
