@@ -3,6 +3,7 @@ package io.acp.api.client;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Frames;
+import io.acp.security.NodeCertificates;
 import io.acp.security.Pem;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -13,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -48,10 +50,24 @@ final class TlsFrameChannel implements FrameChannel {
             s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 10_000);
             s.setSoTimeout(10_000);
             s.startHandshake();
+            requireAgent(s, endpoint);
             return new TlsFrameChannel(s, endpoint.describe());
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
+        }
+    }
+
+    /**
+     * The handshake proved the server holds a certificate of the cluster CA; this proves it is a
+     * node's agent (and the named one), before the first request carries the API key.
+     */
+    private static void requireAgent(SSLSocket s, ApiEndpoint.Tls endpoint) throws IOException {
+        X509Certificate server = (X509Certificate) s.getSession().getPeerCertificates()[0];
+        try {
+            NodeCertificates.requireNode(server, endpoint.node(), endpoint.describe());
+        } catch (IllegalStateException e) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, e.getMessage() + " (the API key was not sent)");
         }
     }
 
