@@ -129,7 +129,7 @@ public class AgentService implements ManagedService {
                     remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), revocations);
                     api.routeRemoteThrough(remote);
                     renewalTimer = vertx.setPeriodic(CertificateRenewal.CHECK_EVERY.toMillis(), t -> renewIfDue());
-                    revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> closeRevoked());
+                    revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> worker.execute(this::closeRevoked));
                     LOG.infof("agent serving tls:%s:%d for node %s (advertised as %s)", config.host(), port(), nodeId, advertisedAddress());
                 });
     }
@@ -201,10 +201,12 @@ public class AgentService implements ManagedService {
     /**
      * Closes the open connections whose client certificate has been revoked since they were
      * accepted, and the links to nodes whose certificate has: a revocation takes effect on open
-     * connections too, within about {@link RevocationList#REFRESH} of reaching this node.
+     * connections too, within about {@link RevocationList#REFRESH} of reaching this node. On a
+     * worker: it reads the cluster state.
      */
     private void closeRevoked() {
         RevocationList list = revocations;
+        list.refresh();
         for (Map.Entry<ServedConnection, ConnectedClient> c : connections.entrySet()) {
             X509Certificate cert = c.getValue().certificate();
             Optional<Revocation> r = cert == null ? Optional.empty() : list.revocationOf(cert);
