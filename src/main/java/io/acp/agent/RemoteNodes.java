@@ -122,7 +122,7 @@ final class RemoteNodes implements RemoteRouter {
                 .ifNoItem().after(timeout).failWith(() -> new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " at " + address
                         + " did not accept a connection within " + timeout.toMillis() + " ms"))
                 .onFailure(e -> !(e instanceof AcpException)).transform(e -> new AcpException(ErrorCode.UNAVAILABLE,
-                        "node " + node + " is not reachable at " + address + ": " + reason(e), e))
+                        "node " + node + " is not reachable at " + address + ": " + reason(e) + notAnAgent(reason(e), node), e))
                 .map(socket -> checked(node, address, socket));
     }
 
@@ -165,6 +165,12 @@ final class RemoteNodes implements RemoteRouter {
             l.subscribe().with(PeerLink::close, e -> { });
         }
         links.clear();
+    }
+
+    /** The JDK refuses a server certificate without the server usage in the handshake; say what that means here. */
+    private static String notAnAgent(String reason, String node) {
+        return reason.contains("Extended key usage") ? " (the server holds a certificate that may not serve, such as an operator's: it is not"
+                + " the agent of node " + node + "; nothing was sent)" : "";
     }
 
     private static String reason(Throwable e) {

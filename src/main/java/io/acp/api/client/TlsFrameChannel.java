@@ -14,12 +14,15 @@ import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Frames over mutual TLS to a node's agent: presents the client's certificate and trusts only the
@@ -71,6 +74,34 @@ final class TlsFrameChannel implements FrameChannel {
         }
     }
 
+    /**
+     * The JDK's check (chain to the cluster CA, validity, server usage), preceded by ours so that
+     * a server holding an operator's certificate is named as such rather than as a bad key usage.
+     */
+    private static X509TrustManager agentsOnly(X509TrustManager jdk, ApiEndpoint.Tls endpoint) {
+        return new X509TrustManager() {
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                try {
+                    NodeCertificates.requireNode(chain[0], endpoint.node(), endpoint.describe());
+                } catch (IllegalStateException e) {
+                    throw new CertificateException(e.getMessage() + " (the API key was not sent)");
+                }
+                jdk.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                jdk.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return jdk.getAcceptedIssuers();
+            }
+        };
+    }
+
     private static SSLContext context(ApiEndpoint.Tls e) throws IOException {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -84,7 +115,7 @@ final class TlsFrameChannel implements FrameChannel {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(kmf.getKeyManagers(), new TrustManager[] {agentsOnly((X509TrustManager) tmf.getTrustManagers()[0], e)}, null);
             return ctx;
         } catch (GeneralSecurityException | IllegalArgumentException ex) {
             throw new IOException("cannot use the client certificate " + e.cert() + ", key " + e.key() + " or CA " + e.ca() + ": " + ex.getMessage(), ex);
