@@ -132,8 +132,11 @@ final class RemoteNodes implements RemoteRouter {
         String refusal = null;
         if (cert == null) {
             refusal = "presented no certificate";
-        } else if (!NodeCertificates.servesAsNode(cert) || !node.equals(NodeCertificates.nodeId(cert))) {
+        } else if (!NodeCertificates.servesAsNode(cert)) {
             refusal = "presented the certificate of " + NodeCertificates.describe(cert) + ", not a node certificate of node " + node
+                    + "; the cluster state's address for " + node + " is stale or wrong";
+        } else if (!node.equals(NodeCertificates.nodeId(cert))) {
+            refusal = "presented the certificate of " + NodeCertificates.describe(cert) + ", not of node " + node
                     + "; the cluster state's address for " + node + " is stale or wrong";
         } else if (revocations.revoked(cert)) {
             refusal = "presented the certificate of node " + node + " with serial " + cert.getSerialNumber().toString(16)
