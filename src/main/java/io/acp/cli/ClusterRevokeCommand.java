@@ -29,6 +29,7 @@ class ClusterRevokeCommand extends ClientCommand {
 
     private String name;
     private BigInteger serial;
+    private CertificateAuthority ca;
 
     @Override
     protected void validate() {
@@ -42,11 +43,12 @@ class ClusterRevokeCommand extends ClientCommand {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "TARGET must be a node or operator name or serial:HEX: " + e.getMessage());
         }
+        // Before connecting: only the CA node can sign, whatever the node's state.
+        ca = ClusterPki.loadAuthority(PkiFiles.in(identity.dataDir()));
     }
 
     @Override
     protected int run(ApiClient api) {
-        CertificateAuthority ca = ClusterPki.loadAuthority(PkiFiles.in(identity.dataDir()));
         Revocation r = name != null ? Revocation.ofName(ca, name, Instant.now()) : Revocation.ofSerial(ca, serial, Instant.now());
         var args = io.acp.model.Json.object().put("type", ObjectType.SECURITY.wireName()).put("id", r.objectId())
                 .put("subtype", Revocation.SUBTYPE);
