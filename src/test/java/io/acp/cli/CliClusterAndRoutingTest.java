@@ -101,6 +101,12 @@ class CliClusterAndRoutingTest {
         LaunchResult none = launcher.launch("cluster", "join-token", "--node", "c2");
         assertThat(none.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(none.getErrorOutput()).contains("holds no CA key");
+        LaunchResult revokeWithoutCa = launcher.launch("cluster", "revoke", "c2");
+        assertThat(revokeWithoutCa.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(revokeWithoutCa.getErrorOutput()).contains("holds no CA key");
+        LaunchResult badTarget = launcher.launch("cluster", "revoke", "not/a/name");
+        assertThat(badTarget.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badTarget.getErrorOutput()).contains("TARGET must be a node or operator name or serial:HEX");
 
         assertThat(launcher.launch("cluster", "init").exitCode()).isZero();
         LaunchResult unbound = launcher.launch("cluster", "join-token");
