@@ -9,7 +9,13 @@ import io.acp.framework.ManagedService;
 import io.acp.framework.NodeIdentity;
 import io.acp.framework.ServiceContext;
 import io.acp.protocol.AcpException;
+import io.acp.cluster.ObjectQuery;
+import io.acp.model.ObjectType;
 import io.acp.security.ClusterPki;
+import io.acp.security.NodeCertificates;
+import io.acp.security.Pem;
+import io.acp.security.Revocation;
+import io.acp.security.RevocationList;
 import io.acp.security.PkiFiles;
 import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
@@ -22,13 +28,16 @@ import io.vertx.core.net.NetSocket;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -49,7 +58,10 @@ public class AgentService implements ManagedService {
     private final Supplier<Cdb> cdb;
     private final Vertx vertx;
     private final Executor worker = Infrastructure.getDefaultWorkerPool();
-    private final Map<ServedConnection, String> connections = new ConcurrentHashMap<>();
+    private final Map<ServedConnection, ConnectedClient> connections = new ConcurrentHashMap<>();
+    private final AtomicLong revokedRefusals = new AtomicLong();
+    private volatile RevocationList revocations;
+    private volatile long revocationTimer = -1;
     private volatile ClientLimits limits;
     private volatile NetServer server;
     private volatile NetClient client;
@@ -89,6 +101,8 @@ public class AgentService implements ManagedService {
                     renewal = new CertificateRenewal(nodeId, pki);
                     renewal.serving(ClusterPki.checkNodeCertificate(pki, nodeId));
                     Tls.protocols(config.tlsProtocols());
+                    revocations = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
+                            () -> cdb.get().objects(ObjectQuery.ofType(ObjectType.SECURITY)));
                     return config.joinPort() >= 0 && JoinListener.canIssue(pki);
                 })
                 .runSubscriptionOn(worker)
@@ -103,7 +117,7 @@ public class AgentService implements ManagedService {
                         return listening;
                     }
                     // Both listeners build their TLS context at once rather than one after the other.
-                    join = new JoinListener(nodeId, pki, worker);
+                    join = new JoinListener(nodeId, pki, worker, cdb);
                     Uni<Void> joining = uni(join.listen(vertx, Tls.server(pki, config.tlsProtocols()), config.host(), config.joinPort()))
                             .invoke(() -> LOG.infof("agent of node %s admits nodes with join tokens on tls:%s:%d", nodeId, config.host(), joinPort()));
                     return Uni.join().all(listening, joining).andCollectFailures().replaceWithVoid()
@@ -112,15 +126,25 @@ public class AgentService implements ManagedService {
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
                     client = vertx.createNetClient(Tls.client(pki, config.tlsProtocols(), timeoutMs));
-                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout());
+                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), revocations);
                     api.routeRemoteThrough(remote);
                     renewalTimer = vertx.setPeriodic(CertificateRenewal.CHECK_EVERY.toMillis(), t -> renewIfDue());
+                    revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> worker.execute(this::closeRevoked));
                     LOG.infof("agent serving tls:%s:%d for node %s (advertised as %s)", config.host(), port(), nodeId, advertisedAddress());
                 });
     }
 
     private void accept(NetSocket socket) {
         String peer = socket.remoteAddress().hostAddress();
+        X509Certificate cert = ConnectedClient.certificateOf(socket);
+        Optional<Revocation> revoked = cert == null ? Optional.empty() : revocations.revocationOf(cert);
+        if (revoked.isPresent()) {
+            revokedRefusals.incrementAndGet();
+            LOG.infof("agent of node %s refused a connection from %s: the certificate of %s (serial %s) is revoked: %s", nodeId, peer,
+                    NodeCertificates.describe(cert), cert.getSerialNumber().toString(16), revoked.get().describe());
+            socket.close();
+            return;
+        }
         String refused = limits.admit(peer);
         if (refused != null) {
             LOG.infof("agent of node %s refused a connection: %s", nodeId, refused);
@@ -132,7 +156,7 @@ public class AgentService implements ManagedService {
                 limits.closed(peer);
                 connections.remove(closed);
             });
-            connections.put(served, peer);
+            connections.put(served, new ConnectedClient(peer, cert, socket));
         } catch (AcpException e) {
             limits.closed(peer);
             socket.close();
@@ -174,6 +198,42 @@ public class AgentService implements ManagedService {
         };
     }
 
+    /**
+     * Closes the open connections whose client certificate has been revoked since they were
+     * accepted, and the links to nodes whose certificate has: a revocation takes effect on open
+     * connections too, within about {@link RevocationList#REFRESH} of reaching this node. On a
+     * worker: it reads the cluster state.
+     */
+    private void closeRevoked() {
+        RevocationList list = revocations;
+        list.refresh();
+        for (Map.Entry<ServedConnection, ConnectedClient> c : connections.entrySet()) {
+            X509Certificate cert = c.getValue().certificate();
+            Optional<Revocation> r = cert == null ? Optional.empty() : list.revocationOf(cert);
+            if (r.isPresent() && connections.remove(c.getKey()) != null) {
+                revokedRefusals.incrementAndGet();
+                LOG.infof("agent of node %s closed the connection of %s from %s: its certificate (serial %s) is revoked: %s", nodeId,
+                        NodeCertificates.describe(cert), c.getValue().address(), cert.getSerialNumber().toString(16), r.get().describe());
+                c.getValue().socket().close();
+            }
+        }
+        RemoteNodes r = remote;
+        if (r != null) {
+            r.closeRevoked();
+        }
+    }
+
+    /** Connections refused or closed because their certificate was revoked, since start. */
+    public long revokedRefusals() {
+        return revokedRefusals.get();
+    }
+
+    /** Joins this node's join port refused since start; 0 when it admits no nodes. */
+    public long joinRefusals() {
+        JoinListener j = join;
+        return j == null ? 0 : j.refusals();
+    }
+
     private void renewIfDue() {
         worker.execute(() -> {
             try {
@@ -212,6 +272,7 @@ public class AgentService implements ManagedService {
     @Override
     public Uni<Void> stop() {
         vertx.cancelTimer(renewalTimer);
+        vertx.cancelTimer(revocationTimer);
         api.routeRemoteThrough(null);
         RemoteNodes r = remote;
         if (r != null) {

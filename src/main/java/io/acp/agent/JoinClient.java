@@ -5,6 +5,7 @@ import io.acp.model.Json;
 import io.acp.security.CertificateAuthority;
 import io.acp.security.JoinCertificates;
 import io.acp.security.JoinToken;
+import io.acp.security.NodeCertificates;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import java.io.BufferedReader;
@@ -24,7 +25,9 @@ import javax.net.ssl.X509TrustManager;
 /**
  * The joining side of {@code acp node join --token}: makes this node's key, asks the issuer's join
  * port for the CA certificate, checks it against the token's hash and that the server's
- * certificate is signed by it, and only then sends the token's secret with a certificate request.
+ * certificate is signed by it and is the node certificate of the node that issued the token (not
+ * an operator's, not another node's), and only then sends the token's secret with a certificate
+ * request.
  * Blocking: the CLI runs it on its own thread.
  */
 public final class JoinClient {
@@ -38,6 +41,10 @@ public final class JoinClient {
     public static X509Certificate join(JoinToken token, String nodeId, PkiFiles target) {
         if (token.expires().isBefore(Instant.now())) {
             throw new IllegalStateException("the join token expired at " + token.expires() + "; issue a new one with 'acp cluster join-token'");
+        }
+        if (!token.node().equals(nodeId)) {
+            throw new IllegalStateException("the join token admits node " + token.node() + ", not this node " + nodeId
+                    + " (acp.node.id); issue a token with 'acp cluster join-token --node " + nodeId + "'");
         }
         IllegalStateException last = null;
         for (String address : token.addresses()) {
@@ -87,6 +94,7 @@ public final class JoinClient {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("the node at " + address + " presents a certificate not signed by the token's CA; nothing was sent");
         }
+        NodeCertificates.requireNode(server, token.issuer(), address);
     }
 
     private static JsonNode ask(BufferedReader in, OutputStream out, String line) throws IOException {

@@ -11,6 +11,7 @@ import io.acp.protocol.Response;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,15 +28,17 @@ final class PeerLink implements FrameDecoder.Sink {
     private final String node;
     private final String address;
     private final NetSocket socket;
+    private final X509Certificate certificate;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final FrameDecoder decoder = new FrameDecoder(Frames.MAX_RESPONSE_BYTES, this);
     private volatile boolean closed;
 
-    PeerLink(String node, String address, NetSocket socket) {
+    PeerLink(String node, String address, NetSocket socket, X509Certificate certificate) {
         this.node = node;
         this.address = address;
         this.socket = socket;
+        this.certificate = certificate;
         socket.handler(decoder::feed);
         socket.closeHandler(v -> {
             closed = true;
@@ -50,6 +53,15 @@ final class PeerLink implements FrameDecoder.Sink {
 
     String address() {
         return address;
+    }
+
+    String node() {
+        return node;
+    }
+
+    /** The certificate the peer proved itself with when the link was made. */
+    X509Certificate certificate() {
+        return certificate;
     }
 
     /** Sends {@code request} and waits up to {@code timeout} for its answer. */

@@ -11,38 +11,42 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.acp.security.NodeCertificates;
+import io.acp.security.Revocations;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLPeerUnverifiedException;
+import org.jboss.logging.Logger;
 
 /**
  * Routes requests to other nodes' agents: finds a node's agent address in the CDB ({@link #address}),
  * keeps one mutual-TLS {@link PeerLink}
- * per node, and checks that the peer's certificate names the node we meant to reach.
+ * per node, and checks that the peer's certificate is a node certificate naming the node we meant
+ * to reach and not revoked; links to a node whose certificate is revoked later are closed.
  */
 final class RemoteNodes implements RemoteRouter {
 
     static final String ADDRESS_META = "agent";
+    private static final Logger LOG = Logger.getLogger(RemoteNodes.class);
 
     private final String localNode;
     private final Supplier<Cdb> cdb;
     private final NetClient client;
     private final Duration timeout;
+    private final Revocations revocations;
     private final Map<String, Uni<PeerLink>> links = new ConcurrentHashMap<>();
 
-    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout) {
+    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout, Revocations revocations) {
         this.localNode = localNode;
         this.cdb = cdb;
         this.client = client;
         this.timeout = timeout;
+        this.revocations = revocations;
     }
 
     @Override
@@ -118,25 +122,45 @@ final class RemoteNodes implements RemoteRouter {
                 .ifNoItem().after(timeout).failWith(() -> new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " at " + address
                         + " did not accept a connection within " + timeout.toMillis() + " ms"))
                 .onFailure(e -> !(e instanceof AcpException)).transform(e -> new AcpException(ErrorCode.UNAVAILABLE,
-                        "node " + node + " is not reachable at " + address + ": " + reason(e), e))
+                        "node " + node + " is not reachable at " + address + ": " + reason(e) + notAnAgent(reason(e), node), e))
                 .map(socket -> checked(node, address, socket));
     }
 
-    /** The link, once the peer's certificate proved it is {@code node}. */
+    /** The link, once the peer's certificate proved it is {@code node}, a node able to serve, not revoked. */
     private PeerLink checked(String node, String address, NetSocket socket) {
-        String presented;
-        try {
-            List<Certificate> chain = socket.peerCertificates();
-            presented = chain.isEmpty() ? null : NodeCertificates.nodeId((X509Certificate) chain.get(0));
-        } catch (SSLPeerUnverifiedException e) {
-            presented = null;
+        X509Certificate cert = ConnectedClient.certificateOf(socket);
+        String refusal = null;
+        if (cert == null) {
+            refusal = "presented no certificate";
+        } else if (!NodeCertificates.servesAsNode(cert)) {
+            refusal = "presented the certificate of " + NodeCertificates.describe(cert) + ", not a node certificate of node " + node
+                    + "; the cluster state's address for " + node + " is stale or wrong";
+        } else if (!node.equals(NodeCertificates.nodeId(cert))) {
+            refusal = "presented the certificate of " + NodeCertificates.describe(cert) + ", not of node " + node
+                    + "; the cluster state's address for " + node + " is stale or wrong";
+        } else if (revocations.revoked(cert)) {
+            refusal = "presented the certificate of node " + node + " with serial " + cert.getSerialNumber().toString(16)
+                    + ", which is revoked";
         }
-        if (!node.equals(presented)) {
+        if (refusal != null) {
             socket.close();
-            throw new AcpException(ErrorCode.UNAVAILABLE, "the agent at " + address + " presented the certificate of node "
-                    + presented + ", not of node " + node + "; the cluster state's address for " + node + " is stale or wrong");
+            LOG.infof("node %s did not route to node %s: the agent at %s %s", localNode, node, address, refusal);
+            throw new AcpException(ErrorCode.UNAVAILABLE, "the agent at " + address + " " + refusal);
         }
-        return new PeerLink(node, address, socket);
+        return new PeerLink(node, address, socket, cert);
+    }
+
+    /** Closes the links to nodes whose certificate has been revoked since the link was made. */
+    void closeRevoked() {
+        for (Map.Entry<String, Uni<PeerLink>> e : links.entrySet()) {
+            e.getValue().subscribe().with(l -> {
+                if (l.open() && revocations.revoked(l.certificate())) {
+                    links.remove(e.getKey(), e.getValue());
+                    LOG.infof("node %s closed its link to node %s at %s: the node's certificate is revoked", localNode, l.node(), l.address());
+                    l.close();
+                }
+            }, failed -> { });
+        }
     }
 
     void closeAll() {
@@ -144,6 +168,12 @@ final class RemoteNodes implements RemoteRouter {
             l.subscribe().with(PeerLink::close, e -> { });
         }
         links.clear();
+    }
+
+    /** The JDK refuses a server certificate without the server usage in the handshake; say what that means here. */
+    private static String notAnAgent(String reason, String node) {
+        return reason.contains("Extended key usage") ? " (the server holds a certificate that may not serve, such as an operator's: it is not"
+                + " the agent of node " + node + "; nothing was sent)" : "";
     }
 
     private static String reason(Throwable e) {

@@ -80,7 +80,7 @@ public class ApiConnector {
         ApiEndpoint endpoint = new ApiEndpoint.Tls(at.host(), at.port(),
                 options.key != null ? options.key : own.nodeKey(),
                 options.cert != null ? options.cert : own.nodeCertificate(),
-                options.ca != null ? options.ca : own.caCertificate());
+                options.ca != null ? options.ca : own.caCertificate(), target);
         return ApiClient.connect(endpoint, apiKey(options), Duration.ofSeconds(Math.max(1, options.timeoutSeconds)));
     }
 
@@ -90,7 +90,7 @@ public class ApiConnector {
             return new ApiEndpoint.Tls(options.agent.host(), options.agent.port(),
                     options.key != null ? options.key : own.nodeKey(),
                     options.cert != null ? options.cert : own.nodeCertificate(),
-                    options.ca != null ? options.ca : own.caCertificate());
+                    options.ca != null ? options.ca : own.caCertificate(), options.agentNode);
         }
         return options.tcp != null ? options.tcp : new ApiEndpoint.Unix(options.socket != null ? options.socket : api.socket());
     }

@@ -23,6 +23,11 @@ public final class ClientOptions {
             description = "Connect to a node's agent over mutual TLS instead, e.g. 10.0.0.2:7441 (with --cert, --key, --ca).")
     ApiEndpoint.Tcp agent;
 
+    @Option(names = "--agent-node", paramLabel = "NODE",
+            description = "The node the --agent must prove to be (its certificate's node id); without it any node certificate of the cluster CA"
+                    + " is accepted, never an operator's.")
+    String agentNode;
+
     @Option(names = "--cert", paramLabel = "PEM", description = "Client certificate for --agent (default: <acp.node.data-dir>/pki/node.crt).")
     Path cert;
 

@@ -2,6 +2,7 @@ package io.acp.cli;
 
 import io.acp.agent.AgentConfig;
 import io.acp.framework.NodeIdentity;
+import io.acp.security.JoinBinding;
 import io.acp.security.JoinToken;
 import io.acp.security.JoinTokens;
 import io.acp.security.PkiFiles;
@@ -17,8 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "join-token", description = {
-    "On the node that holds the CA key: print a single-use token for 'acp node join --token' on a new node.",
-    "It carries the CA's public-key hash, a secret, its expiry and this node's join address (acp.agent.join-port)."})
+    "On the node that holds the CA key: print a single-use token that admits node NAME with 'acp node join --token'.",
+    "The CA signs only that name, and refuses it if it is already a member unless --replace is given.",
+    "The token carries the CA's public-key hash, a secret, its expiry and this node's join address (acp.agent.join-port)."})
 class ClusterJoinTokenCommand implements Callable<Integer> {
 
     @Inject
@@ -29,6 +31,15 @@ class ClusterJoinTokenCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--node", paramLabel = "NAME", required = true, description = "The node id (acp.node.id) the token admits; the only name the CA will sign.")
+    String node;
+
+    @Option(names = "--from", paramLabel = "IP", split = ",", description = "Addresses the join may come from (IP literals); default: any.")
+    List<String> from;
+
+    @Option(names = "--replace", description = "Allow NAME to replace an existing member: its earlier certificates are revoked when the token is redeemed.")
+    boolean replace;
 
     @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "How long the token is valid (e.g. 30m, 1h), at most 24h (default: ${DEFAULT-VALUE}).")
     String ttl;
@@ -51,12 +62,22 @@ class ClusterJoinTokenCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
+        JoinBinding binding;
         try {
-            JoinToken token = new JoinTokens(PkiFiles.in(identity.dataDir())).issue(life, addresses != null ? addresses : List.of(defaultAddress()));
+            binding = new JoinBinding(node, replace, from != null ? from : List.of());
+        } catch (IllegalArgumentException e) {
+            err.println("acp: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        try {
+            JoinToken token = new JoinTokens(PkiFiles.in(identity.dataDir()))
+                    .issue(life, addresses != null ? addresses : List.of(defaultAddress()), identity.id(), binding);
             PrintWriter out = spec.commandLine().getOut();
             out.println(token.encode());
             out.flush();
-            err.println("single use, valid until " + token.expires() + "; on the new node: acp node join --token <token>");
+            err.println("admits node " + node + (replace ? " (replacing the member of that name)" : "") + ", single use, valid until "
+                    + token.expires() + "; on node " + node + ": acp node join --token <token>");
             err.flush();
             return ExitCodes.OK;
         } catch (IllegalStateException | java.io.UncheckedIOException e) {

@@ -10,7 +10,9 @@ public enum ObjectType {
     STORAGE(Set.of("device", "pool", "share")),
     NETWORK(Set.of("vlan", "trunk", "vpp-vlan")),
     SERVICE(Set.of("framework", "cluster", "agent", "api", "webapi", "hypervisor", "network", "storage", "monitor")),
-    ALARM(Set.of());
+    ALARM(Set.of()),
+    /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */
+    SECURITY(Set.of("admission", "revocation"));
 
     private final Set<String> subtypes;
 
@@ -44,6 +46,6 @@ public enum ObjectType {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm");
+        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security");
     }
 }

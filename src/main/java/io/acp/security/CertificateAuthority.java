@@ -28,9 +28,12 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The cluster CA: an ECDSA P-256 key and its self-signed certificate. It signs node certificates
- * that carry the node id as a DNS name and a {@code urn:acp:node:<id>} URI in the SAN and may serve
- * and authenticate as clients (mutual TLS between nodes).
+ * The cluster CA: an ECDSA P-256 key and its self-signed certificate. It signs two kinds of
+ * certificate: node certificates, which carry the node id as a DNS name and a
+ * {@code urn:acp:node:<id>} URI in the SAN and may serve and authenticate as clients (mutual TLS
+ * between nodes), and operator certificates, which carry {@code urn:acp:operator:<name>} and
+ * {@code urn:acp:role:<role>} URIs and the client usage only, so a person's certificate can never
+ * serve as an agent. It also signs revocations ({@link Revocation}).
  */
 public final class CertificateAuthority {
 
@@ -38,6 +41,8 @@ public final class CertificateAuthority {
     public static final Duration MAX_NODE_VALIDITY = Duration.ofDays(365);
     static final Duration CA_VALIDITY = Duration.ofDays(3650);
     static final String NODE_URI_PREFIX = "urn:acp:node:";
+    static final String OPERATOR_URI_PREFIX = "urn:acp:operator:";
+    static final String ROLE_URI_PREFIX = "urn:acp:role:";
     private static final String SIGNATURE = "SHA256withECDSA";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -102,10 +107,74 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * Issues an operator's certificate for {@code name} with {@code role}: client usage only, no
+     * node URI, so agents and joiners refuse it as a server and it is never a node identity.
+     */
+    public X509Certificate issueOperator(String name, String role, PublicKey operatorKey, Duration validity) {
+        if (validity.compareTo(MAX_NODE_VALIDITY) > 0) {
+            throw new IllegalArgumentException("an operator certificate is valid at most " + MAX_NODE_VALIDITY.toDays() + " days");
+        }
+        Instant from = Instant.now().minusSeconds(60);
+        try {
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(from), Date.from(from.plus(validity)),
+                    new X500Name("CN=" + name), operatorKey)
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                        new GeneralName(GeneralName.uniformResourceIdentifier, OPERATOR_URI_PREFIX + name),
+                        new GeneralName(GeneralName.uniformResourceIdentifier, ROLE_URI_PREFIX + role)}))
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
+                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(operatorKey));
+            return sign(b, key);
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("cannot issue a certificate for operator " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SHA256withECDSA signature of {@code data} with the CA key (revocations). */
+    byte[] signData(byte[] data) {
+        try {
+            java.security.Signature s = java.security.Signature.getInstance(SIGNATURE);
+            s.initSign(key, RANDOM);
+            s.update(data);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign with the cluster CA key: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code signature} over {@code data} was made by the key of the CA certificate {@code ca}. */
+    static boolean verifyData(X509Certificate ca, byte[] data, byte[] signature) {
+        try {
+            java.security.Signature s = java.security.Signature.getInstance(SIGNATURE);
+            s.initVerify(ca.getPublicKey());
+            s.update(data);
+            return s.verify(signature);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Issues a node certificate valid for {@code validity} from now (at most a year). */
     public X509Certificate issueNode(String nodeId, PublicKey nodeKey, Duration validity) {
         // A minute of slack for clocks that lag the CA's; the validity counts from there.
         Instant from = Instant.now().minusSeconds(60);
+        return issueNode(nodeId, nodeKey, from, from.plus(validity));
+    }
+
+    /**
+     * Issues a node certificate valid for {@code validity} that starts no earlier than
+     * {@code notEarlierThan}: a replacement must start after the revocation of the identity it
+     * replaces, or that revocation would cover it too.
+     */
+    public X509Certificate issueNodeAfter(String nodeId, PublicKey nodeKey, Duration validity, Instant notEarlierThan) {
+        Instant from = Instant.now().minusSeconds(60);
+        if (from.isBefore(notEarlierThan)) {
+            from = notEarlierThan;
+        }
         return issueNode(nodeId, nodeKey, from, from.plus(validity));
     }
 

@@ -1,6 +1,7 @@
 package io.acp.security;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.CertificateExpiredException;
@@ -78,6 +79,34 @@ public final class ClusterPki {
         return cert;
     }
 
+    /** The files of an operator bundle: key, certificate and the CA certificate, and nothing else. */
+    public record OperatorBundle(Path key, Path certificate, Path caCertificate) {
+        public static OperatorBundle in(Path dir) {
+            return new OperatorBundle(dir.resolve("operator.key"), dir.resolve("operator.crt"), dir.resolve("ca.crt"));
+        }
+    }
+
+    /**
+     * Issues a person's certificate on the CA node: a new key and an operator certificate for
+     * {@code name} with {@code role} (client usage only), written with the CA certificate into
+     * {@code dir} (0700/0600). Never the cluster secret and never the CA key: an operator bundle
+     * reaches agents with an API key and can neither serve as an agent nor speak cluster sync.
+     */
+    public static X509Certificate addOperator(PkiFiles issuer, Path dir, String name, String role, Duration validity) {
+        OperatorBundle out = OperatorBundle.in(dir);
+        if (Files.exists(out.certificate())) {
+            throw new IllegalStateException(out.certificate() + " already exists; choose an empty directory");
+        }
+        CertificateAuthority ca = loadAuthority(issuer);
+        KeyPair pair = CertificateAuthority.newKeyPair();
+        X509Certificate cert = ca.issueOperator(name, role, pair.getPublic(), validity);
+        PrivateFiles.createDirectory(dir);
+        PrivateFiles.write(out.key(), Pem.encode(pair.getPrivate()), PRIVATE);
+        PrivateFiles.write(out.certificate(), Pem.encode(cert), PRIVATE);
+        PrivateFiles.write(out.caCertificate(), Pem.encode(ca.certificate()), PRIVATE);
+        return cert;
+    }
+
     /** Makes a new key for this node and a certificate for it signed by {@code ca} (rotation). */
     public static X509Certificate issueOwnCertificate(PkiFiles files, CertificateAuthority ca, String nodeId, Duration validity) {
         KeyPair pair = CertificateAuthority.newKeyPair();
@@ -106,6 +135,10 @@ public final class ClusterPki {
         X509Certificate cert = Pem.readCertificate(files.nodeCertificate());
         X509Certificate ca = Pem.readCertificate(files.caCertificate());
         String subjectNode = NodeCertificates.nodeId(cert);
+        if (!NodeCertificates.servesAsNode(cert)) {
+            throw new IllegalStateException(files.nodeCertificate() + " is the certificate of " + NodeCertificates.describe(cert)
+                    + ", not a node certificate with the server usage: only a node certificate can serve as an agent");
+        }
         if (!nodeId.equals(subjectNode)) {
             throw new IllegalStateException(files.nodeCertificate() + " is for node '" + subjectNode + "', not for this node '" + nodeId + "'");
         }

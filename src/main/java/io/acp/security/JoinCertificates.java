@@ -10,6 +10,7 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
@@ -43,11 +44,12 @@ public final class JoinCertificates {
         }
     }
 
-    /**
-     * On the CA node: checks the request's signature and node id and issues the node's certificate
-     * (node id in the SAN, server and client usage) with the CA certificate and the cluster secret.
-     */
-    public static Issued sign(PkiFiles issuer, String csrPem, Duration validity) {
+    /** A checked certificate request: its key (it signed the request) and the node it names. */
+    public record Request(String nodeId, PublicKey key) {
+    }
+
+    /** Checks the request's signature and reads the node id it names (its CN); throws naming what is wrong. */
+    public static Request check(String csrPem) {
         PKCS10CertificationRequest csr = parseRequest(csrPem);
         try {
             PublicKey key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
@@ -56,17 +58,28 @@ public final class JoinCertificates {
             }
             String nodeId = IETFUtils.valueToString(csr.getSubject().getRDNs(BCStyle.CN)[0].getFirst().getValue());
             new ObjectKey(ObjectType.NODE, nodeId);
-            CertificateAuthority ca = ClusterPki.loadAuthority(issuer);
-            X509Certificate cert = ca.issueNode(nodeId, key, validity);
-            String secret = Files.readString(issuer.clusterSecret()).strip();
-            return new Issued(Pem.encode(cert), Pem.encode(ca.certificate()), secret);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + issuer.clusterSecret() + ": " + e.getMessage(), e);
+            return new Request(nodeId, key);
         } catch (ArrayIndexOutOfBoundsException e) {
             throw new IllegalArgumentException("the certificate request names no node (CN)");
         } catch (java.security.GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
                 | org.bouncycastle.pkcs.PKCSException e) {
             throw new IllegalArgumentException("the certificate request cannot be verified: " + e.getMessage());
+        }
+    }
+
+    /**
+     * On the CA node, once the caller has decided {@code request} may have its name: issues the
+     * node's certificate (node id in the SAN, server and client usage), starting no earlier than
+     * {@code notEarlierThan}, with the CA certificate and the cluster secret.
+     */
+    public static Issued sign(PkiFiles issuer, Request request, Duration validity, Instant notEarlierThan) {
+        CertificateAuthority ca = ClusterPki.loadAuthority(issuer);
+        X509Certificate cert = ca.issueNodeAfter(request.nodeId(), request.key(), validity, notEarlierThan);
+        try {
+            String secret = Files.readString(issuer.clusterSecret()).strip();
+            return new Issued(Pem.encode(cert), Pem.encode(ca.certificate()), secret);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + issuer.clusterSecret() + ": " + e.getMessage(), e);
         }
     }
 

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * The join tokens a CA node has issued, in {@code <data-dir>/pki/join-tokens} (0600): one line
- * {@code sha256-of-secret expiry-epoch unused|used} per token; the secrets themselves are never
- * stored. Blocking (files): call on a worker.
+ * {@code sha256-of-secret expiry-epoch unused|used node replace(0|1) from-ips|-} per token (see
+ * {@link JoinBinding}); the secrets themselves are never stored. Lines of the older three-field
+ * form name no node and are dropped. Blocking (files): call on a worker.
  */
 public final class JoinTokens {
 
@@ -33,32 +34,37 @@ public final class JoinTokens {
         return files.dir().resolve("join-tokens");
     }
 
-    /** Issues a token valid for {@code ttl} (at most 24 h) that names {@code addresses} as the issuer. */
-    public JoinToken issue(Duration ttl, List<String> addresses) {
+    /**
+     * Issues a token valid for {@code ttl} (at most 24 h) that admits only {@code binding} and names
+     * {@code addresses} as the join ports of {@code issuer} (this node).
+     */
+    public JoinToken issue(Duration ttl, List<String> addresses, String issuer, JoinBinding binding) {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw new IllegalArgumentException("a join token lives more than 0 and at most 24 hours, not " + ttl);
         }
-        return issueExpiring(Instant.now().plus(ttl), addresses);
+        return issueExpiring(Instant.now().plus(ttl), addresses, issuer, binding);
     }
 
     /** Issues a token expiring at {@code expires}; tests use a past instant to get an expired one. */
-    public synchronized JoinToken issueExpiring(Instant expires, List<String> addresses) {
+    public synchronized JoinToken issueExpiring(Instant expires, List<String> addresses, String issuer, JoinBinding binding) {
         CertificateAuthority ca = ClusterPki.loadAuthority(files);
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String s = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         List<String> lines = lines();
         lines.removeIf(l -> expired(l, Instant.now().minus(MAX_TTL)));
-        lines.add(JoinToken.sha256(s.getBytes(StandardCharsets.UTF_8)) + " " + expires.getEpochSecond() + " unused");
+        lines.add(JoinToken.sha256(s.getBytes(StandardCharsets.UTF_8)) + " " + expires.getEpochSecond() + " unused " + binding.stored());
         save(lines);
-        return new JoinToken(JoinToken.keyHash(ca.certificate()), s, expires, addresses);
+        return new JoinToken(JoinToken.keyHash(ca.certificate()), s, expires, addresses, binding.node(), issuer);
     }
 
     /**
-     * Marks the token with {@code secret} used; throws with what is wrong if it is unknown, used
-     * or expired. The secret is compared by hash in constant time.
+     * Marks the token with {@code secret} used and answers what it admits; throws with what is
+     * wrong if it is unknown, used or expired. The secret is compared by hash in constant time. A
+     * token is used up by its first redemption even if the join is then refused (wrong name,
+     * address or an existing member): a refused attempt cannot be retried with the same token.
      */
-    public synchronized void redeem(String secret) {
+    public synchronized JoinBinding redeem(String secret) {
         byte[] presented = JoinToken.sha256(secret.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
         List<String> lines = lines();
         int found = -1;
@@ -78,8 +84,9 @@ public final class JoinTokens {
         if (Instant.ofEpochSecond(Long.parseLong(f[1])).isBefore(Instant.now())) {
             throw new IllegalStateException("the join token expired at " + Instant.ofEpochSecond(Long.parseLong(f[1])) + "; issue a new one");
         }
-        lines.set(found, f[0] + " " + f[1] + " used");
+        lines.set(found, f[0] + " " + f[1] + " used " + f[3] + " " + f[4] + " " + f[5]);
         save(lines);
+        return JoinBinding.parseStored(f[3], f[4], f[5]);
     }
 
     private static boolean expired(String line, Instant before) {
@@ -91,7 +98,7 @@ public final class JoinTokens {
             List<String> out = new ArrayList<>();
             if (Files.exists(store())) {
                 for (String l : Files.readAllLines(store(), StandardCharsets.UTF_8)) {
-                    if (l.split(" ").length == 3) {
+                    if (l.split(" ").length == 6) {
                         out.add(l);
                     }
                 }

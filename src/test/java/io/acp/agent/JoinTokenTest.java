@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.protocol.Response;
 import io.acp.security.ClusterPki;
+import io.acp.security.JoinBinding;
 import io.acp.security.JoinToken;
 import io.acp.security.JoinTokens;
 import io.acp.security.NodeCertificates;
@@ -56,7 +57,12 @@ class JoinTokenTest {
     }
 
     private JoinToken token(Duration ttl) {
-        JoinToken t = new JoinTokens(issuer.pki()).issue(ttl, List.of("127.0.0.1:" + issuer.agent.joinPort()));
+        return token("n2", ttl);
+    }
+
+    private JoinToken token(String node, Duration ttl) {
+        JoinToken t = new JoinTokens(issuer.pki()).issue(ttl, List.of("127.0.0.1:" + issuer.agent.joinPort()), "n1",
+                new JoinBinding(node, false, List.of()));
         // What the operator copies is the printed text.
         return JoinToken.parse(t.encode());
     }
@@ -101,18 +107,19 @@ class JoinTokenTest {
     void aTokenIsUsedOnce() {
         JoinToken t = token(Duration.ofHours(1));
         JoinClient.join(t, "n2", joiner("n2"));
-        assertThatThrownBy(() -> JoinClient.join(t, "n3", joiner("n3")))
+        assertThatThrownBy(() -> JoinClient.join(t, "n2", joiner("n2b")))
                 .hasMessageContaining("already used");
-        assertThat(Files.exists(joiner("n3").caCertificate())).isFalse();
+        assertThat(Files.exists(joiner("n2b").caCertificate())).isFalse();
     }
 
     @Test
     void anExpiredTokenIsRefusedByTheJoinerAndByTheIssuer() {
         JoinToken expired = new JoinTokens(issuer.pki()).issueExpiring(Instant.now().minusSeconds(5),
-                List.of("127.0.0.1:" + issuer.agent.joinPort()));
+                List.of("127.0.0.1:" + issuer.agent.joinPort()), "n1", new JoinBinding("n2", false, List.of()));
         assertThatThrownBy(() -> JoinClient.join(expired, "n2", joiner("n2"))).hasMessageContaining("expired");
         // A joiner whose clock lags still meets the issuer's check.
-        JoinToken lying = new JoinToken(expired.caKeyHash(), expired.secret(), Instant.now().plusSeconds(3600), expired.addresses());
+        JoinToken lying = new JoinToken(expired.caKeyHash(), expired.secret(), Instant.now().plusSeconds(3600), expired.addresses(),
+                expired.node(), expired.issuer());
         assertThatThrownBy(() -> JoinClient.join(lying, "n2", joiner("n2"))).hasMessageContaining("refused the join").hasMessageContaining("expired");
         assertThat(Files.exists(joiner("n2").caCertificate())).isFalse();
     }
@@ -120,7 +127,7 @@ class JoinTokenTest {
     @Test
     void aServerOfAnotherClusterGetsNothing() throws Exception {
         JoinToken t = token(Duration.ofHours(1));
-        JoinToken otherCa = new JoinToken("0".repeat(64), t.secret(), t.expires(), t.addresses());
+        JoinToken otherCa = new JoinToken("0".repeat(64), t.secret(), t.expires(), t.addresses(), t.node(), t.issuer());
         assertThatThrownBy(() -> JoinClient.join(otherCa, "n2", joiner("n2")))
                 .hasMessageContaining("belongs to another cluster").hasMessageContaining("nothing was sent");
         // The secret was not sent, so the real token still works.
@@ -130,18 +137,20 @@ class JoinTokenTest {
     @Test
     void anUnknownSecretGarbageAndAnUnreachableIssuerAreRefusedClearly() {
         JoinToken t = token(Duration.ofHours(1));
-        JoinToken forged = new JoinToken(t.caKeyHash(), "x".repeat(43), t.expires(), t.addresses());
+        JoinToken forged = new JoinToken(t.caKeyHash(), "x".repeat(43), t.expires(), t.addresses(), t.node(), t.issuer());
         assertThatThrownBy(() -> JoinClient.join(forged, "n2", joiner("n2"))).hasMessageContaining("not known");
         assertThatThrownBy(() -> JoinToken.parse("hello")).hasMessageContaining("not an acp join token");
-        assertThatThrownBy(() -> JoinToken.parse("acpjoin1.!!!notbase64")).hasMessageContaining("damaged");
+        assertThatThrownBy(() -> JoinToken.parse("acpjoin2.!!!notbase64")).hasMessageContaining("damaged");
+        assertThatThrownBy(() -> JoinToken.parse("acpjoin1.e30")).hasMessageContaining("names no node");
         assertThatThrownBy(() -> JoinToken.parse(t.encode().substring(0, 30))).hasMessageContaining("damaged");
-        JoinToken nowhere = new JoinToken(t.caKeyHash(), t.secret(), t.expires(), List.of("127.0.0.1:1"));
+        JoinToken nowhere = new JoinToken(t.caKeyHash(), t.secret(), t.expires(), List.of("127.0.0.1:1"), t.node(), t.issuer());
         assertThatThrownBy(() -> JoinClient.join(nowhere, "n2", joiner("n2"))).hasMessageContaining("cannot reach the issuer's join port at 127.0.0.1:1");
     }
 
     @Test
     void tokensLiveAtMostADay() {
-        assertThatThrownBy(() -> new JoinTokens(issuer.pki()).issue(Duration.ofHours(25), List.of("h:1")))
+        assertThatThrownBy(() -> new JoinTokens(issuer.pki()).issue(Duration.ofHours(25), List.of("h:1"), "n1",
+                new JoinBinding("n2", false, List.of())))
                 .hasMessageContaining("at most 24 hours");
     }
 }

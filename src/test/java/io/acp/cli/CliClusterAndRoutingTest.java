@@ -81,19 +81,48 @@ class CliClusterAndRoutingTest {
         assertThat(add.exitCode()).as(add.getErrorOutput()).isZero();
         assertThat(ClusterPki.checkNodeCertificate(PkiFiles.in(dir), "c2")).isNotNull();
         assertThat(PkiFiles.in(dir).caKey()).doesNotExist();
+
+        Path bundle = dir.resolve("alice");
+        LaunchResult operator = launcher.launch("cluster", "add-operator", "alice", "--role", "read-only", "--out", bundle.toString());
+        assertThat(operator.exitCode()).as(operator.getErrorOutput()).isZero();
+        try (var files = Files.list(bundle)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("operator.key", "operator.crt", "ca.crt");
+        }
+        java.security.cert.X509Certificate cert = io.acp.security.Pem.readCertificate(bundle.resolve("operator.crt"));
+        assertThat(io.acp.security.NodeCertificates.operatorRole(cert)).isEqualTo("read-only");
+        assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+        LaunchResult badRole = launcher.launch("cluster", "add-operator", "bob", "--role", "root", "--out", dir.resolve("bob").toString());
+        assertThat(badRole.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badRole.getErrorOutput()).contains("unknown role 'root'");
     }
 
     @Test
     void joinTokenIsPrintedOnTheCaNodeAndABadTokenIsRefused(QuarkusMainLauncher launcher) throws Exception {
-        LaunchResult none = launcher.launch("cluster", "join-token");
+        LaunchResult none = launcher.launch("cluster", "join-token", "--node", "c2");
         assertThat(none.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(none.getErrorOutput()).contains("holds no CA key");
+        LaunchResult revokeWithoutCa = launcher.launch("cluster", "revoke", "c2");
+        assertThat(revokeWithoutCa.exitCode()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(revokeWithoutCa.getErrorOutput()).contains("holds no CA key");
+        LaunchResult badTarget = launcher.launch("cluster", "revoke", "not/a/name");
+        assertThat(badTarget.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badTarget.getErrorOutput()).contains("TARGET must be a node or operator name or serial:HEX");
 
         assertThat(launcher.launch("cluster", "init").exitCode()).isZero();
-        LaunchResult issued = launcher.launch("cluster", "join-token", "--ttl", "2h", "--address", "127.0.0.1:7442");
+        LaunchResult unbound = launcher.launch("cluster", "join-token");
+        assertThat(unbound.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unbound.getErrorOutput()).contains("--node");
+        LaunchResult badFrom = launcher.launch("cluster", "join-token", "--node", "c2", "--from", "somehost");
+        assertThat(badFrom.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(badFrom.getErrorOutput()).contains("--from takes IP addresses");
+        LaunchResult issued = launcher.launch("cluster", "join-token", "--node", "c2", "--from", "10.0.0.2", "--ttl", "2h",
+                "--address", "127.0.0.1:7442");
         assertThat(issued.exitCode()).as(issued.getErrorOutput()).isZero();
         io.acp.security.JoinToken token = io.acp.security.JoinToken.parse(issued.getOutput().strip());
         assertThat(token.addresses()).containsExactly("127.0.0.1:7442");
+        assertThat(token.node()).isEqualTo("c2");
+        assertThat(token.issuer()).isEqualTo("c1");
+        assertThat(Files.readString(DATA.resolve("pki/join-tokens"))).contains(" unused c2 0 10.0.0.2");
         assertThat(token.expires()).isBetween(java.time.Instant.now().plusSeconds(7000), java.time.Instant.now().plusSeconds(7300));
         assertThat(Files.readString(DATA.resolve("pki/join-tokens"))).doesNotContain(token.secret());
 
@@ -102,7 +131,7 @@ class CliClusterAndRoutingTest {
         assertThat(renewed.exitCode()).as(renewed.getErrorOutput()).isZero();
         assertThat(ClusterPki.checkNodeCertificate(PkiFiles.in(DATA.toAbsolutePath()), "c1").getSerialNumber()).isNotEqualTo(before);
 
-        LaunchResult tooLong = launcher.launch("cluster", "join-token", "--ttl", "25h");
+        LaunchResult tooLong = launcher.launch("cluster", "join-token", "--node", "c2", "--ttl", "25h");
         assertThat(tooLong.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(tooLong.getErrorOutput()).contains("at most 24h");
 

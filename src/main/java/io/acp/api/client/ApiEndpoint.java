@@ -39,8 +39,17 @@ public sealed interface ApiEndpoint {
         }
     }
 
-    /** A node's agent: mutual TLS with the client's certificate and key, trusting the cluster CA {@code ca}. */
-    record Tls(String host, int port, Path key, Path cert, Path ca) implements ApiEndpoint {
+    /**
+     * A node's agent: mutual TLS with the client's certificate and key, trusting the cluster CA
+     * {@code ca}. The server must present a node certificate (never an operator's) and, when
+     * {@code node} is not null, one naming that node; otherwise nothing is sent.
+     */
+    record Tls(String host, int port, Path key, Path cert, Path ca, String node) implements ApiEndpoint {
+
+        /** Any node of the cluster CA will do. */
+        public Tls(String host, int port, Path key, Path cert, Path ca) {
+            this(host, port, key, cert, ca, null);
+        }
 
         @Override
         public SocketAddress address() {

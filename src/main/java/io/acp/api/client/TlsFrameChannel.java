@@ -3,6 +3,7 @@ package io.acp.api.client;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Frames;
+import io.acp.security.NodeCertificates;
 import io.acp.security.Pem;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -13,11 +14,15 @@ import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Frames over mutual TLS to a node's agent: presents the client's certificate and trusts only the
@@ -48,11 +53,53 @@ final class TlsFrameChannel implements FrameChannel {
             s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 10_000);
             s.setSoTimeout(10_000);
             s.startHandshake();
+            requireAgent(s, endpoint);
             return new TlsFrameChannel(s, endpoint.describe());
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * The handshake proved the server holds a certificate of the cluster CA; this proves it is a
+     * node's agent (and the named one), before the first request carries the API key.
+     */
+    private static void requireAgent(SSLSocket s, ApiEndpoint.Tls endpoint) throws IOException {
+        X509Certificate server = (X509Certificate) s.getSession().getPeerCertificates()[0];
+        try {
+            NodeCertificates.requireNode(server, endpoint.node(), endpoint.describe());
+        } catch (IllegalStateException e) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, e.getMessage() + " (the API key was not sent)");
+        }
+    }
+
+    /**
+     * The JDK's check (chain to the cluster CA, validity, server usage), preceded by ours so that
+     * a server holding an operator's certificate is named as such rather than as a bad key usage.
+     */
+    private static X509TrustManager agentsOnly(X509TrustManager jdk, ApiEndpoint.Tls endpoint) {
+        return new X509TrustManager() {
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                try {
+                    NodeCertificates.requireNode(chain[0], endpoint.node(), endpoint.describe());
+                } catch (IllegalStateException e) {
+                    throw new CertificateException(e.getMessage() + " (the API key was not sent)");
+                }
+                jdk.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                jdk.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return jdk.getAcceptedIssuers();
+            }
+        };
     }
 
     private static SSLContext context(ApiEndpoint.Tls e) throws IOException {
@@ -68,7 +115,7 @@ final class TlsFrameChannel implements FrameChannel {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(kmf.getKeyManagers(), new TrustManager[] {agentsOnly((X509TrustManager) tmf.getTrustManagers()[0], e)}, null);
             return ctx;
         } catch (GeneralSecurityException | IllegalArgumentException ex) {
             throw new IOException("cannot use the client certificate " + e.cert() + ", key " + e.key() + " or CA " + e.ca() + ": " + ex.getMessage(), ex);
