@@ -1,5 +1,7 @@
 package io.acp.framework;
 
+import io.acp.node.NodeConfig;
+import io.acp.node.NodeIdentity;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,11 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.ServiceState;
+import io.acp.node.Timers;
+import io.acp.node.Health;
+import io.acp.node.ServiceContext;
+import io.acp.node.ManagedService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Clock;

@@ -1,13 +1,12 @@
 package io.acp.hypervisor;
 
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
-import io.acp.framework.ServiceThread;
-import io.acp.hypervisor.libvirt.LibvirtBackend;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.Health;
+import io.acp.node.ManagedService;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
+import io.acp.node.ServiceThread;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -48,8 +47,8 @@ public class HypervisorService implements ManagedService {
     }
 
     @Inject
-    public HypervisorService(HypervisorConfig config, NodeIdentity identity, ClusterService cluster) {
-        this(config, identity.id(), cluster::cdb, () -> new LibvirtBackend(config.uri(), identity.id()));
+    public HypervisorService(HypervisorConfig config, NodeIdentity identity, ClusterService cluster, HypervisorBackends backends) {
+        this(config, identity.id(), cluster::cdb, () -> backends.open(config.uri(), identity.id()));
     }
 
     public HypervisorService(HypervisorConfig config, String nodeId, Supplier<Cdb> cdb, Supplier<HypervisorBackend> backends) {

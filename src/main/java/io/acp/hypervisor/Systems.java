@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.framework.NodeCalls;
+import io.acp.node.NodeCalls;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.protocol.AcpException;

@@ -1,10 +1,10 @@
 package io.acp.monitor;
 
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.ServiceContext;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.Health;
+import io.acp.node.ManagedService;
+import io.acp.node.ServiceContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,12 +2,12 @@ package io.acp.storage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
-import io.acp.framework.ServiceThread;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.Health;
+import io.acp.node.ManagedService;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
+import io.acp.node.ServiceThread;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;

@@ -1,5 +1,8 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.Timers;
+import io.acp.node.ManagedService;
 import io.acp.cluster.Cdb;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

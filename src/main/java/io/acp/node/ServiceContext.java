@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 /** What the manager hands a starting service. */
 public interface ServiceContext {

@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** The manager's sense of time passing; tests wrap it to see which delays were asked for. */
-interface Timers {
+public interface Timers {
 
     /** Completes once {@code delay} has passed. */
     Uni<Void> after(Duration delay);

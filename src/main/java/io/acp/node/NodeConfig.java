@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
