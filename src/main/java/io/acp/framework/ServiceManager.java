@@ -134,7 +134,7 @@ public class ServiceManager implements ServiceDirectory {
             try {
                 levels = StartOrder.levels(available.get(), settings.services()).stream()
                         .map(level -> level.stream()
-                                .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, clock, this::changed))
+                                .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, settings.stallTimeout(), clock, this::changed))
                                 .toList())
                         .toList();
             } catch (AcpException e) {

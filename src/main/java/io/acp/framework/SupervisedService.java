@@ -58,9 +58,12 @@ final class SupervisedService {
     private Throwable failedWhileStarting;
     private Duration backoff;
     private Cancellable pendingRestart;
+    private final Duration stallTimeout;
 
-    SupervisedService(ManagedService service, String nodeId, RestartPolicy policy, Timers timers, Clock clock, Consumer<SupervisedService> onChange) {
+    SupervisedService(ManagedService service, String nodeId, RestartPolicy policy, Timers timers, Duration stallTimeout, Clock clock,
+                      Consumer<SupervisedService> onChange) {
         this.service = service;
+        this.stallTimeout = stallTimeout;
         this.nodeId = nodeId;
         this.policy = policy;
         this.timers = timers;
@@ -162,6 +165,16 @@ final class SupervisedService {
             @Override
             public void failed(Throwable cause) {
                 runtimeFailure(gen, cause);
+            }
+
+            @Override
+            public Timers timers() {
+                return timers;
+            }
+
+            @Override
+            public Duration stallTimeout() {
+                return stallTimeout;
             }
         };
     }

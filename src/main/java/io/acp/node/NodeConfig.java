@@ -34,6 +34,13 @@ public interface NodeConfig {
     @WithDefault("5s")
     Duration healthInterval();
 
+    /**
+     * A service whose periodic work (a reconcile, a stats sample) has run this long is hung: it is
+     * failed and restarted with the restart policy.
+     */
+    @WithDefault("5m")
+    Duration stallTimeout();
+
     /** Restart policy for failed services. */
     Restart restart();
 
