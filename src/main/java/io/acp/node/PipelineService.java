@@ -84,7 +84,8 @@ public abstract class PipelineService<R> implements ManagedService {
     }
 
     @Override
-    public Uni<Void> start(ServiceContext context) {
+    public Uni<Void> start(ServiceContext given) {
+        ServiceContext context = given != null ? given : unsupervised();
         return Uni.createFrom().deferred(() -> {
             ScheduledThreadPoolExecutor worker = ServiceThread.named(name());
             return open(worker)
@@ -92,6 +93,21 @@ public abstract class PipelineService<R> implements ManagedService {
                     .invoke(state -> run(context, worker, state))
                     .replaceWithVoid();
         });
+    }
+
+    /** For a service started outside a manager (tests, tools): a failure is logged, nobody restarts it. */
+    private ServiceContext unsupervised() {
+        return new ServiceContext() {
+            @Override
+            public String nodeId() {
+                return nodeId;
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                LOG.errorf("%s service of node %s failed and runs under no manager, so it is not restarted: %s", name(), nodeId, cause.getMessage());
+            }
+        };
     }
 
     private void run(ServiceContext context, ScheduledThreadPoolExecutor worker, R state) {
