@@ -214,6 +214,12 @@ public abstract class PipelineService<R> implements ManagedService {
         return use.apply(r.state());
     }
 
+    /** What the running service holds, or null while it does not run. */
+    protected R runningOrNull() {
+        Running<R> r = running;
+        return r == null ? null : r.state();
+    }
+
     /** Runs {@code work} on the worker of the running service; {@code unavailable} while it does not run. */
     protected <T> Uni<T> onWorker(Function<R, T> work) {
         return Uni.createFrom().deferred(() -> {
