@@ -69,9 +69,9 @@ public final class Systems {
         if (existing.isPresent()) {
             return start(id);
         }
-        return cdb.putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
+        return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
                 .chain(() -> domains.defineAndStart(spec)
-                        .onFailure().call(f -> cdb.deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
+                        .onFailure().call(f -> cdb.writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
     }
 
     /** Defines the domain of an existing system object (no start). */

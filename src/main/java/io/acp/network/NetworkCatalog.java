@@ -39,7 +39,7 @@ public final class NetworkCatalog {
         if (spec.kind() != NetworkSpec.Kind.VPP_VLAN) {
             checkUplinks(spec);
         }
-        return cdb.putObject(key, subtype, spec.toJson(), Cdb.ABSENT)
+        return cdb.writer().putObject(key, subtype, spec.toJson(), Cdb.ABSENT)
                 .onFailure(AcpException.class).transform(f -> ((AcpException) f).code() == ErrorCode.CONFLICT
                         ? new AcpException(ErrorCode.CONFLICT, "network " + id + " already exists (created concurrently)") : f)
                 .map(this::describe);
@@ -106,7 +106,7 @@ public final class NetworkCatalog {
         if (cdb.object(key).isEmpty()) {
             throw unknown(id);
         }
-        return cdb.deleteObject(key).map(e -> Json.object().put("id", id).put("deleted", true));
+        return cdb.writer().deleteObject(key).map(e -> Json.object().put("id", id).put("deleted", true));
     }
 
     /** Id, subtype, spec and every node's meta ({@code nodes: {n1: {...}}}). */
