@@ -4,10 +4,10 @@ import io.acp.api.ApiConfig;
 import io.acp.api.ApiService;
 import io.acp.api.ServedConnection;
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.ManagedService;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
 import io.acp.protocol.AcpException;
 import io.acp.cluster.ObjectQuery;
 import io.acp.model.ObjectType;
@@ -325,7 +325,7 @@ public class AgentService implements ManagedService {
         }
         String host = config.host();
         if (host.equals("0.0.0.0") || host.equals("::")) {
-            host = io.acp.framework.NodeIdentity.hostName();
+            host = io.acp.node.NodeIdentity.hostName();
         }
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }

@@ -1,11 +1,11 @@
 package io.acp.api;
 
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
-import io.acp.framework.ServiceDirectory;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.ManagedService;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
+import io.acp.node.ServiceDirectory;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;

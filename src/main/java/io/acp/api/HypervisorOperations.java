@@ -1,6 +1,6 @@
 package io.acp.api;
 
-import io.acp.framework.NodeCalls;
+import io.acp.node.NodeCalls;
 import io.acp.hypervisor.Systems;
 import io.acp.model.Json;
 import io.acp.protocol.Request;

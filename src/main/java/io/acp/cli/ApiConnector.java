@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.ApiConfig;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
-import io.acp.framework.NodeConfig;
+import io.acp.node.NodeConfig;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;

@@ -1,6 +1,6 @@
 package io.acp.cli;
 
-import io.acp.framework.NodeIdentity;
+import io.acp.node.NodeIdentity;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.security.ClusterPki;

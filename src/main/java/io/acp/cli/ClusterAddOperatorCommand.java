@@ -1,7 +1,7 @@
 package io.acp.cli;
 
 import io.acp.api.Role;
-import io.acp.framework.NodeIdentity;
+import io.acp.node.NodeIdentity;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.security.ClusterPki;

@@ -1,7 +1,7 @@
 package io.acp.cli;
 
 import io.acp.agent.AgentConfig;
-import io.acp.framework.NodeIdentity;
+import io.acp.node.NodeIdentity;
 import io.acp.security.JoinBinding;
 import io.acp.security.JoinToken;
 import io.acp.security.JoinTokens;

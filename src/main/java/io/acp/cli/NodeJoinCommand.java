@@ -1,7 +1,7 @@
 package io.acp.cli;
 
 import io.acp.agent.JoinClient;
-import io.acp.framework.NodeIdentity;
+import io.acp.node.NodeIdentity;
 import io.acp.security.JoinToken;
 import io.acp.security.PkiFiles;
 import jakarta.inject.Inject;

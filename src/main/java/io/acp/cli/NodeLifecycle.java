@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import io.acp.api.ApiConfig;
 import io.acp.api.ApiService;
-import io.acp.framework.NodeIdentity;
+import io.acp.node.NodeIdentity;
 import io.acp.framework.ServiceManager;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;

@@ -53,6 +53,7 @@ public final class Cdb implements AutoCloseable {
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
     private final ChangeStreams streams = new ChangeStreams();
+    private volatile ObjectWriter writer;
 
     /** Pass as {@code expected} to {@link #putObject} to require that no live object exists ({@code "ifVersion": null}). */
     public static final Version ABSENT = new Version(Long.MIN_VALUE, "(absent)");
@@ -62,6 +63,20 @@ public final class Cdb implements AutoCloseable {
         this.clock = clock;
         this.log = log;
         this.historySize = historySize;
+    }
+
+    /** The writer for callers that must not block on the write lock (event loops); started on first use. */
+    public ObjectWriter writer() {
+        ObjectWriter w = writer;
+        if (w == null) {
+            synchronized (this) {
+                if (writer == null) {
+                    writer = new ObjectWriter(this);
+                }
+                w = writer;
+            }
+        }
+        return w;
     }
 
     /** An in-memory CDB with no journal (tests, benchmarks). */
@@ -429,6 +444,10 @@ public final class Cdb implements AutoCloseable {
 
     @Override
     public void close() {
+        ObjectWriter w = writer;
+        if (w != null) {
+            w.close();
+        }
         streams.close();
         log.close();
     }

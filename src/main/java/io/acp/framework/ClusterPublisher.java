@@ -1,5 +1,6 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

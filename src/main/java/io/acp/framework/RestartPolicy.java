@@ -1,5 +1,6 @@
 package io.acp.framework;
 
+import io.acp.node.NodeConfig;
 import java.time.Duration;
 
 /**

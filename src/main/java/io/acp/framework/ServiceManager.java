@@ -1,8 +1,17 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.ServiceState;
+import io.acp.node.ServiceDirectory;
+import io.acp.node.Timers;
+import io.acp.node.NodeConfig;
+import io.acp.node.NodeIdentity;
+import io.acp.node.Health;
+import io.acp.node.ServiceContext;
+import io.acp.node.ManagedService;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
+import io.acp.cluster.service.ClusterService;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -125,7 +134,7 @@ public class ServiceManager implements ServiceDirectory {
             try {
                 levels = StartOrder.levels(available.get(), settings.services()).stream()
                         .map(level -> level.stream()
-                                .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, clock, this::changed))
+                                .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, settings.stallTimeout(), clock, this::changed))
                                 .toList())
                         .toList();
             } catch (AcpException e) {

@@ -1,5 +1,6 @@
 package io.acp.framework;
 
+import io.acp.node.ManagedService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import java.util.ArrayList;

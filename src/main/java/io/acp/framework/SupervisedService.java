@@ -1,5 +1,11 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.ServiceState;
+import io.acp.node.Timers;
+import io.acp.node.Health;
+import io.acp.node.ServiceContext;
+import io.acp.node.ManagedService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Clock;
@@ -52,9 +58,12 @@ final class SupervisedService {
     private Throwable failedWhileStarting;
     private Duration backoff;
     private Cancellable pendingRestart;
+    private final Duration stallTimeout;
 
-    SupervisedService(ManagedService service, String nodeId, RestartPolicy policy, Timers timers, Clock clock, Consumer<SupervisedService> onChange) {
+    SupervisedService(ManagedService service, String nodeId, RestartPolicy policy, Timers timers, Duration stallTimeout, Clock clock,
+                      Consumer<SupervisedService> onChange) {
         this.service = service;
+        this.stallTimeout = stallTimeout;
         this.nodeId = nodeId;
         this.policy = policy;
         this.timers = timers;
@@ -156,6 +165,16 @@ final class SupervisedService {
             @Override
             public void failed(Throwable cause) {
                 runtimeFailure(gen, cause);
+            }
+
+            @Override
+            public Timers timers() {
+                return timers;
+            }
+
+            @Override
+            public Duration stallTimeout() {
+                return stallTimeout;
             }
         };
     }

@@ -2,7 +2,7 @@ package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.framework.NodeCalls;
+import io.acp.node.NodeCalls;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.protocol.AcpException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.framework.NodeCalls;
+import io.acp.node.NodeCalls;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.protocol.AcpException;
@@ -69,9 +69,9 @@ public final class Systems {
         if (existing.isPresent()) {
             return start(id);
         }
-        return cdb.putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
+        return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
                 .chain(() -> domains.defineAndStart(spec)
-                        .onFailure().call(f -> cdb.deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
+                        .onFailure().call(f -> cdb.writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
     }
 
     /** Defines the domain of an existing system object (no start). */

@@ -1,6 +1,6 @@
 package io.acp.metrics;
 
-import io.acp.cluster.ClusterService;
+import io.acp.cluster.service.ClusterService;
 import io.acp.cluster.sync.ClusterSync;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package io.acp.metrics;
 
-import io.acp.cluster.ClusterService;
+import io.acp.cluster.service.ClusterService;
 import io.acp.rest.RestGateway;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import jakarta.inject.Inject;

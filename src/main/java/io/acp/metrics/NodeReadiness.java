@@ -1,8 +1,8 @@
 package io.acp.metrics;
 
-import io.acp.framework.ServiceDirectory;
-import io.acp.framework.ServiceState;
-import io.acp.framework.ServiceStatus;
+import io.acp.node.ServiceDirectory;
+import io.acp.node.ServiceState;
+import io.acp.node.ServiceStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;

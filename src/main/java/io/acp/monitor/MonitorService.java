@@ -1,18 +1,17 @@
 package io.acp.monitor;
 
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.ServiceContext;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.Collector;
+import io.acp.node.NodeIdentity;
+import io.acp.node.PipelineService;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -22,23 +21,29 @@ import org.jboss.logging.Logger;
  * and writes nothing but the CDB.
  */
 @ApplicationScoped
-public class MonitorService implements ManagedService {
+public class MonitorService extends PipelineService<MonitorService.Running> {
 
     private static final Logger LOG = Logger.getLogger(MonitorService.class);
 
     private final Supplier<Cdb> cdb;
     /** Read at each start, so a bad rule override fails the start (shown by acp services), not the node. */
     private final Supplier<MonitorSettings> settings;
-    private volatile ScheduledExecutorService running;
-    private volatile Monitor monitor;
-    private volatile String lastProblem;
+
+    /** The settings of this run and the monitor on the current CDB. */
+    record Running(MonitorSettings settings, AtomicReference<Monitor> monitor) {
+    }
 
     @Inject
-    public MonitorService(MonitorConfig config, ClusterService cluster) {
-        this(cluster::cdb, () -> MonitorSettings.from(config));
+    public MonitorService(MonitorConfig config, ClusterService cluster, NodeIdentity identity) {
+        this(cluster::cdb, () -> MonitorSettings.from(config), identity.id());
     }
 
     public MonitorService(Supplier<Cdb> cdb, Supplier<MonitorSettings> settings) {
+        this(cdb, settings, "this node");
+    }
+
+    private MonitorService(Supplier<Cdb> cdb, Supplier<MonitorSettings> settings, String nodeId) {
+        super(nodeId);
         this.cdb = cdb;
         this.settings = settings;
     }
@@ -53,80 +58,63 @@ public class MonitorService implements ManagedService {
         return Set.of("cluster");
     }
 
+    /** The first round runs at once, like every later one on the monitor's thread. */
     @Override
-    public Uni<Void> start(ServiceContext context) {
+    protected Uni<Running> open(ScheduledExecutorService thread) {
         return Uni.createFrom().item(() -> {
                     MonitorSettings s = settings.get();
-                    monitor = new Monitor(cdb.get(), s, System::currentTimeMillis);
-                    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread t = new Thread(r, "acp-monitor");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                    long every = s.interval().toMillis();
-                    thread.scheduleWithFixedDelay(() -> round(s), 0, every, TimeUnit.MILLISECONDS);
-                    running = thread;
-                    LOG.infof("monitor of node %s evaluates every %s", context.nodeId(), s.interval());
-                    return null;
+                    Running r = new Running(s, new AtomicReference<>(new Monitor(cdb.get(), s, System::currentTimeMillis)));
+                    try {
+                        round(r);
+                    } catch (RuntimeException e) {
+                        problem(e);
+                    }
+                    LOG.infof("monitor of node %s evaluates every %s", nodeId, s.interval());
+                    return r;
                 })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .replaceWithVoid();
+                .runSubscriptionOn(thread);
+    }
+
+    @Override
+    protected List<Collector> collectors(Running r) {
+        return List.of(Collector.every("round", r.settings().interval(), () -> Uni.createFrom().item(() -> round(r))));
     }
 
     /**
      * One round on the monitor's thread. The cluster service may restart on its own (its dependents
-     * keep running) with a new CDB: the monitor follows it. A round that throws must not end the
-     * schedule: it is reported through health and tried again.
+     * keep running) with a new CDB: the monitor follows it.
      */
-    private void round(MonitorSettings s) {
-        try {
-            Cdb current = cdb.get();
-            Monitor m = monitor;
-            if (m.cdb() != current) {
-                m.close();
-                m = new Monitor(current, s, System::currentTimeMillis);
-                monitor = m;
-            }
-            m.round();
-            lastProblem = null;
-        } catch (RuntimeException e) {
-            lastProblem = e.getMessage();
-            LOG.warnf(e, "monitor round failed");
+    private int round(Running r) {
+        Cdb current = cdb.get();
+        Monitor m = r.monitor().get();
+        if (m.cdb() != current) {
+            m.close();
+            m = new Monitor(current, r.settings(), System::currentTimeMillis);
+            r.monitor().set(m);
         }
+        m.round();
+        return 1;
+    }
+
+    /** A round that throws must not end the schedule: it is reported through health and tried again. */
+    @Override
+    protected boolean isProblem(Throwable failure) {
+        return failure instanceof RuntimeException;
     }
 
     @Override
-    public Uni<Void> stop() {
-        return Uni.createFrom().item(() -> {
-                    ScheduledExecutorService thread = running;
-                    running = null;
-                    if (thread != null) {
-                        thread.shutdown();
-                        try {
-                            thread.awaitTermination(10, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    Monitor m = monitor;
-                    monitor = null;
-                    if (m != null) {
-                        m.close();
-                    }
-                    return null;
-                })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .replaceWithVoid();
+    protected String describeProblem(Throwable f) {
+        return "last monitor round failed: " + f.getMessage();
     }
 
     @Override
-    public Health health() {
-        String problem = lastProblem;
-        return problem == null ? Health.OK : Health.unhealthy("last monitor round failed: " + problem);
+    protected void close(Running r) {
+        r.monitor().get().close();
     }
 
     /** The running monitor, or null. */
     public Monitor monitor() {
-        return monitor;
+        Running r = runningOrNull();
+        return r == null ? null : r.monitor().get();
     }
 }

@@ -39,7 +39,7 @@ public final class NetworkCatalog {
         if (spec.kind() != NetworkSpec.Kind.VPP_VLAN) {
             checkUplinks(spec);
         }
-        return cdb.putObject(key, subtype, spec.toJson(), Cdb.ABSENT)
+        return cdb.writer().putObject(key, subtype, spec.toJson(), Cdb.ABSENT)
                 .onFailure(AcpException.class).transform(f -> ((AcpException) f).code() == ErrorCode.CONFLICT
                         ? new AcpException(ErrorCode.CONFLICT, "network " + id + " already exists (created concurrently)") : f)
                 .map(this::describe);
@@ -107,7 +107,7 @@ public final class NetworkCatalog {
             throw unknown(id);
         }
         refuseWhileInUse(id);
-        return cdb.deleteObject(key).map(e -> Json.object().put("id", id).put("deleted", true));
+        return cdb.writer().deleteObject(key).map(e -> Json.object().put("id", id).put("deleted", true));
     }
 
     /**

@@ -2,23 +2,17 @@ package io.acp.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
-import io.acp.framework.ServiceThread;
-import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.Collector;
+import io.acp.node.NodeIdentity;
+import io.acp.node.PipelineService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -32,18 +26,12 @@ import org.jboss.logging.Logger;
  * sample (every {@code acp.network.stats-interval}) and the attach/detach operations.
  */
 @ApplicationScoped
-public class NetworkService implements ManagedService {
+public class NetworkService extends PipelineService<NodeNetworks> {
 
     private static final Logger LOG = Logger.getLogger(NetworkService.class);
 
     private final NetworkConfig config;
-    private final String nodeId;
     private final Supplier<Cdb> cdb;
-    private volatile Running running;
-    private volatile String lastProblem;
-
-    private record Running(ScheduledThreadPoolExecutor thread, NodeNetworks networks) {
-    }
 
     @Inject
     public NetworkService(NetworkConfig config, NodeIdentity identity, ClusterService cluster) {
@@ -51,8 +39,8 @@ public class NetworkService implements ManagedService {
     }
 
     public NetworkService(NetworkConfig config, String nodeId, Supplier<Cdb> cdb) {
+        super(nodeId);
         this.config = config;
-        this.nodeId = nodeId;
         this.cdb = cdb;
     }
 
@@ -67,31 +55,18 @@ public class NetworkService implements ManagedService {
     }
 
     @Override
-    public Uni<Void> start(ServiceContext context) {
-        return Uni.createFrom().deferred(() -> {
-            ScheduledThreadPoolExecutor thread = ServiceThread.named("network");
-            Commands commands = new Commands(config.namespace(), config.commandTimeout());
-            NodeNetworks networks = new NodeNetworks(nodeId, cdb.get(), new IpLinkBackend(commands),
-                    new VppCtl(commands, config.vppctl()), config.uplinks(), commands.namespace());
-            Running r = new Running(thread, networks);
-            return Uni.createFrom().item(() -> {
-                        ensureNamespace(commands);
-                        return networks.reconcile();
-                    })
-                    .runSubscriptionOn(thread)
-                    .onFailure().invoke(f -> thread.shutdownNow())
-                    .invoke(n -> {
-                        running = r;
-                        every(r, config.reconcileInterval(), networks::reconcile);
-                        every(r, config.statsInterval(), () -> {
-                            int sampled = networks.sample();
-                            return networks.repairWanted() ? networks.reconcile() : sampled;
-                        });
-                        LOG.infof("network service of node %s manages %s, %d network(s)", nodeId,
-                                commands.namespace().map(ns -> "namespace " + ns).orElse("the process's own network namespace"), n);
-                    })
-                    .replaceWithVoid();
-        });
+    protected Uni<NodeNetworks> open(ScheduledExecutorService thread) {
+        Commands commands = new Commands(config.namespace(), config.commandTimeout());
+        NodeNetworks networks = new NodeNetworks(nodeId, cdb.get(), new IpLinkBackend(commands),
+                new VppCtl(commands, config.vppctl()), config.uplinks(), commands.namespace());
+        return Uni.createFrom().item(() -> {
+                    ensureNamespace(commands);
+                    return networks.reconcile();
+                })
+                .runSubscriptionOn(thread)
+                .invoke(n -> LOG.infof("network service of node %s manages %s, %d network(s)", nodeId,
+                        commands.namespace().map(ns -> "namespace " + ns).orElse("the process's own network namespace"), n))
+                .replaceWith(networks);
     }
 
     /** A configured namespace that does not exist yet is created (scripts/dev's acp-dev). */
@@ -104,72 +79,44 @@ public class NetworkService implements ManagedService {
         }
     }
 
-    /**
-     * Runs {@code tick} every {@code interval} on the network thread (one thread: ticks never
-     * overlap); a failing tick makes the service unhealthy until a tick succeeds.
-     */
-    private void every(Running r, Duration interval, IntSupplier tick) {
-        long ms = interval.toMillis();
-        r.thread().scheduleWithFixedDelay(() -> {
-            try {
-                tick.getAsInt();
-                lastProblem = null;
-            } catch (RuntimeException e) {
-                problem(e);
-            }
-        }, ms, ms, TimeUnit.MILLISECONDS);
+    /** The sample repairs at once when it finds a device missing. */
+    @Override
+    protected List<Collector> collectors(NodeNetworks networks) {
+        return List.of(
+                Collector.every("reconcile", config.reconcileInterval(), () -> Uni.createFrom().item(networks::reconcile)),
+                Collector.every("sample", config.statsInterval(), () -> Uni.createFrom().item(() -> {
+                    int sampled = networks.sample();
+                    return networks.repairWanted() ? networks.reconcile() : sampled;
+                })));
     }
 
-    private void problem(Throwable f) {
-        String message = "node " + nodeId + ": " + f.getMessage();
-        if (!message.equals(lastProblem)) {
-            LOG.warnf("network service: %s", message);
-        }
-        lastProblem = message;
+    /** A command that failed is the network's problem, reported in health and tried again. */
+    @Override
+    protected boolean isProblem(Throwable failure) {
+        return super.isProblem(failure) || failure instanceof Commands.CommandFailure;
     }
 
     @Override
-    public Uni<Void> stop() {
-        Running r = running;
-        running = null;
-        if (r != null) {
-            r.thread().shutdownNow();
-        }
-        return Uni.createFrom().voidItem();
-    }
-
-    @Override
-    public Health health() {
-        String p = lastProblem;
-        return p == null ? Health.OK : Health.unhealthy(p);
+    protected String describeProblem(Throwable f) {
+        return "node " + nodeId + ": " + f.getMessage();
     }
 
     /** Reconciles now (tests, and an operator's "repair now"); answers how many networks this node realises. */
     public Uni<Integer> reconcileNow() {
-        return onThread(r -> r.networks().reconcile());
+        return onWorker(NodeNetworks::reconcile);
     }
 
     /** Samples ports and counters now. */
     public Uni<Integer> sampleNow() {
-        return onThread(r -> r.networks().sample());
+        return onWorker(NodeNetworks::sample);
     }
 
     /** Makes {@code iface} a port of network {@code id} on this node; {@code vlan}: its untagged VLAN on a trunk. */
     public Uni<JsonNode> attach(String id, String iface, Optional<Integer> vlan) {
-        return onThread(r -> r.networks().attach(id, iface, vlan));
+        return onWorker(n -> n.attach(id, iface, vlan));
     }
 
     public Uni<JsonNode> detach(String id, String iface) {
-        return onThread(r -> r.networks().detach(id, iface));
-    }
-
-    private <T> Uni<T> onThread(java.util.function.Function<Running, T> work) {
-        return Uni.createFrom().deferred(() -> {
-            Running r = running;
-            if (r == null) {
-                return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "network service on node " + nodeId + " is not running"));
-            }
-            return Uni.createFrom().item(() -> work.apply(r)).runSubscriptionOn(r.thread());
-        });
+        return onWorker(n -> n.detach(id, iface));
     }
 }

@@ -6,7 +6,7 @@ import io.acp.api.ApiIdentity;
 import io.acp.api.ApiService;
 import io.acp.api.Outcome;
 import io.acp.api.RequestGate;
-import io.acp.cluster.ClusterService;
+import io.acp.cluster.service.ClusterService;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;

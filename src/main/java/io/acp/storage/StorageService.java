@@ -2,24 +2,20 @@ package io.acp.storage;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
-import io.acp.framework.ServiceThread;
+import io.acp.cluster.service.ClusterService;
+import io.acp.node.Collector;
+import io.acp.node.NodeIdentity;
+import io.acp.node.PipelineService;
+import io.acp.node.ServiceContext;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -33,19 +29,18 @@ import org.jboss.logging.Logger;
  * {@code unavailable} and leaves the rest, the API and the ticks running.
  */
 @ApplicationScoped
-public class StorageService implements ManagedService {
+public class StorageService extends PipelineService<StorageService.Running> {
 
     private static final Logger LOG = Logger.getLogger(StorageService.class);
 
     private final StorageConfig config;
-    private final String nodeId;
     private final Path dataDir;
     private final Supplier<Cdb> cdb;
-    private volatile Running running;
-    private volatile String lastProblem;
+    /** The settings the next start uses; tests choose their own sysfs and procfs. */
+    private volatile StorageSettings settings;
 
     /** What exists while the service runs. */
-    private record Running(ScheduledThreadPoolExecutor thread, Probes probes, LibvirtConnection libvirt, Storage storage) {
+    record Running(Probes probes, LibvirtConnection libvirt, Storage storage) {
     }
 
     @Inject
@@ -54,8 +49,8 @@ public class StorageService implements ManagedService {
     }
 
     public StorageService(StorageConfig config, String nodeId, Path dataDir, Supplier<Cdb> cdb) {
+        super(nodeId);
         this.config = config;
-        this.nodeId = nodeId;
         this.dataDir = dataDir;
         this.cdb = cdb;
     }
@@ -72,38 +67,34 @@ public class StorageService implements ManagedService {
 
     @Override
     public Uni<Void> start(ServiceContext context) {
-        return start(StorageSettings.of(config, dataDir));
+        settings = StorageSettings.of(config, dataDir);
+        return super.start(context);
     }
 
     /** Starts with settings of the test's choosing (sysfs and procfs elsewhere). */
-    Uni<Void> start(StorageSettings settings) {
-        return Uni.createFrom().deferred(() -> {
-            ScheduledThreadPoolExecutor thread = ServiceThread.named("storage");
-            Probes probes = new Probes();
-            Reports reports = new Reports(cdb.get());
-            Lvm lvm = new Lvm(settings.commands(), config.lvm().activation());
-            Devices devices = new Devices(reports, probes, settings.probeTimeout(), settings.sysRoot(), settings.procRoot(), lvm);
-            Shares shares = new Shares(reports, probes, settings);
-            LibvirtConnection libvirt = new LibvirtConnection(config.libvirtUri(), nodeId);
-            Pools pools = new Pools(reports, probes, settings, shares, lvm, libvirt);
-            Storage storage = new Storage(reports, probes, settings, devices, pools, shares);
-            Running r = new Running(thread, probes, libvirt, storage);
-            return defaultPool(storage)
-                    .chain(storage::reconcile)
-                    .chain(storage::sample)
-                    .invoke(() -> {
-                        running = r;
-                        every(r, config.reconcileInterval(), storage::reconcile);
-                        every(r, config.statsInterval(), storage::sample);
-                        LOG.infof("storage of node %s: data in %s, shares under %s", nodeId, settings.dataDir(), settings.mountDir());
-                    })
-                    .onFailure().invoke(f -> {
-                        probes.close();
-                        libvirt.close();
-                        thread.shutdownNow();
-                    })
-                    .replaceWithVoid();
-        });
+    Uni<Void> start(StorageSettings chosen) {
+        settings = chosen;
+        return super.start(null);
+    }
+
+    @Override
+    protected Uni<Running> open(ScheduledExecutorService thread) {
+        StorageSettings s = settings;
+        Probes probes = new Probes();
+        Reports reports = new Reports(cdb.get());
+        Lvm lvm = new Lvm(s.commands(), config.lvm().activation());
+        Devices devices = new Devices(reports, probes, s.probeTimeout(), s.sysRoot(), s.procRoot(), lvm);
+        Shares shares = new Shares(reports, probes, s);
+        LibvirtConnection libvirt = new LibvirtConnection(config.libvirtUri(), nodeId);
+        Pools pools = new Pools(reports, probes, s, shares, lvm, libvirt);
+        Storage storage = new Storage(reports, probes, s, devices, pools, shares);
+        Running r = new Running(probes, libvirt, storage);
+        return defaultPool(storage)
+                .chain(storage::reconcile)
+                .chain(storage::sample)
+                .invoke(() -> LOG.infof("storage of node %s: data in %s, shares under %s", nodeId, s.dataDir(), s.mountDir()))
+                .onFailure().invoke(f -> close(r))
+                .replaceWith(r);
     }
 
     /** Stores the default dir pool if configured and absent (each node then realises it under its own data dir). */
@@ -120,56 +111,31 @@ public class StorageService implements ManagedService {
         }).replaceWithVoid();
     }
 
-    /** Runs {@code tick} every {@code interval} on the storage thread; a tick still running skips the next. */
-    private void every(Running r, Duration interval, Supplier<Uni<Integer>> tick) {
-        AtomicBoolean busy = new AtomicBoolean();
-        long ms = interval.toMillis();
-        r.thread().scheduleWithFixedDelay(() -> {
-            if (busy.compareAndSet(false, true)) {
-                tick.get().subscribe().with(n -> {
-                    lastProblem = null;
-                    busy.set(false);
-                }, f -> {
-                    if (!String.valueOf(f.getMessage()).equals(lastProblem)) {
-                        LOG.warnf("storage of node %s: %s", nodeId, f.getMessage());
-                    }
-                    lastProblem = String.valueOf(f.getMessage());
-                    busy.set(false);
-                });
-            }
-        }, ms, ms, TimeUnit.MILLISECONDS);
+    /**
+     * Nothing that can hang runs in these: every touch of a device, mount or LVM runs on a probe
+     * thread with a timeout, so the ticks keep running past a hung NFS server.
+     */
+    @Override
+    protected List<Collector> collectors(Running r) {
+        return List.of(
+                Collector.every("reconcile", config.reconcileInterval(), r.storage()::reconcile),
+                Collector.every("stats sample", config.statsInterval(), r.storage()::sample));
     }
 
     @Override
-    public Uni<Void> stop() {
-        Running r = running;
-        running = null;
-        if (r != null) {
-            r.thread().shutdownNow();
-            r.probes().close();
-            r.libvirt().close();
-        }
-        return Uni.createFrom().voidItem();
-    }
-
-    @Override
-    public Health health() {
-        String p = lastProblem;
-        return p == null ? Health.OK : Health.unhealthy(p);
+    protected void close(Running r) {
+        r.probes().close();
+        r.libvirt().close();
     }
 
     /** The storage operations; {@code unavailable} while the service is not running. */
     public Storage storage() {
-        Running r = running;
-        if (r == null) {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "storage service on node " + nodeId + " is not running");
-        }
-        return r.storage();
+        return withRunning(Running::storage);
     }
 
     /** Probe threads still waiting on a call (a hung mount keeps one). */
     int busyProbes() {
-        Running r = running;
+        Running r = runningOrNull();
         return r == null ? 0 : r.probes().busy();
     }
 }

@@ -1,10 +1,10 @@
 package io.acp.webapi;
 
 import io.acp.api.ApiService;
-import io.acp.framework.Health;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
+import io.acp.node.Health;
+import io.acp.node.ManagedService;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;

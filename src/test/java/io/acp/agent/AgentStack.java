@@ -4,7 +4,7 @@ import io.acp.api.ApiConfig;
 import io.acp.api.ApiService;
 import io.acp.api.LocalServices;
 import io.acp.cluster.Cdb;
-import io.acp.framework.ServiceContext;
+import io.acp.node.ServiceContext;
 import io.acp.security.PkiFiles;
 import io.vertx.core.Vertx;
 import java.io.IOException;

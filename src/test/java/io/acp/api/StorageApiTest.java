@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.framework.ServiceDirectory;
+import io.acp.node.ServiceDirectory;
 import io.acp.model.Json;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
@@ -147,7 +147,7 @@ class StorageApiTest extends WithVertx {
     private static ServiceDirectory emptyDirectory() {
         return new ServiceDirectory() {
             @Override
-            public List<io.acp.framework.ServiceStatus> statuses() {
+            public List<io.acp.node.ServiceStatus> statuses() {
                 return List.of();
             }
 

@@ -1,11 +1,11 @@
 package io.acp.api;
 
 import io.acp.cluster.Cdb;
-import io.acp.framework.Health;
-import io.acp.framework.ServiceContext;
-import io.acp.framework.ServiceDirectory;
-import io.acp.framework.ServiceState;
-import io.acp.framework.ServiceStatus;
+import io.acp.node.Health;
+import io.acp.node.ServiceContext;
+import io.acp.node.ServiceDirectory;
+import io.acp.node.ServiceState;
+import io.acp.node.ServiceStatus;
 import io.acp.hypervisor.Systems;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

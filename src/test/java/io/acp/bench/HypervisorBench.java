@@ -2,7 +2,7 @@ package io.acp.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.framework.ServiceContext;
+import io.acp.node.ServiceContext;
 import io.acp.hypervisor.DomainXml;
 import io.acp.hypervisor.HypervisorConfig;
 import io.acp.hypervisor.HypervisorService;

@@ -1,5 +1,7 @@
 package io.acp.framework;
 
+import io.acp.node.Health;
+import io.acp.node.ManagedService;
 import static io.acp.framework.ManagerFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,8 @@
 package io.acp.framework;
 
+import io.acp.node.Health;
+import io.acp.node.ServiceContext;
+import io.acp.node.ManagedService;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.Timers;
+import io.acp.node.ManagedService;
 import io.acp.cluster.Cdb;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -38,7 +41,17 @@ final class ManagerFixture implements AutoCloseable {
     }
 
     ServiceManager manager(List<ManagedService> services, List<String> configured, Supplier<Cdb> cdb, Duration health, Duration stats) {
-        ManagerSettings settings = new ManagerSettings("n1", configured, TINY, health, stats, "host1", "0.1.0");
+        return manager(services, configured, cdb, new ManagerSettings("n1", configured, TINY, health, stats, "host1", "0.1.0"));
+    }
+
+    /** A manager whose services count as hung once a tick runs longer than {@code stall}. */
+    ServiceManager managerWithStallTimeout(List<ManagedService> services, Supplier<Cdb> cdb, Duration stall) {
+        List<String> configured = services.stream().map(ManagedService::name).toList();
+        Duration d = Duration.ofMillis(10);
+        return manager(services, configured, cdb, new ManagerSettings("n1", configured, TINY, d, d, "host1", "0.1.0", stall));
+    }
+
+    private ServiceManager manager(List<ManagedService> services, List<String> configured, Supplier<Cdb> cdb, ManagerSettings settings) {
         return new ServiceManager(() -> services, settings, cdb, clock, timers, scheduler, new NodeStatsCollector(Path.of("/proc")));
     }
 

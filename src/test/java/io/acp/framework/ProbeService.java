@@ -1,5 +1,7 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceContext;
+import io.acp.node.ManagedService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicInteger;

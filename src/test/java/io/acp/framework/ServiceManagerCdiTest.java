@@ -1,5 +1,8 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.ServiceState;
+import io.acp.node.ServiceDirectory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,5 +1,9 @@
 package io.acp.framework;
 
+import io.acp.node.ServiceStatus;
+import io.acp.node.ServiceState;
+import io.acp.node.ServiceContext;
+import io.acp.node.ManagedService;
 import static io.acp.framework.ManagerFixture.eventually;
 import static io.acp.framework.ManagerFixture.status;
 import static org.assertj.core.api.Assertions.assertThat;

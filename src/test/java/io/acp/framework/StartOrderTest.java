@@ -1,5 +1,6 @@
 package io.acp.framework;
 
+import io.acp.node.ManagedService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -8,7 +8,7 @@ import io.acp.api.LocalServices;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import io.acp.cluster.Cdb;
-import io.acp.framework.ServiceContext;
+import io.acp.node.ServiceContext;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;

@@ -3,7 +3,7 @@ package io.acp.hypervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.acp.framework.Health;
+import io.acp.node.Health;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import org.junit.jupiter.api.Test;

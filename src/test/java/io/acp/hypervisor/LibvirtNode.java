@@ -1,7 +1,7 @@
 package io.acp.hypervisor;
 
 import io.acp.cluster.Cdb;
-import io.acp.framework.ServiceContext;
+import io.acp.node.ServiceContext;
 import io.acp.hypervisor.libvirt.LibvirtBackend;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;

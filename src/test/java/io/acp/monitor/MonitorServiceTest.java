@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.cluster.Cdb;
-import io.acp.framework.ServiceContext;
+import io.acp.node.ServiceContext;
 import io.acp.model.MetaEntry;
 import io.acp.testing.Eventually;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.acp.cluster.ClusterService;
+import io.acp.cluster.service.ClusterService;
 import io.acp.framework.ServiceManager;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;

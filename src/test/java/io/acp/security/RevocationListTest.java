@@ -3,7 +3,7 @@ package io.acp.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.acp.cluster.Cdb;
-import io.acp.cluster.ClusterRevocations;
+import io.acp.cluster.service.ClusterRevocations;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import java.nio.file.Path;

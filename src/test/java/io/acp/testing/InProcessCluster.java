@@ -3,6 +3,7 @@ package io.acp.testing;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.journal.Journal;
 import io.acp.cluster.sync.ClusterSync;
+import io.acp.cluster.sync.SyncEnvironment;
 import io.acp.cluster.sync.StateDigest;
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.model.HybridClock;
@@ -138,7 +139,9 @@ public final class InProcessCluster implements AutoCloseable {
             node.cdb = Cdb.inMemory(node.id);
         }
         long nodeSeed = ++seed;
-        node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed));
+        // The fault plan and anti-entropy's choice of peers both follow the seed.
+        node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed),
+                SyncEnvironment.system().withRandom(new java.util.Random(nodeSeed)));
         node.sync.start().await().atMost(START_TIMEOUT);
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.acp.cluster.ClusterService;
+import io.acp.cluster.service.ClusterService;
 import io.acp.framework.ServiceManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.acp.bench.WebApiFanout;

@@ -7,8 +7,6 @@ import io.acp.cluster.sync.membership.Membership;
 import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.cluster.sync.membership.Peer;
 import io.acp.cluster.sync.membership.PeerState;
-import io.acp.cluster.sync.transport.MulticastTransport;
-import io.acp.cluster.sync.transport.PeerListTransport;
 import io.acp.cluster.sync.transport.Transport;
 import io.acp.cluster.sync.transport.TransportCounters;
 import io.acp.cluster.sync.wire.ClusterKeys;
@@ -32,13 +30,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +59,7 @@ public final class ClusterSync {
     private final String node;
     private final Path dataDir;
     private final UnaryOperator<Transport> transportLayer;
+    private final SyncEnvironment env;
     private final SyncCounters counters = new SyncCounters();
     private final StateIndex index = new StateIndex();
     private final Membership membership;
@@ -82,7 +78,7 @@ public final class ClusterSync {
      */
     private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
     private volatile long lastFlushNanos;
-    private long lastPullNanos = System.nanoTime() - Long.MAX_VALUE / 2; // sync thread only
+    private long lastPullNanos; // sync thread only
     private volatile boolean running;
 
     public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir) {
@@ -91,6 +87,11 @@ public final class ClusterSync {
 
     /** @param transportLayer wraps the real transport, e.g. in a test's fault layer */
     public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir, UnaryOperator<Transport> transportLayer) {
+        this(cdb, settings, node, dataDir, transportLayer, SyncEnvironment.system());
+    }
+
+    /** @param env the clocks, random source, sync thread and transport; a simulation passes its own */
+    public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir, UnaryOperator<Transport> transportLayer, SyncEnvironment env) {
         if (!node.equals(cdb.localNode())) {
             throw new IllegalArgumentException("sync of node " + node + " was given the CDB of node " + cdb.localNode());
         }
@@ -99,8 +100,10 @@ public final class ClusterSync {
         this.node = node;
         this.dataDir = dataDir;
         this.transportLayer = transportLayer;
-        this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), System::currentTimeMillis);
-        this.antiEntropy = new AntiEntropy(index, new Random(new SecureRandom().nextLong()), settings.antiEntropyMaxBytes());
+        this.env = env;
+        this.lastPullNanos = env.nanoTime().getAsLong() - Long.MAX_VALUE / 2;
+        this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
+        this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes());
     }
 
     /** Bumps the epoch, opens the sockets and starts syncing; fails if the settings or sockets are bad. */
@@ -116,18 +119,14 @@ public final class ClusterSync {
     private synchronized void startNow() {
         ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         try {
-            epoch = EpochFile.bump(dataDir, System.currentTimeMillis() / 1000);
+            epoch = EpochFile.bump(dataDir, env.wallMillis().getAsLong() / 1000);
         } catch (IOException e) {
             throw new UncheckedIOException("sync epoch of node " + node + " could not be persisted in " + dataDir, e);
         }
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "acp-sync-" + node);
-            t.setDaemon(true);
-            return t;
-        });
+        executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
         changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
         for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
@@ -139,9 +138,7 @@ public final class ClusterSync {
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
                 counters, executor, (m, from) -> guarded(() -> handle(m, from)).run());
         try {
-            transport = transportLayer.apply(settings.mode() == SyncSettings.Mode.UNICAST
-                    ? new PeerListTransport(settings.unicastBind(), settings.peers())
-                    : new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl()));
+            transport = transportLayer.apply(env.transports().open(settings));
             transport.start(inbox::onDatagram);
         } catch (IOException | RuntimeException e) {
             changes.cancel();
@@ -204,7 +201,7 @@ public final class ClusterSync {
         if (running && e.node().equals(node) && !echoOfMerge && batcher.add(e)) {
             // at most one flush per interval: the first change after a quiet interval goes out at
             // once, changes that come faster are batched until the interval is over
-            long delay = Math.max(0, lastFlushNanos + settings.flushInterval().toNanos() - System.nanoTime());
+            long delay = Math.max(0, lastFlushNanos + settings.flushInterval().toNanos() - env.nanoTime().getAsLong());
             try {
                 executor.schedule(guarded(this::flush), delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException stopping) {
@@ -214,7 +211,7 @@ public final class ClusterSync {
     }
 
     private void flush() {
-        lastFlushNanos = System.nanoTime();
+        lastFlushNanos = env.nanoTime().getAsLong();
         counters.entriesSent(batcher.drain(body -> outbox.toAll(MessageType.DELTA, body)));
     }
 
@@ -275,7 +272,7 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
-        List<StatsEntry> resend = quietStats.tick(System.currentTimeMillis(), s -> cdb.stats(s.key(), node).contains(s));
+        List<StatsEntry> resend = quietStats.tick(env.wallMillis().getAsLong(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
             resend.forEach(batcher::add);
             flush();
@@ -296,7 +293,7 @@ public final class ClusterSync {
         antiEntropy.choosePeer(this::isAlive)
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
-                    lastPullNanos = System.nanoTime();
+                    lastPullNanos = env.nanoTime().getAsLong();
                     counters.pullSent();
                     outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
                 });
@@ -308,7 +305,7 @@ public final class ClusterSync {
      * within the last half interval, so two nodes never keep pulling each other back.
      */
     private void pullBack(InetSocketAddress puller) {
-        long now = System.nanoTime();
+        long now = env.nanoTime().getAsLong();
         if (now - lastPullNanos < settings.antiEntropyInterval().toNanos() / 2) {
             return;
         }

@@ -1,5 +1,7 @@
-package io.acp.cluster;
+package io.acp.cluster.service;
 
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ObjectQuery;
 import io.acp.model.ObjectType;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;

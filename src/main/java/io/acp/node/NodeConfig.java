@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -33,6 +33,13 @@ public interface NodeConfig {
     /** How often each running service's health check is run. */
     @WithDefault("5s")
     Duration healthInterval();
+
+    /**
+     * A service whose periodic work (a reconcile, a stats sample) has run this long is hung: it is
+     * failed and restarted with the restart policy.
+     */
+    @WithDefault("5m")
+    Duration stallTimeout();
 
     /** Restart policy for failed services. */
     Restart restart();

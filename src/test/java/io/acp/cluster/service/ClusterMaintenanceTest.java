@@ -1,5 +1,7 @@
-package io.acp.cluster;
+package io.acp.cluster.service;
 
+import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.Cdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 

@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 /** Result of a health check; {@code detail} says what is wrong in words an operator can act on. */
 public record Health(boolean healthy, String detail) {

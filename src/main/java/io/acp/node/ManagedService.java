@@ -1,10 +1,10 @@
-package io.acp.framework;
+package io.acp.node;
 
 import io.smallrye.mutiny.Uni;
 import java.util.Set;
 
 /**
- * A service of the node whose lifecycle the {@link ServiceManager} runs. Implementations are CDI
+ * A service of the node whose lifecycle the service manager ({@code io.acp.framework}) runs. Implementations are CDI
  * beans; which ones run on a node is configured by {@code acp.node.services}.
  */
 public interface ManagedService {

@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 import jakarta.inject.Singleton;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package io.acp.framework;
+package io.acp.node;
 
 import java.time.Instant;
 import java.util.List;

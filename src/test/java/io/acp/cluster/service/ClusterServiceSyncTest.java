@@ -1,11 +1,12 @@
-package io.acp.cluster;
+package io.acp.cluster.service;
 
+import io.acp.cluster.ClusterConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.acp.framework.NodeConfig;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
+import io.acp.node.NodeConfig;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;

@@ -1,5 +1,6 @@
-package io.acp.cluster;
+package io.acp.cluster.service;
 
+import io.acp.cluster.Cdb;
 import io.acp.cluster.journal.Journal;
 import java.time.Duration;
 import java.util.function.LongSupplier;

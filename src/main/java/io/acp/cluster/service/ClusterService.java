@@ -1,5 +1,7 @@
-package io.acp.cluster;
+package io.acp.cluster.service;
 
+import io.acp.cluster.ClusterConfig;
+import io.acp.cluster.Cdb;
 import io.acp.cluster.bridge.BridgeSettings;
 import io.acp.cluster.bridge.ClusterBridge;
 import io.acp.cluster.history.HistoryKeeper;
@@ -7,9 +9,9 @@ import io.acp.cluster.history.StatsHistory;
 import io.acp.cluster.journal.Journal;
 import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.SyncSettings;
-import io.acp.framework.ManagedService;
-import io.acp.framework.NodeIdentity;
-import io.acp.framework.ServiceContext;
+import io.acp.node.ManagedService;
+import io.acp.node.NodeIdentity;
+import io.acp.node.ServiceContext;
 import io.acp.model.HybridClock;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
