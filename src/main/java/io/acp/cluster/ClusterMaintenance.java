@@ -2,12 +2,14 @@ package io.acp.cluster;
 
 import io.acp.cluster.journal.Journal;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * Periodic upkeep of a node's CDB: drops tombstones older than the TTL and compacts the journal
- * once it has grown past its limit. Blocking (compaction writes files): run it on a worker.
+ * Periodic upkeep of a node's CDB: drops tombstones older than the TTL, once every live member has
+ * seen them (all announce this node's digest), and compacts the journal once it has grown past its
+ * limit. Blocking (compaction writes files): run it on a worker.
  */
 final class ClusterMaintenance implements Runnable {
 
@@ -17,19 +19,27 @@ final class ClusterMaintenance implements Runnable {
     private final Journal journal;
     private final Duration tombstoneTtl;
     private final LongSupplier wallMillis;
+    private final BooleanSupplier everyLiveMemberAgrees;
 
     ClusterMaintenance(Cdb cdb, Journal journal, Duration tombstoneTtl, LongSupplier wallMillis) {
+        this(cdb, journal, tombstoneTtl, wallMillis, () -> true);
+    }
+
+    /** @param everyLiveMemberAgrees whether every live peer holds this node's state (the sync's digest agreement) */
+    ClusterMaintenance(Cdb cdb, Journal journal, Duration tombstoneTtl, LongSupplier wallMillis, BooleanSupplier everyLiveMemberAgrees) {
         this.cdb = cdb;
         this.journal = journal;
         this.tombstoneTtl = tombstoneTtl;
         this.wallMillis = wallMillis;
+        this.everyLiveMemberAgrees = everyLiveMemberAgrees;
     }
 
     /** One round; never throws, so a failed round does not stop the schedule. */
     @Override
     public void run() {
         try {
-            int collected = cdb.collectTombstones(wallMillis.getAsLong() - tombstoneTtl.toMillis());
+            // a tombstone some live member lacks would let that member's older copy come back
+            int collected = everyLiveMemberAgrees.getAsBoolean() ? cdb.collectTombstones(wallMillis.getAsLong() - tombstoneTtl.toMillis()) : 0;
             if (collected > 0) {
                 LOG.infof("collected %d tombstones older than %s", collected, tombstoneTtl);
             }

@@ -66,7 +66,7 @@ public class ClusterService implements ManagedService {
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().item(() -> {
                     Journal journal = Journal.open(identity.dataDir().resolve("journal"), config.journal().fsync(), config.journal().compactBytes());
-                    Cdb opened = new Cdb(identity.id(), new HybridClock(), journal, config.statsHistory());
+                    Cdb opened = new Cdb(identity.id(), new HybridClock(), journal, config.statsHistory(), config.maxClockAhead());
                     int replayed;
                     try {
                         replayed = opened.recover();
@@ -76,7 +76,7 @@ public class ClusterService implements ManagedService {
                     }
                     LOG.infof("CDB of node %s loaded: %d journal records, %d objects", identity.id(), replayed, opened.objectCount());
                     cdb = opened;
-                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis));
+                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis, this::everyLiveMemberAgrees));
                     return opened;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -134,6 +134,11 @@ public class ClusterService implements ManagedService {
             linked.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
         }
         cdb.putStats(self, values);
+    }
+
+    private boolean everyLiveMemberAgrees() {
+        ClusterSync running = sync;
+        return running == null || running.agreesWithPeers();
     }
 
     /** The running bridge, or null when the bridge is disabled or the service is stopped. */
@@ -206,5 +211,16 @@ public class ClusterService implements ManagedService {
 
     public boolean running() {
         return cdb != null;
+    }
+
+    /**
+     * For a readiness probe: {@link Readiness#READY} once the CDB holds the cluster's state (at
+     * once without sync; with sync once it has pulled from the peers it can reach, see
+     * {@link io.acp.cluster.sync.ClusterSync}), {@link Readiness#SYNCING} while it catches up or the
+     * service is not running.
+     */
+    public Readiness readiness() {
+        Cdb c = cdb;
+        return c == null ? Readiness.SYNCING : c.readiness();
     }
 }

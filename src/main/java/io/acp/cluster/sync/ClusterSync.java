@@ -3,6 +3,7 @@ package io.acp.cluster.sync;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.membership.Membership;
 import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.cluster.sync.membership.Peer;
@@ -68,6 +69,8 @@ public final class ClusterSync {
     private final StateIndex index = new StateIndex();
     private final Membership membership;
     private final AntiEntropy antiEntropy;
+    private final ClockAheadRefusals clockAhead;
+    private CatchUp catchUp; // sync thread only, after start
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -101,6 +104,7 @@ public final class ClusterSync {
         this.transportLayer = transportLayer;
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), System::currentTimeMillis);
         this.antiEntropy = new AntiEntropy(index, new Random(new SecureRandom().nextLong()), settings.antiEntropyMaxBytes());
+        this.clockAhead = new ClockAheadRefusals(node);
     }
 
     /** Bumps the epoch, opens the sockets and starts syncing; fails if the settings or sockets are bad. */
@@ -123,6 +127,8 @@ public final class ClusterSync {
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
+        cdb.readiness(Readiness.SYNCING);
+        catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), System.nanoTime());
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "acp-sync-" + node);
             t.setDaemon(true);
@@ -225,7 +231,11 @@ public final class ClusterSync {
         membership.heard(h.sender(), h.epoch(), from).ifPresent(this::publishPeer);
         try {
             switch (h.type()) {
-                case HEARTBEAT -> antiEntropy.heardHeartbeat(h.sender(), m.body());
+                case HEARTBEAT -> {
+                    if (antiEntropy.heardHeartbeat(h.sender(), m.body())) {
+                        catchUp.sameRoot(h.sender());
+                    }
+                }
                 case DELTA -> merge(h.sender(), EntryCodec.decode(m.body()), true);
                 case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
                 case PULL -> {
@@ -235,7 +245,7 @@ public final class ClusterSync {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
                     if (!answer.isEmpty()) {
-                        pullBack(from);
+                        pullBack(h.sender(), from);
                     }
                 }
             }
@@ -255,10 +265,15 @@ public final class ClusterSync {
             if (e.node().equals(node)) {
                 ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
             }
-            if (cdb.merge(e)) {
-                counters.entryMerged();
-            } else {
-                counters.entryIgnored();
+            switch (cdb.mergeFrom(e)) {
+                case TAKEN -> {
+                    counters.entryMerged();
+                    if (!mustOriginateAtSender && e instanceof ObjectEntry) {
+                        catchUp.took(sender, e.version().time());
+                    }
+                }
+                case STALE -> counters.entryIgnored();
+                case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
             }
         }
     }
@@ -281,6 +296,19 @@ public final class ClusterSync {
             flush();
         }
         membership.tick().forEach(this::publishPeer);
+        if (cdb.readiness() != Readiness.READY && catchUp.ready(alivePeers(), System.nanoTime())) {
+            cdb.readiness(Readiness.READY);
+        }
+    }
+
+    private List<String> alivePeers() {
+        List<String> alive = new ArrayList<>();
+        for (Peer p : membership.view()) {
+            if (p.state() == PeerState.ALIVE) {
+                alive.add(p.node());
+            }
+        }
+        return alive;
     }
 
     /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */
@@ -297,6 +325,7 @@ public final class ClusterSync {
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
                     lastPullNanos = System.nanoTime();
+                    catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
                     counters.pullSent();
                     outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
                 });
@@ -307,14 +336,15 @@ public final class ClusterSync {
      * than at our next round (push-pull halves the rounds to converge). Not if we pulled anyone
      * within the last half interval, so two nodes never keep pulling each other back.
      */
-    private void pullBack(InetSocketAddress puller) {
+    private void pullBack(String puller, InetSocketAddress from) {
         long now = System.nanoTime();
         if (now - lastPullNanos < settings.antiEntropyInterval().toNanos() / 2) {
             return;
         }
         lastPullNanos = now;
+        catchUp.pulled(puller, cdb.clock().now(), now);
         counters.pullSent();
-        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), puller);
+        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), from);
     }
 
     private boolean isAlive(String peer) {
@@ -368,6 +398,11 @@ public final class ClusterSync {
         return antiEntropy.agreesWith(this::isAlive);
     }
 
+    /** Entries refused from {@code sender} because their version was too far ahead of this node's clock. */
+    public long refusedClockAhead(String sender) {
+        return clockAhead.from(sender);
+    }
+
     /** Protocol counters (drops by reason, entries sent and merged, pulls). */
     public SyncCounters counters() {
         return counters;
@@ -385,6 +420,7 @@ public final class ClusterSync {
         out.put("sync.datagrams.sent", t.sent());
         out.put("sync.datagrams.received", t.received());
         out.put("sync.datagrams.send-failed", t.sendFailed());
+        out.putAll(clockAhead.snapshot());
         return out;
     }
 
