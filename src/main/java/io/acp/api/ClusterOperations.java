@@ -76,8 +76,10 @@ final class ClusterOperations implements ServiceOperations {
     private Outcome list(Args args) {
         ObjectQuery q = new ObjectQuery(args.optionalType(), args.optionalText("subtype"), null, args.optionalText("node"), args.flag("deleted"));
         Cdb c = cdb.get();
-        c.requireReady("a list of objects"); // it may lack objects it has not pulled yet
-        return onWorker(() -> entries(c.objects(q)));
+        // while syncing it may lack objects it has not pulled yet: answered once ready (bounded wait)
+        return new Outcome.Single(c.whenReady("a list of objects")
+                .emitOn(worker)
+                .map(ready -> (JsonNode) entries(c.objects(q))));
     }
 
     private Outcome get(Args args) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.HashMap;
@@ -67,6 +68,15 @@ public final class Cdb implements AutoCloseable {
     /** The latest entry per key queued to the journal and not yet acknowledged; guarded by {@code objectWrites}. */
     private final Map<ObjectKey, ObjectEntry> pending = new HashMap<>();
     private volatile Readiness readiness = Readiness.READY;
+    /** Completed whenever the node is ready; replaced by a new one while it is syncing. */
+    private volatile CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
+
+    /**
+     * How long a conditional write (and {@link #whenReady}) waits for a syncing node to become
+     * ready before it is refused with {@code not_ready}: a request that arrives in the first
+     * seconds after a start is served once the state is pulled rather than refused.
+     */
+    public static final Duration NOT_READY_WAIT = Duration.ofSeconds(5);
     /** Tombstones written before this (wall ms) have been collected here; guarded by {@code objectWrites}. */
     private long collectedBefore = Long.MIN_VALUE;
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
@@ -145,8 +155,19 @@ public final class Cdb implements AutoCloseable {
      * published as {@code "readiness"} in this node's meta of {@code node/<self>}.
      */
     public void readiness(Readiness now) {
-        Readiness before = readiness;
-        readiness = now;
+        Readiness before;
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            before = readiness;
+            if (now == Readiness.SYNCING && ready.isDone()) {
+                ready = new CompletableFuture<>();
+            }
+            readiness = now;
+            waiting = ready;
+        }
+        if (now == Readiness.READY) {
+            waiting.complete(null); // outside the lock: waiting writes go on from here
+        }
         if (before != now) {
             LOG.infof("CDB of node %s is %s", localNode, now.wireName());
         }
@@ -159,13 +180,31 @@ public final class Cdb implements AutoCloseable {
     }
 
     /**
+     * Completes at once when ready; while syncing, once ready or after {@link #NOT_READY_WAIT}
+     * with {@code not_ready} (naming {@code what}). Never blocks a thread.
+     */
+    public Uni<Void> whenReady(String what) {
+        CompletableFuture<Void> r = ready;
+        if (r.isDone()) {
+            return Uni.createFrom().voidItem();
+        }
+        // Not completionStage(r): a cancelled waiter would cancel the future for all others.
+        return Uni.createFrom().<Void>emitter(em -> r.whenComplete((ok, f) -> em.complete(null)))
+                .ifNoItem().after(NOT_READY_WAIT).failWith(() -> notReady(what));
+    }
+
+    private AcpException notReady(String what) {
+        return new AcpException(ErrorCode.NOT_READY, what + " on node " + localNode
+                + " cannot be answered yet: the node is still syncing the cluster's state; retry shortly");
+    }
+
+    /**
      * Fails with {@code not_ready} while this node is catching up: for answers that earlier writes
      * it has not pulled yet could contradict (a read of a missing object, a conditional write).
      */
     public void requireReady(String what) {
         if (readiness != Readiness.READY) {
-            throw new AcpException(ErrorCode.NOT_READY, what + " on node " + localNode
-                    + " cannot be answered yet: the node is still syncing the cluster's state; retry shortly");
+            throw notReady(what);
         }
     }
 
@@ -207,12 +246,14 @@ public final class Cdb implements AutoCloseable {
     }
 
     private Uni<ObjectEntry> write(ObjectKey key, boolean conditional, Version expected, BiFunction<ObjectEntry, Version, ObjectEntry> make) {
+        if (conditional && readiness != Readiness.READY) {
+            // checked against a partial state it could succeed wrongly: wait for the state (bounded)
+            return whenReady("a conditional write of " + key)
+                    .chain(() -> write(key, true, expected, make));
+        }
         ObjectEntry entry;
         Uni<Void> durable;
         try {
-            if (conditional) {
-                requireReady("a conditional write of " + key);
-            }
             synchronized (objectWrites) {
                 ObjectEntry current = latest(key);
                 if (conditional) {

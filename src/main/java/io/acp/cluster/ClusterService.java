@@ -50,6 +50,7 @@ public class ClusterService implements ManagedService {
     private volatile Cdb cdb;
     private volatile ClusterSync sync;
     private volatile ClusterBridge bridge;
+    private final AgreementHorizon agreement = new AgreementHorizon();
     private ScheduledExecutorService maintenance;
 
     public ClusterService(ClusterConfig config, NodeIdentity identity) {
@@ -75,8 +76,11 @@ public class ClusterService implements ManagedService {
                         throw e;
                     }
                     LOG.infof("CDB of node %s loaded: %d journal records, %d objects", identity.id(), replayed, opened.objectCount());
+                    if (config.sync().enabled()) {
+                        opened.readiness(Readiness.SYNCING); // from the first answer: the sync has not pulled anything yet
+                    }
                     cdb = opened;
-                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis, this::everyLiveMemberAgrees));
+                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis, this::everyLiveMemberAgreedAt));
                     return opened;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -127,6 +131,7 @@ public class ClusterService implements ManagedService {
     }
 
     private void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
+        agreement.observe(sync.agreesWithPeers(), System.currentTimeMillis());
         Map<String, Double> values = new HashMap<>();
         sync.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
         ClusterBridge linked = bridge;
@@ -136,9 +141,9 @@ public class ClusterService implements ManagedService {
         cdb.putStats(self, values);
     }
 
-    private boolean everyLiveMemberAgrees() {
-        ClusterSync running = sync;
-        return running == null || running.agreesWithPeers();
+    /** Without sync the node is its only member; with it, when all live peers last announced its digest. */
+    private long everyLiveMemberAgreedAt() {
+        return sync == null ? Long.MAX_VALUE : agreement.agreedAtMillis();
     }
 
     /** The running bridge, or null when the bridge is disabled or the service is stopped. */

@@ -256,6 +256,9 @@ public final class ClusterSync {
     }
 
     private void merge(String sender, List<Entry> entries, boolean mustOriginateAtSender) {
+        if (!mustOriginateAtSender) {
+            catchUp.answered(sender);
+        }
         for (Entry e : entries) {
             if (mustOriginateAtSender && !e.node().equals(sender)) {
                 // a delta carries only the sender's own entries; anything else is not ours to take
@@ -296,7 +299,10 @@ public final class ClusterSync {
             flush();
         }
         membership.tick().forEach(this::publishPeer);
-        if (cdb.readiness() != Readiness.READY && catchUp.ready(alivePeers(), System.nanoTime())) {
+        List<String> alive = alivePeers();
+        long now = System.nanoTime();
+        if (cdb.readiness() != Readiness.READY && catchUp.ready(alive, now)) {
+            LOG.infof("node %s holds the cluster's state (%s)", node, catchUp.describe(alive, now));
             cdb.readiness(Readiness.READY);
         }
     }
