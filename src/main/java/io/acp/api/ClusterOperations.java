@@ -83,12 +83,20 @@ final class ClusterOperations implements ServiceOperations {
 
     private Outcome list(Args args) {
         ObjectQuery q = new ObjectQuery(args.optionalType(), args.optionalText("subtype"), null, args.optionalText("node"), args.flag("deleted"));
-        return onWorker(() -> entries(cdb.get().objects(q)));
+        Cdb c = cdb.get();
+        // while syncing it may lack objects it has not pulled yet: answered once ready (bounded wait)
+        return new Outcome.Single(c.whenReady("a list of objects")
+                .emitOn(worker)
+                .map(ready -> (JsonNode) entries(c.objects(q))));
     }
 
     private Outcome get(Args args) {
         ObjectKey key = args.key();
-        return Outcome.of(cdb.get().object(key).map(EntryJson::toJson).orElseThrow(() -> AcpException.notFound("object " + key)));
+        Cdb c = cdb.get();
+        return Outcome.of(c.object(key).map(EntryJson::toJson).orElseThrow(() -> {
+            c.requireReady("object " + key); // absent here may only mean not pulled yet
+            return AcpException.notFound("object " + key);
+        }));
     }
 
     private Outcome put(Args args) {

@@ -58,9 +58,12 @@ final class FrameworkOperations implements ServiceOperations {
         o.put("startedAt", started.toString());
         o.put("uptimeMs", Duration.between(started, Instant.now()).toMillis());
         try {
-            o.put("objects", cdb.get().objectCount());
+            Cdb c = cdb.get();
+            o.put("objects", c.objectCount());
+            o.put("readiness", c.readiness().wireName());
         } catch (AcpException e) {
             o.putNull("objects"); // cluster service not running: the status still answers
+            o.putNull("readiness");
         }
         o.set("services", services());
         return o;

@@ -29,7 +29,7 @@ public final class ExitCodes {
         return switch (code) {
             case NOT_FOUND -> NOT_FOUND;
             case UNAUTHORIZED, FORBIDDEN -> DENIED;
-            case UNAVAILABLE, TIMEOUT, RATE_LIMITED -> UNAVAILABLE;
+            case UNAVAILABLE, TIMEOUT, RATE_LIMITED, STORAGE_FAILED, NOT_READY -> UNAVAILABLE;
             case CONFLICT -> CONFLICT;
             case BAD_REQUEST, BAD_FRAME, FRAME_TOO_LARGE -> BAD_REQUEST;
             case UNKNOWN_SERVICE, UNKNOWN_OPERATION, INTERNAL -> FAILURE;

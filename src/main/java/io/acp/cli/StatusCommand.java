@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 
-@Command(name = "status", description = "Show the node: id, version, uptime, object count and services.")
+@Command(name = "status", description = "Show the node: id, version, uptime, object count, CDB readiness (syncing or ready) and services.")
 class StatusCommand extends ClientCommand {
 
     @Override
@@ -16,9 +16,9 @@ class StatusCommand extends ClientCommand {
     }
 
     private static void human(JsonNode status, PrintWriter out) {
-        Table t = new Table("NODE", "VERSION", "STARTED", "UPTIME", "OBJECTS");
+        Table t = new Table("NODE", "VERSION", "STARTED", "UPTIME", "OBJECTS", "CDB");
         t.row(status.path("node").asText(), status.path("version").asText(), EntryText.instant(status.path("startedAt").asText(null)),
-                uptime(status.path("uptimeMs").asLong()), status.path("objects").asLong());
+                uptime(status.path("uptimeMs").asLong()), status.path("objects").asLong(), status.path("readiness").asText("-"));
         t.print(out);
         out.println();
         ServicesCommand.table(status.path("services"), out);

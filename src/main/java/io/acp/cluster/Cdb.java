@@ -20,7 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
@@ -37,8 +41,17 @@ import org.jboss.logging.Logger;
  * locks, so each key's changes reach a subscriber in version order, and emitted after them, so a
  * subscriber may write to the CDB from {@code onNext}.
  *
- * <p>Local object writes are applied and published at once and acknowledged once the journal has
- * fsynced them; if the journal fails, the write is undone and the caller gets the error.
+ * <p>Durable before visible: an object write, local or merged, is queued to the journal first and
+ * becomes visible (to reads, subscribers, and through them the sync digest and the peers) only once
+ * its record is fsynced. A write the journal cannot take changes nothing anywhere; a local writer
+ * gets {@code storage_failed}, a merged entry is simply not taken, so anti-entropy offers it again
+ * once the disk has room. Object changes are therefore emitted on the journal's acknowledgement
+ * thread: subscribers must not wait there for a CDB write of their own.
+ *
+ * <p>Clocks cannot be poisoned: an entry from another node whose version is more than
+ * {@code maxClockAhead} ahead of this node's wall clock is refused ({@link MergeOutcome#TOO_FAR_AHEAD})
+ * and never advances the local clock. A local write that loses to a newer stored version is
+ * answered {@code conflict} naming the winning version and its node, never success.
  */
 public final class Cdb implements AutoCloseable {
 
@@ -49,7 +62,23 @@ public final class Cdb implements AutoCloseable {
     private final ObjectLog log;
     private final int historySize;
     private final Object objectWrites = new Object();
+    private final long maxClockAheadMillis;
+    /** Durable objects and tombstones: what reads, subscribers and the digest see. */
     private final ConcurrentHashMap<ObjectKey, ObjectEntry> objects = new ConcurrentHashMap<>();
+    /** The latest entry per key queued to the journal and not yet acknowledged; guarded by {@code objectWrites}. */
+    private final Map<ObjectKey, ObjectEntry> pending = new HashMap<>();
+    private volatile Readiness readiness = Readiness.READY;
+    /** Completed whenever the node is ready; replaced by a new one while it is syncing. */
+    private volatile CompletableFuture<Void> ready = CompletableFuture.completedFuture(null);
+
+    /**
+     * How long a conditional write (and {@link #whenReady}) waits for a syncing node to become
+     * ready before it is refused with {@code not_ready}: a request that arrives in the first
+     * seconds after a start is served once the state is pulled rather than refused.
+     */
+    public static final Duration NOT_READY_WAIT = Duration.ofSeconds(5);
+    /** Tombstones written before this (wall ms) have been collected here; guarded by {@code objectWrites}. */
+    private long collectedBefore = Long.MIN_VALUE;
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
     private final ChangeStreams streams = new ChangeStreams();
@@ -58,11 +87,26 @@ public final class Cdb implements AutoCloseable {
     /** Pass as {@code expected} to {@link #putObject} to require that no live object exists ({@code "ifVersion": null}). */
     public static final Version ABSENT = new Version(Long.MIN_VALUE, "(absent)");
 
+    /** The default bound on how far ahead of the local clock a received version may be. */
+    public static final Duration DEFAULT_MAX_CLOCK_AHEAD = Duration.ofSeconds(60);
+
     public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize) {
+        this(localNode, clock, log, historySize, DEFAULT_MAX_CLOCK_AHEAD);
+    }
+
+    /**
+     * @param maxClockAhead entries from other nodes with a version further ahead of this node's
+     *                      wall clock are refused (and do not move the clock)
+     */
+    public Cdb(String localNode, HybridClock clock, ObjectLog log, int historySize, Duration maxClockAhead) {
+        if (maxClockAhead.isNegative() || maxClockAhead.isZero()) {
+            throw new IllegalArgumentException("max clock ahead of node " + localNode + " must be positive, got " + maxClockAhead);
+        }
         this.localNode = localNode;
         this.clock = clock;
         this.log = log;
         this.historySize = historySize;
+        this.maxClockAheadMillis = maxClockAhead.toMillis();
     }
 
     /** The writer for callers that must not block on the write lock (event loops); started on first use. */
@@ -92,17 +136,91 @@ public final class Cdb implements AutoCloseable {
         return clock;
     }
 
-    /** Reloads objects from the journal; returns how many records were replayed. */
+    /**
+     * Reloads objects from the journal; returns how many records were replayed. An entry too far
+     * ahead of the clock (stored before the bound existed) is kept, but the clock does not follow
+     * it: a local write to that object is answered {@code conflict} naming it.
+     */
     public int recover() {
         List<ObjectEntry> entries = log.load();
         synchronized (objectWrites) {
             for (ObjectEntry e : entries) {
-                clock.observe(e.version().time());
+                if (clock.isWithin(e.version().time(), maxClockAheadMillis)) {
+                    clock.observe(e.version().time());
+                } else {
+                    LOG.warnf("journal of node %s holds %s at version %s, more than %d ms ahead of the local clock; the clock does not follow it",
+                            localNode, e.key(), e.version(), maxClockAheadMillis);
+                }
                 applyObject(e);
             }
         }
         drainAll();
         return entries.size();
+    }
+
+    // ---- readiness ----------------------------------------------------------------------------
+
+    /** Whether this node holds the cluster's state yet ({@link Readiness#SYNCING} while it catches up). */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /**
+     * Set by the cluster sync: syncing from its start until it has pulled from its peers. Also
+     * published as {@code "readiness"} in this node's meta of {@code node/<self>}.
+     */
+    public void readiness(Readiness now) {
+        Readiness before;
+        CompletableFuture<Void> waiting;
+        synchronized (this) {
+            before = readiness;
+            if (now == Readiness.SYNCING && ready.isDone()) {
+                ready = new CompletableFuture<>();
+            }
+            readiness = now;
+            waiting = ready;
+        }
+        if (now == Readiness.READY) {
+            waiting.complete(null); // outside the lock: waiting writes go on from here
+        }
+        if (before != now) {
+            LOG.infof("CDB of node %s is %s", localNode, now.wireName());
+        }
+        try {
+            ObjectKey self = ObjectKey.of(io.acp.model.ObjectType.NODE, localNode);
+            updateMeta(self, m -> m.put("readiness", now.wireName()));
+        } catch (IllegalArgumentException e) {
+            LOG.debugf("node id '%s' is not a valid object id; its readiness is not published", localNode);
+        }
+    }
+
+    /**
+     * Completes at once when ready; while syncing, once ready or after {@link #NOT_READY_WAIT}
+     * with {@code not_ready} (naming {@code what}). Never blocks a thread.
+     */
+    public Uni<Void> whenReady(String what) {
+        CompletableFuture<Void> r = ready;
+        if (r.isDone()) {
+            return Uni.createFrom().voidItem();
+        }
+        // Not completionStage(r): a cancelled waiter would cancel the future for all others.
+        return Uni.createFrom().<Void>emitter(em -> r.whenComplete((ok, f) -> em.complete(null)))
+                .ifNoItem().after(NOT_READY_WAIT).failWith(() -> notReady(what));
+    }
+
+    private AcpException notReady(String what) {
+        return new AcpException(ErrorCode.NOT_READY, what + " on node " + localNode
+                + " cannot be answered yet: the node is still syncing the cluster's state; retry shortly");
+    }
+
+    /**
+     * Fails with {@code not_ready} while this node is catching up: for answers that earlier writes
+     * it has not pulled yet could contradict (a read of a missing object, a conditional write).
+     */
+    public void requireReady(String what) {
+        if (readiness != Readiness.READY) {
+            throw notReady(what);
+        }
     }
 
     // ---- local writes ------------------------------------------------------------------------
@@ -128,60 +246,90 @@ public final class Cdb implements AutoCloseable {
                     ? "object " + key + ": type " + key.type().wireName() + " has no subtypes, got '" + subtype + "'"
                     : "object " + key + ": subtype must be one of " + new java.util.TreeSet<>(key.type().subtypes()) + ", got '" + subtype + "'"));
         }
-        return write(key, conditional, expected, v -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
+        return write(key, conditional, expected, (current, v) -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
     }
 
     /** Deletes an object by writing a tombstone; fails with NOT_FOUND if there is no live object. */
     public Uni<ObjectEntry> deleteObject(ObjectKey key) {
-        return write(key, false, null, v -> {
-            ObjectEntry current = objects.get(key);
+        return write(key, false, null, (current, v) -> {
             if (current == null || current.deleted()) {
+                requireReady("a delete of " + key); // absent here may only mean not pulled yet
                 throw AcpException.notFound("object " + key);
             }
             return new ObjectEntry(key, current.subtype(), Json.object(), v, true);
         });
     }
 
-    private Uni<ObjectEntry> write(ObjectKey key, boolean conditional, Version expected, Function<Version, ObjectEntry> make) {
+    private Uni<ObjectEntry> write(ObjectKey key, boolean conditional, Version expected, BiFunction<ObjectEntry, Version, ObjectEntry> make) {
+        if (conditional && readiness != Readiness.READY) {
+            // checked against a partial state it could succeed wrongly: wait for the state (bounded)
+            return whenReady("a conditional write of " + key)
+                    .chain(() -> write(key, true, expected, make));
+        }
         ObjectEntry entry;
-        ObjectEntry previous;
         Uni<Void> durable;
         try {
             synchronized (objectWrites) {
-                previous = objects.get(key);
+                ObjectEntry current = latest(key);
                 if (conditional) {
-                    Version actual = previous == null || previous.deleted() ? null : previous.version();
+                    Version actual = current == null || current.deleted() ? null : current.version();
                     if (!Objects.equals(expected, actual)) {
                         throw new AcpException(ErrorCode.CONFLICT, "object " + key + " on node " + localNode + " is at version "
                                 + (actual == null ? "none (absent)" : actual) + ", not " + (expected == null ? "none (absent)" : expected));
                     }
                 }
-                entry = make.apply(new Version(clock.now(), localNode));
-                applyObject(entry);
+                entry = make.apply(current, new Version(clock.now(), localNode));
+                if (current != null && !entry.version().isNewerThan(current.version())) {
+                    throw lostTo(entry, current);
+                }
+                pending.put(key, entry);
                 durable = log.append(entry);
             }
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
-        drainAll();
-        // Subscribed here, not by the caller: a failed write must be undone even if nobody waits for it.
+        // Subscribed here, not by the caller: a durable write must become visible even if nobody waits for it.
         Uni<ObjectEntry> acknowledged = durable
-                .onFailure().invoke(failure -> undo(entry, previous, failure))
-                .replaceWith(entry)
+                .onFailure().invoke(failure -> notJournaled(entry, failure))
+                .onItem().transform(ok -> publishLocal(entry))
                 .memoize().indefinitely();
         acknowledged.subscribe().with(ok -> { }, failure -> { });
         return acknowledged;
     }
 
-    private void undo(ObjectEntry written, ObjectEntry previous, Throwable failure) {
-        LOG.errorf("journal write of %s on node %s failed, write undone: %s", written.key(), localNode, failure.getMessage());
+    /** The newest entry of a key, queued or durable; caller holds {@code objectWrites}. */
+    private ObjectEntry latest(ObjectKey key) {
+        ObjectEntry queued = pending.get(key);
+        ObjectEntry stored = objects.get(key);
+        return queued != null && queued.version().isNewerThan(stored == null ? null : stored.version()) ? queued : stored;
+    }
+
+    private ObjectEntry publishLocal(ObjectEntry written) {
+        ObjectEntry winner = null;
         synchronized (objectWrites) {
-            boolean restored = previous == null ? objects.remove(written.key(), written) : objects.replace(written.key(), written, previous);
-            if (restored && previous != null) {
-                enqueue(previous);
+            pending.remove(written.key(), written);
+            if (!applyObject(written)) {
+                winner = objects.get(written.key());
             }
         }
         drainAll();
+        if (winner != null) {
+            throw lostTo(written, winner);
+        }
+        return written;
+    }
+
+    private void notJournaled(ObjectEntry written, Throwable failure) {
+        synchronized (objectWrites) {
+            pending.remove(written.key(), written);
+        }
+        LOG.errorf("journal write of %s (version %s) on node %s failed; it took effect nowhere: %s",
+                written.key(), written.version(), localNode, failure.getMessage());
+    }
+
+    private AcpException lostTo(ObjectEntry written, ObjectEntry winner) {
+        return new AcpException(ErrorCode.CONFLICT, "object " + written.key() + " on node " + localNode + ": this write (version "
+                + written.version() + ") lost to version " + winner.version() + " written by node " + winner.version().node());
     }
 
     /** Records this node's meta for an object. */
@@ -232,33 +380,60 @@ public final class Cdb implements AutoCloseable {
 
     // ---- merge (from other nodes, and the path every local write shares) ----------------------
 
-    /** Merges an entry from another node; returns true if it changed this node's state. */
+    /** Merges an entry from another node; true if it was taken ({@link #mergeFrom}). */
     public boolean merge(Entry e) {
+        return mergeFrom(e) == MergeOutcome.TAKEN;
+    }
+
+    /**
+     * Merges an entry from another node. An object is taken once it is newer than what this node
+     * holds or has queued; it becomes visible when its journal record is fsynced, and if that
+     * fails it is dropped (logged), so the digest still lacks it and anti-entropy brings it again.
+     */
+    public MergeOutcome mergeFrom(Entry e) {
+        if (!clock.isWithin(e.version().time(), maxClockAheadMillis)) {
+            return MergeOutcome.TOO_FAR_AHEAD;
+        }
         clock.observe(e.version().time());
         if (e instanceof ObjectEntry o) {
+            Uni<Void> durable;
             synchronized (objectWrites) {
-                if (!applyObject(o)) {
-                    return false;
+                ObjectEntry current = latest(o.key());
+                if (current != null && !o.version().isNewerThan(current.version())) {
+                    if (o.deleted()) {
+                        reportsDeletedAt(o); // a losing delete still decides which reports survive (nothing of it is stored)
+                    }
+                    return MergeOutcome.STALE;
                 }
-                log.append(o).subscribe().with(ok -> { }, f -> LOG.errorf("journal write of merged %s on node %s failed: %s", o.key(), localNode, f.getMessage()));
+                if (o.deleted() && o.version().millis() < collectedBefore && (current == null || current.deleted())) {
+                    // collected here already: a peer that has not collected it yet must not bring it back
+                    return MergeOutcome.STALE;
+                }
+                pending.put(o.key(), o);
+                durable = log.append(o);
             }
-            drainAll();
-            return true;
+            durable.subscribe().with(ok -> publishMerged(o), failure -> notJournaled(o, failure));
+            return MergeOutcome.TAKEN;
         }
         if (e instanceof MetaEntry m) {
-            return mergeMeta(m);
+            return mergeMeta(m) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
         }
-        return mergeStats((StatsEntry) e);
+        return mergeStats((StatsEntry) e) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
+    }
+
+    private void publishMerged(ObjectEntry o) {
+        synchronized (objectWrites) {
+            pending.remove(o.key(), o);
+            applyObject(o);
+        }
+        drainAll();
     }
 
     /** Stores an object if newer than the stored one; caller holds {@code objectWrites}. */
     private boolean applyObject(ObjectEntry e) {
         if (e.deleted()) {
             // Even a delete that loses to a newer write decides which reports survive (ObjectReports).
-            ObjectReports r = lockableReports(e.key());
-            synchronized (r) {
-                r.deleted(e.version());
-            }
+            reportsDeletedAt(e);
         }
         ObjectEntry old = objects.get(e.key());
         if (old != null && !e.version().isNewerThan(old.version())) {
@@ -300,6 +475,14 @@ public final class Cdb implements AutoCloseable {
             }
             drainAll();
             return true;
+        }
+    }
+
+    /** Drops the key's reports not newer than the tombstone; caller holds {@code objectWrites}. */
+    private void reportsDeletedAt(ObjectEntry tombstone) {
+        ObjectReports r = lockableReports(tombstone.key());
+        synchronized (r) {
+            r.deleted(tombstone.version());
         }
     }
 
@@ -409,10 +592,14 @@ public final class Cdb implements AutoCloseable {
 
     // ---- maintenance --------------------------------------------------------------------------
 
-    /** Drops tombstones written before {@code olderThanMillis}; returns how many. */
+    /**
+     * Drops tombstones written before {@code olderThanMillis}; returns how many. From then on a
+     * tombstone that old arriving from a peer (which has not collected it yet) is not taken back.
+     */
     public int collectTombstones(long olderThanMillis) {
         int n = 0;
         synchronized (objectWrites) {
+            collectedBefore = Math.max(collectedBefore, olderThanMillis);
             for (ObjectEntry e : objects.values()) {
                 if (e.deleted() && e.version().millis() < olderThanMillis && objects.remove(e.key(), e)) {
                     forgetDelete(e.key());
@@ -435,10 +622,22 @@ public final class Cdb implements AutoCloseable {
         }
     }
 
-    /** Rewrites the journal as a snapshot of the current objects and tombstones. */
+    /**
+     * Rewrites the journal as a snapshot of the current objects and tombstones, and of the entries
+     * queued to it (the journal writes those first; if one fails, it postpones the compaction).
+     */
     public void compact() {
         synchronized (objectWrites) {
-            log.compact(List.copyOf(objects.values()));
+            Map<ObjectKey, ObjectEntry> snapshot = new HashMap<>(objects);
+            pending.forEach((key, queued) -> snapshot.merge(key, queued, (a, b) -> b.version().isNewerThan(a.version()) ? b : a));
+            log.compact(List.copyOf(snapshot.values()));
+        }
+    }
+
+    /** How many object writes are queued to the journal and not yet acknowledged (tests, diagnostics). */
+    public int pendingWrites() {
+        synchronized (objectWrites) {
+            return pending.size();
         }
     }
 

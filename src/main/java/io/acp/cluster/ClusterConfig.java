@@ -21,6 +21,14 @@ public interface ClusterConfig {
     @WithDefault("24h")
     Duration tombstoneTtl();
 
+    /**
+     * Entries from other nodes whose version is further ahead of this node's clock are refused
+     * (counted by sender in {@code sync.refused.clock-ahead.<sender>}) and never move the local
+     * clock, so one bad clock or forged version cannot freeze an object for good.
+     */
+    @WithDefault("60s")
+    Duration maxClockAhead();
+
     /** Replication of the CDB to the other nodes of the cluster (io.acp.cluster.sync). */
     Sync sync();
 

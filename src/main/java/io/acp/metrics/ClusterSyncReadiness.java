@@ -1,5 +1,6 @@
 package io.acp.metrics;
 
+import io.acp.cluster.Readiness;
 import io.acp.cluster.service.ClusterService;
 import io.acp.cluster.sync.ClusterSync;
 import io.quarkus.arc.DefaultBean;
@@ -8,9 +9,8 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 
 /**
- * Readiness from what the cluster service tells today: its CDB is open, and its sync (where sync is
- * enabled) runs. A finer state (still catching up after a start) replaces this bean by providing
- * another {@link SyncReadiness}.
+ * Readiness from the cluster service: its CDB is open, its sync (where sync is enabled) runs, and
+ * the CDB has caught up with the peers it reaches ({@link Readiness#READY}, not syncing).
  */
 @ApplicationScoped
 @DefaultBean
@@ -31,6 +31,9 @@ public class ClusterSyncReadiness implements SyncReadiness {
         ClusterSync sync = cluster.sync();
         if (sync != null && !sync.running()) {
             return Optional.of("the cluster sync of node " + sync.node() + " is not running");
+        }
+        if (cluster.readiness() != Readiness.READY) {
+            return Optional.of("node " + (sync != null ? sync.node() : "") + " is still syncing: it has not yet pulled the state of the peers it reaches");
         }
         return Optional.empty();
     }

@@ -41,6 +41,15 @@ public final class HybridClock {
         last.accumulateAndGet(remote, Math::max);
     }
 
+    /**
+     * Whether a reading from elsewhere is at most {@code maxAheadMillis} ahead of this node's wall
+     * clock. One that is not must not be {@link #observe observed}: a single far-future version
+     * would otherwise drag every later local reading with it.
+     */
+    public boolean isWithin(long reading, long maxAheadMillis) {
+        return physicalMillis(reading) - wallMillis.getAsLong() <= maxAheadMillis;
+    }
+
     public static long physicalMillis(long reading) {
         return reading >>> LOGICAL_BITS;
     }

@@ -20,13 +20,26 @@ public enum ErrorCode {
     UNKNOWN_SERVICE(false),
     UNKNOWN_OPERATION(false),
     NOT_FOUND(false),
-    /** A conditional write whose expected version did not match. */
+    /**
+     * A conditional write whose expected version did not match, or a write that lost to a newer
+     * version of the object (the message names the winning version and the node that wrote it).
+     */
     CONFLICT(false),
     /** Too many requests or failed authentications; retry later. */
     RATE_LIMITED(true),
     /** The service or node cannot serve now (stopping, not started, unreachable). */
     UNAVAILABLE(true),
     TIMEOUT(true),
+    /**
+     * The node could not make a write durable (its journal could not be written: disk full, I/O
+     * error, read-only file system). The write took effect nowhere; retry once the disk is fixed.
+     */
+    STORAGE_FAILED(true),
+    /**
+     * The node is still catching up with the cluster's state after it started, and the answer
+     * (a read or a conditional write) could contradict writes it has not pulled yet; retry shortly.
+     */
+    NOT_READY(true),
     /** A fault inside the node; the message says what failed. */
     INTERNAL(true);
 

@@ -43,8 +43,8 @@ public record Problem(String type, String title, int status, String detail, Stri
             case CONFLICT -> 409;
             case FRAME_TOO_LARGE -> 413;
             case RATE_LIMITED -> 429;
-            case INTERNAL -> 500;
-            case UNAVAILABLE -> 503;
+            case INTERNAL, STORAGE_FAILED -> 500;
+            case UNAVAILABLE, NOT_READY -> 503;
             case TIMEOUT -> 504;
         };
     }
@@ -62,6 +62,8 @@ public record Problem(String type, String title, int status, String detail, Stri
             case CONFLICT -> "Version conflict";
             case RATE_LIMITED -> "Too many requests";
             case UNAVAILABLE -> "Unavailable";
+            case STORAGE_FAILED -> "The node could not store the change";
+            case NOT_READY -> "The node is still catching up with the cluster";
             case TIMEOUT -> "Timed out";
             case INTERNAL -> "Fault inside the node";
         };

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliAgainstFakeNodeTest {
 
     private static final String STATUS = """
-            {"node":"n1","version":"0.1.0","startedAt":"2026-11-24T10:00:00Z","uptimeMs":3723000,"objects":2,
+            {"node":"n1","version":"0.1.0","startedAt":"2026-11-24T10:00:00Z","uptimeMs":3723000,"objects":2,"readiness":"syncing",
              "services":[{"name":"framework","state":"running","healthy":true,"detail":"ok","since":"2026-11-24T10:00:00Z","restarts":0,"lastError":null,"dependencies":[]},
                          {"name":"api","state":"failed","healthy":false,"detail":"socket gone","since":"2026-11-24T10:01:00Z","restarts":2,"lastError":"bind failed","dependencies":["cluster"]}]}
             """;
@@ -80,8 +80,8 @@ class CliAgainstFakeNodeTest {
             LaunchResult result = launcher.launch(args(node, "status"));
             assertThat(result.exitCode()).isZero();
             assertThat(result.getOutputStream()).containsExactly(
-                    "NODE  VERSION  STARTED               UPTIME  OBJECTS",
-                    "n1    0.1.0    2026-11-24T10:00:00Z  1h2m    2",
+                    "NODE  VERSION  STARTED               UPTIME  OBJECTS  CDB",
+                    "n1    0.1.0    2026-11-24T10:00:00Z  1h2m    2        syncing",
                     "",
                     "NAME       STATE    HEALTH                  SINCE                 RESTARTS",
                     "framework  running  ok                      2026-11-24T10:00:00Z  0",

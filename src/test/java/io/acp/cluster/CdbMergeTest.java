@@ -33,6 +33,7 @@ class CdbMergeTest {
             ObjectKey.of(ObjectType.NETWORK, "v100"), ObjectKey.of(ObjectType.NETWORK, "v200"),
             ObjectKey.of(ObjectType.STORAGE, "pool-a"), ObjectKey.of(ObjectType.SYSTEM, "vm-1"));
     private static final int REPLICAS = 4;
+    private static final long START_MILLIS = 1_764_000_000_000L;
 
     @Test
     void everyDeliveryOrderConvergesToTheSameState() {
@@ -53,7 +54,8 @@ class CdbMergeTest {
             }
             Collections.shuffle(delivery, random);
 
-            Cdb replica = new Cdb("r" + r, new HybridClock(() -> 0L), ObjectLog.NONE, 10);
+            // the writers' wall time: within the bound on how far ahead a received version may be
+            Cdb replica = new Cdb("r" + r, new HybridClock(() -> START_MILLIS), ObjectLog.NONE, 10);
             MonotonicWatcher watcher = new MonotonicWatcher();
             storedHighWater.clear();
             replica.changes(ChangeFilter.ALL).subscribe(watcher);
@@ -69,7 +71,7 @@ class CdbMergeTest {
 
     /** Writers with their own clocks over a shared, jumpy wall clock; some writes observe others'. */
     private static List<Entry> generate(Random random, int count) {
-        long[] wall = {1_764_000_000_000L};
+        long[] wall = {START_MILLIS};
         Map<String, HybridClock> clocks = new HashMap<>();
         for (String w : WRITERS) {
             clocks.put(w, new HybridClock(() -> wall[0]));

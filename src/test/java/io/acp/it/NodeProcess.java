@@ -131,6 +131,23 @@ final class NodeProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the node keeps its sockets but says nothing, as a hung node does; {@link #thaw} resumes it. */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}. */
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            fail("kill -" + name + " of node " + nodeId + " (pid " + process.pid() + ") failed");
+        }
+    }
+
     /** SIGTERM, then waits for the exit; returns the exit code. */
     int terminate(Duration limit) throws InterruptedException {
         process.destroy();

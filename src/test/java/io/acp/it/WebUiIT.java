@@ -69,7 +69,7 @@ class WebUiIT {
                 "-Dacp.cluster.journal.fsync=false");
         a = NodeProcess.start("a", Files.createDirectories(dir.resolve("a")), List.of(), concat(sync,
                 "-Dacp.node.services=cluster,api,hypervisor,monitor,webapi", "-Dacp.webapi.port=" + httpPort,
-                "-Dacp.monitor.raise-delay=1s"));
+                "-Dacp.monitor.raise-delay=1s", "-Dacp.monitor.clear-delay=3s"));
         b = NodeProcess.start("b", Files.createDirectories(dir.resolve("b")), List.of(), concat(sync,
                 "-Dacp.node.services=cluster,api,hypervisor"));
         ChromeOptions options = new ChromeOptions();
@@ -156,27 +156,35 @@ class WebUiIT {
         browser.manage().window().setSize(new Dimension(1280, 900));
     }
 
-    /** An alarm object (as the monitor writes them, CONTRACTS.md) is on the dashboard while raised, gone once cleared. */
+    /**
+     * A real alarm, raised by its rule: node b is frozen (SIGSTOP) until the monitor on a raises its
+     * nodeSuspect alarm about b (suspect after 2 s of silence, raise-delay 1 s); it is on the
+     * dashboard while raised, and gone once b answers again and the monitor clears it (clear-delay 3 s).
+     * The alarm is the monitor's own object: nothing else writes it, so nothing overwrites it.
+     */
     @Test
     @Order(4)
     void anAlarmInTheClusterIsOnTheDashboardUntilCleared() throws Exception {
         browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
-        await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms]")));
-        try (ApiClient api = a.client()) {
-            api.call("cluster", "put", alarm("raised"));
-            WebElement row = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li[data-alarm=ui-test]")));
-            assertThat(row.getText()).contains("major").contains("node/b").contains("disk almost full");
+        await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
+        String id;
+        b.freeze();
+        try {
+            id = await(d -> {
+                for (WebElement row : d.findElements(By.cssSelector("[data-testid=alarms] li.severity-major"))) {
+                    if (row.getText().contains("node/b") && row.getText().contains("suspect")) {
+                        return row.getAttribute("data-alarm");
+                    }
+                }
+                return null;
+            });
             screenshot("07-alarm-raised");
-            api.call("cluster", "put", alarm("cleared"));
-            await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li[data-alarm=ui-test]")));
+        } finally {
+            b.thaw();
         }
-    }
-
-    private static com.fasterxml.jackson.databind.node.ObjectNode alarm(String state) {
-        com.fasterxml.jackson.databind.node.ObjectNode put = Json.object().put("type", "alarm").put("id", "ui-test");
-        put.putObject("spec").put("rule", "test").put("severity", "major").put("subject", "node/b").put("node", "b")
-                .put("message", "disk almost full").put("state", state).put("firstSeen", "2026-11-24T22:00:00Z").put("lastSeen", "2026-11-24T22:00:00Z");
-        return put;
+        assertThat(id).startsWith("nodeSuspect");
+        await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("[data-testid=alarms] li[data-alarm='" + id + "']")));
+        await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
     }
 
     @Test

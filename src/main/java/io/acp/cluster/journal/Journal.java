@@ -47,7 +47,10 @@ public final class Journal implements ObjectLog {
     private final Thread writer;
     private volatile long journalBytes;
     private boolean closed;
-    /** Set by a failed append: a compaction now might persist an entry its writer has yet to undo. */
+    /**
+     * Set by a failed append: the CDB passes a compaction the entries it has queued but not yet
+     * seen acknowledged, and one of them may be the failed one, which must never reach the snapshot.
+     */
     private boolean writeFailedSinceCompaction;
 
     private Journal(Path dir, boolean fsync, long compactBytes, RecordFile journal) {
@@ -138,7 +141,7 @@ public final class Journal implements ObjectLog {
     /**
      * Replaces snapshot and journal with exactly {@code live}; blocks until done. Appends queued
      * before this call are written first, so {@code live} must include them (the CDB passes a copy
-     * taken under its write lock). Throws {@link AcpException} UNAVAILABLE if it could not be done;
+     * taken under its write lock). Throws {@link AcpException} STORAGE_FAILED if it could not be done;
      * the old files are then still in place.
      */
     @Override
@@ -223,7 +226,7 @@ public final class Journal implements ObjectLog {
             acks.execute(() -> done.forEach(d -> d.complete(null)));
         } catch (IOException | RuntimeException e) {
             writeFailedSinceCompaction = true;
-            AcpException failure = new AcpException(ErrorCode.UNAVAILABLE, "journal " + journal.path() + ": write failed: " + e.getMessage(), e);
+            AcpException failure = new AcpException(ErrorCode.STORAGE_FAILED, "journal " + journal.path() + ": write failed: " + e.getMessage(), e);
             LOG.errorf("%s (%d records not written)", failure.getMessage(), records.size());
             acks.execute(() -> done.forEach(d -> d.completeExceptionally(failure)));
         }
@@ -233,7 +236,7 @@ public final class Journal implements ObjectLog {
         if (writeFailedSinceCompaction) {
             writeFailedSinceCompaction = false;
             throw new AcpException(ErrorCode.UNAVAILABLE, "journal " + dir
-                    + ": compaction postponed: a write failed since the last one and its entry may not be undone yet");
+                    + ": compaction postponed: a write failed since the last one and its entry may still be among those to snapshot");
         }
         SnapshotFile.writeTemp(dir, payloads, fsync);
         SnapshotFile.install(dir, fsync);
@@ -260,7 +263,7 @@ public final class Journal implements ObjectLog {
         try {
             done.complete(work.run());
         } catch (IOException e) {
-            done.completeExceptionally(new AcpException(ErrorCode.UNAVAILABLE, "journal " + dir + ": " + failure + ": " + e.getMessage(), e));
+            done.completeExceptionally(new AcpException(ErrorCode.STORAGE_FAILED, "journal " + dir + ": " + failure + ": " + e.getMessage(), e));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }

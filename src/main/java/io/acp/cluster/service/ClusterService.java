@@ -2,6 +2,7 @@ package io.acp.cluster.service;
 
 import io.acp.cluster.ClusterConfig;
 import io.acp.cluster.Cdb;
+import io.acp.cluster.Readiness;
 import io.acp.cluster.bridge.BridgeSettings;
 import io.acp.cluster.bridge.ClusterBridge;
 import io.acp.cluster.history.HistoryKeeper;
@@ -55,6 +56,7 @@ public class ClusterService implements ManagedService {
     private volatile ClusterSync sync;
     private volatile ClusterBridge bridge;
     private volatile HistoryKeeper history;
+    private final AgreementHorizon agreement = new AgreementHorizon();
     private ScheduledExecutorService maintenance;
 
     public ClusterService(ClusterConfig config, NodeIdentity identity) {
@@ -71,7 +73,7 @@ public class ClusterService implements ManagedService {
     public Uni<Void> start(ServiceContext context) {
         return Uni.createFrom().item(() -> {
                     Journal journal = Journal.open(identity.dataDir().resolve("journal"), config.journal().fsync(), config.journal().compactBytes());
-                    Cdb opened = new Cdb(identity.id(), new HybridClock(), journal, config.statsHistory());
+                    Cdb opened = new Cdb(identity.id(), new HybridClock(), journal, config.statsHistory(), config.maxClockAhead());
                     int replayed;
                     try {
                         replayed = opened.recover();
@@ -81,8 +83,11 @@ public class ClusterService implements ManagedService {
                     }
                     LOG.infof("CDB of node %s loaded: %d journal records, %d objects", identity.id(), replayed, opened.objectCount());
                     history = HistoryKeeper.start(opened, identity.dataDir(), config.history().maxSeries(), config.history().snapshotInterval());
+                    if (config.sync().enabled()) {
+                        opened.readiness(Readiness.SYNCING); // from the first answer: the sync has not pulled anything yet
+                    }
                     cdb = opened;
-                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis));
+                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis, this::everyLiveMemberAgreedAt));
                     return opened;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -133,6 +138,7 @@ public class ClusterService implements ManagedService {
     }
 
     private void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
+        agreement.observe(sync.agreesWithPeers(), System.currentTimeMillis());
         Map<String, Double> values = new HashMap<>();
         sync.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
         ClusterBridge linked = bridge;
@@ -140,6 +146,11 @@ public class ClusterService implements ManagedService {
             linked.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
         }
         cdb.putStats(self, values);
+    }
+
+    /** Without sync the node is its only member; with it, when all live peers last announced its digest. */
+    private long everyLiveMemberAgreedAt() {
+        return sync == null ? Long.MAX_VALUE : agreement.agreedAtMillis();
     }
 
     /** The running bridge, or null when the bridge is disabled or the service is stopped. */
@@ -226,5 +237,16 @@ public class ClusterService implements ManagedService {
 
     public boolean running() {
         return cdb != null;
+    }
+
+    /**
+     * For a readiness probe: {@link Readiness#READY} once the CDB holds the cluster's state (at
+     * once without sync; with sync once it has pulled from the peers it can reach, see
+     * {@link io.acp.cluster.sync.ClusterSync}), {@link Readiness#SYNCING} while it catches up or the
+     * service is not running.
+     */
+    public Readiness readiness() {
+        Cdb c = cdb;
+        return c == null ? Readiness.SYNCING : c.readiness();
     }
 }

@@ -43,12 +43,14 @@ final class AntiEntropy {
         return ByteBuffer.allocate(12).putLong(root).putInt(size).array();
     }
 
-    /** Records the digest root in a peer's heartbeat. */
-    void heardHeartbeat(String peer, byte[] body) {
+    /** Records the digest root in a peer's heartbeat; true if it equals this node's. */
+    boolean heardHeartbeat(String peer, byte[] body) {
         if (body.length < 12) {
             throw new IllegalArgumentException("heartbeat of " + peer + " has " + body.length + " bytes, needs 12");
         }
-        peerRoots.put(peer, ByteBuffer.wrap(body).getLong());
+        long root = ByteBuffer.wrap(body).getLong();
+        peerRoots.put(peer, root);
+        return root == index.root();
     }
 
     /** A live peer whose last announced root differs from ours, chosen at random, if any. */

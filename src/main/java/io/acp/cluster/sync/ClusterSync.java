@@ -3,6 +3,7 @@ package io.acp.cluster.sync;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.membership.Membership;
 import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.cluster.sync.membership.Peer;
@@ -64,6 +65,8 @@ public final class ClusterSync {
     private final StateIndex index = new StateIndex();
     private final Membership membership;
     private final AntiEntropy antiEntropy;
+    private final ClockAheadRefusals clockAhead;
+    private CatchUp catchUp; // sync thread only, after start
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -104,6 +107,7 @@ public final class ClusterSync {
         this.lastPullNanos = env.nanoTime().getAsLong() - Long.MAX_VALUE / 2;
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes());
+        this.clockAhead = new ClockAheadRefusals(node);
     }
 
     /** Bumps the epoch, opens the sockets and starts syncing; fails if the settings or sockets are bad. */
@@ -126,6 +130,8 @@ public final class ClusterSync {
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
+        cdb.readiness(Readiness.SYNCING);
+        catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong());
         executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
         changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
@@ -222,7 +228,11 @@ public final class ClusterSync {
         membership.heard(h.sender(), h.epoch(), from).ifPresent(this::publishPeer);
         try {
             switch (h.type()) {
-                case HEARTBEAT -> antiEntropy.heardHeartbeat(h.sender(), m.body());
+                case HEARTBEAT -> {
+                    if (antiEntropy.heardHeartbeat(h.sender(), m.body())) {
+                        catchUp.sameRoot(h.sender());
+                    }
+                }
                 case DELTA -> merge(h.sender(), EntryCodec.decode(m.body()), true);
                 case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
                 case PULL -> {
@@ -232,7 +242,7 @@ public final class ClusterSync {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
                     if (!answer.isEmpty()) {
-                        pullBack(from);
+                        pullBack(h.sender(), from);
                     }
                 }
             }
@@ -243,6 +253,9 @@ public final class ClusterSync {
     }
 
     private void merge(String sender, List<Entry> entries, boolean mustOriginateAtSender) {
+        if (!mustOriginateAtSender) {
+            catchUp.answered(sender);
+        }
         for (Entry e : entries) {
             if (mustOriginateAtSender && !e.node().equals(sender)) {
                 // a delta carries only the sender's own entries; anything else is not ours to take
@@ -252,10 +265,15 @@ public final class ClusterSync {
             if (e.node().equals(node)) {
                 ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
             }
-            if (cdb.merge(e)) {
-                counters.entryMerged();
-            } else {
-                counters.entryIgnored();
+            switch (cdb.mergeFrom(e)) {
+                case TAKEN -> {
+                    counters.entryMerged();
+                    if (!mustOriginateAtSender && e instanceof ObjectEntry) {
+                        catchUp.took(sender, e.version().time());
+                    }
+                }
+                case STALE -> counters.entryIgnored();
+                case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
             }
         }
     }
@@ -278,6 +296,22 @@ public final class ClusterSync {
             flush();
         }
         membership.tick().forEach(this::publishPeer);
+        List<String> alive = alivePeers();
+        long now = env.nanoTime().getAsLong();
+        if (cdb.readiness() != Readiness.READY && catchUp.ready(alive, now)) {
+            LOG.infof("node %s holds the cluster's state (%s)", node, catchUp.describe(alive, now));
+            cdb.readiness(Readiness.READY);
+        }
+    }
+
+    private List<String> alivePeers() {
+        List<String> alive = new ArrayList<>();
+        for (Peer p : membership.view()) {
+            if (p.state() == PeerState.ALIVE) {
+                alive.add(p.node());
+            }
+        }
+        return alive;
     }
 
     /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */
@@ -294,6 +328,7 @@ public final class ClusterSync {
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
                     lastPullNanos = env.nanoTime().getAsLong();
+                    catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
                     counters.pullSent();
                     outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
                 });
@@ -304,14 +339,15 @@ public final class ClusterSync {
      * than at our next round (push-pull halves the rounds to converge). Not if we pulled anyone
      * within the last half interval, so two nodes never keep pulling each other back.
      */
-    private void pullBack(InetSocketAddress puller) {
+    private void pullBack(String puller, InetSocketAddress from) {
         long now = env.nanoTime().getAsLong();
         if (now - lastPullNanos < settings.antiEntropyInterval().toNanos() / 2) {
             return;
         }
         lastPullNanos = now;
+        catchUp.pulled(puller, cdb.clock().now(), now);
         counters.pullSent();
-        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), puller);
+        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), from);
     }
 
     private boolean isAlive(String peer) {
@@ -365,6 +401,11 @@ public final class ClusterSync {
         return antiEntropy.agreesWith(this::isAlive);
     }
 
+    /** Entries refused from {@code sender} because their version was too far ahead of this node's clock. */
+    public long refusedClockAhead(String sender) {
+        return clockAhead.from(sender);
+    }
+
     /** Protocol counters (drops by reason, entries sent and merged, pulls). */
     public SyncCounters counters() {
         return counters;
@@ -382,6 +423,7 @@ public final class ClusterSync {
         out.put("sync.datagrams.sent", t.sent());
         out.put("sync.datagrams.received", t.received());
         out.put("sync.datagrams.send-failed", t.sendFailed());
+        out.putAll(clockAhead.snapshot());
         return out;
     }
 

@@ -65,7 +65,7 @@ class JournalDiskFullTest {
                 }
             }
             assertThat(failure).as("the 1 MiB disk must fill up").isNotNull();
-            assertThat(failure.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(failure.code()).isEqualTo(ErrorCode.STORAGE_FAILED);
             assertThat(failure.getMessage()).contains("journal " + dir.resolve("journal") + ": write failed")
                     .contains("No space left on device");
             assertThat(acknowledged).hasSizeGreaterThan(10);
@@ -78,7 +78,7 @@ class JournalDiskFullTest {
                     .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).contains("postponed"));
             assertThatThrownBy(() -> j.compact(acknowledged))
                     .isInstanceOfSatisfying(AcpException.class, e -> {
-                        assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+                        assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED);
                         assertThat(e.getMessage()).contains(dir.toString()).contains("No space left on device");
                     });
             assertThat(dir.resolve(SnapshotFile.TEMP_NAME)).doesNotExist();
@@ -102,10 +102,10 @@ class JournalDiskFullTest {
         ObjectKey key = new ObjectKey(ObjectType.SYSTEM, "too-big");
         try (Cdb cdb = new Cdb("n1", new HybridClock(), Journal.open(dir, true, 1 << 30), 10)) {
             Uni<ObjectEntry> write = cdb.putObject(key, null, Json.object().put("blob", BIG.repeat(8)), null);
-            // The CDB compacts under its write lock, with the doomed entry still applied in memory.
+            // The CDB compacts under its write lock, with the doomed entry still queued and passed to the snapshot.
             assertThatThrownBy(cdb::compact).hasMessageContaining("postponed");
             assertThatThrownBy(() -> write.await().atMost(Duration.ofSeconds(30)))
-                    .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
+                    .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED));
             assertThat(cdb.entry(key)).isEmpty();
         }
         try (Journal j = Journal.open(dir, true, 1 << 30)) {

@@ -1,0 +1,145 @@
+package io.acp.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.api.client.ApiClient;
+import io.acp.model.Json;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.acp.testing.Ports;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two real nodes ({@code acp node run}) syncing over multicast on loopback; node a's data dir is a
+ * 16 MiB tmpfs that the test fills (the tests run as root). Writes refused on the full node
+ * ({@code storage_failed}) take effect nowhere, not on a and not on b; writes to b that a cannot
+ * journal are not in a's digest; once the disk is freed the nodes converge without a restart.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class DiskFullIT {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+    private Path mount;
+    private NodeProcess a;
+    private NodeProcess b;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (b != null) {
+            b.close();
+        }
+        if (a != null) {
+            a.close();
+        }
+        if (mount != null) {
+            run("umount", mount.toString());
+        }
+    }
+
+    @Test
+    void writesRefusedOnAFullDiskTakeEffectNowhereAndTheNodesConvergeOnceItHasRoom() throws Exception {
+        List<String> sync = List.of(
+                "-Xmx160m",
+                "-Dacp.node.services=cluster,api",
+                "-Dacp.cluster.sync.enabled=true",
+                "-Dacp.cluster.sync.group=" + Ports.randomGroup(),
+                "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
+                "-Dacp.cluster.sync.secret=disk-full-test-secret-0123456789");
+        Path aDir = Files.createDirectories(dir.resolve("a"));
+        mount = Files.createDirectories(aDir.resolve("data")); // NodeProcess's data dir of a
+        run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString());
+        a = NodeProcess.start("a", aDir, List.of(), sync);
+        b = NodeProcess.start("b", Files.createDirectories(dir.resolve("b")), List.of(), sync);
+        Set<String> acked = new HashSet<>();
+        try (ApiClient api = a.client()) {
+            for (int i = 0; i < 5; i++) {
+                put(api, "before" + i);
+                acked.add("before" + i);
+            }
+        }
+        Convergence.await(List.of(a, b), acked, CONVERGE);
+
+        Path filler = fill(mount);
+        List<String> refused = new ArrayList<>();
+        try (ApiClient api = a.client()) {
+            for (int i = 0; i < 40; i++) {
+                try {
+                    put(api, "full" + i);
+                    acked.add("full" + i);
+                } catch (AcpException e) {
+                    assertThat(e.code()).as("%s", e.getMessage()).isEqualTo(ErrorCode.STORAGE_FAILED);
+                    assertThat(e.getMessage()).contains("No space left on device");
+                    refused.add("full" + i);
+                }
+            }
+        }
+        assertThat(refused).as("writes refused on the full disk").hasSizeGreaterThan(30);
+        try (ApiClient api = b.client()) {
+            for (int i = 0; i < 10; i++) {
+                put(api, "onb" + i); // a cannot journal these while full
+                acked.add("onb" + i);
+            }
+        }
+        Thread.sleep(3000); // three anti-entropy intervals: time enough for a refused write to leak
+        for (NodeProcess n : List.of(a, b)) {
+            Map<String, String> objects = Convergence.objects(n);
+            assertThat(objects.keySet()).as("objects on %s while a's disk is full", n.id()).doesNotContainAnyElementsOf(refused);
+        }
+        assertThat(Convergence.objects(a).keySet()).as("b's writes on a before it has room").doesNotContain("onb0");
+
+        Files.delete(filler);
+        long took = Convergence.await(List.of(a, b), acked, CONVERGE);
+        for (NodeProcess n : List.of(a, b)) {
+            assertThat(Convergence.objects(n).keySet()).as("objects on %s after the disk was freed", n.id()).doesNotContainAnyElementsOf(refused);
+        }
+        assertThat(a.alive()).isTrue();
+        assertThat(b.alive()).isTrue();
+        System.out.printf("converged %d ms after the disk was freed, without a restart%n", took);
+    }
+
+    private static void put(ApiClient api, String id) {
+        api.call("cluster", "put", Json.object().put("type", "alarm").put("id", id)
+                .set("spec", Json.object().put("pad", "p".repeat(4000))));
+    }
+
+    private static Path fill(Path mount) throws IOException {
+        Path filler = mount.resolve("filler");
+        byte[] chunk = new byte[4096];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (IOException full) {
+            if (!String.valueOf(full.getMessage()).contains("No space left")) {
+                throw full;
+            }
+        }
+        return filler;
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!exited || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+}
