@@ -171,6 +171,16 @@ public class AgentService implements ManagedService {
             public int maxAuthFailures() {
                 return config.maxAuthFailures();
             }
+
+            @Override
+            public int maxConnections() {
+                return Integer.MAX_VALUE; // the agent's own per-client limits apply (ClientLimits)
+            }
+
+            @Override
+            public int maxConnectionsPerPeer() {
+                return config.maxConnectionsPerClient();
+            }
         };
     }
 

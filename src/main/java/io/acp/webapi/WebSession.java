@@ -104,6 +104,17 @@ final class WebSession implements Session, StreamSink {
         dispatch(request);
     }
 
+    /** The client's address without its port: failed authentications count against it alone. */
+    private String peerAddress() {
+        String remote = connection.handshakeRequest().remoteAddress();
+        if (remote == null) {
+            return "unknown";
+        }
+        int colon = remote.lastIndexOf(':'); // "ip:port", "[v6]:port" or "v6:port"
+        String host = colon > 0 ? remote.substring(0, colon) : remote;
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
     private boolean authenticated(Request request) {
         if (request.key() == null && identity != null) {
             return true;
@@ -113,7 +124,7 @@ final class WebSession implements Session, StreamSink {
             // The key inside a token is checked like any key (a revoked key ends its sessions); an
             // unknown token goes the key's way too: the same answer, counted against the node's failure limit.
             String key = opened != null ? opened.key() : request.key();
-            identity = service.api().authenticate(key);
+            identity = service.api().authenticate(key, peerAddress());
             credential = key;
             token = opened != null ? request.key() : null;
             tokenExpires = opened != null ? opened.expires() : null;
@@ -193,11 +204,6 @@ final class WebSession implements Session, StreamSink {
     @Override
     public boolean cancelStream(long streamId) {
         return streams.cancel(streamId);
-    }
-
-    @Override
-    public String credential() {
-        return credential;
     }
 
     @Override
