@@ -128,7 +128,7 @@ public class AgentService implements ManagedService {
             return;
         }
         try {
-            ServedConnection served = api.serveExternal(socket, apiLimits(), limits.requests(peer), closed -> {
+            ServedConnection served = api.serveExternal(socket, apiLimits(), limits.requests(peer), AgentPeers.of(socket), closed -> {
                 limits.closed(peer);
                 connections.remove(closed);
             });
