@@ -200,6 +200,11 @@ public class ApiService implements ManagedService {
         dispatcher.routeRemoteThrough(router);
     }
 
+    /** Every operation this node's API offers, by service. */
+    public java.util.Map<String, List<String>> operations() {
+        return dispatcher.operations();
+    }
+
     public String localNode() {
         return localNode;
     }

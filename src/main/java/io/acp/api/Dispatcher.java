@@ -42,6 +42,13 @@ public final class Dispatcher {
         return new Dispatcher(this);
     }
 
+    /** Every service's operations, by service (for the role matrix and docs). */
+    public Map<String, List<String>> operations() {
+        Map<String, List<String>> out = new TreeMap<>();
+        services.forEach((name, ops) -> out.put(name, ops.operations()));
+        return out;
+    }
+
     /** Installs (or, with null, removes) the way to other nodes. */
     public void routeRemoteThrough(RemoteRouter router) {
         this.router = router;
