@@ -98,6 +98,10 @@ final class WebSession implements Session, StreamSink {
             return;
         }
         if ("webapi".equals(request.service()) && (request.node() == null || request.node().equals(service.localNode()))) {
+            if ("logout".equals(request.op())) {
+                logout(request.id());
+                return;
+            }
             answer(request.id(), () -> sessionOperation(request));
             return;
         }
@@ -146,7 +150,8 @@ final class WebSession implements Session, StreamSink {
     private JsonNode sessionOperation(Request request) {
         switch (request.op()) {
             case "login": {
-                SessionTokens.Issued issued = service.tokens().issue(credential);
+                // Logged in with a token: the new one ends when that one does (absolute lifetime).
+                SessionTokens.Issued issued = service.tokens().issue(credential, tokenExpires);
                 ObjectNode out = Json.object();
                 out.put("token", issued.token());
                 out.put("expiresAt", issued.expires().toString());
@@ -155,17 +160,29 @@ final class WebSession implements Session, StreamSink {
                 out.put("node", service.localNode());
                 return out;
             }
-            case "logout": {
-                if (token != null) {
-                    service.tokens().revoke(token, tokenExpires);
-                }
-                ObjectNode out = Json.object();
-                out.put("loggedOut", token != null);
-                return out;
-            }
             default:
                 throw new AcpException(ErrorCode.UNKNOWN_OPERATION, "service webapi has no operation '" + request.op() + "'; it has login, logout");
         }
+    }
+
+    /** Revokes the token in use; the revocation is written to disk (on a worker) before the answer. */
+    private void logout(long id) {
+        String t = token;
+        Instant expires = tokenExpires;
+        context.owner().<Boolean>executeBlocking(() -> {
+            if (t != null) {
+                service.tokens().revoke(t, expires);
+            }
+            return t != null;
+        }, false).onComplete(done -> onContext(() -> {
+            if (done.succeeded()) {
+                ObjectNode out = Json.object();
+                out.put("loggedOut", done.result());
+                send(new Response.Result(id, out));
+            } else {
+                send(Outcome.failure(id, done.cause()));
+            }
+        }));
     }
 
     private void answer(long id, Supplier<JsonNode> operation) {
