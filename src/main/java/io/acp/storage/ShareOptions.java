@@ -32,7 +32,7 @@ public final class ShareOptions {
             "forceuid", "forcegid", "noforceuid", "noforcegid", "file_mode", "dir_mode", "iocharset", "cache", "seal", "noperm", "perm", "nounix",
             "unix", "serverino", "noserverino", "mfsymlinks", "echo_interval", "nobrl", "brl", "nosetuids", "noacl", "acl", "multichannel",
             "max_channels", "handletimeout", "nocase", "ignorecase", "nosharesock", "guest", "sfu", "nomapposix", "mapposix", "mapchars",
-            "nomapchars", "closetimeo", "snapshot", "resilienthandles", "persistenthandles", "noserverino");
+            "nomapchars", "closetimeo", "snapshot", "resilienthandles", "persistenthandles");
 
     /** Where a credentials file named by an SMB share must lie (root-owned configuration). */
     static final String CREDENTIALS_DIR = "/etc/acp";
