@@ -107,7 +107,7 @@ class HypervisorApiTest extends WithNode {
         }
     }
 
-    private static HypervisorConfig config() {
+    static HypervisorConfig config() {
         return new HypervisorConfig() {
             @Override
             public String uri() {
