@@ -152,7 +152,7 @@ public class AgentService implements ManagedService {
             return;
         }
         try {
-            ServedConnection served = api.serveExternal(socket, apiLimits(), limits.requests(peer), closed -> {
+            ServedConnection served = api.serveExternal(socket, apiLimits(), limits.requests(peer), AgentPeers.of(socket), closed -> {
                 limits.closed(peer);
                 connections.remove(closed);
             });
@@ -194,6 +194,16 @@ public class AgentService implements ManagedService {
             @Override
             public int maxAuthFailures() {
                 return config.maxAuthFailures();
+            }
+
+            @Override
+            public int maxConnections() {
+                return Integer.MAX_VALUE; // the agent's own per-client limits apply (ClientLimits)
+            }
+
+            @Override
+            public int maxConnectionsPerPeer() {
+                return config.maxConnectionsPerClient();
             }
         };
     }

@@ -32,4 +32,15 @@ public interface ApiConfig {
     /** Failed authentications allowed per connection before it is closed. */
     @WithDefault("5")
     int maxAuthFailures();
+
+    /** Connections open at once on each of the local listeners (the Unix socket, the TCP port); more are closed at once. */
+    @WithDefault("512")
+    int maxConnections();
+
+    /**
+     * Connections open at once per peer on a local listener: per uid on the Unix socket (SO_PEERCRED),
+     * per address on TCP (all local users share 127.0.0.1 there; the Unix socket tells them apart).
+     */
+    @WithDefault("64")
+    int maxConnectionsPerPeer();
 }

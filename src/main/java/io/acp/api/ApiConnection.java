@@ -23,6 +23,8 @@ import org.jboss.logging.Logger;
  * Bad input is answered with its error code and the connection stays usable; only repeated failed
  * authentication and idleness close it. Reading pauses while the socket's write queue is full or
  * too many requests are in flight, so a client that does not read cannot make the node buffer.
+ * Until it authenticates, a connection's frames are capped at {@link #UNAUTHENTICATED_FRAME_BYTES}.
+ * Failed authentications count against the peer (its uid, address or certificate), never the node.
  * All state is touched only on the connection's event loop.
  */
 final class ApiConnection implements Session, ServedConnection, StreamSink, FrameDecoder.Sink {
@@ -30,6 +32,8 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     private static final Logger LOG = Logger.getLogger(ApiConnection.class);
     /** Requests answered concurrently per connection before reading pauses. */
     static final int MAX_IN_FLIGHT = 64;
+    /** Largest frame before the connection authenticated: a key and a small request fit easily. */
+    static final int UNAUTHENTICATED_FRAME_BYTES = 64 * 1024;
 
     private final NetSocket socket;
     private final Context context;
@@ -38,8 +42,9 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     private final Consumer<ApiConnection> onClosed;
     private final OpenStreams streams;
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
+    private final AgentPeer peer;
+    private final String limitKey;
     private ApiIdentity identity;
-    private String credential;
     private int authFailures;
     private int inFlight;
     private long lastFrameNanos = System.nanoTime();
@@ -48,12 +53,18 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     private boolean ending;
     private boolean closed;
 
-    ApiConnection(NetSocket socket, Context context, ConnectionShared shared, Consumer<ApiConnection> onClosed) {
+    /**
+     * @param peer     the agent client certificate, or null on the local listeners
+     * @param limitKey who failed authentications count against: {@code uid:N}, {@code addr:IP} or {@code cert:NAME}
+     */
+    ApiConnection(NetSocket socket, Context context, ConnectionShared shared, AgentPeer peer, String limitKey, Consumer<ApiConnection> onClosed) {
         this.socket = socket;
         this.context = context;
         this.shared = shared;
+        this.peer = peer;
+        this.limitKey = limitKey;
         this.onClosed = onClosed;
-        this.decoder = new FrameDecoder(shared.config().maxFrameBytes(), this);
+        this.decoder = new FrameDecoder(Math.min(UNAUTHENTICATED_FRAME_BYTES, shared.config().maxFrameBytes()), this);
         this.streams = new OpenStreams(this, Integer.MAX_VALUE, action -> context.runOnContext(v -> action.run()));
     }
 
@@ -84,15 +95,65 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
             send(new Response.Failure(request.id(), ErrorCode.RATE_LIMITED, shared.gate().refusal()));
             return;
         }
-        if (authenticated(request)) {
-            dispatch(request);
+        if (request.caller() != null) {
+            routed(request);
+        } else if (authenticated(request)) {
+            dispatch(request, this);
+        }
+    }
+
+    /**
+     * A request another node routed here, carrying its caller's name and role: believed only on a
+     * connection whose client certificate is a node's; it runs as that caller for this request only.
+     */
+    private void routed(Request request) {
+        if (peer == null || !peer.node()) {
+            authFailed(request.id(), new AcpException(ErrorCode.FORBIDDEN, "rule node-only: a request 'as' another caller is accepted only from a "
+                    + "node certificate on the agent" + (peer == null ? "" : "; certificate '" + peer.name() + "' is not a node's")));
+            return;
+        }
+        Role role;
+        try {
+            role = Role.parse(request.caller().role());
+        } catch (IllegalArgumentException e) {
+            send(new Response.Failure(request.id(), ErrorCode.BAD_REQUEST, "request from node " + peer.name() + ": " + e.getMessage()));
+            return;
+        }
+        decoder.maxFrameBytes(shared.config().maxFrameBytes());
+        ApiIdentity who = new ApiIdentity(request.caller().name(), role, peer.name());
+        dispatch(request, new Routed(who));
+    }
+
+    /** This connection, seen as the caller a node vouched for. */
+    private final class Routed implements Session {
+        private final ApiIdentity who;
+
+        Routed(ApiIdentity who) {
+            this.who = who;
+        }
+
+        @Override
+        public ApiIdentity identity() {
+            return who;
+        }
+
+        @Override
+        public boolean cancelStream(long streamId) {
+            return streams.cancel(streamId);
+        }
+
+        @Override
+        public AgentPeer peer() {
+            return peer;
         }
     }
 
     @Override
     public void oversized(long length) {
-        send(new Response.Failure(0, ErrorCode.FRAME_TOO_LARGE, "frame of " + length + " bytes is larger than the limit of "
-                + shared.config().maxFrameBytes() + " bytes (acp.api.max-frame-bytes); its bytes are skipped"));
+        String limit = identity == null ? decoder.maxFrameBytes() + " bytes before authentication" : shared.config().maxFrameBytes()
+                + " bytes (acp.api.max-frame-bytes)";
+        send(new Response.Failure(0, ErrorCode.FRAME_TOO_LARGE, "frame of " + length + " bytes is larger than the limit of " + limit
+                + "; its bytes are skipped"));
     }
 
     @Override
@@ -105,19 +166,19 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         if (request.key() == null && identity != null) {
             return true;
         }
-        if (!shared.limiter().mayAttempt()) {
-            authFailed(request.id(), new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications on node "
+        if (!shared.limiter().mayAttempt(limitKey)) {
+            authFailed(request.id(), new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications from " + limitKey + " on node "
                     + shared.localNode() + "; retry in a second"));
             return false;
         }
         try {
             identity = shared.keys().authenticate(request.key());
-            credential = request.key();
+            decoder.maxFrameBytes(shared.config().maxFrameBytes());
             return true;
         } catch (AcpException e) {
             identity = null; // a wrong key replaces the connection's identity with none
-            credential = null;
-            shared.limiter().failed();
+            decoder.maxFrameBytes(Math.min(UNAUTHENTICATED_FRAME_BYTES, shared.config().maxFrameBytes()));
+            shared.limiter().failed(limitKey);
             authFailed(request.id(), e);
             return false;
         }
@@ -133,10 +194,10 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         }
     }
 
-    private void dispatch(Request request) {
+    private void dispatch(Request request, Session session) {
         Outcome outcome;
         try {
-            outcome = shared.dispatcher().dispatch(request, this);
+            outcome = shared.dispatcher().dispatch(request, session);
         } catch (RuntimeException e) {
             send(Outcome.failure(request.id(), e));
             return;
@@ -172,8 +233,8 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     }
 
     @Override
-    public String credential() {
-        return credential;
+    public AgentPeer peer() {
+        return peer;
     }
 
     @Override

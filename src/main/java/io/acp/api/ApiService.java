@@ -133,31 +133,45 @@ public class ApiService implements ManagedService {
      * @throws AcpException UNAVAILABLE while the API is not running
      */
     public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, RequestGate gate, Consumer<ServedConnection> onClosed) {
+        return serveExternal(socket, limits, gate, null, onClosed);
+    }
+
+    /**
+     * As {@link #serveExternal(NetSocket, ApiConfig, RequestGate, Consumer)}, for a client that
+     * showed certificate {@code peer}: a node's certificate may send routed requests on behalf of
+     * their caller and call node-only operations; failed authentications count against the
+     * certificate (or, without one, the address).
+     */
+    public ServedConnection serveExternal(NetSocket socket, ApiConfig limits, RequestGate gate, AgentPeer peer, Consumer<ServedConnection> onClosed) {
         ConnectionShared local = shared;
         if (local == null || tcpServer == null) {
             throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "the API of node " + localNode + " is not running");
         }
         ConnectionShared external = new ConnectionShared(limits, localNode, local.keys(), local.limiter(), dispatcher.localOnly(), gate);
-        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, onClosed::accept);
+        String limitKey = peer != null ? peer.limitKey() : "addr:" + socket.remoteAddress().hostAddress();
+        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, peer, limitKey, onClosed::accept);
         connection.start();
         return connection;
     }
 
     /**
      * Checks a key presented on another transport (the WebAPI's WebSocket) against this node's
-     * keys, under the same node-wide limit on failed authentications as the API's own connections.
+     * keys, under the same per-peer limit on failed authentications as the API's own connections.
      *
+     * @param peerAddress the client's address: its failures count against it alone
      * @throws AcpException UNAUTHORIZED (missing or wrong key), RATE_LIMITED, or UNAVAILABLE while the API is not running
      */
-    public ApiIdentity authenticate(String key) {
+    public ApiIdentity authenticate(String key, String peerAddress) {
         ConnectionShared local = running();
-        if (!local.limiter().mayAttempt()) {
-            throw new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications on node " + localNode + "; retry in a second");
+        String limitKey = "addr:" + peerAddress;
+        if (!local.limiter().mayAttempt(limitKey)) {
+            throw new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications from " + limitKey + " on node " + localNode
+                    + "; retry in a second");
         }
         try {
             return local.keys().authenticate(key);
         } catch (AcpException e) {
-            local.limiter().failed();
+            local.limiter().failed(limitKey);
             throw e;
         }
     }
@@ -187,25 +201,43 @@ public class ApiService implements ManagedService {
         dispatcher.routeRemoteThrough(router);
     }
 
+    /** Every operation this node's API offers, by service. */
+    public java.util.Map<String, List<String>> operations() {
+        return dispatcher.operations();
+    }
+
     public String localNode() {
         return localNode;
     }
 
     private Uni<Void> listenOnSocket(ConnectionShared shared) {
-        NetServer server = vertx.createNetServer(new NetServerOptions()).connectHandler(socket -> accept(socket, shared));
+        ConnectionLimits limits = new ConnectionLimits("unix:" + config.socket(), config.maxConnections(), config.maxConnectionsPerPeer());
+        NetServer server = vertx.createNetServer(new NetServerOptions()).connectHandler(socket -> accept(socket, shared, limits, PeerCredentials.uidKey(socket)));
         unixServer = server;
         return uni(server.listen(SocketAddress.domainSocketAddress(config.socket().toString())))
                 .invoke(() -> socketBound = true);
     }
 
     private Uni<Void> listenOnTcp(ConnectionShared shared) {
-        NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(socket -> accept(socket, shared));
+        ConnectionLimits limits = new ConnectionLimits("tcp:" + config.host() + ":" + config.port(), config.maxConnections(),
+                config.maxConnectionsPerPeer());
+        NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
+                .connectHandler(socket -> accept(socket, shared, limits, "addr:" + socket.remoteAddress().hostAddress()));
         tcpServer = server;
         return uni(server.listen(config.port(), config.host()));
     }
 
-    private void accept(NetSocket socket, ConnectionShared shared) {
-        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), shared, connections::remove);
+    private void accept(NetSocket socket, ConnectionShared shared, ConnectionLimits limits, String peer) {
+        String refused = limits.admit(peer);
+        if (refused != null) {
+            LOG.debugf("API of node %s refused a connection: %s", localNode, refused);
+            socket.close();
+            return;
+        }
+        ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), shared, null, peer, c -> {
+            limits.closed(peer);
+            connections.remove(c);
+        });
         connections.add(connection);
         connection.start();
     }

@@ -10,7 +10,10 @@ import java.util.TreeMap;
 /**
  * Routes an authenticated request to its service's operations, or, when it names another node,
  * through the {@link RemoteRouter} to that node's agent. Requests that arrived through this node's
- * agent are dispatched by a {@link #localOnly()} copy: they travel one hop, never on.
+ * agent are dispatched by a {@link #localOnly()} copy: they travel one hop, never on. Every request
+ * is checked against the role table ({@link Permissions}) before it runs or is routed; a routed
+ * request carries the caller's name and role, never the caller's key, and the target node checks
+ * it again.
  */
 public final class Dispatcher {
 
@@ -39,21 +42,37 @@ public final class Dispatcher {
         return new Dispatcher(this);
     }
 
+    /** Every service's operations, by service (for the role matrix and docs). */
+    public Map<String, List<String>> operations() {
+        Map<String, List<String>> out = new TreeMap<>();
+        services.forEach((name, ops) -> out.put(name, ops.operations()));
+        return out;
+    }
+
     /** Installs (or, with null, removes) the way to other nodes. */
     public void routeRemoteThrough(RemoteRouter router) {
         this.router = router;
     }
 
     public Outcome dispatch(Request request, Session session) {
-        if (request.node() != null && !request.node().equals(localNode)) {
-            return remote(request, session);
-        }
         ServiceOperations ops = services.get(request.service());
         if (ops == null) {
             throw new AcpException(ErrorCode.UNKNOWN_SERVICE, "node " + localNode + " has no service '" + request.service()
                     + "'; it has " + String.join(", ", services.keySet()));
         }
+        if (ops.operations().contains(request.op())) {
+            Permissions.require(request, session);
+        }
+        if (request.node() != null && !request.node().equals(localNode)) {
+            return remote(request, session);
+        }
         return ops.call(request, session);
+    }
+
+    /** Who the target node runs a routed request as: the caller this node authenticated (never their key). */
+    static Request.Caller caller(Session session) {
+        ApiIdentity who = session.identity();
+        return new Request.Caller(who.name(), who.role().wireName());
     }
 
     private Outcome remote(Request request, Session session) {
@@ -74,7 +93,7 @@ public final class Dispatcher {
         if ("api".equals(request.service()) && "cancel".equals(request.op())) {
             throw new AcpException(ErrorCode.BAD_REQUEST, "api.cancel is answered by the node the connection is on; omit 'node'");
         }
-        Request forwarded = new Request(request.id(), target, request.service(), request.op(), request.args(), session.credential());
+        Request forwarded = new Request(request.id(), target, request.service(), request.op(), request.args(), null, caller(session));
         return new Outcome.Single(r.forward(forwarded));
     }
 }

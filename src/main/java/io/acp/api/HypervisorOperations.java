@@ -9,9 +9,12 @@ import java.util.function.Supplier;
 
 /**
  * Service {@code hypervisor}: this node's systems. The work runs on the hypervisor's own thread;
- * this class only reads arguments and checks the caller may change systems. Operations that reach
- * other nodes (a create placed elsewhere, a migration) go through the agent with the caller's own
- * key, so the other node authorizes them as it would the caller.
+ * this class only reads arguments; the dispatcher has checked the role table. Operations that reach
+ * other nodes (a create placed elsewhere, a migration) go through the agent under this node's
+ * certificate with the caller's name and role, never the caller's key, so the other node authorizes
+ * them as it would the caller. A request that itself came through an agent is not carried on to a
+ * third node (one hop), except for the migration steps, which are this node's own protocol. The
+ * migration steps are answered only for the node the system is handed over from, checked on every step.
  */
 final class HypervisorOperations implements ServiceOperations {
 
@@ -62,9 +65,9 @@ final class HypervisorOperations implements ServiceOperations {
             case "create" -> s.create(id, args.object("spec"), calls(session));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
             case "console-info" -> s.consoleInfo(id);
-            case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"));
-            case "migrate-confirm" -> s.confirmMigration(id, args.flag("start"));
-            case "migrate-abort" -> s.abortMigration(id);
+            case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"), callingNode(session));
+            case "migrate-confirm" -> s.confirmMigration(id, args.flag("start"), callingNode(session));
+            case "migrate-abort" -> s.abortMigration(id, callingNode(session));
             case "define" -> s.define(id);
             case "start" -> s.start(id);
             case "stop" -> s.stop(id);
@@ -77,13 +80,26 @@ final class HypervisorOperations implements ServiceOperations {
         });
     }
 
+    /** The node whose certificate carried a node-only step (the dispatcher made sure there is one). */
+    private static String callingNode(Session session) {
+        return session.peer().name();
+    }
+
     /** Requests to other nodes on behalf of this request's caller, through the agent. */
     private NodeCalls calls(Session session) {
         RemoteRouter r = router.get();
         if (r == null) {
             return NodeCalls.none(localNode);
         }
-        String credential = session.credential();
-        return (node, service, op, args) -> r.forward(new Request(0, node, service, op, args == null ? Json.object() : args, credential));
+        Request.Caller caller = Dispatcher.caller(session);
+        boolean arrivedThroughAgent = session.peer() != null;
+        return (node, service, op, args) -> {
+            if (arrivedThroughAgent && !(service.equals("hypervisor") && op.startsWith("migrate-"))) {
+                return io.smallrye.mutiny.Uni.createFrom().failure(new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.CONFLICT,
+                        "rule one-hop: node " + localNode + " would carry " + service + "." + op + " on to node " + node
+                                + ", but the request came through an agent and takes exactly the hop it names; send it to node " + node));
+            }
+            return r.forward(new Request(0, node, service, op, args == null ? Json.object() : args, null, caller));
+        };
     }
 }

@@ -21,11 +21,8 @@ public interface Session {
     /** Ends the stream opened by request {@code streamId} on this connection; false if there is none. */
     boolean cancelStream(long streamId);
 
-    /**
-     * The key the connection authenticated with, to present to another node when a request is
-     * routed there; kept only in memory, never logged. Null when not authenticated.
-     */
-    default String credential() {
+    /** The agent client certificate the connection arrived with; null on the local listeners and the WebAPI. */
+    default AgentPeer peer() {
         return null;
     }
 }

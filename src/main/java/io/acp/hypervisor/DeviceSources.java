@@ -2,11 +2,13 @@ package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.cluster.Cdb;
+import io.acp.model.ConfinedPath;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -25,14 +27,24 @@ final class DeviceSources {
     private DeviceSources() {
     }
 
-    static SystemSpec resolve(Cdb cdb, String nodeId, SystemSpec spec) {
+    static SystemSpec resolve(Cdb cdb, String nodeId, SystemSpec spec, HostDevices host) {
         List<SystemSpec.Disk> disks = new ArrayList<>();
         for (SystemSpec.Disk d : spec.disks()) {
-            disks.add(d.path() != null ? d : d.withPath(volumePath(cdb, nodeId, spec.id(), d)));
+            if (d.path() != null) {
+                host.requirePath(spec.id(), nodeId, d.path());
+                disks.add(d);
+            } else {
+                disks.add(d.withPath(volumePath(cdb, nodeId, spec.id(), d)));
+            }
         }
         List<SystemSpec.Nic> nics = new ArrayList<>();
         for (SystemSpec.Nic n : spec.interfaces()) {
-            nics.add(n.network() == null ? n : n.withBridge(bridge(cdb, nodeId, spec.id(), n.network())));
+            if (n.network() == null) {
+                host.requireBridge(spec.id(), nodeId, n.bridge());
+                nics.add(n);
+            } else {
+                nics.add(n.withBridge(bridge(cdb, nodeId, spec.id(), n.network())));
+            }
         }
         return spec.withDevices(disks, nics);
     }
@@ -45,7 +57,17 @@ final class DeviceSources {
             throw new AcpException(ErrorCode.CONFLICT, "system " + system + ": storage pool " + d.pool() + " is not usable on node " + nodeId
                     + " (" + describe(meta, "problem") + "); its volume " + d.volume() + " cannot be attached");
         }
-        return (path.endsWith("/") ? path : path + "/") + d.volume();
+        String problem = ObjectKey.problem(d.volume());
+        if (problem != null) {
+            throw AcpException.badRequest("system " + system + ": volume '" + d.volume() + "' of pool " + d.pool() + " " + problem + " (rule object-id)");
+        }
+        Path root = Path.of(path);
+        Path file = root.resolve(d.volume());
+        if (!ConfinedPath.isBelow(file, root)) {
+            throw AcpException.badRequest("system " + system + ": volume " + d.volume() + " of pool " + d.pool() + " leads to "
+                    + ConfinedPath.resolve(file) + ", outside the pool's directory " + root + " (rule confined-path)");
+        }
+        return file.toString();
     }
 
     private static String bridge(Cdb cdb, String nodeId, String system, String network) {

@@ -81,7 +81,7 @@ final class Domains {
     }
 
     private String xmlOf(SystemSpec spec) {
-        return DomainXml.of(DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec), domainType);
+        return DomainXml.of(DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec, ctx.hostDevices()), domainType);
     }
 
     private void undefineQuietly(HypervisorBackend b, String id) {

@@ -29,4 +29,17 @@ public interface HypervisorConfig {
     /** How long a graceful shutdown may take before the domain is destroyed. */
     @WithDefault("30s")
     Duration shutdownTimeout();
+
+    /**
+     * Host paths (files, directories, block devices) a system's disk may name directly with
+     * {@code path}; anything resolving (symlinks followed) outside them is refused. Unset: none,
+     * every disk is a volume of an ACP pool. Only admins may write such disks.
+     */
+    java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths();
+
+    /**
+     * Host bridges a system's interface may name directly with {@code bridge}. Unset: none, every
+     * interface is on an ACP network. Only admins may write such interfaces.
+     */
+    java.util.Optional<java.util.List<String>> allowedBridges();
 }

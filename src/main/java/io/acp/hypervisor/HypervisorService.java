@@ -67,7 +67,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC());
         Handoffs handoffs = new Handoffs(System::nanoTime);
         Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
-                handoffs, config.migrationUri().orElse(null)),
+                handoffs, config.migrationUri().orElse(null), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
         return hv.run(b -> b.connect(reports::event))
                 .onFailure().invoke(this::problem)

@@ -46,6 +46,8 @@ final class Migrations {
     private final Domains domains;
     private final GracefulShutdown shutdown;
     private final Handoffs handoffs;
+    /** The node each incoming migration was prepared by: only it may confirm or abort that migration. */
+    private final java.util.Map<String, String> incomingFrom = new java.util.concurrent.ConcurrentHashMap<>();
     private final String migrationUri;
 
     Migrations(SystemContext ctx, Assignment assignment, Domains domains, GracefulShutdown shutdown, Handoffs handoffs, String migrationUri) {
@@ -178,8 +180,18 @@ final class Migrations {
 
     // ---- target ----------------------------------------------------------------------------------
 
-    Uni<ObjectNode> prepare(String id, JsonNode specJson, String from, boolean live) {
+    Uni<ObjectNode> prepare(String id, JsonNode specJson, String from, boolean live, String caller) {
         SystemSpec spec = SystemSpec.parse(id, specJson);
+        if (!from.equals(caller)) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "rule migration-assignment: migrate-prepare of system " + id + " names node " + from
+                    + " as its source, but node " + caller + " sent it");
+        }
+        String assigned = ctx.cdb().object(SystemReports.key(SystemContext.checkedId(id))).map(e -> e.spec().path("node").asText(null)).orElse(null);
+        if (!from.equals(assigned)) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "rule migration-assignment: node " + nodeId + " does not see system " + id
+                    + " assigned to node " + from + " (it sees " + (assigned == null ? "no assignment" : "node " + assigned)
+                    + "); only the node a system is assigned to may migrate it");
+        }
         if (!nodeId.equals(spec.node())) {
             throw AcpException.badRequest("migrate-prepare on node " + nodeId + ": the incoming spec of system " + id + " assigns it to node "
                     + spec.node() + ", not here");
@@ -203,10 +215,26 @@ final class Migrations {
                 o.put("migrationUri", migrationUri);
             }
             return o;
-        }).onFailure().invoke(() -> handoffs.end(id));
+        }).invoke(() -> incomingFrom.put(id, from))
+                .onFailure().invoke(() -> handoffs.end(id));
     }
 
-    Uni<ObjectNode> confirm(String id, boolean start) {
+    /** FORBIDDEN unless an incoming migration of {@code id} is under way here and was prepared by {@code caller}. */
+    private void requireSource(String id, String caller, String step) {
+        String from = handoffs.active(id) ? incomingFrom.get(id) : null;
+        if (from == null) {
+            throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " has no migration of system " + id + " under way (prepare it first); "
+                    + step + " from node " + caller + " changed nothing");
+        }
+        if (!from.equals(caller)) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "rule migration-assignment: " + step + " of system " + id + " from node " + caller
+                    + " refused: node " + nodeId + " has " + (from == null ? "no incoming migration of it" : "its migration from node " + from
+                    + " under way") + "; nothing was changed");
+        }
+    }
+
+    Uni<ObjectNode> confirm(String id, boolean start, String caller) {
+        requireSource(id, caller, "migrate-confirm");
         if (!handoffs.blocks(id)) {
             throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " has no migration of system " + id + " under way (prepare it first)");
         }
@@ -224,7 +252,9 @@ final class Migrations {
         }).map(s -> ctx.reportOf(id, s));
     }
 
-    Uni<ObjectNode> abort(String id) {
+    Uni<ObjectNode> abort(String id, String caller) {
+        requireSource(id, caller, "migrate-abort");
+        incomingFrom.remove(id, caller);
         return ctx.hv().run(b -> Domains.remove(b, id))
                 .map(x -> Json.object().put("id", id).put("node", nodeId).put("aborted", true))
                 .eventually(() -> handoffs.end(id));

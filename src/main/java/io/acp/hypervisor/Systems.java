@@ -36,8 +36,8 @@ public final class Systems {
     private final Migrations migrations;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
-            String migrationUri) {
-        this.ctx = new SystemContext(nodeId, cdb, hv, reports);
+            String migrationUri, HostDevices hostDevices) {
+        this.ctx = new SystemContext(nodeId, cdb, hv, reports, hostDevices);
         this.assignment = new Assignment(nodeId, cdb, handoffs);
         this.domains = new Domains(ctx, domainType);
         this.shutdown = new GracefulShutdown(ctx, shutdownTimeout);
@@ -155,19 +155,23 @@ public final class Systems {
         return migrations.migrate(id, target, live, calls);
     }
 
-    /** The target's side of a migration: defines the incoming system's domain (not for live ones). */
-    public Uni<ObjectNode> acceptMigration(String id, JsonNode spec, String from, boolean live) {
-        return migrations.prepare(id, spec, from, live);
+    /**
+     * The target's side of a migration: defines the incoming system's domain (not for live ones).
+     * {@code caller} is the node whose certificate carried the step: it must be {@code from}, the
+     * node this node's CDB assigns the system to. Confirm and abort are answered only for that node.
+     */
+    public Uni<ObjectNode> acceptMigration(String id, JsonNode spec, String from, boolean live, String caller) {
+        return migrations.prepare(id, spec, from, live, caller);
     }
 
     /** The target's side once the source handed the system over: starts it here if it ran there. */
-    public Uni<ObjectNode> confirmMigration(String id, boolean start) {
-        return migrations.confirm(id, start);
+    public Uni<ObjectNode> confirmMigration(String id, boolean start, String caller) {
+        return migrations.confirm(id, start, caller);
     }
 
     /** The target's side when the source gives up: removes the copy this node defined. */
-    public Uni<ObjectNode> abortMigration(String id) {
-        return migrations.abort(id);
+    public Uni<ObjectNode> abortMigration(String id, String caller) {
+        return migrations.abort(id, caller);
     }
 
     /**

@@ -33,6 +33,9 @@ public final class EnvelopeCodec {
         if (r.key() != null) {
             o.put("key", r.key());
         }
+        if (r.caller() != null) {
+            o.putObject("as").put("name", r.caller().name()).put("role", r.caller().role());
+        }
         return bytes(o);
     }
 
@@ -48,7 +51,19 @@ public final class EnvelopeCodec {
                 requiredText(o, "service", id),
                 requiredText(o, "op", id),
                 args == null || args.isNull() ? Json.object() : (ObjectNode) args,
-                optionalText(o, "key", id));
+                optionalText(o, "key", id),
+                caller(o, id));
+    }
+
+    private static Request.Caller caller(ObjectNode o, long id) {
+        JsonNode as = o.get("as");
+        if (as == null || as.isNull()) {
+            return null;
+        }
+        if (!as.isObject() || !as.path("name").isTextual() || !as.path("role").isTextual()) {
+            throw new AcpException(ErrorCode.BAD_REQUEST, "request " + id + ": 'as' must be {\"name\": text, \"role\": text}");
+        }
+        return new Request.Caller(as.get("name").asText(), as.get("role").asText());
     }
 
     /** The request id if the payload is a JSON object with a numeric id, else 0: for error replies. */

@@ -5,7 +5,9 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Cuts a byte stream into frames without ever holding more than one frame of at most
  * {@code maxFrameBytes}. An oversized frame is reported and its bytes are skipped as they arrive
- * (never buffered), so the connection stays usable; an empty frame is reported as bad.
+ * (never buffered), so the connection stays usable; an empty frame is reported as bad. The buffer
+ * of a frame grows with the bytes that arrived, never with the length its header announces, so a
+ * peer that announces a large frame and sends little costs little.
  * Not thread-safe: feed it from one connection's handler.
  */
 public final class FrameDecoder {
@@ -21,17 +23,30 @@ public final class FrameDecoder {
         void empty();
     }
 
-    private final int maxFrameBytes;
+    /** First buffer of a frame; it doubles as bytes arrive, up to the announced length. */
+    static final int INITIAL_BUFFER = 4096;
+
+    private int maxFrameBytes;
     private final Sink sink;
     private final byte[] header = new byte[Frames.HEADER_BYTES];
     private int headerFill;
     private byte[] body;
+    private int bodyLength;
     private int bodyFill;
     private long skipRemaining;
 
     public FrameDecoder(int maxFrameBytes, Sink sink) {
         this.maxFrameBytes = maxFrameBytes;
         this.sink = sink;
+    }
+
+    /** Changes the limit for frames whose header has not arrived yet (a connection that authenticated may send more). */
+    public void maxFrameBytes(int limit) {
+        this.maxFrameBytes = limit;
+    }
+
+    public int maxFrameBytes() {
+        return maxFrameBytes;
     }
 
     public void feed(Buffer chunk) {
@@ -46,12 +61,15 @@ public final class FrameDecoder {
                 skipRemaining -= n;
                 pos += n;
             } else if (body != null) {
-                int n = Math.min(body.length - bodyFill, data.length - pos);
+                int n = Math.min(bodyLength - bodyFill, data.length - pos);
+                if (bodyFill + n > body.length) {
+                    body = java.util.Arrays.copyOf(body, (int) Math.min(bodyLength, Math.max(bodyFill + (long) n, 2L * body.length)));
+                }
                 System.arraycopy(data, pos, body, bodyFill, n);
                 bodyFill += n;
                 pos += n;
-                if (bodyFill == body.length) {
-                    byte[] done = body;
+                if (bodyFill == bodyLength) {
+                    byte[] done = body.length == bodyLength ? body : java.util.Arrays.copyOf(body, bodyLength);
                     body = null;
                     sink.frame(done);
                 }
@@ -72,7 +90,8 @@ public final class FrameDecoder {
             skipRemaining = length;
             sink.oversized(length);
         } else {
-            body = new byte[(int) length];
+            bodyLength = (int) length;
+            body = new byte[Math.min(bodyLength, INITIAL_BUFFER)];
             bodyFill = 0;
         }
     }

@@ -12,13 +12,28 @@ import java.util.Objects;
  * @param op      the operation within the service
  * @param args    operation arguments (never null; empty object when none)
  * @param key     API key; needed on the first request of a connection, optional after
+ * @param caller  on a request one node routes to another: who asked and with which role; a node
+ *                believes it only on a connection authenticated by a node certificate, and a routed
+ *                request never carries the user's key
  */
-public record Request(long id, String node, String service, String op, ObjectNode args, String key) {
+public record Request(long id, String node, String service, String op, ObjectNode args, String key, Caller caller) {
+
+    /** Who asked for a routed request, as the sending node vouches: the key's name and role (wire name). */
+    public record Caller(String name, String role) {
+        public Caller {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(role, "role");
+        }
+    }
 
     public Request {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(args, "args");
+    }
+
+    public Request(long id, String node, String service, String op, ObjectNode args, String key) {
+        this(id, node, service, op, args, key, null);
     }
 
     /** What goes in logs: never the key. */

@@ -14,6 +14,9 @@ import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,12 +36,14 @@ public class RestGateway {
     private final ApiService api;
     private final ClusterService cluster;
     private final RestConfig config;
+    private final CurrentVertxRequest currentRequest;
     private final KeyRates rates;
     private final AtomicLong ids = new AtomicLong();
 
     @Inject
-    public RestGateway(ApiService api, ClusterService cluster, RestConfig config) {
+    public RestGateway(ApiService api, ClusterService cluster, RestConfig config, CurrentVertxRequest currentRequest) {
         this.api = api;
+        this.currentRequest = currentRequest;
         this.cluster = cluster;
         this.config = config;
         this.rates = new KeyRates(config.requestsPerSecond(), config.requestBurst());
@@ -49,14 +54,16 @@ public class RestGateway {
      * {@code node} (null: this node). Fails with an {@link AcpException} the resources answer as a problem.
      */
     public Uni<JsonNode> call(String authorization, String node, String service, String op, ObjectNode args) {
+        String peerAddress = peerAddress();
         return Uni.createFrom().deferred(() -> {
-            RestSession session = authenticate(authorization);
+            RestSession session = authenticate(authorization, peerAddress);
             RequestGate gate = rates.of(session.identity().name());
             if (!gate.admit()) {
                 throw new AcpException(ErrorCode.RATE_LIMITED, gate.refusal());
             }
             String target = node == null || node.isBlank() ? null : node;
-            Request request = new Request(ids.incrementAndGet(), target, service, op, args, session.credential());
+            // The key stays here: a request routed on to another node carries the caller, never the key.
+            Request request = new Request(ids.incrementAndGet(), target, service, op, args, null);
             Outcome outcome = api.dispatch(request, session);
             if (!(outcome instanceof Outcome.Single single)) {
                 throw AcpException.badRequest(service + "." + op + " answers a stream, which REST does not carry: use the WebSocket or the CLI");
@@ -69,15 +76,29 @@ public class RestGateway {
                         + " (acp.rest.timeout); it may still complete"));
     }
 
-    /** The identity behind {@code Authorization: Bearer <key>}; UNAUTHORIZED without one. */
+    /** The identity behind {@code Authorization: Bearer <key>} of the current HTTP request; UNAUTHORIZED without one. */
     public RestSession authenticate(String authorization) {
+        return authenticate(authorization, peerAddress());
+    }
+
+    /**
+     * The address the current HTTP request came from: failed authentications are limited per
+     * client address (as on the API's TCP port and the WebSocket), so one flooder never locks out another.
+     */
+    private String peerAddress() {
+        RoutingContext rc = currentRequest.getCurrent();
+        SocketAddress remote = rc == null ? null : rc.request().remoteAddress();
+        return remote == null ? "unknown" : remote.hostAddress();
+    }
+
+    private RestSession authenticate(String authorization, String peerAddress) {
         String key = null;
         if (authorization != null && authorization.length() > BEARER.length()
                 && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
             key = authorization.substring(BEARER.length()).trim();
         }
-        ApiIdentity identity = api.authenticate(key);
-        return new RestSession(identity, key);
+        ApiIdentity identity = api.authenticate(key, peerAddress);
+        return new RestSession(identity);
     }
 
     /**

@@ -4,10 +4,10 @@ import io.acp.api.ApiIdentity;
 import io.acp.api.Session;
 
 /**
- * One REST request as the operations see it: the key it authenticated with, and nothing else
+ * One REST request as the operations see it: the identity its key authenticated as, and nothing else
  * (REST has no connection, so no streams to cancel).
  */
-record RestSession(ApiIdentity identity, String credential) implements Session {
+record RestSession(ApiIdentity identity) implements Session {
 
     @Override
     public boolean cancelStream(long streamId) {

@@ -166,10 +166,13 @@ final class Pools {
             case "dir" -> {
                 if (spec.share() != null) {
                     Path mount = shares.mountPoint(spec.share());
-                    yield new DirPool(spec.id(), node, spec.subdir() == null ? mount : mount.resolve(spec.subdir()), false, spec.format(), settings.commands());
+                    Path dir = spec.subdir() == null ? mount : StorageSettings.confined("pool " + spec.id() + " subdir", mount.resolve(spec.subdir()), mount);
+                    yield new DirPool(spec.id(), node, dir, false, spec.format(), settings.commands());
                 }
                 if (spec.path() == null) {
-                    yield new DirPool(spec.id(), node, settings.dataDir().resolve("pools").resolve(spec.id()), true, spec.format(), settings.commands());
+                    Path pools = settings.dataDir().resolve("pools");
+                    yield new DirPool(spec.id(), node, StorageSettings.confined("pool " + spec.id(), pools.resolve(spec.id()), pools), true, spec.format(),
+                            settings.commands());
                 }
                 settings.requireAllowed(spec.id(), spec.path());
                 yield new DirPool(spec.id(), node, spec.path(), false, spec.format(), settings.commands());

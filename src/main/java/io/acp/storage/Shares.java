@@ -36,7 +36,7 @@ final class Shares {
     }
 
     Path mountPoint(String id) {
-        return settings.mountDir().resolve(id);
+        return StorageSettings.confined("share " + id + " mount point", settings.mountDir().resolve(id), settings.mountDir());
     }
 
     /** Whether the last read of the mount table had something mounted at the share's mount point. */
@@ -69,12 +69,16 @@ final class Shares {
 
     /** Mounts one share now; on failure its meta is {@code failed} with mount's message and the Uni fails. */
     Uni<Void> mount(ShareSpec s) {
-        Path target = mountPoint(s.id());
-        List<String> cmd = new ArrayList<>(List.of("mount", "-t", s.fsType()));
-        if (s.options() != null) {
-            cmd.addAll(List.of("-o", s.options()));
+        Path target;
+        List<String> cmd;
+        try {
+            target = mountPoint(s.id());
+            cmd = command(s, target);
+        } catch (AcpException refused) {
+            failures.put(s.id(), refused.getMessage());
+            reports.problem(Reports.key(s.id()), "failed", refused.getMessage(), Json.object());
+            return Uni.createFrom().failure(refused);
         }
-        cmd.addAll(List.of(s.source(), target.toString()));
         return probes.call("mount:" + s.id(), "mounting share " + s.id() + " on node " + reports.nodeId(), settings.commandTimeout(), () -> {
             if (MountTable.read(settings.procRoot().resolve("self/mountinfo")).at(target).isPresent()) {
                 return null; // mounted already (by an earlier run, or by hand): adopted
@@ -90,6 +94,23 @@ final class Shares {
             failures.put(s.id(), f.getMessage());
             reports.problem(Reports.key(s.id()), "failed", f.getMessage(), path(s.id()));
         }).chain(() -> readMounts()).invoke(() -> failures.remove(s.id())).chain(() -> sample(s)).replaceWithVoid();
+    }
+
+    /**
+     * The mount command of a share: privileged options only if this node lists them
+     * (acp.storage.privileged-share-options), and nosuid,nodev,noexec unless they are turned on.
+     */
+    private List<String> command(ShareSpec s, Path target) {
+        List<String> names = ShareOptions.names(s.options());
+        for (String p : ShareOptions.privileged(s.options())) {
+            if (!settings.privilegedShareOptions().contains(p)) {
+                throw new AcpException(io.acp.protocol.ErrorCode.FORBIDDEN, "share " + s.id() + ": mount option '" + p + "' is privileged and node " + reports.nodeId()
+                        + " does not list it in acp.storage.privileged-share-options (rule share-options)");
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of("mount", "-t", s.fsType(), "-o", ShareOptions.effective(s.options(), names)));
+        cmd.addAll(List.of(s.source(), target.toString()));
+        return cmd;
     }
 
     /** Unmounts a share (lazily if a normal unmount fails or hangs, so a dead server cannot block it) and removes its mount point. */

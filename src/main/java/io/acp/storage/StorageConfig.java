@@ -15,8 +15,14 @@ public interface StorageConfig {
     @WithDefault("default")
     String defaultPool();
 
-    /** Directories under which dir pools may be placed (the node's data dir is always allowed). */
+    /** Directories under which dir pools may be placed (besides {@code <data-dir>/pools}); checked after following symlinks. */
     Optional<List<Path>> allowedRoots();
+
+    /**
+     * Privileged mount options (bind, remount, suid, dev, exec, ...) this node lets an admin-written
+     * share use; unset: none. Operators can never write them.
+     */
+    Optional<List<String>> privilegedShareOptions();
 
     /** Where shares are mounted ({@code <dir>/<share id>}); unset: {@code <data-dir>/shares}. */
     Optional<Path> mountDir();

@@ -26,12 +26,17 @@ import javax.crypto.spec.SecretKeySpec;
  * with AES-256-GCM under a secret of this node ({@code <data-dir>/webapi.secret}, 0600), so it
  * survives a restart of the node (the UI reconnects without asking again) and the node keeps no
  * table of sessions. Opening a token yields the key, which is then checked like any key: revoking
- * the key ends its sessions too. Logout revokes one token until it would have expired (in memory).
+ * the key ends its sessions too. A session has an absolute lifetime: a token used to log in
+ * again yields one that expires when the first did, so refreshing never extends a stolen token.
+ * Logout revokes one token until it would have expired; revocations are appended to
+ * {@code <data-dir>/webapi.revoked} (0600, a SHA-256 of each token, never the token) and read at
+ * start, so a logout survives a restart.
  */
 final class SessionTokens {
 
     static final String PREFIX = "acpw_";
     static final String SECRET_FILE = "webapi.secret";
+    static final String REVOKED_FILE = "webapi.revoked";
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
@@ -43,12 +48,44 @@ final class SessionTokens {
     private final Duration ttl;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** Revoked tokens by their SHA-256 (hex), with when they would have expired. */
     private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
+    private final Path revokedFile;
 
     SessionTokens(byte[] secret, Duration ttl, Clock clock) {
+        this(secret, ttl, clock, null);
+    }
+
+    /** @param revokedFile where revocations are kept across restarts; null: in memory only (tests). Read here: blocking. */
+    SessionTokens(byte[] secret, Duration ttl, Clock clock, Path revokedFile) {
         this.secret = new SecretKeySpec(secret, "AES");
         this.ttl = ttl;
         this.clock = clock;
+        this.revokedFile = revokedFile;
+        if (revokedFile != null && Files.exists(revokedFile)) {
+            try {
+                Instant now = clock.instant();
+                for (String line : Files.readAllLines(revokedFile, StandardCharsets.US_ASCII)) {
+                    String[] f = line.trim().split(" ");
+                    if (f.length == 2 && f[0].length() == 64) {
+                        Instant expires = Instant.ofEpochSecond(Long.parseLong(f[1]));
+                        if (now.isBefore(expires)) {
+                            revoked.put(f[0], expires);
+                        }
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                throw new IllegalStateException("cannot read the revoked web sessions in " + revokedFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String digest(String token) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JDK", e);
+        }
     }
 
     /** Reads the node's token secret, creating it (0600) on first use. Blocking. */
@@ -89,7 +126,18 @@ final class SessionTokens {
 
     /** A token standing for {@code key} until now + ttl. */
     Issued issue(String key) {
+        return issue(key, null);
+    }
+
+    /**
+     * A token standing for {@code key} until now + ttl, but never after {@code notAfter} (the
+     * expiry of the token the session logged in with: refreshing keeps the absolute lifetime).
+     */
+    Issued issue(String key, Instant notAfter) {
         Instant expires = clock.instant().plus(ttl);
+        if (notAfter != null && notAfter.isBefore(expires)) {
+            expires = notAfter;
+        }
         byte[] plain = (expires.getEpochSecond() + "\n" + key).getBytes(StandardCharsets.UTF_8);
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
@@ -107,7 +155,7 @@ final class SessionTokens {
 
     /** The key of a valid token; null for a forged, damaged, expired or revoked one. */
     Opened open(String token) {
-        if (!looksLikeToken(token) || revoked.containsKey(token)) {
+        if (!looksLikeToken(token) || revoked.containsKey(digest(token))) {
             return null;
         }
         try {
@@ -127,9 +175,23 @@ final class SessionTokens {
         }
     }
 
-    /** Refuses {@code token} from now on (until it would have expired anyway). */
+    /** Refuses {@code token} from now on (until it would have expired anyway), also after a restart. Blocking: it appends to the file. */
     void revoke(String token, Instant expires) {
-        revoked.put(token, expires);
+        String d = digest(token);
+        revoked.put(d, expires);
+        if (revokedFile != null) {
+            try {
+                if (!Files.exists(revokedFile)) {
+                    Files.createFile(revokedFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                }
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(revokedFile, java.nio.file.StandardOpenOption.APPEND)) {
+                    ch.write(ByteBuffer.wrap((d + " " + expires.getEpochSecond() + "\n").getBytes(StandardCharsets.US_ASCII)));
+                    ch.force(true);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot record the logout in " + revokedFile + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Forgets revocations of tokens that have expired since. */

@@ -26,7 +26,8 @@ public class UpgradeGate implements HttpUpgradeCheck {
             return CheckResult.rejectUpgrade(503);
         }
         HttpServerRequest request = context.httpRequest();
-        if (!service.originPermitted(request.getHeader("Origin"), request.getHeader("Host"))) {
+        // Compared with where the connection really arrived, never with the Host header the page chose.
+        if (!service.originPermitted(request.getHeader("Origin"), request.localAddress().hostAddress(), request.localAddress().port())) {
             return CheckResult.rejectUpgrade(403);
         }
         return CheckResult.permitUpgrade();

@@ -23,8 +23,9 @@ public interface WebApiConfig {
     int port();
 
     /**
-     * Origins (scheme://host[:port]) a browser may open the WebSocket from. Empty: only the page's
-     * own origin (the Origin header's host and port equal the request's Host header).
+     * Public origins (scheme://host[:port]) a browser may open the WebSocket from, e.g. the reverse
+     * proxy's. Unset: the node's own listen address ({@code http(s)://host:port}, and localhost's
+     * for a loopback host). The Host header is never trusted for this.
      */
     Optional<List<String>> allowedOrigins();
 

@@ -68,7 +68,7 @@ public class WebApiService implements ManagedService {
         return Uni.createFrom().item(() -> SessionTokens.loadSecret(dataDir))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(secret -> {
-                    tokens = new SessionTokens(secret, config.sessionTtl(), Clock.systemUTC());
+                    tokens = new SessionTokens(secret, config.sessionTtl(), Clock.systemUTC(), dataDir.resolve(SessionTokens.REVOKED_FILE));
                     sweepTimer = vertx.setPeriodic(60_000, t -> tokens.sweep());
                     running = true;
                     LOG.infof("WebAPI of node %s serving the web UI on http://%s:%d/ and the WebSocket on %s", localNode, config.host(),
@@ -105,8 +105,8 @@ public class WebApiService implements ManagedService {
         return running;
     }
 
-    boolean originPermitted(String origin, String host) {
-        return origins.permits(origin, host);
+    boolean originPermitted(String origin, String listenHost, int listenPort) {
+        return origins.permits(origin, listenHost, listenPort);
     }
 
     // ---- connections (called by the endpoint on the connection's event loop) ----------------------

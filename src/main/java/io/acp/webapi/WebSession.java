@@ -103,10 +103,25 @@ final class WebSession implements Session, StreamSink {
             return;
         }
         if ("webapi".equals(request.service()) && (request.node() == null || request.node().equals(service.localNode()))) {
+            if ("logout".equals(request.op())) {
+                logout(request.id());
+                return;
+            }
             answer(request.id(), () -> sessionOperation(request));
             return;
         }
         dispatch(request);
+    }
+
+    /** The client's address without its port: failed authentications count against it alone. */
+    private String peerAddress() {
+        String remote = connection.handshakeRequest().remoteAddress();
+        if (remote == null) {
+            return "unknown";
+        }
+        int colon = remote.lastIndexOf(':'); // "ip:port", "[v6]:port" or "v6:port"
+        String host = colon > 0 ? remote.substring(0, colon) : remote;
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     private boolean authenticated(Request request) {
@@ -118,7 +133,7 @@ final class WebSession implements Session, StreamSink {
             // The key inside a token is checked like any key (a revoked key ends its sessions); an
             // unknown token goes the key's way too: the same answer, counted against the node's failure limit.
             String key = opened != null ? opened.key() : request.key();
-            identity = service.api().authenticate(key);
+            identity = service.api().authenticate(key, peerAddress());
             credential = key;
             token = opened != null ? request.key() : null;
             tokenExpires = opened != null ? opened.expires() : null;
@@ -147,7 +162,8 @@ final class WebSession implements Session, StreamSink {
     private JsonNode sessionOperation(Request request) {
         switch (request.op()) {
             case "login": {
-                SessionTokens.Issued issued = service.tokens().issue(credential);
+                // Logged in with a token: the new one ends when that one does (absolute lifetime).
+                SessionTokens.Issued issued = service.tokens().issue(credential, tokenExpires);
                 ObjectNode out = Json.object();
                 out.put("token", issued.token());
                 out.put("expiresAt", issued.expires().toString());
@@ -156,17 +172,29 @@ final class WebSession implements Session, StreamSink {
                 out.put("node", service.localNode());
                 return out;
             }
-            case "logout": {
-                if (token != null) {
-                    service.tokens().revoke(token, tokenExpires);
-                }
-                ObjectNode out = Json.object();
-                out.put("loggedOut", token != null);
-                return out;
-            }
             default:
                 throw new AcpException(ErrorCode.UNKNOWN_OPERATION, "service webapi has no operation '" + request.op() + "'; it has hello, login, logout");
         }
+    }
+
+    /** Revokes the token in use; the revocation is written to disk (on a worker) before the answer. */
+    private void logout(long id) {
+        String t = token;
+        Instant expires = tokenExpires;
+        context.owner().<Boolean>executeBlocking(() -> {
+            if (t != null) {
+                service.tokens().revoke(t, expires);
+            }
+            return t != null;
+        }, false).onComplete(done -> onContext(() -> {
+            if (done.succeeded()) {
+                ObjectNode out = Json.object();
+                out.put("loggedOut", done.result());
+                send(new Response.Result(id, out));
+            } else {
+                send(Outcome.failure(id, done.cause()));
+            }
+        }));
     }
 
     private void answer(long id, Supplier<JsonNode> operation) {
@@ -205,11 +233,6 @@ final class WebSession implements Session, StreamSink {
     @Override
     public boolean cancelStream(long streamId) {
         return streams.cancel(streamId);
-    }
-
-    @Override
-    public String credential() {
-        return credential;
     }
 
     @Override

@@ -90,6 +90,17 @@ final class AgentStack implements AutoCloseable {
     }
 
     record TestApi(Path socket, String host, int port, int maxFrameBytes, Duration idleTimeout, int maxAuthFailures) implements ApiConfig {
+
+        @Override
+        public int maxConnections() {
+            return 512;
+        }
+
+        @Override
+        public int maxConnectionsPerPeer() {
+            return 64;
+        }
+
     }
 
     static void writeKeys(Path dataDir) throws IOException {

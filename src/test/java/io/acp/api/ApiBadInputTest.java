@@ -192,7 +192,7 @@ class ApiBadInputTest extends WithNode {
     @ParameterizedTest(name = "unix={0}")
     @ValueSource(booleans = {true, false})
     void conditionalPutConflicts(boolean unix) throws IOException {
-        try (TestClient c = node.client(unix, TestNode.OPERATOR_KEY)) {
+        try (TestClient c = node.client(unix, TestNode.ADMIN_KEY)) {
             ObjectNode create = args("type", "network", "id", "v100", "subtype", "vlan");
             create.set("spec", Json.object().put("vlan", 100));
             create.putNull("ifVersion");

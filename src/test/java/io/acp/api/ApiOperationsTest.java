@@ -29,7 +29,7 @@ class ApiOperationsTest extends WithNode {
     @ParameterizedTest(name = "unix={0}")
     @ValueSource(booleans = {true, false})
     void putGetListDeleteRoundTrip(boolean unix) throws IOException {
-        try (TestClient c = node.client(unix, TestNode.OPERATOR_KEY)) {
+        try (TestClient c = node.client(unix, TestNode.ADMIN_KEY)) {
             ObjectNode put = args("type", "network", "id", "v100", "subtype", "vlan");
             put.set("spec", Json.object().put("vlan", 100));
             JsonNode stored = c.result("cluster", "put", put);
@@ -234,8 +234,8 @@ class ApiOperationsTest extends WithNode {
         ObjectNode put = args("type", "node", "id", "n5").set("spec", Json.object());
         try (TestClient c = node.client(false, TestNode.READER_KEY)) {
             assertThat(((Response.Failure) c.call("cluster", "put", put)).code()).isEqualTo(ErrorCode.FORBIDDEN);
-            assertThat(c.withKey(TestNode.OPERATOR_KEY).call("cluster", "put", put)).isInstanceOf(Response.Result.class);
-            assertThat(c.call("cluster", "delete", args("type", "node", "id", "n5"))).as("still the operator").isInstanceOf(Response.Result.class);
+            assertThat(c.withKey(TestNode.ADMIN_KEY).call("cluster", "put", put)).isInstanceOf(Response.Result.class);
+            assertThat(c.call("cluster", "delete", args("type", "node", "id", "n5"))).as("still the admin").isInstanceOf(Response.Result.class);
             assertThat(((Response.Failure) c.withKey("acp_wrong").call("api", "ping", null)).code()).isEqualTo(ErrorCode.UNAUTHORIZED);
             assertThat(((Response.Failure) c.call("api", "ping", null)).code()).as("a wrong key drops the identity").isEqualTo(ErrorCode.UNAUTHORIZED);
         }

@@ -74,7 +74,7 @@ class HypervisorApiTest extends WithNode {
         try (TestClient c = node.client(true, TestNode.READER_KEY)) {
             Response denied = c.call("hypervisor", "create", create());
             assertThat(((Response.Failure) denied).code()).isEqualTo(ErrorCode.FORBIDDEN);
-            assertThat(((Response.Failure) denied).message()).contains("may not create systems");
+            assertThat(((Response.Failure) denied).message()).contains("hypervisor.create needs operator or admin; key 'viewer' has role read-only");
             assertThat(c.result("hypervisor", "list", null).isArray()).isTrue();
         }
     }
@@ -107,7 +107,7 @@ class HypervisorApiTest extends WithNode {
         }
     }
 
-    private static HypervisorConfig config() {
+    static HypervisorConfig config() {
         return new HypervisorConfig() {
             @Override
             public String uri() {
@@ -127,6 +127,16 @@ class HypervisorApiTest extends WithNode {
             @Override
             public java.util.Optional<String> migrationUri() {
                 return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {
+                return java.util.Optional.of(java.util.List.of(java.nio.file.Path.of("/var/lib/acp")));
+            }
+
+            @Override
+            public java.util.Optional<java.util.List<String>> allowedBridges() {
+                return java.util.Optional.of(java.util.List.of("acpbr0"));
             }
 
             @Override

@@ -60,7 +60,7 @@ class MonitorApiTest extends WithNode {
             Response refused = reader.call("monitor", "ack", Json.object().put("id", "poolFull:storage:p1:n1"));
             assertThat(refused).isInstanceOfSatisfying(Response.Failure.class, f -> {
                 assertThat(f.code()).isEqualTo(ErrorCode.FORBIDDEN);
-                assertThat(f.message()).contains("acknowledge alarms");
+                assertThat(f.message()).contains("monitor.ack needs operator or admin");
             });
 
             JsonNode acked = operator.result("monitor", "ack", Json.object().put("id", "poolFull:storage:p1:n1"));

@@ -20,8 +20,8 @@ class NetworkApiTest extends WithNode {
     }
 
     @Test
-    void operatorCreatesListsShowsAndDeletesANetwork() throws IOException {
-        try (TestClient c = node.client(true, TestNode.OPERATOR_KEY)) {
+    void anAdminCreatesListsShowsAndDeletesANetwork() throws IOException {
+        try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
             JsonNode created = c.result("network", "create", vlan("lan", 100));
             assertThat(created.path("spec").toString()).isEqualTo("{\"uplink\":\"eth0\",\"vlan\":100}");
             assertThat(c.result("network", "list", null)).singleElement().satisfies(n -> assertThat(n.path("id").asText()).isEqualTo("lan"));
@@ -38,7 +38,7 @@ class NetworkApiTest extends WithNode {
 
     @Test
     void badInputAndMissingServiceGetClearErrors() throws IOException {
-        try (TestClient c = node.client(true, TestNode.OPERATOR_KEY)) {
+        try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
             Response badVlan = c.call("network", "create", vlan("lan", 0));
             assertThat(((Response.Failure) badVlan).code()).isEqualTo(ErrorCode.BAD_REQUEST);
             assertThat(((Response.Failure) badVlan).message()).isEqualTo("network lan: invalid VLAN id 0: VLAN ids are 1..4094");
@@ -55,7 +55,7 @@ class NetworkApiTest extends WithNode {
         try (TestClient c = node.client(true, TestNode.READER_KEY)) {
             Response denied = c.call("network", "create", vlan("lan", 5));
             assertThat(((Response.Failure) denied).code()).isEqualTo(ErrorCode.FORBIDDEN);
-            assertThat(((Response.Failure) denied).message()).contains("may not create networks");
+            assertThat(((Response.Failure) denied).message()).contains("network.create needs admin; key 'viewer' has role read-only");
             assertThat(c.result("network", "list", null).isArray()).isTrue();
         }
     }

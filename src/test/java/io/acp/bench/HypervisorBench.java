@@ -160,6 +160,16 @@ public final class HypervisorBench {
             }
 
             @Override
+            public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {
+                return java.util.Optional.of(java.util.List.of(java.nio.file.Path.of("/var/lib/acp")));
+            }
+
+            @Override
+            public java.util.Optional<java.util.List<String>> allowedBridges() {
+                return java.util.Optional.of(java.util.List.of("acpbr0"));
+            }
+
+            @Override
             public Duration shutdownTimeout() {
                 return Duration.ofSeconds(30);
             }

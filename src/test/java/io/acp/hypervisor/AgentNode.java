@@ -101,6 +101,17 @@ final class AgentNode implements AutoCloseable {
     }
 
     record Api(Path socket, String host, int port, int maxFrameBytes, Duration idleTimeout, int maxAuthFailures) implements ApiConfig {
+
+        @Override
+        public int maxConnections() {
+            return 512;
+        }
+
+        @Override
+        public int maxConnectionsPerPeer() {
+            return 64;
+        }
+
     }
 
     record Agent(String host, int port, int joinPort, Optional<String> advertise, List<String> tlsProtocols, Duration idleTimeout, int maxFrameBytes,

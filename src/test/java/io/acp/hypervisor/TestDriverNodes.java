@@ -77,13 +77,25 @@ final class TestDriverNodes implements AutoCloseable {
             String id = args.path("id").asText();
             Uni<ObjectNode> answer = switch (op) {
                 case "create" -> s.create(id, args.get("spec"), calls());
-                case "migrate-prepare" -> s.acceptMigration(id, args.get("spec"), args.path("from").asText(), args.path("live").asBoolean());
-                case "migrate-confirm" -> s.confirmMigration(id, args.path("start").asBoolean());
-                case "migrate-abort" -> s.abortMigration(id);
+                // The calling node, as a node certificate would name it: the source of the migration.
+                case "migrate-prepare" -> {
+                    preparedFrom.put(id, args.path("from").asText());
+                    yield s.acceptMigration(id, args.get("spec"), args.path("from").asText(), args.path("live").asBoolean(),
+                        args.path("from").asText());
+                }
+                case "migrate-confirm" -> s.confirmMigration(id, args.path("start").asBoolean(), sourceOf(id));
+                case "migrate-abort" -> s.abortMigration(id, sourceOf(id));
                 default -> throw AcpException.badRequest("no such test call " + op);
             };
             return answer.map(JsonNode.class::cast);
         });
+    }
+
+    /** The node that prepared a system's migration last: the one whose certificate an honest agent would show. */
+    private final java.util.Map<String, String> preparedFrom = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String sourceOf(String id) {
+        return preparedFrom.getOrDefault(id, "");
     }
 
     static ServiceContext context(String id) {

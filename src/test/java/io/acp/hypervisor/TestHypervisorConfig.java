@@ -11,6 +11,17 @@ record TestHypervisorConfig(String uri, Duration reconcileInterval, Duration sta
         return java.util.Optional.empty();
     }
 
+    /** The paths and bridge the lifecycle tests' specs name. */
+    @Override
+    public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {
+        return java.util.Optional.of(java.util.List.of(java.nio.file.Path.of("/var/lib/acp")));
+    }
+
+    @Override
+    public java.util.Optional<java.util.List<String>> allowedBridges() {
+        return java.util.Optional.of(java.util.List.of("acpbr0"));
+    }
+
     static TestHypervisorConfig testDriver() {
         return new TestHypervisorConfig("test:///default", Duration.ofHours(1), Duration.ofHours(1), Duration.ofSeconds(5));
     }

@@ -91,7 +91,7 @@ class DirPoolTest {
         assertCode(() -> await(s.createVolume("p1", "w", "1000T", "raw")), ErrorCode.CONFLICT, "out of space: pool p1 on node n1 has");
         assertCode(() -> await(s.resizeVolume("p1", "v", "512K")), ErrorCode.BAD_REQUEST, "shrinking to 512.0 KiB would lose data");
         assertCode(() -> await(s.createPool("etc", spec("{\"kind\":\"dir\",\"path\":\"/etc/acp-pool\"}"))), ErrorCode.BAD_REQUEST,
-                "pool etc: path /etc/acp-pool is outside the allowed roots");
+                "pool etc: path /etc/acp-pool (leads to /etc/acp-pool) is outside the allowed roots");
         assertCode(() -> await(s.createPool("bad", spec("{\"kind\":\"zfs\"}"))), ErrorCode.BAD_REQUEST, "pool bad: field 'kind' must be one of");
         assertCode(() -> await(s.createPool("p1", spec("{\"kind\":\"dir\"}"))), ErrorCode.CONFLICT, "storage p1 exists (pool) with another spec");
         assertCode(() -> await(s.deletePool("p1")), ErrorCode.CONFLICT, "pool p1 on node n1 has 1 volume(s) (v); delete them first");

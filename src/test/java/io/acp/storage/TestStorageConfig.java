@@ -9,6 +9,11 @@ import java.util.Optional;
 record TestStorageConfig(String defaultPool, Optional<List<Path>> allowedRoots, Optional<Path> mountDir, int nearFullPercent, int fullPercent,
         Duration statsInterval, Duration reconcileInterval, Duration probeTimeout, Duration commandTimeout, String libvirtUri, Lvm lvm) implements StorageConfig {
 
+        public Optional<List<String>> privilegedShareOptions() {
+            return Optional.empty();
+        }
+
+
     static TestStorageConfig in(Path dir) {
         return new TestStorageConfig("default", Optional.of(List.of(dir.resolve("roots"))), Optional.of(dir.resolve("shares")), 90, 98,
                 Duration.ofHours(1), Duration.ofHours(1), Duration.ofMillis(500), Duration.ofSeconds(20), "test:///default", () -> false);

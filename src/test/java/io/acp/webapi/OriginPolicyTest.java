@@ -8,23 +8,26 @@ import org.junit.jupiter.api.Test;
 
 class OriginPolicyTest {
 
+    private static final String HOST = "127.0.0.1";
+    private static final int PORT = 7480;
+
     @Test
-    void sameOriginByDefault() {
+    void theNodesOwnListenAddressByDefaultNeverTheHostHeader() {
         OriginPolicy p = new OriginPolicy(Optional.empty());
-        assertThat(p.permits("http://127.0.0.1:7480", "127.0.0.1:7480")).isTrue();
-        assertThat(p.permits("https://acp.example.org", "acp.example.org")).isTrue();
-        assertThat(p.permits("http://127.0.0.1:7481", "127.0.0.1:7480")).isFalse();
-        assertThat(p.permits("http://evil.example", "127.0.0.1:7480")).isFalse();
-        assertThat(p.permits("null", "127.0.0.1:7480")).as("sandboxed page").isFalse();
-        assertThat(p.permits("http://evil.example", null)).isFalse();
-        assertThat(p.permits(null, "127.0.0.1:7480")).as("not a browser").isTrue();
+        assertThat(p.permits("http://127.0.0.1:7480", HOST, PORT)).isTrue();
+        assertThat(p.permits("http://localhost:7480/", HOST, PORT)).isTrue();
+        assertThat(p.permits("http://127.0.0.1:7481", HOST, PORT)).isFalse();
+        assertThat(p.permits("http://evil.example", HOST, PORT)).isFalse();
+        assertThat(p.permits("http://rebind.evil.example:7480", HOST, PORT)).as("a DNS-rebinding page, whatever Host it sends").isFalse();
+        assertThat(p.permits("null", HOST, PORT)).as("sandboxed page").isFalse();
+        assertThat(p.permits(null, HOST, PORT)).as("not a browser").isTrue();
     }
 
     @Test
-    void anAllowListReplacesSameOrigin() {
+    void anAllowListReplacesTheDefault() {
         OriginPolicy p = new OriginPolicy(Optional.of(List.of("https://acp.example.org/", "https://ops.example.org")));
-        assertThat(p.permits("https://ACP.example.org", "10.0.0.1:7480")).isTrue();
-        assertThat(p.permits("https://ops.example.org", "10.0.0.1:7480")).isTrue();
-        assertThat(p.permits("http://10.0.0.1:7480", "10.0.0.1:7480")).as("only the listed origins").isFalse();
+        assertThat(p.permits("https://ACP.example.org", HOST, PORT)).isTrue();
+        assertThat(p.permits("https://ops.example.org", HOST, PORT)).isTrue();
+        assertThat(p.permits("http://10.0.0.1:7480", "10.0.0.1", PORT)).as("only the listed origins").isFalse();
     }
 }

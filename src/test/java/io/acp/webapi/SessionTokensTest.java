@@ -52,4 +52,33 @@ class SessionTokensTest {
         tokens.revoke(token, Instant.now().plusSeconds(3600));
         assertThat(tokens.open(token)).as("after logout").isNull();
     }
+
+    @Test
+    void refreshingKeepsTheAbsoluteLifetime() {
+        Instant now = Instant.parse("2026-11-24T12:00:00Z");
+        byte[] secret = SessionTokens.loadSecret(dir);
+        SessionTokens.Issued first = new SessionTokens(secret, Duration.ofHours(1), at(now)).issue("acp_key");
+        // 50 minutes later the stolen token logs in again: the new token ends when the first did.
+        SessionTokens later = new SessionTokens(secret, Duration.ofHours(1), at(now.plusSeconds(3000)));
+        SessionTokens.Opened opened = later.open(first.token());
+        SessionTokens.Issued refreshed = later.issue(opened.key(), opened.expires());
+        assertThat(refreshed.expires()).isEqualTo(first.expires());
+        assertThat(new SessionTokens(secret, Duration.ofHours(1), at(now.plusSeconds(3600))).open(refreshed.token())).as("past the first expiry").isNull();
+    }
+
+    @Test
+    void aLogoutSurvivesARestartAndTheFileHoldsNoToken() throws Exception {
+        byte[] secret = SessionTokens.loadSecret(dir);
+        Path file = dir.resolve(SessionTokens.REVOKED_FILE);
+        SessionTokens tokens = new SessionTokens(secret, Duration.ofHours(1), Clock.systemUTC(), file);
+        SessionTokens.Issued issued = tokens.issue("acp_key");
+        SessionTokens.Issued other = tokens.issue("acp_key");
+        tokens.revoke(issued.token(), issued.expires());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readString(file)).doesNotContain(issued.token().substring(SessionTokens.PREFIX.length())).doesNotContain("acp_key");
+
+        SessionTokens restarted = new SessionTokens(secret, Duration.ofHours(1), Clock.systemUTC(), file);
+        assertThat(restarted.open(issued.token())).as("logged out before the restart").isNull();
+        assertThat(restarted.open(other.token()).key()).as("another session goes on").isEqualTo("acp_key");
+    }
 }
