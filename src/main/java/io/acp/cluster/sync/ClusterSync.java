@@ -11,12 +11,19 @@ import io.acp.cluster.sync.transport.MulticastTransport;
 import io.acp.cluster.sync.transport.PeerListTransport;
 import io.acp.cluster.sync.transport.Transport;
 import io.acp.cluster.sync.transport.TransportCounters;
+import io.acp.cluster.sync.origin.AuthorKeys;
+import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.OriginCheck;
+import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.Refusal;
+import io.acp.cluster.sync.origin.SealedCodec;
+import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramHeader;
 import io.acp.cluster.sync.wire.DatagramOpener;
 import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.wire.DropReason;
-import io.acp.cluster.sync.wire.EntryCodec;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
@@ -25,6 +32,10 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.StatsEntry;
 import io.acp.model.Version;
+import io.acp.security.ClusterPki;
+import io.acp.security.Pem;
+import io.acp.security.PkiFiles;
+import io.acp.security.Revocations;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -33,6 +44,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +80,12 @@ public final class ClusterSync {
     private final StateIndex index = new StateIndex();
     private final Membership membership;
     private final AntiEntropy antiEntropy;
+    private final OriginCounters refusals;
+    private final SealStore seals = new SealStore();
+    private volatile Revocations revocations = Revocations.NONE;
+    private NodeSigner signer;
+    private AuthorKeys authorKeys;
+    private OriginCheck originCheck;
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -101,6 +119,20 @@ public final class ClusterSync {
         this.transportLayer = transportLayer;
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), System::currentTimeMillis);
         this.antiEntropy = new AntiEntropy(index, new Random(new SecureRandom().nextLong()), settings.antiEntropyMaxBytes());
+        this.refusals = new OriginCounters(node);
+    }
+
+    /**
+     * The certificates the cluster has revoked: entries sealed under them, and every message from a
+     * node all of whose certificates are revoked, are refused from then on. Settable before or
+     * after start.
+     */
+    public void useRevocations(Revocations r) {
+        revocations = r;
+        AuthorKeys k = authorKeys;
+        if (k != null) {
+            k.useRevocations(r);
+        }
     }
 
     /** Bumps the epoch, opens the sockets and starts syncing; fails if the settings or sockets are bad. */
@@ -114,6 +146,7 @@ public final class ClusterSync {
     }
 
     private synchronized void startNow() {
+        loadIdentity();
         ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         try {
             epoch = EpochFile.bump(dataDir, System.currentTimeMillis() / 1000);
@@ -153,11 +186,31 @@ public final class ClusterSync {
         }
         outbox = new Outbox(sealer, transport);
         running = true;
+        publishCertificate();
         long hb = settings.heartbeatInterval().toMillis();
         long ae = settings.antiEntropyInterval().toMillis();
         executor.scheduleAtFixedRate(guarded(this::heartbeat), 0, hb, TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guarded(this::antiEntropyRound), ae, ae, TimeUnit.MILLISECONDS);
         LOG.infof("cluster sync of node %s started: epoch %d, %s, unicast %s", node, epoch, settings, transport.localAddress());
+    }
+
+    /**
+     * This node's key and certificate (checked against the cluster CA) and the CA, from the data
+     * dir's PKI files: entries are sealed with the key, peers' seals checked against the CA.
+     */
+    private void loadIdentity() {
+        PkiFiles pki = PkiFiles.in(dataDir);
+        X509Certificate cert = ClusterPki.checkNodeCertificate(pki, node);
+        signer = new NodeSigner(node, Pem.readPrivateKey(pki.nodeKey()), cert);
+        authorKeys = new AuthorKeys(Pem.readCertificate(pki.caCertificate()));
+        authorKeys.useRevocations(revocations);
+        authorKeys.learn(node, cert);
+        originCheck = new OriginCheck(authorKeys, refusals, System::currentTimeMillis);
+    }
+
+    /** Publishes this node's certificate in the CDB, where every peer (and every later one) finds it. */
+    private void publishCertificate() {
+        cdb.updateMeta(CertificateMeta.key(node), values -> values.setAll(CertificateMeta.values(signer.certificate())));
     }
 
     /** Stops sending and receiving; pending deltas are flushed first. The CDB stays open. */
@@ -215,22 +268,53 @@ public final class ClusterSync {
 
     private void flush() {
         lastFlushNanos = System.nanoTime();
-        counters.entriesSent(batcher.drain(body -> outbox.toAll(MessageType.DELTA, body)));
+        List<SealedEntry> sent = batcher.drain(signer::seal, body -> outbox.toAll(MessageType.DELTA, body));
+        sent.forEach(seals::put);
+        counters.entriesSent(sent.size());
+    }
+
+    /**
+     * The sealed form of entries to relay, in order: as their authors sealed them; this node's own
+     * entries that lack one are sealed now, in one batch; a peer's entry whose seal this node does
+     * not hold is left out (its author or another peer sends it).
+     */
+    private List<SealedEntry> sealedForRelay(List<Entry> entries) {
+        List<Entry> unsealedOwn = new ArrayList<>();
+        for (Entry e : entries) {
+            if (seals.get(e) == null && SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
+                unsealedOwn.add(e);
+            }
+        }
+        if (!unsealedOwn.isEmpty()) {
+            signer.seal(unsealedOwn).forEach(seals::put);
+        }
+        List<SealedEntry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            SealedEntry s = seals.get(e);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     // ---- received datagrams -------------------------------------------------------------------
 
     private void handle(Reassembler.Message m, InetSocketAddress from) {
         DatagramHeader h = m.header();
+        if (authorKeys.revoked(h.sender())) {
+            refusals.refused(Refusal.REVOKED, h.sender(), "a " + h.type() + " message", "every certificate of node " + h.sender() + " is revoked");
+            return;
+        }
         membership.heard(h.sender(), h.epoch(), from).ifPresent(this::publishPeer);
         try {
             switch (h.type()) {
                 case HEARTBEAT -> antiEntropy.heardHeartbeat(h.sender(), m.body());
-                case DELTA -> merge(h.sender(), EntryCodec.decode(m.body()), true);
-                case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
+                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
+                case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false);
                 case PULL -> {
                     counters.pullServed();
-                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody());
+                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody(), this::sealedForRelay);
                     for (byte[] body : answer) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
@@ -245,13 +329,19 @@ public final class ClusterSync {
         }
     }
 
-    private void merge(String sender, List<Entry> entries, boolean mustOriginateAtSender) {
-        for (Entry e : entries) {
+    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
+        for (SealedEntry s : entries) {
+            Entry e = s.entry();
             if (mustOriginateAtSender && !e.node().equals(sender)) {
                 // a delta carries only the sender's own entries; anything else is not ours to take
-                counters.dropped(DropReason.MALFORMED);
+                refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
+                        "a DELTA from " + sender + " carries an entry of node " + e.node());
                 continue;
             }
+            if (!originCheck.accept(s, sender)) {
+                continue;
+            }
+            seals.put(s);
             if (e.node().equals(node)) {
                 ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
             }
@@ -288,6 +378,7 @@ public final class ClusterSync {
         for (ObjectEntry t : index.tombstones()) {
             if (cdb.entry(t.key()).isEmpty()) {
                 index.forgetCollected(t);
+                seals.forget(t);
             }
         }
     }
@@ -373,6 +464,11 @@ public final class ClusterSync {
         return counters;
     }
 
+    /** Entries refused by origin authentication, by rule and by sender. */
+    public OriginCounters refusals() {
+        return refusals;
+    }
+
     /** Datagram counts of the transport; zeros before start. */
     public TransportCounters transportCounters() {
         return transport == null ? new TransportCounters() : transport.counters();
@@ -381,6 +477,7 @@ public final class ClusterSync {
     /** All counters by stat name, for node stats. */
     public Map<String, Long> stats() {
         Map<String, Long> out = counters.snapshot();
+        out.putAll(refusals.snapshot());
         TransportCounters t = transportCounters();
         out.put("sync.datagrams.sent", t.sent());
         out.put("sync.datagrams.received", t.received());
