@@ -26,6 +26,7 @@ import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.wire.DropReason;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.Reassembler;
+import io.acp.cluster.sync.wire.ReplayGuard;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
 import io.acp.model.ObjectEntry;
@@ -82,6 +83,9 @@ public final class ClusterSync {
     private final AntiEntropy antiEntropy;
     private final OriginCounters refusals;
     private final SealStore seals = new SealStore();
+    private final ReplayGuard replay = new ReplayGuard();
+    private final Object marksLock = new Object();
+    private Map<String, ReplayGuard.Mark> savedMarks = Map.of(); // under marksLock
     private volatile Revocations revocations = Revocations.NONE;
     private NodeSigner signer;
     private AuthorKeys authorKeys;
@@ -150,9 +154,11 @@ public final class ClusterSync {
         ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         try {
             epoch = EpochFile.bump(dataDir, System.currentTimeMillis() / 1000);
+            savedMarks = ReplayMarksFile.read(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("sync epoch of node " + node + " could not be persisted in " + dataDir, e);
+            throw new UncheckedIOException("sync epoch or replay marks of node " + node + " could not be read or persisted in " + dataDir, e);
         }
+        savedMarks.forEach(replay::restore);
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
@@ -168,7 +174,7 @@ public final class ClusterSync {
             cdb.meta(o.key(), null).forEach(index::update);
             cdb.stats(o.key(), null).forEach(index::update);
         }
-        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters),
+        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
                 counters, executor, (m, from) -> guarded(() -> handle(m, from)).run());
         try {
@@ -210,7 +216,14 @@ public final class ClusterSync {
 
     /** Publishes this node's certificate in the CDB, where every peer (and every later one) finds it. */
     private void publishCertificate() {
-        cdb.updateMeta(CertificateMeta.key(node), values -> values.setAll(CertificateMeta.values(signer.certificate())));
+        cdb.updateMeta(CertificateMeta.key(node, signer.keyId()), values -> values.setAll(CertificateMeta.values(signer.certificate())));
+    }
+
+    private void resendCertificate() {
+        List<io.acp.model.MetaEntry> mine = cdb.meta(CertificateMeta.key(node, signer.keyId()), node);
+        if (!mine.isEmpty() && batcher.add(mine.get(0))) {
+            executor.execute(guarded(this::flush));
+        }
     }
 
     /** Stops sending and receiving; pending deltas are flushed first. The CDB stays open. */
@@ -238,6 +251,7 @@ public final class ClusterSync {
         }
         executor.shutdownNow();
         transport.close();
+        saveReplayMarks();
         LOG.infof("cluster sync of node %s stopped (epoch %d)", node, epoch);
     }
 
@@ -306,7 +320,10 @@ public final class ClusterSync {
             refusals.refused(Refusal.REVOKED, h.sender(), "a " + h.type() + " message", "every certificate of node " + h.sender() + " is revoked");
             return;
         }
-        membership.heard(h.sender(), h.epoch(), from).ifPresent(this::publishPeer);
+        membership.heard(h.sender(), h.epoch(), from).ifPresent(p -> {
+            resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
+            publishPeer(p);
+        });
         try {
             switch (h.type()) {
                 case HEARTBEAT -> antiEntropy.heardHeartbeat(h.sender(), m.body());
@@ -330,12 +347,25 @@ public final class ClusterSync {
     }
 
     private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
-        for (SealedEntry s : entries) {
+        List<SealedEntry> certificatesFirst = new ArrayList<>(entries.size());
+        entries.stream().filter(s -> CertificateMeta.isCertificateMeta(s.entry())).forEach(certificatesFirst::add);
+        entries.stream().filter(s -> !CertificateMeta.isCertificateMeta(s.entry())).forEach(certificatesFirst::add);
+        for (SealedEntry s : certificatesFirst) {
             Entry e = s.entry();
             if (mustOriginateAtSender && !e.node().equals(sender)) {
                 // a delta carries only the sender's own entries; anything else is not ours to take
                 refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
                         "a DELTA from " + sender + " carries an entry of node " + e.node());
+                continue;
+            }
+            Version held = heldVersion(e);
+            if (held != null && !e.version().isNewerThan(held)) {
+                // nothing to merge, so nothing to verify; but a held entry whose seal this node
+                // lacks (loaded from its journal) gets it, so it can be relayed again
+                if (e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
+                    seals.put(s);
+                }
+                counters.entryIgnored();
                 continue;
             }
             if (!originCheck.accept(s, sender)) {
@@ -353,6 +383,16 @@ public final class ClusterSync {
         }
     }
 
+    /** The version this node holds of the entry's slot, or null. */
+    private Version heldVersion(Entry e) {
+        List<? extends Entry> held = switch (e.kind()) {
+            case OBJECT -> cdb.entry(e.key()).map(List::of).orElse(List.of());
+            case META -> cdb.meta(e.key(), e.node());
+            case STATS -> cdb.stats(e.key(), e.node());
+        };
+        return held.isEmpty() ? null : held.get(0).version();
+    }
+
     /** The slot of one of this node's entries (the node is implied). */
     private record OwnSlot(Entry.Kind kind, ObjectKey key) {
         static OwnSlot of(Entry e) {
@@ -364,6 +404,7 @@ public final class ClusterSync {
 
     private void heartbeat() {
         forgetCollectedTombstones();
+        saveReplayMarks();
         outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
         List<StatsEntry> resend = quietStats.tick(System.currentTimeMillis(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
@@ -371,6 +412,22 @@ public final class ClusterSync {
             flush();
         }
         membership.tick().forEach(this::publishPeer);
+    }
+
+    /** Saves the replay window's marks if they moved, so a restart does not reopen it (docs/security.md, "Origin authentication of sync"). */
+    private void saveReplayMarks() {
+        synchronized (marksLock) { // the sync thread's heartbeat and stop() both save
+            Map<String, ReplayGuard.Mark> now = replay.marks();
+            if (now.equals(savedMarks)) {
+                return;
+            }
+            try {
+                ReplayMarksFile.write(dataDir, now);
+                savedMarks = now;
+            } catch (IOException e) {
+                LOG.warnf("replay marks of node %s could not be saved in %s: %s", node, dataDir, e.getMessage());
+            }
+        }
     }
 
     /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */

@@ -52,8 +52,7 @@ class ClusterBridgeTest {
     void startClusters() throws IOException {
         a = InProcessCluster.start(2, InProcessCluster.testSettings("site-a", "secret of cluster a 0123456789"), "a", 1);
         b = InProcessCluster.start(2, InProcessCluster.testSettings("site-b", "secret of cluster b 9876543210"), "b", 2);
-        ClusterPki.init(pki(a, 1), "a1", "site-a", CERT_VALIDITY);
-        ClusterPki.init(pki(b, 1), "b1", "site-b", CERT_VALIDITY);
+        // a1 and b1 already hold node certificates of their own cluster's CA (InProcessCluster issues them)
         foreignCaDir = Files.createTempDirectory("acp-foreign-ca-");
         ClusterPki.init(PkiFiles.in(foreignCaDir), "x1", "elsewhere", CERT_VALIDITY);
         for (InProcessCluster c : List.of(a, b)) {

@@ -15,10 +15,12 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * How a node's certificate reaches the others: as that node's meta of {@code service/<node>:sync-identity}
- * ({@code {"certificate": base64 DER}}), replicated like any meta. It needs no trust in whoever relays
- * it: a receiver checks the certificate against the cluster CA, then the entry's seal against the
- * certificate. A key of its own, which no other writer of node meta replaces.
+ * How a node's certificate reaches the others: as that node's meta of
+ * {@code service/<node>:sync-identity-<key id>} ({@code {"certificate": base64 DER}}), replicated like
+ * any meta. It needs no trust in whoever relays it: a receiver checks the certificate against the
+ * cluster CA, then the entry's seal against the certificate. One key per certificate, which no
+ * other writer of node meta replaces: a node that got a new key (new disk, renewal) keeps its older
+ * certificates published, so its entries sealed under them still verify anywhere.
  */
 public final class CertificateMeta {
 
@@ -28,8 +30,8 @@ public final class CertificateMeta {
     private CertificateMeta() {
     }
 
-    public static ObjectKey key(String node) {
-        return ObjectKey.of(ObjectType.SERVICE, node + SUFFIX);
+    public static ObjectKey key(String node, long keyId) {
+        return ObjectKey.of(ObjectType.SERVICE, node + SUFFIX + "-" + String.format("%016x", keyId));
     }
 
     public static ObjectNode values(X509Certificate cert) {
@@ -42,15 +44,21 @@ public final class CertificateMeta {
         return v;
     }
 
+    /** Whether the entry is a node's certificate meta (checked first in a message: the rest may need it). */
+    public static boolean isCertificateMeta(Entry e) {
+        return e instanceof MetaEntry m && m.key().type() == ObjectType.SERVICE && m.key().id().startsWith(m.node() + SUFFIX + "-");
+    }
+
     /**
      * The certificate an entry publishes, if it is a certificate meta of its own reporter.
      *
      * @throws IllegalArgumentException if it claims to be one but holds no readable certificate
      */
     static Optional<X509Certificate> of(Entry e) {
-        if (!(e instanceof MetaEntry m) || m.key().type() != ObjectType.SERVICE || !m.key().id().equals(m.node() + SUFFIX)) {
+        if (!isCertificateMeta(e)) {
             return Optional.empty();
         }
+        MetaEntry m = (MetaEntry) e;
         String b64 = m.values().path(FIELD).asText("");
         try {
             byte[] der = Base64.getDecoder().decode(b64);
