@@ -87,6 +87,7 @@ public final class ClusterSync {
     private final Object marksLock = new Object();
     private Map<String, ReplayGuard.Mark> savedMarks = Map.of(); // under marksLock
     private volatile Revocations revocations = Revocations.NONE;
+    private volatile boolean bridge;
     private NodeSigner signer;
     private AuthorKeys authorKeys;
     private OriginCheck originCheck;
@@ -216,7 +217,20 @@ public final class ClusterSync {
 
     /** Publishes this node's certificate in the CDB, where every peer (and every later one) finds it. */
     private void publishCertificate() {
-        cdb.updateMeta(CertificateMeta.key(node, signer.keyId()), values -> values.setAll(CertificateMeta.values(signer.certificate())));
+        cdb.updateMeta(CertificateMeta.key(node, signer.keyId()), values -> CertificateMeta.values(signer.certificate(), bridge));
+    }
+
+    /**
+     * Makes this node the L3 bridge's relay into this cluster: entries of the remote cluster's nodes
+     * that its bridge merged carry no seal of this cluster, so this node seals them as the bridge
+     * (and says so in its published certificate). Peers accept such seals only for authors that are
+     * not members of this cluster. Call before or after start.
+     */
+    public void relayBridgedEntries() {
+        bridge = true;
+        if (running) {
+            publishCertificate();
+        }
     }
 
     private void resendCertificate() {
@@ -294,13 +308,23 @@ public final class ClusterSync {
      */
     private List<SealedEntry> sealedForRelay(List<Entry> entries) {
         List<Entry> unsealedOwn = new ArrayList<>();
+        List<Entry> unsealedBridged = new ArrayList<>();
         for (Entry e : entries) {
-            if (seals.get(e) == null && SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
+            if (seals.get(e) != null) {
+                continue;
+            }
+            String author = SealedEntry.requiredAuthor(e);
+            if (author.equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
                 unsealedOwn.add(e);
+            } else if (bridge && !authorKeys.member(author)) {
+                unsealedBridged.add(e);
             }
         }
         if (!unsealedOwn.isEmpty()) {
             signer.seal(unsealedOwn).forEach(seals::put);
+        }
+        if (!unsealedBridged.isEmpty()) {
+            signer.sealBridged(unsealedBridged).forEach(seals::put);
         }
         List<SealedEntry> out = new ArrayList<>(entries.size());
         for (Entry e : entries) {

@@ -136,8 +136,9 @@ class ClusterBridgeTest {
         InProcessCluster.Node n = c.node(node);
         BridgeSettings settings = new BridgeSettings("127.0.0.1", 0,
                 connectTo.map(t -> new BridgeSettings.HostPort("127.0.0.1", t.address().getPort())), remoteCa,
-                Duration.ofMillis(50), Duration.ofMillis(400), 1 << 20);
+                Duration.ofMillis(50), Duration.ofMillis(400), 1 << 20, new BridgeSettings.Writable(List.of("system/*")));
         ClusterBridge bridge = new ClusterBridge(n.cdb(), settings, n.id, n.dataDir);
+        n.sync().relayBridgedEntries(); // the bridged entries reach this cluster's other node sealed by the bridge node
         bridge.start().await().atMost(WAIT);
         bridges.add(bridge);
         return bridge;

@@ -30,6 +30,7 @@ public final class AuthorKeys {
 
     private final X509Certificate ca;
     private final Map<String, Map<Long, Known>> byNode = new ConcurrentHashMap<>();
+    private final java.util.Set<String> bridges = ConcurrentHashMap.newKeySet();
     private volatile Revocations revocations = Revocations.NONE;
 
     public AuthorKeys(X509Certificate ca) {
@@ -79,6 +80,21 @@ public final class AuthorKeys {
             return new Lookup(null, k.certificate(), Problem.EXPIRED);
         }
         return new Lookup(k.key(), k.certificate(), null);
+    }
+
+    /** Whether any certificate of {@code node} from this cluster's CA is known: it is a member here. */
+    public boolean member(String node) {
+        Map<Long, Known> keys = byNode.get(node);
+        return keys != null && !keys.isEmpty();
+    }
+
+    /** Records that a member published itself as an L3 bridge (it may seal entries of non-members). */
+    void markBridge(String node) {
+        bridges.add(node);
+    }
+
+    public boolean bridge(String node) {
+        return bridges.contains(node);
     }
 
     /** True when every certificate known for {@code node} is revoked (and there is at least one). */

@@ -26,6 +26,7 @@ public final class CertificateMeta {
 
     static final String SUFFIX = ":sync-identity";
     static final String FIELD = "certificate";
+    static final String BRIDGE = "bridge";
 
     private CertificateMeta() {
     }
@@ -35,7 +36,15 @@ public final class CertificateMeta {
     }
 
     public static ObjectNode values(X509Certificate cert) {
+        return values(cert, false);
+    }
+
+    /** @param bridge whether this node relays another cluster's entries (its L3 bridge is on) */
+    public static ObjectNode values(X509Certificate cert, boolean bridge) {
         ObjectNode v = Json.object();
+        if (bridge) {
+            v.put(BRIDGE, true);
+        }
         try {
             v.put(FIELD, Base64.getEncoder().encodeToString(cert.getEncoded()));
         } catch (CertificateEncodingException e) {
@@ -47,6 +56,10 @@ public final class CertificateMeta {
     /** Whether the entry is a node's certificate meta (checked first in a message: the rest may need it). */
     public static boolean isCertificateMeta(Entry e) {
         return e instanceof MetaEntry m && m.key().type() == ObjectType.SERVICE && m.key().id().startsWith(m.node() + SUFFIX + "-");
+    }
+
+    static boolean bridge(Entry e) {
+        return isCertificateMeta(e) && ((MetaEntry) e).values().path(BRIDGE).asBoolean(false);
     }
 
     /**

@@ -51,7 +51,13 @@ public final class OriginCheck {
         String author = s.seal().author();
         String required = SealedEntry.requiredAuthor(e);
         boolean reported = e instanceof MetaEntry || e instanceof StatsEntry;
-        if (!author.equals(required) || (reported && !e.node().equals(required))) {
+        // an L3 bridge of this cluster vouches for the remote cluster's entries, never for a member's
+        boolean bridged = !author.equals(required) && keys.bridge(author) && !keys.member(required);
+        if ((!author.equals(required) && !bridged) || (reported && !e.node().equals(required))) {
+            if (!author.equals(required) && keys.bridge(author)) {
+                return refuse(Refusal.NOT_AUTHOR, sender, what, "bridge " + author + " relays an entry claiming node " + required
+                        + ", a member of this cluster; a bridge may only relay entries of the remote cluster's nodes");
+            }
             return refuse(Refusal.NOT_AUTHOR, sender, what, reported
                     ? "only node " + e.node() + " may write its own " + e.kind().wireName() + ", this one is sealed by " + author
                     : "the object version names writer " + required + " but the entry is sealed by " + author);
@@ -80,6 +86,9 @@ public final class OriginCheck {
         }
         if (!verifier.verify(s.encoded(), s.seal(), key.key())) {
             return refuse(Refusal.BAD_SIGNATURE, sender, what, "the seal does not verify under the key of node " + author);
+        }
+        if (CertificateMeta.bridge(e)) {
+            keys.markBridge(author); // only once its own seal proved the member said so
         }
         return null;
     }

@@ -206,6 +206,13 @@ public final class SyncScaleBench {
         }
         long drops = after.entrySet().stream().filter(e -> e.getKey().startsWith("sync.dropped.")).mapToLong(Map.Entry::getValue).sum()
                 - before.entrySet().stream().filter(e -> e.getKey().startsWith("sync.dropped.")).mapToLong(Map.Entry::getValue).sum();
-        return out.append("dropped ").append(drops).toString();
+        out.append("dropped ").append(drops);
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0 && (k.startsWith("sync.dropped.") || k.startsWith("sync.refused."))) {
+                out.append(' ').append(k.substring("sync.".length())).append(' ').append(d);
+            }
+        });
+        return out.toString();
     }
 }
