@@ -49,6 +49,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -89,6 +90,7 @@ public final class ClusterSync {
     private volatile Revocations revocations = Revocations.NONE;
     private volatile boolean bridge;
     private NodeSigner signer;
+    private volatile ClusterKeys keys;
     private AuthorKeys authorKeys;
     private OriginCheck originCheck;
     private ScheduledExecutorService executor;
@@ -152,7 +154,7 @@ public final class ClusterSync {
 
     private synchronized void startNow() {
         loadIdentity();
-        ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
+        keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         try {
             epoch = EpochFile.bump(dataDir, System.currentTimeMillis() / 1000);
             savedMarks = ReplayMarksFile.read(dataDir);
@@ -213,6 +215,24 @@ public final class ClusterSync {
         authorKeys.useRevocations(revocations);
         authorKeys.learn(node, cert);
         originCheck = new OriginCheck(authorKeys, refusals, System::currentTimeMillis);
+    }
+
+    /**
+     * Rotates the cluster secret of the running node through the two key slots: from now on
+     * datagrams are sent under {@code secret} and accepted under it or {@code previous}. The
+     * no-downtime sequence, run on every node before the next step: {@code useSecrets(old, new)},
+     * then {@code useSecrets(new, old)}, then {@code useSecrets(new, empty)}.
+     *
+     * @throws IllegalStateException if the sync is not started
+     * @throws IllegalArgumentException if a secret is too short
+     */
+    public void useSecrets(String secret, Optional<String> previous) {
+        ClusterKeys k = keys;
+        if (k == null) {
+            throw new IllegalStateException("sync of node " + node + " is not started: set the secrets in its settings instead");
+        }
+        k.use(secret, previous);
+        LOG.infof("cluster sync of node %s now sends under key %08x%s", node, k.currentKeyId(), previous.isPresent() ? " and accepts the previous secret too" : "");
     }
 
     /** Publishes this node's certificate in the CDB, where every peer (and every later one) finds it. */
