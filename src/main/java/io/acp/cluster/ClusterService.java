@@ -88,6 +88,10 @@ public class ClusterService implements ManagedService {
             return Uni.createFrom().voidItem();
         }
         ClusterBridge started = new ClusterBridge(opened, BridgeSettings.from(config.bridge()), identity.id(), identity.dataDir());
+        ClusterSync syncing = sync;
+        if (syncing != null) {
+            syncing.relayBridgedEntries(); // the remote entries the bridge admits reach the other nodes under its seal
+        }
         return started.start()
                 .invoke(() -> bridge = started);
     }

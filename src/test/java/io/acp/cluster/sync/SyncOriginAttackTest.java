@@ -155,8 +155,9 @@ class SyncOriginAttackTest {
             NodeSigner n2Key = TestPki.signer(cluster.ca(), n2.dataDir, "n2");
             SealedEntry sealed = n2Key.seal(List.of(genuine)).get(0);
 
-            // the same seal on a changed spec, and on a newer version: both are relayed as n2's
-            ObjectEntry changed = new ObjectEntry(vm, null, Json.object().put("memory-mb", 65536), genuine.version(), false);
+            // the same seal on a changed spec, and on a newer version: both are relayed as n2's (each
+            // newer than what n1 holds: an entry at the held version is ignored unverified, as it changes nothing)
+            ObjectEntry changed = new ObjectEntry(vm, null, Json.object().put("memory-mb", 65536), new Version(genuine.version().time() + 500, "n2"), false);
             ObjectEntry newer = new ObjectEntry(vm, null, Json.object().put("memory-mb", 512), new Version(genuine.version().time() + 1000, "n2"), false);
             relay.send(MessageType.ENTRIES, List.of(
                     new SealedEntry(changed, io.acp.cluster.sync.wire.EntryCodec.encode(changed), sealed.seal()),
@@ -166,10 +167,11 @@ class SyncOriginAttackTest {
             assertThat(n1.cdb().object(vm)).contains(genuine);
             assertThat(n1.sync().refusals().fromSender("n3-relay")).isEqualTo(2);
 
-            // the genuine sealed entry, relayed by anyone, is accepted (that is what anti-entropy does)
-            long verified = n1.sync().refusals().snapshot().get("sync.entries.verified");
+            // the genuine sealed entry, relayed by anyone, is no refusal (n1 holds it already: ignored)
+            long ignored = n1.sync().counters().snapshot().get("sync.entries.ignored");
             relay.send(MessageType.ENTRIES, List.of(sealed), n1.sync().address());
-            Eventually.await(WAIT, () -> n1.sync().refusals().snapshot().get("sync.entries.verified") > verified, "the genuine relay verified");
+            Eventually.await(WAIT, () -> n1.sync().counters().snapshot().get("sync.entries.ignored") > ignored, "the genuine relay taken");
+            assertThat(n1.sync().refusals().fromSender("n3-relay")).isEqualTo(2);
             assertThat(n1.cdb().object(vm)).contains(genuine);
         }
     }
