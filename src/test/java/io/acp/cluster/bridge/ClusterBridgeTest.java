@@ -130,6 +130,30 @@ class ClusterBridgeTest {
         }
     }
 
+    @Test
+    void entriesOutsideTheWritableSetOrClaimingALocalAuthorAreRefusedCountedAndChangeNothing() {
+        a.awaitConverged(WAIT); // a1 knows a2's certificate: a2 is a member of cluster a
+        ClusterBridge accepting = bridge(a, 1, pki(b, 1).caCertificate(), Optional.empty()); // writable: system/*
+        ClusterBridge connecting = bridge(b, 1, pki(a, 1).caCertificate(), Optional.of(accepting));
+        Eventually.await(WAIT, () -> accepting.linked() && connecting.linked(), "the bridges link");
+
+        ObjectKey network = ObjectKey.of(ObjectType.NETWORK, "b-vlan");
+        b.node(2).cdb().putObject(network, "vlan", Json.object().put("vlan", 10), null).await().atMost(WAIT);
+        ObjectKey claimed = ObjectKey.of(ObjectType.SYSTEM, "a-owned");
+        // cluster b (its bridge node, say, compromised) writes an object in the name of a2, a member of a
+        b.node(1).cdb().merge(new io.acp.model.ObjectEntry(claimed, null, Json.object().put("disk", "/etc/shadow"),
+                new Version(b.node(1).cdb().clock().now(), "a2"), false));
+
+        Eventually.await(WAIT, () -> accepting.counters().notWritableRefusals() >= 1 && accepting.counters().localAuthorRefusals() >= 1,
+                () -> "a1's bridge counters " + accepting.counters().snapshot());
+        ObjectKey allowed = write(b, 2, "allowed");
+        awaitEverywhere(allowed, b.node(2).cdb().object(allowed).orElseThrow().version()); // what is writable still crosses
+        for (InProcessCluster.Node n : a.nodes()) {
+            assertThat(n.cdb().object(network)).as("%s never takes a network the bridge may not write", n.id).isEmpty();
+            assertThat(n.cdb().object(claimed)).as("%s never takes an entry claiming its own member", n.id).isEmpty();
+        }
+    }
+
     // ---- fixture ----------------------------------------------------------------------------------
 
     private ClusterBridge bridge(InProcessCluster c, int node, Path remoteCa, Optional<ClusterBridge> connectTo) {
