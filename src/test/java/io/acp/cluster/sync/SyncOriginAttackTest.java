@@ -210,6 +210,25 @@ class SyncOriginAttackTest {
         }
     }
 
+    @Test
+    void aRevokedNodesEntriesAndMessagesAreRefused() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            cluster.awaitConverged(WAIT);
+            java.math.BigInteger n2Serial = certificateOf(n2).getSerialNumber();
+            n1.sync().useRevocations(cert -> cert.getSerialNumber().equals(n2Serial));
+
+            ObjectKey key = key("after-revocation");
+            n2.cdb().putObject(key, null, Json.object().put("by", "n2"), null).await().atMost(WAIT);
+            awaitRefused(n1.sync().refusals(), Refusal.REVOKED, 1);
+            Eventually.await(WAIT, () -> cluster.node(3).cdb().object(key).isPresent(), "n3, which revoked nothing, takes it");
+            Thread.sleep(500); // anti-entropy keeps offering it (n3 relays n2's seal): still refused
+            assertThat(n1.cdb().object(key)).isEmpty();
+            assertThat(n1.sync().refusals().fromSender("n2")).isPositive();
+        }
+    }
+
     /** What the node received from its peers, as its fault layer recorded it. */
     private static List<byte[]> fromPeers(InProcessCluster.Node n) {
         return n.faults().captured().stream().filter(d -> !DatagramHeader.read(d).sender().equals(n.id)).toList();
