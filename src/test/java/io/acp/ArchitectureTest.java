@@ -57,9 +57,10 @@ class ArchitectureTest {
         allow(HISTORY, CDB, MODEL, PROTOCOL);
         allow("io.acp.cluster.sync.wire", MODEL, PROTOCOL);
         allow("io.acp.cluster.sync.transport", MODEL, PROTOCOL);
+        allow("io.acp.cluster.sync.origin", "io.acp.cluster.sync.wire", SECURITY, MODEL, PROTOCOL);
         allow(MEMBERSHIP, CDB, MODEL, PROTOCOL);
-        allow("io.acp.cluster.sync", CDB, MEMBERSHIP, "io.acp.cluster.sync.transport", "io.acp.cluster.sync.wire", SECURITY, MODEL, PROTOCOL);
-        allow("io.acp.cluster.bridge", CDB, "io.acp.cluster.sync.wire", SECURITY, MODEL, PROTOCOL);
+        allow("io.acp.cluster.sync", CDB, MEMBERSHIP, "io.acp.cluster.sync.origin", "io.acp.cluster.sync.transport", "io.acp.cluster.sync.wire", SECURITY, MODEL, PROTOCOL);
+        allow("io.acp.cluster.bridge", CDB, "io.acp.cluster.sync.origin", "io.acp.cluster.sync.wire", SECURITY, MODEL, PROTOCOL);
         allow(CLUSTER_SERVICE, CDB, HISTORY, "io.acp.cluster.journal", "io.acp.cluster.sync..", "io.acp.cluster.bridge", NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.monitor.election", CDB, MODEL, PROTOCOL);
         allow("io.acp.monitor", "io.acp.monitor.election", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, MODEL, PROTOCOL);

@@ -167,5 +167,11 @@ public interface ClusterConfig {
         /** Largest entry frame sent or accepted on the link; a bigger one received breaks the link. */
         @WithDefault("16777216")
         int maxFrameBytes();
+
+        /**
+         * What the remote cluster may write here, as {@code type/id} or {@code type/*} (e.g.
+         * {@code system/*,network/vlan10}); unset, nothing: this cluster only mirrors itself to the remote side.
+         */
+        Optional<List<String>> writable();
     }
 }

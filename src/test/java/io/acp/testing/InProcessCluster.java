@@ -10,6 +10,7 @@ import io.acp.model.HybridClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import io.acp.security.PkiFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ public final class InProcessCluster implements AutoCloseable {
 
     private final SyncSettings settings;
     private final Path root;
+    private final PkiFiles ca;
     private boolean journaled;
     private final List<Node> nodes = new ArrayList<>();
     private long seed;
@@ -71,6 +73,12 @@ public final class InProcessCluster implements AutoCloseable {
         this.settings = settings;
         this.root = root;
         this.seed = seed;
+        this.ca = TestPki.newCluster(root.resolve("ca"), settings.clusterId());
+    }
+
+    /** The cluster CA's PKI directory (it holds the CA key): issue more node certificates with it. */
+    public PkiFiles ca() {
+        return ca;
     }
 
     /** Settings for tests: a fresh group and port, short timers (with headroom for a busy 2-core machine). */
@@ -132,6 +140,7 @@ public final class InProcessCluster implements AutoCloseable {
     }
 
     private void startNode(Node node) {
+        TestPki.provision(ca, node.dataDir, node.id);
         if (journaled) {
             node.cdb = new Cdb(node.id, new HybridClock(), Journal.open(node.dataDir.resolve("journal"), false, 1 << 24), 60);
             node.cdb.recover();

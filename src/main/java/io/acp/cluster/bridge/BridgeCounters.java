@@ -13,6 +13,27 @@ public final class BridgeCounters {
     private final AtomicLong linksUp = new AtomicLong();
     private final AtomicLong linksFailed = new AtomicLong();
 
+    private final AtomicLong refusedNotWritable = new AtomicLong();
+    private final AtomicLong refusedLocalAuthor = new AtomicLong();
+
+    void refusedNotWritable() {
+        refusedNotWritable.incrementAndGet();
+    }
+
+    void refusedLocalAuthor() {
+        refusedLocalAuthor.incrementAndGet();
+    }
+
+    /** Entries from the remote cluster refused because the configuration does not let it write them. */
+    public long notWritableRefusals() {
+        return refusedNotWritable.get();
+    }
+
+    /** Entries from the remote cluster refused because they claim a member of this cluster as author. */
+    public long localAuthorRefusals() {
+        return refusedLocalAuthor.get();
+    }
+
     void sent() {
         sent.incrementAndGet();
     }
@@ -61,6 +82,8 @@ public final class BridgeCounters {
         out.put("bridge.entries.echo-suppressed", echoesSuppressed());
         out.put("bridge.links.up", linksUp());
         out.put("bridge.links.failed", linksFailed());
+        out.put("bridge.refused.not-writable", refusedNotWritable.get());
+        out.put("bridge.refused.local-author", refusedLocalAuthor.get());
         return out;
     }
 }

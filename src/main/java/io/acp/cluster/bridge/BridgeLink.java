@@ -44,7 +44,10 @@ final class BridgeLink {
     private final BlockingQueue<Entry> pending = new LinkedBlockingQueue<>(MAX_PENDING_CHANGES);
     private volatile boolean closed;
 
-    BridgeLink(SSLSocket socket, Cdb cdb, OriginTracker origins, BridgeCounters counters, int maxFrameBytes) {
+    private final BridgeGate gate;
+
+    BridgeLink(SSLSocket socket, Cdb cdb, OriginTracker origins, BridgeCounters counters, int maxFrameBytes, BridgeGate gate) {
+        this.gate = gate;
         this.socket = socket;
         this.cdb = cdb;
         this.origins = origins;
@@ -157,6 +160,9 @@ final class BridgeLink {
                 ByteBuffer.wrap(frame).putInt(length);
                 in.readFully(frame, 4, length);
                 for (Entry e : EntryCodec.decode(frame)) {
+                    if (!gate.admit(e, remote)) {
+                        continue;
+                    }
                     origins.receivedFromLink(e); // before the merge: its change event is an echo
                     cdb.merge(e);
                     counters.received();

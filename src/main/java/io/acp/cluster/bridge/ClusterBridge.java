@@ -1,6 +1,7 @@
 package io.acp.cluster.bridge;
 
 import io.acp.cluster.Cdb;
+import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -39,6 +40,7 @@ public final class ClusterBridge {
     private final OriginTracker origins = new OriginTracker();
     private final Set<BridgeLink> links = ConcurrentHashMap.newKeySet();
     private SSLContext tls;
+    private BridgeGate gate;
     private SSLServerSocket server;
     private Thread acceptor;
     private Thread connector;
@@ -66,6 +68,7 @@ public final class ClusterBridge {
 
     private synchronized void startNow() {
         tls = BridgeTls.context(PkiFiles.in(dataDir), settings.remoteCa(), node);
+        gate = new BridgeGate(cdb, Pem.readCertificate(PkiFiles.in(dataDir).caCertificate()), settings.writable(), counters);
         try {
             server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
             server.setReuseAddress(true);
@@ -120,7 +123,7 @@ public final class ClusterBridge {
     }
 
     private void runLink(SSLSocket s) {
-        BridgeLink link = new BridgeLink(s, cdb, origins, counters, settings.maxFrameBytes());
+        BridgeLink link = new BridgeLink(s, cdb, origins, counters, settings.maxFrameBytes(), gate);
         links.add(link);
         try {
             if (running) {

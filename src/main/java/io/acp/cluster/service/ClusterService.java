@@ -99,6 +99,10 @@ public class ClusterService implements ManagedService {
             return Uni.createFrom().voidItem();
         }
         ClusterBridge started = new ClusterBridge(opened, BridgeSettings.from(config.bridge()), identity.id(), identity.dataDir());
+        ClusterSync syncing = sync;
+        if (syncing != null) {
+            syncing.relayBridgedEntries(); // the remote entries the bridge admits reach the other nodes under its seal
+        }
         return started.start()
                 .invoke(() -> bridge = started);
     }
@@ -108,6 +112,8 @@ public class ClusterService implements ManagedService {
             return Uni.createFrom().voidItem();
         }
         ClusterSync started = new ClusterSync(opened, SyncSettings.from(config.sync(), syncSecret()), identity.id(), identity.dataDir());
+        // CA-signed revocations in the CDB (acp cluster revoke) cut a revoked node's entries and messages off
+        started.useRevocations(ClusterRevocations.of(opened, PkiFiles.in(identity.dataDir())));
         return started.start()
                 .invoke(() -> {
                     sync = started;

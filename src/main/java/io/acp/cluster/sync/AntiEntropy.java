@@ -1,5 +1,7 @@
 package io.acp.cluster.sync;
 
+import io.acp.cluster.sync.origin.SealedCodec;
+import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
 import io.acp.model.StatsEntry;
 import java.nio.ByteBuffer;
@@ -13,6 +15,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -84,8 +87,11 @@ final class AntiEntropy {
         return b.array();
     }
 
-    /** The ENTRIES bodies answering a PULL, each at most {@code maxBody} bytes. */
-    List<byte[]> answer(byte[] pull, int maxBody) {
+    /**
+     * The ENTRIES bodies answering a PULL, each at most {@code maxBody} bytes: the entries in their
+     * sealed form ({@code sealed} gives it, leaving out what it cannot prove).
+     */
+    List<byte[]> answer(byte[] pull, int maxBody, Function<List<Entry>, List<SealedEntry>> sealed) {
         if (pull.length != StateIndex.BUCKETS * 8) {
             throw new IllegalArgumentException("pull has " + pull.length + " bytes, expected " + StateIndex.BUCKETS * 8);
         }
@@ -100,7 +106,7 @@ final class AntiEntropy {
         if (!any) {
             return List.of();
         }
-        return DeltaBatcher.pack(newestAndRandomAlternately(index.entriesIn(differing)), maxBody, maxBytes);
+        return SealedCodec.pack(sealed.apply(newestAndRandomAlternately(index.entriesIn(differing))), maxBody, maxBytes);
     }
 
     /**

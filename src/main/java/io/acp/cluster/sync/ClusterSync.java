@@ -10,20 +10,32 @@ import io.acp.cluster.sync.membership.Peer;
 import io.acp.cluster.sync.membership.PeerState;
 import io.acp.cluster.sync.transport.Transport;
 import io.acp.cluster.sync.transport.TransportCounters;
+import io.acp.cluster.sync.origin.AuthorKeys;
+import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.OriginCheck;
+import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.Refusal;
+import io.acp.cluster.sync.origin.SealedCodec;
+import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramHeader;
 import io.acp.cluster.sync.wire.DatagramOpener;
 import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.wire.DropReason;
-import io.acp.cluster.sync.wire.EntryCodec;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.Reassembler;
+import io.acp.cluster.sync.wire.ReplayGuard;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.StatsEntry;
 import io.acp.model.Version;
+import io.acp.security.ClusterPki;
+import io.acp.security.Pem;
+import io.acp.security.PkiFiles;
+import io.acp.security.Revocations;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -31,9 +43,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +81,17 @@ public final class ClusterSync {
     private final AntiEntropy antiEntropy;
     private final ClockAheadRefusals clockAhead;
     private CatchUp catchUp; // sync thread only, after start
+    private final OriginCounters refusals;
+    private final SealStore seals = new SealStore();
+    private final ReplayGuard replay = new ReplayGuard();
+    private final Object marksLock = new Object();
+    private Map<String, ReplayGuard.Mark> savedMarks = Map.of(); // under marksLock
+    private volatile Revocations revocations = Revocations.NONE;
+    private volatile boolean bridge;
+    private NodeSigner signer;
+    private volatile ClusterKeys keys;
+    private AuthorKeys authorKeys;
+    private OriginCheck originCheck;
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -108,6 +133,20 @@ public final class ClusterSync {
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes());
         this.clockAhead = new ClockAheadRefusals(node);
+        this.refusals = new OriginCounters(node);
+    }
+
+    /**
+     * The certificates the cluster has revoked: entries sealed under them, and every message from a
+     * node all of whose certificates are revoked, are refused from then on. Settable before or
+     * after start.
+     */
+    public void useRevocations(Revocations r) {
+        revocations = r;
+        AuthorKeys k = authorKeys;
+        if (k != null) {
+            k.useRevocations(r);
+        }
     }
 
     /** Bumps the epoch, opens the sockets and starts syncing; fails if the settings or sockets are bad. */
@@ -121,12 +160,15 @@ public final class ClusterSync {
     }
 
     private synchronized void startNow() {
-        ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
+        loadIdentity();
+        keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         try {
             epoch = EpochFile.bump(dataDir, env.wallMillis().getAsLong() / 1000);
+            savedMarks = ReplayMarksFile.read(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("sync epoch of node " + node + " could not be persisted in " + dataDir, e);
+            throw new UncheckedIOException("sync epoch or replay marks of node " + node + " could not be read or persisted in " + dataDir, e);
         }
+        savedMarks.forEach(replay::restore);
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
@@ -140,7 +182,7 @@ public final class ClusterSync {
             cdb.meta(o.key(), null).forEach(index::update);
             cdb.stats(o.key(), null).forEach(index::update);
         }
-        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters),
+        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
                 counters, executor, (m, from) -> guarded(() -> handle(m, from)).run());
         try {
@@ -156,11 +198,69 @@ public final class ClusterSync {
         }
         outbox = new Outbox(sealer, transport);
         running = true;
+        publishCertificate();
         long hb = settings.heartbeatInterval().toMillis();
         long ae = settings.antiEntropyInterval().toMillis();
         executor.scheduleAtFixedRate(guarded(this::heartbeat), 0, hb, TimeUnit.MILLISECONDS);
         executor.scheduleAtFixedRate(guarded(this::antiEntropyRound), ae, ae, TimeUnit.MILLISECONDS);
         LOG.infof("cluster sync of node %s started: epoch %d, %s, unicast %s", node, epoch, settings, transport.localAddress());
+    }
+
+    /**
+     * This node's key and certificate (checked against the cluster CA) and the CA, from the data
+     * dir's PKI files: entries are sealed with the key, peers' seals checked against the CA.
+     */
+    private void loadIdentity() {
+        PkiFiles pki = PkiFiles.in(dataDir);
+        X509Certificate cert = ClusterPki.checkNodeCertificate(pki, node);
+        signer = new NodeSigner(node, Pem.readPrivateKey(pki.nodeKey()), cert);
+        authorKeys = new AuthorKeys(Pem.readCertificate(pki.caCertificate()));
+        authorKeys.useRevocations(revocations);
+        authorKeys.learn(node, cert);
+        originCheck = new OriginCheck(authorKeys, refusals, System::currentTimeMillis);
+    }
+
+    /**
+     * Rotates the cluster secret of the running node through the two key slots: from now on
+     * datagrams are sent under {@code secret} and accepted under it or {@code previous}. The
+     * no-downtime sequence, run on every node before the next step: {@code useSecrets(old, new)},
+     * then {@code useSecrets(new, old)}, then {@code useSecrets(new, empty)}.
+     *
+     * @throws IllegalStateException if the sync is not started
+     * @throws IllegalArgumentException if a secret is too short
+     */
+    public void useSecrets(String secret, Optional<String> previous) {
+        ClusterKeys k = keys;
+        if (k == null) {
+            throw new IllegalStateException("sync of node " + node + " is not started: set the secrets in its settings instead");
+        }
+        k.use(secret, previous);
+        LOG.infof("cluster sync of node %s now sends under key %08x%s", node, k.currentKeyId(), previous.isPresent() ? " and accepts the previous secret too" : "");
+    }
+
+    /** Publishes this node's certificate in the CDB, where every peer (and every later one) finds it. */
+    private void publishCertificate() {
+        cdb.updateMeta(CertificateMeta.key(node, signer.keyId()), values -> CertificateMeta.values(signer.certificate(), bridge));
+    }
+
+    /**
+     * Makes this node the L3 bridge's relay into this cluster: entries of the remote cluster's nodes
+     * that its bridge merged carry no seal of this cluster, so this node seals them as the bridge
+     * (and says so in its published certificate). Peers accept such seals only for authors that are
+     * not members of this cluster. Call before or after start.
+     */
+    public void relayBridgedEntries() {
+        bridge = true;
+        if (running) {
+            publishCertificate();
+        }
+    }
+
+    private void resendCertificate() {
+        List<io.acp.model.MetaEntry> mine = cdb.meta(CertificateMeta.key(node, signer.keyId()), node);
+        if (!mine.isEmpty() && batcher.add(mine.get(0))) {
+            executor.execute(guarded(this::flush));
+        }
     }
 
     /** Stops sending and receiving; pending deltas are flushed first. The CDB stays open. */
@@ -188,6 +288,7 @@ public final class ClusterSync {
         }
         executor.shutdownNow();
         transport.close();
+        saveReplayMarks();
         LOG.infof("cluster sync of node %s stopped (epoch %d)", node, epoch);
     }
 
@@ -218,14 +319,58 @@ public final class ClusterSync {
 
     private void flush() {
         lastFlushNanos = env.nanoTime().getAsLong();
-        counters.entriesSent(batcher.drain(body -> outbox.toAll(MessageType.DELTA, body)));
+        List<SealedEntry> sent = batcher.drain(signer::seal, body -> outbox.toAll(MessageType.DELTA, body));
+        sent.forEach(seals::put);
+        counters.entriesSent(sent.size());
+    }
+
+    /**
+     * The sealed form of entries to relay, in order: as their authors sealed them; this node's own
+     * entries that lack one are sealed now, in one batch; a peer's entry whose seal this node does
+     * not hold is left out (its author or another peer sends it).
+     */
+    private List<SealedEntry> sealedForRelay(List<Entry> entries) {
+        List<Entry> unsealedOwn = new ArrayList<>();
+        List<Entry> unsealedBridged = new ArrayList<>();
+        for (Entry e : entries) {
+            if (seals.get(e) != null) {
+                continue;
+            }
+            String author = SealedEntry.requiredAuthor(e);
+            if (author.equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
+                unsealedOwn.add(e);
+            } else if (bridge && !authorKeys.member(author)) {
+                unsealedBridged.add(e);
+            }
+        }
+        if (!unsealedOwn.isEmpty()) {
+            signer.seal(unsealedOwn).forEach(seals::put);
+        }
+        if (!unsealedBridged.isEmpty()) {
+            signer.sealBridged(unsealedBridged).forEach(seals::put);
+        }
+        List<SealedEntry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            SealedEntry s = seals.get(e);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     // ---- received datagrams -------------------------------------------------------------------
 
     private void handle(Reassembler.Message m, InetSocketAddress from) {
         DatagramHeader h = m.header();
-        membership.heard(h.sender(), h.epoch(), from).ifPresent(this::publishPeer);
+        if (authorKeys.revoked(h.sender())) {
+            refusals.refused(Refusal.REVOKED, h.sender(), "a " + h.type() + " message", "every certificate of node " + h.sender() + " is revoked");
+            return;
+        }
+        membership.heard(h.sender(), h.epoch(), from).ifPresent(p -> {
+            resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
+            publishPeer(p);
+        });
         try {
             switch (h.type()) {
                 case HEARTBEAT -> {
@@ -233,11 +378,11 @@ public final class ClusterSync {
                         catchUp.sameRoot(h.sender());
                     }
                 }
-                case DELTA -> merge(h.sender(), EntryCodec.decode(m.body()), true);
-                case ENTRIES -> merge(h.sender(), EntryCodec.decode(m.body()), false);
+                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
+                case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false);
                 case PULL -> {
                     counters.pullServed();
-                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody());
+                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody(), this::sealedForRelay);
                     for (byte[] body : answer) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
@@ -252,16 +397,35 @@ public final class ClusterSync {
         }
     }
 
-    private void merge(String sender, List<Entry> entries, boolean mustOriginateAtSender) {
+    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
         if (!mustOriginateAtSender) {
             catchUp.answered(sender);
         }
-        for (Entry e : entries) {
+        List<SealedEntry> certificatesFirst = new ArrayList<>(entries.size());
+        entries.stream().filter(s -> CertificateMeta.isCertificateMeta(s.entry())).forEach(certificatesFirst::add);
+        entries.stream().filter(s -> !CertificateMeta.isCertificateMeta(s.entry())).forEach(certificatesFirst::add);
+        for (SealedEntry s : certificatesFirst) {
+            Entry e = s.entry();
             if (mustOriginateAtSender && !e.node().equals(sender)) {
                 // a delta carries only the sender's own entries; anything else is not ours to take
-                counters.dropped(DropReason.MALFORMED);
+                refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
+                        "a DELTA from " + sender + " carries an entry of node " + e.node());
                 continue;
             }
+            Version held = heldVersion(e);
+            if (held != null && !e.version().isNewerThan(held)) {
+                // nothing to merge, so nothing to verify; but a held entry whose seal this node
+                // lacks (loaded from its journal) gets it, so it can be relayed again
+                if (e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
+                    seals.put(s);
+                }
+                counters.entryIgnored();
+                continue;
+            }
+            if (!originCheck.accept(s, sender)) {
+                continue;
+            }
+            seals.put(s);
             if (e.node().equals(node)) {
                 ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
             }
@@ -278,6 +442,16 @@ public final class ClusterSync {
         }
     }
 
+    /** The version this node holds of the entry's slot, or null. */
+    private Version heldVersion(Entry e) {
+        List<? extends Entry> held = switch (e.kind()) {
+            case OBJECT -> cdb.entry(e.key()).map(List::of).orElse(List.of());
+            case META -> cdb.meta(e.key(), e.node());
+            case STATS -> cdb.stats(e.key(), e.node());
+        };
+        return held.isEmpty() ? null : held.get(0).version();
+    }
+
     /** The slot of one of this node's entries (the node is implied). */
     private record OwnSlot(Entry.Kind kind, ObjectKey key) {
         static OwnSlot of(Entry e) {
@@ -289,6 +463,7 @@ public final class ClusterSync {
 
     private void heartbeat() {
         forgetCollectedTombstones();
+        saveReplayMarks();
         outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
         List<StatsEntry> resend = quietStats.tick(env.wallMillis().getAsLong(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
@@ -314,11 +489,28 @@ public final class ClusterSync {
         return alive;
     }
 
+    /** Saves the replay window's marks if they moved, so a restart does not reopen it (docs/security.md, "Origin authentication of sync"). */
+    private void saveReplayMarks() {
+        synchronized (marksLock) { // the sync thread's heartbeat and stop() both save
+            Map<String, ReplayGuard.Mark> now = replay.marks();
+            if (now.equals(savedMarks)) {
+                return;
+            }
+            try {
+                ReplayMarksFile.write(dataDir, now);
+                savedMarks = now;
+            } catch (IOException e) {
+                LOG.warnf("replay marks of node %s could not be saved in %s: %s", node, dataDir, e.getMessage());
+            }
+        }
+    }
+
     /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */
     private void forgetCollectedTombstones() {
         for (ObjectEntry t : index.tombstones()) {
             if (cdb.entry(t.key()).isEmpty()) {
                 index.forgetCollected(t);
+                seals.forget(t);
             }
         }
     }
@@ -411,6 +603,11 @@ public final class ClusterSync {
         return counters;
     }
 
+    /** Entries refused by origin authentication, by rule and by sender. */
+    public OriginCounters refusals() {
+        return refusals;
+    }
+
     /** Datagram counts of the transport; zeros before start. */
     public TransportCounters transportCounters() {
         return transport == null ? new TransportCounters() : transport.counters();
@@ -419,6 +616,7 @@ public final class ClusterSync {
     /** All counters by stat name, for node stats. */
     public Map<String, Long> stats() {
         Map<String, Long> out = counters.snapshot();
+        out.putAll(refusals.snapshot());
         TransportCounters t = transportCounters();
         out.put("sync.datagrams.sent", t.sent());
         out.put("sync.datagrams.received", t.received());

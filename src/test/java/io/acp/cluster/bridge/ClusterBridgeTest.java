@@ -52,8 +52,7 @@ class ClusterBridgeTest {
     void startClusters() throws IOException {
         a = InProcessCluster.start(2, InProcessCluster.testSettings("site-a", "secret of cluster a 0123456789"), "a", 1);
         b = InProcessCluster.start(2, InProcessCluster.testSettings("site-b", "secret of cluster b 9876543210"), "b", 2);
-        ClusterPki.init(pki(a, 1), "a1", "site-a", CERT_VALIDITY);
-        ClusterPki.init(pki(b, 1), "b1", "site-b", CERT_VALIDITY);
+        // a1 and b1 already hold node certificates of their own cluster's CA (InProcessCluster issues them)
         foreignCaDir = Files.createTempDirectory("acp-foreign-ca-");
         ClusterPki.init(PkiFiles.in(foreignCaDir), "x1", "elsewhere", CERT_VALIDITY);
         for (InProcessCluster c : List.of(a, b)) {
@@ -131,14 +130,39 @@ class ClusterBridgeTest {
         }
     }
 
+    @Test
+    void entriesOutsideTheWritableSetOrClaimingALocalAuthorAreRefusedCountedAndChangeNothing() {
+        a.awaitConverged(WAIT); // a1 knows a2's certificate: a2 is a member of cluster a
+        ClusterBridge accepting = bridge(a, 1, pki(b, 1).caCertificate(), Optional.empty()); // writable: system/*
+        ClusterBridge connecting = bridge(b, 1, pki(a, 1).caCertificate(), Optional.of(accepting));
+        Eventually.await(WAIT, () -> accepting.linked() && connecting.linked(), "the bridges link");
+
+        ObjectKey network = ObjectKey.of(ObjectType.NETWORK, "b-vlan");
+        b.node(2).cdb().putObject(network, "vlan", Json.object().put("vlan", 10), null).await().atMost(WAIT);
+        ObjectKey claimed = ObjectKey.of(ObjectType.SYSTEM, "a-owned");
+        // cluster b (its bridge node, say, compromised) writes an object in the name of a2, a member of a
+        b.node(1).cdb().merge(new io.acp.model.ObjectEntry(claimed, null, Json.object().put("disk", "/etc/shadow"),
+                new Version(b.node(1).cdb().clock().now(), "a2"), false));
+
+        Eventually.await(WAIT, () -> accepting.counters().notWritableRefusals() >= 1 && accepting.counters().localAuthorRefusals() >= 1,
+                () -> "a1's bridge counters " + accepting.counters().snapshot());
+        ObjectKey allowed = write(b, 2, "allowed");
+        awaitEverywhere(allowed, b.node(2).cdb().object(allowed).orElseThrow().version()); // what is writable still crosses
+        for (InProcessCluster.Node n : a.nodes()) {
+            assertThat(n.cdb().object(network)).as("%s never takes a network the bridge may not write", n.id).isEmpty();
+            assertThat(n.cdb().object(claimed)).as("%s never takes an entry claiming its own member", n.id).isEmpty();
+        }
+    }
+
     // ---- fixture ----------------------------------------------------------------------------------
 
     private ClusterBridge bridge(InProcessCluster c, int node, Path remoteCa, Optional<ClusterBridge> connectTo) {
         InProcessCluster.Node n = c.node(node);
         BridgeSettings settings = new BridgeSettings("127.0.0.1", 0,
                 connectTo.map(t -> new BridgeSettings.HostPort("127.0.0.1", t.address().getPort())), remoteCa,
-                Duration.ofMillis(50), Duration.ofMillis(400), 1 << 20);
+                Duration.ofMillis(50), Duration.ofMillis(400), 1 << 20, new BridgeSettings.Writable(List.of("system/*")));
         ClusterBridge bridge = new ClusterBridge(n.cdb(), settings, n.id, n.dataDir);
+        n.sync().relayBridgedEntries(); // the bridged entries reach this cluster's other node sealed by the bridge node
         bridge.start().await().atMost(WAIT);
         bridges.add(bridge);
         return bridge;

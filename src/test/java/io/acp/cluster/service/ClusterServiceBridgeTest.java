@@ -82,6 +82,7 @@ class ClusterServiceBridgeTest {
         props.put("acp.cluster.bridge.listen-port", Integer.toString(listenPort));
         props.put("acp.cluster.bridge.remote-ca", PkiFiles.in(dir.resolve(remote)).caCertificate().toString());
         props.put("acp.cluster.bridge.reconnect-backoff", "50ms");
+        props.put("acp.cluster.bridge.writable", "network/*"); // the remote side may write networks only
         return props;
     }
 

@@ -14,6 +14,7 @@ import io.acp.protocol.AcpException;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
 import io.acp.testing.Eventually;
+import io.acp.testing.TestPki;
 import io.acp.testing.Ports;
 import io.acp.testing.TestConfig;
 import java.nio.file.Path;
@@ -38,6 +39,10 @@ class ClusterServiceSyncTest {
     void aWriteOnOneNodeReachesTheOtherAndSyncCountersArePublished() {
         String group = Ports.randomGroup();
         int port = Ports.freeUdpPort();
+        // sync seals with the node key: both nodes hold certificates of one cluster CA
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca"), "test");
+        TestPki.provision(ca, dir.resolve("a"), "a");
+        TestPki.provision(ca, dir.resolve("b"), "b");
         ClusterService a = service("a", group, port);
         ClusterService b = service("b", group, port);
         a.start(context()).await().atMost(WAIT);

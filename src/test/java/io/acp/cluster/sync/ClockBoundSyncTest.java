@@ -3,6 +3,8 @@ package io.acp.cluster.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.acp.cluster.Readiness;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.wire.MessageType;
@@ -15,6 +17,8 @@ import io.acp.model.ObjectType;
 import io.acp.model.Version;
 import io.acp.testing.Eventually;
 import io.acp.testing.InProcessCluster;
+import io.acp.testing.TestPki;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.StandardProtocolFamily;
@@ -29,10 +33,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The far-future version attack through the real sync path: a holder of the cluster secret sends,
- * on loopback multicast, a correctly sealed delta whose object carries a version an hour (or
- * {@code 7fffffffffffffff}) ahead. The nodes refuse it, count it by sender, keep their state, and
- * their clocks do not move; the object can still be changed afterwards.
+ * The far-future version attack through the real sync path: a holder of the cluster secret relays,
+ * on loopback multicast, entries genuinely sealed by a member (n2's own node key: a member whose
+ * clock is wrong, or that was compromised) whose versions are an hour (or {@code 7fffffffffffffff})
+ * ahead. Origin authentication passes them; the clock bound refuses them, counts them by sender,
+ * keeps the state, and the clocks do not move; the object can still be changed afterwards.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class ClockBoundSyncTest {
@@ -53,9 +58,9 @@ class ClockBoundSyncTest {
             int objects = n1.cdb().objectCount();
 
             long hourAhead = HybridClock.fromMillis(System.currentTimeMillis() + 3_600_000);
-            ObjectEntry forged = new ObjectEntry(key, null, Json.object().put("owner", "attacker"), new Version(hourAhead, "x"), false);
-            ObjectEntry frozen = new ObjectEntry(ObjectKey.of(ObjectType.SYSTEM, "frozen"), null, Json.object(), new Version(Long.MAX_VALUE, "x"), false);
-            sendDelta(raw, cluster, "x", List.of(forged, frozen));
+            ObjectEntry forged = new ObjectEntry(key, null, Json.object().put("owner", "attacker"), new Version(hourAhead, "n2"), false);
+            ObjectEntry frozen = new ObjectEntry(ObjectKey.of(ObjectType.SYSTEM, "frozen"), null, Json.object(), new Version(Long.MAX_VALUE, "n2"), false);
+            relaySealedByN2(raw, cluster, "x", List.of(forged, frozen));
 
             Eventually.await(WAIT, () -> n1.sync().refusedClockAhead("x") == 2 && n2.sync().refusedClockAhead("x") == 2,
                     () -> "refusals: n1 " + n1.sync().stats() + ", n2 " + n2.sync().stats());
@@ -78,11 +83,12 @@ class ClockBoundSyncTest {
 
     @Test
     void aVersionWithinTheBoundIsTaken() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(1); DatagramChannel raw = rawSender()) {
+        try (InProcessCluster cluster = InProcessCluster.start(2); DatagramChannel raw = rawSender()) {
             InProcessCluster.Node n1 = cluster.node(1);
+            cluster.awaitConverged(WAIT);
             ObjectEntry ahead = new ObjectEntry(ObjectKey.of(ObjectType.SYSTEM, "near"), null, Json.object(),
-                    new Version(HybridClock.fromMillis(System.currentTimeMillis() + 20_000), "x"), false);
-            sendDelta(raw, cluster, "x", List.of(ahead));
+                    new Version(HybridClock.fromMillis(System.currentTimeMillis() + 20_000), "n2"), false);
+            relaySealedByN2(raw, cluster, "x", List.of(ahead));
             Eventually.await(WAIT, () -> n1.cdb().entry(ahead.key()).isPresent(), "n1 took the entry 20 s ahead");
             assertThat(n1.sync().refusedClockAhead("x")).isZero();
             // and the clock followed it, so a local write after it still wins
@@ -91,16 +97,20 @@ class ClockBoundSyncTest {
         }
     }
 
-    /** A correctly sealed DELTA from {@code sender} (anyone with the cluster secret can make one), to the group. */
-    private static void sendDelta(DatagramChannel raw, InProcessCluster cluster, String sender, List<Entry> entries) throws Exception {
+    /**
+     * Entries sealed with n2's real node key, relayed as ENTRIES by {@code sender} (anyone with the
+     * cluster secret can relay), to the group.
+     */
+    private static void relaySealedByN2(DatagramChannel raw, InProcessCluster cluster, String sender, List<Entry> entries) throws Exception {
         SyncSettings s = cluster.settings();
         DatagramSealer sealer = new DatagramSealer(new ClusterKeys(s.clusterId(), s.secret(), s.previousSecret()), sender,
                 System.currentTimeMillis() / 1000, s.maxDatagramBytes());
+        NodeSigner n2Key = TestPki.signer(cluster.ca(), cluster.node(2).dataDir, "n2");
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        n2Key.seal(entries).forEach(e -> body.writeBytes(SealedCodec.encode(e)));
         InetSocketAddress group = new InetSocketAddress(s.group(), s.port());
-        for (byte[] body : DeltaBatcher.pack(entries, sealer.maxBodyPerDatagram(), Integer.MAX_VALUE)) {
-            for (byte[] datagram : sealer.seal(MessageType.DELTA, body)) {
-                raw.send(ByteBuffer.wrap(datagram), group);
-            }
+        for (byte[] datagram : sealer.seal(MessageType.ENTRIES, body.toByteArray())) {
+            raw.send(ByteBuffer.wrap(datagram), group);
         }
     }
 

@@ -26,15 +26,30 @@ public final class ClusterKeys {
     private record Slot(int keyId, byte[] prk) {
     }
 
+    /** The two slots, swapped together by {@link #use}. */
+    private record Slots(Slot current, Slot previous) {
+    }
+
+    private final String clusterName;
     private final long clusterId;
-    private final Slot current;
-    private final Slot previous;
+    private volatile Slots slots;
     private final Map<String, SecretKeySpec> senderKeys = new ConcurrentHashMap<>();
 
     public ClusterKeys(String clusterName, String secret, Optional<String> previousSecret) {
+        this.clusterName = clusterName;
         this.clusterId = clusterId(clusterName);
-        this.current = slot(clusterName, secret);
-        this.previous = previousSecret.filter(s -> !s.isEmpty()).map(s -> slot(clusterName, s)).orElse(null);
+        use(secret, previousSecret);
+    }
+
+    /**
+     * Replaces both slots at once, on a running node: datagrams are sent under {@code secret} from
+     * now on and accepted under it or {@code previousSecret}. Rotation without downtime is three
+     * such steps on every node (docs/security.md, "Origin authentication of sync").
+     */
+    public void use(String secret, Optional<String> previousSecret) {
+        Slot current = slot(clusterName, secret);
+        Slot previous = previousSecret.filter(s -> !s.isEmpty()).map(s -> slot(clusterName, s)).orElse(null);
+        slots = new Slots(current, previous);
     }
 
     /** The 8-byte cluster id on the wire: the start of SHA-256 over the cluster's name. */
@@ -52,12 +67,21 @@ public final class ClusterKeys {
     }
 
     public int currentKeyId() {
-        return current.keyId;
+        return slots.current().keyId;
     }
 
     /** The key for {@code sender} under the current secret. */
     public SecretKeySpec sendKey(String sender) {
-        return senderKey(current, sender);
+        return senderKey(slots.current(), sender);
+    }
+
+    /** The current key id and the key for {@code sender} under it, read together (a rotation may swap them). */
+    public SendKey sendKeyOf(String sender) {
+        Slot current = slots.current();
+        return new SendKey(current.keyId, senderKey(current, sender));
+    }
+
+    public record SendKey(int keyId, SecretKeySpec key) {
     }
 
     /**
@@ -66,7 +90,8 @@ public final class ClusterKeys {
      * cannot grow the cache.
      */
     public Optional<SecretKeySpec> receiveKey(int keyId, String sender) {
-        Slot slot = keyId == current.keyId ? current : previous != null && keyId == previous.keyId ? previous : null;
+        Slots s = slots;
+        Slot slot = keyId == s.current().keyId ? s.current() : s.previous() != null && keyId == s.previous().keyId ? s.previous() : null;
         if (slot == null) {
             return Optional.empty();
         }

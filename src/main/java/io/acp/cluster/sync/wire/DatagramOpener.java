@@ -18,10 +18,16 @@ public final class DatagramOpener {
     private final ClusterKeys keys;
     private final String localNode;
     private final SyncCounters counters;
-    private final ReplayGuard replay = new ReplayGuard();
+    private final ReplayGuard replay;
     private final Cipher cipher;
 
     public DatagramOpener(ClusterKeys keys, String localNode, SyncCounters counters) {
+        this(keys, localNode, counters, new ReplayGuard());
+    }
+
+    /** @param replay the replay window, restored from the marks saved by the previous run */
+    public DatagramOpener(ClusterKeys keys, String localNode, SyncCounters counters, ReplayGuard replay) {
+        this.replay = replay;
         this.keys = keys;
         this.localNode = localNode;
         this.counters = counters;

@@ -51,21 +51,22 @@ public final class DatagramSealer {
         }
         int id = ++messageId;
         byte[][] out = new byte[count][];
+        ClusterKeys.SendKey key = keys.sendKeyOf(sender);
         for (int i = 0; i < count; i++) {
             int from = i * chunk;
             int len = Math.min(chunk, body.length - from);
-            DatagramHeader h = new DatagramHeader(type, keys.currentKeyId(), keys.clusterId(), sender, epoch, ++sequence, id, i, count);
-            out[i] = sealOne(h, body, from, len);
+            DatagramHeader h = new DatagramHeader(type, key.keyId(), keys.clusterId(), sender, epoch, ++sequence, id, i, count);
+            out[i] = sealOne(h, key, body, from, len);
         }
         return out;
     }
 
-    private byte[] sealOne(DatagramHeader h, byte[] body, int from, int len) {
+    private byte[] sealOne(DatagramHeader h, ClusterKeys.SendKey key, byte[] body, int from, int len) {
         byte[] d = new byte[h.length() + len + DatagramHeader.TAG_LENGTH];
         ByteBuffer b = ByteBuffer.wrap(d);
         h.writeTo(b);
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, keys.sendKey(sender), new GCMParameterSpec(128, h.nonce()));
+            cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(128, h.nonce()));
             cipher.updateAAD(d, 0, h.length());
             cipher.doFinal(body, from, len, d, h.length());
         } catch (GeneralSecurityException e) {

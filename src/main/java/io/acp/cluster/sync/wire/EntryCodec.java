@@ -81,6 +81,30 @@ public final class EntryCodec {
         return d;
     }
 
+    /**
+     * Reads one length-prefixed entry at the buffer's position and moves past it.
+     *
+     * @throws IllegalArgumentException if it is cut short or inconsistent
+     */
+    public static Entry decodeOne(ByteBuffer b) {
+        int start = b.position();
+        try {
+            int n = b.getInt();
+            if (n < 1 || n > b.remaining()) {
+                throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
+            }
+            ByteBuffer one = b.slice(b.position(), n);
+            Entry e = entry(one);
+            if (one.hasRemaining()) {
+                throw new IllegalArgumentException("entry at byte " + start + " has " + one.remaining() + " bytes left over");
+            }
+            b.position(b.position() + n);
+            return e;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("entry at byte " + start + " is cut short");
+        }
+    }
+
     public static List<Entry> decode(byte[] body) {
         ByteBuffer b = ByteBuffer.wrap(body);
         List<Entry> out = new ArrayList<>();

@@ -7,7 +7,13 @@ import java.util.Map;
  * Rejects replayed datagrams: per sender, the newest epoch seen and a sliding window over the
  * sequence numbers of that epoch (as in IPsec's anti-replay, RFC 4303 §3.4.3, with a wider
  * window so reordering by the network is not mistaken for replay). Only datagrams that passed
- * authentication reach this, so a forger cannot move a window. Not thread-safe: one receive thread.
+ * authentication reach this, so a forger cannot move a window.
+ *
+ * <p>The marks (per sender: epoch and highest sequence) are saved by the sync ({@link #marks()})
+ * and restored at the next start ({@link #restore}), so a receiver that restarts still refuses
+ * what it accepted before: nothing of an older epoch, nothing of the same epoch at or below the
+ * saved sequence. Checks run on the receive thread; marks are read from the sync thread, hence
+ * the (uncontended) lock.
  */
 public final class ReplayGuard {
 
@@ -26,8 +32,12 @@ public final class ReplayGuard {
 
     private final Map<String, Window> windows = new HashMap<>();
 
+    /** A sender's high-water mark: its newest epoch and the highest sequence accepted in it. */
+    public record Mark(long epoch, long highest) {
+    }
+
     /** Checks and, if accepted, records the datagram; returns the reason to drop it, or null. */
-    public DropReason check(String sender, long epoch, long sequence) {
+    public synchronized DropReason check(String sender, long epoch, long sequence) {
         Window w = windows.get(sender);
         if (w != null && epoch < w.epoch) {
             return DropReason.STALE_EPOCH;
@@ -55,8 +65,26 @@ public final class ReplayGuard {
         return null;
     }
 
+    /** Every sender's mark, to be saved. */
+    public synchronized Map<String, Mark> marks() {
+        Map<String, Mark> out = new HashMap<>();
+        windows.forEach((sender, w) -> out.put(sender, new Mark(w.epoch, w.highest)));
+        return out;
+    }
+
+    /**
+     * Starts from a saved mark: older epochs are stale, and sequences of its epoch up to the saved
+     * highest are replays (their window bits are lost, so the whole range is refused).
+     */
+    public synchronized void restore(String sender, Mark mark) {
+        Window w = new Window(mark.epoch());
+        w.highest = mark.highest();
+        java.util.Arrays.fill(w.seen, -1L);
+        windows.put(sender, w);
+    }
+
     /** The newest epoch seen from a sender, or -1. */
-    public long epochOf(String sender) {
+    public synchronized long epochOf(String sender) {
         Window w = windows.get(sender);
         return w == null ? -1 : w.epoch;
     }

@@ -4,17 +4,19 @@ import io.acp.cluster.sync.StateDigest;
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramSealer;
-import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.model.Entry;
 import io.acp.model.HybridClock;
 import io.acp.model.Json;
+import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
 import io.acp.model.Version;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -22,23 +24,28 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import io.acp.security.PkiFiles;
+import io.acp.testing.TestPki;
 
 /**
  * The traffic of many nodes without running them: each simulated node has its own sender id, key,
  * epoch and sequence, and sends what a real node in steady state sends: its objects once (as DELTAs),
  * then every second one DELTA round with a 4-value stats sample of each of its objects, and a
- * heartbeat every 500 ms. All datagrams are really sealed (AES-GCM) and multicast on loopback from one
+ * heartbeat every 500 ms. Entries are really sealed with each simulated node's own CA-issued key (one
+ * signature per round, as a real node's flush; its certificate goes with its objects), and all
+ * datagrams are really sealed (AES-GCM) and multicast on loopback from one
  * socket, so receivers do the full work of authenticating, decoding and merging them. A simulated node
  * receives nothing and answers no pull: its heartbeats announce the digest of a real node (the
  * steady state, where every node holds the same state), so no real node has reason to pull from it.
  */
 final class SimulatedPeers implements AutoCloseable {
 
-    private record Sim(String id, DatagramSealer sealer, HybridClock clock, List<ObjectKey> objects) {
+    private record Sim(String id, DatagramSealer sealer, NodeSigner signer, HybridClock clock, List<ObjectKey> objects) {
     }
 
     private final List<Sim> sims = new ArrayList<>();
@@ -50,7 +57,8 @@ final class SimulatedPeers implements AutoCloseable {
     private long datagramsSent;
     private long unicastReceived;
 
-    SimulatedPeers(SyncSettings settings, int count, int objectsEach, Supplier<StateDigest> steadyDigest) throws IOException {
+    /** @param ca the cluster CA, which issues each simulated node its key and certificate (under {@code root}) */
+    SimulatedPeers(SyncSettings settings, int count, int objectsEach, Supplier<StateDigest> steadyDigest, PkiFiles ca, Path root) throws IOException {
         ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         long epoch = System.currentTimeMillis() / 1000;
         for (int s = 1; s <= count; s++) {
@@ -59,7 +67,8 @@ final class SimulatedPeers implements AutoCloseable {
             for (int k = 0; k < objectsEach; k++) {
                 objects.add(ObjectKey.of(ObjectType.SYSTEM, id + "-obj-" + k));
             }
-            sims.add(new Sim(id, new DatagramSealer(keys, id, epoch, settings.maxDatagramBytes()), new HybridClock(), objects));
+            sims.add(new Sim(id, new DatagramSealer(keys, id, epoch, settings.maxDatagramBytes()), TestPki.signer(ca, root.resolve(id), id),
+                    new HybridClock(), objects));
         }
         this.steadyDigest = steadyDigest;
         this.group = new InetSocketAddress(settings.group(), settings.port());
@@ -75,10 +84,11 @@ final class SimulatedPeers implements AutoCloseable {
         return sims.size();
     }
 
-    /** Simulated node {@code i} multicasts DELTAs with all its objects. */
+    /** Simulated node {@code i} multicasts DELTAs with its certificate and all its objects. */
     void announceObjects(int i) throws IOException {
         Sim sim = sims.get(i);
         List<Entry> entries = new ArrayList<>();
+        entries.add(new MetaEntry(CertificateMeta.key(sim.id, sim.signer.keyId()), sim.id, CertificateMeta.values(sim.signer.certificate()), new Version(sim.clock.now(), sim.id)));
         for (ObjectKey key : sim.objects) {
             entries.add(new ObjectEntry(key, null, Json.object().put("simulated", true), new Version(sim.clock.now(), sim.id), false));
         }
@@ -113,19 +123,10 @@ final class SimulatedPeers implements AutoCloseable {
         }
     }
 
+    /** Sealed by the simulated node's key, one signature per call (as a real node's flush), then packed per datagram. */
     private void send(Sim sim, MessageType type, List<Entry> entries) throws IOException {
-        int maxBody = sim.sealer.maxBodyPerDatagram();
-        ByteArrayOutputStream body = new ByteArrayOutputStream(maxBody);
-        for (Entry e : entries) {
-            byte[] one = EntryCodec.encode(e);
-            if (body.size() > 0 && body.size() + one.length > maxBody) {
-                sendSealed(sim, type, body.toByteArray());
-                body.reset();
-            }
-            body.writeBytes(one);
-        }
-        if (body.size() > 0) {
-            sendSealed(sim, type, body.toByteArray());
+        for (byte[] body : SealedCodec.pack(sim.signer.seal(entries), sim.sealer.maxBodyPerDatagram(), Integer.MAX_VALUE)) {
+            sendSealed(sim, type, body);
         }
     }
 

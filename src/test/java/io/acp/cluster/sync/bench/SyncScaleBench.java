@@ -6,6 +6,8 @@ import io.acp.cluster.sync.SyncSettings;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.security.PkiFiles;
+import io.acp.testing.TestPki;
 import io.acp.testing.Ports;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -58,14 +60,15 @@ public final class SyncScaleBench {
         int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
         SyncSettings settings = SyncSettings.defaults("bench", "scale benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
         Path root = Files.createTempDirectory("acp-scale-");
+        PkiFiles ca = TestPki.newCluster(root.resolve("ca"), settings.clusterId());
         List<RealNode> nodes = new ArrayList<>();
         ScheduledExecutorService load = Executors.newScheduledThreadPool(2, r -> new Thread(r, "bench-load"));
         AtomicLong writerCpu = new AtomicLong();
         try {
             for (int r = 1; r <= real; r++) {
-                nodes.add(startReal("real" + r, settings, root, objects));
+                nodes.add(startReal("real" + r, settings, root, objects, ca));
             }
-            SimulatedPeers sims = new SimulatedPeers(settings, total - real, objects, () -> nodes.get(0).sync().digest());
+            SimulatedPeers sims = new SimulatedPeers(settings, total - real, objects, () -> nodes.get(0).sync().digest(), ca, root);
             System.out.printf("%d nodes: %d real (ClusterSync, %s), %d simulated; %d objects each, stats every 1 s%n",
                     total, real, settings, sims.size(), objects);
 
@@ -158,7 +161,8 @@ public final class SyncScaleBench {
     }
 
     /** Starts a real node; its sync threads are the acp-sync threads that appear while it starts. */
-    private static RealNode startReal(String id, SyncSettings settings, Path root, int objects) {
+    private static RealNode startReal(String id, SyncSettings settings, Path root, int objects, PkiFiles ca) {
+        TestPki.provision(ca, root.resolve(id), id);
         Cdb cdb = Cdb.inMemory(id);
         ByteCountingTransport[] counting = new ByteCountingTransport[1];
         Set<Long> before = syncThreads();
@@ -202,6 +206,13 @@ public final class SyncScaleBench {
         }
         long drops = after.entrySet().stream().filter(e -> e.getKey().startsWith("sync.dropped.")).mapToLong(Map.Entry::getValue).sum()
                 - before.entrySet().stream().filter(e -> e.getKey().startsWith("sync.dropped.")).mapToLong(Map.Entry::getValue).sum();
-        return out.append("dropped ").append(drops).toString();
+        out.append("dropped ").append(drops);
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0 && (k.startsWith("sync.dropped.") || k.startsWith("sync.refused."))) {
+                out.append(' ').append(k.substring("sync.".length())).append(' ').append(d);
+            }
+        });
+        return out.toString();
     }
 }

@@ -1,0 +1,114 @@
+package io.acp.cluster.sync.origin;
+
+import io.acp.security.NodeCertificates;
+import io.acp.security.Revocations;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+
+/**
+ * The node certificates this node has seen, by node and key id, each checked against the cluster
+ * CA before it is kept: signed by the CA, naming the node in its {@code urn:acp:node:} SAN. They
+ * reach a node in the CDB (each node's {@link CertificateMeta}), so a node learns the key of an
+ * author it never heard directly, e.g. a dead one, from any relay. Revocation and expiry are
+ * checked at each use, not only when learned. Thread-safe.
+ */
+public final class AuthorKeys {
+
+    /** Why an author's key cannot be used. */
+    public enum Problem { UNKNOWN, REVOKED, EXPIRED }
+
+    /** A key, or why there is none. */
+    public record Lookup(ECPublicKeyParameters key, X509Certificate certificate, Problem problem) {
+    }
+
+    private record Known(X509Certificate certificate, ECPublicKeyParameters key) {
+    }
+
+    private final X509Certificate ca;
+    private final Map<String, Map<Long, Known>> byNode = new ConcurrentHashMap<>();
+    private final java.util.Set<String> bridges = ConcurrentHashMap.newKeySet();
+    private volatile Revocations revocations = Revocations.NONE;
+
+    public AuthorKeys(X509Certificate ca) {
+        this.ca = ca;
+    }
+
+    public void useRevocations(Revocations r) {
+        this.revocations = r;
+    }
+
+    /**
+     * Checks and keeps a certificate of {@code node}.
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     */
+    public void learn(String node, X509Certificate cert) {
+        long keyId = NodeSigner.keyId(cert.getPublicKey());
+        Map<Long, Known> keys = byNode.get(node);
+        if (keys != null && keys.containsKey(keyId)) {
+            return;
+        }
+        String named = NodeCertificates.nodeId(cert);
+        if (!node.equals(named)) {
+            throw new IllegalArgumentException("the certificate published by node " + node + " names node '" + named + "'");
+        }
+        try {
+            cert.verify(ca.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("the certificate of node " + node + " (serial " + cert.getSerialNumber().toString(16)
+                    + ") is not signed by this cluster's CA");
+        }
+        ECPublicKeyParameters key = EcdsaP256.publicKey(cert.getPublicKey());
+        byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(keyId, new Known(cert, key));
+    }
+
+    /** The key of {@code node} with {@code keyId}, if known, valid now and not revoked. */
+    public Lookup key(String node, long keyId, long nowMillis) {
+        Map<Long, Known> keys = byNode.get(node);
+        Known k = keys == null ? null : keys.get(keyId);
+        if (k == null) {
+            return new Lookup(null, null, Problem.UNKNOWN);
+        }
+        if (revocations.revoked(k.certificate())) {
+            return new Lookup(null, k.certificate(), Problem.REVOKED);
+        }
+        if (nowMillis > k.certificate().getNotAfter().getTime()) {
+            return new Lookup(null, k.certificate(), Problem.EXPIRED);
+        }
+        return new Lookup(k.key(), k.certificate(), null);
+    }
+
+    /** Whether any certificate of {@code node} from this cluster's CA is known: it is a member here. */
+    public boolean member(String node) {
+        Map<Long, Known> keys = byNode.get(node);
+        return keys != null && !keys.isEmpty();
+    }
+
+    /** Records that a member published itself as an L3 bridge (it may seal entries of non-members). */
+    void markBridge(String node) {
+        bridges.add(node);
+    }
+
+    public boolean bridge(String node) {
+        return bridges.contains(node);
+    }
+
+    /** True when every certificate known for {@code node} is revoked (and there is at least one). */
+    public boolean revoked(String node) {
+        Map<Long, Known> keys = byNode.get(node);
+        if (keys == null || keys.isEmpty()) {
+            return false;
+        }
+        Revocations r = revocations;
+        return keys.values().stream().allMatch(k -> r.revoked(k.certificate()));
+    }
+
+    public Optional<X509Certificate> certificate(String node, long keyId) {
+        Map<Long, Known> keys = byNode.get(node);
+        return Optional.ofNullable(keys == null ? null : keys.get(keyId)).map(Known::certificate);
+    }
+}

@@ -1,0 +1,110 @@
+package io.acp.cluster.sync.origin;
+
+import io.acp.model.Entry;
+import io.acp.model.MetaEntry;
+import io.acp.model.StatsEntry;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Origin authentication of received entries, the rules in order (docs/security.md, "Origin
+ * authentication of sync"): the entry is sealed; its seal's author is the node it must come from
+ * (the writer of an object, the reporter of meta and stats, whose version names the same node);
+ * a certificate the entry itself publishes is checked against the cluster CA; the author has a
+ * known, valid, unrevoked certificate with the seal's key; the seal verifies. Each refusal is
+ * counted and logged by {@link OriginCounters}. Not thread-safe: the sync thread.
+ */
+public final class OriginCheck {
+
+    private final AuthorKeys keys;
+    private final OriginCounters counters;
+    private final SealVerifier verifier = new SealVerifier();
+    private final LongSupplier clockMillis;
+
+    public OriginCheck(AuthorKeys keys, OriginCounters counters, LongSupplier clockMillis) {
+        this.keys = keys;
+        this.counters = counters;
+        this.clockMillis = clockMillis;
+    }
+
+    /**
+     * Whether the entry may be merged; a refusal is counted and logged naming {@code sender}.
+     *
+     * @param sender the node (or bridge link) it was received from
+     */
+    public boolean accept(SealedEntry s, String sender) {
+        Refusal r = check(s, sender);
+        if (r == null) {
+            counters.verified();
+            return true;
+        }
+        return false;
+    }
+
+    private Refusal check(SealedEntry s, String sender) {
+        Entry e = s.entry();
+        String what = describe(e);
+        if (s.seal() == null) {
+            return refuse(Refusal.UNSIGNED, sender, what, "the entry carries no seal");
+        }
+        String author = s.seal().author();
+        String required = SealedEntry.requiredAuthor(e);
+        boolean reported = e instanceof MetaEntry || e instanceof StatsEntry;
+        // an L3 bridge of this cluster vouches for the remote cluster's entries, never for a member's
+        boolean bridged = !author.equals(required) && keys.bridge(author) && !keys.member(required);
+        if ((!author.equals(required) && !bridged) || (reported && !e.node().equals(required))) {
+            if (!author.equals(required) && keys.bridge(author)) {
+                return refuse(Refusal.NOT_AUTHOR, sender, what, "bridge " + author + " relays an entry claiming node " + required
+                        + ", a member of this cluster; a bridge may only relay entries of the remote cluster's nodes");
+            }
+            return refuse(Refusal.NOT_AUTHOR, sender, what, reported
+                    ? "only node " + e.node() + " may write its own " + e.kind().wireName() + ", this one is sealed by " + author
+                    : "the object version names writer " + required + " but the entry is sealed by " + author);
+        }
+        Optional<X509Certificate> published;
+        try {
+            published = CertificateMeta.of(e);
+        } catch (IllegalArgumentException ex) {
+            return refuse(Refusal.BAD_CERTIFICATE, sender, what, ex.getMessage());
+        }
+        if (published.isPresent()) {
+            try {
+                keys.learn(author, published.get());
+            } catch (IllegalArgumentException ex) {
+                return refuse(Refusal.BAD_CERTIFICATE, sender, what, ex.getMessage());
+            }
+        }
+        AuthorKeys.Lookup key = keys.key(author, s.seal().keyId(), clockMillis.getAsLong());
+        if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
+            return refuse(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + author + " with key "
+                    + Long.toHexString(s.seal().keyId()) + " is known here yet");
+        }
+        if (key.problem() != null) {
+            return refuse(Refusal.REVOKED, sender, what, "the certificate of node " + author + " (serial "
+                    + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (!verifier.verify(s.encoded(), s.seal(), key.key())) {
+            return refuse(Refusal.BAD_SIGNATURE, sender, what, "the seal does not verify under the key of node " + author);
+        }
+        if (CertificateMeta.bridge(e)) {
+            keys.markBridge(author); // only once its own seal proved the member said so
+        }
+        return null;
+    }
+
+    private Refusal refuse(Refusal rule, String sender, String what, String detail) {
+        counters.refused(rule, sender, what, detail);
+        return rule;
+    }
+
+    static String describe(Entry e) {
+        return e.kind().wireName() + " " + e.key() + (e instanceof MetaEntry || e instanceof StatsEntry ? " of node " + e.node() : "")
+                + " (version " + e.version() + ")";
+    }
+
+    /** ECDSA verifications done; the rest were answered from batches verified before. */
+    public long signaturesVerified() {
+        return verifier.signaturesVerified();
+    }
+}

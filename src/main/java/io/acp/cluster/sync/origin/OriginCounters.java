@@ -1,0 +1,90 @@
+package io.acp.cluster.sync.origin;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Counts refused entries by rule and by sending node, and logs them: the first refusal of a
+ * (sender, rule) pair at once, then at most one line per {@value #LOG_EVERY_MILLIS} ms with the
+ * count since, so an attack is visible in the log without flooding it. Thread-safe.
+ */
+public final class OriginCounters {
+
+    private static final Logger LOG = Logger.getLogger(OriginCounters.class);
+    static final long LOG_EVERY_MILLIS = 10_000;
+
+    private record Pair(String sender, Refusal rule) {
+    }
+
+    private static final class Logged {
+        long lastMillis = Long.MIN_VALUE / 2;
+        long since;
+    }
+
+    private final String node;
+    private final EnumMap<Refusal, AtomicLong> byRule = new EnumMap<>(Refusal.class);
+    private final Map<String, AtomicLong> bySender = new ConcurrentHashMap<>();
+    private final Map<Pair, Logged> logged = new ConcurrentHashMap<>();
+    private final AtomicLong verified = new AtomicLong();
+
+    public OriginCounters(String node) {
+        this.node = node;
+        for (Refusal r : Refusal.values()) {
+            byRule.put(r, new AtomicLong());
+        }
+    }
+
+    /**
+     * Counts and logs one refusal.
+     *
+     * @param sender the node the message came from (for a bridge, the remote cluster's link)
+     * @param what   the refused entry, e.g. "meta node/n2 of n2 (version …)"
+     * @param detail the rule's reasoning for this entry
+     */
+    public void refused(Refusal rule, String sender, String what, String detail) {
+        byRule.get(rule).incrementAndGet();
+        bySender.computeIfAbsent(sender, s -> new AtomicLong()).incrementAndGet();
+        Logged l = logged.computeIfAbsent(new Pair(sender, rule), p -> new Logged());
+        long now = System.currentTimeMillis();
+        synchronized (l) {
+            l.since++;
+            if (now - l.lastMillis < LOG_EVERY_MILLIS) {
+                return;
+            }
+            LOG.warnf("node %s refused %s from %s (rule %s: %s)%s", node, what, sender, rule.statName(), detail,
+                    l.since > 1 ? "; " + l.since + " refusals from " + sender + " under this rule since the last line" : "");
+            l.lastMillis = now;
+            l.since = 0;
+        }
+    }
+
+    void verified() {
+        verified.incrementAndGet();
+    }
+
+    public long count(Refusal rule) {
+        return byRule.get(rule).get();
+    }
+
+    public long total() {
+        return byRule.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Refusals of entries received from {@code sender}, all rules. */
+    public long fromSender(String sender) {
+        AtomicLong n = bySender.get(sender);
+        return n == null ? 0 : n.get();
+    }
+
+    /** {@code sync.refused.<rule>} and {@code sync.entries.verified}, sorted. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        byRule.forEach((r, n) -> out.put("sync.refused." + r.statName(), n.get()));
+        out.put("sync.entries.verified", verified.get());
+        return out;
+    }
+}

@@ -1,0 +1,257 @@
+package io.acp.cluster.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.Refusal;
+import io.acp.cluster.sync.origin.Seal;
+import io.acp.cluster.sync.origin.SealedCodec;
+import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.cluster.sync.wire.ClusterKeys;
+import io.acp.cluster.sync.wire.DatagramHeader;
+import io.acp.cluster.sync.wire.DatagramSealer;
+import io.acp.cluster.sync.wire.DropReason;
+import io.acp.cluster.sync.wire.MessageType;
+import io.acp.model.Entry;
+import io.acp.model.Json;
+import io.acp.model.MetaEntry;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.model.Version;
+import io.acp.security.PkiFiles;
+import io.acp.testing.Eventually;
+import io.acp.testing.InProcessCluster;
+import io.acp.testing.TestPki;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The attacks of issue 13 on cluster sync, performed against real nodes on loopback multicast by
+ * someone who holds the cluster secret (so every datagram authenticates) and, in some cases, a
+ * member's own node key: each is refused, counted under its rule, and changes nothing.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SyncOriginAttackTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    /** Sends messages as {@code sender} with the cluster secret, epoch far above any real one. */
+    private static final class SecretHolder implements AutoCloseable {
+        final DatagramSealer sealer;
+        final DatagramChannel raw;
+
+        SecretHolder(InProcessCluster cluster, String sender) throws Exception {
+            var s = cluster.settings();
+            sealer = new DatagramSealer(new ClusterKeys(s.clusterId(), s.secret(), Optional.empty()), sender,
+                    System.currentTimeMillis() / 1000 + 100_000, s.maxDatagramBytes());
+            raw = DatagramChannel.open();
+            raw.bind(new InetSocketAddress("127.0.0.1", 0));
+        }
+
+        void send(MessageType type, List<SealedEntry> entries, InetSocketAddress to) throws Exception {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            entries.forEach(e -> body.writeBytes(SealedCodec.encode(e)));
+            for (byte[] d : sealer.seal(type, body.toByteArray())) {
+                raw.send(ByteBuffer.wrap(d), to);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            raw.close();
+        }
+    }
+
+    private static ObjectKey key(String id) {
+        return ObjectKey.of(ObjectType.SYSTEM, id);
+    }
+
+    private static void awaitRefused(OriginCounters c, Refusal rule, long atLeast) {
+        Eventually.await(WAIT, () -> c.count(rule) >= atLeast, () -> "refusals " + c.snapshot() + ", waiting for " + rule + " >= " + atLeast);
+    }
+
+    @Test
+    void forgedMetaSpecsAndTombstonesAreRefusedCountedAndChangeNothing() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3); SecretHolder mallory = new SecretHolder(cluster, "mallory")) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            ObjectKey vm = key("vm1");
+            ObjectNode agent = Json.object().put("agent", "10.0.0.2:7443");
+            n2.cdb().putMeta(vm, agent);
+            n1.cdb().putObject(vm, null, Json.object().put("disk", "/var/lib/acp/vm1.img"), null).await().atMost(WAIT);
+            cluster.awaitConverged(WAIT);
+            MetaEntry n2Meta = n1.cdb().meta(vm, "n2").get(0);
+            ObjectEntry object = n1.cdb().object(vm).orElseThrow();
+            OriginCounters refused = n1.sync().refusals();
+            InetSocketAddress to = n1.sync().address();
+            long far = Long.MAX_VALUE / 2;
+
+            // a member (n3, with its own real node key) overwrites n2's meta and forges n1's spec and tombstone
+            NodeSigner n3Key = TestPki.signer(cluster.ca(), cluster.node(3).dataDir, "n3");
+            MetaEntry n2MetaByN3 = new MetaEntry(vm, "n2", Json.object().put("agent", "10.6.6.6:7443"), new Version(far, "n2"));
+            ObjectEntry specByN3 = new ObjectEntry(vm, null, Json.object().put("disk", "/etc/shadow"), new Version(far, "n1"), false);
+            ObjectEntry tombstoneByN3 = new ObjectEntry(vm, null, Json.object(), new Version(far + 1, "n1"), true);
+            mallory.send(MessageType.ENTRIES, List.of(
+                    resealed(n3Key, n2MetaByN3, "n2"), resealed(n3Key, specByN3, "n1"), resealed(n3Key, tombstoneByN3, "n1")), to);
+            awaitRefused(refused, Refusal.NOT_AUTHOR, 3);
+
+            // the secret alone: claims n2 and n1 as authors with their real key ids, signs with another key
+            NodeSigner evil = TestPki.signer(TestPki.newCluster(dir.resolve("evil-ca"), "evil"), dir.resolve("evil"), "n2");
+            long n2KeyId = NodeSigner.keyId(certificateOf(n2).getPublicKey());
+            long n1KeyId = NodeSigner.keyId(certificateOf(n1).getPublicKey());
+            mallory.send(MessageType.ENTRIES, List.of(
+                    forged(evil, n2MetaByN3, "n2", n2KeyId), forged(evil, specByN3, "n1", n1KeyId), forged(evil, tombstoneByN3, "n1", n1KeyId)), to);
+            awaitRefused(refused, Refusal.BAD_SIGNATURE, 3);
+
+            // a certificate for "n2" from another CA, published as n2's, and entries under it
+            MetaEntry evilCert = new MetaEntry(CertificateMeta.key("n2", evil.keyId()), "n2", CertificateMeta.values(evil.certificate()), new Version(far, "n2"));
+            mallory.send(MessageType.ENTRIES, evil.seal(List.of(evilCert, n2MetaByN3)), to);
+            awaitRefused(refused, Refusal.BAD_CERTIFICATE, 1);
+            awaitRefused(refused, Refusal.UNKNOWN_AUTHOR, 1);
+
+            // a DELTA carries only its sender's entries
+            mallory.send(MessageType.DELTA, List.of(resealed(n3Key, n2MetaByN3, "n2")), to);
+            awaitRefused(refused, Refusal.NOT_SENDER, 1);
+
+            Thread.sleep(500); // heartbeats and anti-entropy keep running: nothing may change meanwhile
+            assertThat(n1.cdb().meta(vm, "n2")).containsExactly(n2Meta);
+            assertThat(n1.cdb().object(vm)).contains(object);
+            assertThat(refused.fromSender("mallory")).as("every forged entry refused once: " + refused.snapshot()).isEqualTo(3 + 3 + 2 + 1);
+            assertThat(n1.cdb().clock().now()).as("the forged far-future versions did not move the clock").isLessThan(far);
+            for (InProcessCluster.Node n : cluster.nodes()) {
+                assertThat(n.cdb().meta(vm, "n2")).as("n2's meta on %s", n.id).containsExactly(n2Meta);
+                assertThat(n.cdb().object(vm)).as("the object on %s", n.id).contains(object);
+            }
+        }
+    }
+
+    @Test
+    void relayedEntriesWhoseSealDoesNotMatchAreRefused() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3); SecretHolder relay = new SecretHolder(cluster, "n3-relay")) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            ObjectKey vm = key("vm2");
+            n2.cdb().putObject(vm, null, Json.object().put("memory-mb", 512), null).await().atMost(WAIT);
+            cluster.awaitConverged(WAIT);
+            ObjectEntry genuine = n1.cdb().object(vm).orElseThrow();
+            NodeSigner n2Key = TestPki.signer(cluster.ca(), n2.dataDir, "n2");
+            SealedEntry sealed = n2Key.seal(List.of(genuine)).get(0);
+
+            // the same seal on a changed spec, and on a newer version: both are relayed as n2's (each
+            // newer than what n1 holds: an entry at the held version is ignored unverified, as it changes nothing)
+            ObjectEntry changed = new ObjectEntry(vm, null, Json.object().put("memory-mb", 65536), new Version(genuine.version().time() + 500, "n2"), false);
+            ObjectEntry newer = new ObjectEntry(vm, null, Json.object().put("memory-mb", 512), new Version(genuine.version().time() + 1000, "n2"), false);
+            relay.send(MessageType.ENTRIES, List.of(
+                    new SealedEntry(changed, io.acp.cluster.sync.wire.EntryCodec.encode(changed), sealed.seal()),
+                    new SealedEntry(newer, io.acp.cluster.sync.wire.EntryCodec.encode(newer), sealed.seal())), n1.sync().address());
+            awaitRefused(n1.sync().refusals(), Refusal.BAD_SIGNATURE, 2);
+            Thread.sleep(300);
+            assertThat(n1.cdb().object(vm)).contains(genuine);
+            assertThat(n1.sync().refusals().fromSender("n3-relay")).isEqualTo(2);
+
+            // the genuine sealed entry, relayed by anyone, is no refusal (n1 holds it already: ignored)
+            long ignored = n1.sync().counters().snapshot().get("sync.entries.ignored");
+            relay.send(MessageType.ENTRIES, List.of(sealed), n1.sync().address());
+            Eventually.await(WAIT, () -> n1.sync().counters().snapshot().get("sync.entries.ignored") > ignored, "the genuine relay taken");
+            assertThat(n1.sync().refusals().fromSender("n3-relay")).isEqualTo(2);
+            assertThat(n1.cdb().object(vm)).contains(genuine);
+        }
+    }
+
+    @Test
+    void datagramsRecordedBeforeAReceiverRestartAreRefusedAfterIt() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            n1.faults().capture();
+            for (int i = 0; i < 10; i++) {
+                cluster.node(2).cdb().putMeta(key("r" + i), Json.object().put("state", "up-" + i));
+            }
+            cluster.awaitConverged(WAIT);
+            Eventually.await(WAIT, () -> fromPeers(n1).size() >= 13, "13 datagrams of the peers recorded");
+            List<byte[]> recorded = fromPeers(n1).subList(0, 13);
+
+            cluster.stop(1);
+            assertThat(Files.readString(n1.dataDir.resolve(ReplayMarksFile.NAME))).contains("n2 ").contains("n3 ");
+            cluster.restart(1);
+            cluster.awaitConverged(WAIT);
+            long replayed = n1.sync().counters().droppedCount(DropReason.REPLAYED) + n1.sync().counters().droppedCount(DropReason.STALE_EPOCH);
+            long accepted = n1.sync().counters().acceptedCount();
+            long merged = n1.sync().counters().entriesMergedCount();
+            try (DatagramChannel raw = DatagramChannel.open()) {
+                raw.bind(new InetSocketAddress("127.0.0.1", 0));
+                for (byte[] d : recorded) {
+                    raw.send(ByteBuffer.wrap(d), n1.sync().address());
+                }
+            }
+            Eventually.await(WAIT, () -> n1.sync().counters().droppedCount(DropReason.REPLAYED)
+                            + n1.sync().counters().droppedCount(DropReason.STALE_EPOCH) - replayed == 13,
+                    () -> "drops after the replay: " + n1.sync().counters().snapshot());
+            assertThat(n1.sync().counters().entriesMergedCount()).as("nothing merged from the replay").isEqualTo(merged);
+            assertThat(n1.sync().counters().acceptedCount() - accepted).as("real traffic only: no replay accepted")
+                    .isLessThan(n1.sync().counters().acceptedCount());
+        }
+    }
+
+    @Test
+    void aRevokedNodesEntriesAndMessagesAreRefused() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3)) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            cluster.awaitConverged(WAIT);
+            java.math.BigInteger n2Serial = certificateOf(n2).getSerialNumber();
+            n1.sync().useRevocations(cert -> cert.getSerialNumber().equals(n2Serial));
+
+            ObjectKey key = key("after-revocation");
+            n2.cdb().putObject(key, null, Json.object().put("by", "n2"), null).await().atMost(WAIT);
+            awaitRefused(n1.sync().refusals(), Refusal.REVOKED, 1);
+            Eventually.await(WAIT, () -> cluster.node(3).cdb().object(key).isPresent(), "n3, which revoked nothing, takes it");
+            Thread.sleep(500); // anti-entropy keeps offering it (n3 relays n2's seal): still refused
+            assertThat(n1.cdb().object(key)).isEmpty();
+            assertThat(n1.sync().refusals().fromSender("n2")).isPositive();
+        }
+    }
+
+    /** What the node received from its peers, as its fault layer recorded it. */
+    private static List<byte[]> fromPeers(InProcessCluster.Node n) {
+        return n.faults().captured().stream().filter(d -> !DatagramHeader.read(d).sender().equals(n.id)).toList();
+    }
+
+    private static java.security.cert.X509Certificate certificateOf(InProcessCluster.Node n) {
+        return io.acp.security.Pem.readCertificate(PkiFiles.in(n.dataDir).nodeCertificate());
+    }
+
+    /** The entry sealed by {@code signer}, but with the seal claiming {@code claimed} wrote it. */
+    private static SealedEntry resealed(NodeSigner signer, Entry e, String claimed) {
+        // the signer can only seal its own entries; seal a twin and put its seal on the forged entry
+        Entry twin = e instanceof MetaEntry m
+                ? new MetaEntry(m.key(), signer.node(), m.values(), new Version(m.version().time(), signer.node()))
+                : new ObjectEntry(e.key(), null, ((ObjectEntry) e).spec(), new Version(e.version().time(), signer.node()), ((ObjectEntry) e).deleted());
+        Seal s = signer.seal(List.of(twin)).get(0).seal();
+        return new SealedEntry(e, io.acp.cluster.sync.wire.EntryCodec.encode(e), s);
+    }
+
+    /** The entry with a seal claiming {@code author} and its real key id, signed by some other key. */
+    private static SealedEntry forged(NodeSigner other, Entry e, String author, long keyId) {
+        SealedEntry byOther = resealed(other, e, author);
+        Seal s = byOther.seal();
+        return new SealedEntry(e, byOther.encoded(), new Seal(author, keyId, s.height(), s.leaf(), s.path(), s.signature()));
+    }
+}
