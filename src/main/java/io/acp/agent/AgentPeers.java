@@ -1,9 +1,10 @@
 package io.acp.agent;
 
 import io.acp.api.AgentPeer;
+import io.acp.security.NodeCertificates;
 import io.vertx.core.net.NetSocket;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateParsingException;
+import io.acp.security.NodeCertificates;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import org.bouncycastle.asn1.x500.RDN;
@@ -15,12 +16,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * What an agent client's certificate (already verified against the cluster CA by TLS) says: the
  * name it certifies (its CN) and whether it is a node certificate. A node certificate is the one
- * that may serve as an agent: it carries the server-auth usage; a certificate for people carries
- * client-auth only. Only a node certificate may vouch for the caller of a routed request.
+ * that may serve as an agent: it names a node and carries the server-auth usage; an operator
+ * certificate (for people) carries client-auth only. Only a node certificate may vouch for the caller of a routed request.
  */
 final class AgentPeers {
-
-    private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 
     private AgentPeers() {
     }
@@ -39,13 +38,9 @@ final class AgentPeers {
         return new AgentPeer(commonName(leaf), isNode(leaf));
     }
 
+    /** A node certificate (names a node, has the server usage) that is not an operator's. */
     static boolean isNode(X509Certificate cert) {
-        try {
-            List<String> usages = cert.getExtendedKeyUsage();
-            return usages != null && usages.contains(SERVER_AUTH);
-        } catch (CertificateParsingException e) {
-            return false;
-        }
+        return NodeCertificates.servesAsNode(cert) && NodeCertificates.operatorName(cert) == null;
     }
 
     static String commonName(X509Certificate cert) {
