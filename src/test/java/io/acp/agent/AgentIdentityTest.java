@@ -9,7 +9,12 @@ import io.acp.cluster.Cdb;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.protocol.AcpException;
+import io.acp.protocol.EnvelopeCodec;
+import io.acp.protocol.ErrorCode;
+import io.acp.protocol.Request;
+import io.acp.protocol.Response;
 import io.acp.security.ClusterPki;
 import io.acp.security.JoinBinding;
 import io.acp.security.JoinTokens;
@@ -127,5 +132,25 @@ class AgentIdentityTest {
         assertThatThrownBy(() -> AgentStack.start(vertx, "alice", dir.resolve("posing")))
                 .hasMessageContaining("is the certificate of operator alice (role admin), not a node certificate");
         assertThat(posing.clusterSecret()).doesNotExist();
+    }
+    /**
+     * The escalation of issue 14 through the real agent: an operator's certificate (client usage
+     * only) sends a request "as" another caller with role admin, hoping the agent believes it as it
+     * believes a node routing a request. It is refused by rule, and nothing changed.
+     */
+    @Test
+    void anOperatorCertificateCannotVouchForACallerToEscalate() throws Exception {
+        ObjectKey target = ObjectKey.of(ObjectType.NETWORK, "escalated");
+        ObjectNode args = Json.object().put("type", "network").put("id", "escalated");
+        args.set("spec", Json.object().put("vlan", 10));
+        try (TlsTestClient client = TlsTestClient.connect(n1.agentPort(), alice.key(), alice.certificate(), alice.caCertificate())) {
+            client.send(EnvelopeCodec.encode(new Request(1, null, "cluster", "put", args, null, new Request.Caller("root", "admin"))));
+            Response answer = client.receive();
+            assertThat(answer).isInstanceOf(Response.Failure.class);
+            Response.Failure refused = (Response.Failure) answer;
+            assertThat(refused.code()).isEqualTo(ErrorCode.FORBIDDEN);
+            assertThat(refused.message()).contains("rule node-only").contains("is not a node's");
+        }
+        assertThat(n1.cdb.object(target)).isEmpty();
     }
 }
