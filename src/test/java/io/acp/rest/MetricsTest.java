@@ -16,6 +16,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.acp.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +66,9 @@ class MetricsTest {
         try {
             for (String id : List.of("b", "c")) {
                 Cdb cdb = Cdb.inMemory(id);
-                ClusterSync sync = new ClusterSync(cdb, settings, id, Files.createDirectories(dir.resolve(id)));
+                Path peerDir = Files.createDirectories(dir.resolve(id));
+                TestPki.provision(RestNode.ca(), peerDir, id);
+                ClusterSync sync = new ClusterSync(cdb, settings, id, peerDir);
                 sync.start().await().atMost(WAIT);
                 peers.add(sync);
                 cdb.putStats(ObjectKey.of(ObjectType.NODE, id), Map.of("cpuPercent", 12.5, "memUsedBytes", 3.0e9));

@@ -4,6 +4,9 @@ import io.acp.framework.ServiceManager;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.acp.security.ClusterPki;
+import io.acp.security.PkiFiles;
+import io.acp.testing.TestPki;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -41,7 +44,16 @@ final class RestNode {
         Map.of("admin", ADMIN, "operator", OPERATOR, "read-only", READER).forEach((role, key) ->
                 keys.append(role.replace("-", "")).append(' ').append(role).append(' ').append(sha256(key)).append('\n'));
         Files.writeString(data.resolve("api-keys"), keys.toString(), StandardCharsets.UTF_8);
+        // Cluster sync seals every entry with the node's key: node a gets one from the test CA.
+        TestPki.provision(ca(), data, "a");
         manager.startAll().await().atMost(Duration.ofSeconds(60));
+    }
+
+    /** The test cluster's CA, made once under {@code target/rest-test/ca}; peers get their node keys from it too. */
+    static synchronized PkiFiles ca() {
+        Path dir = Path.of(RestNodeProfile.DIR, "ca");
+        PkiFiles ca = PkiFiles.in(dir);
+        return ClusterPki.initialised(ca) ? ca : TestPki.newCluster(dir, "rest-test");
     }
 
     static String bearer(String key) {
