@@ -44,7 +44,7 @@ public final class Permissions {
 
     static {
         need(Need.READ, "api.ping", "api.cancel", "framework.status", "framework.services", "cluster.list", "cluster.get", "cluster.meta",
-                "cluster.stats", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "network.list", "network.show",
+                "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "network.list", "network.show",
                 "monitor.health", "monitor.alarms", "storage.list", "storage.show");
         need(Need.OPERATOR, "hypervisor.create", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",

@@ -14,7 +14,9 @@ import io.acp.model.Version;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.testing.Eventually;
+import io.acp.security.PkiFiles;
 import io.acp.testing.InProcessCluster;
+import io.acp.testing.TestPki;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -65,10 +67,21 @@ class DurableConvergenceTest {
         run("umount", small.toString());
     }
 
+    private PkiFiles ca;
+
+    private PkiFiles ca() {
+        if (ca == null) {
+            ca = TestPki.newCluster(tmp.resolve("ca"), "durable");
+        }
+        return ca;
+    }
+
     private Node start(String id, Path journalDir, SyncSettings settings) {
         Cdb cdb = new Cdb(id, new HybridClock(), Journal.open(journalDir, true, 1 << 30), 10);
         cdb.recover();
-        ClusterSync sync = new ClusterSync(cdb, settings, id, tmp.resolve("data-" + id));
+        Path dataDir = tmp.resolve("data-" + id);
+        TestPki.provision(ca(), dataDir, id); // sync seals entries with the node's key
+        ClusterSync sync = new ClusterSync(cdb, settings, id, dataDir);
         sync.start().await().atMost(WAIT);
         Node n = new Node(id, cdb, sync);
         nodes.add(n);

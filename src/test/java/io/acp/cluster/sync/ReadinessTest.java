@@ -13,7 +13,9 @@ import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.testing.Eventually;
+import io.acp.security.PkiFiles;
 import io.acp.testing.InProcessCluster;
+import io.acp.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +48,9 @@ class ReadinessTest {
     void anEmptyNodeJoiningIsSyncingUntilItHoldsEveryEarlierWrite() throws Exception {
         SyncSettings settings = InProcessCluster.testSettings("ready", "readiness test secret 0123456789");
         Cdb first = Cdb.inMemory("n1");
+        PkiFiles ca = TestPki.newCluster(tmp.resolve("ca"), "ready");
+        TestPki.provision(ca, tmp.resolve("n1"), "n1"); // sync seals entries with each node's key
+        TestPki.provision(ca, tmp.resolve("n2"), "n2");
         ClusterSync firstSync = new ClusterSync(first, settings, "n1", tmp.resolve("n1"));
         List<Seen> firstSeen = watchReadiness(first);
         firstSync.start().await().atMost(WAIT);
