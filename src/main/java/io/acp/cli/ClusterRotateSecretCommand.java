@@ -37,6 +37,10 @@ class ClusterRotateSecretCommand extends ClientCommand {
             description = "The new secret to use instead of a random one (a resumed rotation takes the one already on the nodes).")
     Path secretFile;
 
+    @Option(names = "--skip", paramLabel = "NODE", split = ",",
+            description = "Leave these nodes out: nodes gone for good whose reports are still in the cluster state (never the connected node).")
+    List<String> skip = new ArrayList<>();
+
     private Step first;
 
     @Override
@@ -58,7 +62,7 @@ class ClusterRotateSecretCommand extends ClientCommand {
         List<String> nodes = new ArrayList<>();
         nodes.add(self);
         status.path("members").forEach(m -> {
-            if (!m.asText().equals(self)) {
+            if (!m.asText().equals(self) && !skip.contains(m.asText())) {
                 nodes.add(m.asText());
             }
         });

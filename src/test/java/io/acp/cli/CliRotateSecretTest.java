@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code acp cluster rotate-secret} against a real node (real API, real running sync): it rotates
  * the node's secret through the three steps, and a member that cannot be reached stops the
- * rotation in the first step with an error naming it, before any node sends under the new secret.
+ * rotation in the first step with an error naming it, before any node sends under the new secret
+ * (and is left out with --skip).
  */
 @QuarkusMainTest
 class CliRotateSecretTest {
@@ -62,6 +63,12 @@ class CliRotateSecretTest {
                         .contains("every node still sends under the old secret");
                 assertThat(files.current()).as("nobody sends under the abandoned secret").isEqualTo(rotated);
                 assertThat(files.previous()).as("the node accepted the new one in step accept").isPresent();
+
+                // the member is gone for good: left out, the rotation runs again from the start
+                LaunchResult skipped = launcher.launch("cluster", "rotate-secret", "--skip", "ghost", "--socket", socket, "--api-key", RealApi.ADMIN_KEY);
+                assertThat(skipped.exitCode()).as(skipped.getErrorOutput()).isZero();
+                assertThat(files.current()).isNotEqualTo(rotated).matches("[0-9a-f]{64}");
+                assertThat(files.previous()).isEmpty();
             } finally {
                 api.stop().await().atMost(Duration.ofSeconds(10));
             }

@@ -38,6 +38,9 @@ public final class SecretRotation {
     /** The shortest secret a rotation takes: 256 random bits as hex are 64 characters. */
     public static final int MIN_SECRET_CHARS = 32;
 
+    /** Two rotations reaching one node at once must not interleave their reads and writes of the slots. */
+    private static final Object STEPS = new Object();
+
     private final String node;
     private final ClusterSecretSlots files;
     private final ClusterSync sync;
@@ -54,6 +57,12 @@ public final class SecretRotation {
      * a step is harmless. Blocks on file I/O.
      */
     public Slots perform(Step step, Optional<String> secret) {
+        synchronized (STEPS) {
+            return performAlone(step, secret);
+        }
+    }
+
+    private Slots performAlone(Step step, Optional<String> secret) {
         String current = files.current();
         String next;
         Optional<String> other;
