@@ -63,7 +63,7 @@ public class ApiService implements ManagedService {
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
         this(config, identity.id(), identity.dataDir(), LocalServices.of(identity.id(), cluster::cdb)
                 .withSystems(hypervisor::systems).withNetwork(() -> network).withStorage(storage::storage)
-                .withHistory(cluster::history), directory, vertx, version);
+                .withHistory(cluster::history).withSecretRotation(cluster::secretRotation), directory, vertx, version);
     }
 
     /**
@@ -80,7 +80,7 @@ public class ApiService implements ManagedService {
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
-                new ClusterOperations(localNode, cdb, services.history(), worker),
+                new ClusterOperations(localNode, cdb, services.history(), services.secretRotation(), worker),
                 new HypervisorOperations(services.systems(), () -> router, localNode),
                 new NetworkOperations(cdb, services.network()),
                 new MonitorOperations(cdb, worker),

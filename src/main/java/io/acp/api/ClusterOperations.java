@@ -9,6 +9,7 @@ import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.history.HistoryPoints;
 import io.acp.cluster.history.HistoryRange;
 import io.acp.cluster.history.StatsHistory;
+import io.acp.cluster.sync.SecretRotation;
 import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.model.Entry;
 import io.acp.model.EntryJson;
@@ -35,12 +36,14 @@ final class ClusterOperations implements ServiceOperations {
     private final String localNode;
     private final Supplier<Cdb> cdb;
     private final Supplier<StatsHistory> history;
+    private final Supplier<SecretRotation> secretRotation;
     private final Executor worker;
 
-    ClusterOperations(String localNode, Supplier<Cdb> cdb, Supplier<StatsHistory> history, Executor worker) {
+    ClusterOperations(String localNode, Supplier<Cdb> cdb, Supplier<StatsHistory> history, Supplier<SecretRotation> secretRotation, Executor worker) {
         this.localNode = localNode;
         this.cdb = cdb;
         this.history = history;
+        this.secretRotation = secretRotation;
         this.worker = worker;
     }
 
@@ -51,7 +54,7 @@ final class ClusterOperations implements ServiceOperations {
 
     @Override
     public List<String> operations() {
-        return List.of("list", "get", "put", "delete", "meta", "stats", "history", "watch");
+        return List.of("list", "get", "put", "delete", "meta", "stats", "history", "watch", "rotate-secret");
     }
 
     @Override
@@ -76,6 +79,8 @@ final class ClusterOperations implements ServiceOperations {
                 return history(args);
             case "watch":
                 return watch(args);
+            case "rotate-secret":
+                return rotateSecret(args);
             default:
                 throw unknown(request);
         }
@@ -119,6 +124,41 @@ final class ClusterOperations implements ServiceOperations {
         return new Outcome.Single(Uni.createFrom().deferred(() -> cdb.get().deleteObject(key))
                 .runSubscriptionOn(worker)
                 .map(EntryJson::toJson));
+    }
+
+    /**
+     * One step of the cluster secret's rotation on this node (admin only, see Permissions):
+     * {@code status} changes nothing and names the nodes that report themselves in the CDB (the
+     * members to rotate); {@code accept}, {@code send}, {@code retire} move the key slots.
+     */
+    private Outcome rotateSecret(Args args) {
+        String step = args.text("step");
+        if (step.equals("status")) {
+            ObjectNode result = Json.object().put("node", localNode);
+            ArrayNode members = result.putArray("members");
+            cdb.get().reportedKeys(io.acp.model.ObjectType.NODE).forEach(k -> members.add(k.id()));
+            return Outcome.of(result);
+        }
+        SecretRotation.Step parsed;
+        try {
+            parsed = SecretRotation.Step.parse(step);
+        } catch (IllegalArgumentException e) {
+            throw AcpException.badRequest("rotate-secret: " + e.getMessage() + " (or status)");
+        }
+        java.util.Optional<String> secret = java.util.Optional.ofNullable(args.optionalText("secret"));
+        return new Outcome.Single(Uni.createFrom().item(() -> perform(parsed, secret))
+                .runSubscriptionOn(worker));
+    }
+
+    private JsonNode perform(SecretRotation.Step step, java.util.Optional<String> secret) {
+        try {
+            SecretRotation.Slots slots = secretRotation.get().perform(step, secret);
+            return Json.object().put("node", slots.node()).put("step", step.wireName()).put("previous", slots.previousPresent());
+        } catch (IllegalArgumentException e) {
+            throw AcpException.badRequest(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new AcpException(io.acp.protocol.ErrorCode.CONFLICT, e.getMessage());
+        }
     }
 
     private Outcome meta(Args args) {

@@ -2,6 +2,7 @@ package io.acp.api;
 
 import io.acp.cluster.Cdb;
 import io.acp.cluster.history.StatsHistory;
+import io.acp.cluster.sync.SecretRotation;
 import io.acp.hypervisor.Systems;
 import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
@@ -14,27 +15,33 @@ import java.util.function.Supplier;
  * service does not run; a node without a service answers so, naming it.
  */
 public record LocalServices(Supplier<Cdb> cdb, Supplier<Systems> systems, Supplier<NetworkService> network, Supplier<Storage> storage,
-        Supplier<StatsHistory> history) {
+        Supplier<StatsHistory> history, Supplier<SecretRotation> secretRotation) {
 
     /** Only the CDB; every other service answers that this node does not run it. */
     public static LocalServices of(String node, Supplier<Cdb> cdb) {
-        return new LocalServices(cdb, absent(node, "hypervisor"), absent(node, "network"), absent(node, "storage"), absent(node, "stats history"));
+        return new LocalServices(cdb, absent(node, "hypervisor"), absent(node, "network"), absent(node, "storage"), absent(node, "stats history"),
+                absent(node, "cluster sync"));
     }
 
     public LocalServices withSystems(Supplier<Systems> systems) {
-        return new LocalServices(cdb, systems, network, storage, history);
+        return new LocalServices(cdb, systems, network, storage, history, secretRotation);
     }
 
     public LocalServices withNetwork(Supplier<NetworkService> network) {
-        return new LocalServices(cdb, systems, network, storage, history);
+        return new LocalServices(cdb, systems, network, storage, history, secretRotation);
     }
 
     public LocalServices withStorage(Supplier<Storage> storage) {
-        return new LocalServices(cdb, systems, network, storage, history);
+        return new LocalServices(cdb, systems, network, storage, history, secretRotation);
     }
 
     public LocalServices withHistory(Supplier<StatsHistory> history) {
-        return new LocalServices(cdb, systems, network, storage, history);
+        return new LocalServices(cdb, systems, network, storage, history, secretRotation);
+    }
+
+    /** The cluster secret's rotation steps on this node ({@code cluster.rotate-secret}). */
+    public LocalServices withSecretRotation(Supplier<SecretRotation> secretRotation) {
+        return new LocalServices(cdb, systems, network, storage, history, secretRotation);
     }
 
     private static <T> Supplier<T> absent(String node, String service) {

@@ -50,7 +50,7 @@ public final class Permissions {
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
-                "storage.share.add", "storage.share.remove");
+                "storage.share.add", "storage.share.remove", "cluster.rotate-secret");
         need(Need.NODE, "hypervisor.migrate-prepare", "hypervisor.migrate-confirm", "hypervisor.migrate-abort");
     }
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "cluster", description = "Create a cluster and admit nodes to it (run on the node, as root).",
         subcommands = {ClusterInitCommand.class, ClusterAddNodeCommand.class, ClusterAddOperatorCommand.class, ClusterJoinTokenCommand.class,
-            ClusterRenewCertCommand.class, ClusterRevokeCommand.class})
+            ClusterRenewCertCommand.class, ClusterRevokeCommand.class, ClusterRotateSecretCommand.class})
 class ClusterCommand implements Runnable {
 
     @Spec
@@ -15,6 +15,6 @@ class ClusterCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing a command: 'acp cluster init', 'join-token', 'add-node', 'add-operator' or 'revoke'");
+        throw new ParameterException(spec.commandLine(), "missing a command: 'acp cluster init', 'join-token', 'add-node', 'add-operator', 'revoke' or 'rotate-secret'");
     }
 }

@@ -33,4 +33,13 @@ public record PkiFiles(Path dir) {
     public Path clusterSecret() {
         return dir.resolve("cluster.secret");
     }
+
+    /**
+     * The second key slot while {@code acp cluster rotate-secret} runs: the secret this node also
+     * accepts besides {@link #clusterSecret()} (the new one before it sends under it, the old one
+     * after). Absent outside a rotation.
+     */
+    public Path previousClusterSecret() {
+        return dir.resolve("cluster.secret.previous");
+    }
 }

@@ -9,6 +9,7 @@ import io.acp.cluster.history.HistoryKeeper;
 import io.acp.cluster.history.StatsHistory;
 import io.acp.cluster.journal.Journal;
 import io.acp.cluster.sync.ClusterSync;
+import io.acp.cluster.sync.SecretRotation;
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.node.ManagedService;
 import io.acp.node.NodeIdentity;
@@ -18,6 +19,7 @@ import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.security.ClusterSecretSlots;
 import io.acp.security.PkiFiles;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -111,7 +113,7 @@ public class ClusterService implements ManagedService {
         if (!config.sync().enabled()) {
             return Uni.createFrom().voidItem();
         }
-        ClusterSync started = new ClusterSync(opened, SyncSettings.from(config.sync(), syncSecret()), identity.id(), identity.dataDir());
+        ClusterSync started = new ClusterSync(opened, syncSettings(), identity.id(), identity.dataDir());
         // CA-signed revocations in the CDB (acp cluster revoke) cut a revoked node's entries and messages off
         started.useRevocations(ClusterRevocations.of(opened, PkiFiles.in(identity.dataDir())));
         return started.start()
@@ -122,6 +124,31 @@ public class ClusterService implements ManagedService {
                     maintenance.scheduleAtFixedRate(() -> publishSyncStats(opened, started, self), every, every, TimeUnit.MILLISECONDS);
                     LOG.infof("cluster sync of node %s running on %s (epoch %d)", identity.id(), started.address(), started.epoch());
                 });
+    }
+
+    /**
+     * The sync settings with the secrets: the configured ones, else the two slots of this node's
+     * PKI directory (the second one is there mid-rotation, see {@link #secretRotation()}).
+     */
+    private SyncSettings syncSettings() {
+        SyncSettings settings = SyncSettings.from(config.sync(), syncSecret());
+        if (config.sync().secret().isPresent()) {
+            return settings;
+        }
+        return settings.withPreviousSecret(ClusterSecretSlots.in(identity.dataDir()).previous());
+    }
+
+    /**
+     * One step of {@code acp cluster rotate-secret} on this node, on its running sync and its PKI
+     * files. Refused when the secret is configured ({@code acp.cluster.sync.secret}): a restart would
+     * bring the configured one back.
+     */
+    public SecretRotation secretRotation() {
+        if (config.sync().secret().isPresent()) {
+            throw new AcpException(ErrorCode.CONFLICT, "node " + identity.id() + " takes its cluster secret from acp.cluster.sync.secret: "
+                    + "rotate it there (acp.cluster.sync.previous-secret holds the other slot), not with acp cluster rotate-secret");
+        }
+        return new SecretRotation(identity.id(), ClusterSecretSlots.in(identity.dataDir()), sync);
     }
 
     /**

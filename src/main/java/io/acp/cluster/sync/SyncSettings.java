@@ -68,6 +68,13 @@ public record SyncSettings(String clusterId, String secret, Optional<String> pre
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 
+    /** The settings with a second accepted secret (the other key slot, during a rotation). */
+    public SyncSettings withPreviousSecret(Optional<String> previous) {
+        return new SyncSettings(clusterId, secret, previous, mode, group, port, multicastInterface, ttl, unicastBind, peers,
+                flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                reassemblyTimeout, reassemblyMaxBytes);
+    }
+
     public SyncSettings withSecret(String newSecret) {
         return new SyncSettings(clusterId, newSecret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
                 flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,

@@ -11,7 +11,9 @@ import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
+import io.acp.cluster.sync.SecretRotation;
 import io.acp.security.ClusterPki;
+import io.acp.security.ClusterSecretSlots;
 import io.acp.security.PkiFiles;
 import io.acp.testing.Eventually;
 import io.acp.testing.TestPki;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +85,52 @@ class ClusterServiceSyncTest {
             a.stop().await().atMost(WAIT);
             b.stop().await().atMost(WAIT);
         }
+    }
+
+    @Test
+    void aNodeRestartedMidRotationComesBackInItsStepAndTheRotationFinishes() {
+        PkiFiles pkiA = PkiFiles.in(dir.resolve("a"));
+        ClusterPki.init(pkiA, "a", "test", Duration.ofDays(1));
+        ClusterPki.addNode(pkiA, PkiFiles.in(dir.resolve("b")), "b", Duration.ofDays(1));
+        String group = Ports.randomGroup();
+        int port = Ports.freeUdpPort();
+        String fresh = "9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b";
+        ClusterService a = service("a", group, port, false);
+        ClusterService b = service("b", group, port, false);
+        a.start(context()).await().atMost(WAIT);
+        b.start(context()).await().atMost(WAIT);
+        try {
+            a.secretRotation().perform(SecretRotation.Step.ACCEPT, Optional.of(fresh));
+            b.secretRotation().perform(SecretRotation.Step.ACCEPT, Optional.of(fresh));
+            a.secretRotation().perform(SecretRotation.Step.SEND, Optional.of(fresh)); // a sends under the new secret now
+
+            b.stop().await().atMost(WAIT); // b restarts between its steps: it must still accept the new secret
+            b = service("b", group, port, false);
+            b.start(context()).await().atMost(WAIT);
+            ObjectKey during = ObjectKey.of(ObjectType.SYSTEM, "during");
+            a.cdb().putObject(during, null, Json.object(), null).await().atMost(WAIT);
+            ClusterService restarted = b;
+            Eventually.await(WAIT, () -> restarted.cdb().object(during).isPresent(), "a's write under the new secret reaches the restarted b");
+
+            b.secretRotation().perform(SecretRotation.Step.SEND, Optional.of(fresh));
+            a.secretRotation().perform(SecretRotation.Step.RETIRE, Optional.empty());
+            b.secretRotation().perform(SecretRotation.Step.RETIRE, Optional.empty());
+            ObjectKey after = ObjectKey.of(ObjectType.SYSTEM, "after");
+            b.cdb().putObject(after, null, Json.object(), null).await().atMost(WAIT);
+            Eventually.await(WAIT, () -> a.cdb().object(after).isPresent(), "b's write after the rotation reaches a");
+            assertThat(ClusterSecretSlots.in(dir.resolve("b")).current()).isEqualTo(fresh);
+        } finally {
+            a.stop().await().atMost(WAIT);
+            b.stop().await().atMost(WAIT);
+        }
+    }
+
+    @Test
+    void aConfiguredSecretIsNotRotatedThroughThePkiFiles() {
+        ClusterService c = service("c", Ports.randomGroup(), Ports.freeUdpPort(), true);
+        assertThatThrownBy(c::secretRotation)
+                .isInstanceOf(AcpException.class)
+                .hasMessageContaining("node c takes its cluster secret from acp.cluster.sync.secret");
     }
 
     @Test
