@@ -179,12 +179,19 @@ public final class ClusterSync {
         changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
         for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
             index.update(o);
-            cdb.meta(o.key(), null).forEach(index::update);
-            cdb.stats(o.key(), null).forEach(index::update);
+        }
+        // meta and stats by the keys that carry them, not by object: a node's own meta (membership,
+        // certificate, readiness) sits on a key with no object, and a sync restarted on a live CDB
+        // that skipped it would hold a digest that never matches its peers'
+        for (io.acp.model.ObjectType type : io.acp.model.ObjectType.values()) {
+            for (ObjectKey k : cdb.reportedKeys(type)) {
+                cdb.meta(k, null).forEach(index::update);
+                cdb.stats(k, null).forEach(index::update);
+            }
         }
         Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
-                counters, executor, (m, from) -> guarded(() -> handle(m, from)).run());
+                counters, executor, (m, from) -> guarded(() -> handle(m, from)).run(), env.nanoTime());
         try {
             transport = transportLayer.apply(env.transports().open(settings));
             transport.start(inbox::onDatagram);
@@ -217,7 +224,7 @@ public final class ClusterSync {
         authorKeys = new AuthorKeys(Pem.readCertificate(pki.caCertificate()));
         authorKeys.useRevocations(revocations);
         authorKeys.learn(node, cert);
-        originCheck = new OriginCheck(authorKeys, refusals, System::currentTimeMillis);
+        originCheck = new OriginCheck(authorKeys, refusals, env.wallMillis());
     }
 
     /**

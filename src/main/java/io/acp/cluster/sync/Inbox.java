@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
@@ -26,10 +27,12 @@ final class Inbox {
     private final SyncCounters counters;
     private final Executor syncThread;
     private final BiConsumer<Reassembler.Message, InetSocketAddress> handler;
+    private final LongSupplier nanoTime;
     private final AtomicInteger pending = new AtomicInteger();
 
     Inbox(DatagramOpener opener, Reassembler reassembler, SyncCounters counters, Executor syncThread,
-          BiConsumer<Reassembler.Message, InetSocketAddress> handler) {
+          BiConsumer<Reassembler.Message, InetSocketAddress> handler, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime; // the sync environment's clock, so a simulation times reassembly out in virtual time
         this.opener = opener;
         this.reassembler = reassembler;
         this.counters = counters;
@@ -42,7 +45,7 @@ final class Inbox {
         if (opened == null) {
             return;
         }
-        Reassembler.Message m = reassembler.add(opened, System.nanoTime());
+        Reassembler.Message m = reassembler.add(opened, nanoTime.getAsLong());
         if (m == null) {
             return;
         }
