@@ -37,25 +37,6 @@ class ClusterSyncSimulationTest {
     }
 
     /**
-     * The seed sweep, in the suite only when asked for ({@code -Dacp.sim.seeds=N} or
-     * {@code -Dacp.sim.seed=S}): some seeds still find an open bug (a restarted node keeps stale
-     * meta a peer wrote about it; see docs/architecture.md, "Testing"), and {@code scripts/bench-sim}
-     * runs the sweep with its failures listed.
-     */
-    @Test
-    void everySeedAskedForConvergesWithNoVersionGoingBackAndNoAcknowledgedWriteLost() {
-        String one = System.getProperty("acp.sim.seed");
-        if (one != null) {
-            SimScenario.run(Long.parseLong(one), wallEpoch(), ca);
-            return;
-        }
-        int seeds = Integer.getInteger("acp.sim.seeds", 0);
-        for (long seed = 1; seed <= seeds; seed++) {
-            SimScenario.run(seed, wallEpoch(), ca);
-        }
-    }
-
-    /**
      * Regression (found by seed 1): a sync restarted on a live CDB indexed only objects and their
      * meta, not the meta on keys with no object (membership, readiness, certificates), so its
      * digest never matched its peers' again and anti-entropy pulled forever.
@@ -74,14 +55,21 @@ class ClusterSyncSimulationTest {
         }
     }
 
-    /** Many seeds outside the test suite: {@code scripts/bench-sim [SEEDS]}; lists the failing seeds. */
+    /**
+     * The seed sweep, outside the test suite while some seeds still find an open bug (a restarted
+     * node keeps stale meta a peer wrote about it; docs/architecture.md, "Testing"):
+     * {@code scripts/bench-sim [SEEDS]} runs seeds 1..SEEDS and lists the failing ones,
+     * {@code scripts/bench-sim --seed S} runs one.
+     */
     public static void main(String[] args) throws IOException {
-        int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        boolean one = args.length > 1 && args[0].equals("--seed");
+        long first = one ? Long.parseLong(args[1]) : 1;
+        long seeds = one ? first : args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         Path tmp = java.nio.file.Files.createTempDirectory("acp-sim-ca-");
         PkiFiles pki = TestPki.newCluster(tmp.resolve("ca"), "sim");
         long t0 = System.nanoTime();
         int failed = 0;
-        for (long seed = 1; seed <= seeds; seed++) {
+        for (long seed = first; seed <= seeds; seed++) {
             try {
                 SimScenario.Outcome o = SimScenario.run(seed, wallEpoch(), pki);
                 System.out.println("seed " + seed + " ok, trace " + o.traceHash());
@@ -90,7 +78,7 @@ class ClusterSyncSimulationTest {
                 System.out.println("FAILED " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
-        System.out.printf("%d seeds, %d failed, in %.1f s%n", seeds, failed, (System.nanoTime() - t0) / 1e9);
+        System.out.printf("%d seeds, %d failed, in %.1f s%n", seeds - first + 1, failed, (System.nanoTime() - t0) / 1e9);
         System.exit(failed == 0 ? 0 : 1);
     }
 }
