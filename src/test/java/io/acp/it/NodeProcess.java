@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
+import io.acp.security.PkiFiles;
+import io.acp.testing.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +49,32 @@ final class NodeProcess implements AutoCloseable {
         this.socket = dir.resolve("api.sock");
     }
 
+    /** One test CA for every node this JVM starts; each test's cluster is apart by its own secret and group. */
+    private static PkiFiles sharedCa;
+
+    /**
+     * Cluster sync seals every entry with the node's own key, certified by the cluster CA: a node
+     * started with sync and a configured secret but no PKI of its own (no {@code acp cluster init}
+     * or join) gets a node key and certificate from the test CA, again after its disk was wiped.
+     * It also gets the CA key, so a test can admit further nodes through it ({@code acp cluster add-node}).
+     */
+    private void provisionNodeKeyIfSyncing() throws IOException {
+        PkiFiles own = PkiFiles.in(dataDir);
+        if (!extraOptions.contains("-Dacp.cluster.sync.enabled=true") || Files.exists(own.nodeCertificate())) {
+            return;
+        }
+        TestPki.provision(sharedCa(), dataDir, nodeId);
+        Files.copy(sharedCa().caKey(), own.caKey());
+        Files.setPosixFilePermissions(own.caKey(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private static synchronized PkiFiles sharedCa() throws IOException {
+        if (sharedCa == null) {
+            sharedCa = TestPki.newCluster(Files.createTempDirectory("acp-it-ca-"), "acp-it");
+        }
+        return sharedCa;
+    }
+
     /** Starts a node in {@code dir} and waits for its "listening" line. */
     static NodeProcess start(String nodeId, Path dir) throws IOException, InterruptedException {
         return start(nodeId, dir, List.of(), List.of());
@@ -73,6 +101,7 @@ final class NodeProcess implements AutoCloseable {
         }
         starts++;
         log = dir.resolve("node-" + starts + ".log");
+        provisionNodeKeyIfSyncing();
         List<String> options = new ArrayList<>(List.of(
                 "-Dacp.node.id=" + nodeId,
                 "-Dacp.node.data-dir=" + dataDir,

@@ -32,13 +32,15 @@ class ClusterServiceTest {
         ObjectKey key = new ObjectKey(ObjectType.SYSTEM, "vm1");
         ClusterService service = service();
         assertThatThrownBy(service::cdb).isInstanceOf(AcpException.class).hasMessageContaining("node n1");
+        // other tests in this JVM may still be stopping services of their own: count this one's thread
+        long others = maintenanceThreads();
 
         service.start(context()).await().atMost(WAIT);
-        assertThat(maintenanceThreads()).isEqualTo(1);
+        assertThat(maintenanceThreads()).isEqualTo(others + 1);
         ObjectEntry written = service.cdb().putObject(key, null, Json.object().put("cpus", 2), null).await().atMost(WAIT);
         service.stop().await().atMost(WAIT);
         assertThat(service.running()).isFalse();
-        assertThat(maintenanceThreads()).isZero();
+        assertThat(maintenanceThreads()).isEqualTo(others);
         assertThat(dataDir.resolve("journal/journal")).exists();
 
         service.start(context()).await().atMost(WAIT);
