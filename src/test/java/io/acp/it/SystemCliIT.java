@@ -29,7 +29,8 @@ class SystemCliIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        node = NodeProcess.start("hv1", dir);
+        // the lifecycle test's admin gives its system a raw disk path: the node lists where those may be
+        node = NodeProcess.start("hv1", dir, java.util.List.of(), java.util.List.of("-Dacp.hypervisor.allowed-device-paths=/var/lib/acp"));
     }
 
     @AfterAll
@@ -89,7 +90,10 @@ class SystemCliIT {
 
     @Test
     void badSpecsAndUnknownSystemsGetTheirExitCodes() throws Exception {
-        CliResult bad = acp("system", "create", "web2", "--vcpus", "0", "--memory", "128");
+        CliResult badFlag = acp("system", "create", "web2", "--vcpus", "0", "--memory", "128");
+        assertThat(badFlag.exitCode()).as("%s", badFlag).isEqualTo(2);
+        assertThat(badFlag.err().get(0)).contains("invalid value for option '--vcpus': 0");
+        CliResult bad = acp("system", "create", "web2", "--spec", "{\"vcpus\":0,\"memory\":128}");
         assertThat(bad.exitCode()).as("%s", bad).isEqualTo(7);
         assertThat(bad.err()).singleElement().asString().contains("system web2: field 'vcpus' must be an integer from 1 to 256");
 
