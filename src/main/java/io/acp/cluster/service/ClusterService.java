@@ -20,7 +20,6 @@ import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.security.ClusterSecretSlots;
-import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -114,12 +113,13 @@ public class ClusterService implements ManagedService {
         if (!config.sync().enabled()) {
             return Uni.createFrom().voidItem();
         }
-        // Sync seals entries with this node's key: a node with no PKI becomes a single-node cluster of
-        // its own first, as its agent would make it (acp cluster init or a join give it one otherwise).
-        ClusterPki.ensureInitialised(PkiFiles.in(identity.dataDir()), identity.id());
         ClusterSync started = new ClusterSync(opened, syncSettings(), identity.id(), identity.dataDir());
         // CA-signed revocations in the CDB (acp cluster revoke) cut a revoked node's entries and messages off
-        started.useRevocations(ClusterRevocations.of(opened, PkiFiles.in(identity.dataDir())));
+        // (a node without PKI has none to check; its sync refuses to start and says to run acp cluster init)
+        PkiFiles pki = PkiFiles.in(identity.dataDir());
+        if (Files.exists(pki.caCertificate())) {
+            started.useRevocations(ClusterRevocations.of(opened, pki));
+        }
         return started.start()
                 .invoke(() -> {
                     sync = started;
