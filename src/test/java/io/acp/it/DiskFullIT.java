@@ -6,9 +6,8 @@ import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.testing.SmallDisk;
 import io.acp.testing.Ports;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +48,7 @@ class DiskFullIT {
             a.close();
         }
         if (mount != null) {
-            run("umount", mount.toString());
+            SmallDisk.unmount(mount);
         }
     }
 
@@ -64,7 +63,7 @@ class DiskFullIT {
                 "-Dacp.cluster.sync.secret=disk-full-test-secret-0123456789");
         Path aDir = Files.createDirectories(dir.resolve("a"));
         mount = Files.createDirectories(aDir.resolve("data")); // NodeProcess's data dir of a
-        run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString());
+        SmallDisk.mount(mount, "16m");
         a = NodeProcess.start("a", aDir, List.of(), sync);
         b = NodeProcess.start("b", Files.createDirectories(dir.resolve("b")), List.of(), sync);
         Set<String> acked = new HashSet<>();
@@ -76,7 +75,7 @@ class DiskFullIT {
         }
         Convergence.await(List.of(a, b), acked, CONVERGE);
 
-        Path filler = fill(mount);
+        Path filler = SmallDisk.fill(mount);
         List<String> refused = new ArrayList<>();
         try (ApiClient api = a.client()) {
             for (int i = 0; i < 40; i++) {
@@ -117,29 +116,5 @@ class DiskFullIT {
     private static void put(ApiClient api, String id) {
         api.call("cluster", "put", Json.object().put("type", "alarm").put("id", id)
                 .set("spec", Json.object().put("pad", "p".repeat(4000))));
-    }
-
-    private static Path fill(Path mount) throws IOException {
-        Path filler = mount.resolve("filler");
-        byte[] chunk = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(chunk);
-            }
-        } catch (IOException full) {
-            if (!String.valueOf(full.getMessage()).contains("No space left")) {
-                throw full;
-            }
-        }
-        return filler;
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        boolean exited = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!exited || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-        }
     }
 }

@@ -13,12 +13,11 @@ import io.acp.model.ObjectType;
 import io.acp.model.Version;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.testing.SmallDisk;
 import io.acp.testing.Eventually;
 import io.acp.security.PkiFiles;
 import io.acp.testing.InProcessCluster;
 import io.acp.testing.TestPki;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +54,7 @@ class DurableConvergenceTest {
     @BeforeEach
     void mountSmallTmpfs() throws Exception {
         small = Files.createDirectories(tmp.resolve("small"));
-        run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString());
+        SmallDisk.mount(small, "1m");
     }
 
     @AfterEach
@@ -64,7 +63,7 @@ class DurableConvergenceTest {
             n.sync.stop().await().atMost(WAIT);
             n.cdb.close();
         }
-        run("umount", small.toString());
+        SmallDisk.unmount(small);
     }
 
     private PkiFiles ca;
@@ -103,7 +102,7 @@ class DurableConvergenceTest {
         n1.cdb.putObject(shared, null, Json.object().put("v", 1), null).await().atMost(WAIT);
         awaitConverged(n1, n2);
 
-        Path filler = fill(small);
+        Path filler = SmallDisk.fill(small);
 
         // 1. a local write on the full node: refused, and nowhere, not even for a moment
         ObjectKey refused = ObjectKey.of(ObjectType.SYSTEM, "refused");
@@ -158,31 +157,5 @@ class DurableConvergenceTest {
     private static void awaitConverged(Node a, Node b) {
         Eventually.await(WAIT, () -> a.sync.digest().equals(b.sync.digest()),
                 () -> "digests differ: " + a.id + " " + a.sync.digest() + " " + a.sync.stats() + ", " + b.id + " " + b.sync.digest() + " " + b.sync.stats());
-    }
-
-    /** Fills the file system until it is full; returns the filler file. */
-    private static Path fill(Path mount) throws IOException {
-        Path filler = mount.resolve("filler");
-        byte[] chunk = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(chunk);
-                out.flush();
-            }
-        } catch (IOException full) {
-            if (!String.valueOf(full.getMessage()).contains("No space left")) {
-                throw full;
-            }
-        }
-        return filler;
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        boolean exited = p.waitFor(30, TimeUnit.SECONDS);
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!exited || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-        }
     }
 }
