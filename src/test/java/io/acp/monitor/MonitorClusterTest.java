@@ -56,7 +56,16 @@ class MonitorClusterTest {
                 return t;
             });
             thread.scheduleWithFixedDelay(() -> Producers.nodeStats(cdb, cdb.localNode(), System.currentTimeMillis()), 200, 200, TimeUnit.MILLISECONDS);
-            thread.scheduleWithFixedDelay(monitor::round, 0, 100, TimeUnit.MILLISECONDS);
+            thread.scheduleWithFixedDelay(this::round, 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        /** As the monitor service does: a round that throws is reported and the schedule goes on. */
+        private void round() {
+            try {
+                monitor.round();
+            } catch (RuntimeException e) {
+                System.out.println("monitor round on " + cdb.localNode() + " failed: " + e);
+            }
         }
 
         Decision decision() {
@@ -80,6 +89,9 @@ class MonitorClusterTest {
         for (InProcessCluster.Node node : cluster.nodes()) {
             monitors.put(node.id, new MonitorNode(node.cdb()));
         }
+        // A monitor watches the nodes whose node objects it holds: a split before they arrived would hide a node.
+        Eventually.await(DEADLINE, () -> cluster.nodes().stream().allMatch(x -> CdbObservations.nodeIds(x.cdb()).size() == n),
+                () -> cluster.nodes().stream().map(x -> x.id + " knows " + CdbObservations.nodeIds(x.cdb())).collect(Collectors.joining("; ")));
     }
 
     @AfterEach
