@@ -28,8 +28,10 @@ import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.ReplayGuard;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
+import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
 import io.acp.model.Version;
 import io.acp.security.ClusterPki;
@@ -224,7 +226,21 @@ public final class ClusterSync {
         authorKeys = new AuthorKeys(Pem.readCertificate(pki.caCertificate()));
         authorKeys.useRevocations(revocations);
         authorKeys.learn(node, cert);
+        learnStoredCertificates();
         originCheck = new OriginCheck(authorKeys, refusals, env.wallMillis());
+    }
+
+    /** The peers' certificates this CDB already holds (journal, or a sync restarted on a live CDB). */
+    private void learnStoredCertificates() {
+        for (ObjectKey k : cdb.reportedKeys(ObjectType.SERVICE)) {
+            for (MetaEntry m : cdb.meta(k, null)) {
+                try {
+                    authorKeys.learnStored(m);
+                } catch (IllegalArgumentException bad) {
+                    LOG.warnf("node %s keeps stored %s but does not trust it: %s", node, k, bad.getMessage());
+                }
+            }
+        }
     }
 
     /**

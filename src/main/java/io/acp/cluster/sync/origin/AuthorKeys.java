@@ -1,5 +1,7 @@
 package io.acp.cluster.sync.origin;
 
+import io.acp.model.MetaEntry;
+
 import io.acp.security.NodeCertificates;
 import io.acp.security.Revocations;
 import java.security.GeneralSecurityException;
@@ -64,6 +66,26 @@ public final class AuthorKeys {
         }
         ECPublicKeyParameters key = EcdsaP256.publicKey(cert.getPublicKey());
         byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(keyId, new Known(cert, key));
+    }
+
+    /**
+     * Learns a certificate meta this node already holds: journaled after its seal was checked, so a
+     * sync (re)started on a CDB that has it knows the author at once instead of refusing its entries
+     * until the same meta arrives again, which it never does while versions are equal.
+     *
+     * @return whether the entry was a certificate meta
+     * @throws IllegalArgumentException naming what is wrong with the certificate
+     */
+    public boolean learnStored(MetaEntry m) {
+        Optional<X509Certificate> cert = CertificateMeta.of(m);
+        if (cert.isEmpty()) {
+            return false;
+        }
+        learn(m.node(), cert.get());
+        if (CertificateMeta.bridge(m)) {
+            markBridge(m.node());
+        }
+        return true;
     }
 
     /** The key of {@code node} with {@code keyId}, if known, valid now and not revoked. */

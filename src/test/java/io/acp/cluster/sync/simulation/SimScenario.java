@@ -123,6 +123,6 @@ final class SimScenario {
     }
 
     private static String replay(long seed) {
-        return "; replay with -Dacp.sim.seed=" + seed;
+        return "; replay with scripts/bench-sim --seed " + seed;
     }
 }
