@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.HashMap;
@@ -627,10 +628,18 @@ public final class Cdb implements AutoCloseable {
      * queued to it (the journal writes those first; if one fails, it postpones the compaction).
      */
     public void compact() {
+        CompletableFuture<Void> done;
         synchronized (objectWrites) {
+            // Queued under the lock, so the journal orders it exactly between the writes it holds
+            // and the later ones; waited for outside it, so no writer waits on the disk meanwhile.
             Map<ObjectKey, ObjectEntry> snapshot = new HashMap<>(objects);
             pending.forEach((key, queued) -> snapshot.merge(key, queued, (a, b) -> b.version().isNewerThan(a.version()) ? b : a));
-            log.compact(List.copyOf(snapshot.values()));
+            done = log.compactQueued(snapshot.values());
+        }
+        try {
+            done.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 

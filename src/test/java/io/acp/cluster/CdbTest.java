@@ -354,7 +354,8 @@ class CdbTest {
         }
 
         @Override
-        public void compact(Collection<ObjectEntry> live) {
+        public java.util.concurrent.CompletableFuture<Void> compactQueued(Collection<ObjectEntry> live) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
 
         @Override

@@ -29,8 +29,8 @@ import org.jboss.logging.Logger;
  *
  * <p>One writer thread does all file work in queue order. Appends queued together are written and
  * fsynced together (group commit), so callers never block and many writes share one fsync.
- * Acknowledgements are delivered on a separate thread: a caller's callback may wait on a lock held
- * by someone who waits on the writer (the CDB compacts under its write lock), and must not stall it.
+ * Acknowledgements are delivered on a separate thread: a caller's callback (the CDB publishing a
+ * durable write, which takes its locks) must never stall the writer and with it every later fsync.
  */
 public final class Journal implements ObjectLog {
 
@@ -139,20 +139,16 @@ public final class Journal implements ObjectLog {
     }
 
     /**
-     * Replaces snapshot and journal with exactly {@code live}; blocks until done. Appends queued
+     * Queues the replacement of snapshot and journal with exactly {@code live}. Appends queued
      * before this call are written first, so {@code live} must include them (the CDB passes a copy
-     * taken under its write lock). Throws {@link AcpException} STORAGE_FAILED if it could not be done;
-     * the old files are then still in place.
+     * taken under its write lock); appends queued after it land in the new journal. Fails with
+     * {@link AcpException} STORAGE_FAILED if it could not be done; the old files are then still in place.
      */
     @Override
-    public void compact(Collection<ObjectEntry> live) {
-        List<byte[]> payloads = new ArrayList<>(live.size());
-        for (ObjectEntry e : live) {
-            payloads.add(RecordFormat.payload(e));
-        }
+    public CompletableFuture<Void> compactQueued(Collection<ObjectEntry> live) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        enqueueOrThrow(new Compact(payloads, done));
-        await(done);
+        enqueueOrThrow(new Compact(List.copyOf(live), done));
+        return done;
     }
 
     /** Writes what is queued, then stops the writer and closes the files. Idempotent. */
@@ -199,7 +195,7 @@ public final class Journal implements ObjectLog {
                 }
                 commit(batch);
                 if (op instanceof Compact c) {
-                    complete(c.done(), "compaction failed", () -> compactNow(c.payloads()));
+                    complete(c.done(), "compaction failed", () -> compactNow(c.live()));
                 } else if (op instanceof Load l) {
                     complete(l.done(), "load failed", this::loadNow);
                 } else if (op instanceof Stop) {
@@ -232,11 +228,15 @@ public final class Journal implements ObjectLog {
         }
     }
 
-    private Void compactNow(List<byte[]> payloads) throws IOException {
+    private Void compactNow(List<ObjectEntry> live) throws IOException {
         if (writeFailedSinceCompaction) {
             writeFailedSinceCompaction = false;
             throw new AcpException(ErrorCode.UNAVAILABLE, "journal " + dir
                     + ": compaction postponed: a write failed since the last one and its entry may still be among those to snapshot");
+        }
+        List<byte[]> payloads = new ArrayList<>(live.size());
+        for (ObjectEntry e : live) {
+            payloads.add(RecordFormat.payload(e));
         }
         SnapshotFile.writeTemp(dir, payloads, fsync);
         SnapshotFile.install(dir, fsync);

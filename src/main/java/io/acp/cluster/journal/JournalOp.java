@@ -12,8 +12,8 @@ sealed interface JournalOp {
     record Append(ByteBuffer record, CompletableFuture<Void> done) implements JournalOp {
     }
 
-    /** Replace snapshot and journal with exactly these records. */
-    record Compact(List<byte[]> payloads, CompletableFuture<Void> done) implements JournalOp {
+    /** Replace snapshot and journal with exactly these entries (encoded by the writer, not the caller). */
+    record Compact(List<ObjectEntry> live, CompletableFuture<Void> done) implements JournalOp {
     }
 
     /** Read (and repair) both files. */
