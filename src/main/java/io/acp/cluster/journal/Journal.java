@@ -52,8 +52,15 @@ public final class Journal implements ObjectLog {
      * seen acknowledged, and one of them may be the failed one, which must never reach the snapshot.
      */
     private boolean writeFailedSinceCompaction;
+    /**
+     * The journal's records as {@link #open} read them (it must, to repair the file and find its
+     * end), kept for the first {@link #load} so a start parses each record once; dropped by any
+     * change to the file. Writer thread only, after construction.
+     */
+    private List<ObjectEntry> readAtOpen;
 
-    private Journal(Path dir, boolean fsync, long compactBytes, RecordFile journal) {
+    private Journal(Path dir, boolean fsync, long compactBytes, RecordFile journal, List<ObjectEntry> readAtOpen) {
+        this.readAtOpen = readAtOpen;
         this.dir = dir;
         this.fsync = fsync;
         this.compactBytes = compactBytes;
@@ -78,8 +85,9 @@ public final class Journal implements ObjectLog {
             }
             SnapshotFile.discardTemp(dir);
             RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync);
+            List<ObjectEntry> read;
             try {
-                journal.load();
+                read = journal.load();
                 if (fsync) {
                     SnapshotFile.syncDirectory(dir);
                 }
@@ -87,7 +95,7 @@ public final class Journal implements ObjectLog {
                 journal.close();
                 throw e;
             }
-            Journal j = new Journal(dir, fsync, compactBytes, journal);
+            Journal j = new Journal(dir, fsync, compactBytes, journal, read);
             j.writer.start();
             return j;
         } catch (IOException e) {
@@ -216,6 +224,7 @@ public final class Journal implements ObjectLog {
         List<CompletableFuture<Void>> done = new ArrayList<>(batch.size());
         batch.forEach(a -> done.add(a.done()));
         batch.clear();
+        readAtOpen = null;
         try {
             journal.append(records);
             journalBytes = journal.end();
@@ -238,6 +247,7 @@ public final class Journal implements ObjectLog {
         for (ObjectEntry e : live) {
             payloads.add(RecordFormat.payload(e));
         }
+        readAtOpen = null;
         SnapshotFile.writeTemp(dir, payloads, fsync);
         SnapshotFile.install(dir, fsync);
         // A crash here replays the journal over a snapshot that already holds it: harmless, the
@@ -250,7 +260,8 @@ public final class Journal implements ObjectLog {
 
     private List<ObjectEntry> loadNow() throws IOException {
         List<ObjectEntry> entries = new ArrayList<>(SnapshotFile.load(dir, fsync));
-        entries.addAll(journal.load());
+        entries.addAll(readAtOpen != null ? readAtOpen : journal.load());
+        readAtOpen = null;
         journalBytes = journal.end();
         return entries;
     }

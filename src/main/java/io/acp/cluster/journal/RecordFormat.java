@@ -66,15 +66,23 @@ final class RecordFormat {
     }
 
     static int crc(byte[] bytes, int length) {
+        return crc(bytes, 0, length);
+    }
+
+    static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
+        crc.update(bytes, offset, length);
         return (int) crc.getValue();
     }
 
     /** Parses a payload that passed its checksum; throws {@link IllegalArgumentException} if it is no object entry. */
     static ObjectEntry parse(byte[] payload, int length) {
+        return parse(payload, 0, length);
+    }
+
+    static ObjectEntry parse(byte[] buffer, int offset, int length) {
         try {
-            if (!(EntryJson.fromJson(Json.MAPPER.readTree(payload, 0, length)) instanceof ObjectEntry entry)) {
+            if (!(EntryJson.fromJson(Json.MAPPER.readTree(buffer, offset, length)) instanceof ObjectEntry entry)) {
                 throw new IllegalArgumentException("record is not an object entry");
             }
             return entry;

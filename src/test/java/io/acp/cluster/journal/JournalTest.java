@@ -47,6 +47,33 @@ class JournalTest {
         }
     }
 
+    /**
+     * Load reads the files in chunks of {@link RecordFile#READ_CHUNK_BYTES}: records that straddle
+     * a chunk's end, and one larger than a whole chunk, come back whole, in both the journal (read
+     * once at open and kept for the first load) and a snapshot.
+     */
+    @Test
+    void recordsAcrossAndLargerThanAReadChunkComeBackWhole() throws Exception {
+        Path dir = tmp.resolve("j");
+        List<ObjectEntry> written = new ArrayList<>();
+        String kilobyte = "x".repeat(1000);
+        for (int i = 0; i < 3000; i++) { // about 3 MB: many records straddle a 1 MB chunk's end
+            written.add(object("k" + i, 1000 + i, kilobyte + i));
+        }
+        written.add(1500, object("big", 999, "y".repeat(RecordFile.READ_CHUNK_BYTES + 12345)));
+        try (Journal j = Journal.open(dir, false, Long.MAX_VALUE)) {
+            appendAll(j, written);
+        }
+        try (Journal j = Journal.open(dir, false, Long.MAX_VALUE)) {
+            assertThat(j.load()).as("from the journal").isEqualTo(written);
+            assertThat(j.load()).as("read again").isEqualTo(written);
+            j.compact(written);
+        }
+        try (Journal j = Journal.open(dir, false, Long.MAX_VALUE)) {
+            assertThat(j.load()).as("from the snapshot").containsExactlyInAnyOrderElementsOf(written);
+        }
+    }
+
     @Test
     void directoryAndFilesAreCreatedPrivate() throws Exception {
         Path dir = tmp.resolve("a/b/j");
