@@ -1,6 +1,8 @@
 package io.acp.model;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** The closed set of cluster object types and the subtypes each one allows. */
@@ -14,15 +16,26 @@ public enum ObjectType {
     /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */
     SECURITY(Set.of("admission", "revocation"));
 
+    /** Wire name to type; computed once (this lookup runs for every entry decoded or reloaded). */
+    private static final Map<String, ObjectType> BY_WIRE_NAME = new HashMap<>();
+
+    static {
+        for (ObjectType t : values()) {
+            BY_WIRE_NAME.put(t.wireName, t);
+        }
+    }
+
     private final Set<String> subtypes;
+    private final String wireName;
 
     ObjectType(Set<String> subtypes) {
         this.subtypes = subtypes;
+        this.wireName = name().toLowerCase(Locale.ROOT);
     }
 
     /** The name used on the wire and in the CLI: lower case. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     public Set<String> subtypes() {
@@ -40,10 +53,12 @@ public enum ObjectType {
     /** Parses a wire name; throws {@link IllegalArgumentException} naming the valid types. */
     public static ObjectType parse(String name) {
         if (name != null) {
-            for (ObjectType t : values()) {
-                if (t.wireName().equals(name.toLowerCase(Locale.ROOT))) {
-                    return t;
-                }
+            ObjectType t = BY_WIRE_NAME.get(name);
+            if (t == null) {
+                t = BY_WIRE_NAME.get(name.toLowerCase(Locale.ROOT)); // the CLI accepts any case
+            }
+            if (t != null) {
+                return t;
             }
         }
         throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security");
