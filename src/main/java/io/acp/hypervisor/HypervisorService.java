@@ -67,11 +67,16 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC());
         Handoffs handoffs = new Handoffs(System::nanoTime);
         Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
-                handoffs, config.migrationUri().orElse(null), HostDevices.of(config)),
+                handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage()), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
+        int migrating = reports.restoreMigrations();
+        if (migrating > 0) {
+            LOG.infof("node %s took part in %d migrations when it stopped: it finishes them", nodeId, migrating);
+        }
         return hv.run(b -> b.connect(reports::event))
                 .onFailure().invoke(this::problem)
                 .onFailure().recoverWithNull()
+                .chain(() -> r.systems().recoverMigrations().onFailure().recoverWithNull())
                 .chain(() -> r.monitor().reconcile().onFailure().recoverWithNull())
                 .invoke(() -> LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri()))
                 .replaceWith(r);
@@ -84,7 +89,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     @Override
     protected List<Collector> collectors(Running r) {
         return List.of(
-                Collector.every("reconcile", config.reconcileInterval(), () -> r.monitor().reconcile()),
+                Collector.every("reconcile", config.reconcileInterval(), () -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile())),
                 Collector.every("stats sample", config.statsInterval(), () -> r.monitor().sampleStats()).provingNothing());
     }
 
@@ -95,7 +100,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
 
     /** Runs a reconcile now (tests, and operators' "repair now"); answers how many systems changed. */
     public Uni<Integer> reconcileNow() {
-        return withRunning(r -> r.monitor().reconcile());
+        return withRunning(r -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile()));
     }
 
     /** Samples every running system's stats now. */
