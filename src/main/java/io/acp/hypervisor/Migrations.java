@@ -78,12 +78,16 @@ final class Migrations {
     }
 
     /** Records this node's step in the migration of {@code id} (null: it is over), in its meta. */
-    private void record(String id, MigrationStep step) {
-        ctx.reports().migration(id, step);
+    private Uni<Void> record(String id, MigrationStep step) {
+        // Written to disk (fsynced) before it is visible: on the hypervisor's thread, never on an event loop.
+        return ctx.hv().supply(() -> {
+            ctx.reports().migration(id, step);
+            return null;
+        }).replaceWithVoid();
     }
 
-    private void advance(String id, String step) {
-        ctx.reports().migration(id).ifPresent(m -> record(id, m.next(step, ctx.reports().now())));
+    private Uni<Void> advance(String id, String step) {
+        return ctx.reports().migration(id).map(m -> record(id, m.next(step, ctx.reports().now()))).orElse(Uni.createFrom().voidItem());
     }
 
     // ---- source ----------------------------------------------------------------------------------
@@ -111,20 +115,22 @@ final class Migrations {
             }
             ObjectNode prepare = Json.object().put("id", id).put("from", nodeId).put("live", live).put("running", running);
             prepare.set("spec", moved.toJson());
-            record(id, new MigrationStep(MigrationStep.Role.SOURCE, target, live, running, MigrationStep.PREPARING, ctx.reports().now()));
-            undo.push(() -> Uni.createFrom().voidItem().invoke(() -> record(id, null)));
-            return step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare))
+            undo.push(() -> record(id, null));
+            return record(id, new MigrationStep(MigrationStep.Role.SOURCE, target, live, running, MigrationStep.PREPARING, ctx.reports().now()))
+                    .chain(() -> step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare)))
                     .invoke(() -> undo.push(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
-                    .invoke(() -> advance(id, MigrationStep.MOVING))
+                    .call(() -> advance(id, MigrationStep.MOVING))
                     .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo))
                             : step("shutdown on node " + nodeId, stopForMove(id, running, undo)))
                     .chain(() -> step("assignment to node " + target, assign(id, moved, spec, live, undo)))
-                    .invoke(() -> advance(id, MigrationStep.ASSIGNED))
+                    .call(() -> advance(id, MigrationStep.ASSIGNED))
                     .chain(() -> step("confirm on node " + target, calls.call(target, "hypervisor", "migrate-confirm",
-                            Json.object().put("id", id).put("start", running && !live))))
+                            Json.object().put("id", id).put("start", running && !live))
+                            // No answer: the target may have started it. Only forward then (it starts it from its record when it sees the assignment).
+                            .onFailure(Migrations::outcomeUnknown).invoke(undo::clear)))
                     .call(() -> live || status.isEmpty() ? Uni.createFrom().voidItem() : ctx.hv().run(b -> undefineMovedAway(b, id)))
+                    .call(() -> record(id, null))
                     .map(answer -> {
-                        record(id, null);
                         ctx.reports().report(id, SystemState.STOPPED, false);
                         ObjectNode o = ((ObjectNode) answer).deepCopy();
                         o.put("migrated", true);
@@ -158,9 +164,9 @@ final class Migrations {
                     + " accepts no live migration: it has no acp.hypervisor.migration-uri (its libvirt as this node's libvirt reaches it)"));
         }
         return ctx.hv().run(b -> b.migrateLive(id, uri, settings.sharedStorage()))
-                .invoke(() -> {
+                .call(() -> {
                     undo.clear();
-                    advance(id, MigrationStep.MOVED);
+                    return advance(id, MigrationStep.MOVED);
                 });
     }
 
@@ -200,6 +206,11 @@ final class Migrations {
                     .onFailure().recoverWithNull());
         }
         return chain;
+    }
+
+    /** The other node did not answer: whether it did what was asked is not known. */
+    private static boolean outcomeUnknown(Throwable f) {
+        return f instanceof AcpException a && (a.code() == ErrorCode.UNAVAILABLE || a.code() == ErrorCode.TIMEOUT);
     }
 
     /** A step whose failure names it. */
@@ -266,8 +277,7 @@ final class Migrations {
             return Uni.createFrom().voidItem(); // the migration is driven right now by this node
         }
         if (entry.isEmpty()) {
-            record(id, null); // deleted meanwhile
-            return Uni.createFrom().voidItem();
+            return record(id, null); // deleted meanwhile
         }
         String owner = entry.get().spec().path("node").asText(null);
         return ctx.hv().call(b -> b.status(id)).chain(status -> {
@@ -280,50 +290,53 @@ final class Migrations {
         if (m.live()) {
             if (runsHere || m.step().equals(MigrationStep.PREPARING)) {
                 LOG.infof("system %s: its live migration to node %s did not happen (step %s); it stays on node %s", id, m.peer(), m.step(), nodeId);
-                record(id, null);
-                return Uni.createFrom().voidItem();
+                return record(id, null);
             }
             LOG.infof("system %s: libvirt moved it to node %s (step %s); node %s finishes the hand-over", id, m.peer(), m.step(), nodeId);
             Uni<?> assign = m.peer().equals(owner) ? Uni.createFrom().voidItem()
                     : ctx.cdb().putObject(SystemReports.key(id), null, ctx.specOf(id).withNode(m.peer()).toJson(), null);
-            return assign.invoke(() -> {
-                record(id, null);
-                ctx.reports().report(id, SystemState.STOPPED, false);
-            }).replaceWithVoid();
+            return assign.chain(() -> record(id, null))
+                    .invoke(() -> ctx.reports().report(id, SystemState.STOPPED, false));
         }
         if (m.peer().equals(owner)) {
             LOG.infof("system %s: assigned to node %s, which starts it; node %s ends its side", id, m.peer(), nodeId);
-            record(id, null); // the reconcile removes the stopped copy here as a stray
-            return Uni.createFrom().voidItem();
+            return record(id, null); // the reconcile removes the stopped copy here as a stray
         }
         LOG.infof("system %s: its offline migration to node %s stopped at step %s; it stays on node %s", id, m.peer(), m.step(), nodeId);
         Uni<?> again = m.running() && !runsHere ? domains.defineAndStart(ctx.specOf(id).withNode(nodeId)) : Uni.createFrom().voidItem();
-        return again.invoke(() -> record(id, null)).replaceWithVoid();
+        return again.chain(() -> record(id, null));
     }
 
     private Uni<Void> recoverTarget(String id, MigrationStep m, String owner, boolean runsHere) {
-        if (nodeId.equals(owner)) {
-            handoffs.end(id);
-            incomingFrom.remove(id);
+        // Under way with its source alive a moment ago: its confirm or abort ends it, unless the system
+        // plainly arrived (moved live, assigned here) and the source may be gone.
+        boolean arrived = nodeId.equals(owner) && (!m.live() || runsHere);
+        if (handoffs.blocks(id) && !(arrived && m.live())) {
+            return Uni.createFrom().voidItem();
+        }
+        if (arrived) {
+            handoffs.arrived(id, INCOMING); // a late confirm from the source is answered, not refused
             boolean start = !m.live() && m.running() && !runsHere;
             return ctx.hv().run(b -> {
                 if (start && b.status(id).isPresent()) {
                     b.start(id);
                 }
-            }).invoke(() -> record(id, null)).chain(() -> ctx.report(id)).replaceWithVoid();
+            }).chain(() -> record(id, null)).chain(() -> ctx.report(id)).replaceWithVoid();
         }
         if (!handoffs.active(id)) {
             // After a restart: protect the copy again for a window, in which the source may still confirm or abort.
             if (!restored.add(id)) {
+                // A copy that runs here is never dropped: libvirt moved it, so the assignment here is on its way.
                 java.util.List<io.acp.model.MetaEntry> peer = ctx.cdb().meta(SystemReports.key(id), m.peer());
-                if (peer.isEmpty() || MigrationStep.of(peer.get(0).values()).isEmpty()) {
+                if (!runsHere && (peer.isEmpty() || MigrationStep.of(peer.get(0).values()).isEmpty())) {
                     LOG.infof("system %s: node %s ended its migration here without it; node %s drops its side", id, m.peer(), nodeId);
                     restored.remove(id);
-                    record(id, null);
+                    return record(id, null);
                 }
                 return Uni.createFrom().voidItem();
             }
-            handoffs.begin(id, INCOMING);
+            // Protected, not blocking: the source may still confirm or abort, and the assignment may arrive any moment.
+            handoffs.arrived(id, INCOMING);
             incomingFrom.put(id, m.peer());
         }
         return Uni.createFrom().voidItem();
@@ -351,8 +364,8 @@ final class Migrations {
         if (!again && !handoffs.begin(id, INCOMING)) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated to or from node " + nodeId);
         }
-        record(id, new MigrationStep(MigrationStep.Role.TARGET, from, live, running, MigrationStep.PREPARED, ctx.reports().now()));
-        return ctx.hv().call(b -> {
+        return record(id, new MigrationStep(MigrationStep.Role.TARGET, from, live, running, MigrationStep.PREPARED, ctx.reports().now()))
+                .chain(() -> ctx.hv().call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
                 throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " already runs a domain named " + id + " (" + s.get().state().wireName()
@@ -362,17 +375,15 @@ final class Migrations {
                 domains.define(b, spec);
             }
             return null;
-        }).map(x -> {
+        })).map(x -> {
             ObjectNode o = Json.object().put("id", id).put("node", nodeId);
             if (settings.migrationUri() != null) {
                 o.put("migrationUri", settings.migrationUri());
             }
             return o;
         }).invoke(() -> incomingFrom.put(id, from))
-                .onFailure().invoke(() -> {
-                    handoffs.end(id);
-                    record(id, null);
-                });
+                .onFailure().call(() -> record(id, null))
+                .onFailure().invoke(() -> handoffs.end(id));
     }
 
     /** FORBIDDEN unless an incoming migration of {@code id} is under way here and was prepared by {@code caller}. */
@@ -392,7 +403,9 @@ final class Migrations {
     /** Idempotent: a confirm of a migration that already arrived answers the system's report again. */
     Uni<ObjectNode> confirm(String id, boolean start, String caller) {
         if (handoffs.active(id) && !handoffs.blocks(id) && caller.equals(incomingFrom.get(id))) {
-            return ctx.report(id);
+            return record(id, null)
+                    .chain(() -> ctx.hv().call(b -> new Arrival(b.status(id), figures(b, id))))
+                    .map(a -> arrivalReport(id, a));
         }
         requireSource(id, caller, "migrate-confirm");
         // The CDB here may not show the new assignment yet: keep the copy protected a while longer.
@@ -406,13 +419,24 @@ final class Migrations {
             if (start && s.get().state() == SystemState.STOPPED) {
                 b.start(id);
             }
-            return new Arrival(b.status(id), live ? b.completedMigration(id) : java.util.Map.<String, Long>of());
-        }).map(a -> {
-            record(id, null);
-            ObjectNode o = ctx.reportOf(id, a.status());
-            a.figures().forEach(o::put);
-            return o;
-        });
+            return new Arrival(b.status(id), live ? figures(b, id) : java.util.Map.<String, Long>of());
+        }).call(a -> record(id, null)).map(a -> arrivalReport(id, a));
+    }
+
+    private ObjectNode arrivalReport(String id, Arrival a) {
+        ObjectNode o = ctx.reportOf(id, a.status());
+        a.figures().forEach(o::put);
+        return o;
+    }
+
+    /** libvirt's figures of the move, where it keeps them: a driver without them answers none. */
+    private java.util.Map<String, Long> figures(HypervisorBackend b, String id) {
+        try {
+            return b.completedMigration(id);
+        } catch (RuntimeException e) {
+            LOG.debugf("no figures of the migration of system %s on node %s: %s", id, nodeId, e.getMessage());
+            return java.util.Map.of();
+        }
     }
 
     /** The arrived domain's state, and libvirt's figures of a live move ({@code downtimeMs}, {@code elapsedMs}). */
@@ -427,7 +451,7 @@ final class Migrations {
         requireSource(id, caller, "migrate-abort");
         incomingFrom.remove(id, caller);
         return ctx.hv().run(b -> Domains.remove(b, id))
-                .invoke(() -> record(id, null))
+                .call(() -> record(id, null))
                 .map(x -> Json.object().put("id", id).put("node", nodeId).put("aborted", true))
                 .eventually(() -> handoffs.end(id));
     }

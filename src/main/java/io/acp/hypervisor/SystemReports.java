@@ -28,10 +28,17 @@ final class SystemReports {
     /** Systems being deleted: their late events must not write meta after the delete. */
     private final Set<String> retired = ConcurrentHashMap.newKeySet();
 
+    private final MigrationRecords records;
+
     SystemReports(String nodeId, Cdb cdb, Clock clock) {
+        this(nodeId, cdb, clock, new MigrationRecords(null));
+    }
+
+    SystemReports(String nodeId, Cdb cdb, Clock clock, MigrationRecords records) {
         this.nodeId = nodeId;
         this.cdb = cdb;
         this.clock = clock;
+        this.records = records;
     }
 
     /**
@@ -102,10 +109,12 @@ final class SystemReports {
     }
 
     /**
-     * Records the step this node takes in a migration of {@code id} (null: the migration is over) and
-     * writes the report with it now, before the step's effect can be seen elsewhere.
+     * Records the step this node takes in a migration of {@code id} (null: the migration is over) on
+     * this node's disk, then writes the report with it, before the step's effect can be seen elsewhere.
+     * Blocks on the disk: call it on the hypervisor's thread.
      */
     synchronized void migration(String id, MigrationStep step) {
+        records.write(id, step);
         if (step == null) {
             migrations.remove(id);
         } else {
@@ -125,10 +134,16 @@ final class SystemReports {
     }
 
     /**
-     * Reads back the migrations this node recorded in its meta before it (re)started, so that it
-     * finishes them and protects their copies; answers how many.
+     * Reads back the migrations this node recorded before it (re)started, so that it finishes them
+     * and protects their copies; answers how many. From its disk; where it keeps none there (nodes in
+     * a test JVM), from its meta as the CDB still holds it.
      */
     int restoreMigrations() {
+        Map<String, MigrationStep> saved = records.load();
+        if (!saved.isEmpty()) {
+            migrations.putAll(saved);
+            return saved.size();
+        }
         int n = 0;
         for (io.acp.model.ObjectEntry e : cdb.objects(io.acp.cluster.ObjectQuery.ofType(ObjectType.SYSTEM))) {
             List<io.acp.model.MetaEntry> mine = cdb.meta(key(e.id()), nodeId);
