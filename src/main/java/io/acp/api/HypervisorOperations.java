@@ -65,7 +65,8 @@ final class HypervisorOperations implements ServiceOperations {
             case "create" -> s.create(id, args.object("spec"), calls(session));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
             case "console-info" -> s.consoleInfo(id);
-            case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"), callingNode(session));
+            case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"), args.flag("running"),
+                    callingNode(session));
             case "migrate-confirm" -> s.confirmMigration(id, args.flag("start"), callingNode(session));
             case "migrate-abort" -> s.abortMigration(id, callingNode(session));
             case "define" -> s.define(id);

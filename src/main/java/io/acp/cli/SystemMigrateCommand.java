@@ -29,8 +29,10 @@ class SystemMigrateCommand extends SystemCommand.OnSystem {
     protected int run(ApiClient api) {
         return print(api.call("hypervisor", "migrate", args()), (r, out) -> {
             if (r.path("migrated").asBoolean()) {
+                String figures = r.has("durationMs") ? " (took " + r.path("durationMs").asLong() + " ms"
+                        + (r.has("downtimeMs") ? ", paused " + r.path("downtimeMs").asLong() + " ms" : "") + ")" : "";
                 out.println("migrated system " + r.path("id").asText() + " from " + r.path("from").asText() + " to " + r.path("node").asText()
-                        + ": " + r.path("state").asText());
+                        + ": " + r.path("state").asText() + figures);
             } else {
                 out.println("system " + r.path("id").asText() + " is already on " + to);
             }

@@ -53,8 +53,19 @@ public interface HypervisorBackend extends AutoCloseable {
     /**
      * Moves a running domain to the hypervisor at {@code targetUri} while it runs (libvirt peer to
      * peer: this node's libvirt talks to the target's), defined there and undefined here on success.
+     * libvirt refuses disks it cannot tell are on shared storage (it recognises NFS, Ceph, GlusterFS
+     * and cluster filesystems) unless {@code storageVouchedShared}: the operator says they are.
      */
-    void migrateLive(String name, String targetUri);
+    void migrateLive(String name, String targetUri, boolean storageVouchedShared);
+
+    /**
+     * Figures of the last migration that completed into (or out of) domain {@code name} on this
+     * hypervisor, in milliseconds: {@code downtimeMs} (the guest was paused), {@code elapsedMs};
+     * empty where the driver keeps none. Reading them clears them.
+     */
+    default Map<String, Long> completedMigration(String name) {
+        return Map.of();
+    }
 
     /**
      * A running domain's balloon figures in KiB, where the driver reports them: {@code actual} (balloon

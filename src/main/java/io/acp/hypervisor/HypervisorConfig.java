@@ -26,6 +26,16 @@ public interface HypervisorConfig {
      */
     java.util.Optional<String> migrationUri();
 
+    /**
+     * Vouches that systems' disks are on storage every node sees at the same paths although libvirt
+     * cannot tell (a directory on a local filesystem that the nodes share, as two libvirt daemons on
+     * one machine do): live migrations from this node then pass libvirt's {@code VIR_MIGRATE_UNSAFE}.
+     * libvirt recognises NFS, Ceph, GlusterFS and cluster filesystems itself. Wrong here, a migrated
+     * guest's disk is corrupted.
+     */
+    @WithDefault("false")
+    boolean migrationSharedStorage();
+
     /** How long a graceful shutdown may take before the domain is destroyed. */
     @WithDefault("30s")
     Duration shutdownTimeout();

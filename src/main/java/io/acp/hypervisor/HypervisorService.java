@@ -30,6 +30,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     private static final Logger LOG = Logger.getLogger(HypervisorService.class);
 
     private final HypervisorConfig config;
+    private final java.nio.file.Path migrationRecords;
     private final Supplier<Cdb> cdb;
     private final Supplier<HypervisorBackend> backends;
 
@@ -39,14 +40,23 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
 
     @Inject
     public HypervisorService(HypervisorConfig config, NodeIdentity identity, ClusterService cluster, HypervisorBackends backends) {
-        this(config, identity.id(), cluster::cdb, () -> backends.open(config.uri(), identity.id()));
+        this(config, identity.id(), cluster::cdb, () -> backends.open(config.uri(), identity.id()),
+                identity.dataDir().resolve("hypervisor").resolve("migrations"));
     }
 
+    /** A service whose migration records live in memory only (nodes in a test JVM). */
     public HypervisorService(HypervisorConfig config, String nodeId, Supplier<Cdb> cdb, Supplier<HypervisorBackend> backends) {
+        this(config, nodeId, cdb, backends, null);
+    }
+
+    /** @param migrationRecords where this node keeps its migration records on disk (null: in memory only) */
+    public HypervisorService(HypervisorConfig config, String nodeId, Supplier<Cdb> cdb, Supplier<HypervisorBackend> backends,
+            java.nio.file.Path migrationRecords) {
         super(nodeId);
         this.config = config;
         this.cdb = cdb;
         this.backends = backends;
+        this.migrationRecords = migrationRecords;
     }
 
     @Override
@@ -64,14 +74,19 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         Cdb db = cdb.get();
         HypervisorBackend backend = backends.get();
         Hypervisor hv = new Hypervisor(backend, thread);
-        SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC());
+        SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC(), new MigrationRecords(migrationRecords));
         Handoffs handoffs = new Handoffs(System::nanoTime);
         Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
-                handoffs, config.migrationUri().orElse(null), HostDevices.of(config)),
+                handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage()), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
+        int migrating = reports.restoreMigrations();
+        if (migrating > 0) {
+            LOG.infof("node %s took part in %d migrations when it stopped: it finishes them", nodeId, migrating);
+        }
         return hv.run(b -> b.connect(reports::event))
                 .onFailure().invoke(this::problem)
                 .onFailure().recoverWithNull()
+                .chain(() -> r.systems().recoverMigrations().onFailure().recoverWithNull())
                 .chain(() -> r.monitor().reconcile().onFailure().recoverWithNull())
                 .invoke(() -> LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri()))
                 .replaceWith(r);
@@ -84,7 +99,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     @Override
     protected List<Collector> collectors(Running r) {
         return List.of(
-                Collector.every("reconcile", config.reconcileInterval(), () -> r.monitor().reconcile()),
+                Collector.every("reconcile", config.reconcileInterval(), () -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile())),
                 Collector.every("stats sample", config.statsInterval(), () -> r.monitor().sampleStats()).provingNothing());
     }
 
@@ -95,7 +110,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
 
     /** Runs a reconcile now (tests, and operators' "repair now"); answers how many systems changed. */
     public Uni<Integer> reconcileNow() {
-        return withRunning(r -> r.monitor().reconcile());
+        return withRunning(r -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile()));
     }
 
     /** Samples every running system's stats now. */

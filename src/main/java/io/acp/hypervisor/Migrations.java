@@ -31,8 +31,16 @@ import org.jboss.logging.Logger;
  *
  * Each step pushes its undo; if a later one fails the undos run in reverse (assignment back, target's
  * copy removed by {@code migrate-abort}, the system started here again if it ran), so the system
- * stays where it was, running if it was. Disks are not copied: a system's disks must be reachable from
- * both nodes (shared storage or pool volumes of the same path).
+ * stays where it was, running if it was. Once libvirt has moved a running domain there is no way
+ * back: later failures only leave the assignment and the confirm to be finished ({@link #recover}).
+ * Disks are not copied: a system's disks must be reachable from both nodes (shared storage or pool
+ * volumes of the same path).
+ *
+ * <p>Never in two places: each node records its step in its meta of the system
+ * ({@link MigrationStep}) before the step's effect can be seen, and a copy that a record protects is
+ * never removed as a stray. A node that crashed half-way finishes from its record and what the CDB
+ * and its own libvirt show, without calling the other node ({@link #recover}): libvirt ends a live
+ * migration with the domain on exactly one side, and the CDB's assignment decides the rest.
  */
 final class Migrations {
 
@@ -48,16 +56,38 @@ final class Migrations {
     private final Handoffs handoffs;
     /** The node each incoming migration was prepared by: only it may confirm or abort that migration. */
     private final java.util.Map<String, String> incomingFrom = new java.util.concurrent.ConcurrentHashMap<>();
-    private final String migrationUri;
+    /** Incoming migrations whose protection was restored from their record: once that window ends too, the source's meta decides. */
+    private final java.util.Set<String> restored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Settings settings;
 
-    Migrations(SystemContext ctx, Assignment assignment, Domains domains, GracefulShutdown shutdown, Handoffs handoffs, String migrationUri) {
+    /**
+     * @param migrationUri  the libvirt URI by which other nodes' libvirt reaches this node's (null: no live migrations here)
+     * @param sharedStorage the operator vouches that disks are on storage both nodes share (libvirt's UNSAFE flag)
+     */
+    record Settings(String migrationUri, boolean sharedStorage) {
+    }
+
+    Migrations(SystemContext ctx, Assignment assignment, Domains domains, GracefulShutdown shutdown, Handoffs handoffs, Settings settings) {
         this.ctx = ctx;
         this.nodeId = ctx.nodeId();
         this.assignment = assignment;
         this.domains = domains;
         this.shutdown = shutdown;
         this.handoffs = handoffs;
-        this.migrationUri = migrationUri;
+        this.settings = settings;
+    }
+
+    /** Records this node's step in the migration of {@code id} (null: it is over), in its meta. */
+    private Uni<Void> record(String id, MigrationStep step) {
+        // Written to disk (fsynced) before it is visible: on the hypervisor's thread, never on an event loop.
+        return ctx.hv().supply(() -> {
+            ctx.reports().migration(id, step);
+            return null;
+        }).replaceWithVoid();
+    }
+
+    private Uni<Void> advance(String id, String step) {
+        return ctx.reports().migration(id).map(m -> record(id, m.next(step, ctx.reports().now()))).orElse(Uni.createFrom().voidItem());
     }
 
     // ---- source ----------------------------------------------------------------------------------
@@ -76,27 +106,36 @@ final class Migrations {
         }
         Deque<Supplier<Uni<?>>> undo = new ArrayDeque<>();
         SystemSpec moved = spec.withNode(target);
+        long started = System.nanoTime();
         return ctx.hv().call(b -> b.status(id)).chain(status -> {
             boolean running = status.isPresent() && (status.get().state() == SystemState.RUNNING || status.get().state() == SystemState.PAUSED);
             if (live && !running) {
                 throw new AcpException(ErrorCode.CONFLICT, "cannot live-migrate system " + id + ": it is not running on node " + nodeId
                         + " (migrate it offline, without --live)");
             }
-            ObjectNode prepare = Json.object().put("id", id).put("from", nodeId).put("live", live);
+            ObjectNode prepare = Json.object().put("id", id).put("from", nodeId).put("live", live).put("running", running);
             prepare.set("spec", moved.toJson());
-            return step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare))
+            undo.push(() -> record(id, null));
+            return record(id, new MigrationStep(MigrationStep.Role.SOURCE, target, live, running, MigrationStep.PREPARING, ctx.reports().now()))
+                    .chain(() -> step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare)))
                     .invoke(() -> undo.push(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
-                    .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared))
+                    .call(() -> advance(id, MigrationStep.MOVING))
+                    .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo))
                             : step("shutdown on node " + nodeId, stopForMove(id, running, undo)))
-                    .chain(() -> step("assignment to node " + target, assign(id, moved, spec, undo)))
+                    .chain(() -> step("assignment to node " + target, assign(id, moved, spec, live, undo)))
+                    .call(() -> advance(id, MigrationStep.ASSIGNED))
                     .chain(() -> step("confirm on node " + target, calls.call(target, "hypervisor", "migrate-confirm",
-                            Json.object().put("id", id).put("start", running && !live))))
+                            Json.object().put("id", id).put("start", running && !live))
+                            // No answer: the target may have started it. Only forward then (it starts it from its record when it sees the assignment).
+                            .onFailure(Migrations::outcomeUnknown).invoke(undo::clear)))
                     .call(() -> live || status.isEmpty() ? Uni.createFrom().voidItem() : ctx.hv().run(b -> undefineMovedAway(b, id)))
+                    .call(() -> record(id, null))
                     .map(answer -> {
                         ctx.reports().report(id, SystemState.STOPPED, false);
                         ObjectNode o = ((ObjectNode) answer).deepCopy();
                         o.put("migrated", true);
                         o.put("from", nodeId);
+                        o.put("durationMs", (System.nanoTime() - started) / 1_000_000);
                         return o;
                     });
         }).onFailure().call(f -> rollBack(id, undo, f))
@@ -114,21 +153,35 @@ final class Migrations {
         return shutdown.shutDown(id).replaceWithVoid();
     }
 
-    private Uni<Void> moveLive(String id, String target, JsonNode prepared) {
+    /**
+     * libvirt moves the running domain. Once it has, nothing can undo that: the undos are dropped
+     * (aborting the target would destroy the only copy) and what is left only goes forward.
+     */
+    private Uni<Void> moveLive(String id, String target, JsonNode prepared, Deque<Supplier<Uni<?>>> undo) {
         String uri = prepared.path("migrationUri").asText(null);
         if (uri == null) {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "node " + target
                     + " accepts no live migration: it has no acp.hypervisor.migration-uri (its libvirt as this node's libvirt reaches it)"));
         }
-        return ctx.hv().run(b -> b.migrateLive(id, uri));
+        return ctx.hv().run(b -> b.migrateLive(id, uri, settings.sharedStorage()))
+                .call(() -> {
+                    undo.clear();
+                    return advance(id, MigrationStep.MOVED);
+                });
     }
 
-    /** Writes the target into the spec, only if nobody changed the object since it was read. */
-    private Uni<Void> assign(String id, SystemSpec moved, SystemSpec before, Deque<Supplier<Uni<?>>> undo) {
-        ObjectEntry e = ctx.specOf(id).equals(before) ? ctx.cdb().object(SystemReports.key(id)).orElseThrow()
+    /**
+     * Writes the target into the spec, only if nobody changed the object since it was read; after a
+     * live move, whatever changed: the system runs there now.
+     */
+    private Uni<Void> assign(String id, SystemSpec moved, SystemSpec before, boolean live, Deque<Supplier<Uni<?>>> undo) {
+        ObjectEntry e = live || ctx.specOf(id).equals(before) ? ctx.cdb().object(SystemReports.key(id)).orElseThrow()
                 : null;
         if (e == null) {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "system " + id + " changed during its migration"));
+        }
+        if (live) {
+            return ctx.cdb().putObject(SystemReports.key(id), null, ctx.specOf(id).withNode(moved.node()).toJson(), null).replaceWithVoid();
         }
         return ctx.cdb().putObject(SystemReports.key(id), null, moved.toJson(), e.version())
                 .invoke(written -> undo.push(() -> ctx.cdb().putObject(SystemReports.key(id), null, before.withNode(nodeId).toJson(), null)))
@@ -155,6 +208,11 @@ final class Migrations {
         return chain;
     }
 
+    /** The other node did not answer: whether it did what was asked is not known. */
+    private static boolean outcomeUnknown(Throwable f) {
+        return f instanceof AcpException a && (a.code() == ErrorCode.UNAVAILABLE || a.code() == ErrorCode.TIMEOUT);
+    }
+
     /** A step whose failure names it. */
     private static <T> Uni<T> step(String name, Uni<T> work) {
         return work.onFailure().transform(f -> new StepFailed(name, f));
@@ -165,8 +223,13 @@ final class Migrations {
         String stepName = f instanceof StepFailed s ? s.step + ": " : "";
         Throwable cause = f instanceof StepFailed ? f.getCause() : f;
         ErrorCode code = cause instanceof AcpException a ? a.code() : ErrorCode.INTERNAL;
+        boolean moved = ctx.reports().migration(id).map(m -> !m.step().equals(MigrationStep.PREPARING) && !m.step().equals(MigrationStep.MOVING))
+                .orElse(false);
+        String where = moved ? "; libvirt moved the system: it runs on node " + target + ", and node " + nodeId
+                + " finishes the hand-over (assignment, confirm) at its next reconcile"
+                : "; the system stays on node " + nodeId;
         return new AcpException(code, "migration of system " + id + " from node " + nodeId + " to node " + target + " failed at "
-                + (stepName.isEmpty() ? "" : stepName) + cause.getMessage() + "; the system stays on node " + nodeId, cause);
+                + (stepName.isEmpty() ? "" : stepName) + cause.getMessage() + where, cause);
     }
 
     private static final class StepFailed extends RuntimeException {
@@ -178,9 +241,110 @@ final class Migrations {
         }
     }
 
+    // ---- recovery -------------------------------------------------------------------------------
+
+    /**
+     * Finishes every migration this node recorded but no longer drives (it restarted half-way, or a
+     * step after libvirt's move failed), from its record, its own libvirt and the CDB alone, so it
+     * works while the other node is down. Each rule is idempotent; run before every reconcile.
+     * <ul>
+     * <li>source, live: the domain still runs here → libvirt did not move it: the record goes (the
+     * target drops its side when it sees that); gone from here → it moved: the CDB assigns it to
+     * the target, the record goes.</li>
+     * <li>source, offline: assigned to the target → the target starts it; else it is started here
+     * again if it ran, the record goes.</li>
+     * <li>target: assigned here → arrived (started if it came offline and ran), the record goes;
+     * else the copy stays protected, and the source may still confirm or abort, until the source's
+     * meta shows no migration after the protection window: then the record goes and the reconcile
+     * removes the copy as a stray.</li>
+     * </ul>
+     */
+    Uni<Void> recover() {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String id : ctx.reports().migrating()) {
+            chain = chain.chain(() -> recoverOne(id)
+                    .onFailure().invoke(f -> LOG.errorf("system %s on node %s: finishing its migration failed, tried again at the next reconcile: %s",
+                            id, nodeId, f.getMessage()))
+                    .onFailure().recoverWithNull());
+        }
+        return chain;
+    }
+
+    private Uni<Void> recoverOne(String id) {
+        MigrationStep m = ctx.reports().migration(id).orElse(null);
+        java.util.Optional<ObjectEntry> entry = ctx.cdb().object(SystemReports.key(id));
+        if (m == null || handoffs.blocks(id) && m.role() == MigrationStep.Role.SOURCE) {
+            return Uni.createFrom().voidItem(); // the migration is driven right now by this node
+        }
+        if (entry.isEmpty()) {
+            return record(id, null); // deleted meanwhile
+        }
+        String owner = entry.get().spec().path("node").asText(null);
+        return ctx.hv().call(b -> b.status(id)).chain(status -> {
+            boolean runsHere = status.isPresent() && status.get().state() != SystemState.STOPPED && status.get().state() != SystemState.FAILED;
+            return m.role() == MigrationStep.Role.SOURCE ? recoverSource(id, m, owner, runsHere) : recoverTarget(id, m, owner, runsHere);
+        });
+    }
+
+    private Uni<Void> recoverSource(String id, MigrationStep m, String owner, boolean runsHere) {
+        if (m.live()) {
+            if (runsHere || m.step().equals(MigrationStep.PREPARING)) {
+                LOG.infof("system %s: its live migration to node %s did not happen (step %s); it stays on node %s", id, m.peer(), m.step(), nodeId);
+                return record(id, null);
+            }
+            LOG.infof("system %s: libvirt moved it to node %s (step %s); node %s finishes the hand-over", id, m.peer(), m.step(), nodeId);
+            Uni<?> assign = m.peer().equals(owner) ? Uni.createFrom().voidItem()
+                    : ctx.cdb().putObject(SystemReports.key(id), null, ctx.specOf(id).withNode(m.peer()).toJson(), null);
+            return assign.chain(() -> record(id, null))
+                    .invoke(() -> ctx.reports().report(id, SystemState.STOPPED, false));
+        }
+        if (m.peer().equals(owner)) {
+            LOG.infof("system %s: assigned to node %s, which starts it; node %s ends its side", id, m.peer(), nodeId);
+            return record(id, null); // the reconcile removes the stopped copy here as a stray
+        }
+        LOG.infof("system %s: its offline migration to node %s stopped at step %s; it stays on node %s", id, m.peer(), m.step(), nodeId);
+        Uni<?> again = m.running() && !runsHere ? domains.defineAndStart(ctx.specOf(id).withNode(nodeId)) : Uni.createFrom().voidItem();
+        return again.chain(() -> record(id, null));
+    }
+
+    private Uni<Void> recoverTarget(String id, MigrationStep m, String owner, boolean runsHere) {
+        // Under way with its source alive a moment ago: its confirm or abort ends it, unless the system
+        // plainly arrived (moved live, assigned here) and the source may be gone.
+        boolean arrived = nodeId.equals(owner) && (!m.live() || runsHere);
+        if (handoffs.blocks(id) && !(arrived && m.live())) {
+            return Uni.createFrom().voidItem();
+        }
+        if (arrived) {
+            handoffs.arrived(id, INCOMING); // a late confirm from the source is answered, not refused
+            boolean start = !m.live() && m.running() && !runsHere;
+            return ctx.hv().run(b -> {
+                if (start && b.status(id).isPresent()) {
+                    b.start(id);
+                }
+            }).chain(() -> record(id, null)).chain(() -> ctx.report(id)).replaceWithVoid();
+        }
+        if (!handoffs.active(id)) {
+            // After a restart: protect the copy again for a window, in which the source may still confirm or abort.
+            if (!restored.add(id)) {
+                // A copy that runs here is never dropped: libvirt moved it, so the assignment here is on its way.
+                java.util.List<io.acp.model.MetaEntry> peer = ctx.cdb().meta(SystemReports.key(id), m.peer());
+                if (!runsHere && (peer.isEmpty() || MigrationStep.of(peer.get(0).values()).isEmpty())) {
+                    LOG.infof("system %s: node %s ended its migration here without it; node %s drops its side", id, m.peer(), nodeId);
+                    restored.remove(id);
+                    return record(id, null);
+                }
+                return Uni.createFrom().voidItem();
+            }
+            // Protected, not blocking: the source may still confirm or abort, and the assignment may arrive any moment.
+            handoffs.arrived(id, INCOMING);
+            incomingFrom.put(id, m.peer());
+        }
+        return Uni.createFrom().voidItem();
+    }
+
     // ---- target ----------------------------------------------------------------------------------
 
-    Uni<ObjectNode> prepare(String id, JsonNode specJson, String from, boolean live, String caller) {
+    Uni<ObjectNode> prepare(String id, JsonNode specJson, String from, boolean live, boolean running, String caller) {
         SystemSpec spec = SystemSpec.parse(id, specJson);
         if (!from.equals(caller)) {
             throw new AcpException(ErrorCode.FORBIDDEN, "rule migration-assignment: migrate-prepare of system " + id + " names node " + from
@@ -196,10 +360,12 @@ final class Migrations {
             throw AcpException.badRequest("migrate-prepare on node " + nodeId + ": the incoming spec of system " + id + " assigns it to node "
                     + spec.node() + ", not here");
         }
-        if (!handoffs.begin(id, INCOMING)) {
+        boolean again = handoffs.blocks(id) && from.equals(incomingFrom.get(id)); // the source asks again: same answer
+        if (!again && !handoffs.begin(id, INCOMING)) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated to or from node " + nodeId);
         }
-        return ctx.hv().call(b -> {
+        return record(id, new MigrationStep(MigrationStep.Role.TARGET, from, live, running, MigrationStep.PREPARED, ctx.reports().now()))
+                .chain(() -> ctx.hv().call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
                 throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " already runs a domain named " + id + " (" + s.get().state().wireName()
@@ -209,13 +375,14 @@ final class Migrations {
                 domains.define(b, spec);
             }
             return null;
-        }).map(x -> {
+        })).map(x -> {
             ObjectNode o = Json.object().put("id", id).put("node", nodeId);
-            if (migrationUri != null) {
-                o.put("migrationUri", migrationUri);
+            if (settings.migrationUri() != null) {
+                o.put("migrationUri", settings.migrationUri());
             }
             return o;
         }).invoke(() -> incomingFrom.put(id, from))
+                .onFailure().call(() -> record(id, null))
                 .onFailure().invoke(() -> handoffs.end(id));
     }
 
@@ -233,13 +400,17 @@ final class Migrations {
         }
     }
 
+    /** Idempotent: a confirm of a migration that already arrived answers the system's report again. */
     Uni<ObjectNode> confirm(String id, boolean start, String caller) {
-        requireSource(id, caller, "migrate-confirm");
-        if (!handoffs.blocks(id)) {
-            throw new AcpException(ErrorCode.CONFLICT, "node " + nodeId + " has no migration of system " + id + " under way (prepare it first)");
+        if (handoffs.active(id) && !handoffs.blocks(id) && caller.equals(incomingFrom.get(id))) {
+            return record(id, null)
+                    .chain(() -> ctx.hv().call(b -> new Arrival(b.status(id), figures(b, id))))
+                    .map(a -> arrivalReport(id, a));
         }
+        requireSource(id, caller, "migrate-confirm");
         // The CDB here may not show the new assignment yet: keep the copy protected a while longer.
         handoffs.arrived(id, INCOMING);
+        boolean live = ctx.reports().migration(id).map(MigrationStep::live).orElse(false);
         return ctx.hv().call(b -> {
             Optional<DomainStatus> s = b.status(id);
             if (s.isEmpty()) {
@@ -248,14 +419,39 @@ final class Migrations {
             if (start && s.get().state() == SystemState.STOPPED) {
                 b.start(id);
             }
-            return b.status(id);
-        }).map(s -> ctx.reportOf(id, s));
+            return new Arrival(b.status(id), live ? figures(b, id) : java.util.Map.<String, Long>of());
+        }).call(a -> record(id, null)).map(a -> arrivalReport(id, a));
     }
 
+    private ObjectNode arrivalReport(String id, Arrival a) {
+        ObjectNode o = ctx.reportOf(id, a.status());
+        a.figures().forEach(o::put);
+        return o;
+    }
+
+    /** libvirt's figures of the move, where it keeps them: a driver without them answers none. */
+    private java.util.Map<String, Long> figures(HypervisorBackend b, String id) {
+        try {
+            return b.completedMigration(id);
+        } catch (RuntimeException e) {
+            LOG.debugf("no figures of the migration of system %s on node %s: %s", id, nodeId, e.getMessage());
+            return java.util.Map.of();
+        }
+    }
+
+    /** The arrived domain's state, and libvirt's figures of a live move ({@code downtimeMs}, {@code elapsedMs}). */
+    private record Arrival(Optional<DomainStatus> status, java.util.Map<String, Long> figures) {
+    }
+
+    /** Idempotent: an abort of a migration no longer under way here changes nothing and says so. */
     Uni<ObjectNode> abort(String id, String caller) {
+        if (!handoffs.active(id) && ctx.reports().migration(id).isEmpty()) {
+            return Uni.createFrom().item(Json.object().put("id", id).put("node", nodeId).put("aborted", false));
+        }
         requireSource(id, caller, "migrate-abort");
         incomingFrom.remove(id, caller);
         return ctx.hv().run(b -> Domains.remove(b, id))
+                .call(() -> record(id, null))
                 .map(x -> Json.object().put("id", id).put("node", nodeId).put("aborted", true))
                 .eventually(() -> handoffs.end(id));
     }

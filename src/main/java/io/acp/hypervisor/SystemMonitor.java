@@ -55,7 +55,8 @@ final class SystemMonitor {
                 if (nodeId.equals(owner) && handoffs.active(e.id()) && !handoffs.blocks(e.id())) {
                     handoffs.end(e.id()); // arrived, and the CDB here shows it: nothing left to protect
                 }
-                if (d != null && owner != null && !owner.equals(nodeId) && !handoffs.active(e.id())) {
+                // A recorded migration protects its copy until it is finished (Migrations.recover).
+                if (d != null && owner != null && !owner.equals(nodeId) && !handoffs.active(e.id()) && reports.migration(e.id()).isEmpty()) {
                     removeStray(b, d, owner);
                     d = null;
                 }

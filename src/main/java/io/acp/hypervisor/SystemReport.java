@@ -8,12 +8,13 @@ import java.util.Objects;
 /**
  * What this node reports as a system's meta: {@code {"state", "loaded", "node", "since"}}, plus
  * {@code "vmm"} where the system's VMM is a process of this node (see {@link Vmm}) and {@code "reason"}
- * when it failed. {@code since} is when the state or loadedness last changed, not when it was last reported.
+ * when it failed, {@code "migration"} while this node takes part in a migration of it ({@link MigrationStep}).
+ * {@code since} is when the state or loadedness last changed, not when it was last reported.
  */
-public record SystemReport(SystemState state, boolean loaded, String node, Instant since, Vmm vmm, String reason) {
+public record SystemReport(SystemState state, boolean loaded, String node, Instant since, Vmm vmm, String reason, MigrationStep migration) {
 
     public SystemReport(SystemState state, boolean loaded, String node, Instant since) {
-        this(state, loaded, node, since, null, null);
+        this(state, loaded, node, since, null, null, null);
     }
 
     /** The same observation at a later time keeps its {@code since}. */
@@ -22,11 +23,11 @@ public record SystemReport(SystemState state, boolean loaded, String node, Insta
     }
 
     SystemReport withVmm(Vmm other) {
-        return new SystemReport(state, loaded, node, since, other, reason);
+        return new SystemReport(state, loaded, node, since, other, reason, migration);
     }
 
-    boolean sameDetails(Vmm otherVmm, String otherReason) {
-        return Objects.equals(vmm, otherVmm) && Objects.equals(reason, otherReason);
+    boolean sameDetails(Vmm otherVmm, String otherReason, MigrationStep otherMigration) {
+        return Objects.equals(vmm, otherVmm) && Objects.equals(reason, otherReason) && Objects.equals(migration, otherMigration);
     }
 
     public ObjectNode toJson() {
@@ -40,6 +41,9 @@ public record SystemReport(SystemState state, boolean loaded, String node, Insta
         }
         if (reason != null) {
             o.put("reason", reason);
+        }
+        if (migration != null) {
+            o.set("migration", migration.toJson());
         }
         return o;
     }

@@ -23,13 +23,22 @@ final class SystemReports {
     private final Map<String, SystemReport> last = new ConcurrentHashMap<>();
     /** The VMM last seen per system: a reconcile that sees the domain shut off before libvirt's crash event drops it from the report. */
     private final Map<String, Vmm> lastVmm = new ConcurrentHashMap<>();
+    /** Each migration this node takes part in, by system: written into every report of it, and so kept in the CDB. */
+    private final Map<String, MigrationStep> migrations = new ConcurrentHashMap<>();
     /** Systems being deleted: their late events must not write meta after the delete. */
     private final Set<String> retired = ConcurrentHashMap.newKeySet();
 
+    private final MigrationRecords records;
+
     SystemReports(String nodeId, Cdb cdb, Clock clock) {
+        this(nodeId, cdb, clock, new MigrationRecords(null));
+    }
+
+    SystemReports(String nodeId, Cdb cdb, Clock clock, MigrationRecords records) {
         this.nodeId = nodeId;
         this.cdb = cdb;
         this.clock = clock;
+        this.records = records;
     }
 
     /**
@@ -87,15 +96,74 @@ final class SystemReports {
     private SystemReport report(String id, SystemState state, boolean loaded, Vmm vmm, String reason) {
         SystemReport before = last.get(id);
         boolean same = before != null && before.sameAs(state, loaded);
-        if (same && before.sameDetails(vmm, reason)) {
+        MigrationStep migration = migrations.get(id);
+        if (same && before.sameDetails(vmm, reason, migration)) {
             return before;
         }
-        SystemReport now = new SystemReport(state, loaded, nodeId, same ? before.since() : clock.instant(), vmm, reason);
+        SystemReport now = new SystemReport(state, loaded, nodeId, same ? before.since() : clock.instant(), vmm, reason, migration);
         if (!retired.contains(id) && isSystem(id)) { // a late event of a deleted system must not bring its meta back
             last.put(id, now);
             cdb.putMeta(key(id), now.toJson());
         }
         return now;
+    }
+
+    /**
+     * Records the step this node takes in a migration of {@code id} (null: the migration is over) on
+     * this node's disk, then writes the report with it, before the step's effect can be seen elsewhere.
+     * Blocks on the disk: call it on the hypervisor's thread.
+     */
+    synchronized void migration(String id, MigrationStep step) {
+        records.write(id, step);
+        if (step == null) {
+            migrations.remove(id);
+        } else {
+            migrations.put(id, step);
+        }
+        SystemReport before = last.get(id);
+        if (before != null) {
+            report(id, before.state(), before.loaded(), before.vmm(), before.reason());
+        } else {
+            report(id, SystemState.STOPPED, false, null, null);
+        }
+    }
+
+    /** Systems whose migration this node takes part in. */
+    List<String> migrating() {
+        return List.copyOf(migrations.keySet());
+    }
+
+    /**
+     * Reads back the migrations this node recorded before it (re)started, so that it finishes them
+     * and protects their copies; answers how many. From its disk; where it keeps none there (nodes in
+     * a test JVM), from its meta as the CDB still holds it.
+     */
+    int restoreMigrations() {
+        Map<String, MigrationStep> saved = records.load();
+        if (!saved.isEmpty()) {
+            migrations.putAll(saved);
+            return saved.size();
+        }
+        int n = 0;
+        for (io.acp.model.ObjectEntry e : cdb.objects(io.acp.cluster.ObjectQuery.ofType(ObjectType.SYSTEM))) {
+            List<io.acp.model.MetaEntry> mine = cdb.meta(key(e.id()), nodeId);
+            Optional<MigrationStep> m = mine.isEmpty() ? Optional.empty() : MigrationStep.of(mine.get(0).values());
+            if (m.isPresent()) {
+                migrations.put(e.id(), m.get());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The migration of {@code id} this node takes part in, as last recorded. */
+    Optional<MigrationStep> migration(String id) {
+        return Optional.ofNullable(migrations.get(id));
+    }
+
+    /** The current time, as this node records it. */
+    java.time.Instant now() {
+        return clock.instant();
     }
 
     Optional<SystemReport> last(String id) {
@@ -115,6 +183,7 @@ final class SystemReports {
         retired.add(id);
         last.remove(id);
         lastVmm.remove(id);
+        migrations.remove(id);
     }
 
     /** Reports on the system again: its delete failed, or it is created anew. */

@@ -36,13 +36,13 @@ public final class Systems {
     private final Migrations migrations;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
-            String migrationUri, HostDevices hostDevices) {
+            Migrations.Settings migration, HostDevices hostDevices) {
         this.ctx = new SystemContext(nodeId, cdb, hv, reports, hostDevices);
         this.assignment = new Assignment(nodeId, cdb, handoffs);
         this.domains = new Domains(ctx, domainType);
         this.shutdown = new GracefulShutdown(ctx, shutdownTimeout);
         this.views = new SystemViews(ctx);
-        this.migrations = new Migrations(ctx, assignment, domains, shutdown, handoffs, migrationUri);
+        this.migrations = new Migrations(ctx, assignment, domains, shutdown, handoffs, migration);
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -151,6 +151,11 @@ public final class Systems {
      * Moves a system to node {@code target} through {@code calls} (see {@link Migrations}); if
      * anything fails it stays here, running if it ran.
      */
+    /** Finishes migrations this node recorded but no longer drives (see {@link Migrations#recover}); before every reconcile. */
+    Uni<Void> recoverMigrations() {
+        return migrations.recover();
+    }
+
     public Uni<ObjectNode> migrate(String id, String target, boolean live, NodeCalls calls) {
         return migrations.migrate(id, target, live, calls);
     }
@@ -160,8 +165,8 @@ public final class Systems {
      * {@code caller} is the node whose certificate carried the step: it must be {@code from}, the
      * node this node's CDB assigns the system to. Confirm and abort are answered only for that node.
      */
-    public Uni<ObjectNode> acceptMigration(String id, JsonNode spec, String from, boolean live, String caller) {
-        return migrations.prepare(id, spec, from, live, caller);
+    public Uni<ObjectNode> acceptMigration(String id, JsonNode spec, String from, boolean live, boolean running, String caller) {
+        return migrations.prepare(id, spec, from, live, running, caller);
     }
 
     /** The target's side once the source handed the system over: starts it here if it ran there. */

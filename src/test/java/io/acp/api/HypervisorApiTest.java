@@ -130,6 +130,11 @@ class HypervisorApiTest extends WithNode {
             }
 
             @Override
+            public boolean migrationSharedStorage() {
+                return false;
+            }
+
+            @Override
             public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {
                 return java.util.Optional.of(java.util.List.of(java.nio.file.Path.of("/var/lib/acp")));
             }

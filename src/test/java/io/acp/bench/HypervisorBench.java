@@ -160,6 +160,11 @@ public final class HypervisorBench {
             }
 
             @Override
+            public boolean migrationSharedStorage() {
+                return false;
+            }
+
+            @Override
             public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {
                 return java.util.Optional.of(java.util.List.of(java.nio.file.Path.of("/var/lib/acp")));
             }

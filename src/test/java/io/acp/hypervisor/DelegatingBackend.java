@@ -95,8 +95,13 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
-    public void migrateLive(String name, String targetUri) {
-        real.migrateLive(name, targetUri);
+    public void migrateLive(String name, String targetUri, boolean storageVouchedShared) {
+        real.migrateLive(name, targetUri, storageVouchedShared);
+    }
+
+    @Override
+    public Map<String, Long> completedMigration(String name) {
+        return real.completedMigration(name);
     }
 
     @Override

@@ -81,7 +81,7 @@ final class TestDriverNodes implements AutoCloseable {
                 case "migrate-prepare" -> {
                     preparedFrom.put(id, args.path("from").asText());
                     yield s.acceptMigration(id, args.get("spec"), args.path("from").asText(), args.path("live").asBoolean(),
-                        args.path("from").asText());
+                        args.path("running").asBoolean(), args.path("from").asText());
                 }
                 case "migrate-confirm" -> s.confirmMigration(id, args.path("start").asBoolean(), sourceOf(id));
                 case "migrate-abort" -> s.abortMigration(id, sourceOf(id));

@@ -11,6 +11,11 @@ record TestHypervisorConfig(String uri, Duration reconcileInterval, Duration sta
         return java.util.Optional.empty();
     }
 
+    @Override
+    public boolean migrationSharedStorage() {
+        return false;
+    }
+
     /** The paths and bridge the lifecycle tests' specs name. */
     @Override
     public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {

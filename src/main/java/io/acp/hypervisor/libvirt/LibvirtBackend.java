@@ -137,10 +137,16 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public void migrateLive(String name, String targetUri) {
+    public void migrateLive(String name, String targetUri, boolean storageVouchedShared) {
         long flags = Domain.MigrateFlags.LIVE | Domain.MigrateFlags.PEER2PEER | Domain.MigrateFlags.PERSIST_DEST
-                | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR;
+                | Domain.MigrateFlags.UNDEFINE_SOURCE | Domain.MigrateFlags.ABORT_ON_ERROR
+                | (storageVouchedShared ? Domain.MigrateFlags.UNSAFE : 0);
         libvirt.act("live-migrate to " + targetUri, name, d -> d.migrateToURI(targetUri, flags, null, 0));
+    }
+
+    @Override
+    public Map<String, Long> completedMigration(String name) {
+        return libvirt.read("read the completed migration of " + name, name, Map.of(), MigrationFigures::completed);
     }
 
     @Override

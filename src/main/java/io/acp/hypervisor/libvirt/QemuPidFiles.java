@@ -7,7 +7,9 @@ import java.util.OptionalLong;
 
 /**
  * qemu's driver writes each running domain's pid to {@code <run dir>/<name>.pid}: /run/libvirt/qemu
- * for qemu:///system. Other drivers (test:, qemu:///session) have no VMM process we can supervise.
+ * for qemu:///system, {@code <dir>/qemu} for a daemon reached by {@code qemu+unix:///system?socket=<dir>/libvirt-sock}
+ * (a libvirtd whose /run/libvirt is {@code <dir>}, as scripts/libvirtd-up's nodes). Other drivers
+ * (test:, qemu:///session) have no VMM process we can supervise.
  */
 final class QemuPidFiles {
 
@@ -15,14 +17,26 @@ final class QemuPidFiles {
     }
 
     static OptionalLong vmmPid(String uri, String name) {
-        if (!uri.startsWith("qemu") || !uri.endsWith("/system")) {
+        Path runDir = runDir(uri);
+        if (runDir == null) {
             return OptionalLong.empty();
         }
         try {
-            String pid = Files.readString(Path.of("/run/libvirt/qemu", name + ".pid")).strip();
+            String pid = Files.readString(runDir.resolve(name + ".pid")).strip();
             return OptionalLong.of(Long.parseLong(pid));
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }
     }
+
+    /** The qemu driver's run directory for {@code uri}, or null where there is none to read. */
+    static Path runDir(String uri) {
+        java.util.regex.Matcher socket = SOCKET.matcher(uri);
+        if (uri.startsWith("qemu+unix:///system") && socket.find()) {
+            return Path.of(socket.group(1)).resolveSibling("qemu");
+        }
+        return uri.startsWith("qemu") && uri.endsWith("/system") ? Path.of("/run/libvirt/qemu") : null;
+    }
+
+    private static final java.util.regex.Pattern SOCKET = java.util.regex.Pattern.compile("[?&]socket=([^&]+)");
 }

@@ -1,0 +1,373 @@
+package io.acp.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.api.client.ApiClient;
+import io.acp.it.AcpApp.CliResult;
+import io.acp.model.Json;
+import io.acp.testing.Eventually;
+import io.acp.testing.Ports;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live migration for real: two libvirt daemons on this machine, each in its own network and mount
+ * namespace ({@code scripts/libvirtd-up node 1} and {@code node 2}), two ACP node processes in one
+ * cluster, each on one daemon, and a real guest (KVM where /dev/kvm exists, else TCG) booting a
+ * counter from a disk on the pool both daemons share. {@code acp system migrate --live} moves it
+ * while it runs: its count, read from its serial console on either side, goes on growing (a reboot
+ * would start it at 0). Then each side's ACP process is killed with SIGKILL while libvirt moves the
+ * guest: after both are back, exactly one copy runs, the CDB assigns the system where it runs, and
+ * neither node keeps a migration record; sampled from both daemons throughout, two copies never run.
+ * Needs root; run under {@code flock /tmp/acp-qemu.lock}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class LiveMigrationIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration CLI_LIMIT = Duration.ofSeconds(120);
+    private static final Path SHARED = Path.of("/var/lib/acp-libvirt/shared");
+    private static final String ID = "acp-live-it-" + ProcessHandle.current().pid();
+    private static final Pattern TICK = Pattern.compile("acp-tick ([0-9A-F]{8})");
+
+    @TempDir
+    static Path dir;
+
+    static NodeProcess m1;
+    static NodeProcess m2;
+    /** Every daemon sample taken while ACP processes were killed: the nodes running the guest at that instant. */
+    static final List<String> doubleRuns = new CopyOnWriteArrayList<>();
+
+    private static String unixUri(int n) {
+        return "qemu+unix:///system?socket=/var/lib/acp-libvirt/n" + n + "/run/libvirt-sock";
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
+    }
+
+    private static String virsh(int n, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("virsh", "-c", unixUri(n)));
+        cmd.addAll(List.of(args));
+        return run(cmd.toArray(String[]::new));
+    }
+
+    private static boolean runsOn(int n) throws IOException, InterruptedException {
+        return virsh(n, "list", "--state-running", "--name").lines().anyMatch(ID::equals);
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        for (int n = 1; n <= 2; n++) {
+            String up = run("scripts/libvirtd-up", "node", Integer.toString(n));
+            assertThat(up).as("scripts/libvirtd-up node %d", n).contains("node " + n + " ready");
+        }
+        // The guest's disk: the counting boot sector, on the pool both daemons see at this path.
+        Path disk = SHARED.resolve(ID + ".img");
+        try (InputStream boot = LiveMigrationIT.class.getResourceAsStream("/guest/ticker.bin")) {
+            Files.write(disk, boot.readAllBytes());
+        }
+        try (var f = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+            f.setLength(1 << 20);
+        }
+
+        List<String> sync = List.of("-Dacp.cluster.sync.enabled=true", "-Dacp.cluster.sync.secret=live-migration-it-secret",
+                "-Dacp.cluster.sync.group=" + Ports.randomGroup(), "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
+                "-Dacp.cluster.sync.multicast-interface=lo", "-Dacp.node.services=cluster,api,hypervisor,agent");
+        Path d1 = dir.resolve("m1");
+        Path d2 = dir.resolve("m2");
+        Files.createDirectories(d1);
+        Files.createDirectories(d2);
+        m1 = NodeProcess.start("m1", d1, List.of(), options(sync, 1));
+        CliResult added = cli(m1, "cluster", "add-node", "m2", "--out", d2.resolve("data").toString());
+        assertThat(added.exitCode()).as("%s", added).isZero();
+        Files.copy(m1.dataDir().resolve("api-keys"), d2.resolve("data/api-keys"));
+        Files.copy(m1.dataDir().resolve("admin.key"), d2.resolve("data/admin.key"));
+        m2 = NodeProcess.start("m2", d2, List.of(), options(sync, 2));
+        for (NodeProcess n : List.of(m1, m2)) {
+            CliResult meta = cli(n, "meta", "node", n.id(), "--json");
+            assertThat(meta.exitCode()).as("%s", meta).isZero();
+            String address = Json.MAPPER.readTree(meta.out().get(0)).get(0).path("values").path("agent").asText();
+            CliResult put = cli(m1, "put", "node", n.id(), "--spec", "{\"agent\":\"" + address + "\"}");
+            assertThat(put.exitCode()).as("%s", put).isZero();
+        }
+    }
+
+    private static List<String> options(List<String> sync, int n) {
+        List<String> o = new ArrayList<>(sync);
+        o.addAll(List.of("-Dacp.hypervisor.uri=" + unixUri(n),
+                "-Dacp.hypervisor.migration-uri=qemu+tcp://10.93.0." + n + "/system",
+                "-Dacp.hypervisor.migration-shared-storage=true",
+                "-Dacp.hypervisor.allowed-device-paths=" + SHARED,
+                "-Dacp.hypervisor.reconcile-interval=1s"));
+        return o;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            for (NodeProcess n : new NodeProcess[] {m1, m2}) {
+                if (n != null) {
+                    n.close();
+                }
+            }
+        } finally {
+            // Stopping a node kills its guests and removes its namespaces, mounts and directories (and the shared pool).
+            run("scripts/libvirtd-up", "stop", "1");
+            run("scripts/libvirtd-up", "stop", "2");
+        }
+    }
+
+    private static CliResult cli(NodeProcess node, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (!args[0].equals("cluster")) {
+            all.addAll(List.of("--socket", node.socket().toString(), "--api-key", node.adminKey()));
+        }
+        return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir(), "-Dacp.node.id=" + node.id()), CLI_LIMIT,
+                all.toArray(String[]::new));
+    }
+
+    /** The guest's serial console on {@code node} (a pty of that node's qemu), read line by line in the background. */
+    static final class Serial implements AutoCloseable {
+        final List<long[]> ticks = new CopyOnWriteArrayList<>(); // {count, nanoTime}
+        private final Thread reader;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        Serial(NodeProcess node) throws Exception {
+            String pty;
+            try (ApiClient api = node.client()) {
+                JsonNode consoles = api.call("hypervisor", "console-info", Json.object().put("id", ID)).path("consoles");
+                pty = null;
+                for (JsonNode c : consoles) {
+                    if (c.path("path").asText().startsWith("/dev/pts/")) {
+                        pty = c.path("path").asText();
+                    }
+                }
+            }
+            assertThat(pty).as("serial console of %s on node %s", ID, node.id()).isNotNull();
+            run("stty", "-F", pty, "raw", "-echo");
+            Path path = Path.of(pty);
+            reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(path), StandardCharsets.US_ASCII))) {
+                    for (String line = r.readLine(); line != null && open.get(); line = r.readLine()) {
+                        Matcher m = TICK.matcher(line);
+                        if (m.find()) {
+                            ticks.add(new long[] {Long.parseLong(m.group(1), 16), System.nanoTime()});
+                        }
+                    }
+                } catch (IOException ended) {
+                    // the pty closes when its qemu leaves: the guest moved away
+                }
+            }, "serial-" + node.id());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        long last() {
+            return ticks.isEmpty() ? -1 : ticks.get(ticks.size() - 1)[0];
+        }
+
+        @Override
+        public void close() {
+            open.set(false);
+        }
+    }
+
+    private static JsonNode meta(NodeProcess node, String of) throws Exception {
+        try (ApiClient api = node.client()) {
+            JsonNode m = api.call("cluster", "meta", Json.object().put("type", "system").put("id", ID).put("node", of));
+            return m.isEmpty() ? Json.object() : m.get(0).path("values");
+        }
+    }
+
+    private static String assigned(NodeProcess node) throws Exception {
+        try (ApiClient api = node.client()) {
+            return api.call("cluster", "get", Json.object().put("type", "system").put("id", ID)).path("spec").path("node").asText();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aRunningGuestMovesWithoutRebooting() throws Exception {
+        ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 32).put("node", "m1");
+        spec.putArray("disks").addObject().put("path", SHARED.resolve(ID + ".img").toString()).put("format", "raw").put("bus", "ide");
+        CliResult created = cli(m1, "system", "create", ID, "--spec", spec.toString());
+        assertThat(created.exitCode()).as("%s", created).isZero();
+        assertThat(virsh(1, "dumpxml", ID)).contains("<domain type='" + (Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu") + "'");
+
+        long before;
+        try (Serial s1 = new Serial(m1)) {
+            Eventually.await(WAIT, probe(() -> s1.ticks.size() >= 50), "the guest on m1 counts on its serial console");
+            before = s1.last();
+            Eventually.await(WAIT, probe(() -> m2HasSeen()), "node m2 sees system " + ID + " through sync");
+            long t0 = System.nanoTime();
+            CliResult moved = cli(m1, "system", "migrate", ID, "--to", "m2", "--live", "--json");
+            long wallMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(moved.exitCode()).as("%s", moved).isZero();
+            JsonNode answer = Json.MAPPER.readTree(moved.stdout());
+            assertThat(answer.path("migrated").asBoolean()).isTrue();
+            assertThat(answer.path("node").asText()).isEqualTo("m2");
+            assertThat(answer.path("state").asText()).isEqualTo("running");
+            System.out.printf("LiveMigrationIT: live migration of a running guest m1 -> m2: paused %d ms (libvirt), libvirt job %d ms, ACP migrate %d ms, acp CLI wall %d ms%n",
+                    answer.path("downtimeMs").asLong(-1), answer.path("elapsedMs").asLong(-1), answer.path("durationMs").asLong(-1), wallMs);
+            Files.writeString(dir.getParent().resolve("live-migration-figures.txt"), answer.toString() + " wallMs=" + wallMs + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            assertThat(answer.path("downtimeMs").asLong(-1)).as("libvirt's downtime of the move: %s", answer).isNotNegative();
+            assertThat(s1.last()).isGreaterThanOrEqualTo(before);
+            before = s1.last();
+        }
+        assertThat(runsOn(2)).as("running on node 2's libvirt").isTrue();
+        assertThat(virsh(1, "list", "--all", "--name")).doesNotContain(ID);
+        try (Serial s2 = new Serial(m2)) {
+            Eventually.await(WAIT, probe(() -> s2.ticks.size() >= 20), "the guest on m2 counts on its serial console");
+            long first = s2.ticks.get(0)[0];
+            // The count went on from where it was on m1: the guest did not boot again.
+            assertThat(first).as("first count read on m2 after %d on m1", before).isGreaterThan(before);
+            assertThat(s2.last()).isGreaterThan(first);
+        }
+        Eventually.await(WAIT, probe(() -> "m2".equals(assigned(m1)) && "m2".equals(assigned(m2))), "both nodes assign " + ID + " to m2");
+        Eventually.await(WAIT, probe(() -> !meta(m1, "m1").has("migration") && !meta(m2, "m2").has("migration")), "no migration record left");
+    }
+
+    @FunctionalInterface
+    interface Check {
+        boolean test() throws Exception;
+    }
+
+    /** A condition to wait for; one that throws (a node restarting, a daemon busy) is not met yet. */
+    private static java.util.function.BooleanSupplier probe(Check c) {
+        return () -> {
+            try {
+                return c.test();
+            } catch (Exception e) {
+                return false;
+            }
+        };
+    }
+
+    private static boolean m2HasSeen() {
+        try {
+            return "m1".equals(assigned(m2));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Samples both daemons every 50 ms until stopped; records any instant at which the guest ran on both. */
+    private static Thread watchForTwoCopies(AtomicBoolean watching) {
+        Thread t = new Thread(() -> {
+            while (watching.get()) {
+                try {
+                    boolean one = runsOn(1);
+                    boolean two = runsOn(2);
+                    if (one && two) {
+                        doubleRuns.add(java.time.Instant.now().toString());
+                    }
+                    Thread.sleep(50);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        }, "two-copies-watch");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Starts {@code acp system migrate} from {@code source} and kills {@code victim} as soon as
+     * libvirt's migration job on {@code sourceDaemon} is seen running (or, if the move was quicker
+     * than the sampling, right after it); answers whether the kill landed inside libvirt's job.
+     */
+    private static boolean migrateAndKill(NodeProcess source, String to, int sourceDaemon, NodeProcess victim) throws Exception {
+        Thread migrate = new Thread(() -> {
+            try {
+                cli(source, "system", "migrate", ID, "--to", to, "--live");
+            } catch (Exception e) {
+                // the answer does not matter here: the outcome is checked on the daemons and in the CDB
+            }
+        });
+        migrate.start();
+        boolean inside = false;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (migrate.isAlive() && System.nanoTime() < deadline) {
+            if (virsh(sourceDaemon, "domjobinfo", ID).contains("Unbounded")) {
+                inside = true;
+                break;
+            }
+        }
+        victim.kill();
+        migrate.join(CLI_LIMIT.toMillis());
+        System.out.printf("LiveMigrationIT: node %s killed %s libvirt's migration job%n", victim.id(), inside ? "inside" : "after");
+        return inside;
+    }
+
+    @Test
+    @Order(2)
+    void killingEitherSideMidMoveLeavesExactlyOneCopy() throws Exception {
+        AtomicBoolean watching = new AtomicBoolean(true);
+        Thread watch = watchForTwoCopies(watching);
+        try {
+            // The target (m1) is killed while libvirt moves the guest m2 -> m1.
+            // Throttled (1 MiB/s), so that the kill can land inside the move.
+            virsh(2, "migrate-setspeed", ID, "1");
+            migrateAndKill(m2, "m1", 2, m1);
+            m1.restart();
+            Eventually.await(WAIT, probe(() -> runsOn(1) != runsOn(2)), "exactly one copy after the target was killed");
+            int at = runsOn(1) ? 1 : 2;
+            String node = "m" + at;
+            Eventually.await(WAIT, probe(() -> node.equals(assigned(m1)) && node.equals(assigned(m2))), "both nodes assign " + ID + " to " + node);
+            Eventually.await(WAIT, probe(() -> !meta(m1, "m1").has("migration") && !meta(m2, "m2").has("migration")), "no migration record left");
+            System.out.printf("LiveMigrationIT: target killed mid-move: the guest runs on %s only%n", node);
+
+            // The source (whichever node has it now) is killed while libvirt moves the guest away.
+            NodeProcess source = at == 1 ? m1 : m2;
+            NodeProcess target = at == 1 ? m2 : m1;
+            virsh(at, "migrate-setspeed", ID, "1");
+            migrateAndKill(source, target.id(), at, source);
+            source.restart();
+            Eventually.await(WAIT, probe(() -> runsOn(1) != runsOn(2)), "exactly one copy after the source was killed");
+            int now = runsOn(1) ? 1 : 2;
+            String owner = "m" + now;
+            Eventually.await(WAIT, probe(() -> owner.equals(assigned(m1)) && owner.equals(assigned(m2))), "both nodes assign " + ID + " to " + owner);
+            Eventually.await(WAIT, probe(() -> !meta(source, source.id()).has("migration")), "the source keeps no migration record");
+            System.out.printf("LiveMigrationIT: source killed mid-move: the guest runs on %s only%n", owner);
+            try (Serial s = new Serial(owner.equals("m1") ? m1 : m2)) {
+                Eventually.await(WAIT, probe(() -> s.ticks.size() >= 5), "the surviving copy counts on");
+            }
+        } finally {
+            watching.set(false);
+            watch.join(5000);
+        }
+        assertThat(doubleRuns).as("instants at which both daemons ran the guest").isEmpty();
+    }
+}
