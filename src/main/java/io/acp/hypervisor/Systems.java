@@ -34,6 +34,7 @@ public final class Systems {
     private final GracefulShutdown shutdown;
     private final SystemViews views;
     private final Migrations migrations;
+    private final SystemSnapshots snapshots;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             String migrationUri, HostDevices hostDevices) {
@@ -43,6 +44,7 @@ public final class Systems {
         this.shutdown = new GracefulShutdown(ctx, shutdownTimeout);
         this.views = new SystemViews(ctx);
         this.migrations = new Migrations(ctx, assignment, domains, shutdown, handoffs, migrationUri);
+        this.snapshots = new SystemSnapshots(ctx, assignment);
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -172,6 +174,23 @@ public final class Systems {
     /** The target's side when the source gives up: removes the copy this node defined. */
     public Uni<ObjectNode> abortMigration(String id, String caller) {
         return migrations.abort(id, caller);
+    }
+
+    /** Takes a snapshot of the system's disks (with its memory when {@code memory}, which needs it running): see {@link SystemSnapshots}. */
+    public Uni<ObjectNode> snapshotCreate(String id, String name, boolean memory, String description) {
+        return snapshots.create(id, name, memory, description);
+    }
+
+    public Uni<ObjectNode> snapshotList(String id) {
+        return snapshots.list(id);
+    }
+
+    public Uni<ObjectNode> snapshotRevert(String id, String name) {
+        return snapshots.revert(id, name);
+    }
+
+    public Uni<ObjectNode> snapshotDelete(String id, String name) {
+        return snapshots.delete(id, name);
     }
 
     /**
