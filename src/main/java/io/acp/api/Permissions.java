@@ -48,7 +48,7 @@ public final class Permissions {
                 "monitor.health", "monitor.alarms", "storage.list", "storage.show");
         need(Need.OPERATOR, "hypervisor.create", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
-                "hypervisor.snapshot-create", "hypervisor.snapshot-revert", "hypervisor.snapshot-delete",
+                "hypervisor.snapshot-create", "hypervisor.snapshot-revert", "hypervisor.snapshot-delete", "hypervisor.backup", "hypervisor.restore",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
                 "storage.share.add", "storage.share.remove", "cluster.rotate-secret");

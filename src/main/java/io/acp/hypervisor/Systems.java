@@ -35,6 +35,7 @@ public final class Systems {
     private final SystemViews views;
     private final Migrations migrations;
     private final SystemSnapshots snapshots;
+    private final SystemBackups backups;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             String migrationUri, HostDevices hostDevices) {
@@ -45,6 +46,7 @@ public final class Systems {
         this.views = new SystemViews(ctx);
         this.migrations = new Migrations(ctx, assignment, domains, shutdown, handoffs, migrationUri);
         this.snapshots = new SystemSnapshots(ctx, assignment);
+        this.backups = new SystemBackups(ctx, assignment, this::start, java.time.Clock.systemUTC());
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -191,6 +193,16 @@ public final class Systems {
 
     public Uni<ObjectNode> snapshotDelete(String id, String name) {
         return snapshots.delete(id, name);
+    }
+
+    /** A full backup of the stopped system into storage pool {@code pool} of this node: see {@link SystemBackups}. */
+    public Uni<ObjectNode> backup(String id, String pool) {
+        return backups.backup(id, pool);
+    }
+
+    /** Verifies backup {@code backup} in pool {@code pool}, copies its disks back and starts the system. */
+    public Uni<ObjectNode> restore(String id, String pool, String backup) {
+        return backups.restore(id, pool, backup);
     }
 
     /**
