@@ -43,7 +43,7 @@ class SnapshotQemuIT {
         assertThat(probe.exit()).as("libvirtd must answer on %s (scripts/libvirtd-up starts it): %s", URI, probe.output()).isZero();
         disk = dir.resolve("disk.qcow2");
         assertThat(run("qemu-img", "create", "-f", "qcow2", disk.toString(), "16M").exit()).isZero();
-        node = NodeProcess.start("snap1", dir.resolve("node"), List.of(), List.of("-Dacp.hypervisor.uri=" + URI,
+        node = NodeProcess.start("snap1", java.nio.file.Files.createDirectories(dir.resolve("node")), List.of(), List.of("-Dacp.hypervisor.uri=" + URI,
                 "-Dacp.hypervisor.reconcile-interval=2s", "-Dacp.hypervisor.allowed-device-paths=" + dir));
     }
 
