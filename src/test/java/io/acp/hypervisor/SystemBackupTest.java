@@ -117,4 +117,36 @@ class SystemBackupTest {
         assertThatThrownBy(() -> s.restore(db, "vault", "../../etc").await().atMost(LibvirtNode.WAIT))
                 .hasMessageContaining("backup name '../../etc' is not one ACP made");
     }
+
+    @Test
+    void aFullTargetIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Systems s = node.systems();
+        s.stop(db).await().atMost(LibvirtNode.WAIT);
+        Files.write(volume, new byte[2 * 1024 * 1024]);
+        io.acp.testing.SmallDisk.mount(vault, "1m");
+        try {
+            assertThatThrownBy(() -> s.backup(db, "vault").await().atMost(LibvirtNode.WAIT))
+                    .hasMessageContaining("rule backup-space: cannot back up system " + db + " to pool vault on node n1: the backup needs 2097152 bytes")
+                    .hasMessageContaining("nothing was written")
+                    .satisfies(e -> assertThat(((AcpException) e).code()).isEqualTo(ErrorCode.CONFLICT));
+            assertThat(backupsInVault()).isZero();
+        } finally {
+            io.acp.testing.SmallDisk.unmount(vault);
+        }
+    }
+
+    @Test
+    void aBackupThatFailsHalfWayLeavesNoBackupBehind() throws Exception {
+        Systems s = node.systems();
+        String two = LibvirtNode.uniqueId("bktwo");
+        Files.createDirectories(volume.resolveSibling("unreadable.qcow2")); // a directory where the second disk's image should be
+        s.create(two, SystemLifecycleTest.json("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"pool\":\"disks\",\"volume\":\"db.qcow2\",\"format\":\"qcow2\"},"
+                + "{\"pool\":\"disks\",\"volume\":\"unreadable.qcow2\",\"format\":\"qcow2\"}]}")).await().atMost(LibvirtNode.WAIT);
+        s.stop(two).await().atMost(LibvirtNode.WAIT);
+        assertThatThrownBy(() -> s.backup(two, "vault").await().atMost(LibvirtNode.WAIT))
+                .hasMessageContaining("backup of system " + two + " to pool vault on node n1 failed: ")
+                .hasMessageEndingWith("; the partial backup was removed")
+                .satisfies(e -> assertThat(((AcpException) e).code()).isEqualTo(ErrorCode.INTERNAL));
+        assertThat(backupsInVault()).as("the first disk's copy went with the failed backup").isZero();
+    }
 }
