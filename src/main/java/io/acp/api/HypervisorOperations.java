@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 final class HypervisorOperations implements ServiceOperations {
 
     private static final List<String> CHANGES = List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
-            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort");
+            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore");
 
     private final Supplier<Systems> systems;
     private final Supplier<RemoteRouter> router;
@@ -43,7 +43,8 @@ final class HypervisorOperations implements ServiceOperations {
     @Override
     public List<String> operations() {
         return List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
-                "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort");
+                "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort",
+                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore");
     }
 
     @Override
@@ -69,6 +70,12 @@ final class HypervisorOperations implements ServiceOperations {
                     callingNode(session));
             case "migrate-confirm" -> s.confirmMigration(id, args.flag("start"), callingNode(session));
             case "migrate-abort" -> s.abortMigration(id, callingNode(session));
+            case "snapshot-create" -> s.snapshotCreate(id, args.text("name"), args.flag("memory"), args.optionalText("description"));
+            case "snapshot-list" -> s.snapshotList(id);
+            case "backup" -> s.backup(id, args.text("to"));
+            case "restore" -> s.restore(id, args.text("from"), args.text("backup"));
+            case "snapshot-revert" -> s.snapshotRevert(id, args.text("name"));
+            case "snapshot-delete" -> s.snapshotDelete(id, args.text("name"));
             case "define" -> s.define(id);
             case "start" -> s.start(id);
             case "stop" -> s.stop(id);

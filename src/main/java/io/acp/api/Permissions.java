@@ -44,10 +44,11 @@ public final class Permissions {
 
     static {
         need(Need.READ, "api.ping", "api.cancel", "framework.status", "framework.services", "cluster.list", "cluster.get", "cluster.meta",
-                "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "network.list", "network.show",
+                "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "hypervisor.snapshot-list", "network.list", "network.show",
                 "monitor.health", "monitor.alarms", "storage.list", "storage.show");
         need(Need.OPERATOR, "hypervisor.create", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
+                "hypervisor.snapshot-create", "hypervisor.snapshot-revert", "hypervisor.snapshot-delete", "hypervisor.backup", "hypervisor.restore",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
                 "storage.share.add", "storage.share.remove", "cluster.rotate-secret");

@@ -39,7 +39,11 @@ class NetworkCommand implements Runnable {
         return states.isEmpty() ? "(no node reports it yet)" : String.join(", ", states);
     }
 
+    /** "100", "10,20", or "vni 42" for a vxlan network. */
     static String vlans(JsonNode spec) {
+        if (spec.has("vni")) {
+            return "vni " + spec.path("vni").asText();
+        }
         return spec.has("vlans") ? spec.path("vlans").toString().replaceAll("[\\[\\]]", "") : spec.path("vlan").asText();
     }
 
@@ -60,6 +64,10 @@ class NetworkCommand implements Runnable {
                     + (m.has("uplinkDevice") ? ", via " + m.path("uplinkDevice").asText() : ""));
             if (m.has("problem")) {
                 out.println("  problem: " + m.path("problem").asText());
+            }
+            if (m.has("vtep")) {
+                out.println("  tunnel endpoint " + m.path("vtep").asText() + ", MTU " + m.path("mtu").asInt() + ", peers: "
+                        + (m.path("peers").isEmpty() ? "none" : m.path("peers").toString().replaceAll("[\\[\\]\"]", "")));
             }
             out.println("  interfaces: " + (m.path("interfaces").isEmpty() ? "none" : m.path("interfaces").toString().replaceAll("[\\[\\]\"]", "")));
             JsonNode s = n.path("stats").path(e.getKey());

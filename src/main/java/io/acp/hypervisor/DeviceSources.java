@@ -81,7 +81,7 @@ final class DeviceSources {
         return bridge;
     }
 
-    private static JsonNode meta(Cdb cdb, ObjectType type, String id, String nodeId) {
+    static JsonNode meta(Cdb cdb, ObjectType type, String id, String nodeId) {
         ObjectKey key;
         try {
             key = ObjectKey.of(type, id);

@@ -77,6 +77,24 @@ public interface HypervisorBackend extends AutoCloseable {
     /** The process id of a running domain's VMM where the VMM is a process of this node (qemu); empty otherwise. */
     java.util.OptionalLong vmmPid(String name);
 
+    /** Takes a snapshot of domain {@code name} from libvirt's {@code <domainsnapshot>} XML. */
+    void createSnapshot(String name, String snapshotXml);
+
+    /** The names of the domain's snapshots; empty when there is no such domain. */
+    List<String> snapshotNames(String name);
+
+    /** A snapshot's {@code <domainsnapshot>} XML as libvirt keeps it, or empty if there is none of that name. */
+    Optional<String> snapshotXml(String name, String snapshot);
+
+    /** The snapshot the next one would take as its parent (the last taken or reverted to), if any. */
+    Optional<String> currentSnapshot(String name);
+
+    /** Brings the domain's disks (and memory, if the snapshot holds it) back to the snapshot. */
+    void revertToSnapshot(String name, String snapshot);
+
+    /** Deletes a snapshot; its children take its parent as theirs. */
+    void deleteSnapshot(String name, String snapshot);
+
     @Override
     void close();
 }

@@ -17,6 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SystemReports {
 
+    /** Meta fields {@link SystemSnapshots} writes beside the report, kept when the report changes. */
+    static final String SNAPSHOTS = "snapshots";
+    static final String CURRENT_SNAPSHOT = "currentSnapshot";
+
     private final String nodeId;
     private final Cdb cdb;
     private final Clock clock;
@@ -103,7 +107,7 @@ final class SystemReports {
         SystemReport now = new SystemReport(state, loaded, nodeId, same ? before.since() : clock.instant(), vmm, reason, migration);
         if (!retired.contains(id) && isSystem(id)) { // a late event of a deleted system must not bring its meta back
             last.put(id, now);
-            cdb.putMeta(key(id), now.toJson());
+            cdb.updateMeta(key(id), old -> keepSnapshots(old, now.toJson()));
         }
         return now;
     }
@@ -164,6 +168,16 @@ final class SystemReports {
     /** The current time, as this node records it. */
     java.time.Instant now() {
         return clock.instant();
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode keepSnapshots(com.fasterxml.jackson.databind.node.ObjectNode old,
+            com.fasterxml.jackson.databind.node.ObjectNode report) {
+        for (String field : List.of(SNAPSHOTS, CURRENT_SNAPSHOT)) {
+            if (old.has(field)) {
+                report.set(field, old.get(field));
+            }
+        }
+        return report;
     }
 
     Optional<SystemReport> last(String id) {

@@ -34,6 +34,8 @@ public final class Systems {
     private final GracefulShutdown shutdown;
     private final SystemViews views;
     private final Migrations migrations;
+    private final SystemSnapshots snapshots;
+    private final SystemBackups backups;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
@@ -43,6 +45,8 @@ public final class Systems {
         this.shutdown = new GracefulShutdown(ctx, shutdownTimeout);
         this.views = new SystemViews(ctx);
         this.migrations = new Migrations(ctx, assignment, domains, shutdown, handoffs, migration);
+        this.snapshots = new SystemSnapshots(ctx, assignment);
+        this.backups = new SystemBackups(ctx, assignment, this::start, java.time.Clock.systemUTC());
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -177,6 +181,33 @@ public final class Systems {
     /** The target's side when the source gives up: removes the copy this node defined. */
     public Uni<ObjectNode> abortMigration(String id, String caller) {
         return migrations.abort(id, caller);
+    }
+
+    /** Takes a snapshot of the system's disks (with its memory when {@code memory}, which needs it running): see {@link SystemSnapshots}. */
+    public Uni<ObjectNode> snapshotCreate(String id, String name, boolean memory, String description) {
+        return snapshots.create(id, name, memory, description);
+    }
+
+    public Uni<ObjectNode> snapshotList(String id) {
+        return snapshots.list(id);
+    }
+
+    public Uni<ObjectNode> snapshotRevert(String id, String name) {
+        return snapshots.revert(id, name);
+    }
+
+    public Uni<ObjectNode> snapshotDelete(String id, String name) {
+        return snapshots.delete(id, name);
+    }
+
+    /** A full backup of the stopped system into storage pool {@code pool} of this node: see {@link SystemBackups}. */
+    public Uni<ObjectNode> backup(String id, String pool) {
+        return backups.backup(id, pool);
+    }
+
+    /** Verifies backup {@code backup} in pool {@code pool}, copies its disks back and starts the system. */
+    public Uni<ObjectNode> restore(String id, String pool, String backup) {
+        return backups.restore(id, pool, backup);
     }
 
     /**

@@ -10,7 +10,7 @@ public enum ObjectType {
     NODE(Set.of()),
     SYSTEM(Set.of()),
     STORAGE(Set.of("device", "pool", "share")),
-    NETWORK(Set.of("vlan", "trunk", "vpp-vlan")),
+    NETWORK(Set.of("vlan", "trunk", "vpp-vlan", "vxlan")),
     SERVICE(Set.of("framework", "cluster", "agent", "api", "webapi", "hypervisor", "network", "storage", "monitor")),
     ALARM(Set.of()),
     /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Realises vlan and trunk networks in the kernel and repairs them: the reconcile creates what is
- * missing of each network (bridge, VLAN device, uplink port) and deletes what ACP created for
+ * Realises vlan, trunk and vxlan networks in the kernel and repairs them: the reconcile creates what
+ * is missing of each network (bridge, VLAN or VXLAN device, uplink port) and deletes what ACP created for
  * networks this node no longer realises. A link without ACP's alias is never changed or deleted,
  * except a configured uplink, which a trunk takes as its port.
  *
@@ -23,6 +23,7 @@ final class BridgeNetworks {
     private final String nodeId;
     private final LinkBackend kernel;
     private final Optional<List<String>> configuredUplinks;
+    private final VxlanTunnel tunnels;
     /** Ports of each network's bridge at the last sample, or attached since. */
     private final Map<String, Set<String>> ports = new HashMap<>();
     /** Ports whose VLANs ACP has set on a filtering trunk. */
@@ -34,6 +35,7 @@ final class BridgeNetworks {
         this.nodeId = nodeId;
         this.kernel = kernel;
         this.configuredUplinks = configuredUplinks;
+        this.tunnels = new VxlanTunnel(nodeId, kernel);
     }
 
     /** The uplinks networks may use on this node, among the links present. */
@@ -43,8 +45,11 @@ final class BridgeNetworks {
                 .orElseGet(() -> links.values().stream().filter(Link::nic).map(Link::name).sorted().toList());
     }
 
-    /** Makes every wanted network exist; deletes ACP's links of other networks. Answers each network's state. */
-    Map<String, NetworkState> reconcile(List<NetworkSpec> wanted) {
+    /**
+     * Makes every wanted network exist; deletes ACP's links of other networks. Answers each network's
+     * state. {@code peers}: the tunnel endpoints of the other members of a vxlan network.
+     */
+    Map<String, NetworkState> reconcile(List<NetworkSpec> wanted, Function<String, Set<String>> peers) {
         Map<String, Link> links = byName(kernel.links());
         Map<String, NetworkState> states = new HashMap<>();
         Set<String> wantedIds = new HashSet<>();
@@ -52,7 +57,7 @@ final class BridgeNetworks {
             wantedIds.add(spec.id());
             NetworkState s;
             try {
-                s = realise(spec, links);
+                s = realise(spec, links, peers);
             } catch (RuntimeException e) {
                 s = NetworkState.failed(LinkNames.bridge(spec.id()), "node " + nodeId + ": " + e.getMessage());
             }
@@ -63,7 +68,7 @@ final class BridgeNetworks {
         return states;
     }
 
-    private NetworkState realise(NetworkSpec spec, Map<String, Link> links) {
+    private NetworkState realise(NetworkSpec spec, Map<String, Link> links, Function<String, Set<String>> peers) {
         String bridge = LinkNames.bridge(spec.id());
         List<String> uplinks = uplinks(links);
         if (!uplinks.contains(spec.uplink())) {
@@ -76,8 +81,12 @@ final class BridgeNetworks {
                     + spec.id() + " (alias '" + b.alias() + "'); ACP leaves it alone: rename or delete it");
         }
         boolean created = b == null;
+        boolean overlay = spec.kind() == NetworkSpec.Kind.VXLAN;
+        int mtu = overlay ? tunnels.mtu(spec, links.get(spec.uplink())) : spec.mtu();
         if (created) {
-            kernel.createBridge(bridge, LinkNames.alias(spec.id()), spec.mtu());
+            kernel.createBridge(bridge, LinkNames.alias(spec.id()), mtu);
+        } else if (overlay && b.mtu() != mtu) {
+            kernel.setMtu(bridge, mtu);
         }
         Boolean filtering = null;
         if (spec.kind() == NetworkSpec.Kind.TRUNK) {
@@ -85,6 +94,11 @@ final class BridgeNetworks {
         }
         if (created || !b.adminUp()) {
             kernel.setUp(bridge);
+        }
+        if (overlay) {
+            NetworkState.Overlay end = tunnels.realise(spec, bridge, links, mtu, peers.apply(spec.id()));
+            reattach(spec, bridge, links);
+            return NetworkState.upOverlay(bridge, LinkNames.vxlanDevice(spec.vxlan().vni()), end);
         }
         String device = spec.kind() == NetworkSpec.Kind.TRUNK ? trunkPort(spec, bridge, links, created, filtering)
                 : vlanDevice(spec, bridge, links);
@@ -159,9 +173,11 @@ final class BridgeNetworks {
             keep.add(LinkNames.bridge(s.id()));
             if (s.kind() == NetworkSpec.Kind.VLAN) {
                 keep.add(LinkNames.vlanDevice(s.uplink(), s.vlan()));
+            } else if (s.kind() == NetworkSpec.Kind.VXLAN) {
+                keep.add(LinkNames.vxlanDevice(s.vxlan().vni()));
             }
         }
-        // VLAN devices first: a bridge's delete would only release them.
+        // VLAN and VXLAN devices first: a bridge's delete would only release them.
         List<Link> doomed = new ArrayList<>(links.values().stream()
                 .filter(l -> LinkNames.networkOf(l.alias()) != null && !keep.contains(l.name()))
                 .toList());
@@ -180,7 +196,11 @@ final class BridgeNetworks {
             if (b == null) {
                 continue;
             }
-            String device = spec.kind() == NetworkSpec.Kind.TRUNK ? spec.uplink() : LinkNames.vlanDevice(spec.uplink(), spec.vlan());
+            String device = switch (spec.kind()) {
+                case TRUNK -> spec.uplink();
+                case VXLAN -> LinkNames.vxlanDevice(spec.vxlan().vni());
+                default -> LinkNames.vlanDevice(spec.uplink(), spec.vlan());
+            };
             List<String> on = links.values().stream()
                     .filter(l -> bridge.equals(l.master()) && !l.name().equals(device))
                     .map(Link::name).sorted().toList();
@@ -228,6 +248,9 @@ final class BridgeNetworks {
         }
         if (!bridge.equals(l.master())) {
             kernel.setMaster(iface, bridge);
+        }
+        if (spec.kind() == NetworkSpec.Kind.VXLAN && l.mtu() > b.mtu()) {
+            kernel.setMtu(iface, b.mtu()); // a larger frame could not enter the tunnel and would be dropped
         }
         if (!l.adminUp()) {
             kernel.setUp(iface);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The kernel through iproute2: {@code ip -j} to read, {@code ip link} and {@code bridge vlan} to change. */
 public final class IpLinkBackend implements LinkBackend {
@@ -132,4 +133,65 @@ public final class IpLinkBackend implements LinkBackend {
             commands.bridge("vlan", "add", "dev", port, "vid", Integer.toString(vid));
         }
     }
+
+    @Override
+    public Optional<String> ipv4Address(String link) {
+        try {
+            for (JsonNode l : Json.MAPPER.readTree(commands.ip("-j", "-4", "addr", "show", "dev", link))) {
+                for (JsonNode a : l.path("addr_info")) {
+                    if (a.path("family").asText().equals("inet") && !a.path("local").asText().isEmpty()) {
+                        return Optional.of(a.path("local").asText());
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException("ip -j addr show printed no JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void createVxlan(String name, Vxlan vxlan, String underlay, String local, String alias, int mtu) {
+        List<String> args = new ArrayList<>(List.of("link", "add", "name", name, "type", "vxlan", "id", Integer.toString(vxlan.vni()),
+                "dstport", Integer.toString(vxlan.port()), "local", local, "dev", underlay));
+        if (vxlan.group() != null) {
+            args.addAll(List.of("group", vxlan.group()));
+        }
+        commands.ip(args.toArray(String[]::new));
+        commands.ip("link", "set", "dev", name, "alias", alias);
+        setMtu(name, mtu);
+    }
+
+    @Override
+    public void setMtu(String link, int mtu) {
+        commands.ip("link", "set", "dev", link, "mtu", Integer.toString(mtu));
+    }
+
+    @Override
+    public List<String> floodPeers(String vxlanDevice) {
+        List<String> peers = new ArrayList<>();
+        try {
+            for (JsonNode e : Json.MAPPER.readTree(commands.bridge("-j", "fdb", "show", "dev", vxlanDevice))) {
+                if (e.path("mac").asText().equals(FLOOD_MAC) && e.hasNonNull("dst")) {
+                    peers.add(e.path("dst").asText());
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("bridge -j fdb show printed no JSON: " + e.getMessage(), e);
+        }
+        return peers;
+    }
+
+    @Override
+    public void addFloodPeer(String vxlanDevice, String peer) {
+        commands.bridge("fdb", "append", FLOOD_MAC, "dev", vxlanDevice, "dst", peer);
+    }
+
+    @Override
+    public void removeFloodPeer(String vxlanDevice, String peer) {
+        commands.bridge("fdb", "del", FLOOD_MAC, "dev", vxlanDevice, "dst", peer);
+    }
+
+    /** The forwarding entry for broadcast and unknown destinations of a VXLAN device. */
+    private static final String FLOOD_MAC = "00:00:00:00:00:00";
 }

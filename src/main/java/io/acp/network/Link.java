@@ -11,9 +11,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param parent    the link a vlan device sits on, or null
  * @param vlanId    the VLAN id of a vlan device, else 0
  * @param vlanFiltering for a bridge: whether it filters VLANs
+ * @param tunnel    for a vxlan device: what it was made with ({@link VxlanTunnel#describe}), else null
  */
 public record Link(String name, String kind, String master, String alias, String parent, int vlanId, boolean vlanFiltering,
-        String mac, int mtu, String operState, boolean adminUp, Counters counters) {
+        String mac, int mtu, String operState, boolean adminUp, Counters counters, String tunnel) {
+
+    /** A link that is not a tunnel. */
+    public Link(String name, String kind, String master, String alias, String parent, int vlanId, boolean vlanFiltering,
+            String mac, int mtu, String operState, boolean adminUp, Counters counters) {
+        this(name, kind, master, alias, parent, vlanId, vlanFiltering, mac, mtu, operState, adminUp, counters, null);
+    }
 
     public boolean ownedBy(String networkId) {
         return LinkNames.alias(networkId).equals(alias);
@@ -42,7 +49,9 @@ public record Link(String name, String kind, String master, String alias, String
                 kind.equals("vlan") ? data.path("id").asInt(0) : 0,
                 kind.equals("bridge") && data.path("vlan_filtering").asInt(0) == 1,
                 j.path("address").asText(""), j.path("mtu").asInt(0), j.path("operstate").asText("UNKNOWN"),
-                flags(j).contains("UP"), Counters.parse(j.path("stats64")));
+                flags(j).contains("UP"), Counters.parse(j.path("stats64")),
+                kind.equals("vxlan") ? VxlanTunnel.describe(data.path("id").asInt(), data.path("port").asInt(),
+                        data.path("local").asText(""), data.path("group").asText(""), data.path("link").asText("")) : null);
     }
 
     private static java.util.List<String> flags(JsonNode j) {

@@ -2,6 +2,7 @@ package io.acp.network;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The kernel links of the node's network namespace. Blocking; called on the network thread only.
@@ -34,4 +35,22 @@ public interface LinkBackend {
 
     /** Adds VLAN {@code vid} to bridge port {@code port}: tagged, or as its untagged native VLAN (pvid). */
     void addPortVlan(String port, int vid, boolean untaggedNative);
+
+    /** The first IPv4 address of {@code link}, if it has one. */
+    Optional<String> ipv4Address(String link);
+
+    /**
+     * Creates VXLAN device {@code name} on {@code underlay} with tunnel endpoint {@code local},
+     * marked with {@code alias}, at {@code mtu}.
+     */
+    void createVxlan(String name, Vxlan vxlan, String underlay, String local, String alias, int mtu);
+
+    void setMtu(String link, int mtu);
+
+    /** The peers a VXLAN device floods broadcast and unknown traffic to: its all-zero forwarding entries. */
+    List<String> floodPeers(String vxlanDevice);
+
+    void addFloodPeer(String vxlanDevice, String peer);
+
+    void removeFloodPeer(String vxlanDevice, String peer);
 }

@@ -39,6 +39,11 @@ public final class LinkNames {
         return plain.length() <= MAX_NAME ? plain : "acpv" + hash(uplink, 6) + "." + vid;
     }
 
+    /** The VXLAN device of VNI {@code vni}: {@code acpvx<vni>}, at most 13 bytes. */
+    public static String vxlanDevice(int vni) {
+        return "acpvx" + vni;
+    }
+
     private static String hash(String s, int hexChars) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

@@ -36,6 +36,9 @@ public final class NetworkCatalog {
         if (cdb.object(key).isPresent()) {
             throw new AcpException(ErrorCode.CONFLICT, "network " + id + " already exists; delete it first or choose another name");
         }
+        if (spec.kind() == NetworkSpec.Kind.VXLAN) {
+            refuseDuplicateVni(spec);
+        }
         if (spec.kind() != NetworkSpec.Kind.VPP_VLAN) {
             checkUplinks(spec);
         }
@@ -45,7 +48,16 @@ public final class NetworkCatalog {
                 .map(this::describe);
     }
 
-    /** Every node that will realise the network must report the uplink among its uplinks. */
+    /** A VNI names one overlay: two networks with one VNI would be one broadcast domain. */
+    private void refuseDuplicateVni(NetworkSpec spec) {
+        for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.NETWORK))) {
+            if (NetworkSpec.Kind.VXLAN.wireName.equals(e.subtype()) && e.spec().path("vni").asInt() == spec.vxlan().vni()) {
+                throw Vxlan.duplicate(spec.id(), spec.vxlan().vni(), e.id());
+            }
+        }
+    }
+
+    /** Every node that will realise the network must report the uplink (a vxlan network's underlay) among its uplinks. */
     private void checkUplinks(NetworkSpec spec) {
         List<String> nodes = spec.nodes().isEmpty() ? reportingNodes() : spec.nodes();
         for (String node : nodes) {

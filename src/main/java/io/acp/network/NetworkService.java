@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * The network service: realises this node's networks (vlan, trunk, vpp-vlan) in its network
+ * The network service: realises this node's networks (vlan, trunk, vpp-vlan, vxlan) in its network
  * namespace and reports them, their ports and the node's NICs in the CDB (docs/network.md).
  *
  * <p>{@code ip}, {@code bridge} and {@code vppctl} block, so the service owns one thread

@@ -17,17 +17,19 @@ import java.util.TreeSet;
  * vlan:     {"uplink": "eth0", "vlan": 100, "mtu": 1500, "nodes": ["n1", "n2"]}
  * trunk:    {"uplink": "eth1", "vlans": [10, 20], "mtu": 9000}
  * vpp-vlan: {"uplink": "GigabitEthernet0/8/0", "vlan": 100}
+ * vxlan:    {"uplink": "eth0", "vni": 42, "port": 4789, "group": "239.1.1.42", "mtu": 1450}
  * </pre>
  * {@code nodes} absent: every node that runs the network service realises the network.
  *
  * @param vlans the one VLAN of vlan and vpp-vlan networks, the carried VLANs of a trunk
  * @param mtu   0: the kernel's default
  * @param nodes empty: every node
+ * @param vxlan the overlay of a vxlan network (the uplink is its underlay); null for other kinds
  */
-public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vlans, int mtu, List<String> nodes) {
+public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vlans, int mtu, List<String> nodes, Vxlan vxlan) {
 
     public enum Kind {
-        VLAN("vlan"), TRUNK("trunk"), VPP_VLAN("vpp-vlan");
+        VLAN("vlan"), TRUNK("trunk"), VPP_VLAN("vpp-vlan"), VXLAN("vxlan");
 
         public final String wireName;
 
@@ -41,11 +43,12 @@ public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vla
                     return k;
                 }
             }
-            throw AcpException.badRequest("network " + id + ": subtype must be one of vlan, trunk, vpp-vlan, got '" + subtype + "'");
+            throw AcpException.badRequest("network " + id + ": subtype must be one of vlan, trunk, vpp-vlan, vxlan, got '" + subtype + "'");
         }
     }
 
-    private static final Set<String> FIELDS = Set.of("uplink", "vlan", "vlans", "mtu", "nodes");
+    private static final Set<String> FIELDS = Set.of("uplink", "vlan", "vlans", "mtu", "nodes", "vni", "port", "group");
+    private static final Set<String> VXLAN_ONLY = Set.of("vni", "port", "group");
 
     public static NetworkSpec parse(String id, String subtype, JsonNode spec) {
         Kind kind = Kind.parse(id, subtype);
@@ -57,10 +60,19 @@ public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vla
             if (!FIELDS.contains(f)) {
                 throw bad(id, "unknown field '" + f + "'; a network spec has " + String.join(", ", new TreeSet<>(FIELDS)));
             }
+            if (kind != Kind.VXLAN && VXLAN_ONLY.contains(f)) {
+                throw bad(id, "'" + f + "' belongs to vxlan networks, not to a " + kind.wireName + " network");
+            }
         }
         String uplink = uplink(id, kind, spec.get("uplink"));
         List<Integer> vlans = new ArrayList<>();
-        if (kind == Kind.TRUNK) {
+        Vxlan vxlan = null;
+        if (kind == Kind.VXLAN) {
+            if (spec.has("vlan") || spec.has("vlans")) {
+                throw bad(id, "a vxlan network is identified by its 'vni', not by VLANs");
+            }
+            vxlan = Vxlan.parse(id, spec);
+        } else if (kind == Kind.TRUNK) {
             if (spec.has("vlan")) {
                 throw bad(id, "a trunk carries 'vlans' (a list), not 'vlan'");
             }
@@ -105,12 +117,16 @@ public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vla
                 nodes.add(node.asText());
             }
         }
-        return new NetworkSpec(id, kind, uplink, List.copyOf(vlans), mtu, List.copyOf(nodes));
+        return new NetworkSpec(id, kind, uplink, List.copyOf(vlans), mtu, List.copyOf(nodes), vxlan);
     }
 
     private static String uplink(String id, Kind kind, JsonNode n) {
         if (n == null || !n.isTextual() || n.asText().isEmpty()) {
-            throw bad(id, "needs 'uplink': the name of the node's " + (kind == Kind.VPP_VLAN ? "VPP interface" : "uplink NIC"));
+            throw bad(id, "needs 'uplink': the name of the node's " + switch (kind) {
+                case VPP_VLAN -> "VPP interface";
+                case VXLAN -> "underlay NIC, the one that carries the overlay's UDP packets";
+                default -> "uplink NIC";
+            });
         }
         String name = n.asText();
         boolean ok = kind == Kind.VPP_VLAN
@@ -129,7 +145,7 @@ public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vla
         return v.asInt();
     }
 
-    private static AcpException bad(String id, String message) {
+    static AcpException bad(String id, String message) {
         return AcpException.badRequest("network " + id + ": " + message);
     }
 
@@ -144,7 +160,9 @@ public record NetworkSpec(String id, Kind kind, String uplink, List<Integer> vla
 
     public ObjectNode toJson() {
         ObjectNode j = Json.object().put("uplink", uplink);
-        if (kind == Kind.TRUNK) {
+        if (kind == Kind.VXLAN) {
+            vxlan.putInto(j);
+        } else if (kind == Kind.TRUNK) {
             ArrayNode a = j.putArray("vlans");
             vlans.forEach(a::add);
         } else {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
+import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * This node's side of every network: the reconcile (make the kernel and VPP match the networks
@@ -60,7 +63,7 @@ final class NodeNetworks {
             }
         }
         List<NetworkSpec> kernelNets = kind(wanted, false);
-        states.putAll(bridges.reconcile(kernelNets));
+        states.putAll(bridges.reconcile(kernelNets, this::peers));
         states.putAll(vpp.reconcile(kind(wanted, true)));
         for (String gone : new ArrayList<>(written.keySet())) {
             if (!states.containsKey(gone)) {
@@ -99,6 +102,7 @@ final class NodeNetworks {
                 vppCounters.getOrDefault(spec.id(), Counters.ZERO).putInto(stats, "");
             } else if (state.isUp()) {
                 state = kernelSample(state, ports.getOrDefault(spec.id(), List.of()), links, stats);
+                repairWanted |= peersChanged(spec, state);
             }
             report(spec.id(), state, stats);
         }
@@ -122,6 +126,31 @@ final class NodeNetworks {
             links.get(p).counters().putInto(stats, p + ".");
         }
         return state.withInterfaces(ports);
+    }
+
+    /**
+     * The tunnel endpoints of the other nodes on which vxlan network {@code id} is up, as their own
+     * meta in the CDB says: a node that joins appears once it reports, one that leaves (or stops
+     * realising the network) goes with its "up".
+     */
+    private Set<String> peers(String id) {
+        Set<String> vteps = new TreeSet<>();
+        for (MetaEntry m : cdb.meta(key(id), null)) {
+            if (!m.node().equals(nodeId) && m.values().path("state").asText().equals("up") && m.values().hasNonNull("vtep")) {
+                vteps.add(m.values().path("vtep").asText());
+            }
+        }
+        return vteps;
+    }
+
+    /** A unicast vxlan network whose members changed since the reconcile: the forwarding entries must follow now. */
+    private boolean peersChanged(NetworkSpec spec, NetworkState state) {
+        if (spec.kind() != NetworkSpec.Kind.VXLAN || !spec.vxlan().unicast() || state.overlay() == null) {
+            return false;
+        }
+        Set<String> now = peers(spec.id());
+        now.remove(state.overlay().vtep());
+        return !now.equals(new TreeSet<>(state.overlay().peers()));
     }
 
     private Map<String, Counters> vppSample(List<NetworkSpec> nets) {

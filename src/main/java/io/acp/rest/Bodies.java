@@ -42,7 +42,7 @@ public final class Bodies {
     public record Migration(@Schema(required = true) String to, Boolean live) {
     }
 
-    @Schema(name = "NetworkCreate", description = "network.create: a network of one subtype (vlan, trunk, vpp-vlan).")
+    @Schema(name = "NetworkCreate", description = "network.create: a network of one subtype (vlan, trunk, vpp-vlan, vxlan).")
     @RegisterForReflection
     public record NetworkCreate(@Schema(required = true) String id, @Schema(required = true) String subtype,
             @Schema(required = true, implementation = SpecDoc.class) ObjectNode spec) {

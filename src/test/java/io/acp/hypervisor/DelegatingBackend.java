@@ -118,4 +118,34 @@ class DelegatingBackend implements HypervisorBackend {
     public void close() {
         real.close();
     }
+
+    @Override
+    public void createSnapshot(String name, String snapshotXml) {
+        real.createSnapshot(name, snapshotXml);
+    }
+
+    @Override
+    public List<String> snapshotNames(String name) {
+        return real.snapshotNames(name);
+    }
+
+    @Override
+    public Optional<String> snapshotXml(String name, String snapshot) {
+        return real.snapshotXml(name, snapshot);
+    }
+
+    @Override
+    public Optional<String> currentSnapshot(String name) {
+        return real.currentSnapshot(name);
+    }
+
+    @Override
+    public void revertToSnapshot(String name, String snapshot) {
+        real.revertToSnapshot(name, snapshot);
+    }
+
+    @Override
+    public void deleteSnapshot(String name, String snapshot) {
+        real.deleteSnapshot(name, snapshot);
+    }
 }

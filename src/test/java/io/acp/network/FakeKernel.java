@@ -81,4 +81,35 @@ final class FakeKernel implements LinkBackend {
     public void addPortVlan(String port, int vid, boolean untaggedNative) {
         changes.add("vlan " + port + " " + vid + (untaggedNative ? " pvid" : ""));
     }
+
+    @Override
+    public java.util.Optional<String> ipv4Address(String link) {
+        return java.util.Optional.empty();
+    }
+
+    @Override
+    public void createVxlan(String name, Vxlan vxlan, String underlay, String local, String alias, int mtu) {
+        changes.add("vxlan-device " + name);
+        links.put(name, new Link(name, "vxlan", null, alias, underlay, vxlan.vni(), false, "02:00:00:00:00:03", mtu, "UP", true, Counters.ZERO));
+    }
+
+    @Override
+    public void setMtu(String link, int mtu) {
+        changes.add("mtu " + link + " " + mtu);
+    }
+
+    @Override
+    public List<String> floodPeers(String vxlanDevice) {
+        return List.of();
+    }
+
+    @Override
+    public void addFloodPeer(String vxlanDevice, String peer) {
+        changes.add("flood " + vxlanDevice + " " + peer);
+    }
+
+    @Override
+    public void removeFloodPeer(String vxlanDevice, String peer) {
+        changes.add("unflood " + vxlanDevice + " " + peer);
+    }
 }

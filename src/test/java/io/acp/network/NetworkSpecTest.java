@@ -27,6 +27,10 @@ class NetworkSpecTest {
         assertThat(t.vlans()).containsExactly(10, 4094);
         assertThat(t.realisedOn("any")).isTrue();
         assertThat(parse("vpp-vlan", "{\"uplink\": \"GigabitEthernet0/8/0\", \"vlan\": 1}").uplink()).isEqualTo("GigabitEthernet0/8/0");
+        NetworkSpec x = parse("vxlan", "{\"uplink\": \"eth0\", \"vni\": 16777215, \"port\": 8472, \"group\": \"239.1.1.42\"}");
+        assertThat(x.vxlan()).isEqualTo(new Vxlan(16777215, 8472, "239.1.1.42"));
+        assertThat(x.toJson().toString()).isEqualTo("{\"uplink\":\"eth0\",\"vni\":16777215,\"port\":8472,\"group\":\"239.1.1.42\"}");
+        assertThat(parse("vxlan", "{\"uplink\": \"eth0\", \"vni\": 1}").vxlan().unicast()).isTrue();
     }
 
     @ParameterizedTest
@@ -45,7 +49,14 @@ class NetworkSpecTest {
         "vlan|{\"uplink\": \"eth0\", \"vlan\": 5, \"mtu\": 20}|'mtu' must be an integer 68..65535",
         "vlan|{\"uplink\": \"eth0\", \"vlan\": 5, \"nodes\": []}|'nodes' must be a non-empty list",
         "vlan|{\"uplink\": \"eth0\", \"vlan\": 5, \"colour\": 1}|unknown field 'colour'",
-        "bond|{\"uplink\": \"eth0\", \"vlan\": 5}|subtype must be one of vlan, trunk, vpp-vlan"})
+        "vxlan|{\"uplink\": \"eth0\", \"vni\": 16777216}|VNI out of range: 16777216; a VNI is 1..16777215",
+        "vxlan|{\"uplink\": \"eth0\"}|a vxlan network needs 'vni'",
+        "vxlan|{\"vni\": 5}|needs 'uplink': the name of the node's underlay NIC",
+        "vxlan|{\"uplink\": \"eth0\", \"vni\": 5, \"vlan\": 3}|identified by its 'vni', not by VLANs",
+        "vxlan|{\"uplink\": \"eth0\", \"vni\": 5, \"port\": 70000}|'port' must be a UDP port 1..65535",
+        "vxlan|{\"uplink\": \"eth0\", \"vni\": 5, \"group\": \"10.0.0.1\"}|'group' must be an IPv4 multicast address",
+        "vlan|{\"uplink\": \"eth0\", \"vlan\": 5, \"vni\": 3}|'vni' belongs to vxlan networks, not to a vlan network",
+        "bond|{\"uplink\": \"eth0\", \"vlan\": 5}|subtype must be one of vlan, trunk, vpp-vlan, vxlan"})
     void badSpecsAreRefusedNamingTheNetworkAndTheField(String subtype, String json, String message) {
         assertThatThrownBy(() -> parse(subtype, json)).isInstanceOf(AcpException.class)
                 .hasMessageStartingWith("network net1: ").hasMessageContaining(message)

@@ -26,7 +26,7 @@ class TrunkVlansTest {
     @Test
     void theUplinkCarriesEveryTrunkVlanTaggedAndASystemsTapGetsItsNicsVlanUntagged() {
         kernel.add("eth1", "", "52:00:00:00:00:01");
-        assertThat(bridges.reconcile(List.of(trunk)).get("tr")).satisfies(s -> {
+        assertThat(bridges.reconcile(List.of(trunk), id -> java.util.Set.of()).get("tr")).satisfies(s -> {
             assertThat(s.state()).isEqualTo("up");
             assertThat(s.vlanFiltering()).isTrue();
         });
@@ -54,7 +54,7 @@ class TrunkVlansTest {
     void anExplicitAttachWithAVlanMakesItTheUntaggedVlanOfThePort() {
         kernel.add("eth1", "", "52:00:00:00:00:01");
         kernel.add("veth7", "veth", "02:11:11:11:11:11");
-        bridges.reconcile(List.of(trunk));
+        bridges.reconcile(List.of(trunk), id -> java.util.Set.of());
         kernel.changes.clear();
         bridges.attach(trunk, "veth7", Optional.of(10));
         assertThat(kernel.changes).containsExactly("master veth7 acp-tr", "vlan veth7 10 pvid");
@@ -66,12 +66,12 @@ class TrunkVlansTest {
     void aVlanNetworkPutsItsVlanDeviceOnTheBridgeAndRemovesBothWhenUnwanted() {
         kernel.add("eth1", "", "52:00:00:00:00:01");
         NetworkSpec vlan = NetworkSpec.parse("v5", "vlan", Json.object().put("uplink", "eth1").put("vlan", 5));
-        assertThat(bridges.reconcile(List.of(vlan)).get("v5").uplinkDevice()).isEqualTo("eth1.5");
+        assertThat(bridges.reconcile(List.of(vlan), id -> java.util.Set.of()).get("v5").uplinkDevice()).isEqualTo("eth1.5");
         assertThat(kernel.links.get("eth1.5").master()).isEqualTo("acp-v5");
         kernel.changes.clear();
-        bridges.reconcile(List.of(vlan));
+        bridges.reconcile(List.of(vlan), id -> java.util.Set.of());
         assertThat(kernel.changes).as("nothing to do the second time").isEmpty();
-        bridges.reconcile(List.of());
+        bridges.reconcile(List.of(), id -> java.util.Set.of());
         assertThat(kernel.changes).containsExactly("delete eth1.5", "delete acp-v5");
         assertThat(kernel.links).containsKey("eth1");
     }

@@ -1,0 +1,57 @@
+package io.acp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.api.client.ApiClient;
+import io.acp.model.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code acp system backup ID --to POOL} and {@code acp system restore ID BACKUP --from POOL}: full backups of stopped systems. */
+final class SystemBackupCommand {
+
+    private SystemBackupCommand() {
+    }
+
+    @Command(name = "backup", description = {"Copy a stopped system's writable disks into a storage pool of its node, with a manifest of SHA-256 checksums.",
+        "A backup that fails half-way is removed. Send it to the system's node (acp --node N ...)."})
+    static class Backup extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
+        String id;
+
+        @Option(names = "--to", required = true, paramLabel = "POOL", description = "The storage pool that keeps the backup.")
+        String to;
+
+        @Override
+        protected int run(ApiClient api) {
+            return print(api.call("hypervisor", "backup", Json.object().put("id", id).put("to", to)), (r, out) -> {
+                long bytes = 0;
+                for (JsonNode d : r.path("disks")) {
+                    bytes += d.path("bytes").asLong();
+                }
+                out.println("backup " + r.path("backup").asText() + " of system " + r.path("system").asText() + " in pool " + r.path("pool").asText()
+                        + ": " + r.path("disks").size() + " disk(s), " + bytes + " bytes, checksums in its manifest");
+            });
+        }
+    }
+
+    @Command(name = "restore", description = {"Verify a backup's checksums, copy its disks back over the stopped system's, and start the system.",
+        "A checksum that does not match restores nothing and names the file."})
+    static class Restore extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "BACKUP", description = "The backup, as 'acp system backup' named it.")
+        String backup;
+
+        @Option(names = "--from", required = true, paramLabel = "POOL", description = "The storage pool that keeps the backup.")
+        String from;
+
+        @Override
+        protected int run(ApiClient api) {
+            return print(api.call("hypervisor", "restore", Json.object().put("id", id).put("from", from).put("backup", backup)),
+                    (r, out) -> out.println("restored system " + r.path("id").asText() + " from backup " + r.path("backup").asText() + ": "
+                            + r.path("state").asText() + " on " + r.path("node").asText()));
+        }
+    }
+}

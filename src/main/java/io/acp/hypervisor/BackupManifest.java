@@ -1,0 +1,83 @@
+package io.acp.hypervisor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.model.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The manifest of a backup ({@code manifest.json} in its directory, written last: a directory
+ * without one is no backup): the system's spec and, per disk, the file, its size and SHA-256.
+ *
+ * @param disks one per disk copied, in the spec's order
+ */
+record BackupManifest(String backup, String system, String node, String createdAt, JsonNode spec, List<DiskCopy> disks) {
+
+    static final String FILE = "manifest.json";
+
+    /** One disk's copy: {@code file} in the backup's directory, copied from {@code source}. */
+    record DiskCopy(String target, String source, String file, String format, long bytes, String sha256) {
+    }
+
+    ObjectNode toJson() {
+        ObjectNode o = Json.object().put("backup", backup).put("system", system).put("node", node).put("createdAt", createdAt).put("complete", true);
+        o.set("spec", spec.deepCopy());
+        ArrayNode a = o.putArray("disks");
+        for (DiskCopy d : disks) {
+            a.addObject().put("target", d.target()).put("source", d.source()).put("file", d.file()).put("format", d.format())
+                    .put("bytes", d.bytes()).put("sha256", d.sha256());
+        }
+        return o;
+    }
+
+    static BackupManifest read(Path dir) throws IOException {
+        JsonNode j = Json.MAPPER.readTree(Files.readString(dir.resolve(FILE)));
+        List<DiskCopy> disks = new ArrayList<>();
+        for (JsonNode d : j.path("disks")) {
+            disks.add(new DiskCopy(d.path("target").asText(), d.path("source").asText(), d.path("file").asText(), d.path("format").asText(),
+                    d.path("bytes").asLong(), d.path("sha256").asText()));
+        }
+        return new BackupManifest(j.path("backup").asText(), j.path("system").asText(), j.path("node").asText(), j.path("createdAt").asText(),
+                j.path("spec"), List.copyOf(disks));
+    }
+
+    /** Copies {@code from} to {@code to} (replacing it); answers the SHA-256 of what was read. */
+    static String copy(Path from, Path to) throws IOException {
+        MessageDigest sha = sha256();
+        Path partial = to.resolveSibling(to.getFileName() + ".partial");
+        try (InputStream in = new DigestInputStream(Files.newInputStream(from), sha); OutputStream out = Files.newOutputStream(partial)) {
+            in.transferTo(out);
+        }
+        Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The SHA-256 of a file, hex. */
+    static String sha256Of(Path file) throws IOException {
+        MessageDigest sha = sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256", e);
+        }
+    }
+}
