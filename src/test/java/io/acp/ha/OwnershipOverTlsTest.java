@@ -1,0 +1,167 @@
+package io.acp.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.security.PkiFiles;
+import io.acp.testing.Eventually;
+import io.acp.testing.TestPki;
+import io.microraft.RaftConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three ownership members in one JVM over real loopback mutual TLS with node certificates from a
+ * real cluster CA, every member-to-member connection through a relay the test can cut. The member
+ * that runs an HA system is cut off from the other two: it must stop its copy before either of the
+ * others starts one, the others must start it within the stated bound, and when the cut is mended
+ * the old owner must not start its copy again.
+ */
+class OwnershipOverTlsTest {
+
+    /** Short test timings (docs/operations.md gives the defaults). */
+    static final OwnershipTimes TIMES = new OwnershipTimes(3_000, 1_000, 200, 500, 500, 2_000);
+
+    @TempDir
+    Path dir;
+    private final Vertx vertx = Vertx.vertx();
+    private final List<OwnershipMember> members = new ArrayList<>();
+    private final List<CuttableProxy> proxies = new ArrayList<>();
+
+    /** The HA systems of one node as a log of timestamped starts and stops. */
+    static final class RecordingSystems implements HaSystems {
+        final Set<String> running = ConcurrentHashMap.newKeySet();
+        final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+        final Map<String, Long> stoppedAt = new ConcurrentHashMap<>();
+
+        @Override
+        public Set<String> running() {
+            return new TreeSet<>(running);
+        }
+
+        @Override
+        public void start(String system) {
+            startedAt.put(system, System.currentTimeMillis());
+            running.add(system);
+        }
+
+        @Override
+        public void stop(String system) {
+            running.remove(system);
+            stoppedAt.put(system, System.currentTimeMillis());
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (OwnershipMember m : members) {
+            m.stop().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        proxies.forEach(CuttableProxy::close);
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aMemberCutOffFencesBeforeTheOthersTakeOverAndDoesNotRestartItsCopyWhenItComesBack() throws Exception {
+        List<String> ids = List.of("n1", "n2", "n3");
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca"), "ha");
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String id : ids) {
+            ports.put(id, freePort());
+        }
+        // proxy[a][b]: how a reaches b.
+        Map<String, Map<String, CuttableProxy>> proxy = new LinkedHashMap<>();
+        Map<String, RecordingSystems> systems = new LinkedHashMap<>();
+        for (String a : ids) {
+            Map<String, SocketAddress> view = new LinkedHashMap<>();
+            proxy.put(a, new LinkedHashMap<>());
+            for (String b : ids) {
+                if (a.equals(b)) {
+                    view.put(b, SocketAddress.inetSocketAddress(ports.get(b), "127.0.0.1"));
+                    continue;
+                }
+                CuttableProxy p = new CuttableProxy(vertx, SocketAddress.inetSocketAddress(ports.get(b), "127.0.0.1"));
+                proxies.add(p);
+                proxy.get(a).put(b, p);
+                view.put(b, SocketAddress.inetSocketAddress(p.listen(), "127.0.0.1"));
+            }
+            TestPki.provision(ca, dir.resolve(a), a);
+            RecordingSystems s = new RecordingSystems();
+            systems.put(a, s);
+            OwnershipMember m = new OwnershipMember(vertx, a, view, SocketAddress.inetSocketAddress(ports.get(a), "127.0.0.1"),
+                    PkiFiles.in(dir.resolve(a)), TIMES, raft(), s, OwnershipOverTlsTest::lowestOther, new OwnershipMember.Listener() {
+                    });
+            members.add(m);
+        }
+        for (OwnershipMember m : members) {
+            m.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        OwnershipMember n3 = members.get(2);
+        Eventually.await(Duration.ofSeconds(20), () -> members.stream().allMatch(m -> m.leases().size() == 3), "every member holds a lease");
+        assertThat(n3.take("web", "n3").get(5, TimeUnit.SECONDS).result()).isEqualTo(new LeaseResult.Owner("web", "n3"));
+        Eventually.await(Duration.ofSeconds(5), () -> systems.get("n3").running.contains("web"), "n3 runs web");
+
+        long cutAt = System.currentTimeMillis();
+        for (String other : List.of("n1", "n2")) {
+            proxy.get("n3").get(other).cut();
+            proxy.get(other).get("n3").cut();
+        }
+
+        Eventually.await(Duration.ofSeconds(30), () -> systems.get("n1").running.contains("web") || systems.get("n2").running.contains("web"),
+                "web runs again on n1 or n2");
+        String survivor = systems.get("n1").running.contains("web") ? "n1" : "n2";
+        long stoppedOnN3 = systems.get("n3").stoppedAt.get("web");
+        long startedOnSurvivor = systems.get(survivor).startedAt.get("web");
+        System.out.printf("HA timeline (ms after the cut): n3 stopped web at +%d, %s started it at +%d%n", stoppedOnN3 - cutAt, survivor,
+                startedOnSurvivor - cutAt);
+        assertThat(systems.get("n3").running).as("n3 was cut off and has fenced web").doesNotContain("web");
+        assertThat(stoppedOnN3).as("n3 stopped web before %s started it", survivor).isLessThan(startedOnSurvivor);
+        assertThat(startedOnSurvivor - stoppedOnN3).as("gap between n3's stop and %s's start (ms)", survivor)
+                .isGreaterThanOrEqualTo(TIMES.marginMillis());
+        assertThat(stoppedOnN3 - cutAt).as("n3 fenced within lease + fencing bound after the cut").isLessThanOrEqualTo(TIMES.leaseMillis()
+                + TIMES.fencingBoundMillis());
+        assertThat(startedOnSurvivor - cutAt).as("web ran again within 30 s").isLessThan(30_000);
+
+        for (String other : List.of("n1", "n2")) {
+            proxy.get("n3").get(other).mend();
+            proxy.get(other).get("n3").mend();
+        }
+        Eventually.await(Duration.ofSeconds(20), () -> n3.owners().equals(Map.of("web", survivor))
+                && n3.leases().getOrDefault("n3", 0L) > System.currentTimeMillis(), "n3 is back with a lease and sees web owned by " + survivor);
+        Thread.sleep(TIMES.renewMillis() * 2);
+        assertThat(systems.get("n3").running).as("n3 came back and did not start its old copy").isEmpty();
+        assertThat(systems.get(survivor).running).containsExactly("web");
+    }
+
+    static RaftConfig raft() {
+        return RaftConfig.newBuilder()
+                .setLeaderElectionTimeoutMillis(1_000)
+                .setLeaderHeartbeatPeriodSecs(1)
+                .setLeaderHeartbeatTimeoutSecs(2)
+                .build();
+    }
+
+    private static Optional<String> lowestOther(String system, String failed, Set<String> live) {
+        return live.stream().filter(n -> !n.equals(failed)).sorted().findFirst();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
