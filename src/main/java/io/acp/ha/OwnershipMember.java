@@ -113,6 +113,11 @@ final class OwnershipMember {
                 });
     }
 
+    /** {@code node} gives up {@code system} (no longer HA, or deleted). */
+    java.util.concurrent.CompletableFuture<Committed> release(String system, String node) {
+        return group.propose(new LeaseOp.Release(system, node, System.currentTimeMillis()));
+    }
+
     /** The owners as this member has applied them. */
     Map<String, String> owners() {
         return table.owners();

@@ -93,7 +93,14 @@ final class SystemReports {
         SystemReport now = new SystemReport(state, loaded, nodeId, same ? before.since() : clock.instant(), vmm, reason);
         if (!retired.contains(id) && isSystem(id)) { // a late event of a deleted system must not bring its meta back
             last.put(id, now);
-            cdb.putMeta(key(id), now.toJson());
+            // The HA service keeps its "ha" state in the same meta (io.acp.ha); a report keeps it.
+            cdb.updateMeta(key(id), old -> {
+                com.fasterxml.jackson.databind.node.ObjectNode next = now.toJson();
+                if (old.has("ha")) {
+                    next.set("ha", old.get("ha"));
+                }
+                return next;
+            });
         }
         return now;
     }
