@@ -16,7 +16,8 @@ final class Fencing {
 
     private final LeaseHolder holder;
     private final HaSystems systems;
-    private boolean fenced;
+    /** A node starts without a lease: fenced, so its first pass is not reported as a loss. */
+    private boolean fenced = true;
 
     Fencing(LeaseHolder holder, HaSystems systems) {
         this.holder = holder;
