@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * Seeded, deterministic simulation of HA ownership (docs/architecture.md, "Ownership"): real
  * MicroRaft members replicating the real {@link LeaseTable}, with the real {@link LeaseHolder},
  * {@link Fencing}, {@link OwnershipAgent} and {@link Failover}, in virtual time over a network
- * that loses, delays and partitions messages, with machine crashes and restarts. After every task
+ * that loses, delays and partitions messages (clean splits, and single links cut so that a node
+ * still reaches some members), with machine crashes and restarts. After every task
  * (every message, timer and tick) it checks: at most one node believes it owns each system, at
  * most one copy of each system exists (a copy counts from its start until its destroy finished).
  * After the faults stop, every system runs exactly once within 30 s of virtual time.
@@ -62,7 +63,7 @@ class OwnershipSimulationTest {
         c.time.runUntil(5_000, c::check);
         for (int round = 0; round < rounds; round++) {
             String node = all.get(c.random.nextInt(all.size()));
-            int fault = c.random.nextInt(6);
+            int fault = c.random.nextInt(7);
             switch (fault) {
                 case 0 -> c.isolate(node);
                 case 1 -> c.heal();
@@ -73,6 +74,7 @@ class OwnershipSimulationTest {
                 }
                 case 3 -> c.restart(node);
                 case 4 -> c.setLoss(c.random.nextInt(40));
+                case 5 -> c.cutLink(node, all.get(c.random.nextInt(all.size())));
                 default -> {
                 }
             }

@@ -30,6 +30,8 @@ final class SimOwnershipCluster {
     final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Set<String> down = new HashSet<>();
     private final Map<String, Integer> side = new java.util.HashMap<>();
+    /** Links cut in both directions, as "a|b" with a < b: partitions that are not a clean split. */
+    private final Set<String> cutLinks = new HashSet<>();
     private int lossPercent;
     long checks;
     long fences;
@@ -157,7 +159,19 @@ final class SimOwnershipCluster {
     }
 
     boolean connected(String a, String b) {
-        return !down.contains(a) && !down.contains(b) && side.getOrDefault(a, 0).equals(side.getOrDefault(b, 0));
+        return !down.contains(a) && !down.contains(b) && side.getOrDefault(a, 0).equals(side.getOrDefault(b, 0))
+                && !cutLinks.contains(link(a, b));
+    }
+
+    private static String link(String a, String b) {
+        return a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+    }
+
+    /** Cuts the link between two nodes only: each still reaches the others. */
+    void cutLink(String a, String b) {
+        if (!a.equals(b)) {
+            cutLinks.add(link(a, b));
+        }
     }
 
     void isolate(String node) {
@@ -166,6 +180,7 @@ final class SimOwnershipCluster {
 
     void heal() {
         side.clear();
+        cutLinks.clear();
     }
 
     void setLoss(int percent) {
