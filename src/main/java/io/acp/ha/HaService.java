@@ -81,7 +81,7 @@ public class HaService extends PipelineService<HaService.Running> {
 
     @Override
     protected Uni<Running> open(java.util.concurrent.ScheduledExecutorService worker) {
-        Map<String, SocketAddress> members = members(config, nodeId);
+        Map<String, SocketAddress> members = members(config.members(), nodeId);
         OwnershipTimes times = new OwnershipTimes(config.lease().toMillis(), config.renewInterval().toMillis(), config.tick().toMillis(),
                 config.stopTimeout().toMillis(), config.margin().toMillis(), config.proposeTimeout().toMillis());
         Cdb cdb = cluster.cdb();
@@ -142,8 +142,8 @@ public class HaService extends PipelineService<HaService.Running> {
     }
 
     /** {@code acp.ha.members} as node → address; refuses a list without this node or with an even count. */
-    static Map<String, SocketAddress> members(HaConfig config, String self) {
-        List<String> listed = config.members().orElseThrow(() -> new IllegalArgumentException(
+    static Map<String, SocketAddress> members(Optional<List<String>> configured, String self) {
+        List<String> listed = configured.orElseThrow(() -> new IllegalArgumentException(
                 "acp.ha.members is not set: list every voting member as node@host:port (an odd number, this node " + self + " included)"));
         Map<String, SocketAddress> out = new LinkedHashMap<>();
         for (String m : listed) {
