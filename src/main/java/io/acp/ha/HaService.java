@@ -87,9 +87,6 @@ public class HaService extends PipelineService<HaService.Running> {
         Cdb cdb = cluster.cdb();
         HaMeta meta = new HaMeta(cdb);
         HypervisorHaSystems systems = config.witness() ? null : new HypervisorHaSystems(nodeId, cdb, hypervisor, meta);
-        if (systems != null) {
-            systems.refresh();
-        }
         List<String> priority = config.priority().orElse(List.of());
         Set<String> witnesses = config.witness() ? Set.of(nodeId) : Set.of();
         Failover.Target target = (system, failed, live) -> cdb.object(ObjectKey.of(ObjectType.SYSTEM, system))
@@ -113,8 +110,8 @@ public class HaService extends PipelineService<HaService.Running> {
 
     /** Claims unowned HA systems assigned here, releases this node's systems that are no longer HA. */
     private int claims(Running r) {
-        r.systems().refresh();
         Map<String, String> owners = r.member().owners();
+        r.systems().refresh(owners.keySet());
         int changed = 0;
         Set<String> ha = new java.util.HashSet<>();
         for (ObjectEntry e : r.cdb().objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {

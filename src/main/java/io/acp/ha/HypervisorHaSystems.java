@@ -45,11 +45,16 @@ final class HypervisorHaSystems implements HaSystems {
         return new TreeSet<>(running);
     }
 
-    /** Reads which HA systems this node reports running or paused; returns how many. */
-    int refresh() {
+    /**
+     * Reads which HA systems with an owner in the lease table ({@code owned}: this member's view)
+     * this node reports running or paused; returns how many. A new HA system is left alone until
+     * its node's claim has committed: no other node can own it before then (only its assigned node
+     * claims an unowned system), and fencing must not kill it in the second after its create.
+     */
+    int refresh(Set<String> owned) {
         Set<String> seen = new TreeSet<>();
         for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
-            if (!e.spec().path("ha").asBoolean(false)) {
+            if (!e.spec().path("ha").asBoolean(false) || !owned.contains(e.id())) {
                 continue;
             }
             List<MetaEntry> m = cdb.meta(e.key(), nodeId);
