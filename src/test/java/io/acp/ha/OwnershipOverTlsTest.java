@@ -75,17 +75,16 @@ class OwnershipOverTlsTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
-    @Test
-    void aMemberCutOffFencesBeforeTheOthersTakeOverAndDoesNotRestartItsCopyWhenItComesBack() throws Exception {
-        List<String> ids = List.of("n1", "n2", "n3");
+    /** Members over loopback TLS, every link through a relay; {@code proxy.get(a).get(b)} is how a reaches b. */
+    private final Map<String, Map<String, CuttableProxy>> proxy = new LinkedHashMap<>();
+    private final Map<String, RecordingSystems> systems = new LinkedHashMap<>();
+
+    private void startMembers(List<String> ids, Set<String> witnesses) throws Exception {
         PkiFiles ca = TestPki.newCluster(dir.resolve("ca"), "ha");
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String id : ids) {
             ports.put(id, freePort());
         }
-        // proxy[a][b]: how a reaches b.
-        Map<String, Map<String, CuttableProxy>> proxy = new LinkedHashMap<>();
-        Map<String, RecordingSystems> systems = new LinkedHashMap<>();
         for (String a : ids) {
             Map<String, SocketAddress> view = new LinkedHashMap<>();
             proxy.put(a, new LinkedHashMap<>());
@@ -102,24 +101,43 @@ class OwnershipOverTlsTest {
             TestPki.provision(ca, dir.resolve(a), a);
             RecordingSystems s = new RecordingSystems();
             systems.put(a, s);
+            Failover.Target target = (system, failed, live) -> live.stream().filter(n -> !n.equals(failed) && !witnesses.contains(n)).sorted().findFirst();
             OwnershipMember m = new OwnershipMember(vertx, a, view, SocketAddress.inetSocketAddress(ports.get(a), "127.0.0.1"),
-                    PkiFiles.in(dir.resolve(a)), TIMES, raft(), s, OwnershipOverTlsTest::lowestOther, new OwnershipMember.Listener() {
+                    PkiFiles.in(dir.resolve(a)), TIMES, raft(), s, target, new OwnershipMember.Listener() {
                     });
             members.add(m);
         }
         for (OwnershipMember m : members) {
             m.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
+        Eventually.await(Duration.ofSeconds(20), () -> members.stream().allMatch(m -> m.leases().size() == ids.size()), "every member holds a lease");
+    }
+
+    private void cut(String a, String b) {
+        proxy.get(a).get(b).cut();
+        proxy.get(b).get(a).cut();
+    }
+
+    private void mend(String a, String b) {
+        proxy.get(a).get(b).mend();
+        proxy.get(b).get(a).mend();
+    }
+
+    /** How many nodes run {@code system} now. */
+    private long copies(String system) {
+        return systems.values().stream().filter(s -> s.running.contains(system)).count();
+    }
+
+    @Test
+    void aMemberCutOffFencesBeforeTheOthersTakeOverAndDoesNotRestartItsCopyWhenItComesBack() throws Exception {
+        startMembers(List.of("n1", "n2", "n3"), Set.of());
         OwnershipMember n3 = members.get(2);
-        Eventually.await(Duration.ofSeconds(20), () -> members.stream().allMatch(m -> m.leases().size() == 3), "every member holds a lease");
         assertThat(n3.take("web", "n3").get(5, TimeUnit.SECONDS).result()).isEqualTo(new LeaseResult.Owner("web", "n3"));
         Eventually.await(Duration.ofSeconds(5), () -> systems.get("n3").running.contains("web"), "n3 runs web");
 
         long cutAt = System.currentTimeMillis();
-        for (String other : List.of("n1", "n2")) {
-            proxy.get("n3").get(other).cut();
-            proxy.get(other).get("n3").cut();
-        }
+        cut("n3", "n1");
+        cut("n3", "n2");
 
         Eventually.await(Duration.ofSeconds(30), () -> systems.get("n1").running.contains("web") || systems.get("n2").running.contains("web"),
                 "web runs again on n1 or n2");
@@ -136,15 +154,52 @@ class OwnershipOverTlsTest {
                 + TIMES.fencingBoundMillis());
         assertThat(startedOnSurvivor - cutAt).as("web ran again within 30 s").isLessThan(30_000);
 
-        for (String other : List.of("n1", "n2")) {
-            proxy.get("n3").get(other).mend();
-            proxy.get(other).get("n3").mend();
-        }
+        mend("n3", "n1");
+        mend("n3", "n2");
         Eventually.await(Duration.ofSeconds(20), () -> n3.owners().equals(Map.of("web", survivor))
                 && n3.leases().getOrDefault("n3", 0L) > System.currentTimeMillis(), "n3 is back with a lease and sees web owned by " + survivor);
         Thread.sleep(TIMES.renewMillis() * 2);
         assertThat(systems.get("n3").running).as("n3 came back and did not start its old copy").isEmpty();
         assertThat(systems.get(survivor).running).containsExactly("web");
+    }
+
+    /**
+     * Two nodes and a witness. The link between the two nodes is cut while both still reach the
+     * witness: never two copies, at any sampled instant. Then the node running the system crashes
+     * (its member stops, its copies die with it): the other node runs it within the bound, the
+     * witness never runs anything.
+     */
+    @Test
+    void twoNodesAndAWitnessNeverDoubleStartAcrossACutAndFailOverWhenANodeCrashes() throws Exception {
+        startMembers(List.of("n1", "n2", "w"), Set.of("w"));
+        OwnershipMember n2 = members.get(1);
+        assertThat(n2.take("db", "n2").get(5, TimeUnit.SECONDS).result()).isEqualTo(new LeaseResult.Owner("db", "n2"));
+        Eventually.await(Duration.ofSeconds(5), () -> systems.get("n2").running.contains("db"), "n2 runs db");
+
+        cut("n1", "n2");
+        long maxCopies = 0;
+        long until = System.currentTimeMillis() + TIMES.leaseMillis() + TIMES.takeoverDelayMillis() + 2 * TIMES.renewMillis();
+        while (System.currentTimeMillis() < until) {
+            maxCopies = Math.max(maxCopies, copies("db"));
+            Thread.sleep(20);
+        }
+        assertThat(maxCopies).as("copies of db at any sampled instant while n1 and n2 could not talk").isLessThanOrEqualTo(1);
+        Eventually.await(Duration.ofSeconds(20), () -> copies("db") == 1, "db runs on exactly one node across the cut");
+        mend("n1", "n2");
+
+        String runner = systems.get("n1").running.contains("db") ? "n1" : "n2";
+        String other = runner.equals("n1") ? "n2" : "n1";
+        OwnershipMember crashed = members.get(runner.equals("n1") ? 0 : 1);
+        long crashAt = System.currentTimeMillis();
+        crashed.stop().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        members.remove(crashed);
+        systems.get(runner).running.clear();
+
+        Eventually.await(Duration.ofSeconds(30), () -> systems.get(other).running.contains("db"), "db runs on " + other + " after " + runner + " crashed");
+        System.out.printf("HA timeline (ms after %s crashed): %s started db at +%d%n", runner, other,
+                systems.get(other).startedAt.get("db") - crashAt);
+        assertThat(systems.get("w").startedAt).as("the witness runs nothing").isEmpty();
+        assertThat(systems.get(other).startedAt.get("db") - crashAt).isLessThan(30_000);
     }
 
     static RaftConfig raft() {
@@ -153,10 +208,6 @@ class OwnershipOverTlsTest {
                 .setLeaderHeartbeatPeriodSecs(1)
                 .setLeaderHeartbeatTimeoutSecs(2)
                 .build();
-    }
-
-    private static Optional<String> lowestOther(String system, String failed, Set<String> live) {
-        return live.stream().filter(n -> !n.equals(failed)).sorted().findFirst();
     }
 
     private static int freePort() throws Exception {
