@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -108,9 +107,10 @@ class OwnershipOverTlsTest {
             members.add(m);
         }
         for (OwnershipMember m : members) {
-            m.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            // Generous: TLS set-up on a loaded 2-core machine can take seconds.
+            m.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-        Eventually.await(Duration.ofSeconds(20), () -> members.stream().allMatch(m -> m.leases().size() == ids.size()), "every member holds a lease");
+        Eventually.await(Duration.ofSeconds(40), () -> members.stream().allMatch(m -> m.leases().size() == ids.size()), "every member holds a lease");
     }
 
     private void cut(String a, String b) {
