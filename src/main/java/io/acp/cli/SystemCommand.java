@@ -88,6 +88,9 @@ class SystemCommand implements Runnable {
         @Option(names = "--autostart", description = "Start it when the hypervisor starts.")
         boolean autostart;
 
+        @Option(names = "--ha", description = "Highly available: when its node fails, it runs again on another node (needs acp.ha on the nodes).")
+        boolean ha;
+
         @Option(names = "--on", paramLabel = "NODE", description = "The node to run it on; without it, the node with the most free capacity.")
         String node;
 
@@ -122,6 +125,9 @@ class SystemCommand implements Runnable {
             }
             if (autostart) {
                 built.put("autostart", true);
+            }
+            if (ha) {
+                built.put("ha", true);
             }
             if (node != null) {
                 built.put("node", node);

@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * and it is chosen only when no node with known room fits. A node whose free memory is smaller than
  * the system's is not chosen; when no node fits, the create fails with CONFLICT listing each node's room.
  */
-final class Placement {
+public final class Placement {
 
     static final Duration STALE = Duration.ofSeconds(30);
     private static final double MIB = 1024.0 * 1024.0;
@@ -56,6 +56,22 @@ final class Placement {
                 .orElseThrow(() -> new AcpException(ErrorCode.CONFLICT, "no node has room for system " + spec.id() + " ("
                         + spec.memoryMiB() + " MiB): " + rooms.stream().map(Room::describe).collect(Collectors.joining("; "))
                         + "; free memory, or give the spec a 'node'"));
+    }
+
+    /**
+     * For the HA manager (io.acp.ha): the node among {@code allowed} to restart {@code spec} on, the
+     * earliest in {@code priority} with room, else the one with the most free memory; empty when none
+     * has room (a node with no stats counts as having none).
+     */
+    public static java.util.Optional<String> chooseAmong(Cdb cdb, String localNode, SystemSpec spec, java.util.Collection<String> allowed,
+                                                         List<String> priority, long nowMillis) {
+        double needed = spec.memoryMiB() * MIB;
+        return rooms(cdb, localNode, spec.id(), nowMillis).stream()
+                .filter(r -> allowed.contains(r.node()) && r.known() && r.freeMemory() >= needed)
+                .min(Comparator.comparing((Room r) -> priority.contains(r.node()) ? priority.indexOf(r.node()) : Integer.MAX_VALUE)
+                        .thenComparing(Room::freeMemory, Comparator.reverseOrder())
+                        .thenComparing(Room::node))
+                .map(Room::node);
     }
 
     /** The room of every candidate node, for placing {@code systemId} (whose own reservation does not count). */

@@ -172,7 +172,8 @@ final class SystemReports {
 
     private static com.fasterxml.jackson.databind.node.ObjectNode keepSnapshots(com.fasterxml.jackson.databind.node.ObjectNode old,
             com.fasterxml.jackson.databind.node.ObjectNode report) {
-        for (String field : List.of(SNAPSHOTS, CURRENT_SNAPSHOT)) {
+        // snapshots are copied from libvirt after each snapshot operation, "ha" is the HA service's (io.acp.ha)
+        for (String field : List.of(SNAPSHOTS, CURRENT_SNAPSHOT, "ha")) {
             if (old.has(field)) {
                 report.set(field, old.get(field));
             }

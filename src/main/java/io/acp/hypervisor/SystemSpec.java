@@ -24,14 +24,16 @@ import java.util.regex.Pattern;
  * @param node      the node the system is assigned to: it runs there and nowhere else. A create without
  *                  one places the system ({@link Placement}) and stores the chosen node; null only in
  *                  objects written by hand, until a node claims the system by starting it
+ * @param ha        highly available: which node runs it is decided by the HA ownership group, and when
+ *                  its node fails it runs again on another ({@code io.acp.ha}); stored only when true
  */
 public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
-                         List<String> boot, boolean autostart, String node) {
+                         List<String> boot, boolean autostart, String node, boolean ha) {
 
     public static final int MAX_VCPUS = 256;
     public static final int MIN_MEMORY_MIB = 16;
     public static final int MAX_MEMORY_MIB = 16 * 1024 * 1024;
-    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node");
+    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha");
     static final Set<String> BOOT_DEVICES = Set.of("hd", "cdrom", "network", "fd");
     static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
     static final Set<String> DISK_BUSES = Set.of("virtio", "sata", "scsi", "ide");
@@ -102,7 +104,7 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         if (node != null && !NAME.matcher(node).matches()) {
             throw f.bad("node", "must be a node id (letters, digits, - _ . :), got \"" + node + "\"");
         }
-        return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node);
+        return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node, f.flag("ha"));
     }
 
     private static Disk disk(Fields f) {
@@ -145,12 +147,12 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
 
     /** The same spec with these devices (resolved ones, for the domain XML). */
     SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node);
+        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha);
     }
 
     /** The same spec assigned to {@code other}. */
     public SystemSpec withNode(String other) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other);
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha);
     }
 
     /** The spec in its JSON form (defaults filled in), as stored in the CDB. */
@@ -193,6 +195,9 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         ArrayNode b = o.putArray("boot");
         boot.forEach(b::add);
         o.put("autostart", autostart);
+        if (ha) {
+            o.put("ha", true);
+        }
         if (node != null) {
             o.put("node", node);
         }

@@ -106,6 +106,22 @@ public final class Systems {
         }).map(s -> ctx.reportOf(id, s));
     }
 
+    /**
+     * Fencing (io.acp.ha): destroys this node's domain of {@code id} whatever the system's assignment
+     * says, because a node that lost its HA lease must kill its copy even when the CDB already names
+     * another node. Stopped or absent: nothing to do.
+     */
+    public Uni<ObjectNode> fence(String id) {
+        return ctx.hv().call(b -> {
+            Optional<DomainStatus> s = b.status(id);
+            if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
+                b.destroy(id);
+                return b.status(id);
+            }
+            return s;
+        }).map(s -> ctx.reportOf(id, s));
+    }
+
     public Uni<ObjectNode> pause(String id) {
         return changeActive(id, "pause", SystemState.RUNNING, b -> b.pause(id));
     }

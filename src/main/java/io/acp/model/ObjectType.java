@@ -11,7 +11,7 @@ public enum ObjectType {
     SYSTEM(Set.of()),
     STORAGE(Set.of("device", "pool", "share")),
     NETWORK(Set.of("vlan", "trunk", "vpp-vlan", "vxlan")),
-    SERVICE(Set.of("framework", "cluster", "agent", "api", "webapi", "hypervisor", "network", "storage", "monitor")),
+    SERVICE(Set.of("framework", "cluster", "agent", "api", "webapi", "hypervisor", "network", "storage", "monitor", "ha")),
     ALARM(Set.of()),
     /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */
     SECURITY(Set.of("admission", "revocation"));

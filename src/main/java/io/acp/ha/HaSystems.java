@@ -1,0 +1,19 @@
+package io.acp.ha;
+
+import java.util.Set;
+
+/**
+ * The HA systems of this node as fencing sees them: which have a running copy here, and the two
+ * ways to change that. The real one goes through the hypervisor's start and destroy paths.
+ */
+interface HaSystems {
+
+    /** HA systems with a copy running (or starting) on this node. */
+    Set<String> running();
+
+    /** Starts this node's copy of {@code system}; returns at once, the start runs on a worker. */
+    void start(String system);
+
+    /** Kills this node's copy of {@code system} (destroy, not shutdown): it must be gone within the fencing bound. */
+    void stop(String system);
+}

@@ -1,0 +1,123 @@
+package io.acp.ha;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ObjectQuery;
+import io.acp.hypervisor.HypervisorService;
+import io.acp.hypervisor.SystemSpec;
+import io.acp.model.MetaEntry;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectType;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * This node's HA systems through the hypervisor service. What runs here is this node's meta of
+ * each HA system (written from libvirt's events), refreshed by {@link #refresh}, plus the starts
+ * and stops asked since. A start of a system the CDB still assigns elsewhere first rewrites its
+ * {@code node} to this one (the ownership group already moved it); a stop is the hypervisor's
+ * fencing destroy, which ignores the assignment.
+ */
+final class HypervisorHaSystems implements HaSystems {
+
+    private static final Logger LOG = Logger.getLogger(HypervisorHaSystems.class);
+
+    private final String nodeId;
+    private final Cdb cdb;
+    private final HypervisorService hypervisor;
+    private final HaMeta meta;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Set<String> starting = ConcurrentHashMap.newKeySet();
+
+    HypervisorHaSystems(String nodeId, Cdb cdb, HypervisorService hypervisor, HaMeta meta) {
+        this.nodeId = nodeId;
+        this.cdb = cdb;
+        this.hypervisor = hypervisor;
+        this.meta = meta;
+    }
+
+    @Override
+    public Set<String> running() {
+        return new TreeSet<>(running);
+    }
+
+    /**
+     * Reads which HA systems with an owner in the lease table ({@code owned}: this member's view)
+     * this node reports running or paused; returns how many. A new HA system is left alone until
+     * its node's claim has committed: no other node can own it before then (only its assigned node
+     * claims an unowned system), and fencing must not kill it in the second after its create.
+     */
+    int refresh(Set<String> owned) {
+        Set<String> seen = new TreeSet<>();
+        for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
+            if (!e.spec().path("ha").asBoolean(false) || !owned.contains(e.id())) {
+                continue;
+            }
+            List<MetaEntry> m = cdb.meta(e.key(), nodeId);
+            String state = m.isEmpty() ? "" : m.get(0).values().path("state").asText();
+            if (state.equals("running") || state.equals("paused")) {
+                seen.add(e.id());
+            }
+        }
+        running.removeIf(id -> !seen.contains(id) && !starting.contains(id));
+        running.addAll(seen);
+        return seen.size();
+    }
+
+    @Override
+    public void start(String system) {
+        if (!starting.add(system)) {
+            return;
+        }
+        running.add(system);
+        ObjectEntry e = cdb.object(io.acp.model.ObjectKey.of(ObjectType.SYSTEM, system)).orElse(null);
+        if (e == null) {
+            starting.remove(system);
+            running.remove(system);
+            return;
+        }
+        String previous = e.spec().path("node").asText(null);
+        assignHere(e)
+                .chain(() -> hypervisor.systems().start(system))
+                .subscribe().with(
+                        done -> {
+                            starting.remove(system);
+                            boolean moved = previous != null && !previous.equals(nodeId);
+                            meta.write(system, moved ? HaMeta.State.RELOCATED : HaMeta.State.STARTED,
+                                    moved ? "moved from node " + previous + " to node " + nodeId + ": node " + previous + "'s HA lease expired" : null);
+                            LOG.infof("HA system %s %s on node %s", system, moved ? "relocated from node " + previous : "started", nodeId);
+                        },
+                        failure -> {
+                            starting.remove(system);
+                            running.remove(system);
+                            meta.write(system, HaMeta.State.ERROR, "node " + nodeId + " owns the system but could not start it: " + failure.getMessage());
+                            LOG.warnf("node %s could not start HA system %s: %s", nodeId, system, failure.getMessage());
+                        });
+    }
+
+    private Uni<?> assignHere(ObjectEntry e) {
+        JsonNode spec = e.spec();
+        if (nodeId.equals(spec.path("node").asText(null))) {
+            return Uni.createFrom().voidItem();
+        }
+        SystemSpec mine = SystemSpec.parse(e.id(), spec).withNode(nodeId);
+        return cdb.putObject(e.key(), e.subtype(), mine.toJson(), e.version());
+    }
+
+    @Override
+    public void stop(String system) {
+        running.remove(system);
+        starting.remove(system);
+        hypervisor.systems().fence(system)
+                .subscribe().with(
+                        done -> {
+                            meta.write(system, HaMeta.State.FENCED, "node " + nodeId + " holds no HA lease for it (lease lost, or the system moved)");
+                            LOG.warnf("node %s fenced HA system %s", nodeId, system);
+                        },
+                        failure -> LOG.errorf("node %s could not destroy HA system %s while fencing: %s", nodeId, system, failure.getMessage()));
+    }
+}

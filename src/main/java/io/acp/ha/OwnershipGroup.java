@@ -1,0 +1,150 @@
+package io.acp.ha;
+
+import io.microraft.Ordered;
+import io.microraft.RaftConfig;
+import io.microraft.RaftEndpoint;
+import io.microraft.RaftNode;
+import io.microraft.executor.RaftNodeExecutor;
+import io.microraft.model.message.RaftMessage;
+import io.microraft.transport.Transport;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This member of the ownership group: a MicroRaft node replicating the {@link LeaseTable}, plus the
+ * forwarding of proposals to the leader. Everything runs on the Raft executor (one thread, or the
+ * simulation's virtual time), so the pending map needs no lock.
+ */
+final class OwnershipGroup {
+
+    static final String GROUP_ID = "acp-ha";
+
+    private final Member self;
+    private final GroupTransport transport;
+    private final RaftNodeExecutor executor;
+    private final long proposeTimeoutMillis;
+    private final RaftNode raft;
+    private final Map<Long, CompletableFuture<Committed>> pending = new HashMap<>();
+    private long nextId;
+
+    OwnershipGroup(Member self, List<Member> members, LeaseTable table, GroupTransport transport, RaftNodeExecutor executor,
+                   Clock clock, Random random, RaftConfig config, long proposeTimeoutMillis) {
+        if (members.size() % 2 == 0) {
+            throw new IllegalArgumentException("the ownership group needs an odd number of voting members (add a witness), got " + members);
+        }
+        if (!members.contains(self)) {
+            throw new IllegalArgumentException("node " + self.id() + " is not one of the ownership group's members " + members);
+        }
+        this.self = self;
+        this.transport = transport;
+        this.executor = executor;
+        this.proposeTimeoutMillis = proposeTimeoutMillis;
+        this.raft = RaftNode.newBuilder()
+                .setGroupId(GROUP_ID)
+                .setLocalEndpoint(self)
+                .setInitialGroupMembers(List.copyOf(members))
+                .setConfig(config)
+                .setTransport(new RaftTransport())
+                .setStateMachine(table)
+                .setExecutor(executor)
+                .setClock(clock)
+                .setRandom(random)
+                .build();
+    }
+
+    void start() {
+        raft.start();
+    }
+
+    void terminate() {
+        raft.terminate();
+    }
+
+    Member self() {
+        return self;
+    }
+
+    /** The leader this member knows of, or null. */
+    Member leader() {
+        RaftEndpoint l = raft.getTerm().getLeaderEndpoint();
+        return (Member) l;
+    }
+
+    /** Commits {@code op} through the leader; fails if no leader answers within the proposal timeout. */
+    CompletableFuture<Committed> propose(LeaseOp op) {
+        CompletableFuture<Committed> out = new CompletableFuture<>();
+        executor.execute(() -> {
+            Member leader = leader();
+            if (self.equals(leader)) {
+                replicate(op).whenComplete((c, e) -> complete(out, c, e));
+            } else if (leader == null) {
+                out.completeExceptionally(new IllegalStateException("node " + self.id() + " knows no ownership leader (no majority reachable)"));
+            } else {
+                long id = nextId++;
+                pending.put(id, out);
+                transport.send(leader, new GroupMessage.Forward(id, self.id(), op));
+                executor.schedule(() -> {
+                    CompletableFuture<Committed> p = pending.remove(id);
+                    if (p != null) {
+                        p.completeExceptionally(new IllegalStateException("ownership leader " + leader.id() + " did not answer node "
+                                + self.id() + " within " + proposeTimeoutMillis + " ms"));
+                    }
+                }, proposeTimeoutMillis, TimeUnit.MILLISECONDS);
+            }
+        });
+        return out;
+    }
+
+    /** A message from another member (already authenticated as {@code from} by the transport). */
+    void receive(Object message) {
+        if (message instanceof RaftMessage m) {
+            raft.handle(m);
+        } else if (message instanceof GroupMessage.Forward f) {
+            executor.execute(() -> replicate(f.op()).whenComplete((c, e) -> transport.send(new Member(f.from()),
+                    e == null ? new GroupMessage.Reply(f.id(), self.id(), c.commitIndex(), c.result(), null)
+                            : new GroupMessage.Reply(f.id(), self.id(), -1, null, "node " + self.id() + ": " + e.getMessage()))));
+        } else if (message instanceof GroupMessage.Reply r) {
+            executor.execute(() -> {
+                CompletableFuture<Committed> p = pending.remove(r.id());
+                if (p != null) {
+                    complete(p, r.error() == null ? new Committed(r.commitIndex(), r.result()) : null,
+                            r.error() == null ? null : new IllegalStateException(r.error()));
+                }
+            });
+        }
+    }
+
+    private CompletableFuture<Committed> replicate(LeaseOp op) {
+        return raft.<Object>replicate(op)
+                .thenApply(this::committed);
+    }
+
+    private Committed committed(Ordered<Object> o) {
+        return new Committed(o.getCommitIndex(), (LeaseResult) o.getResult());
+    }
+
+    private static void complete(CompletableFuture<Committed> out, Committed c, Throwable e) {
+        if (e != null) {
+            out.completeExceptionally(e);
+        } else {
+            out.complete(c);
+        }
+    }
+
+    private final class RaftTransport implements Transport {
+        @Override
+        public void send(RaftEndpoint target, RaftMessage message) {
+            transport.send((Member) target, message);
+        }
+
+        @Override
+        public boolean isReachable(RaftEndpoint endpoint) {
+            return transport.reachable((Member) endpoint);
+        }
+    }
+}
