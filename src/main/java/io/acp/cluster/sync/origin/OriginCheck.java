@@ -84,7 +84,7 @@ public final class OriginCheck {
             return refuse(Refusal.REVOKED, sender, what, "the certificate of node " + author + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
         }
-        if (!verifier.verify(s.encoded(), s.seal(), key.key())) {
+        if (!verifier.verify(s, key.key())) {
             return refuse(Refusal.BAD_SIGNATURE, sender, what, "the seal does not verify under the key of node " + author);
         }
         if (CertificateMeta.bridge(e)) {
