@@ -201,13 +201,25 @@ final class Merkle {
         }
     }
 
-    /**
-     * An upper bound of the proof's hashes for a group growing leaf by leaf, in any order: the first
-     * leaf needs {@code height}; a further one at most the levels below where its path meets the
-     * previous leaf's.
-     */
-    static int proofBound(int height, int previousLeaf, int leaf) {
-        return previousLeaf < 0 ? height : 32 - Integer.numberOfLeadingZeros(previousLeaf ^ leaf);
+    /** How many hashes {@link #proof} writes for these leaves (strictly ascending): the same climb, without the hashes. */
+    static int proofSize(int height, int[] leaves) {
+        int n = leaves.length;
+        int[] index = leaves.clone();
+        int size = 0;
+        for (int level = 0; level < height; level++) {
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int i = index[k];
+                if ((i & 1) == 0 && k + 1 < n && index[k + 1] == i + 1) {
+                    k++;
+                } else {
+                    size++;
+                }
+                index[m++] = i >> 1;
+            }
+            n = m;
+        }
+        return size;
     }
 
     /**

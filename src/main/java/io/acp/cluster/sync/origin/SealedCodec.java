@@ -143,35 +143,46 @@ public final class SealedCodec {
         List<byte[]> out = new ArrayList<>();
         ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(maxBody, 1 << 16));
         List<SealedEntry> group = new ArrayList<>();
-        int groupBound = 0; // an upper bound of the group's encoded length
+        java.util.TreeSet<Integer> groupLeaves = new java.util.TreeSet<>();
+        int groupBytes = 0; // the group's encoded length
+        int groupProof = 0; // its proof's hashes
         int total = 0;
         for (SealedEntry s : entries) {
             Seal seal = s.seal();
-            boolean joins = !group.isEmpty() && sameTree(group.get(group.size() - 1).seal(), seal) && group.size() < 0xFFFF;
-            int growth = joins
-                    ? 2 + s.encoded().length + Merkle.HASH_LENGTH * Merkle.proofBound(seal.height(), group.get(group.size() - 1).seal().leaf(), seal.leaf())
-                    : GROUP_FIXED + seal.author().length() + 2 + s.encoded().length + Merkle.HASH_LENGTH * seal.height();
+            boolean joins = !group.isEmpty() && sameTree(group.get(group.size() - 1).seal(), seal) && group.size() < 0xFFFF
+                    && !groupLeaves.contains(seal.leaf());
+            int proofAfter = 0;
+            int growth;
+            if (joins) {
+                groupLeaves.add(seal.leaf());
+                proofAfter = Merkle.proofSize(seal.height(), groupLeaves.stream().mapToInt(Integer::intValue).toArray());
+                groupLeaves.remove(seal.leaf());
+                growth = 2 + s.encoded().length + Merkle.HASH_LENGTH * (proofAfter - groupProof);
+            } else {
+                growth = alone(s);
+            }
             if (total + growth > maxTotal && total > 0) {
                 break;
             }
-            if (body.size() + groupBound + growth > maxBody && body.size() + groupBound > 0) {
-                // this entry starts the next body
+            boolean full = body.size() + groupBytes + growth > maxBody && body.size() + groupBytes > 0;
+            if (full || !joins) {
                 if (!group.isEmpty()) {
                     body.writeBytes(encodeGroup(group));
-                    group.clear();
                 }
-                out.add(body.toByteArray());
-                body.reset();
-                groupBound = 0;
-                joins = false;
-                growth = GROUP_FIXED + seal.author().length() + 2 + s.encoded().length + Merkle.HASH_LENGTH * seal.height();
-            } else if (!joins && !group.isEmpty()) {
-                body.writeBytes(encodeGroup(group));
                 group.clear();
-                groupBound = 0;
+                groupLeaves.clear();
+                groupBytes = 0;
+                if (full) {
+                    out.add(body.toByteArray());
+                    body.reset();
+                }
+                growth = alone(s);
+                proofAfter = seal.height();
             }
             group.add(s);
-            groupBound += growth;
+            groupLeaves.add(seal.leaf());
+            groupBytes += growth;
+            groupProof = proofAfter;
             total += growth;
         }
         if (!group.isEmpty()) {
@@ -181,5 +192,10 @@ public final class SealedCodec {
             out.add(body.toByteArray());
         }
         return out;
+    }
+
+    /** The encoded length of a group of this entry alone. */
+    private static int alone(SealedEntry s) {
+        return GROUP_FIXED + s.seal().author().length() + 2 + s.encoded().length + Merkle.HASH_LENGTH * s.seal().height();
     }
 }
