@@ -141,6 +141,9 @@ final class BridgeLink {
      * check the seals of what follows): the socket's flow control bounds what is in flight.
      */
     private void sendFullState(DataOutputStream out) throws IOException {
+        byte[] mine = SealedCodec.encode(seals.ownCertificate(cdb.clock().now()));
+        out.writeInt(mine.length);
+        out.write(mine);
         List<Entry> batch = new ArrayList<>();
         for (ObjectKey k : cdb.reportedKeys(ObjectType.SERVICE)) {
             for (MetaEntry m : cdb.meta(k, null)) {

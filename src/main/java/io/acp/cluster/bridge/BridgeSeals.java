@@ -1,8 +1,11 @@
 package io.acp.cluster.bridge;
 
+import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
+import io.acp.model.MetaEntry;
+import io.acp.model.Version;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +30,16 @@ final class BridgeSeals {
         this.signer = signer;
         this.held = held;
         this.counters = counters;
+    }
+
+    /**
+     * This node's certificate as its own meta, sealed: sent first on every link, so the remote side
+     * can check this node's seals even where no cluster sync published the certificate in the CDB.
+     * Never merged there (certificate metas are only learned from the link).
+     */
+    SealedEntry ownCertificate(long versionTime) {
+        MetaEntry m = new MetaEntry(CertificateMeta.key(node, signer.keyId()), node, CertificateMeta.values(signer.certificate()), new Version(versionTime, node));
+        return signer.seal(List.of(m)).get(0);
     }
 
     /** The entries in sealed form, in order, without those that cannot be proven. */
