@@ -193,7 +193,12 @@ public final class ClusterSync {
         // that skipped it would hold a digest that never matches its peers'
         for (io.acp.model.ObjectType type : io.acp.model.ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeys(type)) {
-                cdb.meta(k, null).forEach(index::update);
+                for (io.acp.model.MetaEntry m : cdb.meta(k, null)) {
+                    index.update(m);
+                    // peers' certificates this CDB kept (journal, or a sync restarted on a live CDB): their
+                    // heartbeats and entries verify at once, not only after they re-send their certificates
+                    authorKeys.learnPublished(m);
+                }
                 cdb.stats(k, null).forEach(index::update);
             }
         }

@@ -66,6 +66,24 @@ public final class AuthorKeys {
         byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(keyId, new Known(cert, key));
     }
 
+    /**
+     * Learns the certificate a certificate meta publishes (e.g. one this node's CDB kept across a
+     * restart), if this cluster's CA issued it for that node; false if the entry is none or it is not.
+     * Safe on any entry: the certificate proves itself, whoever stored it.
+     */
+    public boolean learnPublished(io.acp.model.Entry e) {
+        try {
+            Optional<X509Certificate> c = CertificateMeta.of(e);
+            if (c.isEmpty()) {
+                return false;
+            }
+            learn(e.node(), c.get());
+            return true;
+        } catch (IllegalArgumentException notOurs) {
+            return false;
+        }
+    }
+
     /** The key of {@code node} with {@code keyId}, if known, valid now and not revoked. */
     public Lookup key(String node, long keyId, long nowMillis) {
         Map<Long, Known> keys = byNode.get(node);
