@@ -45,7 +45,8 @@ public final class Permissions {
     static {
         need(Need.READ, "api.ping", "api.cancel", "framework.status", "framework.services", "cluster.list", "cluster.get", "cluster.meta",
                 "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "network.list", "network.show",
-                "monitor.health", "monitor.alarms", "storage.list", "storage.show");
+                "monitor.health", "monitor.alarms", "storage.list", "storage.show",
+                "task.list", "task.show");
         need(Need.OPERATOR, "hypervisor.create", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
@@ -87,6 +88,11 @@ public final class Permissions {
      */
     static void require(Request request, Session session) {
         ApiIdentity who = session.identity();
+        if (request.service().equals("cluster") && (request.op().equals("put") || request.op().equals("delete"))
+                && typeOf(request.args()) == ObjectType.TASK) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "rule task-log: tasks are written only by the node that ran them, never through "
+                    + "cluster." + request.op() + "; key '" + who.name() + "' (" + who.role().wireName() + ") may read them with task.list and task.show");
+        }
         Need need = of(request.service(), request.op(), request.args());
         String what = request.service() + "." + request.op();
         if (need == Need.NODE) {

@@ -12,7 +12,9 @@ public enum ObjectType {
     SERVICE(Set.of("framework", "cluster", "agent", "api", "webapi", "hypervisor", "network", "storage", "monitor")),
     ALARM(Set.of()),
     /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */
-    SECURITY(Set.of("admission", "revocation"));
+    SECURITY(Set.of("admission", "revocation")),
+    /** Written by the node that ran it: one mutating operation, who asked, how it ended, what it changed. */
+    TASK(Set.of());
 
     private final Set<String> subtypes;
 
@@ -46,6 +48,6 @@ public enum ObjectType {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security");
+        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security, task");
     }
 }
