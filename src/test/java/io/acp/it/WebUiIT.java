@@ -137,6 +137,13 @@ class WebUiIT {
         await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-system=ui1]"), "data-state", "running"));
         Thread.sleep(3000); // a few stats samples for the charts
         screenshot("04-system-charts");
+
+        // The create is a task in the audit log, listed live on the Tasks page with who did it and where.
+        browser.get("http://127.0.0.1:" + httpPort + "/#/tasks");
+        WebElement task = await(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+                "//table[@data-testid='tasks']//tr[td/code[text()='hypervisor.create'] and td[text()='system/ui1']]")));
+        assertThat(task.getText()).contains("admin").contains("ok");
+        screenshot("04b-tasks");
     }
 
     @Test
