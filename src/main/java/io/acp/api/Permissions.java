@@ -47,7 +47,7 @@ public final class Permissions {
                 "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "network.list", "network.show",
                 "monitor.health", "monitor.alarms", "storage.list", "storage.show",
                 "task.list", "task.show");
-        need(Need.OPERATOR, "hypervisor.create", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
+        need(Need.OPERATOR, "hypervisor.create", "hypervisor.set", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
@@ -138,7 +138,7 @@ public final class Permissions {
         JsonNode args = request.args();
         String op = request.service() + "." + request.op();
         List<String> out = new ArrayList<>();
-        if (op.equals("hypervisor.create") || (op.equals("cluster.put") && typeOf(args) == ObjectType.SYSTEM)) {
+        if (op.equals("hypervisor.create") || op.equals("hypervisor.set") || (op.equals("cluster.put") && typeOf(args) == ObjectType.SYSTEM)) {
             JsonNode spec = args.path("spec");
             int i = 0;
             for (JsonNode d : spec.path("disks")) {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -47,7 +48,7 @@ public class SystemsResource {
     }
 
     @POST
-    @Operation(operationId = "createSystem", summary = "Creates a system, placed on spec.node or the node with the most free capacity (hypervisor.create); "
+    @Operation(operationId = "createSystem", summary = "Creates a system (started only with start: true), placed on spec.node or the node with the most free capacity (hypervisor.create); "
             + "answers 202 with the task (Location).")
     @APIResponse(responseCode = "202", description = "The task that creates it; poll its Location.")
     public Uni<Response> create(@BeanParam Caller c, Bodies.SystemCreate body) {
@@ -59,6 +60,16 @@ public class SystemsResource {
     @Operation(operationId = "updateSystem", summary = "Replaces a system's spec (cluster.put); its hypervisor applies it.")
     public Uni<JsonNode> update(@BeanParam Caller c, @PathParam("id") String id, Bodies.ObjectUpdate body) {
         return gateway.call(c.authorization, c.node, "cluster", "put", Call.put("system", id, Call.body(body, "update system"), null));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Operation(operationId = "changeSystem", summary = "Changes fields of a system's spec (hypervisor.set); a running system gets them at its next start, "
+            + "and the answer says which are pending.")
+    public Uni<JsonNode> change(@BeanParam Caller c, @PathParam("id") String id, Bodies.SystemChange body) {
+        ObjectNode args = Call.id(id);
+        args.set("spec", Call.body(body, "change system").spec());
+        return on(c, id, "set", args);
     }
 
     @DELETE

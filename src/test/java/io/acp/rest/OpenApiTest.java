@@ -94,6 +94,9 @@ class OpenApiTest {
         if (m.isAnnotationPresent(DELETE.class)) {
             return "delete";
         }
+        if (m.isAnnotationPresent(jakarta.ws.rs.PATCH.class)) {
+            return "patch";
+        }
         return null;
     }
 }

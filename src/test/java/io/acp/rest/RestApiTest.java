@@ -202,7 +202,7 @@ class RestApiTest {
 
     @Test
     void aSystemIsCreatedRunAndDeletedAndReadersMayOnlyLook() {
-        String vm = "{\"id\":\"vm1\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}";
+        String vm = "{\"id\":\"vm1\",\"start\":true,\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}";
         problem(as(RestNode.READER).body(vm).when().post("/api/v1/systems").then(), 403, "forbidden");
         problem(as(RestNode.READER).when().get("/api/v1/systems/vm1").then(), 404, "not_found");
 

@@ -40,7 +40,7 @@ export function systems() {
     if (node) {
       spec.node = node;
     }
-    ctxRef.run(ctxRef.socket.request('hypervisor', 'create', {id, spec}, node), `system ${id} created on ${node || 'this node'}`)
+    ctxRef.run(ctxRef.socket.request('hypervisor', 'create', {id, spec, start: true}, node), `system ${id} created on ${node || 'this node'}`)
         .then(ok => ok && form.reset());
   });
   return {
