@@ -21,6 +21,7 @@ const ctx = {
   socket,
   store,
   refresh: () => schedule(),
+  toast: (text, kind) => toast(text, kind),
   /** Runs a request for a button; tells the user how it went. Resolves true on success. */
   run(promise, done) {
     return promise.then(() => { toast(done, 'good'); return true; })
