@@ -80,7 +80,8 @@ public class ApiService implements ManagedService {
         this.localNode = localNode;
         this.dataDir = dataDir;
         this.vertx = vertx;
-        this.taskLog = new TaskLog(localNode, cdb, java.time.Clock.systemUTC(), new TaskRetention(config.tasks().maxCount(), config.tasks().maxAge()));
+        this.taskLog = new TaskLog(localNode, cdb, java.time.Clock.systemUTC(), new TaskRetention(config.tasks().maxCount(), config.tasks().maxAge()),
+                worker);
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),

@@ -38,6 +38,9 @@ public final class TaskLog {
     private final Supplier<Cdb> cdb;
     private final Clock clock;
     private final TaskRetention retention;
+    private final java.util.concurrent.Executor pruner;
+    /** True while a prune is queued or running: finishes in a burst share one. */
+    private final java.util.concurrent.atomic.AtomicBoolean pruning = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Task> recent = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -46,7 +49,12 @@ public final class TaskLog {
         }
     };
 
-    public TaskLog(String localNode, Supplier<Cdb> cdb, Clock clock, TaskRetention retention) {
+    /**
+     * @param pruner where the prune after a finished task runs (it reads every task, so not on the
+     *               caller's thread, which may be an event loop)
+     */
+    public TaskLog(String localNode, Supplier<Cdb> cdb, Clock clock, TaskRetention retention, java.util.concurrent.Executor pruner) {
+        this.pruner = pruner;
         this.localNode = localNode;
         this.cdb = cdb;
         this.clock = clock;
@@ -72,11 +80,20 @@ public final class TaskLog {
         store(task);
     }
 
-    /** Records how {@code task} ended here, then prunes this node's old tasks. */
+    /** Records how {@code task} ended here, then prunes this node's old tasks (on the pruner). */
     public void finish(Task task) {
         remember(task);
         store(task);
-        prune();
+        if (pruning.compareAndSet(false, true)) {
+            pruner.execute(() -> {
+                pruning.set(false);
+                try {
+                    prune();
+                } catch (RuntimeException e) {
+                    LOG.debugf("tasks of node %s not pruned: %s", localNode, e.getMessage());
+                }
+            });
+        }
     }
 
     /** Remembers a task another node runs for a caller of this node, until its own record arrives. */

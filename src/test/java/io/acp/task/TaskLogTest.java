@@ -60,7 +60,7 @@ class TaskLogTest {
     void aFinishedTaskIsStoredWithItsCallerOutcomeAndDiffAndSurvivesARestart() {
         Task done;
         try (Cdb cdb = open()) {
-            TaskLog log = new TaskLog("n1", () -> cdb, clock, KEEP_ALL);
+            TaskLog log = new TaskLog("n1", () -> cdb, clock, KEEP_ALL, Runnable::run);
             Task t = Task.running(log.newId(), "hypervisor.create", "system/web1", "ops", "operator", "n2", "n1", clock.instant());
             log.begin(t);
             assertThat(log.find(t.id())).hasValueSatisfying(found -> assertThat(found.state()).isEqualTo(TaskState.RUNNING));
@@ -72,7 +72,7 @@ class TaskLogTest {
                     .map(e -> e.spec().path("state").asText().equals("ok")).orElse(false), "the finished task is durable");
         }
         try (Cdb restarted = open()) {
-            TaskLog log = new TaskLog("n1", () -> restarted, clock, KEEP_ALL);
+            TaskLog log = new TaskLog("n1", () -> restarted, clock, KEEP_ALL, Runnable::run);
             Task back = log.find(done.id()).orElseThrow();
             assertThat(back).isEqualTo(done);
             assertThat(back.toJson().path("durationMs").asLong()).isEqualTo(1500);
@@ -87,14 +87,14 @@ class TaskLogTest {
     void aTaskRunningWhenItsNodeStoppedIsMarkedInterruptedAtTheNextStart() {
         String id;
         try (Cdb cdb = open()) {
-            TaskLog log = new TaskLog("n1", () -> cdb, clock, KEEP_ALL);
+            TaskLog log = new TaskLog("n1", () -> cdb, clock, KEEP_ALL, Runnable::run);
             Task t = Task.running(log.newId(), "hypervisor.migrate", "system/db", "ops", "operator", "n1", "n1", clock.instant());
             id = t.id();
             log.begin(t);
             Eventually.await(WAIT, () -> stored(cdb) == 1, "the running task is durable");
         }
         try (Cdb restarted = open()) {
-            TaskLog log = new TaskLog("n1", () -> restarted, clock, KEEP_ALL);
+            TaskLog log = new TaskLog("n1", () -> restarted, clock, KEEP_ALL, Runnable::run);
             assertThat(log.interrupted()).isEqualTo(1);
             Eventually.await(WAIT, () -> log.find(id).map(t -> t.state() == TaskState.FAILED).orElse(false), "the task is failed");
             assertThat(log.find(id).orElseThrow().errorCode()).isEqualTo("interrupted");
@@ -105,7 +105,7 @@ class TaskLogTest {
     @Test
     void retentionKeepsTheNewestMaxCountAndNothingOlderThanMaxAge() {
         try (Cdb cdb = open()) {
-            TaskLog log = new TaskLog("n1", () -> cdb, clock, new TaskRetention(3, Duration.ofHours(1)));
+            TaskLog log = new TaskLog("n1", () -> cdb, clock, new TaskRetention(3, Duration.ofHours(1)), Runnable::run);
             for (int i = 0; i < 5; i++) {
                 Task t = Task.running(log.newId(), "cluster.put", "system/s" + i, "ops", "operator", "n1", "n1", clock.instant());
                 log.begin(t);
@@ -125,10 +125,10 @@ class TaskLogTest {
     @Test
     void aNodePrunesOnlyTheTasksItRan() {
         try (Cdb cdb = open()) {
-            TaskLog other = new TaskLog("n2", () -> cdb, clock, KEEP_ALL);
+            TaskLog other = new TaskLog("n2", () -> cdb, clock, KEEP_ALL, Runnable::run);
             Task theirs = Task.running(other.newId(), "network.create", "network/lan", "root", "admin", "n2", "n2", clock.instant());
             other.finish(theirs.succeeded(clock.instant(), null));
-            TaskLog log = new TaskLog("n1", () -> cdb, clock, new TaskRetention(1, Duration.ofMinutes(1)));
+            TaskLog log = new TaskLog("n1", () -> cdb, clock, new TaskRetention(1, Duration.ofMinutes(1)), Runnable::run);
             now.set(now.get().plusSeconds(3600));
             Eventually.await(WAIT, () -> stored(cdb) == 1, "the other node's task is stored");
             assertThat(log.prune()).isZero();
