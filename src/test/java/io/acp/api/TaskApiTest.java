@@ -125,4 +125,24 @@ class TaskApiTest extends WithNode {
             assertThat(root.result("task", "show", Json.object().put("id", id))).isEqualTo(real);
         }
     }
+
+    @Test
+    void aClientCannotChooseATaskIdToOverwriteAnotherTask() throws IOException {
+        try (TestClient ops = node.client(true, TestNode.OPERATOR_KEY); TestClient root = node.client(true, TestNode.ADMIN_KEY)) {
+            root.result("cluster", "put", putSystem("web1", Json.object().put("vcpus", 1)));
+            String theirs = onlyTask(root, "cluster.put").path("id").asText();
+            JsonNode before = root.result("task", "show", Json.object().put("id", theirs));
+
+            // the operator's own change, framed by hand with the admin's task id in the envelope
+            ops.sendPayload(("{\"id\":99,\"service\":\"cluster\",\"op\":\"put\",\"task\":\"" + theirs
+                    + "\",\"args\":{\"type\":\"system\",\"id\":\"web2\",\"spec\":{}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(ops.next()).isInstanceOf(Response.Result.class);
+
+            assertThat(root.result("task", "show", Json.object().put("id", theirs))).isEqualTo(before);
+            JsonNode mine = root.result("task", "list", Json.object().put("user", "ops"));
+            assertThat(mine).hasSize(1);
+            assertThat(mine.get(0).path("id").asText()).isNotEqualTo(theirs);
+            assertThat(mine.get(0).path("object").asText()).isEqualTo("system/web2");
+        }
+    }
 }
