@@ -202,8 +202,9 @@ public class ApiService implements ManagedService {
             if (interrupted > 0 || pruned > 0) {
                 LOG.infof("node %s: %d task(s) interrupted by its restart marked failed, %d old task(s) pruned", localNode, interrupted, pruned);
             }
-        } catch (AcpException e) {
-            LOG.debugf("node %s: tasks not checked at start: %s", localNode, e.getMessage());
+        } catch (RuntimeException e) {
+            // the task log never keeps the API from serving
+            LOG.warnf("node %s: tasks not checked at start: %s", localNode, e.toString());
         }
     }
 

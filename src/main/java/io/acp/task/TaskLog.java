@@ -114,12 +114,19 @@ public final class TaskLog {
         }
     }
 
-    private void store(Task task) {
-        Cdb c;
+    /** The CDB, or null while the cluster service does not run (then tasks live only in memory). */
+    private Cdb cdbOrNull() {
         try {
-            c = cdb.get();
+            return cdb.get();
         } catch (AcpException stopped) {
-            LOG.debugf("task %s not stored: %s", task.id(), stopped.getMessage());
+            return null;
+        }
+    }
+
+    private void store(Task task) {
+        Cdb c = cdbOrNull();
+        if (c == null) {
+            LOG.debugf("task %s not stored: the cluster service of node %s is not running", task.id(), localNode);
             return;
         }
         JsonNode spec = task.toJson();
@@ -153,11 +160,8 @@ public final class TaskLog {
     }
 
     private Optional<Task> stored(String id) {
-        try {
-            return cdb.get().object(key(id)).flatMap(e -> parse(e));
-        } catch (AcpException stopped) {
-            return Optional.empty();
-        }
+        Cdb c = cdbOrNull();
+        return c == null ? Optional.empty() : c.object(key(id)).flatMap(e -> parse(e));
     }
 
     /** Matching tasks, newest first: every node's stored tasks, plus those this node knows that are not stored yet. */
@@ -181,12 +185,11 @@ public final class TaskLog {
 
     private List<Task> storedTasks() {
         List<Task> out = new ArrayList<>();
-        try {
-            for (ObjectEntry e : cdb.get().objects(ObjectQuery.ofType(ObjectType.TASK))) {
+        Cdb c = cdbOrNull();
+        if (c != null) { // else the cluster service is not running: only what this node remembers
+            for (ObjectEntry e : c.objects(ObjectQuery.ofType(ObjectType.TASK))) {
                 parse(e).ifPresent(out::add);
             }
-        } catch (AcpException stopped) {
-            // the cluster service is not running: only what this node remembers
         }
         return out;
     }
@@ -214,7 +217,11 @@ public final class TaskLog {
                 synchronized (recent) {
                     recent.remove(t.id());
                 }
-                cdb.get().deleteObject(key(t.id())).subscribe().with(ok -> { }, failure -> LOG.debugf("task %s not pruned: %s", t.id(),
+                Cdb c = cdbOrNull();
+                if (c == null) {
+                    break;
+                }
+                c.deleteObject(key(t.id())).subscribe().with(ok -> { }, failure -> LOG.debugf("task %s not pruned: %s", t.id(),
                         failure.getMessage()));
                 deleted++;
             }
@@ -248,14 +255,8 @@ public final class TaskLog {
 
     /** The spec of {@code key} in this node's state, or null (absent, or the cluster service is not running). */
     public JsonNode specOf(ObjectKey key) {
-        if (key == null) {
-            return null;
-        }
-        try {
-            return cdb.get().object(key).map(ObjectEntry::spec).orElse(null);
-        } catch (AcpException stopped) {
-            return null;
-        }
+        Cdb c = key == null ? null : cdbOrNull();
+        return c == null ? null : c.object(key).map(ObjectEntry::spec).orElse(null);
     }
 
     private static Optional<Task> parse(ObjectEntry e) {
