@@ -205,6 +205,11 @@ public class AgentService implements ManagedService {
             public int maxConnectionsPerPeer() {
                 return config.maxConnectionsPerClient();
             }
+
+            @Override
+            public Tasks tasks() {
+                return io.acp.api.TaskLimits.DEFAULTS; // not read: the API's own configuration keeps the task log
+            }
         };
     }
 

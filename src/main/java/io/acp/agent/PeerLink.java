@@ -73,7 +73,7 @@ final class PeerLink implements FrameDecoder.Sink {
             pending.remove(id);
             return Uni.createFrom().failure(unavailable("the connection to node " + node + " at " + address + " closed"));
         }
-        Request onLink = new Request(id, request.node(), request.service(), request.op(), request.args(), request.key(), request.caller());
+        Request onLink = new Request(id, request.node(), request.service(), request.op(), request.args(), request.key(), request.caller(), request.task());
         socket.write(Buffer.buffer(Frames.frame(EnvelopeCodec.encode(onLink))));
         return Uni.createFrom().completionStage(answer)
                 .ifNoItem().after(timeout).failWith(() -> new AcpException(ErrorCode.TIMEOUT, "node " + node + " at " + address

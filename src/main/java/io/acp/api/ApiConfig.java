@@ -43,4 +43,19 @@ public interface ApiConfig {
      */
     @WithDefault("64")
     int maxConnectionsPerPeer();
+
+    /** The task log: how much of this node's task history the cluster keeps. */
+    Tasks tasks();
+
+    /** Retention of the tasks this node ran (each node prunes its own, after every task and at start). */
+    interface Tasks {
+
+        /** Finished tasks of this node kept; older ones beyond this count are deleted. */
+        @WithDefault("1000")
+        int maxCount();
+
+        /** Finished tasks of this node older than this are deleted. */
+        @WithDefault("7d")
+        Duration maxAge();
+    }
 }

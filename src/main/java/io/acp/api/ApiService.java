@@ -12,6 +12,8 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.acp.storage.StorageService;
+import io.acp.task.TaskLog;
+import io.acp.task.TaskRetention;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -48,6 +50,7 @@ public class ApiService implements ManagedService {
     private final Vertx vertx;
     private final Executor worker = Infrastructure.getDefaultWorkerPool();
     private final Dispatcher dispatcher;
+    private final TaskLog taskLog;
     private final Set<ApiConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile ConnectionShared shared;
     private volatile NetServer unixServer;
@@ -77,6 +80,8 @@ public class ApiService implements ManagedService {
         this.localNode = localNode;
         this.dataDir = dataDir;
         this.vertx = vertx;
+        this.taskLog = new TaskLog(localNode, cdb, java.time.Clock.systemUTC(), new TaskRetention(config.tasks().maxCount(), config.tasks().maxAge()),
+                worker);
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
@@ -84,7 +89,8 @@ public class ApiService implements ManagedService {
                 new HypervisorOperations(services.systems(), () -> router, localNode),
                 new NetworkOperations(cdb, services.network()),
                 new MonitorOperations(cdb, worker),
-                new StorageOperations(services.storage())));
+                new StorageOperations(services.storage()),
+                new TaskOperations(taskLog, worker)), new TaskRecorder(taskLog));
     }
 
     @Override
@@ -116,6 +122,7 @@ public class ApiService implements ManagedService {
                     + "(quarkus.vertx.prefer-native-transport=true): " + vertx.unavailableNativeTransportCause());
         }
         ApiKeyStore keys = ApiKeyStore.open(dataDir);
+        closeInterruptedTasks();
         SocketFiles.prepare(config.socket());
         ConnectionShared s = new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher,
                 RequestGate.OPEN);
@@ -185,6 +192,28 @@ public class ApiService implements ManagedService {
     public Outcome dispatch(Request request, Session session) {
         running();
         return dispatcher.dispatch(request, session);
+    }
+
+    /** Tasks this node's record says ran here when it stopped are failed ("interrupted"); old ones are pruned. */
+    private void closeInterruptedTasks() {
+        try {
+            int interrupted = taskLog.interrupted();
+            int pruned = taskLog.prune();
+            if (interrupted > 0 || pruned > 0) {
+                LOG.infof("node %s: %d task(s) interrupted by its restart marked failed, %d old task(s) pruned", localNode, interrupted, pruned);
+            }
+        } catch (RuntimeException e) {
+            // the task log never keeps the API from serving
+            LOG.warnf("node %s: tasks not checked at start: %s", localNode, e.toString());
+        }
+    }
+
+    /**
+     * A new task id, for a transport that names a task before its work ends (REST's 202): set it
+     * as the session's {@link Session#taskId()} for the request.
+     */
+    public String newTaskId() {
+        return taskLog.newId();
     }
 
     private ConnectionShared running() {

@@ -21,9 +21,16 @@ public final class Dispatcher {
     private final Map<String, ServiceOperations> services;
     private final boolean routes;
     private volatile RemoteRouter router;
+    private final TaskRecorder tasks;
 
     public Dispatcher(String localNode, List<ServiceOperations> services) {
+        this(localNode, services, null);
+    }
+
+    /** @param tasks where mutating requests are recorded as tasks; null records none */
+    Dispatcher(String localNode, List<ServiceOperations> services, TaskRecorder tasks) {
         this.localNode = localNode;
+        this.tasks = tasks;
         this.services = new TreeMap<>();
         for (ServiceOperations s : services) {
             this.services.put(s.service(), s);
@@ -35,6 +42,7 @@ public final class Dispatcher {
         this.localNode = routing.localNode;
         this.services = routing.services;
         this.routes = false;
+        this.tasks = routing.tasks;
     }
 
     /** The same services, refusing requests for other nodes (for requests that already took a hop). */
@@ -60,13 +68,18 @@ public final class Dispatcher {
             throw new AcpException(ErrorCode.UNKNOWN_SERVICE, "node " + localNode + " has no service '" + request.service()
                     + "'; it has " + String.join(", ", services.keySet()));
         }
-        if (ops.operations().contains(request.op())) {
+        boolean known = ops.operations().contains(request.op());
+        if (known) {
             Permissions.require(request, session);
         }
-        if (request.node() != null && !request.node().equals(localNode)) {
-            return remote(request, session);
+        boolean here = request.node() == null || request.node().equals(localNode);
+        if (tasks == null || !known || !TaskRecorder.records(request)) {
+            return here ? ops.call(request, session) : remote(request, session);
         }
-        return ops.call(request, session);
+        String task = tasks.idFor(request, session);
+        Request recorded = request.withTask(task);
+        return here ? tasks.runHere(task, recorded, session, () -> ops.call(recorded, session))
+                : tasks.routed(task, recorded, session, request.node(), () -> remote(recorded, session));
     }
 
     /** Who the target node runs a routed request as: the caller this node authenticated (never their key). */
@@ -93,7 +106,7 @@ public final class Dispatcher {
         if ("api".equals(request.service()) && "cancel".equals(request.op())) {
             throw new AcpException(ErrorCode.BAD_REQUEST, "api.cancel is answered by the node the connection is on; omit 'node'");
         }
-        Request forwarded = new Request(request.id(), target, request.service(), request.op(), request.args(), null, caller(session));
+        Request forwarded = new Request(request.id(), target, request.service(), request.op(), request.args(), null, caller(session), request.task());
         return new Outcome.Single(r.forward(forwarded));
     }
 }

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  */
 final class HypervisorOperations implements ServiceOperations {
 
-    private static final List<String> CHANGES = List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
+    private static final List<String> CHANGES = List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
             "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore");
 
     private final Supplier<Systems> systems;
@@ -42,7 +42,7 @@ final class HypervisorOperations implements ServiceOperations {
 
     @Override
     public List<String> operations() {
-        return List.of("create", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
+        return List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
                 "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort",
                 "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore");
     }
@@ -63,7 +63,8 @@ final class HypervisorOperations implements ServiceOperations {
         String id = args.text("id");
         Systems s = systems.get();
         return Outcome.deferred(() -> switch (op) {
-            case "create" -> s.create(id, args.object("spec"), calls(session));
+            case "create" -> s.create(id, args.object("spec"), args.flag("start"), calls(session));
+            case "set" -> s.set(id, args.object("spec"));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
             case "console-info" -> s.consoleInfo(id);
             case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"), args.flag("running"),

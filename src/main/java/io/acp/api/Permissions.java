@@ -45,8 +45,9 @@ public final class Permissions {
     static {
         need(Need.READ, "api.ping", "api.cancel", "framework.status", "framework.services", "cluster.list", "cluster.get", "cluster.meta",
                 "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "hypervisor.snapshot-list", "network.list", "network.show",
-                "monitor.health", "monitor.alarms", "storage.list", "storage.show");
-        need(Need.OPERATOR, "hypervisor.create", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
+                "monitor.health", "monitor.alarms", "storage.list", "storage.show",
+                "task.list", "task.show");
+        need(Need.OPERATOR, "hypervisor.create", "hypervisor.set", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
                 "hypervisor.snapshot-create", "hypervisor.snapshot-revert", "hypervisor.snapshot-delete", "hypervisor.backup", "hypervisor.restore",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
@@ -88,6 +89,11 @@ public final class Permissions {
      */
     static void require(Request request, Session session) {
         ApiIdentity who = session.identity();
+        if (request.service().equals("cluster") && (request.op().equals("put") || request.op().equals("delete"))
+                && typeOf(request.args()) == ObjectType.TASK) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "rule task-log: tasks are written only by the node that ran them, never through "
+                    + "cluster." + request.op() + "; key '" + who.name() + "' (" + who.role().wireName() + ") may read them with task.list and task.show");
+        }
         Need need = of(request.service(), request.op(), request.args());
         String what = request.service() + "." + request.op();
         if (need == Need.NODE) {
@@ -133,7 +139,7 @@ public final class Permissions {
         JsonNode args = request.args();
         String op = request.service() + "." + request.op();
         List<String> out = new ArrayList<>();
-        if (op.equals("hypervisor.create") || (op.equals("cluster.put") && typeOf(args) == ObjectType.SYSTEM)) {
+        if (op.equals("hypervisor.create") || op.equals("hypervisor.set") || (op.equals("cluster.put") && typeOf(args) == ObjectType.SYSTEM)) {
             JsonNode spec = args.path("spec");
             int i = 0;
             for (JsonNode d : spec.path("disks")) {

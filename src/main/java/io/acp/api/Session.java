@@ -21,6 +21,15 @@ public interface Session {
     /** Ends the stream opened by request {@code streamId} on this connection; false if there is none. */
     boolean cancelStream(long streamId);
 
+    /**
+     * The task id an in-process transport chose for this request, so it can name the task before
+     * the work ends (REST answers a long operation with 202 and the task's address); null lets the
+     * dispatcher pick one. Connections never set it: a client cannot choose an id.
+     */
+    default String taskId() {
+        return null;
+    }
+
     /** The agent client certificate the connection arrived with; null on the local listeners and the WebAPI. */
     default AgentPeer peer() {
         return null;

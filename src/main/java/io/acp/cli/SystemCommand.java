@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "system", description = "Create, run and inspect systems (virtual machines) on the node.",
         subcommands = {SystemCommand.Create.class, SystemCommand.ListSystems.class, SystemCommand.Show.class,
             SystemCommand.Start.class, SystemCommand.Stop.class, SystemCommand.Shutdown.class, SystemCommand.Pause.class,
-            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class, SystemMigrateCommand.class,
+            SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class, SystemSetCommand.class, SystemMigrateCommand.class,
             SystemConsoleInfoCommand.class, SystemSnapshotCommand.class, SystemBackupCommand.Backup.class, SystemBackupCommand.Restore.class})
 class SystemCommand implements Runnable {
 
@@ -67,7 +67,7 @@ class SystemCommand implements Runnable {
         }
     }
 
-    @Command(name = "create", description = "Store a system and start it (define + start); repeating it changes nothing.")
+    @Command(name = "create", description = "Store a system and define it, stopped (with --start, also start it); repeating it changes nothing.")
     static class Create extends OnSystem {
 
         @Option(names = "--spec", paramLabel = "JSON|@FILE", description = "The whole spec: inline JSON, @FILE, or @- for stdin.")
@@ -93,6 +93,9 @@ class SystemCommand implements Runnable {
 
         @Option(names = "--on", paramLabel = "NODE", description = "The node to run it on; without it, the node with the most free capacity.")
         String node;
+
+        @Option(names = "--start", description = "Start it once created (without it the system is created stopped, as qm create and incus create do).")
+        boolean start;
 
         private ObjectNode built;
 
@@ -138,6 +141,7 @@ class SystemCommand implements Runnable {
         protected ObjectNode args() {
             ObjectNode args = super.args();
             args.set("spec", built);
+            args.put("start", start);
             return args;
         }
     }

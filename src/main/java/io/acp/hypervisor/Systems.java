@@ -36,6 +36,7 @@ public final class Systems {
     private final Migrations migrations;
     private final SystemSnapshots snapshots;
     private final SystemBackups backups;
+    private final SystemEdits edits;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
@@ -47,6 +48,7 @@ public final class Systems {
         this.migrations = new Migrations(ctx, assignment, domains, shutdown, handoffs, migration);
         this.snapshots = new SystemSnapshots(ctx, assignment);
         this.backups = new SystemBackups(ctx, assignment, this::start, java.time.Clock.systemUTC());
+        this.edits = new SystemEdits(ctx, assignment);
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -60,22 +62,39 @@ public final class Systems {
      * {@code calls}.
      */
     public Uni<ObjectNode> create(String id, JsonNode specJson, NodeCalls calls) {
+        return create(id, specJson, true, calls);
+    }
+
+    /**
+     * As {@link #create(String, JsonNode, NodeCalls)}; with {@code start} false it stores the
+     * object and defines the domain but does not start it (the API's {@code hypervisor.create}
+     * without {@code start}, like {@code qm create} and {@code incus create}).
+     */
+    public Uni<ObjectNode> create(String id, JsonNode specJson, boolean start, NodeCalls calls) {
         SystemSpec requested = SystemSpec.parse(SystemContext.checkedId(id), specJson);
         Cdb cdb = ctx.cdb();
         Optional<ObjectEntry> existing = cdb.object(SystemReports.key(id));
         SystemSpec spec = assignment.placed(requested, existing);
         if (!spec.node().equals(ctx.nodeId())) {
-            ObjectNode args = Json.object().put("id", id);
+            ObjectNode args = Json.object().put("id", id).put("start", start);
             args.set("spec", spec.toJson());
             return calls.call(spec.node(), "hypervisor", "create", args).map(ObjectNode.class::cast);
         }
         ctx.reports().reinstate(id);
         if (existing.isPresent()) {
-            return start(id);
+            return start ? start(id) : define(id);
         }
+        Uni<ObjectNode> domain = start
+                ? domains.defineAndStart(spec)
+                : domains.defineIfAbsent(spec).chain(defined -> ctx.report(id));
         return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
-                .chain(() -> domains.defineAndStart(spec)
+                .chain(() -> domain
                         .onFailure().call(f -> cdb.writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
+    }
+
+    /** Changes fields of a system's spec; see {@link SystemEdits}. */
+    public Uni<ObjectNode> set(String id, JsonNode changes) {
+        return edits.set(id, changes);
     }
 
     /** Defines the domain of an existing system object (no start). */

@@ -14,7 +14,9 @@ public enum ObjectType {
     SERVICE(Set.of("framework", "cluster", "agent", "api", "webapi", "hypervisor", "network", "storage", "monitor", "ha")),
     ALARM(Set.of()),
     /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */
-    SECURITY(Set.of("admission", "revocation"));
+    SECURITY(Set.of("admission", "revocation")),
+    /** Written by the node that ran it: one mutating operation, who asked, how it ended, what it changed. */
+    TASK(Set.of());
 
     /** Wire name to type; computed once (this lookup runs for every entry decoded or reloaded). */
     private static final Map<String, ObjectType> BY_WIRE_NAME = new HashMap<>();
@@ -61,6 +63,6 @@ public enum ObjectType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security");
+        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security, task");
     }
 }

@@ -36,6 +36,9 @@ public final class EnvelopeCodec {
         if (r.caller() != null) {
             o.putObject("as").put("name", r.caller().name()).put("role", r.caller().role());
         }
+        if (r.task() != null) {
+            o.put("task", r.task());
+        }
         return bytes(o);
     }
 
@@ -52,7 +55,8 @@ public final class EnvelopeCodec {
                 requiredText(o, "op", id),
                 args == null || args.isNull() ? Json.object() : (ObjectNode) args,
                 optionalText(o, "key", id),
-                caller(o, id));
+                caller(o, id),
+                optionalText(o, "task", id));
     }
 
     private static Request.Caller caller(ObjectNode o, long id) {

@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param caller  on a request one node routes to another: who asked and with which role; a node
  *                believes it only on a connection authenticated by a node certificate, and a routed
  *                request never carries the user's key
+ * @param task    on a routed request: the id under which the target node records it as a task (the
+ *                id the first node gave it, so the caller can follow it there); believed, like
+ *                {@code caller}, only from a node certificate, and null otherwise
  */
-public record Request(long id, String node, String service, String op, ObjectNode args, String key, Caller caller) {
+public record Request(long id, String node, String service, String op, ObjectNode args, String key, Caller caller, String task) {
 
     /** Who asked for a routed request, as the sending node vouches: the key's name and role (wire name). */
     public record Caller(String name, String role) {
@@ -33,7 +36,16 @@ public record Request(long id, String node, String service, String op, ObjectNod
     }
 
     public Request(long id, String node, String service, String op, ObjectNode args, String key) {
-        this(id, node, service, op, args, key, null);
+        this(id, node, service, op, args, key, null, null);
+    }
+
+    public Request(long id, String node, String service, String op, ObjectNode args, String key, Caller caller) {
+        this(id, node, service, op, args, key, caller, null);
+    }
+
+    /** The same request, to be recorded as task {@code taskId}. */
+    public Request withTask(String taskId) {
+        return new Request(id, node, service, op, args, key, caller, taskId);
     }
 
     /** What goes in logs: never the key. */

@@ -23,13 +23,20 @@ public final class Bodies {
 
     @Schema(name = "SystemCreate", description = "hypervisor.create: a new system and where to place it (spec.node; omitted: the node with most free capacity).")
     @RegisterForReflection
-    public record SystemCreate(@Schema(required = true) String id, @Schema(required = true, implementation = SpecDoc.class) ObjectNode spec) {
+    public record SystemCreate(@Schema(required = true) String id, @Schema(required = true, implementation = SpecDoc.class) ObjectNode spec,
+            @Schema(description = "Also start it once created (default false: created and defined, stopped).") Boolean start) {
         ObjectNode args() {
             ObjectNode a = Json.object();
             a.put("id", id);
             a.set("spec", spec);
+            a.put("start", Boolean.TRUE.equals(start));
             return a;
         }
+    }
+
+    @Schema(name = "SystemChange", description = "hypervisor.set: the spec fields to change (name, vcpus, memory, disks, interfaces, boot, autostart).")
+    @RegisterForReflection
+    public record SystemChange(@Schema(required = true, implementation = SpecDoc.class) ObjectNode spec) {
     }
 
     @Schema(name = "ObjectUpdate", description = "cluster.put of an existing object: its new spec, optionally only if it is still at ifVersion.")

@@ -76,6 +76,38 @@ public class RestGateway {
                         + " (acp.rest.timeout); it may still complete"));
     }
 
+    /**
+     * Starts a long operation ({@code service.op}, as {@link #call}) as a task and answers at once
+     * with {@code 202 Accepted}, {@code Location: /api/v1/tasks/<id>} and the task as it stands; the
+     * work goes on, and its outcome is the task's (poll the location). Refusals the dispatcher
+     * makes before any work starts (authentication, rate, role, an unknown node) are answered as
+     * problems, as {@link #call} answers them.
+     */
+    public Uni<jakarta.ws.rs.core.Response> start(String authorization, String node, String service, String op, ObjectNode args) {
+        String peerAddress = peerAddress();
+        return Uni.createFrom().deferred(() -> {
+            RestSession caller = authenticate(authorization, peerAddress);
+            RequestGate gate = rates.of(caller.identity().name());
+            if (!gate.admit()) {
+                throw new AcpException(ErrorCode.RATE_LIMITED, gate.refusal());
+            }
+            String task = api.newTaskId();
+            RestSession session = caller.asTask(task);
+            String target = node == null || node.isBlank() ? null : node;
+            Outcome outcome = api.dispatch(new Request(ids.incrementAndGet(), target, service, op, args, null), session);
+            if (!(outcome instanceof Outcome.Single single)) {
+                throw AcpException.badRequest(service + "." + op + " answers a stream, which REST does not carry");
+            }
+            // The work's outcome is recorded in the task; nobody waits for it here.
+            single.result().subscribe().with(done -> { }, failed -> { });
+            Outcome shown = api.dispatch(new Request(ids.incrementAndGet(), null, "task", "show", Call.id(task), null), caller);
+            return ((Outcome.Single) shown).result()
+                    .map(t -> jakarta.ws.rs.core.Response.accepted(t)
+                            .location(java.net.URI.create(RestPaths.ROOT + "/tasks/" + task))
+                            .build());
+        });
+    }
+
     /** The identity behind {@code Authorization: Bearer <key>} of the current HTTP request; UNAUTHORIZED without one. */
     public RestSession authenticate(String authorization) {
         return authenticate(authorization, peerAddress());

@@ -4,10 +4,19 @@ import io.acp.api.ApiIdentity;
 import io.acp.api.Session;
 
 /**
- * One REST request as the operations see it: the identity its key authenticated as, and nothing else
- * (REST has no connection, so no streams to cancel).
+ * One REST request as the operations see it: the identity its key authenticated as and, for a long
+ * operation answered with 202, the task id the gateway chose (REST has no connection, so no
+ * streams to cancel).
  */
-record RestSession(ApiIdentity identity) implements Session {
+record RestSession(ApiIdentity identity, String taskId) implements Session {
+
+    RestSession(ApiIdentity identity) {
+        this(identity, null);
+    }
+
+    RestSession asTask(String id) {
+        return new RestSession(identity, id);
+    }
 
     @Override
     public boolean cancelStream(long streamId) {

@@ -10,11 +10,14 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -45,9 +48,11 @@ public class SystemsResource {
     }
 
     @POST
-    @Operation(operationId = "createSystem", summary = "Creates a system, placed on spec.node or the node with the most free capacity (hypervisor.create).")
-    public Uni<JsonNode> create(@BeanParam Caller c, Bodies.SystemCreate body) {
-        return gateway.call(c.authorization, c.node, "hypervisor", "create", Call.body(body, "create system").args());
+    @Operation(operationId = "createSystem", summary = "Creates a system (started only with start: true), placed on spec.node or the node with the most free capacity (hypervisor.create); "
+            + "answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task that creates it; poll its Location.")
+    public Uni<Response> create(@BeanParam Caller c, Bodies.SystemCreate body) {
+        return gateway.start(c.authorization, c.node, "hypervisor", "create", Call.body(body, "create system").args());
     }
 
     @PUT
@@ -57,39 +62,54 @@ public class SystemsResource {
         return gateway.call(c.authorization, c.node, "cluster", "put", Call.put("system", id, Call.body(body, "update system"), null));
     }
 
+    @PATCH
+    @Path("/{id}")
+    @Operation(operationId = "changeSystem", summary = "Changes fields of a system's spec (hypervisor.set); a running system gets them at its next start, "
+            + "and the answer says which are pending.")
+    public Uni<JsonNode> change(@BeanParam Caller c, @PathParam("id") String id, Bodies.SystemChange body) {
+        ObjectNode args = Call.id(id);
+        args.set("spec", Call.body(body, "change system").spec());
+        return on(c, id, "set", args);
+    }
+
     @DELETE
     @Path("/{id}")
-    @Operation(operationId = "deleteSystem", summary = "Stops and undefines a system, then deletes it (hypervisor.delete).")
-    public Uni<JsonNode> delete(@BeanParam Caller c, @PathParam("id") String id) {
-        return on(c, id, "delete", Call.id(id));
+    @Operation(operationId = "deleteSystem", summary = "Stops and undefines a system, then deletes it (hypervisor.delete); answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> delete(@BeanParam Caller c, @PathParam("id") String id) {
+        return task(c, id, "delete", Call.id(id));
     }
 
     @POST
     @Path("/{id}/start")
-    @Operation(operationId = "startSystem", summary = "Starts a system (hypervisor.start).")
-    public Uni<JsonNode> start(@BeanParam Caller c, @PathParam("id") String id) {
-        return on(c, id, "start", Call.id(id));
+    @Operation(operationId = "startSystem", summary = "Starts a system (hypervisor.start); answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> start(@BeanParam Caller c, @PathParam("id") String id) {
+        return task(c, id, "start", Call.id(id));
     }
 
     @POST
     @Path("/{id}/stop")
-    @Operation(operationId = "stopSystem", summary = "Stops a system at once, as a pulled plug would (hypervisor.stop).")
-    public Uni<JsonNode> stop(@BeanParam Caller c, @PathParam("id") String id) {
-        return on(c, id, "stop", Call.id(id));
+    @Operation(operationId = "stopSystem", summary = "Stops a system at once, as a pulled plug would (hypervisor.stop); answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> stop(@BeanParam Caller c, @PathParam("id") String id) {
+        return task(c, id, "stop", Call.id(id));
     }
 
     @POST
     @Path("/{id}/shutdown")
-    @Operation(operationId = "shutdownSystem", summary = "Asks the guest to shut down, forced after the timeout (hypervisor.shutdown).")
-    public Uni<JsonNode> shutdown(@BeanParam Caller c, @PathParam("id") String id) {
-        return on(c, id, "shutdown", Call.id(id));
+    @Operation(operationId = "shutdownSystem", summary = "Asks the guest to shut down, forced after the timeout (hypervisor.shutdown); answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> shutdown(@BeanParam Caller c, @PathParam("id") String id) {
+        return task(c, id, "shutdown", Call.id(id));
     }
 
     @POST
     @Path("/{id}/restart")
-    @Operation(operationId = "restartSystem", summary = "Shuts a system down and starts it again (hypervisor.restart).")
-    public Uni<JsonNode> restart(@BeanParam Caller c, @PathParam("id") String id) {
-        return on(c, id, "restart", Call.id(id));
+    @Operation(operationId = "restartSystem", summary = "Shuts a system down and starts it again (hypervisor.restart); answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> restart(@BeanParam Caller c, @PathParam("id") String id) {
+        return task(c, id, "restart", Call.id(id));
     }
 
     @POST
@@ -108,14 +128,20 @@ public class SystemsResource {
 
     @POST
     @Path("/{id}/migrate")
-    @Operation(operationId = "migrateSystem", summary = "Moves a system to another node, live or cold (hypervisor.migrate); answers when the move is done.")
-    public Uni<JsonNode> migrate(@BeanParam Caller c, @PathParam("id") String id, Bodies.Migration body) {
+    @Operation(operationId = "migrateSystem", summary = "Moves a system to another node, live or cold (hypervisor.migrate); answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> migrate(@BeanParam Caller c, @PathParam("id") String id, Bodies.Migration body) {
         Bodies.Migration m = Call.body(body, "migrate system");
         ObjectNode args = Call.id(id).put("to", m.to());
         if (m.live() != null) {
             args.put("live", m.live());
         }
-        return on(c, id, "migrate", args);
+        return task(c, id, "migrate", args);
+    }
+
+    /** A long hypervisor operation on one system, on its owner unless the caller named a node: 202 and its task. */
+    private Uni<Response> task(Caller c, String id, String op, ObjectNode args) {
+        return gateway.start(c.authorization, gateway.owner(c.node, ObjectType.SYSTEM, id), "hypervisor", op, args);
     }
 
     /** A hypervisor operation on one system, on its owner unless the caller named a node. */

@@ -7,6 +7,7 @@ import {dashboard} from './views/dashboard.js';
 import {systems, systemDetail} from './views/systems.js';
 import {nodes} from './views/nodes.js';
 import {resources} from './views/resources.js';
+import {tasks} from './views/tasks.js';
 
 const socket = new AcpSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
 const store = new ClusterStore();
@@ -20,6 +21,7 @@ const ctx = {
   socket,
   store,
   refresh: () => schedule(),
+  toast: (text, kind) => toast(text, kind),
   /** Runs a request for a button; tells the user how it went. Resolves true on success. */
   run(promise, done) {
     return promise.then(() => { toast(done, 'good'); return true; })
@@ -42,6 +44,7 @@ const routes = [
   [/^#\/networks$/, () => resources('network', 'Networks', 'Networks as the network service defines them; each node reports its bridge and state.')],
   [/^#\/storage$/, () => resources('storage', 'Storage', 'Devices, pools and shares; each node reports state and capacity.')],
   [/^#\/services$/, () => resources('service', 'Services', 'Every service on every node, as the node reports it.')],
+  [/^#\/tasks$/, () => tasks()],
   [/^#\/nodes$/, () => nodes()],
   [/^#\/nodes\/(.+)$/, m => nodes(decodeURIComponent(m[1]))],
 ];

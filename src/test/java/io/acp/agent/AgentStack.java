@@ -101,6 +101,11 @@ final class AgentStack implements AutoCloseable {
             return 64;
         }
 
+        @Override
+        public Tasks tasks() {
+            return io.acp.api.TaskLimits.DEFAULTS;
+        }
+
     }
 
     static void writeKeys(Path dataDir) throws IOException {

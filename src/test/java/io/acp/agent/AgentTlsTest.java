@@ -120,7 +120,7 @@ class AgentTlsTest {
             put.set("spec", Json.object().put("vlan", 1));
             assertThat(c.call(null, "cluster", "put", put, null)).isInstanceOf(Response.Result.class);
         }
-        assertThat(node.cdb.objectCount()).isEqualTo(1);
+        assertThat(io.acp.testing.CdbContents.objectsBesideTasks(node.cdb)).isEqualTo(1);
     }
 
     @Test

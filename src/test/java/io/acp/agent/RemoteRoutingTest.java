@@ -87,6 +87,28 @@ class RemoteRoutingTest {
     }
 
     @Test
+    void aRoutedChangeIsOneTaskRecordedByBUnderTheIdANamedAndFoundOnBoth() {
+        ObjectNode put = Json.object().put("type", "system").put("id", "routed");
+        put.set("spec", Json.object().put("x", 1));
+        try (ApiClient api = clientOfA(AgentStack.ADMIN_KEY)) {
+            api.call("b", "cluster", "put", put);
+            com.fasterxml.jackson.databind.JsonNode onB = api.call("b", "task", "list", null);
+            assertThat(onB).hasSize(1);
+            com.fasterxml.jackson.databind.JsonNode task = onB.get(0);
+            assertThat(task.path("node").asText()).isEqualTo("b");
+            assertThat(task.path("origin").asText()).isEqualTo("a");
+            assertThat(task.path("user").asText()).isEqualTo("root");
+            assertThat(task.path("state").asText()).isEqualTo("ok");
+            assertThat(task.path("id").asText()).as("the id node a gave it").startsWith("a:");
+            // a knows the task it routed before sync brings b's record (these two nodes do not sync)
+            com.fasterxml.jackson.databind.JsonNode onA = api.call(null, "task", "show", Json.object().put("id", task.path("id").asText()));
+            assertThat(onA.path("node").asText()).isEqualTo("b");
+            assertThat(onA.path("state").asText()).isEqualTo("ok");
+        }
+        assertThat(a.cdb.objects(io.acp.cluster.ObjectQuery.ofType(ObjectType.TASK))).as("only b writes the task").isEmpty();
+    }
+
+    @Test
     void bAuthorizesTheRoutedRequestWithTheClientsKey() {
         try (ApiClient api = clientOfA(AgentStack.READER_KEY)) {
             assertThat(api.call("b", "api", "ping", null).path("pong").asBoolean()).isTrue();

@@ -36,7 +36,7 @@ class HypervisorApiTest extends WithNode {
     }
 
     private ObjectNode create() {
-        ObjectNode args = Json.object().put("id", id);
+        ObjectNode args = Json.object().put("id", id).put("start", true);
         args.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
         return args;
     }

@@ -57,7 +57,7 @@ class HypervisorAttacksTest extends WithNode {
     }
 
     private ObjectNode create(String systemId, ObjectNode spec) {
-        ObjectNode args = Json.object().put("id", systemId);
+        ObjectNode args = Json.object().put("id", systemId).put("start", true);
         args.set("spec", spec);
         return args;
     }

@@ -46,7 +46,7 @@ class SnapshotApiTest extends WithNode {
     }
 
     private void createSystem(TestClient c) throws IOException {
-        ObjectNode args = Json.object().put("id", id);
+        ObjectNode args = Json.object().put("id", id).put("start", true);
         ObjectNode spec = args.putObject("spec").put("vcpus", 1).put("memory", 64);
         spec.putArray("disks").addObject().put("path", "/var/lib/acp/" + id + ".qcow2").put("format", "qcow2");
         assertThat(c.result("hypervisor", "create", args).path("state").asText()).isEqualTo("running");

@@ -16,6 +16,11 @@ record TestApiConfig(Path socket, String host, int port, int maxFrameBytes, Dura
             return 64;
         }
 
+        @Override
+        public Tasks tasks() {
+            return io.acp.api.TaskLimits.DEFAULTS;
+        }
+
 
     static TestApiConfig in(Path dir) {
         return new TestApiConfig(dir.resolve("run").resolve("api.sock"), "127.0.0.1", 0, 4096, Duration.ofSeconds(30), 3);

@@ -112,6 +112,11 @@ final class AgentNode implements AutoCloseable {
             return 64;
         }
 
+        @Override
+        public Tasks tasks() {
+            return io.acp.api.TaskLimits.DEFAULTS;
+        }
+
     }
 
     record Agent(String host, int port, int joinPort, Optional<String> advertise, List<String> tlsProtocols, Duration idleTimeout, int maxFrameBytes,

@@ -69,7 +69,7 @@ class MigrationTest {
     }
 
     private static ObjectNode create(String id) {
-        ObjectNode args = Json.object().put("id", id);
+        ObjectNode args = Json.object().put("id", id).put("start", true);
         args.set("spec", Json.object().put("vcpus", 1).put("memory", 128).put("node", "n1"));
         return args;
     }

@@ -220,7 +220,7 @@ class LiveMigrationIT {
     void aRunningGuestMovesWithoutRebooting() throws Exception {
         ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 32).put("node", "m1");
         spec.putArray("disks").addObject().put("path", SHARED.resolve(ID + ".img").toString()).put("format", "raw").put("bus", "ide");
-        CliResult created = cli(m1, "system", "create", ID, "--spec", spec.toString());
+        CliResult created = cli(m1, "system", "create", ID, "--start", "--spec", spec.toString());
         assertThat(created.exitCode()).as("%s", created).isZero();
         assertThat(virsh(1, "dumpxml", ID)).contains("<domain type='" + (Files.exists(Path.of("/dev/kvm")) ? "kvm" : "qemu") + "'");
 

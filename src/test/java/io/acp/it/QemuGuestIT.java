@@ -90,7 +90,7 @@ class QemuGuestIT {
     void twoGuestsRunAndOneVmmCrashHurtsNeitherTheOtherNorTheNode() throws Exception {
         try (ApiClient api = node.client()) {
             for (String id : List.of(A, B)) {
-                ObjectNode args = byId(id);
+                ObjectNode args = byId(id).put("start", true);
                 args.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
                 assertThat(api.call("hypervisor", "create", args).path("state").asText()).isEqualTo("running");
             }

@@ -92,7 +92,7 @@ class SnapshotQemuIT {
     void aRevertBringsBackTheDiskContentAndTheRunningGuest() throws Exception {
         fill(0x41);
         assertThat(holds(0x41)).isTrue();
-        List<String> create = new ArrayList<>(List.of("system", "create", ID, "--vcpus", "1", "--memory", "64", "--spec",
+        List<String> create = new ArrayList<>(List.of("system", "create", ID, "--start", "--vcpus", "1", "--memory", "64", "--spec",
                 "{\"disks\": [{\"path\": \"" + disk + "\", \"format\": \"qcow2\"}]}"));
         acp(create.toArray(String[]::new));
         assertThat(run("virsh", "-c", URI, "domstate", ID).output()).isEqualTo("running");

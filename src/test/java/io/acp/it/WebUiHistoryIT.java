@@ -145,7 +145,7 @@ class WebUiHistoryIT {
     void aStoppedSystemWithoutDisksShowsNoCpuAndSaysWhyItsIoChartIsEmpty() throws Exception {
         try (ApiClient api = a.client()) {
             api.call("hypervisor", "create", Json.object().put("id", "nodisk").set("spec", Json.object().put("vcpus", 1).put("memory", 64)));
-            // Whether create also starts is being changed (issue 17, item 3): start it if it did not.
+            // create does not start (issue 17, item 3): start it
             if (!api.call("hypervisor", "show", Json.object().put("id", "nodisk")).path("meta").path("state").asText().equals("running")) {
                 api.call("hypervisor", "start", Json.object().put("id", "nodisk"));
             }

@@ -137,6 +137,26 @@ class WebUiIT {
         await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-system=ui1]"), "data-state", "running"));
         Thread.sleep(3000); // a few stats samples for the charts
         screenshot("04-system-charts");
+
+        // The create is a task in the audit log, listed live on the Tasks page with who did it and where.
+        browser.get("http://127.0.0.1:" + httpPort + "/#/tasks");
+        WebElement task = await(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+                "//table[@data-testid='tasks']//tr[td/code[text()='hypervisor.create'] and td[text()='system/ui1']]")));
+        assertThat(task.getText()).contains("admin").contains("ok");
+        screenshot("04b-tasks");
+
+        // Editing: the change is stored, and the page says it applies at the next start (ui1 runs).
+        browser.get("http://127.0.0.1:" + httpPort + "/#/systems/ui1");
+        WebElement edit = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=edit-system]")));
+        edit.findElement(By.name("vcpus")).sendKeys("2");
+        edit.findElement(By.cssSelector("button[type=submit]")).click();
+        WebElement said = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".toast.good")));
+        assertThat(said.getText()).contains("changed vcpus").contains("next start");
+        screenshot("04c-system-edited");
+        try (ApiClient api = a.client()) {
+            JsonNode shown = api.call("hypervisor", "show", Json.object().put("id", "ui1"));
+            assertThat(shown.path("object").path("spec").path("vcpus").asInt()).as("%s", shown).isEqualTo(2);
+        }
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class OpenApiTest {
 
     private static final List<Class<?>> RESOURCES = List.of(SystemsResource.class, NetworksResource.class, PoolsResource.class,
-            SharesResource.class, AlarmsResource.class, NodesResource.class, ServicesResource.class, MetricsResource.class);
+            SharesResource.class, AlarmsResource.class, NodesResource.class, ServicesResource.class, MetricsResource.class, TasksResource.class);
 
     @Test
     void everyRestOperationIsDescribedAndEverySchemaNamed() throws Exception {
@@ -93,6 +93,9 @@ class OpenApiTest {
         }
         if (m.isAnnotationPresent(DELETE.class)) {
             return "delete";
+        }
+        if (m.isAnnotationPresent(jakarta.ws.rs.PATCH.class)) {
+            return "patch";
         }
         return null;
     }

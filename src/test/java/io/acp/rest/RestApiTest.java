@@ -175,13 +175,41 @@ class RestApiTest {
 
     // ---- systems ------------------------------------------------------------------------------
 
+    /**
+     * A long operation's answer: 202, the task at its Location, running or already done; then the
+     * task polled until it ends (bounded), as a client would.
+     */
+    private static io.restassured.path.json.JsonPath finished(ValidatableResponse accepted) {
+        String location = accepted.statusCode(202)
+                .header("Location", containsString("/api/v1/tasks/"))
+                .body("state", org.hamcrest.Matchers.oneOf("running", "ok", "failed"))
+                .extract().header("Location");
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (true) {
+            io.restassured.path.json.JsonPath task = as(RestNode.READER).when().get(location).then().statusCode(200).extract().jsonPath();
+            if (!task.getString("state").equals("running")) {
+                return task;
+            }
+            assertThat(Instant.now()).as("task %s ends within 30 s", location).isBefore(deadline);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while polling " + location, e);
+            }
+        }
+    }
+
     @Test
     void aSystemIsCreatedRunAndDeletedAndReadersMayOnlyLook() {
-        String vm = "{\"id\":\"vm1\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}";
+        String vm = "{\"id\":\"vm1\",\"start\":true,\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}";
         problem(as(RestNode.READER).body(vm).when().post("/api/v1/systems").then(), 403, "forbidden");
         problem(as(RestNode.READER).when().get("/api/v1/systems/vm1").then(), 404, "not_found");
 
-        as(RestNode.OPERATOR).body(vm).when().post("/api/v1/systems").then().statusCode(200).body("state", equalTo("running"));
+        io.restassured.path.json.JsonPath created = finished(as(RestNode.OPERATOR).body(vm).when().post("/api/v1/systems").then());
+        assertThat(created.getString("state")).isEqualTo("ok");
+        assertThat(created.getString("op")).isEqualTo("hypervisor.create");
+        assertThat(created.getString("user")).isEqualTo("operator");
         as(RestNode.READER).when().get("/api/v1/systems").then().statusCode(200).body("id", hasItem("vm1"));
         as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200);
 
@@ -191,15 +219,18 @@ class RestApiTest {
         }
         as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/pause").then().statusCode(200).body("state", equalTo("paused"));
         as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/resume").then().statusCode(200).body("state", equalTo("running"));
-        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/stop").then().statusCode(200).body("state", equalTo("stopped"));
-        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/start").then().statusCode(200);
-        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/restart").then().statusCode(200);
+        assertThat(finished(as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/stop").then()).getString("state")).isEqualTo("ok");
+        as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200).body("meta.state", equalTo("stopped"));
+        assertThat(finished(as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/start").then()).getString("state")).isEqualTo("ok");
+        assertThat(finished(as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/restart").then()).getString("state")).isEqualTo("ok");
         as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/pause").then().statusCode(200).body("state", equalTo("paused"));
 
         problem(as(RestNode.READER).body("{\"to\":\"b\"}").when().post("/api/v1/systems/vm1/migrate").then(), 403, "forbidden");
-        // b has no agent this node can reach: the hypervisor's own refusal, the system stays here and running
-        as(RestNode.OPERATOR).body("{\"to\":\"b\",\"live\":true}").when().post("/api/v1/systems/vm1/migrate").then()
-                .statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(400)).contentType(Problem.MEDIA_TYPE);
+        // b has no agent this node can reach: the hypervisor's own refusal, in the task; the system stays here
+        io.restassured.path.json.JsonPath migration = finished(as(RestNode.OPERATOR).body("{\"to\":\"b\",\"live\":true}").when()
+                .post("/api/v1/systems/vm1/migrate").then());
+        assertThat(migration.getString("state")).isEqualTo("failed");
+        assertThat(migration.getString("error.code")).isNotBlank();
         as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/resume").then().statusCode(200).body("state", equalTo("running"));
 
         problem(as(RestNode.READER).body("{\"spec\":{\"vcpus\":2,\"memory\":64,\"node\":\"a\"}}").when().put("/api/v1/systems/vm1").then(),
@@ -209,8 +240,16 @@ class RestApiTest {
 
         problem(as(RestNode.READER).when().delete("/api/v1/systems/vm1").then(), 403, "forbidden");
         as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200);
-        as(RestNode.OPERATOR).when().delete("/api/v1/systems/vm1").then().statusCode(200).body("deleted", equalTo(true));
+        assertThat(finished(as(RestNode.OPERATOR).when().delete("/api/v1/systems/vm1").then()).getString("state")).isEqualTo("ok");
         problem(as(RestNode.READER).when().get("/api/v1/systems/vm1").then(), 404, "not_found");
+
+        // the audit trail of all that, readable by a reader, filtered by user
+        as(RestNode.READER).queryParam("user", "operator").queryParam("since", "1h").when().get("/api/v1/tasks").then().statusCode(200)
+                .body("op", hasItem("hypervisor.create"))
+                .body("op", hasItem("hypervisor.migrate"))
+                .body("op", hasItem("cluster.put"))
+                .body("find { it.op == 'cluster.put' }.changes.path", hasItem("/vcpus"));
+        problem(as(RestNode.READER).when().get("/api/v1/tasks/a:1:1").then(), 404, "not_found");
     }
 
     // ---- alarms -------------------------------------------------------------------------------

@@ -52,4 +52,14 @@ public final class CdbContents {
     private static String line(Entry e) {
         return e.kind().wireName() + " " + e.key() + " " + e.node() + " " + e.version();
     }
+
+    /**
+     * Objects, tombstones included, that are not tasks: what an operation changed, without the task
+     * log the dispatcher keeps of every mutating request (also of refused ones that reached their service).
+     */
+    public static long objectsBesideTasks(Cdb cdb) {
+        return cdb.objects(new io.acp.cluster.ObjectQuery(null, null, null, null, true)).stream()
+                .filter(e -> e.type() != io.acp.model.ObjectType.TASK)
+                .count();
+    }
 }

@@ -40,7 +40,7 @@ export function systems() {
     if (node) {
       spec.node = node;
     }
-    ctxRef.run(ctxRef.socket.request('hypervisor', 'create', {id, spec}, node), `system ${id} created on ${node || 'this node'}`)
+    ctxRef.run(ctxRef.socket.request('hypervisor', 'create', {id, spec, start: true}, node), `system ${id} created on ${node || 'this node'}`)
         .then(ok => ok && form.reset());
   });
   return {
@@ -114,12 +114,44 @@ export function systemDetail(id) {
       empty: 'no disk or network counters: the system has no disks or NICs, or did not run in this range',
       series: m => io.filter(k => m[k] && m[k].length).map(k => ({label: k, points: rates(m[k])}))},
   ]);
+  // The edit form lives outside the redrawn body, so what is typed survives the live updates;
+  // its placeholders show the current values, and only the fields filled in are sent (hypervisor.set).
+  const vcpus = h('input', {name: 'vcpus', type: 'number', min: 1, max: 256, 'aria-label': 'vcpus'});
+  const memory = h('input', {name: 'memory', type: 'number', min: 16, 'aria-label': 'memory in MiB'});
+  const name = h('input', {name: 'name', maxlength: 256, 'aria-label': 'display name'});
+  const edit = h('form', {class: 'card create', 'data-testid': 'edit-system'},
+      h('h2', {}, 'Change'),
+      h('label', {}, 'vcpus ', vcpus),
+      h('label', {}, 'memory (MiB) ', memory),
+      h('label', {}, 'name ', name),
+      h('p', {class: 'muted hint'}, 'Fields left empty keep their value. A running system gets the change at its next start (restart it to apply).'),
+      h('button', {type: 'submit'}, 'Save'));
+  let ctxRef;
+  edit.addEventListener('submit', e => {
+    e.preventDefault();
+    const spec = {};
+    if (vcpus.value) { spec.vcpus = Number(vcpus.value); }
+    if (memory.value) { spec.memory = Number(memory.value); }
+    if (name.value.trim()) { spec.name = name.value.trim(); }
+    if (!Object.keys(spec).length || !ctxRef) {
+      return;
+    }
+    const s = ctxRef.store.objects.get(`system/${id}`);
+    const node = s && s.spec && s.spec.node;
+    ctxRef.socket.request('hypervisor', 'set', {id, spec}, node)
+        .then(r => {
+          ctxRef.toast(`system ${id}: ${r.changed.length ? `changed ${r.changed.join(', ')}; applies ${r.applies}` : 'nothing changed'}`, 'good');
+          edit.reset();
+        })
+        .catch(err => ctxRef.toast(`${err.code ? err.code + ': ' : ''}${err.message}`, 'bad'));
+  });
   return {
     title: `System ${id}`,
     mount(container) {
-      replace(container, body, history.element);
+      replace(container, body, edit, history.element);
     },
     update(ctx) {
+      ctxRef = ctx;
       const s = ctx.store.objects.get(`system/${id}`);
       if (!s) {
         replace(body, h('p', {class: 'muted'}, `System ${id} does not exist (yet).`));
@@ -128,6 +160,9 @@ export function systemDetail(id) {
       }
       const {node, state} = placement(ctx.store, s);
       const spec = s.spec || {};
+      vcpus.placeholder = spec.vcpus ?? '';
+      memory.placeholder = spec.memory ?? '';
+      name.placeholder = spec.name ?? id;
       replace(body, h('section', {class: 'card', 'data-system': id, 'data-state': state},
           h('div', {class: 'card-head'}, h('h2', {}, id), badge(state)),
           h('dl', {class: 'facts'},
