@@ -1,7 +1,6 @@
 package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.WatchStream;
@@ -101,31 +100,12 @@ class SystemCommand implements Runnable {
 
         @Override
         protected void validate() {
-            // A value that is there but wrong is an invalid value, not a missing option.
-            if (vcpus != null && vcpus < 1) {
-                throw new ParameterException(spec.commandLine(), "invalid value for option '--vcpus': " + vcpus + " (a system needs at least 1 virtual CPU)");
-            }
-            if (memory != null && memory < 1) {
-                throw new ParameterException(spec.commandLine(), "invalid value for option '--memory': " + memory + " (memory is in MiB and must be at least 1)");
-            }
+            SpecFlags.checkSizes(spec.commandLine(), vcpus, memory);
             if (specText == null && (vcpus == null || memory == null)) {
                 throw new ParameterException(spec.commandLine(), "give --spec, or at least --vcpus and --memory");
             }
             built = specText == null ? Json.object() : Args.spec(specText);
-            if (vcpus != null) {
-                built.put("vcpus", vcpus);
-            }
-            if (memory != null) {
-                built.put("memory", memory);
-            }
-            if (disks != null) {
-                ArrayNode d = built.putArray("disks");
-                disks.forEach(p -> d.addObject().put("path", p));
-            }
-            if (networks != null) {
-                ArrayNode n = built.putArray("interfaces");
-                networks.forEach(name -> n.addObject().put("network", name));
-            }
+            SpecFlags.put(built, vcpus, memory, disks, networks);
             if (autostart) {
                 built.put("autostart", true);
             }

@@ -1,7 +1,6 @@
 package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
@@ -42,29 +41,11 @@ class SystemSetCommand extends ClientCommand {
 
     @Override
     protected void validate() {
-        if (vcpus != null && vcpus < 1) {
-            throw new ParameterException(spec.commandLine(), "invalid value for option '--vcpus': " + vcpus + " (a system needs at least 1 virtual CPU)");
-        }
-        if (memory != null && memory < 1) {
-            throw new ParameterException(spec.commandLine(), "invalid value for option '--memory': " + memory + " (memory is in MiB and must be at least 1)");
-        }
+        SpecFlags.checkSizes(spec.commandLine(), vcpus, memory);
         changes = Json.object();
-        if (vcpus != null) {
-            changes.put("vcpus", vcpus);
-        }
-        if (memory != null) {
-            changes.put("memory", memory);
-        }
+        SpecFlags.put(changes, vcpus, memory, disks, networks);
         if (name != null) {
             changes.put("name", name);
-        }
-        if (disks != null) {
-            ArrayNode d = changes.putArray("disks");
-            disks.forEach(p -> d.addObject().put("path", p));
-        }
-        if (networks != null) {
-            ArrayNode n = changes.putArray("interfaces");
-            networks.forEach(net -> n.addObject().put("network", net));
         }
         if (autostart != null) {
             changes.put("autostart", autostart);

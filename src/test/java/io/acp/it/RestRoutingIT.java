@@ -78,16 +78,21 @@ class RestRoutingIT {
 
                 HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(api + "/systems"))
                         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"vm-b\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"b\"}}"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"vm-b\",\"start\":true,\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"b\"}}"))
                         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(created.statusCode()).as("%s", created.body()).isEqualTo(200);
+                // a long operation: accepted as a task, which b runs and a routed
+                assertThat(created.statusCode()).as("%s", created.body()).isEqualTo(202);
+                assertThat(created.headers().firstValue("Location")).as("the task's Location").isPresent();
+                Eventually.await(Duration.ofSeconds(30), () -> body(client, key, api + "/systems/vm-b?node=b").contains("\"state\":\"running\""),
+                        "b runs vm-b, created through a");
                 JsonNode onB = get(client, key, api + "/systems/vm-b?node=b", 200);
                 assertThat(onB.toString()).contains("\"node\":\"b\"");
                 // without ?node=, once sync brought the system's object to a, its owner b answers
                 Eventually.await(Duration.ofSeconds(30), () -> status(client, key, api + "/systems/vm-b") == 200,
                         "GET /systems/vm-b on a is answered by its owner b");
-                JsonNode stop = post(client, key, api + "/systems/vm-b/stop", 200);
-                assertThat(stop.path("state").asText()).isEqualTo("stopped");
+                post(client, key, api + "/systems/vm-b/stop", 202);
+                Eventually.await(Duration.ofSeconds(30), () -> body(client, key, api + "/systems/vm-b?node=b").contains("\"state\":\"stopped\""),
+                        "vm-b on b is stopped, asked through a");
 
                 JsonNode forbiddenHop = get(client, "acp_wrong", api + "/nodes/b", 401);
                 assertThat(forbiddenHop.path("code").asText()).isEqualTo("unauthorized");
@@ -105,6 +110,17 @@ class RestRoutingIT {
                     .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (java.io.IOException | InterruptedException e) {
             return -1;
+        }
+    }
+
+    /** The body of a GET, empty if it was not answered 200. */
+    private static String body(HttpClient client, String key, String url) {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : "";
+        } catch (java.io.IOException | InterruptedException e) {
+            return "";
         }
     }
 
