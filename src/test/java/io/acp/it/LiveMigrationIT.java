@@ -165,7 +165,19 @@ class LiveMigrationIT {
         Serial(NodeProcess node) throws Exception {
             String pty;
             try (ApiClient api = node.client()) {
-                JsonNode consoles = api.call("hypervisor", "console-info", Json.object().put("id", ID)).path("consoles");
+                JsonNode consoles = null;
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (consoles == null) {
+                    try {
+                        consoles = api.call("hypervisor", "console-info", Json.object().put("id", ID)).path("consoles");
+                    } catch (io.acp.protocol.AcpException e) {
+                        // a node back from a crash mid-move first finishes the migration it recorded
+                        if (!e.getMessage().contains("being migrated") || System.nanoTime() > deadline) {
+                            throw e;
+                        }
+                        Thread.sleep(200);
+                    }
+                }
                 pty = null;
                 for (JsonNode c : consoles) {
                     if (c.path("path").asText().startsWith("/dev/pts/")) {
