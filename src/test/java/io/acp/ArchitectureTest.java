@@ -76,7 +76,7 @@ class ArchitectureTest {
                 CDB, HISTORY, CLUSTER_SERVICE, "io.acp.cluster.sync", MEMBERSHIP, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.agent", "io.acp.api", "io.acp.framework", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.webapi", "io.acp.api", "io.acp.framework", CDB, CLUSTER_SERVICE, NODE, SECURITY, MODEL, PROTOCOL);
-        allow("io.acp.rest", "io.acp.api", CDB, CLUSTER_SERVICE, MODEL, PROTOCOL);
+        allow("io.acp.rest", "io.acp.api", CDB, CLUSTER_SERVICE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.metrics", "io.acp.rest", "io.acp.framework", CDB, CLUSTER_SERVICE, "io.acp.cluster.sync", NODE, MODEL, PROTOCOL);
         allow("io.acp.cli", "io.acp.agent", "io.acp.api", "io.acp.api.client", "io.acp.webapi", "io.acp.framework",
                 HISTORY, "io.acp.cluster.sync", NODE, SECURITY, MODEL, PROTOCOL);

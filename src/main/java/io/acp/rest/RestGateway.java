@@ -10,6 +10,7 @@ import io.acp.cluster.service.ClusterService;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
+import io.acp.security.NodeCertificates;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public class RestGateway {
 
     private static final String BEARER = "bearer ";
+    /** Identities from operator certificates are named {@code cert:<name>}, so the task log tells them from API keys. */
+    static final String CERTIFICATE_PREFIX = "cert:";
 
     private final ApiService api;
     private final ClusterService cluster;
@@ -129,8 +132,45 @@ public class RestGateway {
                 && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
             key = authorization.substring(BEARER.length()).trim();
         }
+        if (authorization == null) {
+            ApiIdentity operator = certificateIdentity();
+            if (operator != null) {
+                return new RestSession(operator);
+            }
+        }
         ApiIdentity identity = api.authenticate(key, peerAddress);
         return new RestSession(identity);
+    }
+
+    /**
+     * The operator behind the current request's client certificate, or null. Only the node's HTTPS
+     * listener (io.acp.webapi.HttpsListener) carries client certificates: its handshake verified the
+     * certificate against the cluster CA and it refused, before any route, every certificate that
+     * is not an unrevoked operator certificate. An Authorization header, when sent, decides instead.
+     */
+    private ApiIdentity certificateIdentity() {
+        RoutingContext rc = currentRequest.getCurrent();
+        if (rc == null || !rc.request().isSSL() || rc.request().sslSession() == null) {
+            return null;
+        }
+        java.security.cert.X509Certificate cert;
+        try {
+            java.security.cert.Certificate[] chain = rc.request().sslSession().getPeerCertificates();
+            cert = chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
+            return null;
+        }
+        String name = cert == null ? null : NodeCertificates.operatorName(cert);
+        String role = cert == null ? null : NodeCertificates.operatorRole(cert);
+        if (name == null || role == null) {
+            return null;
+        }
+        try {
+            return new ApiIdentity(CERTIFICATE_PREFIX + name, io.acp.api.Role.parse(role));
+        } catch (IllegalArgumentException unknownRole) {
+            throw new AcpException(ErrorCode.UNAUTHORIZED, "the operator certificate of " + name + " names role '" + role
+                    + "', which this node does not know; expected admin, operator or read-only");
+        }
     }
 
     /**

@@ -23,6 +23,18 @@ public interface WebApiConfig {
     int port();
 
     /**
+     * Port of the HTTPS listener: the same web UI, WebSocket, REST API and metrics over TLS with the
+     * node's certificate, where a REST client may authenticate by an operator certificate of the
+     * cluster CA instead of an API key (docs/rest.md). -1 (the default): no HTTPS listener; 0: any free port.
+     */
+    @WithDefault("-1")
+    int httpsPort();
+
+    /** Address the HTTPS listener binds (only with {@code https-port}); loopback unless set, like the HTTP listener. */
+    @WithDefault("127.0.0.1")
+    String httpsHost();
+
+    /**
      * Public origins (scheme://host[:port]) a browser may open the WebSocket from, e.g. the reverse
      * proxy's. Unset: the node's own listen address ({@code http(s)://host:port}, and localhost's
      * for a loopback host). The Host header is never trusted for this.

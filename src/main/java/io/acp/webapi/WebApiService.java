@@ -10,6 +10,8 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
+import io.acp.cluster.service.ClusterService;
+import io.acp.security.PkiFiles;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -43,9 +45,14 @@ public class WebApiService implements ManagedService {
     private volatile boolean running;
     private volatile long sweepTimer = -1;
 
+    private final HttpsListener https;
+    private final ClusterService cluster;
+
     @Inject
-    public WebApiService(WebApiConfig config, ApiService api, NodeIdentity identity, Vertx vertx) {
+    public WebApiService(WebApiConfig config, ApiService api, NodeIdentity identity, Vertx vertx, HttpsListener https, ClusterService cluster) {
         this.config = config;
+        this.https = https;
+        this.cluster = cluster;
         this.api = api;
         this.vertx = vertx;
         this.localNode = identity.id();
@@ -74,6 +81,9 @@ public class WebApiService implements ManagedService {
                     LOG.infof("WebAPI of node %s serving the web UI on http://%s:%d/ and the WebSocket on %s", localNode, config.host(),
                             config.port(), PATH);
                 })
+                .chain(started -> config.httpsPort() < 0
+                        ? Uni.createFrom().voidItem()
+                        : https.start(vertx, localNode, PkiFiles.in(dataDir), cluster::cdb, config.httpsHost(), config.httpsPort()))
                 .replaceWithVoid();
     }
 
@@ -88,11 +98,16 @@ public class WebApiService implements ManagedService {
         for (WebSession s : List.copyOf(sessions.values())) {
             s.shutdown();
         }
-        return Uni.createFrom().voidItem();
+        return https.stop(vertx);
     }
 
     @Override
     public Map<String, String> nodeMeta() {
+        int httpsPort = https.port();
+        if (httpsPort > 0) {
+            return Map.of("webui", "http://" + config.host() + ":" + config.port() + "/",
+                    "webui-https", "https://" + config.httpsHost() + ":" + httpsPort + "/");
+        }
         return Map.of("webui", "http://" + config.host() + ":" + config.port() + "/");
     }
 

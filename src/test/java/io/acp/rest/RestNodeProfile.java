@@ -31,6 +31,7 @@ public class RestNodeProfile implements QuarkusTestProfile {
                 Map.entry("acp.cluster.sync.port", Integer.toString(Ports.freeUdpPort())),
                 Map.entry("acp.cluster.sync.multicast-interface", "lo"),
                 Map.entry("acp.rest.max-body-bytes", "4096"),
+                Map.entry("acp.webapi.https-port", "0"),
                 Map.entry("acp.rest.requests-per-second", "1000"),
                 Map.entry("acp.rest.request-burst", "1000"));
     }
