@@ -56,6 +56,8 @@ final class RecordFile implements AutoCloseable {
      */
     List<ObjectEntry> load() throws IOException {
         List<ObjectEntry> entries = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
         long size = channel.size();
         String problem = checkHeader(size);
         long pos = problem == null && size > 0 ? RecordFormat.HEADER_BYTES : 0;
@@ -90,14 +92,21 @@ final class RecordFile implements AutoCloseable {
                 problem = "crc mismatch";
                 break;
             }
-            try {
-                entries.add(RecordFormat.parse(buffer, payloadAt, length));
-            } catch (RuntimeException e) {
-                problem = "unparsable entry: " + e.getMessage();
-                break;
-            }
+            payloads.add(java.util.Arrays.copyOfRange(buffer, payloadAt, payloadAt + length));
+            offsets.add(pos);
             chunk.position(chunk.position() + whole);
             pos += whole;
+        }
+        // Checked in file order above; parsed here on every core: building the JSON trees is most
+        // of a reload, and each record parses on its own.
+        ParsedRecords parsed = ParsedRecords.parse(payloads);
+        entries.addAll(parsed.entries());
+        if (parsed.failure() != null) {
+            long at = offsets.get(parsed.entries().size());
+            if (problem == null || at < pos) {
+                problem = "unparsable entry: " + parsed.failure();
+                pos = at;
+            }
         }
         if (problem != null) {
             LOG.errorf("journal %s: corrupt record at offset %d (%s); cutting %d bytes, keeping %d records",
