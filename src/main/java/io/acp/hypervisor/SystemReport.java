@@ -30,6 +30,9 @@ public record SystemReport(SystemState state, boolean loaded, String node, Insta
         return Objects.equals(vmm, otherVmm) && Objects.equals(reason, otherReason) && Objects.equals(migration, otherMigration);
     }
 
+    /** Every meta field a report writes; the rest of a system's meta (snapshots, HA) belongs to other writers. */
+    public static final java.util.List<String> FIELDS = java.util.List.of("state", "loaded", "node", "since", "vmm", "reason", "migration");
+
     public ObjectNode toJson() {
         ObjectNode o = Json.object();
         o.put("state", state.wireName());

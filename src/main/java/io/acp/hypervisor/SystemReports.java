@@ -107,7 +107,7 @@ final class SystemReports {
         SystemReport now = new SystemReport(state, loaded, nodeId, same ? before.since() : clock.instant(), vmm, reason, migration);
         if (!retired.contains(id) && isSystem(id)) { // a late event of a deleted system must not bring its meta back
             last.put(id, now);
-            cdb.updateMeta(key(id), old -> keepSnapshots(old, now.toJson()));
+            cdb.updateMeta(key(id), old -> ownFieldsOnly(old, now.toJson()));
         }
         return now;
     }
@@ -170,15 +170,16 @@ final class SystemReports {
         return clock.instant();
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode keepSnapshots(com.fasterxml.jackson.databind.node.ObjectNode old,
+    /**
+     * The system's meta with this report's fields replaced (one it leaves out, e.g. a reason that no
+     * longer applies, removed) and every other writer's fields (snapshots, HA) kept as they are.
+     */
+    private static com.fasterxml.jackson.databind.node.ObjectNode ownFieldsOnly(com.fasterxml.jackson.databind.node.ObjectNode old,
             com.fasterxml.jackson.databind.node.ObjectNode report) {
-        // snapshots are copied from libvirt after each snapshot operation, "ha" is the HA service's (io.acp.ha)
-        for (String field : List.of(SNAPSHOTS, CURRENT_SNAPSHOT, "ha")) {
-            if (old.has(field)) {
-                report.set(field, old.get(field));
-            }
-        }
-        return report;
+        com.fasterxml.jackson.databind.node.ObjectNode merged = old.deepCopy();
+        merged.remove(SystemReport.FIELDS);
+        merged.setAll(report);
+        return merged;
     }
 
     Optional<SystemReport> last(String id) {

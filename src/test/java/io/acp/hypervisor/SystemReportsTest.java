@@ -39,4 +39,22 @@ class SystemReportsTest {
 
         assertThat(reports.last("a").orElseThrow().vmm()).isEqualTo(vmm.crashed());
     }
+
+    @Test
+    void aReportReplacesItsOwnFieldsOnlyAndDropsTheOnesItNoLongerHas() {
+        reports.crashed("a", "qemu exited with signal 9");
+        // other writers of this node's meta on the system: the HA service and the snapshot list
+        cdb.updateMeta(SystemReports.key("a"), m -> {
+            m.set("ha", Json.object().put("owner", "n1"));
+            m.put("backupLast", "2026-12-02T01:00:00Z");
+            return m;
+        });
+        reports.report("a", SystemState.RUNNING, true);
+
+        var meta = cdb.meta(SystemReports.key("a"), "n1").get(0).values();
+        assertThat(meta.path("state").asText()).isEqualTo("running");
+        assertThat(meta.has("reason")).as("the crash's reason no longer applies").isFalse();
+        assertThat(meta.path("ha").path("owner").asText()).isEqualTo("n1");
+        assertThat(meta.path("backupLast").asText()).isEqualTo("2026-12-02T01:00:00Z");
+    }
 }
