@@ -74,7 +74,7 @@ final class HypervisorOperations implements ServiceOperations {
             case "snapshot-create" -> s.snapshotCreate(id, args.text("name"), args.flag("memory"), args.optionalText("description"));
             case "snapshot-list" -> s.snapshotList(id);
             case "backup" -> s.backup(id, args.text("to"));
-            case "restore" -> s.restore(id, args.text("from"), args.text("backup"));
+            case "restore" -> s.restore(id, args.text("from"), args.text("backup"), args.optionalText("as"));
             case "snapshot-revert" -> s.snapshotRevert(id, args.text("name"));
             case "snapshot-delete" -> s.snapshotDelete(id, args.text("name"));
             case "define" -> s.define(id);

@@ -50,6 +50,11 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         Disk withPath(String resolved) {
             return new Disk(resolved, null, null, format, bus, readonly);
         }
+
+        /** The same disk on another volume of its pool. */
+        Disk withVolume(String other) {
+            return new Disk(null, pool, other, format, bus, readonly);
+        }
     }
 
     /**
@@ -148,6 +153,11 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
     /** The same spec with these devices (resolved ones, for the domain XML). */
     SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
         return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha);
+    }
+
+    /** The same spec under another id. */
+    SystemSpec withId(String other) {
+        return new SystemSpec(other, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha);
     }
 
     /** The same spec assigned to {@code other}. */

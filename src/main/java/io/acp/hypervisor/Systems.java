@@ -245,6 +245,11 @@ public final class Systems {
         return backups.restore(id, pool, backup);
     }
 
+    /** As {@link #restore(String, String, String)}, into a new system {@code as} beside the original when not null (see {@link SystemBackups}). */
+    public Uni<ObjectNode> restore(String id, String pool, String backup, String as) {
+        return backups.restore(id, pool, backup, as);
+    }
+
     /**
      * Pause and resume: CONFLICT unless the system is active here; {@code change} only when it is
      * {@code from} (pausing a paused system changes nothing).
