@@ -37,6 +37,8 @@ public final class Systems {
     private final SystemSnapshots snapshots;
     private final SystemBackups backups;
     private final SystemEdits edits;
+    private final Templates templates;
+    private final TemplateSystems fromTemplates;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
@@ -49,6 +51,8 @@ public final class Systems {
         this.snapshots = new SystemSnapshots(ctx, assignment);
         this.backups = new SystemBackups(ctx, assignment, this::start, java.time.Clock.systemUTC());
         this.edits = new SystemEdits(ctx, assignment);
+        this.templates = new Templates(ctx, assignment, java.time.Clock.systemUTC());
+        this.fromTemplates = new TemplateSystems(ctx, assignment, templates, domains);
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -90,6 +94,34 @@ public final class Systems {
         return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
                 .chain(() -> domain
                         .onFailure().call(f -> cdb.writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
+    }
+
+    /**
+     * Makes system {@code id} from template {@code template} (see {@link TemplateSystems}): overlays
+     * on its volumes (copies with {@code full}), a cloud-init seed from {@code cloudInit}, the
+     * template's spec with {@code overrides}; placed like {@link #create(String, JsonNode, boolean, NodeCalls)}.
+     */
+    public Uni<ObjectNode> createFromTemplate(String id, String template, JsonNode overrides, JsonNode cloudInit, boolean full, boolean start,
+            NodeCalls calls) {
+        return fromTemplates.create(id, template, overrides, cloudInit, full, start, calls);
+    }
+
+    /** Makes template {@code name} of the stopped system {@code from}: see {@link Templates}. */
+    public Uni<ObjectNode> templateCreate(String name, String from, String pool) {
+        return templates.create(name, from, pool);
+    }
+
+    public Uni<ArrayNode> templateList() {
+        return templates.list();
+    }
+
+    public Uni<ObjectNode> templateShow(String name) {
+        return templates.show(name);
+    }
+
+    /** Deletes a template no system uses, with its volumes where this node reaches its pool. */
+    public Uni<ObjectNode> templateDelete(String name) {
+        return templates.delete(name);
     }
 
     /** Changes fields of a system's spec; see {@link SystemEdits}. */
