@@ -247,6 +247,52 @@ final class SystemBackups {
         }
     }
 
+    /** One complete backup of a system kept in a pool. */
+    record Kept(String backup, Instant createdAt) {
+    }
+
+    /** The complete backups (with a manifest) of system {@code id} in pool {@code pool}, oldest first. Blocks: on a worker. */
+    List<Kept> kept(String id, String pool) {
+        Path dir = poolRoot(pool).resolve(DIR);
+        List<Kept> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(id + ".") && Files.isRegularFile(p.resolve(BackupManifest.FILE))) {
+                    try {
+                        out.add(new Kept(name, STAMP.parse(name.substring(id.length() + 1), Instant::from)));
+                    } catch (java.time.format.DateTimeParseException notOurs) {
+                        // another system's id that starts with this one's and a dot
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the backups of system " + id + " in pool " + pool + " on node " + ctx.nodeId() + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing(Kept::createdAt));
+        return out;
+    }
+
+    /** Removes the backups of system {@code id} in pool {@code pool} older than its newest {@code keep}; answers their names. */
+    List<String> prune(String id, String pool, int keep) {
+        List<Kept> all = kept(id, pool);
+        List<String> removed = new ArrayList<>();
+        for (Kept k : all.subList(0, Math.max(0, all.size() - keep))) {
+            Path dir = poolRoot(pool).resolve(DIR).resolve(k.backup());
+            try {
+                Files.delete(dir.resolve(BackupManifest.FILE)); // first: a half-removed backup is no backup
+            } catch (IOException e) {
+                continue;
+            }
+            removeQuietly(dir);
+            removed.add(k.backup());
+        }
+        return removed;
+    }
+
     private Uni<Boolean> requireStopped(String id, String op) {
         return ctx.hv().call(b -> b.status(id)).map(s -> {
             if (s.isPresent() && s.get().state() != SystemState.STOPPED && s.get().state() != SystemState.FAILED) {

@@ -28,14 +28,16 @@ import java.util.regex.Pattern;
  *                  its node fails it runs again on another ({@code io.acp.ha}); stored only when true
  * @param template  the template the system was made from ({@link Templates}): its disks are overlays on
  *                  the template's volumes, so the template cannot be deleted while it is named here
+ * @param backup    scheduled backups and how many are kept ({@link BackupScheduler}); null for none
  */
 public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
-                         List<String> boot, boolean autostart, String node, boolean ha, String template) {
+                         List<String> boot, boolean autostart, String node, boolean ha, String template,
+                         BackupPolicy backup) {
 
     public static final int MAX_VCPUS = 256;
     public static final int MIN_MEMORY_MIB = 16;
     public static final int MAX_MEMORY_MIB = 16 * 1024 * 1024;
-    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha", "template");
+    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha", "template", "backup");
     static final Set<String> BOOT_DEVICES = Set.of("hd", "cdrom", "network", "fd");
     static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
     static final Set<String> DISK_BUSES = Set.of("virtio", "sata", "scsi", "ide");
@@ -121,7 +123,7 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
             throw f.bad("template", "must be a template name (letters, digits, - _ . :), got \"" + template + "\"");
         }
         return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node, f.flag("ha"),
-                template);
+                template, BackupPolicy.parse(id, spec.get("backup")));
     }
 
     private static Disk disk(Fields f) {
@@ -168,22 +170,22 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
 
     /** The same spec with these devices (resolved ones, for the domain XML). */
     SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha, template);
+        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha, template, backup);
     }
 
     /** The same spec under another id. */
     SystemSpec withId(String other) {
-        return new SystemSpec(other, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, template);
+        return new SystemSpec(other, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, template, backup);
     }
 
     /** The same spec assigned to {@code other}. */
     public SystemSpec withNode(String other) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha, template);
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha, template, backup);
     }
 
     /** The same spec made from template {@code other}. */
     SystemSpec withTemplate(String other) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, other);
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, other, backup);
     }
 
     /** The spec in its JSON form (defaults filled in), as stored in the CDB. */
@@ -237,6 +239,9 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         }
         if (template != null) {
             o.put("template", template);
+        }
+        if (backup != null) {
+            o.set("backup", backup.toJson());
         }
         return o;
     }

@@ -11,6 +11,7 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -39,6 +40,7 @@ public final class Systems {
     private final SystemEdits edits;
     private final Templates templates;
     private final TemplateSystems fromTemplates;
+    private final BackupScheduler scheduler;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
@@ -53,6 +55,7 @@ public final class Systems {
         this.edits = new SystemEdits(ctx, assignment);
         this.templates = new Templates(ctx, assignment, java.time.Clock.systemUTC());
         this.fromTemplates = new TemplateSystems(ctx, assignment, templates, domains);
+        this.scheduler = backupScheduler(java.time.Clock.systemUTC());
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -104,6 +107,30 @@ public final class Systems {
     public Uni<ObjectNode> createFromTemplate(String id, String template, JsonNode overrides, JsonNode cloudInit, boolean full, boolean start,
             NodeCalls calls) {
         return fromTemplates.create(id, template, overrides, cloudInit, full, start, calls);
+    }
+
+    /** The scheduled backups of this node's systems on {@code clock} (tests give their own). */
+    BackupScheduler backupScheduler(java.time.Clock clock) {
+        return new BackupScheduler(ctx, new SystemBackups(ctx, assignment, this::start, clock), clock);
+    }
+
+    /** Runs the backups that are due now (see {@link BackupScheduler}); answers how many were made. */
+    public Uni<Integer> runDueBackups() {
+        return scheduler.tick().map(List::size);
+    }
+
+    /**
+     * Records the scheduled backups as tasks through {@code recorder}: {@code (op, system, work)} runs
+     * {@code work} and answers its result (the API service installs its task log here).
+     */
+    public void recordScheduledWith(TaskHook recorder) {
+        scheduler.recordWith(recorder::run);
+    }
+
+    /** How a node-initiated operation on a system is recorded (the API's task log). */
+    @FunctionalInterface
+    public interface TaskHook {
+        Uni<ObjectNode> run(String op, String system, java.util.function.Supplier<Uni<ObjectNode>> work);
     }
 
     /** Makes template {@code name} of the stopped system {@code from}: see {@link Templates}. */
