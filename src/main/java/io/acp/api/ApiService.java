@@ -51,6 +51,7 @@ public class ApiService implements ManagedService {
     private final Executor worker = Infrastructure.getDefaultWorkerPool();
     private final Dispatcher dispatcher;
     private final TaskLog taskLog;
+    private final TaskRecorder recorder;
     private final Set<ApiConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile ConnectionShared shared;
     private volatile NetServer unixServer;
@@ -67,6 +68,7 @@ public class ApiService implements ManagedService {
         this(config, identity.id(), identity.dataDir(), LocalServices.of(identity.id(), cluster::cdb)
                 .withSystems(hypervisor::systems).withNetwork(() -> network).withStorage(storage::storage)
                 .withHistory(cluster::history).withSecretRotation(cluster::secretRotation), directory, vertx, version);
+        hypervisor.recordScheduledWith(recorder::scheduled); // scheduled backups are tasks like requested ones
     }
 
     /**
@@ -82,6 +84,7 @@ public class ApiService implements ManagedService {
         this.vertx = vertx;
         this.taskLog = new TaskLog(localNode, cdb, java.time.Clock.systemUTC(), new TaskRetention(config.tasks().maxCount(), config.tasks().maxAge()),
                 worker);
+        this.recorder = new TaskRecorder(taskLog);
         this.dispatcher = new Dispatcher(localNode, List.of(
                 new ApiOperations(localNode),
                 new FrameworkOperations(localNode, version, directory, cdb),
@@ -90,7 +93,7 @@ public class ApiService implements ManagedService {
                 new NetworkOperations(cdb, services.network()),
                 new MonitorOperations(cdb, worker),
                 new StorageOperations(services.storage()),
-                new TaskOperations(taskLog, worker)), new TaskRecorder(taskLog));
+                new TaskOperations(taskLog, worker)), recorder);
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 final class HypervisorOperations implements ServiceOperations {
 
     private static final List<String> CHANGES = List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
-            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore");
+            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore", "template-create", "template-delete");
 
     private final Supplier<Systems> systems;
     private final Supplier<RemoteRouter> router;
@@ -44,7 +44,8 @@ final class HypervisorOperations implements ServiceOperations {
     public List<String> operations() {
         return List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
                 "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort",
-                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore");
+                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore",
+                "template-create", "template-list", "template-show", "template-delete");
     }
 
     @Override
@@ -60,10 +61,19 @@ final class HypervisorOperations implements ServiceOperations {
         if (op.equals("list")) {
             return Outcome.deferred(() -> systems.get().list());
         }
+        if (op.equals("template-list")) {
+            return Outcome.deferred(() -> systems.get().templateList());
+        }
         String id = args.text("id");
         Systems s = systems.get();
         return Outcome.deferred(() -> switch (op) {
-            case "create" -> s.create(id, args.object("spec"), args.flag("start"), calls(session));
+            case "create" -> args.has("template")
+                    ? s.createFromTemplate(id, args.text("template"), args.raw("spec"), args.raw("cloudInit"), args.flag("full"), args.flag("start"),
+                            calls(session))
+                    : s.create(id, args.object("spec"), args.flag("start"), calls(session));
+            case "template-create" -> s.templateCreate(id, args.text("from"), args.optionalText("pool"));
+            case "template-show" -> s.templateShow(id);
+            case "template-delete" -> s.templateDelete(id);
             case "set" -> s.set(id, args.object("spec"));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
             case "console-info" -> s.consoleInfo(id);
@@ -74,7 +84,7 @@ final class HypervisorOperations implements ServiceOperations {
             case "snapshot-create" -> s.snapshotCreate(id, args.text("name"), args.flag("memory"), args.optionalText("description"));
             case "snapshot-list" -> s.snapshotList(id);
             case "backup" -> s.backup(id, args.text("to"));
-            case "restore" -> s.restore(id, args.text("from"), args.text("backup"));
+            case "restore" -> s.restore(id, args.text("from"), args.text("backup"), args.optionalText("as"));
             case "snapshot-revert" -> s.snapshotRevert(id, args.text("name"));
             case "snapshot-delete" -> s.snapshotDelete(id, args.text("name"));
             case "define" -> s.define(id);

@@ -44,12 +44,14 @@ public final class Permissions {
 
     static {
         need(Need.READ, "api.ping", "api.cancel", "framework.status", "framework.services", "cluster.list", "cluster.get", "cluster.meta",
-                "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "hypervisor.snapshot-list", "network.list", "network.show",
+                "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "hypervisor.snapshot-list",
+                "hypervisor.template-list", "hypervisor.template-show", "network.list", "network.show",
                 "monitor.health", "monitor.alarms", "storage.list", "storage.show",
                 "task.list", "task.show");
         need(Need.OPERATOR, "hypervisor.create", "hypervisor.set", "hypervisor.define", "hypervisor.start", "hypervisor.stop", "hypervisor.shutdown",
                 "hypervisor.pause", "hypervisor.resume", "hypervisor.restart", "hypervisor.delete", "hypervisor.migrate", "monitor.ack",
                 "hypervisor.snapshot-create", "hypervisor.snapshot-revert", "hypervisor.snapshot-delete", "hypervisor.backup", "hypervisor.restore",
+                "hypervisor.template-create", "hypervisor.template-delete",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
                 "storage.share.add", "storage.share.remove", "cluster.rotate-secret");

@@ -104,6 +104,18 @@ final class TaskRecorder {
                 }));
     }
 
+    /** A node's own scheduled operation on a system (a scheduled backup), recorded as a task of user "scheduler" on this node. */
+    io.smallrye.mutiny.Uni<com.fasterxml.jackson.databind.node.ObjectNode> scheduled(String op, String system,
+            java.util.function.Supplier<io.smallrye.mutiny.Uni<com.fasterxml.jackson.databind.node.ObjectNode>> work) {
+        ObjectKey key = ObjectKey.of(io.acp.model.ObjectType.SYSTEM, system);
+        JsonNode before = log.specOf(key);
+        Task task = Task.running(log.newId(), "hypervisor." + op, key.toString(), "scheduler", "node", log.localNode(), log.localNode(), log.now());
+        log.begin(task);
+        return io.smallrye.mutiny.Uni.createFrom().deferred(work::get)
+                .onItem().invoke(ok -> finish(task, key, before, null))
+                .onFailure().invoke(failure -> finish(task, key, before, failure));
+    }
+
     private void finish(Task task, ObjectKey key, JsonNode before, Throwable failure) {
         ArrayNode diff = key == null ? null : SpecDiff.between(before, log.specOf(key));
         ArrayNode changes = diff == null || SpecDiff.empty(diff) ? null : diff;

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
         description = "ACP node service: run a node, or inspect and change the cluster through a running node's API.",
         subcommands = {NodeCommand.class, StatusCommand.class, ServicesCommand.class, GetCommand.class, PutCommand.class,
             DeleteCommand.class, MetaCommand.class, StatsCommand.class, WatchCommand.class, SystemCommand.class, NetworkCommand.class,
-            StorageCommand.class, ClusterCommand.class, HealthCommand.class, AlarmsCommand.class, AlarmCommand.class, TaskCommand.class},
+            StorageCommand.class, ClusterCommand.class, HealthCommand.class, AlarmsCommand.class, AlarmCommand.class, TaskCommand.class,
+            TemplateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

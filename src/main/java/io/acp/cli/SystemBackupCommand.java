@@ -36,7 +36,7 @@ final class SystemBackupCommand {
     }
 
     @Command(name = "restore", description = {"Verify a backup's checksums, copy its disks back over the stopped system's, and start the system.",
-        "A checksum that does not match restores nothing and names the file."})
+        "A checksum that does not match restores nothing and names the file. With --as, a copy under a new id; with --node, on another node."})
     static class Restore extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
         String id;
@@ -47,9 +47,26 @@ final class SystemBackupCommand {
         @Option(names = "--from", required = true, paramLabel = "POOL", description = "The storage pool that keeps the backup.")
         String from;
 
+        @Option(names = "--as", paramLabel = "NEWID", description = {"Restore it as a new system beside the original: its own volumes (named after NEWID),",
+            "new MACs and UUID. Refused if NEWID exists."})
+        String as;
+
+        @Option(names = "--node", paramLabel = "NODE", description = {"Restore it on this node (which must reach the pool), as 'acp --node NODE' would:",
+            "the system, or its copy with --as, is then assigned to NODE."})
+        String node;
+
+        @Override
+        protected String target(String globalNode) {
+            return node != null ? node : globalNode;
+        }
+
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "restore", Json.object().put("id", id).put("from", from).put("backup", backup)),
+            com.fasterxml.jackson.databind.node.ObjectNode args = Json.object().put("id", id).put("from", from).put("backup", backup);
+            if (as != null) {
+                args.put("as", as);
+            }
+            return print(api.call("hypervisor", "restore", args),
                     (r, out) -> out.println("restored system " + r.path("id").asText() + " from backup " + r.path("backup").asText() + ": "
                             + r.path("state").asText() + " on " + r.path("node").asText()));
         }

@@ -96,13 +96,36 @@ class SystemCommand implements Runnable {
         @Option(names = "--start", description = "Start it once created (without it the system is created stopped, as qm create and incus create do).")
         boolean start;
 
+        @Option(names = "--template", paramLabel = "T", description = {"Make it from template T: its spec (the other flags change it) and qcow2",
+            "overlays of its volumes, plus a cloud-init seed (NoCloud ISO) as a cdrom."})
+        String template;
+
+        @Option(names = "--full", description = "With --template: full copies of its volumes instead of overlays (the system no longer needs the template's files).")
+        boolean full;
+
+        @Option(names = "--cloud-init", paramLabel = "FILE", description = "With --template: the cloud-init user-data (#cloud-config YAML or a #! script).")
+        java.nio.file.Path userData;
+
+        @Option(names = "--ssh-key", paramLabel = "FILE", description = "With --template: an SSH public key file (one key a line); repeat for more.")
+        List<java.nio.file.Path> sshKeys;
+
+        @Option(names = "--hostname", paramLabel = "H", description = "With --template: the guest's host name (default: the system's id).")
+        String hostname;
+
         private ObjectNode built;
+        private ObjectNode cloudInit;
 
         @Override
         protected void validate() {
             SpecFlags.checkSizes(spec.commandLine(), vcpus, memory);
-            if (specText == null && (vcpus == null || memory == null)) {
-                throw new ParameterException(spec.commandLine(), "give --spec, or at least --vcpus and --memory");
+            if (template == null && (full || userData != null || sshKeys != null || hostname != null)) {
+                throw new ParameterException(spec.commandLine(), "--full, --cloud-init, --ssh-key and --hostname go with --template");
+            }
+            if (template != null) {
+                cloudInit = TemplateFlags.cloudInit(spec.commandLine(), userData, sshKeys, hostname);
+            }
+            if (specText == null && template == null && (vcpus == null || memory == null)) {
+                throw new ParameterException(spec.commandLine(), "give --spec, --template, or at least --vcpus and --memory");
             }
             built = specText == null ? Json.object() : Args.spec(specText);
             SpecFlags.put(built, vcpus, memory, disks, networks);
@@ -122,6 +145,10 @@ class SystemCommand implements Runnable {
             ObjectNode args = super.args();
             args.set("spec", built);
             args.put("start", start);
+            if (template != null) {
+                args.put("template", template).put("full", full);
+                args.set("cloudInit", cloudInit);
+            }
             return args;
         }
     }

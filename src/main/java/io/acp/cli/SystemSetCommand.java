@@ -37,6 +37,19 @@ class SystemSetCommand extends ClientCommand {
     @Option(names = "--autostart", negatable = true, description = "Start it (or not: --no-autostart) when the hypervisor starts.")
     Boolean autostart;
 
+    @Option(names = "--backup-schedule", paramLabel = "WHEN", description = {"Scheduled full backups: 'daily HH:MM' (UTC) or 'every N' with m, h or d",
+        "(e.g. every 6h), by the system's node while the system is stopped; with --backup-keep and --backup-to."})
+    String backupSchedule;
+
+    @Option(names = "--backup-keep", paramLabel = "N", description = "How many scheduled backups the pool keeps; older ones are removed after each.")
+    Integer backupKeep;
+
+    @Option(names = "--backup-to", paramLabel = "POOL", description = "The storage pool that keeps the scheduled backups.")
+    String backupTo;
+
+    @Option(names = "--no-backup", description = "No more scheduled backups (the backups made stay).")
+    boolean noBackup;
+
     private ObjectNode changes;
 
     @Override
@@ -50,8 +63,17 @@ class SystemSetCommand extends ClientCommand {
         if (autostart != null) {
             changes.put("autostart", autostart);
         }
+        if (backupSchedule != null || backupKeep != null || backupTo != null) {
+            if (backupSchedule == null || backupKeep == null || backupTo == null || noBackup) {
+                throw new ParameterException(spec.commandLine(), "a backup schedule needs --backup-schedule, --backup-keep and --backup-to together (or --no-backup alone)");
+            }
+            changes.putObject("backup").put("schedule", backupSchedule).put("keep", backupKeep).put("to", backupTo);
+        } else if (noBackup) {
+            changes.putNull("backup");
+        }
         if (changes.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "nothing to change: give at least one of --vcpus, --memory, --name, --disk, --network, --autostart");
+            throw new ParameterException(spec.commandLine(), "nothing to change: give at least one of --vcpus, --memory, --name, --disk, --network, --autostart,"
+                    + " --backup-schedule, --no-backup");
         }
     }
 

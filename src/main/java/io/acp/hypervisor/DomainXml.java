@@ -34,7 +34,7 @@ public final class DomainXml {
         List<String> targets = spec.diskTargets();
         for (int i = 0; i < spec.disks().size(); i++) {
             SystemSpec.Disk d = spec.disks().get(i);
-            x.append("    <disk type='file' device='disk'>\n");
+            x.append("    <disk type='file' device='").append(d.cdrom() ? "cdrom" : "disk").append("'>\n");
             x.append("      <driver name='qemu' type='").append(d.format()).append("'/>\n");
             x.append("      <source file='").append(escape(d.path())).append("'/>\n");
             x.append("      <target dev='").append(targets.get(i)).append("' bus='").append(d.bus()).append("'/>\n");

@@ -59,6 +59,8 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         this.migrationRecords = migrationRecords;
     }
 
+    private volatile Systems.TaskHook scheduledTasks;
+
     @Override
     public String name() {
         return "hypervisor";
@@ -79,6 +81,10 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
                 handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage()), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
+        Systems.TaskHook hook = scheduledTasks;
+        if (hook != null) {
+            r.systems().recordScheduledWith(hook);
+        }
         int migrating = reports.restoreMigrations();
         if (migrating > 0) {
             LOG.infof("node %s took part in %d migrations when it stopped: it finishes them", nodeId, migrating);
@@ -100,7 +106,9 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     protected List<Collector> collectors(Running r) {
         return List.of(
                 Collector.every("reconcile", config.reconcileInterval(), () -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile())),
-                Collector.every("stats sample", config.statsInterval(), () -> r.monitor().sampleStats()).provingNothing());
+                Collector.every("stats sample", config.statsInterval(), () -> r.monitor().sampleStats()).provingNothing(),
+                // Scheduled backups are looked at as often as the reconcile: a schedule's granularity is minutes.
+                Collector.every("scheduled backups", config.reconcileInterval(), () -> r.systems().runDueBackups()).provingNothing());
     }
 
     @Override
@@ -116,6 +124,14 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     /** Samples every running system's stats now. */
     public Uni<Integer> sampleStatsNow() {
         return withRunning(r -> r.monitor().sampleStats());
+    }
+
+    /**
+     * Records this node's scheduled operations (backups) as tasks through {@code hook} from now on
+     * and at every later start of the service (the API service installs its task log here).
+     */
+    public void recordScheduledWith(Systems.TaskHook hook) {
+        scheduledTasks = hook;
     }
 
     /** The system operations; {@code unavailable} while the service is not running. */

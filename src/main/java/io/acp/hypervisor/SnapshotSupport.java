@@ -46,7 +46,7 @@ final class SnapshotSupport {
         return skipped;
     }
 
-    private static Optional<String> poolKind(Cdb cdb, String pool) {
+    static Optional<String> poolKind(Cdb cdb, String pool) {
         try {
             return cdb.object(ObjectKey.of(ObjectType.STORAGE, pool)).map(ObjectEntry::spec).map(s -> s.path("kind").asText(null));
         } catch (IllegalArgumentException badId) {

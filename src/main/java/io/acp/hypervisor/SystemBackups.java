@@ -2,6 +2,8 @@ package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.cluster.Cdb;
+import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -19,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -62,17 +65,79 @@ final class SystemBackups {
 
     /** Verifies every checksum of backup {@code backup} in pool {@code pool}, copies the disks back, and starts the system. */
     Uni<ObjectNode> restore(String id, String pool, String backup) {
-        SystemSpec spec = ctx.specOf(id);
-        assignment.requireHere(spec, "restore");
+        return restore(id, pool, backup, null);
+    }
+
+    /**
+     * As {@link #restore(String, String, String)}; with {@code as}, the backup of system {@code id}
+     * becomes a new system {@code as} on this node beside the original ({@link SpecCopy}: its own
+     * volumes, new MACs and UUID), refused if {@code as} exists or a volume it needs does. Without
+     * {@code as}, a system whose object is gone (deleted, or its node lost with it) is recreated here
+     * from the manifest's spec; one assigned to another node is refused (restore it there, or {@code --as}).
+     */
+    Uni<ObjectNode> restore(String id, String pool, String backup, String as) {
         Path dir = backupDir(poolRoot(pool), pool, backup);
+        Optional<ObjectEntry> existing = ctx.cdb().object(SystemReports.key(SystemContext.checkedId(id)));
+        if (as == null && existing.isPresent()) {
+            SystemSpec spec = SystemSpec.parse(id, existing.get().spec());
+            if (spec.node() != null && !spec.node().equals(ctx.nodeId())) {
+                throw new AcpException(ErrorCode.CONFLICT, "rule restore-elsewhere: cannot restore system " + id + " on node " + ctx.nodeId()
+                        + ": it is assigned to node " + spec.node() + "; restore it there, restore it here under a new name (--as), or delete it first");
+            }
+            assignment.requireHere(spec, "restore");
+            SystemSpec resolved = DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec, ctx.hostDevices());
+            return requireStopped(id, "restore")
+                    .emitOn(Infrastructure.getDefaultWorkerPool())
+                    .map(stopped -> copyIn(id, pool, backup, dir, resolved, false, new ArrayList<>()))
+                    .chain(manifest -> started(id, backup));
+        }
+        String newId = as == null ? id : SystemContext.checkedId(as);
+        if (as != null && ctx.cdb().object(SystemReports.key(newId)).isPresent()) {
+            throw new AcpException(ErrorCode.CONFLICT, "rule restore-name-taken: cannot restore backup " + backup + " as system " + newId
+                    + ": a system of that id exists; choose another name");
+        }
+        return Uni.createFrom().item(() -> manifest(dir, pool, backup))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .map(m -> placedCopy(m, id, newId))
+                .chain(spec -> recreate(id, spec, pool, backup, dir));
+    }
+
+    /** The spec of the restored system: the manifest's, renamed for {@code --as}, assigned to this node. */
+    private SystemSpec placedCopy(BackupManifest m, String id, String newId) {
+        if (!m.system().equals(id)) {
+            throw AcpException.badRequest("backup " + m.backup() + " is of system " + m.system() + ", not of system " + id);
+        }
+        SystemSpec original = SystemSpec.parse(id, m.spec());
+        SystemSpec copy = newId.equals(id) ? original : SpecCopy.of(original, newId);
+        return copy.withNode(ctx.nodeId());
+    }
+
+    /**
+     * Copies the disks of backup {@code backup} of system {@code original} into the volumes of
+     * {@code spec}, stores its object and starts it; removes what it wrote if a step fails.
+     */
+    private Uni<ObjectNode> recreate(String original, SystemSpec spec, String pool, String backup, Path dir) {
+        String id = spec.id();
         SystemSpec resolved = DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec, ctx.hostDevices());
-        return requireStopped(id, "restore")
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(stopped -> copyIn(id, pool, backup, dir, resolved))
-                .chain(manifest -> start.apply(id).map(report -> {
-                    report.put("restored", true).put("backup", backup);
-                    return report;
-                }));
+        boolean copy = !id.equals(original);
+        List<Path> written = new ArrayList<>();
+        return Uni.createFrom().item(() -> copyIn(original, pool, backup, dir, resolved, copy, written))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(m -> ctx.cdb().writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT))
+                .chain(stored -> started(id, backup)
+                        .onFailure().call(f -> ctx.cdb().writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()))
+                .onFailure().invoke(f -> {
+                    if (copy) {
+                        written.forEach(SystemBackups::deleteQuietly);
+                    }
+                });
+    }
+
+    private Uni<ObjectNode> started(String id, String backup) {
+        return start.apply(id).map(report -> {
+            report.put("restored", true).put("backup", backup);
+            return report;
+        });
     }
 
     private ObjectNode copyOut(String id, String pool, Path root, SystemSpec spec, SystemSpec resolved) {
@@ -121,25 +186,39 @@ final class SystemBackups {
         }
     }
 
-    private BackupManifest copyIn(String id, String pool, String backup, Path dir, SystemSpec resolved) {
-        BackupManifest m;
+    private BackupManifest manifest(Path dir, String pool, String backup) {
         try {
-            m = BackupManifest.read(dir);
+            return BackupManifest.read(dir);
         } catch (IOException e) {
             throw new AcpException(ErrorCode.NOT_FOUND, "pool " + pool + " on node " + ctx.nodeId() + " has no complete backup " + backup
                     + " (no readable " + BackupManifest.FILE + ": " + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Checks every checksum, then copies the backup's disks of system {@code id} to the disks of
+     * {@code resolved} (the same targets), recording each file it writes in {@code written}. With
+     * {@code newFiles}, a destination that exists is refused before anything is copied.
+     */
+    private BackupManifest copyIn(String id, String pool, String backup, Path dir, SystemSpec resolved, boolean newFiles, List<Path> written) {
+        BackupManifest m = manifest(dir, pool, backup);
         if (!m.system().equals(id)) {
             throw AcpException.badRequest("backup " + backup + " is of system " + m.system() + ", not of system " + id);
         }
+        String into = resolved.id();
         List<String> targets = resolved.diskTargets();
         List<Path> destinations = new ArrayList<>();
         for (BackupManifest.DiskCopy c : m.disks()) {
             int i = targets.indexOf(c.target());
             if (i < 0 || resolved.disks().get(i).readonly()) {
-                throw AcpException.badRequest("backup " + backup + " holds disk " + c.target() + ", which system " + id + " no longer has writable");
+                throw AcpException.badRequest("backup " + backup + " holds disk " + c.target() + ", which system " + into + " no longer has writable");
             }
-            destinations.add(Path.of(resolved.disks().get(i).path()));
+            Path to = Path.of(resolved.disks().get(i).path());
+            if (newFiles && Files.exists(to)) {
+                throw new AcpException(ErrorCode.CONFLICT, "rule restore-volume-exists: cannot restore backup " + backup + " as system " + into
+                        + " on node " + ctx.nodeId() + ": its disk " + c.target() + " would be " + to + ", which exists; nothing was restored");
+            }
+            destinations.add(to);
         }
         try {
             for (BackupManifest.DiskCopy c : m.disks()) { // every checksum first: a corrupt backup restores nothing
@@ -147,16 +226,71 @@ final class SystemBackups {
                 if (!sha.equals(c.sha256())) {
                     throw new AcpException(ErrorCode.CONFLICT, "rule backup-checksum: backup " + backup + " in pool " + pool + " on node " + ctx.nodeId()
                             + " is corrupt: " + c.file() + " has SHA-256 " + sha + " but its manifest says " + c.sha256()
-                            + "; nothing was restored and system " + id + " was not started");
+                            + "; nothing was restored and system " + into + " was not started");
                 }
             }
             for (int i = 0; i < m.disks().size(); i++) {
+                written.add(destinations.get(i));
                 BackupManifest.copy(dir.resolve(m.disks().get(i).file()), destinations.get(i));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("restore of system " + id + " from backup " + backup + " on node " + ctx.nodeId() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("restore of system " + into + " from backup " + backup + " on node " + ctx.nodeId() + " failed: " + e.getMessage(), e);
         }
         return m;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException gone) {
+            // best effort: the error that made us undo is the one reported
+        }
+    }
+
+    /** One complete backup of a system kept in a pool. */
+    record Kept(String backup, Instant createdAt) {
+    }
+
+    /** The complete backups (with a manifest) of system {@code id} in pool {@code pool}, oldest first. Blocks: on a worker. */
+    List<Kept> kept(String id, String pool) {
+        Path dir = poolRoot(pool).resolve(DIR);
+        List<Kept> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(id + ".") && Files.isRegularFile(p.resolve(BackupManifest.FILE))) {
+                    try {
+                        out.add(new Kept(name, STAMP.parse(name.substring(id.length() + 1), Instant::from)));
+                    } catch (java.time.format.DateTimeParseException notOurs) {
+                        // another system's id that starts with this one's and a dot
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the backups of system " + id + " in pool " + pool + " on node " + ctx.nodeId() + ": " + e.getMessage(), e);
+        }
+        out.sort(Comparator.comparing(Kept::createdAt));
+        return out;
+    }
+
+    /** Removes the backups of system {@code id} in pool {@code pool} older than its newest {@code keep}; answers their names. */
+    List<String> prune(String id, String pool, int keep) {
+        List<Kept> all = kept(id, pool);
+        List<String> removed = new ArrayList<>();
+        for (Kept k : all.subList(0, Math.max(0, all.size() - keep))) {
+            Path dir = poolRoot(pool).resolve(DIR).resolve(k.backup());
+            try {
+                Files.delete(dir.resolve(BackupManifest.FILE)); // first: a half-removed backup is no backup
+            } catch (IOException e) {
+                continue;
+            }
+            removeQuietly(dir);
+            removed.add(k.backup());
+        }
+        return removed;
     }
 
     private Uni<Boolean> requireStopped(String id, String op) {

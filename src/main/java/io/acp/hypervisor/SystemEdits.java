@@ -23,7 +23,9 @@ import java.util.Set;
 final class SystemEdits {
 
     /** What set may change; {@code node} is the migration's, {@code id} is the object's name. */
-    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart");
+    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "backup");
+    /** Fields the node acts on as soon as they are stored, not at the domain's next start. */
+    private static final Set<String> AT_ONCE = Set.of("backup");
 
     private final SystemContext ctx;
     private final Assignment assignment;
@@ -71,8 +73,9 @@ final class SystemEdits {
         var c = o.putArray("changed");
         changed.forEach(c::add);
         var p = o.putArray("pending");
-        changed.forEach(p::add);
+        changed.stream().filter(f -> !AT_ONCE.contains(f)).forEach(p::add);
         o.put("applies", changed.isEmpty() ? "nothing changed"
+                : p.isEmpty() ? "now"
                 : live ? "at the next start: the system is " + report.path("state").asText() + "; stop and start it (or restart) to apply"
                 : "at the next start");
         return o;

@@ -26,17 +26,22 @@ import java.util.regex.Pattern;
  *                  objects written by hand, until a node claims the system by starting it
  * @param ha        highly available: which node runs it is decided by the HA ownership group, and when
  *                  its node fails it runs again on another ({@code io.acp.ha}); stored only when true
+ * @param template  the template the system was made from ({@link Templates}): its disks are overlays on
+ *                  the template's volumes, so the template cannot be deleted while it is named here
+ * @param backup    scheduled backups and how many are kept ({@link BackupScheduler}); null for none
  */
 public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
-                         List<String> boot, boolean autostart, String node, boolean ha) {
+                         List<String> boot, boolean autostart, String node, boolean ha, String template,
+                         BackupPolicy backup) {
 
     public static final int MAX_VCPUS = 256;
     public static final int MIN_MEMORY_MIB = 16;
     public static final int MAX_MEMORY_MIB = 16 * 1024 * 1024;
-    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha");
+    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha", "template", "backup");
     static final Set<String> BOOT_DEVICES = Set.of("hd", "cdrom", "network", "fd");
     static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
     static final Set<String> DISK_BUSES = Set.of("virtio", "sata", "scsi", "ide");
+    static final Set<String> DISK_DEVICES = Set.of("disk", "cdrom");
     static final Set<String> NIC_MODELS = Set.of("virtio", "e1000", "rtl8139");
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -45,10 +50,19 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
      * A disk image: a file {@code path}, or a {@code volume} of an ACP storage {@code pool}, which
      * {@link DeviceSources} resolves through the node's pool meta when the domain is defined.
      */
-    public record Disk(String path, String pool, String volume, String format, String bus, boolean readonly) {
+    public record Disk(String path, String pool, String volume, String format, String bus, boolean readonly, String device) {
 
         Disk withPath(String resolved) {
-            return new Disk(resolved, null, null, format, bus, readonly);
+            return new Disk(resolved, null, null, format, bus, readonly, device);
+        }
+
+        /** The same disk on another volume of its pool. */
+        Disk withVolume(String other) {
+            return new Disk(null, pool, other, format, bus, readonly, device);
+        }
+
+        boolean cdrom() {
+            return "cdrom".equals(device);
         }
     }
 
@@ -104,7 +118,12 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         if (node != null && !NAME.matcher(node).matches()) {
             throw f.bad("node", "must be a node id (letters, digits, - _ . :), got \"" + node + "\"");
         }
-        return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node, f.flag("ha"));
+        String template = f.optionalText("template", 1, 128);
+        if (template != null && !NAME.matcher(template).matches()) {
+            throw f.bad("template", "must be a template name (letters, digits, - _ . :), got \"" + template + "\"");
+        }
+        return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node, f.flag("ha"),
+                template, BackupPolicy.parse(id, spec.get("backup")));
     }
 
     private static Disk disk(Fields f) {
@@ -125,7 +144,11 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         }
         String format = f.oneOf("format", DISK_FORMATS, "raw");
         String bus = f.oneOf("bus", DISK_BUSES, "virtio");
-        return new Disk(path, pool, volume, format, bus, f.flag("readonly"));
+        String device = f.oneOf("device", DISK_DEVICES, "disk");
+        if (device.equals("cdrom") && (bus.equals("virtio") || !f.flag("readonly"))) {
+            throw f.bad("device", "cdrom needs 'readonly': true and a bus other than virtio (sata, scsi or ide)");
+        }
+        return new Disk(path, pool, volume, format, bus, f.flag("readonly"), device);
     }
 
     private static Nic nic(Fields f) {
@@ -147,12 +170,22 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
 
     /** The same spec with these devices (resolved ones, for the domain XML). */
     SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha);
+        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha, template, backup);
+    }
+
+    /** The same spec under another id. */
+    SystemSpec withId(String other) {
+        return new SystemSpec(other, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, template, backup);
     }
 
     /** The same spec assigned to {@code other}. */
     public SystemSpec withNode(String other) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha);
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha, template, backup);
+    }
+
+    /** The same spec made from template {@code other}. */
+    SystemSpec withTemplate(String other) {
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, other, backup);
     }
 
     /** The spec in its JSON form (defaults filled in), as stored in the CDB. */
@@ -174,6 +207,9 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
             x.put("format", disk.format()).put("bus", disk.bus());
             if (disk.readonly()) {
                 x.put("readonly", true);
+            }
+            if (disk.cdrom()) {
+                x.put("device", "cdrom");
             }
         }
         ArrayNode n = o.putArray("interfaces");
@@ -200,6 +236,12 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         }
         if (node != null) {
             o.put("node", node);
+        }
+        if (template != null) {
+            o.put("template", template);
+        }
+        if (backup != null) {
+            o.set("backup", backup.toJson());
         }
         return o;
     }

@@ -11,6 +11,7 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -37,6 +38,9 @@ public final class Systems {
     private final SystemSnapshots snapshots;
     private final SystemBackups backups;
     private final SystemEdits edits;
+    private final Templates templates;
+    private final TemplateSystems fromTemplates;
+    private final BackupScheduler scheduler;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
@@ -49,6 +53,9 @@ public final class Systems {
         this.snapshots = new SystemSnapshots(ctx, assignment);
         this.backups = new SystemBackups(ctx, assignment, this::start, java.time.Clock.systemUTC());
         this.edits = new SystemEdits(ctx, assignment);
+        this.templates = new Templates(ctx, assignment, java.time.Clock.systemUTC());
+        this.fromTemplates = new TemplateSystems(ctx, assignment, templates, domains);
+        this.scheduler = backupScheduler(java.time.Clock.systemUTC());
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -90,6 +97,58 @@ public final class Systems {
         return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
                 .chain(() -> domain
                         .onFailure().call(f -> cdb.writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
+    }
+
+    /**
+     * Makes system {@code id} from template {@code template} (see {@link TemplateSystems}): overlays
+     * on its volumes (copies with {@code full}), a cloud-init seed from {@code cloudInit}, the
+     * template's spec with {@code overrides}; placed like {@link #create(String, JsonNode, boolean, NodeCalls)}.
+     */
+    public Uni<ObjectNode> createFromTemplate(String id, String template, JsonNode overrides, JsonNode cloudInit, boolean full, boolean start,
+            NodeCalls calls) {
+        return fromTemplates.create(id, template, overrides, cloudInit, full, start, calls);
+    }
+
+    /** The scheduled backups of this node's systems on {@code clock} (tests give their own). */
+    BackupScheduler backupScheduler(java.time.Clock clock) {
+        return new BackupScheduler(ctx, new SystemBackups(ctx, assignment, this::start, clock), clock);
+    }
+
+    /** Runs the backups that are due now (see {@link BackupScheduler}); answers how many were made. */
+    public Uni<Integer> runDueBackups() {
+        return scheduler.tick().map(List::size);
+    }
+
+    /**
+     * Records the scheduled backups as tasks through {@code recorder}: {@code (op, system, work)} runs
+     * {@code work} and answers its result (the API service installs its task log here).
+     */
+    public void recordScheduledWith(TaskHook recorder) {
+        scheduler.recordWith(recorder::run);
+    }
+
+    /** How a node-initiated operation on a system is recorded (the API's task log). */
+    @FunctionalInterface
+    public interface TaskHook {
+        Uni<ObjectNode> run(String op, String system, java.util.function.Supplier<Uni<ObjectNode>> work);
+    }
+
+    /** Makes template {@code name} of the stopped system {@code from}: see {@link Templates}. */
+    public Uni<ObjectNode> templateCreate(String name, String from, String pool) {
+        return templates.create(name, from, pool);
+    }
+
+    public Uni<ArrayNode> templateList() {
+        return templates.list();
+    }
+
+    public Uni<ObjectNode> templateShow(String name) {
+        return templates.show(name);
+    }
+
+    /** Deletes a template no system uses, with its volumes where this node reaches its pool. */
+    public Uni<ObjectNode> templateDelete(String name) {
+        return templates.delete(name);
     }
 
     /** Changes fields of a system's spec; see {@link SystemEdits}. */
@@ -243,6 +302,11 @@ public final class Systems {
     /** Verifies backup {@code backup} in pool {@code pool}, copies its disks back and starts the system. */
     public Uni<ObjectNode> restore(String id, String pool, String backup) {
         return backups.restore(id, pool, backup);
+    }
+
+    /** As {@link #restore(String, String, String)}, into a new system {@code as} beside the original when not null (see {@link SystemBackups}). */
+    public Uni<ObjectNode> restore(String id, String pool, String backup, String as) {
+        return backups.restore(id, pool, backup, as);
     }
 
     /**

@@ -16,7 +16,9 @@ public enum ObjectType {
     /** Written by the CA node: who was admitted to the cluster, and CA-signed revocations. */
     SECURITY(Set.of("admission", "revocation")),
     /** Written by the node that ran it: one mutating operation, who asked, how it ended, what it changed. */
-    TASK(Set.of());
+    TASK(Set.of()),
+    /** A system template: read-only volumes made from a stopped system's disks, and its spec (io.acp.hypervisor.Templates). */
+    TEMPLATE(Set.of());
 
     /** Wire name to type; computed once (this lookup runs for every entry decoded or reloaded). */
     private static final Map<String, ObjectType> BY_WIRE_NAME = new HashMap<>();
@@ -63,6 +65,6 @@ public enum ObjectType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security, task");
+        throw new IllegalArgumentException("unknown object type '" + name + "'; expected one of node, system, storage, network, service, alarm, security, task, template");
     }
 }

@@ -21,17 +21,35 @@ public final class Bodies {
     public interface SpecDoc {
     }
 
-    @Schema(name = "SystemCreate", description = "hypervisor.create: a new system and where to place it (spec.node; omitted: the node with most free capacity).")
+    @Schema(name = "SystemCreate", description = "hypervisor.create: a new system and where to place it (spec.node; omitted: the node with most free capacity); "
+            + "with template, made from that template (spec then only changes its fields; disks come from the template).")
     @RegisterForReflection
-    public record SystemCreate(@Schema(required = true) String id, @Schema(required = true, implementation = SpecDoc.class) ObjectNode spec,
-            @Schema(description = "Also start it once created (default false: created and defined, stopped).") Boolean start) {
+    public record SystemCreate(@Schema(required = true) String id, @Schema(implementation = SpecDoc.class) ObjectNode spec,
+            @Schema(description = "Also start it once created (default false: created and defined, stopped).") Boolean start,
+            @Schema(description = "Make it from this template: qcow2 overlays of its volumes and a cloud-init seed.") String template,
+            @Schema(description = "With template: {\"userData\": \"#cloud-config ...\", \"sshKeys\": [...], \"hostname\": \"web2\"}.") ObjectNode cloudInit,
+            @Schema(description = "With template: full copies of its volumes instead of overlays.") Boolean full) {
         ObjectNode args() {
             ObjectNode a = Json.object();
             a.put("id", id);
-            a.set("spec", spec);
+            if (spec != null) {
+                a.set("spec", spec);
+            }
             a.put("start", Boolean.TRUE.equals(start));
+            if (template != null) {
+                a.put("template", template).put("full", Boolean.TRUE.equals(full));
+                if (cloudInit != null) {
+                    a.set("cloudInit", cloudInit);
+                }
+            }
             return a;
         }
+    }
+
+    @Schema(name = "TemplateCreate", description = "hypervisor.template-create: template id of the stopped system from, its volumes in pool "
+            + "(default: the pool of the system's first disk).")
+    @RegisterForReflection
+    public record TemplateCreate(@Schema(required = true) String id, @Schema(required = true) String from, String pool) {
     }
 
     @Schema(name = "SystemChange", description = "hypervisor.set: the spec fields to change (name, vcpus, memory, disks, interfaces, boot, autostart).")

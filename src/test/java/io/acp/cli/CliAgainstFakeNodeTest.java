@@ -116,6 +116,33 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
+    void restoreAsAndOnAnotherNodeAndCreateFromATemplateSendWhatTheyName(QuarkusMainLauncher launcher) throws Exception {
+        Path userData = Files.writeString(dir.resolve("user-data.yaml"), "#cloud-config\nruncmd: [echo hi]\n");
+        Path key = Files.writeString(dir.resolve("id.pub"), "# mine\nssh-ed25519 AAAAC3Nza test@acp\n\n");
+        JsonNode report = json("{\"id\":\"db-copy\",\"state\":\"running\",\"node\":\"n2\",\"backup\":\"db.20261202T020000Z\"}");
+        try (FakeApiServer node = node(FakeApiServer.result(report))) {
+            LaunchResult r = launcher.launch(args(node, "system", "restore", "db", "db.20261202T020000Z", "--from", "vault", "--as", "db-copy", "--node", "n2"));
+            assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+            assertThat(r.getOutput()).isEqualTo("restored system db-copy from backup db.20261202T020000Z: running on n2");
+            assertThat(node.received().get(0).node()).as("routed like acp --node n2").isEqualTo("n2");
+            assertThat(node.received().get(0).args())
+                    .isEqualTo(json("{\"id\":\"db\",\"from\":\"vault\",\"backup\":\"db.20261202T020000Z\",\"as\":\"db-copy\"}"));
+
+            r = launcher.launch(args(node, "system", "create", "web2", "--template", "debian12", "--cloud-init", userData.toString(), "--ssh-key",
+                    key.toString(), "--hostname", "web-2", "--memory", "512"));
+            assertThat(r.exitCode()).as(r.getErrorOutput()).isZero();
+            assertThat(node.received().get(1).args()).isEqualTo(json("{\"id\":\"web2\",\"spec\":{\"memory\":512},\"start\":false,\"template\":\"debian12\","
+                    + "\"full\":false,\"cloudInit\":{\"userData\":\"#cloud-config\\nruncmd: [echo hi]\\n\",\"sshKeys\":[\"ssh-ed25519 AAAAC3Nza test@acp\"],"
+                    + "\"hostname\":\"web-2\"}}"));
+
+            r = launcher.launch(args(node, "system", "create", "web3", "--vcpus", "1", "--memory", "64", "--hostname", "web-3"));
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.getErrorOutput()).contains("--full, --cloud-init, --ssh-key and --hostname go with --template");
+            assertThat(node.received()).hasSize(2);
+        }
+    }
+
+    @Test
     void putSendsSpecSubtypeAndCondition(QuarkusMainLauncher launcher) throws Exception {
         Path spec = dir.resolve("spec.json");
         Files.writeString(spec, "{\"vlan\": 100}");

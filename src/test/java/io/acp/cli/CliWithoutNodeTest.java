@@ -62,7 +62,7 @@ class CliWithoutNodeTest {
         LaunchResult result = launcher.launch("get", "gizmo", "--socket", dir.resolve("none.sock").toString());
         assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
         assertThat(errorLines(result)).containsExactly(
-                "acp: bad_request: unknown object type 'gizmo'; expected one of node, system, storage, network, service, alarm, security, task");
+                "acp: bad_request: unknown object type 'gizmo'; expected one of node, system, storage, network, service, alarm, security, task, template");
     }
 
     @Test

@@ -149,4 +149,62 @@ class SystemBackupTest {
                 .satisfies(e -> assertThat(((AcpException) e).code()).isEqualTo(ErrorCode.INTERNAL));
         assertThat(backupsInVault()).as("the first disk's copy went with the failed backup").isZero();
     }
+
+    @Test
+    void aRestoreAsANewNameMakesACopyBesideTheOriginal() throws Exception {
+        Systems s = node.systems();
+        String withNic = LibvirtNode.uniqueId("bkmac");
+        node.cdb.putObject(ObjectKey.of(ObjectType.SYSTEM, withNic), null, (com.fasterxml.jackson.databind.node.ObjectNode) SystemLifecycleTest.json(
+                "{\"vcpus\":1,\"memory\":128,\"node\":\"n1\",\"disks\":[{\"pool\":\"disks\",\"volume\":\"" + withNic + ".qcow2\",\"format\":\"qcow2\"}],"
+                        + "\"interfaces\":[{\"network\":\"lan\",\"mac\":\"52:54:00:00:00:01\"}]}"), null).await().atMost(LibvirtNode.WAIT);
+        node.cdb.putMeta(ObjectKey.of(ObjectType.NETWORK, "lan"), Json.object().put("state", "up").put("bridge", "acpbr-test"));
+        Path original = volume.resolveSibling(withNic + ".qcow2");
+        Files.writeString(original, "the original", StandardCharsets.UTF_8);
+        s.define(withNic).await().atMost(LibvirtNode.WAIT);
+        String backup = s.backup(withNic, "vault").await().atMost(LibvirtNode.WAIT).path("backup").asText();
+        Files.writeString(original, "the original, changed since", StandardCharsets.UTF_8);
+
+        String copy = LibvirtNode.uniqueId("bkcopy");
+        JsonNode restored = s.restore(withNic, "vault", backup, copy).await().atMost(LibvirtNode.WAIT);
+        assertThat(restored.path("id").asText()).isEqualTo(copy);
+        assertThat(restored.path("restored").asBoolean()).isTrue();
+        JsonNode spec = node.cdb.object(ObjectKey.of(ObjectType.SYSTEM, copy)).orElseThrow().spec();
+        assertThat(spec.path("disks").get(0).path("volume").asText()).isEqualTo(copy + ".qcow2");
+        assertThat(spec.path("node").asText()).isEqualTo("n1");
+        assertThat(spec.path("interfaces").get(0).path("mac").asText()).matches("52:54:00(:[0-9a-f]{2}){3}").isNotEqualTo("52:54:00:00:00:01");
+        assertThat(Files.readString(volume.resolveSibling(copy + ".qcow2"))).as("the copy holds the backup").isEqualTo("the original");
+        assertThat(Files.readString(original)).as("the original untouched").isEqualTo("the original, changed since");
+        String uuidOriginal = DomainXml.uuid(node.backend.get().xml(withNic).orElseThrow());
+        assertThat(DomainXml.uuid(node.backend.get().xml(copy).orElseThrow())).isNotNull().isNotEqualTo(uuidOriginal);
+
+        assertThatThrownBy(() -> s.restore(withNic, "vault", backup, copy).await().atMost(LibvirtNode.WAIT))
+                .hasMessageContaining("rule restore-name-taken: cannot restore backup " + backup + " as system " + copy + ": a system of that id exists")
+                .satisfies(e -> assertThat(((AcpException) e).code()).isEqualTo(ErrorCode.CONFLICT));
+        String third = LibvirtNode.uniqueId("bkthird");
+        Files.writeString(volume.resolveSibling(third + ".qcow2"), "someone else's", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> s.restore(withNic, "vault", backup, third).await().atMost(LibvirtNode.WAIT))
+                .hasMessageContaining("rule restore-volume-exists: cannot restore backup " + backup + " as system " + third + " on node n1: its disk vda would be ");
+        assertThat(node.cdb.object(ObjectKey.of(ObjectType.SYSTEM, third))).as("nothing stored").isEmpty();
+        assertThat(Files.readString(volume.resolveSibling(third + ".qcow2"))).isEqualTo("someone else's");
+    }
+
+    @Test
+    void aDeletedSystemIsRecreatedFromItsBackupAndOneOfAnotherNodeIsRefused() throws Exception {
+        Systems s = node.systems();
+        s.stop(db).await().atMost(LibvirtNode.WAIT);
+        String backup = s.backup(db, "vault").await().atMost(LibvirtNode.WAIT).path("backup").asText();
+        s.delete(db).await().atMost(LibvirtNode.WAIT);
+        Files.writeString(volume, "left over", StandardCharsets.UTF_8);
+
+        JsonNode restored = s.restore(db, "vault", backup, null).await().atMost(LibvirtNode.WAIT);
+        assertThat(restored.path("state").asText()).isEqualTo("running");
+        assertThat(Files.readString(volume)).isEqualTo("the database as it was");
+        assertThat(node.cdb.object(ObjectKey.of(ObjectType.SYSTEM, db)).orElseThrow().spec().path("node").asText()).isEqualTo("n1");
+
+        String elsewhere = LibvirtNode.uniqueId("bkn2");
+        node.cdb.putObject(ObjectKey.of(ObjectType.SYSTEM, elsewhere), null, (com.fasterxml.jackson.databind.node.ObjectNode) SystemLifecycleTest.json(
+                "{\"vcpus\":1,\"memory\":128,\"node\":\"n2\",\"disks\":[]}"), null).await().atMost(LibvirtNode.WAIT);
+        assertThatThrownBy(() -> s.restore(elsewhere, "vault", backup, null).await().atMost(LibvirtNode.WAIT))
+                .hasMessageContaining("rule restore-elsewhere: cannot restore system " + elsewhere + " on node n1: it is assigned to node n2");
+    }
 }

@@ -71,6 +71,19 @@ class RestApiTest {
         problem(given().header("Authorization", "Basic YWRtaW46YWRtaW4=").when().get("/api/v1/services").then(), 401, "unauthorized");
     }
 
+    // ---- templates ----------------------------------------------------------------------------
+
+    @Test
+    void templatesAreListedByEveryRoleAndMadeOnlyByOperatorsFromSystemsThatExist() {
+        for (String key : new String[] {RestNode.READER, RestNode.OPERATOR, RestNode.ADMIN}) {
+            as(key).when().get("/api/v1/templates").then().statusCode(200);
+        }
+        problem(as(RestNode.READER).body("{\"id\":\"t1\",\"from\":\"vm1\"}").when().post("/api/v1/templates").then(), 403, "forbidden");
+        problem(as(RestNode.OPERATOR).when().get("/api/v1/templates/nope").then(), 404, "not_found");
+        problem(as(RestNode.OPERATOR).body("{\"id\":\"t1\"}").when().post("/api/v1/templates").then(), 400, "bad_request");
+        as(RestNode.ADMIN).when().get("/api/v1/templates").then().statusCode(200).body("id", not(hasItem("t1")));
+    }
+
     // ---- services and nodes -------------------------------------------------------------------
 
     @Test

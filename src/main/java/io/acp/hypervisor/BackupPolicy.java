@@ -1,0 +1,91 @@
+package io.acp.hypervisor;
+
+import io.acp.protocol.AcpException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A system's scheduled backups ({@code "backup": {"schedule": "daily 02:00", "keep": 7, "to": "vault"}}
+ * in its spec): when a full backup is due, how many of its backups pool {@code to} keeps (older ones
+ * are pruned after each scheduled backup), run by the node the system is assigned to ({@link BackupScheduler}).
+ *
+ * <p>Schedules: {@code daily HH:MM} (UTC) or {@code every N(m|h|d)} (at least 5 minutes apart).
+ */
+record BackupPolicy(String schedule, int keep, String to) {
+
+    static final int MAX_KEEP = 1000;
+    private static final Pattern DAILY = Pattern.compile("daily (\\d{2}:\\d{2})");
+    private static final Pattern EVERY = Pattern.compile("every (\\d{1,4})([mhd])");
+
+    BackupPolicy {
+        due(schedule, Optional.empty(), Instant.EPOCH); // validates the schedule: a bad one is refused when the spec is parsed
+        if (keep < 1 || keep > MAX_KEEP) {
+            throw new IllegalArgumentException("keep must be from 1 to " + MAX_KEEP + ", got " + keep);
+        }
+    }
+
+    /** Whether a backup is due at {@code now}, given the last one's time. With none yet, it is due at once. */
+    boolean due(Optional<Instant> last, Instant now) {
+        return due(schedule, last, now);
+    }
+
+    private static boolean due(String schedule, Optional<Instant> last, Instant now) {
+        Matcher daily = DAILY.matcher(schedule);
+        if (daily.matches()) {
+            LocalTime at;
+            try {
+                at = LocalTime.parse(daily.group(1));
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("schedule '" + schedule + "': " + daily.group(1) + " is not a time of day (HH:MM, UTC)");
+            }
+            Instant today = now.atZone(ZoneOffset.UTC).toLocalDate().atTime(at).toInstant(ZoneOffset.UTC);
+            Instant latest = today.isAfter(now) ? today.minus(Duration.ofDays(1)) : today; // the last HH:MM at or before now
+            return last.isEmpty() || last.get().isBefore(latest);
+        }
+        Matcher every = EVERY.matcher(schedule);
+        if (every.matches()) {
+            long n = Long.parseLong(every.group(1));
+            Duration period = switch (every.group(2)) {
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            if (period.compareTo(Duration.ofMinutes(5)) < 0) {
+                throw new IllegalArgumentException("schedule '" + schedule + "' is more often than every 5m");
+            }
+            return last.isEmpty() || !last.get().plus(period).isAfter(now);
+        }
+        throw new IllegalArgumentException("schedule '" + schedule + "' is neither 'daily HH:MM' (UTC) nor 'every N' with m, h or d (e.g. every 6h)");
+    }
+
+    /** Parses the spec's {@code backup} object; BAD_REQUEST naming the system and the field. */
+    static BackupPolicy parse(String system, com.fasterxml.jackson.databind.JsonNode j) {
+        if (j == null || j.isNull()) {
+            return null;
+        }
+        String prefix = "system " + system + ": field 'backup";
+        if (!j.isObject() || !j.path("schedule").isTextual() || !j.path("to").isTextual() || !j.path("keep").canConvertToInt()) {
+            throw AcpException.badRequest(prefix + "' must be {\"schedule\": \"daily 02:00\" or \"every 6h\", \"keep\": N, \"to\": POOL}, got " + j);
+        }
+        j.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("schedule") && !f.equals("keep") && !f.equals("to")) {
+                throw AcpException.badRequest(prefix + "." + f + "' is not a field of a backup policy; fields are keep, schedule, to");
+            }
+        });
+        try {
+            return new BackupPolicy(j.path("schedule").asText(), j.path("keep").asInt(), j.path("to").asText());
+        } catch (IllegalArgumentException e) {
+            throw AcpException.badRequest(prefix + "' " + e.getMessage());
+        }
+    }
+
+    com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        return io.acp.model.Json.object().put("schedule", schedule).put("keep", keep).put("to", to);
+    }
+}
