@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 final class HypervisorOperations implements ServiceOperations {
 
     private static final List<String> CHANGES = List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
-            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore");
+            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore", "node-evacuate", "node-resume");
 
     private final Supplier<Systems> systems;
     private final Supplier<RemoteRouter> router;
@@ -44,7 +44,7 @@ final class HypervisorOperations implements ServiceOperations {
     public List<String> operations() {
         return List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
                 "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort",
-                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore");
+                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore", "node-evacuate", "node-resume");
     }
 
     @Override
@@ -66,6 +66,10 @@ final class HypervisorOperations implements ServiceOperations {
             case "create" -> s.create(id, args.object("spec"), args.flag("start"), calls(session));
             case "set" -> s.set(id, args.object("spec"));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
+            // id names a node here: the one to empty (this one; the request is routed to it) or to make schedulable again
+            case "node-evacuate" -> s.evacuate(id, args.optionalText("to"), !args.has("wait") || args.flag("wait"),
+                    session.identity().name(), calls(session));
+            case "node-resume" -> s.resumeNode(id);
             case "console-info" -> s.consoleInfo(id);
             case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"), args.flag("running"),
                     callingNode(session));

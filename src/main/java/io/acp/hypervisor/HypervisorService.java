@@ -87,6 +87,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
                 .onFailure().invoke(this::problem)
                 .onFailure().recoverWithNull()
                 .chain(() -> r.systems().recoverMigrations().onFailure().recoverWithNull())
+                .chain(() -> r.systems().markInterruptedEvacuation().onFailure().recoverWithNull())
                 .chain(() -> r.monitor().reconcile().onFailure().recoverWithNull())
                 .invoke(() -> LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri()))
                 .replaceWith(r);
@@ -99,7 +100,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     @Override
     protected List<Collector> collectors(Running r) {
         return List.of(
-                Collector.every("reconcile", config.reconcileInterval(), () -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile())),
+                Collector.every("reconcile", config.reconcileInterval(), () -> reconcile(r)),
                 Collector.every("stats sample", config.statsInterval(), () -> r.monitor().sampleStats()).provingNothing());
     }
 
@@ -110,12 +111,29 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
 
     /** Runs a reconcile now (tests, and operators' "repair now"); answers how many systems changed. */
     public Uni<Integer> reconcileNow() {
-        return withRunning(r -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile()));
+        return withRunning(this::reconcile);
+    }
+
+    /** Migrations this node recorded are finished first; its schedulability in meta follows its node object. */
+    private Uni<Integer> reconcile(Running r) {
+        return r.systems().recoverMigrations()
+                .invoke(() -> r.systems().publishScheduleMeta())
+                .chain(() -> r.monitor().reconcile());
     }
 
     /** Samples every running system's stats now. */
     public Uni<Integer> sampleStatsNow() {
         return withRunning(r -> r.monitor().sampleStats());
+    }
+
+    /** {@code schedulable} (and {@code evacuation} while one is recorded) in this node's meta: see {@link NodeSchedule}. */
+    @Override
+    public java.util.Map<String, String> nodeMeta() {
+        try {
+            return withRunning(r -> r.systems().scheduleMeta());
+        } catch (RuntimeException notRunning) {
+            return java.util.Map.of();
+        }
     }
 
     /** The system operations; {@code unavailable} while the service is not running. */

@@ -101,6 +101,7 @@ final class Migrations {
             return ctx.report(id).map(r -> r.put("migrated", false)); // already there
         }
         assignment.requireHere(spec, "migrate");
+        NodeSchedule.require(ctx.cdb(), target, "migrate system " + id);
         if (!handoffs.begin(id, shutdown.timeout().plus(INCOMING))) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated from node " + nodeId);
         }
@@ -360,6 +361,7 @@ final class Migrations {
             throw AcpException.badRequest("migrate-prepare on node " + nodeId + ": the incoming spec of system " + id + " assigns it to node "
                     + spec.node() + ", not here");
         }
+        NodeSchedule.require(ctx.cdb(), nodeId, "take system " + id + " from node " + from);
         boolean again = handoffs.blocks(id) && from.equals(incomingFrom.get(id)); // the source asks again: same answer
         if (!again && !handoffs.begin(id, INCOMING)) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated to or from node " + nodeId);
