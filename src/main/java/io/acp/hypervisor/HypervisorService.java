@@ -77,7 +77,8 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC(), new MigrationRecords(migrationRecords));
         Handoffs handoffs = new Handoffs(System::nanoTime);
         Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
-                handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage()), HostDevices.of(config)),
+                handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage(),
+                        config.migrationMaxDowntime().orElse(null)), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
         int migrating = reports.restoreMigrations();
         if (migrating > 0) {

@@ -63,8 +63,12 @@ final class Migrations {
     /**
      * @param migrationUri  the libvirt URI by which other nodes' libvirt reaches this node's (null: no live migrations here)
      * @param sharedStorage the operator vouches that disks are on storage both nodes share (libvirt's UNSAFE flag)
+     * @param maxDowntime   the longest pause at the end of a live move from this node (null: QEMU's default)
      */
-    record Settings(String migrationUri, boolean sharedStorage) {
+    record Settings(String migrationUri, boolean sharedStorage, java.time.Duration maxDowntime) {
+        Settings(String migrationUri, boolean sharedStorage) {
+            this(migrationUri, sharedStorage, null);
+        }
     }
 
     Migrations(SystemContext ctx, Assignment assignment, Domains domains, GracefulShutdown shutdown, Handoffs handoffs, Settings settings) {
@@ -164,7 +168,12 @@ final class Migrations {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "node " + target
                     + " accepts no live migration: it has no acp.hypervisor.migration-uri (its libvirt as this node's libvirt reaches it)"));
         }
-        return ctx.hv().run(b -> b.migrateLive(id, uri, settings.sharedStorage()))
+        return ctx.hv().run(b -> {
+                    if (settings.maxDowntime() != null) {
+                        b.setMigrationMaxDowntime(id, settings.maxDowntime());
+                    }
+                    b.migrateLive(id, uri, settings.sharedStorage());
+                })
                 .call(() -> {
                     undo.clear();
                     return advance(id, MigrationStep.MOVED);
