@@ -33,6 +33,8 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     private final java.nio.file.Path migrationRecords;
     private final Supplier<Cdb> cdb;
     private final Supplier<HypervisorBackend> backends;
+    /** The HA service's hand-over of an HA system's lease with its migration; kept across restarts of this service. */
+    private volatile OwnershipHandover handover = OwnershipHandover.NONE;
 
     /** What exists while the service runs. */
     record Running(HypervisorBackend backend, Systems systems, SystemMonitor monitor) {
@@ -80,6 +82,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
                 handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage(),
                         config.migrationMaxDowntime().orElse(null)), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
+        r.systems().handOverWith((system, from, to) -> handover.hand(system, from, to));
         int migrating = reports.restoreMigrations();
         if (migrating > 0) {
             LOG.infof("node %s took part in %d migrations when it stopped: it finishes them", nodeId, migrating);
@@ -135,6 +138,11 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         } catch (RuntimeException notRunning) {
             return java.util.Map.of();
         }
+    }
+
+    /** Sets how migrations hand HA systems' leases over (the HA service while it runs; null: none). */
+    public void handOverWith(OwnershipHandover h) {
+        handover = h == null ? OwnershipHandover.NONE : h;
     }
 
     /** The system operations; {@code unavailable} while the service is not running. */

@@ -59,6 +59,7 @@ final class Migrations {
     /** Incoming migrations whose protection was restored from their record: once that window ends too, the source's meta decides. */
     private final java.util.Set<String> restored = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Settings settings;
+    private volatile OwnershipHandover handover = OwnershipHandover.NONE;
 
     /**
      * @param migrationUri  the libvirt URI by which other nodes' libvirt reaches this node's (null: no live migrations here)
@@ -79,6 +80,22 @@ final class Migrations {
         this.shutdown = shutdown;
         this.handoffs = handoffs;
         this.settings = settings;
+    }
+
+    /** The HA ownership group's hand-over (io.acp.ha sets it while it runs). */
+    void handover(OwnershipHandover h) {
+        handover = h == null ? OwnershipHandover.NONE : h;
+    }
+
+    /**
+     * Systems this node must not start or stop for HA right now: a migration record of them here,
+     * or an arrival still protected (the HA lease of a system that just arrived may reach this
+     * node's holder a renewal later).
+     */
+    java.util.Set<String> inMigration() {
+        java.util.Set<String> out = new java.util.TreeSet<>(ctx.reports().migrating());
+        out.addAll(handoffs.activeIds());
+        return out;
     }
 
     /** Records this node's step in the migration of {@code id} (null: it is over), in its meta. */
@@ -124,6 +141,7 @@ final class Migrations {
             return record(id, new MigrationStep(MigrationStep.Role.SOURCE, target, live, running, MigrationStep.PREPARING, ctx.reports().now()))
                     .chain(() -> step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare)))
                     .invoke(() -> undo.push(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
+                    .call(() -> spec.ha() ? step("HA ownership hand-over to node " + target, handOver(id, target, undo)) : Uni.createFrom().voidItem())
                     .call(() -> advance(id, MigrationStep.MOVING))
                     .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo))
                             : step("shutdown on node " + nodeId, stopForMove(id, running, undo)))
@@ -146,6 +164,16 @@ final class Migrations {
         }).onFailure().call(f -> rollBack(id, undo, f))
                 .onFailure().transform(f -> failed(id, target, f))
                 .eventually(() -> handoffs.end(id));
+    }
+
+    /**
+     * An HA system's lease goes to the target before the system moves (both nodes hold a record of
+     * the migration, so neither one's fencing starts or stops it); undone by handing it back.
+     */
+    private Uni<Void> handOver(String id, String target, Deque<Supplier<Uni<?>>> undo) {
+        OwnershipHandover h = handover;
+        return h.hand(id, nodeId, target)
+                .invoke(() -> undo.push(() -> h.hand(id, target, nodeId)));
     }
 
     /** Offline: the system stops here (gracefully, forced after the timeout); undone by starting it again. */

@@ -233,6 +233,16 @@ public final class Systems {
         return evacuation.resume(node);
     }
 
+    /** Sets how a migration hands an HA system's ownership over (io.acp.ha while it runs; null: none). */
+    public void handOverWith(OwnershipHandover handover) {
+        migrations.handover(handover);
+    }
+
+    /** Systems in a migration to or from this node (or just arrived): HA fencing leaves them alone. */
+    public java.util.Set<String> inMigration() {
+        return migrations.inMigration();
+    }
+
     /** After a restart: an evacuation recorded as running here is recorded as interrupted. */
     Uni<Void> markInterruptedEvacuation() {
         return evacuation.markInterrupted();
