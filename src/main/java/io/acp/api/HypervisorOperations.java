@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 final class HypervisorOperations implements ServiceOperations {
 
     private static final List<String> CHANGES = List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
-            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore", "template-create", "template-delete");
+            "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore",
+            "template-create", "template-delete", "node-evacuate", "node-resume");
 
     private final Supplier<Systems> systems;
     private final Supplier<RemoteRouter> router;
@@ -45,7 +46,7 @@ final class HypervisorOperations implements ServiceOperations {
         return List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
                 "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort",
                 "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore",
-                "template-create", "template-list", "template-show", "template-delete");
+                "template-create", "template-list", "template-show", "template-delete", "node-evacuate", "node-resume");
     }
 
     @Override
@@ -76,6 +77,10 @@ final class HypervisorOperations implements ServiceOperations {
             case "template-delete" -> s.templateDelete(id);
             case "set" -> s.set(id, args.object("spec"));
             case "migrate" -> s.migrate(id, args.text("to"), args.flag("live"), calls(session));
+            // id names a node here: the one to empty (this one; the request is routed to it) or to make schedulable again
+            case "node-evacuate" -> s.evacuate(id, args.optionalText("to"), !args.has("wait") || args.flag("wait"),
+                    session.identity().name(), calls(session));
+            case "node-resume" -> s.resumeNode(id);
             case "console-info" -> s.consoleInfo(id);
             case "migrate-prepare" -> s.acceptMigration(id, args.object("spec"), args.text("from"), args.flag("live"), args.flag("running"),
                     callingNode(session));

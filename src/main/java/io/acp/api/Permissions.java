@@ -54,7 +54,8 @@ public final class Permissions {
                 "hypervisor.template-create", "hypervisor.template-delete",
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
-                "storage.share.add", "storage.share.remove", "cluster.rotate-secret");
+                "storage.share.add", "storage.share.remove", "cluster.rotate-secret",
+                "hypervisor.node-evacuate", "hypervisor.node-resume");
         need(Need.NODE, "hypervisor.migrate-prepare", "hypervisor.migrate-confirm", "hypervisor.migrate-abort");
     }
 

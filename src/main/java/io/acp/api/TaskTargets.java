@@ -21,7 +21,8 @@ final class TaskTargets {
         String op = request.op();
         return switch (request.service()) {
             case "cluster" -> (op.equals("put") || op.equals("delete")) ? typed(args.path("type").asText(null), id) : null;
-            case "hypervisor" -> ObjectKey.of(op.startsWith("template-") ? ObjectType.TEMPLATE : ObjectType.SYSTEM, id);
+            case "hypervisor" -> ObjectKey.of(op.startsWith("template-") ? ObjectType.TEMPLATE
+                    : op.startsWith("node-") ? ObjectType.NODE : ObjectType.SYSTEM, id);
             case "network" -> ObjectKey.of(ObjectType.NETWORK, id);
             case "storage" -> op.startsWith("pool.") || op.startsWith("share.") ? ObjectKey.of(ObjectType.STORAGE, id) : null;
             case "monitor" -> ObjectKey.of(ObjectType.ALARM, id);

@@ -5,7 +5,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "node", description = "Run this machine's node.", subcommands = {NodeRunCommand.class, NodeJoinCommand.class})
+@Command(name = "node", description = "Run this machine's node; list the cluster's nodes; evacuate a node for maintenance and resume it.", subcommands = {NodeRunCommand.class, NodeJoinCommand.class, NodeListCommand.class,
+    NodeEvacuateCommand.class, NodeResumeCommand.class})
 class NodeCommand implements Runnable {
 
     @Spec
@@ -13,7 +14,7 @@ class NodeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing a command: 'acp node run' or 'acp node join'");
+        throw new ParameterException(spec.commandLine(), "missing a command: 'acp node run', 'acp node join', 'acp node list', 'acp node evacuate' or 'acp node resume'");
     }
 
     /**

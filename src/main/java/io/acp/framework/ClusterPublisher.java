@@ -37,6 +37,9 @@ final class ClusterPublisher {
         ObjectNode nodeMeta();
     }
 
+    /** Fields of the node's object that others write (acp node evacuate) and a restart must not drop. */
+    private static final List<String> KEPT_NODE_FIELDS = List.of("unschedulable", "evacuation");
+
     private final Supplier<Cdb> cdb;
     private final String nodeId;
     private final String hostname;
@@ -110,6 +113,12 @@ final class ClusterPublisher {
                 .put("version", version);
         ArrayNode names = spec.putArray("services");
         statuses.forEach(s -> names.add(s.name()));
+        // An evacuation's mark and progress (io.acp.hypervisor.NodeSchedule) outlive this process: keep them.
+        c.object(nodeKey).ifPresent(stored -> KEPT_NODE_FIELDS.forEach(f -> {
+            if (stored.spec().has(f)) {
+                spec.set(f, stored.spec().get(f));
+            }
+        }));
         putObjectIfChanged(c, nodeKey, null, spec);
         putMetaIfChanged(c, nodeKey, source.nodeMeta());
         statuses.forEach(s -> publishService(c, s));

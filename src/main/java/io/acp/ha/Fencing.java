@@ -8,6 +8,8 @@ import java.util.TreeSet;
  * the systems it owns; without one, none. Called on every ownership tick, so a node that loses its
  * lease (cut off from the majority, or its renewals fail) has started killing its copies within
  * one tick after its deadline, and a node that comes back does not start copies it no longer owns.
+ * Systems in a migration ({@link HaSystems#held}) are left alone while the lease is live: their
+ * lease is handed over with them.
  *
  * <p>The bound that survivors wait for ({@code fencing bound} in docs/operations.md) is the tick
  * period plus the time a destroy takes; the takeover delay of {@link LeaseTable} adds a margin.
@@ -32,6 +34,12 @@ final class Fencing {
         stopped.removeAll(allowed);
         Set<String> started = new TreeSet<>(allowed);
         started.removeAll(running);
+        if (holder.live(now)) {
+            // A migration moves these with their lease (LeaseOp.Hand): the copy and the lease are in flight.
+            Set<String> held = systems.held();
+            stopped.removeAll(held);
+            started.removeAll(held);
+        }
         for (String system : stopped) {
             systems.stop(system);
         }

@@ -14,6 +14,8 @@ import io.acp.node.NodeIdentity;
 import io.acp.node.PipelineService;
 import io.acp.security.PkiFiles;
 import io.microraft.RaftConfig;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -94,6 +96,13 @@ public class HaService extends PipelineService<HaService.Running> {
                         live.stream().filter(n -> !n.equals(failed) && !witnesses.contains(n)).toList(), priority, System.currentTimeMillis()));
         OwnershipMember member = new OwnershipMember(vertx, nodeId, members, SocketAddress.inetSocketAddress(config.port(), config.host()),
                 PkiFiles.in(dataDir), times, raft(config), systems == null ? new NoSystems() : systems, target, new Reporter(meta));
+        if (systems != null) {
+            hypervisor.handOverWith((system, from, to) -> Uni.createFrom().completionStage(() -> member.hand(system, from, to))
+                    .onFailure().transform(f -> new AcpException(ErrorCode.CONFLICT, "rule ha-ownership: the ownership group did not hand HA system "
+                            + system + " from node " + from + " to node " + to + ": " + (f instanceof java.util.concurrent.CompletionException && f.getCause() != null
+                            ? f.getCause().getMessage() : f.getMessage()), f))
+                    .replaceWithVoid());
+        }
         return Uni.createFrom().completionStage(() -> member.start().toCompletionStage())
                 .invoke(port -> LOG.infof("HA ownership member %s listens on %s:%d; members %s; fencing bound %d ms, takeover after %d ms",
                         nodeId, config.host(), port, members.keySet(), times.fencingBoundMillis(), times.takeoverDelayMillis()))
@@ -135,6 +144,9 @@ public class HaService extends PipelineService<HaService.Running> {
 
     @Override
     protected void close(Running r) {
+        if (r.systems() != null) {
+            hypervisor.handOverWith(null);
+        }
         r.member().stop();
     }
 

@@ -16,4 +16,13 @@ interface HaSystems {
 
     /** Kills this node's copy of {@code system} (destroy, not shutdown): it must be gone within the fencing bound. */
     void stop(String system);
+
+    /**
+     * Systems in a migration to or from this node: their lease is being handed over with them, so
+     * while this node's lease is live its fencing neither starts nor stops them (without a lease it
+     * stops them as every other).
+     */
+    default Set<String> held() {
+        return Set.of();
+    }
 }

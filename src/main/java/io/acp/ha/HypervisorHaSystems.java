@@ -109,6 +109,15 @@ final class HypervisorHaSystems implements HaSystems {
     }
 
     @Override
+    public Set<String> held() {
+        try {
+            return hypervisor.systems().inMigration();
+        } catch (RuntimeException notRunning) {
+            return Set.of(); // no hypervisor: no migration under way here
+        }
+    }
+
+    @Override
     public void stop(String system) {
         running.remove(system);
         starting.remove(system);

@@ -20,6 +20,10 @@ final class LeaseHolder {
     private long deadline = Long.MIN_VALUE;
     private long renewIndex = -1;
     private final Map<String, Long> owned = new HashMap<>();
+    /** Systems this node handed away, at the hand-over's commit index: an older renewal's answer cannot bring them back. */
+    private final Map<String, Long> handedAt = new HashMap<>();
+    /** Systems whose hand-over got no answer, with the local time it failed: only renewals sent later count for them. */
+    private final Map<String, Long> handUnknownSince = new HashMap<>();
 
     LeaseHolder(String node) {
         this.node = node;
@@ -38,8 +42,14 @@ final class LeaseHolder {
         renewIndex = commitIndex;
         owned.values().removeIf(index -> index <= commitIndex);
         for (String system : granted.owned()) {
-            owned.merge(system, commitIndex, Math::max);
+            boolean handed = handedAt.getOrDefault(system, Long.MIN_VALUE) >= commitIndex;
+            boolean unsure = handUnknownSince.getOrDefault(system, Long.MIN_VALUE) >= sentAt;
+            if (!handed && !unsure) {
+                owned.merge(system, commitIndex, Math::max);
+            }
         }
+        handedAt.values().removeIf(index -> index < commitIndex);
+        handUnknownSince.values().removeIf(since -> since < sentAt);
     }
 
     /** This node became the owner of {@code system} at {@code commitIndex}. */
@@ -47,6 +57,37 @@ final class LeaseHolder {
         if (commitIndex > renewIndex) {
             owned.merge(system, commitIndex, Math::max);
         }
+    }
+
+    /**
+     * This node is handing {@code system} to another node (a migration): it stops believing it owns
+     * it before it proposes the hand-over, so that at no moment two holders believe they own it; no
+     * renewal's answer brings it back until the hand-over's outcome is known.
+     */
+    void handingAway(String system) {
+        owned.remove(system);
+        handedAt.put(system, Long.MAX_VALUE);
+    }
+
+    /** The hand-over of {@code system} committed at {@code commitIndex}: renewals committed before it cannot bring it back. */
+    void handedAway(String system, long commitIndex) {
+        owned.remove(system);
+        handedAt.put(system, commitIndex);
+    }
+
+    /** The table refused the hand-over at {@code commitIndex}: this node still owns {@code system}. */
+    void handOverRefused(String system, long commitIndex) {
+        handedAt.remove(system);
+        took(system, commitIndex);
+    }
+
+    /**
+     * The hand-over's outcome is unknown (no answer) at local time {@code now}: only a renewal sent
+     * after now, which Raft orders after the hand-over if that ever commits, says who owns it.
+     */
+    void handOverUnknown(String system, long now) {
+        handedAt.remove(system);
+        handUnknownSince.put(system, now);
     }
 
     /** This node gave {@code system} away (handed over or released). */
@@ -74,5 +115,7 @@ final class LeaseHolder {
         deadline = Long.MIN_VALUE;
         renewIndex = -1;
         owned.clear();
+        handedAt.clear();
+        handUnknownSince.clear();
     }
 }

@@ -113,6 +113,48 @@ final class OwnershipMember {
                 });
     }
 
+    /**
+     * Hands {@code system} from {@code from} to {@code to} (a migration, LeaseOp.Hand); this member's
+     * holder drops it as soon as the hand-over committed, or takes it if it is the receiver.
+     * Completes exceptionally with the table's reason when refused.
+     */
+    java.util.concurrent.CompletableFuture<Committed> hand(String system, String from, String to) {
+        boolean giving = from.equals(self.id());
+        java.util.concurrent.CompletableFuture<Void> dropped = new java.util.concurrent.CompletableFuture<>();
+        executor.execute(() -> {
+            if (giving) {
+                agent.holder().handingAway(system);
+            }
+            dropped.complete(null);
+        });
+        return dropped.thenCompose(x -> group.propose(new LeaseOp.Hand(system, from, to, System.currentTimeMillis())))
+                .whenComplete((c, e) -> executor.execute(() -> settle(system, from, to, c, e)))
+                .thenApply(c -> {
+                    if (c.result() instanceof LeaseResult.Refused r) {
+                        throw new IllegalStateException(r.reason());
+                    }
+                    return c;
+                });
+    }
+
+    /** What this member's holder learns from a hand-over's outcome (on the ownership thread). */
+    private void settle(String system, String from, String to, Committed c, Throwable e) {
+        LeaseHolder holder = agent.holder();
+        if (e != null) {
+            if (from.equals(self.id())) {
+                holder.handOverUnknown(system, System.currentTimeMillis());
+            }
+        } else if (c.result() instanceof LeaseResult.Refused) {
+            if (from.equals(self.id())) {
+                holder.handOverRefused(system, c.commitIndex());
+            }
+        } else if (from.equals(self.id())) {
+            holder.handedAway(system, c.commitIndex());
+        } else if (to.equals(self.id())) {
+            holder.took(system, c.commitIndex());
+        }
+    }
+
     /** {@code node} gives up {@code system} (no longer HA, or deleted). */
     java.util.concurrent.CompletableFuture<Committed> release(String system, String node) {
         return group.propose(new LeaseOp.Release(system, node, System.currentTimeMillis()));

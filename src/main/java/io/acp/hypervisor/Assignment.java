@@ -32,6 +32,9 @@ final class Assignment {
     SystemSpec placed(SystemSpec requested, Optional<ObjectEntry> existing) {
         String assigned = existing.map(e -> e.spec().path("node").asText(null)).orElse(null);
         SystemSpec spec = requested;
+        if (requested.node() != null && existing.isEmpty()) {
+            NodeSchedule.require(cdb, requested.node(), "create system " + requested.id());
+        }
         if (requested.node() == null) {
             spec = requested.withNode(assigned != null ? assigned : existing.isPresent() ? nodeId
                     : Placement.choose(cdb, nodeId, requested, System.currentTimeMillis()));

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 final class DeviceSources {
 
-    private static final Set<String> USABLE_POOL = Set.of("ok", "nearFull");
+    static final Set<String> USABLE_POOL = Set.of("ok", "nearFull");
 
     private DeviceSources() {
     }

@@ -42,6 +42,17 @@ final class Handoffs {
     }
 
     /** True while this node's copy of {@code id} must not be removed as a stray. */
+    /** Systems with a hand-off under way or an arrival still protected. */
+    java.util.Set<String> activeIds() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String id : handoffs.keySet()) {
+            if (active(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     boolean active(String id) {
         return current(id) != null;
     }

@@ -59,6 +59,12 @@ public interface HypervisorBackend extends AutoCloseable {
     void migrateLive(String name, String targetUri, boolean storageVouchedShared);
 
     /**
+     * Limits how long the running domain {@code name} may be paused at the end of its next live
+     * migration (QEMU's {@code downtime-limit}); called just before {@link #migrateLive}.
+     */
+    void setMigrationMaxDowntime(String name, java.time.Duration limit);
+
+    /**
      * Figures of the last migration that completed into (or out of) domain {@code name} on this
      * hypervisor, in milliseconds: {@code downtimeMs} (the guest was paused), {@code elapsedMs};
      * empty where the driver keeps none. Reading them clears them.

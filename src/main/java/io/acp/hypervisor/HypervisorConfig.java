@@ -36,6 +36,15 @@ public interface HypervisorConfig {
     @WithDefault("false")
     boolean migrationSharedStorage();
 
+    /**
+     * The longest the guest may stay paused at the end of a live migration from this node (QEMU's
+     * {@code downtime-limit}): libvirt keeps copying memory until what is left fits into it. Set on
+     * the domain with {@code virDomainMigrateSetMaxDowntime} just before the move (libvirt's migrate
+     * parameters have no field for it). Unset: QEMU's default, 300 ms. Smaller makes the pause shorter
+     * and a busy guest's migration longer (or never converging).
+     */
+    java.util.Optional<Duration> migrationMaxDowntime();
+
     /** How long a graceful shutdown may take before the domain is destroyed. */
     @WithDefault("30s")
     Duration shutdownTimeout();

@@ -33,6 +33,8 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     private final java.nio.file.Path migrationRecords;
     private final Supplier<Cdb> cdb;
     private final Supplier<HypervisorBackend> backends;
+    /** The HA service's hand-over of an HA system's lease with its migration; kept across restarts of this service. */
+    private volatile OwnershipHandover handover = OwnershipHandover.NONE;
 
     /** What exists while the service runs. */
     record Running(HypervisorBackend backend, Systems systems, SystemMonitor monitor) {
@@ -79,12 +81,14 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC(), new MigrationRecords(migrationRecords));
         Handoffs handoffs = new Handoffs(System::nanoTime);
         Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
-                handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage()), HostDevices.of(config)),
+                handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage(),
+                        config.migrationMaxDowntime().orElse(null)), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));
         Systems.TaskHook hook = scheduledTasks;
         if (hook != null) {
             r.systems().recordScheduledWith(hook);
         }
+        r.systems().handOverWith((system, from, to) -> handover.hand(system, from, to));
         int migrating = reports.restoreMigrations();
         if (migrating > 0) {
             LOG.infof("node %s took part in %d migrations when it stopped: it finishes them", nodeId, migrating);
@@ -93,6 +97,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
                 .onFailure().invoke(this::problem)
                 .onFailure().recoverWithNull()
                 .chain(() -> r.systems().recoverMigrations().onFailure().recoverWithNull())
+                .chain(() -> r.systems().markInterruptedEvacuation().onFailure().recoverWithNull())
                 .chain(() -> r.monitor().reconcile().onFailure().recoverWithNull())
                 .invoke(() -> LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri()))
                 .replaceWith(r);
@@ -105,7 +110,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     @Override
     protected List<Collector> collectors(Running r) {
         return List.of(
-                Collector.every("reconcile", config.reconcileInterval(), () -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile())),
+                Collector.every("reconcile", config.reconcileInterval(), () -> reconcile(r)),
                 Collector.every("stats sample", config.statsInterval(), () -> r.monitor().sampleStats()).provingNothing(),
                 // Scheduled backups are looked at as often as the reconcile: a schedule's granularity is minutes.
                 Collector.every("scheduled backups", config.reconcileInterval(), () -> r.systems().runDueBackups()).provingNothing());
@@ -118,7 +123,14 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
 
     /** Runs a reconcile now (tests, and operators' "repair now"); answers how many systems changed. */
     public Uni<Integer> reconcileNow() {
-        return withRunning(r -> r.systems().recoverMigrations().chain(() -> r.monitor().reconcile()));
+        return withRunning(this::reconcile);
+    }
+
+    /** Migrations this node recorded are finished first; its schedulability in meta follows its node object. */
+    private Uni<Integer> reconcile(Running r) {
+        return r.systems().recoverMigrations()
+                .invoke(() -> r.systems().publishScheduleMeta())
+                .chain(() -> r.monitor().reconcile());
     }
 
     /** Samples every running system's stats now. */
@@ -132,6 +144,21 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
      */
     public void recordScheduledWith(Systems.TaskHook hook) {
         scheduledTasks = hook;
+    }
+
+    /** {@code schedulable} (and {@code evacuation} while one is recorded) in this node's meta: see {@link NodeSchedule}. */
+    @Override
+    public java.util.Map<String, String> nodeMeta() {
+        try {
+            return withRunning(r -> r.systems().scheduleMeta());
+        } catch (RuntimeException notRunning) {
+            return java.util.Map.of();
+        }
+    }
+
+    /** Sets how migrations hand HA systems' leases over (the HA service while it runs; null: none). */
+    public void handOverWith(OwnershipHandover h) {
+        handover = h == null ? OwnershipHandover.NONE : h;
     }
 
     /** The system operations; {@code unavailable} while the service is not running. */

@@ -59,12 +59,17 @@ final class Migrations {
     /** Incoming migrations whose protection was restored from their record: once that window ends too, the source's meta decides. */
     private final java.util.Set<String> restored = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Settings settings;
+    private volatile OwnershipHandover handover = OwnershipHandover.NONE;
 
     /**
      * @param migrationUri  the libvirt URI by which other nodes' libvirt reaches this node's (null: no live migrations here)
      * @param sharedStorage the operator vouches that disks are on storage both nodes share (libvirt's UNSAFE flag)
+     * @param maxDowntime   the longest pause at the end of a live move from this node (null: QEMU's default)
      */
-    record Settings(String migrationUri, boolean sharedStorage) {
+    record Settings(String migrationUri, boolean sharedStorage, java.time.Duration maxDowntime) {
+        Settings(String migrationUri, boolean sharedStorage) {
+            this(migrationUri, sharedStorage, null);
+        }
     }
 
     Migrations(SystemContext ctx, Assignment assignment, Domains domains, GracefulShutdown shutdown, Handoffs handoffs, Settings settings) {
@@ -75,6 +80,22 @@ final class Migrations {
         this.shutdown = shutdown;
         this.handoffs = handoffs;
         this.settings = settings;
+    }
+
+    /** The HA ownership group's hand-over (io.acp.ha sets it while it runs). */
+    void handover(OwnershipHandover h) {
+        handover = h == null ? OwnershipHandover.NONE : h;
+    }
+
+    /**
+     * Systems this node must not start or stop for HA right now: a migration record of them here,
+     * or an arrival still protected (the HA lease of a system that just arrived may reach this
+     * node's holder a renewal later).
+     */
+    java.util.Set<String> inMigration() {
+        java.util.Set<String> out = new java.util.TreeSet<>(ctx.reports().migrating());
+        out.addAll(handoffs.activeIds());
+        return out;
     }
 
     /** Records this node's step in the migration of {@code id} (null: it is over), in its meta. */
@@ -101,6 +122,7 @@ final class Migrations {
             return ctx.report(id).map(r -> r.put("migrated", false)); // already there
         }
         assignment.requireHere(spec, "migrate");
+        NodeSchedule.require(ctx.cdb(), target, "migrate system " + id);
         if (!handoffs.begin(id, shutdown.timeout().plus(INCOMING))) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated from node " + nodeId);
         }
@@ -119,6 +141,7 @@ final class Migrations {
             return record(id, new MigrationStep(MigrationStep.Role.SOURCE, target, live, running, MigrationStep.PREPARING, ctx.reports().now()))
                     .chain(() -> step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare)))
                     .invoke(() -> undo.push(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
+                    .call(() -> spec.ha() ? step("HA ownership hand-over to node " + target, handOver(id, target, undo)) : Uni.createFrom().voidItem())
                     .call(() -> advance(id, MigrationStep.MOVING))
                     .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo))
                             : step("shutdown on node " + nodeId, stopForMove(id, running, undo)))
@@ -143,6 +166,16 @@ final class Migrations {
                 .eventually(() -> handoffs.end(id));
     }
 
+    /**
+     * An HA system's lease goes to the target before the system moves (both nodes hold a record of
+     * the migration, so neither one's fencing starts or stops it); undone by handing it back.
+     */
+    private Uni<Void> handOver(String id, String target, Deque<Supplier<Uni<?>>> undo) {
+        OwnershipHandover h = handover;
+        return h.hand(id, nodeId, target)
+                .invoke(() -> undo.push(() -> h.hand(id, target, nodeId)));
+    }
+
     /** Offline: the system stops here (gracefully, forced after the timeout); undone by starting it again. */
     private Uni<Void> stopForMove(String id, boolean running, Deque<Supplier<Uni<?>>> undo) {
         if (!running) {
@@ -163,7 +196,12 @@ final class Migrations {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "node " + target
                     + " accepts no live migration: it has no acp.hypervisor.migration-uri (its libvirt as this node's libvirt reaches it)"));
         }
-        return ctx.hv().run(b -> b.migrateLive(id, uri, settings.sharedStorage()))
+        return ctx.hv().run(b -> {
+                    if (settings.maxDowntime() != null) {
+                        b.setMigrationMaxDowntime(id, settings.maxDowntime());
+                    }
+                    b.migrateLive(id, uri, settings.sharedStorage());
+                })
                 .call(() -> {
                     undo.clear();
                     return advance(id, MigrationStep.MOVED);
@@ -360,6 +398,7 @@ final class Migrations {
             throw AcpException.badRequest("migrate-prepare on node " + nodeId + ": the incoming spec of system " + id + " assigns it to node "
                     + spec.node() + ", not here");
         }
+        NodeSchedule.require(ctx.cdb(), nodeId, "take system " + id + " from node " + from);
         boolean again = handoffs.blocks(id) && from.equals(incomingFrom.get(id)); // the source asks again: same answer
         if (!again && !handoffs.begin(id, INCOMING)) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated to or from node " + nodeId);

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * always a candidate (its hypervisor is the one choosing); without stats yet, its capacity is unknown
  * and it is chosen only when no node with known room fits. A node whose free memory is smaller than
  * the system's is not chosen; when no node fits, the create fails with CONFLICT listing each node's room.
+ * A node marked unschedulable ({@link NodeSchedule}: being evacuated) is never a candidate, this one included.
  */
 public final class Placement {
 
@@ -55,7 +56,7 @@ public final class Placement {
                 .map(Room::node)
                 .orElseThrow(() -> new AcpException(ErrorCode.CONFLICT, "no node has room for system " + spec.id() + " ("
                         + spec.memoryMiB() + " MiB): " + rooms.stream().map(Room::describe).collect(Collectors.joining("; "))
-                        + "; free memory, or give the spec a 'node'"));
+                        + unschedulable(cdb) + "; free memory, or give the spec a 'node'"));
     }
 
     /**
@@ -86,6 +87,7 @@ public final class Placement {
         if (!nodes.contains(localNode)) {
             nodes.add(localNode);
         }
+        nodes.removeIf(n -> !NodeSchedule.schedulable(cdb, n));
         List<Room> out = new ArrayList<>();
         for (String n : nodes) {
             List<StatsEntry> s = cdb.stats(ObjectKey.of(ObjectType.NODE, n), n);
@@ -99,6 +101,17 @@ public final class Placement {
             out.add(new Room(n, true, v.getOrDefault("memAvailable", 0.0) - reserved[0], cpus - reserved[1]));
         }
         return out;
+    }
+
+    /** The unschedulable nodes, for an error that says why they were not candidates. */
+    private static String unschedulable(Cdb cdb) {
+        List<String> out = new ArrayList<>();
+        for (ObjectKey k : cdb.reportedKeys(ObjectType.NODE)) {
+            if (!NodeSchedule.schedulable(cdb, k.id())) {
+                out.add(k.id());
+            }
+        }
+        return out.isEmpty() ? "" : "; not considered (rule unschedulable, acp node resume): " + String.join(", ", out);
     }
 
     private static boolean fresh(Cdb cdb, String node, long nowMillis) {

@@ -41,6 +41,7 @@ public final class Systems {
     private final Templates templates;
     private final TemplateSystems fromTemplates;
     private final BackupScheduler scheduler;
+    private final Evacuation evacuation;
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
@@ -56,6 +57,7 @@ public final class Systems {
         this.templates = new Templates(ctx, assignment, java.time.Clock.systemUTC());
         this.fromTemplates = new TemplateSystems(ctx, assignment, templates, domains);
         this.scheduler = backupScheduler(java.time.Clock.systemUTC());
+        this.evacuation = new Evacuation(ctx, migrations, migration.sharedStorage());
     }
 
     /** Placement and hand-over to other nodes are not possible: for callers that have no way to other nodes. */
@@ -275,6 +277,44 @@ public final class Systems {
     /** The target's side when the source gives up: removes the copy this node defined. */
     public Uni<ObjectNode> abortMigration(String id, String caller) {
         return migrations.abort(id, caller);
+    }
+
+    /**
+     * Empties this node ({@code node} must name it) for maintenance: marks it unschedulable and
+     * moves every system off it, to {@code to} if given (see {@link Evacuation}). {@code by} is who asked.
+     */
+    public Uni<ObjectNode> evacuate(String node, String to, boolean wait, String by, NodeCalls calls) {
+        return evacuation.evacuate(node, to, wait, by, calls);
+    }
+
+    /** Makes {@code node} schedulable again and forgets its evacuation. */
+    public Uni<ObjectNode> resumeNode(String node) {
+        return evacuation.resume(node);
+    }
+
+    /** Sets how a migration hands an HA system's ownership over (io.acp.ha while it runs; null: none). */
+    public void handOverWith(OwnershipHandover handover) {
+        migrations.handover(handover);
+    }
+
+    /** Systems in a migration to or from this node (or just arrived): HA fencing leaves them alone. */
+    public java.util.Set<String> inMigration() {
+        return migrations.inMigration();
+    }
+
+    /** After a restart: an evacuation recorded as running here is recorded as interrupted. */
+    Uni<Void> markInterruptedEvacuation() {
+        return evacuation.markInterrupted();
+    }
+
+    /** This node's schedulability for its node meta. */
+    java.util.Map<String, String> scheduleMeta() {
+        return evacuation.meta();
+    }
+
+    /** Keeps the node meta's schedulability in line with the node object (every reconcile). */
+    void publishScheduleMeta() {
+        evacuation.publishMeta();
     }
 
     /** Takes a snapshot of the system's disks (with its memory when {@code memory}, which needs it running): see {@link SystemSnapshots}. */

@@ -67,6 +67,12 @@ public final class Bodies {
     public record Migration(@Schema(required = true) String to, Boolean live) {
     }
 
+    @Schema(name = "Evacuation", description = "hypervisor.node-evacuate: the node to move every system to; without it, each goes to the "
+            + "least loaded node that has its pools and networks.")
+    @RegisterForReflection
+    public record Evacuation(String to) {
+    }
+
     @Schema(name = "NetworkCreate", description = "network.create: a network of one subtype (vlan, trunk, vpp-vlan, vxlan).")
     @RegisterForReflection
     public record NetworkCreate(@Schema(required = true) String id, @Schema(required = true) String subtype,

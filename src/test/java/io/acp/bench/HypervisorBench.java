@@ -165,6 +165,11 @@ public final class HypervisorBench {
             }
 
             @Override
+            public java.util.Optional<java.time.Duration> migrationMaxDowntime() {
+                return java.util.Optional.empty();
+            }
+
+            @Override
             public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {
                 return java.util.Optional.of(java.util.List.of(java.nio.file.Path.of("/var/lib/acp")));
             }

@@ -62,6 +62,11 @@ class HypervisorHaSystemsTest {
         }
 
         @Override
+        public Optional<Duration> migrationMaxDowntime() {
+            return Optional.empty();
+        }
+
+        @Override
         public Duration shutdownTimeout() {
             return Duration.ofSeconds(5);
         }

@@ -36,6 +36,9 @@ final class SimOwnershipCluster {
     long checks;
     long fences;
     long failovers;
+    long migrations;
+    /** How long a target protects an arrived copy whose lease its holder may learn a renewal later (real: 2 min). */
+    static final long ARRIVAL_PROTECTION_MS = 2 * RENEW_MS;
 
     final class Node {
         final String id;
@@ -156,6 +159,47 @@ final class SimOwnershipCluster {
                         home.holder.took(system, c.commitIndex());
                     }
                 }));
+    }
+
+    /**
+     * A live migration of {@code system} from {@code from} (which must run it) to {@code to}, as
+     * io.acp.hypervisor.Migrations does it: both nodes hold the system (their migration records),
+     * the source hands its lease over (LeaseOp.Hand), libvirt moves the copy in one instant, the
+     * source's record ends, and the target's arrival stays protected a while longer. A refused
+     * hand-over, or a node that crashed, ends it where it stands. Returns false if it did not begin.
+     */
+    boolean migrate(String system, String from, String to) {
+        Node src = nodes.get(from);
+        Node dst = nodes.get(to);
+        if (src.witness || dst.witness || from.equals(to) || down.contains(from) || down.contains(to)
+                || !src.vms.running().contains(system) || !src.holder.owned().contains(system)) {
+            return false;
+        }
+        src.vms.hold(system);
+        dst.vms.hold(system);
+        src.holder.handingAway(system);
+        src.group.propose(new LeaseOp.Hand(system, from, to, time.now())).whenComplete((c, e) -> {
+            if (e != null || !(c.result() instanceof LeaseResult.Owner)) {
+                if (e != null) {
+                    src.holder.handOverUnknown(system, time.now());
+                } else {
+                    src.holder.handOverRefused(system, c.commitIndex());
+                }
+                src.vms.unhold(system);
+                dst.vms.unhold(system);
+                return;
+            }
+            src.holder.handedAway(system, c.commitIndex());
+            migrations++;
+            time.at(50 + random.nextInt(500), "vmm-" + from, () -> {
+                if (!down.contains(to) && !down.contains(from) && src.vms.moveOut(system)) {
+                    dst.vms.moveIn(system);
+                }
+                src.vms.unhold(system);
+                time.at(ARRIVAL_PROTECTION_MS, to, () -> dst.vms.unhold(system));
+            });
+        });
+        return true;
     }
 
     boolean connected(String a, String b) {

@@ -19,6 +19,10 @@ final class SimVms implements HaSystems {
     private final long maxStopMillis;
     private final Set<String> copies = new TreeSet<>();
     private final Map<String, Long> stopping = new HashMap<>();
+    /** Systems in a migration to or from this node (its migration record, or a protected arrival). */
+    private final Set<String> held = new TreeSet<>();
+    /** How many times each system was started here: a migrated copy is moved, never started. */
+    final Map<String, Integer> starts = new HashMap<>();
 
     SimVms(String node, SimTime time, Random random, long maxStopMillis) {
         this.node = node;
@@ -36,6 +40,34 @@ final class SimVms implements HaSystems {
 
     @Override
     public void start(String system) {
+        copies.add(system);
+        starts.merge(system, 1, Integer::sum);
+    }
+
+    @Override
+    public Set<String> held() {
+        return new TreeSet<>(held);
+    }
+
+    void hold(String system) {
+        held.add(system);
+    }
+
+    void unhold(String system) {
+        held.remove(system);
+    }
+
+    /** A live migration's end: the copy leaves this node, whole (not a stop). */
+    boolean moveOut(String system) {
+        if (!copies.contains(system) || stopping.containsKey(system)) {
+            return false;
+        }
+        copies.remove(system);
+        return true;
+    }
+
+    /** A live migration's end: the copy arrives here, running on (not a start). */
+    void moveIn(String system) {
         copies.add(system);
     }
 
@@ -63,5 +95,6 @@ final class SimVms implements HaSystems {
     void crash() {
         copies.clear();
         stopping.clear();
+        held.clear();
     }
 }

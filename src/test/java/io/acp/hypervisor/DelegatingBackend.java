@@ -100,6 +100,11 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public void setMigrationMaxDowntime(String name, java.time.Duration limit) {
+        real.setMigrationMaxDowntime(name, limit);
+    }
+
+    @Override
     public Map<String, Long> completedMigration(String name) {
         return real.completedMigration(name);
     }

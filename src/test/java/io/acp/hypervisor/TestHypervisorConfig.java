@@ -16,6 +16,11 @@ record TestHypervisorConfig(String uri, Duration reconcileInterval, Duration sta
         return false;
     }
 
+    @Override
+    public java.util.Optional<Duration> migrationMaxDowntime() {
+        return java.util.Optional.empty();
+    }
+
     /** The paths and bridge the lifecycle tests' specs name. */
     @Override
     public java.util.Optional<java.util.List<java.nio.file.Path>> allowedDevicePaths() {

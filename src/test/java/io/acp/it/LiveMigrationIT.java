@@ -128,7 +128,8 @@ class LiveMigrationIT {
                 "-Dacp.hypervisor.migration-uri=qemu+tcp://10.93.0." + n + "/system",
                 "-Dacp.hypervisor.migration-shared-storage=true",
                 "-Dacp.hypervisor.allowed-device-paths=" + SHARED,
-                "-Dacp.hypervisor.reconcile-interval=1s"));
+                "-Dacp.hypervisor.reconcile-interval=1s",
+                "-Dacp.hypervisor.migration-max-downtime=100ms"));
         return o;
     }
 
@@ -381,5 +382,79 @@ class LiveMigrationIT {
             watch.join(5000);
         }
         assertThat(doubleRuns).as("instants at which both daemons ran the guest").isEmpty();
+    }
+
+    /**
+     * {@code acp node evacuate m1 --wait}: m1 becomes unschedulable and the running guest moves live
+     * to m2 (with the maximum downtime this node configures, seen in QEMU's parameters during the
+     * move), counting on; {@code acp node resume m1} leaves nothing of the evacuation behind.
+     */
+    @Test
+    @Order(3)
+    void evacuatingANodeMovesItsRunningGuestLiveAndResumeClearsIt() throws Exception {
+        if (runsOn(2)) {
+            CliResult back = cli(m2, "system", "migrate", ID, "--to", "m1", "--live");
+            assertThat(back.exitCode()).as("%s", back).isZero();
+        }
+        Eventually.await(WAIT, probe(() -> runsOn(1) && "m1".equals(assigned(m1)) && "m1".equals(assigned(m2))), ID + " runs on m1");
+        long before;
+        try (Serial s1 = new Serial(m1)) {
+            Eventually.await(WAIT, probe(() -> s1.ticks.size() >= 5), "the guest on m1 counts");
+            before = s1.last();
+        }
+        // Throttled (8 MiB/s) so that QEMU's migration parameters can be read while it moves.
+        virsh(1, "migrate-setspeed", ID, "8");
+        AtomicBoolean moving = new AtomicBoolean(true);
+        List<String> limits = new CopyOnWriteArrayList<>();
+        Thread sampler = new Thread(() -> {
+            while (moving.get()) {
+                try {
+                    // a query, which libvirt answers while the migration job runs
+                    limits.add(virsh(1, "migrate-getmaxdowntime", ID).strip());
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        }, "downtime-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+        CliResult evacuated;
+        try {
+            evacuated = cli(m1, "node", "evacuate", "m1", "--wait");
+        } finally {
+            moving.set(false);
+            sampler.join(5000);
+        }
+        assertThat(evacuated.exitCode()).as("%s", evacuated).isZero();
+        assertThat(evacuated.stdout()).contains(ID, "moved", "m2", "evacuation of node m1: done");
+        assertThat(limits).as("the maximum downtime (ms) libvirt reported while the guest moved").contains("100");
+
+        assertThat(runsOn(2)).as("running on node 2's libvirt").isTrue();
+        assertThat(runsOn(1)).isFalse();
+        try (Serial s2 = new Serial(m2)) {
+            Eventually.await(WAIT, probe(() -> s2.ticks.size() >= 5), "the guest on m2 counts on");
+            assertThat(s2.ticks.get(0)[0]).as("counted on from %d: not rebooted", before).isGreaterThan(before);
+        }
+        CliResult list = cli(m2, "node", "list");
+        assertThat(list.exitCode()).as("%s", list).isZero();
+        assertThat(list.stdout().lines().filter(l -> l.startsWith("m1")).findFirst().orElse("")).contains("no (since", "done");
+        // nothing may be placed on m1 now
+        CliResult refused = cli(m2, "system", "migrate", ID, "--to", "m1", "--live");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(String.join("\n", refused.err())).contains("rule unschedulable", "node m1");
+        assertThat(runsOn(2)).isTrue();
+
+        CliResult resumed = cli(m2, "node", "resume", "m1");
+        assertThat(resumed.exitCode()).as("%s", resumed).isZero();
+        Eventually.await(WAIT, probe(() -> {
+            String l = cli(m1, "node", "list").stdout().lines().filter(x -> x.startsWith("m1")).findFirst().orElse("");
+            return l.contains("yes");
+        }), "m1 sees itself schedulable again");
+        try (ApiClient api = m1.client()) {
+            JsonNode spec = api.call("cluster", "get", Json.object().put("type", "node").put("id", "m1")).path("spec");
+            assertThat(spec.has("unschedulable") || spec.has("evacuation")).as("node m1's object after resume: %s", spec).isFalse();
+        }
+        Eventually.await(WAIT, probe(() -> !meta(m1, "m1").has("migration") && !meta(m2, "m2").has("migration")), "no migration record left");
+        assertThat(virsh(1, "list", "--all", "--name")).doesNotContain(ID);
     }
 }

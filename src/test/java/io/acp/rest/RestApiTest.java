@@ -102,6 +102,36 @@ class RestApiTest {
         problem(as(RestNode.READER).when().get("/api/v1/health").then(), 503, "unavailable");
     }
 
+    @Test
+    void nodesAreEvacuatedAndResumedByAdminsOnlyAsTasks() {
+        ObjectKey a = ObjectKey.of(ObjectType.NODE, "a");
+        // an operator and a reader are refused before anything is written
+        problem(as(RestNode.OPERATOR).body("{}").when().post("/api/v1/nodes/a/evacuate").then(), 403, "forbidden")
+                .body("detail", containsString("hypervisor.node-evacuate needs admin"));
+        problem(as(RestNode.READER).when().post("/api/v1/nodes/a/resume").then(), 403, "forbidden");
+        assertThat(cluster.cdb().object(a).map(e -> e.spec().has("unschedulable")).orElse(false)).isFalse();
+        io.restassured.path.json.JsonPath self = finished(as(RestNode.ADMIN).body("{\"to\":\"a\"}").when().post("/api/v1/nodes/a/evacuate").then());
+        assertThat(self.getString("error.code")).isEqualTo("bad_request");
+        assertThat(cluster.cdb().object(a).map(e -> e.spec().has("unschedulable")).orElse(false)).as("a refused evacuation marks nothing").isFalse();
+
+        io.restassured.path.json.JsonPath task = finished(as(RestNode.ADMIN).body("{}").when().post("/api/v1/nodes/a/evacuate").then());
+        assertThat(task.getString("state")).as("%s", task.prettify()).isEqualTo("ok");
+        assertThat(task.getString("op")).isEqualTo("hypervisor.node-evacuate");
+        assertThat(task.getString("object")).isEqualTo("node/a");
+        as(RestNode.READER).when().get("/api/v1/nodes").then().statusCode(200)
+                .body("find { it.id == 'a' }.spec.unschedulable.by", equalTo("admin"))
+                .body("find { it.id == 'a' }.spec.evacuation.state", equalTo("done"));
+        // a create that names the unschedulable node is refused, naming the rule and the node
+        io.restassured.path.json.JsonPath refused = finished(as(RestNode.OPERATOR)
+                .body("{\"id\":\"vm-late\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}").when().post("/api/v1/systems").then());
+        assertThat(refused.getString("state")).isEqualTo("failed");
+        assertThat(refused.getString("error.message")).contains("rule unschedulable", "node a");
+        assertThat(cluster.cdb().object(ObjectKey.of(ObjectType.SYSTEM, "vm-late"))).isEmpty();
+
+        assertThat(finished(as(RestNode.ADMIN).when().post("/api/v1/nodes/a/resume").then()).getString("state")).isEqualTo("ok");
+        assertThat(cluster.cdb().object(a).map(e -> e.spec().has("unschedulable")).orElse(true)).isFalse();
+    }
+
     // ---- networks -----------------------------------------------------------------------------
 
     @Test

@@ -147,6 +147,12 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
+    public void setMigrationMaxDowntime(String name, java.time.Duration limit) {
+        long ms = Math.max(1, limit.toMillis());
+        libvirt.act("set the maximum migration downtime to " + ms + " ms of", name, d -> d.migrateSetMaxDowntime(ms));
+    }
+
+    @Override
     public Map<String, Long> completedMigration(String name) {
         return libvirt.read("read the completed migration of " + name, name, Map.of(), MigrationFigures::completed);
     }
