@@ -12,6 +12,8 @@ import io.acp.cluster.sync.transport.Transport;
 import io.acp.cluster.sync.transport.TransportCounters;
 import io.acp.cluster.sync.origin.AuthorKeys;
 import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.ControlCheck;
+import io.acp.cluster.sync.origin.ControlSealer;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.OriginCheck;
 import io.acp.cluster.sync.origin.OriginCounters;
@@ -71,6 +73,9 @@ public final class ClusterSync {
 
     private static final Logger LOG = Logger.getLogger(ClusterSync.class);
 
+    /** How far a pull's date may be from this node's clock: the CDB's default clock bound. */
+    static final java.time.Duration PULL_WINDOW = Cdb.DEFAULT_MAX_CLOCK_AHEAD;
+
     private final Cdb cdb;
     private final SyncSettings settings;
     private final String node;
@@ -94,6 +99,9 @@ public final class ClusterSync {
     private volatile ClusterKeys keys;
     private AuthorKeys authorKeys;
     private OriginCheck originCheck;
+    private ControlCheck controlCheck; // sync thread only
+    private ControlSealer control;
+    private long lastCertificateResendNanos; // sync thread only
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -187,7 +195,9 @@ public final class ClusterSync {
         // that skipped it would hold a digest that never matches its peers'
         for (io.acp.model.ObjectType type : io.acp.model.ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeys(type)) {
-                cdb.meta(k, null).forEach(index::update);
+                for (io.acp.model.MetaEntry m : cdb.meta(k, null)) {
+                    index.update(m);
+                }
                 cdb.stats(k, null).forEach(index::update);
             }
         }
@@ -206,6 +216,7 @@ public final class ClusterSync {
             throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
         }
         outbox = new Outbox(sealer, transport);
+        control = new ControlSealer(signer, epoch, transport.localAddress());
         running = true;
         publishCertificate();
         long hb = settings.heartbeatInterval().toMillis();
@@ -228,6 +239,7 @@ public final class ClusterSync {
         authorKeys.learn(node, cert);
         learnStoredCertificates();
         originCheck = new OriginCheck(authorKeys, refusals, env.wallMillis());
+        controlCheck = new ControlCheck(authorKeys, refusals, node, env.wallMillis(), PULL_WINDOW.toMillis(), this::certificateMissingAtPeer);
     }
 
     /** The peers' certificates this CDB already holds (journal, or a sync restarted on a live CDB). */
@@ -276,6 +288,19 @@ public final class ClusterSync {
         bridge = true;
         if (running) {
             publishCertificate();
+        }
+    }
+
+    /**
+     * A peer whose key this node lacks probably lacks this node's as well (both started after the
+     * other's first delta): re-send ours, at most once per heartbeat interval, so both learn each
+     * other's from the heartbeats that follow.
+     */
+    private void certificateMissingAtPeer() {
+        long now = env.nanoTime().getAsLong();
+        if (now - lastCertificateResendNanos >= settings.heartbeatInterval().toNanos()) {
+            lastCertificateResendNanos = now;
+            resendCertificate();
         }
     }
 
@@ -390,22 +415,18 @@ public final class ClusterSync {
             refusals.refused(Refusal.REVOKED, h.sender(), "a " + h.type() + " message", "every certificate of node " + h.sender() + " is revoked");
             return;
         }
-        membership.heard(h.sender(), h.epoch(), from).ifPresent(p -> {
-            resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
-            publishPeer(p);
-        });
         try {
             switch (h.type()) {
-                case HEARTBEAT -> {
-                    if (antiEntropy.heardHeartbeat(h.sender(), m.body())) {
-                        catchUp.sameRoot(h.sender());
-                    }
-                }
+                case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
                 case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
                 case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false);
                 case PULL -> {
+                    Optional<byte[]> buckets = controlCheck.pull(h.sender(), h.epoch(), m.body());
+                    if (buckets.isEmpty()) {
+                        return;
+                    }
                     counters.pullServed();
-                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody(), this::sealedForRelay);
+                    List<byte[]> answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay);
                     for (byte[] body : answer) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
@@ -417,6 +438,23 @@ public final class ClusterSync {
         } catch (IllegalArgumentException e) {
             counters.dropped(DropReason.MALFORMED);
             LOG.debugf("malformed %s message from node %s dropped: %s", h.type(), h.sender(), e.getMessage());
+        }
+    }
+
+    /**
+     * A heartbeat proven to be the sender's: only these move membership (alive, epoch, address) and
+     * the digest the peer announced. The address is the one the sender signed, not the datagram's
+     * source, so a copy re-sent from elsewhere moves nothing; unless the sender is bound to the
+     * wildcard address and so could not sign a concrete one.
+     */
+    private void heard(String sender, long senderEpoch, ControlCheck.Heartbeat hb, InetSocketAddress from) {
+        InetSocketAddress at = hb.address().getAddress().isAnyLocalAddress() ? from : hb.address();
+        membership.heard(sender, senderEpoch, at).ifPresent(p -> {
+            resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
+            publishPeer(p);
+        });
+        if (antiEntropy.heardHeartbeat(sender, hb.digestPart())) {
+            catchUp.sameRoot(sender);
         }
     }
 
@@ -487,7 +525,7 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         saveReplayMarks();
-        outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
+        outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
         List<StatsEntry> resend = quietStats.tick(env.wallMillis().getAsLong(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
             resend.forEach(batcher::add);
@@ -545,7 +583,7 @@ public final class ClusterSync {
                     lastPullNanos = env.nanoTime().getAsLong();
                     catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
                     counters.pullSent();
-                    outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
+                    outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(), peer.node(), env.wallMillis().getAsLong()), peer.address());
                 });
     }
 
@@ -562,7 +600,7 @@ public final class ClusterSync {
         lastPullNanos = now;
         catchUp.pulled(puller, cdb.clock().now(), now);
         counters.pullSent();
-        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), from);
+        outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(), puller, env.wallMillis().getAsLong()), from);
     }
 
     private boolean isAlive(String peer) {
@@ -646,6 +684,15 @@ public final class ClusterSync {
         out.put("sync.datagrams.send-failed", t.sendFailed());
         out.putAll(clockAhead.snapshot());
         return out;
+    }
+
+    /**
+     * The sealed form of exactly this entry (same version) as this node holds it: its author's
+     * seal, as received or as this node sealed it when it sent it. What the L3 bridge relays to the
+     * remote cluster. Thread-safe.
+     */
+    public Optional<SealedEntry> sealed(Entry e) {
+        return Optional.ofNullable(seals.get(e));
     }
 
     /** Where this node's datagrams come from (and unicast to it goes); only once started. */
