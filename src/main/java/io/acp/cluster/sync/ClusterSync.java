@@ -76,6 +76,19 @@ public final class ClusterSync {
     /** How far a pull's date may be from this node's clock: the CDB's default clock bound. */
     static final java.time.Duration PULL_WINDOW = Cdb.DEFAULT_MAX_CLOCK_AHEAD;
 
+    /**
+     * How long a catching-up node waits, after the discovery window, for peers it hears but cannot
+     * verify yet (it lacks their certificates, e.g. it is back on an empty disk with a new key).
+     */
+    static final java.time.Duration UNVERIFIED_PEER_WAIT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Every this many heartbeats a node re-sends its own certificate meta, so a peer that lacks it
+     * (a newcomer, or one whose copy was lost) learns it without asking: its own heartbeats, pulls
+     * and entries are refused there as unknown-author until it does.
+     */
+    static final int CERTIFICATE_RESEND_HEARTBEATS = 10;
+
     private final Cdb cdb;
     private final SyncSettings settings;
     private final String node;
@@ -102,6 +115,7 @@ public final class ClusterSync {
     private ControlCheck controlCheck; // sync thread only
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
+    private long heartbeatsSent; // sync thread only
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -183,7 +197,8 @@ public final class ClusterSync {
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         cdb.readiness(Readiness.SYNCING);
-        catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong());
+        catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
+                UNVERIFIED_PEER_WAIT.toNanos());
         executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
         changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
@@ -239,7 +254,29 @@ public final class ClusterSync {
         authorKeys.learn(node, cert);
         learnStoredCertificates();
         originCheck = new OriginCheck(authorKeys, refusals, env.wallMillis());
-        controlCheck = new ControlCheck(authorKeys, refusals, node, env.wallMillis(), PULL_WINDOW.toMillis(), this::certificateMissingAtPeer);
+        controlCheck = new ControlCheck(authorKeys, refusals, node, env.wallMillis(), PULL_WINDOW.toMillis(), this::unverifiedPeer);
+        authorKeys.onNewKey(this::peerHasNewKey);
+    }
+
+    /**
+     * A peer this node hears but cannot verify: it lacks the peer's certificate, and the peer
+     * probably lacks this node's. A catching-up node waits for it (bounded) rather than concluding
+     * it is alone.
+     */
+    private void unverifiedPeer(String peer) {
+        catchUp.heardUnverified(peer);
+        certificateMissingAtPeer();
+    }
+
+    /**
+     * A key of a peer not known before: the peer is new, or back with a new key (a new disk), and
+     * then knows none of the cluster's keys; it learns this node's from the re-sent certificate.
+     * Called on the sync thread (entries are checked there), and while loading the identity.
+     */
+    private void peerHasNewKey(String peer) {
+        if (running && !peer.equals(node)) {
+            certificateMissingAtPeer();
+        }
     }
 
     /** The peers' certificates this CDB already holds (journal, or a sync restarted on a live CDB). */
@@ -483,7 +520,11 @@ public final class ClusterSync {
                 counters.entryIgnored();
                 continue;
             }
-            if (!originCheck.accept(s, sender)) {
+            Refusal refused = originCheck.refusal(s, sender);
+            if (refused != null) {
+                if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
+                    catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                }
                 continue;
             }
             seals.put(s);
@@ -526,6 +567,9 @@ public final class ClusterSync {
         forgetCollectedTombstones();
         saveReplayMarks();
         outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
+        if (++heartbeatsSent % CERTIFICATE_RESEND_HEARTBEATS == 0) {
+            resendCertificate();
+        }
         List<StatsEntry> resend = quietStats.tick(env.wallMillis().getAsLong(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
             resend.forEach(batcher::add);

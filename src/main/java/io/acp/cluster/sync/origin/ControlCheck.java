@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,7 +36,7 @@ public final class ControlCheck {
     private final String self;
     private final LongSupplier clockMillis;
     private final long pullWindowMillis;
-    private final Runnable unknownAuthor;
+    private final Consumer<String> unknownAuthor;
     private final MessageDigest digest = Merkle.sha256();
     private final Map<String, Chain> chains = new HashMap<>();
     private final Map<String, PullMark> pulls = new HashMap<>();
@@ -43,10 +44,11 @@ public final class ControlCheck {
 
     /**
      * @param pullWindowMillis how far a pull's date may be from this node's clock (the clock bound)
-     * @param unknownAuthor    called when a sender's key is not known here (e.g. to re-send this
-     *                         node's own certificate: the sender probably lacks it as well)
+     * @param unknownAuthor    called with the sender when its key is not known here (e.g. to re-send
+     *                         this node's own certificate: the sender probably lacks it as well)
      */
-    public ControlCheck(AuthorKeys keys, OriginCounters counters, String self, LongSupplier clockMillis, long pullWindowMillis, Runnable unknownAuthor) {
+    public ControlCheck(AuthorKeys keys, OriginCounters counters, String self, LongSupplier clockMillis, long pullWindowMillis,
+            Consumer<String> unknownAuthor) {
         this.keys = keys;
         this.counters = counters;
         this.self = self;
@@ -153,7 +155,7 @@ public final class ControlCheck {
     private <T> Optional<T> checkSignature(String sender, long keyId, String what, byte[] signedDigest, byte[] signature) {
         AuthorKeys.Lookup key = keys.key(sender, keyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            unknownAuthor.run();
+            unknownAuthor.accept(sender);
             return refuse(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key " + Long.toHexString(keyId) + " is known here yet");
         }
         if (key.problem() != null) {

@@ -34,12 +34,16 @@ public final class OriginCheck {
      * @param sender the node (or bridge link) it was received from
      */
     public boolean accept(SealedEntry s, String sender) {
+        return refusal(s, sender) == null;
+    }
+
+    /** Null if the entry may be merged, else the rule that refused it (counted and logged as by {@link #accept}). */
+    public Refusal refusal(SealedEntry s, String sender) {
         Refusal r = check(s, sender);
         if (r == null) {
             counters.verified();
-            return true;
         }
-        return false;
+        return r;
     }
 
     private Refusal check(SealedEntry s, String sender) {
