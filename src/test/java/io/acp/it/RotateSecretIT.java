@@ -49,7 +49,7 @@ class RotateSecretIT {
     void bothNodesEndOnOneNewSecretAndKeepSyncing() throws Exception {
         List<String> sync = List.of(
                 "-Xmx160m",
-                "-Dacp.node.services=cluster,api",
+                "-Dacp.node.services=cluster,api,agent", // the agent routes the rotation's steps to b
                 "-Dacp.cluster.sync.enabled=true",
                 "-Dacp.cluster.sync.group=" + Ports.randomGroup(),
                 "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),

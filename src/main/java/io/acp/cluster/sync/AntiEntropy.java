@@ -23,7 +23,7 @@ import java.util.function.Predicate;
  * Repairs what deltas lost. Every heartbeat carries the sender's digest root; a node whose root
  * differs from a live peer's sends that peer (unicast) a PULL with its {@value StateIndex#BUCKETS}
  * bucket hashes, and the peer answers with ENTRIES: its entries of every bucket whose hash differs,
- * at most {@code maxBytes} per answer, taken alternately newest first and in random order. A bucket
+ * at most {@code maxBytes} per answer, certificate metas first, then taken alternately newest first and in random order. A bucket
  * differs for all its entries, and after a partition or a burst of loss nearly every bucket does, so
  * an answer repeats mostly what the puller has; what it lacks is usually what changed last, which the
  * newest-first half sends in the first round (measured: docs/benchmarks.md, "Cluster sync"). The

@@ -118,6 +118,16 @@ final class CatchUp {
         }
     }
 
+    /**
+     * Whether the current round with {@code peer} already brought something this node had missed:
+     * it cannot count as clean any more, so pulling again before the round is over costs no
+     * readiness evidence, and speeds up a node that lacks much (an empty disk).
+     */
+    boolean roundBroughtMissed(String peer) {
+        PeerProgress p = peers.get(peer);
+        return p != null && p.roundBroughtOldEntries;
+    }
+
     /** Evaluates readiness against the peers alive now; true once ready (and from then on). */
     boolean ready(Collection<String> alivePeers, long nowNanos) {
         if (ready) {

@@ -131,6 +131,7 @@ public final class ClusterSync {
     private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
     private volatile long lastFlushNanos;
     private long lastPullNanos; // sync thread only
+    private String lastPulled; // sync thread only: the peer of the last periodic pull
     private volatile boolean running;
 
     public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir) {
@@ -582,6 +583,10 @@ public final class ClusterSync {
             LOG.infof("node %s holds the cluster's state (%s)", node, catchUp.describe(alive, now));
             cdb.readiness(Readiness.READY);
         }
+        if (cdb.readiness() != Readiness.READY && lastPulled != null && catchUp.roundBroughtMissed(lastPulled)
+                && now - lastPullNanos >= settings.heartbeatInterval().toNanos()) {
+            antiEntropyRound(); // still catching up and the last answer brought missed entries: do not wait a whole interval
+        }
     }
 
     private List<String> alivePeers() {
@@ -624,6 +629,7 @@ public final class ClusterSync {
         antiEntropy.choosePeer(this::isAlive)
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
+                    lastPulled = peer.node();
                     lastPullNanos = env.nanoTime().getAsLong();
                     catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
                     counters.pullSent();
