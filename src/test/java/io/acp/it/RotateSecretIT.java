@@ -69,8 +69,9 @@ class RotateSecretIT {
         Convergence.await(List.of(a, b), Set.of(put(a, "before-a"), put(b, "before-b")), Duration.ofSeconds(60));
         // the rotation reaches b through a's agent, whose address a learns from b's meta
         Convergence.until(Duration.ofSeconds(60), () -> {
-            try (ApiClient api = a.client()) {
-                return !api.call("cluster", "meta", Json.object().put("type", "node").put("id", "b")).path(0).path("values").path("agent").asText().isEmpty();
+            try (ApiClient api = a.client()) { // b's own meta of node/b, beside a's membership meta of it
+                return !api.call("cluster", "meta", Json.object().put("type", "node").put("id", "b").put("node", "b"))
+                        .path(0).path("values").path("agent").asText().isEmpty();
             }
         }, () -> "a learns b's agent address");
 
