@@ -15,6 +15,16 @@ public final class BridgeCounters {
 
     private final AtomicLong refusedNotWritable = new AtomicLong();
     private final AtomicLong refusedLocalAuthor = new AtomicLong();
+    private final AtomicLong unsealedSkipped = new AtomicLong();
+
+    void unsealedSkipped() {
+        unsealedSkipped.incrementAndGet();
+    }
+
+    /** Entries of other local nodes not sent because this node holds no seal of theirs (e.g. loaded from its journal). */
+    public long unsealedSkips() {
+        return unsealedSkipped.get();
+    }
 
     void refusedNotWritable() {
         refusedNotWritable.incrementAndGet();
@@ -34,8 +44,8 @@ public final class BridgeCounters {
         return refusedLocalAuthor.get();
     }
 
-    void sent() {
-        sent.incrementAndGet();
+    void sent(int entries) {
+        sent.addAndGet(entries);
     }
 
     void received() {
@@ -84,6 +94,7 @@ public final class BridgeCounters {
         out.put("bridge.links.failed", linksFailed());
         out.put("bridge.refused.not-writable", refusedNotWritable.get());
         out.put("bridge.refused.local-author", refusedLocalAuthor.get());
+        out.put("bridge.entries.unsealed-skipped", unsealedSkipped.get());
         return out;
     }
 }

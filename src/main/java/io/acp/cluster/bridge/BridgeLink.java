@@ -3,16 +3,25 @@ package io.acp.cluster.bridge;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.ObjectQuery;
-import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.origin.AuthorKeys;
+import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.OriginCheck;
+import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.SealedCodec;
+import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
+import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,14 +30,18 @@ import org.jboss.logging.Logger;
 
 /**
  * One TLS connection to the remote cluster's bridge. {@link #run()} blocks its (dedicated) thread:
- * TLS handshake, then the full current state (objects with tombstones, their meta and stats),
- * then every CDB change, while a reader thread merges what the remote side sends. Frames are a
- * 4-byte length and one {@link EntryCodec} entry; length 0 is a keepalive.
+ * TLS handshake, then the full current state (this cluster's node certificates, objects with
+ * tombstones, their meta and stats), then every CDB change, while a reader thread merges what the
+ * remote side sends. Frames are a 4-byte length and a {@link SealedCodec} body (entries with their
+ * authors' seals); length 0 is a keepalive. What arrives is merged only if the {@link BridgeGate}
+ * admits it and its author's seal verifies under a certificate of the remote cluster's CA.
  */
 final class BridgeLink {
 
     private static final Logger LOG = Logger.getLogger(BridgeLink.class);
     static final long KEEPALIVE_MILLIS = 2_000;
+    /** Entries sealed and sent together (one signature for this node's own among them). */
+    private static final int BATCH = 256;
     /** A link whose peer was silent for this long (no keepalive either) is dead. */
     private static final int READ_TIMEOUT_MILLIS = (int) (3 * KEEPALIVE_MILLIS);
     /** Changes waiting while the full state is sent; a link that falls this far behind is dropped (and resyncs). */
@@ -45,9 +58,14 @@ final class BridgeLink {
     private volatile boolean closed;
 
     private final BridgeGate gate;
+    private final BridgeSeals seals;
+    private final OriginCheck remoteOrigin; // the reader thread's
 
-    BridgeLink(SSLSocket socket, Cdb cdb, OriginTracker origins, BridgeCounters counters, int maxFrameBytes, BridgeGate gate) {
+    BridgeLink(SSLSocket socket, Cdb cdb, OriginTracker origins, BridgeCounters counters, int maxFrameBytes, BridgeGate gate,
+               BridgeSeals seals, AuthorKeys remoteKeys, OriginCounters refusals) {
         this.gate = gate;
+        this.seals = seals;
+        this.remoteOrigin = new OriginCheck(remoteKeys, refusals, System::currentTimeMillis);
         this.socket = socket;
         this.cdb = cdb;
         this.origins = origins;
@@ -84,7 +102,10 @@ final class BridgeLink {
                 // a short poll, so a closed link lets its thread go at once
                 Entry e = pending.poll(100, TimeUnit.MILLISECONDS);
                 if (e != null) {
-                    if (send(out, e)) {
+                    List<Entry> batch = new ArrayList<>();
+                    batch.add(e);
+                    pending.drainTo(batch, BATCH - 1);
+                    if (send(out, batch)) {
                         lastWrite = System.nanoTime();
                     }
                 } else if (System.nanoTime() - lastWrite >= TimeUnit.MILLISECONDS.toNanos(KEEPALIVE_MILLIS)) {
@@ -115,34 +136,68 @@ final class BridgeLink {
         }
     }
 
-    /** Streamed entry by entry: the socket's flow control bounds what is in flight. */
+    /**
+     * Streamed in batches, this cluster's node certificates first (the remote side needs them to
+     * check the seals of what follows): the socket's flow control bounds what is in flight.
+     */
     private void sendFullState(DataOutputStream out) throws IOException {
-        for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
-            send(out, o);
-            for (Entry m : cdb.meta(o.key(), null)) {
-                send(out, m);
-            }
-            for (Entry s : cdb.stats(o.key(), null)) {
-                send(out, s);
+        byte[] mine = SealedCodec.encode(seals.ownCertificate(cdb.clock().now()));
+        out.writeInt(mine.length);
+        out.write(mine);
+        List<Entry> batch = new ArrayList<>();
+        for (ObjectKey k : cdb.reportedKeys(ObjectType.SERVICE)) {
+            for (MetaEntry m : cdb.meta(k, null)) {
+                if (CertificateMeta.isCertificateMeta(m)) {
+                    batch.add(m);
+                }
             }
         }
+        send(out, batch);
+        batch.clear();
+        for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
+            batch.add(o);
+            batch.addAll(cdb.meta(o.key(), null));
+            batch.addAll(cdb.stats(o.key(), null));
+            if (batch.size() >= BATCH) {
+                send(out, batch);
+                batch.clear();
+            }
+        }
+        send(out, batch);
         out.flush();
     }
 
-    /** Writes one entry unless it is an echo or too large; whether anything was written. */
-    private boolean send(DataOutputStream out, Entry e) throws IOException {
-        if (origins.isEcho(e)) {
-            counters.echoSuppressed();
+    /**
+     * Writes the entries that are not echoes, sealed ({@link BridgeSeals}) and packed into frames of
+     * at most max-frame-bytes (an entry larger than that is skipped); whether anything was written.
+     */
+    private boolean send(DataOutputStream out, List<Entry> entries) throws IOException {
+        List<Entry> fresh = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (origins.isEcho(e)) {
+                counters.echoSuppressed();
+            } else {
+                fresh.add(e);
+            }
+        }
+        if (fresh.isEmpty()) {
             return false;
         }
-        byte[] frame = EntryCodec.encode(e); // already length-prefixed
-        if (frame.length - 4 > maxFrameBytes) {
-            LOG.warnf("bridge of node %s skips %s %s: %d bytes exceed max-frame-bytes %d", node, e.kind().wireName(), e.key(), frame.length - 4, maxFrameBytes);
-            return false;
+        boolean wrote = false;
+        List<SealedEntry> sealed = seals.seal(fresh);
+        for (byte[] body : SealedCodec.pack(sealed, maxFrameBytes, Integer.MAX_VALUE)) {
+            if (body.length > maxFrameBytes) {
+                LOG.warnf("bridge of node %s skips a frame of %d bytes: more than max-frame-bytes %d", node, body.length, maxFrameBytes);
+                continue;
+            }
+            out.writeInt(body.length);
+            out.write(body);
+            wrote = true;
         }
-        out.write(frame);
-        counters.sent();
-        return true;
+        if (wrote) {
+            counters.sent(sealed.size());
+        }
+        return wrote;
     }
 
     private void readLoop() {
@@ -156,11 +211,17 @@ final class BridgeLink {
                 if (length < 0 || length > maxFrameBytes) {
                     throw new IOException("frame of " + length + " bytes exceeds max-frame-bytes " + maxFrameBytes);
                 }
-                byte[] frame = new byte[4 + length];
-                ByteBuffer.wrap(frame).putInt(length);
-                in.readFully(frame, 4, length);
-                for (Entry e : EntryCodec.decode(frame)) {
-                    if (!gate.admit(e, remote)) {
+                byte[] frame = new byte[length];
+                in.readFully(frame);
+                for (SealedEntry s : SealedCodec.decode(frame)) {
+                    Entry e = s.entry();
+                    if (CertificateMeta.isCertificateMeta(e)) {
+                        // checked against the remote CA and kept for the seals that follow; never
+                        // merged: a remote certificate means nothing to this cluster's sync
+                        remoteOrigin.accept(s, remote);
+                        continue;
+                    }
+                    if (!gate.admit(e, remote) || !remoteOrigin.accept(s, remote)) {
                         continue;
                     }
                     origins.receivedFromLink(e); // before the merge: its change event is an echo

@@ -1,6 +1,11 @@
 package io.acp.cluster.bridge;
 
 import io.acp.cluster.Cdb;
+import io.acp.cluster.sync.origin.AuthorKeys;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.model.Entry;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.smallrye.mutiny.Uni;
@@ -11,8 +16,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -41,6 +48,10 @@ public final class ClusterBridge {
     private final Set<BridgeLink> links = ConcurrentHashMap.newKeySet();
     private SSLContext tls;
     private BridgeGate gate;
+    private BridgeSeals seals;
+    private AuthorKeys remoteKeys;
+    private final OriginCounters refusals;
+    private volatile Function<Entry, Optional<SealedEntry>> heldSeals = e -> Optional.empty();
     private SSLServerSocket server;
     private Thread acceptor;
     private Thread connector;
@@ -54,6 +65,15 @@ public final class ClusterBridge {
         this.settings = settings;
         this.node = node;
         this.dataDir = dataDir;
+        this.refusals = new OriginCounters(node);
+    }
+
+    /**
+     * Where the bridge finds the seals of this cluster's entries to relay (this node's cluster sync,
+     * {@code ClusterSync::sealed}); without it only this node's own entries cross. Call before start.
+     */
+    public void useSeals(Function<Entry, Optional<SealedEntry>> held) {
+        heldSeals = held;
     }
 
     /** Loads the TLS identity, listens, and (with a peer) starts connecting; fails on bad files or a taken port. */
@@ -68,7 +88,10 @@ public final class ClusterBridge {
 
     private synchronized void startNow() {
         tls = BridgeTls.context(PkiFiles.in(dataDir), settings.remoteCa(), node);
-        gate = new BridgeGate(cdb, Pem.readCertificate(PkiFiles.in(dataDir).caCertificate()), settings.writable(), counters);
+        PkiFiles pki = PkiFiles.in(dataDir);
+        gate = new BridgeGate(cdb, Pem.readCertificate(pki.caCertificate()), settings.writable(), counters);
+        seals = new BridgeSeals(new NodeSigner(node, Pem.readPrivateKey(pki.nodeKey()), Pem.readCertificate(pki.nodeCertificate())), heldSeals, counters);
+        remoteKeys = new AuthorKeys(Pem.readCertificate(settings.remoteCa()));
         try {
             server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
             server.setReuseAddress(true);
@@ -123,7 +146,7 @@ public final class ClusterBridge {
     }
 
     private void runLink(SSLSocket s) {
-        BridgeLink link = new BridgeLink(s, cdb, origins, counters, settings.maxFrameBytes(), gate);
+        BridgeLink link = new BridgeLink(s, cdb, origins, counters, settings.maxFrameBytes(), gate, seals, remoteKeys, refusals);
         links.add(link);
         try {
             if (running) {
@@ -187,12 +210,24 @@ public final class ClusterBridge {
         return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
     }
 
+    /** Entries from the remote cluster refused by origin authentication (their authors' seals), by rule and link. */
+    public OriginCounters refusals() {
+        return refusals;
+    }
+
     public BridgeCounters counters() {
         return counters;
     }
 
+    /** Link counters, and origin refusals as {@code bridge.refused.<rule>}. */
     public Map<String, Long> stats() {
-        return counters.snapshot();
+        Map<String, Long> out = new java.util.LinkedHashMap<>(counters.snapshot());
+        refusals.snapshot().forEach((k, v) -> {
+            if (k.startsWith("sync.refused.")) {
+                out.put("bridge.refused." + k.substring("sync.refused.".length()), v);
+            }
+        });
+        return out;
     }
 
     private static Thread daemon(String name, Runnable body) {

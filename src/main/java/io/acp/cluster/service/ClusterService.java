@@ -104,6 +104,7 @@ public class ClusterService implements ManagedService {
         ClusterSync syncing = sync;
         if (syncing != null) {
             syncing.relayBridgedEntries(); // the remote entries the bridge admits reach the other nodes under its seal
+            started.useSeals(syncing::sealed); // and this cluster's entries reach the remote one under their authors' seals
         }
         return started.start()
                 .invoke(() -> bridge = started);

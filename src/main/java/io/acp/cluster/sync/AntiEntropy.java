@@ -1,5 +1,6 @@
 package io.acp.cluster.sync;
 
+import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
@@ -22,7 +23,7 @@ import java.util.function.Predicate;
  * Repairs what deltas lost. Every heartbeat carries the sender's digest root; a node whose root
  * differs from a live peer's sends that peer (unicast) a PULL with its {@value StateIndex#BUCKETS}
  * bucket hashes, and the peer answers with ENTRIES: its entries of every bucket whose hash differs,
- * at most {@code maxBytes} per answer, taken alternately newest first and in random order. A bucket
+ * at most {@code maxBytes} per answer, certificate metas first, then taken alternately newest first and in random order. A bucket
  * differs for all its entries, and after a partition or a burst of loss nearly every bucket does, so
  * an answer repeats mostly what the puller has; what it lacks is usually what changed last, which the
  * newest-first half sends in the first round (measured: docs/benchmarks.md, "Cluster sync"). The
@@ -106,7 +107,28 @@ final class AntiEntropy {
         if (!any) {
             return List.of();
         }
-        return SealedCodec.pack(sealed.apply(newestAndRandomAlternately(index.entriesIn(differing))), maxBody, maxBytes);
+        return SealedCodec.pack(sealed.apply(certificatesFirst(newestAndRandomAlternately(index.entriesIn(differing)))), maxBody, maxBytes);
+    }
+
+    /**
+     * Certificate metas lead every answer: each entry is checked against its author's certificate,
+     * and a puller that lacks one (a node back on an empty disk lacks even its own old one) would
+     * refuse every entry sealed under it until the random half of some answer happened to carry it.
+     * They are few (one per node key) and small.
+     */
+    private static List<Entry> certificatesFirst(List<Entry> entries) {
+        List<Entry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (CertificateMeta.isCertificateMeta(e)) {
+                out.add(e);
+            }
+        }
+        for (Entry e : entries) {
+            if (!CertificateMeta.isCertificateMeta(e)) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /**

@@ -10,9 +10,13 @@ import java.util.Map;
  * {@link Readiness#SYNCING} until, for every peer alive in its view, it has either announced the
  * same digest root as this node, or answered {@value #CLEAN_ROUNDS} of this node's pulls in a row
  * (an answer arrived: a lost one proves nothing) with nothing older than the pull that this node
- * lacked (entries written after the pull are only in flight, not missed). With
- * no peer heard once the discovery window is over, the node is alone and ready. Once ready it
- * stays ready: later divergence is anti-entropy's ordinary work.
+ * lacked (entries written after the pull are only in flight, not missed), nor anything it lacked
+ * but could not verify yet (sealed under a key it has not learned: such an answer proves the peer
+ * holds more, not that this node has it all). With no peer heard once the discovery window is over,
+ * the node is alone and ready; but a peer heard whose heartbeats this node cannot verify yet (it
+ * does not know the peer's certificate: e.g. this node is back on an empty disk) is waited for, up
+ * to {@code unverifiedWaitNanos} after the window, as it is probably a peer holding the state. Once
+ * ready it stays ready: later divergence is anti-entropy's ordinary work.
  *
  * <p>Sync thread only.
  */
@@ -28,7 +32,10 @@ final class CatchUp {
     private final long discoveryNanos;
     private final long roundNanos;
     private final long startedNanos;
+    private final long unverifiedWaitNanos;
     private final Map<String, PeerProgress> peers = new HashMap<>();
+    /** Peers heard whose heartbeats could not be verified yet (unknown key): waited for, bounded. */
+    private final java.util.Set<String> unverified = new java.util.TreeSet<>();
     private boolean ready;
 
     /** Per peer: when it was last pulled (clock reading and monotonic time), and whether that round brought old news. */
@@ -52,13 +59,32 @@ final class CatchUp {
     }
 
     /**
-     * @param discoveryNanos how long to listen for peers before concluding there are none
-     * @param roundNanos     how long after a pull its answer counts as complete (one anti-entropy interval)
+     * @param discoveryNanos      how long to listen for peers before concluding there are none
+     * @param roundNanos          how long after a pull its answer counts as complete (one anti-entropy interval)
+     * @param unverifiedWaitNanos how long after the discovery window a peer heard but not yet verified is waited for
      */
-    CatchUp(long discoveryNanos, long roundNanos, long startedNanos) {
+    CatchUp(long discoveryNanos, long roundNanos, long startedNanos, long unverifiedWaitNanos) {
         this.discoveryNanos = discoveryNanos;
         this.roundNanos = roundNanos;
         this.startedNanos = startedNanos;
+        this.unverifiedWaitNanos = unverifiedWaitNanos;
+    }
+
+    /** A heartbeat of {@code peer} arrived that this node could not verify yet: it lacks the peer's certificate. */
+    void heardUnverified(String peer) {
+        unverified.add(peer);
+    }
+
+    /**
+     * An answer from the peer held an entry this node lacks but could not verify yet (its author's
+     * key is unknown here): the round brought something missed, so it is not clean. Only within the
+     * wait for unverified peers: an entry whose author's certificate never reaches this node must not
+     * keep it syncing for good.
+     */
+    void couldNotVerify(String peer, long nowNanos) {
+        if (nowNanos - startedNanos < discoveryNanos + unverifiedWaitNanos) {
+            progress(peer).roundBroughtOldEntries = true;
+        }
     }
 
     /** A peer announced a root equal to ours: nothing to pull from it. */
@@ -92,6 +118,16 @@ final class CatchUp {
         }
     }
 
+    /**
+     * Whether the current round with {@code peer} already brought something this node had missed:
+     * it cannot count as clean any more, so pulling again before the round is over costs no
+     * readiness evidence, and speeds up a node that lacks much (an empty disk).
+     */
+    boolean roundBroughtMissed(String peer) {
+        PeerProgress p = peers.get(peer);
+        return p != null && p.roundBroughtOldEntries;
+    }
+
     /** Evaluates readiness against the peers alive now; true once ready (and from then on). */
     boolean ready(Collection<String> alivePeers, long nowNanos) {
         if (ready) {
@@ -99,6 +135,12 @@ final class CatchUp {
         }
         if (nowNanos - startedNanos < discoveryNanos) {
             return false;
+        }
+        boolean waitingForUnverified = nowNanos - startedNanos < discoveryNanos + unverifiedWaitNanos;
+        for (String peer : unverified) {
+            if (waitingForUnverified && !alivePeers.contains(peer)) {
+                return false;
+            }
         }
         for (String peer : alivePeers) {
             PeerProgress p = progress(peer);
@@ -112,7 +154,8 @@ final class CatchUp {
 
     /** Why this node is (or is not yet) ready, per peer: for the log line when it becomes ready. */
     String describe(Collection<String> alivePeers, long nowNanos) {
-        StringBuilder sb = new StringBuilder(alivePeers.isEmpty() ? "no peer heard" : "");
+        StringBuilder sb = new StringBuilder(alivePeers.isEmpty() ? (unverified.isEmpty() ? "no peer heard"
+                : "no peer verified; gave up waiting for " + unverified + ", heard but never verified") : "");
         for (String peer : alivePeers) {
             PeerProgress p = progress(peer);
             sb.append(sb.length() == 0 ? "" : ", ").append(peer).append(p.caughtUp ? ": caught up"

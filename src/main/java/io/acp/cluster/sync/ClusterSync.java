@@ -12,6 +12,8 @@ import io.acp.cluster.sync.transport.Transport;
 import io.acp.cluster.sync.transport.TransportCounters;
 import io.acp.cluster.sync.origin.AuthorKeys;
 import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.ControlCheck;
+import io.acp.cluster.sync.origin.ControlSealer;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.OriginCheck;
 import io.acp.cluster.sync.origin.OriginCounters;
@@ -71,6 +73,22 @@ public final class ClusterSync {
 
     private static final Logger LOG = Logger.getLogger(ClusterSync.class);
 
+    /** How far a pull's date may be from this node's clock: the CDB's default clock bound. */
+    static final java.time.Duration PULL_WINDOW = Cdb.DEFAULT_MAX_CLOCK_AHEAD;
+
+    /**
+     * How long a catching-up node waits, after the discovery window, for peers it hears but cannot
+     * verify yet (it lacks their certificates, e.g. it is back on an empty disk with a new key).
+     */
+    static final java.time.Duration UNVERIFIED_PEER_WAIT = java.time.Duration.ofSeconds(30);
+
+    /**
+     * Every this many heartbeats a node re-sends its own certificate meta, so a peer that lacks it
+     * (a newcomer, or one whose copy was lost) learns it without asking: its own heartbeats, pulls
+     * and entries are refused there as unknown-author until it does.
+     */
+    static final int CERTIFICATE_RESEND_HEARTBEATS = 10;
+
     private final Cdb cdb;
     private final SyncSettings settings;
     private final String node;
@@ -94,6 +112,10 @@ public final class ClusterSync {
     private volatile ClusterKeys keys;
     private AuthorKeys authorKeys;
     private OriginCheck originCheck;
+    private ControlCheck controlCheck; // sync thread only
+    private ControlSealer control;
+    private long lastCertificateResendNanos; // sync thread only
+    private long heartbeatsSent; // sync thread only
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -109,6 +131,7 @@ public final class ClusterSync {
     private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
     private volatile long lastFlushNanos;
     private long lastPullNanos; // sync thread only
+    private String lastPulled; // sync thread only: the peer of the last periodic pull
     private volatile boolean running;
 
     public ClusterSync(Cdb cdb, SyncSettings settings, String node, Path dataDir) {
@@ -175,7 +198,8 @@ public final class ClusterSync {
         batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         cdb.readiness(Readiness.SYNCING);
-        catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong());
+        catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
+                UNVERIFIED_PEER_WAIT.toNanos());
         executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
         changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
@@ -187,7 +211,9 @@ public final class ClusterSync {
         // that skipped it would hold a digest that never matches its peers'
         for (io.acp.model.ObjectType type : io.acp.model.ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeys(type)) {
-                cdb.meta(k, null).forEach(index::update);
+                for (io.acp.model.MetaEntry m : cdb.meta(k, null)) {
+                    index.update(m);
+                }
                 cdb.stats(k, null).forEach(index::update);
             }
         }
@@ -206,6 +232,7 @@ public final class ClusterSync {
             throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
         }
         outbox = new Outbox(sealer, transport);
+        control = new ControlSealer(signer, epoch, transport.localAddress());
         running = true;
         publishCertificate();
         long hb = settings.heartbeatInterval().toMillis();
@@ -228,6 +255,29 @@ public final class ClusterSync {
         authorKeys.learn(node, cert);
         learnStoredCertificates();
         originCheck = new OriginCheck(authorKeys, refusals, env.wallMillis());
+        controlCheck = new ControlCheck(authorKeys, refusals, node, env.wallMillis(), PULL_WINDOW.toMillis(), this::unverifiedPeer);
+        authorKeys.onNewKey(this::peerHasNewKey);
+    }
+
+    /**
+     * A peer this node hears but cannot verify: it lacks the peer's certificate, and the peer
+     * probably lacks this node's. A catching-up node waits for it (bounded) rather than concluding
+     * it is alone.
+     */
+    private void unverifiedPeer(String peer) {
+        catchUp.heardUnverified(peer);
+        certificateMissingAtPeer();
+    }
+
+    /**
+     * A key of a peer not known before: the peer is new, or back with a new key (a new disk), and
+     * then knows none of the cluster's keys; it learns this node's from the re-sent certificate.
+     * Called on the sync thread (entries are checked there), and while loading the identity.
+     */
+    private void peerHasNewKey(String peer) {
+        if (running && !peer.equals(node)) {
+            certificateMissingAtPeer();
+        }
     }
 
     /** The peers' certificates this CDB already holds (journal, or a sync restarted on a live CDB). */
@@ -276,6 +326,19 @@ public final class ClusterSync {
         bridge = true;
         if (running) {
             publishCertificate();
+        }
+    }
+
+    /**
+     * A peer whose key this node lacks probably lacks this node's as well (both started after the
+     * other's first delta): re-send ours, at most once per heartbeat interval, so both learn each
+     * other's from the heartbeats that follow.
+     */
+    private void certificateMissingAtPeer() {
+        long now = env.nanoTime().getAsLong();
+        if (now - lastCertificateResendNanos >= settings.heartbeatInterval().toNanos()) {
+            lastCertificateResendNanos = now;
+            resendCertificate();
         }
     }
 
@@ -390,22 +453,18 @@ public final class ClusterSync {
             refusals.refused(Refusal.REVOKED, h.sender(), "a " + h.type() + " message", "every certificate of node " + h.sender() + " is revoked");
             return;
         }
-        membership.heard(h.sender(), h.epoch(), from).ifPresent(p -> {
-            resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
-            publishPeer(p);
-        });
         try {
             switch (h.type()) {
-                case HEARTBEAT -> {
-                    if (antiEntropy.heardHeartbeat(h.sender(), m.body())) {
-                        catchUp.sameRoot(h.sender());
-                    }
-                }
+                case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
                 case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
                 case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false);
                 case PULL -> {
+                    Optional<byte[]> buckets = controlCheck.pull(h.sender(), h.epoch(), m.body());
+                    if (buckets.isEmpty()) {
+                        return;
+                    }
                     counters.pullServed();
-                    List<byte[]> answer = antiEntropy.answer(m.body(), outbox.maxBody(), this::sealedForRelay);
+                    List<byte[]> answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay);
                     for (byte[] body : answer) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
@@ -417,6 +476,23 @@ public final class ClusterSync {
         } catch (IllegalArgumentException e) {
             counters.dropped(DropReason.MALFORMED);
             LOG.debugf("malformed %s message from node %s dropped: %s", h.type(), h.sender(), e.getMessage());
+        }
+    }
+
+    /**
+     * A heartbeat proven to be the sender's: only these move membership (alive, epoch, address) and
+     * the digest the peer announced. The address is the one the sender signed, not the datagram's
+     * source, so a copy re-sent from elsewhere moves nothing; unless the sender is bound to the
+     * wildcard address and so could not sign a concrete one.
+     */
+    private void heard(String sender, long senderEpoch, ControlCheck.Heartbeat hb, InetSocketAddress from) {
+        InetSocketAddress at = hb.address().getAddress().isAnyLocalAddress() ? from : hb.address();
+        membership.heard(sender, senderEpoch, at).ifPresent(p -> {
+            resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
+            publishPeer(p);
+        });
+        if (antiEntropy.heardHeartbeat(sender, hb.digestPart())) {
+            catchUp.sameRoot(sender);
         }
     }
 
@@ -445,7 +521,11 @@ public final class ClusterSync {
                 counters.entryIgnored();
                 continue;
             }
-            if (!originCheck.accept(s, sender)) {
+            Refusal refused = originCheck.refusal(s, sender);
+            if (refused != null) {
+                if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
+                    catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                }
                 continue;
             }
             seals.put(s);
@@ -487,7 +567,10 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         saveReplayMarks();
-        outbox.toAll(MessageType.HEARTBEAT, AntiEntropy.heartbeatBody(index.root(), index.size()));
+        outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
+        if (++heartbeatsSent % CERTIFICATE_RESEND_HEARTBEATS == 0) {
+            resendCertificate();
+        }
         List<StatsEntry> resend = quietStats.tick(env.wallMillis().getAsLong(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
             resend.forEach(batcher::add);
@@ -499,6 +582,10 @@ public final class ClusterSync {
         if (cdb.readiness() != Readiness.READY && catchUp.ready(alive, now)) {
             LOG.infof("node %s holds the cluster's state (%s)", node, catchUp.describe(alive, now));
             cdb.readiness(Readiness.READY);
+        }
+        if (cdb.readiness() != Readiness.READY && lastPulled != null && catchUp.roundBroughtMissed(lastPulled)
+                && now - lastPullNanos >= settings.heartbeatInterval().toNanos()) {
+            antiEntropyRound(); // still catching up and the last answer brought missed entries: do not wait a whole interval
         }
     }
 
@@ -542,10 +629,11 @@ public final class ClusterSync {
         antiEntropy.choosePeer(this::isAlive)
                 .flatMap(membership::peer)
                 .ifPresent(peer -> {
+                    lastPulled = peer.node();
                     lastPullNanos = env.nanoTime().getAsLong();
                     catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
                     counters.pullSent();
-                    outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), peer.address());
+                    outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(), peer.node(), env.wallMillis().getAsLong()), peer.address());
                 });
     }
 
@@ -562,7 +650,7 @@ public final class ClusterSync {
         lastPullNanos = now;
         catchUp.pulled(puller, cdb.clock().now(), now);
         counters.pullSent();
-        outbox.toPeer(MessageType.PULL, antiEntropy.pullBody(), from);
+        outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(), puller, env.wallMillis().getAsLong()), from);
     }
 
     private boolean isAlive(String peer) {
@@ -646,6 +734,15 @@ public final class ClusterSync {
         out.put("sync.datagrams.send-failed", t.sendFailed());
         out.putAll(clockAhead.snapshot());
         return out;
+    }
+
+    /**
+     * The sealed form of exactly this entry (same version) as this node holds it: its author's
+     * seal, as received or as this node sealed it when it sent it. What the L3 bridge relays to the
+     * remote cluster. Thread-safe.
+     */
+    public Optional<SealedEntry> sealed(Entry e) {
+        return Optional.ofNullable(seals.get(e));
     }
 
     /** Where this node's datagrams come from (and unicast to it goes); only once started. */

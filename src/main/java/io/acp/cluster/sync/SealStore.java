@@ -3,15 +3,15 @@ package io.acp.cluster.sync;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
 import io.acp.model.ObjectKey;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sealed form of the latest entry per slot, as its author sealed it: what anti-entropy sends
  * when it relays an entry, so the receiver checks the author's seal, not this node's word. An
  * entry whose sealed form is not held here (e.g. a peer's object, after this node restarted) is
  * not relayed by this node; its author or another peer sends it. This node's own entries are
- * sealed afresh when they lack one. Not thread-safe: the sync thread.
+ * sealed afresh when they lack one. Written by the sync thread; read by it and by the L3 bridge.
  */
 final class SealStore {
 
@@ -21,7 +21,7 @@ final class SealStore {
         }
     }
 
-    private final Map<Slot, SealedEntry> sealed = new HashMap<>();
+    private final Map<Slot, SealedEntry> sealed = new ConcurrentHashMap<>();
 
     /** Keeps a sealed entry unless a newer one of its slot is held. */
     void put(SealedEntry s) {

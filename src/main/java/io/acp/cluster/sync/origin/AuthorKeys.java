@@ -9,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 
 /**
@@ -34,9 +35,19 @@ public final class AuthorKeys {
     private final Map<String, Map<Long, Known>> byNode = new ConcurrentHashMap<>();
     private final java.util.Set<String> bridges = ConcurrentHashMap.newKeySet();
     private volatile Revocations revocations = Revocations.NONE;
+    private volatile Consumer<String> onNewKey = node -> { };
 
     public AuthorKeys(X509Certificate ca) {
         this.ca = ca;
+    }
+
+    /**
+     * Called with the node whenever a key not known before is learned (after its certificate was
+     * checked): a node that got a new key (a new disk, a renewal) may not know the others' keys
+     * either, so the sync re-sends its own certificate to it.
+     */
+    public void onNewKey(Consumer<String> listener) {
+        this.onNewKey = listener;
     }
 
     public void useRevocations(Revocations r) {
@@ -65,7 +76,9 @@ public final class AuthorKeys {
                     + ") is not signed by this cluster's CA");
         }
         ECPublicKeyParameters key = EcdsaP256.publicKey(cert.getPublicKey());
-        byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).put(keyId, new Known(cert, key));
+        if (byNode.computeIfAbsent(node, n -> new ConcurrentHashMap<>()).putIfAbsent(keyId, new Known(cert, key)) == null) {
+            onNewKey.accept(node);
+        }
     }
 
     /**

@@ -77,6 +77,151 @@ final class Merkle {
         return b.array();
     }
 
+    /** The root a leaf hash and its path (siblings from the leaf up) lead to. */
+    static byte[] rootFromPath(MessageDigest d, byte[] leafHash, int leaf, byte[] path) {
+        byte[] h = leafHash;
+        int index = leaf;
+        byte[] sibling = new byte[HASH_LENGTH];
+        for (int level = 0; level < path.length / HASH_LENGTH; level++) {
+            System.arraycopy(path, level * HASH_LENGTH, sibling, 0, HASH_LENGTH);
+            h = (index & 1) == 0 ? inner(d, h, sibling) : inner(d, sibling, h);
+            index >>= 1;
+        }
+        return h;
+    }
+
+    /**
+     * The sibling hashes a receiver needs, besides the leaves themselves, to climb from a set of
+     * leaves to the root (a multiproof), in the order {@link #rootFromProof} consumes them: level by
+     * level from the leaves up, left to right. A node is left out when it can be computed from the
+     * leaves, so a run of neighbouring leaves costs a few hashes in all rather than a path each.
+     *
+     * @param leaves strictly ascending leaf indices
+     * @param paths  each leaf's full path ({@code height} siblings from the leaf up), in the same order
+     */
+    static byte[] proof(int height, int[] leaves, byte[][] paths) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int n = leaves.length;
+        int[] index = leaves.clone();
+        int[] first = new int[n]; // for each node of the current level, a leaf under it (its path has the node's sibling)
+        for (int k = 0; k < n; k++) {
+            first[k] = k;
+        }
+        for (int level = 0; level < height; level++) {
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int i = index[k];
+                int leafUnder = first[k]; // every leaf under a node shares its path above it
+                if ((i & 1) == 0 && k + 1 < n && index[k + 1] == i + 1) {
+                    k++; // both children present: nothing to send
+                } else {
+                    out.write(paths[leafUnder], level * HASH_LENGTH, HASH_LENGTH);
+                }
+                index[m] = i >> 1;
+                first[m] = leafUnder;
+                m++;
+            }
+            n = m;
+        }
+        return out.toByteArray();
+    }
+
+    /** What {@link #rootFromProof} computes: the root, and each leaf's full path (for relaying it alone later). */
+    record Climb(byte[] root, byte[][] paths) {
+    }
+
+    /**
+     * Climbs from leaves to the root, taking the siblings it cannot compute from {@code proof} in
+     * the order {@link #proof} writes them.
+     *
+     * @param leaves     strictly ascending leaf indices, each below 2^height
+     * @param leafHashes their hashes, in the same order
+     * @throws IllegalArgumentException if the indices are out of order or range, or the proof has
+     *                                  too few or too many hashes
+     */
+    static Climb rootFromProof(MessageDigest d, int height, int[] leaves, byte[][] leafHashes, java.nio.ByteBuffer proof) {
+        int n = leaves.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("a sealed group has no entries");
+        }
+        for (int k = 0; k < n; k++) {
+            if (leaves[k] < 0 || leaves[k] >= (1 << height) || (k > 0 && leaves[k] <= leaves[k - 1])) {
+                throw new IllegalArgumentException("sealed group's leaves are not ascending within a tree of height " + height);
+            }
+        }
+        byte[][] paths = new byte[n][height * HASH_LENGTH];
+        int[] index = leaves.clone();
+        byte[][] hash = leafHashes.clone();
+        int[] from = new int[n]; // the leaves under node k are from[k] .. to[k]-1
+        int[] to = new int[n];
+        for (int k = 0; k < n; k++) {
+            from[k] = k;
+            to[k] = k + 1;
+        }
+        try {
+            for (int level = 0; level < height; level++) {
+                int m = 0;
+                for (int k = 0; k < n; k++) {
+                    int i = index[k];
+                    byte[] parent;
+                    int lo = from[k];
+                    int hi = to[k];
+                    if ((i & 1) == 0 && k + 1 < n && index[k + 1] == i + 1) {
+                        setPaths(paths, level, lo, hi, hash[k + 1]);
+                        setPaths(paths, level, from[k + 1], to[k + 1], hash[k]);
+                        parent = inner(d, hash[k], hash[k + 1]);
+                        hi = to[k + 1];
+                        k++;
+                    } else {
+                        byte[] sibling = new byte[HASH_LENGTH];
+                        proof.get(sibling);
+                        setPaths(paths, level, lo, hi, sibling);
+                        parent = (i & 1) == 0 ? inner(d, hash[k], sibling) : inner(d, sibling, hash[k]);
+                    }
+                    index[m] = i >> 1;
+                    hash[m] = parent;
+                    from[m] = lo;
+                    to[m] = hi;
+                    m++;
+                }
+                n = m;
+            }
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("sealed group's proof is cut short");
+        }
+        if (proof.hasRemaining()) {
+            throw new IllegalArgumentException("sealed group's proof has " + proof.remaining() / HASH_LENGTH + " hashes too many");
+        }
+        return new Climb(hash[0], paths);
+    }
+
+    private static void setPaths(byte[][] paths, int level, int from, int to, byte[] sibling) {
+        for (int j = from; j < to; j++) {
+            System.arraycopy(sibling, 0, paths[j], level * HASH_LENGTH, HASH_LENGTH);
+        }
+    }
+
+    /** How many hashes {@link #proof} writes for these leaves (strictly ascending): the same climb, without the hashes. */
+    static int proofSize(int height, int[] leaves) {
+        int n = leaves.length;
+        int[] index = leaves.clone();
+        int size = 0;
+        for (int level = 0; level < height; level++) {
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                int i = index[k];
+                if ((i & 1) == 0 && k + 1 < n && index[k + 1] == i + 1) {
+                    k++;
+                } else {
+                    size++;
+                }
+                index[m++] = i >> 1;
+            }
+            n = m;
+        }
+        return size;
+    }
+
     /**
      * The digest an author signs for a root: it names the author, the key and the tree's height, so a
      * signature cannot be moved to another author or read as a tree of another shape.

@@ -54,6 +54,11 @@ public final class NodeSigner {
         return java.nio.ByteBuffer.wrap(h).getLong();
     }
 
+    /** Signs a 32-byte digest with the node key (control messages: {@link ControlSealer}). */
+    byte[] signDigest(byte[] digest) {
+        return EcdsaP256.sign(key, digest);
+    }
+
     /**
      * Seals entries of this node, in order; an entry with no wire form is logged and left out.
      *

@@ -34,19 +34,22 @@ public final class OriginCheck {
      * @param sender the node (or bridge link) it was received from
      */
     public boolean accept(SealedEntry s, String sender) {
+        return refusal(s, sender) == null;
+    }
+
+    /** Null if the entry may be merged, else the rule that refused it (counted and logged as by {@link #accept}). */
+    public Refusal refusal(SealedEntry s, String sender) {
         Refusal r = check(s, sender);
         if (r == null) {
             counters.verified();
-            return true;
         }
-        return false;
+        return r;
     }
 
     private Refusal check(SealedEntry s, String sender) {
         Entry e = s.entry();
-        String what = describe(e);
         if (s.seal() == null) {
-            return refuse(Refusal.UNSIGNED, sender, what, "the entry carries no seal");
+            return refuse(Refusal.UNSIGNED, sender, e, "the entry carries no seal");
         }
         String author = s.seal().author();
         String required = SealedEntry.requiredAuthor(e);
@@ -55,10 +58,10 @@ public final class OriginCheck {
         boolean bridged = !author.equals(required) && keys.bridge(author) && !keys.member(required);
         if ((!author.equals(required) && !bridged) || (reported && !e.node().equals(required))) {
             if (!author.equals(required) && keys.bridge(author)) {
-                return refuse(Refusal.NOT_AUTHOR, sender, what, "bridge " + author + " relays an entry claiming node " + required
+                return refuse(Refusal.NOT_AUTHOR, sender, e, "bridge " + author + " relays an entry claiming node " + required
                         + ", a member of this cluster; a bridge may only relay entries of the remote cluster's nodes");
             }
-            return refuse(Refusal.NOT_AUTHOR, sender, what, reported
+            return refuse(Refusal.NOT_AUTHOR, sender, e, reported
                     ? "only node " + e.node() + " may write its own " + e.kind().wireName() + ", this one is sealed by " + author
                     : "the object version names writer " + required + " but the entry is sealed by " + author);
         }
@@ -66,26 +69,26 @@ public final class OriginCheck {
         try {
             published = CertificateMeta.of(e);
         } catch (IllegalArgumentException ex) {
-            return refuse(Refusal.BAD_CERTIFICATE, sender, what, ex.getMessage());
+            return refuse(Refusal.BAD_CERTIFICATE, sender, e, ex.getMessage());
         }
         if (published.isPresent()) {
             try {
                 keys.learn(author, published.get());
             } catch (IllegalArgumentException ex) {
-                return refuse(Refusal.BAD_CERTIFICATE, sender, what, ex.getMessage());
+                return refuse(Refusal.BAD_CERTIFICATE, sender, e, ex.getMessage());
             }
         }
         AuthorKeys.Lookup key = keys.key(author, s.seal().keyId(), clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            return refuse(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + author + " with key "
+            return refuse(Refusal.UNKNOWN_AUTHOR, sender, e, "no certificate of node " + author + " with key "
                     + Long.toHexString(s.seal().keyId()) + " is known here yet");
         }
         if (key.problem() != null) {
-            return refuse(Refusal.REVOKED, sender, what, "the certificate of node " + author + " (serial "
+            return refuse(Refusal.REVOKED, sender, e, "the certificate of node " + author + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
         }
-        if (!verifier.verify(s.encoded(), s.seal(), key.key())) {
-            return refuse(Refusal.BAD_SIGNATURE, sender, what, "the seal does not verify under the key of node " + author);
+        if (!verifier.verify(s, key.key())) {
+            return refuse(Refusal.BAD_SIGNATURE, sender, e, "the seal does not verify under the key of node " + author);
         }
         if (CertificateMeta.bridge(e)) {
             keys.markBridge(author); // only once its own seal proved the member said so
@@ -93,8 +96,9 @@ public final class OriginCheck {
         return null;
     }
 
-    private Refusal refuse(Refusal rule, String sender, String what, String detail) {
-        counters.refused(rule, sender, what, detail);
+    /** Counts and logs a refusal; the entry is described only then (accepting allocates no text). */
+    private Refusal refuse(Refusal rule, String sender, Entry e, String detail) {
+        counters.refused(rule, sender, describe(e), detail);
         return rule;
     }
 

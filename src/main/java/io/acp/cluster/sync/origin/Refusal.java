@@ -22,6 +22,11 @@ public enum Refusal {
     BAD_CERTIFICATE("bad-certificate"),
     /** The seal does not verify: the entry or its seal was changed, or the signer is not the author. */
     BAD_SIGNATURE("bad-signature"),
+    /**
+     * A heartbeat or pull that is not newer than the last one verified from its sender (a replay,
+     * or a copy re-sent by a holder of the cluster secret), or a pull dated outside the clock bound.
+     */
+    STALE("stale"),
     /** From a bridge: outside what its configuration lets the remote cluster write, or claiming a local author. */
     NOT_ALLOWED("not-allowed");
 

@@ -7,8 +7,14 @@ import io.acp.model.Entry;
  * unchanged rather than re-encoding them) and the seal.
  *
  * @param encoded the entry in {@link io.acp.cluster.sync.wire.EntryCodec} form, length prefix included
+ * @param root    the tree root this node computed from {@code encoded} when it decoded the entry's
+ *                group (once per group), or null: then the check climbs the seal's path itself
  */
-public record SealedEntry(Entry entry, byte[] encoded, Seal seal) {
+public record SealedEntry(Entry entry, byte[] encoded, Seal seal, byte[] root) {
+
+    public SealedEntry(Entry entry, byte[] encoded, Seal seal) {
+        this(entry, encoded, seal, null);
+    }
 
     /** The node that must have written this entry: the writer of an object, the reporter of meta and stats. */
     public static String requiredAuthor(Entry e) {

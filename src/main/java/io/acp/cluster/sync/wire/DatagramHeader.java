@@ -21,7 +21,7 @@ public record DatagramHeader(MessageType type, int keyId, long clusterId, String
                              int messageId, int fragmentIndex, int fragmentCount) {
 
     public static final short MAGIC = 0x4153;
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int FIXED_LENGTH = 37;
     public static final int TAG_LENGTH = 16;
     public static final int MAX_SENDER_LENGTH = 128;

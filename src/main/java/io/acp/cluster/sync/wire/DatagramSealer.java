@@ -22,6 +22,15 @@ public final class DatagramSealer {
 
     /** @param maxDatagram the largest datagram to send, header and tag included (keep it under the path MTU) */
     public DatagramSealer(ClusterKeys keys, String sender, long epoch, int maxDatagram) {
+        this(keys, sender, epoch, 0, maxDatagram);
+    }
+
+    /**
+     * A sealer whose first datagram has sequence {@code after + 1}: what a test playing a holder of
+     * the cluster secret uses to write in a live sender's epoch past the sequences it used.
+     */
+    public DatagramSealer(ClusterKeys keys, String sender, long epoch, long after, int maxDatagram) {
+        this.sequence = after;
         this.keys = keys;
         this.sender = sender;
         this.epoch = epoch;

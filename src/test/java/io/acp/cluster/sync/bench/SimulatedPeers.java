@@ -5,6 +5,7 @@ import io.acp.cluster.sync.SyncSettings;
 import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.ControlSealer;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.wire.MessageType;
@@ -45,7 +46,7 @@ import io.acp.testing.TestPki;
  */
 final class SimulatedPeers implements AutoCloseable {
 
-    private record Sim(String id, DatagramSealer sealer, NodeSigner signer, HybridClock clock, List<ObjectKey> objects) {
+    private record Sim(String id, DatagramSealer sealer, NodeSigner signer, HybridClock clock, List<ObjectKey> objects, ControlSealer[] control) {
     }
 
     private final List<Sim> sims = new ArrayList<>();
@@ -68,7 +69,7 @@ final class SimulatedPeers implements AutoCloseable {
                 objects.add(ObjectKey.of(ObjectType.SYSTEM, id + "-obj-" + k));
             }
             sims.add(new Sim(id, new DatagramSealer(keys, id, epoch, settings.maxDatagramBytes()), TestPki.signer(ca, root.resolve(id), id),
-                    new HybridClock(), objects));
+                    new HybridClock(), objects, new ControlSealer[1]));
         }
         this.steadyDigest = steadyDigest;
         this.group = new InetSocketAddress(settings.group(), settings.port());
@@ -78,6 +79,10 @@ final class SimulatedPeers implements AutoCloseable {
         socket.setOption(StandardSocketOptions.IP_MULTICAST_TTL, settings.ttl());
         socket.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
         socket.configureBlocking(false);
+        InetSocketAddress from = (InetSocketAddress) socket.getLocalAddress();
+        for (Sim sim : sims) {
+            sim.control[0] = new ControlSealer(sim.signer, epoch, from); // heartbeats proven by a hash chain, as a real node's
+        }
     }
 
     int size() {
@@ -109,7 +114,8 @@ final class SimulatedPeers implements AutoCloseable {
     /** Simulated node {@code i} multicasts a heartbeat carrying the steady-state digest. */
     void sendHeartbeat(int i) throws IOException {
         StateDigest d = steadyDigest.get();
-        sendSealed(sims.get(i), MessageType.HEARTBEAT, ByteBuffer.allocate(12).putLong(d.root()).putInt(d.entries()).array());
+        Sim sim = sims.get(i);
+        sendSealed(sim, MessageType.HEARTBEAT, sim.control[0].heartbeat(ByteBuffer.allocate(12).putLong(d.root()).putInt(d.entries()).array()));
     }
 
     /** Reads and counts what real nodes sent to the simulated nodes' socket (pulls); they are not answered. */

@@ -83,6 +83,28 @@ final class SimCluster implements AutoCloseable {
         start(oneBased);
     }
 
+    /**
+     * Node {@code oneBased} comes back on a new, empty disk: its sync stops, its CDB and data dir
+     * are gone, and it starts on an empty CDB with a new node key and certificate from {@code pki}
+     * (the same node id), as an operator re-provisions a replaced disk.
+     */
+    void rejoinWithEmptyDisk(int oneBased, PkiFiles pki) {
+        int i = oneBased - 1;
+        String id = ids.get(i);
+        syncs.get(i).stop().await().atMost(AWAIT);
+        cdbs.get(i).close();
+        Path dir = root.resolve(id);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        TestPki.provision(pki, dir, id);
+        cdbs.set(i, new Cdb(id, new HybridClock(world::wallMillis), ObjectLog.NONE, 5));
+        world.trace().record("wiped " + id + " @" + world.nanoTime());
+        start(oneBased);
+    }
+
     int size() {
         return ids.size();
     }
