@@ -22,6 +22,16 @@ public sealed interface Outcome {
     record Stream(Multi<JsonNode> events) implements Outcome {
     }
 
+    /**
+     * The connection stops speaking frames: once {@code ready} gives the end to join, a last result
+     * frame {@code {"attached": true}} is written and the connection's socket becomes a raw byte
+     * stream handed to that consumer (a console, {@code console.attach}). If {@code ready} fails,
+     * its error is answered as usual and the connection stays a framed one. Only the agent's
+     * connections can be taken over; elsewhere this is refused.
+     */
+    record Takeover(Uni<java.util.function.Consumer<io.acp.console.ByteEnd>> ready) implements Outcome {
+    }
+
     static Outcome of(JsonNode result) {
         return new Single(Uni.createFrom().item(result));
     }

@@ -53,7 +53,7 @@ public final class Permissions {
                 "storage.volume.create", "storage.volume.resize", "storage.volume.delete");
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
                 "storage.share.add", "storage.share.remove", "cluster.rotate-secret");
-        need(Need.NODE, "hypervisor.migrate-prepare", "hypervisor.migrate-confirm", "hypervisor.migrate-abort");
+        need(Need.NODE, "hypervisor.migrate-prepare", "hypervisor.migrate-confirm", "hypervisor.migrate-abort", "console.attach");
     }
 
     private Permissions() {

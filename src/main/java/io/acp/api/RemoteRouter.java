@@ -16,4 +16,14 @@ public interface RemoteRouter {
      * its address when it cannot be reached, TIMEOUT when it does not answer in time.
      */
     Uni<JsonNode> forward(Request request);
+
+    /**
+     * Sends {@code request} (a {@code console.attach}) on a connection of its own to the node it
+     * names; once that node answered, the connection carries raw bytes: the end returned. Fails as
+     * {@link #forward} does, or with the node's error.
+     */
+    default Uni<io.acp.console.ByteEnd> attach(Request request) {
+        return Uni.createFrom().failure(new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE,
+                "node " + request.node() + " cannot be reached for a console on this route"));
+    }
 }
