@@ -154,8 +154,10 @@ class WebUiConsoleIT {
 
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=console-serial]"), "data-state", "connected"));
         assertThat(browser.findElement(By.cssSelector("[data-testid=console-status]")).getText()).contains("on node k");
-        // The guest's own output, through k's agent: its ticks, the count rising.
+        // The guest's own output, through k's agent: its ticks, the count rising (a stream, not one chunk).
         await(d -> d.findElement(By.cssSelector("[data-testid=console-serial] .xterm-rows")).getText().contains("acp-tick"));
+        await(d -> d.findElement(By.cssSelector("[data-testid=console-serial] .xterm-rows")).getText().lines()
+                .filter(l -> l.startsWith("acp-tick")).count() >= 10);
         screenshot("console-serial");
     }
 
