@@ -1,5 +1,7 @@
 package io.acp.api;
 
+import io.acp.console.ByteEnd;
+import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
 import io.acp.protocol.ErrorCode;
@@ -235,7 +237,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         takeover.ready().subscribe().with(
                 join -> onContext(() -> {
                     inFlight--;
-                    send(new Response.Result(id, io.acp.model.Json.object().put("attached", true)));
+                    send(new Response.Result(id, Json.object().put("attached", true)));
                     tookOver = true;
                     context.owner().cancelTimer(idleTimer);
                     writableWaiters.clear();
@@ -248,9 +250,9 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     }
 
     /** This connection's socket as a console relay's end, after {@link #takeOver}. */
-    private final class TakenOver implements io.acp.console.ByteEnd {
+    private final class TakenOver implements ByteEnd {
         @Override
-        public void handler(java.util.function.Consumer<Buffer> chunks) {
+        public void handler(Consumer<Buffer> chunks) {
             socket.handler(chunks::accept);
             socket.resume();
         }

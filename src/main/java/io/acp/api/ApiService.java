@@ -1,11 +1,13 @@
 package io.acp.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.service.ClusterService;
 import io.acp.console.ByteEnd;
 import io.acp.console.ConsoleEndpoints;
 import io.acp.console.ConsoleKind;
 import io.acp.console.HypervisorConsoles;
+import io.acp.model.Json;
 import io.acp.node.ManagedService;
 import io.acp.node.NodeIdentity;
 import io.acp.node.ServiceContext;
@@ -29,6 +31,7 @@ import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -243,7 +246,7 @@ public class ApiService implements ManagedService {
      * {@code who}, who must be operator or admin: opened here, or through node {@code node}'s agent
      * ({@code console.attach}), which checks the caller again. {@code idle} travels with it.
      */
-    public Uni<ByteEnd> openConsole(String node, String id, ConsoleKind kind, ApiIdentity who, java.time.Duration idle) {
+    public Uni<ByteEnd> openConsole(String node, String id, ConsoleKind kind, ApiIdentity who, Duration idle) {
         if (!who.role().mayWrite()) {
             return Uni.createFrom().failure(new AcpException(ErrorCode.FORBIDDEN, "rule roles: a console needs operator or admin (it types into "
                     + "the system); key '" + who.name() + "' has role " + who.role().wireName() + " (see the role table in docs/security.md)"));
@@ -256,7 +259,7 @@ public class ApiService implements ManagedService {
             return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " is not reachable from node " + localNode
                     + ": this node runs no agent (add 'agent' to acp.node.services)"));
         }
-        com.fasterxml.jackson.databind.node.ObjectNode args = io.acp.model.Json.object().put("id", id).put("kind", kind.wireName())
+        ObjectNode args = Json.object().put("id", id).put("kind", kind.wireName())
                 .put("idleSeconds", Math.max(1, idle.toSeconds()));
         return r.attach(new Request(1, node, "console", "attach", args, null, new Request.Caller(who.name(), who.role().wireName())));
     }

@@ -1,11 +1,13 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.console.ByteEnd;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /** What an operation answers: one result, or a stream of events. */
@@ -29,7 +31,7 @@ public sealed interface Outcome {
      * its error is answered as usual and the connection stays a framed one. Only the agent's
      * connections can be taken over; elsewhere this is refused.
      */
-    record Takeover(Uni<java.util.function.Consumer<io.acp.console.ByteEnd>> ready) implements Outcome {
+    record Takeover(Uni<Consumer<ByteEnd>> ready) implements Outcome {
     }
 
     static Outcome of(JsonNode result) {

@@ -1,6 +1,9 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.console.ByteEnd;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
 
@@ -22,8 +25,8 @@ public interface RemoteRouter {
      * names; once that node answered, the connection carries raw bytes: the end returned. Fails as
      * {@link #forward} does, or with the node's error.
      */
-    default Uni<io.acp.console.ByteEnd> attach(Request request) {
-        return Uni.createFrom().failure(new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE,
+    default Uni<ByteEnd> attach(Request request) {
+        return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE,
                 "node " + request.node() + " cannot be reached for a console on this route"));
     }
 }
