@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,7 +37,12 @@ final class OpenConsoles {
 
     private final WebApiService service;
     private final Vertx vertx;
-    private final Map<String, ConsoleRelay> open = new ConcurrentHashMap<>();
+    private final Map<String, Entry> open = new ConcurrentHashMap<>();
+    private final AtomicLong opens = new AtomicLong();
+
+    /** An open console and when it was asked for (a later ask for the same slot wins). */
+    private record Entry(long seq, ConsoleRelay relay) {
+    }
 
     OpenConsoles(WebApiService service, Vertx vertx) {
         this.service = service;
@@ -87,9 +93,10 @@ final class OpenConsoles {
             return;
         }
         String slot = digest(credential) + "/" + node + "/" + system + "/" + kind.wireName();
-        ConsoleRelay older = open.remove(slot);
+        long seq = opens.incrementAndGet();
+        Entry older = open.remove(slot);
         if (older != null) {
-            older.close(); // the same session opens the same console again: the newer one wins
+            older.relay().close(); // the same session opens the same console again: the newer one wins
         }
         if (open.size() >= service.config().maxConsoles()) {
             refuse(ws, ErrorCode.UNAVAILABLE, "node " + service.localNode() + " relays " + open.size()
@@ -102,16 +109,34 @@ final class OpenConsoles {
                 upstream.close();
                 return;
             }
+            // "attached" first: the relay's first bytes (a display's greeting) must come after it.
             ObjectNode attached = Json.object().put("system", system).put("node", node).put("kind", kind.wireName());
             ws.writeTextMessage(Json.object().set("attached", attached).toString());
+            Entry[] self = new Entry[1];
             ConsoleRelay relay = ConsoleRelay.join(vertx, new WebSocketEnd(ws), upstream, service.config().consoleIdleTimeout(),
                     () -> {
-                        open.remove(slot);
+                        if (self[0] != null) {
+                            open.remove(slot, self[0]); // never a newer console of the same slot
+                        }
                         LOG.debugf("%s closed for key '%s'", what, who.name());
                     });
-            ConsoleRelay raced = open.put(slot, relay);
-            if (raced != null && raced != relay) {
-                raced.close();
+            Entry mine = new Entry(seq, relay);
+            self[0] = mine;
+            // Two opens of one slot may finish in either order: the one asked for last stays.
+            Entry[] loser = new Entry[1];
+            open.compute(slot, (k, current) -> {
+                if (current == null || current.seq() < seq) {
+                    loser[0] = current;
+                    return mine;
+                }
+                loser[0] = mine;
+                return current;
+            });
+            if (loser[0] != null) {
+                loser[0].relay().close();
+            }
+            if (relay.closed()) {
+                open.remove(slot, mine); // it ended while starting (the browser left at once)
             }
             LOG.infof("%s opened for key '%s' (%s) from %s", what, who.name(), who.role().wireName(), remote);
         }, failure -> {
@@ -136,8 +161,8 @@ final class OpenConsoles {
     }
 
     void closeAll() {
-        for (ConsoleRelay r : List.copyOf(open.values())) {
-            r.close();
+        for (Entry e : List.copyOf(open.values())) {
+            e.relay().close();
         }
     }
 

@@ -148,6 +148,29 @@ class ConsoleSocketTest {
         assertThat(webapi.consoleCount()).isZero();
     }
 
+    @Test
+    void theSameSessionOpeningTheSameConsoleAgainReplacesTheOlderOne() throws Exception {
+        Console first = open(null);
+        first.ws.writeTextMessage(hello(OPERATOR_KEY, "vm1"));
+        assertThat(first.texts.poll(10, TimeUnit.SECONDS).has("attached")).isTrue();
+        Console second = open(null);
+        second.ws.writeTextMessage(hello(OPERATOR_KEY, "vm1"));
+        assertThat(second.texts.poll(10, TimeUnit.SECONDS).has("attached")).isTrue();
+        // A reloaded page: the older console is closed, one stays open, with one display connection.
+        assertThat(first.closed.get(10, TimeUnit.SECONDS)).isEqualTo((short) 1000);
+        long until = System.nanoTime() + LIMIT.toNanos();
+        while (displayOpen.get() != 1 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(displayOpen.get()).isEqualTo(1);
+        assertThat(webapi.consoleCount()).isEqualTo(1);
+        second.ws.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        while ((displayOpen.get() != 0 || webapi.consoleCount() != 0) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(webapi.consoleCount()).isZero();
+    }
+
     private static String hello(String key, String system) {
         return Json.object().put("credential", key).put("system", system).put("kind", "vnc").toString();
     }
