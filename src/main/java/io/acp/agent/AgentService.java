@@ -334,6 +334,11 @@ public class AgentService implements ManagedService {
         return connections.size();
     }
 
+    /** The way to other nodes' agents while running (tests send requests a real node would not). */
+    RemoteNodes remote() {
+        return remote;
+    }
+
     String advertisedAddress() {
         if (config.advertise().isPresent()) {
             return config.advertise().get();

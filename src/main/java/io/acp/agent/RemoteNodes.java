@@ -2,6 +2,7 @@ package io.acp.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.RemoteRouter;
+import io.acp.console.ByteEnd;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.model.MetaEntry;
@@ -66,6 +67,19 @@ final class RemoteNodes implements RemoteRouter {
         return link(node, address).chain(l -> l.call(request, timeout));
     }
 
+    /** A console: a connection of its own to the node's agent, raw bytes once it answered ({@link ConsoleAttach}). */
+    @Override
+    public Uni<ByteEnd> attach(Request request) {
+        String node = request.node();
+        String address;
+        try {
+            address = address(node);
+        } catch (AcpException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return connect(node, address).chain(socket -> ConsoleAttach.over(socket, request, node, timeout));
+    }
+
     /**
      * The agent address of {@code node} from the CDB: what the node itself reports in its meta, else
      * an {@code agent} value an operator put into the {@code node/<id>} object's spec (before
@@ -100,7 +114,9 @@ final class RemoteNodes implements RemoteRouter {
                 return Uni.createFrom().failure(e);
             });
         }
-        Uni<PeerLink> connecting = connect(node, address).memoize().indefinitely();
+        Uni<PeerLink> connecting = connect(node, address)
+                .map(socket -> new PeerLink(node, address, socket, ConnectedClient.certificateOf(socket)))
+                .memoize().indefinitely();
         Uni<PeerLink> raced = links.putIfAbsent(node, connecting);
         if (raced != null) {
             return link(node, address);
@@ -108,7 +124,8 @@ final class RemoteNodes implements RemoteRouter {
         return connecting.onFailure().invoke(() -> links.remove(node, connecting));
     }
 
-    private Uni<PeerLink> connect(String node, String address) {
+    /** A new mutual-TLS connection to {@code node}'s agent, once its certificate proved it is that node. */
+    private Uni<NetSocket> connect(String node, String address) {
         int colon = address.lastIndexOf(':');
         String host = colon > 0 ? address.substring(0, colon).replace("[", "").replace("]", "") : address;
         int port;
@@ -123,11 +140,11 @@ final class RemoteNodes implements RemoteRouter {
                         + " did not accept a connection within " + timeout.toMillis() + " ms"))
                 .onFailure(e -> !(e instanceof AcpException)).transform(e -> new AcpException(ErrorCode.UNAVAILABLE,
                         "node " + node + " is not reachable at " + address + ": " + reason(e) + notAnAgent(reason(e), node), e))
-                .map(socket -> checked(node, address, socket));
+                .invoke(socket -> checked(node, address, socket));
     }
 
-    /** The link, once the peer's certificate proved it is {@code node}, a node able to serve, not revoked. */
-    private PeerLink checked(String node, String address, NetSocket socket) {
+    /** Throws UNAVAILABLE (and closes the socket) unless the peer's certificate proves it is {@code node}, a node able to serve, not revoked. */
+    private void checked(String node, String address, NetSocket socket) {
         X509Certificate cert = ConnectedClient.certificateOf(socket);
         String refusal = null;
         if (cert == null) {
@@ -147,7 +164,6 @@ final class RemoteNodes implements RemoteRouter {
             LOG.infof("node %s did not route to node %s: the agent at %s %s", localNode, node, address, refusal);
             throw new AcpException(ErrorCode.UNAVAILABLE, "the agent at " + address + " " + refusal);
         }
-        return new PeerLink(node, address, socket, cert);
     }
 
     /** Closes the links to nodes whose certificate has been revoked since the link was made. */

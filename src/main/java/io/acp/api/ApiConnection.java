@@ -1,5 +1,7 @@
 package io.acp.api;
 
+import io.acp.console.ByteEnd;
+import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
 import io.acp.protocol.ErrorCode;
@@ -52,6 +54,9 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     private boolean readPaused;
     private boolean ending;
     private boolean closed;
+    /** The socket carries a console's raw bytes now (console.attach): no frames, no idle check here. */
+    private boolean tookOver;
+    private Runnable tookOverClosed;
 
     /**
      * @param peer     the agent client certificate, or null on the local listeners
@@ -206,12 +211,92 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
             streams.open(request.id(), stream);
             return;
         }
+        if (outcome instanceof Outcome.Takeover takeover) {
+            takeOver(request.id(), takeover);
+            return;
+        }
         long id = request.id();
         inFlight++;
         updateReading();
         ((Outcome.Single) outcome).result().subscribe().with(
                 result -> onContext(() -> answered(new Response.Result(id, result))),
                 failure -> onContext(() -> answered(Outcome.failure(id, failure))));
+    }
+
+    /**
+     * Writes the last frame and hands the socket over once the console is open. Nothing else may
+     * be in flight: the node asking for a console sends nothing after its request until answered.
+     */
+    private void takeOver(long id, Outcome.Takeover takeover) {
+        if (peer == null || !peer.node()) {
+            send(new Response.Failure(id, ErrorCode.FORBIDDEN, "rule node-only: only a node's agent connection becomes a console"));
+            return;
+        }
+        inFlight++;
+        updateReading();
+        takeover.ready().subscribe().with(
+                join -> onContext(() -> {
+                    inFlight--;
+                    send(new Response.Result(id, Json.object().put("attached", true)));
+                    tookOver = true;
+                    context.owner().cancelTimer(idleTimer);
+                    writableWaiters.clear();
+                    socket.drainHandler(null);
+                    socket.pause();
+                    socket.handler(null);
+                    join.accept(new TakenOver());
+                }),
+                failure -> onContext(() -> answered(Outcome.failure(id, failure))));
+    }
+
+    /** This connection's socket as a console relay's end, after {@link #takeOver}. */
+    private final class TakenOver implements ByteEnd {
+        @Override
+        public void handler(Consumer<Buffer> chunks) {
+            socket.handler(chunks::accept);
+            socket.resume();
+        }
+
+        @Override
+        public void pause() {
+            socket.pause();
+        }
+
+        @Override
+        public void resume() {
+            socket.resume();
+        }
+
+        @Override
+        public void write(Buffer chunk) {
+            socket.write(chunk);
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return socket.writeQueueFull();
+        }
+
+        @Override
+        public void drainHandler(Runnable drained) {
+            socket.drainHandler(v -> drained.run());
+        }
+
+        @Override
+        public void closeHandler(Runnable onClose) {
+            onContext(() -> {
+                if (closed) {
+                    onClose.run();
+                } else {
+                    tookOverClosed = onClose;
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
     }
 
     private void answered(Response response) {
@@ -246,7 +331,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
 
     @Override
     public void send(Response response) {
-        if (!closed) {
+        if (!closed && !tookOver) {
             socket.write(Buffer.buffer(Frames.frame(EnvelopeCodec.encode(response))));
             updateReading();
         }
@@ -278,6 +363,9 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
     }
 
     private void updateReading() {
+        if (tookOver) {
+            return; // the console relay paces the socket now
+        }
         boolean pause = !closed && (socket.writeQueueFull() || inFlight >= MAX_IN_FLIGHT);
         if (pause && !readPaused) {
             socket.pause();
@@ -303,7 +391,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         idleTimer = context.owner().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(delayNanos)), t -> {
             long timeout = shared.config().idleTimeout().toNanos();
             long idle = System.nanoTime() - lastFrameNanos;
-            if (closed) {
+            if (closed || tookOver) {
                 return;
             }
             if (idle >= timeout && streams.isEmpty()) {
@@ -336,5 +424,8 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         streams.finishAll(false);
         writableWaiters.clear();
         onClosed.accept(this);
+        if (tookOverClosed != null) {
+            tookOverClosed.run();
+        }
     }
 }

@@ -1,7 +1,13 @@
 package io.acp.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.service.ClusterService;
+import io.acp.console.ByteEnd;
+import io.acp.console.ConsoleEndpoints;
+import io.acp.console.ConsoleKind;
+import io.acp.console.HypervisorConsoles;
+import io.acp.model.Json;
 import io.acp.node.ManagedService;
 import io.acp.node.NodeIdentity;
 import io.acp.node.ServiceContext;
@@ -25,6 +31,7 @@ import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -60,6 +67,8 @@ public class ApiService implements ManagedService {
     private volatile boolean socketBound;
     /** The agent's way to other nodes, also lent to services that call other nodes (the hypervisor's migrations). */
     private volatile RemoteRouter router;
+    /** Where this node's systems' consoles are opened (the hypervisor's; a test may point elsewhere). */
+    private volatile ConsoleEndpoints consoles;
 
     @Inject
     public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
@@ -93,7 +102,9 @@ public class ApiService implements ManagedService {
                 new NetworkOperations(cdb, services.network()),
                 new MonitorOperations(cdb, worker),
                 new StorageOperations(services.storage()),
-                new TaskOperations(taskLog, worker)), recorder);
+                new TaskOperations(taskLog, worker),
+                new ConsoleOperations(() -> consoles, vertx, localNode)), recorder);
+        this.consoles = new HypervisorConsoles(services.systems(), vertx, localNode);
     }
 
     @Override
@@ -228,6 +239,34 @@ public class ApiService implements ManagedService {
     }
 
     /** Requests naming another node go through {@code router} (null: they are refused as unreachable). */
+    /** Opens this node's consoles through {@code endpoints} instead of the hypervisor's (tests). */
+    public void openConsolesThrough(ConsoleEndpoints endpoints) {
+        this.consoles = endpoints;
+    }
+
+    /**
+     * Console {@code kind} of system {@code id} on node {@code node} (null: this one) for
+     * {@code who}, who must be operator or admin: opened here, or through node {@code node}'s agent
+     * ({@code console.attach}), which checks the caller again. {@code idle} travels with it.
+     */
+    public Uni<ByteEnd> openConsole(String node, String id, ConsoleKind kind, ApiIdentity who, Duration idle) {
+        if (!who.role().mayWrite()) {
+            return Uni.createFrom().failure(new AcpException(ErrorCode.FORBIDDEN, "rule roles: a console needs operator or admin (it types into "
+                    + "the system); key '" + who.name() + "' has role " + who.role().wireName() + " (see the role table in docs/security.md)"));
+        }
+        if (node == null || node.equals(localNode)) {
+            return consoles.open(id, kind);
+        }
+        RemoteRouter r = router;
+        if (r == null) {
+            return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "node " + node + " is not reachable from node " + localNode
+                    + ": this node runs no agent (add 'agent' to acp.node.services)"));
+        }
+        ObjectNode args = Json.object().put("id", id).put("kind", kind.wireName())
+                .put("idleSeconds", Math.max(1, idle.toSeconds()));
+        return r.attach(new Request(1, node, "console", "attach", args, null, new Request.Caller(who.name(), who.role().wireName())));
+    }
+
     public void routeRemoteThrough(RemoteRouter router) {
         this.router = router;
         dispatcher.routeRemoteThrough(router);

@@ -1,11 +1,13 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.console.ByteEnd;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /** What an operation answers: one result, or a stream of events. */
@@ -20,6 +22,16 @@ public sealed interface Outcome {
      * the connection can write them; {@code end} when the Multi completes or the client cancels.
      */
     record Stream(Multi<JsonNode> events) implements Outcome {
+    }
+
+    /**
+     * The connection stops speaking frames: once {@code ready} gives the end to join, a last result
+     * frame {@code {"attached": true}} is written and the connection's socket becomes a raw byte
+     * stream handed to that consumer (a console, {@code console.attach}). If {@code ready} fails,
+     * its error is answered as usual and the connection stays a framed one. Only the agent's
+     * connections can be taken over; elsewhere this is refused.
+     */
+    record Takeover(Uni<Consumer<ByteEnd>> ready) implements Outcome {
     }
 
     static Outcome of(JsonNode result) {

@@ -56,7 +56,7 @@ public final class Permissions {
         need(Need.ADMIN, "network.create", "network.delete", "network.attach", "network.detach", "storage.pool.create", "storage.pool.delete",
                 "storage.share.add", "storage.share.remove", "cluster.rotate-secret",
                 "hypervisor.node-evacuate", "hypervisor.node-resume");
-        need(Need.NODE, "hypervisor.migrate-prepare", "hypervisor.migrate-confirm", "hypervisor.migrate-abort");
+        need(Need.NODE, "hypervisor.migrate-prepare", "hypervisor.migrate-confirm", "hypervisor.migrate-abort", "console.attach");
     }
 
     private Permissions() {

@@ -1,6 +1,9 @@
 package io.acp.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.console.ByteEnd;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
 
@@ -16,4 +19,14 @@ public interface RemoteRouter {
      * its address when it cannot be reached, TIMEOUT when it does not answer in time.
      */
     Uni<JsonNode> forward(Request request);
+
+    /**
+     * Sends {@code request} (a {@code console.attach}) on a connection of its own to the node it
+     * names; once that node answered, the connection carries raw bytes: the end returned. Fails as
+     * {@link #forward} does, or with the node's error.
+     */
+    default Uni<ByteEnd> attach(Request request) {
+        return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE,
+                "node " + request.node() + " cannot be reached for a console on this route"));
+    }
 }

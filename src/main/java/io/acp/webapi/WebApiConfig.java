@@ -64,4 +64,12 @@ public interface WebApiConfig {
     /** How long a session token ({@code webapi.login}) stays valid; it survives restarts of the node. */
     @WithDefault("12h")
     Duration sessionTtl();
+
+    /** A browser console (VNC or serial) with no byte either way for this long is closed; the page offers to reconnect. */
+    @WithDefault("15m")
+    Duration consoleIdleTimeout();
+
+    /** Consoles this node's WebAPI relays at once; one more is refused {@code unavailable}. */
+    @WithDefault("16")
+    int maxConsoles();
 }

@@ -1,5 +1,6 @@
 package io.acp.webapi;
 
+import io.acp.api.ApiIdentity;
 import io.acp.api.ApiService;
 import io.acp.node.Health;
 import io.acp.node.ManagedService;
@@ -44,6 +45,7 @@ public class WebApiService implements ManagedService {
     private final Map<String, WebSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile long sweepTimer = -1;
+    private final OpenConsoles consoles;
 
     private final HttpsListener https;
     private final ClusterService cluster;
@@ -58,6 +60,7 @@ public class WebApiService implements ManagedService {
         this.localNode = identity.id();
         this.dataDir = identity.dataDir();
         this.origins = new OriginPolicy(config.allowedOrigins());
+        this.consoles = new OpenConsoles(this, vertx);
     }
 
     @Override
@@ -98,6 +101,7 @@ public class WebApiService implements ManagedService {
         for (WebSession s : List.copyOf(sessions.values())) {
             s.shutdown();
         }
+        consoles.closeAll();
         return https.stop(vertx);
     }
 
@@ -113,7 +117,7 @@ public class WebApiService implements ManagedService {
 
     @Override
     public Health health() {
-        return new Health(true, sessions.size() + " WebSocket connections");
+        return new Health(true, sessions.size() + " WebSocket connections, " + consoles.count() + " consoles");
     }
 
     boolean running() {
@@ -169,6 +173,24 @@ public class WebApiService implements ManagedService {
     }
 
     // ---- what sessions share ----------------------------------------------------------------------
+
+    OpenConsoles consoles() {
+        return consoles;
+    }
+
+    /** Consoles open now (for tests and health). */
+    public int consoleCount() {
+        return consoles.count();
+    }
+
+    /**
+     * Who {@code credential} (a session token or an API key) is, checked as the request WebSocket
+     * checks it: a token yields its key, which must still be valid; failures count against {@code remote}.
+     */
+    ApiIdentity authenticate(String credential, String remote) {
+        SessionTokens.Opened opened = SessionTokens.looksLikeToken(credential) ? tokens.open(credential) : null;
+        return api.authenticate(opened != null ? opened.key() : credential, remote);
+    }
 
     WebApiConfig config() {
         return config;

@@ -8,6 +8,7 @@ import {systems, systemDetail} from './views/systems.js';
 import {nodes} from './views/nodes.js';
 import {resources} from './views/resources.js';
 import {tasks} from './views/tasks.js';
+import {consolePage} from './views/console.js';
 
 const socket = new AcpSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
 const store = new ClusterStore();
@@ -40,6 +41,7 @@ function toast(text, kind) {
 const routes = [
   [/^#?\/?$|^#\/dashboard$/, () => dashboard()],
   [/^#\/systems$/, () => systems()],
+  [/^#\/systems\/(.+)\/console\/(vnc|serial)$/, m => consolePage(decodeURIComponent(m[1]), m[2])],
   [/^#\/systems\/(.+)$/, m => systemDetail(decodeURIComponent(m[1]))],
   [/^#\/networks$/, () => resources('network', 'Networks', 'Networks as the network service defines them; each node reports its bridge and state.')],
   [/^#\/storage$/, () => resources('storage', 'Storage', 'Devices, pools and shares; each node reports state and capacity.')],

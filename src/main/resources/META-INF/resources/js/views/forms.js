@@ -31,14 +31,27 @@ export function deleteButton(o, ctx) {
   }}, 'Delete');
 }
 
+/**
+ * A create form. The node's refusal (the rule it broke, as it words it) stays in the form, next to
+ * what was typed, until the next submit; a success is a toast and clears the form.
+ */
 function form(testid, title, fields, hint, submit) {
+  const error = h('p', {class: 'error', role: 'alert', 'data-testid': 'form-error'});
   const f = h('form', {class: 'card create', 'data-testid': testid}, h('h2', {}, title), ...fields,
-      hint ? h('p', {class: 'muted hint'}, hint) : null, h('button', {type: 'submit'}, 'Create'));
+      hint ? h('p', {class: 'muted hint'}, hint) : null, h('button', {type: 'submit'}, 'Create'), error);
   f.addEventListener('submit', e => {
     e.preventDefault();
-    submit(new FormData(f)).then(ok => ok && f.reset());
+    error.textContent = '';
+    submit(new FormData(f))
+        .then(() => f.reset())
+        .catch(err => { error.textContent = `${err.code ? err.code + ': ' : ''}${err.message}`; });
   });
   return f;
+}
+
+/** Sends a create request; resolves when done (with a toast), rejects with the node's error. */
+function send(ctx, request, done) {
+  return request.then(r => { ctx().toast(done, 'good'); return r; });
 }
 
 function numbers(text) {
@@ -60,7 +73,7 @@ function networkForm(ctx) {
       spec.vlan = Number(f.get('vlan'));
     }
     const id = f.get('id').trim();
-    return ctx().run(ctx().socket.request('network', 'create', {id, subtype: f.get('subtype'), spec}), `network ${id} created`);
+    return send(ctx, ctx().socket.request('network', 'create', {id, subtype: f.get('subtype'), spec}), `network ${id} created`);
   });
 }
 
@@ -75,7 +88,7 @@ function poolForm(ctx) {
       spec.vg = f.get('vg').trim();
     }
     const id = f.get('id').trim();
-    return ctx().run(ctx().socket.request('storage', 'pool.create', {id, spec}), `pool ${id} created`);
+    return send(ctx, ctx().socket.request('storage', 'pool.create', {id, spec}), `pool ${id} created`);
   });
 }
 
@@ -91,6 +104,6 @@ function shareForm(ctx) {
       spec.options = f.get('options').trim();
     }
     const id = f.get('id').trim();
-    return ctx().run(ctx().socket.request('storage', 'share.add', {id, spec}), `share ${id} added`);
+    return send(ctx, ctx().socket.request('storage', 'share.add', {id, spec}), `share ${id} added`);
   });
 }

@@ -165,6 +165,9 @@ export function systemDetail(id) {
       name.placeholder = spec.name ?? id;
       replace(body, h('section', {class: 'card', 'data-system': id, 'data-state': state},
           h('div', {class: 'card-head'}, h('h2', {}, id), badge(state)),
+          h('p', {class: 'actions'},
+              h('a', {href: `#/systems/${encodeURIComponent(id)}/console/vnc`, class: 'button', 'data-testid': 'open-vnc'}, 'Graphical console'), ' ',
+              h('a', {href: `#/systems/${encodeURIComponent(id)}/console/serial`, class: 'button', 'data-testid': 'open-serial'}, 'Serial console')),
           h('dl', {class: 'facts'},
               h('dt', {}, 'node'), h('dd', {}, node || '–'),
               h('dt', {}, 'vcpus'), h('dd', {}, spec.vcpus ?? '–'),
