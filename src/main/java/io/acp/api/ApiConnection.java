@@ -1,6 +1,5 @@
 package io.acp.api;
 
-import io.acp.console.ByteEnd;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
@@ -249,37 +248,13 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
                 failure -> onContext(() -> answered(Outcome.failure(id, failure))));
     }
 
-    /** This connection's socket as a console relay's end, after {@link #takeOver}. */
-    private final class TakenOver implements ByteEnd {
-        @Override
-        public void handler(Consumer<Buffer> chunks) {
-            socket.handler(chunks::accept);
-            socket.resume();
-        }
-
-        @Override
-        public void pause() {
-            socket.pause();
-        }
-
-        @Override
-        public void resume() {
-            socket.resume();
-        }
-
-        @Override
-        public void write(Buffer chunk) {
-            socket.write(chunk);
-        }
-
-        @Override
-        public boolean writeQueueFull() {
-            return socket.writeQueueFull();
-        }
-
-        @Override
-        public void drainHandler(Runnable drained) {
-            socket.drainHandler(v -> drained.run());
+    /**
+     * This connection's socket as a console relay's end, after {@link #takeOver}: a plain socket end,
+     * except that the socket's close handler stays this connection's, which passes the close on.
+     */
+    private final class TakenOver extends io.acp.console.NetSocketEnd {
+        TakenOver() {
+            super(socket, Buffer.buffer());
         }
 
         @Override
@@ -291,11 +266,6 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
                     tookOverClosed = onClose;
                 }
             });
-        }
-
-        @Override
-        public void close() {
-            socket.close();
         }
     }
 

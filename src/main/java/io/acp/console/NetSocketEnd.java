@@ -5,7 +5,7 @@ import io.vertx.core.net.NetSocket;
 import java.util.function.Consumer;
 
 /** A TCP (or TLS) socket as a relay end: a VNC display on loopback, or a connection to another node's agent. */
-public final class NetSocketEnd implements ByteEnd {
+public class NetSocketEnd implements ByteEnd {
 
     private final NetSocket socket;
     private final Buffer alreadyRead;
