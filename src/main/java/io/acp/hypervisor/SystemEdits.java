@@ -21,7 +21,7 @@ import java.util.Set;
  * its memory through the balloon and its online vCPUs through hot-plug, each up to the maximum the
  * domain was started with ({@code maxMemory}, {@code maxVcpus}). Every other change to it (and one
  * above a maximum, or one libvirt refuses) is pending until it next starts. The answer says, field by
- * field, which.
+ * field, which; this node's meta of the system lists the pending fields until the domain's next start.
  */
 final class SystemEdits {
 
@@ -85,7 +85,11 @@ final class SystemEdits {
             return ctx.report(id).map(report -> answer(report, changed, Map.of()));
         }
         return ctx.cdb().writer().putObject(SystemReports.key(id), null, next.toJson(), entry.version())
-                .chain(written -> ctx.hv().call(b -> outcomes(b, id, next, changed)))
+                .chain(written -> ctx.hv().call(b -> {
+                    Map<String, Outcome> outcomes = outcomes(b, id, next, changed);
+                    ctx.reports().notePending(id, fields(outcomes, false), fields(outcomes, true));
+                    return outcomes;
+                }))
                 .chain(outcomes -> ctx.report(id).map(report -> answer(report, changed, outcomes)));
     }
 
@@ -116,6 +120,10 @@ final class SystemEdits {
             }
         }
         return out;
+    }
+
+    private static List<String> fields(Map<String, Outcome> outcomes, boolean live) {
+        return outcomes.entrySet().stream().filter(e -> e.getValue().live() == live).map(Map.Entry::getKey).toList();
     }
 
     private static Outcome live(String field, Runnable change) {

@@ -99,10 +99,28 @@ class LiveSystemEditTest {
         assertThat(libvirtInfo().nrVirtCpu).as("not hot-plugged past the maximum").isEqualTo(1);
         assertThat(libvirtInfo().memory).isEqualTo(256 * 1024);
         assertThat(stored().path("vcpus").asInt()).as("stored for the next start").isEqualTo(6);
+        assertThat(pendingInMeta()).containsExactly("interfaces", "maxVcpus", "vcpus");
 
         JsonNode over = set("{\"memory\":1024,\"maxMemory\":2048}");
         assertThat(over.path("fields").path("memory").path("why").asText()).contains("above the maximum of 512 MiB defined at start");
         assertThat(libvirtInfo().memory).isEqualTo(256 * 1024);
+        assertThat(pendingInMeta()).containsExactly("interfaces", "maxMemory", "maxVcpus", "memory", "vcpus");
+
+        JsonNode back = set("{\"memory\":200,\"maxMemory\":512}");
+        assertThat(back.path("live")).extracting(JsonNode::asText).containsExactly("memory");
+        assertThat(pendingInMeta()).as("memory is in the domain again; maxMemory is back to what it started with, still noted")
+                .containsExactly("interfaces", "maxMemory", "maxVcpus", "vcpus");
+
+        node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
+        node.systems().start(id).await().atMost(LibvirtNode.WAIT);
+        assertThat(pendingInMeta()).as("all in the domain defined at this start").isEmpty();
+        assertThat(libvirtInfo().nrVirtCpu).isEqualTo(6);
+    }
+
+    private java.util.List<String> pendingInMeta() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        node.cdb.meta(SystemReports.key(id), LibvirtNode.NODE).get(0).values().path("pending").forEach(f -> out.add(f.asText()));
+        return out;
     }
 
     @Test
@@ -114,8 +132,10 @@ class LiveSystemEditTest {
         assertThat(r.path("pending")).extracting(JsonNode::asText).containsExactly("vcpus");
         assertThat(r.path("fields").path("vcpus").path("why").asText()).contains("the system is stopped");
         assertThat(r.path("applies").asText()).isEqualTo("at the next start");
+        assertThat(pendingInMeta()).containsExactly("vcpus");
         node.systems().start(id).await().atMost(LibvirtNode.WAIT);
         assertThat(libvirtInfo().nrVirtCpu).isEqualTo(2);
+        assertThat(pendingInMeta()).isEmpty();
     }
 
     @Test
