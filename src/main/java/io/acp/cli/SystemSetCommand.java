@@ -12,8 +12,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
 /** {@code acp system set ID …}: changes fields of a system's spec (hypervisor.set). */
-@Command(name = "set", description = "Change a system's spec: vcpus, memory, name, disks, networks, autostart. A running system gets the change at its next"
-        + " start, and the answer says which fields are pending.")
+@Command(name = "set", description = "Change a system's spec: vcpus, memory, their maxima, name, disks, networks, autostart. A running system gets"
+        + " vcpus and memory live up to the maxima it started with; everything else at its next start. The answer says, per field, which and why.")
 class SystemSetCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
@@ -24,6 +24,12 @@ class SystemSetCommand extends ClientCommand {
 
     @Option(names = "--memory", paramLabel = "MIB", description = "Memory in MiB.")
     Integer memory;
+
+    @Option(names = "--max-vcpus", paramLabel = "N", description = "The most vCPUs it can be given while it runs (hot-plug); applies at its next start.")
+    Integer maxVcpus;
+
+    @Option(names = "--max-memory", paramLabel = "MIB", description = "The most memory in MiB it can be given while it runs (balloon); applies at its next start.")
+    Integer maxMemory;
 
     @Option(names = "--name", paramLabel = "TEXT", description = "The display name (the domain's title).")
     String name;
@@ -56,7 +62,17 @@ class SystemSetCommand extends ClientCommand {
     protected void validate() {
         SpecFlags.checkSizes(spec.commandLine(), vcpus, memory);
         changes = Json.object();
+        if (maxVcpus != null && maxVcpus < 1 || maxMemory != null && maxMemory < 1) {
+            throw new ParameterException(spec.commandLine(), "invalid value for option '" + (maxVcpus != null && maxVcpus < 1 ? "--max-vcpus': " + maxVcpus
+                    : "--max-memory': " + maxMemory) + " (must be at least 1)");
+        }
         SpecFlags.put(changes, vcpus, memory, disks, networks);
+        if (maxVcpus != null) {
+            changes.put("maxVcpus", maxVcpus);
+        }
+        if (maxMemory != null) {
+            changes.put("maxMemory", maxMemory);
+        }
         if (name != null) {
             changes.put("name", name);
         }
@@ -72,7 +88,7 @@ class SystemSetCommand extends ClientCommand {
             changes.putNull("backup");
         }
         if (changes.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "nothing to change: give at least one of --vcpus, --memory, --name, --disk, --network, --autostart,"
+            throw new ParameterException(spec.commandLine(), "nothing to change: give at least one of --vcpus, --memory, --max-vcpus, --max-memory, --name, --disk, --network, --autostart,"
                     + " --backup-schedule, --no-backup");
         }
     }
@@ -94,5 +110,9 @@ class SystemSetCommand extends ClientCommand {
         StringBuilder fields = new StringBuilder();
         changed.forEach(f -> fields.append(fields.length() == 0 ? "" : ", ").append(f.asText()));
         out.println("changed " + fields + "; applies " + r.path("applies").asText());
+        r.path("fields").fields().forEachRemaining(f -> {
+            String why = f.getValue().path("why").asText("");
+            out.println("  " + f.getKey() + ": " + f.getValue().path("applied").asText() + (why.isEmpty() ? "" : " (" + why + ")"));
+        });
     }
 }

@@ -22,8 +22,15 @@ public final class DomainXml {
         if (spec.name() != null) {
             x.append("  <title>").append(escape(spec.name())).append("</title>\n");
         }
-        x.append("  <memory unit='MiB'>").append(spec.memoryMiB()).append("</memory>\n");
-        x.append("  <vcpu>").append(spec.vcpus()).append("</vcpu>\n");
+        // Room to grow while running: <memory> is the most the balloon can give back, <currentMemory> what it starts
+        // with; <vcpu> the most vCPUs, 'current' how many are online at start (the rest can be hot-plugged).
+        x.append("  <memory unit='MiB'>").append(spec.memoryCeilingMiB()).append("</memory>\n");
+        x.append("  <currentMemory unit='MiB'>").append(spec.memoryMiB()).append("</currentMemory>\n");
+        if (spec.vcpuCeiling() > spec.vcpus()) {
+            x.append("  <vcpu current='").append(spec.vcpus()).append("'>").append(spec.vcpuCeiling()).append("</vcpu>\n");
+        } else {
+            x.append("  <vcpu>").append(spec.vcpus()).append("</vcpu>\n");
+        }
         x.append("  <os>\n    <type arch='x86_64'>hvm</type>\n");
         for (String dev : spec.boot()) {
             x.append("    <boot dev='").append(dev).append("'/>\n");

@@ -45,6 +45,9 @@ final class Domains {
                     }
                     throw e;
                 }
+                if (definedNow || s.get().state() == SystemState.STOPPED) {
+                    ctx.reports().clearPending(id); // defined from the spec just now: every change is in the domain
+                }
             }
             return b.status(id);
         }).onFailure().call(f -> ctx.report(id).onFailure().recoverWithNull()).map(s -> ctx.reportOf(id, s));

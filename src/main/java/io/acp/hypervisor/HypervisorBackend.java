@@ -101,6 +101,15 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Deletes a snapshot; its children take its parent as theirs. */
     void deleteSnapshot(String name, String snapshot);
 
+    /** The most vCPUs and memory a running domain can be given live: the maxima it was started with. */
+    LiveMaxima liveMaxima(String name);
+
+    /** Brings a running domain's online vCPUs to {@code vcpus} (hot-plug), at most its maximum; the defined domain is left as it is. */
+    void setVcpusLive(String name, int vcpus);
+
+    /** Balloons a running domain to {@code memoryMiB}, at most its maximum; the defined domain is left as it is. */
+    void setMemoryLive(String name, int memoryMiB);
+
     @Override
     void close();
 }

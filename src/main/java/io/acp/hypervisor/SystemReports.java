@@ -21,6 +21,9 @@ final class SystemReports {
     static final String SNAPSHOTS = "snapshots";
     static final String CURRENT_SNAPSHOT = "currentSnapshot";
 
+    /** The meta field that lists the spec fields waiting for the domain's next start (see {@link SystemEdits}). */
+    static final String PENDING = "pending";
+
     private final String nodeId;
     private final Cdb cdb;
     private final Clock clock;
@@ -110,6 +113,46 @@ final class SystemReports {
             cdb.updateMeta(key(id), old -> ownFieldsOnly(old, now.toJson()));
         }
         return now;
+    }
+
+    /**
+     * Notes in this node's meta of {@code id} which spec fields its domain does not have yet
+     * ({@code "pending": [fields]}, until its next start): {@code now} joins the fields already noted,
+     * {@code live} (applied to the domain just now) leave them; none left removes the field. A start
+     * that redefines the domain clears them ({@link #clearPending}).
+     */
+    void notePending(String id, java.util.Collection<String> now, java.util.Collection<String> live) {
+        if (!reported(id)) {
+            return;
+        }
+        cdb.updateMeta(key(id), old -> {
+            java.util.Set<String> fields = new java.util.TreeSet<>();
+            old.path(PENDING).forEach(f -> fields.add(f.asText()));
+            fields.removeAll(live);
+            fields.addAll(now);
+            if (fields.isEmpty()) {
+                old.remove(PENDING);
+            } else {
+                com.fasterxml.jackson.databind.node.ArrayNode a = old.putArray(PENDING);
+                fields.forEach(a::add);
+            }
+            return old;
+        });
+    }
+
+    /** The domain was just (re)defined from the spec and started: nothing is pending any more. */
+    void clearPending(String id) {
+        if (reported(id)) {
+            cdb.updateMeta(key(id), old -> {
+                old.remove(PENDING);
+                return old;
+            });
+        }
+    }
+
+    /** This node reports on the system (its meta exists): pending fields go with the report, never alone. */
+    private boolean reported(String id) {
+        return !retired.contains(id) && isSystem(id) && !cdb.meta(key(id), nodeId).isEmpty();
     }
 
     /**

@@ -29,15 +29,20 @@ import java.util.regex.Pattern;
  * @param template  the template the system was made from ({@link Templates}): its disks are overlays on
  *                  the template's volumes, so the template cannot be deleted while it is named here
  * @param backup    scheduled backups and how many are kept ({@link BackupScheduler}); null for none
+ * @param maxVcpus  the most vCPUs the domain can be given while it runs (vCPU hot-plug): it starts with
+ *                  {@code vcpus} of them online; null for no room ({@code vcpus})
+ * @param maxMemoryMiB the most memory in MiB the domain can be given while it runs (the balloon): it starts
+ *                  ballooned to {@code memory}; null for no room ({@code memory})
  */
 public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<Disk> disks, List<Nic> interfaces,
                          List<String> boot, boolean autostart, String node, boolean ha, String template,
-                         BackupPolicy backup) {
+                         BackupPolicy backup, Integer maxVcpus, Integer maxMemoryMiB) {
 
     public static final int MAX_VCPUS = 256;
     public static final int MIN_MEMORY_MIB = 16;
     public static final int MAX_MEMORY_MIB = 16 * 1024 * 1024;
-    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha", "template", "backup");
+    static final Set<String> FIELDS = Set.of("name", "vcpus", "memory", "disks", "interfaces", "boot", "autostart", "node", "ha", "template", "backup",
+            "maxVcpus", "maxMemory");
     static final Set<String> BOOT_DEVICES = Set.of("hd", "cdrom", "network", "fd");
     static final Set<String> DISK_FORMATS = Set.of("raw", "qcow2");
     static final Set<String> DISK_BUSES = Set.of("virtio", "sata", "scsi", "ide");
@@ -122,8 +127,17 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         if (template != null && !NAME.matcher(template).matches()) {
             throw f.bad("template", "must be a template name (letters, digits, - _ . :), got \"" + template + "\"");
         }
+        Integer maxVcpus = f.optionalInteger("maxVcpus", 1, MAX_VCPUS);
+        if (maxVcpus != null && maxVcpus < vcpus) {
+            throw f.bad("maxVcpus", "must be at least 'vcpus' (" + vcpus + "): the domain starts with 'vcpus' of its 'maxVcpus' online, got " + maxVcpus);
+        }
+        Integer maxMemory = f.optionalInteger("maxMemory", MIN_MEMORY_MIB, MAX_MEMORY_MIB);
+        if (maxMemory != null && maxMemory < memory) {
+            throw f.bad("maxMemory", "must be at least 'memory' (" + memory + " MiB): the domain starts ballooned to 'memory' of its 'maxMemory', got "
+                    + maxMemory);
+        }
         return new SystemSpec(id, name, vcpus, memory, List.copyOf(disks), List.copyOf(nics), List.copyOf(boot), f.flag("autostart"), node, f.flag("ha"),
-                template, BackupPolicy.parse(id, spec.get("backup")));
+                template, BackupPolicy.parse(id, spec.get("backup")), maxVcpus, maxMemory);
     }
 
     private static Disk disk(Fields f) {
@@ -170,22 +184,22 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
 
     /** The same spec with these devices (resolved ones, for the domain XML). */
     SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha, template, backup);
+        return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha, template, backup, maxVcpus, maxMemoryMiB);
     }
 
     /** The same spec under another id. */
     SystemSpec withId(String other) {
-        return new SystemSpec(other, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, template, backup);
+        return new SystemSpec(other, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, template, backup, maxVcpus, maxMemoryMiB);
     }
 
     /** The same spec assigned to {@code other}. */
     public SystemSpec withNode(String other) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha, template, backup);
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, other, ha, template, backup, maxVcpus, maxMemoryMiB);
     }
 
     /** The same spec made from template {@code other}. */
     SystemSpec withTemplate(String other) {
-        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, other, backup);
+        return new SystemSpec(id, name, vcpus, memoryMiB, disks, interfaces, boot, autostart, node, ha, other, backup, maxVcpus, maxMemoryMiB);
     }
 
     /** The spec in its JSON form (defaults filled in), as stored in the CDB. */
@@ -243,7 +257,23 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         if (backup != null) {
             o.set("backup", backup.toJson());
         }
+        if (maxVcpus != null) {
+            o.put("maxVcpus", maxVcpus);
+        }
+        if (maxMemoryMiB != null) {
+            o.put("maxMemory", maxMemoryMiB);
+        }
         return o;
+    }
+
+    /** The most vCPUs the domain can have online while it runs: {@code maxVcpus}, or {@code vcpus} when not given. */
+    public int vcpuCeiling() {
+        return maxVcpus == null ? vcpus : maxVcpus;
+    }
+
+    /** The most memory (MiB) the domain can be ballooned up to while it runs: {@code maxMemory}, or {@code memory}. */
+    public int memoryCeilingMiB() {
+        return maxMemoryMiB == null ? memoryMiB : maxMemoryMiB;
     }
 
     /** Disk target names in order: vda, vdb… (sda… for sata/scsi, hda… for ide). */
@@ -299,6 +329,11 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
                 throw bad(field, "must be an integer from " + min + " to " + max + ", got " + n);
             }
             return n.asInt();
+        }
+
+        Integer optionalInteger(String field, int min, int max) {
+            JsonNode n = node.get(field);
+            return n == null || n.isNull() ? null : integer(field, min, max);
         }
 
         String text(String field, int minLength, int maxLength) {

@@ -52,7 +52,7 @@ public final class Bodies {
     public record TemplateCreate(@Schema(required = true) String id, @Schema(required = true) String from, String pool) {
     }
 
-    @Schema(name = "SystemChange", description = "hypervisor.set: the spec fields to change (name, vcpus, memory, disks, interfaces, boot, autostart).")
+    @Schema(name = "SystemChange", description = "hypervisor.set: the spec fields to change (name, vcpus, memory, maxVcpus, maxMemory, disks, interfaces, boot, autostart).")
     @RegisterForReflection
     public record SystemChange(@Schema(required = true, implementation = SpecDoc.class) ObjectNode spec) {
     }

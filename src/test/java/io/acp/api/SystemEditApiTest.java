@@ -74,6 +74,8 @@ class SystemEditApiTest extends WithNode {
             assertThat(c.result("hypervisor", "start", Json.object().put("id", id)).path("state").asText()).isEqualTo("running");
             JsonNode live = c.result("hypervisor", "set", set(Json.object().put("memory", 128)));
             assertThat(live.path("pending")).extracting(JsonNode::asText).containsExactly("memory");
+            assertThat(live.path("fields").path("memory").path("why").asText()).as("no maxMemory: no room to balloon up")
+                    .contains("above the maximum of 64 MiB defined at start");
             assertThat(live.path("applies").asText()).startsWith("at the next start: the system is running");
             assertThat(live.path("state").asText()).isEqualTo("running");
             assertThat(spec().path("memory").asInt()).isEqualTo(128);

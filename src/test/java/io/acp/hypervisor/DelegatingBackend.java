@@ -65,6 +65,21 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public LiveMaxima liveMaxima(String name) {
+        return real.liveMaxima(name);
+    }
+
+    @Override
+    public void setVcpusLive(String name, int vcpus) {
+        real.setVcpusLive(name, vcpus);
+    }
+
+    @Override
+    public void setMemoryLive(String name, int memoryMiB) {
+        real.setMemoryLive(name, memoryMiB);
+    }
+
+    @Override
     public void pause(String name) {
         real.pause(name);
     }

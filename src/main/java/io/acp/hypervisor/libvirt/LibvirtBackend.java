@@ -3,6 +3,7 @@ package io.acp.hypervisor.libvirt;
 import io.acp.hypervisor.DomainEventKind;
 import io.acp.hypervisor.DomainStatus;
 import io.acp.hypervisor.HypervisorBackend;
+import io.acp.hypervisor.LiveMaxima;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,6 +132,23 @@ public final class LibvirtBackend implements HypervisorBackend {
     @Override
     public Map<String, Long> memoryStats(String name) {
         return libvirt.read("read memory stats of " + name, name, new LinkedHashMap<>(), DomainStats::memory);
+    }
+
+    @Override
+    public LiveMaxima liveMaxima(String name) {
+        return libvirt.read("read the maxima of " + name, name, new LiveMaxima(0, 0),
+                d -> new LiveMaxima(d.getMaxVcpus(), d.getMaxMemory() / 1024));
+    }
+
+    @Override
+    public void setVcpusLive(String name, int vcpus) {
+        libvirt.act("set the online vCPUs of", name, d -> d.setVcpusFlags(vcpus, Domain.VcpuFlags.LIVE));
+    }
+
+    @Override
+    public void setMemoryLive(String name, int memoryMiB) {
+        // virDomainSetMemory acts on the running domain only (the balloon target); KiB.
+        libvirt.act("balloon", name, d -> d.setMemory(memoryMiB * 1024L));
     }
 
     @Override

@@ -1,0 +1,65 @@
+package io.acp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.api.client.FakeApiServer;
+import io.acp.protocol.Request;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code acp system set} against a stand-in node on a real Unix socket: the maxima flags reach the
+ * request, and the answer is printed field by field, live or pending with the reason. (The answer
+ * itself is checked against real libvirt in {@code io.acp.hypervisor.LiveSystemEditTest}.)
+ */
+@QuarkusMainTest
+class CliSystemSetTest {
+
+    private static final String ANSWER = """
+            {"id":"web1","state":"running","loaded":true,"node":"n1","since":1764010000000,
+             "changed":["vcpus","memory","maxVcpus"],"live":["memory"],"pending":["vcpus","maxVcpus"],
+             "fields":{"vcpus":{"applied":"pending","why":"above the maximum of 2 vCPUs defined at start (maxVcpus); it applies at the next start"},
+                       "memory":{"applied":"live"},
+                       "maxVcpus":{"applied":"pending","why":"a maximum is fixed when the domain starts"}},
+             "applies":"at the next start for vcpus, maxVcpus: the system is running; stop and start it (or restart) to apply"}
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void printsPerFieldWhetherItWasAppliedLiveOrIsPendingAndWhy(QuarkusMainLauncher launcher) throws Exception {
+        AtomicReference<Request> asked = new AtomicReference<>();
+        JsonNode answer = CliAgainstFakeNodeTest.json(ANSWER);
+        try (FakeApiServer node = FakeApiServer.unix(dir.resolve("api.sock"), r -> {
+            asked.set(r);
+            return FakeApiServer.result(answer).apply(r);
+        })) {
+            LaunchResult result = launcher.launch(CliAgainstFakeNodeTest.args(node, "system", "set", "web1",
+                    "--vcpus", "4", "--memory", "1024", "--max-vcpus", "8"));
+
+            assertThat(result.exitCode()).as(result.getErrorOutput()).isZero();
+            assertThat(asked.get().op()).isEqualTo("set");
+            assertThat(asked.get().args().path("spec").toString()).isEqualTo("{\"vcpus\":4,\"memory\":1024,\"maxVcpus\":8}");
+            assertThat(result.getOutputStream()).contains(
+                    "changed vcpus, memory, maxVcpus; applies at the next start for vcpus, maxVcpus: the system is running; stop and start it (or restart) to apply",
+                    "  vcpus: pending (above the maximum of 2 vCPUs defined at start (maxVcpus); it applies at the next start)",
+                    "  memory: live",
+                    "  maxVcpus: pending (a maximum is fixed when the domain starts)");
+        }
+    }
+
+    @Test
+    void aMaximumBelowOneIsAUsageError(QuarkusMainLauncher launcher) {
+        LaunchResult result = launcher.launch("system", "set", "web1", "--max-memory", "0");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.getErrorOutput()).contains("invalid value for option '--max-memory': 0");
+    }
+}
