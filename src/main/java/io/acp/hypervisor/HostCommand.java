@@ -1,17 +1,18 @@
 package io.acp.hypervisor;
 
+import io.acp.node.HostProcess;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one of the host tools the hypervisor needs besides libvirt (qemu-img for overlays,
- * genisoimage for cloud-init seeds), blocking the worker thread that calls it. A tool that is not
+ * genisoimage for cloud-init seeds) through the node's one {@link HostProcess}, blocking the
+ * worker thread that calls it. A tool that is not
  * installed is named with the Debian package that has it.
  */
 record HostCommand(String tool, String debianPackage) {
@@ -19,7 +20,7 @@ record HostCommand(String tool, String debianPackage) {
     static final HostCommand QEMU_IMG = new HostCommand("qemu-img", "qemu-utils");
     static final HostCommand GENISOIMAGE = new HostCommand("genisoimage", "genisoimage");
 
-    private static final long TIMEOUT_SECONDS = 120;
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
     /** The tool's path; UNAVAILABLE naming the tool, the package and the node if it is missing. */
     String path(String nodeId, String forWhat) {
@@ -35,26 +36,23 @@ record HostCommand(String tool, String debianPackage) {
 
     /** Runs the tool with {@code args}; INTERNAL with what it printed unless it exits 0 within two minutes. */
     void run(String nodeId, String forWhat, List<String> args) {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(path(nodeId, forWhat));
         command.addAll(args);
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes(); // ends when the tool closes its output, at exit at the latest
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AcpException(ErrorCode.TIMEOUT, tool + " did not finish within " + TIMEOUT_SECONDS + " s on node " + nodeId + " and was killed");
+        HostProcess.Outcome outcome = HostProcess.run(command, TIMEOUT);
+        if (outcome instanceof HostProcess.Outcome.Exited exited) {
+            if (!exited.ok()) {
+                throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not " + forWhat + ": " + tool + " exited " + exited.code() + ": "
+                        + (exited.err() + exited.out()).strip());
             }
-            if (p.exitValue() != 0) {
-                throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not " + forWhat + ": " + tool + " exited " + p.exitValue() + ": "
-                        + new String(out, StandardCharsets.UTF_8).strip());
-            }
-        } catch (IOException e) {
-            throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not run " + tool + " to " + forWhat + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AcpException(ErrorCode.UNAVAILABLE, tool + " on node " + nodeId + " was interrupted (service stopping)");
+            return;
         }
+        if (outcome instanceof HostProcess.Outcome.NotStarted notStarted) {
+            throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not run " + tool + " to " + forWhat + ": " + notStarted.why());
+        }
+        if (outcome instanceof HostProcess.Outcome.TimedOut) {
+            throw new AcpException(ErrorCode.TIMEOUT, tool + " did not finish within " + TIMEOUT.toSeconds() + " s on node " + nodeId + " and was killed");
+        }
+        throw new AcpException(ErrorCode.UNAVAILABLE, tool + " on node " + nodeId + " was interrupted (service stopping)");
     }
 }

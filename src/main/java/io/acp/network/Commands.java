@@ -1,17 +1,10 @@
 package io.acp.network;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import io.acp.node.HostProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the network tools ({@code ip}, {@code bridge}, {@code vppctl}) inside the node's network
@@ -19,16 +12,10 @@ import java.util.concurrent.TimeUnit;
  * never on an event loop.
  *
  * <p>With a namespace, {@code ip} and {@code bridge} get {@code -n NS} and other tools run under
- * {@code ip netns exec NS}; without one they act on the process's own namespace.
+ * {@code ip netns exec NS}; without one they act on the process's own namespace. The programs run
+ * through the node's one {@link HostProcess}.
  */
 public final class Commands {
-
-    /** Reads the commands' pipes, so a command that never closes them cannot outlast its timeout. */
-    private static final ExecutorService PIPES = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "acp-network-pipe");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final Optional<String> namespace;
     private final Duration timeout;
@@ -70,41 +57,21 @@ public final class Commands {
 
     /** Runs a command; a non-zero exit or a timeout is a {@link CommandFailure} carrying its stderr. */
     String run(List<String> cmd) {
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectInput(new File("/dev/null")).start();
-        } catch (IOException e) {
-            throw new CommandFailure(cmd, "cannot run: " + e.getMessage());
-        }
-        // Both pipes drained concurrently, so a chatty command cannot block on a full pipe.
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()), PIPES);
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), PIPES);
-        try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new CommandFailure(cmd, "no answer within " + timeout.toMillis() + " ms");
+        HostProcess.Outcome outcome = HostProcess.run(cmd, timeout);
+        if (outcome instanceof HostProcess.Outcome.Exited exited) {
+            if (!exited.ok()) {
+                String stderr = exited.err().strip();
+                throw new CommandFailure(cmd, stderr.isEmpty() ? "exit " + exited.code() : stderr);
             }
-            String stdout = out.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (p.exitValue() != 0) {
-                String stderr = err.get(timeout.toMillis(), TimeUnit.MILLISECONDS).strip();
-                throw new CommandFailure(cmd, stderr.isEmpty() ? "exit " + p.exitValue() : stderr);
-            }
-            return stdout;
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new CommandFailure(cmd, "interrupted");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new CommandFailure(cmd, "cannot read its output: " + e.getMessage());
+            return exited.out();
         }
-    }
-
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
+        if (outcome instanceof HostProcess.Outcome.NotStarted notStarted) {
+            throw new CommandFailure(cmd, "cannot run: " + notStarted.why());
         }
+        if (outcome instanceof HostProcess.Outcome.TimedOut) {
+            throw new CommandFailure(cmd, "no answer within " + timeout.toMillis() + " ms");
+        }
+        throw new CommandFailure(cmd, "interrupted");
     }
 
     /** A network command that failed; the message names the command and what it printed. */

@@ -1,20 +1,15 @@
 package io.acp.storage;
 
+import io.acp.node.HostProcess;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Map;
 
 /**
- * Runs an external command (lvm, mount, qemu-img) with a deadline, blocking the calling worker
- * thread. A command past its deadline is killed and reported as TIMEOUT; a non-zero exit is
+ * Runs an external command (lvm, mount, qemu-img) with a deadline through the node's one
+ * {@link HostProcess}, blocking the calling worker thread. A command past its deadline is killed and reported as TIMEOUT; a non-zero exit is
  * INTERNAL with the command's own error text, so the operator sees what LVM or mount said.
  */
 final class CommandRunner {
@@ -44,33 +39,18 @@ final class CommandRunner {
 
     /** Runs and answers whatever came out, failing only if it could not run or timed out. */
     Result exec(List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command);
         // LVM complains about every inherited descriptor; the JVM has many.
-        pb.environment().put("LVM_SUPPRESS_FD_WARNINGS", "1");
-        pb.environment().put("LC_ALL", "C");
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "cannot run " + command.get(0) + ": " + e.getMessage() + " (is it installed?)");
+        HostProcess.Outcome outcome = HostProcess.run(command, timeout, Map.of("LVM_SUPPRESS_FD_WARNINGS", "1", "LC_ALL", "C"));
+        if (outcome instanceof HostProcess.Outcome.Exited exited) {
+            return new Result(exited.code(), exited.out(), exited.err());
         }
-        try {
-            p.getOutputStream().close();
-            CompletableFuture<String> out = drain(p.getInputStream(), command.get(0));
-            CompletableFuture<String> err = drain(p.getErrorStream(), command.get(0));
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AcpException(ErrorCode.TIMEOUT, String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s and was killed");
-            }
-            return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new AcpException(ErrorCode.UNAVAILABLE, String.join(" ", command) + " interrupted (service stopping)");
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            throw new AcpException(ErrorCode.INTERNAL, "cannot read the output of " + command.get(0) + ": " + e.getMessage());
+        if (outcome instanceof HostProcess.Outcome.NotStarted notStarted) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "cannot run " + command.get(0) + ": " + notStarted.why() + " (is it installed?)");
         }
+        if (outcome instanceof HostProcess.Outcome.TimedOut) {
+            throw new AcpException(ErrorCode.TIMEOUT, String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s and was killed");
+        }
+        throw new AcpException(ErrorCode.UNAVAILABLE, String.join(" ", command) + " interrupted (service stopping)");
     }
 
     /** The error text worth showing: stderr, else stdout, trimmed to a few lines. */
@@ -84,22 +64,5 @@ final class CommandRunner {
             b.append(l);
         });
         return b.length() == 0 ? "(no output)" : b.toString();
-    }
-
-    /** Reads a stream to its end on a thread of its own, so a full pipe never stalls the command. */
-    private static CompletableFuture<String> drain(InputStream in, String name) {
-        CompletableFuture<String> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> f.complete(read(in)), "acp-storage-" + name + "-output");
-        t.setDaemon(true);
-        t.start();
-        return f;
-    }
-
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }
