@@ -65,9 +65,10 @@ class ArchitectureTest {
         allow("io.acp.monitor.election", CDB, MODEL, PROTOCOL);
         allow("io.acp.monitor", "io.acp.monitor.election", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, MODEL, PROTOCOL);
         allow("io.acp.hypervisor", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, MODEL, PROTOCOL);
-        allow("io.acp.hypervisor.libvirt", "io.acp.hypervisor", MODEL, PROTOCOL);
+        allow("io.acp.libvirt", MODEL, PROTOCOL);
+        allow("io.acp.hypervisor.libvirt", "io.acp.hypervisor", "io.acp.libvirt", MODEL, PROTOCOL);
         allow("io.acp.network", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, MODEL, PROTOCOL);
-        allow("io.acp.storage", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, MODEL, PROTOCOL);
+        allow("io.acp.storage", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, "io.acp.libvirt", MODEL, PROTOCOL);
         allow("io.acp.framework", CDB, CLUSTER_SERVICE, NODE, MODEL, PROTOCOL);
         allow("io.acp.ha", "io.acp.hypervisor", CDB, CLUSTER_SERVICE, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.api.client", SECURITY, MODEL, PROTOCOL);

@@ -1,14 +1,14 @@
 package io.acp.storage;
 
+import io.acp.libvirt.LibvirtLink;
 import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
 /**
- * One libvirt connection for the storage service's libvirt pools, opened on first use (libvirtd
- * may come up after the node) and again after a failure. Calls are serialised: they come from
- * probe threads and are short.
+ * The storage service's libvirt connection for its libvirt pools, held by the node's one
+ * {@link LibvirtLink} (opened on first use, reopened after it is lost). Calls are serialised: they
+ * come from probe threads and are short.
  */
 final class LibvirtConnection implements AutoCloseable {
 
@@ -17,70 +17,29 @@ final class LibvirtConnection implements AutoCloseable {
         T apply(Connect c) throws LibvirtException;
     }
 
-    private final String uri;
-    private final String nodeId;
-    private Connect conn;
-    private boolean closed;
+    private final LibvirtLink link;
 
     LibvirtConnection(String uri, String nodeId) {
-        this.uri = uri;
-        this.nodeId = nodeId;
+        this.link = new LibvirtLink(uri, nodeId, "the storage service", "acp.storage.libvirt-uri", LibvirtLink.Hooks.NONE);
     }
 
     String uri() {
-        return uri;
+        return link.uri();
     }
 
     /** Runs {@code call}; a libvirt error comes back as {@code failure(message)}, a lost connection is dropped for the next call to reopen. */
     synchronized <T> T call(Call<T> call, java.util.function.Function<String, AcpException> failure) {
-        Connect c = connection();
+        Connect c = link.connection();
         try {
             return call.apply(c);
         } catch (LibvirtException e) {
-            if (!isAlive(c)) {
-                closeQuietly();
-            }
+            link.dropIfLost(c, e);
             throw failure.apply(e.getMessage());
         }
     }
 
-    private Connect connection() {
-        if (closed) {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "the storage service of node " + nodeId + " is stopping");
-        }
-        if (conn == null) {
-            try {
-                conn = new Connect(uri);
-            } catch (LibvirtException | RuntimeException | LinkageError e) {
-                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot connect to libvirt at " + uri + ": " + e.getMessage()
-                        + " (is libvirtd running, and is acp.storage.libvirt-uri right?)");
-            }
-        }
-        return conn;
-    }
-
-    private static boolean isAlive(Connect c) {
-        try {
-            return c.isAlive();
-        } catch (LibvirtException e) {
-            return false;
-        }
-    }
-
-    private void closeQuietly() {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } catch (LibvirtException e) {
-            // already gone
-        }
-        conn = null;
-    }
-
     @Override
-    public synchronized void close() {
-        closed = true;
-        closeQuietly();
+    public void close() {
+        link.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.acp.hypervisor.libvirt;
 
 import io.acp.hypervisor.DomainEventKind;
+import io.acp.libvirt.LibvirtLink;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import java.util.function.BiConsumer;
@@ -12,39 +13,48 @@ import org.libvirt.LibvirtException;
 import org.libvirt.event.LifecycleListener;
 
 /**
- * The one libvirt connection of a node, opened lazily and reopened after it is lost (libvirtd
- * restarted): a call that fails because the connection broke drops it, and the next call connects
- * again. Every call's LibvirtException becomes an AcpException naming the node and the call. Not
+ * The hypervisor's libvirt connection, held by the node's one {@link LibvirtLink} (opened lazily,
+ * reopened after it is lost); this class adds domain lifecycle events and the call shapes. Every call's LibvirtException becomes an AcpException naming the node and the call. Not
  * thread-safe: the hypervisor service calls it from its one thread.
  */
 final class LibvirtConnection {
 
     private static final Logger LOG = Logger.getLogger(LibvirtConnection.class);
 
-    private final String uri;
-    private final String nodeId;
     private final DomainEvents events = new DomainEvents();
-    private Connect conn;
+    private final LibvirtLink link;
     private LifecycleListener listener;
-    private volatile boolean closed;
 
     LibvirtConnection(String uri, String nodeId) {
-        this.uri = uri;
-        this.nodeId = nodeId;
+        this.link = new LibvirtLink(uri, nodeId, "the hypervisor", "acp.hypervisor.uri", new LibvirtLink.Hooks() {
+            @Override
+            public void opened(Connect c) {
+                listen(c);
+            }
+
+            @Override
+            public void closing(Connect c) throws LibvirtException {
+                LifecycleListener l = listener;
+                listener = null;
+                if (l != null) {
+                    c.removeLifecycleListener(l);
+                }
+            }
+        });
     }
 
     String uri() {
-        return uri;
+        return link.uri();
     }
 
     String nodeId() {
-        return nodeId;
+        return link.nodeId();
     }
 
     /** Connects if not connected; lifecycle events go to {@code sink} from then on. */
     void open(BiConsumer<String, DomainEventKind> sink) {
         events.sendTo(sink);
-        connection();
+        link.connection();
     }
 
     interface Call<T> {
@@ -61,16 +71,15 @@ final class LibvirtConnection {
 
     /** Runs {@code call} on the connection; {@code what} names it in the error. */
     <T> T call(String what, Call<T> call) {
-        Connect c = connection();
+        Connect c = link.connection();
         try {
             return call.run(c);
         } catch (LibvirtException e) {
-            if (connectionLost(e)) {
-                disconnect();
-                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " lost libvirt at " + uri + " during '" + what + "': "
+            if (link.dropIfLost(c, e)) {
+                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId() + " lost libvirt at " + uri() + " during '" + what + "': "
                         + e.getMessage() + "; it reconnects on the next call", e);
             }
-            throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId + " refused to " + what + ": " + e.getMessage(), e);
+            throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId() + " refused to " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -94,7 +103,7 @@ final class LibvirtConnection {
         call(what + " domain " + name, c -> {
             Domain d = lookup(c, name);
             if (d == null) {
-                throw AcpException.notFound("domain " + name + " on node " + nodeId);
+                throw AcpException.notFound("domain " + name + " on node " + nodeId());
             }
             try {
                 action.run(d);
@@ -107,46 +116,12 @@ final class LibvirtConnection {
 
     /** Closes for good: later calls answer unavailable instead of reconnecting. */
     void close() {
-        closed = true;
-        disconnect();
+        link.close();
     }
 
     /** Drops the connection, as losing it does; the next call connects again. */
     void disconnect() {
-        Connect c = conn;
-        conn = null;
-        LifecycleListener l = listener;
-        listener = null;
-        if (c != null) {
-            try {
-                if (l != null) {
-                    c.removeLifecycleListener(l);
-                }
-                c.close();
-            } catch (LibvirtException e) {
-                LOG.debugf("closing libvirt connection %s: %s", uri, e.getMessage());
-            }
-        }
-    }
-
-    private Connect connection() {
-        if (conn != null) {
-            return conn;
-        }
-        if (closed) {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "the hypervisor of node " + nodeId + " is stopping: its libvirt connection is closed");
-        }
-        try {
-            LibvirtEventLoop.ensureRunning();
-            Connect opened = new Connect(uri);
-            listen(opened);
-            conn = opened;
-            LOG.infof("connected to libvirt at %s", uri);
-            return opened;
-        } catch (LibvirtException | RuntimeException | LinkageError e) {
-            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot connect to libvirt at " + uri + ": "
-                    + e.getMessage() + " (is libvirtd running, and is acp.hypervisor.uri right?)", e);
-        }
+        link.disconnect();
     }
 
     /** Events are a shortcut, not a must: without them the reconcile still repairs meta. */
@@ -155,9 +130,9 @@ final class LibvirtConnection {
             LifecycleListener l = events::onLifecycle;
             opened.addLifecycleListener(l);
             listener = l;
-            opened.registerCloseListener((c, reason) -> LOG.warnf("libvirt connection %s closed (%s); reconnecting on next use", uri, reason));
+            opened.registerCloseListener((c, reason) -> LOG.warnf("libvirt connection %s closed (%s); reconnecting on next use", uri(), reason));
         } catch (LibvirtException e) {
-            LOG.warnf("libvirt at %s delivers no lifecycle events (%s); meta of systems follows the reconcile only", uri, e.getMessage());
+            LOG.warnf("libvirt at %s delivers no lifecycle events (%s); meta of systems follows the reconcile only", uri(), e.getMessage());
         }
     }
 
@@ -174,7 +149,7 @@ final class LibvirtConnection {
     }
 
     static ErrorNumber code(LibvirtException e) {
-        return e.getError() == null ? null : e.getError().getCode();
+        return LibvirtLink.code(e);
     }
 
     static void free(Domain d) {
@@ -185,11 +160,5 @@ final class LibvirtConnection {
                 // Freeing a handle cannot fail in a way we could act on.
             }
         }
-    }
-
-    private static boolean connectionLost(LibvirtException e) {
-        ErrorNumber n = code(e);
-        return n == ErrorNumber.VIR_ERR_NO_CONNECT || n == ErrorNumber.VIR_ERR_INVALID_CONN
-                || n == ErrorNumber.VIR_ERR_RPC || n == ErrorNumber.VIR_ERR_SYSTEM_ERROR;
     }
 }

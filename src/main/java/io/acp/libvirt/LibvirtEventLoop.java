@@ -1,4 +1,4 @@
-package io.acp.hypervisor.libvirt;
+package io.acp.libvirt;
 
 import org.jboss.logging.Logger;
 import org.libvirt.Connect;
@@ -11,7 +11,7 @@ import org.libvirt.LibvirtException;
  * connection opens (or that connection never delivers events), and it runs on a daemon thread of
  * its own because {@code runEventLoop} blocks for ever.
  */
-final class LibvirtEventLoop {
+public final class LibvirtEventLoop {
 
     private static final Logger LOG = Logger.getLogger(LibvirtEventLoop.class);
     private static boolean started;
@@ -21,7 +21,8 @@ final class LibvirtEventLoop {
     private LibvirtEventLoop() {
     }
 
-    static synchronized void ensureRunning() throws LibvirtException {
+    /** Sets libvirt up for this process if nothing has yet; {@link LibvirtLink} calls it before every open. */
+    public static synchronized void ensureRunning() throws LibvirtException {
         if (started) {
             return;
         }
@@ -42,7 +43,7 @@ final class LibvirtEventLoop {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (LibvirtException e) {
-            LOG.errorf("libvirt event loop ended: %s; domain events are no longer delivered (reconcile still repairs meta)", e.getMessage());
+            LOG.errorf("libvirt event loop ended: %s; domain events are no longer delivered (the hypervisor's reconcile still repairs meta)", e.getMessage());
         }
     }
 }
