@@ -3,16 +3,14 @@ package io.acp.hypervisor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.node.NodeCalls;
+import io.acp.node.Revert;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,7 +27,7 @@ import org.jboss.logging.Logger;
  *   undefine the domain here
  * </pre>
  *
- * Each step pushes its undo; if a later one fails the undos run in reverse (assignment back, target's
+ * Each step adds its undo to a {@link Revert}; if a later one fails the undos run in reverse (assignment back, target's
  * copy removed by {@code migrate-abort}, the system started here again if it ran), so the system
  * stays where it was, running if it was. Once libvirt has moved a running domain there is no way
  * back: later failures only leave the assignment and the confirm to be finished ({@link #recover}).
@@ -126,7 +124,7 @@ final class Migrations {
         if (!handoffs.begin(id, shutdown.timeout().plus(INCOMING))) {
             throw new AcpException(ErrorCode.CONFLICT, "system " + id + " is already being migrated from node " + nodeId);
         }
-        Deque<Supplier<Uni<?>>> undo = new ArrayDeque<>();
+        Revert undo = new Revert();
         SystemSpec moved = spec.withNode(target);
         long started = System.nanoTime();
         return ctx.hv().call(b -> b.status(id)).chain(status -> {
@@ -137,10 +135,10 @@ final class Migrations {
             }
             ObjectNode prepare = Json.object().put("id", id).put("from", nodeId).put("live", live).put("running", running);
             prepare.set("spec", moved.toJson());
-            undo.push(() -> record(id, null));
+            undo.add(() -> record(id, null));
             return record(id, new MigrationStep(MigrationStep.Role.SOURCE, target, live, running, MigrationStep.PREPARING, ctx.reports().now()))
                     .chain(() -> step("prepare on node " + target, calls.call(target, "hypervisor", "migrate-prepare", prepare)))
-                    .invoke(() -> undo.push(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
+                    .invoke(() -> undo.add(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
                     .call(() -> spec.ha() ? step("HA ownership hand-over to node " + target, handOver(id, target, undo)) : Uni.createFrom().voidItem())
                     .call(() -> advance(id, MigrationStep.MOVING))
                     .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo))
@@ -150,7 +148,7 @@ final class Migrations {
                     .chain(() -> step("confirm on node " + target, calls.call(target, "hypervisor", "migrate-confirm",
                             Json.object().put("id", id).put("start", running && !live))
                             // No answer: the target may have started it. Only forward then (it starts it from its record when it sees the assignment).
-                            .onFailure(Migrations::outcomeUnknown).invoke(undo::clear)))
+                            .onFailure(Migrations::outcomeUnknown).invoke(undo::done)))
                     .call(() -> live || status.isEmpty() ? Uni.createFrom().voidItem() : ctx.hv().run(b -> undefineMovedAway(b, id)))
                     .call(() -> record(id, null))
                     .map(answer -> {
@@ -170,14 +168,14 @@ final class Migrations {
      * An HA system's lease goes to the target before the system moves (both nodes hold a record of
      * the migration, so neither one's fencing starts or stops it); undone by handing it back.
      */
-    private Uni<Void> handOver(String id, String target, Deque<Supplier<Uni<?>>> undo) {
+    private Uni<Void> handOver(String id, String target, Revert undo) {
         OwnershipHandover h = handover;
         return h.hand(id, nodeId, target)
-                .invoke(() -> undo.push(() -> h.hand(id, target, nodeId)));
+                .invoke(() -> undo.add(() -> h.hand(id, target, nodeId)));
     }
 
     /** Offline: the system stops here (gracefully, forced after the timeout); undone by starting it again. */
-    private Uni<Void> stopForMove(String id, boolean running, Deque<Supplier<Uni<?>>> undo) {
+    private Uni<Void> stopForMove(String id, boolean running, Revert undo) {
         if (!running) {
             return Uni.createFrom().voidItem();
         }
@@ -190,7 +188,7 @@ final class Migrations {
      * libvirt moves the running domain. Once it has, nothing can undo that: the undos are dropped
      * (aborting the target would destroy the only copy) and what is left only goes forward.
      */
-    private Uni<Void> moveLive(String id, String target, JsonNode prepared, Deque<Supplier<Uni<?>>> undo) {
+    private Uni<Void> moveLive(String id, String target, JsonNode prepared, Revert undo) {
         String uri = prepared.path("migrationUri").asText(null);
         if (uri == null) {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "node " + target
@@ -203,7 +201,7 @@ final class Migrations {
                     b.migrateLive(id, uri, settings.sharedStorage());
                 })
                 .call(() -> {
-                    undo.clear();
+                    undo.done();
                     return advance(id, MigrationStep.MOVED);
                 });
     }
@@ -212,7 +210,7 @@ final class Migrations {
      * Writes the target into the spec, only if nobody changed the object since it was read; after a
      * live move, whatever changed: the system runs there now.
      */
-    private Uni<Void> assign(String id, SystemSpec moved, SystemSpec before, boolean live, Deque<Supplier<Uni<?>>> undo) {
+    private Uni<Void> assign(String id, SystemSpec moved, SystemSpec before, boolean live, Revert undo) {
         ObjectEntry e = live || ctx.specOf(id).equals(before) ? ctx.cdb().object(SystemReports.key(id)).orElseThrow()
                 : null;
         if (e == null) {
@@ -222,7 +220,7 @@ final class Migrations {
             return ctx.cdb().putObject(SystemReports.key(id), null, ctx.specOf(id).withNode(moved.node()).toJson(), null).replaceWithVoid();
         }
         return ctx.cdb().putObject(SystemReports.key(id), null, moved.toJson(), e.version())
-                .invoke(written -> undo.push(() -> ctx.cdb().putObject(SystemReports.key(id), null, before.withNode(nodeId).toJson(), null)))
+                .invoke(written -> undo.add(() -> ctx.cdb().putObject(SystemReports.key(id), null, before.withNode(nodeId).toJson(), null)))
                 .replaceWithVoid();
     }
 
@@ -235,15 +233,8 @@ final class Migrations {
         }
     }
 
-    private Uni<Void> rollBack(String id, Deque<Supplier<Uni<?>>> undo, Throwable cause) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        while (!undo.isEmpty()) {
-            Supplier<Uni<?>> step = undo.pop();
-            chain = chain.chain(() -> Uni.createFrom().deferred(step).replaceWithVoid()
-                    .onFailure().invoke(f -> LOG.errorf("system %s on node %s: undoing a failed migration step failed: %s", id, nodeId, f.getMessage()))
-                    .onFailure().recoverWithNull());
-        }
-        return chain;
+    private Uni<Void> rollBack(String id, Revert undo, Throwable cause) {
+        return undo.revert(f -> LOG.errorf("system %s on node %s: undoing a failed migration step failed: %s", id, nodeId, f.getMessage()));
     }
 
     /** The other node did not answer: whether it did what was asked is not known. */
