@@ -4,6 +4,7 @@ import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
 import io.acp.model.ObjectType;
 import io.acp.security.NodeCertificates;
+import io.acp.security.PeerCertificates;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.acp.security.RevocationList;
@@ -21,11 +22,9 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Set;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jboss.logging.Logger;
 
 /**
@@ -108,7 +107,7 @@ public class HttpsListener {
 
     /** Hands the request to the routes unless its client certificate may not call here. */
     private void admit(HttpServerRequest request, Router routes) {
-        X509Certificate client = clientCertificate(request);
+        X509Certificate client = PeerCertificates.leaf(request.isSSL() ? request.sslSession() : null);
         String refusal = client == null ? null : refusal(client);
         if (refusal == null) {
             routes.handle(request);
@@ -138,19 +137,6 @@ public class HttpsListener {
             return "the client certificate of " + NodeCertificates.describe(client) + " is revoked (acp cluster revoke)";
         }
         return null;
-    }
-
-    /** The verified client certificate of a request on this listener, or null (none presented, or plain HTTP). */
-    public static X509Certificate clientCertificate(HttpServerRequest request) {
-        if (!request.isSSL() || request.sslSession() == null) {
-            return null;
-        }
-        try {
-            Certificate[] chain = request.sslSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
-        } catch (SSLPeerUnverifiedException none) {
-            return null;
-        }
     }
 
     private static HttpServerOptions options(PkiFiles pki) {

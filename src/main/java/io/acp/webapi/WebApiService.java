@@ -1,6 +1,8 @@
 package io.acp.webapi;
 
+import io.acp.api.Admission;
 import io.acp.api.ApiIdentity;
+import io.acp.api.Credential;
 import io.acp.api.ApiService;
 import io.acp.node.Health;
 import io.acp.node.ManagedService;
@@ -189,7 +191,21 @@ public class WebApiService implements ManagedService {
      */
     ApiIdentity authenticate(String credential, String remote) {
         SessionTokens.Opened opened = SessionTokens.looksLikeToken(credential) ? tokens.open(credential) : null;
-        return api.authenticate(opened != null ? opened.key() : credential, remote);
+        return authenticateKey(opened != null ? opened.key() : credential, remote);
+    }
+
+    /**
+     * Who {@code key} is, by the API's request pipeline: failures count against the client address
+     * {@code remote} under the node's one limit of failed authentications.
+     *
+     * @throws io.acp.protocol.AcpException as the pipeline refuses it (unauthorized, rate_limited), or UNAVAILABLE while the API is not running
+     */
+    ApiIdentity authenticateKey(String key, String remote) {
+        Admission admission = api.pipeline().authenticate(new Credential.Key(key, "addr:" + remote));
+        if (admission instanceof Admission.Refused refused) {
+            throw refused.error();
+        }
+        return ((Admission.Admitted) admission).identity();
     }
 
     WebApiConfig config() {

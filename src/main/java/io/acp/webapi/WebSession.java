@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 /**
  * One WebSocket connection: each text message is one request envelope (docs/protocol.md), answered
  * by messages with the same id. Authentication, rate and stream bookkeeping happen here; the
- * request itself goes the API's way ({@link io.acp.api.ApiService#dispatch}), so every operation of
+ * request itself goes the API's request pipeline ({@link io.acp.api.RequestPipeline}), so every operation of
  * the CLI, and routing to other nodes, is the same as on the other transports. Requests to service
  * {@code webapi} (session tokens) are answered here. All state is touched on the connection's
  * event loop only.
@@ -132,8 +132,9 @@ final class WebSession implements Session, StreamSink {
             SessionTokens.Opened opened = SessionTokens.looksLikeToken(request.key()) ? service.tokens().open(request.key()) : null;
             // The key inside a token is checked like any key (a revoked key ends its sessions); an
             // unknown token goes the key's way too: the same answer, counted against the node's failure limit.
+            // The rate is this transport's framing: counted per message before it is decoded (see message).
             String key = opened != null ? opened.key() : request.key();
-            identity = service.api().authenticate(key, peerAddress());
+            identity = service.authenticateKey(key, peerAddress());
             credential = key;
             token = opened != null ? request.key() : null;
             tokenExpires = opened != null ? opened.expires() : null;
@@ -208,7 +209,7 @@ final class WebSession implements Session, StreamSink {
     private void dispatch(Request request) {
         Outcome outcome;
         try {
-            outcome = service.api().dispatch(request, this);
+            outcome = service.api().pipeline().dispatch(request, this);
         } catch (RuntimeException e) {
             send(Outcome.failure(request.id(), e));
             return;
