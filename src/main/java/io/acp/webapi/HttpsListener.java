@@ -45,11 +45,13 @@ public class HttpsListener {
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
     /** How often the certificate file is checked for a renewal. */
     private static final long RELOAD_CHECK_MS = 60_000;
+    private static final java.util.concurrent.Executor WORKER = io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool();
 
     private volatile Router router;
     private volatile HttpServer server;
     private volatile RevocationList revocations;
     private volatile long reloadTimer = -1;
+    private volatile long revocationTimer = -1;
     private volatile FileTime servedCertificate;
 
     void routes(@Observes Router router) {
@@ -71,12 +73,14 @@ public class HttpsListener {
                         throw new IllegalStateException("acp.webapi.https-port is set on node " + nodeId + ", but the node has no certificate in "
                                 + pki.nodeCertificate().getParent() + " yet: HTTPS serves the node's cluster certificate (acp cluster init, or join)");
                     }
-                    revocations = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
+                    RevocationList list = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
                             () -> cdb.get().objects(ObjectQuery.ofType(ObjectType.SECURITY)));
+                    list.refresh(); // before the first request: admitting one only looks the list up
+                    revocations = list;
                     servedCertificate = modified(pki.nodeCertificate());
                     return options(pki);
                 })
-                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .runSubscriptionOn(WORKER)
                 .chain(options -> {
                     HttpServer s = vertx.createHttpServer(options).requestHandler(request -> admit(request, routes));
                     server = s;
@@ -84,6 +88,8 @@ public class HttpsListener {
                 })
                 .invoke(s -> {
                     reloadTimer = vertx.setPeriodic(RELOAD_CHECK_MS, t -> reloadIfRenewed(vertx, pki));
+                    // Off the event loop: reading the security objects and checking their signatures may block.
+                    revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> WORKER.execute(revocations::refreshQuietly));
                     LOG.infof("WebAPI of node %s serving HTTPS with client certificates on https://%s:%d/", nodeId, host, s.actualPort());
                 })
                 .replaceWithVoid();
@@ -99,6 +105,10 @@ public class HttpsListener {
         if (reloadTimer >= 0) {
             vertx.cancelTimer(reloadTimer);
             reloadTimer = -1;
+        }
+        if (revocationTimer >= 0) {
+            vertx.cancelTimer(revocationTimer);
+            revocationTimer = -1;
         }
         HttpServer s = server;
         server = null;
@@ -133,7 +143,7 @@ public class HttpsListener {
                     + " is not an operator certificate (acp cluster add-operator); nodes and other holders use an API key here";
         }
         RevocationList list = revocations;
-        if (list != null && list.revoked(client)) {
+        if (list != null && list.knownRevoked(client)) { // a lookup: the list is refreshed on a worker
             return "the client certificate of " + NodeCertificates.describe(client) + " is revoked (acp cluster revoke)";
         }
         return null;
