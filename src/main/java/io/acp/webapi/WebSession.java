@@ -8,6 +8,7 @@ import io.acp.api.OpenStreams;
 import io.acp.api.Session;
 import io.acp.api.StreamRelay;
 import io.acp.api.StreamSink;
+import io.acp.api.TokenBucket;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
@@ -44,7 +45,7 @@ final class WebSession implements Session, StreamSink {
     private final WebSocketConnection connection;
     private final Context context;
     private final WebApiService service;
-    private final RequestRate rate;
+    private final TokenBucket rate;
     private final OpenStreams streams;
     private ApiIdentity identity;
     private String credential;
@@ -62,7 +63,7 @@ final class WebSession implements Session, StreamSink {
         this.context = context;
         this.service = service;
         this.streams = new OpenStreams(this, MAX_STREAMS, action -> context.runOnContext(v -> action.run()));
-        this.rate = new RequestRate(service.config().requestsPerSecond(), service.config().requestBurst());
+        this.rate = new TokenBucket(service.config().requestsPerSecond(), service.config().requestBurst());
     }
 
     void opened() {
@@ -81,7 +82,7 @@ final class WebSession implements Session, StreamSink {
             return;
         }
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        if (!rate.admit()) {
+        if (!rate.take()) {
             send(new Response.Failure(EnvelopeCodec.bestEffortId(payload), ErrorCode.RATE_LIMITED, "more than "
                     + service.config().requestsPerSecond() + " requests per second on this connection (acp.webapi.requests-per-second); "
                     + "the request was not run"));
