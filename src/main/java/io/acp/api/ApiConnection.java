@@ -104,7 +104,7 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         ApiIdentity who = ((Admission.Admitted) admission).identity();
         decoder.maxFrameBytes(shared.config().maxFrameBytes());
         if (credential instanceof Credential.Vouched) {
-            dispatch(request, new Routed(who)); // as the caller a node vouched for, for this request only
+            dispatch(request, as(who)); // as the caller a node vouched for, for this request only
             return;
         }
         identity = who;
@@ -136,30 +136,6 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
             ending = true;
             socket.pause();
             socket.end();
-        }
-    }
-
-    /** This connection, seen as the caller a node vouched for. */
-    private final class Routed implements Session {
-        private final ApiIdentity who;
-
-        Routed(ApiIdentity who) {
-            this.who = who;
-        }
-
-        @Override
-        public ApiIdentity identity() {
-            return who;
-        }
-
-        @Override
-        public boolean cancelStream(long streamId) {
-            return streams.cancel(streamId);
-        }
-
-        @Override
-        public AgentPeer peer() {
-            return peer;
         }
     }
 
