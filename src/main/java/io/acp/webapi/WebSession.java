@@ -130,15 +130,12 @@ final class WebSession implements Session, StreamSink {
             return true;
         }
         try {
-            SessionTokens.Opened opened = SessionTokens.looksLikeToken(request.key()) ? service.tokens().open(request.key()) : null;
-            // The key inside a token is checked like any key (a revoked key ends its sessions); an
-            // unknown token goes the key's way too: the same answer, counted against the node's failure limit.
             // The rate is this transport's framing: counted per message before it is decoded (see message).
-            String key = opened != null ? opened.key() : request.key();
-            identity = service.authenticateKey(key, peerAddress());
-            credential = key;
-            token = opened != null ? request.key() : null;
-            tokenExpires = opened != null ? opened.expires() : null;
+            WebApiService.Authenticated who = service.authenticate(request.key(), peerAddress());
+            identity = who.identity();
+            credential = who.key();
+            token = who.token() != null ? request.key() : null;
+            tokenExpires = who.token() != null ? who.token().expires() : null;
             cancelAuthTimer();
             return true;
         } catch (AcpException e) {
