@@ -3,15 +3,11 @@ package io.acp.agent;
 import io.acp.api.AgentPeer;
 import io.acp.security.NodeCertificates;
 import io.vertx.core.net.NetSocket;
-import java.security.cert.Certificate;
-import io.acp.security.NodeCertificates;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * What an agent client's certificate (already verified against the cluster CA by TLS) says: the
@@ -26,13 +22,8 @@ final class AgentPeers {
 
     /** The peer of {@code socket}, or null if it showed no certificate. */
     static AgentPeer of(NetSocket socket) {
-        List<Certificate> chain;
-        try {
-            chain = socket.peerCertificates();
-        } catch (SSLPeerUnverifiedException | RuntimeException e) {
-            return null;
-        }
-        if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate leaf)) {
+        X509Certificate leaf = ConnectedClient.certificateOf(socket);
+        if (leaf == null) {
             return null;
         }
         return new AgentPeer(commonName(leaf), isNode(leaf));

@@ -103,6 +103,7 @@ public class AgentService implements ManagedService {
                     Tls.protocols(config.tlsProtocols());
                     revocations = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
                             () -> cdb.get().objects(ObjectQuery.ofType(ObjectType.SECURITY)));
+                    revocations.refresh(); // before the first connection: accepting one only looks the list up
                     return config.joinPort() >= 0 && JoinListener.canIssue(pki);
                 })
                 .runSubscriptionOn(worker)
@@ -126,7 +127,7 @@ public class AgentService implements ManagedService {
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
                     client = vertx.createNetClient(Tls.client(pki, config.tlsProtocols(), timeoutMs));
-                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), revocations);
+                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), revocations::knownRevoked);
                     api.routeRemoteThrough(remote);
                     renewalTimer = vertx.setPeriodic(CertificateRenewal.CHECK_EVERY.toMillis(), t -> renewIfDue());
                     revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> worker.execute(this::closeRevoked));
@@ -137,7 +138,8 @@ public class AgentService implements ManagedService {
     private void accept(NetSocket socket) {
         String peer = socket.remoteAddress().hostAddress();
         X509Certificate cert = ConnectedClient.certificateOf(socket);
-        Optional<Revocation> revoked = cert == null ? Optional.empty() : revocations.revocationOf(cert);
+        // A lookup on the event loop: the list is read and its signatures checked on a worker (closeRevoked).
+        Optional<Revocation> revoked = cert == null ? Optional.empty() : revocations.knownRevocationOf(cert);
         if (revoked.isPresent()) {
             revokedRefusals.incrementAndGet();
             LOG.infof("agent of node %s refused a connection from %s: the certificate of %s (serial %s) is revoked: %s", nodeId, peer,
@@ -217,14 +219,14 @@ public class AgentService implements ManagedService {
      * Closes the open connections whose client certificate has been revoked since they were
      * accepted, and the links to nodes whose certificate has: a revocation takes effect on open
      * connections too, within about {@link RevocationList#REFRESH} of reaching this node. On a
-     * worker: it reads the cluster state.
+     * worker: it reads the cluster state, so that new connections are checked by a lookup.
      */
     private void closeRevoked() {
         RevocationList list = revocations;
-        list.refresh();
+        list.refreshQuietly();
         for (Map.Entry<ServedConnection, ConnectedClient> c : connections.entrySet()) {
             X509Certificate cert = c.getValue().certificate();
-            Optional<Revocation> r = cert == null ? Optional.empty() : list.revocationOf(cert);
+            Optional<Revocation> r = cert == null ? Optional.empty() : list.knownRevocationOf(cert);
             if (r.isPresent() && connections.remove(c.getKey()) != null) {
                 revokedRefusals.incrementAndGet();
                 LOG.infof("agent of node %s closed the connection of %s from %s: its certificate (serial %s) is revoked: %s", nodeId,

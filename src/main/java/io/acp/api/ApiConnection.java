@@ -95,60 +95,47 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
             send(Response.Failure.of(EnvelopeCodec.bestEffortId(payload), e));
             return;
         }
-        if (!shared.gate().admit()) {
-            send(new Response.Failure(request.id(), ErrorCode.RATE_LIMITED, shared.gate().refusal()));
+        Credential credential = credentialOf(request);
+        Admission admission = shared.pipeline().admit(shared.gate(), credential);
+        if (admission instanceof Admission.Refused refused) {
+            refused(request.id(), refused);
             return;
         }
-        if (request.caller() != null) {
-            routed(request);
-        } else if (authenticated(request)) {
-            dispatch(request, this);
+        ApiIdentity who = ((Admission.Admitted) admission).identity();
+        decoder.maxFrameBytes(shared.config().maxFrameBytes());
+        if (credential instanceof Credential.Vouched) {
+            dispatch(request, as(who)); // as the caller a node vouched for, for this request only
+            return;
         }
+        identity = who;
+        dispatch(request, this);
     }
 
     /**
-     * A request another node routed here, carrying its caller's name and role: believed only on a
-     * connection whose client certificate is a node's; it runs as that caller for this request only.
+     * Who the request says it is: the caller another node vouched for ({@code "as"}, believed only
+     * from a node certificate), else its key, else the identity this connection authenticated as.
      */
-    private void routed(Request request) {
-        if (peer == null || !peer.node()) {
-            authFailed(request.id(), new AcpException(ErrorCode.FORBIDDEN, "rule node-only: a request 'as' another caller is accepted only from a "
-                    + "node certificate on the agent" + (peer == null ? "" : "; certificate '" + peer.name() + "' is not a node's")));
-            return;
+    private Credential credentialOf(Request request) {
+        if (request.caller() != null) {
+            return new Credential.Vouched(request.caller(), peer);
         }
-        Role role;
-        try {
-            role = Role.parse(request.caller().role());
-        } catch (IllegalArgumentException e) {
-            send(new Response.Failure(request.id(), ErrorCode.BAD_REQUEST, "request from node " + peer.name() + ": " + e.getMessage()));
-            return;
+        if (request.key() == null && identity != null) {
+            return new Credential.Established(identity);
         }
-        decoder.maxFrameBytes(shared.config().maxFrameBytes());
-        ApiIdentity who = new ApiIdentity(request.caller().name(), role, peer.name());
-        dispatch(request, new Routed(who));
+        return new Credential.Key(request.key(), limitKey);
     }
 
-    /** This connection, seen as the caller a node vouched for. */
-    private final class Routed implements Session {
-        private final ApiIdentity who;
-
-        Routed(ApiIdentity who) {
-            this.who = who;
+    private void refused(long id, Admission.Refused refused) {
+        if (refused.reason() == Admission.Reason.WRONG_CREDENTIAL) {
+            identity = null; // a wrong key replaces the connection's identity with none
+            decoder.maxFrameBytes(Math.min(UNAUTHENTICATED_FRAME_BYTES, shared.config().maxFrameBytes()));
         }
-
-        @Override
-        public ApiIdentity identity() {
-            return who;
-        }
-
-        @Override
-        public boolean cancelStream(long streamId) {
-            return streams.cancel(streamId);
-        }
-
-        @Override
-        public AgentPeer peer() {
-            return peer;
+        send(Response.Failure.of(id, refused.error()));
+        if (refused.reason().failedAuthentication() && ++authFailures >= shared.config().maxAuthFailures()) {
+            LOG.infof("API connection %s closed after %d failed authentications", socket.remoteAddress(), authFailures);
+            ending = true;
+            socket.pause();
+            socket.end();
         }
     }
 
@@ -166,42 +153,10 @@ final class ApiConnection implements Session, ServedConnection, StreamSink, Fram
         send(new Response.Failure(0, ErrorCode.BAD_FRAME, "empty frame (length 0)"));
     }
 
-    private boolean authenticated(Request request) {
-        if (request.key() == null && identity != null) {
-            return true;
-        }
-        if (!shared.limiter().mayAttempt(limitKey)) {
-            authFailed(request.id(), new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications from " + limitKey + " on node "
-                    + shared.localNode() + "; retry in a second"));
-            return false;
-        }
-        try {
-            identity = shared.keys().authenticate(request.key());
-            decoder.maxFrameBytes(shared.config().maxFrameBytes());
-            return true;
-        } catch (AcpException e) {
-            identity = null; // a wrong key replaces the connection's identity with none
-            decoder.maxFrameBytes(Math.min(UNAUTHENTICATED_FRAME_BYTES, shared.config().maxFrameBytes()));
-            shared.limiter().failed(limitKey);
-            authFailed(request.id(), e);
-            return false;
-        }
-    }
-
-    private void authFailed(long id, AcpException e) {
-        send(Response.Failure.of(id, e));
-        if (++authFailures >= shared.config().maxAuthFailures()) {
-            LOG.infof("API connection %s closed after %d failed authentications", socket.remoteAddress(), authFailures);
-            ending = true;
-            socket.pause();
-            socket.end();
-        }
-    }
-
     private void dispatch(Request request, Session session) {
         Outcome outcome;
         try {
-            outcome = shared.dispatcher().dispatch(request, session);
+            outcome = shared.pipeline().dispatch(request, session);
         } catch (RuntimeException e) {
             send(Outcome.failure(request.id(), e));
             return;

@@ -138,8 +138,8 @@ public class ApiService implements ManagedService {
         ApiKeyStore keys = ApiKeyStore.open(dataDir);
         closeInterruptedTasks();
         SocketFiles.prepare(config.socket());
-        ConnectionShared s = new ConnectionShared(config, localNode, keys, new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher,
-                RequestGate.OPEN);
+        ConnectionShared s = new ConnectionShared(config, new RequestPipeline(localNode, keys,
+                new AuthFailureLimiter(AuthFailureLimiter.DEFAULT_PER_SECOND), dispatcher), RequestGate.OPEN);
         shared = s;
         return s;
     }
@@ -168,7 +168,7 @@ public class ApiService implements ManagedService {
         if (local == null || tcpServer == null) {
             throw new io.acp.protocol.AcpException(io.acp.protocol.ErrorCode.UNAVAILABLE, "the API of node " + localNode + " is not running");
         }
-        ConnectionShared external = new ConnectionShared(limits, localNode, local.keys(), local.limiter(), dispatcher.localOnly(), gate);
+        ConnectionShared external = new ConnectionShared(limits, local.pipeline().localOnly(), gate);
         String limitKey = peer != null ? peer.limitKey() : "addr:" + socket.remoteAddress().hostAddress();
         ApiConnection connection = new ApiConnection(socket, vertx.getOrCreateContext(), external, peer, limitKey, onClosed::accept);
         connection.start();
@@ -176,36 +176,14 @@ public class ApiService implements ManagedService {
     }
 
     /**
-     * Checks a key presented on another transport (the WebAPI's WebSocket) against this node's
-     * keys, under the same per-peer limit on failed authentications as the API's own connections.
+     * The request pipeline of this node, for transports that frame requests their own way (the
+     * WebSocket, REST): the same keys, failure limits, role table and routing as the API's own
+     * connections.
      *
-     * @param peerAddress the client's address: its failures count against it alone
-     * @throws AcpException UNAUTHORIZED (missing or wrong key), RATE_LIMITED, or UNAVAILABLE while the API is not running
+     * @throws AcpException UNAVAILABLE while the API is not running
      */
-    public ApiIdentity authenticate(String key, String peerAddress) {
-        ConnectionShared local = running();
-        String limitKey = "addr:" + peerAddress;
-        if (!local.limiter().mayAttempt(limitKey)) {
-            throw new AcpException(ErrorCode.RATE_LIMITED, "too many failed authentications from " + limitKey + " on node " + localNode
-                    + "; retry in a second");
-        }
-        try {
-            return local.keys().authenticate(key);
-        } catch (AcpException e) {
-            local.limiter().failed(limitKey);
-            throw e;
-        }
-    }
-
-    /**
-     * Runs an authenticated request that arrived on another transport (the WebAPI) on the API's
-     * own path: this node's services, or routed to the node it names.
-     *
-     * @throws AcpException as the operation's own checks do, or UNAVAILABLE while the API is not running
-     */
-    public Outcome dispatch(Request request, Session session) {
-        running();
-        return dispatcher.dispatch(request, session);
+    public RequestPipeline pipeline() {
+        return running().pipeline();
     }
 
     /** Tasks this node's record says ran here when it stopped are failed ("interrupted"); old ones are pruned. */

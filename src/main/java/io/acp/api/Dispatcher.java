@@ -62,16 +62,28 @@ public final class Dispatcher {
         this.router = router;
     }
 
+    /** Authorizes, then routes: what {@link RequestPipeline#dispatch} does, for callers that hold a dispatcher. */
     public Outcome dispatch(Request request, Session session) {
-        ServiceOperations ops = services.get(request.service());
-        if (ops == null) {
-            throw new AcpException(ErrorCode.UNKNOWN_SERVICE, "node " + localNode + " has no service '" + request.service()
-                    + "'; it has " + String.join(", ", services.keySet()));
-        }
-        boolean known = ops.operations().contains(request.op());
-        if (known) {
+        authorize(request, session);
+        return route(request, session);
+    }
+
+    /**
+     * The pipeline's authorize step: {@code unknown_service} for a service this node does not have,
+     * {@code forbidden} unless the role table lets the session's caller run a known operation (an
+     * unknown operation is left to its service, which answers {@code unknown_operation}).
+     */
+    void authorize(Request request, Session session) {
+        ServiceOperations ops = operationsOf(request);
+        if (ops.operations().contains(request.op())) {
             Permissions.require(request, session);
         }
+    }
+
+    /** The pipeline's dispatch step, for a request {@link #authorize} let through: here, or to the node it names. */
+    Outcome route(Request request, Session session) {
+        ServiceOperations ops = operationsOf(request);
+        boolean known = ops.operations().contains(request.op());
         boolean here = request.node() == null || request.node().equals(localNode);
         if (tasks == null || !known || !TaskRecorder.records(request)) {
             return here ? ops.call(request, session) : remote(request, session);
@@ -80,6 +92,15 @@ public final class Dispatcher {
         Request recorded = request.withTask(task);
         return here ? tasks.runHere(task, recorded, session, () -> ops.call(recorded, session))
                 : tasks.routed(task, recorded, session, request.node(), () -> remote(recorded, session));
+    }
+
+    private ServiceOperations operationsOf(Request request) {
+        ServiceOperations ops = services.get(request.service());
+        if (ops == null) {
+            throw new AcpException(ErrorCode.UNKNOWN_SERVICE, "node " + localNode + " has no service '" + request.service()
+                    + "'; it has " + String.join(", ", services.keySet()));
+        }
+        return ops;
     }
 
     /** Who the target node runs a routed request as: the caller this node authenticated (never their key). */

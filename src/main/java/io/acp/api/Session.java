@@ -34,4 +34,33 @@ public interface Session {
     default AgentPeer peer() {
         return null;
     }
+
+    /**
+     * This session running one request as {@code who} (the caller a node vouched for on a routed
+     * request): the same connection, streams and certificate, another identity.
+     */
+    default Session as(ApiIdentity who) {
+        Session connection = this;
+        return new Session() {
+            @Override
+            public ApiIdentity identity() {
+                return who;
+            }
+
+            @Override
+            public boolean cancelStream(long streamId) {
+                return connection.cancelStream(streamId);
+            }
+
+            @Override
+            public String taskId() {
+                return connection.taskId();
+            }
+
+            @Override
+            public AgentPeer peer() {
+                return connection.peer();
+            }
+        };
+    }
 }

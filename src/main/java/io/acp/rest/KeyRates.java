@@ -1,6 +1,7 @@
 package io.acp.rest;
 
 import io.acp.api.RequestGate;
+import io.acp.api.TokenBucket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,20 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class KeyRates {
 
-    private final double perNano;
-    private final double capacity;
     private final int perSecond;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final int burst;
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     KeyRates(int perSecond, int burst) {
         this.perSecond = perSecond;
-        this.perNano = perSecond / 1e9;
-        this.capacity = Math.max(1, burst);
+        this.burst = burst;
     }
 
     /** The gate of one key's requests. */
     RequestGate of(String keyName) {
-        Bucket b = buckets.computeIfAbsent(keyName, k -> new Bucket());
+        TokenBucket b = buckets.computeIfAbsent(keyName, k -> new TokenBucket(perSecond, burst));
         return new RequestGate() {
             @Override
             public boolean admit() {
@@ -37,21 +36,5 @@ final class KeyRates {
                         + "the request was not run";
             }
         };
-    }
-
-    private final class Bucket {
-        private double tokens = capacity;
-        private long last = System.nanoTime();
-
-        synchronized boolean take() {
-            long now = System.nanoTime();
-            tokens = Math.min(capacity, tokens + (now - last) * perNano);
-            last = now;
-            if (tokens < 1) {
-                return false;
-            }
-            tokens -= 1;
-            return true;
-        }
     }
 }

@@ -30,47 +30,52 @@ public class PoolsResource {
     @Inject
     RestGateway gateway;
 
+    private StorageObjects pools;
+
+    @jakarta.annotation.PostConstruct
+    void objects() {
+        pools = new StorageObjects(gateway, "pool", "pool.create", "pool.delete");
+    }
+
     @GET
     @Operation(operationId = "listPools", summary = "Every pool, with the answering node's view of it (storage.list, pools only).")
     public Uni<JsonNode> list(@BeanParam Caller c) {
-        return StorageLists.ofSubtype(gateway.call(c.authorization, c.node, "storage", "list", Call.args()), "pool");
+        return pools.list(c);
     }
 
     @GET
     @Path("/{id}")
     @Operation(operationId = "getPool", summary = "One pool, with its volumes on the answering node (storage.show).")
     public Uni<JsonNode> get(@BeanParam Caller c, @PathParam("id") String id) {
-        return gateway.call(c.authorization, c.node, "storage", "show", Call.id(id));
+        return pools.show(c, id);
     }
 
     @POST
     @Operation(operationId = "createPool", summary = "Creates a pool and realises it on its nodes (storage.pool.create).")
     public Uni<JsonNode> create(@BeanParam Caller c, Bodies.PoolCreate body) {
         Bodies.PoolCreate b = Call.body(body, "create pool");
-        ObjectNode args = Call.id(b.id());
-        args.set("spec", b.spec());
-        return gateway.call(c.authorization, c.node, "storage", "pool.create", args);
+        return pools.create(c, b.id(), b.spec());
     }
 
     @PUT
     @Path("/{id}")
     @Operation(operationId = "updatePool", summary = "Replaces a pool's spec (cluster.put).")
     public Uni<JsonNode> update(@BeanParam Caller c, @PathParam("id") String id, Bodies.ObjectUpdate body) {
-        return gateway.call(c.authorization, c.node, "cluster", "put", Call.put("storage", id, Call.body(body, "update pool"), "pool"));
+        return pools.update(c, id, body);
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(operationId = "deletePool", summary = "Deletes a pool (storage.pool.delete).")
     public Uni<JsonNode> delete(@BeanParam Caller c, @PathParam("id") String id) {
-        return gateway.call(c.authorization, c.node, "storage", "pool.delete", Call.id(id));
+        return pools.delete(c, id);
     }
 
     @GET
     @Path("/{pool}/volumes")
     @Operation(operationId = "listVolumes", summary = "The pool's volumes on the node (storage.show, its volumes).")
     public Uni<JsonNode> volumes(@BeanParam Caller c, @PathParam("pool") String pool) {
-        return gateway.call(c.authorization, c.node, "storage", "show", Call.id(pool))
+        return pools.show(c, pool)
                 .map(shown -> shown.path("volumes"));
     }
 

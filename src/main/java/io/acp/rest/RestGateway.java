@@ -2,15 +2,17 @@ package io.acp.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.api.ApiIdentity;
+import io.acp.api.Admission;
 import io.acp.api.ApiService;
 import io.acp.api.Outcome;
-import io.acp.api.RequestGate;
+import io.acp.api.Credential;
 import io.acp.cluster.service.ClusterService;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.security.NodeCertificates;
+import io.acp.security.PeerCertificates;
+import java.security.cert.X509Certificate;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The REST API's one way into the node: authenticates the bearer key (under the node-wide limit on
  * failed authentications), admits the request under the key's rate, and hands a protocol
- * {@link Request} to the API's dispatcher ({@link ApiService#dispatch}) — the same operations,
+ * {@link Request} to the API's request pipeline ({@link io.acp.api.RequestPipeline}) — the same operations,
  * role checks and routing to other nodes as the Unix socket, the agent and the WebSocket. Nothing
  * here performs an operation itself.
  */
@@ -33,8 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public class RestGateway {
 
     private static final String BEARER = "bearer ";
-    /** Identities from operator certificates are named {@code cert:<name>}, so the task log tells them from API keys. */
-    static final String CERTIFICATE_PREFIX = "cert:";
 
     private final ApiService api;
     private final ClusterService cluster;
@@ -57,21 +57,13 @@ public class RestGateway {
      * {@code node} (null: this node). Fails with an {@link AcpException} the resources answer as a problem.
      */
     public Uni<JsonNode> call(String authorization, String node, String service, String op, ObjectNode args) {
-        String peerAddress = peerAddress();
+        Credential credential = credential(authorization);
         return Uni.createFrom().deferred(() -> {
-            RestSession session = authenticate(authorization, peerAddress);
-            RequestGate gate = rates.of(session.identity().name());
-            if (!gate.admit()) {
-                throw new AcpException(ErrorCode.RATE_LIMITED, gate.refusal());
-            }
-            String target = node == null || node.isBlank() ? null : node;
+            RestSession session = admit(credential);
             // The key stays here: a request routed on to another node carries the caller, never the key.
-            Request request = new Request(ids.incrementAndGet(), target, service, op, args, null);
-            Outcome outcome = api.dispatch(request, session);
-            if (!(outcome instanceof Outcome.Single single)) {
-                throw AcpException.badRequest(service + "." + op + " answers a stream, which REST does not carry: use the WebSocket or the CLI");
-            }
-            return single.result();
+            Request request = new Request(ids.incrementAndGet(), target(node), service, op, args, null);
+            return single(api.pipeline().dispatch(request, session), service + "." + op + " answers a stream, which REST does not carry: "
+                    + "use the WebSocket or the CLI");
         })
                 .ifNoItem()
                 .after(config.timeout())
@@ -87,23 +79,14 @@ public class RestGateway {
      * problems, as {@link #call} answers them.
      */
     public Uni<jakarta.ws.rs.core.Response> start(String authorization, String node, String service, String op, ObjectNode args) {
-        String peerAddress = peerAddress();
+        Credential credential = credential(authorization);
         return Uni.createFrom().deferred(() -> {
-            RestSession caller = authenticate(authorization, peerAddress);
-            RequestGate gate = rates.of(caller.identity().name());
-            if (!gate.admit()) {
-                throw new AcpException(ErrorCode.RATE_LIMITED, gate.refusal());
-            }
+            RestSession caller = admit(credential);
             String task = api.newTaskId();
-            RestSession session = caller.asTask(task);
-            String target = node == null || node.isBlank() ? null : node;
-            Outcome outcome = api.dispatch(new Request(ids.incrementAndGet(), target, service, op, args, null), session);
-            if (!(outcome instanceof Outcome.Single single)) {
-                throw AcpException.badRequest(service + "." + op + " answers a stream, which REST does not carry");
-            }
+            Outcome outcome = api.pipeline().dispatch(new Request(ids.incrementAndGet(), target(node), service, op, args, null), caller.asTask(task));
             // The work's outcome is recorded in the task; nobody waits for it here.
-            single.result().subscribe().with(done -> { }, failed -> { });
-            Outcome shown = api.dispatch(new Request(ids.incrementAndGet(), null, "task", "show", Call.id(task), null), caller);
+            single(outcome, service + "." + op + " answers a stream, which REST does not carry").subscribe().with(done -> { }, failed -> { });
+            Outcome shown = api.pipeline().dispatch(new Request(ids.incrementAndGet(), null, "task", "show", Call.id(task), null), caller);
             return ((Outcome.Single) shown).result()
                     .map(t -> jakarta.ws.rs.core.Response.accepted(t)
                             .location(java.net.URI.create(RestPaths.ROOT + "/tasks/" + task))
@@ -111,66 +94,60 @@ public class RestGateway {
         });
     }
 
-    /** The identity behind {@code Authorization: Bearer <key>} of the current HTTP request; UNAUTHORIZED without one. */
+    private static String target(String node) {
+        return node == null || node.isBlank() ? null : node;
+    }
+
+    private static Uni<JsonNode> single(Outcome outcome, String streamRefusal) {
+        if (!(outcome instanceof Outcome.Single single)) {
+            throw AcpException.badRequest(streamRefusal);
+        }
+        return single.result();
+    }
+
+    /** The identity behind {@code Authorization: Bearer <key>} (or the client certificate) of the current HTTP request; UNAUTHORIZED without one. */
     public RestSession authenticate(String authorization) {
-        return authenticate(authorization, peerAddress());
+        return session(api.pipeline().authenticate(credential(authorization)));
+    }
+
+    /** Authenticate, then the caller's rate: the request pipeline's first steps, in REST's order. */
+    private RestSession admit(Credential credential) {
+        return session(api.pipeline().admit(credential, who -> rates.of(who.name())));
+    }
+
+    private static RestSession session(Admission admission) {
+        if (admission instanceof Admission.Refused refused) {
+            throw refused.error();
+        }
+        return new RestSession(((Admission.Admitted) admission).identity());
     }
 
     /**
-     * The address the current HTTP request came from: failed authentications are limited per
-     * client address (as on the API's TCP port and the WebSocket), so one flooder never locks out another.
+     * What the current HTTP request presents: its operator certificate when it sends no
+     * Authorization header, else the bearer key. Only the node's HTTPS listener
+     * (io.acp.webapi.HttpsListener) carries client certificates: its handshake verified the
+     * certificate against the cluster CA and it refused, before any route, every certificate that
+     * is not an unrevoked operator certificate. Failed keys count against the client address (as on
+     * the API's TCP port and the WebSocket), so one flooder never locks out another.
      */
-    private String peerAddress() {
+    private Credential credential(String authorization) {
         RoutingContext rc = currentRequest.getCurrent();
-        SocketAddress remote = rc == null ? null : rc.request().remoteAddress();
-        return remote == null ? "unknown" : remote.hostAddress();
-    }
-
-    private RestSession authenticate(String authorization, String peerAddress) {
-        String key = null;
-        if (authorization != null && authorization.length() > BEARER.length()
-                && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
-            key = authorization.substring(BEARER.length()).trim();
-        }
-        if (authorization == null) {
-            ApiIdentity operator = certificateIdentity();
-            if (operator != null) {
-                return new RestSession(operator);
+        if (authorization == null && rc != null) {
+            X509Certificate cert = PeerCertificates.leaf(rc.request().isSSL() ? rc.request().sslSession() : null);
+            if (cert != null && NodeCertificates.operatorName(cert) != null && NodeCertificates.operatorRole(cert) != null) {
+                return new Credential.OperatorCertificate(cert);
             }
         }
-        ApiIdentity identity = api.authenticate(key, peerAddress);
-        return new RestSession(identity);
+        SocketAddress remote = rc == null ? null : rc.request().remoteAddress();
+        return new Credential.Key(bearer(authorization), "addr:" + (remote == null ? "unknown" : remote.hostAddress()));
     }
 
-    /**
-     * The operator behind the current request's client certificate, or null. Only the node's HTTPS
-     * listener (io.acp.webapi.HttpsListener) carries client certificates: its handshake verified the
-     * certificate against the cluster CA and it refused, before any route, every certificate that
-     * is not an unrevoked operator certificate. An Authorization header, when sent, decides instead.
-     */
-    private ApiIdentity certificateIdentity() {
-        RoutingContext rc = currentRequest.getCurrent();
-        if (rc == null || !rc.request().isSSL() || rc.request().sslSession() == null) {
-            return null;
+    private static String bearer(String authorization) {
+        if (authorization != null && authorization.length() > BEARER.length()
+                && authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            return authorization.substring(BEARER.length()).trim();
         }
-        java.security.cert.X509Certificate cert;
-        try {
-            java.security.cert.Certificate[] chain = rc.request().sslSession().getPeerCertificates();
-            cert = chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
-        } catch (javax.net.ssl.SSLPeerUnverifiedException none) {
-            return null;
-        }
-        String name = cert == null ? null : NodeCertificates.operatorName(cert);
-        String role = cert == null ? null : NodeCertificates.operatorRole(cert);
-        if (name == null || role == null) {
-            return null;
-        }
-        try {
-            return new ApiIdentity(CERTIFICATE_PREFIX + name, io.acp.api.Role.parse(role));
-        } catch (IllegalArgumentException unknownRole) {
-            throw new AcpException(ErrorCode.UNAUTHORIZED, "the operator certificate of " + name + " names role '" + role
-                    + "', which this node does not know; expected admin, operator or read-only");
-        }
+        return null;
     }
 
     /**

@@ -27,39 +27,44 @@ public class SharesResource {
     @Inject
     RestGateway gateway;
 
+    private StorageObjects shares;
+
+    @jakarta.annotation.PostConstruct
+    void objects() {
+        shares = new StorageObjects(gateway, "share", "share.add", "share.remove");
+    }
+
     @GET
     @Operation(operationId = "listShares", summary = "Every share, with the answering node's view of it (storage.list, shares only).")
     public Uni<JsonNode> list(@BeanParam Caller c) {
-        return StorageLists.ofSubtype(gateway.call(c.authorization, c.node, "storage", "list", Call.args()), "share");
+        return shares.list(c);
     }
 
     @GET
     @Path("/{id}")
     @Operation(operationId = "getShare", summary = "One share (storage.show).")
     public Uni<JsonNode> get(@BeanParam Caller c, @PathParam("id") String id) {
-        return gateway.call(c.authorization, c.node, "storage", "show", Call.id(id));
+        return shares.show(c, id);
     }
 
     @POST
     @Operation(operationId = "createShare", summary = "Adds a share and mounts it on its nodes (storage.share.add).")
     public Uni<JsonNode> create(@BeanParam Caller c, Bodies.ShareCreate body) {
         Bodies.ShareCreate b = Call.body(body, "create share");
-        ObjectNode args = Call.id(b.id());
-        args.set("spec", b.spec());
-        return gateway.call(c.authorization, c.node, "storage", "share.add", args);
+        return shares.create(c, b.id(), b.spec());
     }
 
     @PUT
     @Path("/{id}")
     @Operation(operationId = "updateShare", summary = "Replaces a share's spec (cluster.put).")
     public Uni<JsonNode> update(@BeanParam Caller c, @PathParam("id") String id, Bodies.ObjectUpdate body) {
-        return gateway.call(c.authorization, c.node, "cluster", "put", Call.put("storage", id, Call.body(body, "update share"), "share"));
+        return shares.update(c, id, body);
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(operationId = "deleteShare", summary = "Unmounts and removes a share (storage.share.remove).")
     public Uni<JsonNode> delete(@BeanParam Caller c, @PathParam("id") String id) {
-        return gateway.call(c.authorization, c.node, "storage", "share.remove", Call.id(id));
+        return shares.delete(c, id);
     }
 }

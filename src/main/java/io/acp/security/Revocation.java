@@ -51,7 +51,17 @@ public record Revocation(String name, BigInteger serial, Instant revokedAt, byte
 
     /** The object id: {@code revoked.name.<name>} or {@code revoked.serial.<hex>}. */
     public String objectId() {
-        return name != null ? "revoked.name." + name : "revoked.serial." + serial.toString(16);
+        return name != null ? idOfName(name) : idOfSerial(serial);
+    }
+
+    /** The object id a revocation of every certificate of {@code name} is filed under. */
+    static String idOfName(String name) {
+        return "revoked.name." + name;
+    }
+
+    /** The object id a revocation of the certificate with {@code serial} is filed under. */
+    static String idOfSerial(BigInteger serial) {
+        return "revoked.serial." + serial.toString(16);
     }
 
     /** Whether the cluster CA {@code ca} signed this revocation. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -20,6 +21,13 @@ import org.jboss.logging.Logger;
  * their object is later deleted, so a member that deletes one does not un-revoke anything here.
  * The state is read again at most every {@link #REFRESH}, which bounds how soon a revocation
  * published on the CA node is enforced here once cluster sync has carried it.
+ * <p>
+ * Two ways to ask. {@link #revocationOf} reads the state itself when the list is stale (the sync
+ * asks on its own thread). {@link #knownRevocationOf} only looks the certificate up in what the last
+ * refresh verified, so an event loop may ask it for every connection and request; whoever asks that
+ * way calls {@link #refreshQuietly} on a worker every {@link #REFRESH} (the agent and the HTTPS
+ * listener do), which keeps "enforced within seconds" without reading the CDB or checking a
+ * signature on the loop.
  */
 public final class RevocationList implements Revocations {
 
@@ -32,6 +40,7 @@ public final class RevocationList implements Revocations {
     private final Supplier<List<ObjectEntry>> objects;
     private final Map<String, Revocation> verified = new ConcurrentHashMap<>();
     private final Set<String> seenVersions = new HashSet<>();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile long refreshedAt = System.nanoTime() - REFRESH.toNanos() - 1;
 
     /**
@@ -61,6 +70,47 @@ public final class RevocationList implements Revocations {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The verified revocation covering {@code cert} as of the last refresh: map lookups by its
+     * serial and its names, never a read of the cluster state or a signature check.
+     */
+    public Optional<Revocation> knownRevocationOf(X509Certificate cert) {
+        Revocation bySerial = verified.get(Revocation.idOfSerial(cert.getSerialNumber()));
+        if (bySerial != null && bySerial.covers(cert)) {
+            return Optional.of(bySerial);
+        }
+        for (String name : new String[] {NodeCertificates.nodeId(cert), NodeCertificates.operatorName(cert)}) {
+            Revocation byName = name == null ? null : verified.get(Revocation.idOfName(name));
+            if (byName != null && byName.covers(cert)) {
+                return Optional.of(byName);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** As {@link #knownRevocationOf}, true if there is one. */
+    public boolean knownRevoked(X509Certificate cert) {
+        return knownRevocationOf(cert).isPresent();
+    }
+
+    /**
+     * {@link #refresh} for a timer on a worker: skipped while another refresh runs (a slow CDB never
+     * piles refreshes up), and a failure is logged and left to the next tick, which keeps what was
+     * verified so far (revocations are never forgotten).
+     */
+    public void refreshQuietly() {
+        if (!refreshing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            LOG.warnf("node %s did not read the revocations this time: %s", node, e.getMessage());
+        } finally {
+            refreshing.set(false);
+        }
     }
 
     /** Reads the cluster state now. */

@@ -4,6 +4,7 @@ import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
 import io.acp.model.ObjectType;
 import io.acp.security.NodeCertificates;
+import io.acp.security.PeerCertificates;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.acp.security.RevocationList;
@@ -21,11 +22,9 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Set;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,11 +45,13 @@ public class HttpsListener {
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
     /** How often the certificate file is checked for a renewal. */
     private static final long RELOAD_CHECK_MS = 60_000;
+    private static final java.util.concurrent.Executor WORKER = io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool();
 
     private volatile Router router;
     private volatile HttpServer server;
     private volatile RevocationList revocations;
     private volatile long reloadTimer = -1;
+    private volatile long revocationTimer = -1;
     private volatile FileTime servedCertificate;
 
     void routes(@Observes Router router) {
@@ -72,12 +73,14 @@ public class HttpsListener {
                         throw new IllegalStateException("acp.webapi.https-port is set on node " + nodeId + ", but the node has no certificate in "
                                 + pki.nodeCertificate().getParent() + " yet: HTTPS serves the node's cluster certificate (acp cluster init, or join)");
                     }
-                    revocations = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
+                    RevocationList list = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
                             () -> cdb.get().objects(ObjectQuery.ofType(ObjectType.SECURITY)));
+                    list.refresh(); // before the first request: admitting one only looks the list up
+                    revocations = list;
                     servedCertificate = modified(pki.nodeCertificate());
                     return options(pki);
                 })
-                .runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .runSubscriptionOn(WORKER)
                 .chain(options -> {
                     HttpServer s = vertx.createHttpServer(options).requestHandler(request -> admit(request, routes));
                     server = s;
@@ -85,6 +88,8 @@ public class HttpsListener {
                 })
                 .invoke(s -> {
                     reloadTimer = vertx.setPeriodic(RELOAD_CHECK_MS, t -> reloadIfRenewed(vertx, pki));
+                    // Off the event loop: reading the security objects and checking their signatures may block.
+                    revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> WORKER.execute(revocations::refreshQuietly));
                     LOG.infof("WebAPI of node %s serving HTTPS with client certificates on https://%s:%d/", nodeId, host, s.actualPort());
                 })
                 .replaceWithVoid();
@@ -101,6 +106,10 @@ public class HttpsListener {
             vertx.cancelTimer(reloadTimer);
             reloadTimer = -1;
         }
+        if (revocationTimer >= 0) {
+            vertx.cancelTimer(revocationTimer);
+            revocationTimer = -1;
+        }
         HttpServer s = server;
         server = null;
         return s == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(s.close().toCompletionStage());
@@ -108,7 +117,7 @@ public class HttpsListener {
 
     /** Hands the request to the routes unless its client certificate may not call here. */
     private void admit(HttpServerRequest request, Router routes) {
-        X509Certificate client = clientCertificate(request);
+        X509Certificate client = PeerCertificates.leaf(request.isSSL() ? request.sslSession() : null);
         String refusal = client == null ? null : refusal(client);
         if (refusal == null) {
             routes.handle(request);
@@ -134,23 +143,10 @@ public class HttpsListener {
                     + " is not an operator certificate (acp cluster add-operator); nodes and other holders use an API key here";
         }
         RevocationList list = revocations;
-        if (list != null && list.revoked(client)) {
+        if (list != null && list.knownRevoked(client)) { // a lookup: the list is refreshed on a worker
             return "the client certificate of " + NodeCertificates.describe(client) + " is revoked (acp cluster revoke)";
         }
         return null;
-    }
-
-    /** The verified client certificate of a request on this listener, or null (none presented, or plain HTTP). */
-    public static X509Certificate clientCertificate(HttpServerRequest request) {
-        if (!request.isSSL() || request.sslSession() == null) {
-            return null;
-        }
-        try {
-            Certificate[] chain = request.sslSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
-        } catch (SSLPeerUnverifiedException none) {
-            return null;
-        }
     }
 
     private static HttpServerOptions options(PkiFiles pki) {

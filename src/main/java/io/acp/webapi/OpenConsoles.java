@@ -84,7 +84,7 @@ final class OpenConsoles {
             if (system.isEmpty()) {
                 throw new AcpException(ErrorCode.BAD_REQUEST, "a console's first message names its 'system'");
             }
-            who = service.authenticate(credential, remote);
+            who = service.authenticate(credential, remote).identity();
         } catch (AcpException e) {
             refuse(ws, e.code(), e.getMessage());
             return;

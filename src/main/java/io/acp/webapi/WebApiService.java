@@ -1,6 +1,8 @@
 package io.acp.webapi;
 
+import io.acp.api.Admission;
 import io.acp.api.ApiIdentity;
+import io.acp.api.Credential;
 import io.acp.api.ApiService;
 import io.acp.node.Health;
 import io.acp.node.ManagedService;
@@ -183,13 +185,30 @@ public class WebApiService implements ManagedService {
         return consoles.count();
     }
 
+    /** A WebSocket credential that authenticated: who it is, the key it is or stands for, and the token it was (or null). */
+    record Authenticated(ApiIdentity identity, String key, SessionTokens.Opened token) {
+        @Override
+        public String toString() {
+            return "Authenticated[" + identity.name() + "]"; // never the key
+        }
+    }
+
     /**
-     * Who {@code credential} (a session token or an API key) is, checked as the request WebSocket
-     * checks it: a token yields its key, which must still be valid; failures count against {@code remote}.
+     * Who {@code credential} (a session token or an API key) is, by the API's request pipeline: a
+     * token yields its key, which is checked like any key (a removed key ends its sessions); an
+     * unknown token goes the key's way too, with the same answer. Failures count against the client
+     * address {@code remote} under the node's one limit of failed authentications.
+     *
+     * @throws io.acp.protocol.AcpException as the pipeline refuses it (unauthorized, rate_limited), or UNAVAILABLE while the API is not running
      */
-    ApiIdentity authenticate(String credential, String remote) {
-        SessionTokens.Opened opened = SessionTokens.looksLikeToken(credential) ? tokens.open(credential) : null;
-        return api.authenticate(opened != null ? opened.key() : credential, remote);
+    Authenticated authenticate(String credential, String remote) {
+        SessionTokens.Opened opened = tokens.open(credential); // null unless a valid token
+        String key = opened != null ? opened.key() : credential;
+        Admission admission = api.pipeline().authenticate(new Credential.Key(key, "addr:" + remote));
+        if (admission instanceof Admission.Refused refused) {
+            throw refused.error();
+        }
+        return new Authenticated(((Admission.Admitted) admission).identity(), key, opened);
     }
 
     WebApiConfig config() {

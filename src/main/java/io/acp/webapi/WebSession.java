@@ -8,6 +8,7 @@ import io.acp.api.OpenStreams;
 import io.acp.api.Session;
 import io.acp.api.StreamRelay;
 import io.acp.api.StreamSink;
+import io.acp.api.TokenBucket;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
@@ -25,7 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * One WebSocket connection: each text message is one request envelope (docs/protocol.md), answered
  * by messages with the same id. Authentication, rate and stream bookkeeping happen here; the
- * request itself goes the API's way ({@link io.acp.api.ApiService#dispatch}), so every operation of
+ * request itself goes the API's request pipeline ({@link io.acp.api.RequestPipeline}), so every operation of
  * the CLI, and routing to other nodes, is the same as on the other transports. Requests to service
  * {@code webapi} (session tokens) are answered here. All state is touched on the connection's
  * event loop only.
@@ -44,7 +45,7 @@ final class WebSession implements Session, StreamSink {
     private final WebSocketConnection connection;
     private final Context context;
     private final WebApiService service;
-    private final RequestRate rate;
+    private final TokenBucket rate;
     private final OpenStreams streams;
     private ApiIdentity identity;
     private String credential;
@@ -62,7 +63,7 @@ final class WebSession implements Session, StreamSink {
         this.context = context;
         this.service = service;
         this.streams = new OpenStreams(this, MAX_STREAMS, action -> context.runOnContext(v -> action.run()));
-        this.rate = new RequestRate(service.config().requestsPerSecond(), service.config().requestBurst());
+        this.rate = new TokenBucket(service.config().requestsPerSecond(), service.config().requestBurst());
     }
 
     void opened() {
@@ -81,7 +82,7 @@ final class WebSession implements Session, StreamSink {
             return;
         }
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        if (!rate.admit()) {
+        if (!rate.take()) {
             send(new Response.Failure(EnvelopeCodec.bestEffortId(payload), ErrorCode.RATE_LIMITED, "more than "
                     + service.config().requestsPerSecond() + " requests per second on this connection (acp.webapi.requests-per-second); "
                     + "the request was not run"));
@@ -129,14 +130,12 @@ final class WebSession implements Session, StreamSink {
             return true;
         }
         try {
-            SessionTokens.Opened opened = SessionTokens.looksLikeToken(request.key()) ? service.tokens().open(request.key()) : null;
-            // The key inside a token is checked like any key (a revoked key ends its sessions); an
-            // unknown token goes the key's way too: the same answer, counted against the node's failure limit.
-            String key = opened != null ? opened.key() : request.key();
-            identity = service.api().authenticate(key, peerAddress());
-            credential = key;
-            token = opened != null ? request.key() : null;
-            tokenExpires = opened != null ? opened.expires() : null;
+            // The rate is this transport's framing: counted per message before it is decoded (see message).
+            WebApiService.Authenticated who = service.authenticate(request.key(), peerAddress());
+            identity = who.identity();
+            credential = who.key();
+            token = who.token() != null ? request.key() : null;
+            tokenExpires = who.token() != null ? who.token().expires() : null;
             cancelAuthTimer();
             return true;
         } catch (AcpException e) {
@@ -208,7 +207,7 @@ final class WebSession implements Session, StreamSink {
     private void dispatch(Request request) {
         Outcome outcome;
         try {
-            outcome = service.api().dispatch(request, this);
+            outcome = service.api().pipeline().dispatch(request, this);
         } catch (RuntimeException e) {
             send(Outcome.failure(request.id(), e));
             return;

@@ -24,7 +24,8 @@ class RoutedRequestTest {
     private final List<Request> sent = new ArrayList<>();
     private final Dispatcher dispatcher = new Dispatcher("n1", List.of(new ApiOperations("n1")));
 
-    private Session as(ApiIdentity who, AgentPeer peer) {
+    /** A session of {@code who} on a connection that showed {@code peer} (null: none). */
+    static Session as(ApiIdentity who, AgentPeer peer) {
         return new Session() {
             @Override
             public ApiIdentity identity() {

@@ -11,6 +11,9 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.acp.cluster.ObjectQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +78,59 @@ class RevocationListTest {
             assertThat(Revocation.looksLikeSerial(alice.getSerialNumber().toString(16))).isTrue();
             assertThat(Revocation.looksLikeSerial("n2")).isFalse();
             assertThat(Revocation.looksLikeSerial("serial:ab")).isTrue();
+        }
+    }
+
+    /**
+     * What an event loop asks (the agent per connection, the HTTPS listener per request) is a lookup
+     * in what the last refresh verified: it never reads the cluster state, so a revocation counts
+     * from the next refresh on a worker (every second there), and a refresh that fails loses none.
+     */
+    @Test
+    void theKnownListIsALookupAndOnlyARefreshReadsTheState() throws Exception {
+        PkiFiles pki = PkiFiles.in(dir);
+        CertificateAuthority ca = ClusterPki.init(pki, "n1", "lab", Duration.ofDays(1));
+        KeyPair key = CertificateAuthority.newKeyPair();
+        X509Certificate n2 = ca.issueNode("n2", key.getPublic(), Duration.ofDays(1));
+        X509Certificate bob = ca.issueOperator("bob", "operator", key.getPublic(), Duration.ofDays(1));
+        X509Certificate carol = ca.issueOperator("carol", "admin", key.getPublic(), Duration.ofDays(1));
+        try (Cdb cdb = Cdb.inMemory("n1")) {
+            AtomicInteger reads = new AtomicInteger();
+            AtomicBoolean broken = new AtomicBoolean();
+            RevocationList list = new RevocationList("n1", Pem.readCertificate(pki.caCertificate()), () -> {
+                reads.incrementAndGet();
+                if (broken.get()) {
+                    throw new IllegalStateException("the cluster state is not readable");
+                }
+                return cdb.objects(ObjectQuery.ofType(ObjectType.SECURITY));
+            });
+            put(cdb, Revocation.ofName(ca, "n2", Instant.now().plusSeconds(1)));
+            put(cdb, Revocation.ofSerial(ca, bob.getSerialNumber(), Instant.now()));
+
+            assertThat(list.knownRevoked(n2)).isFalse();
+            assertThat(list.knownRevoked(bob)).isFalse();
+            assertThat(reads).hasValue(0);
+
+            list.refreshQuietly();
+            assertThat(reads).hasValue(1);
+            assertThat(list.knownRevocationOf(n2)).hasValueSatisfying(r -> assertThat(r.name()).isEqualTo("n2"));
+            assertThat(list.knownRevocationOf(bob)).hasValueSatisfying(r -> assertThat(r.serial()).isEqualTo(bob.getSerialNumber()));
+            assertThat(list.knownRevoked(carol)).isFalse();
+
+            put(cdb, Revocation.ofName(ca, "carol", Instant.now().plusSeconds(1)));
+            assertThat(list.knownRevoked(carol)).isFalse();
+            assertThat(reads).hasValue(1);
+
+            broken.set(true);
+            list.refreshQuietly();
+            assertThat(reads).hasValue(2);
+            assertThat(list.knownRevoked(n2)).isTrue();
+            assertThat(list.knownRevoked(carol)).isFalse();
+
+            broken.set(false);
+            list.refreshQuietly();
+            assertThat(list.knownRevoked(carol)).isTrue();
+            assertThat(list.knownRevoked(n2)).isTrue();
         }
     }
 }

@@ -159,7 +159,8 @@ class ConsoleSocketTest {
         // A reloaded page: the older console is closed, one stays open, with one display connection.
         assertThat(first.closed.get(10, TimeUnit.SECONDS)).isEqualTo((short) 1000);
         long until = System.nanoTime() + LIMIT.toNanos();
-        while (displayOpen.get() != 1 && System.nanoTime() < until) {
+        // "attached" is written just before the newer console is counted: wait for both to settle.
+        while ((displayOpen.get() != 1 || webapi.consoleCount() != 1) && System.nanoTime() < until) {
             Thread.sleep(20);
         }
         assertThat(displayOpen.get()).isEqualTo(1);

@@ -1,17 +1,17 @@
-package io.acp.webapi;
+package io.acp.api;
 
 /**
- * Per-connection token bucket for requests: {@code perSecond} on average, {@code burst} at once.
- * Touched only on the connection's event loop.
+ * A request rate: {@code perSecond} tokens a second on average, {@code burst} at once, one token a
+ * request. What the transports' gates count with (the WebSocket per connection, REST per key).
  */
-final class RequestRate {
+public final class TokenBucket {
 
     private final double perNano;
     private final double capacity;
     private double tokens;
     private long last;
 
-    RequestRate(int perSecond, int burst) {
+    public TokenBucket(int perSecond, int burst) {
         this.perNano = perSecond / 1e9;
         this.capacity = Math.max(1, burst);
         this.tokens = capacity;
@@ -19,7 +19,7 @@ final class RequestRate {
     }
 
     /** Takes one token if there is one. */
-    boolean admit() {
+    public synchronized boolean take() {
         long now = System.nanoTime();
         tokens = Math.min(capacity, tokens + (now - last) * perNano);
         last = now;
