@@ -68,13 +68,18 @@ class ArchitectureTest {
         allow("io.acp.libvirt", MODEL, PROTOCOL);
         allow("io.acp.hypervisor.libvirt", "io.acp.hypervisor", "io.acp.libvirt", MODEL, PROTOCOL);
         allow("io.acp.network", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, MODEL, PROTOCOL);
-        allow("io.acp.storage", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, "io.acp.libvirt", MODEL, PROTOCOL);
+        allow("io.acp.storage.common", CDB, NODE, MODEL, PROTOCOL);
+        allow("io.acp.storage.device", "io.acp.storage.common", CDB, MODEL);
+        allow("io.acp.storage.share", "io.acp.storage.common", MODEL, PROTOCOL);
+        allow("io.acp.storage.pool", "io.acp.storage.share", "io.acp.storage.common", "io.acp.libvirt", CDB, MODEL, PROTOCOL); // pools may live on a share
+        allow("io.acp.storage", "io.acp.storage.device", "io.acp.storage.share", "io.acp.storage.pool", "io.acp.storage.common",
+                CDB, CLUSTER_SERVICE, NODE, MODEL, PROTOCOL);
         allow("io.acp.framework", CDB, CLUSTER_SERVICE, NODE, MODEL, PROTOCOL);
         allow("io.acp.ha", "io.acp.hypervisor", CDB, CLUSTER_SERVICE, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.api.client", SECURITY, MODEL, PROTOCOL);
         allow("io.acp.console", "io.acp.hypervisor", MODEL, PROTOCOL);
         allow("io.acp.task", CDB, MODEL, PROTOCOL);
-        allow("io.acp.api", "io.acp.console", "io.acp.task", "io.acp.hypervisor", "io.acp.network", "io.acp.storage", "io.acp.monitor", "io.acp.framework",
+        allow("io.acp.api", "io.acp.console", "io.acp.task", "io.acp.hypervisor", "io.acp.network", "io.acp.storage", "io.acp.storage.share", "io.acp.monitor", "io.acp.framework",
                 CDB, HISTORY, CLUSTER_SERVICE, "io.acp.cluster.sync", MEMBERSHIP, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.agent", "io.acp.api", "io.acp.console", "io.acp.framework", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.webapi", "io.acp.api", "io.acp.console", "io.acp.framework", CDB, CLUSTER_SERVICE, NODE, SECURITY, MODEL, PROTOCOL);

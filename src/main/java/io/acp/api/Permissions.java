@@ -5,7 +5,7 @@ import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
-import io.acp.storage.ShareOptions;
+import io.acp.storage.share.ShareOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

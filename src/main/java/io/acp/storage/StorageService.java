@@ -3,16 +3,26 @@ package io.acp.storage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.service.ClusterService;
+import io.acp.model.Json;
 import io.acp.node.Collector;
 import io.acp.node.NodeIdentity;
 import io.acp.node.PipelineService;
 import io.acp.node.ServiceContext;
-import io.acp.model.Json;
 import io.acp.protocol.AcpException;
+import io.acp.storage.common.CommandRunner;
+import io.acp.storage.common.Probes;
+import io.acp.storage.common.Reports;
+import io.acp.storage.common.StorageSettings;
+import io.acp.storage.device.Devices;
+import io.acp.storage.pool.LibvirtConnection;
+import io.acp.storage.pool.Lvm;
+import io.acp.storage.pool.Pools;
+import io.acp.storage.share.Shares;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,8 +77,23 @@ public class StorageService extends PipelineService<StorageService.Running> {
 
     @Override
     public Uni<Void> start(ServiceContext context) {
-        settings = StorageSettings.of(config, dataDir);
+        settings = settings(config, dataDir);
         return super.start(context);
+    }
+
+    /** The settings of {@code config} resolved against {@code dataDir}; IllegalArgumentException if the thresholds disagree. */
+    static StorageSettings settings(StorageConfig config, Path dataDir) {
+        if (config.nearFullPercent() < 1 || config.fullPercent() > 100 || config.nearFullPercent() > config.fullPercent()) {
+            throw new IllegalArgumentException("acp.storage.near-full-percent (" + config.nearFullPercent() + ") and full-percent ("
+                    + config.fullPercent() + ") must satisfy 1 <= near-full <= full <= 100");
+        }
+        List<Path> roots = new ArrayList<>();
+        roots.add(dataDir.resolve("pools").toAbsolutePath().normalize()); // never the data dir itself: keys and journal live there
+        config.allowedRoots().ifPresent(l -> l.forEach(p -> roots.add(p.toAbsolutePath().normalize())));
+        return new StorageSettings(dataDir, config.mountDir().orElse(dataDir.resolve("shares")), List.copyOf(roots),
+                List.copyOf(config.privilegedShareOptions().orElse(List.of())), config.nearFullPercent(),
+                config.fullPercent(), config.probeTimeout(), config.commandTimeout(), new CommandRunner(config.commandTimeout()), Path.of("/sys"),
+                Path.of("/proc"));
     }
 
     /** Starts with settings of the test's choosing (sysfs and procfs elsewhere). */
@@ -83,7 +108,7 @@ public class StorageService extends PipelineService<StorageService.Running> {
         Probes probes = new Probes();
         Reports reports = new Reports(cdb.get());
         Lvm lvm = new Lvm(s.commands(), config.lvm().activation());
-        Devices devices = new Devices(reports, probes, s.probeTimeout(), s.sysRoot(), s.procRoot(), lvm);
+        Devices devices = new Devices(reports, probes, s.probeTimeout(), s.sysRoot(), s.procRoot(), lvm::physicalVolumes);
         Shares shares = new Shares(reports, probes, s);
         LibvirtConnection libvirt = new LibvirtConnection(config.libvirtUri(), nodeId);
         Pools pools = new Pools(reports, probes, s, shares, lvm, libvirt);

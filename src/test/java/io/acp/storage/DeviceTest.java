@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.model.ObjectEntry;
+import io.acp.storage.common.MountTable;
+import io.acp.storage.common.Reports;
+import io.acp.storage.device.Devices;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.common.Reports;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -5,6 +5,8 @@ import static io.acp.storage.StorageNode.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.storage.common.MountTable;
+import io.acp.storage.common.Reports;
 import io.acp.testing.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;

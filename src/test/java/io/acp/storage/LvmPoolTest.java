@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.common.Reports;
+import io.acp.storage.device.Devices;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;

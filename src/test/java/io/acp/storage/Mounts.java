@@ -1,5 +1,6 @@
 package io.acp.storage;
 
+import io.acp.storage.common.CommandRunner;
 import java.util.List;
 
 /** Runs mount and friends for tests, failing with what the command said. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.common.Reports;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static io.acp.storage.StorageNode.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.pool.PoolSpec;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

@@ -6,6 +6,7 @@ import io.acp.cluster.Cdb;
 import io.acp.model.Json;
 import io.acp.model.MetaEntry;
 import io.acp.model.StatsEntry;
+import io.acp.storage.common.Reports;
 import io.smallrye.mutiny.Uni;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,7 @@ final class StorageNode implements AutoCloseable {
 
     static StorageNode start(Path dir, TestStorageConfig config) {
         StorageNode n = new StorageNode(dir, config);
-        n.service.start(StorageSettings.of(config, dir.resolve("data"))).await().atMost(WAIT);
+        n.service.start(StorageService.settings(config, dir.resolve("data"))).await().atMost(WAIT);
         return n;
     }
 

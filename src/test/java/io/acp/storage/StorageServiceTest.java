@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import io.acp.storage.common.Reports;
 import io.acp.testing.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +52,7 @@ class StorageServiceTest {
     @Test
     void thresholdsOutOfOrderAreRefusedAtStart() {
         TestStorageConfig bad = TestStorageConfig.in(dir).withThresholds(95, 90);
-        assertThatThrownBy(() -> StorageSettings.of(bad, dir)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> StorageService.settings(bad, dir)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("acp.storage.near-full-percent (95) and full-percent (90) must satisfy 1 <= near-full <= full <= 100");
     }
 }

@@ -1,0 +1,83 @@
+package io.acp.storage.common;
+
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Blocking calls that touch storage (statvfs, reading a mount, an LVM report), each on its own
+ * worker thread and bounded by a timeout. A thread stuck in the kernel on a hung NFS or FUSE mount
+ * cannot be interrupted, so a call that timed out keeps its key busy: the next call with the same
+ * key fails at once instead of stranding another thread. One hung pool thus costs one thread and
+ * never delays the stats of other pools, the API or the service's own thread.
+ */
+public final class Probes implements AutoCloseable {
+
+    private final ExecutorService threads;
+    private final ConcurrentHashMap<String, Long> inFlight = new ConcurrentHashMap<>();
+
+    public Probes() {
+        AtomicInteger n = new AtomicInteger();
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "acp-storage-probe-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Runs {@code call} on a probe thread; fails with TIMEOUT naming {@code what} if it has not
+     * answered within {@code timeout}, and with UNAVAILABLE while an earlier call with {@code key}
+     * still hangs.
+     */
+    public <T> Uni<T> call(String key, String what, Duration timeout, Callable<T> call) {
+        return Uni.createFrom().deferred(() -> {
+            long now = System.nanoTime();
+            Long earlier = inFlight.putIfAbsent(key, now);
+            if (earlier != null) {
+                long secs = TimeUnit.NANOSECONDS.toSeconds(now - earlier);
+                return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE,
+                        what + " still has not answered after " + secs + " s (hung mount or device?)"));
+            }
+            CompletableFuture<T> f = new CompletableFuture<>();
+            try {
+                threads.execute(() -> {
+                    // The key is freed before the answer is delivered, so whoever gets it may probe again at once.
+                    try {
+                        T result = call.call();
+                        inFlight.remove(key, now);
+                        f.complete(result);
+                    } catch (Throwable e) {
+                        inFlight.remove(key, now);
+                        f.completeExceptionally(e);
+                    }
+                });
+            } catch (RuntimeException rejected) {
+                inFlight.remove(key, now);
+                return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "storage service is stopping"));
+            }
+            return Uni.createFrom().completionStage(f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .onFailure(TimeoutException.class).transform(e -> new AcpException(ErrorCode.TIMEOUT,
+                            what + " did not answer within " + timeout.toMillis() + " ms (hung mount or device?)"));
+        });
+    }
+
+    /** How many keys have a call running (a hung one included). */
+    public int busy() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}
