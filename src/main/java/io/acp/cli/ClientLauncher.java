@@ -26,7 +26,16 @@ final class ClientLauncher {
     static OptionalInt run(String... args) {
         Factory factory = new Factory();
         boolean[] needsApplication = {false};
-        CommandLine cli = AcpMain.commandLine(factory, args);
+        CommandLine cli;
+        try {
+            cli = AcpMain.commandLine(factory, args);
+        } catch (CommandLine.InitializationException e) {
+            if (factory.configurationFailed) {
+                // e.g. ACP_API_SOCKET set empty: the application reports it in its own words
+                return OptionalInt.empty();
+            }
+            throw e;
+        }
         cli.setExecutionStrategy(parsed -> {
             if (needsApplication(parsed)) {
                 needsApplication[0] = true;
@@ -63,13 +72,19 @@ final class ClientLauncher {
 
         private final IFactory standard = CommandLine.defaultFactory();
         private ApiConnector connector;
+        private boolean configurationFailed;
 
         @Override
         public <K> K create(Class<K> type) throws Exception {
             K made = standard.create(type);
             if (made instanceof ClientCommand command) {
                 if (connector == null) {
-                    connector = ClientConfiguration.connector();
+                    try {
+                        connector = ClientConfiguration.connector();
+                    } catch (RuntimeException e) {
+                        configurationFailed = true;
+                        throw e;
+                    }
                 }
                 command.connector = connector;
             }

@@ -85,6 +85,17 @@ class ClientLauncherTest {
     }
 
     @Test
+    void aSettingItCannotReadGoesToTheApplicationWhichReportsIt() {
+        System.setProperty(ClientConfiguration.SOCKET, "");
+        try {
+            assertThat(ClientLauncher.run("status", "--api-key", "k")).isEmpty();
+            assertThat(out.size() + err.size()).isZero();
+        } finally {
+            System.clearProperty(ClientConfiguration.SOCKET);
+        }
+    }
+
+    @Test
     void commandsWithBeansAndTheVersionGoToTheApplication() {
         assertThat(ClientLauncher.run("cluster", "init", "--name", "c1")).isEmpty();
         assertThat(ClientLauncher.run("node", "join", "--token", "t")).isEmpty();
