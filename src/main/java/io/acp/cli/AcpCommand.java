@@ -1,6 +1,11 @@
 package io.acp.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -13,12 +18,9 @@ import picocli.CommandLine.Spec;
 /** The {@code acp} command: runs the node ({@code acp node run}) and talks to a running one. */
 @TopCommand
 // scope = INHERIT: every subcommand gets -h/--help, -V/--version and the exit code list too.
+// The subcommands are not listed here but in COMMANDS: AcpMain builds only the one a command line names.
 @Command(name = "acp", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = AcpCommand.Version.class,
         description = "ACP node service: run a node, or inspect and change the cluster through a running node's API.",
-        subcommands = {NodeCommand.class, StatusCommand.class, ServicesCommand.class, GetCommand.class, PutCommand.class,
-            DeleteCommand.class, MetaCommand.class, StatsCommand.class, WatchCommand.class, SystemCommand.class, NetworkCommand.class,
-            StorageCommand.class, ClusterCommand.class, HealthCommand.class, AlarmsCommand.class, AlarmCommand.class, TaskCommand.class,
-            TemplateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -32,6 +34,19 @@ import picocli.CommandLine.Spec;
         footer = "%nSee docs/cli.md for examples.")
 public class AcpCommand implements Runnable {
 
+    /**
+     * The subcommands by name, in the order help lists them. Picocli reads every command class's
+     * annotations when it builds a command, the slowest part of a client call; {@link AcpMain}
+     * builds only the one named on the command line (all of them for help, a typo or no command).
+     * Each name is its class's {@code @Command(name)} (CommandTreeTest checks).
+     */
+    static final Map<String, Class<?>> COMMANDS = commands(
+            "node", NodeCommand.class, "status", StatusCommand.class, "services", ServicesCommand.class, "get", GetCommand.class,
+            "put", PutCommand.class, "delete", DeleteCommand.class, "meta", MetaCommand.class, "stats", StatsCommand.class,
+            "watch", WatchCommand.class, "system", SystemCommand.class, "network", NetworkCommand.class, "storage", StorageCommand.class,
+            "cluster", ClusterCommand.class, "health", HealthCommand.class, "alarms", AlarmsCommand.class, "alarm", AlarmCommand.class,
+            "task", TaskCommand.class, "template", TemplateCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -43,6 +58,28 @@ public class AcpCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing a command, e.g. 'acp status' or 'acp node run'");
+    }
+
+    private static Map<String, Class<?>> commands(Object... nameThenClass) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            byName.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return Collections.unmodifiableMap(byName);
+    }
+
+    /**
+     * The subcommands {@code args} needs: only the one it names when it starts with that name
+     * (after {@code --node NODE}); all of them otherwise, as for {@code acp}, {@code acp --help}
+     * or a mistyped name, whose answers list or suggest them.
+     */
+    static Collection<Class<?>> commandsFor(String... args) {
+        int i = 0;
+        while (i < args.length && (args[i].equals("--node") || args[i].startsWith("--node="))) {
+            i += args[i].equals("--node") ? 2 : 1;
+        }
+        Class<?> named = i < args.length ? COMMANDS.get(args[i]) : null;
+        return named != null ? List.of(named) : COMMANDS.values();
     }
 
     /** The application version from Quarkus' configuration. */

@@ -1,16 +1,20 @@
 package io.acp.cli;
 
 import io.acp.webapi.HttpSwitch;
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
+import java.util.OptionalInt;
 import picocli.CommandLine;
 
 /**
- * Entry point of the {@code acp} binary. Every invocation boots Quarkus (config, CDI) and then
- * runs one picocli command; only {@code acp node run} starts the node's services, and only it may
- * open the HTTP listener ({@link HttpSwitch}).
+ * Entry point of the {@code acp} binary. A client command (status, get, put, watch …) runs straight
+ * from {@code main} without booting the application ({@link ClientLauncher}); {@code acp node run}
+ * and the few commands that need the node's beans ({@link NeedsApplication}) boot Quarkus (config,
+ * CDI) and run as one picocli command in it. Only {@code acp node run} starts the node's services,
+ * and only it may open the HTTP listener ({@link HttpSwitch}).
  */
 @QuarkusMain
 public class AcpMain implements QuarkusApplication {
@@ -24,8 +28,14 @@ public class AcpMain implements QuarkusApplication {
             // a client command next to a running node must never collide with its port.
             setIfAbsent(HttpSwitch.NODE_RUN, "true");
         } else {
-            // A client command's stdout is its answer (maybe --json for a script): keep the
-            // framework's start-up chatter out of it.
+            OptionalInt answered = ClientLauncher.run(args);
+            if (answered.isPresent()) {
+                // System.exit, as Quarkus.run ends; a @QuarkusMainTest's handler records the code instead.
+                ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(answered.getAsInt(), null);
+                return;
+            }
+            // A command that needs the application (cluster init …): its stdout is its answer (maybe
+            // --json for a script): keep the framework's start-up chatter out of it.
             setIfAbsent("quarkus.log.console.stderr", "true");
             setIfAbsent("quarkus.log.level", "WARN");
             // The optional node-local config file is usually absent on a client machine.
@@ -36,12 +46,22 @@ public class AcpMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
+        return commandLine(factory, args).execute(args);
+    }
+
+    /**
+     * The {@code acp} command line for {@code args}, the same in the application and outside it:
+     * with the subcommands {@code args} needs ({@link AcpCommand#commandsFor}).
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
         CommandLine cli = new CommandLine(AcpCommand.class, factory);
+        for (Class<?> command : AcpCommand.commandsFor(args)) {
+            cli.addSubcommand(new CommandLine(command, factory));
+        }
         return cli.setExecutionExceptionHandler(new FailureHandler())
                 .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
                 // "@file" is ours (--spec @spec.json), not picocli's argument files.
-                .setExpandAtFiles(false)
-                .execute(args);
+                .setExpandAtFiles(false);
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -10,6 +10,7 @@ import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.security.PkiFiles;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +28,19 @@ public class ApiConnector {
 
     static final String KEY_ENV = "ACP_API_KEY";
 
-    private final ApiConfig api;
-    private final NodeConfig node;
+    private final Path socket;
+    private final Path dataDir;
 
+    /** In the node's application ({@code acp node run} and the commands that need it): its mappings. */
+    @Inject
     public ApiConnector(ApiConfig api, NodeConfig node) {
-        this.api = api;
-        this.node = node;
+        this(api.socket(), node.dataDir());
+    }
+
+    /** The default socket ({@code acp.api.socket}) and the node's data directory ({@code acp.node.data-dir}). */
+    ApiConnector(Path socket, Path dataDir) {
+        this.socket = socket;
+        this.dataDir = dataDir;
     }
 
     public ApiClient open(ClientOptions options) {
@@ -76,7 +84,7 @@ public class ApiConnector {
                     + " connect to it with --agent HOST:PORT");
         }
         ApiEndpoint.Tcp at = ApiEndpoint.parseTcp(address);
-        PkiFiles own = PkiFiles.in(node.dataDir());
+        PkiFiles own = PkiFiles.in(dataDir);
         ApiEndpoint endpoint = new ApiEndpoint.Tls(at.host(), at.port(),
                 options.key != null ? options.key : own.nodeKey(),
                 options.cert != null ? options.cert : own.nodeCertificate(),
@@ -86,13 +94,13 @@ public class ApiConnector {
 
     private ApiEndpoint endpoint(ClientOptions options) {
         if (options.agent != null) {
-            PkiFiles own = PkiFiles.in(node.dataDir());
+            PkiFiles own = PkiFiles.in(dataDir);
             return new ApiEndpoint.Tls(options.agent.host(), options.agent.port(),
                     options.key != null ? options.key : own.nodeKey(),
                     options.cert != null ? options.cert : own.nodeCertificate(),
                     options.ca != null ? options.ca : own.caCertificate(), options.agentNode);
         }
-        return options.tcp != null ? options.tcp : new ApiEndpoint.Unix(options.socket != null ? options.socket : api.socket());
+        return options.tcp != null ? options.tcp : new ApiEndpoint.Unix(options.socket != null ? options.socket : socket);
     }
 
     /** --api-key, else $ACP_API_KEY, else the admin key file in the node's data directory. */
@@ -104,7 +112,7 @@ public class ApiConnector {
         if (env != null && !env.isBlank()) {
             return env.trim();
         }
-        Path file = node.dataDir().resolve("admin.key");
+        Path file = dataDir.resolve("admin.key");
         try {
             String key = Files.readString(file, StandardCharsets.UTF_8).trim();
             if (!key.isEmpty()) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     "Admit node NODE by hand when it cannot reach the join port: on the node that ran 'acp cluster init', write NODE's key,",
     "certificate, the CA certificate and the cluster secret into DIR/pki; copy DIR/pki to NODE's data dir (keep it 0700/0600).",
     "For nodes only: a person's certificate comes from 'acp cluster add-operator', which carries no cluster secret."})
-class ClusterAddNodeCommand implements Callable<Integer> {
+class ClusterAddNodeCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeIdentity identity;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "add-operator", description = {
     "On the node that holds the CA key: issue a person's certificate for 'acp --agent': write operator.key, operator.crt",
     "(client usage only, carrying NAME and ROLE) and ca.crt into DIR. It can never serve as an agent and holds no cluster secret."})
-class ClusterAddOperatorCommand implements Callable<Integer> {
+class ClusterAddOperatorCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeIdentity identity;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "init", description = {
     "Make this node the first of a new cluster: create the cluster CA, the cluster secret, this node's key and certificate",
     "(under <acp.node.data-dir>/pki, mode 0600) and, if there is none yet, an admin API key (<acp.node.data-dir>/admin.key)."})
-class ClusterInitCommand implements Callable<Integer> {
+class ClusterInitCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeIdentity identity;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     "On the node that holds the CA key: print a single-use token that admits node NAME with 'acp node join --token'.",
     "The CA signs only that name, and refuses it if it is already a member unless --replace is given.",
     "The token carries the CA's public-key hash, a secret, its expiry and this node's join address (acp.agent.join-port)."})
-class ClusterJoinTokenCommand implements Callable<Integer> {
+class ClusterJoinTokenCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeIdentity identity;

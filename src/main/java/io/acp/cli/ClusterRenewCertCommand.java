@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "renew-cert", description = {
     "On the node that holds the CA key: give this node a new key and certificate now. A running agent serves them to new",
     "connections within a minute, without a restart; open connections keep working."})
-class ClusterRenewCertCommand implements Callable<Integer> {
+class ClusterRenewCertCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeIdentity identity;

@@ -19,7 +19,7 @@ import picocli.CommandLine.ParameterException;
     "On the node that holds the CA key, while it runs: revoke a node's or an operator's certificates. TARGET is a name (every",
     "certificate of that node or operator issued until now) or a serial (serial:HEX, or 20+ hex digits: that certificate).",
     "The revocation is signed with the CA key and published in the cluster state; every node enforces it within seconds."})
-class ClusterRevokeCommand extends ClientCommand {
+class ClusterRevokeCommand extends ClientCommand implements NeedsApplication {
 
     @Inject
     NodeIdentity identity;

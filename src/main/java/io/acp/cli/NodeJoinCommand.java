@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     "Join this node to a cluster with a token from 'acp cluster join-token': make this node's key here, have the issuer",
     "(pinned by the CA hash in the token) sign its certificate, and write it, the CA certificate and the cluster secret",
     "into <acp.node.data-dir>/pki (0700/0600). Run before this node's first 'acp node run'."})
-class NodeJoinCommand implements Callable<Integer> {
+class NodeJoinCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeIdentity identity;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", description = {
     "Start this node's services (acp.node.services) and serve until SIGTERM or SIGINT, then stop them in reverse order.",
     "Configure with -Dacp.… system properties, ACP_… environment variables or a file named by -Dquarkus.config.locations (docs/configuration.md)."})
-class NodeRunCommand implements Callable<Integer> {
+class NodeRunCommand implements Callable<Integer>, NeedsApplication {
 
     @Inject
     NodeLifecycle node;
