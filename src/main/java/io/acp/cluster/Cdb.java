@@ -541,6 +541,31 @@ public final class Cdb implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The version of the latest meta of (key, node), or null: what the sync compares a received
+     * entry with before verifying it, without the copies and sort of {@link #meta}.
+     */
+    public Version latestMetaVersion(ObjectKey key, String node) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.metaVersion(node);
+        }
+    }
+
+    /** The version of the latest stats sample of (key, node), or null (as {@link #latestMetaVersion}). */
+    public Version latestStatsVersion(ObjectKey key, String node) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.statsVersion(node);
+        }
+    }
+
     /** Recent stats samples of an object on one node, oldest first (at most the history size). */
     public List<StatsEntry> statsHistory(ObjectKey key, String node) {
         return read(key, r -> r.statsHistory(node));

@@ -7,8 +7,10 @@ import io.acp.model.ObjectType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The sync's mirror of the CDB's entries (the latest object, meta and stats entry per slot) and
@@ -34,6 +36,8 @@ final class StateIndex {
     private static final Slot OBJECT_SLOT = new Slot(Entry.Kind.OBJECT, "");
 
     private final Map<ObjectKey, Map<Slot, Entry>> entries = new HashMap<>();
+    /** Keys whose object slot holds a tombstone, so the collector's scan (every heartbeat) does not walk every entry. */
+    private final Set<ObjectKey> tombstoneKeys = new HashSet<>();
     private final long[] buckets = new long[BUCKETS];
     private int size;
 
@@ -46,6 +50,13 @@ final class StateIndex {
             return;
         }
         perKey.put(slot, e);
+        if (e instanceof ObjectEntry o) {
+            if (o.deleted()) {
+                tombstoneKeys.add(o.key());
+            } else {
+                tombstoneKeys.remove(o.key());
+            }
+        }
         if (old != null && e.kind() == Entry.Kind.STATS) {
             return; // a stats slot hashes without its version: a newer sample leaves bucket and hash as they were
         }
@@ -81,9 +92,9 @@ final class StateIndex {
 
     /** The tombstones held, so the caller can find those the CDB has collected since. */
     synchronized List<ObjectEntry> tombstones() {
-        List<ObjectEntry> out = new ArrayList<>();
-        for (Map<Slot, Entry> perKey : entries.values()) {
-            Entry e = perKey.get(OBJECT_SLOT);
+        List<ObjectEntry> out = new ArrayList<>(tombstoneKeys.size());
+        for (ObjectKey key : tombstoneKeys) {
+            Entry e = entries.get(key).get(OBJECT_SLOT);
             if (e instanceof ObjectEntry o && o.deleted()) {
                 out.add(o);
             }
@@ -99,6 +110,7 @@ final class StateIndex {
         Map<Slot, Entry> perKey = entries.get(tombstone.key());
         if (perKey != null && perKey.get(OBJECT_SLOT) == tombstone) {
             perKey.remove(OBJECT_SLOT);
+            tombstoneKeys.remove(tombstone.key());
             buckets[bucket(tombstone)] -= hash(tombstone);
             size--;
             if (perKey.isEmpty()) {

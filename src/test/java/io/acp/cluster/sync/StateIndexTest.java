@@ -107,6 +107,27 @@ class StateIndexTest {
     }
 
     @Test
+    void theTombstonesAreThoseItsObjectSlotsHoldNow() {
+        StateIndex a = new StateIndex();
+        entries().forEach(a::update);
+        ObjectEntry gone1 = new ObjectEntry(key(1), null, Json.object(), new Version(5000, "n1"), true);
+        ObjectEntry gone2 = new ObjectEntry(key(2), null, Json.object(), new Version(5000, "n1"), true);
+        a.update(gone1);
+        a.update(gone2);
+        assertThat(a.tombstones()).containsExactlyInAnyOrder(gone1, gone2);
+        ObjectEntry back = new ObjectEntry(key(2), null, Json.object(), new Version(6000, "n2"), false);
+        a.update(back);
+        assertThat(a.tombstones()).containsExactly(gone1);
+        a.forgetCollected(gone1);
+        assertThat(a.tombstones()).isEmpty();
+        assertThat(a.size()).isEqualTo(299);
+        ObjectEntry goneAgain = new ObjectEntry(key(2), null, Json.object(), new Version(7000, "n2"), true);
+        a.update(goneAgain);
+        a.update(gone2); // older: ignored
+        assertThat(a.tombstones()).containsExactly(goneAgain);
+    }
+
+    @Test
     void theDigestHashesTheUtf8BytesOfEveryStringAsBefore() {
         for (String s : List.of("", "sim001-obj-17", "nöde", "日本", "a\uD800b", "\uD83D\uDE00", "x\u007f\u0080")) {
             long h = 0x1234_5678_9abc_def0L;
