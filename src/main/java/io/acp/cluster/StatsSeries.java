@@ -10,7 +10,7 @@ import java.util.List;
  * The latest stats sample of one (object, node) and a bounded ring of recent ones for charts.
  * The ring is primitive: per sample its version time, the writer's node, the names (one array
  * shared by consecutive samples with the same names) and the values in a {@code double[]} that
- * is reused when the ring wraps, so a full ring takes no allocation per sample and about 70 bytes
+ * is reused when the ring wraps, so a full ring takes no allocation per sample and about 65 bytes
  * per sample instead of a kept entry with its map and boxed values. {@link #history} rebuilds the
  * entries. Not thread-safe: guarded by the owning {@link ObjectReports}.
  */
