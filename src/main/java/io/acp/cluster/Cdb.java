@@ -447,7 +447,7 @@ public final class Cdb implements AutoCloseable {
 
     private boolean mergeMeta(MetaEntry e) {
         while (true) {
-            ObjectReports r = reports.computeIfAbsent(e.key(), k -> new ObjectReports());
+            ObjectReports r = reportsOf(e.key());
             synchronized (r) {
                 if (r.retired) {
                     continue;
@@ -464,7 +464,7 @@ public final class Cdb implements AutoCloseable {
 
     private boolean mergeStats(StatsEntry e) {
         while (true) {
-            ObjectReports r = reports.computeIfAbsent(e.key(), k -> new ObjectReports());
+            ObjectReports r = reportsOf(e.key());
             synchronized (r) {
                 if (r.retired) {
                     continue;
@@ -477,6 +477,16 @@ public final class Cdb implements AutoCloseable {
             drainAll();
             return true;
         }
+    }
+
+    /**
+     * The reports holder of a key, created if absent. A plain read first: the holder nearly always
+     * exists (every stats sample of a known object), and {@code computeIfAbsent} locks the bin when
+     * the key is not its first node.
+     */
+    private ObjectReports reportsOf(ObjectKey key) {
+        ObjectReports r = reports.get(key);
+        return r != null ? r : reports.computeIfAbsent(key, k -> new ObjectReports());
     }
 
     /** Drops the key's reports not newer than the tombstone; caller holds {@code objectWrites}. */
@@ -529,6 +539,31 @@ public final class Cdb implements AutoCloseable {
         List<StatsEntry> out = read(key, r -> r.latestStats(node));
         out.sort(Comparator.comparing(StatsEntry::node));
         return out;
+    }
+
+    /**
+     * The version of the latest meta of (key, node), or null: what the sync compares a received
+     * entry with before verifying it, without the copies and sort of {@link #meta}.
+     */
+    public Version latestMetaVersion(ObjectKey key, String node) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.metaVersion(node);
+        }
+    }
+
+    /** The version of the latest stats sample of (key, node), or null (as {@link #latestMetaVersion}). */
+    public Version latestStatsVersion(ObjectKey key, String node) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.statsVersion(node);
+        }
     }
 
     /** Recent stats samples of an object on one node, oldest first (at most the history size). */

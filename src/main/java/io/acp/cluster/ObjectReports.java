@@ -85,6 +85,16 @@ final class ObjectReports {
         return out;
     }
 
+    Version metaVersion(String node) {
+        MetaEntry m = meta.get(node);
+        return m == null ? null : m.version();
+    }
+
+    Version statsVersion(String node) {
+        StatsSeries s = stats.get(node);
+        return s == null ? null : s.latest().version();
+    }
+
     List<StatsEntry> statsHistory(String node) {
         StatsSeries s = stats.get(node);
         return s == null ? List.of() : s.history();

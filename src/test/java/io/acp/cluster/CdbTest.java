@@ -250,6 +250,24 @@ class CdbTest {
     }
 
     @Test
+    void statsHistoryKeepsEachSamplesNamesAndValuesAcrossTheRing() {
+        List<StatsEntry> written = new java.util.ArrayList<>();
+        for (int i = 0; i < 13; i++) {
+            wall.addAndGet(1000);
+            Map<String, Double> values = i % 4 == 0 ? Map.of("cpu", (double) i) : i % 4 == 1 ? Map.of("cpu", (double) i, "mem", i * 2.0)
+                    : new java.util.LinkedHashMap<>(Map.of("mem", -1.0 * i));
+            written.add(cdb.putStats(NODE1, values));
+        }
+        StatsEntry older = new StatsEntry(NODE1, "n1", Map.of("cpu", 99.0), new Version(written.get(12).version().time() - 1, "n1"));
+        assertThat(cdb.merge(older)).as("an older sample").isFalse();
+
+        List<StatsEntry> history = cdb.statsHistory(NODE1, "n1");
+        assertThat(history).containsExactlyElementsOf(written.subList(8, 13));
+        assertThat(history.get(1).values()).isEqualTo(Map.of("cpu", 9.0, "mem", 18.0));
+        assertThat(cdb.stats(NODE1, "n1")).containsExactly(written.get(12));
+    }
+
+    @Test
     void statsHistoryBelowCapacityHoldsEverySample() {
         StatsEntry a = cdb.putStats(NODE1, Map.of("cpu", 1.0));
         StatsEntry b = cdb.putStats(NODE1, Map.of("cpu", 2.0));

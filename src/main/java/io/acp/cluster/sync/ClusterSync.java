@@ -547,12 +547,11 @@ public final class ClusterSync {
 
     /** The version this node holds of the entry's slot, or null. */
     private Version heldVersion(Entry e) {
-        List<? extends Entry> held = switch (e.kind()) {
-            case OBJECT -> cdb.entry(e.key()).map(List::of).orElse(List.of());
-            case META -> cdb.meta(e.key(), e.node());
-            case STATS -> cdb.stats(e.key(), e.node());
+        return switch (e.kind()) {
+            case OBJECT -> cdb.entry(e.key()).map(Entry::version).orElse(null);
+            case META -> cdb.latestMetaVersion(e.key(), e.node());
+            case STATS -> cdb.latestStatsVersion(e.key(), e.node());
         };
-        return held.isEmpty() ? null : held.get(0).version();
     }
 
     /** The slot of one of this node's entries (the node is implied). */

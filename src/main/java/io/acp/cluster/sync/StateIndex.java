@@ -3,11 +3,14 @@ package io.acp.cluster.sync;
 import io.acp.model.Entry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The sync's mirror of the CDB's entries (the latest object, meta and stats entry per slot) and
@@ -33,6 +36,8 @@ final class StateIndex {
     private static final Slot OBJECT_SLOT = new Slot(Entry.Kind.OBJECT, "");
 
     private final Map<ObjectKey, Map<Slot, Entry>> entries = new HashMap<>();
+    /** Keys whose object slot holds a tombstone, so the collector's scan (every heartbeat) does not walk every entry. */
+    private final Set<ObjectKey> tombstoneKeys = new HashSet<>();
     private final long[] buckets = new long[BUCKETS];
     private int size;
 
@@ -45,6 +50,16 @@ final class StateIndex {
             return;
         }
         perKey.put(slot, e);
+        if (e instanceof ObjectEntry o) {
+            if (o.deleted()) {
+                tombstoneKeys.add(o.key());
+            } else {
+                tombstoneKeys.remove(o.key());
+            }
+        }
+        if (old != null && e.kind() == Entry.Kind.STATS) {
+            return; // a stats slot hashes without its version: a newer sample leaves bucket and hash as they were
+        }
         int b = bucket(e);
         if (old != null) {
             buckets[b] -= hash(old);
@@ -77,9 +92,9 @@ final class StateIndex {
 
     /** The tombstones held, so the caller can find those the CDB has collected since. */
     synchronized List<ObjectEntry> tombstones() {
-        List<ObjectEntry> out = new ArrayList<>();
-        for (Map<Slot, Entry> perKey : entries.values()) {
-            Entry e = perKey.get(OBJECT_SLOT);
+        List<ObjectEntry> out = new ArrayList<>(tombstoneKeys.size());
+        for (ObjectKey key : tombstoneKeys) {
+            Entry e = entries.get(key).get(OBJECT_SLOT);
             if (e instanceof ObjectEntry o && o.deleted()) {
                 out.add(o);
             }
@@ -95,6 +110,7 @@ final class StateIndex {
         Map<Slot, Entry> perKey = entries.get(tombstone.key());
         if (perKey != null && perKey.get(OBJECT_SLOT) == tombstone) {
             perKey.remove(OBJECT_SLOT);
+            tombstoneKeys.remove(tombstone.key());
             buckets[bucket(tombstone)] -= hash(tombstone);
             size--;
             if (perKey.isEmpty()) {
@@ -149,16 +165,14 @@ final class StateIndex {
     }
 
     static int bucket(Entry e) {
-        long h = fnv(0xcbf29ce484222325L, e.kind().name());
-        h = fnv(h, e.key().type().name());
+        long h = BUCKET_PREFIX[e.kind().ordinal()][e.key().type().ordinal()];
         h = fnv(h, e.key().id());
         h = fnv(h, slotNode(e));
         return (int) (mix(h) & (BUCKETS - 1));
     }
 
     static long hash(Entry e) {
-        long h = fnv(0x84222325cbf29ce4L, e.kind().name());
-        h = fnv(h, e.key().type().name());
+        long h = HASH_PREFIX[e.kind().ordinal()][e.key().type().ordinal()];
         h = fnv(h, e.key().id());
         h = fnv(h, slotNode(e));
         if (e.kind() == Entry.Kind.STATS) {
@@ -168,11 +182,45 @@ final class StateIndex {
         return mix(h ^ mix(e.version().time()));
     }
 
-    private static long fnv(long h, String s) {
+    /** FNV of (kind name, type name) from each seed, computed once: the same for every entry of a kind and type. */
+    private static final long[][] BUCKET_PREFIX = prefixes(0xcbf29ce484222325L);
+    private static final long[][] HASH_PREFIX = prefixes(0x84222325cbf29ce4L);
+
+    private static long[][] prefixes(long seed) {
+        Entry.Kind[] kinds = Entry.Kind.values();
+        ObjectType[] types = ObjectType.values();
+        long[][] out = new long[kinds.length][types.length];
+        for (Entry.Kind k : kinds) {
+            for (ObjectType t : types) {
+                out[k.ordinal()][t.ordinal()] = fnv(fnv(seed, k.name()), t.name());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * FNV-1a over the string's UTF-8 bytes and a separator, so ("ab","c") and ("a","bc") differ.
+     * ASCII (every id and node name in practice) is hashed from the chars without encoding them;
+     * anything else through {@code getBytes}, so the digest is the same as the bytes' either way.
+     */
+    static long fnv(long seed, String s) {
+        long h = seed;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return fnvBytes(seed, s);
+            }
+            h = (h ^ c) * 0x100000001b3L;
+        }
+        return (h ^ 0xFF) * 0x100000001b3L;
+    }
+
+    private static long fnvBytes(long h, String s) {
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             h = (h ^ (b & 0xFF)) * 0x100000001b3L;
         }
-        return (h ^ 0xFF) * 0x100000001b3L; // separator, so ("ab","c") and ("a","bc") differ
+        return (h ^ 0xFF) * 0x100000001b3L;
     }
 
     /** splitmix64's finalizer: spreads every input bit over the output. */

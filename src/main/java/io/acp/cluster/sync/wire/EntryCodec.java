@@ -8,6 +8,7 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
+import io.acp.model.StatsValues;
 import io.acp.model.Version;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -17,9 +18,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Entries in DELTA and ENTRIES bodies, in a compact binary form; each entry is a 4-byte length and
@@ -68,9 +67,10 @@ public final class EntryCodec {
                     throw new IllegalArgumentException("stats of " + s.key() + " have " + s.values().size() + " values, at most 65535 fit");
                 }
                 out.writeShort(s.values().size());
-                for (Map.Entry<String, Double> v : s.values().entrySet()) {
-                    string(out, v.getKey());
-                    out.writeDouble(v.getValue());
+                StatsValues values = (StatsValues) s.values(); // what StatsEntry always holds
+                for (int i = 0; i < values.size(); i++) {
+                    string(out, values.name(i));
+                    out.writeDouble(values.value(i));
                 }
             }
         } catch (IOException ex) {
@@ -149,11 +149,13 @@ public final class EntryCodec {
             case STATS -> {
                 String node = string(b);
                 int count = b.getShort() & 0xFFFF;
-                Map<String, Double> values = new HashMap<>();
+                String[] names = new String[count];
+                double[] values = new double[count];
                 for (int i = 0; i < count; i++) {
-                    values.put(string(b), b.getDouble());
+                    names[i] = string(b);
+                    values[i] = b.getDouble();
                 }
-                return new StatsEntry(key, node, values, version);
+                return new StatsEntry(key, node, StatsValues.of(names, values), version);
             }
             default -> throw new IllegalArgumentException("unknown entry kind " + kind);
         }
@@ -173,9 +175,14 @@ public final class EntryCodec {
         if (n > b.remaining()) {
             throw new IllegalArgumentException("string of " + n + " bytes exceeds the " + b.remaining() + " bytes left");
         }
-        byte[] u = new byte[n];
-        b.get(u);
-        return new String(u, StandardCharsets.UTF_8);
+        if (!b.hasArray()) {
+            byte[] u = new byte[n];
+            b.get(u);
+            return new String(u, StandardCharsets.UTF_8);
+        }
+        String s = WireStrings.decode(b.array(), b.arrayOffset() + b.position(), n);
+        b.position(b.position() + n);
+        return s;
     }
 
     private static void json(DataOutputStream out, JsonNode node) throws IOException {
