@@ -32,6 +32,10 @@ final class OwnershipMember {
 
         default void moved(Failover.Moves moves) {
         }
+
+        /** After every pass: this node's lease ends {@code remainingMillis} from now (0: it holds none). */
+        default void lease(long remainingMillis) {
+        }
     }
 
     private final Member self;
@@ -91,6 +95,9 @@ final class OwnershipMember {
                         self.id(), pass.stopped());
             }
             listener.passed(pass);
+            long now = System.currentTimeMillis();
+            LeaseHolder holder = agent.holder();
+            listener.lease(holder.live(now) ? holder.deadline() - now : 0);
             Failover.Moves moves = failover.tick();
             if (!moves.asked().isEmpty() || !moves.homeless().isEmpty()) {
                 listener.moved(moves);
