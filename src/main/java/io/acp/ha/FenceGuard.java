@@ -56,10 +56,13 @@ final class FenceGuard implements AutoCloseable {
             now() { local t=${EPOCHREALTIME//[.,]/}; NOW=$(( 10#$t / 1000 )); }
             say() { now; echo "acp fence guard $$: $NOW: $*" >&2; }
             if [ -n "$dev" ]; then exec 3>"$dev" || { say "cannot open watchdog device $dev"; dev=; }; fi
+            # systemd-notify waits until systemd has read the message (so it is credited to this unit):
+            # in the background, bounded, so the guard never waits on it.
+            notify() { timeout 5 systemd-notify "$@" </dev/null >/dev/null 2>&1 & }
             pet() {
               [ -n "$dev" ] && printf '.' >&3
               if (( sd_usec > 0 && NOW - notified >= 1000 )); then
-                systemd-notify WATCHDOG=1 2>/dev/null; notified=$NOW
+                notify WATCHDOG=1; notified=$NOW
               fi
             }
             fence() {
@@ -75,7 +78,9 @@ final class FenceGuard implements AutoCloseable {
             }
             say "watching the HA lease of acp pid $PPID"
             if (( sd_usec > 0 )); then
-              systemd-notify "WATCHDOG_USEC=$sd_usec" 2>/dev/null && say "systemd watchdog of this unit set to $sd_usec us"
+              # In the foreground (bounded): systemd must see the timeout before the first WATCHDOG=1.
+              timeout 2 systemd-notify "WATCHDOG_USEC=$sd_usec" </dev/null >/dev/null 2>&1
+              say "asked systemd for a watchdog of $sd_usec us on this unit"
             fi
             while :; do
               now
