@@ -102,8 +102,18 @@ public class HaService extends PipelineService<HaService.Running> {
                     + " could not start its fence guard (bash): " + e.getMessage()
                     + "; install bash or set acp.ha.guard.enabled=false (a dead acp then leaves its HA systems running)", e));
         }
+        FileRaftStore store;
+        try {
+            store = FileRaftStore.open(dataDir.resolve("ha"));
+        } catch (java.io.IOException | RuntimeException e) {
+            if (guard != null) {
+                guard.close();
+            }
+            return Uni.createFrom().failure(new IllegalStateException("rule ha-raft-store: node " + nodeId + " could not read its ownership group's Raft store in "
+                    + dataDir.resolve("ha") + ": " + e.getMessage(), e));
+        }
         OwnershipMember member = new OwnershipMember(vertx, nodeId, members, SocketAddress.inetSocketAddress(config.port(), config.host()),
-                PkiFiles.in(dataDir), times, raft(config), systems == null ? new NoSystems() : systems, target, new Reporter(meta, systems, guard));
+                PkiFiles.in(dataDir), times, raft(config), systems == null ? new NoSystems() : systems, target, new Reporter(meta, systems, guard), store);
         if (systems != null) {
             hypervisor.handOverWith((system, from, to) -> Uni.createFrom().completionStage(() -> member.hand(system, from, to))
                     .onFailure().transform(f -> new AcpException(ErrorCode.CONFLICT, "rule ha-ownership: the ownership group did not hand HA system "
