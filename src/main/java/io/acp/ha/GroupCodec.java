@@ -223,7 +223,7 @@ final class GroupCodec {
                 .setGroupMembersView(view).setQuerySequenceNumber(in.readLong()).setFlowControlSequenceNumber(in.readLong()).build();
     }
 
-    private static void operation(DataOutputStream out, Object op) throws IOException {
+    static void operation(DataOutputStream out, Object op) throws IOException {
         if (op instanceof LeaseOp.Renew r) {
             out.writeByte(1);
             out.writeUTF(r.node());
@@ -266,7 +266,7 @@ final class GroupCodec {
         }
     }
 
-    private static Object operation(DataInputStream in) throws IOException {
+    static Object operation(DataInputStream in) throws IOException {
         int tag = in.readUnsignedByte();
         return switch (tag) {
             case 1 -> new LeaseOp.Renew(in.readUTF(), in.readLong(), in.readLong());
@@ -337,7 +337,7 @@ final class GroupCodec {
         };
     }
 
-    private static void view(DataOutputStream out, RaftGroupMembersView v) throws IOException {
+    static void view(DataOutputStream out, RaftGroupMembersView v) throws IOException {
         out.writeBoolean(v != null);
         if (v != null) {
             out.writeLong(v.getLogIndex());
@@ -346,7 +346,7 @@ final class GroupCodec {
         }
     }
 
-    private static RaftGroupMembersView view(DataInputStream in) throws IOException {
+    static RaftGroupMembersView view(DataInputStream in) throws IOException {
         if (!in.readBoolean()) {
             return null;
         }

@@ -56,6 +56,34 @@ public interface HaConfig {
     @WithDefault("2s")
     Duration electionTimeout();
 
+    /** The fence guard: a child process that kills this node's HA VMMs at the lease end if acp dies or hangs. */
+    Guard guard();
+
+    /** Settings of the fence guard (docs/operations.md, "High availability"). */
+    interface Guard {
+
+        /**
+         * Start the guard (bash) beside a member that runs systems. Off: a dead or hung acp leaves its
+         * HA systems running past its lease, and a survivor may start a second copy.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * A watchdog device ({@code /dev/watchdog}) the guard pets on every ownership tick: if acp hangs
+         * the machine reboots after the device's timeout. Unset: no device is used.
+         */
+        Optional<java.nio.file.Path> watchdogDevice();
+
+        /**
+         * Under systemd (NOTIFY_SOCKET set, the unit with NotifyAccess=all): the watchdog timeout the
+         * guard sets for the unit at its start (WATCHDOG_USEC) and keeps alive with WATCHDOG=1 while
+         * acp ticks; a hung acp is then killed and restarted by systemd. 0 turns it off.
+         */
+        @WithDefault("30s")
+        java.time.Duration systemdWatchdog();
+    }
+
     /** Nodes to restart a failed node's systems on, most preferred first; nodes not listed come after, by free memory. */
     Optional<List<String>> priority();
 }

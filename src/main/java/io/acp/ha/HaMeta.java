@@ -30,13 +30,18 @@ final class HaMeta {
     }
 
     void write(String system, State state, String reason) {
+        write(system, state, reason, Instant.now());
+    }
+
+    /** As {@link #write(String, State, String)}, with {@code since} the moment the step began (a start's request, not its end). */
+    void write(String system, State state, String reason, Instant since) {
         cdb.updateMeta(ObjectKey.of(ObjectType.SYSTEM, system), old -> {
             ObjectNode ha = Json.object();
             ha.put("state", state.wireName());
             if (reason != null) {
                 ha.put("reason", reason);
             }
-            ha.put("since", Instant.now().toString());
+            ha.put("since", since.toString());
             old.set("ha", ha);
             return old;
         });

@@ -49,7 +49,7 @@ public class HaService extends PipelineService<HaService.Running> {
     private final HypervisorService hypervisor;
     private final Vertx vertx;
 
-    record Running(OwnershipMember member, HypervisorHaSystems systems, Cdb cdb) {
+    record Running(OwnershipMember member, HypervisorHaSystems systems, Cdb cdb, FenceGuard guard) {
     }
 
     @Inject
@@ -94,8 +94,26 @@ public class HaService extends PipelineService<HaService.Running> {
         Failover.Target target = (system, failed, live) -> cdb.object(ObjectKey.of(ObjectType.SYSTEM, system))
                 .flatMap(e -> Placement.chooseAmong(cdb, nodeId, SystemSpec.parse(system, e.spec()),
                         live.stream().filter(n -> !n.equals(failed) && !witnesses.contains(n)).toList(), priority, System.currentTimeMillis()));
+        FenceGuard guard;
+        try {
+            guard = systems != null && config.guard().enabled() ? FenceGuard.start(config.guard().watchdogDevice(), config.guard().systemdWatchdog()) : null;
+        } catch (java.io.IOException e) {
+            return Uni.createFrom().failure(new IllegalStateException("rule ha-fence-guard: node " + nodeId
+                    + " could not start its fence guard (bash): " + e.getMessage()
+                    + "; install bash or set acp.ha.guard.enabled=false (a dead acp then leaves its HA systems running)", e));
+        }
+        FileRaftStore store;
+        try {
+            store = FileRaftStore.open(dataDir.resolve("ha"));
+        } catch (java.io.IOException | RuntimeException e) {
+            if (guard != null) {
+                guard.close();
+            }
+            return Uni.createFrom().failure(new IllegalStateException("rule ha-raft-store: node " + nodeId + " could not read its ownership group's Raft store in "
+                    + dataDir.resolve("ha") + ": " + e.getMessage(), e));
+        }
         OwnershipMember member = new OwnershipMember(vertx, nodeId, members, SocketAddress.inetSocketAddress(config.port(), config.host()),
-                PkiFiles.in(dataDir), times, raft(config), systems == null ? new NoSystems() : systems, target, new Reporter(meta));
+                PkiFiles.in(dataDir), times, raft(config), systems == null ? new NoSystems() : systems, target, new Reporter(meta, systems, guard), store);
         if (systems != null) {
             hypervisor.handOverWith((system, from, to) -> Uni.createFrom().completionStage(() -> member.hand(system, from, to))
                     .onFailure().transform(f -> new AcpException(ErrorCode.CONFLICT, "rule ha-ownership: the ownership group did not hand HA system "
@@ -104,9 +122,15 @@ public class HaService extends PipelineService<HaService.Running> {
                     .replaceWithVoid());
         }
         return Uni.createFrom().completionStage(() -> member.start().toCompletionStage())
-                .invoke(port -> LOG.infof("HA ownership member %s listens on %s:%d; members %s; fencing bound %d ms, takeover after %d ms",
-                        nodeId, config.host(), port, members.keySet(), times.fencingBoundMillis(), times.takeoverDelayMillis()))
-                .replaceWith(new Running(member, systems, cdb));
+                .invoke(port -> LOG.infof("HA ownership member %s listens on %s:%d; members %s; fencing bound %d ms, takeover after %d ms; fence guard %s",
+                        nodeId, config.host(), port, members.keySet(), times.fencingBoundMillis(), times.takeoverDelayMillis(),
+                        guard == null ? "off" : "pid " + guard.pid()))
+                .onFailure().invoke(f -> {
+                    if (guard != null) {
+                        guard.close();
+                    }
+                })
+                .replaceWith(new Running(member, systems, cdb, guard));
     }
 
     @Override
@@ -114,13 +138,13 @@ public class HaService extends PipelineService<HaService.Running> {
         if (r.systems() == null) {
             return List.of();
         }
-        return List.of(Collector.every("claims", CLAIM_INTERVAL, () -> Uni.createFrom().item(() -> claims(r))).provingNothing());
+        return List.of(Collector.every("claims", CLAIM_INTERVAL, () -> r.systems().refresh(r.member().owners().keySet())
+                .map(running -> claims(r))).provingNothing());
     }
 
     /** Claims unowned HA systems assigned here, releases this node's systems that are no longer HA. */
     private int claims(Running r) {
         Map<String, String> owners = r.member().owners();
-        r.systems().refresh(owners.keySet());
         int changed = 0;
         Set<String> ha = new java.util.HashSet<>();
         for (ObjectEntry e : r.cdb().objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
@@ -148,6 +172,11 @@ public class HaService extends PipelineService<HaService.Running> {
             hypervisor.handOverWith(null);
         }
         r.member().stop();
+        if (r.guard() != null) {
+            // Not a stand-down: the guard kills the HA VMMs at the last lease end told, as for a dead
+            // acp, since nothing renews the lease any more and survivors will start the systems.
+            r.guard().close();
+        }
     }
 
     /** {@code acp.ha.members} as node → address; refuses a list without this node or with an even count. */
@@ -188,8 +217,15 @@ public class HaService extends PipelineService<HaService.Running> {
                 .build();
     }
 
-    /** The ownership leader's decisions, as meta of the systems concerned. */
-    private record Reporter(HaMeta meta) implements OwnershipMember.Listener {
+    /** The ownership leader's decisions, as meta of the systems concerned; this node's lease end, to the fence guard. */
+    private record Reporter(HaMeta meta, HypervisorHaSystems systems, FenceGuard guard) implements OwnershipMember.Listener {
+        @Override
+        public void lease(long remainingMillis) {
+            if (guard != null) {
+                guard.lease(remainingMillis, systems.vmms());
+            }
+        }
+
         @Override
         public void moved(Failover.Moves moves) {
             moves.asked().forEach((system, to) -> meta.write(system, HaMeta.State.RECOVERING, "its node's HA lease expired; restarting it on node " + to));

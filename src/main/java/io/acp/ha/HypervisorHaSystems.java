@@ -5,7 +5,6 @@ import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.SystemSpec;
-import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.smallrye.mutiny.Uni;
@@ -16,9 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * This node's HA systems through the hypervisor service. What runs here is this node's meta of
- * each HA system (written from libvirt's events), refreshed by {@link #refresh}, plus the starts
- * and stops asked since. A start of a system the CDB still assigns elsewhere first rewrites its
+ * This node's HA systems through the hypervisor service. What runs here is what libvirt lists
+ * here, refreshed by {@link #refresh}, plus the starts and stops asked since. A start of a system the CDB still assigns elsewhere first rewrites its
  * {@code node} to this one (the ownership group already moved it); a stop is the hypervisor's
  * fencing destroy, which ignores the assignment.
  */
@@ -32,6 +30,8 @@ final class HypervisorHaSystems implements HaSystems {
     private final HaMeta meta;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Set<String> starting = ConcurrentHashMap.newKeySet();
+    /** The VMM processes of the HA systems seen running at the last refresh, for the fence guard. */
+    private volatile List<VmmProcess> vmms = List.of();
 
     HypervisorHaSystems(String nodeId, Cdb cdb, HypervisorService hypervisor, HaMeta meta) {
         this.nodeId = nodeId;
@@ -46,26 +46,49 @@ final class HypervisorHaSystems implements HaSystems {
     }
 
     /**
-     * Reads which HA systems with an owner in the lease table ({@code owned}: this member's view)
-     * this node reports running or paused; returns how many. A new HA system is left alone until
-     * its node's claim has committed: no other node can own it before then (only its assigned node
-     * claims an unowned system), and fencing must not kill it in the second after its create.
+     * Reads from libvirt (the hypervisor's live list, not meta: a node's meta synced back to it
+     * after a restart may still say "running" for a domain that died with the old process) which HA
+     * systems with an owner in the lease table ({@code owned}: this member's view) run or are paused
+     * here; answers how many. A new HA system is left alone until its node's claim has committed: no
+     * other node can own it before then (only its assigned node claims an unowned system), and
+     * fencing must not kill it in the second after its create.
      */
-    int refresh(Set<String> owned) {
-        Set<String> seen = new TreeSet<>();
+    Uni<Integer> refresh(Set<String> owned) {
+        return hypervisor.systems().list()
+                .map(list -> seen(list, owned));
+    }
+
+    private int seen(JsonNode list, Set<String> owned) {
+        Set<String> ha = new TreeSet<>();
         for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
-            if (!e.spec().path("ha").asBoolean(false) || !owned.contains(e.id())) {
-                continue;
-            }
-            List<MetaEntry> m = cdb.meta(e.key(), nodeId);
-            String state = m.isEmpty() ? "" : m.get(0).values().path("state").asText();
-            if (state.equals("running") || state.equals("paused")) {
-                seen.add(e.id());
+            if (e.spec().path("ha").asBoolean(false) && owned.contains(e.id())) {
+                ha.add(e.id());
             }
         }
+        Set<String> seen = new TreeSet<>();
+        List<VmmProcess> processes = new java.util.ArrayList<>();
+        for (JsonNode s : list) {
+            String state = s.path("state").asText();
+            if (ha.contains(s.path("id").asText()) && nodeId.equals(s.path("node").asText()) && (state.equals("running") || state.equals("paused"))) {
+                seen.add(s.path("id").asText());
+                long pid = s.path("vmm").path("pid").asLong(0);
+                if (pid > 0) {
+                    VmmProcess.of(pid).ifPresent(processes::add);
+                }
+            }
+        }
+        vmms = List.copyOf(processes);
         running.removeIf(id -> !seen.contains(id) && !starting.contains(id));
         running.addAll(seen);
         return seen.size();
+    }
+
+    /**
+     * The VMM processes (qemu) of this node's running HA systems at the last {@link #refresh}, from
+     * the {@code vmm} field the hypervisor publishes in meta; none on drivers without a VMM process.
+     */
+    List<VmmProcess> vmms() {
+        return vmms;
     }
 
     @Override
@@ -81,6 +104,7 @@ final class HypervisorHaSystems implements HaSystems {
             return;
         }
         String previous = e.spec().path("node").asText(null);
+        java.time.Instant asked = java.time.Instant.now();
         assignHere(e)
                 .chain(() -> hypervisor.systems().start(system))
                 .subscribe().with(
@@ -88,7 +112,7 @@ final class HypervisorHaSystems implements HaSystems {
                             starting.remove(system);
                             boolean moved = previous != null && !previous.equals(nodeId);
                             meta.write(system, moved ? HaMeta.State.RELOCATED : HaMeta.State.STARTED,
-                                    moved ? "moved from node " + previous + " to node " + nodeId + ": node " + previous + "'s HA lease expired" : null);
+                                    moved ? "moved from node " + previous + " to node " + nodeId + ": node " + previous + "'s HA lease expired" : null, asked);
                             LOG.infof("HA system %s %s on node %s", system, moved ? "relocated from node " + previous : "started", nodeId);
                         },
                         failure -> {

@@ -34,6 +34,15 @@ final class OwnershipGroup {
 
     OwnershipGroup(Member self, List<Member> members, LeaseTable table, GroupTransport transport, RaftNodeExecutor executor,
                    Clock clock, Random random, RaftConfig config, long proposeTimeoutMillis) {
+        this(self, members, table, transport, executor, clock, random, config, proposeTimeoutMillis, null);
+    }
+
+    /**
+     * As above; with a {@code store}, this member's Raft state is kept on disk and a member that
+     * persisted before restarts from it (its log, term and vote) instead of an empty log.
+     */
+    OwnershipGroup(Member self, List<Member> members, LeaseTable table, GroupTransport transport, RaftNodeExecutor executor,
+                   Clock clock, Random random, RaftConfig config, long proposeTimeoutMillis, FileRaftStore store) {
         if (members.size() % 2 == 0) {
             throw new IllegalArgumentException("the ownership group needs an odd number of voting members (add a witness), got " + members);
         }
@@ -44,10 +53,23 @@ final class OwnershipGroup {
         this.transport = transport;
         this.executor = executor;
         this.proposeTimeoutMillis = proposeTimeoutMillis;
-        this.raft = RaftNode.newBuilder()
-                .setGroupId(GROUP_ID)
-                .setLocalEndpoint(self)
-                .setInitialGroupMembers(List.copyOf(members))
+        RaftNode.RaftNodeBuilder builder = RaftNode.newBuilder()
+                .setGroupId(GROUP_ID);
+        java.util.Optional<io.microraft.persistence.RestoredRaftState> restored = store == null ? java.util.Optional.empty() : store.restored();
+        if (restored.isPresent()) {
+            Object persisted = restored.get().getLocalEndpointPersistentState().getLocalEndpoint().getId();
+            if (!self.id().equals(persisted)) {
+                throw new IllegalArgumentException("the ownership group's Raft store belongs to node " + persisted + ", not to node " + self.id());
+            }
+            builder.setRestoredState(restored.get());
+        } else {
+            builder.setLocalEndpoint(self)
+                    .setInitialGroupMembers(List.copyOf(members));
+        }
+        if (store != null) {
+            builder.setStore(store);
+        }
+        this.raft = builder
                 .setConfig(config)
                 .setTransport(new RaftTransport())
                 .setStateMachine(table)

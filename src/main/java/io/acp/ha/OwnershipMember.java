@@ -32,6 +32,10 @@ final class OwnershipMember {
 
         default void moved(Failover.Moves moves) {
         }
+
+        /** After every pass: this node's lease ends {@code remainingMillis} from now (0: it holds none). */
+        default void lease(long remainingMillis) {
+        }
     }
 
     private final Member self;
@@ -45,12 +49,19 @@ final class OwnershipMember {
     private final Listener listener;
     private final SocketAddress listen;
     private volatile boolean stopped;
+    private final FileRaftStore store;
 
     /**
      * @param members every voting member (this one included) → its ownership address
      */
     OwnershipMember(Vertx vertx, String self, Map<String, SocketAddress> members, SocketAddress listen, PkiFiles pki,
                     OwnershipTimes times, RaftConfig raft, HaSystems systems, Failover.Target target, Listener listener) {
+        this(vertx, self, members, listen, pki, times, raft, systems, target, listener, null);
+    }
+
+    /** As above; with a {@code store} the member's Raft log survives a restart ({@link FileRaftStore}). */
+    OwnershipMember(Vertx vertx, String self, Map<String, SocketAddress> members, SocketAddress listen, PkiFiles pki,
+                    OwnershipTimes times, RaftConfig raft, HaSystems systems, Failover.Target target, Listener listener, FileRaftStore store) {
         this.self = new Member(self);
         this.times = times;
         this.listen = listen;
@@ -63,7 +74,8 @@ final class OwnershipMember {
         AtomicReference<OwnershipGroup> ref = new AtomicReference<>();
         this.transport = new TlsGroupTransport(vertx, this.self, peers, pki, (from, message) -> ref.get().receive(message));
         this.group = new OwnershipGroup(this.self, all, table, transport, executor, Clock.systemUTC(), new SecureRandom(), raft,
-                times.proposeMillis());
+                times.proposeMillis(), store);
+        this.store = store;
         ref.set(group);
         LeaseHolder holder = new LeaseHolder(self);
         this.agent = new OwnershipAgent(group, holder, new Fencing(holder, systems), System::currentTimeMillis, times.leaseMillis(),
@@ -91,6 +103,9 @@ final class OwnershipMember {
                         self.id(), pass.stopped());
             }
             listener.passed(pass);
+            long now = System.currentTimeMillis();
+            LeaseHolder holder = agent.holder();
+            listener.lease(holder.live(now) ? holder.deadline() - now : 0);
             Failover.Moves moves = failover.tick();
             if (!moves.asked().isEmpty() || !moves.homeless().isEmpty()) {
                 listener.moved(moves);
@@ -177,6 +192,16 @@ final class OwnershipMember {
     Future<Void> stop() {
         stopped = true;
         group.terminate();
+        if (store != null) {
+            // On the Raft thread, after the terminate: nothing writes to the store any more.
+            executor.execute(() -> {
+                try {
+                    store.close();
+                } catch (java.io.IOException e) {
+                    LOG.warnf("node %s: closing the ownership group's Raft store: %s", self.id(), e.getMessage());
+                }
+            });
+        }
         return transport.close();
     }
 }

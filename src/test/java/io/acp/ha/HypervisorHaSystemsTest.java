@@ -133,9 +133,9 @@ class HypervisorHaSystemsTest {
     @Test
     void fencingDestroysTheCopyEvenWhenTheCdbAlreadyAssignsTheSystemElsewhere() {
         hypervisor.systems().create(db, spec(NODE)).await().atMost(WAIT);
-        systems.refresh(java.util.Set.of());
+        systems.refresh(java.util.Set.of()).await().atMost(WAIT);
         assertThat(systems.running()).as("not claimed yet: fencing leaves it alone").doesNotContain(db);
-        systems.refresh(java.util.Set.of(db));
+        systems.refresh(java.util.Set.of(db)).await().atMost(WAIT);
         assertThat(systems.running()).contains(db);
         // The system moved while this node was cut off: the CDB names n2 now.
         ObjectEntry e = cdb.object(ObjectKey.of(ObjectType.SYSTEM, db)).orElseThrow();
@@ -161,7 +161,7 @@ class HypervisorHaSystemsTest {
         assertThat(cdb.object(ObjectKey.of(ObjectType.SYSTEM, app)).orElseThrow().spec().path("node").asText()).isEqualTo(NODE);
         assertThat(state(app)).isEqualTo("running");
         assertThat(ha(app).path("reason").asText()).contains("node n9");
-        systems.refresh(java.util.Set.of(app));
+        systems.refresh(java.util.Set.of(app)).await().atMost(WAIT);
         assertThat(systems.running()).contains(app);
         // The reports written since (start, reconcile) kept the ha field.
         assertThat(ha(app).path("state").asText()).isEqualTo("relocated");
