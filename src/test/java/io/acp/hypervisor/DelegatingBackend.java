@@ -120,6 +120,11 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public java.util.Optional<io.acp.model.Progress> jobProgress(String name) {
+        return real.jobProgress(name);
+    }
+
+    @Override
     public Map<String, Long> completedMigration(String name) {
         return real.completedMigration(name);
     }

@@ -171,6 +171,11 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
+    public Optional<io.acp.model.Progress> jobProgress(String name) {
+        return libvirt.readBeside(name, Optional.empty(), MigrationFigures::running);
+    }
+
+    @Override
     public Map<String, Long> completedMigration(String name) {
         return libvirt.read("read the completed migration of " + name, name, Map.of(), MigrationFigures::completed);
     }
