@@ -120,6 +120,15 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Balloons a running domain to {@code memoryMiB}, at most its maximum; the defined domain is left as it is. */
     void setMemoryLive(String name, int memoryMiB);
 
+    /**
+     * Hot-plugs device {@code deviceXml} (a disk or an interface) into the running domain
+     * {@code name} and its persistent definition (libvirt {@code VIR_DOMAIN_AFFECT_LIVE | AFFECT_CONFIG}).
+     */
+    void attachLive(String name, String deviceXml);
+
+    /** Unplugs device {@code deviceXml} from the running domain {@code name} and its persistent definition. */
+    void detachLive(String name, String deviceXml);
+
     @Override
     void close();
 }
