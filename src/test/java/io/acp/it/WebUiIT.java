@@ -170,49 +170,8 @@ class WebUiIT {
         }
     }
 
-    /**
-     * A migration's task, followed live on the Tasks page: the page records every progress it draws
-     * for the task while it runs (its steps: prepare, shut down, assign, confirm), and the task ends
-     * ok with its bar full.
-     */
     @Test
     @Order(3)
-    void aMigrationsProgressIsFollowedOnTheTasksPageToDone() throws Exception {
-        browser.get("http://127.0.0.1:" + httpPort + "/#/tasks");
-        await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("table[data-testid=tasks]")));
-        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
-                window.seenProgress = [];
-                const look = () => document.querySelectorAll('tr[data-task]').forEach(tr => {
-                  const op = tr.querySelector('code'); const p = tr.querySelector('[data-testid=task-progress]');
-                  if (op && op.textContent === 'hypervisor.migrate' && p) {
-                    const seen = p.dataset.percent + ' ' + p.dataset.phase;
-                    if (window.seenProgress[window.seenProgress.length - 1] !== seen) { window.seenProgress.push(seen); }
-                  }
-                });
-                new MutationObserver(look).observe(document.querySelector('main'), {childList: true, subtree: true});
-                """);
-        java.util.concurrent.CompletableFuture<JsonNode> moved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try (ApiClient api = a.client()) {
-                return api.call("hypervisor", "migrate", Json.object().put("id", "ui1").put("to", "b"));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        WebElement bar = await(ExpectedConditions.visibilityOfElementLocated(By.xpath(
-                "//table[@data-testid='tasks']//tr[td/code[text()='hypervisor.migrate'] and td[text()='system/ui1']]"
-                        + "//*[@data-testid='task-progress' and @data-percent='100' and @data-phase='done']")));
-        assertThat(moved.get(60, TimeUnit.SECONDS).path("node").asText()).isEqualTo("b");
-        WebElement row = bar.findElement(By.xpath("ancestor::tr"));
-        assertThat(row.getText()).contains("ok").contains("4/4 steps");
-        @SuppressWarnings("unchecked")
-        List<String> seen = (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.seenProgress;");
-        assertThat(seen).as("drawn while it ran, then done").last().isEqualTo("100 done");
-        assertThat(seen).as("drawn while it ran, then done: %s", seen).anyMatch(p -> p.matches("(0|25|50|75) .+ on node [ab]"));
-        screenshot("04d-task-progress");
-    }
-
-    @Test
-    @Order(4)
     void itFitsAPhoneScreen() throws Exception {
         browser.manage().window().setSize(new Dimension(390, 844));
         browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
@@ -235,7 +194,7 @@ class WebUiIT {
      * The alarm is the monitor's own object: nothing else writes it, so nothing overwrites it.
      */
     @Test
-    @Order(5)
+    @Order(4)
     void anAlarmInTheClusterIsOnTheDashboardUntilCleared() throws Exception {
         browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
@@ -260,7 +219,7 @@ class WebUiIT {
     }
 
     @Test
-    @Order(6)
+    @Order(5)
     void aKilledNodeTurnsRedAndItsAlarmAppears() throws Exception {
         browser.get("http://127.0.0.1:" + httpPort + "/#/dashboard");
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=nodes] [data-node=b]"), "data-state", "alive"));
@@ -288,7 +247,7 @@ class WebUiIT {
     }
 
     @Test
-    @Order(7)
+    @Order(6)
     void theUiReconnectsByItselfWhenItsNodeRestarts() throws Exception {
         a.kill();
         await(ExpectedConditions.attributeToBe(By.id("connection"), "data-state", "offline"));
@@ -306,7 +265,7 @@ class WebUiIT {
      * while the node serves that port: the CLI keeps HTTP off, so nothing collides.
      */
     @Test
-    @Order(8)
+    @Order(7)
     void theCliNextToTheNodeNeverOpensItsHttpPort() throws Exception {
         AcpApp.CliResult status = AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + a.dataDir(), "-Dacp.node.id=a",
                 "-Dacp.node.services=cluster,api,hypervisor,monitor,webapi", "-Dacp.webapi.port=" + httpPort), Duration.ofSeconds(60),
