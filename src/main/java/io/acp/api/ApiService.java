@@ -78,6 +78,7 @@ public class ApiService implements ManagedService {
                 .withSystems(hypervisor::systems).withNetwork(() -> network).withStorage(storage::storage)
                 .withHistory(cluster::history).withSecretRotation(cluster::secretRotation), directory, vertx, version);
         hypervisor.recordScheduledWith(recorder::scheduled); // scheduled backups are tasks like requested ones
+        hypervisor.reportProgressTo(taskLog::progress); // migrations, evacuations and backups say how far they have come
     }
 
     /**

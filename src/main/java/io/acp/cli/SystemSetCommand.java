@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code acp system set ID …}: changes fields of a system's spec (hypervisor.set). */
 @Command(name = "set", description = "Change a system's spec: vcpus, memory, their maxima, name, disks, networks, autostart. A running system gets"
-        + " vcpus and memory live up to the maxima it started with; everything else at its next start. The answer says, per field, which and why.")
+        + " vcpus and memory live up to the maxima it started with, and disks and NICs added at or removed from the end of their lists by hot-plug;"
+        + " everything else at its next start. The answer says, per field, which and why.")
 class SystemSetCommand extends ClientCommand {
 
     @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
@@ -39,6 +40,18 @@ class SystemSetCommand extends ClientCommand {
 
     @Option(names = "--network", paramLabel = "NAME", description = "The ACP networks of its interfaces, replacing its interfaces; repeat for more.")
     List<String> networks;
+
+    @Option(names = "--add-disk", paramLabel = "PATH", description = "Add a disk image file after the system's disks (hot-plugged into a running system); repeat for more.")
+    List<String> addDisks;
+
+    @Option(names = "--remove-disk", paramLabel = "PATH", description = "Remove the system's disk of this path or pool volume name (unplugged from a running system when it is the last); repeat for more.")
+    List<String> removeDisks;
+
+    @Option(names = "--add-network", paramLabel = "NAME", description = "Add an interface on ACP network NAME after the system's interfaces (hot-plugged into a running system); repeat for more.")
+    List<String> addNetworks;
+
+    @Option(names = "--remove-network", paramLabel = "NAME", description = "Remove the system's last interface on ACP network (or bridge) NAME (unplugged from a running system when it is the last); repeat for more.")
+    List<String> removeNetworks;
 
     @Option(names = "--autostart", negatable = true, description = "Start it (or not: --no-autostart) when the hypervisor starts.")
     Boolean autostart;
@@ -87,15 +100,29 @@ class SystemSetCommand extends ClientCommand {
         } else if (noBackup) {
             changes.putNull("backup");
         }
-        if (changes.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "nothing to change: give at least one of --vcpus, --memory, --max-vcpus, --max-memory, --name, --disk, --network, --autostart,"
-                    + " --backup-schedule, --no-backup");
+        if ((addDisks != null || removeDisks != null) && disks != null || (addNetworks != null || removeNetworks != null) && networks != null) {
+            throw new ParameterException(spec.commandLine(), "--disk and --network replace the whole list: give them alone, or --add-/--remove- forms alone");
+        }
+        boolean edits = addDisks != null || removeDisks != null || addNetworks != null || removeNetworks != null;
+        if (changes.isEmpty() && !edits) {
+            throw new ParameterException(spec.commandLine(), "nothing to change: give at least one of --vcpus, --memory, --max-vcpus, --max-memory, --name, --disk,"
+                    + " --add-disk, --remove-disk, --network, --add-network, --remove-network, --autostart, --backup-schedule, --no-backup");
         }
     }
 
     @Override
     protected int run(ApiClient api) {
         ObjectNode args = Json.object().put("id", id);
+        if (addDisks != null || removeDisks != null || addNetworks != null || removeNetworks != null) {
+            // The lists as the node holds them now, changed here; the node writes them only if nobody changed the system meanwhile.
+            JsonNode current = api.call("hypervisor", "show", Json.object().put("id", id)).path("object").path("spec");
+            if (addDisks != null || removeDisks != null) {
+                changes.set("disks", DeviceListEdit.disks(current.path("disks"), addDisks, removeDisks, id));
+            }
+            if (addNetworks != null || removeNetworks != null) {
+                changes.set("interfaces", DeviceListEdit.interfaces(current.path("interfaces"), addNetworks, removeNetworks, id));
+            }
+        }
         args.set("spec", changes);
         return print(api.call("hypervisor", "set", args), SystemSetCommand::report);
     }

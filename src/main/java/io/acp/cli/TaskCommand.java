@@ -42,6 +42,9 @@ class TaskCommand implements Runnable {
         @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N tasks (1..1000, default ${DEFAULT-VALUE}).")
         int limit;
 
+        @Option(names = "--follow", description = "After the list, print a line for every task that begins, advances or ends (until interrupted).")
+        boolean follow;
+
         @Override
         protected void validate() {
             if (limit < 1 || limit > 1000) {
@@ -61,7 +64,25 @@ class TaskCommand implements Runnable {
             if (since != null) {
                 args.put("since", since);
             }
-            return print(api.call("task", "list", args), TaskCommand::table);
+            if (!follow) {
+                return print(api.call("task", "list", args), TaskCommand::table);
+            }
+            ObjectNode filter = Json.object().put("type", "task");
+            filter.putArray("kinds").add("object");
+            // Watch first, then list: a task that changes between the two is not missed.
+            try (ApiClient events = connector.open(client); WatchStream stream = events.openWatch(null, filter)) {
+                print(api.call("task", "list", args), TaskCommand::table);
+                for (JsonNode e = stream.next(); e != null; e = stream.next()) {
+                    if (e.path("deleted").asBoolean()) {
+                        continue; // pruned by retention
+                    }
+                    JsonNode task = api.call("task", "show", Json.object().put("id", e.path("id").asText()));
+                    if ((ranOn == null || ranOn.equals(task.path("node").asText())) && (user == null || user.equals(task.path("user").asText()))) {
+                        print(task, TaskCommand::line);
+                    }
+                }
+                return ExitCodes.OK;
+            }
         }
     }
 
@@ -112,13 +133,41 @@ class TaskCommand implements Runnable {
             out.println("no tasks");
             return;
         }
-        Table t = new Table("ID", "STARTED", "OP", "OBJECT", "USER", "NODE", "STATE", "DURATION", "ERROR");
+        Table t = new Table("ID", "STARTED", "OP", "OBJECT", "USER", "NODE", "STATE", "PROGRESS", "DURATION", "ERROR");
         for (JsonNode task : tasks) {
             t.row(task.path("id").asText(), EntryText.instant(task.path("started").asText(null)), task.path("op").asText(),
                     task.path("object").asText("-"), task.path("user").asText() + " (" + task.path("role").asText() + ")", task.path("node").asText(),
-                    task.path("state").asText(), duration(task), task.path("error").path("code").asText(""));
+                    task.path("state").asText(), progress(task.path("progress")), duration(task), task.path("error").path("code").asText(""));
         }
         t.print(out);
+    }
+
+    /** One line of {@code task list --follow}: a task as it begins, advances or ends. */
+    static void line(JsonNode task, PrintWriter out) {
+        String error = task.has("error") ? "  " + task.path("error").path("code").asText() + ": " + task.path("error").path("message").asText() : "";
+        out.println(EntryText.instant(task.path("ended").isTextual() ? task.path("ended").asText() : task.path("started").asText(null)) + "  "
+                + task.path("id").asText() + "  " + task.path("op").asText() + " " + task.path("object").asText("-") + "  " + task.path("state").asText()
+                + (task.has("progress") ? "  " + progress(task.path("progress")) : "") + (task.has("durationMs") ? "  " + duration(task) : "") + error);
+        out.flush();
+    }
+
+    /**
+     * A task's progress for people: {@code 42 % (1.2 GiB of 2.9 GiB) copying memory}, {@code 3/4
+     * steps confirming on node b}, or the phase alone while the total is not known; "-" for none.
+     */
+    static String progress(JsonNode p) {
+        if (!p.isObject()) {
+            return "-";
+        }
+        long done = p.path("done").asLong();
+        long total = p.path("total").asLong();
+        String unit = p.path("unit").asText();
+        String phase = p.path("phase").asText();
+        if (total <= 0) {
+            return phase;
+        }
+        String counts = unit.equals("bytes") ? Units.size(done) + " of " + Units.size(total) : done + "/" + total + " " + unit;
+        return p.path("percent").asInt() + " % (" + counts + ") " + phase;
     }
 
     static void describe(JsonNode task, PrintWriter out) {
@@ -133,6 +182,9 @@ class TaskCommand implements Runnable {
         t.row("started", task.path("started").asText());
         t.row("ended", task.path("ended").asText("-"));
         t.row("duration", duration(task));
+        if (task.has("progress")) {
+            t.row("progress", progress(task.path("progress")));
+        }
         if (task.has("error")) {
             t.row("error", task.path("error").path("code").asText() + ": " + task.path("error").path("message").asText());
         }

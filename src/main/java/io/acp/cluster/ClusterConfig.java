@@ -53,7 +53,11 @@ public interface ClusterConfig {
         @WithDefault("4096")
         int maxSeries();
 
-        /** How often the history is written to the data dir, so a restart loses at most this much. */
+        /**
+         * How often what changed in the history is written to the data dir (a frame appended to
+         * {@code history/stats.log}; the whole store to {@code stats.bin} at start and once the log
+         * is as big as it), so a restart loses at most this much.
+         */
         @WithDefault("1m")
         Duration snapshotInterval();
     }

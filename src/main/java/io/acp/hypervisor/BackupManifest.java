@@ -42,6 +42,9 @@ record BackupManifest(String backup, String system, String node, String createdA
         return o;
     }
 
+    /** How many bytes a copy goes between two reports of its progress. */
+    static final long PROGRESS_STEP = 1 << 20;
+
     static BackupManifest read(Path dir) throws IOException {
         JsonNode j = Json.MAPPER.readTree(Files.readString(dir.resolve(FILE)));
         List<DiskCopy> disks = new ArrayList<>();
@@ -55,10 +58,26 @@ record BackupManifest(String backup, String system, String node, String createdA
 
     /** Copies {@code from} to {@code to} (replacing it); answers the SHA-256 of what was read. */
     static String copy(Path from, Path to) throws IOException {
+        return copy(from, to, n -> { });
+    }
+
+    /** As {@link #copy(Path, Path)}, telling {@code copied} the bytes copied so far every {@link #PROGRESS_STEP} and at the end. */
+    static String copy(Path from, Path to, java.util.function.LongConsumer copied) throws IOException {
         MessageDigest sha = sha256();
         Path partial = to.resolveSibling(to.getFileName() + ".partial");
         try (InputStream in = new DigestInputStream(Files.newInputStream(from), sha); OutputStream out = Files.newOutputStream(partial)) {
-            in.transferTo(out);
+            byte[] buffer = new byte[64 * 1024];
+            long total = 0;
+            long told = 0;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                out.write(buffer, 0, n);
+                total += n;
+                if (total - told >= PROGRESS_STEP) {
+                    copied.accept(total);
+                    told = total;
+                }
+            }
+            copied.accept(total);
         }
         Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return HexFormat.of().formatHex(sha.digest());

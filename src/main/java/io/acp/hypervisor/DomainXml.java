@@ -40,25 +40,10 @@ public final class DomainXml {
         x.append("  <devices>\n");
         List<String> targets = spec.diskTargets();
         for (int i = 0; i < spec.disks().size(); i++) {
-            SystemSpec.Disk d = spec.disks().get(i);
-            x.append("    <disk type='file' device='").append(d.cdrom() ? "cdrom" : "disk").append("'>\n");
-            x.append("      <driver name='qemu' type='").append(d.format()).append("'/>\n");
-            x.append("      <source file='").append(escape(d.path())).append("'/>\n");
-            x.append("      <target dev='").append(targets.get(i)).append("' bus='").append(d.bus()).append("'/>\n");
-            if (d.readonly()) {
-                x.append("      <readonly/>\n");
-            }
-            x.append("    </disk>\n");
+            x.append(disk(spec.disks().get(i), targets.get(i)));
         }
         for (SystemSpec.Nic n : spec.interfaces()) {
-            if (n.bridge() == null) {
-                throw new IllegalArgumentException("interface on network " + n.network() + " of system " + spec.id() + " is not resolved to a bridge");
-            }
-            x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
-            if (n.mac() != null) {
-                x.append("      <mac address='").append(n.mac()).append("'/>\n");
-            }
-            x.append("      <model type='").append(n.model()).append("'/>\n    </interface>\n");
+            x.append(nic(spec.id(), n));
         }
         // Every system gets a serial console (a pty on the node) and a VNC display on the node's loopback: see console-info.
         x.append("    <serial type='pty'>\n      <target port='0'/>\n    </serial>\n");
@@ -72,6 +57,32 @@ public final class DomainXml {
      * The domain type a libvirt URI's driver takes: "test" for test:///…; for qemu "kvm" where this
      * node has /dev/kvm, else "qemu" (TCG: emulated, slow, but it runs anywhere).
      */
+    /** One disk's device XML at {@code target} (a resolved disk: a path), as the domain and a hot-plug give it. */
+    static String disk(SystemSpec.Disk d, String target) {
+        StringBuilder x = new StringBuilder();
+        x.append("    <disk type='file' device='").append(d.cdrom() ? "cdrom" : "disk").append("'>\n");
+        x.append("      <driver name='qemu' type='").append(d.format()).append("'/>\n");
+        x.append("      <source file='").append(escape(d.path())).append("'/>\n");
+        x.append("      <target dev='").append(target).append("' bus='").append(d.bus()).append("'/>\n");
+        if (d.readonly()) {
+            x.append("      <readonly/>\n");
+        }
+        return x.append("    </disk>\n").toString();
+    }
+
+    /** One NIC's device XML (a resolved NIC: a bridge), as the domain and a hot-plug give it. */
+    static String nic(String system, SystemSpec.Nic n) {
+        if (n.bridge() == null) {
+            throw new IllegalArgumentException("interface on network " + n.network() + " of system " + system + " is not resolved to a bridge");
+        }
+        StringBuilder x = new StringBuilder();
+        x.append("    <interface type='bridge'>\n      <source bridge='").append(escape(n.bridge())).append("'/>\n");
+        if (n.mac() != null) {
+            x.append("      <mac address='").append(n.mac()).append("'/>\n");
+        }
+        return x.append("      <model type='").append(n.model()).append("'/>\n    </interface>\n").toString();
+    }
+
     public static String typeFor(String uri) {
         if (uri.startsWith("test:")) {
             return "test";

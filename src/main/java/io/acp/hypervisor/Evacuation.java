@@ -6,6 +6,7 @@ import io.acp.cluster.ObjectQuery;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
+import io.acp.model.Progress;
 import io.acp.node.NodeCalls;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -35,6 +36,8 @@ import org.jboss.logging.Logger;
 final class Evacuation {
 
     private static final Logger LOG = Logger.getLogger(Evacuation.class);
+    /** The operation whose task shows an evacuation's progress. */
+    static final String OP = "hypervisor.node-evacuate";
 
     private final SystemContext ctx;
     private final Migrations migrations;
@@ -73,6 +76,7 @@ final class Evacuation {
             progress.remove("to");
         }
         ObjectNode systems = progress.with("systems");
+        java.util.concurrent.atomic.AtomicReference<List<String>> moving = new java.util.concurrent.atomic.AtomicReference<>(List.of());
         Uni<ObjectNode> run = NodeSchedule.markUnschedulable(ctx.cdb(), self, by, ctx.reports().now())
                 .chain(() -> {
                     List<String> here = assignedHere();
@@ -80,10 +84,17 @@ final class Evacuation {
                     LOG.infof("node %s is unschedulable: evacuating its systems %s%s", self, here, to == null ? "" : " to node " + to);
                     return NodeSchedule.progress(ctx.cdb(), self, progress).replaceWith(here);
                 })
+                .invoke(here -> {
+                    moving.set(here);
+                    reportProgress(here, systems, "moving " + here.size() + " system(s)");
+                })
                 .onItem().transformToMulti(here -> Multi.createFrom().iterable(here))
-                .onItem().transformToUniAndConcatenate(id -> moveOne(id, to, systems, calls)
+                .onItem().transformToUniAndConcatenate(id -> Uni.createFrom().voidItem()
+                        .invoke(() -> reportProgress(moving.get(), systems, "moving system " + id))
+                        .chain(() -> moveOne(id, to, systems, calls))
                         .call(() -> NodeSchedule.progress(ctx.cdb(), self, progress)))
                 .collect().last()
+                .invoke(() -> reportProgress(moving.get(), systems, "finishing"))
                 .chain(() -> finish(progress))
                 .eventually(() -> driving.set(false));
         if (!wait) {
@@ -91,6 +102,16 @@ final class Evacuation {
             return Uni.createFrom().item(() -> answer(progress));
         }
         return run.map(this::requireEmptied);
+    }
+
+    /** The evacuation's task: of the systems it set out to move, those no longer pending or moving (moved or left). */
+    private void reportProgress(List<String> here, ObjectNode systems, String phase) {
+        long done = 0;
+        for (String id : here) {
+            String state = systems.path(id).path("state").asText();
+            done += state.equals("pending") || state.equals("moving") ? 0 : 1;
+        }
+        ctx.progress().report(OP, "node/" + ctx.nodeId(), new Progress(done, here.size(), "systems", phase));
     }
 
     /** Systems assigned to this node, in id order. */

@@ -29,6 +29,14 @@ final class Hypervisor {
         }).replaceWithVoid();
     }
 
+    /**
+     * Runs {@code read} now on the caller's thread, beside whatever the hypervisor's thread does:
+     * only for reads the backend allows from another thread ({@link HypervisorBackend#jobProgress}).
+     */
+    <T> T beside(java.util.function.Function<HypervisorBackend, T> read) {
+        return read.apply(backend);
+    }
+
     <T> Uni<T> supply(Supplier<T> work) {
         return Uni.createFrom().item(work).runSubscriptionOn(thread);
     }

@@ -65,6 +65,16 @@ public interface HypervisorBackend extends AutoCloseable {
     void setMigrationMaxDowntime(String name, java.time.Duration limit);
 
     /**
+     * How far the job running on domain {@code name} has come (a live migration: data processed of
+     * its total, in bytes); empty when none runs or the driver keeps no figures. Called from a
+     * poller's thread while the hypervisor's thread waits in {@link #migrateLive}: it must not use
+     * anything that thread uses besides libvirt's (thread-safe) connection.
+     */
+    default Optional<io.acp.model.Progress> jobProgress(String name) {
+        return Optional.empty();
+    }
+
+    /**
      * Figures of the last migration that completed into (or out of) domain {@code name} on this
      * hypervisor, in milliseconds: {@code downtimeMs} (the guest was paused), {@code elapsedMs};
      * empty where the driver keeps none. Reading them clears them.
@@ -109,6 +119,15 @@ public interface HypervisorBackend extends AutoCloseable {
 
     /** Balloons a running domain to {@code memoryMiB}, at most its maximum; the defined domain is left as it is. */
     void setMemoryLive(String name, int memoryMiB);
+
+    /**
+     * Hot-plugs device {@code deviceXml} (a disk or an interface) into the running domain
+     * {@code name} and its persistent definition (libvirt {@code VIR_DOMAIN_AFFECT_LIVE | AFFECT_CONFIG}).
+     */
+    void attachLive(String name, String deviceXml);
+
+    /** Unplugs device {@code deviceXml} from the running domain {@code name} and its persistent definition. */
+    void detachLive(String name, String deviceXml);
 
     @Override
     void close();

@@ -62,6 +62,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
     }
 
     private volatile Systems.TaskHook scheduledTasks;
+    private volatile io.acp.model.Progress.Sink progressSink = io.acp.model.Progress.Sink.NONE;
 
     @Override
     public String name() {
@@ -88,6 +89,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         if (hook != null) {
             r.systems().recordScheduledWith(hook);
         }
+        r.systems().reportProgressTo(progressSink);
         r.systems().handOverWith((system, from, to) -> handover.hand(system, from, to));
         int migrating = reports.restoreMigrations();
         if (migrating > 0) {
@@ -144,6 +146,22 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
      */
     public void recordScheduledWith(Systems.TaskHook hook) {
         scheduledTasks = hook;
+    }
+
+    /**
+     * Sends how far migrations, evacuations and backups have come to {@code sink} from now on and at
+     * every later start of the service (the API service installs its task log here).
+     */
+    public void reportProgressTo(io.acp.model.Progress.Sink sink) {
+        progressSink = sink == null ? io.acp.model.Progress.Sink.NONE : sink;
+        try {
+            withRunning(r -> {
+                r.systems().reportProgressTo(progressSink);
+                return null;
+            });
+        } catch (RuntimeException notRunning) {
+            // applied when it starts
+        }
     }
 
     /** {@code schedulable} (and {@code evacuation} while one is recorded) in this node's meta: see {@link NodeSchedule}. */

@@ -6,6 +6,7 @@ import io.acp.node.NodeCalls;
 import io.acp.node.Revert;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
+import io.acp.model.Progress;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +46,8 @@ final class Migrations {
     private static final Logger LOG = Logger.getLogger(Migrations.class);
     /** How long the target protects an incoming copy it has not yet seen assigned to it in its CDB. */
     static final Duration INCOMING = Duration.ofMinutes(2);
+    /** The operation whose task shows a migration's progress. */
+    static final String OP = "hypervisor.migrate";
 
     private final SystemContext ctx;
     private final String nodeId;
@@ -127,6 +130,8 @@ final class Migrations {
         Revert undo = new Revert();
         SystemSpec moved = spec.withNode(target);
         long started = System.nanoTime();
+        Steps steps = new Steps(id, live);
+        steps.at(0, "preparing on node " + target);
         return ctx.hv().call(b -> b.status(id)).chain(status -> {
             boolean running = status.isPresent() && (status.get().state() == SystemState.RUNNING || status.get().state() == SystemState.PAUSED);
             if (live && !running) {
@@ -141,10 +146,13 @@ final class Migrations {
                     .invoke(() -> undo.add(() -> calls.call(target, "hypervisor", "migrate-abort", Json.object().put("id", id))))
                     .call(() -> spec.ha() ? step("HA ownership hand-over to node " + target, handOver(id, target, undo)) : Uni.createFrom().voidItem())
                     .call(() -> advance(id, MigrationStep.MOVING))
-                    .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo))
+                    .invoke(() -> steps.at(1, live ? "moving live to node " + target : "shutting down on node " + nodeId))
+                    .chain(prepared -> live ? step("live migration", moveLive(id, target, prepared, undo, steps))
                             : step("shutdown on node " + nodeId, stopForMove(id, running, undo)))
+                    .invoke(() -> steps.at(2, "assigning to node " + target))
                     .chain(() -> step("assignment to node " + target, assign(id, moved, spec, live, undo)))
                     .call(() -> advance(id, MigrationStep.ASSIGNED))
+                    .invoke(() -> steps.at(3, "confirming on node " + target))
                     .chain(() -> step("confirm on node " + target, calls.call(target, "hypervisor", "migrate-confirm",
                             Json.object().put("id", id).put("start", running && !live))
                             // No answer: the target may have started it. Only forward then (it starts it from its record when it sees the assignment).
@@ -188,7 +196,7 @@ final class Migrations {
      * libvirt moves the running domain. Once it has, nothing can undo that: the undos are dropped
      * (aborting the target would destroy the only copy) and what is left only goes forward.
      */
-    private Uni<Void> moveLive(String id, String target, JsonNode prepared, Revert undo) {
+    private Uni<Void> moveLive(String id, String target, JsonNode prepared, Revert undo, Steps steps) {
         String uri = prepared.path("migrationUri").asText(null);
         if (uri == null) {
             return Uni.createFrom().failure(new AcpException(ErrorCode.CONFLICT, "node " + target
@@ -198,7 +206,11 @@ final class Migrations {
                     if (settings.maxDowntime() != null) {
                         b.setMigrationMaxDowntime(id, settings.maxDowntime());
                     }
-                    b.migrateLive(id, uri, settings.sharedStorage());
+                    // the hypervisor's thread waits in libvirt until the move ends: its job figures are read beside it
+                    try (ProgressReports.Poll poll = ctx.progress().poll(OP, id, () -> ctx.hv().beside(x -> x.jobProgress(id))
+                            .map(p -> steps.copied(p, "copying to node " + target)))) {
+                        b.migrateLive(id, uri, settings.sharedStorage());
+                    }
                 })
                 .call(() -> {
                     undo.done();
@@ -240,6 +252,32 @@ final class Migrations {
     /** The other node did not answer: whether it did what was asked is not known. */
     private static boolean outcomeUnknown(Throwable f) {
         return f instanceof AcpException a && (a.code() == ErrorCode.UNAVAILABLE || a.code() == ErrorCode.TIMEOUT);
+    }
+
+    /**
+     * The migration's progress as its task shows it: offline, its four steps (prepare, shut down,
+     * assign, confirm); live, the bytes libvirt has copied, the steps as phases around them.
+     */
+    private final class Steps {
+        private final String id;
+        private final boolean live;
+        private volatile Progress copied;
+
+        Steps(String id, boolean live) {
+            this.id = id;
+            this.live = live;
+        }
+
+        void at(int done, String phase) {
+            Progress p = live ? (copied == null ? new Progress(0, 0, "bytes", phase) : copied.at(phase)) : new Progress(done, 4, "steps", phase);
+            ctx.progress().system(OP, id, p);
+        }
+
+        /** libvirt's figures of the running move, remembered for the phases after it. */
+        Progress copied(Progress p, String phase) {
+            copied = p.at(phase);
+            return copied;
+        }
     }
 
     /** A step whose failure names it. */

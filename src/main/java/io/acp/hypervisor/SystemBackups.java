@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
+import io.acp.model.Progress;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +39,8 @@ import java.util.stream.Stream;
 final class SystemBackups {
 
     static final String DIR = ".acp-backups";
+    /** The operation whose task shows a backup's progress. */
+    static final String OP = "hypervisor.backup";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final SystemContext ctx;
@@ -145,8 +148,8 @@ final class SystemBackups {
         Path dir = root.resolve(DIR).resolve(backup);
         List<SystemSpec.Disk> disks = resolved.disks();
         List<String> targets = resolved.diskTargets();
+        long needed = 0;
         try {
-            long needed = 0;
             for (SystemSpec.Disk d : disks) {
                 needed += d.readonly() ? 0 : Files.size(Path.of(d.path()));
             }
@@ -162,13 +165,19 @@ final class SystemBackups {
         }
         try {
             List<BackupManifest.DiskCopy> copies = new ArrayList<>();
+            long all = needed;
+            long before = 0; // bytes of the disks already copied, for the task's progress
             for (int i = 0; i < disks.size(); i++) {
                 SystemSpec.Disk d = disks.get(i);
                 if (d.readonly()) {
                     continue;
                 }
                 String file = "disk-" + targets.get(i) + "." + d.format();
-                String sha = BackupManifest.copy(Path.of(d.path()), dir.resolve(file));
+                long base = before;
+                String phase = "copying disk " + targets.get(i);
+                String sha = BackupManifest.copy(Path.of(d.path()), dir.resolve(file),
+                        n -> ctx.progress().system(OP, id, new Progress(base + n, Math.max(all, base + n), "bytes", phase)));
+                before += Files.size(dir.resolve(file));
                 copies.add(new BackupManifest.DiskCopy(targets.get(i), d.path(), file, d.format(), Files.size(dir.resolve(file)), sha));
             }
             BackupManifest m = new BackupManifest(backup, id, ctx.nodeId(), Instant.now(clock).toString(), spec.toJson(), List.copyOf(copies));

@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /**
  * What every system operation of this node works with (its id, CDB, hypervisor thread and
- * reports), and the reads they share: a system's object from the CDB, and this node's report on it.
+ * reports, where they say how far a long one has come), and the reads they share: a system's object from the CDB, and this node's report on it.
  */
-record SystemContext(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, HostDevices hostDevices) {
+record SystemContext(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, HostDevices hostDevices, ProgressReports progress) {
 
     /** Reads the domain and reports it; answers the report with the system's id. */
     Uni<ObjectNode> report(String id) {

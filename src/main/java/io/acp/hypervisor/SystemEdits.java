@@ -19,7 +19,8 @@ import java.util.Set;
  * A stopped system gets every change at its next start (its domain is redefined from the spec at
  * every start), the first time it matters. A running system gets what libvirt can change live:
  * its memory through the balloon and its online vCPUs through hot-plug, each up to the maximum the
- * domain was started with ({@code maxMemory}, {@code maxVcpus}). Every other change to it (and one
+ * domain was started with ({@code maxMemory}, {@code maxVcpus}), and disks and NICs added at or
+ * removed from the end of their lists through device hot-plug ({@link HotPlug}). Every other change to it (and one
  * above a maximum, or one libvirt refuses) is pending until it next starts. The answer says, field by
  * field, which; this node's meta of the system lists the pending fields until the domain's next start.
  */
@@ -86,7 +87,7 @@ final class SystemEdits {
         }
         return ctx.cdb().writer().putObject(SystemReports.key(id), null, next.toJson(), entry.version())
                 .chain(written -> ctx.hv().call(b -> {
-                    Map<String, Outcome> outcomes = outcomes(b, id, next, changed);
+                    Map<String, Outcome> outcomes = outcomes(b, id, current, next, changed, this::resolved);
                     ctx.reports().notePending(id, fields(outcomes, false), fields(outcomes, true));
                     return outcomes;
                 }))
@@ -97,7 +98,8 @@ final class SystemEdits {
      * On the hypervisor's thread: applies to a running domain what libvirt can change live, and says
      * for every changed field how it took effect.
      */
-    private static Map<String, Outcome> outcomes(HypervisorBackend b, String id, SystemSpec next, List<String> changed) {
+    private static Map<String, Outcome> outcomes(HypervisorBackend b, String id, SystemSpec before, SystemSpec next, List<String> changed,
+            java.util.function.UnaryOperator<SystemSpec> resolve) {
         Map<String, Outcome> out = new LinkedHashMap<>();
         String state = b.status(id).map(s -> s.state().wireName()).orElse(SystemState.STOPPED.wireName());
         boolean running = SystemState.RUNNING.wireName().equals(state);
@@ -115,11 +117,18 @@ final class SystemEdits {
                 out.put(field, next.memoryMiB() > max.memoryMiB()
                         ? Outcome.pending("above the maximum of " + max.memoryMiB() + " MiB defined at start (maxMemory); it applies at the next start")
                         : live(field, () -> b.setMemoryLive(id, next.memoryMiB())));
+            } else if (field.equals("disks") || field.equals("interfaces")) {
+                out.put(field, HotPlug.outcome(b, id, field, before, next, resolve));
             } else {
                 out.put(field, Outcome.pending(whyPending(field)));
             }
         }
         return out;
+    }
+
+    /** A spec with its pool volumes and networks resolved to paths and bridges on this node, as a start resolves them. */
+    private SystemSpec resolved(SystemSpec spec) {
+        return DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec, ctx.hostDevices());
     }
 
     private static List<String> fields(Map<String, Outcome> outcomes, boolean live) {
@@ -137,7 +146,6 @@ final class SystemEdits {
 
     private static String whyPending(String field) {
         return switch (field) {
-            case "disks", "interfaces" -> "disk and NIC changes apply at the next start";
             case "maxVcpus", "maxMemory" -> "a maximum is fixed when the domain starts";
             default -> field + " applies at the next start";
         };

@@ -45,7 +45,7 @@ public final class Systems {
 
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
-        this.ctx = new SystemContext(nodeId, cdb, hv, reports, hostDevices);
+        this.ctx = new SystemContext(nodeId, cdb, hv, reports, hostDevices, new ProgressReports());
         this.assignment = new Assignment(nodeId, cdb, handoffs);
         this.domains = new Domains(ctx, domainType);
         this.shutdown = new GracefulShutdown(ctx, shutdownTimeout);
@@ -127,6 +127,11 @@ public final class Systems {
      */
     public void recordScheduledWith(TaskHook recorder) {
         scheduler.recordWith(recorder::run);
+    }
+
+    /** Sends how far migrations, evacuations and backups have come to {@code sink} (the API's task log). */
+    public void reportProgressTo(io.acp.model.Progress.Sink sink) {
+        ctx.progress().sendTo(sink);
     }
 
     /** How a node-initiated operation on a system is recorded (the API's task log). */

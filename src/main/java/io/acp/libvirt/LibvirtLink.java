@@ -36,7 +36,8 @@ public final class LibvirtLink {
     private final String holder;
     private final String uriKey;
     private final Hooks hooks;
-    private Connect conn;
+    /** Volatile for {@link #current}, which other threads read without the lock. */
+    private volatile Connect conn;
     private boolean closed;
 
     /**
@@ -78,6 +79,14 @@ public final class LibvirtLink {
             throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot connect to libvirt at " + uri + ": " + e.getMessage()
                     + " (is libvirtd running, and is " + uriKey + " right?)", e);
         }
+    }
+
+    /**
+     * The connection if one is open, else null; never opens one. For a read from another thread
+     * while the holder's own thread waits in a long call (libvirt's connection is thread-safe).
+     */
+    public Connect current() {
+        return conn;
     }
 
     /**

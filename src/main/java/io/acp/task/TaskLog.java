@@ -7,6 +7,7 @@ import io.acp.cluster.ObjectQuery;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.model.Progress;
 import io.acp.protocol.AcpException;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,6 +34,8 @@ public final class TaskLog {
     private static final Logger LOG = Logger.getLogger(TaskLog.class);
     /** Tasks kept in memory (running, recently finished, routed): a bound, not a retention. */
     static final int RECENT = 256;
+    /** The shortest time between two CDB writes of one task's progress (at most two a second). */
+    static final java.time.Duration PROGRESS_EVERY = java.time.Duration.ofMillis(500);
 
     private final String localNode;
     private final Supplier<Cdb> cdb;
@@ -42,6 +45,8 @@ public final class TaskLog {
     /** True while a prune is queued or running: finishes in a burst share one. */
     private final java.util.concurrent.atomic.AtomicBoolean pruning = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong sequence = new AtomicLong();
+    /** When each running task's progress was last written to the CDB (epoch ms): the rate bound. */
+    private final Map<String, Long> progressStored = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Task> recent = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
@@ -82,6 +87,16 @@ public final class TaskLog {
 
     /** Records how {@code task} ended here, then prunes this node's old tasks (on the pruner). */
     public void finish(Task task) {
+        Task known;
+        synchronized (recent) {
+            known = recent.get(task.id());
+        }
+        if (task.progress() == null && known != null && known.progress() != null) {
+            // the recorder built its end from the task as it began: the progress came meanwhile
+            task = new Task(task.id(), task.op(), task.object(), task.user(), task.role(), task.origin(), task.node(), task.state(),
+                    task.started(), task.ended(), task.errorCode(), task.message(), task.changes(), known.progress()).finishedProgress();
+        }
+        progressStored.remove(task.id());
         remember(task);
         store(task);
         if (pruning.compareAndSet(false, true)) {
@@ -93,6 +108,35 @@ public final class TaskLog {
                     LOG.debugf("tasks of node %s not pruned: %s", localNode, e.getMessage());
                 }
             });
+        }
+    }
+
+    /**
+     * Records how far the newest task of {@code op} on {@code object} running here has come: at
+     * once in memory (this node's lists show it), in the CDB (every node's) at most every
+     * {@link #PROGRESS_EVERY}, so a fast copy loop never floods the journal; the finish carries
+     * the last. No such task (the operation was not asked as a task): nothing.
+     */
+    public void progress(String op, String object, Progress progress) {
+        Task task = null;
+        synchronized (recent) {
+            for (Task t : recent.values()) {
+                if (!t.state().finished() && t.node().equals(localNode) && t.op().equals(op) && java.util.Objects.equals(t.object(), object)
+                        && (task == null || !t.started().isBefore(task.started()))) {
+                    task = t;
+                }
+            }
+            if (task == null) {
+                return;
+            }
+            task = task.advanced(progress);
+            recent.put(task.id(), task);
+        }
+        long now = clock.millis();
+        Long last = progressStored.get(task.id());
+        if (last == null || now - last >= PROGRESS_EVERY.toMillis()) {
+            progressStored.put(task.id(), now);
+            store(task);
         }
     }
 
@@ -151,11 +195,11 @@ public final class TaskLog {
         }
     }
 
-    /** True if this node holds a newer word on a task than its stored record (its finish not yet durable). */
+    /** True if this node holds a newer word on a task than its stored record: its finish not yet durable, or it runs here (its progress). */
     private boolean newerHere(Task stored) {
         synchronized (recent) {
             Task here = recent.get(stored.id());
-            return here != null && here.state().finished();
+            return here != null && (here.state().finished() || here.node().equals(localNode));
         }
     }
 
@@ -172,7 +216,8 @@ public final class TaskLog {
         }
         for (Task t : storedTasks()) {
             Task here = all.get(t.id());
-            if (here == null || t.state().finished() || !here.state().finished()) {
+            boolean runsHere = here != null && !here.state().finished() && here.node().equals(localNode);
+            if (here == null || t.state().finished() || !here.state().finished() && !runsHere) {
                 all.put(t.id(), t);
             }
         }

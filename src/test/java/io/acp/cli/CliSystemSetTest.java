@@ -62,4 +62,35 @@ class CliSystemSetTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.getErrorOutput()).contains("invalid value for option '--max-memory': 0");
     }
+
+    /**
+     * {@code --add-disk}/{@code --remove-disk}/{@code --add-network}/{@code --remove-network} read the
+     * system's lists first and send them changed at their end (what a running system takes by hot-plug).
+     */
+    @Test
+    void addAndRemoveFlagsSendTheListsChangedAtTheirEnd(QuarkusMainLauncher launcher) throws Exception {
+        List<Request> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JsonNode shown = CliAgainstFakeNodeTest.json("""
+                {"id":"web1","state":"running","object":{"spec":{"vcpus":1,"memory":128,
+                 "disks":[{"path":"/var/lib/acp/a.img"},{"pool":"p","volume":"b.qcow2","format":"qcow2"}],
+                 "interfaces":[{"network":"lan"},{"network":"dmz"}]}}}
+                """);
+        JsonNode answer = CliAgainstFakeNodeTest.json(ANSWER);
+        try (FakeApiServer node = FakeApiServer.unix(dir.resolve("api.sock"), r -> {
+            asked.add(r);
+            return FakeApiServer.result(r.op().equals("show") ? shown : answer).apply(r);
+        })) {
+            LaunchResult result = launcher.launch(CliAgainstFakeNodeTest.args(node, "system", "set", "web1",
+                    "--remove-disk", "b.qcow2", "--add-disk", "/var/lib/acp/c.img", "--remove-network", "dmz", "--add-network", "san"));
+
+            assertThat(result.exitCode()).as(result.getErrorOutput()).isZero();
+            assertThat(asked).extracting(Request::op).containsExactly("show", "set");
+            assertThat(asked.get(1).args().path("spec").toString()).isEqualTo(
+                    "{\"disks\":[{\"path\":\"/var/lib/acp/a.img\"},{\"path\":\"/var/lib/acp/c.img\"}],"
+                            + "\"interfaces\":[{\"network\":\"lan\"},{\"network\":\"san\"}]}");
+        }
+        LaunchResult both = launcher.launch("system", "set", "web1", "--disk", "/x.img", "--add-disk", "/y.img");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.getErrorOutput()).contains("--disk and --network replace the whole list");
+    }
 }

@@ -64,4 +64,23 @@ class TaskCliTest {
             assertThat(node.received().get(0).args().path("id").asText()).isEqualTo("n1:1764583200123:7");
         }
     }
+
+    @Test
+    void aRunningTaskShowsHowFarItHasCome(QuarkusMainLauncher launcher) throws Exception {
+        String running = """
+                {"id":"n1:1764583200123:8","op":"hypervisor.migrate","object":"system/web1","user":"ops","role":"operator","origin":"n1",
+                 "node":"n1","state":"running","started":"2026-12-01T10:00:00.123Z","ended":null,
+                 "progress":{"done":1073741824,"total":2147483648,"unit":"bytes","phase":"copying to node n2","percent":50}}
+                """;
+        try (FakeApiServer node = node(json("[" + running + "]"))) {
+            LaunchResult result = launcher.launch(args(node, "task", "list"));
+            assertThat(result.getOutputStream().get(0)).contains("PROGRESS");
+            assertThat(result.getOutputStream().get(1)).contains("running", "50 % (1.00 GiB of 2.00 GiB) copying to node n2");
+        }
+        try (FakeApiServer node = node(json(running.replace("\"unit\":\"bytes\"", "\"unit\":\"steps\"")
+                .replace("1073741824", "3").replace("2147483648", "4").replace("\"percent\":50", "\"percent\":75")))) {
+            LaunchResult result = launcher.launch(args(node, "task", "show", "n1:1764583200123:8"));
+            assertThat(result.getOutputStream()).contains("progress  75 % (3/4 steps) copying to node n2");
+        }
+    }
 }

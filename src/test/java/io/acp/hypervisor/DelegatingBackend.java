@@ -120,6 +120,21 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
+    public void attachLive(String name, String deviceXml) {
+        real.attachLive(name, deviceXml);
+    }
+
+    @Override
+    public void detachLive(String name, String deviceXml) {
+        real.detachLive(name, deviceXml);
+    }
+
+    @Override
+    public java.util.Optional<io.acp.model.Progress> jobProgress(String name) {
+        return real.jobProgress(name);
+    }
+
+    @Override
     public Map<String, Long> completedMigration(String name) {
         return real.completedMigration(name);
     }

@@ -93,7 +93,9 @@ class LiveSystemEditTest {
         assertThat(r.path("live")).extracting(JsonNode::asText).containsExactly("memory");
         assertThat(r.path("pending")).extracting(JsonNode::asText).containsExactlyInAnyOrder("vcpus", "maxVcpus", "interfaces");
         assertThat(r.path("fields").path("vcpus").path("why").asText()).contains("above the maximum of 4 vCPUs defined at start");
-        assertThat(r.path("fields").path("interfaces").path("why").asText()).isEqualTo("disk and NIC changes apply at the next start");
+        // a NIC added at the end is hot-plugged where the driver can; the test driver cannot, and says so
+        assertThat(r.path("fields").path("interfaces").path("why").asText())
+                .startsWith("the hypervisor refused to hot-plug the NIC (").contains("virDomainAttachDeviceFlags").endsWith("; it applies at the next start");
         assertThat(r.path("fields").path("maxVcpus").path("why").asText()).contains("fixed when the domain starts");
         assertThat(r.path("applies").asText()).startsWith("at the next start for ").contains("the system is running");
         assertThat(libvirtInfo().nrVirtCpu).as("not hot-plugged past the maximum").isEqualTo(1);
@@ -115,6 +117,34 @@ class LiveSystemEditTest {
         node.systems().start(id).await().atMost(LibvirtNode.WAIT);
         assertThat(pendingInMeta()).as("all in the domain defined at this start").isEmpty();
         assertThat(libvirtInfo().nrVirtCpu).isEqualTo(6);
+    }
+
+    /**
+     * Disks added at or removed from the end of the list are what hot-plug may change: the test
+     * driver refuses to attach (no virDomainAttachDeviceFlags), and the answer carries libvirt's word;
+     * a reorder would move the other disks' targets, so it is pending without asking libvirt.
+     */
+    @Test
+    void aDiskAddedAtTheEndIsHotPluggedWhereTheDriverCanAndAReorderIsPending() {
+        ObjectNode spec = spec();
+        spec.set("disks", SystemLifecycleTest.json("{\"d\":[{\"path\":\"/var/lib/acp/a.img\",\"format\":\"raw\"}]}").get("d"));
+        node.systems().create(id, spec, true, null).await().atMost(LibvirtNode.WAIT);
+
+        JsonNode added = set("{\"disks\":[{\"path\":\"/var/lib/acp/a.img\",\"format\":\"raw\"},{\"path\":\"/var/lib/acp/b.img\",\"format\":\"raw\"}]}");
+        assertThat(added.path("fields").path("disks").path("applied").asText()).isEqualTo("pending");
+        assertThat(added.path("fields").path("disks").path("why").asText())
+                .startsWith("the hypervisor refused to hot-plug the disk (").contains("virDomainAttachDeviceFlags");
+
+        JsonNode reordered = set("{\"disks\":[{\"path\":\"/var/lib/acp/b.img\",\"format\":\"raw\"},{\"path\":\"/var/lib/acp/a.img\",\"format\":\"raw\"}]}");
+        assertThat(reordered.path("fields").path("disks").path("why").asText())
+                .isEqualTo("only disks added at or removed from the end of the list are hot-plugged (the others' targets would change); "
+                        + "it applies at the next start");
+
+        JsonNode forbidden = set("{\"disks\":[{\"path\":\"/var/lib/acp/b.img\",\"format\":\"raw\"},{\"path\":\"/var/lib/acp/a.img\",\"format\":\"raw\"},"
+                + "{\"pool\":\"nopool\",\"volume\":\"c.img\",\"format\":\"raw\"}]}");
+        assertThat(forbidden.path("fields").path("disks").path("why").asText()).as("%s", forbidden)
+                .startsWith("disks not hot-plugged: ").contains("nopool");
+        assertThat(pendingInMeta()).containsExactly("disks");
     }
 
     private java.util.List<String> pendingInMeta() {

@@ -109,6 +109,23 @@ class MigrationTest {
                 .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).contains("assigned to node n2"));
     }
 
+    /** An offline move reports its four steps to the task log (the API service's), each with what it does. */
+    @Test
+    void anOfflineMoveReportsItsStepsAsItsProgress() {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        n1.node().systems().reportProgressTo((op, object, p) -> seen.add(op + " " + object + " " + p.done() + "/" + p.total() + " " + p.unit()
+                + " " + p.phase()));
+        try (ApiClient api = n1.client()) {
+            api.call("hypervisor", "create", create("steps"));
+            api.call("hypervisor", "migrate", migrate("steps", "n2", false));
+        }
+        assertThat(seen).containsExactly(
+                "hypervisor.migrate system/steps 0/4 steps preparing on node n2",
+                "hypervisor.migrate system/steps 1/4 steps shutting down on node n1",
+                "hypervisor.migrate system/steps 2/4 steps assigning to node n2",
+                "hypervisor.migrate system/steps 3/4 steps confirming on node n2");
+    }
+
     @Test
     void aStoppedSystemMovesAndStaysStopped() {
         try (ApiClient api = n1.client()) {

@@ -3,6 +3,7 @@ package io.acp.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.acp.api.client.ApiClient;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -39,7 +40,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * made). A pool and a network are created through their forms, found in the CDB through the API,
  * and deleted through their Delete buttons; a name the browser lets through but the node refuses
  * shows the node's rule in the form, for the pool, share and network forms, and creates nothing.
- * Run under {@code flock /tmp/acp-browser.lock}.
+ * The node also runs the hypervisor (libvirt's test driver) for a backup whose task's progress the
+ * Tasks page follows to done. Run under {@code flock /tmp/acp-browser.lock}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,7 +61,7 @@ class WebUiFormsIT {
         Files.createDirectories(SHOTS);
         Files.createDirectories(dir.resolve("roots"));
         httpPort = freeTcpPort();
-        node = NodeProcess.start("f", dir, List.of(), List.of("-Xmx192m", "-Dacp.node.services=cluster,api,storage,webapi",
+        node = NodeProcess.start("f", dir, List.of(), List.of("-Xmx192m", "-Dacp.node.services=cluster,api,storage,hypervisor,webapi",
                 "-Dacp.webapi.port=" + httpPort, "-Dacp.storage.allowed-roots=" + dir.resolve("roots"),
                 "-Dacp.storage.mount-dir=" + dir.resolve("shares"), "-Dacp.storage.lvm.activation=false", "-Dacp.cluster.journal.fsync=false"));
         ChromeOptions options = new ChromeOptions();
@@ -150,6 +152,74 @@ class WebUiFormsIT {
                 assertThat(api.call("cluster", "list", Json.object().put("type", type)).toString()).doesNotContain(".hidden");
             }
         }
+    }
+
+    /**
+     * A real backup copy (a stopped system's 48 MiB volume into a pool) reports its bytes into its
+     * task: the Tasks page, recording every progress it draws for the task, shows it while it runs
+     * and ends with the bar full, the task ok.
+     */
+    @Test
+    @Order(4)
+    void aBackupsProgressIsFollowedOnTheTasksPageToDone() throws Exception {
+        try (ApiClient api = node.client()) {
+            ObjectNode pool = Json.object().put("id", "bkpool");
+            pool.putObject("spec").put("kind", "dir");
+            api.call("storage", "pool.create", pool);
+            await(d -> {
+                try {
+                    return "ok".equals(api.call("cluster", "meta", Json.object().put("type", "storage").put("id", "bkpool")).path(0).path("values")
+                            .path("state").asText()) ? true : null;
+                } catch (Exception notYet) {
+                    return null;
+                }
+            });
+            Path volume = Path.of(api.call("storage", "volume.create", Json.object().put("pool", "bkpool").put("name", "db.raw")
+                    .put("size", "48M").put("format", "raw")).path("path").asText());
+            byte[] block = new byte[1 << 20];
+            new java.util.Random(3).nextBytes(block);
+            try (java.io.OutputStream out = Files.newOutputStream(volume)) {
+                for (int i = 0; i < 48; i++) {
+                    out.write(block); // what a disk holds, not a sparse file
+                }
+            }
+            ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 64);
+            spec.putArray("disks").addObject().put("pool", "bkpool").put("volume", "db.raw").put("format", "raw");
+            ObjectNode create = Json.object().put("id", "bk1");
+            create.set("spec", spec);
+            api.call("hypervisor", "create", create);
+        }
+        browser.get("http://127.0.0.1:" + httpPort + "/#/tasks");
+        await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("table[data-testid=tasks]")));
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                window.seenProgress = [];
+                const look = () => document.querySelectorAll('tr[data-task]').forEach(tr => {
+                  const op = tr.querySelector('code'); const p = tr.querySelector('[data-testid=task-progress]');
+                  if (op && op.textContent === 'hypervisor.backup' && p) {
+                    const seen = p.dataset.percent + ' ' + p.dataset.phase;
+                    if (window.seenProgress[window.seenProgress.length - 1] !== seen) { window.seenProgress.push(seen); }
+                  }
+                });
+                new MutationObserver(look).observe(document.querySelector('main'), {childList: true, subtree: true});
+                """);
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.JsonNode> backup = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (ApiClient api = node.client()) {
+                return api.call("hypervisor", "backup", Json.object().put("id", "bk1").put("to", "bkpool"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        WebElement bar = await(ExpectedConditions.visibilityOfElementLocated(By.xpath(
+                "//table[@data-testid='tasks']//tr[td/code[text()='hypervisor.backup'] and td[text()='system/bk1']]"
+                        + "//*[@data-testid='task-progress' and @data-percent='100' and @data-phase='done']")));
+        assertThat(backup.get(60, TimeUnit.SECONDS).path("complete").asBoolean()).isTrue();
+        WebElement row = bar.findElement(By.xpath("ancestor::tr"));
+        assertThat(row.getText()).contains("ok").contains("48 MiB of 48 MiB");
+        @SuppressWarnings("unchecked")
+        List<String> seen = (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.seenProgress;");
+        assertThat(seen).as("drawn while it ran, then done: %s", seen).last().isEqualTo("100 done");
+        assertThat(seen).as("drawn while it ran, then done: %s", seen).anyMatch(p -> p.matches("\\d{1,2} copying disk vda"));
+        screenshot("forms-task-progress");
     }
 
     private static void fill(String form, String field, String value) {

@@ -145,17 +145,28 @@ class WebUiIT {
         assertThat(task.getText()).contains("admin").contains("ok");
         screenshot("04b-tasks");
 
-        // Editing: the change is stored, and the page says it applies at the next start (ui1 runs).
+        // Editing a running system: memory within its maximum is ballooned live; a second vCPU is above the
+        // maximum it started with, so it is pending until the next start. The form says so field by field,
+        // and the page lists the pending field from the node's meta.
         browser.get("http://127.0.0.1:" + httpPort + "/#/systems/ui1");
         WebElement edit = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=edit-system]")));
         edit.findElement(By.name("vcpus")).sendKeys("2");
+        edit.findElement(By.name("memory")).sendKeys("48");
         edit.findElement(By.cssSelector("button[type=submit]")).click();
         WebElement said = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".toast.good")));
-        assertThat(said.getText()).contains("changed vcpus").contains("next start");
+        assertThat(said.getText()).contains("vcpus").contains("next start");
+        WebElement vcpusOutcome = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=edit-outcome] [data-field=vcpus]")));
+        assertThat(vcpusOutcome.getAttribute("data-applied")).isEqualTo("pending");
+        assertThat(vcpusOutcome.getText()).contains("until the next start").contains("above the maximum of 1 vCPUs defined at start");
+        WebElement memoryOutcome = browser.findElement(By.cssSelector("[data-testid=edit-outcome] [data-field=memory]"));
+        assertThat(memoryOutcome.getAttribute("data-applied")).isEqualTo("live");
+        assertThat(memoryOutcome.getText()).contains("applied to the running system now");
+        await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=pending]"), "data-fields", "vcpus"));
         screenshot("04c-system-edited");
         try (ApiClient api = a.client()) {
             JsonNode shown = api.call("hypervisor", "show", Json.object().put("id", "ui1"));
             assertThat(shown.path("object").path("spec").path("vcpus").asInt()).as("%s", shown).isEqualTo(2);
+            assertThat(shown.path("object").path("spec").path("memory").asInt()).as("%s", shown).isEqualTo(48);
         }
     }
 

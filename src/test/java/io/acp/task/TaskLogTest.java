@@ -62,6 +62,39 @@ class TaskLogTest {
                 .collect(java.util.stream.Collectors.toSet());
     }
 
+    /**
+     * Progress goes into the running task at once in this node's memory and into the CDB at most
+     * every 500 ms of the task log's clock; the finish carries the last, complete.
+     */
+    @Test
+    void progressIsSeenHereAtOnceAndStoredAtMostTwiceASecond() {
+        try (Cdb cdb = open()) {
+            TaskLog log = new TaskLog("n1", () -> cdb, clock, KEEP_ALL, Runnable::run);
+            Task t = Task.running(log.newId(), "hypervisor.migrate", "system/web1", "ops", "operator", "n1", "n1", clock.instant());
+            log.begin(t);
+            java.util.function.Supplier<io.acp.model.Progress> storedProgress = () -> cdb.object(io.acp.model.ObjectKey.of(ObjectType.TASK, t.id()))
+                    .map(e -> Task.fromJson(t.id(), e.spec()).progress()).orElse(null);
+
+            log.progress("hypervisor.migrate", "system/web1", new io.acp.model.Progress(1, 4, "steps", "preparing"));
+            Eventually.await(WAIT, () -> storedProgress.get() != null, "the first progress is stored");
+            log.progress("hypervisor.migrate", "system/web1", new io.acp.model.Progress(2, 4, "steps", "moving"));
+            log.progress("hypervisor.other", "system/web1", new io.acp.model.Progress(9, 9, "steps", "not this task"));
+            log.progress("hypervisor.migrate", "system/web2", new io.acp.model.Progress(9, 9, "steps", "not this task"));
+
+            assertThat(log.find(t.id()).orElseThrow().progress().phase()).as("this node sees it at once").isEqualTo("moving");
+            assertThat(log.list(new TaskFilter(null, null, null, 10)).get(0).progress().done()).isEqualTo(2);
+            assertThat(storedProgress.get().phase()).as("the CDB not within 500 ms").isEqualTo("preparing");
+
+            now.set(now.get().plusMillis(500));
+            log.progress("hypervisor.migrate", "system/web1", new io.acp.model.Progress(3, 4, "steps", "assigning"));
+            Eventually.await(WAIT, () -> storedProgress.get().done() == 3, "stored again 500 ms later");
+
+            log.finish(t.succeeded(clock.instant(), null)); // as the recorder ends it: from the task as it began
+            Eventually.await(WAIT, () -> "done".equals(storedProgress.get().phase()), "the finish carries it, complete");
+            assertThat(storedProgress.get()).isEqualTo(new io.acp.model.Progress(4, 4, "steps", "done"));
+        }
+    }
+
     @Test
     void aFinishedTaskIsStoredWithItsCallerOutcomeAndDiffAndSurvivesARestart() {
         Task done;

@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * Feeds a node's {@link StatsHistory} from its CDB's change stream (the stats this node reports,
  * and deletes, which drop an object's history), and keeps it across restarts: loaded from
- * {@code <data>/history/stats.bin} on start, saved there every {@code snapshotEvery} on a thread
- * of its own and once more on close.
+ * {@code <data>/history/stats.bin} and the changes after it in {@code stats.log} on start, written
+ * whole again at start, then every {@code snapshotEvery} only what changed (a frame appended to the
+ * log, {@link HistoryLog}), on a thread of its own, and once more on close.
  */
 public final class HistoryKeeper implements AutoCloseable {
 
@@ -31,6 +32,13 @@ public final class HistoryKeeper implements AutoCloseable {
     private final Path file;
     private final Cancellable feed;
     private final ScheduledExecutorService snapshots;
+    /** The log is compacted into a new base once it is as big as the base, and never below this. */
+    static final long MIN_COMPACT_BYTES = 1 << 20;
+    private boolean needBase = true;
+    private long baseBytes;
+    /** The current base's generation: time-based, so it differs from any earlier process's. */
+    private long generation = System.currentTimeMillis() * 1000;
+    private long written;
 
     private HistoryKeeper(StatsHistory history, Path file, Cancellable feed, ScheduledExecutorService snapshots) {
         this.history = history;
@@ -57,6 +65,7 @@ public final class HistoryKeeper implements AutoCloseable {
             return t;
         });
         HistoryKeeper keeper = new HistoryKeeper(history, file, feed, snapshots);
+        keeper.save(); // a new base and an empty log: the log's ids are this process's
         long every = Math.max(1, snapshotEvery.toMillis());
         snapshots.scheduleWithFixedDelay(keeper::save, every, every, TimeUnit.MILLISECONDS);
         return keeper;
@@ -74,9 +83,9 @@ public final class HistoryKeeper implements AutoCloseable {
         if (!Files.exists(file)) {
             return;
         }
+        HistorySnapshot.Base base;
         try {
-            HistorySnapshot.load(file, history);
-            LOG.infof("stats history of node %s loaded from %s: %d series", history.node(), file, history.seriesCount());
+            base = HistorySnapshot.loadBase(file, history);
         } catch (IOException | RuntimeException e) {
             Path aside = file.resolveSibling(file.getFileName() + ".unreadable");
             LOG.warnf("stats history snapshot %s of node %s is unreadable (%s); starting empty, the file is kept as %s",
@@ -86,6 +95,16 @@ public final class HistoryKeeper implements AutoCloseable {
             } catch (IOException moveFailed) {
                 LOG.warnf("could not move %s aside: %s", file, moveFailed.getMessage());
             }
+            return;
+        }
+        Path log = HistoryLog.of(file);
+        try {
+            int frames = HistoryLog.replay(log, history, base.generation(), base.remap());
+            LOG.infof("stats history of node %s loaded from %s and %d frame(s) of %s: %d series", history.node(), file, frames, log,
+                    history.seriesCount());
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("stats history log %s of node %s is unreadable from some frame on (%s); the history is what came before it", log,
+                    history.node(), e.getMessage());
         }
     }
 
@@ -93,14 +112,38 @@ public final class HistoryKeeper implements AutoCloseable {
         return history;
     }
 
-    /** Writes a snapshot now; failures are logged (the next round tries again). */
-    public void save() {
+    /**
+     * Writes what changed since the last save now: a frame appended to the log, or a whole new base
+     * (and an empty log) at the first save, after a failed one, and once the log has grown as big
+     * as its base (so a restart replays at most about a base's worth). Failures are logged; the
+     * next round writes a whole base. Returns the bytes written.
+     */
+    public synchronized long save() {
+        Path log = HistoryLog.of(file);
         try {
-            long bytes = HistorySnapshot.save(history, file);
-            LOG.debugf("stats history of node %s saved: %d series, %d bytes", history.node(), history.seriesCount(), bytes);
+            if (!needBase && Files.exists(log) && Files.size(log) < Math.max(baseBytes, MIN_COMPACT_BYTES)) {
+                long bytes = HistoryLog.append(history, log);
+                written += bytes;
+                LOG.debugf("stats history of node %s: %d bytes of changes appended to %s", history.node(), bytes, log);
+                return bytes;
+            }
+            long generation = ++this.generation;
+            baseBytes = HistorySnapshot.save(history, file, generation);
+            long bytes = baseBytes + HistoryLog.start(log, generation);
+            needBase = false;
+            written += bytes;
+            LOG.debugf("stats history of node %s saved whole: %d series, %d bytes", history.node(), history.seriesCount(), baseBytes);
+            return bytes;
         } catch (IOException | RuntimeException e) {
+            needBase = true; // what was marked saved may not be on disk: the next save writes all
             LOG.warnf("stats history snapshot %s of node %s failed: %s", file, history.node(), e.getMessage());
+            return 0;
         }
+    }
+
+    /** Bytes this keeper has written to disk since it started (bases and log frames). */
+    public synchronized long bytesWritten() {
+        return written;
     }
 
     /** Stops following the CDB and writes a last snapshot (blocking). */

@@ -20,8 +20,9 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The history store on disk: one gzip'd binary file, written whole to a temporary file and moved
- * over the old one, so a crash mid-write leaves the previous snapshot. Empty slots (NaN) compress
+ * The history store's base on disk: one gzip'd binary file, written whole to a temporary file and
+ * moved over the old one, so a crash mid-write leaves the previous snapshot. Between two bases,
+ * {@link HistoryLog} appends only what changed. Empty slots (NaN) compress
  * to almost nothing, so the file is about as big as the samples actually taken.
  *
  * <p>Layout (big-endian): magic {@code ACPH}, format 1, the metric names, then per object its
@@ -31,13 +32,23 @@ import java.util.zip.GZIPOutputStream;
 public final class HistorySnapshot {
 
     private static final int MAGIC = 0x41435048;
-    private static final int FORMAT = 1;
+    /** 2 adds the generation, which ties a {@link HistoryLog} to its base; format 1 is still read (generation 0). */
+    private static final int FORMAT = 2;
 
     private HistorySnapshot() {
     }
 
+    /** What a base says about itself: its generation, and its metric ids in the store it was loaded into. */
+    record Base(long generation, List<Integer> remap) {
+    }
+
     /** Writes the store to {@code file} atomically; returns the bytes written. */
     public static long save(StatsHistory history, Path file) throws IOException {
+        return save(history, file, 0);
+    }
+
+    /** Writes the store to {@code file} atomically as base {@code generation}; returns the bytes written. */
+    static long save(StatsHistory history, Path file, long generation) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (OutputStream fileOut = Files.newOutputStream(tmp);
@@ -49,7 +60,10 @@ public final class HistorySnapshot {
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(zip, 1 << 16))) {
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
+            out.writeLong(generation);
+            history.forgotten.clear(); // a base holds no forgotten object; those forgotten from now on go in the log
             List<String> names = history.names.all();
+            history.namesSaved = names.size();
             out.writeInt(names.size());
             for (String n : names) {
                 out.writeUTF(n);
@@ -75,6 +89,8 @@ public final class HistorySnapshot {
 
     private static void write(ObjectHistory h, DataOutputStream out, int knownNames) throws IOException {
         synchronized (h) {
+            h.markSaved(); // what follows is on disk once the file is moved in place; a failed save writes a whole one again
+
             // A metric named after the name list was taken is left out (it is in the next snapshot).
             int kept = 0;
             for (int id : h.metricIds) {
@@ -113,15 +129,21 @@ public final class HistorySnapshot {
      * @throws IOException if the file cannot be read or is not a history snapshot of this format
      */
     public static void load(Path file, StatsHistory into) throws IOException {
+        loadBase(file, into);
+    }
+
+    /** As {@link #load}, answering the base's generation and how its metric ids map to the store's (for {@link HistoryLog#replay}). */
+    static Base loadBase(Path file, StatsHistory into) throws IOException {
         try (InputStream fileIn = Files.newInputStream(file);
                 DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(fileIn, 1 << 16), 1 << 16))) {
             if (in.readInt() != MAGIC) {
                 throw new IOException(file + " is not a stats history snapshot (bad magic)");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
-                throw new IOException(file + " is a stats history snapshot of format " + format + "; this node reads format " + FORMAT);
+            if (format != FORMAT && format != 1) {
+                throw new IOException(file + " is a stats history snapshot of format " + format + "; this node reads formats 1 and " + FORMAT);
             }
+            long generation = format == 1 ? 0 : in.readLong();
             int n = in.readInt();
             int[] remap = new int[n];
             for (int i = 0; i < n; i++) {
@@ -134,6 +156,11 @@ public final class HistorySnapshot {
                     into.adopt(key, h);
                 }
             }
+            List<Integer> ids = new java.util.ArrayList<>(n);
+            for (int id : remap) {
+                ids.add(id);
+            }
+            return new Base(generation, ids);
         }
     }
 

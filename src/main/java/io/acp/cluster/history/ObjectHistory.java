@@ -13,6 +13,8 @@ final class ObjectHistory {
 
     final TierRing[] tiers;
     int[] metricIds = new int[0];
+    /** A sample arrived since this object was last written to disk. */
+    boolean dirty;
 
     ObjectHistory() {
         HistoryRange[] ranges = HistoryRange.values();
@@ -27,6 +29,7 @@ final class ObjectHistory {
      * {@code reserve} grants one more series; values that are not finite are skipped.
      */
     synchronized void add(long millis, Map<String, Double> values, MetricNames names, BooleanSupplier reserve) {
+        dirty = true;
         boolean[] open = new boolean[tiers.length];
         for (int t = 0; t < tiers.length; t++) {
             open[t] = tiers[t].enter(millis);
@@ -48,8 +51,16 @@ final class ObjectHistory {
         }
     }
 
+    /** Everything held is on disk now (just saved, or just loaded). Call holding this object's lock. */
+    void markSaved() {
+        dirty = false;
+        for (TierRing t : tiers) {
+            t.saved = t.current;
+        }
+    }
+
     /** The position of a metric, added if new and the budget allows; -1 if refused. */
-    private int local(int id, BooleanSupplier reserve) {
+    int local(int id, BooleanSupplier reserve) {
         for (int i = 0; i < metricIds.length; i++) {
             if (metricIds[i] == id) {
                 return i;

@@ -33,6 +33,10 @@ public final class StatsHistory {
     final ConcurrentHashMap<ObjectKey, ObjectHistory> objects = new ConcurrentHashMap<>();
     private final AtomicInteger series = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
+    /** Objects forgotten since the last save, for {@link HistoryLog}. */
+    final Set<ObjectKey> forgotten = ConcurrentHashMap.newKeySet();
+    /** Metric names on disk (in the base or a log frame); only the saving thread touches it. */
+    volatile int namesSaved;
 
     public StatsHistory(String node, int maxSeries) {
         this.node = node;
@@ -55,7 +59,7 @@ public final class StatsHistory {
         objects.computeIfAbsent(key, k -> new ObjectHistory()).add(millis, values, names, this::reserve);
     }
 
-    private boolean reserve() {
+    boolean reserve() {
         while (true) {
             int n = series.get();
             if (n >= maxSeries) {
@@ -73,6 +77,7 @@ public final class StatsHistory {
         ObjectHistory h = objects.remove(key);
         if (h != null) {
             series.addAndGet(-h.metricCount());
+            forgotten.add(key);
         }
     }
 

@@ -22,6 +22,11 @@ final class TierRing {
     int[] counts = new int[0];
     /** The step being filled; EMPTY before the first sample. */
     int current = EMPTY;
+    /**
+     * The step that was being filled when this ring was last written to disk (EMPTY: never): the
+     * slots of steps from it to {@link #current} are what changed since ({@link HistoryLog}).
+     */
+    int saved = EMPTY;
 
     TierRing(HistoryRange range) {
         this.range = range;
@@ -98,6 +103,38 @@ final class TierRing {
             }
         }
         return new HistoryPoints(metric, range, Arrays.copyOf(times, n), Arrays.copyOf(vals, n));
+    }
+
+    /**
+     * Steps whose slots changed since the last save, oldest first: from {@link #saved} (its step
+     * may have been filled further) to {@link #current}, only those a slot still holds; every filled
+     * slot when never saved or a lap or more ago.
+     */
+    int[] changedSteps() {
+        if (current == EMPTY) {
+            return new int[0];
+        }
+        int first = saved == EMPTY || current - saved >= stamps.length ? current - stamps.length + 1 : saved;
+        int[] out = new int[current - first + 1];
+        int n = 0;
+        for (int step = first; step <= current; step++) {
+            if (stamps[slot(step)] == step) {
+                out[n++] = step;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Puts a saved step's values back (a log replay): a slot taken over by a newer step starts empty for every metric. */
+    void restore(int step, int m, float v) {
+        int slot = slot(step);
+        if (stamps[slot] != step) {
+            stamps[slot] = step;
+            for (float[] ring : values) {
+                ring[slot] = Float.NaN;
+            }
+        }
+        values[m][slot] = v;
     }
 
     /** Bytes this ring holds (its arrays), for the memory figure. */

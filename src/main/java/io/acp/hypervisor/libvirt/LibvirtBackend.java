@@ -145,6 +145,19 @@ public final class LibvirtBackend implements HypervisorBackend {
         libvirt.act("set the online vCPUs of", name, d -> d.setVcpusFlags(vcpus, Domain.VcpuFlags.LIVE));
     }
 
+    /** VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG: the running domain and its definition. */
+    private static final int LIVE_AND_CONFIG = 1 | 2;
+
+    @Override
+    public void attachLive(String name, String deviceXml) {
+        libvirt.act("hot-plug a device into", name, d -> d.attachDeviceFlags(deviceXml, LIVE_AND_CONFIG));
+    }
+
+    @Override
+    public void detachLive(String name, String deviceXml) {
+        libvirt.act("unplug a device from", name, d -> d.detachDeviceFlags(deviceXml, LIVE_AND_CONFIG));
+    }
+
     @Override
     public void setMemoryLive(String name, int memoryMiB) {
         // virDomainSetMemory acts on the running domain only (the balloon target); KiB.
@@ -168,6 +181,11 @@ public final class LibvirtBackend implements HypervisorBackend {
     public void setMigrationMaxDowntime(String name, java.time.Duration limit) {
         long ms = Math.max(1, limit.toMillis());
         libvirt.act("set the maximum migration downtime to " + ms + " ms of", name, d -> d.migrateSetMaxDowntime(ms));
+    }
+
+    @Override
+    public Optional<io.acp.model.Progress> jobProgress(String name) {
+        return libvirt.readBeside(name, Optional.empty(), MigrationFigures::running);
     }
 
     @Override

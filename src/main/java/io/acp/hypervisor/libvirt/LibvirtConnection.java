@@ -98,6 +98,33 @@ final class LibvirtConnection {
         });
     }
 
+    /**
+     * Reads from domain {@code name} on the open connection from another thread than the
+     * hypervisor's, while that one waits in a long libvirt call (a migration's job figures): libvirt's
+     * connection is thread-safe, this wrapper's reconnecting is not, so this never connects or
+     * disconnects; {@code absent} when not connected, no such domain, or libvirt refuses.
+     */
+    <T> T readBeside(String name, T absent, DomainCall<T> read) {
+        Connect c = link.current();
+        if (c == null) {
+            return absent;
+        }
+        try {
+            Domain d = lookup(c, name);
+            if (d == null) {
+                return absent;
+            }
+            try {
+                return read.run(d);
+            } finally {
+                free(d);
+            }
+        } catch (LibvirtException e) {
+            LOG.debugf("reading %s beside the running job on node %s: %s", name, nodeId(), e.getMessage());
+            return absent;
+        }
+    }
+
     /** Acts on domain {@code name} (its handle freed after); NOT_FOUND when there is no such domain. */
     void act(String what, String name, DomainAction action) {
         call(what + " domain " + name, c -> {

@@ -15,6 +15,26 @@ final class MigrationFigures {
     private MigrationFigures() {
     }
 
+    /** VIR_DOMAIN_JOB_NONE: no job runs on the domain. */
+    private static final int NO_JOB = 0;
+
+    /**
+     * The running job's data processed of its total, in bytes (virDomainGetJobInfo: memory plus
+     * disks copied, which grows while dirty pages are sent again); empty when no job runs.
+     */
+    static java.util.Optional<io.acp.model.Progress> running(Domain d) throws LibvirtException {
+        org.libvirt.DomainJobInfo job = d.getJobInfo();
+        if (job == null || job.getType() == NO_JOB) {
+            return java.util.Optional.empty();
+        }
+        long total = Math.max(0, job.getDataTotal());
+        long done = Math.max(0, job.getDataProcessed());
+        if (total == 0 && job.getDataRemaining() > 0) {
+            total = done + job.getDataRemaining();
+        }
+        return java.util.Optional.of(new io.acp.model.Progress(done, total, "bytes", "copying memory"));
+    }
+
     /** {@code downtimeMs} and {@code elapsedMs} where libvirt reports them; empty when no job completed. */
     static Map<String, Long> completed(Domain d) throws LibvirtException {
         TypedParameter[] stats = d.getJobStats(COMPLETED).stats;

@@ -102,6 +102,17 @@ function migrate(ctx, id, from, state, to) {
   return ctx.socket.request('hypervisor', 'migrate', {id, to}, from || undefined);
 }
 
+/** The answer of hypervisor.set, field by field: live now, or pending until the next start and why. */
+function fieldOutcomes(r) {
+  const fields = Object.entries(r.fields || {});
+  if (!fields.length) {
+    return h('p', {class: 'muted'}, 'Nothing changed.');
+  }
+  return h('ul', {class: 'plain'}, fields.map(([field, o]) => h('li', {'data-field': field, 'data-applied': o.applied},
+      h('span', {class: `badge ${o.applied === 'live' ? 'good' : 'warn'}`}, o.applied), ' ', h('code', {}, field), ' ',
+      o.applied === 'live' ? 'applied to the running system now' : `until the next start${o.why ? ': ' + o.why : ''}`)));
+}
+
 export function systemDetail(id) {
   const body = h('div', {});
   const io = ['diskReadBytes', 'diskWriteBytes', 'netRxBytes', 'netTxBytes'];
@@ -119,13 +130,17 @@ export function systemDetail(id) {
   const vcpus = h('input', {name: 'vcpus', type: 'number', min: 1, max: 256, 'aria-label': 'vcpus'});
   const memory = h('input', {name: 'memory', type: 'number', min: 16, 'aria-label': 'memory in MiB'});
   const name = h('input', {name: 'name', maxlength: 256, 'aria-label': 'display name'});
+  // What the last Save did, field by field (the answer's "fields"): applied live, or pending and why.
+  const outcome = h('div', {class: 'outcome', 'data-testid': 'edit-outcome', 'aria-live': 'polite'});
   const edit = h('form', {class: 'card create', 'data-testid': 'edit-system'},
       h('h2', {}, 'Change'),
       h('label', {}, 'vcpus ', vcpus),
       h('label', {}, 'memory (MiB) ', memory),
       h('label', {}, 'name ', name),
-      h('p', {class: 'muted hint'}, 'Fields left empty keep their value. A running system gets the change at its next start (restart it to apply).'),
-      h('button', {type: 'submit'}, 'Save'));
+      h('p', {class: 'muted hint'}, 'Fields left empty keep their value. A running system gets vcpus and memory live, up to the maxima it started with; '
+          + 'other changes, and any above a maximum, are pending until its next start.'),
+      h('button', {type: 'submit'}, 'Save'),
+      outcome);
   let ctxRef;
   edit.addEventListener('submit', e => {
     e.preventDefault();
@@ -141,9 +156,13 @@ export function systemDetail(id) {
     ctxRef.socket.request('hypervisor', 'set', {id, spec}, node)
         .then(r => {
           ctxRef.toast(`system ${id}: ${r.changed.length ? `changed ${r.changed.join(', ')}; applies ${r.applies}` : 'nothing changed'}`, 'good');
+          replace(outcome, fieldOutcomes(r));
           edit.reset();
         })
-        .catch(err => ctxRef.toast(`${err.code ? err.code + ': ' : ''}${err.message}`, 'bad'));
+        .catch(err => {
+          replace(outcome, h('p', {class: 'error', 'data-testid': 'form-error'}, `${err.code ? err.code + ': ' : ''}${err.message}`));
+          ctxRef.toast(`${err.code ? err.code + ': ' : ''}${err.message}`, 'bad');
+        });
   });
   return {
     title: `System ${id}`,
@@ -160,6 +179,8 @@ export function systemDetail(id) {
       }
       const {node, state} = placement(ctx.store, s);
       const spec = s.spec || {};
+      const report = node && ctx.store.metaOf('system', id).get(node);
+      const pending = (report && report.values && report.values.pending) || [];
       vcpus.placeholder = spec.vcpus ?? '';
       memory.placeholder = spec.memory ?? '';
       name.placeholder = spec.name ?? id;
@@ -168,6 +189,9 @@ export function systemDetail(id) {
           h('p', {class: 'actions'},
               h('a', {href: `#/systems/${encodeURIComponent(id)}/console/vnc`, class: 'button', 'data-testid': 'open-vnc'}, 'Graphical console'), ' ',
               h('a', {href: `#/systems/${encodeURIComponent(id)}/console/serial`, class: 'button', 'data-testid': 'open-serial'}, 'Serial console')),
+          pending.length ? h('p', {class: 'pending-note', 'data-testid': 'pending', 'data-fields': pending.join(',')},
+              h('strong', {}, 'Pending until the next start: '), pending.join(', '),
+              '. The spec holds the new values; the running domain gets them when the system is stopped and started (or restarted).') : null,
           h('dl', {class: 'facts'},
               h('dt', {}, 'node'), h('dd', {}, node || '–'),
               h('dt', {}, 'vcpus'), h('dd', {}, spec.vcpus ?? '–'),

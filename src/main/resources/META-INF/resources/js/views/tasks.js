@@ -1,7 +1,7 @@
 // The task and audit log: every change made on any node, by whom, how it ended and what it
 // changed. Task objects arrive like every other object (cluster.list, then the watch), so the
 // list is live without polling.
-import {h, replace, badge} from '../dom.js';
+import {h, replace, badge, bytes} from '../dom.js';
 
 const SHOWN = 200;
 
@@ -41,7 +41,7 @@ export function tasks() {
       }
       last = key;
       replace(list, all.length ? h('div', {class: 'card scroll'}, h('table', {'data-testid': 'tasks'},
-          h('thead', {}, h('tr', {}, ...['started', 'operation', 'object', 'user', 'node', 'state', 'duration', 'details'].map(c => h('th', {}, c)))),
+          h('thead', {}, h('tr', {}, ...['started', 'operation', 'object', 'user', 'node', 'state', 'progress', 'duration', 'details'].map(c => h('th', {}, c)))),
           h('tbody', {}, all.map(row)))) : h('p', {class: 'card muted'}, 'No tasks yet: changes made through any node show up here.'));
     },
   };
@@ -55,8 +55,27 @@ function row(t) {
       h('td', {}, `${t.user} (${t.role})`),
       h('td', {}, t.node === t.origin ? t.node : `${t.node} (via ${t.origin})`),
       h('td', {}, badge(t.state), t.error ? h('div', {class: 'error'}, `${t.error.code}: ${t.error.message}`) : null),
+      h('td', {}, progress(t)),
       h('td', {}, t.durationMs === undefined ? '–' : t.durationMs < 1000 ? `${t.durationMs} ms` : `${(t.durationMs / 1000).toFixed(1)} s`),
       h('td', {}, changes(t.changes), h('div', {class: 'muted small'}, t.id)));
+}
+
+/**
+ * How far a task has come, as its node reports it (migration, evacuation, backup copy): a bar with
+ * the percent and the counts, and the phase in words; a phase alone while the total is not known.
+ */
+export function progress(t) {
+  const p = t.progress;
+  if (!p) {
+    return '–';
+  }
+  const known = p.total > 0;
+  const pct = known ? Math.min(100, Math.round(p.done * 100 / p.total)) : null;
+  const counts = !known ? '' : p.unit === 'bytes' ? `${bytes(p.done)} of ${bytes(p.total)}` : `${p.done}/${p.total} ${p.unit}`;
+  return h('div', {class: 'progress', 'data-testid': 'task-progress', 'data-percent': pct === null ? '' : String(pct), 'data-phase': p.phase || ''},
+      known ? h('div', {class: `bar ${t.state === 'failed' ? 'bad' : t.state === 'ok' ? 'good' : ''}`, role: 'progressbar', 'aria-valuemin': '0',
+          'aria-valuemax': '100', 'aria-valuenow': String(pct)}, h('span', {style: `width: ${pct}%`})) : null,
+      h('div', {class: 'small'}, known ? `${pct} % · ${counts}` : '', known && p.phase ? ' · ' : '', p.phase || ''));
 }
 
 function changes(list) {
