@@ -20,6 +20,8 @@ record HostCommand(String tool, String debianPackage) {
     static final HostCommand GENISOIMAGE = new HostCommand("genisoimage", "genisoimage");
 
     private static final long TIMEOUT_SECONDS = 120;
+    /** For commands that copy whole disks (a restore's qemu-img convert): long, yet never forever. */
+    static final long LONG_TIMEOUT_SECONDS = 6 * 3600;
 
     /** The tool's path; UNAVAILABLE naming the tool, the package and the node if it is missing. */
     String path(String nodeId, String forWhat) {
@@ -35,6 +37,11 @@ record HostCommand(String tool, String debianPackage) {
 
     /** Runs the tool with {@code args}; INTERNAL with what it printed unless it exits 0 within two minutes. */
     void run(String nodeId, String forWhat, List<String> args) {
+        run(nodeId, forWhat, args, TIMEOUT_SECONDS);
+    }
+
+    /** As {@link #run(String, String, List)}, killed after {@code timeoutSeconds}. */
+    void run(String nodeId, String forWhat, List<String> args, long timeoutSeconds) {
         List<String> command = new java.util.ArrayList<>();
         command.add(path(nodeId, forWhat));
         command.addAll(args);
@@ -42,9 +49,9 @@ record HostCommand(String tool, String debianPackage) {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes(); // ends when the tool closes its output, at exit at the latest
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AcpException(ErrorCode.TIMEOUT, tool + " did not finish within " + TIMEOUT_SECONDS + " s on node " + nodeId + " and was killed");
+                throw new AcpException(ErrorCode.TIMEOUT, tool + " did not finish within " + timeoutSeconds + " s on node " + nodeId + " and was killed");
             }
             if (p.exitValue() != 0) {
                 throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not " + forWhat + ": " + tool + " exited " + p.exitValue() + ": "
