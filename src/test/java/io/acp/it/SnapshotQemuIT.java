@@ -22,7 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * scripts/libvirtd-up starts it; KVM where /dev/kvm exists) runs a tiny guest on a qcow2 disk. The
  * real CLI takes a snapshot while it runs (disks and memory), stops it, takes a disk snapshot, and
  * after the disk's content was overwritten from the host ({@code qemu-io}) a revert brings the old
- * bytes back; reverting to the running snapshot brings the guest back running.
+ * bytes back; reverting to the running snapshot brings the guest back running. Backups of a running
+ * guest: a full one, then bytes written through the running VMM (qemu's own block layer, so the
+ * dirty bitmap sees them), then an incremental one much smaller than the full; a restore of the
+ * incremental as a new system rebuilds the chain, starts it, and its disk holds the bytes written
+ * before the incremental.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SnapshotQemuIT {
@@ -30,6 +34,8 @@ class SnapshotQemuIT {
     private static final String URI = "qemu:///system";
     private static final Duration CLI_LIMIT = Duration.ofSeconds(90);
     private static final String ID = "acp-snap-it-" + ProcessHandle.current().pid();
+    private static final String LIVE = "acp-bk-it-" + ProcessHandle.current().pid();
+    private static final String COPY = LIVE + "-r";
 
     @TempDir
     static Path dir;
@@ -44,7 +50,8 @@ class SnapshotQemuIT {
         disk = dir.resolve("disk.qcow2");
         assertThat(run("qemu-img", "create", "-f", "qcow2", disk.toString(), "16M").exit()).isZero();
         node = NodeProcess.start("snap1", java.nio.file.Files.createDirectories(dir.resolve("node")), List.of(), List.of("-Dacp.hypervisor.uri=" + URI,
-                "-Dacp.hypervisor.reconcile-interval=2s", "-Dacp.hypervisor.allowed-device-paths=" + dir));
+                "-Dacp.hypervisor.reconcile-interval=2s", "-Dacp.hypervisor.allowed-device-paths=" + dir, "-Dacp.storage.allowed-roots=" + dir,
+                "-Dacp.storage.lvm.activation=false"));
     }
 
     @AfterAll
@@ -54,8 +61,10 @@ class SnapshotQemuIT {
                 node.close();
             }
         } finally {
-            run("virsh", "-c", URI, "destroy", ID);
-            run("virsh", "-c", URI, "undefine", ID, "--snapshots-metadata");
+            for (String id : List.of(ID, LIVE, COPY)) {
+                run("virsh", "-c", URI, "destroy", id);
+                run("virsh", "-c", URI, "undefine", id, "--snapshots-metadata", "--checkpoints-metadata");
+            }
         }
     }
 
@@ -126,5 +135,44 @@ class SnapshotQemuIT {
         assertThat(run("qemu-img", "snapshot", "-l", "-U", disk.toString()).output()).doesNotContain("cold");
         acp("system", "delete", ID);
         assertThat(run("virsh", "-c", URI, "domstate", ID).exit()).as("the domain is gone").isNotZero();
+    }
+
+    @Test
+    void aRunningGuestIsBackedUpInFullThenIncrementallyAndTheRestoreHoldsTheLaterBytes() throws Exception {
+        Path data = dir.resolve(LIVE + "-data.qcow2");
+        assertThat(run("qemu-img", "create", "-f", "qcow2", data.toString(), "32M").exit()).isZero();
+        assertThat(run("qemu-io", "-f", "qcow2", "-c", "write -P 0x41 0 4M", data.toString()).exit()).isZero();
+        Path vault = java.nio.file.Files.createDirectories(dir.resolve("vault"));
+        acp("storage", "pool", "create", "vault", "--kind", "dir", "--path", vault.toString());
+        acp("system", "create", LIVE, "--start", "--vcpus", "1", "--memory", "64", "--spec",
+                "{\"disks\": [{\"path\": \"" + data + "\", \"format\": \"qcow2\"}]}");
+
+        JsonNode full = acp("system", "backup", LIVE, "--to", "vault", "--json").json();
+        assertThat(full.path("kind").asText()).isEqualTo("full");
+        assertThat(run("virsh", "-c", URI, "domstate", LIVE).output()).as("backed up while it runs").isEqualTo("running");
+
+        Run written = run("virsh", "-c", URI, "qemu-monitor-command", LIVE, "--hmp", "qemu-io -d virtio-disk0 \"write -P 0x42 8M 64k\"");
+        assertThat(written.exit()).as("a write through the running VMM: %s", written.output()).isZero();
+        assertThat(written.output()).contains("wrote 65536/65536 bytes");
+        Thread.sleep(1100); // backups are named to the second
+
+        CliResult second = acp("system", "backup", LIVE, "--to", "vault");
+        String backup = second.stdout().replaceFirst("^backup (\\S+) .*", "$1");
+        assertThat(second.stdout()).contains(" of system " + LIVE + " in pool vault: incremental on " + full.path("backup").asText() + ", taken running, 1 disk(s), ");
+        long fullBytes = full.path("disks").get(0).path("bytes").asLong();
+        long incrementalBytes = java.nio.file.Files.size(vault.resolve(".acp-backups").resolve(backup).resolve("disk-vda.qcow2"));
+        assertThat(incrementalBytes).as("the incremental holds the changed clusters only (full: %d bytes)", fullBytes).isLessThan(fullBytes / 4);
+
+        CliResult restored = acp("system", "restore", LIVE, backup, "--from", "vault", "--as", COPY);
+        assertThat(restored.stdout()).isEqualTo("restored system " + COPY + " from backup " + backup + ": running on snap1");
+        assertThat(run("virsh", "-c", URI, "domstate", COPY).output()).isEqualTo("running");
+        Path copy = dir.resolve(COPY + "-data.qcow2");
+        Run read = run("qemu-io", "-f", "qcow2", "-r", "-U", "-c", "read -P 0x41 0 4M", "-c", "read -P 0x42 8M 64k", copy.toString());
+        assertThat(read.output()).as("the full backup's bytes and those written before the incremental")
+                .contains("read 65536/65536 bytes").doesNotContain("Pattern verification failed");
+
+        acp("system", "delete", COPY);
+        acp("system", "delete", LIVE);
+        assertThat(run("virsh", "-c", URI, "domstate", LIVE).exit()).as("the domain is gone, checkpoints and all").isNotZero();
     }
 }
