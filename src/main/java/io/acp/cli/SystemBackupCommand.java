@@ -7,14 +7,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code acp system backup ID --to POOL} and {@code acp system restore ID BACKUP --from POOL}: full backups of stopped systems. */
+/**
+ * {@code acp system backup ID --to POOL} and {@code acp system restore ID BACKUP --from POOL}: plain
+ * copies of stopped systems, full then incremental backups of running ones.
+ */
 final class SystemBackupCommand {
 
     private SystemBackupCommand() {
     }
 
-    @Command(name = "backup", description = {"Copy a stopped system's writable disks into a storage pool of its node, with a manifest of SHA-256 checksums.",
-        "A backup that fails half-way is removed. Send it to the system's node (acp --node N ...)."})
+    @Command(name = "backup", description = {"Back up a system's writable disks into a storage pool of its node, with a manifest of SHA-256 checksums:",
+        "a stopped system's are copied; a running system's (qcow2) are taken through libvirt's backup API, in full the first time and",
+        "incrementally (changed clusters only) after. A backup that fails half-way is removed. Send it to the system's node (acp --node N ...)."})
     static class Backup extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")
         String id;
@@ -29,13 +33,19 @@ final class SystemBackupCommand {
                 for (JsonNode d : r.path("disks")) {
                     bytes += d.path("bytes").asLong();
                 }
+                String kind = switch (r.path("kind").asText("copy")) {
+                    case "full" -> "full, taken running";
+                    case "incremental" -> "incremental on " + r.path("parent").asText() + ", taken running";
+                    default -> "copy, taken stopped";
+                };
                 out.println("backup " + r.path("backup").asText() + " of system " + r.path("system").asText() + " in pool " + r.path("pool").asText()
-                        + ": " + r.path("disks").size() + " disk(s), " + bytes + " bytes, checksums in its manifest");
+                        + ": " + kind + ", " + r.path("disks").size() + " disk(s), " + bytes + " bytes, checksums in its manifest");
             });
         }
     }
 
-    @Command(name = "restore", description = {"Verify a backup's checksums, copy its disks back over the stopped system's, and start the system.",
+    @Command(name = "restore", description = {"Verify the checksums of a backup and of the backups it is incremental on, write its disks back over the",
+        "stopped system's, and start the system.",
         "A checksum that does not match restores nothing and names the file. With --as, a copy under a new id; with --node, on another node."})
     static class Restore extends ClientCommand {
         @Parameters(index = "0", paramLabel = "ID", description = "The system's id.")

@@ -56,12 +56,18 @@ class SystemSetCommand extends ClientCommand {
     @Option(names = "--autostart", negatable = true, description = "Start it (or not: --no-autostart) when the hypervisor starts.")
     Boolean autostart;
 
-    @Option(names = "--backup-schedule", paramLabel = "WHEN", description = {"Scheduled full backups: 'daily HH:MM' (UTC) or 'every N' with m, h or d",
-        "(e.g. every 6h), by the system's node while the system is stopped; with --backup-keep and --backup-to."})
+    @Option(names = "--backup-schedule", paramLabel = "WHEN", description = {"Scheduled backups: 'daily HH:MM' (UTC) or 'every N' with m, h or d",
+        "(e.g. every 6h), by the system's node (a copy while stopped; full, then incremental, while running); with --backup-keep and --backup-to."})
     String backupSchedule;
 
-    @Option(names = "--backup-keep", paramLabel = "N", description = "How many scheduled backups the pool keeps; older ones are removed after each.")
+    @Option(names = "--backup-keep", paramLabel = "N", description = "How many of the newest backups the pool keeps (keep-last); others are pruned after each.")
     Integer backupKeep;
+
+    @Option(names = "--backup-keep-daily", paramLabel = "N", description = "Also keep the newest backup of each of the last N days (UTC) that have one.")
+    Integer backupKeepDaily;
+
+    @Option(names = "--backup-keep-weekly", paramLabel = "N", description = "Also keep the newest backup of each of the last N ISO weeks that have one.")
+    Integer backupKeepWeekly;
 
     @Option(names = "--backup-to", paramLabel = "POOL", description = "The storage pool that keeps the scheduled backups.")
     String backupTo;
@@ -92,11 +98,18 @@ class SystemSetCommand extends ClientCommand {
         if (autostart != null) {
             changes.put("autostart", autostart);
         }
-        if (backupSchedule != null || backupKeep != null || backupTo != null) {
+        if (backupSchedule != null || backupKeep != null || backupTo != null || backupKeepDaily != null || backupKeepWeekly != null) {
             if (backupSchedule == null || backupKeep == null || backupTo == null || noBackup) {
                 throw new ParameterException(spec.commandLine(), "a backup schedule needs --backup-schedule, --backup-keep and --backup-to together (or --no-backup alone)");
             }
-            changes.putObject("backup").put("schedule", backupSchedule).put("keep", backupKeep).put("to", backupTo);
+            com.fasterxml.jackson.databind.node.ObjectNode policy = changes.putObject("backup").put("schedule", backupSchedule).put("keep", backupKeep);
+            if (backupKeepDaily != null) {
+                policy.put("keepDaily", backupKeepDaily);
+            }
+            if (backupKeepWeekly != null) {
+                policy.put("keepWeekly", backupKeepWeekly);
+            }
+            policy.put("to", backupTo);
         } else if (noBackup) {
             changes.putNull("backup");
         }

@@ -21,18 +21,37 @@ import java.util.List;
  * The manifest of a backup ({@code manifest.json} in its directory, written last: a directory
  * without one is no backup): the system's spec and, per disk, the file, its size and SHA-256.
  *
+ * @param kind how the disks were taken
+ * @param parent for an incremental backup, the backup (same system, same pool) its files hold the changes since; else null
+ * @param checkpoint the libvirt checkpoint the backup was taken at (the next incremental's starting point), or null for a copy
  * @param disks one per disk copied, in the spec's order
  */
-record BackupManifest(String backup, String system, String node, String createdAt, JsonNode spec, List<DiskCopy> disks) {
+record BackupManifest(String backup, String system, String node, String createdAt, Kind kind, String parent, String checkpoint, JsonNode spec,
+        List<DiskCopy> disks) {
 
     static final String FILE = "manifest.json";
+
+    /** How a backup's disk files were made, and so how a restore reads them. */
+    enum Kind {
+        /** A plain copy of a stopped system's disk files, in the disks' own format. */
+        COPY,
+        /** A running system's disks in full, through libvirt's push backup: qcow2 files. */
+        FULL,
+        /** Only the clusters written since the parent's checkpoint: qcow2 files that read through to the parent's. */
+        INCREMENTAL;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** One disk's copy: {@code file} in the backup's directory, copied from {@code source}. */
     record DiskCopy(String target, String source, String file, String format, long bytes, String sha256) {
     }
 
     ObjectNode toJson() {
-        ObjectNode o = Json.object().put("backup", backup).put("system", system).put("node", node).put("createdAt", createdAt).put("complete", true);
+        ObjectNode o = Json.object().put("backup", backup).put("system", system).put("node", node).put("createdAt", createdAt).put("complete", true)
+                .put("kind", kind.wireName()).put("parent", parent).put("checkpoint", checkpoint);
         o.set("spec", spec.deepCopy());
         ArrayNode a = o.putArray("disks");
         for (DiskCopy d : disks) {
@@ -52,8 +71,14 @@ record BackupManifest(String backup, String system, String node, String createdA
             disks.add(new DiskCopy(d.path("target").asText(), d.path("source").asText(), d.path("file").asText(), d.path("format").asText(),
                     d.path("bytes").asLong(), d.path("sha256").asText()));
         }
+        Kind kind = Kind.valueOf(j.path("kind").asText("copy").toUpperCase(java.util.Locale.ROOT));
         return new BackupManifest(j.path("backup").asText(), j.path("system").asText(), j.path("node").asText(), j.path("createdAt").asText(),
-                j.path("spec"), List.copyOf(disks));
+                kind, j.path("parent").asText(null), j.path("checkpoint").asText(null), j.path("spec"), List.copyOf(disks));
+    }
+
+    /** The copy of disk {@code target}, if this backup holds one. */
+    java.util.Optional<DiskCopy> disk(String target) {
+        return disks.stream().filter(d -> d.target().equals(target)).findFirst();
     }
 
     /** Copies {@code from} to {@code to} (replacing it); answers the SHA-256 of what was read. */

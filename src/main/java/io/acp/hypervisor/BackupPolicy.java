@@ -6,18 +6,25 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A system's scheduled backups ({@code "backup": {"schedule": "daily 02:00", "keep": 7, "to": "vault"}}
- * in its spec): when a full backup is due, how many of its backups pool {@code to} keeps (older ones
- * are pruned after each scheduled backup), run by the node the system is assigned to ({@link BackupScheduler}).
+ * A system's scheduled backups ({@code "backup": {"schedule": "daily 02:00", "keep": 7,
+ * "keepDaily": 7, "keepWeekly": 4, "to": "vault"}} in its spec): when a backup is due, which of its
+ * backups pool {@code to} keeps ({@link BackupRetention}: the newest {@code keep}, then one a day and
+ * one a week; the rest are pruned after each scheduled backup), run by the node the system is
+ * assigned to ({@link BackupScheduler}).
  *
  * <p>Schedules: {@code daily HH:MM} (UTC) or {@code every N(m|h|d)} (at least 5 minutes apart).
+ *
+ * @param keep how many of the newest backups are kept (keep-last), at least 1
+ * @param keepDaily of the older ones, the newest of each of this many most recent days (0: none)
+ * @param keepWeekly then the newest of each of this many most recent ISO weeks (0: none)
  */
-record BackupPolicy(String schedule, int keep, String to) {
+record BackupPolicy(String schedule, int keep, int keepDaily, int keepWeekly, String to) {
 
     static final int MAX_KEEP = 1000;
     private static final Pattern DAILY = Pattern.compile("daily (\\d{2}:\\d{2})");
@@ -28,6 +35,18 @@ record BackupPolicy(String schedule, int keep, String to) {
         if (keep < 1 || keep > MAX_KEEP) {
             throw new IllegalArgumentException("keep must be from 1 to " + MAX_KEEP + ", got " + keep);
         }
+        if (keepDaily < 0 || keepDaily > MAX_KEEP || keepWeekly < 0 || keepWeekly > MAX_KEEP) {
+            throw new IllegalArgumentException("keepDaily and keepWeekly must be from 0 to " + MAX_KEEP + ", got " + keepDaily + " and " + keepWeekly);
+        }
+    }
+
+    /** Keep-last only. */
+    BackupPolicy(String schedule, int keep, String to) {
+        this(schedule, keep, 0, 0, to);
+    }
+
+    BackupRetention retention() {
+        return new BackupRetention(keep, keepDaily, keepWeekly);
     }
 
     /** Whether a backup is due at {@code now}, given the last one's time. With none yet, it is due at once. */
@@ -70,22 +89,32 @@ record BackupPolicy(String schedule, int keep, String to) {
             return null;
         }
         String prefix = "system " + system + ": field 'backup";
-        if (!j.isObject() || !j.path("schedule").isTextual() || !j.path("to").isTextual() || !j.path("keep").canConvertToInt()) {
-            throw AcpException.badRequest(prefix + "' must be {\"schedule\": \"daily 02:00\" or \"every 6h\", \"keep\": N, \"to\": POOL}, got " + j);
+        if (!j.isObject() || !j.path("schedule").isTextual() || !j.path("to").isTextual() || !j.path("keep").canConvertToInt()
+                || j.has("keepDaily") && !j.path("keepDaily").canConvertToInt() || j.has("keepWeekly") && !j.path("keepWeekly").canConvertToInt()) {
+            throw AcpException.badRequest(prefix + "' must be {\"schedule\": \"daily 02:00\" or \"every 6h\", \"keep\": N, \"keepDaily\": N, "
+                    + "\"keepWeekly\": N, \"to\": POOL} (keepDaily and keepWeekly optional), got " + j);
         }
         j.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("schedule") && !f.equals("keep") && !f.equals("to")) {
-                throw AcpException.badRequest(prefix + "." + f + "' is not a field of a backup policy; fields are keep, schedule, to");
+            if (!List.of("schedule", "keep", "keepDaily", "keepWeekly", "to").contains(f)) {
+                throw AcpException.badRequest(prefix + "." + f + "' is not a field of a backup policy; fields are keep, keepDaily, keepWeekly, schedule, to");
             }
         });
         try {
-            return new BackupPolicy(j.path("schedule").asText(), j.path("keep").asInt(), j.path("to").asText());
+            return new BackupPolicy(j.path("schedule").asText(), j.path("keep").asInt(), j.path("keepDaily").asInt(0), j.path("keepWeekly").asInt(0),
+                    j.path("to").asText());
         } catch (IllegalArgumentException e) {
             throw AcpException.badRequest(prefix + "' " + e.getMessage());
         }
     }
 
     com.fasterxml.jackson.databind.node.ObjectNode toJson() {
-        return io.acp.model.Json.object().put("schedule", schedule).put("keep", keep).put("to", to);
+        com.fasterxml.jackson.databind.node.ObjectNode o = io.acp.model.Json.object().put("schedule", schedule).put("keep", keep);
+        if (keepDaily > 0) {
+            o.put("keepDaily", keepDaily);
+        }
+        if (keepWeekly > 0) {
+            o.put("keepWeekly", keepWeekly);
+        }
+        return o.put("to", to);
     }
 }

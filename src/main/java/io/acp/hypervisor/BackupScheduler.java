@@ -18,11 +18,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs the scheduled backups of the systems assigned to this node ({@link BackupPolicy} in their
- * spec): at every tick, a system whose backup is due and which is stopped is backed up into its
- * policy's pool, as a task ({@link ScheduledTasks}), and then its backups in that pool past the
- * newest {@code keep} are removed. A due system that runs is backed up at the first tick that
- * finds it stopped (backups copy the disks of stopped systems). A failed run is a failed task and
- * is tried again at the next tick.
+ * spec): at every tick, a system whose backup is due is backed up into its policy's pool, as a task
+ * ({@link ScheduledTasks}): a plain copy if it is stopped, else through libvirt's backup API,
+ * incremental after the first ({@link SystemBackups}). Then its backups in that pool that the
+ * policy's retention does not keep ({@link BackupRetention}: keep-last, keep-daily, keep-weekly) are
+ * removed, save those a kept incremental backup is built on. A failed run is a failed task and is
+ * tried again at the next tick.
  */
 final class BackupScheduler {
 
@@ -56,7 +57,7 @@ final class BackupScheduler {
         return Uni.createFrom().item(this::due)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToMulti(due -> Multi.createFrom().iterable(due))
-                .onItem().transformToUniAndConcatenate(this::runIfStopped)
+                .onItem().transformToUniAndConcatenate(this::run)
                 .collect().asList();
     }
 
@@ -82,11 +83,8 @@ final class BackupScheduler {
         return out;
     }
 
-    private Uni<ObjectNode> runIfStopped(SystemSpec spec) {
-        return ctx.hv().call(b -> b.status(spec.id()))
-                .chain(s -> s.isPresent() && s.get().state() != SystemState.STOPPED && s.get().state() != SystemState.FAILED
-                        ? Uni.createFrom().nullItem()
-                        : tasks.run("backup", spec.id(), () -> backupAndPrune(spec)))
+    private Uni<ObjectNode> run(SystemSpec spec) {
+        return tasks.run("backup", spec.id(), () -> backupAndPrune(spec))
                 .onFailure().recoverWithItem(f -> {
                     LOG.warnf("node %s: the scheduled backup of system %s failed: %s", ctx.nodeId(), spec.id(), f.getMessage());
                     return null;
@@ -99,8 +97,8 @@ final class BackupScheduler {
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(made -> {
                     ArrayNode pruned = made.putArray("pruned");
-                    backups.prune(spec.id(), p.to(), p.keep()).forEach(pruned::add);
-                    made.put("scheduled", p.schedule()).put("keep", p.keep());
+                    backups.prune(spec.id(), p.to(), p.retention()).forEach(pruned::add);
+                    made.put("scheduled", p.schedule()).put("keep", p.keep()).put("keepDaily", p.keepDaily()).put("keepWeekly", p.keepWeekly());
                     return made;
                 });
     }

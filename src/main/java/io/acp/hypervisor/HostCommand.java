@@ -20,7 +20,9 @@ record HostCommand(String tool, String debianPackage) {
     static final HostCommand QEMU_IMG = new HostCommand("qemu-img", "qemu-utils");
     static final HostCommand GENISOIMAGE = new HostCommand("genisoimage", "genisoimage");
 
-    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final long TIMEOUT_SECONDS = 120;
+    /** For commands that copy whole disks (a restore's qemu-img convert): long, yet never forever. */
+    static final long LONG_TIMEOUT_SECONDS = 6 * 3600;
 
     /** The tool's path; UNAVAILABLE naming the tool, the package and the node if it is missing. */
     String path(String nodeId, String forWhat) {
@@ -36,10 +38,15 @@ record HostCommand(String tool, String debianPackage) {
 
     /** Runs the tool with {@code args}; INTERNAL with what it printed unless it exits 0 within two minutes. */
     void run(String nodeId, String forWhat, List<String> args) {
+        run(nodeId, forWhat, args, TIMEOUT_SECONDS);
+    }
+
+    /** As {@link #run(String, String, List)}, killed after {@code timeoutSeconds}. */
+    void run(String nodeId, String forWhat, List<String> args, long timeoutSeconds) {
         List<String> command = new ArrayList<>();
         command.add(path(nodeId, forWhat));
         command.addAll(args);
-        HostProcess.Outcome outcome = HostProcess.run(command, TIMEOUT);
+        HostProcess.Outcome outcome = HostProcess.run(command, Duration.ofSeconds(timeoutSeconds));
         if (outcome instanceof HostProcess.Outcome.Exited exited) {
             if (!exited.ok()) {
                 throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not " + forWhat + ": " + tool + " exited " + exited.code() + ": "
@@ -51,7 +58,7 @@ record HostCommand(String tool, String debianPackage) {
             throw new AcpException(ErrorCode.INTERNAL, "node " + nodeId + " could not run " + tool + " to " + forWhat + ": " + notStarted.why());
         }
         if (outcome instanceof HostProcess.Outcome.TimedOut) {
-            throw new AcpException(ErrorCode.TIMEOUT, tool + " did not finish within " + TIMEOUT.toSeconds() + " s on node " + nodeId + " and was killed");
+            throw new AcpException(ErrorCode.TIMEOUT, tool + " did not finish within " + timeoutSeconds + " s on node " + nodeId + " and was killed");
         }
         throw new AcpException(ErrorCode.UNAVAILABLE, tool + " on node " + nodeId + " was interrupted (service stopping)");
     }

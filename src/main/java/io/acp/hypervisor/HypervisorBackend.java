@@ -129,6 +129,22 @@ public interface HypervisorBackend extends AutoCloseable {
     /** Unplugs device {@code deviceXml} from the running domain {@code name} and its persistent definition. */
     void detachLive(String name, String deviceXml);
 
+    /**
+     * Starts a push-mode backup of running domain {@code name} (libvirt's {@code <domainbackup>}
+     * XML), defining checkpoint {@code checkpointXml} at the same instant; returns at once, the
+     * backup runs in the VMM ({@link #backupJob}).
+     */
+    void beginBackup(String name, String backupXml, String checkpointXml);
+
+    /** The domain's backup job: running, or how the last one ended. */
+    BackupJob backupJob(String name);
+
+    /** The names of the domain's checkpoints (dirty bitmaps since each); empty when there is no such domain. */
+    List<String> checkpointNames(String name);
+
+    /** Deletes a checkpoint (its bitmap is merged into its parent's, if it has one). */
+    void deleteCheckpoint(String name, String checkpoint);
+
     @Override
     void close();
 }

@@ -27,11 +27,13 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Full backups of stopped systems into a storage pool of this node, and restores from them. A
- * backup is a directory {@code <pool path>/.acp-backups/<backup>} holding a copy of every writable
- * disk and, written last, {@link BackupManifest} with each copy's SHA-256: a backup that fails
- * half-way is removed, so no directory without its manifest is ever taken for one. A restore checks
- * every checksum before it copies anything back, then starts the system.
+ * Backups into a storage pool of this node, and restores from them. A backup is a directory
+ * {@code <pool path>/.acp-backups/<backup>} holding a file per writable disk and, written last,
+ * {@link BackupManifest} with each file's SHA-256: a backup that fails half-way is removed, so no
+ * directory without its manifest is ever taken for one. A stopped system's disks are copied as they
+ * are; a running system's are written by its VMM through libvirt's backup API ({@link LiveBackups}),
+ * in full the first time and incrementally after. A restore checks every checksum of the backup's
+ * chain ({@link BackupChain}) before it writes anything back, then starts the system.
  *
  * <p>Copies run on a worker thread, not on the hypervisor's (which they would hold for minutes) and
  * never on an event loop.
@@ -48,22 +50,61 @@ final class SystemBackups {
     private final Function<String, Uni<ObjectNode>> start;
     private final Clock clock;
 
+    private final LiveBackups live;
+
     SystemBackups(SystemContext ctx, Assignment assignment, Function<String, Uni<ObjectNode>> start, Clock clock) {
         this.ctx = ctx;
+        this.live = new LiveBackups(ctx);
         this.assignment = assignment;
         this.start = start;
         this.clock = clock;
     }
 
-    /** Copies the stopped system's writable disks into pool {@code pool}; answers the manifest and the backup's path. */
+    /**
+     * Backs up the system's writable disks into pool {@code pool}: a plain copy if it is stopped, else
+     * through libvirt's backup API, incremental on the newest backup in the pool where it can be.
+     * Answers the manifest and the backup's path.
+     */
     Uni<ObjectNode> backup(String id, String pool) {
         SystemSpec spec = ctx.specOf(id);
         assignment.requireHere(spec, "back up");
         Path root = poolRoot(pool);
         SystemSpec resolved = DeviceSources.resolve(ctx.cdb(), ctx.nodeId(), spec, ctx.hostDevices());
-        return requireStopped(id, "back up")
+        return ctx.hv().call(b -> b.status(id))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(stopped -> copyOut(id, pool, root, spec, resolved));
+                .map(status -> status.isPresent() && active(status.get().state())
+                        ? liveBackup(id, pool, root, spec, resolved)
+                        : copyOut(id, pool, root, spec, resolved));
+    }
+
+    static boolean active(SystemState state) {
+        return state != SystemState.STOPPED && state != SystemState.FAILED;
+    }
+
+    private ObjectNode liveBackup(String id, String pool, Path root, SystemSpec spec, SystemSpec resolved) {
+        Instant now = clock.instant();
+        String backup = id + "." + STAMP.format(now);
+        Path dir = root.resolve(DIR).resolve(backup);
+        try {
+            Files.createDirectories(dir.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare backup " + backup + " in pool " + pool + " on node " + ctx.nodeId() + ": " + e.getMessage(), e);
+        }
+        if (Files.exists(dir)) {
+            throw new AcpException(ErrorCode.CONFLICT, "rule backup-name-taken: backup " + backup + " exists in pool " + pool + "; try again in a second");
+        }
+        List<Kept> kept = kept(id, pool);
+        Optional<BackupManifest> previous = Optional.empty();
+        if (!kept.isEmpty()) {
+            try {
+                previous = Optional.of(BackupManifest.read(root.resolve(DIR).resolve(kept.get(kept.size() - 1).backup())));
+            } catch (IOException | RuntimeException unreadable) {
+                // then this one is a full backup
+            }
+        }
+        ObjectNode o = live.backup(id, pool, dir, backup, spec, resolved, previous, now);
+        o.put("pool", pool).put("path", dir.toString());
+        return o;
     }
 
     /** Verifies every checksum of backup {@code backup} in pool {@code pool}, copies the disks back, and starts the system. */
@@ -146,6 +187,9 @@ final class SystemBackups {
     private ObjectNode copyOut(String id, String pool, Path root, SystemSpec spec, SystemSpec resolved) {
         String backup = id + "." + STAMP.format(clock.instant());
         Path dir = root.resolve(DIR).resolve(backup);
+        if (Files.exists(dir)) {
+            throw new AcpException(ErrorCode.CONFLICT, "rule backup-name-taken: backup " + backup + " exists in pool " + pool + "; try again in a second");
+        }
         List<SystemSpec.Disk> disks = resolved.disks();
         List<String> targets = resolved.diskTargets();
         long needed = 0;
@@ -180,7 +224,8 @@ final class SystemBackups {
                 before += Files.size(dir.resolve(file));
                 copies.add(new BackupManifest.DiskCopy(targets.get(i), d.path(), file, d.format(), Files.size(dir.resolve(file)), sha));
             }
-            BackupManifest m = new BackupManifest(backup, id, ctx.nodeId(), Instant.now(clock).toString(), spec.toJson(), List.copyOf(copies));
+            BackupManifest m = new BackupManifest(backup, id, ctx.nodeId(), Instant.now(clock).toString(), BackupManifest.Kind.COPY, null, null,
+                    spec.toJson(), List.copyOf(copies));
             Path partial = dir.resolve(BackupManifest.FILE + ".partial");
             Files.writeString(partial, m.toJson().toPrettyString());
             Files.move(partial, dir.resolve(BackupManifest.FILE), StandardCopyOption.ATOMIC_MOVE);
@@ -210,7 +255,8 @@ final class SystemBackups {
      * {@code newFiles}, a destination that exists is refused before anything is copied.
      */
     private BackupManifest copyIn(String id, String pool, String backup, Path dir, SystemSpec resolved, boolean newFiles, List<Path> written) {
-        BackupManifest m = manifest(dir, pool, backup);
+        BackupChain chain = BackupChain.of(dir.getParent(), pool, ctx.nodeId(), backup);
+        BackupManifest m = chain.head();
         if (!m.system().equals(id)) {
             throw AcpException.badRequest("backup " + backup + " is of system " + m.system() + ", not of system " + id);
         }
@@ -229,18 +275,16 @@ final class SystemBackups {
             }
             destinations.add(to);
         }
+        chain.verify(into); // every checksum of every link first: a corrupt backup restores nothing
         try {
-            for (BackupManifest.DiskCopy c : m.disks()) { // every checksum first: a corrupt backup restores nothing
-                String sha = BackupManifest.sha256Of(dir.resolve(c.file()));
-                if (!sha.equals(c.sha256())) {
-                    throw new AcpException(ErrorCode.CONFLICT, "rule backup-checksum: backup " + backup + " in pool " + pool + " on node " + ctx.nodeId()
-                            + " is corrupt: " + c.file() + " has SHA-256 " + sha + " but its manifest says " + c.sha256()
-                            + "; nothing was restored and system " + into + " was not started");
-                }
-            }
             for (int i = 0; i < m.disks().size(); i++) {
+                BackupManifest.DiskCopy c = m.disks().get(i);
                 written.add(destinations.get(i));
-                BackupManifest.copy(dir.resolve(m.disks().get(i).file()), destinations.get(i));
+                if (m.kind() == BackupManifest.Kind.COPY) {
+                    BackupManifest.copy(dir.resolve(c.file()), destinations.get(i));
+                } else {
+                    chain.restoreDisk(c.target(), destinations.get(i), resolved.disks().get(targets.indexOf(c.target())).format());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("restore of system " + into + " from backup " + backup + " on node " + ctx.nodeId() + " failed: " + e.getMessage(), e);
@@ -285,12 +329,30 @@ final class SystemBackups {
         return out;
     }
 
-    /** Removes the backups of system {@code id} in pool {@code pool} older than its newest {@code keep}; answers their names. */
-    List<String> prune(String id, String pool, int keep) {
+    /**
+     * Removes the backups of system {@code id} in pool {@code pool} that {@code retention} does not
+     * keep, except those a kept incremental backup is built on; answers their names.
+     */
+    List<String> prune(String id, String pool, BackupRetention retention) {
         List<Kept> all = kept(id, pool);
+        java.util.Set<Instant> keep = retention.keep(all.stream().map(Kept::createdAt).toList());
+        Path backups = poolRoot(pool).resolve(DIR);
+        java.util.Set<String> needed = new java.util.HashSet<>();
+        for (Kept k : all) {
+            if (keep.contains(k.createdAt())) {
+                try {
+                    BackupChain.of(backups, pool, ctx.nodeId(), k.backup()).links().forEach(m -> needed.add(m.backup()));
+                } catch (AcpException broken) {
+                    needed.add(k.backup()); // a broken chain is kept as it is, for the operator to look at
+                }
+            }
+        }
         List<String> removed = new ArrayList<>();
-        for (Kept k : all.subList(0, Math.max(0, all.size() - keep))) {
-            Path dir = poolRoot(pool).resolve(DIR).resolve(k.backup());
+        for (Kept k : all) {
+            if (needed.contains(k.backup())) {
+                continue;
+            }
+            Path dir = backups.resolve(k.backup());
             try {
                 Files.delete(dir.resolve(BackupManifest.FILE)); // first: a half-removed backup is no backup
             } catch (IOException e) {
@@ -330,7 +392,7 @@ final class SystemBackups {
         return root.resolve(DIR).resolve(backup);
     }
 
-    private static void removeQuietly(Path dir) {
+    static void removeQuietly(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException gone) {

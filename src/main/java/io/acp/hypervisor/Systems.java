@@ -111,6 +111,11 @@ public final class Systems {
         return fromTemplates.create(id, template, overrides, cloudInit, full, start, calls);
     }
 
+    /** This node's backups and restores (tests prune directly). */
+    SystemBackups backups() {
+        return backups;
+    }
+
     /** The scheduled backups of this node's systems on {@code clock} (tests give their own). */
     BackupScheduler backupScheduler(java.time.Clock clock) {
         return new BackupScheduler(ctx, new SystemBackups(ctx, assignment, this::start, clock), clock);

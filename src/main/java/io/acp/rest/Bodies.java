@@ -67,6 +67,16 @@ public final class Bodies {
     public record Migration(@Schema(required = true) String to, Boolean live) {
     }
 
+    @Schema(name = "Backup", description = "hypervisor.backup: the storage pool (of the system's node) that keeps the backup.")
+    @RegisterForReflection
+    public record Backup(@Schema(required = true) String to) {
+    }
+
+    @Schema(name = "Restore", description = "hypervisor.restore: the pool and backup to restore from; with as, a copy under that new id beside the original.")
+    @RegisterForReflection
+    public record Restore(@Schema(required = true) String from, @Schema(required = true) String backup, @Schema(name = "as") String as) {
+    }
+
     @Schema(name = "Evacuation", description = "hypervisor.node-evacuate: the node to move every system to; without it, each goes to the "
             + "least loaded node that has its pools and networks.")
     @RegisterForReflection

@@ -139,6 +139,31 @@ public class SystemsResource {
         return task(c, id, "migrate", args);
     }
 
+    @POST
+    @Path("/{id}/backups")
+    @Operation(operationId = "backupSystem", summary = "Backs a system up into a pool of its node (hypervisor.backup): a plain copy if it is stopped, "
+            + "else through libvirt's backup API, in full the first time and incrementally after; answers 202 with the task (Location), "
+            + "whose result is the backup's manifest.")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> backup(@BeanParam Caller c, @PathParam("id") String id, Bodies.Backup body) {
+        return task(c, id, "backup", Call.id(id).put("to", Call.body(body, "back up system").to()));
+    }
+
+    @POST
+    @Path("/{id}/restore")
+    @Operation(operationId = "restoreSystem", summary = "Verifies a backup's checksums (and those of the backups it is incremental on), writes its disks "
+            + "back and starts the system, or a copy of it with as (hypervisor.restore); on ?node= when given, else on the system's node; "
+            + "answers 202 with the task (Location).")
+    @APIResponse(responseCode = "202", description = "The task; poll its Location.")
+    public Uni<Response> restore(@BeanParam Caller c, @PathParam("id") String id, Bodies.Restore body) {
+        Bodies.Restore r = Call.body(body, "restore system");
+        ObjectNode args = Call.id(id).put("from", r.from()).put("backup", r.backup());
+        if (r.as() != null) {
+            args.put("as", r.as());
+        }
+        return task(c, id, "restore", args);
+    }
+
     /** A long hypervisor operation on one system, on its owner unless the caller named a node: 202 and its task. */
     private Uni<Response> task(Caller c, String id, String op, ObjectNode args) {
         return gateway.start(c.authorization, gateway.owner(c.node, ObjectType.SYSTEM, id), "hypervisor", op, args);

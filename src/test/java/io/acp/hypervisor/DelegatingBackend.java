@@ -183,4 +183,24 @@ class DelegatingBackend implements HypervisorBackend {
     public void deleteSnapshot(String name, String snapshot) {
         real.deleteSnapshot(name, snapshot);
     }
+
+    @Override
+    public void beginBackup(String name, String backupXml, String checkpointXml) {
+        real.beginBackup(name, backupXml, checkpointXml);
+    }
+
+    @Override
+    public BackupJob backupJob(String name) {
+        return real.backupJob(name);
+    }
+
+    @Override
+    public List<String> checkpointNames(String name) {
+        return real.checkpointNames(name);
+    }
+
+    @Override
+    public void deleteCheckpoint(String name, String checkpoint) {
+        real.deleteCheckpoint(name, checkpoint);
+    }
 }

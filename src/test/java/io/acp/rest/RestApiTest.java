@@ -295,6 +295,51 @@ class RestApiTest {
         problem(as(RestNode.READER).when().get("/api/v1/tasks/a:1:1").then(), 404, "not_found");
     }
 
+    @Test
+    void aSystemIsBackedUpAndRestoredAsTasksByOperatorsOnly() throws Exception {
+        String root = Path.of(RestNodeProfile.DIR, "data", "pools", "vault").toAbsolutePath().toString();
+        as(RestNode.ADMIN).body("{\"id\":\"vault\",\"spec\":{\"kind\":\"dir\",\"path\":\"" + root + "\"}}").when().post("/api/v1/pools").then()
+                .statusCode(200);
+        as(RestNode.OPERATOR).body("{\"name\":\"bk1\",\"size\":\"1M\",\"format\":\"raw\"}").when().post("/api/v1/pools/vault/volumes").then()
+                .statusCode(200);
+        Instant usable = Instant.now().plusSeconds(30);
+        while (!"ok".equals(cluster.cdb().meta(ObjectKey.of(ObjectType.STORAGE, "vault"), "a").stream().map(m -> m.values().path("state").asText()).findFirst().orElse(""))) {
+            assertThat(Instant.now()).as("pool vault usable on node a within 30 s").isBefore(usable);
+            Thread.sleep(50);
+        }
+        String vm = "{\"id\":\"bk1\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\",\"disks\":[{\"pool\":\"vault\",\"volume\":\"bk1\",\"format\":\"raw\"}]}}";
+        assertThat(finished(as(RestNode.OPERATOR).body(vm).when().post("/api/v1/systems").then()).getString("state")).isEqualTo("ok");
+
+        problem(as(RestNode.READER).body("{\"to\":\"vault\"}").when().post("/api/v1/systems/bk1/backups").then(), 403, "forbidden")
+                .body("detail", containsString("backup"));
+        problem(as(RestNode.OPERATOR).when().post("/api/v1/systems/bk1/backups").then(), 400, "bad_request");
+        io.restassured.path.json.JsonPath made = finished(as(RestNode.OPERATOR).body("{\"to\":\"vault\"}").when().post("/api/v1/systems/bk1/backups").then());
+        assertThat(made.getString("state")).as("%s", made.prettify()).isEqualTo("ok");
+        assertThat(made.getString("op")).isEqualTo("hypervisor.backup");
+        String backup; // a task records no result: the backup is found where it was written
+        try (java.util.stream.Stream<Path> made1 = java.nio.file.Files.list(Path.of(root, ".acp-backups"))) {
+            backup = made1.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("bk1.")).findFirst().orElseThrow();
+        }
+        assertThat(Json.MAPPER.readTree(Path.of(root, ".acp-backups", backup, "manifest.json").toFile()).path("kind").asText())
+                .as("a stopped system: a plain copy").isEqualTo("copy");
+
+        String restore = "{\"from\":\"vault\",\"backup\":\"" + backup + "\",\"as\":\"bk2\"}";
+        problem(as(RestNode.READER).body(restore).when().post("/api/v1/systems/bk1/restore").then(), 403, "forbidden");
+        problem(as(RestNode.READER).when().get("/api/v1/systems/bk2").then(), 404, "not_found");
+        io.restassured.path.json.JsonPath missing = finished(as(RestNode.OPERATOR).body("{\"from\":\"vault\",\"backup\":\"bk1.nope\",\"as\":\"bk2\"}")
+                .when().post("/api/v1/systems/bk1/restore").then());
+        assertThat(missing.getString("state")).isEqualTo("failed");
+        assertThat(missing.getString("error.message")).contains("pool vault on node a has no complete backup bk1.nope");
+        io.restassured.path.json.JsonPath restored = finished(as(RestNode.OPERATOR).body(restore).when().post("/api/v1/systems/bk1/restore").then());
+        assertThat(restored.getString("state")).as("%s", restored.prettify()).isEqualTo("ok");
+        assertThat(restored.getString("op")).isEqualTo("hypervisor.restore");
+        as(RestNode.READER).when().get("/api/v1/systems/bk2").then().statusCode(200).body("meta.state", equalTo("running"));
+        assertThat(Path.of(root, "bk2")).as("the copy's own volume").exists();
+        for (String id : new String[] {"bk2", "bk1"}) { // no system left on node a for the other tests
+            assertThat(finished(as(RestNode.OPERATOR).when().delete("/api/v1/systems/" + id).then()).getString("state")).isEqualTo("ok");
+        }
+    }
+
     // ---- alarms -------------------------------------------------------------------------------
 
     @Test

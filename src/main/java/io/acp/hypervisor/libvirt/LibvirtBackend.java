@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
+import io.acp.hypervisor.BackupJob;
 import org.libvirt.Domain;
+import org.libvirt.DomainCheckpoint;
 import org.libvirt.DomainSnapshot;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
@@ -22,6 +24,9 @@ import org.libvirt.LibvirtException;
  * its one thread.
  */
 public final class LibvirtBackend implements HypervisorBackend {
+
+    /** VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY: forget a checkpoint, leaving its bitmaps in the images. */
+    private static final int CHECKPOINT_DELETE_METADATA_ONLY = 1 << 1;
 
     private final LibvirtConnection libvirt;
 
@@ -115,8 +120,21 @@ public final class LibvirtBackend implements HypervisorBackend {
 
     @Override
     public void undefine(String name) {
-        // A qemu domain with snapshots cannot be undefined without dropping their metadata; the images keep them.
-        libvirt.act("undefine", name, d -> d.undefine(Domain.UndefineFlags.SNAPSHOTS_METADATA));
+        // A qemu domain with snapshots or checkpoints cannot be undefined while libvirt keeps their
+        // metadata. Snapshots stay inside the images; checkpoints (backups' dirty bitmaps) are
+        // deleted first, as libvirt 9's qemu driver takes no flag to drop them with the domain.
+        libvirt.act("undefine", name, d -> {
+            for (DomainCheckpoint c : d.listAllCheckpoints(0)) {
+                try {
+                    c.delete(0);
+                } catch (LibvirtException bitmapsUnreachable) {
+                    c.delete(CHECKPOINT_DELETE_METADATA_ONLY);
+                } finally {
+                    c.free();
+                }
+            }
+            d.undefine(Domain.UndefineFlags.SNAPSHOTS_METADATA);
+        });
     }
 
     @Override
@@ -270,6 +288,43 @@ public final class LibvirtBackend implements HypervisorBackend {
         } catch (LibvirtException e) {
             // nothing to do: the handle is gone either way
         }
+    }
+
+    @Override
+    public void beginBackup(String name, String backupXml, String checkpointXml) {
+        libvirt.act("begin a backup of", name, d -> d.backupBegin(backupXml, checkpointXml, 0));
+    }
+
+    @Override
+    public BackupJob backupJob(String name) {
+        return libvirt.read("read the backup job of domain " + name, name, BackupJob.failed("domain " + name + " is gone"), BackupJobs::of);
+    }
+
+    @Override
+    public List<String> checkpointNames(String name) {
+        return libvirt.read("list the checkpoints of domain " + name, name, List.of(), d -> {
+            List<String> names = new ArrayList<>();
+            for (DomainCheckpoint c : d.listAllCheckpoints(0)) {
+                try {
+                    names.add(c.getName());
+                } finally {
+                    c.free();
+                }
+            }
+            return names;
+        });
+    }
+
+    @Override
+    public void deleteCheckpoint(String name, String checkpoint) {
+        libvirt.act("delete checkpoint " + checkpoint + " of", name, d -> {
+            DomainCheckpoint c = d.checkpointLookupByName(checkpoint);
+            try {
+                c.delete(0);
+            } finally {
+                c.free();
+            }
+        });
     }
 
     /** Closes for good: later calls answer unavailable instead of reconnecting. */
