@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * share one JVM and one clock, so the figures include encryption, the kernel's loopback, decryption
  * and merge, but also the nodes competing for the same cores.
  *
- * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncPropagationBench [nodes=8] [rate=10000] [seconds=5] [flushMs=5]}
+ * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncPropagationBench [nodes=8] [rate=10000] [seconds=5] [flushMs=5] [warmupSeconds=5]}
+ * The warm-up (not measured) lets the JIT compile the hot paths, crypto included, first.
  */
 public final class SyncPropagationBench {
 
@@ -40,12 +41,13 @@ public final class SyncPropagationBench {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int flushMs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         SyncSettings settings = InProcessCluster.testSettings("bench", "propagation benchmark secret 0123")
                 .withTimings(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1))
                 .withFlushInterval(Duration.ofMillis(flushMs));
         try (InProcessCluster cluster = InProcessCluster.start(nodes, settings, "n", 1)) {
             long base = System.nanoTime(); // sample values carry t0 - base: exact in a double for 104 days
-            long[] latencies = new long[rate * (seconds + 2) * (nodes - 1)];
+            long[] latencies = new long[rate * (seconds + 1) * (nodes - 1)];
             AtomicLong count = new AtomicLong();
             AtomicLong unmatched = new AtomicLong();
             AtomicLong measuring = new AtomicLong(0); // 0 warm-up, 1 measuring, 2 done
@@ -75,7 +77,7 @@ public final class SyncPropagationBench {
             }
             int perMs = Math.max(1, rate / 1000);
             long start = System.nanoTime();
-            long warmupEnd = start + 1_000_000_000L;
+            long warmupEnd = start + warmup * 1_000_000_000L;
             long end = warmupEnd + seconds * 1_000_000_000L;
             long written = 0;
             for (long tick = start; System.nanoTime() < end; tick += 1_000_000L) {
