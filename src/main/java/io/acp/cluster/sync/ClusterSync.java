@@ -118,6 +118,7 @@ public final class ClusterSync {
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
+    private List<SealedEntry> sealedAtLastHeartbeat = List.of(); // sync thread only: sent again once at the next
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -371,6 +372,7 @@ public final class ClusterSync {
         executor.execute(() -> {
             flush();
             sealTagged(); // so the peers can relay this node's last entries once it is gone
+            sealTagged(); // and once more, as a heartbeat would have
         });
         executor.shutdown();
         try {
@@ -452,8 +454,10 @@ public final class ClusterSync {
 
     /**
      * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot that
-     * has no seal yet) and multicasts them: peers that hold them keep the seal for relaying, peers
-     * that missed them merge them. One signature per heartbeat, whatever the write rate.
+     * has no seal yet) and multicasts them, with the ones sealed at the heartbeat before once more:
+     * peers that hold them keep the seal for relaying, peers that missed them merge them. A seal is
+     * what lets a peer relay an entry after its author lost it (a restart drops meta and stats), so
+     * it goes out twice, at two heartbeats, under one signature.
      */
     private void sealTagged() {
         List<Entry> unsealed = new ArrayList<>();
@@ -462,7 +466,19 @@ public final class ClusterSync {
                 unsealed.add(e);
             }
         }
-        sendSealed(unsealed);
+        List<SealedEntry> out = new ArrayList<>();
+        for (SealedEntry s : sealedAtLastHeartbeat) {
+            if (seals.get(s.entry()) == s) { // not superseded since
+                out.add(s);
+            }
+        }
+        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
+        fresh.forEach(seals::put);
+        out.addAll(fresh);
+        sealedAtLastHeartbeat = fresh;
+        if (!out.isEmpty()) {
+            SealedCodec.pack(out, outbox.maxBody(), Integer.MAX_VALUE).forEach(body -> outbox.toAll(MessageType.DELTA, body));
+        }
     }
 
     /**
