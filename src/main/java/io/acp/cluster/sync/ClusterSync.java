@@ -453,17 +453,22 @@ public final class ClusterSync {
     }
 
     /**
-     * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot that
-     * has no seal yet) and multicasts them, with the ones sealed at the heartbeat before once more:
+     * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot; one
+     * sealed meanwhile for an anti-entropy answer keeps that seal) and multicasts them, with the
+     * ones of the heartbeat before once more:
      * peers that hold them keep the seal for relaying, peers that missed them merge them. A seal is
      * what lets a peer relay an entry after its author lost it (a restart drops meta and stats), so
      * it goes out twice, at two heartbeats, under one signature.
      */
     private void sealTagged() {
         List<Entry> unsealed = new ArrayList<>();
+        List<SealedEntry> current = new ArrayList<>();
         for (Entry e : batcher.drainAwaitingSeal()) {
-            if (seals.get(e) == null) {
+            SealedEntry held = seals.get(e);
+            if (held == null) {
                 unsealed.add(e);
+            } else {
+                current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
             }
         }
         List<SealedEntry> out = new ArrayList<>();
@@ -474,8 +479,9 @@ public final class ClusterSync {
         }
         List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
         fresh.forEach(seals::put);
-        out.addAll(fresh);
-        sealedAtLastHeartbeat = fresh;
+        current.addAll(fresh);
+        out.addAll(current);
+        sealedAtLastHeartbeat = current;
         if (!out.isEmpty()) {
             SealedCodec.pack(out, outbox.maxBody(), Integer.MAX_VALUE).forEach(body -> outbox.toAll(MessageType.DELTA, body));
         }
