@@ -19,7 +19,8 @@ import org.jgroups.Receiver;
  * retransmission, flow control, no encryption). Every other member records the time from the start
  * of {@code send} until its receiver has the message (one JVM, one clock).
  *
- * <p>Usage: {@code java -Djava.net.preferIPv4Stack=true -cp … io.acp.bench.JGroupsPropagationBench [members=8] [rate=10000] [seconds=5]}
+ * <p>Usage: {@code java -Djava.net.preferIPv4Stack=true -cp … io.acp.bench.JGroupsPropagationBench [members=8] [rate=10000] [seconds=5] [warmupSeconds=5]}
+ * The warm-up (not measured) lets the JIT compile the hot paths, crypto included, first.
  * Traffic stays on loopback: bind address 127.0.0.1, TTL 1, a random group and port.
  */
 public final class JGroupsPropagationBench {
@@ -33,6 +34,7 @@ public final class JGroupsPropagationBench {
         int members = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         ThreadLocalRandom random = ThreadLocalRandom.current();
         System.setProperty("java.net.preferIPv4Stack", "true");
         System.setProperty("jgroups.bind_addr", "127.0.0.1");
@@ -40,7 +42,7 @@ public final class JGroupsPropagationBench {
         System.setProperty("jgroups.udp.mcast_addr", "239.78." + random.nextInt(1, 250) + "." + random.nextInt(1, 250));
         System.setProperty("jgroups.udp.mcast_port", String.valueOf(random.nextInt(40_000, 60_000)));
 
-        long[] latencies = new long[rate * (seconds + 2) * (members - 1)];
+        long[] latencies = new long[rate * (seconds + 1) * (members - 1)];
         AtomicInteger count = new AtomicInteger();
         AtomicLong measuring = new AtomicLong(); // 0 warm-up, 1 measuring, 2 done
         List<JChannel> channels = new ArrayList<>();
@@ -77,7 +79,7 @@ public final class JGroupsPropagationBench {
 
             int perMs = Math.max(1, rate / 1000);
             long start = System.nanoTime();
-            long warmupEnd = start + 1_000_000_000L;
+            long warmupEnd = start + warmup * 1_000_000_000L;
             long end = warmupEnd + seconds * 1_000_000_000L;
             long sent = 0;
             long failed = 0;

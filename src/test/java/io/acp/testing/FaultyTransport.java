@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A seeded fault layer on the receive side of a real transport, like JGroups' DISCARD/DELAY
  * protocols: drops, duplicates and delays (hence reorders) incoming datagrams by a plan that a test
- * changes while the cluster runs. Every datagram, faulty or not, is delivered on this layer's one
- * thread, so the node still sees a single receive thread. It can also record what arrives, so tests
- * can replay real datagrams.
+ * changes while the cluster runs. With no fault planned (and none still queued) a datagram is
+ * handed on at once on the transport's own receive thread, so the layer costs a benchmark no thread
+ * hop; otherwise it is delivered on this layer's one thread. Either way the node sees one receive
+ * thread at a time. It can also record what arrives, so tests can replay real datagrams.
  */
 public final class FaultyTransport implements Transport {
 
@@ -37,6 +38,8 @@ public final class FaultyTransport implements Transport {
     private final ScheduledExecutorService delivery;
     private final List<byte[]> captured = new CopyOnWriteArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
+    /** Datagrams handed to the delivery thread and not yet delivered: while any are, none goes direct. */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private volatile FaultPlan plan = FaultPlan.NONE;
     private volatile boolean capturing;
     private volatile Set<String> blockedSenders = Set.of();
@@ -96,6 +99,11 @@ public final class FaultyTransport implements Transport {
                 return;
             }
             FaultPlan p = plan;
+            // only this thread queues, so once nothing is queued no other delivery can be running
+            if (p.equals(FaultPlan.NONE) && queued.get() == 0) {
+                receiver.onDatagram(d, from);
+                return;
+            }
             int dropRoll;
             int dupRoll;
             int delayRoll;
@@ -113,9 +121,17 @@ public final class FaultyTransport implements Transport {
             int copies = dupRoll < p.duplicatePercent() ? 2 : 1;
             for (int i = 0; i < copies; i++) {
                 long after = delayRoll < p.delayPercent() ? delay : 0;
+                queued.incrementAndGet();
                 try {
-                    delivery.schedule(() -> receiver.onDatagram(d, from), after, TimeUnit.MILLISECONDS);
+                    delivery.schedule(() -> {
+                        try {
+                            receiver.onDatagram(d, from);
+                        } finally {
+                            queued.decrementAndGet();
+                        }
+                    }, after, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException e) {
+                    queued.decrementAndGet();
                     return; // closing
                 }
             }

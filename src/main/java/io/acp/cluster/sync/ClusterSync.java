@@ -17,6 +17,7 @@ import io.acp.cluster.sync.origin.ControlSealer;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.OriginCheck;
 import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.PairTags;
 import io.acp.cluster.sync.origin.Refusal;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
@@ -112,10 +113,12 @@ public final class ClusterSync {
     private volatile ClusterKeys keys;
     private AuthorKeys authorKeys;
     private OriginCheck originCheck;
+    private PairTags pairTags;
     private ControlCheck controlCheck; // sync thread only
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
+    private List<SealedEntry> sealedAtLastHeartbeat = List.of(); // sync thread only: sent again once at the next
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -195,7 +198,7 @@ public final class ClusterSync {
         }
         savedMarks.forEach(replay::restore);
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
-        batcher = new DeltaBatcher(sealer.maxBodyPerDatagram());
+        batcher = new DeltaBatcher();
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         cdb.readiness(Readiness.SYNCING);
         catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
@@ -255,6 +258,7 @@ public final class ClusterSync {
         authorKeys.learn(node, cert);
         learnStoredCertificates();
         originCheck = new OriginCheck(authorKeys, refusals, env.wallMillis());
+        pairTags = new PairTags(signer, authorKeys, refusals, env.wallMillis());
         controlCheck = new ControlCheck(authorKeys, refusals, node, env.wallMillis(), PULL_WINDOW.toMillis(), this::unverifiedPeer);
         authorKeys.onNewKey(this::peerHasNewKey);
     }
@@ -365,7 +369,11 @@ public final class ClusterSync {
         }
         running = false;
         changes.cancel();
-        executor.execute(this::flush);
+        executor.execute(() -> {
+            flush();
+            sealTagged(); // so the peers can relay this node's last entries once it is gone
+            sealTagged(); // and once more, as a heartbeat would have
+        });
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
@@ -403,11 +411,80 @@ public final class ClusterSync {
         }
     }
 
+    /**
+     * Sends what is pending. In a small group (at most {@link PairTags#MAX_TAGS} member keys, no L3
+     * bridge) the entries go out under pair tags, which cost no signature, and are sealed at the next
+     * heartbeat; otherwise, and for certificates always, they are sealed now (one signature per
+     * flush). See docs/protocol.md, "Tagged deltas".
+     */
     private void flush() {
         lastFlushNanos = env.nanoTime().getAsLong();
-        List<SealedEntry> sent = batcher.drain(signer::seal, body -> outbox.toAll(MessageType.DELTA, body));
-        sent.forEach(seals::put);
-        counters.entriesSent(sent.size());
+        List<Entry> batch = batcher.drain();
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<io.acp.cluster.sync.origin.AuthorKeys.MemberKey> receivers = bridge ? null : pairTags.receivers();
+        if (receivers == null) {
+            sendSealed(batch);
+            counters.entriesSent(batch.size());
+            return;
+        }
+        List<Entry> certificates = new ArrayList<>();
+        List<Entry> tagged = new ArrayList<>(batch.size());
+        for (Entry e : batch) {
+            (CertificateMeta.isCertificateMeta(e) ? certificates : tagged).add(e);
+        }
+        sendSealed(certificates);
+        for (byte[] body : pairTags.encode(tagged, receivers, epoch, outbox.maxBody())) {
+            outbox.toAll(MessageType.TAGGED_DELTA, body);
+        }
+        batcher.sentTagged(tagged);
+        counters.entriesSent(batch.size());
+    }
+
+    /** Seals entries of this node as one batch (one signature) and multicasts them as DELTA bodies. */
+    private void sendSealed(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        List<SealedEntry> sealed = signer.seal(entries);
+        sealed.forEach(seals::put);
+        SealedCodec.pack(sealed, outbox.maxBody(), Integer.MAX_VALUE).forEach(body -> outbox.toAll(MessageType.DELTA, body));
+    }
+
+    /**
+     * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot; one
+     * sealed meanwhile for an anti-entropy answer keeps that seal) and multicasts them, with the
+     * ones of the heartbeat before once more:
+     * peers that hold them keep the seal for relaying, peers that missed them merge them. A seal is
+     * what lets a peer relay an entry after its author lost it (a restart drops meta and stats), so
+     * it goes out twice, at two heartbeats, under one signature.
+     */
+    private void sealTagged() {
+        List<Entry> unsealed = new ArrayList<>();
+        List<SealedEntry> current = new ArrayList<>();
+        for (Entry e : batcher.drainAwaitingSeal()) {
+            SealedEntry held = seals.get(e);
+            if (held == null) {
+                unsealed.add(e);
+            } else {
+                current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
+            }
+        }
+        List<SealedEntry> out = new ArrayList<>();
+        for (SealedEntry s : sealedAtLastHeartbeat) {
+            if (seals.get(s.entry()) == s) { // not superseded since
+                out.add(s);
+            }
+        }
+        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
+        fresh.forEach(seals::put);
+        current.addAll(fresh);
+        out.addAll(current);
+        sealedAtLastHeartbeat = current;
+        if (!out.isEmpty()) {
+            SealedCodec.pack(out, outbox.maxBody(), Integer.MAX_VALUE).forEach(body -> outbox.toAll(MessageType.DELTA, body));
+        }
     }
 
     /**
@@ -456,8 +533,9 @@ public final class ClusterSync {
         try {
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
-                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
-                case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false);
+                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true, false);
+                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> merge(h.sender(), entries, true, true));
+                case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false, false);
                 case PULL -> {
                     Optional<byte[]> buckets = controlCheck.pull(h.sender(), h.epoch(), m.body());
                     if (buckets.isEmpty()) {
@@ -496,7 +574,12 @@ public final class ClusterSync {
         }
     }
 
-    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
+    /**
+     * @param tagProven the entries came in a tagged delta whose pair tag proved the sender wrote
+     *                  them ({@link PairTags#open}); they carry no seal, which the next heartbeat's
+     *                  DELTA of the sender brings
+     */
+    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender, boolean tagProven) {
         if (!mustOriginateAtSender) {
             catchUp.answered(sender);
         }
@@ -515,20 +598,22 @@ public final class ClusterSync {
             if (held != null && !e.version().isNewerThan(held)) {
                 // nothing to merge, so nothing to verify; but a held entry whose seal this node
                 // lacks (loaded from its journal) gets it, so it can be relayed again
-                if (e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
+                if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
                     seals.put(s);
                 }
                 counters.entryIgnored();
                 continue;
             }
-            Refusal refused = originCheck.refusal(s, sender);
+            Refusal refused = tagProven ? null : originCheck.refusal(s, sender);
             if (refused != null) {
                 if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
                     catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
                 }
                 continue;
             }
-            seals.put(s);
+            if (!tagProven) {
+                seals.put(s);
+            }
             if (e.node().equals(node)) {
                 ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
             }
@@ -565,6 +650,7 @@ public final class ClusterSync {
 
     private void heartbeat() {
         forgetCollectedTombstones();
+        sealTagged();
         saveReplayMarks();
         outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
         if (++heartbeatsSent % CERTIFICATE_RESEND_HEARTBEATS == 0) {
@@ -732,6 +818,7 @@ public final class ClusterSync {
         out.put("sync.datagrams.received", t.received());
         out.put("sync.datagrams.send-failed", t.sendFailed());
         out.putAll(clockAhead.snapshot());
+        out.put("sync.deltas.untagged", pairTags == null ? 0 : pairTags.untagged());
         return out;
     }
 

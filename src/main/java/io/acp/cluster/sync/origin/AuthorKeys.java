@@ -142,6 +142,40 @@ public final class AuthorKeys {
         return keys.values().stream().allMatch(k -> r.revoked(k.certificate()));
     }
 
+    /** A member's key that is valid now: what a tagged delta is authenticated to. */
+    public record MemberKey(String node, long keyId, ECPublicKeyParameters key) {
+    }
+
+    /**
+     * The valid, unrevoked keys of members other than {@code self}, or null as soon as there are more
+     * than {@code atMost} (the caller then seals instead of tagging, so a large cluster costs no list).
+     */
+    public java.util.List<MemberKey> validKeysOfOthers(String self, long nowMillis, int atMost) {
+        java.util.List<MemberKey> out = new java.util.ArrayList<>();
+        Revocations r = revocations;
+        for (Map.Entry<String, Map<Long, Known>> n : byNode.entrySet()) {
+            if (n.getKey().equals(self)) {
+                continue;
+            }
+            for (Map.Entry<Long, Known> k : n.getValue().entrySet()) {
+                X509Certificate c = k.getValue().certificate();
+                if (r.revoked(c) || nowMillis > c.getNotAfter().getTime()) {
+                    continue;
+                }
+                if (out.size() == atMost) {
+                    return null;
+                }
+                out.add(new MemberKey(n.getKey(), k.getKey(), k.getValue().key()));
+            }
+        }
+        return out;
+    }
+
+    /** Whether any member published itself as an L3 bridge. */
+    public boolean anyBridge() {
+        return !bridges.isEmpty();
+    }
+
     public Optional<X509Certificate> certificate(String node, long keyId) {
         Map<Long, Known> keys = byNode.get(node);
         return Optional.ofNullable(keys == null ? null : keys.get(keyId)).map(Known::certificate);

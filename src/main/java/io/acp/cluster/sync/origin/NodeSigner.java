@@ -54,6 +54,16 @@ public final class NodeSigner {
         return java.nio.ByteBuffer.wrap(h).getLong();
     }
 
+    /**
+     * The static-static ECDH value (the x coordinate, 32 bytes) of this node's key and a peer's
+     * certified key: the input of a pair key ({@link PairTags}).
+     */
+    byte[] agree(org.bouncycastle.crypto.params.ECPublicKeyParameters peer) {
+        org.bouncycastle.crypto.agreement.ECDHBasicAgreement a = new org.bouncycastle.crypto.agreement.ECDHBasicAgreement();
+        a.init(key);
+        return org.bouncycastle.util.BigIntegers.asUnsignedByteArray(32, a.calculateAgreement(peer));
+    }
+
     /** Signs a 32-byte digest with the node key (control messages: {@link ControlSealer}). */
     byte[] signDigest(byte[] digest) {
         return EcdsaP256.sign(key, digest);

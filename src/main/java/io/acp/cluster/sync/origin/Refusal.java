@@ -23,6 +23,11 @@ public enum Refusal {
     /** The seal does not verify: the entry or its seal was changed, or the signer is not the author. */
     BAD_SIGNATURE("bad-signature"),
     /**
+     * A tagged delta whose tag for this node does not verify under the pair key of its sender and
+     * this node: changed on the way, or not made by the sender (a tag only the two can compute).
+     */
+    BAD_TAG("bad-tag"),
+    /**
      * A heartbeat or pull that is not newer than the last one verified from its sender (a replay,
      * or a copy re-sent by a holder of the cluster secret), or a pull dated outside the clock bound.
      */

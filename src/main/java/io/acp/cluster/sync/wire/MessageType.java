@@ -9,7 +9,12 @@ public enum MessageType {
     /** Unicast to one peer: the sender's bucket hashes; "send me what differs". */
     PULL(3),
     /** Unicast reply to a PULL: entries of the buckets that differ. */
-    ENTRIES(4);
+    ENTRIES(4),
+    /**
+     * Multicast: entries this node originated, authenticated to each receiver by a pair tag instead
+     * of a signature (small groups; their seal follows with the next heartbeat's DELTA).
+     */
+    TAGGED_DELTA(5);
 
     private final int code;
 

@@ -12,17 +12,19 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Propagation latency node → node: N in-process nodes on loopback multicast; stats written at a
  * paced total rate (1 ms bursts, round-robin over the nodes, 100 series per node); every other node
- * records the time from the start of the write until its CDB publishes the merged sample. All nodes
+ * records the time from the start of the write until its CDB publishes the merged sample. The start
+ * time travels in the sample itself (as JGroupsPropagationBench carries it in its payload), so a
+ * delivery costs the bench no lookup. All nodes
  * share one JVM and one clock, so the figures include encryption, the kernel's loopback, decryption
  * and merge, but also the nodes competing for the same cores.
  *
- * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncPropagationBench [nodes=8] [rate=10000] [seconds=5] [flushMs=5]}
+ * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncPropagationBench [nodes=8] [rate=10000] [seconds=5] [flushMs=5] [warmupSeconds=5]}
+ * The warm-up (not measured) lets the JIT compile the hot paths, crypto included, first.
  */
 public final class SyncPropagationBench {
 
@@ -39,12 +41,13 @@ public final class SyncPropagationBench {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int flushMs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         SyncSettings settings = InProcessCluster.testSettings("bench", "propagation benchmark secret 0123")
                 .withTimings(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1))
                 .withFlushInterval(Duration.ofMillis(flushMs));
         try (InProcessCluster cluster = InProcessCluster.start(nodes, settings, "n", 1)) {
-            Map<String, Long> sentAt = new ConcurrentHashMap<>();
-            long[] latencies = new long[rate * (seconds + 2) * (nodes - 1)];
+            long base = System.nanoTime(); // sample values carry t0 - base: exact in a double for 104 days
+            long[] latencies = new long[rate * (seconds + 1) * (nodes - 1)];
             AtomicLong count = new AtomicLong();
             AtomicLong unmatched = new AtomicLong();
             AtomicLong measuring = new AtomicLong(0); // 0 warm-up, 1 measuring, 2 done
@@ -54,14 +57,14 @@ public final class SyncPropagationBench {
                     if (e.node().equals(n.id) || measuring.get() != 1) {
                         return;
                     }
-                    Long t0 = sentAt.get(e.node() + "@" + e.version().time());
+                    Double t0 = ((StatsEntry) e).values().get("t0");
                     if (t0 == null) {
                         unmatched.incrementAndGet();
                         return;
                     }
                     long i = count.getAndIncrement();
                     if (i < latencies.length) {
-                        latencies[(int) i] = now - t0;
+                        latencies[(int) i] = now - base - t0.longValue();
                     }
                 });
             }
@@ -74,7 +77,7 @@ public final class SyncPropagationBench {
             }
             int perMs = Math.max(1, rate / 1000);
             long start = System.nanoTime();
-            long warmupEnd = start + 1_000_000_000L;
+            long warmupEnd = start + warmup * 1_000_000_000L;
             long end = warmupEnd + seconds * 1_000_000_000L;
             long written = 0;
             for (long tick = start; System.nanoTime() < end; tick += 1_000_000L) {
@@ -83,9 +86,7 @@ public final class SyncPropagationBench {
                 }
                 for (int i = 0; i < perMs; i++, written++) {
                     int node = (int) (written % nodes);
-                    long t0 = System.nanoTime();
-                    StatsEntry s = writers.get(node).cdb().putStats(keys[node][(int) (written / nodes % 100)], Map.of("v", (double) written));
-                    sentAt.put(s.node() + "@" + s.version().time(), t0);
+                    writers.get(node).cdb().putStats(keys[node][(int) (written / nodes % 100)], Map.of("t0", (double) (System.nanoTime() - base)));
                 }
                 long sleep = tick + 1_000_000L - System.nanoTime();
                 if (sleep > 0) {

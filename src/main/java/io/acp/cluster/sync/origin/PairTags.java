@@ -1,0 +1,259 @@
+package io.acp.cluster.sync.origin;
+
+import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.model.Entry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+import org.jboss.logging.Logger;
+
+/**
+ * Origin authentication of a delta on the direct path, author to receiver, without a signature:
+ * every pair of members shares a key that only those two can compute (static-static ECDH of their
+ * CA-certified node keys, through HKDF), and a TAGGED_DELTA carries one HMAC-SHA256 tag (16 bytes)
+ * per receiver over the sender's own entries. A receiver checks only its own tag, so a member can
+ * forge to nobody but itself, and a relay or a holder of the cluster secret to nobody at all. The
+ * author's ECDSA seal over the same entries follows later (the next heartbeat) for relaying; see
+ * docs/protocol.md ("Tagged deltas"). Sending and checking both run on the sync thread; the key
+ * cache is thread-safe.
+ *
+ * <pre>
+ * body: sender key id (8) | n (1) | n × (receiver length (1) | receiver (ASCII) | receiver key id (8) | tag (16))
+ *       | entries (EntryCodec, length-prefixed) to the end
+ * tag:  first 16 bytes of HMAC-SHA256(pair key, "acp sync tag v1\0" ‖ sender ‖ 0x00 ‖ receiver ‖ 0x00
+ *       ‖ sender epoch (8) ‖ sender key id (8) ‖ receiver key id (8) ‖ entries)
+ * pair key: HKDF-SHA256(ECDH x, salt "acp sync pair v1", info: (node ‖ 0x00 ‖ key id) of both, ordered by node then key id)
+ * </pre>
+ */
+public final class PairTags {
+
+    private static final Logger LOG = Logger.getLogger(PairTags.class);
+
+    /** Receivers one delta is tagged for at most: a larger cluster seals each flush instead. */
+    public static final int MAX_TAGS = 16;
+    static final int TAG_LENGTH = 16;
+    private static final byte[] TAG_DOMAIN = "acp sync tag v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAIR_SALT = "acp sync pair v1".getBytes(StandardCharsets.US_ASCII);
+
+    private record PairId(String peer, long peerKeyId) {
+    }
+
+    private final NodeSigner signer;
+    private final AuthorKeys keys;
+    private final OriginCounters counters;
+    private final LongSupplier clockMillis;
+    private final Map<PairId, SecretKeySpec> pairKeys = new ConcurrentHashMap<>();
+    private final AtomicLong untagged = new AtomicLong();
+    private final Mac mac;
+
+    public PairTags(NodeSigner signer, AuthorKeys keys, OriginCounters counters, LongSupplier clockMillis) {
+        this.signer = signer;
+        this.keys = keys;
+        this.counters = counters;
+        this.clockMillis = clockMillis;
+        try {
+            this.mac = Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 missing from this JDK", e);
+        }
+    }
+
+    /**
+     * The members to tag a delta for, or null when it must be sealed instead: more than
+     * {@link #MAX_TAGS} keys, none at all, or an L3 bridge among the members (it relays every
+     * entry at once under its author's seal, so it needs the seal at once).
+     */
+    public List<AuthorKeys.MemberKey> receivers() {
+        if (keys.anyBridge()) {
+            return null;
+        }
+        List<AuthorKeys.MemberKey> out = keys.validKeysOfOthers(signer.node(), clockMillis.getAsLong(), MAX_TAGS);
+        return out == null || out.isEmpty() ? null : out;
+    }
+
+    /**
+     * TAGGED_DELTA bodies of this node's entries, each at most {@code maxBody} bytes (an entry
+     * larger than that goes alone); an entry with no wire form is logged and left out.
+     */
+    public synchronized List<byte[]> encode(List<? extends Entry> entries, List<AuthorKeys.MemberKey> receivers, long epoch, int maxBody) {
+        int tagsLength = 8 + 1;
+        for (AuthorKeys.MemberKey r : receivers) {
+            tagsLength += 1 + r.node().length() + 8 + TAG_LENGTH;
+        }
+        List<byte[]> bodies = new ArrayList<>();
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        for (Entry e : entries) {
+            if (!SealedEntry.requiredAuthor(e).equals(signer.node()) || !e.node().equals(signer.node())) {
+                throw new IllegalArgumentException("node " + signer.node() + " cannot tag " + e.kind().wireName() + " " + e.key() + " of node " + e.node());
+            }
+            byte[] encoded;
+            try {
+                encoded = EntryCodec.encode(e);
+            } catch (IllegalArgumentException ex) {
+                LOG.warnf("%s %s of node %s cannot be replicated: %s", e.kind().wireName(), e.key(), e.node(), ex.getMessage());
+                continue;
+            }
+            if (chunk.size() > 0 && tagsLength + chunk.size() + encoded.length > maxBody) {
+                bodies.add(body(chunk.toByteArray(), receivers, epoch, tagsLength));
+                chunk.reset();
+            }
+            chunk.writeBytes(encoded);
+        }
+        if (chunk.size() > 0) {
+            bodies.add(body(chunk.toByteArray(), receivers, epoch, tagsLength));
+        }
+        return bodies;
+    }
+
+    private byte[] body(byte[] entries, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength) {
+        ByteBuffer b = ByteBuffer.allocate(tagsLength + entries.length);
+        b.putLong(signer.keyId());
+        b.put((byte) receivers.size());
+        for (AuthorKeys.MemberKey r : receivers) {
+            b.put((byte) r.node().length());
+            b.put(r.node().getBytes(StandardCharsets.US_ASCII));
+            b.putLong(r.keyId());
+            b.put(tag(pairKey(r.node(), r.keyId(), r), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, entries.length));
+        }
+        b.put(entries);
+        return b.array();
+    }
+
+    /**
+     * Checks a TAGGED_DELTA from {@code sender} (as its authenticated header names it, in its epoch)
+     * and decodes its entries, each the sender's own. A body with no tag for this node's key is
+     * ignored and counted ({@link #untagged()}: the sender does not know this node's certificate
+     * yet; the sealed copy brings the entries); a bad tag, an unknown or revoked sender key refuses
+     * the whole body; an entry not the sender's own, or a certificate meta (only ever sealed), is
+     * refused alone. Refusals are counted and logged.
+     *
+     * @return the entries to merge (no seal: the tag proved their author), or empty if refused
+     * @throws IllegalArgumentException if the body is cut short or inconsistent
+     */
+    public synchronized Optional<List<SealedEntry>> open(String sender, long senderEpoch, byte[] body) {
+        ByteBuffer b = ByteBuffer.wrap(body);
+        byte[] mine = null;
+        long senderKeyId;
+        int entriesStart;
+        try {
+            senderKeyId = b.getLong();
+            int n = b.get() & 0xFF;
+            for (int i = 0; i < n; i++) {
+                byte[] name = new byte[b.get() & 0xFF];
+                b.get(name);
+                long keyId = b.getLong();
+                byte[] tag = new byte[TAG_LENGTH];
+                b.get(tag);
+                if (keyId == signer.keyId() && Arrays.equals(name, signer.node().getBytes(StandardCharsets.US_ASCII))) {
+                    mine = tag;
+                }
+            }
+            entriesStart = b.position();
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("tagged delta of node " + sender + " is cut short in its tags");
+        }
+        if (mine == null) {
+            untagged.incrementAndGet();
+            return Optional.empty();
+        }
+        String what = "a tagged delta of " + (body.length - entriesStart) + " entry bytes";
+        AuthorKeys.Lookup key = keys.key(sender, senderKeyId, clockMillis.getAsLong());
+        if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
+            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key "
+                    + Long.toHexString(senderKeyId) + " is known here yet");
+            return Optional.empty();
+        }
+        if (key.problem() != null) {
+            counters.refused(Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
+                    + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
+            return Optional.empty();
+        }
+        SecretKeySpec pair = pairKey(sender, senderKeyId, new AuthorKeys.MemberKey(sender, senderKeyId, key.key()));
+        byte[] expected = tag(pair, sender, signer.node(), senderEpoch, senderKeyId, signer.keyId(), body, entriesStart, body.length - entriesStart);
+        if (!MessageDigest.isEqual(expected, mine)) {
+            counters.refused(Refusal.BAD_TAG, sender, what, "its tag for node " + signer.node()
+                    + " does not verify under the pair key of " + sender + " and " + signer.node());
+            return Optional.empty();
+        }
+        List<SealedEntry> out = new ArrayList<>();
+        try {
+            while (b.hasRemaining()) {
+                int start = b.position();
+                Entry e = EntryCodec.decodeOne(b);
+                if (!e.node().equals(sender) || !SealedEntry.requiredAuthor(e).equals(sender)) {
+                    counters.refused(Refusal.NOT_SENDER, sender, OriginCheck.describe(e), "a tagged delta from " + sender
+                            + " carries an entry written by node " + SealedEntry.requiredAuthor(e));
+                    continue;
+                }
+                if (CertificateMeta.isCertificateMeta(e)) {
+                    counters.refused(Refusal.UNSIGNED, sender, OriginCheck.describe(e), "a certificate travels only under its node's seal");
+                    continue;
+                }
+                counters.verified();
+                out.add(new SealedEntry(e, Arrays.copyOfRange(body, start, b.position()), null));
+            }
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("tagged delta of node " + sender + " is cut short in its entries");
+        }
+        return Optional.of(out);
+    }
+
+    /** Tagged deltas that carried no tag for this node's key (ignored: the sender does not know it yet). */
+    public long untagged() {
+        return untagged.get();
+    }
+
+    SecretKeySpec pairKey(String peer, long peerKeyId, AuthorKeys.MemberKey peerKey) {
+        return pairKeys.computeIfAbsent(new PairId(peer, peerKeyId), id -> {
+            byte[] shared = signer.agree(peerKey.key());
+            boolean selfFirst = signer.node().compareTo(peer) < 0 || (signer.node().equals(peer) && signer.keyId() < peerKeyId);
+            ByteArrayOutputStream info = new ByteArrayOutputStream();
+            writeParty(info, selfFirst ? signer.node() : peer, selfFirst ? signer.keyId() : peerKeyId);
+            writeParty(info, selfFirst ? peer : signer.node(), selfFirst ? peerKeyId : signer.keyId());
+            HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+            hkdf.init(new HKDFParameters(shared, PAIR_SALT, info.toByteArray()));
+            byte[] k = new byte[32];
+            hkdf.generateBytes(k, 0, k.length);
+            Arrays.fill(shared, (byte) 0);
+            return new SecretKeySpec(k, "HmacSHA256");
+        });
+    }
+
+    private static void writeParty(ByteArrayOutputStream out, String node, long keyId) {
+        out.writeBytes(node.getBytes(StandardCharsets.US_ASCII));
+        out.write(0);
+        out.writeBytes(ByteBuffer.allocate(8).putLong(keyId).array());
+    }
+
+    byte[] tag(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
+                       byte[] entries, int from, int length) {
+        try {
+            mac.init(key);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
+        }
+        mac.update(TAG_DOMAIN);
+        mac.update(sender.getBytes(StandardCharsets.US_ASCII));
+        mac.update((byte) 0);
+        mac.update(receiver.getBytes(StandardCharsets.US_ASCII));
+        mac.update((byte) 0);
+        mac.update(ByteBuffer.allocate(24).putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
+        mac.update(entries, from, length);
+        return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
+    }
+}
