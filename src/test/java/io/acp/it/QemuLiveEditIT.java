@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code system set} on a real guest: the packaged node on {@code qemu:///system} (as in
  * {@link QemuGuestIT}; run under {@code flock /tmp/acp-qemu.lock}) hot-plugs a vCPU into a running
  * diskless guest started with room for it, as {@code virsh dominfo} shows, and leaves a change above
- * the maximum pending. Memory is not checked here: a guest without a balloon driver (this one has no
+ * the maximum pending, and hot-plugs a disk added at the end of its list. Memory is not checked here: a guest without a balloon driver (this one has no
  * OS) never moves its balloon, whatever libvirt is told.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -29,6 +29,7 @@ class QemuLiveEditIT {
 
     private static final String URI = "qemu:///system";
     private static final String ID = "acp-qemu-live-" + ProcessHandle.current().pid();
+    private static final String PLUG = "acp-qemu-plug-" + ProcessHandle.current().pid();
 
     @TempDir
     static Path dir;
@@ -38,7 +39,8 @@ class QemuLiveEditIT {
     @BeforeAll
     static void startNode() throws Exception {
         assertThat(virsh("version")).as("libvirtd must answer on %s (scripts/libvirtd-up starts it)", URI).contains("libvirt");
-        node = NodeProcess.start("qemu1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
+        node = NodeProcess.start("qemu1", java.nio.file.Files.createDirectories(dir.resolve("node")), List.of(), List.of("-Dacp.hypervisor.uri=" + URI,
+                "-Dacp.hypervisor.reconcile-interval=2s", "-Dacp.hypervisor.allowed-device-paths=" + dir));
     }
 
     @AfterAll
@@ -48,9 +50,18 @@ class QemuLiveEditIT {
                 node.close();
             }
         } finally {
-            virsh("destroy", ID);
-            virsh("undefine", ID);
+            for (String id : List.of(ID, PLUG)) {
+                virsh("destroy", id);
+                virsh("undefine", id);
+            }
         }
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
     }
 
     private static String virsh(String... args) throws IOException, InterruptedException {
@@ -63,7 +74,11 @@ class QemuLiveEditIT {
     }
 
     private static ObjectNode set(String changes) throws IOException {
-        ObjectNode args = Json.object().put("id", ID);
+        return set(ID, changes);
+    }
+
+    private static ObjectNode set(String id, String changes) throws IOException {
+        ObjectNode args = Json.object().put("id", id);
         args.set("spec", Json.MAPPER.readTree(changes));
         return args;
     }
@@ -89,6 +104,28 @@ class QemuLiveEditIT {
             assertThat(virsh("dominfo", ID)).as("the pending change at the next start").containsPattern("CPU\\(s\\):\\s+3\\n");
             assertThat(virsh("vcpucount", ID, "--live", "--maximum")).isEqualTo("4");
             assertThat(api.call("hypervisor", "delete", Json.object().put("id", ID)).path("deleted").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void aDiskAddedAtTheEndIsHotPluggedIntoARunningGuest() throws Exception {
+        java.nio.file.Path extra = dir.resolve("extra.qcow2");
+        assertThat(run("qemu-img", "create", "-f", "qcow2", extra.toString(), "8M")).contains("Formatting");
+        String disk = "{\"path\":\"" + extra + "\",\"format\":\"qcow2\"}";
+        try (ApiClient api = node.client()) {
+            ObjectNode create = Json.object().put("id", PLUG).put("start", true);
+            create.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
+            assertThat(api.call("hypervisor", "create", create).path("state").asText()).isEqualTo("running");
+            assertThat(virsh("domblklist", PLUG)).doesNotContain(extra.toString());
+
+            JsonNode plugged = api.call("hypervisor", "set", set(PLUG, "{\"disks\":[" + disk + "]}"));
+            assertThat(plugged.path("fields").path("disks").path("applied").asText()).as("%s", plugged).isEqualTo("live");
+            assertThat(virsh("domblklist", PLUG)).as("in the running guest").contains(extra.toString());
+            assertThat(virsh("dumpxml", PLUG, "--inactive")).as("and in its definition").contains(extra.toString());
+            assertThat(virsh("domstate", PLUG)).isEqualTo("running");
+
+            // Unplugging a PCI disk needs the guest's consent (ACPI), which this guest without an OS never gives: not checked here.
+            assertThat(api.call("hypervisor", "delete", Json.object().put("id", PLUG)).path("deleted").asBoolean()).isTrue();
         }
     }
 }

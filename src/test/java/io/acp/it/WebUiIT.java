@@ -168,6 +168,14 @@ class WebUiIT {
             assertThat(shown.path("object").path("spec").path("vcpus").asInt()).as("%s", shown).isEqualTo(2);
             assertThat(shown.path("object").path("spec").path("memory").asInt()).as("%s", shown).isEqualTo(48);
         }
+
+        // The Nodes page is the cluster's tree: node a lists the system it runs, linked to its page; b lists none.
+        browser.get("http://127.0.0.1:" + httpPort + "/#/nodes");
+        await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-node=a] [data-testid=node-systems] li[data-system=ui1]"), "data-state", "running"));
+        assertThat(browser.findElement(By.cssSelector("section[data-node=b] [data-testid=node-systems]")).getText()).isEqualTo("none");
+        screenshot("04d-nodes-tree");
+        browser.findElement(By.cssSelector("section[data-node=a] [data-testid=node-systems] li[data-system=ui1] a")).click();
+        await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-system=ui1]"), "data-state", "running"));
     }
 
     @Test

@@ -1,7 +1,8 @@
-// Nodes: each node's state, figures, services and how it sees the others.
+// Nodes: each node's state, figures, the systems it runs or holds, services and how it sees the others.
 import {h, replace, percent, bytes, badge, duration} from '../dom.js';
 import {nodeState} from './common.js';
 import {historyCharts} from './history.js';
+import {placement} from './systems.js';
 
 export function nodes(selected) {
   const list = h('div', {});
@@ -35,6 +36,11 @@ function nodeDetail(ctx, id) {
   const object = store.objects.get(`node/${id}`);
   const views = [...store.metaOf('node', id).entries()].filter(([n, m]) => m.values && m.values.membership);
   const services = store.ofType('service').filter(s => s.spec && s.spec.node === id);
+  // The node's branch of the cluster tree: the systems placed on it, each with its state there.
+  const systems = store.ofType('system')
+      .map(s => ({id: s.id, ...placement(store, s)}))
+      .filter(s => s.node === id)
+      .sort((a, b) => a.id.localeCompare(b.id));
   return h('section', {class: 'card', 'data-node': id, 'data-state': state},
       h('div', {class: 'card-head'}, h('h2', {}, h('a', {href: `#/nodes/${encodeURIComponent(id)}`}, id)), badge(state)),
       h('dl', {class: 'facts'},
@@ -43,6 +49,11 @@ function nodeDetail(ctx, id) {
           h('dt', {}, 'load'), h('dd', {}, [v.load1, v.load5, v.load15].map(x => (x === undefined ? '–' : x.toFixed(2))).join(' / ')),
           h('dt', {}, 'uptime'), h('dd', {'data-figure': 'uptime'}, v.uptime !== undefined ? duration(v.uptime) : '–'),
           h('dt', {}, 'version'), h('dd', {}, (object && object.spec && object.spec.version) || '–')),
+      h('h3', {}, `Systems (${systems.length})`),
+      systems.length
+        ? h('ul', {class: 'plain', 'data-testid': 'node-systems'}, systems.map(s => h('li', {'data-system': s.id, 'data-state': s.state},
+            badge(s.state), ' ', h('a', {href: `#/systems/${encodeURIComponent(s.id)}`}, s.id))))
+        : h('p', {class: 'muted', 'data-testid': 'node-systems'}, 'none'),
       h('h3', {}, 'Services'),
       h('ul', {class: 'plain'}, services.map(s => {
         const m = (store.metaOf('service', s.id).get(id) || {}).values || {};

@@ -28,7 +28,11 @@ public final class AuthorKeys {
     public record Lookup(ECPublicKeyParameters key, X509Certificate certificate, Problem problem) {
     }
 
-    private record Known(X509Certificate certificate, ECPublicKeyParameters key) {
+    /** {@code notAfterMillis} is read once: {@code getNotAfter} copies a Date, and this runs per received entry. */
+    private record Known(X509Certificate certificate, ECPublicKeyParameters key, long notAfterMillis) {
+        Known(X509Certificate certificate, ECPublicKeyParameters key) {
+            this(certificate, key, certificate.getNotAfter().getTime());
+        }
     }
 
     private final X509Certificate ca;
@@ -111,7 +115,7 @@ public final class AuthorKeys {
         if (revocations.revoked(k.certificate())) {
             return new Lookup(null, k.certificate(), Problem.REVOKED);
         }
-        if (nowMillis > k.certificate().getNotAfter().getTime()) {
+        if (nowMillis > k.notAfterMillis()) {
             return new Lookup(null, k.certificate(), Problem.EXPIRED);
         }
         return new Lookup(k.key(), k.certificate(), null);
