@@ -85,17 +85,19 @@ final class LibvirtConnection {
 
     /** Reads from domain {@code name} (its handle freed after); {@code absent} when there is no such domain. */
     <T> T read(String what, String name, T absent, DomainCall<T> read) {
-        return call(what, c -> {
-            Domain d = lookup(c, name);
-            if (d == null) {
-                return absent;
-            }
-            try {
-                return read.run(d);
-            } finally {
-                free(d);
-            }
-        });
+        return call(what, c -> readDomain(c, name, absent, read));
+    }
+
+    private static <T> T readDomain(Connect c, String name, T absent, DomainCall<T> read) throws LibvirtException {
+        Domain d = lookup(c, name);
+        if (d == null) {
+            return absent;
+        }
+        try {
+            return read.run(d);
+        } finally {
+            free(d);
+        }
     }
 
     /**
@@ -110,15 +112,7 @@ final class LibvirtConnection {
             return absent;
         }
         try {
-            Domain d = lookup(c, name);
-            if (d == null) {
-                return absent;
-            }
-            try {
-                return read.run(d);
-            } finally {
-                free(d);
-            }
+            return readDomain(c, name, absent, read);
         } catch (LibvirtException e) {
             LOG.debugf("reading %s beside the running job on node %s: %s", name, nodeId(), e.getMessage());
             return absent;
