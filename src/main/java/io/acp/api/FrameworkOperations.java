@@ -6,6 +6,8 @@ import io.acp.cluster.Cdb;
 import io.acp.node.ServiceDirectory;
 import io.acp.node.ServiceStatus;
 import io.acp.model.Json;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.Request;
 import java.time.Duration;
@@ -61,9 +63,14 @@ final class FrameworkOperations implements ServiceOperations {
             Cdb c = cdb.get();
             o.put("objects", c.objectCount());
             o.put("readiness", c.readiness().wireName());
+            // `acp node evacuate` marks the node object; until `acp node resume` nothing is placed here
+            o.put("schedulable", c.object(ObjectKey.of(ObjectType.NODE, localNode))
+                    .map(node -> !node.spec().path("unschedulable").isObject())
+                    .orElse(true));
         } catch (AcpException e) {
             o.putNull("objects"); // cluster service not running: the status still answers
             o.putNull("readiness");
+            o.putNull("schedulable");
         }
         o.set("services", services());
         return o;

@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 
-@Command(name = "status", description = "Show the node: id, version, uptime, object count, CDB readiness (syncing or ready) and services.")
+@Command(name = "status", description = "Show the node: id, version, uptime, object count, CDB readiness (syncing or ready), whether new systems may be placed on it, and services.")
 class StatusCommand extends ClientCommand {
 
     @Override
@@ -16,9 +16,12 @@ class StatusCommand extends ClientCommand {
     }
 
     private static void human(JsonNode status, PrintWriter out) {
-        Table t = new Table("NODE", "VERSION", "STARTED", "UPTIME", "OBJECTS", "CDB");
+        Table t = new Table("NODE", "VERSION", "STARTED", "UPTIME", "OBJECTS", "CDB", "SCHEDULABLE");
+        JsonNode schedulable = status.path("schedulable");
         t.row(status.path("node").asText(), status.path("version").asText(), EntryText.instant(status.path("startedAt").asText(null)),
-                uptime(status.path("uptimeMs").asLong()), status.path("objects").asLong(), status.path("readiness").asText("-"));
+                uptime(status.path("uptimeMs").asLong()), status.path("objects").asLong(), status.path("readiness").asText("-"),
+                // "no" after `acp node evacuate` until `acp node resume`; "-" from a node that does not say
+                schedulable.isBoolean() ? (schedulable.asBoolean() ? "yes" : "no (acp node resume)") : "-");
         t.print(out);
         out.println();
         ServicesCommand.table(status.path("services"), out);

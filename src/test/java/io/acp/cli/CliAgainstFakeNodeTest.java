@@ -80,8 +80,8 @@ class CliAgainstFakeNodeTest {
             LaunchResult result = launcher.launch(args(node, "status"));
             assertThat(result.exitCode()).isZero();
             assertThat(result.getOutputStream()).containsExactly(
-                    "NODE  VERSION  STARTED               UPTIME  OBJECTS  CDB",
-                    "n1    0.1.0    2026-11-24T10:00:00Z  1h2m    2        syncing",
+                    "NODE  VERSION  STARTED               UPTIME  OBJECTS  CDB      SCHEDULABLE",
+                    "n1    0.1.0    2026-11-24T10:00:00Z  1h2m    2        syncing  -",
                     "",
                     "NAME       STATE    HEALTH                  SINCE                 RESTARTS",
                     "framework  running  ok                      2026-11-24T10:00:00Z  0",

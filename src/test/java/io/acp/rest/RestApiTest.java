@@ -121,6 +121,8 @@ class RestApiTest {
         as(RestNode.READER).when().get("/api/v1/nodes").then().statusCode(200)
                 .body("find { it.id == 'a' }.spec.unschedulable.by", equalTo("admin"))
                 .body("find { it.id == 'a' }.spec.evacuation.state", equalTo("done"));
+        // the node's own status (what `acp status` prints) says so too
+        as(RestNode.READER).when().get("/api/v1/nodes/a").then().statusCode(200).body("schedulable", equalTo(false));
         // a create that names the unschedulable node is refused, naming the rule and the node
         io.restassured.path.json.JsonPath refused = finished(as(RestNode.OPERATOR)
                 .body("{\"id\":\"vm-late\",\"spec\":{\"vcpus\":1,\"memory\":64,\"node\":\"a\"}}").when().post("/api/v1/systems").then());
@@ -130,6 +132,7 @@ class RestApiTest {
 
         assertThat(finished(as(RestNode.ADMIN).when().post("/api/v1/nodes/a/resume").then()).getString("state")).isEqualTo("ok");
         assertThat(cluster.cdb().object(a).map(e -> e.spec().has("unschedulable")).orElse(true)).isFalse();
+        as(RestNode.READER).when().get("/api/v1/nodes/a").then().statusCode(200).body("schedulable", equalTo(true));
     }
 
     // ---- networks -----------------------------------------------------------------------------
