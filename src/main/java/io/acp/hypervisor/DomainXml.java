@@ -36,6 +36,9 @@ public final class DomainXml {
             x.append("    <boot dev='").append(dev).append("'/>\n");
         }
         x.append("  </os>\n");
+        // ACPI: a guest's graceful shutdown is its power button, and PCI hot-plug (disks, NICs) on
+        // the pc machine goes through it; qemu refuses device_add on a bus without it.
+        x.append("  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
         x.append("  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n");
         x.append("  <devices>\n");
         List<String> targets = spec.diskTargets();

@@ -174,7 +174,16 @@ class WebUiIT {
         await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-node=a] [data-testid=node-systems] li[data-system=ui1]"), "data-state", "running"));
         assertThat(browser.findElement(By.cssSelector("section[data-node=b] [data-testid=node-systems]")).getText()).isEqualTo("none");
         screenshot("04d-nodes-tree");
-        browser.findElement(By.cssSelector("section[data-node=a] [data-testid=node-systems] li[data-system=ui1] a")).click();
+        // the page redraws on every update, so follow the link's address rather than a clicked element
+        String link = await(d -> {
+            try {
+                return d.findElement(By.cssSelector("section[data-node=a] [data-testid=node-systems] li[data-system=ui1] a")).getAttribute("href");
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                return null; // asked again at the next poll
+            }
+        });
+        assertThat(link).endsWith("#/systems/ui1");
+        browser.get(link);
         await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-system=ui1]"), "data-state", "running"));
     }
 
