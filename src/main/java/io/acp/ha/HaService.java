@@ -93,7 +93,7 @@ public class HaService extends PipelineService<HaService.Running> {
         Set<String> witnesses = config.witness() ? Set.of(nodeId) : Set.of();
         Failover.Target target = (system, failed, live) -> cdb.object(ObjectKey.of(ObjectType.SYSTEM, system))
                 .flatMap(e -> Placement.chooseAmong(cdb, nodeId, SystemSpec.parse(system, e.spec()),
-                        live.stream().filter(n -> !n.equals(failed) && !witnesses.contains(n) && !syncing(cdb, n)).toList(), priority,
+                        live.stream().filter(n -> !n.equals(failed) && !witnesses.contains(n)).toList(), priority,
                         System.currentTimeMillis()));
         FenceGuard guard;
         try {
@@ -249,15 +249,5 @@ public class HaService extends PipelineService<HaService.Running> {
         @Override
         public void stop(String system) {
         }
-    }
-
-    /**
-     * A node still catching up with the cluster's state (its own meta of {@code node/<n>} says
-     * {@code syncing}) cannot make the conditional write that starts a system: it is never chosen,
-     * so a node that just restarted does not hold a failed node's systems while it syncs.
-     */
-    private static boolean syncing(Cdb cdb, String node) {
-        return cdb.meta(ObjectKey.of(ObjectType.NODE, node), node).stream()
-                .anyMatch(m -> "syncing".equals(m.values().path("readiness").asText(null)));
     }
 }

@@ -28,6 +28,9 @@ import java.util.stream.Collectors;
  * and it is chosen only when no node with known room fits. A node whose free memory is smaller than
  * the system's is not chosen; when no node fits, the create fails with CONFLICT listing each node's room.
  * A node marked unschedulable ({@link NodeSchedule}: being evacuated) is never a candidate, this one included.
+ * Nor is another node whose own node meta says it is still {@code syncing} the cluster's state: it
+ * cannot make the conditional write that starts a system until it has caught up, so a node that just
+ * restarted is not handed systems (created, migrated or failed over) while it syncs.
  */
 public final class Placement {
 
@@ -56,7 +59,7 @@ public final class Placement {
                 .map(Room::node)
                 .orElseThrow(() -> new AcpException(ErrorCode.CONFLICT, "no node has room for system " + spec.id() + " ("
                         + spec.memoryMiB() + " MiB): " + rooms.stream().map(Room::describe).collect(Collectors.joining("; "))
-                        + unschedulable(cdb) + "; free memory, or give the spec a 'node'"));
+                        + unschedulable(cdb, localNode) + "; free memory, or give the spec a 'node'"));
     }
 
     /**
@@ -87,7 +90,7 @@ public final class Placement {
         if (!nodes.contains(localNode)) {
             nodes.add(localNode);
         }
-        nodes.removeIf(n -> !NodeSchedule.schedulable(cdb, n));
+        nodes.removeIf(n -> !NodeSchedule.schedulable(cdb, n) || (!n.equals(localNode) && syncing(cdb, n)));
         List<Room> out = new ArrayList<>();
         for (String n : nodes) {
             List<StatsEntry> s = cdb.stats(ObjectKey.of(ObjectType.NODE, n), n);
@@ -103,15 +106,28 @@ public final class Placement {
         return out;
     }
 
-    /** The unschedulable nodes, for an error that says why they were not candidates. */
-    private static String unschedulable(Cdb cdb) {
+    /** The unschedulable and syncing nodes, for an error that says why they were not candidates. */
+    private static String unschedulable(Cdb cdb, String localNode) {
         List<String> out = new ArrayList<>();
         for (ObjectKey k : cdb.reportedKeys(ObjectType.NODE)) {
             if (!NodeSchedule.schedulable(cdb, k.id())) {
                 out.add(k.id());
             }
         }
-        return out.isEmpty() ? "" : "; not considered (rule unschedulable, acp node resume): " + String.join(", ", out);
+        List<String> syncing = new ArrayList<>();
+        for (ObjectKey k : cdb.reportedKeys(ObjectType.NODE)) {
+            if (!k.id().equals(localNode) && syncing(cdb, k.id())) {
+                syncing.add(k.id());
+            }
+        }
+        return (out.isEmpty() ? "" : "; not considered (rule unschedulable, acp node resume): " + String.join(", ", out))
+                + (syncing.isEmpty() ? "" : "; not considered (rule syncing, still catching up with the cluster): " + String.join(", ", syncing));
+    }
+
+    /** The node's own meta of {@code node/<n>} says {@code readiness: syncing}. */
+    static boolean syncing(Cdb cdb, String node) {
+        return cdb.meta(ObjectKey.of(ObjectType.NODE, node), node).stream()
+                .anyMatch(m -> "syncing".equals(m.values().path("readiness").asText(null)));
     }
 
     private static boolean fresh(Cdb cdb, String node, long nowMillis) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
+import io.acp.cluster.Readiness;
 import io.acp.model.Json;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
@@ -53,6 +54,9 @@ class PlacementTest {
         publish(2, 700, 4, 0.5);
         publish(3, 900, 2, 0.0);
         cluster.awaitConverged(SYNC);
+        for (InProcessCluster.Node n : cluster.nodes()) {
+            awaitReadinessOn(cluster.node(1).cdb(), n.id, "ready"); // a node still syncing is never chosen
+        }
     }
 
     @AfterEach
@@ -109,6 +113,29 @@ class PlacementTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
                     assertThat(e.getMessage()).contains("no node has room for system huge", "n2 has", "n3 has");
                 });
+    }
+
+    @Test
+    void aNodeStillSyncingIsNotChosenUntilItIsReady() {
+        // n3 has the most room (900 MiB) but says it is still catching up: it cannot make the
+        // conditional write that starts a system, so a create must not land there.
+        cluster.node(3).cdb().readiness(Readiness.SYNCING);
+        awaitReadinessOn(cluster.node(1).cdb(), "n3", "syncing");
+
+        assertThat(create("first", 400).path("node").asText()).as("n2 is the roomiest node that is ready").isEqualTo("n2");
+        assertThatThrownBy(() -> create("huge", 800))
+                .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage())
+                        .contains("no node has room for system huge", "rule syncing", "n3"));
+
+        cluster.node(3).cdb().readiness(Readiness.READY);
+        awaitReadinessOn(cluster.node(1).cdb(), "n3", "ready");
+        assertThat(create("second", 400).path("node").asText()).as("n3, ready again, has the most room").isEqualTo("n3");
+    }
+
+    private void awaitReadinessOn(Cdb viewer, String node, String readiness) {
+        Eventually.await(SYNC, () -> viewer.meta(ObjectKey.of(ObjectType.NODE, node), node).stream()
+                        .anyMatch(m -> readiness.equals(m.values().path("readiness").asText())),
+                () -> "node meta of " + node + " as " + viewer.localNode() + " sees it: " + viewer.meta(ObjectKey.of(ObjectType.NODE, node), node));
     }
 
     @Test
