@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two packaged nodes ({@code acp node run} with the network service), each in its own network
- * namespace of a {@link NetLab}, syncing their CDBs by multicast through a switch namespace; their
- * uplinks {@code up0} are wired to each other, and a guest namespace hangs off each node. The
- * real CLI creates networks, attaches the guests' veths and reads the stats the pings made.
+ * namespace of a {@link NetLab}, syncing their CDBs by multicast through a switch namespace on
+ * their eth0 (10.201.0.1 and .2); their uplinks {@code up0} are also wired to each other, and a
+ * guest namespace hangs off each node. The real CLI creates VLAN, trunk and VXLAN networks (the
+ * overlay on eth0), attaches the guests' veths, and reads the stats the pings made.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class NetworkIT {
@@ -70,7 +71,7 @@ class NetworkIT {
                             "-Dacp.cluster.sync.secret=" + NetnsLab.SECRET,
                             "-Dacp.cluster.sync.heartbeat-interval=200ms",
                             "-Dacp.cluster.sync.anti-entropy-interval=300ms",
-                            "-Dacp.network.uplinks=up0",
+                            "-Dacp.network.uplinks=up0,eth0", // up0 for VLANs and trunks, eth0 as the VXLAN underlay
                             "-Dacp.network.reconcile-interval=1s"));
             nodes.add(node);
             NetnsLab.awaitSync(node);
@@ -94,7 +95,7 @@ class NetworkIT {
     private static boolean uplinksReported(String node) {
         try {
             CliResult r = acp(1, "meta", "service", node + ":network", "--json");
-            return r.exitCode() == 0 && r.stdout().contains("\"uplinks\":[\"up0\"]");
+            return r.exitCode() == 0 && r.stdout().contains("\"uplinks\":[\"up0\",\"eth0\"]");
         } catch (Exception e) {
             return false;
         }
@@ -187,7 +188,7 @@ class NetworkIT {
         assertThat(badVlan.errors()).singleElement().asString().contains("invalid VLAN id 4095").contains("1..4094");
         CliResult badUplink = acp(1, "network", "create", "bad", "--uplink", "eth7", "--vlan", "5", "--nodes", "n2");
         assertThat(badUplink.exitCode()).isEqualTo(7);
-        assertThat(badUplink.errors()).singleElement().asString().contains("unknown uplink eth7 on node n2; it has up0");
+        assertThat(badUplink.errors()).singleElement().asString().contains("unknown uplink eth7 on node n2; it has up0, eth0");
         assertThat(acp(1, "network", "create", "dup", "--uplink", "up0", "--vlan", "5").exitCode()).isZero();
         Eventually.await(WAIT, () -> {
             try {
@@ -203,5 +204,45 @@ class NetworkIT {
         assertThat(unknown.exitCode()).isEqualTo(3);
         assertThat(unknown.errors()).singleElement().asString().contains("unknown network nope");
         assertThat(acp(1, "network", "delete", "dup").exitCode()).isZero();
+    }
+
+    private static boolean links(String ns, String name) {
+        return NetLab.run(List.of("ip", "-n", ns, "link", "show", name)).exit() == 0;
+    }
+
+    @Test
+    void guestsOnTwoNodesPingThroughTheOverlayAndDeleteRemovesIt() throws Exception {
+        CliResult create = acp(1, "network", "create", "ov", "--type", "vxlan", "--uplink", "eth0", "--vni", "77");
+        assertThat(create.exitCode()).as("%s", create).isZero();
+        assertThat(create.stdout()).isEqualTo("created vxlan network ov on underlay eth0 (VNI 77)");
+        Eventually.await(WAIT, () -> {
+            try {
+                JsonNode n = show(2, "ov").path("nodes");
+                return n.path("n1").path("peers").toString().equals("[\"10.201.0.2\"]") && n.path("n2").path("peers").toString().equals("[\"10.201.0.1\"]");
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        }, "ov up on n1 and n2, each with the other as its peer");
+        assertThat(acp(1, "network", "attach", "ov", "gv1").exitCode()).isZero();
+        assertThat(acp(2, "network", "attach", "ov", "gv2").exitCode()).isZero();
+        assertThat(lab.ping(g1, "10.77.0.2", 5)).as("g1 pings g2 through the VXLAN tunnel over eth0").isTrue();
+
+        CliResult shown = acp(1, "network", "show", "ov");
+        assertThat(shown.stdout()).contains("on n1: up, bridge acp-ov, via acpvx77")
+                .contains("tunnel endpoint 10.201.0.1, MTU 1450, peers: 10.201.0.2");
+        assertThat(acp(1, "network", "list").out()).anySatisfy(l -> assertThat(l).matches("ov +vxlan +eth0 +vni 77 +n[12] up, n[12] up"));
+
+        CliResult dup = acp(2, "network", "create", "ov2", "--type", "vxlan", "--uplink", "eth0", "--vni", "77");
+        assertThat(dup.exitCode()).isEqualTo(6);
+        assertThat(dup.errors()).singleElement().asString().contains("network ov2: duplicate VNI 77: network ov already uses it");
+        CliResult range = acp(1, "network", "create", "big", "--type", "vxlan", "--uplink", "eth0", "--vni", "16777216");
+        assertThat(range.exitCode()).isEqualTo(7);
+        assertThat(range.errors()).singleElement().asString().contains("network big: VNI out of range: 16777216; a VNI is 1..16777215");
+
+        assertThat(acp(1, "network", "detach", "ov", "gv1").exitCode()).isZero();
+        assertThat(acp(2, "network", "detach", "ov", "gv2").exitCode()).isZero();
+        assertThat(acp(1, "network", "delete", "ov").exitCode()).isZero();
+        Eventually.await(WAIT, () -> !links(ns1, "acpvx77") && !links(ns2, "acpvx77") && !links(ns1, "acp-ov") && !links(ns2, "acp-ov"),
+                "the VXLAN devices and bridges deleted on both nodes");
     }
 }
