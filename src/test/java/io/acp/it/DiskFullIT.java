@@ -7,7 +7,6 @@ import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.testing.SmallDisk;
-import io.acp.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,12 +40,7 @@ class DiskFullIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (b != null) {
-            b.close();
-        }
-        if (a != null) {
-            a.close();
-        }
+        NodeProcess.closeAll(b, a);
         if (mount != null) {
             SmallDisk.unmount(mount);
         }
@@ -54,13 +48,8 @@ class DiskFullIT {
 
     @Test
     void writesRefusedOnAFullDiskTakeEffectNowhereAndTheNodesConvergeOnceItHasRoom() throws Exception {
-        List<String> sync = List.of(
-                "-Xmx160m",
-                "-Dacp.node.services=cluster,api",
-                "-Dacp.cluster.sync.enabled=true",
-                "-Dacp.cluster.sync.group=" + Ports.randomGroup(),
-                "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
-                "-Dacp.cluster.sync.secret=disk-full-test-secret-0123456789");
+        List<String> sync = LoopbackSync.options("cluster,api",
+                "-Xmx160m", "-Dacp.cluster.sync.secret=disk-full-test-secret-0123456789");
         Path aDir = Files.createDirectories(dir.resolve("a"));
         mount = Files.createDirectories(aDir.resolve("data")); // NodeProcess's data dir of a
         SmallDisk.mount(mount, "16m");

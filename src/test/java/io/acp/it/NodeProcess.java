@@ -239,4 +239,13 @@ final class NodeProcess implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         }
     }
+
+    /** Stops each node that was started, in the order given (the newest first, as a test tears down). */
+    static void closeAll(NodeProcess... nodes) throws InterruptedException {
+        for (NodeProcess n : nodes) {
+            if (n != null) {
+                n.close();
+            }
+        }
+    }
 }

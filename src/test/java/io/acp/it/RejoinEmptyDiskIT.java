@@ -7,7 +7,6 @@ import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
-import io.acp.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,24 +38,13 @@ class RejoinEmptyDiskIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (b != null) {
-            b.close();
-        }
-        if (a != null) {
-            a.close();
-        }
+        NodeProcess.closeAll(b, a);
     }
 
     @Test
     void aNodeRejoiningWithAnEmptyDiskNeverContradictsAnAcknowledgedWrite() throws Exception {
-        List<String> sync = List.of(
-                "-Xmx160m",
-                "-Dacp.node.services=cluster,api",
-                "-Dacp.cluster.sync.enabled=true",
-                "-Dacp.cluster.sync.group=" + Ports.randomGroup(),
-                "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
-                "-Dacp.cluster.sync.secret=rejoin-test-secret-0123456789",
-                "-Dacp.cluster.journal.fsync=false");
+        List<String> sync = LoopbackSync.options("cluster,api",
+                "-Xmx160m", "-Dacp.cluster.sync.secret=rejoin-test-secret-0123456789", "-Dacp.cluster.journal.fsync=false");
         a = NodeProcess.start("a", Files.createDirectories(dir.resolve("a")), List.of(), sync);
         b = NodeProcess.start("b", Files.createDirectories(dir.resolve("b")), List.of(), sync);
         int count = 600; // about 2.5 MB: several anti-entropy answers

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.acp.api.client.ApiClient;
 import io.acp.it.AcpApp.CliResult;
 import io.acp.model.Json;
-import io.acp.testing.Ports;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,23 +36,13 @@ class RotateSecretIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (b != null) {
-            b.close();
-        }
-        if (a != null) {
-            a.close();
-        }
+        NodeProcess.closeAll(b, a);
     }
 
     @Test
     void bothNodesEndOnOneNewSecretAndKeepSyncing() throws Exception {
-        List<String> sync = List.of(
-                "-Xmx160m",
-                "-Dacp.node.services=cluster,api,agent", // the agent routes the rotation's steps to b
-                "-Dacp.cluster.sync.enabled=true",
-                "-Dacp.cluster.sync.group=" + Ports.randomGroup(),
-                "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
-                "-Dacp.cluster.journal.fsync=false");
+        List<String> sync = LoopbackSync.options("cluster,api,agent", // the agent routes the rotation's steps to b
+                "-Xmx160m", "-Dacp.cluster.journal.fsync=false");
         a = NodeProcess.start("a", Files.createDirectories(dir.resolve("a")), List.of(), sync);
         Path dataB = Files.createDirectories(dir.resolve("b")).resolve("data");
         CliResult added = AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + a.dataDir(), "-Dacp.node.id=a"), CLI_LIMIT,
