@@ -36,6 +36,12 @@ public final class Journal implements ObjectLog {
 
     private static final Logger LOG = Logger.getLogger(Journal.class);
     static final String JOURNAL_NAME = "journal";
+    /**
+     * Zeros kept written ahead of the journal's end when writes are synced, so that an append's
+     * sync commits no block allocation (see {@link RecordFile}). Written a step at a time: one
+     * step costs one write of this size and one sync, shared by thousands of appends.
+     */
+    static final long PREALLOCATE_BYTES = 1 << 20;
 
     private final Path dir;
     private final boolean fsync;
@@ -76,6 +82,11 @@ public final class Journal implements ObjectLog {
      * @param compactBytes journal size past which {@link #needsCompaction()} says so
      */
     public static Journal open(Path dir, boolean fsync, long compactBytes) {
+        return open(dir, fsync, compactBytes, fsync ? PREALLOCATE_BYTES : 0);
+    }
+
+    /** As {@link #open(Path, boolean, long)}, with {@code preallocateBytes} of zeros kept ahead of the journal's end (0: none). */
+    static Journal open(Path dir, boolean fsync, long compactBytes, long preallocateBytes) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, RecordFormat.DIR_MODE);
@@ -84,7 +95,7 @@ public final class Journal implements ObjectLog {
                 }
             }
             SnapshotFile.discardTemp(dir);
-            RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync);
+            RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync, preallocateBytes);
             List<ObjectEntry> read;
             try {
                 read = journal.load();
@@ -107,7 +118,7 @@ public final class Journal implements ObjectLog {
         return dir;
     }
 
-    /** Size of the journal file: what compaction would reclaim. */
+    /** Bytes of the journal's records (its preallocated zeros not counted): what compaction would reclaim. */
     public long journalBytes() {
         return journalBytes;
     }
