@@ -1,32 +1,28 @@
 package io.acp.cluster.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.Version;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The payload of an {@link RecordFormat#OBJECT_ENTRY} record: the envelope of the object in binary,
- * only its spec as JSON (strings are a u16 length and UTF-8, integers big-endian):
+ * The payload of an {@link RecordFormat#OBJECT_ENTRY} record, all binary (strings are a u16 length
+ * and UTF-8, integers big-endian):
  * <pre>
  * key type (string, wire name) | key id (string) | version time (i64) | version node (string)
- * | flags (u8: bit 0 deleted, bit 1 has a subtype) | [subtype (string)] | spec (UTF-8 JSON object: the rest)
+ * | flags (u8: bit 0 deleted, bit 1 has a subtype) | [subtype (string)] | spec (a JSON object in {@link SpecCodec}: the rest)
  * </pre>
- * Decoding never sees the field names, version strings or booleans of the version-1 JSON record:
- * only the spec, which is free-form, goes through the JSON parser.
+ * Nothing of it goes through a JSON parser: the version-1 record was one JSON document, and
+ * setting up Jackson's parser and tree builder per record was most of a reload.
  */
 final class ObjectEntryCodec {
 
     private static final int DELETED = 1;
     private static final int HAS_SUBTYPE = 2;
     private static final int MAX_STRING_BYTES = 0xFFFF;
-    /** Built once: {@code ObjectMapper.readTree} resolves the node type anew on every call, a tenth of a reload. */
-    private static final ObjectReader SPEC_READER = Json.MAPPER.readerFor(JsonNode.class);
 
     private ObjectEntryCodec() {
     }
@@ -39,9 +35,9 @@ final class ObjectEntryCodec {
         byte[] subtype = e.subtype() == null ? null : utf8(e.subtype(), e);
         byte[] spec;
         try {
-            spec = Json.MAPPER.writeValueAsBytes(e.spec());
-        } catch (IOException x) {
-            throw new IllegalArgumentException("object " + e.key() + " cannot be written as JSON: " + x.getMessage(), x);
+            spec = SpecCodec.encode(e.spec());
+        } catch (UncheckedIOException x) {
+            throw new IllegalArgumentException("object " + e.key() + " cannot be written: " + x.getMessage(), x);
         }
         int size = 2 + type.length + 2 + id.length + 8 + 2 + node.length + 1 + (subtype == null ? 0 : 2 + subtype.length) + spec.length;
         byte[] out = new byte[size];
@@ -71,11 +67,11 @@ final class ObjectEntryCodec {
         String subtype = (flags & HAS_SUBTYPE) != 0 ? r.string("subtype") : null;
         JsonNode spec;
         try {
-            spec = SPEC_READER.readValue(buffer, r.at, r.end - r.at);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("object entry " + key + ": unparsable spec: " + e.getMessage(), e);
+            spec = new SpecCodec.Reader(buffer, r.at, r.end).readWhole();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("object entry " + key + ": " + e.getMessage(), e);
         }
-        if (spec == null || !spec.isObject()) {
+        if (!spec.isObject()) {
             throw new IllegalArgumentException("object entry " + key + " needs an object spec");
         }
         return new ObjectEntry(key, subtype, spec, version, (flags & DELETED) != 0);
