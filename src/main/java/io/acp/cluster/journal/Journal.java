@@ -25,7 +25,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The object journal of a node, in one directory: a {@code snapshot} of all objects as of the last
- * compaction, and a {@code journal} of every write since, both in {@link RecordFormat}.
+ * compaction, and a {@code journal} of every write since, both in {@link RecordFormat}. With
+ * fsync on, the journal file is preallocated and appends are synced with {@code fdatasync}
+ * ({@link RecordFile}); files of format version 1 are rewritten in the current one on open.
  *
  * <p>One writer thread does all file work in queue order. Appends queued together are written and
  * fsynced together (group commit), so callers never block and many writes share one fsync.
