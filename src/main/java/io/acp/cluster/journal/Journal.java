@@ -25,7 +25,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The object journal of a node, in one directory: a {@code snapshot} of all objects as of the last
- * compaction, and a {@code journal} of every write since, both in {@link RecordFormat}.
+ * compaction, and a {@code journal} of every write since, both in {@link RecordFormat}. With
+ * fsync on, the journal file is preallocated and appends are synced with {@code fdatasync}
+ * ({@link RecordFile}); files of format version 1 are rewritten in the current one on open.
  *
  * <p>One writer thread does all file work in queue order. Appends queued together are written and
  * fsynced together (group commit), so callers never block and many writes share one fsync.
@@ -36,6 +38,12 @@ public final class Journal implements ObjectLog {
 
     private static final Logger LOG = Logger.getLogger(Journal.class);
     static final String JOURNAL_NAME = "journal";
+    /**
+     * Zeros kept written ahead of the journal's end when writes are synced, so that an append's
+     * sync commits no block allocation (see {@link RecordFile}). Written a step at a time: one
+     * step costs one write of this size and one sync, shared by thousands of appends.
+     */
+    static final long PREALLOCATE_BYTES = 1 << 20;
 
     private final Path dir;
     private final boolean fsync;
@@ -76,6 +84,11 @@ public final class Journal implements ObjectLog {
      * @param compactBytes journal size past which {@link #needsCompaction()} says so
      */
     public static Journal open(Path dir, boolean fsync, long compactBytes) {
+        return open(dir, fsync, compactBytes, fsync ? PREALLOCATE_BYTES : 0);
+    }
+
+    /** As {@link #open(Path, boolean, long)}, with {@code preallocateBytes} of zeros kept ahead of the journal's end (0: none). */
+    static Journal open(Path dir, boolean fsync, long compactBytes, long preallocateBytes) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, RecordFormat.DIR_MODE);
@@ -84,7 +97,7 @@ public final class Journal implements ObjectLog {
                 }
             }
             SnapshotFile.discardTemp(dir);
-            RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync);
+            RecordFile journal = RecordFile.open(dir.resolve(JOURNAL_NAME), fsync, preallocateBytes);
             List<ObjectEntry> read;
             try {
                 read = journal.load();
@@ -107,7 +120,7 @@ public final class Journal implements ObjectLog {
         return dir;
     }
 
-    /** Size of the journal file: what compaction would reclaim. */
+    /** Bytes of the journal's records (its preallocated zeros not counted): what compaction would reclaim. */
     public long journalBytes() {
         return journalBytes;
     }

@@ -1,9 +1,5 @@
 package io.acp.cluster.journal;
 
-import io.acp.model.EntryJson;
-import io.acp.model.Json;
-import io.acp.model.ObjectEntry;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -12,23 +8,35 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk format shared by the {@code snapshot} and {@code journal} files:
+ * The on-disk envelope shared by the {@code snapshot} and {@code journal} files (format version 2):
  * <pre>
- * file   = header record*
- * header = magic "ACPJ" (4 bytes), format version (u32)
- * record = payload length (u32), CRC32C of payload (u32), payload (UTF-8 JSON of EntryJson)
+ * file   = header record* [end]
+ * header = magic "ACPJ" (4 bytes), format version (u32) = 2
+ * record = length (u32: bytes of type and payload, at least 1), CRC32C (u32) of the length, type and payload,
+ *          type (u8), payload
+ * end    = a length of 0, then nothing but zeros to the end of the file
  * </pre>
  * All integers are big-endian. A record is valid only if it is whole and its checksum matches, so a
- * write torn by a crash or a flipped bit is detected and everything from it on is discarded.
+ * write torn by a crash or a flipped bit is detected and everything from it on is discarded. The
+ * active journal is preallocated with zeros ahead of its last record; a length of 0 where a record
+ * would start is therefore its end, but only if every byte after it is zero too: anything else
+ * there is damage, never silently skipped. The only record type so far is {@link #OBJECT_ENTRY}
+ * ({@link ObjectEntryCodec}).
+ *
+ * <p>Version 1 ({@link LegacyRecords}) had the same length and checksum (of the payload only) and a
+ * JSON payload per record; such a file is read and rewritten in this format once, when opened.
  */
 final class RecordFormat {
 
     static final int MAGIC = 0x4143504A; // "ACPJ"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_BYTES = 8;
+    /** Length and checksum; the type byte follows and is counted in the length. */
     static final int RECORD_HEADER_BYTES = 8;
     /** Larger lengths can only come from corruption (an object spec is far smaller). */
     static final int MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+    /** Record type: one object or tombstone. */
+    static final byte OBJECT_ENTRY = 1;
 
     /** Objects may hold secrets of their owners: only the node (root) reads its journal. */
     static final FileAttribute<Set<PosixFilePermission>> FILE_MODE = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
@@ -38,56 +46,51 @@ final class RecordFormat {
     }
 
     static ByteBuffer fileHeader() {
+        return fileHeader(VERSION);
+    }
+
+    static ByteBuffer fileHeader(int version) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES);
-        b.putInt(MAGIC).putInt(VERSION).flip();
+        b.putInt(MAGIC).putInt(version).flip();
         return b;
     }
 
-    /** The JSON payload of an entry; throws {@link IllegalArgumentException} if it exceeds the cap. */
-    static byte[] payload(ObjectEntry entry) {
-        byte[] payload;
-        try {
-            payload = Json.MAPPER.writeValueAsBytes(EntryJson.toJson(entry));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("object " + entry.key() + " cannot be written as JSON: " + e.getMessage(), e);
-        }
-        if (payload.length > MAX_PAYLOAD_BYTES) {
+    /**
+     * The payload of an object-entry record; throws {@link IllegalArgumentException} if the entry
+     * cannot be written or exceeds the cap.
+     */
+    static byte[] payload(io.acp.model.ObjectEntry entry) {
+        byte[] payload = ObjectEntryCodec.encode(entry);
+        if (payload.length + 1 > MAX_PAYLOAD_BYTES) {
             throw new IllegalArgumentException("object " + entry.key() + " is " + payload.length
-                    + " bytes as JSON, over the journal's limit of " + MAX_PAYLOAD_BYTES + " bytes");
+                    + " bytes as a journal record, over the journal's limit of " + MAX_PAYLOAD_BYTES + " bytes");
         }
         return payload;
     }
 
-    /** A whole record around a payload, ready to write. */
+    /** A whole object-entry record around a payload, ready to write. */
     static ByteBuffer record(byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER_BYTES + payload.length);
-        b.putInt(payload.length).putInt(crc(payload, payload.length)).put(payload).flip();
+        return record(OBJECT_ENTRY, payload);
+    }
+
+    static ByteBuffer record(byte type, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(RECORD_HEADER_BYTES + 1 + payload.length);
+        int length = 1 + payload.length;
+        b.putInt(length).putInt(0).put(type).put(payload);
+        b.putInt(4, crc(b.array(), 0, length));
+        b.flip();
         return b;
     }
 
-    static int crc(byte[] bytes, int length) {
-        return crc(bytes, 0, length);
-    }
-
-    static int crc(byte[] bytes, int offset, int length) {
+    /**
+     * The checksum of the record whose 4-byte length field starts at {@code at} in {@code buffer}:
+     * over the length field itself (a flipped bit there must not pass as a shorter record), then
+     * the {@code length} bytes after the checksum field.
+     */
+    static int crc(byte[] buffer, int at, int length) {
         CRC32C crc = new CRC32C();
-        crc.update(bytes, offset, length);
+        crc.update(buffer, at, 4);
+        crc.update(buffer, at + RECORD_HEADER_BYTES, length);
         return (int) crc.getValue();
-    }
-
-    /** Parses a payload that passed its checksum; throws {@link IllegalArgumentException} if it is no object entry. */
-    static ObjectEntry parse(byte[] payload, int length) {
-        return parse(payload, 0, length);
-    }
-
-    static ObjectEntry parse(byte[] buffer, int offset, int length) {
-        try {
-            if (!(EntryJson.fromJson(Json.MAPPER.readTree(buffer, offset, length)) instanceof ObjectEntry entry)) {
-                throw new IllegalArgumentException("record is not an object entry");
-            }
-            return entry;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("unparsable JSON: " + e.getMessage(), e);
-        }
     }
 }

@@ -33,7 +33,7 @@ final class SnapshotFile {
         if (!Files.exists(path)) {
             return List.of();
         }
-        try (RecordFile file = RecordFile.open(path, fsync)) {
+        try (RecordFile file = RecordFile.open(path, fsync, 0)) {
             return file.load();
         }
     }
@@ -67,12 +67,14 @@ final class SnapshotFile {
         }
     }
 
-    /** Removes a half-written snapshot left by a crash or a failed compaction. */
+    /** Removes a half-written snapshot left by a crash or a failed compaction, and half-migrated files. */
     static void discardTemp(Path dir) {
-        try {
-            Files.deleteIfExists(dir.resolve(TEMP_NAME));
-        } catch (IOException ignored) {
-            // A leftover temp file is harmless: the next compaction truncates it.
+        for (String name : List.of(TEMP_NAME, NAME + RecordFile.MIGRATING_SUFFIX, Journal.JOURNAL_NAME + RecordFile.MIGRATING_SUFFIX)) {
+            try {
+                Files.deleteIfExists(dir.resolve(name));
+            } catch (IOException ignored) {
+                // A leftover temp file is harmless: the next compaction or migration truncates it.
+            }
         }
     }
 

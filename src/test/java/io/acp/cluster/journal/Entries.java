@@ -5,7 +5,11 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.Version;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +34,22 @@ final class Entries {
             out.add(i % 3 == 2 ? tombstone("v" + i, 1000 + i) : object("v" + i, 1000 + i, "payload-" + i));
         }
         return out;
+    }
+
+    /** The bytes of {@code file} from {@code end} on: all zeros (the preallocated rest), or none. */
+    static byte[] after(Path file, long end) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        return Arrays.copyOfRange(all, (int) Math.min(end, all.length), all.length);
+    }
+
+    /** How many bytes of {@code file} from {@code end} on are not zero: 0 if only preallocated zeros (or nothing) follow. */
+    static long nonZeroAfter(Path file, long end) throws IOException {
+        byte[] rest = after(file, end);
+        long n = 0;
+        for (byte b : rest) {
+            n += b != 0 ? 1 : 0;
+        }
+        return n;
     }
 
     /** Appends and waits for each acknowledgement. */

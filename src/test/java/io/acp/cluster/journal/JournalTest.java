@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +44,9 @@ class JournalTest {
         }
         try (Journal j = Journal.open(dir, true, 1 << 20)) {
             assertThat(j.load()).isEqualTo(written);
-            assertThat(j.journalBytes()).isEqualTo(Files.size(dir.resolve("journal")));
+            // synced writes: the file is preallocated, zeros after the records
+            assertThat(Files.size(dir.resolve("journal"))).isGreaterThanOrEqualTo(j.journalBytes() + Journal.PREALLOCATE_BYTES / 2);
+            assertThat(Entries.after(dir.resolve("journal"), j.journalBytes())).containsOnly(0);
         }
     }
 
@@ -80,7 +83,8 @@ class JournalTest {
         Journal.open(dir, true, 1 << 20).close();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("journal")))).isEqualTo("rw-------");
-        assertThat(dir.resolve("journal")).hasSize(RecordFormat.HEADER_BYTES);
+        assertThat(Arrays.copyOf(Files.readAllBytes(dir.resolve("journal")), RecordFormat.HEADER_BYTES)).isEqualTo(RecordFormat.fileHeader().array());
+        assertThat(Entries.after(dir.resolve("journal"), RecordFormat.HEADER_BYTES)).hasSize((int) Journal.PREALLOCATE_BYTES).containsOnly(0);
     }
 
     @Test
@@ -213,10 +217,10 @@ class JournalTest {
         Path dir = tmp.resolve("j");
         Journal.open(dir, true, 1 << 20).close();
         byte[] bytes = Files.readAllBytes(dir.resolve("journal"));
-        bytes[7] = 2;
+        bytes[7] = 3;
         Files.write(dir.resolve("journal"), bytes);
         assertThatThrownBy(() -> Journal.open(dir, true, 1 << 20))
-                .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).contains("format version 2"));
+                .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).contains("format version 3"));
         assertThat(Files.readAllBytes(dir.resolve("journal"))).isEqualTo(bytes);
     }
 }
