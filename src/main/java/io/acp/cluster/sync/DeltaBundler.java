@@ -34,7 +34,7 @@ final class DeltaBundler {
         FIRST,
         /** Queued behind others (or replaced the pending entry of its slot). */
         QUEUED,
-        /** Queued, and the queue now holds a full datagram's worth: send it now, even if busy. */
+        /** Queued, and the queue now holds a full datagram's worth: send it without lingering, even if busy. */
         FULL,
         /** Not queued: {@code maxPending} slots are already waiting. */
         OVERFLOW
@@ -102,19 +102,17 @@ final class DeltaBundler {
 
     /**
      * When what is pending should go out, given how many received messages wait for the sync
-     * thread ({@code backlog}): {@link Long#MAX_VALUE} if nothing is pending; now for a full
-     * bundle; while idle, at once unless a flush went out less than the minimum spacing ago; while
-     * busy, when the oldest pending entry has waited the longest linger.
+     * thread ({@code backlog}): {@link Long#MAX_VALUE} if nothing is pending; while idle, or once a
+     * full bundle is pending, at once; while busy, when the oldest pending entry has waited the
+     * longest linger. Never sooner than the minimum spacing after the last flush, so flushes (and,
+     * in a large group, signatures) per second stay bounded whatever the write rate.
      */
     synchronized long sendAt(long nowNanos, int backlog) {
         if (pending.isEmpty()) {
             return Long.MAX_VALUE;
         }
-        if (pendingBytes >= limits.bundleBytes()) {
-            return nowNanos;
-        }
         long spaced = flushedOnce ? lastFlushNanos + limits.minSpacingNanos() : nowNanos;
-        if (backlog == 0) {
+        if (backlog == 0 || pendingBytes >= limits.bundleBytes()) {
             return spaced;
         }
         return Math.max(spaced, oldestNanos + limits.maxLingerNanos());

@@ -75,6 +75,12 @@ class DeltaBundlerTest {
         assertThat(b.due(T + MS, backlog)).isTrue();
         assertThat(b.drain(T + MS)).hasSize(added);
         assertThat(b.bundles()).isEqualTo(1);
+
+        // a full bundle right after a flush still keeps the spacing: flushes per second stay bounded
+        for (int i = 0; last != DeltaBundler.Added.FULL || i == 0; i++) {
+            last = b.add(sample("vm" + i, 100 + i), T + 2 * MS);
+        }
+        assertThat(b.sendAt(T + 2 * MS, backlog)).isEqualTo(T + MS + SPACING);
     }
 
     @Test
