@@ -105,8 +105,9 @@ public interface ClusterConfig {
         int ttl();
 
         /**
-         * While the node is idle, a delta flush follows the previous one no sooner than this: a change
-         * after a quiet interval goes out at once, faster ones are bundled until the interval ends.
+         * A delta flush follows the previous one no sooner than this: a change after a quiet interval
+         * goes out at once, faster ones are bundled until the interval ends (flushes, and in a large
+         * group signatures, per second stay bounded whatever the write rate).
          */
         @WithDefault("5ms")
         Duration flushInterval();
