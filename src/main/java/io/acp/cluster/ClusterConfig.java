@@ -104,9 +104,27 @@ public interface ClusterConfig {
         @WithDefault("1")
         int ttl();
 
-        /** At most one delta flush per interval: a change after a quiet interval goes out at once, faster ones are batched. */
+        /**
+         * A delta flush follows the previous one no sooner than this: a change after a quiet interval
+         * goes out at once, faster ones are bundled until the interval ends (flushes, and in a large
+         * group signatures, per second stay bounded whatever the write rate).
+         */
         @WithDefault("5ms")
         Duration flushInterval();
+
+        /**
+         * While the sync thread is backed up (received messages wait for it), the longest a delta
+         * waits for its bundle to fill a datagram; a full bundle goes out at once.
+         */
+        @WithDefault("20ms")
+        Duration maxLinger();
+
+        /**
+         * Most slots (object, meta or stats of one key) whose deltas wait to be sent; a write to a
+         * new slot beyond it is counted ({@code sync.deltas.overflowed}) and left to anti-entropy.
+         */
+        @WithDefault("4096")
+        int maxPendingDeltas();
 
         /** How often this node multicasts a heartbeat with its state digest. */
         @WithDefault("500ms")

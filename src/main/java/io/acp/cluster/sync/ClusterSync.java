@@ -57,6 +57,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -122,7 +123,8 @@ public final class ClusterSync {
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
-    private DeltaBatcher batcher;
+    private DeltaBundler bundler;
+    private Inbox inbox;
     private QuietStatsResender quietStats;
     private Cancellable changes;
     private long epoch;
@@ -132,7 +134,8 @@ public final class ClusterSync {
      * version, not by thread: the CDB may deliver a concurrent local write on the sync thread.
      */
     private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
-    private volatile long lastFlushNanos;
+    /** When the planned flush task runs, or {@link Long#MAX_VALUE} if none is planned. */
+    private final AtomicLong flushPlannedAt = new AtomicLong(Long.MAX_VALUE);
     private long lastPullNanos; // sync thread only
     private String lastPulled; // sync thread only: the peer of the last periodic pull
     private volatile boolean running;
@@ -198,7 +201,8 @@ public final class ClusterSync {
         }
         savedMarks.forEach(replay::restore);
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
-        batcher = new DeltaBatcher();
+        bundler = new DeltaBundler(new DeltaBundler.Limits(settings.flushInterval().toNanos(), settings.maxLinger().toNanos(),
+                sealer.maxBodyPerDatagram(), settings.maxPendingDeltas()));
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         cdb.readiness(Readiness.SYNCING);
         catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
@@ -220,9 +224,9 @@ public final class ClusterSync {
                 cdb.stats(k, null).forEach(index::update);
             }
         }
-        Inbox inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
+        inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
-                counters, executor, (m, from) -> guarded(() -> handle(m, from)).run(), env.nanoTime());
+                counters, executor, (m, from) -> guarded(() -> handleBetweenFlushes(m, from)).run(), env.nanoTime());
         try {
             transport = transportLayer.apply(env.transports().open(settings));
             transport.start(inbox::onDatagram);
@@ -348,8 +352,8 @@ public final class ClusterSync {
 
     private void resendCertificate() {
         List<io.acp.model.MetaEntry> mine = cdb.meta(CertificateMeta.key(node, signer.keyId()), node);
-        if (!mine.isEmpty() && batcher.add(mine.get(0))) {
-            executor.execute(guarded(this::flush));
+        if (!mine.isEmpty()) {
+            bundle(mine.get(0));
         }
     }
 
@@ -370,7 +374,7 @@ public final class ClusterSync {
         running = false;
         changes.cancel();
         executor.execute(() -> {
-            flush();
+            flush(env.nanoTime().getAsLong());
             sealTagged(); // so the peers can relay this node's last entries once it is gone
             sealTagged(); // and once more, as a heartbeat would have
         });
@@ -399,15 +403,64 @@ public final class ClusterSync {
         if (running && e instanceof StatsEntry s && s.node().equals(node) && !echoOfMerge) {
             quietStats.changed(s);
         }
-        if (running && e.node().equals(node) && !echoOfMerge && batcher.add(e)) {
-            // at most one flush per interval: the first change after a quiet interval goes out at
-            // once, changes that come faster are batched until the interval is over
-            long delay = Math.max(0, lastFlushNanos + settings.flushInterval().toNanos() - env.nanoTime().getAsLong());
-            try {
-                executor.schedule(guarded(this::flush), delay, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException stopping) {
-                // stop() flushes what is pending
+        if (running && e.node().equals(node) && !echoOfMerge) {
+            bundle(e);
+        }
+    }
+
+    /**
+     * Queues one of this node's entries in the bundler and makes sure a flush is planned for when
+     * the bundler says it is due (at once when idle; later, fuller, when the sync thread is behind).
+     * Any thread.
+     */
+    private void bundle(Entry e) {
+        if (bundler.add(e, env.nanoTime().getAsLong()) != DeltaBundler.Added.OVERFLOW) {
+            planFlush();
+        }
+    }
+
+    /** Plans the flush task for the time the bundler names, unless one is planned no later. */
+    private void planFlush() {
+        long now = env.nanoTime().getAsLong();
+        long at = bundler.sendAt(now, inbox.backlog());
+        if (at == Long.MAX_VALUE) {
+            return;
+        }
+        long planned = flushPlannedAt.get();
+        while (planned == Long.MAX_VALUE || at - planned < 0) {
+            if (flushPlannedAt.compareAndSet(planned, at)) {
+                try {
+                    executor.schedule(guarded(this::flushTask), Math.max(0, at - now), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    // stop() flushes what is pending
+                }
+                return;
             }
+            planned = flushPlannedAt.get();
+        }
+    }
+
+    private void flushTask() {
+        flushPlannedAt.set(Long.MAX_VALUE);
+        flushIfDue();
+        planFlush(); // what is still pending (not due yet, or written meanwhile) gets its own time
+    }
+
+    /**
+     * A received message, with a due flush before and after it: a flush never waits behind the
+     * backlog of received messages (a task planned for it would run only after them), which keeps
+     * the wait of this node's deltas bounded by the linger however far behind the thread is.
+     */
+    private void handleBetweenFlushes(Reassembler.Message m, InetSocketAddress from) {
+        flushIfDue();
+        handle(m, from);
+        flushIfDue();
+    }
+
+    private void flushIfDue() {
+        long now = env.nanoTime().getAsLong();
+        if (running && bundler.due(now, inbox.backlog())) {
+            flush(now);
         }
     }
 
@@ -417,9 +470,8 @@ public final class ClusterSync {
      * heartbeat; otherwise, and for certificates always, they are sealed now (one signature per
      * flush). See docs/protocol.md, "Tagged deltas".
      */
-    private void flush() {
-        lastFlushNanos = env.nanoTime().getAsLong();
-        List<Entry> batch = batcher.drain();
+    private void flush(long nowNanos) {
+        List<Entry> batch = bundler.drain(nowNanos);
         if (batch.isEmpty()) {
             return;
         }
@@ -438,7 +490,7 @@ public final class ClusterSync {
         for (byte[] body : pairTags.encode(tagged, receivers, epoch, outbox.maxBody())) {
             outbox.toAll(MessageType.TAGGED_DELTA, body);
         }
-        batcher.sentTagged(tagged);
+        bundler.sentTagged(tagged);
         counters.entriesSent(batch.size());
     }
 
@@ -463,7 +515,7 @@ public final class ClusterSync {
     private void sealTagged() {
         List<Entry> unsealed = new ArrayList<>();
         List<SealedEntry> current = new ArrayList<>();
-        for (Entry e : batcher.drainAwaitingSeal()) {
+        for (Entry e : bundler.drainAwaitingSeal()) {
             SealedEntry held = seals.get(e);
             if (held == null) {
                 unsealed.add(e);
@@ -658,8 +710,7 @@ public final class ClusterSync {
         }
         List<StatsEntry> resend = quietStats.tick(env.wallMillis().getAsLong(), s -> cdb.stats(s.key(), node).contains(s));
         if (!resend.isEmpty()) {
-            resend.forEach(batcher::add);
-            flush();
+            resend.forEach(this::bundle);
         }
         membership.tick().forEach(this::publishPeer);
         List<String> alive = alivePeers();
@@ -819,6 +870,8 @@ public final class ClusterSync {
         out.put("sync.datagrams.send-failed", t.sendFailed());
         out.putAll(clockAhead.snapshot());
         out.put("sync.deltas.untagged", pairTags == null ? 0 : pairTags.untagged());
+        out.put("sync.deltas.bundles", bundler == null ? 0 : bundler.bundles());
+        out.put("sync.deltas.overflowed", bundler == null ? 0 : bundler.overflowed());
         return out;
     }
 

@@ -40,6 +40,11 @@ final class Inbox {
         this.handler = handler;
     }
 
+    /** Received messages handed to the sync thread and not yet handled: how far behind it is. */
+    int backlog() {
+        return pending.get();
+    }
+
     void onDatagram(byte[] datagram, InetSocketAddress from) {
         Opened opened = opener.open(datagram);
         if (opened == null) {

@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public record SyncSettings(String clusterId, String secret, Optional<String> previousSecret,
                            Mode mode, String group, int port, String multicastInterface, int ttl, String unicastBind, List<String> peers,
-                           Duration flushInterval, Duration heartbeatInterval, Duration suspectAfter, Duration deadAfter,
+                           Duration flushInterval, Duration maxLinger, int maxPendingDeltas, Duration heartbeatInterval, Duration suspectAfter, Duration deadAfter,
                            Duration antiEntropyInterval, int antiEntropyMaxBytes,
                            int maxDatagramBytes, Duration reassemblyTimeout, long reassemblyMaxBytes) {
 
@@ -46,51 +46,58 @@ public record SyncSettings(String clusterId, String secret, Optional<String> pre
     public static SyncSettings from(ClusterConfig.Sync c, String secret) {
         return new SyncSettings(c.clusterId(), secret, c.previousSecret(), Mode.parse(c.mode()), c.group(), c.port(), c.multicastInterface(), c.ttl(),
                 c.unicastBind(), c.peers().orElse(List.of()),
-                c.flushInterval(), c.heartbeatInterval(), c.suspectAfter(), c.deadAfter(),
+                c.flushInterval(), c.maxLinger(), c.maxPendingDeltas(), c.heartbeatInterval(), c.suspectAfter(), c.deadAfter(),
                 c.antiEntropyInterval(), c.antiEntropyMaxBytes(), c.maxDatagramBytes(), c.reassemblyTimeout(), c.reassemblyMaxBytes());
     }
 
     /** The documented defaults, for a group and port of one's choosing (tests). */
     public static SyncSettings defaults(String clusterId, String secret, String group, int port) {
         return new SyncSettings(clusterId, secret, Optional.empty(), Mode.MULTICAST, group, port, "lo", 1, "0.0.0.0:7447", List.of(),
-                Duration.ofMillis(5), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(6),
+                Duration.ofMillis(5), Duration.ofMillis(20), 4096, Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(6),
                 Duration.ofSeconds(1), 262_144, 1400, Duration.ofSeconds(2), 4L << 20);
     }
 
     public SyncSettings withTimings(Duration heartbeat, Duration suspect, Duration dead, Duration antiEntropy) {
         return new SyncSettings(clusterId, secret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
-                flushInterval, heartbeat, suspect, dead, antiEntropy, antiEntropyMaxBytes, maxDatagramBytes, reassemblyTimeout, reassemblyMaxBytes);
+                flushInterval, maxLinger, maxPendingDeltas, heartbeat, suspect, dead, antiEntropy, antiEntropyMaxBytes, maxDatagramBytes, reassemblyTimeout, reassemblyMaxBytes);
     }
 
     public SyncSettings withFlushInterval(Duration flush) {
         return new SyncSettings(clusterId, secret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
-                flush, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                flush, maxLinger, maxPendingDeltas, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                reassemblyTimeout, reassemblyMaxBytes);
+    }
+
+    /** The bundler's limits under load: the longest a delta waits for its bundle to fill, and the most slots waiting. */
+    public SyncSettings withBundling(Duration linger, int maxPending) {
+        return new SyncSettings(clusterId, secret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
+                flushInterval, linger, maxPending, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 
     /** The settings with a second accepted secret (the other key slot, during a rotation). */
     public SyncSettings withPreviousSecret(Optional<String> previous) {
         return new SyncSettings(clusterId, secret, previous, mode, group, port, multicastInterface, ttl, unicastBind, peers,
-                flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                flushInterval, maxLinger, maxPendingDeltas, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 
     public SyncSettings withSecret(String newSecret) {
         return new SyncSettings(clusterId, newSecret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
-                flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                flushInterval, maxLinger, maxPendingDeltas, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 
     public SyncSettings withClusterId(String newClusterId) {
         return new SyncSettings(newClusterId, secret, previousSecret, mode, group, port, multicastInterface, ttl, unicastBind, peers,
-                flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                flushInterval, maxLinger, maxPendingDeltas, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 
     /** The unicast fallback: listen on {@code bind}, send to every one of {@code peerAddresses}. */
     public SyncSettings withUnicast(String bind, List<String> peerAddresses) {
         return new SyncSettings(clusterId, secret, previousSecret, Mode.UNICAST, group, port, multicastInterface, ttl, bind, List.copyOf(peerAddresses),
-                flushInterval, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
+                flushInterval, maxLinger, maxPendingDeltas, heartbeatInterval, suspectAfter, deadAfter, antiEntropyInterval, antiEntropyMaxBytes, maxDatagramBytes,
                 reassemblyTimeout, reassemblyMaxBytes);
     }
 

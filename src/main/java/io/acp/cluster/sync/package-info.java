@@ -11,7 +11,7 @@
  *   <li>{@code origin}: who wrote each entry: batches sealed with the node key, seals checked
  *       against the authors' CA-issued certificates, refusals counted by rule and sender.</li>
  *   <li>{@code membership}: alive / suspect / dead per peer, and its publication as node meta.</li>
- *   <li>here: deltas ({@code DeltaBatcher}), the digest ({@code StateIndex}), anti-entropy
+ *   <li>here: deltas ({@code DeltaBundler}), the digest ({@code StateIndex}), anti-entropy
  *       ({@code AntiEntropy}), the epoch file, and the send and receive paths ({@code Outbox}, {@code Inbox}).</li>
  * </ul>
  */

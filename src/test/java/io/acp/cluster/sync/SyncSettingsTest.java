@@ -25,6 +25,8 @@ class SyncSettingsTest {
         assertThat(s.port()).isEqualTo(7447);
         assertThat(s.ttl()).isEqualTo(1);
         assertThat(s.flushInterval()).isEqualTo(Duration.ofMillis(5));
+        assertThat(s.maxLinger()).isEqualTo(Duration.ofMillis(20));
+        assertThat(s.maxPendingDeltas()).isEqualTo(4096);
         assertThat(s.deadAfter()).isEqualTo(Duration.ofSeconds(6));
         assertThat(s.toString()).doesNotContain("0123456789abcdef0123");
     }

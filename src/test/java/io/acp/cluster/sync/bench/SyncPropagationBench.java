@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncPropagationBench [nodes=8] [rate=10000] [seconds=5] [flushMs=5] [warmupSeconds=5]}
  * The warm-up (not measured) lets the JIT compile the hot paths, crypto included, first.
+ * {@code -Dacp.bench.antiEntropyMs=N} sets the anti-entropy interval (default 1000): a long one
+ * takes anti-entropy out of the run, to see the delta path alone; {@code -Dacp.bench.maxLingerMs=N}
+ * sets the bundler's longest wait while backed up (default: the documented 20 ms).
  */
 public final class SyncPropagationBench {
 
@@ -43,8 +46,11 @@ public final class SyncPropagationBench {
         int flushMs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         SyncSettings settings = InProcessCluster.testSettings("bench", "propagation benchmark secret 0123")
-                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(1))
+                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(15),
+                        Duration.ofMillis(Long.getLong("acp.bench.antiEntropyMs", 1000)))
                 .withFlushInterval(Duration.ofMillis(flushMs));
+        settings = settings.withBundling(Duration.ofMillis(Long.getLong("acp.bench.maxLingerMs", settings.maxLinger().toMillis())),
+                settings.maxPendingDeltas());
         try (InProcessCluster cluster = InProcessCluster.start(nodes, settings, "n", 1)) {
             long base = System.nanoTime(); // sample values carry t0 - base: exact in a double for 104 days
             long[] latencies = new long[rate * (seconds + 1) * (nodes - 1)];
@@ -98,7 +104,8 @@ public final class SyncPropagationBench {
             int n = (int) Math.min(count.get(), latencies.length);
             long[] sorted = Arrays.copyOf(latencies, n);
             Arrays.sort(sorted);
-            System.out.printf("nodes %d, rate %d updates/s, flush %d ms, %d s measured%n", nodes, rate, flushMs, seconds);
+            System.out.printf("nodes %d, rate %d updates/s, flush %d ms, max linger %d ms, anti-entropy every %d ms, %d s measured%n",
+                    nodes, rate, flushMs, settings.maxLinger().toMillis(), settings.antiEntropyInterval().toMillis(), seconds);
             System.out.printf("deliveries %d (expected about %d), unmatched %d%n", n, (long) rate * seconds * (nodes - 1), unmatched.get());
             System.out.printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
                     pct(sorted, 0.50), pct(sorted, 0.90), pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);

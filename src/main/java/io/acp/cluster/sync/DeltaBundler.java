@@ -1,0 +1,192 @@
+package io.acp.cluster.sync;
+
+import io.acp.model.Entry;
+import io.acp.model.ObjectKey;
+import io.acp.model.StatsEntry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * The bundler of the deltas this node originates, after JGroups' transfer-queue bundler: a write
+ * made while the node is idle goes out at once; while the sync thread is backed up (received
+ * messages wait for it), writes are held until they fill a datagram or the oldest has waited
+ * {@code maxLinger}, so the per-flush costs (pair tags or a signature, AES-GCM, a syscall per
+ * datagram, and the receivers' costs per message) are shared by more entries exactly when the
+ * machine has the least time for them, and the wait stays bounded.
+ *
+ * <p>The queue holds at most one entry per slot (the latest: a slot written twice before a flush is
+ * sent once) and at most {@code maxPending} slots. A write to a new slot beyond that is not queued
+ * but counted ({@link #overflowed()}): it is in the CDB and so in the digest, and anti-entropy
+ * brings it to the peers. Memory is bounded by the limit, never by the write rate. Entries leave in
+ * the order of their latest write, so a receiver that takes a whole bundle passes through states
+ * the author passed through.
+ *
+ * <p>Entries that went out under pair tags are also kept, latest per slot, until the next
+ * heartbeat seals them for relaying ({@link #drainAwaitingSeal()}). Writers add from any thread;
+ * the sync thread decides and drains.
+ */
+final class DeltaBundler {
+
+    /** What became of an added entry. */
+    enum Added {
+        /** Queued, and the queue was empty: time to plan a flush. */
+        FIRST,
+        /** Queued behind others (or replaced the pending entry of its slot). */
+        QUEUED,
+        /** Queued, and the queue now holds a full datagram's worth: send it without lingering, even if busy. */
+        FULL,
+        /** Not queued: {@code maxPending} slots are already waiting. */
+        OVERFLOW
+    }
+
+    /**
+     * @param minSpacingNanos idle: a flush follows the last one no sooner than this (caps flushes per
+     *                        second when writes come one by one faster than they can be sent)
+     * @param maxLingerNanos  busy: the longest a pending entry waits for its bundle to fill
+     * @param bundleBytes     a bundle this large (the body of one datagram) goes out at once
+     * @param maxPending      most slots waiting
+     */
+    record Limits(long minSpacingNanos, long maxLingerNanos, int bundleBytes, int maxPending) {
+        Limits {
+            if (minSpacingNanos < 0 || maxLingerNanos < 0 || bundleBytes < 1 || maxPending < 1) {
+                throw new IllegalArgumentException("bundler limits out of range: " + this);
+            }
+        }
+    }
+
+    private record Slot(Entry.Kind kind, ObjectKey key, String node) {
+        static Slot of(Entry e) {
+            return new Slot(e.kind(), e.key(), e.node());
+        }
+    }
+
+    private record Pending(Entry entry, int bytes) {
+    }
+
+    private final Limits limits;
+    // guarded by this
+    private LinkedHashMap<Slot, Pending> pending = new LinkedHashMap<>();
+    private int pendingBytes;
+    private long oldestNanos;
+    private long lastFlushNanos;
+    private boolean flushedOnce;
+    private long overflowed;
+    private long bundles;
+    private LinkedHashMap<Slot, Entry> awaitingSeal = new LinkedHashMap<>(); // sync thread only
+
+    DeltaBundler(Limits limits) {
+        this.limits = limits;
+    }
+
+    /** Queues an entry written at {@code nowNanos}; see {@link Added}. */
+    synchronized Added add(Entry e, long nowNanos) {
+        Slot slot = Slot.of(e);
+        int bytes = estimatedBytes(e);
+        Pending before = pending.remove(slot); // re-inserted at the end: entries leave in the order of their latest write
+        if (before == null && pending.size() >= limits.maxPending()) {
+            overflowed++;
+            return Added.OVERFLOW;
+        }
+        boolean first = pending.isEmpty() && before == null;
+        if (first) {
+            oldestNanos = nowNanos;
+        }
+        pending.put(slot, new Pending(e, bytes));
+        pendingBytes += bytes - (before == null ? 0 : before.bytes());
+        if (pendingBytes >= limits.bundleBytes()) {
+            return Added.FULL;
+        }
+        return first ? Added.FIRST : Added.QUEUED;
+    }
+
+    /**
+     * When what is pending should go out, given how many received messages wait for the sync
+     * thread ({@code backlog}): {@link Long#MAX_VALUE} if nothing is pending; while idle, or once a
+     * full bundle is pending, at once; while busy, when the oldest pending entry has waited the
+     * longest linger. Never sooner than the minimum spacing after the last flush, so flushes (and,
+     * in a large group, signatures) per second stay bounded whatever the write rate.
+     */
+    synchronized long sendAt(long nowNanos, int backlog) {
+        if (pending.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long spaced = flushedOnce ? lastFlushNanos + limits.minSpacingNanos() : nowNanos;
+        if (backlog == 0 || pendingBytes >= limits.bundleBytes()) {
+            return spaced;
+        }
+        return Math.max(spaced, oldestNanos + limits.maxLingerNanos());
+    }
+
+    /** Whether what is pending should go out now. */
+    boolean due(long nowNanos, int backlog) {
+        long at = sendAt(nowNanos, backlog);
+        return at != Long.MAX_VALUE && at - nowNanos <= 0;
+    }
+
+    /** Takes everything pending, in the order of each slot's latest write, as one bundle sent at {@code nowNanos}. */
+    List<Entry> drain(long nowNanos) {
+        LinkedHashMap<Slot, Pending> batch;
+        synchronized (this) {
+            lastFlushNanos = nowNanos;
+            flushedOnce = true;
+            batch = pending;
+            if (batch.isEmpty()) {
+                return List.of();
+            }
+            pending = new LinkedHashMap<>();
+            pendingBytes = 0;
+            bundles++;
+        }
+        List<Entry> out = new ArrayList<>(batch.size());
+        for (Pending p : batch.values()) {
+            out.add(p.entry());
+        }
+        return out;
+    }
+
+    synchronized int pendingCount() {
+        return pending.size();
+    }
+
+    /** Writes to a new slot that found the queue full (left to anti-entropy). */
+    synchronized long overflowed() {
+        return overflowed;
+    }
+
+    /** Bundles drained (flushes that had something to send). */
+    synchronized long bundles() {
+        return bundles;
+    }
+
+    /** Remembers entries sent under pair tags: the next heartbeat seals the latest of each slot. */
+    void sentTagged(List<Entry> entries) {
+        for (Entry e : entries) {
+            awaitingSeal.put(Slot.of(e), e);
+        }
+    }
+
+    /** Takes the entries sent under pair tags since the last call, the latest of each slot. */
+    List<Entry> drainAwaitingSeal() {
+        List<Entry> out = new ArrayList<>(awaitingSeal.values());
+        awaitingSeal = new LinkedHashMap<>();
+        return out;
+    }
+
+    /**
+     * About the bytes the entry takes in a body (EntryCodec's layout): exact for stats with ASCII
+     * names, a round guess for objects and meta, whose JSON is not rendered here. Only when a bundle
+     * counts as full depends on it; the packing into datagrams measures the real encoding.
+     */
+    static int estimatedBytes(Entry e) {
+        int common = 4 + 1 + 2 + e.key().type().wireName().length() + 2 + e.key().id().length() + 8 + 2 + e.version().node().length();
+        if (e instanceof StatsEntry s) {
+            int n = common + 2 + s.node().length() + 2;
+            for (String name : s.values().keySet()) {
+                n += 2 + name.length() + 8;
+            }
+            return n;
+        }
+        return common + 256;
+    }
+}
