@@ -13,6 +13,7 @@ import io.acp.cluster.ObjectQuery;
 import io.acp.model.ObjectType;
 import io.acp.security.ClusterPki;
 import io.acp.security.NodeCertificates;
+import io.acp.security.NodeKeyManager;
 import io.acp.security.Pem;
 import io.acp.security.Revocation;
 import io.acp.security.RevocationList;
@@ -63,6 +64,7 @@ public class AgentService implements ManagedService {
     private volatile RevocationList revocations;
     private volatile long revocationTimer = -1;
     private volatile ClientLimits limits;
+    private volatile NodeKeyManager keys;
     private volatile NetServer server;
     private volatile NetClient client;
     private volatile RemoteNodes remote;
@@ -100,6 +102,7 @@ public class AgentService implements ManagedService {
                     ClusterPki.ensureInitialised(pki, nodeId);
                     renewal = new CertificateRenewal(nodeId, pki);
                     renewal.serving(ClusterPki.checkNodeCertificate(pki, nodeId));
+                    keys = NodeKeyManager.read(pki);
                     Tls.protocols(config.tlsProtocols());
                     revocations = new RevocationList(nodeId, Pem.readCertificate(pki.caCertificate()),
                             () -> cdb.get().objects(ObjectQuery.ofType(ObjectType.SECURITY)));
@@ -109,7 +112,7 @@ public class AgentService implements ManagedService {
                 .runSubscriptionOn(worker)
                 .chain(admitsJoins -> {
                     limits = new ClientLimits(config.maxConnectionsPerClient(), config.connectionsPerSecond(), config.requestsPerSecond());
-                    NetServer s = vertx.createNetServer(Tls.server(pki, config.tlsProtocols()))
+                    NetServer s = vertx.createNetServer(Tls.server(keys, pki, config.tlsProtocols()))
                             .connectHandler(this::accept)
                             .exceptionHandler(e -> LOG.infof("agent of node %s refused a connection: %s", nodeId, reason(e)));
                     server = s;
@@ -119,14 +122,14 @@ public class AgentService implements ManagedService {
                     }
                     // Both listeners build their TLS context at once rather than one after the other.
                     join = new JoinListener(nodeId, pki, worker, cdb);
-                    Uni<Void> joining = uni(join.listen(vertx, Tls.server(pki, config.tlsProtocols()), config.host(), config.joinPort()))
+                    Uni<Void> joining = uni(join.listen(vertx, Tls.server(keys, pki, config.tlsProtocols()), config.host(), config.joinPort()))
                             .invoke(() -> LOG.infof("agent of node %s admits nodes with join tokens on tls:%s:%d", nodeId, config.host(), joinPort()));
                     return Uni.join().all(listening, joining).andCollectFailures().replaceWithVoid()
                             .onFailure(CompositeException.class).transform(f -> ((CompositeException) f).getCauses().get(0));
                 })
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
-                    client = vertx.createNetClient(Tls.client(pki, config.tlsProtocols(), timeoutMs));
+                    client = vertx.createNetClient(Tls.client(keys, pki, config.tlsProtocols(), timeoutMs));
                     remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), revocations::knownRevoked);
                     api.routeRemoteThrough(remote);
                     renewalTimer = vertx.setPeriodic(CertificateRenewal.CHECK_EVERY.toMillis(), t -> renewIfDue());
@@ -270,13 +273,14 @@ public class AgentService implements ManagedService {
     public Uni<Void> reloadCertificate() {
         return Uni.createFrom().item(() -> {
                     renewal.serving(ClusterPki.checkNodeCertificate(pki, nodeId));
-                    return Tls.server(pki, config.tlsProtocols()).getSslOptions();
+                    keys = NodeKeyManager.read(pki);
+                    return Tls.server(keys, pki, config.tlsProtocols()).getSslOptions();
                 })
                 .runSubscriptionOn(worker)
                 .chain(ssl -> {
                     List<Future<Boolean>> updates = new ArrayList<>();
                     updates.add(server.updateSSLOptions(ssl, true));
-                    updates.add(client.updateSSLOptions(Tls.client(pki, config.tlsProtocols(), 1000).getSslOptions(), true));
+                    updates.add(client.updateSSLOptions(Tls.client(keys, pki, config.tlsProtocols(), 1000).getSslOptions(), true));
                     JoinListener j = join;
                     if (j != null) {
                         updates.add(j.updateSSLOptions(ssl));

@@ -1,16 +1,21 @@
 package io.acp.agent;
 
+import io.acp.security.NodeKeyManager;
 import io.acp.security.PkiFiles;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.ClientAuth;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Vert.x TLS options from the node's PKI files: its own key and certificate, trusting only the cluster CA. */
+/**
+ * Vert.x TLS options from the node's PKI files: its own key and certificate (a {@link NodeKeyManager}
+ * read on a worker beforehand, not Vert.x's PEM options, which re-encrypt the key into a PKCS12
+ * store with PBKDF2 for every listener and client), trusting only the cluster CA.
+ */
 final class Tls {
 
     /** A client that has not finished its handshake by then is cut. */
@@ -21,11 +26,11 @@ final class Tls {
     }
 
     /** Server side: client certificates required and verified against the cluster CA. */
-    static NetServerOptions server(PkiFiles files, List<String> protocols) {
+    static NetServerOptions server(NodeKeyManager keys, PkiFiles files, List<String> protocols) {
         NetServerOptions o = new NetServerOptions()
                 .setSsl(true)
                 .setClientAuth(ClientAuth.REQUIRED)
-                .setKeyCertOptions(keyCert(files))
+                .setKeyCertOptions(keyCert(keys))
                 .setTrustOptions(trust(files))
                 .setTcpNoDelay(true)
                 // The API's idle timeout starts once the handshake is done; this bounds the handshake.
@@ -36,10 +41,10 @@ final class Tls {
     }
 
     /** Client side, between nodes: presents this node's certificate, trusts only the cluster CA. */
-    static NetClientOptions client(PkiFiles files, List<String> protocols, int connectTimeoutMs) {
+    static NetClientOptions client(NodeKeyManager keys, PkiFiles files, List<String> protocols, int connectTimeoutMs) {
         NetClientOptions o = new NetClientOptions()
                 .setSsl(true)
-                .setKeyCertOptions(keyCert(files))
+                .setKeyCertOptions(keyCert(keys))
                 .setTrustOptions(trust(files))
                 .setTcpNoDelay(true)
                 .setConnectTimeout(connectTimeoutMs)
@@ -65,8 +70,8 @@ final class Tls {
         return out;
     }
 
-    private static PemKeyCertOptions keyCert(PkiFiles files) {
-        return new PemKeyCertOptions().setKeyPath(files.nodeKey().toString()).setCertPath(files.nodeCertificate().toString());
+    private static KeyCertOptions keyCert(NodeKeyManager keys) {
+        return KeyCertOptions.wrap(keys);
     }
 
     private static PemTrustOptions trust(PkiFiles files) {

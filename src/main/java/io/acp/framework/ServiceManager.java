@@ -27,8 +27,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -37,12 +40,12 @@ import org.jboss.logging.Logger;
  * The Framework service: runs the node's configured services and reports on them.
  *
  * <ul>
- * <li>{@link #startAll()} starts the services named in {@code acp.node.services} level by level
- * ({@link StartOrder#levels}): the services of a level start together, once every service of the
- * previous levels runs. The planned order (levels, each by name) is logged; stops go in its reverse.
- * If one fails its first start, the rest of its level is let finish, everything started is
- * stopped in reverse order and startAll fails: the node exits and its supervisor (systemd)
- * restarts it, rather than running half a node.</li>
+ * <li>{@link #startAll()} starts the services named in {@code acp.node.services}, each as soon as
+ * the services it depends on run, so independent services start together. The planned order
+ * ({@link StartOrder#levels}, each level by name) is logged; stops go in its reverse. If one fails
+ * its first start, no further start begins, the starts under way are let finish, everything
+ * started is stopped in reverse order and startAll fails: the node exits and its supervisor
+ * (systemd) restarts it, rather than running half a node.</li>
  * <li>A running service that reports {@link ServiceContext#failed} is stopped and restarted after
  * a backoff ({@link RestartPolicy}). Only that service restarts: its dependents keep running and
  * answer {@code unavailable} for what needs it until it is back, and its dependencies are left
@@ -130,23 +133,20 @@ public class ServiceManager implements ServiceDirectory {
             if (phase == Phase.STOPPING) {
                 return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "node " + settings.nodeId() + " is stopping"));
             }
-            List<List<SupervisedService>> levels;
+            List<SupervisedService> order;
             try {
-                levels = StartOrder.levels(available.get(), settings.services()).stream()
-                        .map(level -> level.stream()
-                                .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, settings.stallTimeout(), clock, this::changed))
-                                .toList())
+                order = StartOrder.of(available.get(), settings.services()).stream()
+                        .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, settings.stallTimeout(), clock, this::changed))
                         .toList();
             } catch (AcpException e) {
                 LOG.errorf("node %s cannot start: %s", settings.nodeId(), e.getMessage());
                 return Uni.createFrom().failure(e);
             }
-            List<SupervisedService> order = levels.stream().flatMap(List::stream).toList();
             units = order;
             phase = Phase.STARTING;
             startedAt = clock.instant();
             LOG.infof("node %s starting services %s", settings.nodeId(), order.stream().map(SupervisedService::name).toList());
-            start = Uni.createFrom().deferred(() -> startFrom(0, levels))
+            start = Uni.createFrom().deferred(() -> startGraph(order))
                     .onItem().invoke(this::started)
                     .onFailure().invoke(f -> rolledBack())
                     .memoize().indefinitely();
@@ -239,39 +239,59 @@ public class ServiceManager implements ServiceDirectory {
                 .put("pid", ProcessHandle.current().pid());
     }
 
-    private Uni<Void> startFrom(int index, List<List<SupervisedService>> levels) {
-        if (index == levels.size()) {
-            return Uni.createFrom().voidItem();
+    /**
+     * Starts every unit once its own dependencies run, not once the whole previous level does: a
+     * service waits only for what it needs (the agent for the API and the CDB, not for the
+     * hypervisor's connection to libvirt). Each start runs on a worker, so no start waits on
+     * another's blocking. After a failure no further start begins; the starts under way run to
+     * their end, so a rollback finds none half-started; then everything is stopped in reverse
+     * planned order and the first failure (in planned order) is reported.
+     */
+    private Uni<Void> startGraph(List<SupervisedService> order) {
+        AtomicBoolean failed = new AtomicBoolean();
+        Map<String, Uni<Void>> starts = new HashMap<>();
+        for (SupervisedService unit : order) {
+            // The planned order is topological: every dependency's start is in the map already.
+            List<Uni<Void>> dependencies = unit.service().dependencies().stream().map(starts::get).toList();
+            Uni<Void> afterDependencies = dependencies.isEmpty() ? Uni.createFrom().voidItem()
+                    : Uni.join().all(dependencies).andFailFast().replaceWithVoid();
+            Uni<Void> start = afterDependencies
+                    .chain(() -> failed.get() ? Uni.createFrom().<Void>failure(new NotStarted()) : startOne(unit))
+                    .onFailure(f -> !(f instanceof NotStarted)).invoke(f -> failed.set(true))
+                    .memoize().indefinitely();
+            starts.put(unit.name(), start);
         }
-        List<SupervisedService> level = levels.get(index);
-        // Every start of the level runs to its end, failed or not, so a rollback finds none half-started.
-        List<Uni<Throwable>> starts = level.stream()
-                .map(unit -> startOne(unit, level.size() > 1)
+        List<Uni<Throwable>> outcomes = order.stream()
+                .map(unit -> starts.get(unit.name())
                         .onItem().transform(ok -> (Throwable) null)
                         .onFailure().recoverWithItem(cause -> cause))
                 .toList();
-        return Uni.join().all(starts).andCollectFailures()
-                .chain(outcomes -> {
-                    for (int i = 0; i < level.size(); i++) {
-                        Throwable cause = outcomes.get(i);
-                        if (cause != null) {
-                            SupervisedService unit = level.get(i);
-                            List<SupervisedService> started = levels.subList(0, index + 1).stream().flatMap(List::stream).toList();
-                            return rollBack(started).chain(() -> Uni.createFrom().failure(new AcpException(ErrorCode.INTERNAL,
+        return Uni.join().all(outcomes).andCollectFailures()
+                .chain(causes -> {
+                    for (int i = 0; i < order.size(); i++) {
+                        Throwable cause = causes.get(i);
+                        if (cause != null && !(cause instanceof NotStarted)) {
+                            SupervisedService unit = order.get(i);
+                            return rollBack(order).chain(() -> Uni.createFrom().failure(new AcpException(ErrorCode.INTERNAL,
                                     "service " + unit.name() + " failed to start: " + SupervisedService.message(cause), cause)));
                         }
                     }
-                    return startFrom(index + 1, levels);
+                    return Uni.createFrom().voidItem();
                 });
     }
 
-    /** Alone in its level a service starts on the caller's thread; beside others on a worker, so none waits on another's blocking start. */
-    private Uni<Void> startOne(SupervisedService unit, boolean concurrently) {
-        Uni<Void> start = Uni.createFrom().deferred(unit::start);
-        return concurrently ? start.runSubscriptionOn(worker) : start;
+    /** A start not begun because another service failed its own (or one it depends on was not started). */
+    private static final class NotStarted extends RuntimeException {
+        NotStarted() {
+            super("not started: another service failed to start", null, false, false);
+        }
     }
 
-    /** Stops the failed service and those started before it, newest first. */
+    private Uni<Void> startOne(SupervisedService unit) {
+        return Uni.createFrom().deferred(unit::start).runSubscriptionOn(worker);
+    }
+
+    /** Stops what started (a unit that never did is skipped), in reverse planned order. */
     private Uni<Void> rollBack(List<SupervisedService> started) {
         List<SupervisedService> reverse = new ArrayList<>(started);
         Collections.reverse(reverse);

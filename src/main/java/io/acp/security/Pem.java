@@ -9,7 +9,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -21,6 +27,11 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
 /** PEM text of certificates and private keys (PKCS#8 written; PKCS#8 and SEC1 read). */
 public final class Pem {
+
+    private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final String PKCS8_END = "-----END PRIVATE KEY-----";
+    /** The key algorithms a node's or CA's key may have, the one ACP makes first. */
+    private static final List<String> KEY_ALGORITHMS = List.of("EC", "RSA", "Ed25519", "Ed448");
 
     private Pem() {
     }
@@ -66,7 +77,45 @@ public final class Pem {
         return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
 
+    /**
+     * A private key from PEM. PKCS#8 (what {@link #encode} writes) is read by the JDK's key
+     * factories, as a node's start reads its key and BouncyCastle's parser costs a few hundred ms
+     * of class loading there; SEC1 ({@code EC PRIVATE KEY}) goes through BouncyCastle.
+     */
     public static PrivateKey readPrivateKey(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        int begin = text.indexOf(PKCS8_BEGIN);
+        int end = text.indexOf(PKCS8_END);
+        if (begin >= 0 && end > begin) {
+            return pkcs8(file, text.substring(begin + PKCS8_BEGIN.length(), end));
+        }
+        return readWithBouncyCastle(file);
+    }
+
+    private static PrivateKey pkcs8(Path file, String base64) {
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + " holds no PEM private key: " + e.getMessage(), e);
+        }
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        for (String algorithm : KEY_ALGORITHMS) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+            } catch (InvalidKeySpecException | NoSuchAlgorithmException notThisOne) {
+                // the next algorithm
+            }
+        }
+        throw new IllegalArgumentException(file + " holds a PKCS#8 private key of none of the algorithms " + KEY_ALGORITHMS);
+    }
+
+    private static PrivateKey readWithBouncyCastle(Path file) {
         Object o = read(file);
         try {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

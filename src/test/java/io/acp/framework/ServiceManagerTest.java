@@ -102,6 +102,32 @@ class ServiceManagerTest {
     }
 
     @Test
+    void a_service_waits_for_its_own_dependencies_not_for_a_slower_service_beside_them() {
+        FakeService cluster = fixture.service("cluster");
+        FakeService api = fixture.service("api", "cluster");
+        FakeService hypervisor = fixture.service("hypervisor", "cluster");
+        FakeService agent = fixture.service("agent", "api", "cluster");
+        // The hypervisor's start ends only once the agent's has begun: were the agent to wait for
+        // the hypervisor (as when the api's whole level had to run first), it would wait in vain.
+        CountDownLatch agentIn = new CountDownLatch(1);
+        List<Boolean> hypervisorSawAgent = Collections.synchronizedList(new ArrayList<>());
+        List<ServiceState> apiWhenAgentStarted = Collections.synchronizedList(new ArrayList<>());
+        ServiceManager manager = fixture.manager(List.of(agent, hypervisor, api, cluster), List.of("cluster", "api", "hypervisor", "agent"), () -> null);
+        hypervisor.onStart = () -> hypervisorSawAgent.add(meet(new CountDownLatch(0), agentIn));
+        agent.onStart = () -> {
+            apiWhenAgentStarted.add(status(manager, "api").state());
+            agentIn.countDown();
+        };
+
+        manager.startAll().await().atMost(WAIT);
+
+        assertThat(hypervisorSawAgent).containsExactly(true);
+        assertThat(apiWhenAgentStarted).containsExactly(ServiceState.RUNNING);
+        assertThat(manager.statuses()).extracting(ServiceStatus::state).containsOnly(ServiceState.RUNNING);
+        assertThat(manager.statuses()).extracting(ServiceStatus::name).containsExactly("framework", "cluster", "api", "hypervisor", "agent");
+    }
+
+    @Test
     void a_failure_in_a_level_lets_the_level_finish_then_stops_everything_in_reverse() {
         FakeService a = fixture.service("a");
         FakeService b = fixture.service("b", "a");
