@@ -11,7 +11,8 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.acp.security.NodeKeyManager;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.parsetools.RecordParser;
@@ -54,7 +55,7 @@ final class TlsGroupTransport implements GroupTransport {
         this.self = self;
         this.peers = Map.copyOf(peers);
         this.receiver = receiver;
-        PemKeyCertOptions keyCert = new PemKeyCertOptions().setKeyPath(pki.nodeKey().toString()).setCertPath(pki.nodeCertificate().toString());
+        KeyCertOptions keyCert = KeyCertOptions.wrap(NodeKeyManager.read(pki)); // no PKCS12 round trip (NodeKeyManager says why)
         PemTrustOptions trust = new PemTrustOptions().addCertPath(pki.caCertificate().toString());
         this.server = vertx.createNetServer(new NetServerOptions()
                 .setSsl(true)

@@ -14,7 +14,8 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.acp.security.NodeKeyManager;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -154,7 +155,7 @@ public class HttpsListener {
                 .setSsl(true)
                 // REQUEST, not REQUIRED: a client with only the CA (curl with an API key) is served too
                 .setClientAuth(ClientAuth.REQUEST)
-                .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(pki.nodeKey().toString()).setCertPath(pki.nodeCertificate().toString()))
+                .setKeyCertOptions(KeyCertOptions.wrap(NodeKeyManager.read(pki))) // no PKCS12 round trip (NodeKeyManager says why)
                 .setTrustOptions(new PemTrustOptions().addCertPath(pki.caCertificate().toString()))
                 .setSslHandshakeTimeout(10)
                 .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS)

@@ -1,12 +1,12 @@
 package io.acp.cluster.bridge;
 
+import io.acp.security.NodeKeyManager;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.nio.file.Path;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -28,13 +28,9 @@ final class BridgeTls {
             trust.setCertificateEntry("remote-ca", Pem.readCertificate(remoteCa));
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("node", Pem.readPrivateKey(own.nodeKey()), new char[0], new Certificate[] {Pem.readCertificate(own.nodeCertificate())});
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            // the key straight from PEM: a PKCS12 key entry costs a PBKDF2 round trip (NodeKeyManager says why)
+            ctx.init(new KeyManager[] {NodeKeyManager.read(own)}, tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("bridge of node " + node + " cannot use its certificate " + own.nodeCertificate() + ", key "
