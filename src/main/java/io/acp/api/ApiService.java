@@ -12,14 +12,12 @@ import io.acp.node.ManagedService;
 import io.acp.node.NodeIdentity;
 import io.acp.node.ServiceContext;
 import io.acp.node.ServiceDirectory;
-import io.acp.hypervisor.HypervisorService;
-import io.acp.network.NetworkService;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
-import io.acp.storage.StorageService;
 import io.acp.task.TaskLog;
 import io.acp.task.TaskRetention;
+import io.quarkus.arc.All;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Future;
@@ -39,7 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -70,15 +67,13 @@ public class ApiService implements ManagedService {
     /** Where this node's systems' consoles are opened (the hypervisor's; a test may point elsewhere). */
     private volatile ConsoleEndpoints consoles;
 
+    /**
+     * @param operationSets every capability's operations, found by ArC at build time (no
+     *     constructor here takes the services they reach)
+     */
     @Inject
-    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, HypervisorService hypervisor,
-            NetworkService network, StorageService storage, ServiceDirectory directory, Vertx vertx,
-            @ConfigProperty(name = "quarkus.application.version", defaultValue = "0.1.0") String version) {
-        this(config, identity.id(), identity.dataDir(), LocalServices.of(identity.id(), cluster::cdb)
-                .withSystems(hypervisor::systems).withNetwork(() -> network).withStorage(storage::storage)
-                .withHistory(cluster::history).withSecretRotation(cluster::secretRotation), directory, vertx, version);
-        hypervisor.recordScheduledWith(recorder::scheduled); // scheduled backups are tasks like requested ones
-        hypervisor.reportProgressTo(taskLog::progress); // migrations, evacuations and backups say how far they have come
+    public ApiService(ApiConfig config, NodeIdentity identity, ClusterService cluster, @All List<OperationSet> operationSets, Vertx vertx) {
+        this(config, identity.id(), identity.dataDir(), cluster::cdb, operationSets, vertx);
     }
 
     /**
@@ -87,7 +82,15 @@ public class ApiService implements ManagedService {
      */
     public ApiService(ApiConfig config, String localNode, Path dataDir, LocalServices services, ServiceDirectory directory, Vertx vertx,
             String version) {
-        Supplier<Cdb> cdb = services.cdb();
+        this(config, localNode, dataDir, services.cdb(), services.operationSets(directory, version), vertx);
+    }
+
+    /**
+     * @param cdb           where the task log keeps this node's tasks
+     * @param operationSets the operations besides the API's own ({@code api}, {@code task},
+     *     {@code console}); a service offered twice fails here, naming both offerers
+     */
+    public ApiService(ApiConfig config, String localNode, Path dataDir, Supplier<Cdb> cdb, List<? extends OperationSet> operationSets, Vertx vertx) {
         this.config = config;
         this.localNode = localNode;
         this.dataDir = dataDir;
@@ -95,17 +98,13 @@ public class ApiService implements ManagedService {
         this.taskLog = new TaskLog(localNode, cdb, java.time.Clock.systemUTC(), new TaskRetention(config.tasks().maxCount(), config.tasks().maxAge()),
                 worker);
         this.recorder = new TaskRecorder(taskLog);
-        this.dispatcher = new Dispatcher(localNode, List.of(
+        // a node whose sets offer no consoles answers as one without a hypervisor service
+        this.consoles = new HypervisorConsoles(LocalServices.of(localNode, cdb).systems(), vertx, localNode);
+        ApiContext api = new ApiContext(localNode, vertx, worker, () -> router, taskLog, recorder, endpoints -> this.consoles = endpoints);
+        this.dispatcher = new Dispatcher(localNode, OperationCatalogue.collect(List.of(
                 new ApiOperations(localNode),
-                new FrameworkOperations(localNode, version, directory, cdb),
-                new ClusterOperations(localNode, cdb, services.history(), services.secretRotation(), worker),
-                new HypervisorOperations(services.systems(), () -> router, localNode),
-                new NetworkOperations(cdb, services.network()),
-                new MonitorOperations(cdb, worker),
-                new StorageOperations(services.storage()),
                 new TaskOperations(taskLog, worker),
-                new ConsoleOperations(() -> consoles, vertx, localNode)), recorder);
-        this.consoles = new HypervisorConsoles(services.systems(), vertx, localNode);
+                new ConsoleOperations(() -> consoles, vertx, localNode)), operationSets, api), recorder);
     }
 
     @Override

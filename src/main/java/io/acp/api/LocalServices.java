@@ -5,9 +5,11 @@ import io.acp.cluster.history.StatsHistory;
 import io.acp.cluster.sync.SecretRotation;
 import io.acp.hypervisor.Systems;
 import io.acp.network.NetworkService;
+import io.acp.node.ServiceDirectory;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.storage.Storage;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +44,17 @@ public record LocalServices(Supplier<Cdb> cdb, Supplier<Systems> systems, Suppli
     /** The cluster secret's rotation steps on this node ({@code cluster.rotate-secret}). */
     public LocalServices withSecretRotation(Supplier<SecretRotation> secretRotation) {
         return new LocalServices(cdb, systems, network, storage, history, secretRotation);
+    }
+
+    /** The operation sets over these services, as CDI would give them for a node running the same. */
+    public List<OperationSet> operationSets(ServiceDirectory directory, String version) {
+        return List.of(
+                new FrameworkOperationSet(version, directory, cdb),
+                new ClusterOperationSet(cdb, history, secretRotation),
+                new HypervisorOperationSet(systems),
+                new NetworkOperationSet(cdb, network),
+                new MonitorOperationSet(cdb),
+                new StorageOperationSet(storage));
     }
 
     private static <T> Supplier<T> absent(String node, String service) {

@@ -17,6 +17,16 @@ public record ObjectKey(ObjectType type, String id) {
     }
 
     /**
+     * The same in every JVM (a record's default hashes its enum by identity, which differs from run
+     * to run): hash maps of keys iterate in one order for one history, so a simulated run replays
+     * bit for bit.
+     */
+    @Override
+    public int hashCode() {
+        return 31 * type.ordinal() + id.hashCode();
+    }
+
+    /**
      * Why {@code id} is not an object id, or null if it is one. Ids become file and mount-point
      * names on every node (pools, shares, volumes, sockets), so an id is a name, never a path
      * element: no separators, no control characters, no leading dot (which also rules out

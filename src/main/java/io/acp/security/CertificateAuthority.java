@@ -56,17 +56,25 @@ public final class CertificateAuthority {
 
     /** A new CA named after the cluster, valid ten years from now. */
     public static CertificateAuthority create(String clusterName) {
-        KeyPair pair = newKeyPair();
-        Instant now = Instant.now();
+        return create(clusterName, RANDOM, Instant.now());
+    }
+
+    /**
+     * A new CA valid ten years from {@code now}, its key, serial and signature drawn from
+     * {@code random}. Production passes the strong default ({@link #create(String)}); only a
+     * simulation passes a seeded random and a virtual time, so its PKI replays exactly.
+     */
+    public static CertificateAuthority create(String clusterName, SecureRandom random, Instant now) {
+        KeyPair pair = newKeyPair(random);
         X500Name name = new X500Name("CN=acp cluster CA " + clusterName);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(60)),
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(random), Date.from(now.minusSeconds(60)),
                     Date.from(now.plus(CA_VALIDITY)), name, pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
-            return new CertificateAuthority(pair.getPrivate(), sign(b, pair.getPrivate()));
+            return new CertificateAuthority(pair.getPrivate(), sign(b, pair.getPrivate(), random));
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot create the cluster CA: " + e.getMessage(), e);
         }
@@ -74,9 +82,14 @@ public final class CertificateAuthority {
 
     /** A fresh ECDSA P-256 key pair (each node makes its own). */
     public static KeyPair newKeyPair() {
+        return newKeyPair(RANDOM);
+    }
+
+    /** An ECDSA P-256 key pair drawn from {@code random} (a seeded one only in a simulation). */
+    public static KeyPair newKeyPair(SecureRandom random) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            g.initialize(new ECGenParameterSpec("secp256r1"), random);
             return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot make EC P-256 keys", e);
@@ -85,12 +98,17 @@ public final class CertificateAuthority {
 
     /** Issues a node certificate for {@code nodeId} valid from {@code notBefore} to {@code notAfter}. */
     public X509Certificate issueNode(String nodeId, PublicKey nodeKey, Instant notBefore, Instant notAfter) {
+        return issueNode(nodeId, nodeKey, notBefore, notAfter, RANDOM);
+    }
+
+    /** As {@link #issueNode(String, PublicKey, Instant, Instant)}, the serial and signature drawn from {@code random}. */
+    public X509Certificate issueNode(String nodeId, PublicKey nodeKey, Instant notBefore, Instant notAfter, SecureRandom random) {
         if (Duration.between(notBefore, notAfter).compareTo(MAX_NODE_VALIDITY) > 0) {
             throw new IllegalArgumentException("a node certificate is valid at most " + MAX_NODE_VALIDITY.toDays() + " days");
         }
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(notBefore), Date.from(notAfter),
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(random), Date.from(notBefore), Date.from(notAfter),
                     new X500Name("CN=" + nodeId), nodeKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
@@ -101,7 +119,7 @@ public final class CertificateAuthority {
                         new GeneralName(GeneralName.uniformResourceIdentifier, NODE_URI_PREFIX + nodeId)}))
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(nodeKey));
-            return sign(b, key);
+            return sign(b, key, random);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot issue a certificate for node " + nodeId + ": " + e.getMessage(), e);
         }
@@ -118,7 +136,7 @@ public final class CertificateAuthority {
         Instant from = Instant.now().minusSeconds(60);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(from), Date.from(from.plus(validity)),
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(RANDOM), Date.from(from), Date.from(from.plus(validity)),
                     new X500Name("CN=" + name), operatorKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
@@ -128,7 +146,7 @@ public final class CertificateAuthority {
                         new GeneralName(GeneralName.uniformResourceIdentifier, ROLE_URI_PREFIX + role)}))
                     .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(operatorKey));
-            return sign(b, key);
+            return sign(b, key, RANDOM);
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("cannot issue a certificate for operator " + name + ": " + e.getMessage(), e);
         }
@@ -186,15 +204,15 @@ public final class CertificateAuthority {
         return key;
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws GeneralSecurityException {
+    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer, SecureRandom random) throws GeneralSecurityException {
         try {
-            return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
+            return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(SIGNATURE).setSecureRandom(random).build(signer)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e.getMessage(), e);
         }
     }
 
-    private static BigInteger serial() {
-        return new BigInteger(127, RANDOM).add(BigInteger.ONE);
+    private static BigInteger serial(SecureRandom random) {
+        return new BigInteger(127, random).add(BigInteger.ONE);
     }
 }

@@ -49,6 +49,43 @@ class ApiServiceTest extends WithVertx {
         }
     }
 
+    /** A second offerer of the storage service, as a capability added by mistake would be. */
+    static final class SecondStorageSet implements OperationSet {
+        @Override
+        public List<ServiceOperations> operations(ApiContext api) {
+            return List.of(new StorageOperations(() -> null));
+        }
+    }
+
+    /** Another capability that names its service as the API's own task service. */
+    static final class TaskClashSet implements OperationSet {
+        @Override
+        public List<ServiceOperations> operations(ApiContext api) {
+            return List.of(new TaskOperations(api.taskLog(), api.worker()));
+        }
+    }
+
+    @Test
+    void aServiceOfferedByTwoOperationSetsFailsTheApiNamingBoth() {
+        assertThatThrownBy(() -> new ApiService(TestApiConfig.in(dir), "n1", dir.resolve("data"), () -> null,
+                List.of(new StorageOperationSet(() -> null), new SecondStorageSet()), vertx))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("rule unique-operations")
+                .hasMessageContaining("node n1")
+                .hasMessageContaining("service 'storage' twice")
+                .hasMessageContaining("by StorageOperationSet (StorageOperations) and by SecondStorageSet (StorageOperations)")
+                .hasMessageContaining("pool.create");
+        assertThatThrownBy(() -> new ApiService(TestApiConfig.in(dir), "n1", dir.resolve("data"), () -> null, List.of(new TaskClashSet()), vertx))
+                .hasMessageContaining("service 'task' twice, by the API itself (TaskOperations) and by TaskClashSet (TaskOperations)");
+    }
+
+    @Test
+    void theOperationSetsOfferEveryServiceOnce() {
+        ApiService api = new ApiService(TestApiConfig.in(dir), "n1", dir.resolve("data"), LocalServices.of("n1", () -> null), null, vertx, "0");
+        assertThat(api.operations().keySet())
+                .containsExactly("api", "cluster", "console", "framework", "hypervisor", "monitor", "network", "storage", "task");
+    }
+
     @Test
     void firstStartGeneratesAnAdminKeyThatWorks() throws Exception {
         Path data = dir.resolve("data");

@@ -8,6 +8,9 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.acp.api.ApiConfig;
+import io.acp.api.ApiService;
+import io.acp.api.LocalServices;
 import io.acp.cluster.service.ClusterService;
 import io.acp.framework.ServiceManager;
 import io.acp.model.Json;
@@ -18,6 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +47,15 @@ class RestApiTest {
     @Inject
     ClusterService cluster;
 
+    @Inject
+    ApiService api;
+
+    @Inject
+    ApiConfig apiConfig;
+
+    @Inject
+    Vertx vertx;
+
     @BeforeEach
     void node() throws Exception {
         RestNode.start(manager);
@@ -59,6 +72,22 @@ class RestApiTest {
                 .body("status", equalTo(status))
                 .body("code", equalTo(code))
                 .body("type", equalTo("urn:acp:error:" + code));
+    }
+
+    // ---- the operation catalogue --------------------------------------------------------------
+
+    /**
+     * The operations CDI collected (every {@code OperationSet} bean, through {@code @All}) are
+     * exactly those of the sets built by hand over the same services: the same services, the
+     * same operation names in the same order.
+     */
+    @Test
+    void theOperationSetsCdiFindsOfferWhatTheHandBuiltOnesOffer() {
+        ApiService byHand = new ApiService(apiConfig, "n1", Path.of("unused"),
+                LocalServices.of("n1", cluster::cdb), null, vertx, "0");
+        assertThat(api.operations()).isEqualTo(byHand.operations());
+        assertThat(api.operations().keySet())
+                .containsExactly("api", "cluster", "console", "framework", "hypervisor", "monitor", "network", "storage", "task");
     }
 
     // ---- authentication -----------------------------------------------------------------------

@@ -150,7 +150,7 @@ public final class InProcessCluster implements AutoCloseable {
         long nodeSeed = ++seed;
         // The fault plan and anti-entropy's choice of peers both follow the seed.
         node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed),
-                SyncEnvironment.system().withRandom(new java.util.Random(nodeSeed)));
+                SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed)));
         node.sync.start().await().atMost(START_TIMEOUT);
     }
 

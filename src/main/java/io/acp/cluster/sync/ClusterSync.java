@@ -239,7 +239,7 @@ public final class ClusterSync {
             throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
         }
         outbox = new Outbox(sealer, transport);
-        control = new ControlSealer(signer, epoch, transport.localAddress());
+        control = new ControlSealer(signer, epoch, transport.localAddress(), env.random());
         running = true;
         publishCertificate();
         long hb = settings.heartbeatInterval().toMillis();

@@ -31,6 +31,11 @@ final class StateIndex {
     static final int BUCKETS = 256;
 
     private record Slot(Entry.Kind kind, String node) {
+        /** The same in every JVM (not the enum's identity hash), so a key's slots iterate in one order: simulations replay bit for bit. */
+        @Override
+        public int hashCode() {
+            return 31 * kind.ordinal() + node.hashCode();
+        }
     }
 
     private static final Slot OBJECT_SLOT = new Slot(Entry.Kind.OBJECT, "");

@@ -5,7 +5,6 @@ import io.acp.cluster.sync.transport.PeerListTransport;
 import io.acp.cluster.sync.transport.Transport;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
@@ -19,11 +18,13 @@ import java.util.function.LongSupplier;
  *
  * @param nanoTime   monotonic time for intervals
  * @param wallMillis wall-clock time, for the epoch and membership timeouts
- * @param random     anti-entropy's choice of peers
+ * @param random     every random draw of the sync: anti-entropy's choice of peers and the secret
+ *                   seeds of the heartbeat hash chains ({@code ControlSealer}), so it must be a
+ *                   strong, unseeded {@link SecureRandom} outside a simulation
  * @param executors  the sync thread of one run of the node (a new one per start)
  * @param transports the transport for the settings, before any test layer wraps it
  */
-public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, Random random,
+public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, SecureRandom random,
                               Function<String, ScheduledExecutorService> executors,
                               Transports transports) {
 
@@ -33,9 +34,14 @@ public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, Ra
         Transport open(SyncSettings settings) throws IOException;
     }
 
-    /** The real world: system clocks, a securely seeded random, a daemon thread, real sockets. */
+    /**
+     * The real world: system clocks, the platform's strong random, a daemon thread, real sockets.
+     * The random seeds the hash chains that prove this node's heartbeats: it must stay the default
+     * {@code new SecureRandom()} (seeded by the operating system, never by a caller; checked by
+     * {@code SyncEnvironmentTest}), or anyone who guessed the seed could speak as this node.
+     */
     public static SyncEnvironment system() {
-        return new SyncEnvironment(System::nanoTime, System::currentTimeMillis, new Random(new SecureRandom().nextLong()),
+        return new SyncEnvironment(System::nanoTime, System::currentTimeMillis, new SecureRandom(),
                 node -> Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "acp-sync-" + node);
                     t.setDaemon(true);
@@ -50,8 +56,8 @@ public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, Ra
                 : new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl());
     }
 
-    /** The same environment with another random source (a seed a test chose). */
-    public SyncEnvironment withRandom(Random other) {
+    /** The same environment with another random source (a seeded one a test chose). */
+    public SyncEnvironment withRandom(SecureRandom other) {
         return new SyncEnvironment(nanoTime, wallMillis, other, executors, transports);
     }
 }

@@ -18,7 +18,7 @@ public final class ControlSealer {
     private final long epoch;
     private final InetSocketAddress address;
     private final MessageDigest digest = Merkle.sha256();
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
     private byte[][] chain; // chain[0] the anchor, chain[i] = step(chain[i+1])
     private int segment = -1;
     private int index = ControlFormat.SEGMENT; // the last value revealed
@@ -27,9 +27,18 @@ public final class ControlSealer {
 
     /** @param address where this node's datagrams come from (its unicast address), signed into every heartbeat */
     public ControlSealer(NodeSigner signer, long epoch, InetSocketAddress address) {
+        this(signer, epoch, address, new SecureRandom());
+    }
+
+    /**
+     * @param random the source of the hash chains' seeds: a strong {@link SecureRandom} (the sync
+     *               environment's); only a simulation passes a seeded one, to replay a run exactly
+     */
+    public ControlSealer(NodeSigner signer, long epoch, InetSocketAddress address, SecureRandom random) {
         this.signer = signer;
         this.epoch = epoch;
         this.address = address;
+        this.random = random;
     }
 
     /** The heartbeat body: {@code digestPart} (the 12-byte digest announcement) and its proof. */

@@ -8,10 +8,6 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.Version;
-import io.acp.security.PkiFiles;
-import io.acp.testing.TestPki;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,32 +17,51 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Deterministic simulation of cluster sync (docs/architecture.md, "Testing"): many seeded runs of
  * real {@link io.acp.cluster.sync.ClusterSync} nodes in virtual time. {@code -Dacp.sim.seeds=N}
- * sweeps seeds 1..N in the suite; {@code scripts/bench-sim --seed S} replays seed S alone.
+ * sweeps seeds 1..N in the suite; {@code scripts/bench-sim --seed S --day D} replays seed S alone,
+ * bit for bit (the same trace hash).
  */
 class ClusterSyncSimulationTest {
 
-    @TempDir
-    static Path dir;
-    private static PkiFiles ca;
+    /**
+     * Virtual time zero of a run made on {@code day}: the start of the next day (UTC). With the seed
+     * it fixes the whole run (the simulated PKI's dates derive from it), so a run replays exactly
+     * when given the day it was made on.
+     */
+    static long wallEpoch(LocalDate day) {
+        return day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
 
-    @BeforeAll
-    static void ca() {
-        ca = TestPki.newCluster(dir.resolve("ca"), "sim");
+    static long wallEpoch() {
+        return wallEpoch(LocalDate.now(ZoneOffset.UTC));
+    }
+
+    /** The day a run with virtual time zero {@code wallEpochMillis} was made on (for {@code --day}). */
+    static LocalDate day(long wallEpochMillis) {
+        return java.time.Instant.ofEpochMilli(wallEpochMillis).atZone(ZoneOffset.UTC).toLocalDate().minusDays(1);
     }
 
     /**
-     * Virtual time zero: the start of tomorrow (UTC), inside the validity of certificates issued
-     * today, and the same for every run on one day, so a seed replays exactly.
+     * Bit-exact replay: a seed run twice in one JVM leaves the same trace (every delivery, loss,
+     * cut and step at the same virtual nanosecond, the same final digest), and another seed another
+     * trace. The simulated PKI, the heartbeat chains' seeds and anti-entropy's draws all come from
+     * the seed, so nothing of a run depends on the JVM, the thread timing or the run before it.
      */
-    static long wallEpoch() {
-        return LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+    @Test
+    void oneSeedReplaysBitForBitAndAnotherSeedDiffers() {
+        long epoch = wallEpoch();
+        SimScenario.Outcome first = SimScenario.run(3, epoch);
+        SimScenario.Outcome again = SimScenario.run(3, epoch);
+        SimScenario.Outcome other = SimScenario.run(4, epoch);
+
+        assertThat(again.events()).as("events of seed 3, run twice").isEqualTo(first.events());
+        assertThat(again.traceHash()).as("trace of seed 3, run twice").isEqualTo(first.traceHash());
+        assertThat(again.digest()).isEqualTo(first.digest());
+        assertThat(other.traceHash()).as("trace of seed 4 against seed 3").isNotEqualTo(first.traceHash());
     }
 
     /**
@@ -56,7 +71,7 @@ class ClusterSyncSimulationTest {
      */
     @Test
     void aSyncRestartedOnItsLiveCdbIndexesEveryMetaAndConverges() {
-        try (SimCluster c = new SimCluster(3, 42, wallEpoch(), ca)) {
+        try (SimCluster c = new SimCluster(3, 42, wallEpoch())) {
             c.world.runFor(java.time.Duration.ofSeconds(3).toNanos());
             assertThat(c.digest(1)).isEqualTo(c.digest(2)).isEqualTo(c.digest(3));
 
@@ -77,7 +92,7 @@ class ClusterSyncSimulationTest {
      */
     @Test
     void aNodeRekeyedOnAnEmptyDiskCatchesUpEveryObjectItWroteUnderItsOldKey() {
-        try (SimCluster c = new SimCluster(2, 7, wallEpoch(), ca)) {
+        try (SimCluster c = new SimCluster(2, 7, wallEpoch())) {
             c.world.runFor(Duration.ofSeconds(3).toNanos());
             Map<ObjectKey, Version> acknowledged = new TreeMap<>(Comparator.comparing(ObjectKey::toString));
             // as many as RejoinEmptyDiskIT writes (each API put there also writes a small task object):
@@ -94,7 +109,7 @@ class ClusterSyncSimulationTest {
             c.world.runFor(Duration.ofSeconds(10).toNanos());
             assertThat(missing(c, 2, acknowledged)).as("n2 holds what n1 wrote%s", c.describe()).isEmpty();
 
-            c.rejoinWithEmptyDisk(1, ca);
+            c.rejoinWithEmptyDisk(1);
 
             List<ObjectKey> missingWhenReady = null;
             for (int tick = 0; tick < 600 && missingWhenReady == null; tick++) { // 60 s of virtual time, as the IT allows
@@ -134,24 +149,35 @@ class ClusterSyncSimulationTest {
     void seededRunsWithLossPartitionsAndRestartsConverge() {
         int seeds = Integer.getInteger("acp.sim.seeds", 12);
         for (long seed = 1; seed <= seeds; seed++) {
-            SimScenario.Outcome o = SimScenario.run(seed, wallEpoch(), ca);
+            SimScenario.Outcome o = SimScenario.run(seed, wallEpoch());
             assertThat(o.traceHash()).as("seed %d ran", seed).isNotBlank();
         }
     }
 
-    /** The seed sweep outside the suite: see {@link #seededRunsWithLossPartitionsAndRestartsConverge}. */
-    public static void main(String[] args) throws IOException {
-        boolean one = args.length > 1 && args[0].equals("--seed");
-        long first = one ? Long.parseLong(args[1]) : 1;
-        long seeds = one ? first : args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        Path tmp = java.nio.file.Files.createTempDirectory("acp-sim-ca-");
-        PkiFiles pki = TestPki.newCluster(tmp.resolve("ca"), "sim");
+    /**
+     * The seed sweep outside the suite ({@code scripts/bench-sim}): {@code [SEEDS]} runs seeds
+     * 1..SEEDS, {@code --seed S} runs seed S alone (on failure with the whole state of every node);
+     * {@code --day YYYY-MM-DD} makes the runs of that day again. One line per seed with its trace
+     * hash: a replay with the same seed and day prints the same hash.
+     */
+    public static void main(String[] args) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        LocalDate day = LocalDate.now(ZoneOffset.UTC);
+        int d = rest.indexOf("--day");
+        if (d >= 0) {
+            day = LocalDate.parse(rest.get(d + 1));
+            rest.subList(d, d + 2).clear();
+        }
+        boolean one = rest.size() > 1 && rest.get(0).equals("--seed");
+        long first = one ? Long.parseLong(rest.get(1)) : 1;
+        long seeds = one ? first : !rest.isEmpty() ? Integer.parseInt(rest.get(0)) : 1000;
+        long epoch = wallEpoch(day);
         long t0 = System.nanoTime();
         int failed = 0;
         for (long seed = first; seed <= seeds; seed++) {
             try {
-                SimScenario.Outcome o = SimScenario.run(seed, wallEpoch(), pki);
-                System.out.println("seed " + seed + " ok, trace " + o.traceHash());
+                SimScenario.Outcome o = SimScenario.run(seed, epoch);
+                System.out.println("seed " + seed + " day " + day + " ok, trace " + o.traceHash() + " (" + o.events() + " events)");
             } catch (AssertionError e) {
                 failed++;
                 // one seed replayed: the whole state of every node; a sweep: one line per seed

@@ -7,8 +7,7 @@ import io.acp.cluster.sync.StateDigest;
 import io.acp.cluster.sync.SyncEnvironment;
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.model.HybridClock;
-import io.acp.security.PkiFiles;
-import io.acp.testing.TestPki;
+import io.acp.testing.SeededRandom;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
 /**
  * N real {@link ClusterSync} nodes over in-memory CDBs, all in one {@link SimWorld}: virtual clocks,
  * a {@link SimExecutor} per sync thread, a {@link SimNetwork}, random sources derived from one seed,
- * and real node keys from a test CA. A restart stops a node's sync and starts a new one on the same
+ * and real node keys and certificates from a {@link SimPki} derived from the same seed. A restart stops a node's sync and starts a new one on the same
  * CDB and data dir (a new epoch).
  */
 final class SimCluster implements AutoCloseable {
@@ -35,15 +34,18 @@ final class SimCluster implements AutoCloseable {
     final SimWorld world;
     final SimNetwork network;
     private final long seed;
+    private final long wallEpochMillis;
+    private final SimPki pki;
     private final Path root;
     private final List<String> ids = new ArrayList<>();
     private final List<Cdb> cdbs = new ArrayList<>();
     private final List<ClusterSync> syncs = new ArrayList<>();
     private final List<Integer> starts = new ArrayList<>();
 
-    /** @param pki a test CA (generated once per JVM: a key pair per node per seed would dominate the run) */
-    SimCluster(int n, long seed, long wallEpochMillis, PkiFiles pki) {
+    SimCluster(int n, long seed, long wallEpochMillis) {
         this.seed = seed;
+        this.wallEpochMillis = wallEpochMillis;
+        this.pki = new SimPki(seed, wallEpochMillis);
         this.world = new SimWorld(wallEpochMillis, new SimTrace());
         this.network = new SimNetwork(world, new Random(seed));
         try {
@@ -54,8 +56,7 @@ final class SimCluster implements AutoCloseable {
         for (int i = 1; i <= n; i++) {
             String id = "n" + i;
             ids.add(id);
-            Path dir = root.resolve(id);
-            TestPki.provision(pki, dir, id);
+            pki.provision(root.resolve(id), id);
             cdbs.add(new Cdb(id, new HybridClock(world::wallMillis), ObjectLog.NONE, 5));
             syncs.add(null);
             starts.add(0);
@@ -67,8 +68,7 @@ final class SimCluster implements AutoCloseable {
         int i = oneBased - 1;
         String id = ids.get(i);
         starts.set(i, starts.get(i) + 1);
-        long nodeSeed = seed * 1_000_003L + oneBased * 1009L + starts.get(i);
-        SyncEnvironment env = new SyncEnvironment(world::nanoTime, world::wallMillis, new Random(nodeSeed),
+        SyncEnvironment env = new SyncEnvironment(world::nanoTime, world::wallMillis, SeededRandom.of("sim " + seed + " sync " + id + " start " + starts.get(i)),
                 name -> new SimExecutor(world, name), s -> network.open(id, SimNetwork.address(oneBased)));
         ClusterSync sync = new ClusterSync(cdbs.get(i), SETTINGS, id, root.resolve(id), t -> t, env);
         sync.start().await().atMost(AWAIT);
@@ -85,10 +85,10 @@ final class SimCluster implements AutoCloseable {
 
     /**
      * Node {@code oneBased} comes back on a new, empty disk: its sync stops, its CDB and data dir
-     * are gone, and it starts on an empty CDB with a new node key and certificate from {@code pki}
-     * (the same node id), as an operator re-provisions a replaced disk.
+     * are gone, and it starts on an empty CDB with a new node key and certificate (the same node
+     * id), as an operator re-provisions a replaced disk.
      */
-    void rejoinWithEmptyDisk(int oneBased, PkiFiles pki) {
+    void rejoinWithEmptyDisk(int oneBased) {
         int i = oneBased - 1;
         String id = ids.get(i);
         syncs.get(i).stop().await().atMost(AWAIT);
@@ -99,10 +99,15 @@ final class SimCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        TestPki.provision(pki, dir, id);
+        pki.provision(dir, id);
         cdbs.set(i, new Cdb(id, new HybridClock(world::wallMillis), ObjectLog.NONE, 5));
         world.trace().record("wiped " + id + " @" + world.nanoTime());
         start(oneBased);
+    }
+
+    /** The wall-clock time at virtual time zero (with the seed, what a replay needs). */
+    long wallEpochMillis() {
+        return wallEpochMillis;
     }
 
     int size() {

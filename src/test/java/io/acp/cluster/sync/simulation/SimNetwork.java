@@ -89,7 +89,7 @@ final class SimNetwork {
             if (closed || r == null) {
                 return;
             }
-            world.trace().record("deliver " + from.node + ">" + node + " @" + world.nanoTime());
+            world.trace().record("deliver " + from.node + ">" + node + " @" + world.nanoTime() + " " + d.length + "B", d);
             r.onDatagram(d, from.at);
         }
 

@@ -6,7 +6,6 @@ import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.Json;
 import io.acp.model.Version;
-import io.acp.security.PkiFiles;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,10 +35,10 @@ final class SimScenario {
     private SimScenario() {
     }
 
-    static Outcome run(long seed, long wallEpochMillis, PkiFiles pki) {
+    static Outcome run(long seed, long wallEpochMillis) {
         Random r = new Random(seed);
         int n = 3 + r.nextInt(3);
-        try (SimCluster c = new SimCluster(n, seed, wallEpochMillis, pki)) {
+        try (SimCluster c = new SimCluster(n, seed, wallEpochMillis)) {
             Map<ObjectKey, Version> newestAcked = new LinkedHashMap<>();
             Map<String, Map<ObjectKey, Version>> seen = new HashMap<>();
             for (int step = 0; step < STEPS; step++) {
@@ -87,7 +86,7 @@ final class SimScenario {
             for (int i = 2; i <= n; i++) {
                 if (!c.digest(i).equals(first)) {
                     throw new AssertionError("seed " + seed + ": after the faults stopped and " + SETTLE + " passed, " + c.id(i)
-                            + " holds digest " + c.digest(i) + " but " + c.id(1) + " holds " + first + replay(seed) + c.describe());
+                            + " holds digest " + c.digest(i) + " but " + c.id(1) + " holds " + first + replay(c, seed) + c.describe());
                 }
             }
             for (int i = 1; i <= n; i++) {
@@ -95,7 +94,7 @@ final class SimScenario {
                     Version held = c.cdb(i).entry(acked.getKey()).map(ObjectEntry::version).orElse(null);
                     if (held == null || acked.getValue().isNewerThan(held)) {
                         throw new AssertionError("seed " + seed + ": acknowledged write of " + acked.getKey() + " at version "
-                                + acked.getValue() + " is missing on " + c.id(i) + " (it holds " + held + ")" + replay(seed));
+                                + acked.getValue() + " is missing on " + c.id(i) + " (it holds " + held + ")" + replay(c, seed));
                     }
                 }
             }
@@ -112,7 +111,7 @@ final class SimScenario {
                 Version now = c.cdb(i).entry(key).map(ObjectEntry::version).orElse(null);
                 if (now == null || was.isNewerThan(now)) {
                     throw new AssertionError("seed " + seed + " step " + step + " (" + action + "): " + key + " on " + c.id(i)
-                            + " went back from version " + was + " to " + now + replay(seed));
+                            + " went back from version " + was + " to " + now + replay(c, seed));
                 }
             }
             for (int k = 0; k < KEYS; k++) {
@@ -122,7 +121,9 @@ final class SimScenario {
         }
     }
 
-    private static String replay(long seed) {
-        return "; replay with scripts/bench-sim --seed " + seed;
+    /** Where the run stood (its trace hash so far) and the command that replays it exactly. */
+    private static String replay(SimCluster c, long seed) {
+        return "; trace " + c.world.trace().hash() + " after " + c.world.trace().events() + " events; replay with scripts/bench-sim --seed "
+                + seed + " --day " + ClusterSyncSimulationTest.day(c.wallEpochMillis());
     }
 }

@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** A running hash of what happened in one run (deliveries, drops, steps): equal hashes, equal runs. */
+/**
+ * A running hash of what happened in one run (deliveries with every byte delivered, drops, steps):
+ * equal hashes, equal runs, down to the bytes on the simulated wire.
+ */
 final class SimTrace {
 
     private final MessageDigest sha;
@@ -23,6 +26,12 @@ final class SimTrace {
         sha.update(event.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) '\n');
         events++;
+    }
+
+    /** An event and the bytes it carried (a delivered datagram). */
+    synchronized void record(String event, byte[] payload) {
+        record(event);
+        sha.update(payload);
     }
 
     synchronized long events() {
