@@ -12,8 +12,11 @@ import org.bouncycastle.crypto.params.ECPublicKeyParameters;
  * whose leaf leads to a remembered root is accepted without another verification: the rest of a
  * flush split over several datagrams, or an entry relayed later by anti-entropy, costs its leaf
  * hash and the climb (which {@link SealedCodec#decode} already did once per group). A batch is
- * thus verified once per receiver however its entries arrive. Bounded: the most recent
- * {@value #REMEMBERED_ROOTS} roots. Not thread-safe: the sync thread.
+ * thus verified once per receiver however its entries arrive. A root its author vouched for by a
+ * seal tag ({@link SealTags}) counts as verified without a verification. A remembered root is bound
+ * to its signature: a copy under another signature is verified anew, so a kept seal is always one
+ * that verified or that its author vouched for. Bounded: the most recent {@value #REMEMBERED_ROOTS}
+ * roots of each kind. Not thread-safe: the sync thread.
  */
 final class SealVerifier {
 
