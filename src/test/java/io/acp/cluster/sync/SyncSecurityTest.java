@@ -58,6 +58,10 @@ class SyncSecurityTest {
             InProcessCluster.Node target = cluster.node(2);
             target.faults().capture();
             writeSome(cluster, "real");
+            // every node ready first: a node's turn to ready writes its readiness meta, which would
+            // change every digest after the snapshot below
+            Eventually.await(WAIT, () -> cluster.nodes().stream().allMatch(n -> n.cdb().readiness() == io.acp.cluster.Readiness.READY),
+                    "all nodes ready");
             cluster.awaitConverged(WAIT);
             // the peers' heartbeats keep coming: wait for a few rather than count what came so far
             Eventually.await(WAIT, () -> realFromPeers(target).size() >= 3, "three real datagrams from peers captured");

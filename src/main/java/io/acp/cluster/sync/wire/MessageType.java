@@ -14,7 +14,12 @@ public enum MessageType {
      * Multicast: entries this node originated, authenticated to each receiver by a pair tag instead
      * of a signature (small groups; their seal follows with the next heartbeat's DELTA).
      */
-    TAGGED_DELTA(5);
+    TAGGED_DELTA(5),
+    /**
+     * Multicast, right before the DELTA of a batch this node sealed: the batch's root and signature
+     * with one pair tag per receiver, so a receiver takes the seal without verifying it.
+     */
+    SEAL_TAGS(6);
 
     private final int code;
 

@@ -6,7 +6,16 @@ import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramSealer;
 import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.ControlSealer;
+import io.acp.cluster.sync.origin.AuthorKeys;
 import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.OriginCheck;
+import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.PairTags;
+import io.acp.cluster.sync.origin.SealTags;
+import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.security.Pem;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.model.Entry;
@@ -40,14 +49,24 @@ import io.acp.testing.TestPki;
  * heartbeat every 500 ms. Entries are really sealed with each simulated node's own CA-issued key (one
  * signature per round, as a real node's flush; its certificate goes with its objects), and all
  * datagrams are really sealed (AES-GCM) and multicast on loopback from one
- * socket, so receivers do the full work of authenticating, decoding and merging them. A simulated node
+ * socket, so receivers do the full work of authenticating, decoding and merging them. Each sealed round
+ * is preceded by its seal tags, as a real node's at this size: genuine slots for the real nodes (pair
+ * keys from the real nodes' certificates), random slots for the other simulated nodes, so the
+ * datagrams are those of a cluster of {@code count + real} members. A simulated node
  * receives nothing and answers no pull: its heartbeats announce the digest of a real node (the
  * steady state, where every node holds the same state), so no real node has reason to pull from it.
  */
 final class SimulatedPeers implements AutoCloseable {
 
-    private record Sim(String id, DatagramSealer sealer, NodeSigner signer, HybridClock clock, List<ObjectKey> objects, ControlSealer[] control) {
+    private record Sim(String id, DatagramSealer sealer, NodeSigner signer, HybridClock clock, List<ObjectKey> objects, ControlSealer[] control,
+                       SealTags tags) {
     }
+
+    private static final int TAG_HEADER = 8 + 1 + 16 + 64 + 1;
+    private static final int TAG_SLOT = 4 + 12;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final int members;
+    private final long epoch;
 
     private final List<Sim> sims = new ArrayList<>();
     private final DatagramChannel socket;
@@ -58,18 +77,30 @@ final class SimulatedPeers implements AutoCloseable {
     private long datagramsSent;
     private long unicastReceived;
 
-    /** @param ca the cluster CA, which issues each simulated node its key and certificate (under {@code root}) */
-    SimulatedPeers(SyncSettings settings, int count, int objectsEach, Supplier<StateDigest> steadyDigest, PkiFiles ca, Path root) throws IOException {
+    /**
+     * @param ca    the cluster CA, which issues each simulated node its key and certificate (under {@code root})
+     * @param real  the certificates of the real nodes by node, which the seal tags are made for
+     */
+    SimulatedPeers(SyncSettings settings, int count, int objectsEach, Supplier<StateDigest> steadyDigest, PkiFiles ca, Path root,
+                   Map<String, X509Certificate> real) throws IOException {
         ClusterKeys keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
         long epoch = System.currentTimeMillis() / 1000;
+        this.epoch = epoch;
+        this.members = count + real.size();
+        AuthorKeys realKeys = new AuthorKeys(Pem.readCertificate(ca.caCertificate()));
+        real.forEach(realKeys::learn);
         for (int s = 1; s <= count; s++) {
             String id = String.format("sim%03d", s);
             List<ObjectKey> objects = new ArrayList<>();
             for (int k = 0; k < objectsEach; k++) {
                 objects.add(ObjectKey.of(ObjectType.SYSTEM, id + "-obj-" + k));
             }
-            sims.add(new Sim(id, new DatagramSealer(keys, id, epoch, settings.maxDatagramBytes()), TestPki.signer(ca, root.resolve(id), id),
-                    new HybridClock(), objects, new ControlSealer[1]));
+            NodeSigner signer = TestPki.signer(ca, root.resolve(id), id);
+            OriginCounters c = new OriginCounters(id);
+            SealTags tags = new SealTags(signer, realKeys, new PairTags(signer, realKeys, c, System::currentTimeMillis),
+                    new OriginCheck(realKeys, c, System::currentTimeMillis), c, System::currentTimeMillis);
+            sims.add(new Sim(id, new DatagramSealer(keys, id, epoch, settings.maxDatagramBytes()), signer,
+                    new HybridClock(), objects, new ControlSealer[1], tags));
         }
         this.steadyDigest = steadyDigest;
         this.group = new InetSocketAddress(settings.group(), settings.port());
@@ -129,9 +160,18 @@ final class SimulatedPeers implements AutoCloseable {
         }
     }
 
-    /** Sealed by the simulated node's key, one signature per call (as a real node's flush), then packed per datagram. */
+    /**
+     * Sealed by the simulated node's key, one signature per call (as a real node's flush), its seal
+     * tags first, then packed per datagram.
+     */
     private void send(Sim sim, MessageType type, List<Entry> entries) throws IOException {
-        for (byte[] body : SealedCodec.pack(sim.signer.seal(entries), sim.sealer.maxBodyPerDatagram(), Integer.MAX_VALUE)) {
+        List<SealedEntry> sealed = sim.signer.seal(entries);
+        for (SealTags.Batch batch : sim.tags.batches(sealed)) {
+            for (byte[] body : padTags(sim.tags.encode(batch, epoch, sim.sealer.maxBodyPerDatagram()), members - 1, sim.sealer.maxBodyPerDatagram())) {
+                sendSealed(sim, MessageType.SEAL_TAGS, body);
+            }
+        }
+        for (byte[] body : SealedCodec.pack(sealed, sim.sealer.maxBodyPerDatagram(), Integer.MAX_VALUE)) {
             sendSealed(sim, type, body);
         }
     }
@@ -143,6 +183,39 @@ final class SimulatedPeers implements AutoCloseable {
                 datagramsSent++;
             }
         }
+    }
+
+    /**
+     * SEAL_TAGS bodies with {@code slots} slots in all: those of {@code bodies} (the genuine ones, for
+     * the receivers the sender knows) and random ones for the rest, split per datagram as a real
+     * sender splits them (docs/protocol.md, "Seal tags").
+     */
+    static List<byte[]> padTags(List<byte[]> bodies, int slots, int maxBody) {
+        if (bodies.isEmpty()) {
+            return bodies;
+        }
+        byte[] header = java.util.Arrays.copyOf(bodies.get(0), TAG_HEADER - 1);
+        List<byte[]> all = new ArrayList<>();
+        for (byte[] b : bodies) {
+            for (int at = TAG_HEADER; at + TAG_SLOT <= b.length; at += TAG_SLOT) {
+                all.add(java.util.Arrays.copyOfRange(b, at, at + TAG_SLOT));
+            }
+        }
+        while (all.size() < slots) {
+            byte[] filler = new byte[TAG_SLOT];
+            RANDOM.nextBytes(filler);
+            all.add(filler);
+        }
+        int perBody = Math.min(128, (maxBody - TAG_HEADER) / TAG_SLOT);
+        List<byte[]> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += perBody) {
+            List<byte[]> slice = all.subList(from, Math.min(all.size(), from + perBody));
+            ByteBuffer b = ByteBuffer.allocate(TAG_HEADER + slice.size() * TAG_SLOT);
+            b.put(header).put((byte) slice.size());
+            slice.forEach(b::put);
+            out.add(b.array());
+        }
+        return out;
     }
 
     long bytesSent() {

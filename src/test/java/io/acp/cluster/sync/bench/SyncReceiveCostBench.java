@@ -5,6 +5,8 @@ import io.acp.cluster.sync.origin.AuthorKeys;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.OriginCheck;
 import io.acp.cluster.sync.origin.OriginCounters;
+import io.acp.cluster.sync.origin.PairTags;
+import io.acp.cluster.sync.origin.SealTags;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.ClusterKeys;
@@ -38,7 +40,10 @@ import java.util.Optional;
  * in-memory CDB. What {@code SyncScaleBench} measures minus the sockets, reassembly, hand-over,
  * heartbeats and the digest, but insensitive to the machine falling behind: the datagrams are made
  * first, then processed as fast as the thread can, and its CPU time (ThreadMXBean) is divided by the
- * entries merged. Usage: {@code SyncReceiveCostBench [peers] [objects] [warm-up rounds] [rounds]}.
+ * entries merged. Each flush is preceded by its seal tags ({@code SealTags}: 2 datagrams, one slot per
+ * member), as a real node's at 128 nodes, unless the fifth argument is {@code no-tags} (every seal is
+ * then verified, as before seal tags). Usage:
+ * {@code SyncReceiveCostBench [peers] [objects] [warm-up rounds] [rounds] [tags|no-tags]}.
  */
 public final class SyncReceiveCostBench {
 
@@ -50,6 +55,7 @@ public final class SyncReceiveCostBench {
         int objects = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+        boolean tags = args.length <= 4 || !args[4].equals("no-tags");
         Path root = Files.createTempDirectory("acp-receive-cost-");
         PkiFiles ca = TestPki.newCluster(root.resolve("ca"), "bench");
         ClusterKeys keys = new ClusterKeys("bench", "receive cost benchmark secret 0123456789", Optional.empty());
@@ -59,6 +65,15 @@ public final class SyncReceiveCostBench {
             String id = String.format("sim%03d", p);
             signers.add(TestPki.signer(ca, root.resolve(id), id));
             sealers.add(new DatagramSealer(keys, id, 1, 1400));
+        }
+        NodeSigner receiver = TestPki.signer(ca, root.resolve("real1"), "real1");
+        AuthorKeys senderKnows = new AuthorKeys(Pem.readCertificate(ca.caCertificate()));
+        senderKnows.learn(receiver.node(), receiver.certificate());
+        List<SealTags> tagsOf = new ArrayList<>();
+        for (NodeSigner s : signers) {
+            OriginCounters c = new OriginCounters(s.node());
+            tagsOf.add(new SealTags(s, senderKnows, new PairTags(s, senderKnows, c, System::currentTimeMillis),
+                    new OriginCheck(senderKnows, c, System::currentTimeMillis), c, System::currentTimeMillis));
         }
         HybridClock clock = new HybridClock();
         List<List<byte[]>> byRound = new ArrayList<>();
@@ -73,6 +88,14 @@ public final class SyncReceiveCostBench {
                             Map.of("cpu", v, "mem", v * 2, "rx", v * 3, "tx", v * 4), new Version(clock.now(), id)));
                 }
                 List<SealedEntry> sealed = signers.get(p).seal(sample);
+                if (tags) {
+                    for (SealTags.Batch batch : tagsOf.get(p).batches(sealed)) {
+                        for (byte[] body : SimulatedPeers.padTags(tagsOf.get(p).encode(batch, 1, sealers.get(p).maxBodyPerDatagram()),
+                                peers + 1, sealers.get(p).maxBodyPerDatagram())) {
+                            datagrams.addAll(List.of(sealers.get(p).seal(MessageType.SEAL_TAGS, body)));
+                        }
+                    }
+                }
                 for (byte[] body : SealedCodec.pack(sealed, sealers.get(p).maxBodyPerDatagram(), Integer.MAX_VALUE)) {
                     datagrams.addAll(List.of(sealers.get(p).seal(MessageType.DELTA, body)));
                 }
@@ -82,7 +105,11 @@ public final class SyncReceiveCostBench {
         Cdb cdb = Cdb.inMemory("real1");
         AuthorKeys authors = new AuthorKeys(Pem.readCertificate(ca.caCertificate()));
         signers.forEach(s -> authors.learn(s.node(), s.certificate()));
-        OriginCheck check = new OriginCheck(authors, new OriginCounters("real1"), System::currentTimeMillis);
+        authors.learn(receiver.node(), receiver.certificate());
+        OriginCounters refused = new OriginCounters("real1");
+        OriginCheck check = new OriginCheck(authors, refused, System::currentTimeMillis);
+        SealTags sealTags = new SealTags(receiver, authors, new PairTags(receiver, authors, refused, System::currentTimeMillis), check, refused,
+                System::currentTimeMillis);
         DatagramOpener opener = new DatagramOpener(keys, "real1", new SyncCounters());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = 0;
@@ -95,6 +122,14 @@ public final class SyncReceiveCostBench {
             }
             for (byte[] d : byRound.get(r)) {
                 Opened o = opener.open(d);
+                if (o.header().type() == MessageType.SEAL_TAGS) {
+                    sealTags.open(o.header().sender(), o.header().epoch(), o.body());
+                    if (r >= warmup) {
+                        datagrams++;
+                        bytes += d.length;
+                    }
+                    continue;
+                }
                 for (SealedEntry s : SealedCodec.decode(o.body())) {
                     if (check.accept(s, o.header().sender())) {
                         cdb.mergeFrom(s.entry());
@@ -108,6 +143,8 @@ public final class SyncReceiveCostBench {
             }
         }
         double micros = (threads.getCurrentThreadCpuTime() - cpu0) / 1000.0;
+        System.out.printf("seal tags %s; ECDSA verifications: %d in all rounds (%d rounds of %d peers), seals vouched by tag: %d, refused: %d%n",
+                tags ? "on" : "off", check.signaturesVerified(), byRound.size(), peers, check.sealsVouched(), refused.total());
         double perEntry = micros / merged;
         System.out.printf("%d peers x %d objects, %d rounds measured: %d datagrams (%.0f bytes each), %d entries merged (%.1f per datagram)%n",
                 peers, objects, rounds, datagrams, (double) bytes / datagrams, merged, (double) merged / datagrams);

@@ -68,7 +68,9 @@ public final class SyncScaleBench {
             for (int r = 1; r <= real; r++) {
                 nodes.add(startReal("real" + r, settings, root, objects, ca));
             }
-            SimulatedPeers sims = new SimulatedPeers(settings, total - real, objects, () -> nodes.get(0).sync().digest(), ca, root);
+            Map<String, java.security.cert.X509Certificate> realCerts = new java.util.TreeMap<>();
+            nodes.forEach(n -> realCerts.put(n.id(), io.acp.security.Pem.readCertificate(PkiFiles.in(root.resolve(n.id())).nodeCertificate())));
+            SimulatedPeers sims = new SimulatedPeers(settings, total - real, objects, () -> nodes.get(0).sync().digest(), ca, root, realCerts);
             System.out.printf("%d nodes: %d real (ClusterSync, %s), %d simulated; %d objects each, stats every 1 s%n",
                     total, real, settings, sims.size(), objects);
 
