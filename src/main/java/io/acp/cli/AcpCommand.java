@@ -1,12 +1,14 @@
 package io.acp.cli;
 
 import io.quarkus.picocli.runtime.annotations.TopCommand;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.ConfigProvider;
+import java.util.Properties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,12 +84,24 @@ public class AcpCommand implements Runnable {
         return named != null ? List.of(named) : COMMANDS.values();
     }
 
-    /** The application version from Quarkus' configuration. */
+    /**
+     * The project's version, as the build wrote it into {@code version.properties} (Maven resource
+     * filtering; Quarkus' {@code quarkus.application.version} is the same project version), so
+     * {@code --version} is answered without booting the application.
+     */
     static final class Version implements IVersionProvider {
+
+        static final String RESOURCE = "version.properties";
+
         @Override
-        public String[] getVersion() {
-            String v = ConfigProvider.getConfig().getOptionalValue("quarkus.application.version", String.class).orElse("unknown");
-            return new String[] {"acp " + v};
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = AcpCommand.class.getResourceAsStream(RESOURCE)) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"acp " + p.getProperty("version", "unknown")};
         }
     }
 }

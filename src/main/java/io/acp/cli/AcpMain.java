@@ -30,8 +30,7 @@ public class AcpMain implements QuarkusApplication {
         } else {
             OptionalInt answered = ClientLauncher.run(args);
             if (answered.isPresent()) {
-                // System.exit, as Quarkus.run ends; a @QuarkusMainTest's handler records the code instead.
-                ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(answered.getAsInt(), null);
+                exit(answered.getAsInt());
                 return;
             }
             // A command that needs the application (cluster init …): its stdout is its answer (maybe
@@ -62,6 +61,19 @@ public class AcpMain implements QuarkusApplication {
                 .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
                 // "@file" is ours (--spec @spec.json), not picocli's argument files.
                 .setExpandAtFiles(false);
+    }
+
+    /**
+     * Ends a call answered without the application: {@code System.exit} as Quarkus.run ends. Only
+     * under the runner (the jar, an install) is that done directly, because initializing
+     * {@link ApplicationLifecycleManager} sets up Quarkus' logging, about a sixth of a client call;
+     * in a {@code @QuarkusMainTest} (another class loader) its handler records the code instead.
+     */
+    private static void exit(int code) {
+        if (AcpMain.class.getClassLoader().getClass().getName().startsWith("io.quarkus.bootstrap.runner.")) {
+            System.exit(code);
+        }
+        ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(code, null);
     }
 
     private static void setIfAbsent(String key, String value) {

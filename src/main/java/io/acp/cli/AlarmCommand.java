@@ -1,7 +1,7 @@
 package io.acp.cli;
 
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -28,7 +28,7 @@ class AlarmCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("monitor", "ack", Json.object().put("id", id)), (a, out) ->
+            return print(api.call("monitor", "ack", JsonTrees.object().put("id", id)), (a, out) ->
                     out.println("alarm " + a.path("id").asText() + ": " + a.path("state").asText()
                             + (a.hasNonNull("ackedBy") ? " by " + a.get("ackedBy").asText() : "")));
         }

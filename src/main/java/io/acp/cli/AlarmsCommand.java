@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +16,7 @@ class AlarmsCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        return print(api.call("monitor", "alarms", Json.object().put("all", all)), AlarmsCommand::table);
+        return print(api.call("monitor", "alarms", JsonTrees.object().put("all", all)), AlarmsCommand::table);
     }
 
     static void table(JsonNode alarms, PrintWriter out) {

@@ -6,7 +6,7 @@ import io.acp.api.ApiConfig;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import io.acp.node.NodeConfig;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.security.PkiFiles;
@@ -68,7 +68,7 @@ public class ApiConnector {
      * certificate (or --key/--cert/--ca) as the TLS identity, and the same API key.
      */
     public ApiClient openAgentOf(String target, ApiClient local, ClientOptions options) {
-        ObjectNode ref = Json.object().put("type", "node").put("id", target);
+        ObjectNode ref = JsonTrees.object().put("type", "node").put("id", target);
         JsonNode meta = local.call(null, "cluster", "meta", ref.deepCopy().put("node", target));
         String address = meta.size() == 0 ? null : meta.get(0).path("values").path("agent").asText(null);
         if (address == null || address.isBlank()) {

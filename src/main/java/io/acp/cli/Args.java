@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import io.acp.model.ObjectType;
 import io.acp.protocol.AcpException;
 import java.io.IOException;
@@ -27,7 +27,7 @@ final class Args {
     }
 
     static ObjectNode key(String type, String id) {
-        ObjectNode args = Json.object();
+        ObjectNode args = JsonTrees.object();
         args.put("type", type);
         args.put("id", id);
         return args;
@@ -51,7 +51,7 @@ final class Args {
         }
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(json);
+            node = JsonTrees.read(json);
         } catch (IOException e) {
             throw AcpException.badRequest("the spec in " + source + " is not JSON: " + firstLine(e.getMessage()));
         }

@@ -1,9 +1,8 @@
 package io.acp.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -73,11 +72,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
     /** One JSON document on one line: what --json prints. */
     protected void printJson(JsonNode node) {
-        try {
-            out().println(Json.MAPPER.writeValueAsString(JsonNumbers.integral(node)));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot print a JSON tree", e);
-        }
+        out().println(JsonTrees.text(JsonNumbers.integral(node)));
         out().flush();
     }
 }

@@ -12,10 +12,9 @@ import picocli.CommandLine.RunLast;
  * CDI. A client call so costs a JVM start and the command's own work, not the node's application.
  *
  * <p>The command line is parsed here first; a command that needs the application
- * ({@link NeedsApplication}) or {@code --version} (the application's version is in Quarkus'
- * configuration) is handed back to {@link AcpMain}, which boots Quarkus and runs it there. Usage
- * errors and help are answered here, by the same picocli set-up ({@link AcpMain#commandLine}),
- * so both paths print the same bytes.
+ * ({@link NeedsApplication}) is handed back to {@link AcpMain}, which boots Quarkus and runs it
+ * there. Usage errors, help and the version (from a resource the build wrote) are answered here,
+ * by the same picocli set-up ({@link AcpMain#commandLine}), so both paths print the same bytes.
  */
 final class ClientLauncher {
 
@@ -52,12 +51,9 @@ final class ClientLauncher {
     private static boolean needsApplication(ParseResult parsed) {
         ParseResult leaf = parsed;
         for (ParseResult p = parsed; p != null; p = p.subcommand()) {
-            // as picocli's printHelpIfRequested: the first command asking for help or the version decides
-            if (p.isUsageHelpRequested()) {
+            // as picocli's printHelpIfRequested: the first command asking for help or the version answers
+            if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
                 return false;
-            }
-            if (p.isVersionHelpRequested()) {
-                return true;
             }
             leaf = p;
         }

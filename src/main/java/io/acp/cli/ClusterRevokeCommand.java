@@ -50,7 +50,7 @@ class ClusterRevokeCommand extends ClientCommand implements NeedsApplication {
     @Override
     protected int run(ApiClient api) {
         Revocation r = name != null ? Revocation.ofName(ca, name, Instant.now()) : Revocation.ofSerial(ca, serial, Instant.now());
-        var args = io.acp.model.Json.object().put("type", ObjectType.SECURITY.wireName()).put("id", r.objectId())
+        var args = io.acp.model.JsonTrees.object().put("type", ObjectType.SECURITY.wireName()).put("id", r.objectId())
                 .put("subtype", Revocation.SUBTYPE);
         args.set("spec", r.toSpec());
         return print(api.call("cluster", "put", args), (stored, out) -> out.println("revoked " + r.describe() + ": published as "

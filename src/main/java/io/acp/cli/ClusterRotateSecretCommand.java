@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
 import io.acp.cluster.sync.SecretRotation.Step;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import io.acp.protocol.AcpException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,7 +57,7 @@ class ClusterRotateSecretCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        JsonNode status = api.call(null, "cluster", "rotate-secret", Json.object().put("step", "status"));
+        JsonNode status = api.call(null, "cluster", "rotate-secret", JsonTrees.object().put("step", "status"));
         String self = status.path("node").asText();
         List<String> nodes = new ArrayList<>();
         nodes.add(self);
@@ -92,7 +92,7 @@ class ClusterRotateSecretCommand extends ClientCommand {
     }
 
     private static com.fasterxml.jackson.databind.node.ObjectNode args(Step step, String secret) {
-        var a = Json.object().put("step", step.wireName());
+        var a = JsonTrees.object().put("step", step.wireName());
         if (step != Step.RETIRE) {
             a.put("secret", secret);
         }

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import java.util.List;
@@ -48,7 +48,7 @@ final class DeviceListEdit {
     }
 
     private static ArrayNode copy(JsonNode list) {
-        ArrayNode out = Json.MAPPER.createArrayNode();
+        ArrayNode out = JsonTrees.array();
         list.forEach(e -> out.add(e.deepCopy()));
         return out;
     }

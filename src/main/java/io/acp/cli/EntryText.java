@@ -3,6 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.acp.model.JsonTrees;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +50,7 @@ final class EntryText {
         t.row("id", e.path("id").asText());
         t.row("version", text(e, "version"));
         t.row("deleted", e.path("deleted").asBoolean(false));
-        t.row("spec", e.path("spec").toString());
+        t.row("spec", JsonTrees.text(e.path("spec")));
         t.print(out);
     }
 
@@ -173,7 +174,7 @@ final class EntryText {
      */
     static String values(JsonNode values) {
         if (!values.isObject()) {
-            return values.toString();
+            return JsonTrees.text(values);
         }
         TreeMap<String, String> sorted = new TreeMap<>();
         values.properties().forEach(f -> sorted.put(f.getKey(), number(f.getValue())));
@@ -184,7 +185,7 @@ final class EntryText {
 
     private static String number(JsonNode v) {
         if (!v.isNumber()) {
-            return v.isTextual() ? v.asText() : v.toString();
+            return v.isTextual() ? v.asText() : JsonTrees.text(v);
         }
         return Units.number(v.asDouble());
     }

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,7 +29,7 @@ class GetCommand extends ClientCommand {
         if (id != null) {
             return print(api.call("cluster", "get", Args.key(type, id)), EntryText::object);
         }
-        ObjectNode args = Json.object();
+        ObjectNode args = JsonTrees.object();
         args.put("type", type);
         if (subtype != null) {
             args.put("subtype", subtype);

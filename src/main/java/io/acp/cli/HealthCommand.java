@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import java.util.Map;
@@ -14,7 +14,7 @@ class HealthCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        return print(api.call("monitor", "health", Json.object()), HealthCommand::report);
+        return print(api.call("monitor", "health", JsonTrees.object()), HealthCommand::report);
     }
 
     static void report(JsonNode h, PrintWriter out) {

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +23,7 @@ abstract class NetworkAttachCommand extends ClientCommand {
     protected abstract String op();
 
     protected ObjectNode args() {
-        return Json.object().put("id", id).put("interface", iface);
+        return JsonTrees.object().put("id", id).put("interface", iface);
     }
 
     @Override
@@ -31,7 +31,7 @@ abstract class NetworkAttachCommand extends ClientCommand {
         boolean attach = op().equals("attach");
         return print(api.call("network", op(), args()), (m, out) -> out.println((attach ? "attached " : "detached ") + iface
                 + (attach ? " to " : " from ") + "network " + id + " (bridge " + m.path("bridge").asText() + ", ports: "
-                + m.path("interfaces").toString().replaceAll("[\\[\\]\"]", "") + ")"));
+                + JsonTrees.text(m.path("interfaces")).replaceAll("[\\[\\]\"]", "") + ")"));
     }
 
     @Command(name = "attach", description = "Make an interface of the node (a tap, a veth) a port of the network's bridge there.")

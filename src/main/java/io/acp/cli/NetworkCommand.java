@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -44,7 +44,7 @@ class NetworkCommand implements Runnable {
         if (spec.has("vni")) {
             return "vni " + spec.path("vni").asText();
         }
-        return spec.has("vlans") ? spec.path("vlans").toString().replaceAll("[\\[\\]]", "") : spec.path("vlan").asText();
+        return spec.has("vlans") ? JsonTrees.text(spec.path("vlans")).replaceAll("[\\[\\]]", "") : spec.path("vlan").asText();
     }
 
     /** A network and every node's report of it, for people. */
@@ -54,7 +54,7 @@ class NetworkCommand implements Runnable {
         t.row("type", n.path("subtype").asText());
         t.row("uplink", n.path("spec").path("uplink").asText());
         t.row("vlans", vlans(n.path("spec")));
-        t.row("nodes", n.path("spec").has("nodes") ? n.path("spec").path("nodes").toString() : "all");
+        t.row("nodes", n.path("spec").has("nodes") ? JsonTrees.text(n.path("spec").path("nodes")) : "all");
         t.print(out);
         for (Iterator<Map.Entry<String, JsonNode>> it = n.path("nodes").properties().iterator(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -67,9 +67,9 @@ class NetworkCommand implements Runnable {
             }
             if (m.has("vtep")) {
                 out.println("  tunnel endpoint " + m.path("vtep").asText() + ", MTU " + m.path("mtu").asInt() + ", peers: "
-                        + (m.path("peers").isEmpty() ? "none" : m.path("peers").toString().replaceAll("[\\[\\]\"]", "")));
+                        + (m.path("peers").isEmpty() ? "none" : JsonTrees.text(m.path("peers")).replaceAll("[\\[\\]\"]", "")));
             }
-            out.println("  interfaces: " + (m.path("interfaces").isEmpty() ? "none" : m.path("interfaces").toString().replaceAll("[\\[\\]\"]", "")));
+            out.println("  interfaces: " + (m.path("interfaces").isEmpty() ? "none" : JsonTrees.text(m.path("interfaces")).replaceAll("[\\[\\]\"]", "")));
             JsonNode s = n.path("stats").path(e.getKey());
             if (!s.isMissingNode()) {
                 out.println("  rx " + s.path("rxBytes").asLong() + " B / " + s.path("rxPackets").asLong() + " packets, tx " + s.path("txBytes").asLong()
@@ -83,7 +83,7 @@ class NetworkCommand implements Runnable {
     static class ListNetworks extends ClientCommand {
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("network", "list", Json.object()), (list, out) -> {
+            return print(api.call("network", "list", JsonTrees.object()), (list, out) -> {
                 Table t = new Table("ID", "TYPE", "UPLINK", "VLANS", "STATE");
                 for (JsonNode n : list) {
                     t.row(n.path("id").asText(), n.path("subtype").asText(), n.path("spec").path("uplink").asText(), vlans(n.path("spec")), states(n));
@@ -99,7 +99,7 @@ class NetworkCommand implements Runnable {
         String id;
 
         protected ObjectNode args() {
-            return Json.object().put("id", id);
+            return JsonTrees.object().put("id", id);
         }
     }
 

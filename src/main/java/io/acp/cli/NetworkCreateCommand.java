@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,7 +50,7 @@ class NetworkCreateCommand extends ClientCommand {
 
     @Override
     protected void validate() {
-        built = specText == null ? Json.object() : Args.spec(specText);
+        built = specText == null ? JsonTrees.object() : Args.spec(specText);
         if (uplink != null) {
             built.put("uplink", uplink);
         }
@@ -87,7 +87,7 @@ class NetworkCreateCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        ObjectNode args = Json.object().put("id", id).put("subtype", type);
+        ObjectNode args = JsonTrees.object().put("id", id).put("subtype", type);
         args.set("spec", built);
         return print(api.call("network", "create", args), (r, out) -> out.println("created " + r.path("subtype").asText() + " network "
                 + r.path("id").asText() + " on " + (r.path("spec").has("vni") ? "underlay " : "uplink ") + r.path("spec").path("uplink").asText()

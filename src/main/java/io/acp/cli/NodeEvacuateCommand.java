@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import java.io.PrintWriter;
@@ -45,7 +45,7 @@ class NodeEvacuateCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        ObjectNode args = Json.object().put("id", node).put("wait", false);
+        ObjectNode args = JsonTrees.object().put("id", node).put("wait", false);
         if (to != null) {
             args.put("to", to);
         }
@@ -60,13 +60,13 @@ class NodeEvacuateCommand extends ClientCommand {
         JsonNode progress = started.path("evacuation");
         while (!ENDED.contains(progress.path("state").asText())) {
             sleep();
-            progress = api.call(null, "cluster", "get", Json.object().put("type", "node").put("id", node)).path("spec").path("evacuation");
+            progress = api.call(null, "cluster", "get", JsonTrees.object().put("type", "node").put("id", node)).path("spec").path("evacuation");
             if (progress.isMissingNode()) {
                 throw new AcpException(ErrorCode.CONFLICT, "node " + node + " was resumed (acp node resume) during its evacuation");
             }
         }
         JsonNode ended = progress;
-        print(Json.object().put("node", node).set("evacuation", ended), (r, out) -> human(ended, out));
+        print(JsonTrees.object().put("node", node).set("evacuation", ended), (r, out) -> human(ended, out));
         return ended.path("state").asText().equals("done") ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 

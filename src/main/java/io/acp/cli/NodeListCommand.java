@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -12,7 +12,7 @@ class NodeListCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        return print(api.call("cluster", "list", Json.object().put("type", "node")), NodeListCommand::table);
+        return print(api.call("cluster", "list", JsonTrees.object().put("type", "node")), NodeListCommand::table);
     }
 
     static void table(JsonNode nodes, PrintWriter out) {

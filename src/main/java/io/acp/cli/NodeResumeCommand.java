@@ -1,7 +1,7 @@
 package io.acp.cli;
 
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -15,7 +15,7 @@ class NodeResumeCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        return print(api.call("hypervisor", "node-resume", Json.object().put("id", node)), (r, out) -> {
+        return print(api.call("hypervisor", "node-resume", JsonTrees.object().put("id", node)), (r, out) -> {
             out.println("node " + node + " is schedulable again");
             out.flush();
         });

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -11,7 +11,7 @@ class ServicesCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        return print(api.call("framework", "services", Json.object()), ServicesCommand::table);
+        return print(api.call("framework", "services", JsonTrees.object()), ServicesCommand::table);
     }
 
     static void table(JsonNode services, PrintWriter out) {

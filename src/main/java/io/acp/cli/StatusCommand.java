@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine.Command;
@@ -12,7 +12,7 @@ class StatusCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        return print(api.call("framework", "status", Json.object()), StatusCommand::human);
+        return print(api.call("framework", "status", JsonTrees.object()), StatusCommand::human);
     }
 
     private static void human(JsonNode status, PrintWriter out) {

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -29,7 +29,7 @@ class StorageCommand implements Runnable {
     static class ListStorage extends ClientCommand {
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("storage", "list", Json.object()), (list, out) -> {
+            return print(api.call("storage", "list", JsonTrees.object()), (list, out) -> {
                 Table t = new Table("ID", "TYPE", "STATE", "KIND", "SIZE", "FREE", "USED", "PROBLEM");
                 for (JsonNode s : list) {
                     JsonNode meta = s.path("meta");
@@ -54,15 +54,15 @@ class StorageCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("storage", "show", Json.object().put("id", id)), Show::human);
+            return print(api.call("storage", "show", JsonTrees.object().put("id", id)), Show::human);
         }
 
         private static void human(JsonNode r, PrintWriter out) {
             Table t = new Table("FIELD", "VALUE");
             t.row("id", r.path("id").asText());
             t.row("type", r.path("subtype").asText());
-            t.row("spec", r.path("object").path("spec").toString());
-            r.path("meta").properties().forEach(f -> t.row(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()));
+            t.row("spec", JsonTrees.text(r.path("object").path("spec")));
+            r.path("meta").properties().forEach(f -> t.row(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : JsonTrees.text(f.getValue())));
             r.path("stats").properties().forEach(f -> t.row(f.getKey(), number(f.getValue().asDouble())));
             t.print(out);
             JsonNode volumes = r.path("volumes");

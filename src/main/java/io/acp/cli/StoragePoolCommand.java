@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,7 +67,7 @@ class StoragePoolCommand implements Runnable {
             if (specText == null && kind == null) {
                 throw new ParameterException(spec.commandLine(), "give --kind (dir, lvm, lvm-thin or libvirt) or --spec");
             }
-            built = specText == null ? Json.object() : Args.spec(specText);
+            built = specText == null ? JsonTrees.object() : Args.spec(specText);
             put("kind", kind);
             put("path", path);
             put("share", share);
@@ -89,7 +89,7 @@ class StoragePoolCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            ObjectNode args = Json.object().put("id", id);
+            ObjectNode args = JsonTrees.object().put("id", id);
             args.set("spec", built);
             return print(api.call("storage", "pool.create", args), (r, out) -> out.println("pool " + id + ": "
                     + r.path("meta").path("state").asText("stored") + " at " + r.path("meta").path("path").asText("?")
@@ -105,7 +105,7 @@ class StoragePoolCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("storage", "pool.delete", Json.object().put("id", id)), (r, out) -> out.println("deleted pool " + id));
+            return print(api.call("storage", "pool.delete", JsonTrees.object().put("id", id)), (r, out) -> out.println("deleted pool " + id));
         }
     }
 }

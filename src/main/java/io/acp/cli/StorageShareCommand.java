@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,7 +52,7 @@ class StorageShareCommand implements Runnable {
             if (specText == null && (protocol == null || source == null)) {
                 throw new ParameterException(spec.commandLine(), "give --protocol and --source, or --spec");
             }
-            built = specText == null ? Json.object() : Args.spec(specText);
+            built = specText == null ? JsonTrees.object() : Args.spec(specText);
             if (protocol != null) {
                 built.put("protocol", protocol);
             }
@@ -69,7 +69,7 @@ class StorageShareCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            ObjectNode args = Json.object().put("id", id);
+            ObjectNode args = JsonTrees.object().put("id", id);
             args.set("spec", built);
             return print(api.call("storage", "share.add", args), (r, out) -> out.println("share " + id + ": "
                     + r.path("meta").path("state").asText("stored") + " at " + r.path("meta").path("path").asText("?")));
@@ -84,7 +84,7 @@ class StorageShareCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("storage", "share.remove", Json.object().put("id", id)), (r, out) -> out.println("removed share " + id));
+            return print(api.call("storage", "share.remove", JsonTrees.object().put("id", id)), (r, out) -> out.println("removed share " + id));
         }
     }
 }

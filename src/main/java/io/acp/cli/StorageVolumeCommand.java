@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +35,7 @@ class StorageVolumeCommand implements Runnable {
         String name;
 
         ObjectNode args() {
-            return Json.object().put("pool", pool).put("name", name);
+            return JsonTrees.object().put("pool", pool).put("name", name);
         }
 
         static void report(JsonNode v, PrintWriter out) {

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,7 +28,7 @@ final class SystemBackupCommand {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "backup", Json.object().put("id", id).put("to", to)), (r, out) -> {
+            return print(api.call("hypervisor", "backup", JsonTrees.object().put("id", id).put("to", to)), (r, out) -> {
                 long bytes = 0;
                 for (JsonNode d : r.path("disks")) {
                     bytes += d.path("bytes").asLong();
@@ -72,7 +72,7 @@ final class SystemBackupCommand {
 
         @Override
         protected int run(ApiClient api) {
-            com.fasterxml.jackson.databind.node.ObjectNode args = Json.object().put("id", id).put("from", from).put("backup", backup);
+            com.fasterxml.jackson.databind.node.ObjectNode args = JsonTrees.object().put("id", id).put("from", from).put("backup", backup);
             if (as != null) {
                 args.put("as", as);
             }

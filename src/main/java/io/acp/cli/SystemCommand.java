@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.WatchStream;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -55,7 +55,7 @@ class SystemCommand implements Runnable {
         }
 
         protected ObjectNode args() {
-            ObjectNode args = Json.object();
+            ObjectNode args = JsonTrees.object();
             args.put("id", id);
             return args;
         }
@@ -127,7 +127,7 @@ class SystemCommand implements Runnable {
             if (specText == null && template == null && (vcpus == null || memory == null)) {
                 throw new ParameterException(spec.commandLine(), "give --spec, --template, or at least --vcpus and --memory");
             }
-            built = specText == null ? Json.object() : Args.spec(specText);
+            built = specText == null ? JsonTrees.object() : Args.spec(specText);
             SpecFlags.put(built, vcpus, memory, disks, networks);
             if (autostart) {
                 built.put("autostart", true);
@@ -157,7 +157,7 @@ class SystemCommand implements Runnable {
     static class ListSystems extends ClientCommand {
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "list", Json.object()), (list, out) -> {
+            return print(api.call("hypervisor", "list", JsonTrees.object()), (list, out) -> {
                 Table t = new Table("ID", "STATE", "LOADED", "VCPUS", "MEMORY", "NODE", "SINCE");
                 for (JsonNode s : list) {
                     t.row(s.path("id").asText(), s.path("state").asText(), s.path("loaded").asBoolean() ? "yes" : "no",
@@ -180,7 +180,7 @@ class SystemCommand implements Runnable {
             if (!watch) {
                 return ExitCodes.OK;
             }
-            ObjectNode filter = Json.object().put("type", "system").put("id", id);
+            ObjectNode filter = JsonTrees.object().put("type", "system").put("id", id);
             filter.putArray("kinds").add("object").add("meta");
             // The CDB is the same on every node: the connected node sees the system's changes wherever it runs.
             try (ApiClient events = connector.open(client)) {
@@ -221,12 +221,12 @@ class SystemCommand implements Runnable {
             t.row("vcpus", spec.path("vcpus").asText());
             t.row("memory", spec.has("memory") ? Units.size(spec.path("memory").asDouble() * 1024 * 1024) : "-");
             for (JsonNode d : spec.path("disks")) {
-                t.row("disk", d.has("path") ? d.path("path").asText() : d.toString());
+                t.row("disk", d.has("path") ? d.path("path").asText() : JsonTrees.text(d));
             }
             for (JsonNode n : spec.path("interfaces")) {
-                t.row("interface", n.has("network") ? "network " + n.path("network").asText() + (n.has("mac") ? " mac " + n.path("mac").asText() : "") : n.toString());
+                t.row("interface", n.has("network") ? "network " + n.path("network").asText() + (n.has("mac") ? " mac " + n.path("mac").asText() : "") : JsonTrees.text(n));
             }
-            t.row("spec", spec.toString());
+            t.row("spec", JsonTrees.text(spec));
             t.print(out);
         }
     }

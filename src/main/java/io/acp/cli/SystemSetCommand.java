@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -80,7 +80,7 @@ class SystemSetCommand extends ClientCommand {
     @Override
     protected void validate() {
         SpecFlags.checkSizes(spec.commandLine(), vcpus, memory);
-        changes = Json.object();
+        changes = JsonTrees.object();
         if (maxVcpus != null && maxVcpus < 1 || maxMemory != null && maxMemory < 1) {
             throw new ParameterException(spec.commandLine(), "invalid value for option '" + (maxVcpus != null && maxVcpus < 1 ? "--max-vcpus': " + maxVcpus
                     : "--max-memory': " + maxMemory) + " (must be at least 1)");
@@ -125,10 +125,10 @@ class SystemSetCommand extends ClientCommand {
 
     @Override
     protected int run(ApiClient api) {
-        ObjectNode args = Json.object().put("id", id);
+        ObjectNode args = JsonTrees.object().put("id", id);
         if (addDisks != null || removeDisks != null || addNetworks != null || removeNetworks != null) {
             // The lists as the node holds them now, changed here; the node writes them only if nobody changed the system meanwhile.
-            JsonNode current = api.call("hypervisor", "show", Json.object().put("id", id)).path("object").path("spec");
+            JsonNode current = api.call("hypervisor", "show", JsonTrees.object().put("id", id)).path("object").path("spec");
             if (addDisks != null || removeDisks != null) {
                 changes.set("disks", DeviceListEdit.disks(current.path("disks"), addDisks, removeDisks, id));
             }

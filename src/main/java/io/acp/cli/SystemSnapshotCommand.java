@@ -41,7 +41,7 @@ class SystemSnapshotCommand implements Runnable {
         String name;
 
         protected ObjectNode args() {
-            return io.acp.model.Json.object().put("id", id).put("name", name);
+            return io.acp.model.JsonTrees.object().put("id", id).put("name", name);
         }
     }
 
@@ -71,7 +71,7 @@ class SystemSnapshotCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "snapshot-list", io.acp.model.Json.object().put("id", id)), (r, out) -> {
+            return print(api.call("hypervisor", "snapshot-list", io.acp.model.JsonTrees.object().put("id", id)), (r, out) -> {
                 Table t = new Table("NAME", "PARENT", "MEMORY", "TAKEN", "CREATED");
                 for (JsonNode s : r.path("snapshots")) {
                     t.row(s.path("name").asText(), s.path("parent").isTextual() ? s.path("parent").asText() : "-",

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.WatchStream;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +54,7 @@ class TaskCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            ObjectNode args = Json.object().put("limit", limit);
+            ObjectNode args = JsonTrees.object().put("limit", limit);
             if (ranOn != null) {
                 args.put("node", ranOn);
             }
@@ -67,7 +67,7 @@ class TaskCommand implements Runnable {
             if (!follow) {
                 return print(api.call("task", "list", args), TaskCommand::table);
             }
-            ObjectNode filter = Json.object().put("type", "task");
+            ObjectNode filter = JsonTrees.object().put("type", "task");
             filter.putArray("kinds").add("object");
             // Watch first, then list: a task that changes between the two is not missed.
             try (ApiClient events = connector.open(client); WatchStream stream = events.openWatch(null, filter)) {
@@ -76,7 +76,7 @@ class TaskCommand implements Runnable {
                     if (e.path("deleted").asBoolean()) {
                         continue; // pruned by retention
                     }
-                    JsonNode task = api.call("task", "show", Json.object().put("id", e.path("id").asText()));
+                    JsonNode task = api.call("task", "show", JsonTrees.object().put("id", e.path("id").asText()));
                     if ((ranOn == null || ranOn.equals(task.path("node").asText())) && (user == null || user.equals(task.path("user").asText()))) {
                         print(task, TaskCommand::line);
                     }
@@ -97,11 +97,11 @@ class TaskCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            ObjectNode byId = Json.object().put("id", id);
+            ObjectNode byId = JsonTrees.object().put("id", id);
             if (!watch) {
                 return print(api.call("task", "show", byId), TaskCommand::describe);
             }
-            ObjectNode filter = Json.object().put("type", "task").put("id", id);
+            ObjectNode filter = JsonTrees.object().put("type", "task").put("id", id);
             filter.putArray("kinds").add("object");
             // Watch first, then read: a task that ends between the two is not missed.
             try (ApiClient events = connector.open(client); WatchStream stream = events.openWatch(null, filter)) {
@@ -190,7 +190,7 @@ class TaskCommand implements Runnable {
         }
         for (JsonNode c : task.path("changes")) {
             t.row("changed " + (c.path("path").asText().isEmpty() ? "(whole spec)" : c.path("path").asText()),
-                    (c.has("before") ? c.get("before").toString() : "(none)") + " → " + (c.has("after") ? c.get("after").toString() : "(none)"));
+                    (c.has("before") ? JsonTrees.text(c.get("before")) : "(none)") + " → " + (c.has("after") ? JsonTrees.text(c.get("after")) : "(none)"));
         }
         t.print(out);
     }

@@ -3,7 +3,7 @@ package io.acp.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,7 +39,7 @@ class TemplateCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            ObjectNode args = Json.object().put("id", name).put("from", from);
+            ObjectNode args = JsonTrees.object().put("id", name).put("from", from);
             if (pool != null) {
                 args.put("pool", pool);
             }
@@ -52,7 +52,7 @@ class TemplateCommand implements Runnable {
     static class ListTemplates extends ClientCommand {
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "template-list", Json.object()), (list, out) -> {
+            return print(api.call("hypervisor", "template-list", JsonTrees.object()), (list, out) -> {
                 Table t = new Table("NAME", "FROM", "POOL", "NODE", "VOLUMES", "USED BY");
                 for (JsonNode x : list) {
                     t.row(x.path("id").asText(), x.path("system").asText(), x.path("pool").asText(), x.path("node").asText(), x.path("volumes").size(),
@@ -70,7 +70,7 @@ class TemplateCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "template-show", Json.object().put("id", name)), (x, out) -> {
+            return print(api.call("hypervisor", "template-show", JsonTrees.object().put("id", name)), (x, out) -> {
                 Table t = new Table("FIELD", "VALUE");
                 t.row("name", x.path("id").asText());
                 t.row("from", x.path("system").asText());
@@ -94,7 +94,7 @@ class TemplateCommand implements Runnable {
 
         @Override
         protected int run(ApiClient api) {
-            return print(api.call("hypervisor", "template-delete", Json.object().put("id", name)), (x, out) -> out.println("template "
+            return print(api.call("hypervisor", "template-delete", JsonTrees.object().put("id", name)), (x, out) -> out.println("template "
                     + x.path("id").asText() + " deleted; volumes removed: " + (x.path("volumesRemoved").isEmpty() ? "none" : join(x.path("volumesRemoved")))));
         }
     }

@@ -2,7 +2,7 @@ package io.acp.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ final class TemplateFlags {
     }
 
     static ObjectNode cloudInit(CommandLine cmd, Path userData, List<Path> sshKeys, String hostname) {
-        ObjectNode c = Json.object();
+        ObjectNode c = JsonTrees.object();
         if (userData != null) {
             c.put("userData", read(cmd, userData, "--cloud-init"));
         }

@@ -1,6 +1,7 @@
 package io.acp.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.model.JsonTrees;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Instant;
@@ -25,7 +26,7 @@ final class Units {
             return "-";
         }
         if (!v.isNumber()) {
-            return v.isTextual() ? v.asText() : v.toString();
+            return v.isTextual() ? v.asText() : JsonTrees.text(v);
         }
         return format(metric, v.asDouble());
     }

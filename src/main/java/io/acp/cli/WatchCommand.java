@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.WatchStream;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -71,7 +71,7 @@ class WatchCommand extends ClientCommand {
     }
 
     private ObjectNode args() {
-        ObjectNode args = Json.object();
+        ObjectNode args = JsonTrees.object();
         if (type != null) {
             args.put("type", type);
         }

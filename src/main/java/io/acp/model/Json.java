@@ -1,6 +1,5 @@
 package io.acp.model;
 
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The one JSON mapper of the node. Only the tree model is used (no data binding), so nothing
  * needs reflection in a native image. Nesting is capped so hostile input cannot blow the stack.
+ * Code that runs in a CLI call reads and writes trees with {@link JsonTrees} instead, which does not
+ * build this mapper.
  */
 public final class Json {
 
@@ -18,10 +19,7 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
     static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_NESTING)
-                .maxStringLength(16 * 1024 * 1024)
-                .build());
+        MAPPER.getFactory().setStreamReadConstraints(JsonTrees.CONSTRAINTS);
         // "{...}garbage" is not a JSON document; without this Jackson reads the prefix and stops.
         MAPPER.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }

@@ -3,7 +3,7 @@ package io.acp.protocol;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * JSON form of requests and responses (docs/protocol.md). Hand-written over the tree model so it
- * needs no reflection. Decoding failures are {@link AcpException}s with BAD_FRAME (not JSON, not
+ * needs no reflection; read and written with {@link JsonTrees} (no ObjectMapper: a CLI call is
+ * quicker without one). Decoding failures are {@link AcpException}s with BAD_FRAME (not JSON, not
  * UTF-8, not an object) or BAD_REQUEST (an envelope field missing or of the wrong type).
  */
 public final class EnvelopeCodec {
@@ -22,7 +23,7 @@ public final class EnvelopeCodec {
     // ---- requests -----------------------------------------------------------------------------
 
     public static byte[] encode(Request r) {
-        ObjectNode o = Json.object();
+        ObjectNode o = JsonTrees.object();
         o.put("id", r.id());
         if (r.node() != null) {
             o.put("node", r.node());
@@ -53,7 +54,7 @@ public final class EnvelopeCodec {
                 optionalText(o, "node", id),
                 requiredText(o, "service", id),
                 requiredText(o, "op", id),
-                args == null || args.isNull() ? Json.object() : (ObjectNode) args,
+                args == null || args.isNull() ? JsonTrees.object() : (ObjectNode) args,
                 optionalText(o, "key", id),
                 caller(o, id),
                 optionalText(o, "task", id));
@@ -73,7 +74,7 @@ public final class EnvelopeCodec {
     /** The request id if the payload is a JSON object with a numeric id, else 0: for error replies. */
     public static long bestEffortId(byte[] payload) {
         try {
-            JsonNode id = Json.MAPPER.readTree(payload).get("id");
+            JsonNode id = JsonTrees.read(payload).get("id");
             return id != null && id.canConvertToLong() ? id.asLong() : 0;
         } catch (java.io.IOException | RuntimeException e) {
             return 0;
@@ -83,7 +84,7 @@ public final class EnvelopeCodec {
     // ---- responses ----------------------------------------------------------------------------
 
     public static byte[] encode(Response r) {
-        ObjectNode o = Json.object();
+        ObjectNode o = JsonTrees.object();
         o.put("id", r.id());
         if (r instanceof Response.Result res) {
             o.set("result", res.result());
@@ -132,7 +133,7 @@ public final class EnvelopeCodec {
         }
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(payload);
+            node = JsonTrees.read(payload);
         } catch (JsonProcessingException e) {
             throw new AcpException(ErrorCode.BAD_FRAME, "frame is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
@@ -172,10 +173,6 @@ public final class EnvelopeCodec {
     }
 
     private static byte[] bytes(ObjectNode o) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode a JSON tree", e);
-        }
+        return JsonTrees.bytes(o);
     }
 }

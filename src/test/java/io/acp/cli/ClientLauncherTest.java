@@ -8,8 +8,12 @@ import io.acp.model.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,11 +100,23 @@ class ClientLauncherTest {
     }
 
     @Test
-    void commandsWithBeansAndTheVersionGoToTheApplication() {
+    void commandsWithBeansGoToTheApplication() {
         assertThat(ClientLauncher.run("cluster", "init", "--name", "c1")).isEmpty();
         assertThat(ClientLauncher.run("node", "join", "--token", "t")).isEmpty();
-        assertThat(ClientLauncher.run("--version")).isEmpty();
-        assertThat(ClientLauncher.run("status", "-V")).isEmpty();
         assertThat(out.size() + err.size()).as("nothing printed before the application runs it").isZero();
+    }
+
+    @Test
+    void theVersionIsAnsweredWithoutTheApplication() throws Exception {
+        // the project's version, which Quarkus also gives as quarkus.application.version
+        Matcher pom = Pattern.compile("<artifactId>acp</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertThat(pom.find()).isTrue();
+        String expected = "acp " + pom.group(1) + System.lineSeparator();
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"-V"}, new String[] {"status", "-V"}, new String[] {"cluster", "init", "--version"})) {
+            out.reset();
+            assertThat(ClientLauncher.run(args)).as(String.join(" ", args)).hasValue(ExitCodes.OK);
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(String.join(" ", args)).isEqualTo(expected);
+        }
+        assertThat(err.size()).isZero();
     }
 }

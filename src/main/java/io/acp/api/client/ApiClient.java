@@ -2,7 +2,7 @@ package io.acp.api.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.model.Json;
+import io.acp.model.JsonTrees;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
 import io.acp.protocol.ErrorCode;
@@ -132,7 +132,7 @@ public final class ApiClient implements AutoCloseable {
 
     /** Asks the node to end stream {@code id} and reads up to its end. */
     synchronized void cancel(long id) {
-        ObjectNode args = Json.object();
+        ObjectNode args = JsonTrees.object();
         args.put("stream", id);
         long cancelId = send(null, "api", "cancel", args);
         boolean ended = false;
@@ -159,7 +159,7 @@ public final class ApiClient implements AutoCloseable {
 
     private long send(String node, String service, String op, ObjectNode args) {
         long id = ++lastId;
-        Request request = new Request(id, node, service, op, args == null ? Json.object() : args, authenticated ? null : apiKey);
+        Request request = new Request(id, node, service, op, args == null ? JsonTrees.object() : args, authenticated ? null : apiKey);
         channel.send(EnvelopeCodec.encode(request), readTimeout);
         return id;
     }
