@@ -45,7 +45,7 @@ final class HypervisorOperations implements ServiceOperations {
     public List<String> operations() {
         return List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",
                 "migrate", "console-info", "migrate-prepare", "migrate-confirm", "migrate-abort",
-                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "restore",
+                "snapshot-create", "snapshot-list", "snapshot-revert", "snapshot-delete", "backup", "backup-list", "restore",
                 "template-create", "template-list", "template-show", "template-delete", "node-evacuate", "node-resume");
     }
 
@@ -89,6 +89,7 @@ final class HypervisorOperations implements ServiceOperations {
             case "snapshot-create" -> s.snapshotCreate(id, args.text("name"), args.flag("memory"), args.optionalText("description"));
             case "snapshot-list" -> s.snapshotList(id);
             case "backup" -> s.backup(id, args.text("to"));
+            case "backup-list" -> s.backupList(id, args.optionalText("pool"));
             case "restore" -> s.restore(id, args.text("from"), args.text("backup"), args.optionalText("as"));
             case "snapshot-revert" -> s.snapshotRevert(id, args.text("name"));
             case "snapshot-delete" -> s.snapshotDelete(id, args.text("name"));

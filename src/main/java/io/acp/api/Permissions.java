@@ -45,6 +45,7 @@ public final class Permissions {
     static {
         need(Need.READ, "api.ping", "api.cancel", "framework.status", "framework.services", "cluster.list", "cluster.get", "cluster.meta",
                 "cluster.stats", "cluster.history", "cluster.watch", "hypervisor.list", "hypervisor.show", "hypervisor.console-info", "hypervisor.snapshot-list",
+                "hypervisor.backup-list",
                 "hypervisor.template-list", "hypervisor.template-show", "network.list", "network.show",
                 "monitor.health", "monitor.alarms", "storage.list", "storage.show",
                 "task.list", "task.show");

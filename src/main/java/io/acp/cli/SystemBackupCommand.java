@@ -44,6 +44,37 @@ final class SystemBackupCommand {
         }
     }
 
+    @Command(name = "backups", description = {"List a system's backups in a pool, or in every pool the answering node reaches, oldest first:",
+        "kind (and parent), time, disks, bytes. A directory without its manifest (being written, or cut off) shows as incomplete.",
+        "acp --node N lists what node N reaches, e.g. before a restore there."})
+    static class Backups extends ClientCommand {
+        @Parameters(index = "0", paramLabel = "ID", description = "The system's id (it need not exist any more).")
+        String id;
+
+        @Option(names = "--pool", paramLabel = "POOL", description = "Only this storage pool.")
+        String pool;
+
+        @Override
+        protected int run(ApiClient api) {
+            com.fasterxml.jackson.databind.node.ObjectNode args = Json.object().put("id", id);
+            if (pool != null) {
+                args.put("pool", pool);
+            }
+            return print(api.call("hypervisor", "backup-list", args), (r, out) -> {
+                if (r.path("backups").isEmpty()) {
+                    out.println("no backups of system " + r.path("system").asText() + " on node " + r.path("node").asText());
+                }
+                for (JsonNode b : r.path("backups")) {
+                    String kind = !b.path("complete").asBoolean()
+                            ? "incomplete" + (b.hasNonNull("problem") ? " (" + b.path("problem").asText() + ")" : "")
+                            : b.path("kind").asText() + (b.hasNonNull("parent") ? " on " + b.path("parent").asText() : "");
+                    out.println(b.path("backup").asText() + "  pool " + b.path("pool").asText() + "  " + b.path("createdAt").asText() + "  " + kind
+                            + (b.path("complete").asBoolean() ? "  " + b.path("disks").asInt() + " disk(s), " + b.path("bytes").asLong() + " bytes" : ""));
+                }
+            });
+        }
+    }
+
     @Command(name = "restore", description = {"Verify the checksums of a backup and of the backups it is incremental on, write its disks back over the",
         "stopped system's, and start the system.",
         "A checksum that does not match restores nothing and names the file. With --as, a copy under a new id; with --node, on another node."})

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {SystemCommand.Create.class, SystemCommand.ListSystems.class, SystemCommand.Show.class,
             SystemCommand.Start.class, SystemCommand.Stop.class, SystemCommand.Shutdown.class, SystemCommand.Pause.class,
             SystemCommand.Resume.class, SystemCommand.Restart.class, SystemCommand.Delete.class, SystemSetCommand.class, SystemMigrateCommand.class,
-            SystemConsoleInfoCommand.class, SystemSnapshotCommand.class, SystemBackupCommand.Backup.class, SystemBackupCommand.Restore.class})
+            SystemConsoleInfoCommand.class, SystemSnapshotCommand.class, SystemBackupCommand.Backup.class, SystemBackupCommand.Backups.class, SystemBackupCommand.Restore.class})
 class SystemCommand implements Runnable {
 
     @Spec

@@ -87,10 +87,20 @@ public final class DomainXml {
     }
 
     public static String typeFor(String uri) {
+        return typeFor(uri, "auto");
+    }
+
+    /** As {@link #typeFor(String)}, with {@code acp.hypervisor.accelerator}: {@code auto}, {@code kvm} or {@code tcg} (domain type "qemu"). */
+    public static String typeFor(String uri, String accelerator) {
         if (uri.startsWith("test:")) {
             return "test";
         }
-        return java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm")) ? "kvm" : "qemu";
+        return switch (accelerator) {
+            case "kvm" -> "kvm";
+            case "tcg" -> "qemu";
+            case "auto" -> java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm")) ? "kvm" : "qemu";
+            default -> throw new IllegalArgumentException("acp.hypervisor.accelerator is '" + accelerator + "': it must be auto, kvm or tcg");
+        };
     }
 
     private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile("<uuid>([0-9a-fA-F-]{32,36})</uuid>");

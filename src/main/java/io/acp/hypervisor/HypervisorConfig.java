@@ -12,6 +12,15 @@ public interface HypervisorConfig {
     @WithDefault("test:///default")
     String uri();
 
+    /**
+     * How qemu runs guests: {@code auto} (KVM where this node has /dev/kvm, else TCG), {@code kvm}, or
+     * {@code tcg} (emulated: slow, but it runs any guest anywhere). {@code tcg} is for a host whose
+     * KVM cannot run a stock guest kernel, such as a nested KVM without hardware virtualization
+     * (PVM), which runs only real-mode and PVM-built guests.
+     */
+    @WithDefault("auto")
+    String accelerator();
+
     /** How often every system's domain is compared with its meta, to catch missed events and drift. */
     @WithDefault("10s")
     Duration reconcileInterval();

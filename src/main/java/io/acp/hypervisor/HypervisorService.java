@@ -81,7 +81,7 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         Hypervisor hv = new Hypervisor(backend, thread);
         SystemReports reports = new SystemReports(nodeId, db, Clock.systemUTC(), new MigrationRecords(migrationRecords));
         Handoffs handoffs = new Handoffs(System::nanoTime);
-        Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri()), config.shutdownTimeout(),
+        Running r = new Running(backend, new Systems(nodeId, db, hv, reports, DomainXml.typeFor(config.uri(), config.accelerator()), config.shutdownTimeout(),
                 handoffs, new Migrations.Settings(config.migrationUri().orElse(null), config.migrationSharedStorage(),
                         config.migrationMaxDowntime().orElse(null)), HostDevices.of(config)),
                 new SystemMonitor(nodeId, db, hv, handoffs, reports, System::nanoTime));

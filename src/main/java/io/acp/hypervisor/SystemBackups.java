@@ -300,6 +300,83 @@ final class SystemBackups {
         }
     }
 
+    /**
+     * The backups of system {@code id} in pool {@code pool}, or in every pool this node reaches when
+     * {@code pool} is null, oldest first: each complete one with its manifest's kind, parent, time,
+     * disks and bytes; a directory without a manifest (a backup being written, or one a crash cut
+     * off) as {@code complete: false}, so an operator sees it and never restores it. The system need
+     * not exist any more: its backups outlive it. Reads files: on a worker.
+     */
+    Uni<ObjectNode> list(String id, String pool) {
+        String system = SystemContext.checkedId(id);
+        return Uni.createFrom().item(() -> listed(system, pool))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private ObjectNode listed(String id, String pool) {
+        List<String> pools = pool != null ? List.of(pool) : reachablePools();
+        List<ObjectNode> found = new ArrayList<>();
+        for (String p : pools) {
+            Path dir = poolRoot(p).resolve(DIR);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path b : s.sorted().toList()) {
+                    listedBackup(id, p, b).ifPresent(found::add);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the backups of system " + id + " in pool " + p + " on node " + ctx.nodeId() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        found.sort(Comparator.comparing((ObjectNode o) -> o.path("createdAt").asText()).thenComparing(o -> o.path("backup").asText()));
+        ObjectNode out = io.acp.model.Json.object().put("system", id).put("node", ctx.nodeId());
+        out.putArray("backups").addAll(found);
+        return out;
+    }
+
+    /** One entry of {@link #list}: {@code dir} if it is a backup of system {@code id}. */
+    private Optional<ObjectNode> listedBackup(String id, String pool, Path dir) {
+        String name = dir.getFileName().toString();
+        if (!name.startsWith(id + ".") || !Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        Instant stamp;
+        try {
+            stamp = STAMP.parse(name.substring(id.length() + 1), Instant::from);
+        } catch (java.time.format.DateTimeParseException notOurs) {
+            return Optional.empty(); // another system's id that starts with this one's and a dot
+        }
+        ObjectNode o = io.acp.model.Json.object().put("backup", name).put("pool", pool);
+        if (!Files.isRegularFile(dir.resolve(BackupManifest.FILE))) {
+            return Optional.of(o.put("createdAt", stamp.toString()).put("complete", false));
+        }
+        try {
+            BackupManifest m = BackupManifest.read(dir);
+            long bytes = m.disks().stream().mapToLong(BackupManifest.DiskCopy::bytes).sum();
+            o.put("createdAt", m.createdAt()).put("complete", true).put("kind", m.kind().wireName()).put("parent", m.parent())
+                    .put("node", m.node()).put("bytes", bytes).put("disks", m.disks().size());
+        } catch (IOException | RuntimeException unreadable) {
+            o.put("createdAt", stamp.toString()).put("complete", false).put("problem", "manifest unreadable: " + unreadable.getMessage());
+        }
+        return Optional.of(o);
+    }
+
+    /** The storage this node reports usable with a path: where {@link #list} looks when no pool is named. */
+    private List<String> reachablePools() {
+        List<String> out = new ArrayList<>();
+        for (ObjectEntry e : ctx.cdb().objects(io.acp.cluster.ObjectQuery.ofType(ObjectType.STORAGE))) {
+            JsonNode meta = DeviceSources.meta(ctx.cdb(), ObjectType.STORAGE, e.id(), ctx.nodeId());
+            String state = meta == null ? null : meta.path("state").asText(null);
+            String path = meta == null ? null : meta.path("path").asText("");
+            if (("ok".equals(state) || "nearFull".equals(state)) && !path.isBlank()) {
+                out.add(e.id());
+            }
+        }
+        return out;
+    }
+
     /** One complete backup of a system kept in a pool. */
     record Kept(String backup, Instant createdAt) {
     }

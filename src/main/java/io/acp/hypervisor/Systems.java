@@ -349,6 +349,11 @@ public final class Systems {
         return backups.backup(id, pool);
     }
 
+    /** The backups of system {@code id} in pool {@code pool} (every reachable pool when null): see {@link SystemBackups#list}. */
+    public Uni<ObjectNode> backupList(String id, String pool) {
+        return backups.list(id, pool);
+    }
+
     /** Verifies backup {@code backup} in pool {@code pool}, copies its disks back and starts the system. */
     public Uni<ObjectNode> restore(String id, String pool, String backup) {
         return backups.restore(id, pool, backup);

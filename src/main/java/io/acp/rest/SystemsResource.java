@@ -15,6 +15,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -137,6 +138,19 @@ public class SystemsResource {
             args.put("live", m.live());
         }
         return task(c, id, "migrate", args);
+    }
+
+    @GET
+    @Path("/{id}/backups")
+    @Operation(operationId = "listBackups", summary = "The system's backups in pool ?pool=, or in every pool the answering node reaches, oldest first "
+            + "(hypervisor.backup-list): backup, pool, createdAt, complete, and for a complete one kind, parent, node, disks and bytes; "
+            + "on ?node= when given, else the system's node (or the answering node if the system is gone).")
+    public Uni<JsonNode> backups(@BeanParam Caller c, @PathParam("id") String id, @QueryParam("pool") String pool) {
+        ObjectNode args = Call.id(id);
+        if (pool != null && !pool.isBlank()) {
+            args.put("pool", pool);
+        }
+        return on(c, id, "backup-list", args);
     }
 
     @POST

@@ -130,6 +130,11 @@ class HypervisorApiTest extends WithNode {
             }
 
             @Override
+            public String accelerator() {
+                return "auto";
+            }
+
+            @Override
             public boolean migrationSharedStorage() {
                 return false;
             }

@@ -160,6 +160,11 @@ public final class HypervisorBench {
             }
 
             @Override
+            public String accelerator() {
+                return "auto";
+            }
+
+            @Override
             public boolean migrationSharedStorage() {
                 return false;
             }

@@ -57,6 +57,11 @@ class HypervisorHaSystemsTest {
         }
 
         @Override
+        public String accelerator() {
+            return "auto";
+        }
+
+        @Override
         public boolean migrationSharedStorage() {
             return false;
         }

@@ -59,5 +59,9 @@ class SystemSpecTest {
         assertThat(xml.indexOf("<boot dev='network'/>")).isLessThan(xml.indexOf("<boot dev='hd'/>"));
         assertThat(DomainXml.typeFor("test:///default")).isEqualTo("test");
         assertThat(DomainXml.typeFor("qemu:///system")).isEqualTo("kvm");
+        assertThat(DomainXml.typeFor("qemu:///system", "tcg")).isEqualTo("qemu");
+        assertThat(DomainXml.typeFor("qemu:///system", "kvm")).isEqualTo("kvm");
+        assertThat(DomainXml.typeFor("test:///default", "tcg")).isEqualTo("test");
+        assertThatThrownBy(() -> DomainXml.typeFor("qemu:///system", "hvf")).hasMessageContaining("auto, kvm or tcg");
     }
 }

@@ -12,6 +12,11 @@ record TestHypervisorConfig(String uri, Duration reconcileInterval, Duration sta
     }
 
     @Override
+    public String accelerator() {
+        return "auto";
+    }
+
+    @Override
     public boolean migrationSharedStorage() {
         return false;
     }

@@ -42,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * would start it at 0). Then each side's ACP process is killed with SIGKILL while libvirt moves the
  * guest: after both are back, exactly one copy runs, the CDB assigns the system where it runs, and
  * neither node keeps a migration record; sampled from both daemons throughout, two copies never run.
+ * A backup taken on one node into a pool on the shared directory is restored on the other: checksums
+ * verified there first (a corrupted one is refused, naming its file), and the copy boots on it.
  * Needs root; run under {@code flock /tmp/acp-qemu.lock}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -102,7 +104,7 @@ class LiveMigrationIT {
 
         List<String> sync = List.of("-Dacp.cluster.sync.enabled=true", "-Dacp.cluster.sync.secret=live-migration-it-secret",
                 "-Dacp.cluster.sync.group=" + Ports.randomGroup(), "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
-                "-Dacp.cluster.sync.multicast-interface=lo", "-Dacp.node.services=cluster,api,hypervisor,agent");
+                "-Dacp.cluster.sync.multicast-interface=lo", "-Dacp.node.services=cluster,api,hypervisor,agent,storage");
         Path d1 = dir.resolve("m1");
         Path d2 = dir.resolve("m2");
         Files.createDirectories(d1);
@@ -128,6 +130,8 @@ class LiveMigrationIT {
                 "-Dacp.hypervisor.migration-uri=qemu+tcp://10.93.0." + n + "/system",
                 "-Dacp.hypervisor.migration-shared-storage=true",
                 "-Dacp.hypervisor.allowed-device-paths=" + SHARED,
+                "-Dacp.storage.allowed-roots=" + SHARED,
+                "-Dacp.storage.lvm.activation=false",
                 "-Dacp.hypervisor.reconcile-interval=1s",
                 "-Dacp.hypervisor.migration-max-downtime=100ms"));
         return o;
@@ -164,13 +168,17 @@ class LiveMigrationIT {
         private final AtomicBoolean open = new AtomicBoolean(true);
 
         Serial(NodeProcess node) throws Exception {
+            this(node, ID);
+        }
+
+        Serial(NodeProcess node, String system) throws Exception {
             String pty;
             try (ApiClient api = node.client()) {
                 JsonNode consoles = null;
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 while (consoles == null) {
                     try {
-                        consoles = api.call("hypervisor", "console-info", Json.object().put("id", ID)).path("consoles");
+                        consoles = api.call("hypervisor", "console-info", Json.object().put("id", system)).path("consoles");
                     } catch (io.acp.protocol.AcpException e) {
                         // a node back from a crash mid-move first finishes the migration it recorded
                         if (!e.getMessage().contains("being migrated") || System.nanoTime() > deadline) {
@@ -186,7 +194,7 @@ class LiveMigrationIT {
                     }
                 }
             }
-            assertThat(pty).as("serial console of %s on node %s", ID, node.id()).isNotNull();
+            assertThat(pty).as("serial console of %s on node %s", system, node.id()).isNotNull();
             run("stty", "-F", pty, "raw", "-echo");
             Path path = Path.of(pty);
             reader = new Thread(() -> {
@@ -456,5 +464,112 @@ class LiveMigrationIT {
         }
         Eventually.await(WAIT, probe(() -> !meta(m1, "m1").has("migration") && !meta(m2, "m2").has("migration")), "no migration record left");
         assertThat(virsh(1, "list", "--all", "--name")).doesNotContain(ID);
+    }
+
+    /**
+     * A backup made on m1 into pool vault (a directory both nodes reach, as a share would be) is
+     * listed and restored on m2 under a new name: m2 verifies every checksum first, then the copy is
+     * defined and started on m2's daemon, its disk holding the original's bytes (a marker written
+     * beside the boot sector), and it boots from it and counts on its serial console. A backup whose
+     * file was corrupted after it was taken is refused on m2 naming the file, with nothing defined
+     * or written.
+     */
+    @Test
+    @Order(4)
+    void aBackupTakenOnOneNodeIsRestoredOnTheOther() throws Exception {
+        String original = "acp-live-bk-" + ProcessHandle.current().pid();
+        String copy = "acp-live-rs-" + ProcessHandle.current().pid();
+        String broken = "acp-live-rx-" + ProcessHandle.current().pid();
+        Path vault = SHARED.resolve("vault");
+        CliResult pool = cli(m1, "storage", "pool", "create", "vault", "--kind", "dir", "--path", vault.toString());
+        assertThat(pool.exitCode()).as("%s", pool).isZero();
+        Eventually.await(WAIT, probe(() -> poolOk(m1, "m1") && poolOk(m2, "m2")), "pool vault usable on m1 and m2");
+
+        Path disk = SHARED.resolve(original + ".img");
+        byte[] marker = ("acp-backup-marker-" + ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII);
+        try (InputStream boot = LiveMigrationIT.class.getResourceAsStream("/guest/ticker.bin");
+                var f = new java.io.RandomAccessFile(disk.toFile(), "rw")) {
+            f.write(boot.readAllBytes());
+            f.setLength(1 << 20);
+            f.seek(512 * 1024);
+            f.write(marker);
+        }
+        ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 32).put("node", "m1");
+        spec.putArray("disks").addObject().put("path", disk.toString()).put("format", "raw").put("bus", "ide");
+        CliResult created = cli(m1, "system", "create", original, "--spec", spec.toString());
+        assertThat(created.exitCode()).as("%s", created).isZero();
+
+        String good = backup(original);
+        Thread.sleep(1100); // backups are named to the second
+        String bad = backup(original);
+        Eventually.await(WAIT, probe(() -> cli(m2, "system", "backups", original, "--pool", "vault").stdout().contains(bad)),
+                "m2 lists both backups of " + original);
+        CliResult listed = cli(m2, "system", "backups", original, "--pool", "vault", "--json");
+        assertThat(listed.exitCode()).as("%s", listed).isZero();
+        JsonNode backups = Json.MAPPER.readTree(listed.stdout()).path("backups");
+        assertThat(backups).hasSize(2);
+        assertThat(backups.get(0).path("backup").asText()).isEqualTo(good);
+        assertThat(backups.get(0).path("node").asText()).as("taken on").isEqualTo("m1");
+        assertThat(backups.get(0).path("kind").asText()).isEqualTo("copy");
+        assertThat(backups.get(0).path("complete").asBoolean()).isTrue();
+        assertThat(backups.get(0).path("bytes").asLong()).isEqualTo(1 << 20);
+
+        // one byte of the second backup's disk file changes after it was taken
+        Path file = vault.resolve(".acp-backups").resolve(bad).resolve("disk-hda.raw");
+        try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(512 * 1024);
+            f.write('X');
+        }
+        CliResult refused = cli(m1, "system", "restore", original, bad, "--from", "vault", "--as", broken, "--node", "m2");
+        assertThat(refused.exitCode()).as("%s", refused).isNotZero();
+        assertThat(String.join("\n", refused.err())).contains("rule backup-checksum", "node m2", "disk-hda.raw", "nothing was restored");
+        assertThat(virsh(2, "list", "--all", "--name")).doesNotContain(broken);
+        assertThat(SHARED.resolve(broken + ".img")).doesNotExist();
+
+        CliResult restored = cli(m1, "system", "restore", original, good, "--from", "vault", "--as", copy, "--node", "m2");
+        assertThat(restored.exitCode()).as("%s", restored).isZero();
+        assertThat(restored.stdout()).contains("restored system " + copy, good, "running on m2");
+        assertThat(runsOn(2, copy)).as("the copy runs on m2's daemon").isTrue();
+        assertThat(virsh(1, "list", "--all", "--name")).doesNotContain(copy);
+        Path restoredDisk = SHARED.resolve(copy + ".img");
+        assertThat(virsh(2, "dumpxml", copy)).contains("<source file='" + restoredDisk + "'");
+        byte[] bytes = Files.readAllBytes(restoredDisk);
+        assertThat(java.util.Arrays.copyOfRange(bytes, 512 * 1024, 512 * 1024 + marker.length)).as("the marker in the restored disk").isEqualTo(marker);
+        assertThat(bytes).isEqualTo(Files.readAllBytes(disk));
+        try (Serial s = new Serial(m2, copy)) {
+            Eventually.await(WAIT, probe(() -> s.ticks.size() >= 5), "the restored copy boots on m2 and counts on its serial console");
+        }
+        Eventually.await(WAIT, probe(() -> "m2".equals(assigned(m1, copy))), "m1 sees the copy assigned to m2");
+
+        for (String[] gone : new String[][] {{"m2", copy}, {"m1", original}}) {
+            CliResult stop = cli(gone[0].equals("m1") ? m1 : m2, "system", "stop", gone[1]);
+            CliResult delete = cli(gone[0].equals("m1") ? m1 : m2, "system", "delete", gone[1]);
+            assertThat(delete.exitCode()).as("%s %s", stop, delete).isZero();
+        }
+    }
+
+    private static String backup(String system) throws Exception {
+        CliResult made = cli(m1, "system", "backup", system, "--to", "vault", "--json");
+        assertThat(made.exitCode()).as("%s", made).isZero();
+        JsonNode m = Json.MAPPER.readTree(made.stdout());
+        assertThat(m.path("node").asText()).isEqualTo("m1");
+        return m.path("backup").asText();
+    }
+
+    private static boolean poolOk(NodeProcess node, String of) throws Exception {
+        try (ApiClient api = node.client()) {
+            JsonNode m = api.call("cluster", "meta", Json.object().put("type", "storage").put("id", "vault").put("node", of));
+            return !m.isEmpty() && "ok".equals(m.get(0).path("values").path("state").asText());
+        }
+    }
+
+    private static boolean runsOn(int n, String system) throws IOException, InterruptedException {
+        return virsh(n, "list", "--state-running", "--name").lines().anyMatch(system::equals);
+    }
+
+    private static String assigned(NodeProcess node, String system) throws Exception {
+        try (ApiClient api = node.client()) {
+            return api.call("cluster", "get", Json.object().put("type", "system").put("id", system)).path("spec").path("node").asText();
+        }
     }
 }

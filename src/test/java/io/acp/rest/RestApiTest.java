@@ -367,6 +367,29 @@ class RestApiTest {
         assertThat(restored.getString("op")).isEqualTo("hypervisor.restore");
         as(RestNode.READER).when().get("/api/v1/systems/bk2").then().statusCode(200).body("meta.state", equalTo("running"));
         assertThat(Path.of(root, "bk2")).as("the copy's own volume").exists();
+
+        // the listing: a reader may see it; a directory without its manifest shows as incomplete, never as a backup to restore
+        java.nio.file.Files.createDirectories(Path.of(root, ".acp-backups", "bk1.20200101T000000Z"));
+        as(RestNode.READER).when().get("/api/v1/systems/bk1/backups?pool=vault").then().statusCode(200)
+                .body("system", equalTo("bk1"))
+                .body("node", equalTo("a"))
+                .body("backups.size()", equalTo(2))
+                .body("backups[0].backup", equalTo("bk1.20200101T000000Z"))
+                .body("backups[0].complete", equalTo(false))
+                .body("backups[1].backup", equalTo(backup))
+                .body("backups[1].pool", equalTo("vault"))
+                .body("backups[1].complete", equalTo(true))
+                .body("backups[1].kind", equalTo("copy"))
+                .body("backups[1].parent", org.hamcrest.Matchers.nullValue())
+                .body("backups[1].disks", equalTo(1))
+                .body("backups[1].bytes", equalTo(1024 * 1024))
+                .body("backups[1].createdAt", org.hamcrest.Matchers.notNullValue());
+        as(RestNode.READER).when().get("/api/v1/systems/bk1/backups").then().statusCode(200)
+                .body("backups.backup", hasItem(backup)); // no ?pool=: every pool node a reaches
+        as(RestNode.READER).when().get("/api/v1/systems/bk2/backups?pool=vault").then().statusCode(200)
+                .body("backups.size()", equalTo(0)); // bk1's backups are not bk2's, though bk2 was restored from one
+        problem(as(RestNode.READER).when().get("/api/v1/systems/bk1/backups?pool=nowhere").then(), 409, "conflict")
+                .body("detail", containsString("pool nowhere"));
         for (String id : new String[] {"bk2", "bk1"}) { // no system left on node a for the other tests
             assertThat(finished(as(RestNode.OPERATOR).when().delete("/api/v1/systems/" + id).then()).getString("state")).isEqualTo("ok");
         }
