@@ -56,7 +56,7 @@ final class SystemBackupCommand {
 
         @Override
         protected int run(ApiClient api) {
-            com.fasterxml.jackson.databind.node.ObjectNode args = Json.object().put("id", id);
+            com.fasterxml.jackson.databind.node.ObjectNode args = JsonTrees.object().put("id", id);
             if (pool != null) {
                 args.put("pool", pool);
             }
