@@ -295,18 +295,10 @@ final class AntiEntropy {
             close(next);
             List<byte[]> out = new ArrayList<>(bodies.size());
             for (int k = 0; k < bodies.size(); k++) {
-                ByteArrayOutputStream body = new ByteArrayOutputStream(maxBody);
-                ByteBuffer header = ByteBuffer.allocate(ANSWER_HEADER)
-                        .putInt(id)
-                        .putShort((short) k)
-                        .putShort((short) bodies.size())
-                        .put((byte) (more ? ANSWER_MORE : 0))
-                        .putLong(covers.get(k)[0])
-                        .putLong(covers.get(k)[1]);
-                body.writeBytes(header.array());
+                ByteArrayOutputStream groups = new ByteArrayOutputStream(maxBody);
                 // one body per call as the bytes were counted for one; several concatenated would still be a valid body
-                SealedCodec.pack(bodies.get(k), Integer.MAX_VALUE, Integer.MAX_VALUE).forEach(body::writeBytes);
-                out.add(body.toByteArray());
+                SealedCodec.pack(bodies.get(k), Integer.MAX_VALUE, Integer.MAX_VALUE).forEach(groups::writeBytes);
+                out.add(answerBody(id, k, bodies.size(), more, covers.get(k)[0], covers.get(k)[1], groups.toByteArray()));
             }
             return new Answer(out, entries);
         }
@@ -314,6 +306,22 @@ final class AntiEntropy {
         private static int bytes(SealedEntry s) {
             return GROUP_OVERHEAD + s.seal().author().length() + s.encoded().length + PATH_HASH * s.seal().height();
         }
+    }
+
+    /**
+     * An ENTRIES body: the header, then sealed groups ({@link SealedCodec}). A body that covers no
+     * range ({@code from == next}) moves no cursor, whoever sends it.
+     */
+    static byte[] answerBody(int pullId, int index, int bodies, boolean more, long from, long next, byte[] groups) {
+        return ByteBuffer.allocate(ANSWER_HEADER + groups.length)
+                .putInt(pullId)
+                .putShort((short) index)
+                .putShort((short) bodies)
+                .put((byte) (more ? ANSWER_MORE : 0))
+                .putLong(from)
+                .putLong(next)
+                .put(groups)
+                .array();
     }
 
     private static boolean sameSlotAndVersion(Entry a, Entry b) {
