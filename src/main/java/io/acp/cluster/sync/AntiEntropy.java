@@ -64,10 +64,12 @@ final class AntiEntropy {
     /** Per peer pulled: the id of the last pull and how many bodies of its answer arrived. */
     private static final class Awaited {
         final int id;
+        final long pulledAtMillis;
         int bodies;
 
-        Awaited(int id) {
+        Awaited(int id, long pulledAtMillis) {
             this.id = id;
+            this.pulledAtMillis = pulledAtMillis;
         }
     }
 
@@ -156,7 +158,7 @@ final class AntiEntropy {
         boolean certificates = cursor.atPassStart() | lackedCertificate;
         lackedCertificate = false;
         int id = ++pullId;
-        awaited.put(peer, new Awaited(id));
+        awaited.put(peer, new Awaited(id, wallMillis.getAsLong()));
         ByteBuffer b = ByteBuffer.allocate(PULL_FIXED + ranges.size() * 16);
         for (long h : buckets) {
             b.putLong(h);
@@ -166,6 +168,22 @@ final class AntiEntropy {
             b.putLong(r[0]).putLong(r[1]);
         }
         return b.array();
+    }
+
+    /**
+     * Whether an answer to one of this node's pulls is still arriving: pulled within the last two
+     * {@code horizonMillis} (two heartbeat intervals) and not complete. Another pull meanwhile
+     * would ask for the same ranges and be answered with the same entries; an answer whose bodies
+     * were lost is given up after that time, and the next pull asks for what they held.
+     */
+    boolean awaitingAnswer() {
+        long since = wallMillis.getAsLong() - 2 * horizonMillis;
+        for (Awaited a : awaited.values()) {
+            if (a.pulledAtMillis > since) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An entry of an answer was refused because its author's key is unknown here: the next answer leads with certificates. */

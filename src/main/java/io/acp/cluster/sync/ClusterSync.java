@@ -718,6 +718,9 @@ public final class ClusterSync {
     }
 
     private void antiEntropyRound() {
+        if (antiEntropy.awaitingAnswer()) {
+            return; // a stream's answer is still arriving; its last body pulls the next part
+        }
         antiEntropy.choosePeer(this::isAlive)
                 .flatMap(membership::peer)
                 .ifPresent(this::pull);
