@@ -58,6 +58,8 @@ class SyncSecurityTest {
             InProcessCluster.Node target = cluster.node(2);
             target.faults().capture();
             writeSome(cluster, "real");
+            // quiet first: a node turning ready writes its readiness meta, which would change the digests below
+            Eventually.await(WAIT, () -> cluster.nodes().stream().allMatch(n -> n.cdb().readiness() == io.acp.cluster.Readiness.READY), "every node ready");
             cluster.awaitConverged(WAIT);
             // the peers' heartbeats keep coming: wait for a few rather than count what came so far
             Eventually.await(WAIT, () -> realFromPeers(target).size() >= 3, "three real datagrams from peers captured");
