@@ -1,68 +1,129 @@
 package io.acp.cluster.sync;
 
-import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
-import io.acp.model.StatsEntry;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
- * Repairs what deltas lost. Every heartbeat carries the sender's digest root; a node whose root
- * differs from a live peer's sends that peer (unicast) a PULL with its {@value StateIndex#BUCKETS}
- * bucket hashes, and the peer answers with ENTRIES: its entries of every bucket whose hash differs,
- * at most {@code maxBytes} per answer, certificate metas first, then taken alternately newest first and in random order. A bucket
- * differs for all its entries, and after a partition or a burst of loss nearly every bucket does, so
- * an answer repeats mostly what the puller has; what it lacks is usually what changed last, which the
- * newest-first half sends in the first round (measured: docs/benchmarks.md, "Cluster sync"). The
- * random half keeps repeated rounds covering everything, old entries included. The puller merges them; what the peer lacks, the peer pulls in
- * turn when it sees the puller's root. One pull per interval, to one peer chosen at random.
+ * Repairs what deltas lost, and brings a node far behind (new, or back on an empty disk) the whole
+ * state. Every heartbeat carries the sender's digest root and entry count; a node whose root
+ * differs from a live peer's, and which that peer does not hold far less than, sends it (unicast) a
+ * PULL: its {@value StateIndex#BUCKETS} bucket hashes <em>settled</em> at a cutoff (without the
+ * changes by entries dated after it, which are probably still in flight as deltas), the cutoff, and
+ * the ranges of its {@link StreamCursor} (what it has not been answered for yet in the current pass).
+ * The peer answers with ENTRIES: its entries of every bucket whose settled hash differs, walked in
+ * position order ({@link StateIndex#next}) from the first wanted range, at most {@code maxBytes} per
+ * answer; each body says the range of positions it covers, so the puller's next pull goes on where
+ * this one stopped and asks again only for what was lost. A puller that has received a whole answer
+ * and was told there is more pulls again at once. See docs/protocol.md, "Anti-entropy".
  */
 final class AntiEntropy {
+
+    /** Most wanted ranges one pull carries (holes left by lost bodies, then the rest of the pass). */
+    static final int MAX_RANGES = 16;
+    /** Entries sealed per step while an answer is built: a batch of own entries costs one signature. */
+    static final int CHUNK = 128;
+    /** A peer announcing fewer entries than this many eighths of ours is far behind: it is not pulled from. */
+    static final int FAR_BEHIND_EIGHTHS = 7;
+
+    /** PULL body after the bucket hashes: cutoff (8), pull id (4), flags (1), range count (1). */
+    private static final int PULL_FIXED = StateIndex.BUCKETS * 8 + 8 + 4 + 1 + 1;
+    private static final int PULL_CERTIFICATES = 1;
+    /** ENTRIES body header: pull id (4), body index (2), bodies (2), flags (1), from (8), next (8). */
+    static final int ANSWER_HEADER = 4 + 2 + 2 + 1 + 8 + 8;
+    private static final int ANSWER_MORE = 1;
+    /**
+     * Bytes of a sealed group of one entry besides the author's name, its encoding and its path
+     * (SealedCodec's layout: author length, key id, height, signature, count, leaf, hash count):
+     * an upper bound of what the entry adds to a body, as sharing a group only saves.
+     */
+    private static final int GROUP_OVERHEAD = 1 + 8 + 1 + 64 + 2 + 2 + 2;
+    private static final int PATH_HASH = 16;
+
+    /** The bodies answering a pull and how many entries they hold. */
+    record Answer(List<byte[]> bodies, int entries) {
+    }
+
+    /** An answer body received: its entries, and whether to pull the same peer again at once. */
+    record Received(List<SealedEntry> entries, boolean pullAgain) {
+    }
+
+    /** Per peer pulled: the id of the last pull and how many bodies of its answer arrived. */
+    private static final class Awaited {
+        final int id;
+        final long pulledAtMillis;
+        int bodies;
+
+        Awaited(int id, long pulledAtMillis) {
+            this.id = id;
+            this.pulledAtMillis = pulledAtMillis;
+        }
+    }
 
     private final StateIndex index;
     private final Random random;
     private final int maxBytes;
+    private final long horizonMillis;
+    private final LongSupplier wallMillis;
     private final Map<String, Long> peerRoots = new ConcurrentHashMap<>();
+    private final Map<String, Integer> peerSizes = new ConcurrentHashMap<>();
+    private final StreamCursor cursor = new StreamCursor(); // sync thread only
+    private final Map<String, Awaited> awaited = new HashMap<>(); // sync thread only
+    private boolean lackedCertificate; // sync thread only
+    private int pullId; // sync thread only
 
-    AntiEntropy(StateIndex index, Random random, int maxBytes) {
+    /**
+     * @param horizonMillis how far back from the puller's clock entries count as settled: those
+     *                      written since are left out of the comparison, as deltas are bringing them
+     */
+    AntiEntropy(StateIndex index, Random random, int maxBytes, long horizonMillis, LongSupplier wallMillis) {
         this.index = index;
         this.random = random;
         this.maxBytes = maxBytes;
+        this.horizonMillis = horizonMillis;
+        this.wallMillis = wallMillis;
     }
 
     static byte[] heartbeatBody(long root, int size) {
         return ByteBuffer.allocate(12).putLong(root).putInt(size).array();
     }
 
-    /** Records the digest root in a peer's heartbeat; true if it equals this node's. */
+    /** Records the digest root and entry count in a peer's heartbeat; true if the root equals this node's. */
     boolean heardHeartbeat(String peer, byte[] body) {
         if (body.length < 12) {
             throw new IllegalArgumentException("heartbeat of " + peer + " has " + body.length + " bytes, needs 12");
         }
-        long root = ByteBuffer.wrap(body).getLong();
+        ByteBuffer b = ByteBuffer.wrap(body);
+        long root = b.getLong();
         peerRoots.put(peer, root);
+        peerSizes.put(peer, b.getInt());
         return root == index.root();
     }
 
-    /** A live peer whose last announced root differs from ours, chosen at random, if any. */
+    /**
+     * A live peer whose last announced root differs from ours and that is not far behind, chosen at
+     * random, if any. A peer far behind (joining) holds little this node lacks, and a pull from it
+     * would make it send back what this node has; what it writes meanwhile comes by delta, and once
+     * it is close it is pulled from again.
+     */
     Optional<String> choosePeer(Predicate<String> alive) {
         long mine = index.root();
         List<String> differing = new ArrayList<>();
         peerRoots.forEach((peer, root) -> {
-            if (root != mine && alive.test(peer)) {
+            if (root != mine && alive.test(peer) && !farBehind(peer)) {
                 differing.add(peer);
             }
         });
@@ -73,89 +134,253 @@ final class AntiEntropy {
         return Optional.of(differing.get(random.nextInt(differing.size())));
     }
 
+    /** Whether the peer announced far fewer entries than this node holds: then it is neither pulled from nor pulled back. */
+    boolean farBehind(String peer) {
+        Integer theirs = peerSizes.get(peer);
+        return theirs != null && (long) theirs * 8 < (long) index.size() * FAR_BEHIND_EIGHTHS;
+    }
+
     /** Whether every known live peer announced our root (convergence, as far as this node can tell). */
     boolean agreesWith(Predicate<String> alive) {
         long mine = index.root();
         return peerRoots.entrySet().stream().filter(e -> alive.test(e.getKey())).allMatch(e -> e.getValue() == mine);
     }
 
-    byte[] pullBody() {
-        long[] buckets = index.buckets();
-        ByteBuffer b = ByteBuffer.allocate(buckets.length * 8);
+    /**
+     * The PULL body for {@code peer}: the settled bucket hashes, the cutoff, an id the answer
+     * echoes, whether the answer should lead with certificate metas (at the start of a pass, and
+     * after an entry was refused for its author's unknown key), and the wanted ranges.
+     */
+    byte[] pullBody(String peer) {
+        long cutoff = wallMillis.getAsLong() - horizonMillis;
+        long[] buckets = index.settledBuckets(cutoff);
+        List<long[]> ranges = cursor.firstRanges(MAX_RANGES);
+        boolean certificates = cursor.atPassStart() | lackedCertificate;
+        lackedCertificate = false;
+        int id = ++pullId;
+        awaited.put(peer, new Awaited(id, wallMillis.getAsLong()));
+        ByteBuffer b = ByteBuffer.allocate(PULL_FIXED + ranges.size() * 16);
         for (long h : buckets) {
             b.putLong(h);
+        }
+        b.putLong(cutoff).putInt(id).put((byte) (certificates ? PULL_CERTIFICATES : 0)).put((byte) ranges.size());
+        for (long[] r : ranges) {
+            b.putLong(r[0]).putLong(r[1]);
         }
         return b.array();
     }
 
     /**
-     * The ENTRIES bodies answering a PULL, each at most {@code maxBody} bytes: the entries in their
-     * sealed form ({@code sealed} gives it, leaving out what it cannot prove).
+     * Whether an answer to one of this node's pulls is still arriving: pulled within the last two
+     * {@code horizonMillis} (two heartbeat intervals) and not complete. Another pull meanwhile
+     * would ask for the same ranges and be answered with the same entries; an answer whose bodies
+     * were lost is given up after that time, and the next pull asks for what they held.
      */
-    List<byte[]> answer(byte[] pull, int maxBody, Function<List<Entry>, List<SealedEntry>> sealed) {
-        if (pull.length != StateIndex.BUCKETS * 8) {
-            throw new IllegalArgumentException("pull has " + pull.length + " bytes, expected " + StateIndex.BUCKETS * 8);
+    boolean awaitingAnswer() {
+        long since = wallMillis.getAsLong() - 2 * horizonMillis;
+        for (Awaited a : awaited.values()) {
+            if (a.pulledAtMillis > since) {
+                return true;
+            }
         }
-        long[] mine = index.buckets();
-        ByteBuffer theirs = ByteBuffer.wrap(pull);
+        return false;
+    }
+
+    /** An entry of an answer was refused because its author's key is unknown here: the next answer leads with certificates. */
+    void lackedCertificate() {
+        lackedCertificate = true;
+    }
+
+    /**
+     * The ENTRIES bodies answering a PULL, each at most about {@code maxBody} bytes (an entry larger
+     * than that goes alone): the entries in their sealed form ({@code sealed} gives it, in order,
+     * leaving out what it cannot prove). Always at least one body, so the puller knows it was
+     * answered even when nothing differs.
+     *
+     * @throws IllegalArgumentException if the pull is malformed
+     */
+    Answer answer(byte[] pull, int maxBody, Function<List<Entry>, List<SealedEntry>> sealed) {
+        if (pull.length < PULL_FIXED) {
+            throw new IllegalArgumentException("pull has " + pull.length + " bytes, at least " + PULL_FIXED + " expected");
+        }
+        ByteBuffer in = ByteBuffer.wrap(pull);
+        long[] theirs = new long[StateIndex.BUCKETS];
+        for (int i = 0; i < theirs.length; i++) {
+            theirs[i] = in.getLong();
+        }
+        long cutoff = in.getLong();
+        int id = in.getInt();
+        boolean certificates = (in.get() & PULL_CERTIFICATES) != 0;
+        int count = in.get() & 0xFF;
+        if (count > MAX_RANGES || pull.length != PULL_FIXED + count * 16) {
+            throw new IllegalArgumentException("pull of " + pull.length + " bytes says it has " + count + " ranges (at most " + MAX_RANGES + ")");
+        }
+        List<long[]> ranges = new ArrayList<>(Math.max(count, 1));
+        for (int i = 0; i < count; i++) {
+            ranges.add(new long[] {in.getLong(), in.getLong()});
+        }
+        if (ranges.isEmpty()) {
+            ranges.add(new long[] {StateIndex.START, StateIndex.END});
+        }
+        long[] mine = index.settledBuckets(cutoff);
         boolean[] differing = new boolean[StateIndex.BUCKETS];
         boolean any = false;
         for (int i = 0; i < StateIndex.BUCKETS; i++) {
-            differing[i] = theirs.getLong() != mine[i];
+            differing[i] = theirs[i] != mine[i];
             any |= differing[i];
         }
-        if (!any) {
-            return List.of();
+        AnswerBuilder out = new AnswerBuilder(id, maxBody, ranges.get(0)[0]);
+        if (any && certificates) {
+            List<Entry> certs = index.certificatesIn(differing);
+            if (!certs.isEmpty()) {
+                sealed.apply(certs).forEach(out::addExtra);
+            }
         }
-        return SealedCodec.pack(sealed.apply(certificatesFirst(newestAndRandomAlternately(index.entriesIn(differing)))), maxBody, maxBytes);
+        long last = ranges.get(ranges.size() - 1)[1];
+        for (long[] r : ranges) {
+            long at = r[0];
+            while (any) {
+                List<Entry> chunk = index.next(at, r[1], differing, CHUNK);
+                if (chunk.isEmpty()) {
+                    break;
+                }
+                List<SealedEntry> proven = sealed.apply(chunk);
+                int j = 0;
+                for (Entry e : chunk) {
+                    SealedEntry s = j < proven.size() && sameSlotAndVersion(proven.get(j).entry(), e) ? proven.get(j++) : null;
+                    if (s != null && !out.add(s, StateIndex.position(e))) {
+                        return out.finish(StateIndex.position(e), true);
+                    }
+                }
+                at = StateIndex.position(chunk.get(chunk.size() - 1)) + 1;
+            }
+        }
+        return out.finish(last, false);
+    }
+
+    /** Fills bodies in position order, each saying which positions it covers. */
+    private final class AnswerBuilder {
+        private final int id;
+        private final int maxBody;
+        private final List<List<SealedEntry>> bodies = new ArrayList<>();
+        private final List<long[]> covers = new ArrayList<>(); // {from, next} per body
+        private List<SealedEntry> current = new ArrayList<>();
+        private long currentFrom;
+        private int currentBytes;
+        private int totalBytes;
+        private int entries;
+
+        AnswerBuilder(int id, int maxBody, long from) {
+            this.id = id;
+            this.maxBody = maxBody;
+            this.currentFrom = from;
+        }
+
+        /** A certificate meta leading the answer: outside the stream, it covers no position. */
+        void addExtra(SealedEntry s) {
+            int bytes = bytes(s);
+            current.add(s);
+            currentBytes += bytes;
+            totalBytes += bytes;
+            entries++;
+        }
+
+        /** Adds the entry at {@code position}; false if the answer is full (it is then not added). */
+        boolean add(SealedEntry s, long position) {
+            int bytes = bytes(s);
+            if (totalBytes + bytes > maxBytes && totalBytes > 0) {
+                return false;
+            }
+            if (currentBytes + bytes > maxBody - ANSWER_HEADER && !current.isEmpty()) {
+                close(position);
+            }
+            current.add(s);
+            currentBytes += bytes;
+            totalBytes += bytes;
+            entries++;
+            return true;
+        }
+
+        private void close(long next) {
+            bodies.add(current);
+            covers.add(new long[] {currentFrom, next});
+            current = new ArrayList<>();
+            currentFrom = next;
+            currentBytes = 0;
+        }
+
+        Answer finish(long next, boolean more) {
+            close(next);
+            List<byte[]> out = new ArrayList<>(bodies.size());
+            for (int k = 0; k < bodies.size(); k++) {
+                ByteArrayOutputStream groups = new ByteArrayOutputStream(maxBody);
+                // one body per call as the bytes were counted for one; several concatenated would still be a valid body
+                SealedCodec.pack(bodies.get(k), Integer.MAX_VALUE, Integer.MAX_VALUE).forEach(groups::writeBytes);
+                out.add(answerBody(id, k, bodies.size(), more, covers.get(k)[0], covers.get(k)[1], groups.toByteArray()));
+            }
+            return new Answer(out, entries);
+        }
+
+        private static int bytes(SealedEntry s) {
+            return GROUP_OVERHEAD + s.seal().author().length() + s.encoded().length + PATH_HASH * s.seal().height();
+        }
     }
 
     /**
-     * Certificate metas lead every answer: each entry is checked against its author's certificate,
-     * and a puller that lacks one (a node back on an empty disk lacks even its own old one) would
-     * refuse every entry sealed under it until the random half of some answer happened to carry it.
-     * They are few (one per node key) and small.
+     * An ENTRIES body: the header, then sealed groups ({@link SealedCodec}). A body that covers no
+     * range ({@code from == next}) moves no cursor, whoever sends it.
      */
-    private static List<Entry> certificatesFirst(List<Entry> entries) {
-        List<Entry> out = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            if (CertificateMeta.isCertificateMeta(e)) {
-                out.add(e);
-            }
-        }
-        for (Entry e : entries) {
-            if (!CertificateMeta.isCertificateMeta(e)) {
-                out.add(e);
-            }
-        }
-        return out;
+    static byte[] answerBody(int pullId, int index, int bodies, boolean more, long from, long next, byte[] groups) {
+        return ByteBuffer.allocate(ANSWER_HEADER + groups.length)
+                .putInt(pullId)
+                .putShort((short) index)
+                .putShort((short) bodies)
+                .put((byte) (more ? ANSWER_MORE : 0))
+                .putLong(from)
+                .putLong(next)
+                .put(groups)
+                .array();
+    }
+
+    private static boolean sameSlotAndVersion(Entry a, Entry b) {
+        return a.kind() == b.kind() && a.key().equals(b.key()) && a.node().equals(b.node()) && a.version().equals(b.version());
     }
 
     /**
-     * Stats go last in the newest-first order: every series gets a new sample each second, so by
-     * version they would always come first, and a lost sample is superseded by the next one anyway.
+     * Reads an ENTRIES body from {@code peer}: marks the range it covers as answered, and says
+     * whether the answer to this node's last pull of that peer is now complete and the peer has
+     * more to send (then the caller pulls again at once rather than at the next round).
+     *
+     * @throws IllegalArgumentException if the body is malformed
      */
-    private static final Comparator<Entry> NEWEST_FIRST = Comparator.comparing((Entry e) -> e instanceof StatsEntry)
-            .thenComparing(Entry::version, Comparator.reverseOrder());
-
-    private List<Entry> newestAndRandomAlternately(List<Entry> entries) {
-        List<Entry> newest = new ArrayList<>(entries);
-        newest.sort(NEWEST_FIRST);
-        Collections.shuffle(entries, random);
-        Set<Entry> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Entry> out = new ArrayList<>(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            if (taken.add(newest.get(i))) {
-                out.add(newest.get(i));
-            }
-            if (taken.add(entries.get(i))) {
-                out.add(entries.get(i));
-            }
+    Received received(String peer, byte[] body) {
+        if (body.length < ANSWER_HEADER) {
+            throw new IllegalArgumentException("answer of " + peer + " has " + body.length + " bytes, less than its header");
         }
-        return out;
+        ByteBuffer b = ByteBuffer.wrap(body);
+        int id = b.getInt();
+        b.getShort(); // index: bodies are counted, not ordered
+        int bodies = b.getShort() & 0xFFFF;
+        boolean more = (b.get() & ANSWER_MORE) != 0;
+        long from = b.getLong();
+        long next = b.getLong();
+        List<SealedEntry> entries = SealedCodec.decode(java.util.Arrays.copyOfRange(body, ANSWER_HEADER, body.length));
+        cursor.covered(from, next);
+        Awaited a = awaited.get(peer);
+        boolean complete = a != null && a.id == id && ++a.bodies == bodies;
+        if (complete) {
+            awaited.remove(peer);
+        }
+        return new Received(entries, complete && more);
+    }
+
+    /** The puller's resume point, for tests. */
+    StreamCursor cursor() {
+        return cursor;
     }
 
     void forget(String peer) {
         peerRoots.remove(peer);
+        peerSizes.remove(peer);
     }
 }

@@ -164,7 +164,7 @@ public final class ClusterSync {
         this.env = env;
         this.lastPullNanos = env.nanoTime().getAsLong() - Long.MAX_VALUE / 2;
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
-        this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes());
+        this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes(), settings.heartbeatInterval().toMillis(), env.wallMillis());
         this.clockAhead = new ClockAheadRefusals(node);
         this.refusals = new OriginCounters(node);
     }
@@ -603,18 +603,24 @@ public final class ClusterSync {
                 case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true, false);
                 case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> merge(h.sender(), entries, true, true));
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
-                case ENTRIES -> merge(h.sender(), SealedCodec.decode(m.body()), false, false);
+                case ENTRIES -> {
+                    AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());
+                    merge(h.sender(), answer.entries(), false, false);
+                    if (answer.pullAgain()) {
+                        membership.peer(h.sender()).ifPresent(this::pull); // a whole answer arrived and the peer has more
+                    }
+                }
                 case PULL -> {
                     Optional<byte[]> buckets = controlCheck.pull(h.sender(), h.epoch(), m.body());
                     if (buckets.isEmpty()) {
                         return;
                     }
                     counters.pullServed();
-                    List<byte[]> answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay);
-                    for (byte[] body : answer) {
+                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay);
+                    for (byte[] body : answer.bodies()) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
-                    if (!answer.isEmpty()) {
+                    if (answer.entries() > 0 && !antiEntropy.farBehind(h.sender())) {
                         pullBack(h.sender(), from);
                     }
                 }
@@ -676,6 +682,7 @@ public final class ClusterSync {
             if (refused != null) {
                 if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
                     catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                    antiEntropy.lackedCertificate();
                 }
                 continue;
             }
@@ -778,21 +785,27 @@ public final class ClusterSync {
     }
 
     private void antiEntropyRound() {
+        if (antiEntropy.awaitingAnswer()) {
+            return; // a stream's answer is still arriving; its last body pulls the next part
+        }
         antiEntropy.choosePeer(this::isAlive)
                 .flatMap(membership::peer)
-                .ifPresent(peer -> {
-                    lastPulled = peer.node();
-                    lastPullNanos = env.nanoTime().getAsLong();
-                    catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
-                    counters.pullSent();
-                    outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(), peer.node(), env.wallMillis().getAsLong()), peer.address());
-                });
+                .ifPresent(this::pull);
+    }
+
+    private void pull(Peer peer) {
+        lastPulled = peer.node();
+        lastPullNanos = env.nanoTime().getAsLong();
+        catchUp.pulled(peer.node(), cdb.clock().now(), lastPullNanos);
+        counters.pullSent();
+        outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(peer.node()), peer.node(), env.wallMillis().getAsLong()), peer.address());
     }
 
     /**
      * A puller that differs from us probably also holds what we lack: pull it back at once rather
      * than at our next round (push-pull halves the rounds to converge). Not if we pulled anyone
-     * within the last half interval, so two nodes never keep pulling each other back.
+     * within the last half interval, so two nodes never keep pulling each other back; nor a puller
+     * far behind (the caller checks), which would only send back what we have.
      */
     private void pullBack(String puller, InetSocketAddress from) {
         long now = env.nanoTime().getAsLong();
@@ -802,7 +815,7 @@ public final class ClusterSync {
         lastPullNanos = now;
         catchUp.pulled(puller, cdb.clock().now(), now);
         counters.pullSent();
-        outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(), puller, env.wallMillis().getAsLong()), from);
+        outbox.toPeer(MessageType.PULL, control.pull(antiEntropy.pullBody(puller), puller, env.wallMillis().getAsLong()), from);
     }
 
     private boolean isAlive(String peer) {

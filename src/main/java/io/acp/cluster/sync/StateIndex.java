@@ -4,13 +4,17 @@ import io.acp.model.Entry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.cluster.sync.origin.CertificateMeta;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The sync's mirror of the CDB's entries (the latest object, meta and stats entry per slot) and
@@ -25,10 +29,29 @@ import java.util.Set;
  * A missing series is still repaired (a late joiner gets every node's latest sample); a lost sample
  * of an existing series is superseded by the next one, or, when the series has gone quiet, by the
  * {@link QuietStatsResender}.
+ *
+ * <p>Two more views serve anti-entropy without ever sorting all entries: every entry has a
+ * {@linkplain #position position} (its bucket, then its slot's hash), the same on every node, and
+ * the index keeps its entries ordered by it, so an answer walks the differing buckets from a
+ * cursor ({@link #next}); and it keeps the last changes of the digest, so it can give the bucket
+ * hashes as they were without the entries written after a cutoff ({@link #settledBuckets}).
  */
 final class StateIndex {
 
     static final int BUCKETS = 256;
+
+    /** The first position; positions are even, so {@link #END} (odd) is none of them. */
+    static final long START = 0L;
+    /** Past every position (compared unsigned). */
+    static final long END = -1L;
+
+    /**
+     * Changes of the digest kept for {@link #settledBuckets}: at most this many, and none written
+     * more than {@link #RECENT_MILLIS} before the cutoff asked for (at 10,000 writes per second,
+     * 6.5 s of them).
+     */
+    static final int MAX_RECENT = 1 << 16;
+    static final long RECENT_MILLIS = 30_000;
 
     private record Slot(Entry.Kind kind, String node) {
         /** The same in every JVM (not the enum's identity hash), so a key's slots iterate in one order: simulations replay bit for bit. */
@@ -40,7 +63,62 @@ final class StateIndex {
 
     private static final Slot OBJECT_SLOT = new Slot(Entry.Kind.OBJECT, "");
 
+    /**
+     * An entry's place in the stream order: its position, then (for the rare slots whose
+     * positions collide) the slot itself. A probe (kind null) sorts before every slot at its position.
+     */
+    private record Ordered(long position, Entry.Kind kind, ObjectKey key, String node) implements Comparable<Ordered> {
+        static Ordered of(Entry e) {
+            return new Ordered(StateIndex.position(e), e.kind(), e.key(), slotNode(e));
+        }
+
+        static Ordered probe(long position) {
+            return new Ordered(position, null, null, null);
+        }
+
+        @Override
+        public int compareTo(Ordered o) {
+            int c = Long.compareUnsigned(position, o.position);
+            if (c != 0) {
+                return c;
+            }
+            if (kind == null || o.kind == null) {
+                return kind == o.kind ? 0 : kind == null ? -1 : 1;
+            }
+            return compareSlot(o);
+        }
+
+        private int compareSlot(Ordered o) {
+            int c = Integer.compare(kind.ordinal(), o.kind.ordinal());
+            if (c == 0) {
+                c = Integer.compare(key.type().ordinal(), o.key.type().ordinal());
+            }
+            if (c == 0) {
+                c = key.id().compareTo(o.key.id());
+            }
+            return c != 0 ? c : node.compareTo(o.node);
+        }
+    }
+
+    /**
+     * Where the ordered view finds a slot's current entry: the per-key map, so a newer entry of a
+     * known slot (a stats sample every second) changes nothing in the ordered view.
+     */
+    private record Ref(Map<Slot, Entry> perKey, Slot slot) {
+        Entry entry() {
+            return perKey.get(slot);
+        }
+    }
+
+    /** A change of one bucket's hash, by an entry whose version has these wall-clock milliseconds. */
+    private record Change(int bucket, long before, long after, long millis) {
+    }
+
     private final Map<ObjectKey, Map<Slot, Entry>> entries = new HashMap<>();
+    private final NavigableMap<Ordered, Ref> ordered = new TreeMap<>();
+    /** Certificate metas, few (one per node key): an answer may lead with those of differing buckets. */
+    private final Map<Ordered, Entry> certificates = new HashMap<>();
+    private final ArrayDeque<Change> recent = new ArrayDeque<>();
     /** Keys whose object slot holds a tombstone, so the collector's scan (every heartbeat) does not walk every entry. */
     private final Set<ObjectKey> tombstoneKeys = new HashSet<>();
     private final long[] buckets = new long[BUCKETS];
@@ -55,6 +133,12 @@ final class StateIndex {
             return;
         }
         perKey.put(slot, e);
+        if (old == null) {
+            ordered.put(Ordered.of(e), new Ref(perKey, slot));
+        }
+        if (e.kind() == Entry.Kind.META && CertificateMeta.isCertificateMeta(e)) {
+            certificates.put(Ordered.of(e), e);
+        }
         if (e instanceof ObjectEntry o) {
             if (o.deleted()) {
                 tombstoneKeys.add(o.key());
@@ -66,12 +150,20 @@ final class StateIndex {
             return; // a stats slot hashes without its version: a newer sample leaves bucket and hash as they were
         }
         int b = bucket(e);
-        if (old != null) {
-            buckets[b] -= hash(old);
-        } else {
+        long before = old == null ? 0 : hash(old);
+        if (old == null) {
             size++;
         }
-        buckets[b] += hash(e);
+        long after = hash(e);
+        buckets[b] += after - before;
+        changed(b, before, after, e.version().millis());
+    }
+
+    private void changed(int bucket, long before, long after, long millis) {
+        if (recent.size() >= MAX_RECENT) {
+            recent.removeFirst();
+        }
+        recent.addLast(new Change(bucket, before, after, millis));
     }
 
     /**
@@ -81,12 +173,22 @@ final class StateIndex {
     synchronized void replaceSideEntries(ObjectKey key, List<? extends Entry> current) {
         Map<Slot, Entry> perKey = entries.get(key);
         if (perKey != null) {
+            Entry object = perKey.get(OBJECT_SLOT);
+            long deletedAt = object == null ? 0 : object.version().millis();
             perKey.entrySet().removeIf(s -> {
                 if (s.getKey().kind == Entry.Kind.OBJECT) {
                     return false;
                 }
-                buckets[bucket(s.getValue())] -= hash(s.getValue());
+                Entry gone = s.getValue();
+                int b = bucket(gone);
+                long h = hash(gone);
+                buckets[b] -= h;
                 size--;
+                Ordered at = Ordered.of(gone);
+                ordered.remove(at);
+                certificates.remove(at);
+                // never dated before the entry it removes: a settled view then leaves out both or neither
+                changed(b, h, 0, Math.max(deletedAt, gone.version().millis()));
                 return true;
             });
         }
@@ -115,6 +217,7 @@ final class StateIndex {
         Map<Slot, Entry> perKey = entries.get(tombstone.key());
         if (perKey != null && perKey.get(OBJECT_SLOT) == tombstone) {
             perKey.remove(OBJECT_SLOT);
+            ordered.remove(Ordered.of(tombstone));
             tombstoneKeys.remove(tombstone.key());
             buckets[bucket(tombstone)] -= hash(tombstone);
             size--;
@@ -139,6 +242,74 @@ final class StateIndex {
 
     synchronized int size() {
         return size;
+    }
+
+    /**
+     * The bucket hashes as they would be without the changes by entries dated after
+     * {@code cutoffMillis} (wall clock of their versions): two nodes asked with the same cutoff
+     * agree on them while they differ only by entries written since, still in flight. Exact for
+     * changes within the last {@value #MAX_RECENT} and {@value #RECENT_MILLIS} ms before the cutoff;
+     * beyond that a change counts as settled.
+     */
+    synchronized long[] settledBuckets(long cutoffMillis) {
+        while (!recent.isEmpty() && recent.peekFirst().millis() < cutoffMillis - RECENT_MILLIS) {
+            recent.removeFirst();
+        }
+        long[] out = buckets.clone();
+        for (Change c : recent) {
+            if (c.millis() > cutoffMillis) {
+                out[c.bucket()] += c.before() - c.after(); // the sums commute: undone in any order
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Up to about {@code limit} entries of the wanted buckets at positions from {@code from}
+     * (inclusive) to {@code to} (exclusive, unsigned), in position order; never ending between two
+     * entries of one position, so the caller goes on from the last one's position + 1.
+     */
+    synchronized List<Entry> next(long from, long to, boolean[] wanted, int limit) {
+        List<Entry> out = new ArrayList<>(Math.min(limit, 256));
+        long at = from;
+        long last = END; // no entry's position
+        while (Long.compareUnsigned(at, to) < 0) {
+            int b = (int) (at >>> 56);
+            if (!wanted[b]) {
+                if (b == BUCKETS - 1) {
+                    break;
+                }
+                at = (long) (b + 1) << 56;
+                continue;
+            }
+            long bucketEnd = b == BUCKETS - 1 ? END : (long) (b + 1) << 56;
+            long end = Long.compareUnsigned(bucketEnd, to) < 0 ? bucketEnd : to;
+            NavigableMap<Ordered, Ref> span = end == END ? ordered.tailMap(Ordered.probe(at), true)
+                    : ordered.subMap(Ordered.probe(at), true, Ordered.probe(end), false);
+            for (Map.Entry<Ordered, Ref> x : span.entrySet()) {
+                if (out.size() >= limit && x.getKey().position() != last) {
+                    return out;
+                }
+                out.add(x.getValue().entry());
+                last = x.getKey().position();
+            }
+            if (end == END || end == to) {
+                break;
+            }
+            at = end;
+        }
+        return out;
+    }
+
+    /** The certificate metas in the wanted buckets. */
+    synchronized List<Entry> certificatesIn(boolean[] wanted) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : certificates.values()) {
+            if (wanted[bucket(e)]) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** The entries of the given buckets. */
@@ -170,10 +341,23 @@ final class StateIndex {
     }
 
     static int bucket(Entry e) {
+        return (int) (slotHash(e) & (BUCKETS - 1));
+    }
+
+    /**
+     * The entry's place in anti-entropy's stream order, the same on every node: its bucket in the
+     * top 8 bits, then 55 bits of its slot's hash, the lowest bit 0.
+     */
+    static long position(Entry e) {
+        long h = slotHash(e);
+        return ((h & (BUCKETS - 1)) << 56) | (((h >>> 8) << 1) & 0x00FF_FFFF_FFFF_FFFEL);
+    }
+
+    private static long slotHash(Entry e) {
         long h = BUCKET_PREFIX[e.kind().ordinal()][e.key().type().ordinal()];
         h = fnv(h, e.key().id());
         h = fnv(h, slotNode(e));
-        return (int) (mix(h) & (BUCKETS - 1));
+        return mix(h);
     }
 
     static long hash(Entry e) {

@@ -109,7 +109,7 @@ class ClockBoundSyncTest {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         n2Key.seal(entries).forEach(e -> body.writeBytes(SealedCodec.encode(e)));
         InetSocketAddress group = new InetSocketAddress(s.group(), s.port());
-        for (byte[] datagram : sealer.seal(MessageType.ENTRIES, body.toByteArray())) {
+        for (byte[] datagram : sealer.seal(MessageType.ENTRIES, AntiEntropy.answerBody(0, 0, 1, false, 0, 0, body.toByteArray()))) {
             raw.send(ByteBuffer.wrap(datagram), group);
         }
     }

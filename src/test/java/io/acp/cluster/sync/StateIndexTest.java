@@ -180,4 +180,52 @@ class StateIndexTest {
         Files.writeString(dir.resolve(EpochFile.NAME), "garbage");
         assertThatThrownBy(() -> EpochFile.bump(dir, 1)).isInstanceOf(IOException.class).hasMessageContaining("not a number");
     }
+
+    /** Settled at a cutoff, the buckets are those of an index that never saw the entries dated after it. */
+    @Test
+    void settledBucketsLeaveOutWhatWasWrittenAfterTheCutoff() {
+        long t = 1_700_000_000_000L;
+        StateIndex now = new StateIndex();
+        StateIndex then = new StateIndex();
+        for (int i = 0; i < 200; i++) {
+            Entry old = new ObjectEntry(key(i), null, Json.object().put("i", i), new Version(io.acp.model.HybridClock.fromMillis(t - 5_000), "n1"), false);
+            now.update(old);
+            then.update(old);
+        }
+        for (int i = 0; i < 100; i++) { // rewritten, deleted with side entries, new: all after the cutoff
+            long at = io.acp.model.HybridClock.fromMillis(t - 100 + i);
+            now.update(new ObjectEntry(key(i), null, Json.object(), new Version(at, "n2"), i % 5 == 0));
+            now.update(new ObjectEntry(key(1000 + i), null, Json.object(), new Version(at, "n2"), false));
+            now.update(new MetaEntry(key(150 + i / 2), "n2", Json.object().put("k", i), new Version(at, "n2")));
+        }
+        now.replaceSideEntries(key(150), List.of());
+        assertThat(now.root()).isNotEqualTo(then.root());
+        assertThat(now.settledBuckets(t - 500)).isEqualTo(then.buckets());
+        assertThat(now.settledBuckets(t + 1)).isEqualTo(now.buckets());
+    }
+
+    /** The stream order: positions ascending (unsigned), only the wanted buckets, resumable after any entry. */
+    @Test
+    void entriesComeInPositionOrderFromAResumePoint() {
+        StateIndex a = new StateIndex();
+        entries().forEach(a::update);
+        boolean[] all = new boolean[StateIndex.BUCKETS];
+        java.util.Arrays.fill(all, true);
+        List<Entry> walked = new ArrayList<>();
+        long at = StateIndex.START;
+        for (List<Entry> chunk = a.next(at, StateIndex.END, all, 7); !chunk.isEmpty(); chunk = a.next(at, StateIndex.END, all, 7)) {
+            walked.addAll(chunk);
+            at = StateIndex.position(chunk.get(chunk.size() - 1)) + 1;
+        }
+        assertThat(walked).hasSize(300).doesNotHaveDuplicates();
+        for (int i = 1; i < walked.size(); i++) {
+            assertThat(Long.compareUnsigned(StateIndex.position(walked.get(i - 1)), StateIndex.position(walked.get(i)))).isLessThanOrEqualTo(0);
+        }
+        boolean[] some = new boolean[StateIndex.BUCKETS];
+        some[3] = true;
+        some[200] = true;
+        assertThat(a.next(StateIndex.START, StateIndex.END, some, 1000))
+                .allMatch(e -> StateIndex.bucket(e) == 3 || StateIndex.bucket(e) == 200)
+                .hasSize((int) walked.stream().filter(e -> StateIndex.bucket(e) == 3 || StateIndex.bucket(e) == 200).count());
+    }
 }

@@ -69,7 +69,9 @@ class SyncOriginAttackTest {
         void send(MessageType type, List<SealedEntry> entries, InetSocketAddress to) throws Exception {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             entries.forEach(e -> body.writeBytes(SealedCodec.encode(e)));
-            for (byte[] d : sealer.seal(type, body.toByteArray())) {
+            byte[] groups = body.toByteArray();
+            byte[] message = type == MessageType.ENTRIES ? AntiEntropy.answerBody(0, 0, 1, false, 0, 0, groups) : groups;
+            for (byte[] d : sealer.seal(type, message)) {
                 raw.send(ByteBuffer.wrap(d), to);
             }
         }

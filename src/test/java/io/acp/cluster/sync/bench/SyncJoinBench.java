@@ -1,0 +1,124 @@
+package io.acp.cluster.sync.bench;
+
+import io.acp.cluster.Cdb;
+import io.acp.cluster.ObjectQuery;
+import io.acp.cluster.Readiness;
+import io.acp.cluster.sync.ClusterSync;
+import io.acp.cluster.sync.SyncSettings;
+import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.model.Json;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.security.PkiFiles;
+import io.acp.testing.Ports;
+import io.acp.testing.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A node joining empty: {@code holders} in-process nodes on loopback multicast with the documented
+ * default timings hold {@code objects} objects (written round-robin, each a small JSON document),
+ * then one more node starts with an empty CDB and the time until its digest equals the holders' is
+ * measured (polled every 2 ms), with the UDP payload bytes it received meanwhile, beside the
+ * state's size (the objects' entry encodings, what any transfer must carry at least) and the time
+ * until the joiner declared itself ready. Given up after {@code giveUpSeconds}, reporting how much
+ * of the state had arrived.
+ *
+ * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncJoinBench [objects=10000] [holders=2] [giveUpSeconds=60]}
+ */
+public final class SyncJoinBench {
+
+    private SyncJoinBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        run(args);
+        System.exit(0); // worker pools of the nodes' start and stop would keep the JVM alive for a minute
+    }
+
+    private record Node(Cdb cdb, ClusterSync sync, ByteCountingTransport bytes) {
+    }
+
+    private static void run(String[] args) throws Exception {
+        int objects = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        int holders = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int giveUpSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
+        SyncSettings settings = SyncSettings.defaults("bench", "join benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
+        Path root = Files.createTempDirectory("acp-join-bench-");
+        PkiFiles ca = TestPki.newCluster(root.resolve("ca"), "bench");
+        List<Node> held = new ArrayList<>();
+        for (int i = 1; i <= holders; i++) {
+            held.add(start("h" + i, settings, root, ca));
+        }
+        long written = System.nanoTime();
+        for (int k = 0; k < objects; k++) {
+            held.get(k % holders).cdb().putObject(ObjectKey.of(ObjectType.SYSTEM, "obj-" + k), null,
+                    Json.object().put("i", k).put("name", "object number " + k), null).await().atMost(Duration.ofSeconds(5));
+        }
+        System.out.printf("%d holders, %d objects written in %.1f s; %s%n", holders, objects, (System.nanoTime() - written) / 1e9, settings);
+        long settle = System.nanoTime() + 120_000_000_000L;
+        while (!allEqual(held) && System.nanoTime() < settle) {
+            Thread.sleep(10);
+        }
+        if (!allEqual(held)) {
+            System.out.println("holders did not converge among themselves within 120 s; giving up");
+            return;
+        }
+        long stateBytes = 0;
+        for (ObjectEntry o : held.get(0).cdb().objects(new ObjectQuery(null, null, null, null, true))) {
+            stateBytes += EntryCodec.encode(o).length;
+        }
+        System.out.printf("holders agree on %s; the objects' entry encodings: %.2f MB%n", held.get(0).sync().digest(), stateBytes / 1e6);
+
+        long t0 = System.nanoTime();
+        Node joiner = start("j1", settings, root, ca);
+        long giveUp = t0 + giveUpSeconds * 1_000_000_000L;
+        long readyNanos = -1;
+        while (!joiner.sync().digest().equals(held.get(0).sync().digest())) {
+            if (readyNanos < 0 && joiner.cdb().readiness() == Readiness.READY) {
+                readyNanos = System.nanoTime() - t0;
+            }
+            if (System.nanoTime() > giveUp) {
+                System.out.printf("join of %d objects: not converged after %d s: %d of %d entries, received %.2f MB (%.1f x the objects' encodings)%n",
+                        objects, giveUpSeconds, joiner.sync().digest().entries(), held.get(0).sync().digest().entries(),
+                        joiner.bytes().bytesReceived.get() / 1e6, joiner.bytes().bytesReceived.get() / (double) stateBytes);
+                return;
+            }
+            Thread.sleep(2);
+        }
+        long converged = System.nanoTime() - t0;
+        long received = joiner.bytes().bytesReceived.get();
+        long sent = joiner.bytes().bytesSent.get();
+        long readyGiveUp = System.nanoTime() + 30_000_000_000L;
+        while (readyNanos < 0 && System.nanoTime() < readyGiveUp) {
+            if (joiner.cdb().readiness() == Readiness.READY) {
+                readyNanos = System.nanoTime() - t0;
+            }
+            Thread.sleep(2);
+        }
+        System.out.printf("join of %d objects: converged in %.0f ms, ready in %s; received %.2f MB (%.2f x the objects' encodings), sent %.2f MB%n",
+                objects, converged / 1e6, readyNanos < 0 ? "> 30 s after converging" : String.format("%.0f ms", readyNanos / 1e6),
+                received / 1e6, received / (double) stateBytes, sent / 1e6);
+        for (Node n : held) {
+            n.sync().stop().await().atMost(Duration.ofSeconds(10));
+        }
+        joiner.sync().stop().await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static boolean allEqual(List<Node> nodes) {
+        return nodes.stream().map(n -> n.sync().digest()).distinct().count() == 1;
+    }
+
+    private static Node start(String id, SyncSettings settings, Path root, PkiFiles ca) {
+        TestPki.provision(ca, root.resolve(id), id);
+        Cdb cdb = Cdb.inMemory(id);
+        ByteCountingTransport[] counting = new ByteCountingTransport[1];
+        ClusterSync sync = new ClusterSync(cdb, settings, id, root.resolve(id), t -> counting[0] = new ByteCountingTransport(t, id));
+        sync.start().await().atMost(Duration.ofSeconds(10));
+        return new Node(cdb, sync, counting[0]);
+    }
+}
