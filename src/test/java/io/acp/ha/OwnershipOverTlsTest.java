@@ -210,9 +210,21 @@ class OwnershipOverTlsTest {
                 .build();
     }
 
+    /**
+     * A free port below the kernel's ephemeral range (32768 and up by default). The members' ports are
+     * chosen before they bind, and the proxies then listen on ephemeral ports: a port taken from the
+     * ephemeral range could be handed to a proxy in between ("Address already in use" at a member's start).
+     */
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return s.getLocalPort();
+            } catch (java.io.IOException taken) {
+                // in use: try another
+            }
         }
+        throw new IllegalStateException("no free port in 20000..31999 on 127.0.0.1 after 200 tries");
     }
 }
