@@ -242,18 +242,27 @@ public final class PairTags {
 
     byte[] tag(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                        byte[] entries, int from, int length) {
+        begin(mac, key, TAG_DOMAIN, sender, receiver);
+        mac.update(ByteBuffer.allocate(24).putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
+        mac.update(entries, from, length);
+        return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
+    }
+
+    /**
+     * Starts a pair tag: {@code mac} keyed with the pair key, then the tag's domain (which message
+     * kind it vouches for, so a tag of one kind never passes as another) and both node names, each
+     * ended by a zero byte. Shared by the tags of deltas and of seals ({@link SealTags}).
+     */
+    static void begin(Mac mac, SecretKeySpec key, byte[] domain, String sender, String receiver) {
         try {
             mac.init(key);
         } catch (java.security.InvalidKeyException e) {
             throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
         }
-        mac.update(TAG_DOMAIN);
+        mac.update(domain);
         mac.update(sender.getBytes(StandardCharsets.US_ASCII));
         mac.update((byte) 0);
         mac.update(receiver.getBytes(StandardCharsets.US_ASCII));
         mac.update((byte) 0);
-        mac.update(ByteBuffer.allocate(24).putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
-        mac.update(entries, from, length);
-        return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
     }
 }

@@ -185,16 +185,7 @@ public final class SealTags {
     }
 
     byte[] tag(SecretKeySpec key, String sender, String receiver, long epoch, Batch batch, long senderKeyId, long receiverKeyId) {
-        try {
-            mac.init(key);
-        } catch (java.security.InvalidKeyException e) {
-            throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
-        }
-        mac.update(DOMAIN);
-        mac.update(sender.getBytes(StandardCharsets.US_ASCII));
-        mac.update((byte) 0);
-        mac.update(receiver.getBytes(StandardCharsets.US_ASCII));
-        mac.update((byte) 0);
+        PairTags.begin(mac, key, DOMAIN, sender, receiver);
         mac.update(ByteBuffer.allocate(25).putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).put((byte) batch.height()).array());
         mac.update(batch.root());
         mac.update(batch.signature());
