@@ -34,6 +34,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.acp.node.Revert;
 import org.jboss.logging.Logger;
 
 /**
@@ -291,11 +292,18 @@ public class ServiceManager implements ServiceDirectory {
         return Uni.createFrom().deferred(unit::start).runSubscriptionOn(worker);
     }
 
-    /** Stops what started (a unit that never did is skipped), in reverse planned order. */
+    /**
+     * Stops what started (a unit that never did is skipped), in reverse planned order. Through the
+     * one undo helper: a stop that fails is logged and the next one still runs, so one broken
+     * service never leaves the others running after a failed start.
+     */
     private Uni<Void> rollBack(List<SupervisedService> started) {
-        List<SupervisedService> reverse = new ArrayList<>(started);
-        Collections.reverse(reverse);
-        return stopEach(reverse);
+        Revert revert = new Revert();
+        for (SupervisedService unit : started) {
+            revert.add(unit::stop);
+        }
+        return revert.revert(f -> LOG.warnf("node %s: a service did not stop cleanly while the failed start was rolled back: %s",
+                settings.nodeId(), SupervisedService.message(f)));
     }
 
     private Uni<Void> stopEach(List<SupervisedService> reverse) {

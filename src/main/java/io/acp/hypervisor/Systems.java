@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.node.NodeCalls;
+import io.acp.node.Revert;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.protocol.AcpException;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * The system operations of this node. Each is idempotent (starting a running system succeeds and
@@ -28,6 +30,8 @@ import java.util.function.Consumer;
  * ({@link Assignment}). List and show are {@link SystemViews}; moves between nodes are {@link Migrations}.
  */
 public final class Systems {
+
+    private static final Logger LOG = Logger.getLogger(Systems.class);
 
     private final SystemContext ctx;
     private final Assignment assignment;
@@ -96,9 +100,12 @@ public final class Systems {
         Uni<ObjectNode> domain = start
                 ? domains.defineAndStart(spec)
                 : domains.defineIfAbsent(spec).chain(defined -> ctx.report(id));
+        Revert revert = new Revert();
         return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)
-                .chain(() -> domain
-                        .onFailure().call(f -> cdb.writer().deleteObject(SystemReports.key(id)).onFailure().recoverWithNull()));
+                .invoke(() -> revert.add(() -> cdb.writer().deleteObject(SystemReports.key(id))))
+                .chain(() -> domain)
+                .invoke(revert::done)
+                .onFailure().call(f -> revert.revert(undo -> LOG.warnf("system %s: its object stays after the failed create: %s", id, undo.getMessage())));
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
 import io.acp.model.EntryJson;
+import io.acp.node.Revert;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
@@ -27,6 +28,7 @@ import io.acp.storage.share.Shares;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The storage operations of this node (service {@code storage} of the API). Reads ({@code list},
@@ -35,6 +37,8 @@ import java.util.Map;
  * earlier ones (a pool or share that cannot be realised here leaves no object behind).
  */
 public final class Storage {
+
+    private static final Logger LOG = Logger.getLogger(Storage.class);
 
     private final Reports reports;
     private final Probes probes;
@@ -124,16 +128,18 @@ public final class Storage {
             throw AcpException.notFound("share " + spec.share() + " (source of pool " + id + ")");
         }
         pools.backend(spec); // checks the allowed roots before anything is stored
-        Uni<Boolean> stored = existing != null ? Uni.createFrom().item(false)
-                : cdb().putObject(key, "pool", spec.toJson(), Cdb.ABSENT).replaceWith(true);
-        return stored.chain(created -> {
+        Revert revert = new Revert();
+        Uni<Void> stored = existing != null ? Uni.createFrom().voidItem()
+                : cdb().putObject(key, "pool", spec.toJson(), Cdb.ABSENT).invoke(() -> revert.add(() -> forget(key))).replaceWithVoid();
+        return stored.chain(() -> {
             if (!spec.runsOn(reports.nodeId())) {
                 return Uni.createFrom().item(summary(cdb().object(key).orElseThrow()));
             }
             return pools.realise(spec)
                     .chain(realisedPool -> pools.sample(realisedPool))
                     .map(ok -> summary(cdb().object(key).orElseThrow()))
-                    .onFailure().call(f -> created ? undo(key) : Uni.createFrom().voidItem());
+                    .invoke(revert::done)
+                    .onFailure().call(f -> revert.revert(undo -> LOG.warnf("pool %s: its object stays after the failed create: %s", id, undo.getMessage())));
         });
     }
 
@@ -212,10 +218,19 @@ public final class Storage {
         if (cdb().object(key).isPresent()) {
             throw new AcpException(ErrorCode.CONFLICT, "storage " + id + " exists; remove it first");
         }
+        Revert revert = new Revert();
         return cdb().putObject(key, "share", specJson, Cdb.ABSENT)
-                .chain(() -> spec.runsOn(reports.nodeId()) ? shares.mount(spec) : Uni.createFrom().voidItem())
+                .invoke(() -> revert.add(() -> forget(key)))
+                .chain(() -> {
+                    if (!spec.runsOn(reports.nodeId())) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    revert.add(() -> shares.unmount(id)); // before the mount: a mount that fails half-way is undone too
+                    return shares.mount(spec);
+                })
                 .map(v -> summary(cdb().object(key).orElseThrow()))
-                .onFailure().call(f -> undo(key).chain(() -> shares.unmount(id).onFailure().recoverWithNull()));
+                .invoke(revert::done)
+                .onFailure().call(f -> revert.revert(undo -> LOG.warnf("share %s: not fully undone after the failed add: %s", id, undo.getMessage())));
     }
 
     /** Unmounts and deletes a share no pool uses. */
@@ -244,9 +259,10 @@ public final class Storage {
         return Uni.combine().all().unis(d, s).asTuple().chain(t -> pools.sample().map(p -> t.getItem1() + t.getItem2() + p));
     }
 
-    private Uni<Void> undo(ObjectKey key) {
+    /** The undo of storing an object: its reports and the object go. */
+    private Uni<Void> forget(ObjectKey key) {
         reports.forget(key);
-        return cdb().deleteObject(key).onFailure().recoverWithNull().replaceWithVoid();
+        return cdb().deleteObject(key).replaceWithVoid();
     }
 
     private ObjectNode deleted(String id) {
