@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cluster sync between real node processes, each in its own network namespace
- * ({@code scripts/netns-cluster}), under the faults of /work/shared/design/faults.md made with
+ * ({@code scripts/netns-cluster}), under loss, duplication, reordering and partitions made with
  * nftables (this kernel has no {@code tc netem}; loss, netdev-egress duplication, HTB reordering
  * and the partition all work on it, and each test checks its fault's rule counters moved). Needs
  * root, as CI runs. One lab of three nodes ({@code -Dacp.netns.nodes}, 3–5) serves every test;
