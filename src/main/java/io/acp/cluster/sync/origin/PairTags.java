@@ -66,8 +66,13 @@ public final class PairTags {
         this.keys = keys;
         this.counters = counters;
         this.clockMillis = clockMillis;
+        this.mac = hmac();
+    }
+
+    /** A new HMAC-SHA256 (one per holder: a {@link Mac} is not thread-safe), for the tags of deltas and of seals. */
+    static Mac hmac() {
         try {
-            this.mac = Mac.getInstance("HmacSHA256");
+            return Mac.getInstance("HmacSHA256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 missing from this JDK", e);
         }

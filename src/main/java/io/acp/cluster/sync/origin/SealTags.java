@@ -62,11 +62,7 @@ public final class SealTags {
         this.check = check;
         this.counters = counters;
         this.clockMillis = clockMillis;
-        try {
-            this.mac = Mac.getInstance("HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 missing from this JDK", e);
-        }
+        this.mac = PairTags.hmac();
     }
 
     /** The distinct batches of sealed entries of this node, in order (a long list is sealed as several trees). */
