@@ -172,7 +172,9 @@ class WebUiIT {
         // The Nodes page is the cluster's tree: node a lists the system it runs, linked to its page; b lists none.
         browser.get("http://127.0.0.1:" + httpPort + "/#/nodes");
         await(ExpectedConditions.attributeToBe(By.cssSelector("section[data-node=a] [data-testid=node-systems] li[data-system=ui1]"), "data-state", "running"));
-        assertThat(browser.findElement(By.cssSelector("section[data-node=b] [data-testid=node-systems]")).getText()).isEqualTo("none");
+        // read inside the wait: the page redraws on every update, so an element found once can go stale
+        String bSystems = await(d -> d.findElement(By.cssSelector("section[data-node=b] [data-testid=node-systems]")).getText());
+        assertThat(bSystems).isEqualTo("none");
         screenshot("04d-nodes-tree");
         // the page redraws on every update, so follow the link's address rather than a clicked element
         String link = await(d -> {
