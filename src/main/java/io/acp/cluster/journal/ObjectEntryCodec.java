@@ -55,19 +55,19 @@ final class ObjectEntryCodec {
 
     /** Decodes a payload that passed its checksum; throws {@link IllegalArgumentException} if it is no object entry. */
     static ObjectEntry decode(byte[] buffer, int offset, int length) {
-        Reader r = new Reader(buffer, offset, offset + length);
-        ObjectType type = ObjectType.parse(r.string("type"));
-        ObjectKey key = new ObjectKey(type, r.string("id"));
-        long time = r.int64("version time");
-        Version version = new Version(time, r.string("version node"));
-        int flags = r.int8("flags");
+        PayloadCursor r = new PayloadCursor(buffer, offset, offset + length, "object entry");
+        ObjectType type = ObjectType.parse(r.string16("type"));
+        ObjectKey key = new ObjectKey(type, r.string16("id"));
+        long time = r.i64("version time");
+        Version version = new Version(time, r.string16("version node"));
+        int flags = r.u8("flags");
         if ((flags & ~(DELETED | HAS_SUBTYPE)) != 0) {
             throw new IllegalArgumentException("object entry " + key + ": unknown flags " + Integer.toBinaryString(flags));
         }
-        String subtype = (flags & HAS_SUBTYPE) != 0 ? r.string("subtype") : null;
+        String subtype = (flags & HAS_SUBTYPE) != 0 ? r.string16("subtype") : null;
         JsonNode spec;
         try {
-            spec = new SpecCodec.Reader(buffer, r.at, r.end).readWhole();
+            spec = SpecCodec.readWhole(r.rest("spec"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("object entry " + key + ": " + e.getMessage(), e);
         }
@@ -98,48 +98,5 @@ final class ObjectEntryCodec {
             v >>>= 8;
         }
         return at + 8;
-    }
-
-    /** A cursor over one payload: every read is bounds-checked against the payload's end. */
-    private static final class Reader {
-        private final byte[] b;
-        private final int end;
-        private int at;
-
-        Reader(byte[] b, int at, int end) {
-            this.b = b;
-            this.at = at;
-            this.end = end;
-        }
-
-        private void need(int n, String field) {
-            if (end - at < n) {
-                throw new IllegalArgumentException("object entry cut short in its " + field);
-            }
-        }
-
-        int int8(String field) {
-            need(1, field);
-            return b[at++] & 0xFF;
-        }
-
-        long int64(String field) {
-            need(8, field);
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (b[at++] & 0xFF);
-            }
-            return v;
-        }
-
-        String string(String field) {
-            need(2, field);
-            int n = ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
-            at += 2;
-            need(n, field);
-            String s = new String(b, at, n, StandardCharsets.UTF_8);
-            at += n;
-            return s;
-        }
     }
 }

@@ -126,118 +126,75 @@ final class SpecCodec {
         return bytes.toByteArray();
     }
 
-    /** A cursor over one encoded tree; throws {@link IllegalArgumentException} if it does not hold exactly one. */
-    static final class Reader {
-        private final byte[] b;
-        private final int end;
-        private int at;
-
-        Reader(byte[] b, int at, int end) {
-            this.b = b;
-            this.at = at;
-            this.end = end;
+    /** Reads the one tree the cursor holds; throws {@link IllegalArgumentException} if it does not hold exactly one. */
+    static JsonNode readWhole(PayloadCursor in) {
+        JsonNode n = node(in, 0);
+        if (in.remaining() != 0) {
+            throw new IllegalArgumentException("spec followed by " + in.remaining() + " stray bytes");
         }
+        return n;
+    }
 
-        JsonNode readWhole() {
-            JsonNode n = node(0);
-            if (at != end) {
-                throw new IllegalArgumentException("spec followed by " + (end - at) + " stray bytes");
-            }
-            return n;
+    private static JsonNode node(PayloadCursor in, int depth) {
+        if (depth > Json.MAX_NESTING) {
+            throw new IllegalArgumentException("spec nested deeper than " + Json.MAX_NESTING);
         }
-
-        private JsonNode node(int depth) {
-            if (depth > Json.MAX_NESTING) {
-                throw new IllegalArgumentException("spec nested deeper than " + Json.MAX_NESTING);
-            }
-            int tag = u8();
-            switch (tag) {
-                case NULL:
-                    return NullNode.getInstance();
-                case FALSE:
-                    return BooleanNode.FALSE;
-                case TRUE:
-                    return BooleanNode.TRUE;
-                case INT:
-                    return IntNode.valueOf(i32());
-                case LONG:
-                    return LongNode.valueOf(i64());
-                case DOUBLE:
-                    return DoubleNode.valueOf(Double.longBitsToDouble(i64()));
-                case FLOAT:
-                    return FloatNode.valueOf(Float.intBitsToFloat(i32()));
-                case STRING:
-                    return TextNode.valueOf(string());
-                case BIG_INTEGER:
-                    return BigIntegerNode.valueOf(new BigInteger(string()));
-                case DECIMAL:
-                    return DecimalNode.valueOf(new BigDecimal(string()));
-                case ARRAY: {
-                    int n = count();
-                    ArrayNode a = NODES.arrayNode(n);
-                    for (int i = 0; i < n; i++) {
-                        a.add(node(depth + 1));
-                    }
-                    return a;
+        int tag = in.u8("node tag");
+        switch (tag) {
+            case NULL:
+                return NullNode.getInstance();
+            case FALSE:
+                return BooleanNode.FALSE;
+            case TRUE:
+                return BooleanNode.TRUE;
+            case INT:
+                return IntNode.valueOf(in.i32("int"));
+            case LONG:
+                return LongNode.valueOf(in.i64("long"));
+            case DOUBLE:
+                return DoubleNode.valueOf(Double.longBitsToDouble(in.i64("double")));
+            case FLOAT:
+                return FloatNode.valueOf(Float.intBitsToFloat(in.i32("float")));
+            case STRING:
+                return TextNode.valueOf(in.string32("string"));
+            case BIG_INTEGER:
+                return BigIntegerNode.valueOf(new BigInteger(in.string32("big integer")));
+            case DECIMAL:
+                return DecimalNode.valueOf(new BigDecimal(in.string32("decimal")));
+            case ARRAY: {
+                int n = count(in, "array");
+                ArrayNode a = NODES.arrayNode(n);
+                for (int i = 0; i < n; i++) {
+                    a.add(node(in, depth + 1));
                 }
-                case OBJECT: {
-                    int n = count();
-                    ObjectNode o = NODES.objectNode();
-                    for (int i = 0; i < n; i++) {
-                        String name = string();
-                        if (o.replace(name, node(depth + 1)) != null) {
-                            throw new IllegalArgumentException("spec has field '" + name + "' twice");
-                        }
+                return a;
+            }
+            case OBJECT: {
+                int n = count(in, "object");
+                ObjectNode o = NODES.objectNode();
+                for (int i = 0; i < n; i++) {
+                    String name = in.string32("field name");
+                    if (o.replace(name, node(in, depth + 1)) != null) {
+                        throw new IllegalArgumentException("spec has field '" + name + "' twice");
                     }
-                    return o;
                 }
-                case JSON_TEXT:
-                    try {
-                        return Json.MAPPER.readTree(string());
-                    } catch (IOException e) {
-                        throw new IllegalArgumentException("unparsable JSON in spec: " + e.getMessage(), e);
-                    }
-                default:
-                    throw new IllegalArgumentException("unknown spec node tag " + tag);
+                return o;
             }
+            case JSON_TEXT:
+                try {
+                    return Json.MAPPER.readTree(in.string32("JSON text"));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("unparsable JSON in spec: " + e.getMessage(), e);
+                }
+            default:
+                throw new IllegalArgumentException("unknown spec node tag " + tag);
         }
+    }
 
-        private void need(int n) {
-            if (n < 0 || end - at < n) {
-                throw new IllegalArgumentException("spec cut short");
-            }
-        }
-
-        private int u8() {
-            need(1);
-            return b[at++] & 0xFF;
-        }
-
-        private int i32() {
-            need(4);
-            int v = ((b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
-            at += 4;
-            return v;
-        }
-
-        private long i64() {
-            long hi = i32() & 0xFFFFFFFFL;
-            return (hi << 32) | (i32() & 0xFFFFFFFFL);
-        }
-
-        /** A count of nodes that follow: each takes at least a byte, so a larger count is damage. */
-        private int count() {
-            int n = i32();
-            need(n);
-            return n;
-        }
-
-        private String string() {
-            int n = i32();
-            need(n);
-            String s = new String(b, at, n, StandardCharsets.UTF_8);
-            at += n;
-            return s;
-        }
+    /** A count of nodes that follow: each takes at least a byte, so a larger count is damage. */
+    private static int count(PayloadCursor in, String what) {
+        int n = in.i32(what + " size");
+        in.need(n, what);
+        return n;
     }
 }

@@ -70,6 +70,6 @@ class SpecCodecTest {
     }
 
     private static JsonNode decode(byte[] b) {
-        return new SpecCodec.Reader(b, 0, b.length).readWhole();
+        return SpecCodec.readWhole(new PayloadCursor(b, 0, b.length, "spec"));
     }
 }
