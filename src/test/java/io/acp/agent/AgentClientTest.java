@@ -13,32 +13,17 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The library client (what {@code acp --agent} uses) against a real agent: calls and a watch stream. */
-class AgentClientTest {
-
-    static Vertx vertx;
+class AgentClientTest extends WithVertx {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     private static ApiEndpoint.Tls endpoint(AgentStack node, PkiFiles client) {
         return new ApiEndpoint.Tls("127.0.0.1", node.agentPort(), client.nodeKey(), client.nodeCertificate(), node.pki().caCertificate());

@@ -9,8 +9,7 @@ import io.acp.protocol.Frames;
 import io.acp.protocol.Request;
 import io.acp.protocol.Response;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,8 +18,6 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,25 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Random and mutated frames, seeded so a failure replays, thrown at the agent (through TLS) and at
  * the local API's TCP port: afterwards the node still answers and no connection is left open.
  */
-class AgentFuzzTest {
+class AgentFuzzTest extends WithVertx {
 
     private static final long SEED = 0x5eed_ac94L;
     private static final int ROUNDS = 120;
 
-    static Vertx vertx;
-
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @Test
     void randomAndMutatedFramesNeitherCrashNorLeak() throws Exception {

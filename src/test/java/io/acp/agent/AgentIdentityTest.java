@@ -3,13 +3,13 @@ package io.acp.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.api.client.ApiClient;
 import io.acp.api.client.ApiEndpoint;
 import io.acp.cluster.Cdb;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.EnvelopeCodec;
 import io.acp.protocol.ErrorCode;
@@ -19,14 +19,12 @@ import io.acp.security.ClusterPki;
 import io.acp.security.JoinBinding;
 import io.acp.security.JoinTokens;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
+import io.acp.testing.WithVertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,9 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holding an operator's certificate, or another node's, and refuse before the API key leaves;
  * an operator bundle carries no cluster secret and cannot run an agent.
  */
-class AgentIdentityTest {
-
-    static Vertx vertx;
+class AgentIdentityTest extends WithVertx {
 
     @TempDir
     Path dir;
@@ -46,16 +42,6 @@ class AgentIdentityTest {
     AgentStack n1;
     ClusterPki.OperatorBundle alice;
     PkiFiles n2;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void startCaNode() throws Exception {

@@ -6,34 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.io.EOFException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Oversized, idle, too many and too chatty clients of the agent, on a real TLS port. */
-class AgentLimitsTest {
-
-    static Vertx vertx;
+class AgentLimitsTest extends WithVertx {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     private static TlsTestClient connect(AgentStack node) throws Exception {
         PkiFiles pki = node.pki();

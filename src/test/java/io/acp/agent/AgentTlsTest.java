@@ -11,8 +11,7 @@ import io.acp.security.CertificateAuthority;
 import io.acp.security.ClusterPki;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -30,17 +29,13 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent on a real TLS port: who gets in, who is refused and how, and what the log says. */
-class AgentTlsTest {
-
-    static Vertx vertx;
+class AgentTlsTest extends WithVertx {
 
     @TempDir
     Path dir;
@@ -63,16 +58,6 @@ class AgentTlsTest {
         public void close() {
         }
     };
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     /** Other tests in this JVM (the CLI's) may have raised log levels: capture at INFO whatever they did. */
     private static final List<String> CAPTURED = List.of("io.acp.agent", "io.acp.security", "io.acp.api");

@@ -7,34 +7,19 @@ import io.acp.protocol.Response;
 import io.acp.security.ClusterPki;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A renewed node certificate reaches new connections without a restart; open ones keep working. */
-class CertificateRotationTest {
-
-    static Vertx vertx;
+class CertificateRotationTest extends WithVertx {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     private static TlsTestClient client(AgentStack node, PkiFiles as) throws Exception {
         return TlsTestClient.connect(node.agentPort(), as.nodeKey(), as.nodeCertificate(), as.caCertificate());

@@ -14,8 +14,8 @@ import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
+import io.acp.testing.WithVertx;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
@@ -23,9 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * VNC display does, and echoes what it gets; the hypervisor's lookup of the display is replaced by
  * it (there is no display under the libvirt test driver); the KVM browser test covers the real one.
  */
-class ConsoleRelayTest {
+class ConsoleRelayTest extends WithVertx {
 
     private static final Duration LIMIT = Duration.ofSeconds(10);
     private static final ApiIdentity OPERATOR = new ApiIdentity("op", Role.OPERATOR);
     private static final ApiIdentity READER = new ApiIdentity("reader", Role.READ_ONLY);
-    private static Vertx vertx;
 
     @TempDir
     Path dir;
@@ -51,16 +48,6 @@ class ConsoleRelayTest {
     NetServer display;
     final AtomicInteger displayConnections = new AtomicInteger();
     final AtomicInteger displayOpened = new AtomicInteger();
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void startTwoNodesAndADisplay() throws Exception {

@@ -13,16 +13,14 @@ import io.acp.security.NodeCertificates;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.acp.security.RevocationList;
-import io.vertx.core.Vertx;
+import io.acp.testing.WithVertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,9 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real TLS. Each refusal is logged and counted, issues no certificate and leaves the admissions in
  * the cluster state as they were.
  */
-class JoinImpersonationTest {
-
-    static Vertx vertx;
+class JoinImpersonationTest extends WithVertx {
 
     @TempDir
     Path dir;
@@ -42,16 +38,6 @@ class JoinImpersonationTest {
     AgentStack issuer;
     LogCapture log;
     X509Certificate n2;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void startIssuerAndAdmitN2() throws Exception {

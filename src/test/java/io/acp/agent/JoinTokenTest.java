@@ -11,7 +11,7 @@ import io.acp.security.JoinTokens;
 import io.acp.security.NodeCertificates;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
+import io.acp.testing.WithVertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,32 +19,18 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Join tokens end to end over real TLS on 127.0.0.1: an issuer node's join port and a fresh joiner. */
-class JoinTokenTest {
-
-    static Vertx vertx;
+class JoinTokenTest extends WithVertx {
 
     @TempDir
     Path dir;
 
     AgentStack issuer;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void startIssuer() throws Exception {

@@ -13,14 +13,11 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,25 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Two nodes of one cluster in one JVM, each with its CDB, API and agent: a request to node A's
  * local API naming node B travels A → B's agent (mutual TLS, A's certificate) → B's services.
  */
-class RemoteRoutingTest {
-
-    static Vertx vertx;
+class RemoteRoutingTest extends WithVertx {
 
     @TempDir
     Path dir;
 
     AgentStack a;
     AgentStack b;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void startTwoNodes() throws Exception {

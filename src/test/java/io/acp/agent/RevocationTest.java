@@ -14,7 +14,7 @@ import io.acp.security.JoinBinding;
 import io.acp.security.JoinTokens;
 import io.acp.security.PkiFiles;
 import io.acp.security.Revocation;
-import io.vertx.core.Vertx;
+import io.acp.testing.WithVertx;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -22,9 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,25 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ones within seconds, for a node certificate and an operator certificate; a revocation not signed
  * by the CA changes nothing.
  */
-class RevocationTest {
-
-    static Vertx vertx;
+class RevocationTest extends WithVertx {
 
     @TempDir
     Path dir;
 
     AgentStack ca;
     LogCapture log;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void startCaNode() throws Exception {

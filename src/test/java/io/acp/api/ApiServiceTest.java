@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.model.Json;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
+import io.acp.testing.WithVertx;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;

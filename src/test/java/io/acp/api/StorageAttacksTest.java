@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
-import io.acp.node.ServiceDirectory;
 import io.acp.model.Json;
+import io.acp.node.ServiceDirectory;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Response;
 import io.acp.storage.StorageService;
+import io.acp.testing.WithVertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.acp.api;
 
+import io.acp.testing.WithVertx;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

@@ -13,15 +13,12 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.testing.Eventually;
 import io.acp.testing.InProcessCluster;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,11 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link EvacuationTargets}, what cannot move is named with its rule, n1 stays unschedulable for
  * create and migration until it is resumed.
  */
-class EvacuationTest {
+class EvacuationTest extends WithVertx {
 
     private static final Duration SYNC = Duration.ofSeconds(15);
     private static final double MIB = 1024.0 * 1024.0;
-    static Vertx vertx;
 
     @TempDir
     Path dir;
@@ -45,16 +41,6 @@ class EvacuationTest {
     private AgentNode n1;
     private AgentNode n2;
     private AgentNode n3;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void start() throws Exception {

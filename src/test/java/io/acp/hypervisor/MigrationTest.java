@@ -11,13 +11,10 @@ import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.testing.Eventually;
 import io.acp.testing.InProcessCluster;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.acp.testing.WithVertx;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,10 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback multicast), its hypervisor on its own libvirt test driver, its API and its agent. The
  * client asks n1; n1's hypervisor talks to n2's through n2's agent (mutual TLS), with the client's key.
  */
-class MigrationTest {
+class MigrationTest extends WithVertx {
 
     private static final Duration SYNC = Duration.ofSeconds(15);
-    static Vertx vertx;
 
     @TempDir
     Path dir;
@@ -38,16 +34,6 @@ class MigrationTest {
     private InProcessCluster cluster;
     private AgentNode n1;
     private AgentNode n2;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    }
-
-    @AfterAll
-    static void closeVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     @BeforeEach
     void start() throws Exception {
