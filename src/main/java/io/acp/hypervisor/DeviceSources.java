@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * Resolves a system's devices on ACP resources to what libvirt needs, from THIS node's meta in the
- * CDB (CONTRACTS.md): a disk {@code {"pool", "volume"}} becomes the file at the pool's meta
+ * CDB (docs/storage.md and docs/network.md, "Meta and stats"): a disk {@code {"pool", "volume"}} becomes the file at the pool's meta
  * {@code path} + "/" + volume, an interface {@code {"network"}} a bridge interface on the bridge
  * the network's meta names. A pool or network this node does not report usable is a CONFLICT that
  * names it and what this node reports, so the system does not start half-wired.

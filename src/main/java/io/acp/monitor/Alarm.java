@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * An alarm object's spec ({@code alarm/<id>}, see CONTRACTS.md), as a value.
+ * An alarm object's spec ({@code alarm/<id>}, see docs/monitoring.md, "Alarms"), as a value.
  *
  * @param node       the node it concerns, or null
  * @param clearedAt  set once cleared

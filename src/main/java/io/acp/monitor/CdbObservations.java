@@ -22,7 +22,7 @@ import java.util.TreeSet;
 /**
  * Reads {@link Observations} from a CDB: the nodes (node objects) with the viewer's membership view
  * of each, and the meta and stats every node reports about services, systems, storage and networks
- * (the keys of CONTRACTS.md).
+ * (the keys docs/monitoring.md names).
  */
 public final class CdbObservations {
 

@@ -6,7 +6,7 @@ import io.acp.model.Json;
 import java.util.List;
 
 /**
- * What one node says of one network: its meta in the CDB (docs/network.md, CONTRACTS.md).
+ * What one node says of one network: its meta in the CDB (docs/network.md, "Meta and stats").
  *
  * @param state       "up", "down" (realised but a device is missing or down), "failed" (cannot be
  *                    realised: see problem) or "absent" (no longer realised on this node)

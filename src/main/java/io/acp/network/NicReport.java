@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * The node's NICs and uplinks, reported on {@code service/<node>:network}: meta {@code nics},
- * {@code uplinks} and {@code namespace}, stats {@code <nic>.rxBytes} ... (CONTRACTS.md).
+ * {@code uplinks} and {@code namespace}, stats {@code <nic>.rxBytes} ... (docs/network.md, "Meta and stats").
  *
  * <p>The framework writes the same meta entry (state, healthy...) whenever the service's state
  * changes. Both sides change only their own fields, through the CDB's atomic

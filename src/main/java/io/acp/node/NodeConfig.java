@@ -20,7 +20,7 @@ public interface NodeConfig {
 
     /**
      * Services this node runs; the Framework starts them in dependency order. The default is what
-     * every node runs (brief §1) plus a monitor, so a single node answers {@code acp health};
+     * every node runs (agent, API, hypervisor, network, storage, cluster) plus a monitor, so a single node answers {@code acp health};
      * management nodes add {@code webapi}.
      */
     @WithDefault("cluster,api,hypervisor,network,storage,monitor,agent")

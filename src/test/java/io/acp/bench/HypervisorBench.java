@@ -92,7 +92,7 @@ public final class HypervisorBench {
         opRatios.sort(Double::compare);
         System.out.printf("median ratio acp/virsh over %d rounds: %.2f (against virsh's commands alone, without its start-up: %.2f)%n",
                 ratios.size(), ratios.get(ratios.size() / 2), opRatios.get(opRatios.size() / 2));
-        // One line per figure for scripts/bench (CONTRACTS.md).
+        // One line per figure for scripts/bench: RESULT, name, value, unit.
         System.out.printf(java.util.Locale.ROOT, "RESULT hypervisor.ratio %.3f ratio%n", ratios.get(ratios.size() / 2));
         System.out.printf(java.util.Locale.ROOT, "RESULT hypervisor.ratio.commands %.3f ratio%n", opRatios.get(opRatios.size() / 2));
         service.stop().await().atMost(WAIT);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Disks on storage pools and interfaces on ACP networks, resolved through this node's meta as
- * CONTRACTS.md defines it (written here as the storage and network services would), into the
+ * docs/storage.md and docs/network.md define it ("Meta and stats") (written here as the storage and network services would), into the
  * domain real libvirt (test driver) defines and runs.
  */
 class DeviceSourcesTest {

@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Writes into a CDB what the real producers write (CONTRACTS.md): the framework's node and service
+ * Writes into a CDB what the real producers write (docs/monitoring.md): the framework's node and service
  * objects and meta, the sync's membership view, the hypervisor's system meta, the storage and
  * network services' meta and stats. Reports "from" another node are merged with that node's version,
  * as sync would deliver them.

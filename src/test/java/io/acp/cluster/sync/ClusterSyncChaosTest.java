@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Everything at once, seeded: loss, duplication and delay on every node while all nodes write and
- * nodes restart (reloading their journals); then the faults stop. The oracles of faults.md hold throughout or
+ * nodes restart (reloading their journals); then the faults stop. The fault lab's oracles hold throughout or
  * at the end: versions never go backwards, every acknowledged write is everywhere, digests agree.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -12,8 +12,8 @@ import java.util.Collections;
 
 /**
  * UDP multicast on one pinned interface, with the JDK's NIO datagram channels (Vert.x datagram
- * sockets on the native epoll transport ignore the multicast interface and TTL, see
- * platform-notes.md). Two sockets: one bound to the group port that only receives the group's
+ * sockets on the native epoll transport ignore the multicast interface and TTL, as
+ * tried on these kernels). Two sockets: one bound to the group port that only receives the group's
  * datagrams, and one on an ephemeral port of the interface's address that sends everything and
  * receives unicast replies, so a node's source address is also where it can be reached.
  */
