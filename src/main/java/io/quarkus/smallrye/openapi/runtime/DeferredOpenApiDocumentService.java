@@ -24,7 +24,8 @@ import java.util.Map;
  *
  * <p>It lives in Quarkus' package because {@code prepareDocument}, which Quarkus' recorder calls at
  * boot, is package-private; the recorder looks the service up by type, so this alternative is the
- * one it calls. The document is the same: the very same preparation runs, only later, once.
+ * one it calls. The document is the same: the very same preparation runs, only later, once, on
+ * the first request's worker thread (Quarkus registers the route as blocking: no event loop waits).
  * Overriding a package-private method needs this class and Quarkus' in one class loader, as in the
  * packaged application (what {@code acp node run} and the ITs run: RestRoutingIT fetches the
  * document); {@code @QuarkusTest} and dev mode load the application apart from the extensions, so
