@@ -5,7 +5,9 @@ import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.io.PrintWriter;
 import java.util.OptionalInt;
 import picocli.CommandLine;
 
@@ -19,8 +21,13 @@ import picocli.CommandLine;
 @QuarkusMain
 public class AcpMain implements QuarkusApplication {
 
+    // Instances, not the beans themselves: Quarkus' picocli factory loads picocli's CommandLine as
+    // it is made, and a bare `acp node run` needs neither.
     @Inject
-    CommandLine.IFactory factory;
+    Instance<CommandLine.IFactory> factory;
+
+    @Inject
+    Instance<NodeRunCommand> nodeRun;
 
     public static void main(String... args) {
         if (NodeCommand.isNodeRun(args)) {
@@ -45,7 +52,14 @@ public class AcpMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
-        return commandLine(factory, args).execute(args);
+        if (args.length == 2 && NodeCommand.isNodeRun(args)) {
+            // The node's own start, as the launcher and the systemd unit run it: straight to the
+            // command, without building picocli's model of `acp`, `acp node` and its five
+            // subcommands (about 170 picocli classes, which the JDK 17 class archive cannot hold,
+            // and their annotations read by reflection) on the main thread before any service starts.
+            return nodeRun.get().run(new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        }
+        return commandLine(factory.get(), args).execute(args);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.acp.cli;
 
 import io.quarkus.runtime.Quarkus;
 import jakarta.inject.Inject;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,15 +21,23 @@ class NodeRunCommand implements Callable<Integer>, NeedsApplication {
 
     @Override
     public Integer call() {
+        return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * Starts the node, prints its ready line to {@code out} and serves until the JVM is asked to
+     * stop. Also called by {@link AcpMain} without picocli for a bare {@code acp node run}.
+     */
+    int run(PrintWriter out, PrintWriter err) {
         try {
             node.start();
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("acp: node " + node.nodeId() + " failed to start: " + message(e));
-            spec.commandLine().getErr().flush();
+            err.println("acp: node " + node.nodeId() + " failed to start: " + message(e));
+            err.flush();
             return ExitCodes.FAILURE;
         }
-        spec.commandLine().getOut().println(node.readyLine());
-        spec.commandLine().getOut().flush();
+        out.println(node.readyLine());
+        out.flush();
         Quarkus.waitForExit();
         return ExitCodes.OK;
     }

@@ -75,6 +75,11 @@ class RestRoutingIT {
                 assertThat(bServices.findValuesAsText("name")).contains("agent").doesNotContain("webapi");
                 JsonNode aServices = get(client, key, api + "/services", 200);
                 assertThat(aServices.findValuesAsText("name")).contains("webapi");
+                // The packaged node builds its OpenAPI description on the first request, not at start
+                // (io.quarkus.smallrye.openapi.runtime.DeferredOpenApiDocumentService): it is served whole.
+                JsonNode openApi = get(client, key, api + "/openapi?format=json", 200);
+                assertThat(openApi.path("paths").has("/api/v1/systems")).as("OpenAPI paths: %s", openApi.path("paths").size()).isTrue();
+                assertThat(openApi.path("info").path("title").asText()).isEqualTo("ACP node REST API");
 
                 HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(api + "/systems"))
                         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
