@@ -604,12 +604,12 @@ public final class ClusterSync {
         try {
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
-                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true, false);
-                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> merge(h.sender(), entries, true, true));
+                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
+                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> mergeTagged(h.sender(), entries));
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
                 case ENTRIES -> {
                     AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());
-                    merge(h.sender(), answer.entries(), false, false);
+                    merge(h.sender(), answer.entries(), false);
                     if (answer.pullAgain()) {
                         membership.peer(h.sender()).ifPresent(this::pull); // a whole answer arrived and the peer has more
                     }
@@ -652,57 +652,68 @@ public final class ClusterSync {
         }
     }
 
-    /**
-     * @param tagProven the entries came in a tagged delta whose pair tag proved the sender wrote
-     *                  them ({@link PairTags#open}); they carry no seal, which the next heartbeat's
-     *                  DELTA of the sender brings
-     */
-    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender, boolean tagProven) {
+    /** Sealed entries: a DELTA's ({@code mustOriginateAtSender}) or an anti-entropy answer's. */
+    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
         if (!mustOriginateAtSender) {
             catchUp.answered(sender);
         }
         for (SealedEntry s : certificatesFirst(entries)) {
-            Entry e = s.entry();
-            if (mustOriginateAtSender && !e.node().equals(sender)) {
-                // a delta carries only the sender's own entries; anything else is not ours to take
-                refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
-                        "a DELTA from " + sender + " carries an entry of node " + e.node());
-                continue;
-            }
-            Version held = heldVersion(e);
-            if (held != null && !e.version().isNewerThan(held)) {
-                // nothing to merge, so nothing to verify; but a held entry whose seal this node
-                // lacks (loaded from its journal) gets it, so it can be relayed again
-                if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
-                    seals.put(s);
-                }
-                counters.entryIgnored();
-                continue;
-            }
-            Refusal refused = tagProven ? null : originCheck.refusal(s, sender);
-            if (refused != null) {
-                if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
-                    catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
-                    antiEntropy.lackedCertificate();
-                }
-                continue;
-            }
-            if (!tagProven) {
+            mergeOne(sender, s.entry(), s, mustOriginateAtSender);
+        }
+    }
+
+    /**
+     * The entries of a tagged delta whose pair tag proved the sender wrote them ({@link PairTags#open});
+     * they carry no seal, which the next heartbeat's DELTA of the sender brings.
+     */
+    private void mergeTagged(String sender, List<Entry> entries) {
+        for (Entry e : entries) {
+            mergeOne(sender, e, null, true);
+        }
+    }
+
+    /** @param s the entry's seal, or null if a pair tag proved its author */
+    private void mergeOne(String sender, Entry e, SealedEntry s, boolean mustOriginateAtSender) {
+        boolean tagProven = s == null;
+        if (mustOriginateAtSender && !e.node().equals(sender)) {
+            // a delta carries only the sender's own entries; anything else is not ours to take
+            refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
+                    "a DELTA from " + sender + " carries an entry of node " + e.node());
+            return;
+        }
+        Version held = heldVersion(e);
+        if (held != null && !e.version().isNewerThan(held)) {
+            // nothing to merge, so nothing to verify; but a held entry whose seal this node
+            // lacks (loaded from its journal) gets it, so it can be relayed again
+            if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
                 seals.put(s);
             }
-            if (e.node().equals(node)) {
-                ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
+            counters.entryIgnored();
+            return;
+        }
+        Refusal refused = tagProven ? null : originCheck.refusal(s, sender);
+        if (refused != null) {
+            if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
+                catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                antiEntropy.lackedCertificate();
             }
-            switch (cdb.mergeFrom(e)) {
-                case TAKEN -> {
-                    counters.entryMerged();
-                    if (!mustOriginateAtSender && e instanceof ObjectEntry) {
-                        catchUp.took(sender, e.version().time());
-                    }
+            return;
+        }
+        if (!tagProven) {
+            seals.put(s);
+        }
+        if (e.node().equals(node)) {
+            ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
+        }
+        switch (cdb.mergeFrom(e)) {
+            case TAKEN -> {
+                counters.entryMerged();
+                if (!mustOriginateAtSender && e instanceof ObjectEntry) {
+                    catchUp.took(sender, e.version().time());
                 }
-                case STALE -> counters.entryIgnored();
-                case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
             }
+            case STALE -> counters.entryIgnored();
+            case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
         }
     }
 
