@@ -681,7 +681,9 @@ public final class ClusterSync {
                     "a DELTA from " + sender + " carries an entry of node " + e.node());
             return;
         }
-        Version held = heldVersion(e);
+        // a tag-proven sample has no seal to check or keep: the CDB's own merge tells a stale one
+        // apart, and looking the held version up first would cost every sample a second lookup
+        Version held = tagProven && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
         if (held != null && !e.version().isNewerThan(held)) {
             // nothing to merge, so nothing to verify; but a held entry whose seal this node
             // lacks (loaded from its journal) gets it, so it can be relayed again
