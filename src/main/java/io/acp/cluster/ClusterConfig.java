@@ -105,15 +105,16 @@ public interface ClusterConfig {
         int ttl();
 
         /**
-         * A delta flush follows the previous one no sooner than this: a change after a quiet interval
-         * goes out at once, faster ones are bundled until the interval ends (flushes, and in a large
-         * group signatures, per second stay bounded whatever the write rate).
+         * A delta flush that costs a signature (sealed deltas: a large group, or an L3 bridge) follows
+         * the previous one no sooner than this, so signatures per second stay bounded whatever the
+         * write rate; tagged flushes (small groups) are not spaced, they go out as soon as the sync
+         * thread is free.
          */
         @WithDefault("5ms")
         Duration flushInterval();
 
         /**
-         * While the sync thread is backed up (received messages wait for it), the longest a delta
+         * While the sync thread is backed up (16 or more received messages wait for it), the longest a delta
          * waits for its bundle to fill a datagram; a full bundle goes out at once.
          */
         @WithDefault("20ms")

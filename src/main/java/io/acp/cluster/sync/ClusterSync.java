@@ -107,8 +107,7 @@ public final class ClusterSync {
     private final OriginCounters refusals;
     private final SealStore seals = new SealStore();
     private final ReplayGuard replay = new ReplayGuard();
-    private final Object marksLock = new Object();
-    private Map<String, ReplayGuard.Mark> savedMarks = Map.of(); // under marksLock
+    private ReplayMarksSaver marks;
     private volatile Revocations revocations = Revocations.NONE;
     private volatile boolean bridge;
     private NodeSigner signer;
@@ -195,6 +194,7 @@ public final class ClusterSync {
     private synchronized void startNow() {
         loadIdentity();
         keys = new ClusterKeys(settings.clusterId(), settings.secret(), settings.previousSecret());
+        Map<String, ReplayGuard.Mark> savedMarks;
         try {
             epoch = EpochFile.bump(dataDir, env.wallMillis().getAsLong() / 1000);
             savedMarks = ReplayMarksFile.read(dataDir);
@@ -202,9 +202,10 @@ public final class ClusterSync {
             throw new UncheckedIOException("sync epoch or replay marks of node " + node + " could not be read or persisted in " + dataDir, e);
         }
         savedMarks.forEach(replay::restore);
+        marks = new ReplayMarksSaver(dataDir, node, savedMarks, Infrastructure.getDefaultWorkerPool());
         DatagramSealer sealer = new DatagramSealer(keys, node, epoch, settings.maxDatagramBytes());
         bundler = new DeltaBundler(new DeltaBundler.Limits(settings.flushInterval().toNanos(), settings.maxLinger().toNanos(),
-                sealer.maxBodyPerDatagram(), settings.maxPendingDeltas()));
+                sealer.maxBodyPerDatagram(), settings.maxPendingDeltas(), DeltaBundler.BUSY_BACKLOG));
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         cdb.readiness(Readiness.SYNCING);
         catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
@@ -389,7 +390,7 @@ public final class ClusterSync {
         }
         executor.shutdownNow();
         transport.close();
-        saveReplayMarks();
+        marks.saveNow(replay.marks());
         LOG.infof("cluster sync of node %s stopped (epoch %d)", node, epoch);
     }
 
@@ -479,6 +480,7 @@ public final class ClusterSync {
             return;
         }
         List<io.acp.cluster.sync.origin.AuthorKeys.MemberKey> receivers = bridge ? null : pairTags.receivers();
+        bundler.signedFlushes(receivers == null);
         if (receivers == null) {
             sendSealed(batch);
             counters.entriesSent(batch.size());
@@ -522,7 +524,7 @@ public final class ClusterSync {
     /**
      * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot; one
      * sealed meanwhile for an anti-entropy answer keeps that seal) and multicasts them, with the
-     * ones of the heartbeat before once more:
+     * ones of the heartbeat before once more unless their slot has a newer seal by now:
      * peers that hold them keep the seal for relaying, peers that missed them merge them. A seal is
      * what lets a peer relay an entry after its author lost it (a restart drops meta and stats), so
      * it goes out twice, at two heartbeats, under one signature.
@@ -538,14 +540,16 @@ public final class ClusterSync {
                 current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
             }
         }
+        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
+        fresh.forEach(seals::put);
         List<SealedEntry> out = new ArrayList<>();
         for (SealedEntry s : sealedAtLastHeartbeat) {
-            if (seals.get(s.entry()) == s) { // not superseded since
+            // not superseded since, this heartbeat's seals included: under a steady write load
+            // every slot is, and its older version would be decoded and ignored by every receiver
+            if (seals.get(s.entry()) == s) {
                 out.add(s);
             }
         }
-        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
-        fresh.forEach(seals::put);
         current.addAll(fresh);
         out.addAll(current);
         sealedAtLastHeartbeat = current;
@@ -600,12 +604,12 @@ public final class ClusterSync {
         try {
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
-                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true, false);
-                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> merge(h.sender(), entries, true, true));
+                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
+                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> mergeTagged(h.sender(), entries));
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
                 case ENTRIES -> {
                     AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());
-                    merge(h.sender(), answer.entries(), false, false);
+                    merge(h.sender(), answer.entries(), false);
                     if (answer.pullAgain()) {
                         membership.peer(h.sender()).ifPresent(this::pull); // a whole answer arrived and the peer has more
                     }
@@ -648,61 +652,100 @@ public final class ClusterSync {
         }
     }
 
-    /**
-     * @param tagProven the entries came in a tagged delta whose pair tag proved the sender wrote
-     *                  them ({@link PairTags#open}); they carry no seal, which the next heartbeat's
-     *                  DELTA of the sender brings
-     */
-    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender, boolean tagProven) {
+    /** Sealed entries: a DELTA's ({@code mustOriginateAtSender}) or an anti-entropy answer's. */
+    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
         if (!mustOriginateAtSender) {
             catchUp.answered(sender);
         }
-        List<SealedEntry> certificatesFirst = new ArrayList<>(entries.size());
-        entries.stream().filter(s -> CertificateMeta.isCertificateMeta(s.entry())).forEach(certificatesFirst::add);
-        entries.stream().filter(s -> !CertificateMeta.isCertificateMeta(s.entry())).forEach(certificatesFirst::add);
-        for (SealedEntry s : certificatesFirst) {
-            Entry e = s.entry();
-            if (mustOriginateAtSender && !e.node().equals(sender)) {
-                // a delta carries only the sender's own entries; anything else is not ours to take
-                refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
-                        "a DELTA from " + sender + " carries an entry of node " + e.node());
-                continue;
-            }
-            Version held = heldVersion(e);
-            if (held != null && !e.version().isNewerThan(held)) {
-                // nothing to merge, so nothing to verify; but a held entry whose seal this node
-                // lacks (loaded from its journal) gets it, so it can be relayed again
-                if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
-                    seals.put(s);
-                }
-                counters.entryIgnored();
-                continue;
-            }
-            Refusal refused = tagProven ? null : originCheck.refusal(s, sender);
-            if (refused != null) {
-                if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
-                    catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
-                    antiEntropy.lackedCertificate();
-                }
-                continue;
-            }
-            if (!tagProven) {
+        for (SealedEntry s : certificatesFirst(entries)) {
+            mergeOne(sender, s.entry(), s, mustOriginateAtSender);
+        }
+    }
+
+    /**
+     * The entries of a tagged delta whose pair tag proved the sender wrote them ({@link PairTags#open});
+     * they carry no seal, which the next heartbeat's DELTA of the sender brings.
+     */
+    private void mergeTagged(String sender, List<Entry> entries) {
+        for (Entry e : entries) {
+            mergeOne(sender, e, null, true);
+        }
+    }
+
+    /** @param s the entry's seal, or null if a pair tag proved its author */
+    private void mergeOne(String sender, Entry e, SealedEntry s, boolean mustOriginateAtSender) {
+        boolean tagProven = s == null;
+        if (mustOriginateAtSender && !e.node().equals(sender)) {
+            // a delta carries only the sender's own entries; anything else is not ours to take
+            refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
+                    "a DELTA from " + sender + " carries an entry of node " + e.node());
+            return;
+        }
+        // a tag-proven sample has no seal to check or keep: the CDB's own merge tells a stale one
+        // apart, and looking the held version up first would cost every sample a second lookup
+        Version held = tagProven && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
+        if (held != null && !e.version().isNewerThan(held)) {
+            // nothing to merge, so nothing to verify; but a held entry whose seal this node
+            // lacks (loaded from its journal) gets it, so it can be relayed again
+            if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
                 seals.put(s);
             }
-            if (e.node().equals(node)) {
-                ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
+            counters.entryIgnored();
+            return;
+        }
+        Refusal refused = tagProven ? null : originCheck.refusal(s, sender);
+        if (refused != null) {
+            if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
+                catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                antiEntropy.lackedCertificate();
             }
-            switch (cdb.mergeFrom(e)) {
-                case TAKEN -> {
-                    counters.entryMerged();
-                    if (!mustOriginateAtSender && e instanceof ObjectEntry) {
-                        catchUp.took(sender, e.version().time());
-                    }
+            return;
+        }
+        if (!tagProven) {
+            seals.put(s);
+        }
+        if (e.node().equals(node)) {
+            ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
+        }
+        switch (cdb.mergeFrom(e)) {
+            case TAKEN -> {
+                counters.entryMerged();
+                if (!mustOriginateAtSender && e instanceof ObjectEntry) {
+                    catchUp.took(sender, e.version().time());
                 }
-                case STALE -> counters.entryIgnored();
-                case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
+            }
+            case STALE -> counters.entryIgnored();
+            case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
+        }
+    }
+
+    /**
+     * The entries with certificates moved to the front (an entry sealed under a key is checked after
+     * the certificate that brings the key); the list itself in the usual case of none, so a delta
+     * costs no copy.
+     */
+    private static List<SealedEntry> certificatesFirst(List<SealedEntry> entries) {
+        int certificates = 0;
+        for (SealedEntry s : entries) {
+            if (CertificateMeta.isCertificateMeta(s.entry())) {
+                certificates++;
             }
         }
+        if (certificates == 0) {
+            return entries;
+        }
+        List<SealedEntry> out = new ArrayList<>(entries.size());
+        for (SealedEntry s : entries) {
+            if (CertificateMeta.isCertificateMeta(s.entry())) {
+                out.add(s);
+            }
+        }
+        for (SealedEntry s : entries) {
+            if (!CertificateMeta.isCertificateMeta(s.entry())) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** The version this node holds of the entry's slot, or null. */
@@ -726,7 +769,7 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         sealTagged();
-        saveReplayMarks();
+        marks.saveLater(replay.marks()); // not on this thread: a slow disk would hold every delta behind it
         outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
         if (++heartbeatsSent % CERTIFICATE_RESEND_HEARTBEATS == 0) {
             resendCertificate();
@@ -756,22 +799,6 @@ public final class ClusterSync {
             }
         }
         return alive;
-    }
-
-    /** Saves the replay window's marks if they moved, so a restart does not reopen it (docs/security.md, "Origin authentication of sync"). */
-    private void saveReplayMarks() {
-        synchronized (marksLock) { // the sync thread's heartbeat and stop() both save
-            Map<String, ReplayGuard.Mark> now = replay.marks();
-            if (now.equals(savedMarks)) {
-                return;
-            }
-            try {
-                ReplayMarksFile.write(dataDir, now);
-                savedMarks = now;
-            } catch (IOException e) {
-                LOG.warnf("replay marks of node %s could not be saved in %s: %s", node, dataDir, e.getMessage());
-            }
-        }
     }
 
     /** Keeps the digest true to the CDB after its tombstone collection, which publishes no change. */

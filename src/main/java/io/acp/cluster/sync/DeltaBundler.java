@@ -9,11 +9,16 @@ import java.util.List;
 
 /**
  * The bundler of the deltas this node originates, after JGroups' transfer-queue bundler: a write
- * made while the node is idle goes out at once; while the sync thread is backed up (received
- * messages wait for it), writes are held until they fill a datagram or the oldest has waited
- * {@code maxLinger}, so the per-flush costs (pair tags or a signature, AES-GCM, a syscall per
- * datagram, and the receivers' costs per message) are shared by more entries exactly when the
- * machine has the least time for them, and the wait stays bounded.
+ * made while the node is idle goes out at once, and what is written while the sync thread is busy
+ * with something else goes out together when it is done (natural batching, no timer). While the
+ * sync thread is backed up (at least {@code busyBacklog} received messages wait for it), writes are
+ * held until they fill a datagram or the oldest has waited {@code maxLinger}, so the per-flush
+ * costs (pair tags or a signature, AES-GCM, a syscall per datagram, and the receivers' costs per
+ * message) are shared by more entries exactly when the machine has the least time for them, and
+ * the wait stays bounded. A few messages waiting is not backed up: they arrive all the time under
+ * a steady load, and lingering then would add the linger to most deltas. Flushes that cost a
+ * signature (sealed, in a large group) are also spaced by {@code minSpacing}, so signatures per
+ * second stay bounded whatever the write rate; tagged flushes, which cost no signature, are not.
  *
  * <p>The queue holds at most one entry per slot (the latest: a slot written twice before a flush is
  * sent once) and at most {@code maxPending} slots. A write to a new slot beyond that is not queued
@@ -41,15 +46,16 @@ final class DeltaBundler {
     }
 
     /**
-     * @param minSpacingNanos idle: a flush follows the last one no sooner than this (caps flushes per
-     *                        second when writes come one by one faster than they can be sent)
+     * @param minSpacingNanos a signed flush follows the last one no sooner than this (caps signatures
+     *                        per second when writes come one by one faster than they can be sent)
      * @param maxLingerNanos  busy: the longest a pending entry waits for its bundle to fill
      * @param bundleBytes     a bundle this large (the body of one datagram) goes out at once
      * @param maxPending      most slots waiting
+     * @param busyBacklog     received messages waiting for the sync thread from which it counts as backed up
      */
-    record Limits(long minSpacingNanos, long maxLingerNanos, int bundleBytes, int maxPending) {
+    record Limits(long minSpacingNanos, long maxLingerNanos, int bundleBytes, int maxPending, int busyBacklog) {
         Limits {
-            if (minSpacingNanos < 0 || maxLingerNanos < 0 || bundleBytes < 1 || maxPending < 1) {
+            if (minSpacingNanos < 0 || maxLingerNanos < 0 || bundleBytes < 1 || maxPending < 1 || busyBacklog < 1) {
                 throw new IllegalArgumentException("bundler limits out of range: " + this);
             }
         }
@@ -64,7 +70,16 @@ final class DeltaBundler {
     private record Pending(Entry entry, int bytes) {
     }
 
+    /**
+     * Received messages waiting from which the sync thread counts as backed up: about two rounds of
+     * messages from each peer of a small group. Under a steady load that the machine keeps up with,
+     * the backlog stays below it; once it grows past it, each message a flush adds costs every
+     * receiver more than a later, fuller flush would.
+     */
+    static final int BUSY_BACKLOG = 16;
+
     private final Limits limits;
+    private volatile boolean signedFlushes = true; // until the sync thread says otherwise: the safe assumption
     // guarded by this
     private LinkedHashMap<Slot, Pending> pending = new LinkedHashMap<>();
     private int pendingBytes;
@@ -101,18 +116,26 @@ final class DeltaBundler {
     }
 
     /**
+     * Whether flushes cost a signature (sealed deltas: a group too large for pair tags, or an L3
+     * bridge), and so are spaced. Set by the sync thread when it flushes.
+     */
+    void signedFlushes(boolean signed) {
+        signedFlushes = signed;
+    }
+
+    /**
      * When what is pending should go out, given how many received messages wait for the sync
-     * thread ({@code backlog}): {@link Long#MAX_VALUE} if nothing is pending; while idle, or once a
-     * full bundle is pending, at once; while busy, when the oldest pending entry has waited the
-     * longest linger. Never sooner than the minimum spacing after the last flush, so flushes (and,
-     * in a large group, signatures) per second stay bounded whatever the write rate.
+     * thread ({@code backlog}): {@link Long#MAX_VALUE} if nothing is pending; while not backed up,
+     * or once a full bundle is pending, at once; while backed up, when the oldest pending entry has
+     * waited the longest linger. A signed flush never sooner than the minimum spacing after the
+     * last flush, so signatures per second stay bounded whatever the write rate.
      */
     synchronized long sendAt(long nowNanos, int backlog) {
         if (pending.isEmpty()) {
             return Long.MAX_VALUE;
         }
-        long spaced = flushedOnce ? lastFlushNanos + limits.minSpacingNanos() : nowNanos;
-        if (backlog == 0 || pendingBytes >= limits.bundleBytes()) {
+        long spaced = flushedOnce && signedFlushes ? lastFlushNanos + limits.minSpacingNanos() : nowNanos;
+        if (backlog < limits.busyBacklog() || pendingBytes >= limits.bundleBytes()) {
             return spaced;
         }
         return Math.max(spaced, oldestNanos + limits.maxLingerNanos());

@@ -6,8 +6,11 @@ import io.acp.cluster.sync.wire.Opened;
 import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
 import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -15,12 +18,21 @@ import java.util.function.LongSupplier;
 /**
  * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
  * messages to the sync thread through a bounded hand-over (beyond it, messages are dropped and
- * counted as overload; anti-entropy repairs them).
+ * counted as overload; anti-entropy repairs them). The hand-over is a mailbox: messages queue here
+ * and one task on the sync thread takes up to {@link #BATCH} of them, so a burst costs one task
+ * and one wake-up, not one per message (the sync thread's executor keeps its timers in a heap
+ * whose lock and sift each task paid); the batch is bounded so heartbeats and flushes planned on
+ * the same thread are not held behind a long backlog.
  */
 final class Inbox {
 
     /** Received messages waiting for the sync thread. */
     static final int MAX_PENDING_MESSAGES = 10_000;
+    /** Most messages one task of the sync thread handles before it lets other tasks run. */
+    static final int BATCH = 64;
+
+    private record Received(Reassembler.Message message, InetSocketAddress from) {
+    }
 
     private final DatagramOpener opener;
     private final Reassembler reassembler;
@@ -29,6 +41,8 @@ final class Inbox {
     private final BiConsumer<Reassembler.Message, InetSocketAddress> handler;
     private final LongSupplier nanoTime;
     private final AtomicInteger pending = new AtomicInteger();
+    private final Queue<Received> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainPlanned = new AtomicBoolean();
 
     Inbox(DatagramOpener opener, Reassembler reassembler, SyncCounters counters, Executor syncThread,
           BiConsumer<Reassembler.Message, InetSocketAddress> handler, LongSupplier nanoTime) {
@@ -59,13 +73,37 @@ final class Inbox {
             counters.dropped(DropReason.OVERLOAD);
             return;
         }
+        mailbox.add(new Received(m, from));
+        planDrain();
+    }
+
+    private void planDrain() {
+        if (drainPlanned.compareAndSet(false, true)) {
+            try {
+                syncThread.execute(this::drain);
+            } catch (RejectedExecutionException stopping) {
+                mailbox.clear();
+                pending.set(0);
+            }
+        }
+    }
+
+    /** On the sync thread: handles up to a batch of waiting messages, and plans the next batch if more wait. */
+    private void drain() {
         try {
-            syncThread.execute(() -> {
+            for (int i = 0; i < BATCH; i++) {
+                Received r = mailbox.poll();
+                if (r == null) {
+                    break;
+                }
                 pending.decrementAndGet();
-                handler.accept(m, from);
-            });
-        } catch (RejectedExecutionException stopping) {
-            pending.decrementAndGet();
+                handler.accept(r.message(), r.from());
+            }
+        } finally {
+            drainPlanned.set(false);
+            if (!mailbox.isEmpty()) {
+                planDrain(); // a message added after the last poll, or more than a batch waiting
+            }
         }
     }
 }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The replay window's high-water marks, saved in the data dir ({@value #NAME}, one line per sender:
- * {@code <node> <epoch> <highest sequence>}) at every heartbeat and at stop, and restored at start,
+ * {@code <node> <epoch> <highest sequence>}) at every heartbeat (in the background, {@link ReplayMarksSaver})
+ * and at stop, and restored at start,
  * so datagrams recorded before a restart are still refused after it. Replaced atomically (write,
  * rename); not fsynced: a killed process loses nothing (the page cache survives it), only a power
  * loss could lose the last second of marks.

@@ -19,10 +19,11 @@ class DeltaBundlerTest {
     private static final long SPACING = 5 * MS;
     private static final long LINGER = 20 * MS;
     private static final int BUNDLE = 1_300;
+    private static final int BUSY = 16;
     private static final long T = 1_000 * MS;
 
     private static DeltaBundler bundler(int maxPending) {
-        return new DeltaBundler(new DeltaBundler.Limits(SPACING, LINGER, BUNDLE, maxPending));
+        return new DeltaBundler(new DeltaBundler.Limits(SPACING, LINGER, BUNDLE, maxPending, BUSY));
     }
 
     private static StatsEntry sample(String id, long millis) {
@@ -44,8 +45,31 @@ class DeltaBundlerTest {
     }
 
     @Test
-    void anIdleNodeSpacesFlushesThatComeFasterThanTheInterval() {
+    void taggedFlushesAreNotSpacedSoWritesMadeWhileTheThreadWasBusyGoOutAtOnce() {
         DeltaBundler b = bundler(100);
+        b.signedFlushes(false);
+        b.add(sample("vm1", 1), T);
+        b.drain(T);
+        b.add(sample("vm2", 2), T + 10_000);
+        b.add(sample("vm3", 3), T + 20_000);
+        assertThat(b.due(T + 20_000, 0)).isTrue();
+        assertThat(b.drain(T + 20_000)).containsExactly(sample("vm2", 2), sample("vm3", 3));
+    }
+
+    @Test
+    void aFewReceivedMessagesWaitingIsNotBackedUp() {
+        DeltaBundler b = bundler(100);
+        b.signedFlushes(false);
+        b.add(sample("vm1", 1), T);
+        assertThat(b.due(T, BUSY - 1)).isTrue();
+        assertThat(b.due(T, BUSY)).isFalse();
+        assertThat(b.sendAt(T, BUSY)).isEqualTo(T + LINGER);
+    }
+
+    @Test
+    void signedFlushesThatComeFasterThanTheIntervalAreSpaced() {
+        DeltaBundler b = bundler(100);
+        b.signedFlushes(true);
         b.add(sample("vm1", 1), T);
         b.drain(T);
         b.add(sample("vm2", 2), T + MS);
@@ -57,7 +81,7 @@ class DeltaBundlerTest {
     @Test
     void aBackedUpNodeWaitsForAFullBundleButNoLongerThanTheLinger() {
         DeltaBundler b = bundler(1_000);
-        int backlog = 12;
+        int backlog = BUSY + 4;
         b.add(sample("vm0", 0), T);
         assertThat(b.sendAt(T, backlog)).isEqualTo(T + LINGER);
         assertThat(b.due(T + LINGER - 1, backlog)).isFalse();

@@ -147,10 +147,11 @@ public final class PairTags {
      * the whole body; an entry not the sender's own, or a certificate meta (only ever sealed), is
      * refused alone. Refusals are counted and logged.
      *
-     * @return the entries to merge (no seal: the tag proved their author), or empty if refused
+     * @return the entries to merge (no seal and no copy of their bytes: the tag proved their author,
+     *         and nothing relays them in this form), or empty if refused
      * @throws IllegalArgumentException if the body is cut short or inconsistent
      */
-    public synchronized Optional<List<SealedEntry>> open(String sender, long senderEpoch, byte[] body) {
+    public synchronized Optional<List<Entry>> open(String sender, long senderEpoch, byte[] body) {
         ByteBuffer b = ByteBuffer.wrap(body);
         byte[] mine = null;
         long senderKeyId;
@@ -195,10 +196,9 @@ public final class PairTags {
                     + " does not verify under the pair key of " + sender + " and " + signer.node());
             return Optional.empty();
         }
-        List<SealedEntry> out = new ArrayList<>();
+        List<Entry> out = new ArrayList<>();
         try {
             while (b.hasRemaining()) {
-                int start = b.position();
                 Entry e = EntryCodec.decodeOne(b);
                 if (!e.node().equals(sender) || !SealedEntry.requiredAuthor(e).equals(sender)) {
                     counters.refused(Refusal.NOT_SENDER, sender, OriginCheck.describe(e), "a tagged delta from " + sender
@@ -210,7 +210,7 @@ public final class PairTags {
                     continue;
                 }
                 counters.verified();
-                out.add(new SealedEntry(e, Arrays.copyOfRange(body, start, b.position()), null));
+                out.add(e);
             }
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalArgumentException("tagged delta of node " + sender + " is cut short in its entries");
@@ -224,7 +224,9 @@ public final class PairTags {
     }
 
     SecretKeySpec pairKey(String peer, long peerKeyId, AuthorKeys.MemberKey peerKey) {
-        return pairKeys.computeIfAbsent(new PairId(peer, peerKeyId), id -> {
+        PairId pair = new PairId(peer, peerKeyId);
+        SecretKeySpec known = pairKeys.get(pair); // asked per tag: no capturing lambda unless the key is new
+        return known != null ? known : pairKeys.computeIfAbsent(pair, id -> {
             byte[] shared = signer.agree(peerKey.key());
             boolean selfFirst = signer.node().compareTo(peer) < 0 || (signer.node().equals(peer) && signer.keyId() < peerKeyId);
             ByteArrayOutputStream info = new ByteArrayOutputStream();

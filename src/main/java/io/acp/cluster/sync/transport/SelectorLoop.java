@@ -9,21 +9,19 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.Queue;
-import java.util.concurrent.ArrayBlockingQueue;
 import org.jboss.logging.Logger;
 
 /**
- * The one I/O thread of a transport: a selector over its non-blocking datagram channels that reads
- * every datagram into the receiver and drains a bounded send queue. Callers of {@link #send} never
- * block: when the queue or the socket buffer is full, the datagram is dropped and counted.
+ * The one receiving thread of a transport: a selector over its non-blocking datagram channels that
+ * reads every datagram into the receiver. Datagrams are sent on the caller's thread
+ * ({@link #send}), which never blocks: when the socket buffer is full, the datagram is dropped and
+ * counted.
  */
 final class SelectorLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SelectorLoop.class);
     /** Largest UDP payload over IPv4; anything read is at most this. */
     private static final int MAX_UDP_PAYLOAD = 65_507;
-    private static final int SEND_QUEUE_CAPACITY = 8192;
     /**
      * Receive buffer asked of the kernel per socket (capped by net.core.rmem_max). The default
      * (~208 KiB, about 90 datagrams on loopback) overflows when the I/O thread is descheduled for a
@@ -32,11 +30,7 @@ final class SelectorLoop implements AutoCloseable {
      */
     static final int RECEIVE_BUFFER_BYTES = 4 << 20;
 
-    private record Outgoing(DatagramChannel channel, SocketAddress to, byte[] data) {
-    }
-
     private final Selector selector;
-    private final Queue<Outgoing> sendQueue = new ArrayBlockingQueue<>(SEND_QUEUE_CAPACITY);
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
     private final TransportCounters counters;
     private final Transport.Receiver receiver;
@@ -50,6 +44,8 @@ final class SelectorLoop implements AutoCloseable {
         for (DatagramChannel c : channels) {
             c.configureBlocking(false);
             c.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
+            // sends are not queued in the JVM: the socket's own buffer absorbs a burst (an anti-entropy answer)
+            c.setOption(StandardSocketOptions.SO_SNDBUF, RECEIVE_BUFFER_BYTES);
             c.register(selector, SelectionKey.OP_READ);
         }
         this.thread = new Thread(this::run, threadName);
@@ -57,12 +53,27 @@ final class SelectorLoop implements AutoCloseable {
         this.thread.start();
     }
 
+    /**
+     * Sends on the caller's thread (the sync thread): the channel is non-blocking, so this never
+     * waits, and a datagram leaves without a hand-over to the I/O thread and its wake-up (one
+     * thread hop and one syscall fewer per datagram on the path of every delta). A full socket
+     * buffer or an error is a lost datagram, counted.
+     */
     void send(DatagramChannel channel, InetSocketAddress to, byte[] data) {
-        if (!running || !sendQueue.offer(new Outgoing(channel, to, data))) {
-            lost(to, "send queue full");
+        if (!running) {
+            lost(to, "transport closed");
             return;
         }
-        selector.wakeup();
+        try {
+            if (channel.send(ByteBuffer.wrap(data), to) == 0) {
+                lost(to, "socket buffer full");
+            } else {
+                counters.sent.incrementAndGet();
+            }
+        } catch (IOException | RuntimeException e) {
+            // e.g. EPERM when a firewall drops our output, or the channel closed by stop: a lost packet, never a crash
+            lost(to, e.toString());
+        }
     }
 
     private void run() {
@@ -75,9 +86,7 @@ final class SelectorLoop implements AutoCloseable {
                     }
                 }
                 selector.selectedKeys().clear();
-                drainSendQueue();
             }
-            drainSendQueue(); // what was queued before close still goes out
         } catch (ClosedSelectorException e) {
             // closed while selecting: the transport is stopping
         } catch (IOException | RuntimeException e) {
@@ -113,22 +122,6 @@ final class SelectorLoop implements AutoCloseable {
         }
     }
 
-    private void drainSendQueue() {
-        Outgoing out;
-        while ((out = sendQueue.poll()) != null) {
-            try {
-                if (out.channel.send(ByteBuffer.wrap(out.data), out.to) == 0) {
-                    lost(out.to, "socket buffer full");
-                } else {
-                    counters.sent.incrementAndGet();
-                }
-            } catch (IOException | RuntimeException e) {
-                // e.g. EPERM when a firewall drops our output: a lost packet, never a crash
-                lost(out.to, e.toString());
-            }
-        }
-    }
-
     private void lost(SocketAddress to, String why) {
         counters.sendFailed.incrementAndGet();
         LOG.debugf("sync datagram to %s lost on send: %s", to, why);
@@ -159,7 +152,6 @@ final class SelectorLoop implements AutoCloseable {
         } catch (IOException e) {
             LOG.debugf("closing selector: %s", e);
         }
-        sendQueue.clear();
     }
 
 }

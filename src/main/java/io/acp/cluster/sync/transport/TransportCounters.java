@@ -17,7 +17,7 @@ public final class TransportCounters {
         return received.get();
     }
 
-    /** Datagrams dropped on the way out: socket error, full socket buffer or full send queue. */
+    /** Datagrams dropped on the way out: socket error, full socket buffer or a closed transport. */
     public long sendFailed() {
         return sendFailed.get();
     }
