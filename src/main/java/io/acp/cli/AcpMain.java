@@ -45,22 +45,7 @@ public class AcpMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
-        return commandLine(factory, args).execute(args);
-    }
-
-    /**
-     * The {@code acp} command line for {@code args}, the same in the application and outside it:
-     * with the subcommands {@code args} needs ({@link AcpCommand#commandsFor}).
-     */
-    static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
-        CommandLine cli = new CommandLine(AcpCommand.class, factory);
-        for (Class<?> command : AcpCommand.commandsFor(args)) {
-            cli.addSubcommand(new CommandLine(command, factory));
-        }
-        return cli.setExecutionExceptionHandler(new FailureHandler())
-                .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
-                // "@file" is ours (--spec @spec.json), not picocli's argument files.
-                .setExpandAtFiles(false);
+        return AcpCommand.commandLine(factory, args).execute(args);
     }
 
     /**

@@ -38,7 +38,7 @@ class CommandTreeTest {
     /** A command with an injected bean would fail outside the application: it must say it needs it. */
     @Test
     void everyCommandWithInjectedBeansNeedsTheApplication() {
-        CommandLine all = AcpMain.commandLine(CommandLine.defaultFactory());
+        CommandLine all = AcpCommand.commandLine(CommandLine.defaultFactory());
         List<Class<?>> injected = new ArrayList<>();
         List<Class<?>> marked = new ArrayList<>();
         collect(all, injected, marked);
