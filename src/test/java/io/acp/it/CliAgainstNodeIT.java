@@ -109,6 +109,32 @@ class CliAgainstNodeIT {
         assertThat(table.out()).anySatisfy(l -> assertThat(l).matches("api +running +ok .*"));
     }
 
+    /**
+     * The launcher runs client calls from acp-client.jar (no Quarkus runner); {@code java -jar
+     * quarkus-run.jar} still runs them too, with the same answers, and a command that needs the
+     * application is handed from the client jar to the runner.
+     */
+    @Order(1)
+    @Test
+    void theClientJarAndTheRunnerAnswerAlike() throws Exception {
+        List<String> args = new ArrayList<>(List.of("services", "--json"));
+        args.addAll(Transport.UNIX.options(node.adminKey()));
+        CliResult client = AcpApp.cli(AcpApp.CLIENT_JAR, dir, Transport.UNIX.jvm(), CLI_LIMIT, args.toArray(String[]::new));
+        CliResult runner = AcpApp.cli(AcpApp.JAR, dir, Transport.UNIX.jvm(), CLI_LIMIT, args.toArray(String[]::new));
+        assertThat(client.exitCode()).as("%s", client).isZero();
+        assertThat(runner.exitCode()).as("%s", runner).isZero();
+        assertThat(client.json()).isEqualTo(runner.json());
+
+        CliResult clientVersion = AcpApp.cli(AcpApp.CLIENT_JAR, dir, List.of(), CLI_LIMIT, "--version");
+        assertThat(clientVersion.exitCode()).as("%s", clientVersion).isZero();
+        assertThat(clientVersion.out()).isEqualTo(AcpApp.cli(AcpApp.JAR, dir, List.of(), CLI_LIMIT, "--version").out());
+
+        // cluster join-token needs the node's application (its PKI beans): the client jar starts the runner for it.
+        CliResult token = AcpApp.cli(AcpApp.CLIENT_JAR, dir, Transport.UNIX.jvm(), CLI_LIMIT, "cluster", "join-token", "--node", "n-handoff");
+        assertThat(token.exitCode()).as("%s", token).isZero();
+        assertThat(token.stdout()).startsWith("acpjoin");
+    }
+
     @Order(2)
     @ParameterizedTest
     @EnumSource(Transport.class)
