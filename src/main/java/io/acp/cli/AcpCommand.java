@@ -73,13 +73,16 @@ public class AcpCommand implements Runnable {
 
     /**
      * The subcommands {@code args} needs: only the one it names when it starts with that name
-     * (after {@code --node NODE}); all of them otherwise, as for {@code acp}, {@code acp --help}
-     * or a mistyped name, whose answers list or suggest them.
+     * (after {@code --node NODE}); none for just {@code acp --version}; all of them otherwise, as
+     * for {@code acp}, {@code acp --help} or a mistyped name, whose answers list or suggest them.
      */
     static Collection<Class<?>> commandsFor(String... args) {
         int i = 0;
         while (i < args.length && (args[i].equals("--node") || args[i].startsWith("--node="))) {
             i += args[i].equals("--node") ? 2 : 1;
+        }
+        if (i == args.length - 1 && (args[i].equals("-V") || args[i].equals("--version"))) {
+            return List.of();   // acp --version: the top command answers, and lists no command
         }
         Class<?> named = i < args.length ? COMMANDS.get(args[i]) : null;
         return named != null ? List.of(named) : COMMANDS.values();

@@ -24,6 +24,9 @@ class CommandTreeTest {
         assertThat(AcpCommand.commandsFor("--node", "n2", "system", "list")).containsExactly(SystemCommand.class);
         assertThat(AcpCommand.commandsFor("--node=n2", "get", "node")).containsExactly(GetCommand.class);
         assertThat(AcpCommand.commandsFor("node", "run")).containsExactly(NodeCommand.class);
+        assertThat(AcpCommand.commandsFor("--version")).isEmpty();
+        assertThat(AcpCommand.commandsFor("-V")).isEmpty();
+        assertThat(AcpCommand.commandsFor("--version", "status")).containsExactlyElementsOf(AcpCommand.COMMANDS.values());
     }
 
     @Test
