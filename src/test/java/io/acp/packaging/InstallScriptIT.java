@@ -35,6 +35,11 @@ class InstallScriptIT {
         Path app = dest.resolve("usr/local/lib/acp");
         assertThat(app.resolve("quarkus-run.jar")).isRegularFile();
         assertThat(app.resolve("acp-client.jar")).as("client calls' plain class path").isRegularFile();
+        try (java.util.jar.JarFile client = new java.util.jar.JarFile(app.resolve("acp-client.jar").toFile())) {
+            String classPath = client.getManifest().getMainAttributes().getValue("Class-Path");
+            assertThat(classPath.split(" +")).as("acp-client.jar's Class-Path: %s", classPath).hasSizeGreaterThan(3)
+                    .allSatisfy(entry -> assertThat(app.resolve(entry)).isRegularFile());
+        }
         assertThat(app.resolve("lib")).isDirectory();
         assertThat(app.resolve("app")).isDirectory();
         assertThat(app.resolve("quarkus")).isDirectory();
