@@ -135,6 +135,38 @@ class CliAgainstNodeIT {
         assertThat(token.stdout()).startsWith("acpjoin");
     }
 
+    /**
+     * {@code acp --agent}: the client jar speaks mutual TLS with the node's own certificate (from
+     * its data directory) and refuses an agent whose certificate names another node than
+     * {@code --agent-node}, before sending anything.
+     */
+    @Order(1)
+    @Test
+    void statusOverTheAgentsMutualTlsChecksTheNodeName() throws Exception {
+        String agent = null;
+        try (io.acp.api.client.ApiClient local = node.client()) {
+            com.fasterxml.jackson.databind.node.ObjectNode ref = io.acp.model.JsonTrees.object().put("type", "node").put("id", "it1");
+            for (int i = 0; i < 100 && (agent == null || agent.isBlank()); i++) {
+                JsonNode meta = local.call(null, "cluster", "meta", ref.deepCopy().put("node", "it1"));
+                agent = meta.size() == 0 ? null : meta.get(0).path("values").path("agent").asText(null);
+                if (agent == null || agent.isBlank()) {
+                    Thread.sleep(100);
+                }
+            }
+        }
+        assertThat(agent).as("the agent address node it1 publishes").isNotBlank();
+        List<String> jvm = List.of("-Dacp.node.data-dir=" + node.dataDir());
+
+        CliResult ok = AcpApp.cli(dir, jvm, CLI_LIMIT, "status", "--json", "--agent", agent, "--agent-node", "it1");
+        assertThat(ok.exitCode()).as("%s", ok).isZero();
+        assertThat(ok.json().path("node").asText()).isEqualTo("it1");
+
+        CliResult wrong = AcpApp.cli(dir, jvm, CLI_LIMIT, "status", "--agent", agent, "--agent-node", "other");
+        assertThat(wrong.exitCode()).as("%s", wrong).isEqualTo(5);
+        assertThat(wrong.errors()).as("%s", wrong).singleElement().asString()
+                .contains("presented the certificate of node it1, not of node other");
+    }
+
     @Order(2)
     @ParameterizedTest
     @EnumSource(Transport.class)
