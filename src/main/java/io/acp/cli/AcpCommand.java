@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** The {@code acp} command: runs the node ({@code acp node run}) and talks to a running one. */
 @TopCommand
 // scope = INHERIT: every subcommand gets -h/--help, -V/--version and the exit code list too.
-// The subcommands are not listed here but in COMMANDS: AcpMain builds only the one a command line names.
+// The subcommands are not listed here but in COMMANDS: commandLine builds only the one a command line names.
 @Command(name = "acp", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = AcpCommand.Version.class,
         description = "ACP node service: run a node, or inspect and change the cluster through a running node's API.",
         exitCodeListHeading = "%nExit codes:%n",
@@ -38,7 +39,7 @@ public class AcpCommand implements Runnable {
 
     /**
      * The subcommands by name, in the order help lists them. Picocli reads every command class's
-     * annotations when it builds a command, the slowest part of a client call; {@link AcpMain}
+     * annotations when it builds a command, the slowest part of a client call; {@link #commandLine}
      * builds only the one named on the command line (all of them for help, a typo or no command).
      * Each name is its class's {@code @Command(name)} (CommandTreeTest checks).
      */
@@ -72,16 +73,34 @@ public class AcpCommand implements Runnable {
 
     /**
      * The subcommands {@code args} needs: only the one it names when it starts with that name
-     * (after {@code --node NODE}); all of them otherwise, as for {@code acp}, {@code acp --help}
-     * or a mistyped name, whose answers list or suggest them.
+     * (after {@code --node NODE}); none for just {@code acp --version}; all of them otherwise, as
+     * for {@code acp}, {@code acp --help} or a mistyped name, whose answers list or suggest them.
      */
     static Collection<Class<?>> commandsFor(String... args) {
         int i = 0;
         while (i < args.length && (args[i].equals("--node") || args[i].startsWith("--node="))) {
             i += args[i].equals("--node") ? 2 : 1;
         }
+        if (i == args.length - 1 && (args[i].equals("-V") || args[i].equals("--version"))) {
+            return List.of();   // acp --version: the top command answers, and lists no command
+        }
         Class<?> named = i < args.length ? COMMANDS.get(args[i]) : null;
         return named != null ? List.of(named) : COMMANDS.values();
+    }
+
+    /**
+     * The {@code acp} command line for {@code args}, the same in the application and outside it:
+     * with the subcommands {@code args} needs ({@link AcpCommand#commandsFor}).
+     */
+    static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
+        CommandLine cli = new CommandLine(AcpCommand.class, factory);
+        for (Class<?> command : AcpCommand.commandsFor(args)) {
+            cli.addSubcommand(new CommandLine(command, factory));
+        }
+        return cli.setExecutionExceptionHandler(new FailureHandler())
+                .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
+                // "@file" is ours (--spec @spec.json), not picocli's argument files.
+                .setExpandAtFiles(false);
     }
 
     /**

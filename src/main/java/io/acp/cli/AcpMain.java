@@ -59,22 +59,7 @@ public class AcpMain implements QuarkusApplication {
             // and their annotations read by reflection) on the main thread before any service starts.
             return nodeRun.get().run(new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         }
-        return commandLine(factory.get(), args).execute(args);
-    }
-
-    /**
-     * The {@code acp} command line for {@code args}, the same in the application and outside it:
-     * with the subcommands {@code args} needs ({@link AcpCommand#commandsFor}).
-     */
-    static CommandLine commandLine(CommandLine.IFactory factory, String... args) {
-        CommandLine cli = new CommandLine(AcpCommand.class, factory);
-        for (Class<?> command : AcpCommand.commandsFor(args)) {
-            cli.addSubcommand(new CommandLine(command, factory));
-        }
-        return cli.setExecutionExceptionHandler(new FailureHandler())
-                .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
-                // "@file" is ours (--spec @spec.json), not picocli's argument files.
-                .setExpandAtFiles(false);
+        return AcpCommand.commandLine(factory.get(), args).execute(args);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -108,8 +107,12 @@ final class ClientConfiguration {
         if (configDir != null) {
             sources.add(new Source(CONFIG_DIR, configDir, false));
         }
+        // The first on the class path only: the application's jar holds the one there is (no library
+        // of the node ships one). Looking for all would open every jar of the client's class path,
+        // Bouncy Castle's 7 MB too, which a call that does not use --agent never needs.
+        URL url = ClientConfiguration.class.getClassLoader().getResource("application.properties");
         try {
-            for (URL url : Collections.list(ClientConfiguration.class.getClassLoader().getResources("application.properties"))) {
+            if (url != null) {
                 try (InputStream in = url.openStream()) {
                     sources.add(new Source(APPLICATION, properties(in), false));
                 }

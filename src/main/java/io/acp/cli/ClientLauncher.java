@@ -13,8 +13,9 @@ import picocli.CommandLine.RunLast;
  *
  * <p>The command line is parsed here first; a command that needs the application
  * ({@link NeedsApplication}) is handed back to {@link AcpMain}, which boots Quarkus and runs it
- * there. Usage errors, help and the version (from a resource the build wrote) are answered here,
- * by the same picocli set-up ({@link AcpMain#commandLine}), so both paths print the same bytes.
+ * there (on the client's own class path, {@link ClientMain} hands it to {@link ApplicationProcess}).
+ * Usage errors, help and the version (from a resource the build wrote) are answered here,
+ * by the same picocli set-up ({@link AcpCommand#commandLine}), so both paths print the same bytes.
  */
 final class ClientLauncher {
 
@@ -27,7 +28,7 @@ final class ClientLauncher {
         boolean[] needsApplication = {false};
         CommandLine cli;
         try {
-            cli = AcpMain.commandLine(factory, args);
+            cli = AcpCommand.commandLine(factory, args);
         } catch (CommandLine.InitializationException e) {
             if (factory.configurationFailed) {
                 // e.g. ACP_API_SOCKET set empty: the application reports it in its own words

@@ -24,6 +24,9 @@ class CommandTreeTest {
         assertThat(AcpCommand.commandsFor("--node", "n2", "system", "list")).containsExactly(SystemCommand.class);
         assertThat(AcpCommand.commandsFor("--node=n2", "get", "node")).containsExactly(GetCommand.class);
         assertThat(AcpCommand.commandsFor("node", "run")).containsExactly(NodeCommand.class);
+        assertThat(AcpCommand.commandsFor("--version")).isEmpty();
+        assertThat(AcpCommand.commandsFor("-V")).isEmpty();
+        assertThat(AcpCommand.commandsFor("--version", "status")).containsExactlyElementsOf(AcpCommand.COMMANDS.values());
     }
 
     @Test
@@ -38,7 +41,7 @@ class CommandTreeTest {
     /** A command with an injected bean would fail outside the application: it must say it needs it. */
     @Test
     void everyCommandWithInjectedBeansNeedsTheApplication() {
-        CommandLine all = AcpMain.commandLine(CommandLine.defaultFactory());
+        CommandLine all = AcpCommand.commandLine(CommandLine.defaultFactory());
         List<Class<?>> injected = new ArrayList<>();
         List<Class<?>> marked = new ArrayList<>();
         collect(all, injected, marked);

@@ -21,18 +21,30 @@ final class AcpApp {
     /** Where Failsafe says the packaged app is. */
     static final Path APP_DIR = Path.of(System.getProperty("acp.app.dir", "target/quarkus-app"));
     static final Path JAR = APP_DIR.resolve("quarkus-run.jar");
+    /** The client's jar (io.acp.cli.ClientMain on a plain class path), what the launcher runs a client call from. */
+    static final Path CLIENT_JAR = APP_DIR.resolve("acp-client.jar");
     private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
 
     private AcpApp() {
     }
 
     /**
-     * The command line for {@code java [jvmOptions] -jar quarkus-run.jar [args]}. Short-lived CLI
-     * runs use C1 only and the serial collector: they start faster on a small machine.
+     * The command line for {@code args} as the launcher ({@code packaging/acp}) runs them:
+     * {@code acp node run} from quarkus-run.jar, every other command (a client call) from
+     * acp-client.jar, the plain class path without Quarkus' runner.
      */
     static List<String> command(List<String> jvmOptions, String... args) {
-        if (!Files.isRegularFile(JAR)) {
-            fail("the packaged app is missing at " + JAR + "; run ./mvnw verify (the ITs run after package)");
+        boolean nodeRun = args.length >= 2 && args[0].equals("node") && args[1].equals("run");
+        return command(nodeRun ? JAR : CLIENT_JAR, jvmOptions, args);
+    }
+
+    /**
+     * The command line for {@code java [jvmOptions] -jar JAR [args]}. Short-lived CLI runs use C1
+     * only and the serial collector: they start faster on a small machine.
+     */
+    static List<String> command(Path jar, List<String> jvmOptions, String... args) {
+        if (!Files.isRegularFile(jar)) {
+            fail("the packaged app is missing at " + jar + "; run ./mvnw verify (the ITs run after package)");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(JAVA.toString());
@@ -41,7 +53,7 @@ final class AcpApp {
         cmd.add("-Xshare:auto");
         cmd.addAll(jvmOptions);
         cmd.add("-jar");
-        cmd.add(JAR.toString());
+        cmd.add(jar.toString());
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -81,9 +93,20 @@ final class AcpApp {
     /** {@link #cli(Path, List, Duration, String...)} with extra environment variables. */
     static CliResult cli(Path workDir, Map<String, String> env, List<String> jvmOptions, Duration timeout, String... args)
             throws IOException, InterruptedException {
+        return run(workDir, command(jvmOptions, args), env, timeout, args);
+    }
+
+    /** {@link #cli(Path, List, Duration, String...)} from {@code jar} (quarkus-run.jar or acp-client.jar). */
+    static CliResult cli(Path jar, Path workDir, List<String> jvmOptions, Duration timeout, String... args)
+            throws IOException, InterruptedException {
+        return run(workDir, command(jar, jvmOptions, args), Map.of(), timeout, args);
+    }
+
+    private static CliResult run(Path workDir, List<String> command, Map<String, String> env, Duration timeout, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(workDir, "cli-", ".out");
         Path err = Files.createTempFile(workDir, "cli-", ".err");
-        ProcessBuilder builder = new ProcessBuilder(command(jvmOptions, args));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("ACP_API_KEY");
         builder.environment().putAll(env);
         Process p = builder

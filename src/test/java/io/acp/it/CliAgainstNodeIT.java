@@ -109,6 +109,64 @@ class CliAgainstNodeIT {
         assertThat(table.out()).anySatisfy(l -> assertThat(l).matches("api +running +ok .*"));
     }
 
+    /**
+     * The launcher runs client calls from acp-client.jar (no Quarkus runner); {@code java -jar
+     * quarkus-run.jar} still runs them too, with the same answers, and a command that needs the
+     * application is handed from the client jar to the runner.
+     */
+    @Order(1)
+    @Test
+    void theClientJarAndTheRunnerAnswerAlike() throws Exception {
+        List<String> args = new ArrayList<>(List.of("services", "--json"));
+        args.addAll(Transport.UNIX.options(node.adminKey()));
+        CliResult client = AcpApp.cli(AcpApp.CLIENT_JAR, dir, Transport.UNIX.jvm(), CLI_LIMIT, args.toArray(String[]::new));
+        CliResult runner = AcpApp.cli(AcpApp.JAR, dir, Transport.UNIX.jvm(), CLI_LIMIT, args.toArray(String[]::new));
+        assertThat(client.exitCode()).as("%s", client).isZero();
+        assertThat(runner.exitCode()).as("%s", runner).isZero();
+        assertThat(client.json()).isEqualTo(runner.json());
+
+        CliResult clientVersion = AcpApp.cli(AcpApp.CLIENT_JAR, dir, List.of(), CLI_LIMIT, "--version");
+        assertThat(clientVersion.exitCode()).as("%s", clientVersion).isZero();
+        assertThat(clientVersion.out()).isEqualTo(AcpApp.cli(AcpApp.JAR, dir, List.of(), CLI_LIMIT, "--version").out());
+
+        // cluster join-token needs the node's application (its PKI beans): the client jar starts the runner for it.
+        CliResult token = AcpApp.cli(AcpApp.CLIENT_JAR, dir, Transport.UNIX.jvm(), CLI_LIMIT, "cluster", "join-token", "--node", "n-handoff");
+        assertThat(token.exitCode()).as("%s", token).isZero();
+        assertThat(token.stdout()).startsWith("acpjoin");
+    }
+
+    /**
+     * {@code acp --agent}: the client jar speaks mutual TLS with the node's own certificate (from
+     * its data directory) and refuses an agent whose certificate names another node than
+     * {@code --agent-node}, before sending anything.
+     */
+    @Order(1)
+    @Test
+    void statusOverTheAgentsMutualTlsChecksTheNodeName() throws Exception {
+        String agent = null;
+        try (io.acp.api.client.ApiClient local = node.client()) {
+            com.fasterxml.jackson.databind.node.ObjectNode ref = io.acp.model.JsonTrees.object().put("type", "node").put("id", "it1");
+            for (int i = 0; i < 100 && (agent == null || agent.isBlank()); i++) {
+                JsonNode meta = local.call(null, "cluster", "meta", ref.deepCopy().put("node", "it1"));
+                agent = meta.size() == 0 ? null : meta.get(0).path("values").path("agent").asText(null);
+                if (agent == null || agent.isBlank()) {
+                    Thread.sleep(100);
+                }
+            }
+        }
+        assertThat(agent).as("the agent address node it1 publishes").isNotBlank();
+        List<String> jvm = List.of("-Dacp.node.data-dir=" + node.dataDir());
+
+        CliResult ok = AcpApp.cli(dir, jvm, CLI_LIMIT, "status", "--json", "--agent", agent, "--agent-node", "it1");
+        assertThat(ok.exitCode()).as("%s", ok).isZero();
+        assertThat(ok.json().path("node").asText()).isEqualTo("it1");
+
+        CliResult wrong = AcpApp.cli(dir, jvm, CLI_LIMIT, "status", "--agent", agent, "--agent-node", "other");
+        assertThat(wrong.exitCode()).as("%s", wrong).isEqualTo(5);
+        assertThat(wrong.errors()).as("%s", wrong).singleElement().asString()
+                .contains("presented the certificate of node it1, not of node other");
+    }
+
     @Order(2)
     @ParameterizedTest
     @EnumSource(Transport.class)

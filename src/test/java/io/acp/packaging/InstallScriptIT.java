@@ -34,6 +34,12 @@ class InstallScriptIT {
         assertThat(run.exit).as(run.output).isZero();
         Path app = dest.resolve("usr/local/lib/acp");
         assertThat(app.resolve("quarkus-run.jar")).isRegularFile();
+        assertThat(app.resolve("acp-client.jar")).as("client calls' plain class path").isRegularFile();
+        try (java.util.jar.JarFile client = new java.util.jar.JarFile(app.resolve("acp-client.jar").toFile())) {
+            String classPath = client.getManifest().getMainAttributes().getValue("Class-Path");
+            assertThat(classPath.split(" +")).as("acp-client.jar's Class-Path: %s", classPath).hasSizeGreaterThan(3)
+                    .allSatisfy(entry -> assertThat(app.resolve(entry)).isRegularFile());
+        }
         assertThat(app.resolve("lib")).isDirectory();
         assertThat(app.resolve("app")).isDirectory();
         assertThat(app.resolve("quarkus")).isDirectory();
@@ -129,8 +135,11 @@ class InstallScriptIT {
         assertThat(archiveConf).contains("java=" + Path.of(JAVA).toRealPath());
         String flag = archiveConf.stream().filter(l -> l.startsWith("flag=")).findFirst().orElseThrow().substring(5);
         assertThat(Path.of(flag.substring(flag.indexOf('=') + 1))).isRegularFile();
+        String clientFlag = archiveConf.stream().filter(l -> l.startsWith("client_flag=")).findFirst().orElseThrow().substring(12);
+        assertThat(Path.of(clientFlag.substring(clientFlag.indexOf('=') + 1))).as("the client calls' archive").isRegularFile();
 
-        // -Xshare:on makes a JVM that cannot map the archive fail instead of running without it.
+        // -Xshare:on makes a JVM that cannot map the archive fail instead of running without it
+        // (--version is a client call: acp-client.jar with the client calls' archive).
         Map<String, String> strict = new java.util.HashMap<>(env);
         strict.put("ACP_JAVA_OPTS", "-Xshare:on");
         Run archived = run(List.of(launcher.toString(), "--version"), strict);
