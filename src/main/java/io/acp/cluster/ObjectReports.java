@@ -21,6 +21,9 @@ final class ObjectReports {
 
     private final Map<String, MetaEntry> meta = new HashMap<>(4);
     private final Map<String, StatsSeries> stats = new HashMap<>(4);
+    /** The node and series {@link #series} found last (both null when none), a shortcut past {@link #stats}. */
+    private String lastStatsNode;
+    private StatsSeries lastStats;
     private Version deletedAt;
     /** Set when the CDB dropped this holder from its map; a writer that still holds it retries. */
     boolean retired;
@@ -41,12 +44,31 @@ final class ObjectReports {
         if (!e.version().isNewerThan(deletedAt)) {
             return false;
         }
-        StatsSeries series = stats.get(e.node());
+        StatsSeries series = series(e.node());
         if (series == null) {
             series = new StatsSeries(historySize);
             stats.put(e.node(), series);
+            lastStatsNode = e.node();
+            lastStats = series;
         }
         return series.add(e);
+    }
+
+    /**
+     * The series of a node: the last one asked for without the map when the same node string asks
+     * again (at scale nearly every object's stats come from one node, its owner, and every sample
+     * is looked up twice: compared, then merged), else from the map.
+     */
+    private StatsSeries series(String node) {
+        if (node == lastStatsNode) {
+            return lastStats;
+        }
+        StatsSeries s = stats.get(node);
+        if (s != null) {
+            lastStatsNode = node;
+            lastStats = s;
+        }
+        return s;
     }
 
     /** Records a delete of the object and drops every report not newer than the newest delete. */
@@ -57,6 +79,8 @@ final class ObjectReports {
         deletedAt = tombstone;
         meta.values().removeIf(m -> !m.version().isNewerThan(tombstone));
         stats.values().removeIf(s -> !s.latest().version().isNewerThan(tombstone));
+        lastStatsNode = null;
+        lastStats = null;
     }
 
     /** The tombstone was collected: forget the delete. Returns true if nothing is left to keep. */
@@ -85,14 +109,16 @@ final class ObjectReports {
         return out;
     }
 
-    Version metaVersion(String node) {
-        MetaEntry m = meta.get(node);
-        return m == null ? null : m.version();
+    /** {@code e}'s version against the held meta of its node: positive if newer or none is held, 0 if the same. */
+    int compareWithMeta(MetaEntry e) {
+        MetaEntry m = meta.get(e.node());
+        return m == null ? 1 : e.version().compareTo(m.version());
     }
 
-    Version statsVersion(String node) {
-        StatsSeries s = stats.get(node);
-        return s == null ? null : s.latest().version();
+    /** {@code e}'s version against the latest sample of its node's series: positive if newer or none is held, 0 if the same. */
+    int compareWithStats(StatsEntry e) {
+        StatsSeries s = series(e.node());
+        return s == null ? 1 : s.compareWithLatest(e.version());
     }
 
     List<StatsEntry> statsHistory(String node) {

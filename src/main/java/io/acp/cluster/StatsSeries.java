@@ -39,7 +39,7 @@ final class StatsSeries {
     /** Adds a sample if it is newer than the latest; older or repeated samples are ignored. */
     boolean add(StatsEntry e) {
         Version v = e.version();
-        if (latest != null && !newerThanLatest(v)) {
+        if (compareWithLatest(v) <= 0) {
             return false;
         }
         latest = e;
@@ -67,12 +67,15 @@ final class StatsSeries {
         return true;
     }
 
-    /** {@code v.isNewerThan(latest.version())}, in the same order (time, then node). */
-    private boolean newerThanLatest(Version v) {
-        if (v.time() != latestTime) {
-            return v.time() > latestTime;
+    /** {@code v.compareTo(latest.version())} (positive if there is none), reading the latest entry only when the times are equal. */
+    int compareWithLatest(Version v) {
+        if (latest == null) {
+            return 1;
         }
-        return v.node().compareTo(latest.version().node()) > 0;
+        if (v.time() != latestTime) {
+            return v.time() > latestTime ? 1 : -1;
+        }
+        return v.node().compareTo(latest.version().node());
     }
 
     StatsEntry latest() {

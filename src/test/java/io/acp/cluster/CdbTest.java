@@ -237,6 +237,38 @@ class CdbTest {
     }
 
     @Test
+    void aReceivedEntryIsComparedWithTheHeldVersionOfItsOwnSlot() {
+        long t = wall.get() << 16;
+        StatsEntry n2 = new StatsEntry(VLAN, "n2", Map.of("cpu", 0.5), new Version(t, "n2"));
+        assertThat(cdb.compareWithHeld(n2)).as("nothing held").isPositive();
+        assertThat(cdb.merge(n2)).isTrue();
+        StatsEntry n3 = new StatsEntry(VLAN, "n3", Map.of("cpu", 0.7), new Version(t - 5, "n3"));
+        assertThat(cdb.compareWithHeld(n3)).as("another node's series, none yet").isPositive();
+        assertThat(cdb.merge(n3)).isTrue();
+        // the series are asked for alternately: each answer is its own node's
+        assertThat(cdb.compareWithHeld(new StatsEntry(VLAN, "n2", Map.of(), new Version(t, "n2")))).isZero();
+        assertThat(cdb.compareWithHeld(new StatsEntry(VLAN, "n3", Map.of(), new Version(t - 5, "n3")))).isZero();
+        assertThat(cdb.compareWithHeld(new StatsEntry(VLAN, "n2", Map.of(), new Version(t - 1, "n2")))).isNegative();
+        assertThat(cdb.compareWithHeld(new StatsEntry(VLAN, "n3", Map.of(), new Version(t - 1, "n3")))).isPositive();
+        assertThat(cdb.compareWithHeld(new StatsEntry(VLAN, "n2", Map.of(), new Version(t, "n9")))).as("same time, later node").isPositive();
+        MetaEntry meta = new MetaEntry(VLAN, "n2", Json.object().put("a", 1), new Version(t, "n2"));
+        assertThat(cdb.compareWithHeld(meta)).isPositive();
+        assertThat(cdb.merge(meta)).isTrue();
+        assertThat(cdb.compareWithHeld(meta)).isZero();
+
+        // a delete newer than both drops the series: nothing held again, whichever node asks first
+        ObjectEntry tombstone = new ObjectEntry(VLAN, "vlan", Json.object(), new Version(t + 10, "n2"), true);
+        assertThat(cdb.compareWithHeld(tombstone)).isPositive();
+        assertThat(cdb.merge(tombstone)).isTrue();
+        assertThat(cdb.stats(VLAN, null)).isEmpty();
+        StatsEntry after = new StatsEntry(VLAN, "n2", Map.of("cpu", 0.1), new Version(t + 20, "n2"));
+        assertThat(cdb.compareWithHeld(after)).isPositive();
+        assertThat(cdb.merge(after)).isTrue();
+        assertThat(cdb.compareWithHeld(after)).isZero();
+        assertThat(cdb.compareWithHeld(new StatsEntry(VLAN, "n3", Map.of(), new Version(t + 1, "n3")))).isPositive();
+    }
+
+    @Test
     void statsHistoryIsBoundedAndOldestFirst() {
         List<StatsEntry> written = new java.util.ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -668,11 +668,11 @@ public final class ClusterSync {
                         "a DELTA from " + sender + " carries an entry of node " + e.node());
                 continue;
             }
-            Version held = heldVersion(e);
-            if (held != null && !e.version().isNewerThan(held)) {
+            int againstHeld = cdb.compareWithHeld(e);
+            if (againstHeld <= 0) {
                 // nothing to merge, so nothing to verify; but a held entry whose seal this node
                 // lacks (loaded from its journal) gets it, so it can be relayed again
-                if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
+                if (!tagProven && againstHeld == 0 && seals.get(e) == null && originCheck.accept(s, sender)) {
                     seals.put(s);
                 }
                 counters.entryIgnored();
@@ -687,7 +687,7 @@ public final class ClusterSync {
                 continue;
             }
             if (!tagProven) {
-                seals.put(s);
+                seals.putNewer(s); // newer than held, checked above
             }
             if (e.node().equals(node)) {
                 ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
@@ -703,15 +703,6 @@ public final class ClusterSync {
                 case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
             }
         }
-    }
-
-    /** The version this node holds of the entry's slot, or null. */
-    private Version heldVersion(Entry e) {
-        return switch (e.kind()) {
-            case OBJECT -> cdb.entry(e.key()).map(Entry::version).orElse(null);
-            case META -> cdb.latestMetaVersion(e.key(), e.node());
-            case STATS -> cdb.latestStatsVersion(e.key(), e.node());
-        };
     }
 
     /** The slot of one of this node's entries (the node is implied). */

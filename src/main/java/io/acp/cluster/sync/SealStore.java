@@ -28,6 +28,15 @@ final class SealStore {
         sealed.merge(Slot.of(s.entry()), s, (old, neu) -> neu.entry().version().isNewerThan(old.entry().version()) ? neu : old);
     }
 
+    /**
+     * Keeps a sealed entry its caller found newer than what the CDB holds of its slot, replacing
+     * what the slot holds without reading it: the held seal is cold memory at scale (one of 12,600
+     * series per sample), and one newer than the CDB's can only be of an entry the CDB refused.
+     */
+    void putNewer(SealedEntry s) {
+        sealed.put(Slot.of(s.entry()), s);
+    }
+
     /** The sealed form of exactly this entry (same version), or null. */
     SealedEntry get(Entry e) {
         SealedEntry s = sealed.get(Slot.of(e));

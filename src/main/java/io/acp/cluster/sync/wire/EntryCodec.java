@@ -6,7 +6,6 @@ import io.acp.model.Json;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
-import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
 import io.acp.model.StatsValues;
 import io.acp.model.Version;
@@ -130,7 +129,7 @@ public final class EntryCodec {
 
     private static Entry entry(ByteBuffer b) {
         int kind = b.get();
-        ObjectKey key = new ObjectKey(ObjectType.parse(string(b)), string(b));
+        ObjectKey key = WireKeys.decode(b);
         Version version = new Version(b.getLong(), string(b));
         switch (kind) {
             case OBJECT -> {
@@ -170,7 +169,7 @@ public final class EntryCodec {
         out.write(u);
     }
 
-    private static String string(ByteBuffer b) {
+    static String string(ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;
         if (n > b.remaining()) {
             throw new IllegalArgumentException("string of " + n + " bytes exceeds the " + b.remaining() + " bytes left");

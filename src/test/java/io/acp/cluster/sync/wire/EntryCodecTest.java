@@ -85,4 +85,34 @@ class EntryCodecTest {
         byte[] longer = "x".repeat(WireStrings.MAX_CACHED_LENGTH + 1).getBytes(StandardCharsets.UTF_8);
         assertThat(WireStrings.decode(longer, 0, longer.length)).hasSize(WireStrings.MAX_CACHED_LENGTH + 1);
     }
+
+    @Test
+    void aKnownKeyDecodesToOneInstanceAndABadOneIsRefusedEveryTime() {
+        byte[] one = statsEntry("vm-7", "n1", new String[] {"cpu"}, new double[] {1});
+        ObjectKey first = EntryCodec.decode(one).get(0).key();
+        assertThat(first).isEqualTo(ObjectKey.of(ObjectType.SYSTEM, "vm-7"));
+        assertThat(EntryCodec.decode(one).get(0).key()).isSameAs(first);
+
+        // keys that take each other's cache slots are still themselves
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < WireKeys.SLOTS * 2; i += 7) {
+                assertThat(EntryCodec.decode(statsEntry("id-" + i, "n1", new String[0], new double[0])).get(0).key())
+                        .isEqualTo(ObjectKey.of(ObjectType.SYSTEM, "id-" + i));
+            }
+        }
+
+        // an id that is not one is never cached: refused the second time as the first, naming the rule
+        byte[] bad = statsEntry("../etc", "n1", new String[] {"cpu"}, new double[] {1});
+        for (int i = 0; i < 2; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EntryCodec.decode(bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rule object-id");
+        }
+        // nor is an unknown type
+        byte[] unknown = statsEntry("vm-7", "n1", new String[0], new double[0]);
+        unknown[8] = (byte) 'X'; // "system" (at byte 7, after length, kind and its length) -> "sXstem"
+        for (int i = 0; i < 2; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EntryCodec.decode(unknown))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown object type");
+        }
+    }
 }
