@@ -64,13 +64,6 @@ final class StateIndex {
     private static final Slot OBJECT_SLOT = new Slot(Entry.Kind.OBJECT, "");
 
     /**
-     * One {@link Slot} per (kind, node): a per-key map then finds a slot it holds by identity, not
-     * by comparing the fields of a key that is seldom in the cache (every stats sample looks one up).
-     */
-    private final Map<String, Slot> metaSlots = new HashMap<>();
-    private final Map<String, Slot> statsSlots = new HashMap<>();
-
-    /**
      * An entry's place in the stream order: its position, then (for the rare slots whose
      * positions collide) the slot itself. A probe (kind null) sorts before every slot at its position.
      */
@@ -134,7 +127,7 @@ final class StateIndex {
     /** Records an entry the CDB applied; ignores one older than what the index holds. */
     synchronized void update(Entry e) {
         Map<Slot, Entry> perKey = entries.computeIfAbsent(e.key(), k -> new HashMap<>());
-        Slot slot = slot(e);
+        Slot slot = new Slot(e.kind(), slotNode(e));
         Entry old = perKey.get(slot);
         if (old != null && !e.version().isNewerThan(old.version())) {
             return;
@@ -337,15 +330,6 @@ final class StateIndex {
         List<Entry> out = new ArrayList<>();
         entries.values().forEach(m -> out.addAll(m.values()));
         return out;
-    }
-
-    /** The entry's slot, the one instance kept for it. */
-    private Slot slot(Entry e) {
-        return switch (e.kind()) {
-            case OBJECT -> OBJECT_SLOT;
-            case META -> metaSlots.computeIfAbsent(e.node(), n -> new Slot(Entry.Kind.META, n));
-            case STATS -> statsSlots.computeIfAbsent(e.node(), n -> new Slot(Entry.Kind.STATS, n));
-        };
     }
 
     /**
