@@ -3,13 +3,10 @@ package io.acp.cluster.sync.bench;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.SyncSettings;
-import io.acp.cluster.sync.transport.Transport;
-import io.acp.cluster.sync.transport.TransportCounters;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.acp.testing.Ports;
 import io.acp.testing.TestPki;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
@@ -19,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,12 +57,12 @@ public final class SyncHandleCostBench {
         PkiFiles ca = TestPki.newCluster(root.resolve("ca"), settings.clusterId());
         TestPki.provision(ca, root.resolve("real1"), "real1");
         Cdb cdb = Cdb.inMemory("real1");
-        Tap[] tapped = new Tap[1];
-        Set<Long> before = syncThreads();
-        ClusterSync sync = new ClusterSync(cdb, settings, "real1", root.resolve("real1"), t -> tapped[0] = new Tap(t));
+        ByteCountingTransport[] tapped = new ByteCountingTransport[1];
+        Set<Long> before = SyncScaleBench.syncThreads();
+        ClusterSync sync = new ClusterSync(cdb, settings, "real1", root.resolve("real1"), t -> tapped[0] = new ByteCountingTransport(t, "real1"));
         try {
             sync.start().await().atMost(Duration.ofSeconds(10));
-            Set<Long> syncThreads = syncThreads();
+            Set<Long> syncThreads = SyncScaleBench.syncThreads();
             syncThreads.removeAll(before);
             X509Certificate cert = Pem.readCertificate(PkiFiles.in(root.resolve("real1")).nodeCertificate());
             SimulatedPeers sims = new SimulatedPeers(settings, peers, objects, sync::digest, ca, root, Map.of("real1", cert));
@@ -85,7 +81,7 @@ public final class SyncHandleCostBench {
             long datagrams = 0;
             for (int r = 0; r < warmup + rounds; r++) {
                 if (r == warmup) {
-                    cpuSync = cpuOf(syncThreads);
+                    cpuSync = SyncScaleBench.cpuOf(syncThreads);
                     merged0 = sync.stats().getOrDefault("sync.entries.merged", 0L);
                 }
                 round.clear();
@@ -103,7 +99,7 @@ public final class SyncHandleCostBench {
                 waitFor(() -> sync.stats().getOrDefault("sync.entries.merged", 0L) >= expected, "round " + r);
             }
             long merged = sync.stats().getOrDefault("sync.entries.merged", 0L) - merged0;
-            double syncMicros = (cpuOf(syncThreads) - cpuSync) / 1000.0;
+            double syncMicros = (SyncScaleBench.cpuOf(syncThreads) - cpuSync) / 1000.0;
             double handingMicros = cpuHanding / 1000.0;
             Map<String, Long> stats = sync.stats();
             long dropped = stats.entrySet().stream().filter(e -> e.getKey().startsWith("sync.dropped.")).mapToLong(Map.Entry::getValue).sum();
@@ -123,9 +119,10 @@ public final class SyncHandleCostBench {
         }
     }
 
-    private static void deliver(Tap tap, List<byte[]> datagrams, InetSocketAddress from) {
+    /** In the I/O thread's place: to the receiver the node gave its transport, past the byte counting. */
+    private static void deliver(ByteCountingTransport transport, List<byte[]> datagrams, InetSocketAddress from) {
         for (byte[] d : datagrams) {
-            tap.receiver.onDatagram(d, from);
+            transport.nodeReceiver.onDatagram(d, from);
         }
     }
 
@@ -136,57 +133,6 @@ public final class SyncHandleCostBench {
                 throw new IllegalStateException("not done within 120 s: " + what);
             }
             Thread.sleep(2);
-        }
-    }
-
-    private static Set<Long> syncThreads() {
-        Set<Long> ids = new HashSet<>();
-        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("acp-sync")).forEach(t -> ids.add(t.getId()));
-        return ids;
-    }
-
-    private static long cpuOf(Set<Long> threads) {
-        return threads.stream().mapToLong(THREADS::getThreadCpuTime).filter(t -> t > 0).sum();
-    }
-
-    /** The node's transport, with its receiver kept so the benchmark can hand it datagrams itself. */
-    private static final class Tap implements Transport {
-        private final Transport delegate;
-        volatile Receiver receiver;
-
-        Tap(Transport delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void start(Receiver r) throws IOException {
-            receiver = r;
-            delegate.start(r);
-        }
-
-        @Override
-        public void broadcast(byte[] datagram) {
-            delegate.broadcast(datagram);
-        }
-
-        @Override
-        public void unicast(InetSocketAddress to, byte[] datagram) {
-            delegate.unicast(to, datagram);
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return delegate.localAddress();
-        }
-
-        @Override
-        public TransportCounters counters() {
-            return delegate.counters();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
