@@ -25,8 +25,12 @@ final class ByteCountingTransport implements Transport {
         this.node = node;
     }
 
+    /** The receiver the node started this transport with (a benchmark may hand it datagrams itself), or null before. */
+    volatile Receiver nodeReceiver;
+
     @Override
     public void start(Receiver receiver) throws IOException {
+        nodeReceiver = receiver;
         delegate.start((d, from) -> {
             if (isOwn(d)) {
                 ownBytesLoopedBack.addAndGet(d.length);

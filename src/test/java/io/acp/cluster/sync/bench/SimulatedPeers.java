@@ -76,6 +76,8 @@ final class SimulatedPeers implements AutoCloseable {
     private long bytesSent;
     private long datagramsSent;
     private long unicastReceived;
+    /** Where datagrams go instead of the socket, when set ({@link #divertTo}). */
+    private java.util.function.Consumer<byte[]> diverted;
 
     /**
      * @param ca    the cluster CA, which issues each simulated node its key and certificate (under {@code root})
@@ -178,7 +180,11 @@ final class SimulatedPeers implements AutoCloseable {
 
     private void sendSealed(Sim sim, MessageType type, byte[] body) throws IOException {
         for (byte[] d : sim.sealer.seal(type, body)) {
-            if (socket.send(ByteBuffer.wrap(d), group) > 0) {
+            if (diverted != null) {
+                diverted.accept(d);
+                bytesSent += d.length;
+                datagramsSent++;
+            } else if (socket.send(ByteBuffer.wrap(d), group) > 0) {
                 bytesSent += d.length;
                 datagramsSent++;
             }
@@ -216,6 +222,11 @@ final class SimulatedPeers implements AutoCloseable {
             out.add(b.array());
         }
         return out;
+    }
+
+    /** From now on hands every datagram to {@code sink} instead of multicasting it (a benchmark that delivers them itself). */
+    void divertTo(java.util.function.Consumer<byte[]> sink) {
+        diverted = sink;
     }
 
     long bytesSent() {

@@ -181,13 +181,13 @@ public final class SyncScaleBench {
         return new RealNode(id, cdb, sync, counting[0], mine, keys);
     }
 
-    private static Set<Long> syncThreads() {
+    static Set<Long> syncThreads() {
         Set<Long> ids = new HashSet<>();
         Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("acp-sync")).forEach(t -> ids.add(t.getId()));
         return ids;
     }
 
-    private static long cpuOf(Set<Long> threads) {
+    static long cpuOf(Set<Long> threads) {
         return threads.stream().mapToLong(THREADS::getThreadCpuTime).filter(t -> t > 0).sum();
     }
 
