@@ -566,10 +566,9 @@ public final class ClusterSync {
             if (seals.get(e) != null) {
                 continue;
             }
-            String author = SealedEntry.requiredAuthor(e);
-            if (author.equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
+            if (ownToSeal(e)) {
                 unsealedOwn.add(e);
-            } else if (bridge && !authorKeys.member(author)) {
+            } else if (bridge && !authorKeys.member(SealedEntry.requiredAuthor(e))) {
                 unsealedBridged.add(e);
             }
         }
@@ -587,6 +586,11 @@ public final class ClusterSync {
             }
         }
         return out;
+    }
+
+    /** Whether this node wrote {@code e} and may seal it: its objects, and the meta and stats it reports. */
+    private boolean ownToSeal(Entry e) {
+        return SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node));
     }
 
     // ---- received datagrams -------------------------------------------------------------------
@@ -616,11 +620,12 @@ public final class ClusterSync {
                         return;
                     }
                     counters.pullServed();
-                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay);
+                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay, this::ownToSeal,
+                            signer::sealEncoded);
                     for (byte[] body : answer.bodies()) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
-                    if (answer.entries() > 0 && !antiEntropy.farBehind(h.sender())) {
+                    if (answer.entries() > 0 && !answer.own() && !antiEntropy.farBehind(h.sender())) {
                         pullBack(h.sender(), from);
                     }
                 }
@@ -645,6 +650,8 @@ public final class ClusterSync {
         });
         if (antiEntropy.heardHeartbeat(sender, hb.digestPart())) {
             catchUp.sameRoot(sender);
+        } else {
+            antiEntropy.considerOwnStream(sender); // far behind: pull what it wrote from the writer itself
         }
     }
 
@@ -784,13 +791,11 @@ public final class ClusterSync {
         }
     }
 
+    /** Pulls the peers whose answers are not arriving: a stream's last body pulls the next part itself. */
     private void antiEntropyRound() {
-        if (antiEntropy.awaitingAnswer()) {
-            return; // a stream's answer is still arriving; its last body pulls the next part
+        for (String peer : antiEntropy.peersToPull(this::isAlive)) {
+            membership.peer(peer).ifPresent(this::pull);
         }
-        antiEntropy.choosePeer(this::isAlive)
-                .flatMap(membership::peer)
-                .ifPresent(this::pull);
     }
 
     private void pull(Peer peer) {
