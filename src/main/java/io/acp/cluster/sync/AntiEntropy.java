@@ -48,7 +48,7 @@ final class AntiEntropy {
     static final int ANSWER_HEADER = 4 + 2 + 2 + 1 + 8 + 8;
     private static final int ANSWER_MORE = 1;
     /** ENTRIES flag: the body answers an own-stream pull, so it moves that stream's cursor. */
-    private static final int ANSWER_OWN = 2;
+    static final int ANSWER_OWN = 2;
     /**
      * Datagrams one body of an own stream spans at most: the body's entries share one group (one
      * signature, one multiproof of a few hashes), so a larger body costs fewer bytes per entry; a
@@ -478,7 +478,7 @@ final class AntiEntropy {
         return answerBody(pullId, index, bodies, more ? ANSWER_MORE : 0, from, next, groups);
     }
 
-    private static byte[] answerBody(int pullId, int index, int bodies, int flags, long from, long next, byte[] groups) {
+    static byte[] answerBody(int pullId, int index, int bodies, int flags, long from, long next, byte[] groups) {
         return ByteBuffer.allocate(ANSWER_HEADER + groups.length)
                 .putInt(pullId)
                 .putShort((short) index)
@@ -531,6 +531,11 @@ final class AntiEntropy {
             awaited.remove(peer);
         }
         return new Received(entries, complete && more);
+    }
+
+    /** Forgets the answers awaited, as if two heartbeat intervals had passed; for tests. */
+    void forgetAwaited() {
+        awaited.clear();
     }
 
     /** The puller's resume point, for tests. */
