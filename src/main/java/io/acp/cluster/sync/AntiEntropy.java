@@ -38,6 +38,8 @@ final class AntiEntropy {
     static final int CHUNK = 128;
     /** A peer announcing fewer entries than this many eighths of ours is far behind: it is not pulled from. */
     static final int FAR_BEHIND_EIGHTHS = 7;
+    /** Entries fewer than a peer's from which an own stream is worth its signatures; below, relayed seals cost little in all. */
+    static final int OWN_STREAM_MIN_LACK = 1024;
 
     /** PULL body after the bucket hashes: cutoff (8), pull id (4), flags (1), range count (1). */
     private static final int PULL_FIXED = StateIndex.BUCKETS * 8 + 8 + 4 + 1 + 1;
@@ -78,15 +80,15 @@ final class AntiEntropy {
     record Received(List<SealedEntry> entries, boolean pullAgain) {
     }
 
-    /** Per peer pulled: the id of the last pull and how many bodies of its answer arrived. */
+    /** Per peer pulled: the id of the last pull, how many bodies of its answer arrived, and when the last did (or the pull went). */
     private static final class Awaited {
         final int id;
-        final long pulledAtMillis;
+        long heardAtMillis;
         int bodies;
 
         Awaited(int id, long pulledAtMillis) {
             this.id = id;
-            this.pulledAtMillis = pulledAtMillis;
+            this.heardAtMillis = pulledAtMillis;
         }
     }
 
@@ -141,14 +143,20 @@ final class AntiEntropy {
 
     /**
      * Starts an own stream from {@code peer} if this node holds far fewer entries than it announced
-     * and has not run one from it yet: this node then pulls each such peer for the entries that peer
+     * (less than 7/8, and {@value #OWN_STREAM_MIN_LACK} or more fewer) and has not run one from it
+     * since it was last close to it: this node then pulls each such peer for the entries that peer
      * wrote, all of them in parallel, before it pulls anyone for the rest (entries of authors no
      * longer live). Sync thread only.
      */
     void considerOwnStream(String peer) {
         Integer theirs = peerSizes.get(peer);
-        if (theirs != null && (long) index.size() * 8 < (long) theirs * FAR_BEHIND_EIGHTHS
-                && !ownStreams.containsKey(peer) && ownStreamsDone.add(peer)) {
+        if (theirs == null) {
+            return;
+        }
+        long mine = index.size();
+        if (mine * 8 >= (long) theirs * FAR_BEHIND_EIGHTHS || theirs - mine < OWN_STREAM_MIN_LACK) {
+            ownStreamsDone.remove(peer); // close again: a later fall behind may stream anew
+        } else if (!ownStreams.containsKey(peer) && ownStreamsDone.add(peer)) {
             ownStreams.put(peer, new StreamCursor());
         }
     }
@@ -240,10 +248,11 @@ final class AntiEntropy {
     }
 
     /**
-     * Whether an answer to one of this node's pulls is still arriving: pulled within the last two
-     * {@code horizonMillis} (two heartbeat intervals) and not complete. Another pull meanwhile
-     * would ask for the same ranges and be answered with the same entries; an answer whose bodies
-     * were lost is given up after that time, and the next pull asks for what they held.
+     * Whether an answer to one of this node's pulls is still arriving: not complete, and pulled or
+     * a body of it received within the last {@code horizonMillis} (a heartbeat interval). Another
+     * pull meanwhile would ask for the same ranges and be answered with the same entries; an answer
+     * silent that long lost bodies, and the next pull asks for what they held. (Two intervals from
+     * the pull, as it was, made the next round after a lost body wait a whole interval more.)
      */
     boolean awaitingAnswer() {
         for (String peer : awaited.keySet()) {
@@ -256,7 +265,7 @@ final class AntiEntropy {
 
     private boolean awaitingAnswer(String peer) {
         Awaited a = awaited.get(peer);
-        return a != null && a.pulledAtMillis > wallMillis.getAsLong() - 2 * horizonMillis;
+        return a != null && a.heardAtMillis > wallMillis.getAsLong() - horizonMillis;
     }
 
     /** An entry of an answer was refused because its author's key is unknown here: the next answer leads with certificates. */
@@ -526,6 +535,9 @@ final class AntiEntropy {
             }
         }
         Awaited a = awaited.get(peer);
+        if (a != null && a.id == id) {
+            a.heardAtMillis = wallMillis.getAsLong();
+        }
         boolean complete = a != null && a.id == id && ++a.bodies == bodies;
         if (complete) {
             awaited.remove(peer);
@@ -533,7 +545,7 @@ final class AntiEntropy {
         return new Received(entries, complete && more);
     }
 
-    /** Forgets the answers awaited, as if two heartbeat intervals had passed; for tests. */
+    /** Forgets the answers awaited, as if a silent heartbeat interval had passed; for tests. */
     void forgetAwaited() {
         awaited.clear();
     }

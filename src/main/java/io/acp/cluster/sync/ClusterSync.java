@@ -749,9 +749,10 @@ public final class ClusterSync {
             LOG.infof("node %s holds the cluster's state (%s)", node, catchUp.describe(alive, now));
             cdb.readiness(Readiness.READY);
         }
-        if (cdb.readiness() != Readiness.READY && lastPulled != null && catchUp.roundBroughtMissed(lastPulled)
-                && now - lastPullNanos >= settings.heartbeatInterval().toNanos()) {
-            antiEntropyRound(); // still catching up and the last answer brought missed entries: do not wait a whole interval
+        if (lastPulled != null && catchUp.roundBroughtMissed(lastPulled) && now - lastPullNanos >= settings.heartbeatInterval().toNanos()) {
+            // the last answer brought entries this node had missed (catching up, or a gap after loss): pull again now
+            // rather than a whole interval later; what the last pull left out as not settled yet is settled by now
+            antiEntropyRound();
         }
     }
 

@@ -329,19 +329,23 @@ class AntiEntropyTest {
         PkiFiles ca = TestPki.newCluster(dir.resolve("ca5"), "test");
         NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
         StateIndex state = new StateIndex();
-        write(state, "a", 100);
-        write(state, "b", 100);
+        write(state, "a", 600);
+        write(state, "b", 600);
         AntiEntropy joiner = node(new StateIndex(), 60_000);
         joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
         joiner.considerOwnStream("a");
         AntiEntropy.Answer answer = node(state, 60_000).answer(joiner.pullBody("a"), 1300, entries -> List.of(),
                 e -> e.version().node().equals("a"), a::sealEncoded);
         List<Entry> sent = answer.bodies().stream().flatMap(body -> joiner.received("a", body).entries().stream()).map(SealedEntry::entry).toList();
-        assertThat(sent).hasSize(100).allMatch(e -> e.version().node().equals("a"));
+        assertThat(sent).hasSize(600).allMatch(e -> e.version().node().equals("a"));
         assertThat(joiner.ownStreamRunning("a")).as("the stream from a is over").isFalse();
         joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
         joiner.considerOwnStream("a");
-        assertThat(joiner.ownStreamRunning("a")).as("one own stream per writer").isFalse();
+        assertThat(joiner.ownStreamRunning("a")).as("one own stream per writer while far behind").isFalse();
+        AntiEntropy close = node(filled(10), 60_000);
+        close.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), 1000));
+        close.considerOwnStream("a");
+        assertThat(close.ownStreamRunning("a")).as("too few entries lacking to stream them apart").isFalse();
     }
 
     @Test
