@@ -25,8 +25,8 @@ import java.util.List;
  * then one more node starts with an empty CDB and the time until its digest equals the holders' is
  * measured (polled every 2 ms), with the UDP payload bytes it received meanwhile, beside the
  * state's size (the objects' entry encodings, what any transfer must carry at least) and the time
- * until the joiner declared itself ready. Given up after {@code giveUpSeconds}, reporting how much
- * of the state had arrived.
+ * until the joiner declared itself ready, and the heap all the nodes use then. Given up after
+ * {@code giveUpSeconds}, reporting how much of the state had arrived.
  *
  * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncJoinBench [objects=10000] [holders=2] [giveUpSeconds=60]}
  */
@@ -103,6 +103,10 @@ public final class SyncJoinBench {
         System.out.printf("join of %d objects: converged in %.0f ms, ready in %s; received %.2f MB (%.2f x the objects' encodings), sent %.2f MB%n",
                 objects, converged / 1e6, readyNanos < 0 ? "> 30 s after converging" : String.format("%.0f ms", readyNanos / 1e6),
                 received / 1e6, received / (double) stateBytes, sent / 1e6);
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf("heap used after a collection, all nodes in this JVM: %.0f MB of %.0f MB max%n",
+                (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.maxMemory() / 1e6);
         for (Node n : held) {
             n.sync().stop().await().atMost(Duration.ofSeconds(10));
         }
