@@ -103,6 +103,9 @@ public final class SyncJoinBench {
         System.out.printf("join of %d objects: converged in %.0f ms, ready in %s; received %.2f MB (%.2f x the objects' encodings), sent %.2f MB%n",
                 objects, converged / 1e6, readyNanos < 0 ? "> 30 s after converging" : String.format("%.0f ms", readyNanos / 1e6),
                 received / 1e6, received / (double) stateBytes, sent / 1e6);
+        java.util.Map<String, Long> c = joiner.sync().counters().snapshot();
+        System.out.printf("joiner: %d pulls sent, %d entries merged, %d received again (held already)%n",
+                c.get("sync.pulls.sent"), c.get("sync.entries.merged"), c.get("sync.entries.ignored"));
         System.gc();
         Runtime rt = Runtime.getRuntime();
         System.out.printf("heap used after a collection, all nodes in this JVM: %.0f MB of %.0f MB max%n",
