@@ -337,25 +337,42 @@ final class AntiEntropy {
         if (ownOnly) {
             return ownAnswer(out, ranges, differing, any, last, own, ownSealer);
         }
+        Long stop = !any ? null : walk(ranges, differing, chunk -> {
+            List<SealedEntry> proven = sealed.apply(chunk);
+            int j = 0;
+            for (Entry e : chunk) {
+                SealedEntry s = j < proven.size() && sameSlotAndVersion(proven.get(j).entry(), e) ? proven.get(j++) : null;
+                if (s != null && !out.add(s, StateIndex.position(e))) {
+                    return StateIndex.position(e);
+                }
+            }
+            return null;
+        });
+        return stop == null ? out.finish(last, false) : out.finish(stop, true);
+    }
+
+    /**
+     * Walks the entries of the differing buckets in the wanted ranges in position order, a chunk at
+     * a time, until {@code visit} returns the position the answer stops at (null: go on).
+     *
+     * @return where the answer stopped, or null if it took everything
+     */
+    private Long walk(List<long[]> ranges, boolean[] differing, Function<List<Entry>, Long> visit) {
         for (long[] r : ranges) {
             long at = r[0];
-            while (any) {
+            while (true) {
                 List<Entry> chunk = index.next(at, r[1], differing, CHUNK);
                 if (chunk.isEmpty()) {
                     break;
                 }
-                List<SealedEntry> proven = sealed.apply(chunk);
-                int j = 0;
-                for (Entry e : chunk) {
-                    SealedEntry s = j < proven.size() && sameSlotAndVersion(proven.get(j).entry(), e) ? proven.get(j++) : null;
-                    if (s != null && !out.add(s, StateIndex.position(e))) {
-                        return out.finish(StateIndex.position(e), true);
-                    }
+                Long stop = visit.apply(chunk);
+                if (stop != null) {
+                    return stop;
                 }
                 at = StateIndex.position(chunk.get(chunk.size() - 1)) + 1;
             }
         }
-        return out.finish(last, false);
+        return null;
     }
 
     /**
@@ -367,45 +384,33 @@ final class AntiEntropy {
         List<Entry> picked = new ArrayList<>();
         List<byte[]> encoded = new ArrayList<>();
         List<Long> positions = new ArrayList<>();
-        long bytes = 0;
-        long stop = last;
-        boolean more = false;
-        walk:
-        for (long[] r : ranges) {
-            long at = r[0];
-            while (any) {
-                List<Entry> chunk = index.next(at, r[1], differing, CHUNK);
-                if (chunk.isEmpty()) {
-                    break;
+        long[] bytes = {0};
+        Long stop = !any ? null : walk(ranges, differing, chunk -> {
+            for (Entry e : chunk) {
+                if (!own.test(e)) {
+                    continue;
                 }
-                for (Entry e : chunk) {
-                    if (!own.test(e)) {
-                        continue;
-                    }
-                    byte[] enc;
-                    try {
-                        enc = io.acp.cluster.sync.wire.EntryCodec.encode(e);
-                    } catch (IllegalArgumentException noWireForm) {
-                        continue; // the signer would leave it out too; it logs that when the entry is sealed for a delta
-                    }
-                    if (bytes + enc.length > maxBytes && bytes > 0) {
-                        stop = StateIndex.position(e);
-                        more = true;
-                        break walk;
-                    }
-                    picked.add(e);
-                    encoded.add(enc);
-                    positions.add(StateIndex.position(e));
-                    bytes += enc.length;
+                byte[] enc;
+                try {
+                    enc = io.acp.cluster.sync.wire.EntryCodec.encode(e);
+                } catch (IllegalArgumentException noWireForm) {
+                    continue; // the signer would leave it out too; it logs that when the entry is sealed for a delta
                 }
-                at = StateIndex.position(chunk.get(chunk.size() - 1)) + 1;
+                if (bytes[0] + enc.length > maxBytes && bytes[0] > 0) {
+                    return StateIndex.position(e);
+                }
+                picked.add(e);
+                encoded.add(enc);
+                positions.add(StateIndex.position(e));
+                bytes[0] += enc.length;
             }
-        }
+            return null;
+        });
         List<SealedEntry> proven = picked.isEmpty() ? List.of() : ownSealer.seal(picked, encoded);
         for (int k = 0; k < proven.size(); k++) {
             out.add(proven.get(k), positions.get(k));
         }
-        return out.finish(stop, more);
+        return stop == null ? out.finish(last, false) : out.finish(stop, true);
     }
 
     /** Fills bodies in position order, each saying which positions it covers. */

@@ -60,14 +60,22 @@ public final class SyncJoinBench {
                     Json.object().put("i", k).put("name", "object number " + k), null).await().atMost(Duration.ofSeconds(5));
         }
         System.out.printf("%d holders, %d objects written in %.1f s; %s%n", holders, objects, (System.nanoTime() - written) / 1e9, settings);
-        long settle = System.nanoTime() + 120_000_000_000L;
+        long settleSeconds = Math.max(120, objects / 2_000); // 1M objects: 500 s
+        long settle = System.nanoTime() + settleSeconds * 1_000_000_000L;
+        long settleStart = System.nanoTime();
+        long nextReport = settleStart + 30_000_000_000L;
         while (!allEqual(held) && System.nanoTime() < settle) {
+            if (System.nanoTime() > nextReport) {
+                nextReport += 30_000_000_000L;
+                System.out.printf("holders after %.0f s: %s%n", (System.nanoTime() - settleStart) / 1e9, describe(held));
+            }
             Thread.sleep(10);
         }
         if (!allEqual(held)) {
-            System.out.println("holders did not converge among themselves within 120 s; giving up");
+            System.out.printf("holders did not converge among themselves within %d s; giving up: %s%n", settleSeconds, describe(held));
             return;
         }
+        System.out.printf("holders agreed %.1f s after the last write%n", (System.nanoTime() - settleStart) / 1e9);
         long stateBytes = 0;
         for (ObjectEntry o : held.get(0).cdb().objects(new ObjectQuery(null, null, null, null, true))) {
             stateBytes += EntryCodec.encode(o).length;
@@ -114,6 +122,16 @@ public final class SyncJoinBench {
             n.sync().stop().await().atMost(Duration.ofSeconds(10));
         }
         joiner.sync().stop().await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static String describe(List<Node> nodes) {
+        StringBuilder b = new StringBuilder();
+        for (Node n : nodes) {
+            java.util.Map<String, Long> c = n.sync().counters().snapshot();
+            b.append(String.format("[%s %s, pulls %d sent %d served, dropped overload %d, merged %d] ", n.cdb().localNode(), n.sync().digest(),
+                    c.get("sync.pulls.sent"), c.get("sync.pulls.served"), c.get("sync.dropped.overload"), c.get("sync.entries.merged")));
+        }
+        return b.toString();
     }
 
     private static boolean allEqual(List<Node> nodes) {
