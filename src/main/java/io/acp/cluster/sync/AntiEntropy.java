@@ -162,18 +162,24 @@ final class AntiEntropy {
     }
 
     /**
-     * The peers to pull now: while own streams run, each live peer of one whose answer is not
-     * arriving; then the peer {@link #choosePeer} gives, unless an answer is still arriving.
+     * The peers to pull now: while own streams from live peers run, each of those peers whose
+     * answer is not arriving; then the peer {@link #choosePeer} gives, unless an answer is still
+     * arriving. The stream of a peer not alive (suspected, as a busy one may be for a while, or
+     * dead) waits with its cursor: a peer alive again goes on where it stopped, and while no
+     * streaming peer is alive the ordinary pass runs (what a dead writer wrote comes relayed).
      */
     List<String> peersToPull(Predicate<String> alive) {
-        ownStreams.keySet().removeIf(peer -> !alive.test(peer)); // what a dead author wrote comes relayed
-        if (!ownStreams.isEmpty()) {
-            List<String> out = new ArrayList<>();
-            for (String peer : ownStreams.keySet()) {
+        boolean streaming = false;
+        List<String> out = new ArrayList<>();
+        for (String peer : ownStreams.keySet()) {
+            if (alive.test(peer)) {
+                streaming = true;
                 if (!awaitingAnswer(peer)) {
                     out.add(peer);
                 }
             }
+        }
+        if (streaming) {
             Collections.sort(out);
             return out;
         }
@@ -183,7 +189,7 @@ final class AntiEntropy {
         return choosePeer(alive).map(List::of).orElse(List.of());
     }
 
-    /** Whether an own stream from {@code peer} is running, for tests. */
+    /** Whether an own stream from {@code peer} is running (or waits for the peer to be alive again), for tests. */
     boolean ownStreamRunning(String peer) {
         return ownStreams.containsKey(peer);
     }

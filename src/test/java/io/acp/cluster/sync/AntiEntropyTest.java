@@ -349,6 +349,44 @@ class AntiEntropyTest {
     }
 
     @Test
+    void theStreamOfAPeerNotAliveWaitsWithItsCursorWhileTheOrdinaryPassRuns() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca6"), "test");
+        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
+        StateIndex state = new StateIndex();
+        write(state, "a", 1200);
+        AntiEntropy holder = node(state, 20_000);
+        StateIndex joined = new StateIndex();
+        AntiEntropy joiner = node(joined, 20_000);
+        joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
+        joiner.heardHeartbeat("b", AntiEntropy.heartbeatBody(state.root(), state.size()));
+        joiner.considerOwnStream("a");
+        int received = 0;
+        for (byte[] body : holder.answer(joiner.pullBody("a"), 1300, entries -> List.of(), e -> true, a::sealEncoded).bodies()) {
+            for (SealedEntry s : joiner.received("a", body).entries()) {
+                joined.update(s.entry());
+                received++;
+            }
+        }
+        assertThat(received).as("a first part of the stream").isBetween(1, 1199);
+
+        assertThat(joiner.peersToPull(p -> !p.equals("a"))).as("a suspected: the ordinary pass pulls b").containsExactly("b");
+        assertThat(joiner.ownStreamRunning("a")).as("the stream waits for a").isTrue();
+        joiner.forgetAwaited();
+        assertThat(joiner.peersToPull(p -> true)).as("a alive again: its stream goes on").containsExactly("a");
+        while (joiner.ownStreamRunning("a")) {
+            for (byte[] body : holder.answer(joiner.pullBody("a"), 1300, entries -> List.of(), e -> true, a::sealEncoded).bodies()) {
+                for (SealedEntry s : joiner.received("a", body).entries()) {
+                    joined.update(s.entry());
+                    received++;
+                }
+            }
+            assertThat(received).isLessThanOrEqualTo(1200);
+        }
+        assertThat(received).as("where it stopped, nothing twice").isEqualTo(1200);
+        assertThat(joined.root()).isEqualTo(state.root());
+    }
+
+    @Test
     void aFarBehindPeerIsNotPulledFrom() {
         StateIndex mine = filled(100);
         AntiEntropy anti = node(mine, 20_000);
