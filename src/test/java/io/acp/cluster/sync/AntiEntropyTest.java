@@ -319,7 +319,7 @@ class AntiEntropyTest {
         return all;
     }
 
-    /** Forgets the answers the joiner waits for, as two heartbeat intervals passing would. */
+    /** Forgets the answers the joiner waits for, as a silent heartbeat interval would. */
     private static void timePasses(AntiEntropy joiner) {
         joiner.forgetAwaited();
     }
@@ -360,13 +360,7 @@ class AntiEntropyTest {
         joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
         joiner.heardHeartbeat("b", AntiEntropy.heartbeatBody(state.root(), state.size()));
         joiner.considerOwnStream("a");
-        int received = 0;
-        for (byte[] body : holder.answer(joiner.pullBody("a"), 1300, entries -> List.of(), e -> true, a::sealEncoded).bodies()) {
-            for (SealedEntry s : joiner.received("a", body).entries()) {
-                joined.update(s.entry());
-                received++;
-            }
-        }
+        int received = ownPull(joiner, joined, holder, a);
         assertThat(received).as("a first part of the stream").isBetween(1, 1199);
 
         assertThat(joiner.peersToPull(p -> !p.equals("a"))).as("a suspected: the ordinary pass pulls b").containsExactly("b");
@@ -374,16 +368,23 @@ class AntiEntropyTest {
         joiner.forgetAwaited();
         assertThat(joiner.peersToPull(p -> true)).as("a alive again: its stream goes on").containsExactly("a");
         while (joiner.ownStreamRunning("a")) {
-            for (byte[] body : holder.answer(joiner.pullBody("a"), 1300, entries -> List.of(), e -> true, a::sealEncoded).bodies()) {
-                for (SealedEntry s : joiner.received("a", body).entries()) {
-                    joined.update(s.entry());
-                    received++;
-                }
-            }
+            received += ownPull(joiner, joined, holder, a);
             assertThat(received).isLessThanOrEqualTo(1200);
         }
         assertThat(received).as("where it stopped, nothing twice").isEqualTo(1200);
         assertThat(joined.root()).isEqualTo(state.root());
+    }
+
+    /** One own-stream pull of {@code joiner} from holder "a", every body arriving; returns the entries taken. */
+    private static int ownPull(AntiEntropy joiner, StateIndex joined, AntiEntropy holder, NodeSigner a) {
+        int received = 0;
+        for (byte[] body : holder.answer(joiner.pullBody("a"), 1300, entries -> List.of(), e -> true, a::sealEncoded).bodies()) {
+            for (SealedEntry s : joiner.received("a", body).entries()) {
+                joined.update(s.entry());
+                received++;
+            }
+        }
+        return received;
     }
 
     @Test
