@@ -38,13 +38,27 @@ final class AntiEntropy {
     static final int CHUNK = 128;
     /** A peer announcing fewer entries than this many eighths of ours is far behind: it is not pulled from. */
     static final int FAR_BEHIND_EIGHTHS = 7;
+    /** Entries fewer than a peer's from which an own stream is worth its signatures; below, relayed seals cost little in all. */
+    static final int OWN_STREAM_MIN_LACK = 1024;
 
     /** PULL body after the bucket hashes: cutoff (8), pull id (4), flags (1), range count (1). */
     private static final int PULL_FIXED = StateIndex.BUCKETS * 8 + 8 + 4 + 1 + 1;
     private static final int PULL_CERTIFICATES = 1;
+    /** PULL flag: answer with your own entries only, sealed afresh as one tree per answer (an own stream). */
+    private static final int PULL_OWN = 2;
     /** ENTRIES body header: pull id (4), body index (2), bodies (2), flags (1), from (8), next (8). */
     static final int ANSWER_HEADER = 4 + 2 + 2 + 1 + 8 + 8;
     private static final int ANSWER_MORE = 1;
+    /** ENTRIES flag: the body answers an own-stream pull, so it moves that stream's cursor. */
+    static final int ANSWER_OWN = 2;
+    /**
+     * Datagrams one body of an own stream spans at most: the body's entries share one group (one
+     * signature, one multiproof of a few hashes), so a larger body costs fewer bytes per entry; a
+     * lost datagram loses its body, whose range the next pull asks for again.
+     */
+    static final int OWN_BODY_DATAGRAMS = 8;
+    /** What a body of an own stream reserves for its group's header and multiproof (at most two hashes per tree level). */
+    private static final int OWN_GROUP_RESERVE = 1 + 255 + 8 + 1 + 64 + 2 + 2 + 2 * 16 * 16;
     /**
      * Bytes of a sealed group of one entry besides the author's name, its encoding and its path
      * (SealedCodec's layout: author length, key id, height, signature, count, leaf, hash count):
@@ -53,23 +67,28 @@ final class AntiEntropy {
     private static final int GROUP_OVERHEAD = 1 + 8 + 1 + 64 + 2 + 2 + 2;
     private static final int PATH_HASH = 16;
 
-    /** The bodies answering a pull and how many entries they hold. */
-    record Answer(List<byte[]> bodies, int entries) {
+    /** The bodies answering a pull, how many entries they hold, and whether it answered an own-stream pull (no pull-back then). */
+    record Answer(List<byte[]> bodies, int entries, boolean own) {
+    }
+
+    /** Seals entries of this node, given with their encodings, as one tree (one signature). */
+    interface OwnSealer {
+        List<SealedEntry> seal(List<Entry> entries, List<byte[]> encoded);
     }
 
     /** An answer body received: its entries, and whether to pull the same peer again at once. */
     record Received(List<SealedEntry> entries, boolean pullAgain) {
     }
 
-    /** Per peer pulled: the id of the last pull and how many bodies of its answer arrived. */
+    /** Per peer pulled: the id of the last pull, how many bodies of its answer arrived, and when the last did (or the pull went). */
     private static final class Awaited {
         final int id;
-        final long pulledAtMillis;
+        long heardAtMillis;
         int bodies;
 
         Awaited(int id, long pulledAtMillis) {
             this.id = id;
-            this.pulledAtMillis = pulledAtMillis;
+            this.heardAtMillis = pulledAtMillis;
         }
     }
 
@@ -81,6 +100,14 @@ final class AntiEntropy {
     private final Map<String, Long> peerRoots = new ConcurrentHashMap<>();
     private final Map<String, Integer> peerSizes = new ConcurrentHashMap<>();
     private final StreamCursor cursor = new StreamCursor(); // sync thread only
+    /**
+     * Own streams this node runs as a puller far behind: per peer, the cursor of a pass over that
+     * peer's own entries, which it seals afresh in large trees (see {@link #heardHeartbeat}). A
+     * relayed entry carries its author's seal for a tree of thousands of entries, written in another
+     * order: a group of one with a path of a dozen hashes, several times the entry's size.
+     */
+    private final Map<String, StreamCursor> ownStreams = new HashMap<>(); // sync thread only
+    private final java.util.Set<String> ownStreamsDone = new java.util.HashSet<>(); // sync thread only
     private final Map<String, Awaited> awaited = new HashMap<>(); // sync thread only
     private boolean lackedCertificate; // sync thread only
     private int pullId; // sync thread only
@@ -108,9 +135,63 @@ final class AntiEntropy {
         }
         ByteBuffer b = ByteBuffer.wrap(body);
         long root = b.getLong();
+        int size = b.getInt();
         peerRoots.put(peer, root);
-        peerSizes.put(peer, b.getInt());
+        peerSizes.put(peer, size);
         return root == index.root();
+    }
+
+    /**
+     * Starts an own stream from {@code peer} if this node holds far fewer entries than it announced
+     * (less than 7/8, and {@value #OWN_STREAM_MIN_LACK} or more fewer) and has not run one from it
+     * since it was last close to it: this node then pulls each such peer for the entries that peer
+     * wrote, all of them in parallel, before it pulls anyone for the rest (entries of authors no
+     * longer live). Sync thread only.
+     */
+    void considerOwnStream(String peer) {
+        Integer theirs = peerSizes.get(peer);
+        if (theirs == null) {
+            return;
+        }
+        long mine = index.size();
+        if (mine * 8 >= (long) theirs * FAR_BEHIND_EIGHTHS || theirs - mine < OWN_STREAM_MIN_LACK) {
+            ownStreamsDone.remove(peer); // close again: a later fall behind may stream anew
+        } else if (!ownStreams.containsKey(peer) && ownStreamsDone.add(peer)) {
+            ownStreams.put(peer, new StreamCursor());
+        }
+    }
+
+    /**
+     * The peers to pull now: while own streams from live peers run, each of those peers whose
+     * answer is not arriving; then the peer {@link #choosePeer} gives, unless an answer is still
+     * arriving. The stream of a peer not alive (suspected, as a busy one may be for a while, or
+     * dead) waits with its cursor: a peer alive again goes on where it stopped, and while no
+     * streaming peer is alive the ordinary pass runs (what a dead writer wrote comes relayed).
+     */
+    List<String> peersToPull(Predicate<String> alive) {
+        boolean streaming = false;
+        List<String> out = new ArrayList<>();
+        for (String peer : ownStreams.keySet()) {
+            if (alive.test(peer)) {
+                streaming = true;
+                if (!awaitingAnswer(peer)) {
+                    out.add(peer);
+                }
+            }
+        }
+        if (streaming) {
+            Collections.sort(out);
+            return out;
+        }
+        if (awaitingAnswer()) {
+            return List.of();
+        }
+        return choosePeer(alive).map(List::of).orElse(List.of());
+    }
+
+    /** Whether an own stream from {@code peer} is running (or waits for the peer to be alive again), for tests. */
+    boolean ownStreamRunning(String peer) {
+        return ownStreams.containsKey(peer);
     }
 
     /**
@@ -154,8 +235,10 @@ final class AntiEntropy {
     byte[] pullBody(String peer) {
         long cutoff = wallMillis.getAsLong() - horizonMillis;
         long[] buckets = index.settledBuckets(cutoff);
-        List<long[]> ranges = cursor.firstRanges(MAX_RANGES);
-        boolean certificates = cursor.atPassStart() | lackedCertificate;
+        StreamCursor own = ownStreams.get(peer);
+        StreamCursor c = own != null ? own : cursor;
+        List<long[]> ranges = c.firstRanges(MAX_RANGES);
+        boolean certificates = c.atPassStart() | lackedCertificate;
         lackedCertificate = false;
         int id = ++pullId;
         awaited.put(peer, new Awaited(id, wallMillis.getAsLong()));
@@ -163,7 +246,7 @@ final class AntiEntropy {
         for (long h : buckets) {
             b.putLong(h);
         }
-        b.putLong(cutoff).putInt(id).put((byte) (certificates ? PULL_CERTIFICATES : 0)).put((byte) ranges.size());
+        b.putLong(cutoff).putInt(id).put((byte) ((certificates ? PULL_CERTIFICATES : 0) | (own != null ? PULL_OWN : 0))).put((byte) ranges.size());
         for (long[] r : ranges) {
             b.putLong(r[0]).putLong(r[1]);
         }
@@ -171,19 +254,24 @@ final class AntiEntropy {
     }
 
     /**
-     * Whether an answer to one of this node's pulls is still arriving: pulled within the last two
-     * {@code horizonMillis} (two heartbeat intervals) and not complete. Another pull meanwhile
-     * would ask for the same ranges and be answered with the same entries; an answer whose bodies
-     * were lost is given up after that time, and the next pull asks for what they held.
+     * Whether an answer to one of this node's pulls is still arriving: not complete, and pulled or
+     * a body of it received within the last {@code horizonMillis} (a heartbeat interval). Another
+     * pull meanwhile would ask for the same ranges and be answered with the same entries; an answer
+     * silent that long lost bodies, and the next pull asks for what they held. (Two intervals from
+     * the pull, as it was, made the next round after a lost body wait a whole interval more.)
      */
     boolean awaitingAnswer() {
-        long since = wallMillis.getAsLong() - 2 * horizonMillis;
-        for (Awaited a : awaited.values()) {
-            if (a.pulledAtMillis > since) {
+        for (String peer : awaited.keySet()) {
+            if (awaitingAnswer(peer)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private boolean awaitingAnswer(String peer) {
+        Awaited a = awaited.get(peer);
+        return a != null && a.heardAtMillis > wallMillis.getAsLong() - horizonMillis;
     }
 
     /** An entry of an answer was refused because its author's key is unknown here: the next answer leads with certificates. */
@@ -200,6 +288,17 @@ final class AntiEntropy {
      * @throws IllegalArgumentException if the pull is malformed
      */
     Answer answer(byte[] pull, int maxBody, Function<List<Entry>, List<SealedEntry>> sealed) {
+        return answer(pull, maxBody, sealed, e -> false, null);
+    }
+
+    /**
+     * As {@link #answer(byte[], int, Function)}; a pull that asks for this node's own entries only
+     * (an own stream) is answered with the entries {@code own} accepts, sealed by {@code ownSealer}
+     * as one tree for the whole answer and sent in bodies of up to {@value #OWN_BODY_DATAGRAMS}
+     * datagrams, each body one group: the entry's bytes, two bytes of leaf index, and a share of one
+     * signature and a few hashes.
+     */
+    Answer answer(byte[] pull, int maxBody, Function<List<Entry>, List<SealedEntry>> sealed, Predicate<Entry> own, OwnSealer ownSealer) {
         if (pull.length < PULL_FIXED) {
             throw new IllegalArgumentException("pull has " + pull.length + " bytes, at least " + PULL_FIXED + " expected");
         }
@@ -210,7 +309,9 @@ final class AntiEntropy {
         }
         long cutoff = in.getLong();
         int id = in.getInt();
-        boolean certificates = (in.get() & PULL_CERTIFICATES) != 0;
+        int flags = in.get();
+        boolean certificates = (flags & PULL_CERTIFICATES) != 0;
+        boolean ownOnly = (flags & PULL_OWN) != 0 && ownSealer != null;
         int count = in.get() & 0xFF;
         if (count > MAX_RANGES || pull.length != PULL_FIXED + count * 16) {
             throw new IllegalArgumentException("pull of " + pull.length + " bytes says it has " + count + " ranges (at most " + MAX_RANGES + ")");
@@ -229,7 +330,9 @@ final class AntiEntropy {
             differing[i] = theirs[i] != mine[i];
             any |= differing[i];
         }
-        AnswerBuilder out = new AnswerBuilder(id, maxBody, ranges.get(0)[0]);
+        AnswerBuilder out = ownOnly
+                ? new AnswerBuilder(id, maxBody * OWN_BODY_DATAGRAMS - OWN_GROUP_RESERVE, ranges.get(0)[0], true)
+                : new AnswerBuilder(id, maxBody, ranges.get(0)[0], false);
         if (any && certificates) {
             List<Entry> certs = index.certificatesIn(differing);
             if (!certs.isEmpty()) {
@@ -237,31 +340,90 @@ final class AntiEntropy {
             }
         }
         long last = ranges.get(ranges.size() - 1)[1];
+        if (ownOnly) {
+            return ownAnswer(out, ranges, differing, any, last, own, ownSealer);
+        }
+        Long stop = !any ? null : walk(ranges, differing, chunk -> {
+            List<SealedEntry> proven = sealed.apply(chunk);
+            int j = 0;
+            for (Entry e : chunk) {
+                SealedEntry s = j < proven.size() && sameSlotAndVersion(proven.get(j).entry(), e) ? proven.get(j++) : null;
+                if (s != null && !out.add(s, StateIndex.position(e))) {
+                    return StateIndex.position(e);
+                }
+            }
+            return null;
+        });
+        return stop == null ? out.finish(last, false) : out.finish(stop, true);
+    }
+
+    /**
+     * Walks the entries of the differing buckets in the wanted ranges in position order, a chunk at
+     * a time, until {@code visit} returns the position the answer stops at (null: go on).
+     *
+     * @return where the answer stopped, or null if it took everything
+     */
+    private Long walk(List<long[]> ranges, boolean[] differing, Function<List<Entry>, Long> visit) {
         for (long[] r : ranges) {
             long at = r[0];
-            while (any) {
+            while (true) {
                 List<Entry> chunk = index.next(at, r[1], differing, CHUNK);
                 if (chunk.isEmpty()) {
                     break;
                 }
-                List<SealedEntry> proven = sealed.apply(chunk);
-                int j = 0;
-                for (Entry e : chunk) {
-                    SealedEntry s = j < proven.size() && sameSlotAndVersion(proven.get(j).entry(), e) ? proven.get(j++) : null;
-                    if (s != null && !out.add(s, StateIndex.position(e))) {
-                        return out.finish(StateIndex.position(e), true);
-                    }
+                Long stop = visit.apply(chunk);
+                if (stop != null) {
+                    return stop;
                 }
                 at = StateIndex.position(chunk.get(chunk.size() - 1)) + 1;
             }
         }
-        return out.finish(last, false);
+        return null;
+    }
+
+    /**
+     * Walks the wanted ranges for this node's own entries, up to {@code maxBytes} of encodings, and
+     * seals what it found as one tree (the signer splits a batch larger than a tree holds).
+     */
+    private Answer ownAnswer(AnswerBuilder out, List<long[]> ranges, boolean[] differing, boolean any, long last,
+            Predicate<Entry> own, OwnSealer ownSealer) {
+        List<Entry> picked = new ArrayList<>();
+        List<byte[]> encoded = new ArrayList<>();
+        List<Long> positions = new ArrayList<>();
+        long[] bytes = {0};
+        Long stop = !any ? null : walk(ranges, differing, chunk -> {
+            for (Entry e : chunk) {
+                if (!own.test(e)) {
+                    continue;
+                }
+                byte[] enc;
+                try {
+                    enc = io.acp.cluster.sync.wire.EntryCodec.encode(e);
+                } catch (IllegalArgumentException noWireForm) {
+                    continue; // the signer would leave it out too; it logs that when the entry is sealed for a delta
+                }
+                if (bytes[0] + enc.length > maxBytes && bytes[0] > 0) {
+                    return StateIndex.position(e);
+                }
+                picked.add(e);
+                encoded.add(enc);
+                positions.add(StateIndex.position(e));
+                bytes[0] += enc.length;
+            }
+            return null;
+        });
+        List<SealedEntry> proven = picked.isEmpty() ? List.of() : ownSealer.seal(picked, encoded);
+        for (int k = 0; k < proven.size(); k++) {
+            out.add(proven.get(k), positions.get(k));
+        }
+        return stop == null ? out.finish(last, false) : out.finish(stop, true);
     }
 
     /** Fills bodies in position order, each saying which positions it covers. */
     private final class AnswerBuilder {
         private final int id;
         private final int maxBody;
+        private final boolean own;
         private final List<List<SealedEntry>> bodies = new ArrayList<>();
         private final List<long[]> covers = new ArrayList<>(); // {from, next} per body
         private List<SealedEntry> current = new ArrayList<>();
@@ -270,10 +432,11 @@ final class AntiEntropy {
         private int totalBytes;
         private int entries;
 
-        AnswerBuilder(int id, int maxBody, long from) {
+        AnswerBuilder(int id, int maxBody, long from, boolean own) {
             this.id = id;
             this.maxBody = maxBody;
             this.currentFrom = from;
+            this.own = own;
         }
 
         /** A certificate meta leading the answer: outside the stream, it covers no position. */
@@ -287,8 +450,8 @@ final class AntiEntropy {
 
         /** Adds the entry at {@code position}; false if the answer is full (it is then not added). */
         boolean add(SealedEntry s, long position) {
-            int bytes = bytes(s);
-            if (totalBytes + bytes > maxBytes && totalBytes > 0) {
+            int bytes = own ? 2 + s.encoded().length : bytes(s);
+            if (!own && totalBytes + bytes > maxBytes && totalBytes > 0) {
                 return false;
             }
             if (currentBytes + bytes > maxBody - ANSWER_HEADER && !current.isEmpty()) {
@@ -316,9 +479,10 @@ final class AntiEntropy {
                 ByteArrayOutputStream groups = new ByteArrayOutputStream(maxBody);
                 // one body per call as the bytes were counted for one; several concatenated would still be a valid body
                 SealedCodec.pack(bodies.get(k), Integer.MAX_VALUE, Integer.MAX_VALUE).forEach(groups::writeBytes);
-                out.add(answerBody(id, k, bodies.size(), more, covers.get(k)[0], covers.get(k)[1], groups.toByteArray()));
+                out.add(answerBody(id, k, bodies.size(), (more ? ANSWER_MORE : 0) | (own ? ANSWER_OWN : 0),
+                        covers.get(k)[0], covers.get(k)[1], groups.toByteArray()));
             }
-            return new Answer(out, entries);
+            return new Answer(out, entries, own);
         }
 
         private static int bytes(SealedEntry s) {
@@ -331,11 +495,15 @@ final class AntiEntropy {
      * range ({@code from == next}) moves no cursor, whoever sends it.
      */
     static byte[] answerBody(int pullId, int index, int bodies, boolean more, long from, long next, byte[] groups) {
+        return answerBody(pullId, index, bodies, more ? ANSWER_MORE : 0, from, next, groups);
+    }
+
+    static byte[] answerBody(int pullId, int index, int bodies, int flags, long from, long next, byte[] groups) {
         return ByteBuffer.allocate(ANSWER_HEADER + groups.length)
                 .putInt(pullId)
                 .putShort((short) index)
                 .putShort((short) bodies)
-                .put((byte) (more ? ANSWER_MORE : 0))
+                .put((byte) flags)
                 .putLong(from)
                 .putLong(next)
                 .put(groups)
@@ -361,17 +529,36 @@ final class AntiEntropy {
         int id = b.getInt();
         b.getShort(); // index: bodies are counted, not ordered
         int bodies = b.getShort() & 0xFFFF;
-        boolean more = (b.get() & ANSWER_MORE) != 0;
+        int flags = b.get();
+        boolean more = (flags & ANSWER_MORE) != 0;
         long from = b.getLong();
         long next = b.getLong();
         List<SealedEntry> entries = SealedCodec.decode(java.util.Arrays.copyOfRange(body, ANSWER_HEADER, body.length));
-        cursor.covered(from, next);
+        if ((flags & ANSWER_OWN) == 0) {
+            cursor.covered(from, next);
+        } else {
+            StreamCursor own = ownStreams.get(peer); // none if it is over: a late body moves nothing
+            if (own != null) {
+                own.covered(from, next);
+                if (own.passDone()) {
+                    ownStreams.remove(peer);
+                }
+            }
+        }
         Awaited a = awaited.get(peer);
+        if (a != null && a.id == id) {
+            a.heardAtMillis = wallMillis.getAsLong();
+        }
         boolean complete = a != null && a.id == id && ++a.bodies == bodies;
         if (complete) {
             awaited.remove(peer);
         }
         return new Received(entries, complete && more);
+    }
+
+    /** Forgets the answers awaited, as if a silent heartbeat interval had passed; for tests. */
+    void forgetAwaited() {
+        awaited.clear();
     }
 
     /** The puller's resume point, for tests. */

@@ -570,10 +570,9 @@ public final class ClusterSync {
             if (seals.get(e) != null) {
                 continue;
             }
-            String author = SealedEntry.requiredAuthor(e);
-            if (author.equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
+            if (ownToSeal(e)) {
                 unsealedOwn.add(e);
-            } else if (bridge && !authorKeys.member(author)) {
+            } else if (bridge && !authorKeys.member(SealedEntry.requiredAuthor(e))) {
                 unsealedBridged.add(e);
             }
         }
@@ -591,6 +590,11 @@ public final class ClusterSync {
             }
         }
         return out;
+    }
+
+    /** Whether this node wrote {@code e} and may seal it: its objects, and the meta and stats it reports. */
+    private boolean ownToSeal(Entry e) {
+        return SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node));
     }
 
     // ---- received datagrams -------------------------------------------------------------------
@@ -620,11 +624,12 @@ public final class ClusterSync {
                         return;
                     }
                     counters.pullServed();
-                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay);
+                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay, this::ownToSeal,
+                            signer::sealEncoded);
                     for (byte[] body : answer.bodies()) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
                     }
-                    if (answer.entries() > 0 && !antiEntropy.farBehind(h.sender())) {
+                    if (answer.entries() > 0 && !answer.own() && !antiEntropy.farBehind(h.sender())) {
                         pullBack(h.sender(), from);
                     }
                 }
@@ -649,6 +654,8 @@ public final class ClusterSync {
         });
         if (antiEntropy.heardHeartbeat(sender, hb.digestPart())) {
             catchUp.sameRoot(sender);
+        } else {
+            antiEntropy.considerOwnStream(sender); // far behind: pull what it wrote from the writer itself
         }
     }
 
@@ -785,9 +792,10 @@ public final class ClusterSync {
             LOG.infof("node %s holds the cluster's state (%s)", node, catchUp.describe(alive, now));
             cdb.readiness(Readiness.READY);
         }
-        if (cdb.readiness() != Readiness.READY && lastPulled != null && catchUp.roundBroughtMissed(lastPulled)
-                && now - lastPullNanos >= settings.heartbeatInterval().toNanos()) {
-            antiEntropyRound(); // still catching up and the last answer brought missed entries: do not wait a whole interval
+        if (lastPulled != null && catchUp.roundBroughtMissed(lastPulled) && now - lastPullNanos >= settings.heartbeatInterval().toNanos()) {
+            // the last answer brought entries this node had missed (catching up, or a gap after loss): pull again now
+            // rather than a whole interval later; what the last pull left out as not settled yet is settled by now
+            antiEntropyRound();
         }
     }
 
@@ -811,13 +819,11 @@ public final class ClusterSync {
         }
     }
 
+    /** Pulls the peers whose answers are not arriving: a stream's last body pulls the next part itself. */
     private void antiEntropyRound() {
-        if (antiEntropy.awaitingAnswer()) {
-            return; // a stream's answer is still arriving; its last body pulls the next part
+        for (String peer : antiEntropy.peersToPull(this::isAlive)) {
+            membership.peer(peer).ifPresent(this::pull);
         }
-        antiEntropy.choosePeer(this::isAlive)
-                .flatMap(membership::peer)
-                .ifPresent(this::pull);
     }
 
     private void pull(Peer peer) {

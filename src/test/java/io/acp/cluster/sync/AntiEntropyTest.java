@@ -16,6 +16,7 @@ import io.acp.model.ObjectType;
 import io.acp.model.Version;
 import io.acp.security.PkiFiles;
 import io.acp.testing.TestPki;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,6 +239,152 @@ class AntiEntropyTest {
                 assertThat(sent.subList(0, 2)).as("answer %d", round).doesNotContain(cert1, cert2);
             }
         }
+    }
+
+    /** {@code objects} objects written by {@code node}, named after it, dated a minute before {@link #NOW}. */
+    private static void write(StateIndex index, String node, int objects) {
+        for (int i = 0; i < objects; i++) {
+            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, node + "-" + i);
+            index.update(new ObjectEntry(key, null, Json.object().put("i", i).put("name", "object number " + i), at(NOW - 60_000 + i, node), false));
+        }
+    }
+
+    /**
+     * A joiner far behind two holders pulls each for the entries it wrote, both at once: every
+     * entry arrives once, in a few large trees (one signature per answer, not per entry), and the
+     * bytes are close to the entries' own, though bodies were lost on the way.
+     */
+    @Test
+    void ownStreamsBringEachWritersEntriesOnceInLargeTreesNearTheirOwnSize() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca4"), "test");
+        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
+        NodeSigner b = TestPki.signer(ca, dir.resolve("b"), "b");
+        StateIndex stateA = new StateIndex();
+        StateIndex stateB = new StateIndex();
+        for (StateIndex s : List.of(stateA, stateB)) {
+            write(s, "a", 3000);
+            write(s, "b", 3000);
+        }
+        long encodings = 0;
+        for (Entry e : stateA.next(StateIndex.START, StateIndex.END, allBuckets(), Integer.MAX_VALUE)) {
+            encodings += io.acp.cluster.sync.wire.EntryCodec.encode(e).length;
+        }
+        java.util.Map<String, AntiEntropy> holders = java.util.Map.of("a", node(stateA, 60_000), "b", node(stateB, 60_000));
+        java.util.Map<String, NodeSigner> signers = java.util.Map.of("a", a, "b", b);
+        StateIndex joined = new StateIndex();
+        AntiEntropy joiner = node(joined, 60_000);
+        for (String peer : List.of("a", "b")) {
+            joiner.heardHeartbeat(peer, AntiEntropy.heartbeatBody(stateA.root(), stateA.size()));
+            joiner.considerOwnStream(peer);
+            assertThat(joiner.ownStreamRunning(peer)).as("own stream from %s", peer).isTrue();
+        }
+        java.util.Set<String> authors = new java.util.HashSet<>();
+        java.util.Set<ByteBuffer> signatures = new java.util.HashSet<>();
+        int received = 0;
+        long bytes = 0;
+        int sent = 0;
+        for (int round = 0; joiner.ownStreamRunning("a") || joiner.ownStreamRunning("b"); round++) {
+            assertThat(round).as("rounds of own streams").isLessThan(50);
+            for (String peer : joiner.peersToPull(p -> true)) {
+                AntiEntropy.Answer answer = holders.get(peer).answer(joiner.pullBody(peer), 1300, entries -> List.of(),
+                        e -> e.version().node().equals(peer), signers.get(peer)::sealEncoded);
+                assertThat(answer.own()).isTrue();
+                for (byte[] body : answer.bodies()) {
+                    assertThat(body.length).isLessThanOrEqualTo(1300 * AntiEntropy.OWN_BODY_DATAGRAMS);
+                    if (sent++ % 5 == 2) {
+                        continue; // lost on the way
+                    }
+                    bytes += body.length;
+                    for (SealedEntry s : joiner.received(peer, body).entries()) {
+                        assertThat(s.seal().author()).as("an own stream carries its sender's entries only").isEqualTo(peer).isEqualTo(s.entry().version().node());
+                        joined.update(s.entry());
+                        signatures.add(ByteBuffer.wrap(s.seal().signature()));
+                        received++;
+                    }
+                }
+            }
+            joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(stateA.root(), stateA.size())); // the round's wait for lost bodies is over
+            timePasses(joiner);
+        }
+        assertThat(joined.root()).isEqualTo(stateA.root());
+        assertThat(received).as("each entry received once").isEqualTo(6000);
+        assertThat(signatures.size()).as("trees (signatures) for 6,000 entries").isLessThan(30);
+        assertThat(bytes).as("bytes received beside the encodings' %d", encodings).isLessThan(encodings * 13 / 10);
+        assertThat(joiner.peersToPull(p -> true)).as("the streams over, the digests equal: nobody to pull").isEmpty();
+    }
+
+    private static boolean[] allBuckets() {
+        boolean[] all = new boolean[StateIndex.BUCKETS];
+        java.util.Arrays.fill(all, true);
+        return all;
+    }
+
+    /** Forgets the answers the joiner waits for, as a silent heartbeat interval would. */
+    private static void timePasses(AntiEntropy joiner) {
+        joiner.forgetAwaited();
+    }
+
+    @Test
+    void anOwnStreamPullFromAnotherWriterIsAnsweredWithTheAnswerersEntriesOnly() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca5"), "test");
+        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
+        StateIndex state = new StateIndex();
+        write(state, "a", 600);
+        write(state, "b", 600);
+        AntiEntropy joiner = node(new StateIndex(), 60_000);
+        joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
+        joiner.considerOwnStream("a");
+        AntiEntropy.Answer answer = node(state, 60_000).answer(joiner.pullBody("a"), 1300, entries -> List.of(),
+                e -> e.version().node().equals("a"), a::sealEncoded);
+        List<Entry> sent = answer.bodies().stream().flatMap(body -> joiner.received("a", body).entries().stream()).map(SealedEntry::entry).toList();
+        assertThat(sent).hasSize(600).allMatch(e -> e.version().node().equals("a"));
+        assertThat(joiner.ownStreamRunning("a")).as("the stream from a is over").isFalse();
+        joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
+        joiner.considerOwnStream("a");
+        assertThat(joiner.ownStreamRunning("a")).as("one own stream per writer while far behind").isFalse();
+        AntiEntropy close = node(filled(10), 60_000);
+        close.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), 1000));
+        close.considerOwnStream("a");
+        assertThat(close.ownStreamRunning("a")).as("too few entries lacking to stream them apart").isFalse();
+    }
+
+    @Test
+    void theStreamOfAPeerNotAliveWaitsWithItsCursorWhileTheOrdinaryPassRuns() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca6"), "test");
+        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
+        StateIndex state = new StateIndex();
+        write(state, "a", 1200);
+        AntiEntropy holder = node(state, 20_000);
+        StateIndex joined = new StateIndex();
+        AntiEntropy joiner = node(joined, 20_000);
+        joiner.heardHeartbeat("a", AntiEntropy.heartbeatBody(state.root(), state.size()));
+        joiner.heardHeartbeat("b", AntiEntropy.heartbeatBody(state.root(), state.size()));
+        joiner.considerOwnStream("a");
+        int received = ownPull(joiner, joined, holder, a);
+        assertThat(received).as("a first part of the stream").isBetween(1, 1199);
+
+        assertThat(joiner.peersToPull(p -> !p.equals("a"))).as("a suspected: the ordinary pass pulls b").containsExactly("b");
+        assertThat(joiner.ownStreamRunning("a")).as("the stream waits for a").isTrue();
+        joiner.forgetAwaited();
+        assertThat(joiner.peersToPull(p -> true)).as("a alive again: its stream goes on").containsExactly("a");
+        while (joiner.ownStreamRunning("a")) {
+            received += ownPull(joiner, joined, holder, a);
+            assertThat(received).isLessThanOrEqualTo(1200);
+        }
+        assertThat(received).as("where it stopped, nothing twice").isEqualTo(1200);
+        assertThat(joined.root()).isEqualTo(state.root());
+    }
+
+    /** One own-stream pull of {@code joiner} from holder "a", every body arriving; returns the entries taken. */
+    private static int ownPull(AntiEntropy joiner, StateIndex joined, AntiEntropy holder, NodeSigner a) {
+        int received = 0;
+        for (byte[] body : holder.answer(joiner.pullBody("a"), 1300, entries -> List.of(), e -> true, a::sealEncoded).bodies()) {
+            for (SealedEntry s : joiner.received("a", body).entries()) {
+                joined.update(s.entry());
+                received++;
+            }
+        }
+        return received;
     }
 
     @Test

@@ -76,6 +76,18 @@ class SyncOriginAttackTest {
             }
         }
 
+        /** Sends the entries as one ENTRIES body of an own stream (the entries' groups as SealedCodec packs them); returns the datagrams. */
+        List<byte[]> sendOwn(List<SealedEntry> entries, InetSocketAddress to) throws Exception {
+            ByteArrayOutputStream groups = new ByteArrayOutputStream();
+            SealedCodec.pack(entries, Integer.MAX_VALUE, Integer.MAX_VALUE).forEach(groups::writeBytes);
+            byte[] message = AntiEntropy.answerBody(0, 0, 1, AntiEntropy.ANSWER_OWN, 0, 0, groups.toByteArray());
+            List<byte[]> datagrams = List.of(sealer.seal(MessageType.ENTRIES, message));
+            for (byte[] d : datagrams) {
+                raw.send(ByteBuffer.wrap(d), to);
+            }
+            return datagrams;
+        }
+
         @Override
         public void close() throws Exception {
             raw.close();
@@ -175,6 +187,64 @@ class SyncOriginAttackTest {
             Eventually.await(WAIT, () -> n1.sync().counters().snapshot().get("sync.entries.ignored") > ignored, "the genuine relay taken");
             assertThat(n1.sync().refusals().fromSender("n3-relay")).isEqualTo(2);
             assertThat(n1.cdb().object(vm)).contains(genuine);
+        }
+    }
+
+    /**
+     * An own-stream answer body (ENTRIES with the own flag: one writer's entries in one tree under
+     * one signature) proves nothing beyond its seal: with one entry changed after sealing, the
+     * group's root is not the one signed, and its entries are refused; the genuine body is taken,
+     * and the same datagrams sent again are dropped as replayed; a member that seals entries
+     * another node wrote as its own stream is refused as not their author.
+     */
+    @Test
+    void aTamperedReplayedOrRelayedOwnStreamBodyIsRefusedAndCounted() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3); SecretHolder mallory = new SecretHolder(cluster, "relay")) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            for (int i = 0; i < 20; i++) {
+                n2.cdb().putObject(key("own" + i), null, Json.object().put("i", i), null).await().atMost(WAIT);
+            }
+            cluster.awaitConverged(WAIT);
+            NodeSigner n2Key = TestPki.signer(cluster.ca(), n2.dataDir, "n2");
+            List<Entry> held = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                held.add(n2.cdb().object(key("own" + i)).orElseThrow());
+            }
+            InetSocketAddress to = n1.sync().address();
+            OriginCounters refused = n1.sync().refusals();
+
+            // tampered: the last entry's spec changed (newer version) after the tree was signed
+            ObjectEntry last = (ObjectEntry) held.get(19);
+            ObjectEntry changed = new ObjectEntry(last.key(), null, Json.object().put("i", 666), new Version(last.version().time() + 1000, "n2"), false);
+            List<SealedEntry> sealed = n2Key.seal(held);
+            List<SealedEntry> forged = new java.util.ArrayList<>(sealed.subList(0, 19));
+            forged.add(new SealedEntry(changed, io.acp.cluster.sync.wire.EntryCodec.encode(changed), sealed.get(19).seal()));
+            long before = refused.count(Refusal.BAD_SIGNATURE);
+            mallory.sendOwn(forged, to);
+            awaitRefused(refused, Refusal.BAD_SIGNATURE, before + 1);
+            Thread.sleep(300);
+            assertThat(n1.cdb().object(last.key())).contains(last);
+
+            // genuine, then the very same datagrams again
+            long replayed = n1.sync().counters().droppedCount(DropReason.REPLAYED);
+            long ignored = n1.sync().counters().snapshot().get("sync.entries.ignored");
+            List<byte[]> datagrams = mallory.sendOwn(sealed, to);
+            Eventually.await(WAIT, () -> n1.sync().counters().snapshot().get("sync.entries.ignored") >= ignored + 20, "the genuine own body taken");
+            for (byte[] d : datagrams) {
+                mallory.raw.send(ByteBuffer.wrap(d), to);
+            }
+            Eventually.await(WAIT, () -> n1.sync().counters().droppedCount(DropReason.REPLAYED) - replayed == datagrams.size(),
+                    () -> "drops after the replay: " + n1.sync().counters().snapshot());
+
+            // a member sealing as its own stream what n2 wrote
+            NodeSigner n3Key = TestPki.signer(cluster.ca(), cluster.node(3).dataDir, "n3");
+            ObjectEntry newer = new ObjectEntry(last.key(), null, Json.object().put("i", 777), new Version(last.version().time() + 2000, "n2"), false);
+            long notAuthor = refused.count(Refusal.NOT_AUTHOR);
+            mallory.sendOwn(List.of(resealed(n3Key, newer, "n2")), to);
+            awaitRefused(refused, Refusal.NOT_AUTHOR, notAuthor + 1);
+            Thread.sleep(300);
+            assertThat(n1.cdb().object(last.key())).contains(last);
         }
     }
 

@@ -86,6 +86,30 @@ public final class NodeSigner {
         return seal(entries, true);
     }
 
+    /**
+     * Seals entries of this node already encoded ({@code encoded.get(i)} is {@link EntryCodec#encode}
+     * of {@code entries.get(i)}), in order, as few trees as hold them: an anti-entropy answer that
+     * measured its entries by their encodings does not encode them twice.
+     *
+     * @throws IllegalArgumentException if an entry is not this node's to sign, or the lists differ in length
+     */
+    public List<SealedEntry> sealEncoded(List<Entry> entries, List<byte[]> encoded) {
+        if (entries.size() != encoded.size()) {
+            throw new IllegalArgumentException(entries.size() + " entries to seal with " + encoded.size() + " encodings");
+        }
+        List<SealedEntry> out = new ArrayList<>(entries.size());
+        for (int from = 0; from < entries.size(); from += MAX_BATCH) {
+            int to = Math.min(entries.size(), from + MAX_BATCH);
+            for (Entry e : entries.subList(from, to)) {
+                if (!SealedEntry.requiredAuthor(e).equals(node)) {
+                    throw new IllegalArgumentException("node " + node + " cannot seal " + e.kind().wireName() + " " + e.key() + " written by " + e.version().node());
+                }
+            }
+            signTree(entries.subList(from, to), encoded.subList(from, to), out);
+        }
+        return out;
+    }
+
     private List<SealedEntry> seal(List<? extends Entry> entries, boolean bridged) {
         List<SealedEntry> out = new ArrayList<>(entries.size());
         for (int from = 0; from < entries.size(); from += MAX_BATCH) {
@@ -111,6 +135,10 @@ public final class NodeSigner {
         if (kept.isEmpty()) {
             return;
         }
+        signTree(kept, encoded, out);
+    }
+
+    private void signTree(List<? extends Entry> kept, List<byte[]> encoded, List<SealedEntry> out) {
         MessageDigest d = Merkle.sha256();
         byte[][] leaves = new byte[kept.size()][];
         for (int i = 0; i < leaves.length; i++) {

@@ -25,8 +25,8 @@ import java.util.List;
  * then one more node starts with an empty CDB and the time until its digest equals the holders' is
  * measured (polled every 2 ms), with the UDP payload bytes it received meanwhile, beside the
  * state's size (the objects' entry encodings, what any transfer must carry at least) and the time
- * until the joiner declared itself ready. Given up after {@code giveUpSeconds}, reporting how much
- * of the state had arrived.
+ * until the joiner declared itself ready, and the heap all the nodes use then. Given up after
+ * {@code giveUpSeconds}, reporting how much of the state had arrived.
  *
  * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncJoinBench [objects=10000] [holders=2] [giveUpSeconds=60]}
  */
@@ -60,14 +60,22 @@ public final class SyncJoinBench {
                     Json.object().put("i", k).put("name", "object number " + k), null).await().atMost(Duration.ofSeconds(5));
         }
         System.out.printf("%d holders, %d objects written in %.1f s; %s%n", holders, objects, (System.nanoTime() - written) / 1e9, settings);
-        long settle = System.nanoTime() + 120_000_000_000L;
+        long settleSeconds = Math.max(120, objects / 2_000); // 1M objects: 500 s
+        long settle = System.nanoTime() + settleSeconds * 1_000_000_000L;
+        long settleStart = System.nanoTime();
+        long nextReport = settleStart + 30_000_000_000L;
         while (!allEqual(held) && System.nanoTime() < settle) {
+            if (System.nanoTime() > nextReport) {
+                nextReport += 30_000_000_000L;
+                System.out.printf("holders after %.0f s: %s%n", (System.nanoTime() - settleStart) / 1e9, describe(held));
+            }
             Thread.sleep(10);
         }
         if (!allEqual(held)) {
-            System.out.println("holders did not converge among themselves within 120 s; giving up");
+            System.out.printf("holders did not converge among themselves within %d s; giving up: %s%n", settleSeconds, describe(held));
             return;
         }
+        System.out.printf("holders agreed %.1f s after the last write%n", (System.nanoTime() - settleStart) / 1e9);
         long stateBytes = 0;
         for (ObjectEntry o : held.get(0).cdb().objects(new ObjectQuery(null, null, null, null, true))) {
             stateBytes += EntryCodec.encode(o).length;
@@ -103,10 +111,27 @@ public final class SyncJoinBench {
         System.out.printf("join of %d objects: converged in %.0f ms, ready in %s; received %.2f MB (%.2f x the objects' encodings), sent %.2f MB%n",
                 objects, converged / 1e6, readyNanos < 0 ? "> 30 s after converging" : String.format("%.0f ms", readyNanos / 1e6),
                 received / 1e6, received / (double) stateBytes, sent / 1e6);
+        java.util.Map<String, Long> c = joiner.sync().counters().snapshot();
+        System.out.printf("joiner: %d pulls sent, %d entries merged, %d received again (held already)%n",
+                c.get("sync.pulls.sent"), c.get("sync.entries.merged"), c.get("sync.entries.ignored"));
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf("heap used after a collection, all nodes in this JVM: %.0f MB of %.0f MB max%n",
+                (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.maxMemory() / 1e6);
         for (Node n : held) {
             n.sync().stop().await().atMost(Duration.ofSeconds(10));
         }
         joiner.sync().stop().await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static String describe(List<Node> nodes) {
+        StringBuilder b = new StringBuilder();
+        for (Node n : nodes) {
+            java.util.Map<String, Long> c = n.sync().counters().snapshot();
+            b.append(String.format("[%s %s, pulls %d sent %d served, dropped overload %d, merged %d] ", n.cdb().localNode(), n.sync().digest(),
+                    c.get("sync.pulls.sent"), c.get("sync.pulls.served"), c.get("sync.dropped.overload"), c.get("sync.entries.merged")));
+        }
+        return b.toString();
     }
 
     private static boolean allEqual(List<Node> nodes) {
