@@ -8,7 +8,9 @@ import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,10 +21,19 @@ import java.util.Optional;
  *
  * <p>On qemu a snapshot of a running system always holds its memory state too (qemu's internal
  * snapshots of a running guest are whole-machine checkpoints); a stopped system's holds the disks.
+ *
+ * <p>A running system's disks are frozen by its guest agent while the snapshot is taken, when one
+ * answers (qemu-guest-agent on the channel every domain has): its file systems flushed and quiet, the
+ * snapshot is application-consistent; without an agent it is crash-consistent. The consistency is
+ * kept in the node's meta beside libvirt's record. The memory image of a frozen guest holds the
+ * freeze, so a revert to such a snapshot thaws the guest again.
  */
 final class SystemSnapshots {
 
     private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
+    /** How long the guest agent has to answer a freeze or a thaw: an agent that answers at all does so within milliseconds. */
+    private static final java.time.Duration AGENT_WAIT = java.time.Duration.ofSeconds(5);
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SystemSnapshots.class);
 
     private final SystemContext ctx;
     private final Assignment assignment;
@@ -49,16 +60,44 @@ final class SystemSnapshots {
                         throw new AcpException(ErrorCode.CONFLICT, "system " + id + " already has a snapshot " + name + " on node " + ctx.nodeId()
                                 + "; delete it first or choose another name");
                     }
-                    b.createSnapshot(id, SnapshotXml.request(name, description, active, skipped));
-                    return publish(id, b);
+                    String consistency = quiescedSnapshot(id, b, state, SnapshotXml.request(name, description, active, skipped));
+                    return publish(id, b, Map.of(name, consistency));
                 })
                 .map(all -> answer(id, find(all, name).orElseThrow(), all));
+    }
+
+    /**
+     * Takes the snapshot, inside a file-system freeze when the system runs and its guest agent
+     * answers; thaws whatever happens to the snapshot. Answers the snapshot's consistency.
+     */
+    private String quiescedSnapshot(String id, HypervisorBackend b, SystemState state, String request) {
+        if (state == SystemState.STOPPED) {
+            b.createSnapshot(id, request);
+            return SnapshotRecord.POWERED_OFF;
+        }
+        // a paused guest's agent cannot answer: no wait for it
+        java.util.OptionalInt frozen = state == SystemState.RUNNING ? b.freezeFilesystems(id, AGENT_WAIT) : java.util.OptionalInt.empty();
+        try {
+            b.createSnapshot(id, request);
+        } finally {
+            if (frozen.isPresent()) {
+                thaw(id, b);
+            }
+        }
+        return frozen.isPresent() ? SnapshotRecord.APPLICATION : SnapshotRecord.CRASH;
+    }
+
+    private void thaw(String id, HypervisorBackend b) {
+        if (b.thawFilesystems(id, AGENT_WAIT).isEmpty()) {
+            LOG.warnf("the guest agent of system %s on node %s did not answer the thaw: its file systems may stay frozen until"
+                    + " 'guest-fsfreeze-thaw' reaches it", id, ctx.nodeId());
+        }
     }
 
     /** Every snapshot of the system on this node, oldest first, with its parent. */
     Uni<ObjectNode> list(String id) {
         assignment.requireHere(ctx.specOf(id), "list the snapshots of");
-        return ctx.hv().call(b -> publish(id, b)).map(all -> {
+        return ctx.hv().call(b -> publish(id, b, Map.of())).map(all -> {
             ObjectNode o = Json.object().put("id", id).put("node", ctx.nodeId());
             ArrayNode a = o.putArray("snapshots");
             all.forEach(s -> a.add(s.toJson()));
@@ -80,8 +119,12 @@ final class SystemSnapshots {
                                 + " holds only disks, and the system is " + state.wireName() + " on node " + ctx.nodeId()
                                 + "; stop it first, then revert");
                     }
+                    List<SnapshotRecord> before = publish(id, b, Map.of());
                     b.revertToSnapshot(id, name);
-                    return publish(id, b);
+                    if (s.memory() && find(before, name).map(r -> SnapshotRecord.APPLICATION.equals(r.consistency())).orElse(false)) {
+                        thaw(id, b);
+                    }
+                    return publish(id, b, Map.of());
                 })
                 .chain(all -> ctx.report(id).map(report -> {
                     ObjectNode o = answer(id, find(all, name).orElseThrow(), all);
@@ -98,7 +141,7 @@ final class SystemSnapshots {
             defined(id, b, "delete a snapshot of");
             existing(id, name, b);
             b.deleteSnapshot(id, name);
-            publish(id, b);
+            publish(id, b, Map.of());
             return Json.object().put("id", id).put("snapshot", name).put("deleted", true).put("node", ctx.nodeId());
         });
     }
@@ -113,11 +156,23 @@ final class SystemSnapshots {
                 + " has no snapshot " + name + " on node " + ctx.nodeId() + "; see 'acp system snapshot list " + id + "'"));
     }
 
-    /** Reads every snapshot from libvirt and writes them, oldest first, into this node's meta of the system. */
-    private List<SnapshotRecord> publish(String id, HypervisorBackend b) {
+    /**
+     * Reads every snapshot from libvirt and writes them, oldest first, into this node's meta of the
+     * system, each with its consistency: from {@code taken} for one just taken, else as the meta had it.
+     */
+    private List<SnapshotRecord> publish(String id, HypervisorBackend b, Map<String, String> taken) {
+        Map<String, String> consistency = new HashMap<>();
+        for (var m : ctx.cdb().meta(SystemReports.key(id), ctx.nodeId())) {
+            m.values().path(SystemReports.SNAPSHOTS).forEach(s -> {
+                if (s.hasNonNull("consistency")) {
+                    consistency.put(s.path("name").asText(), s.path("consistency").asText());
+                }
+            });
+        }
+        consistency.putAll(taken);
         List<SnapshotRecord> all = new ArrayList<>();
         for (String n : b.snapshotNames(id)) {
-            b.snapshotXml(id, n).map(SnapshotXml::read).ifPresent(all::add);
+            b.snapshotXml(id, n).map(SnapshotXml::read).map(r -> r.withConsistency(consistency.get(r.name()))).ifPresent(all::add);
         }
         all.sort(Comparator.comparingLong(SnapshotRecord::createdAt).thenComparing(s -> depth(s, all)).thenComparing(SnapshotRecord::name));
         String current = b.currentSnapshot(id).orElse(null);
