@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.it.AcpApp.CliResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +44,7 @@ class TemplateQemuIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        Run probe = run("virsh", "-c", URI, "version");
+        HostRun probe = run("virsh", "-c", URI, "version");
         assertThat(probe.exit()).as("libvirtd must answer on %s (scripts/libvirtd-up starts it): %s", URI, probe.output()).isZero();
         Files.createDirectories(dir.resolve("roots"));
         node = NodeProcess.start("tpl1", Files.createDirectories(dir.resolve("node")), List.of(), List.of("-Dacp.hypervisor.uri=" + URI,
@@ -67,24 +66,16 @@ class TemplateQemuIT {
         }
     }
 
-    record Run(int exit, String output) {
-    }
-
-    private static Run run(String... cmd) throws IOException, InterruptedException {
+    private static HostRun run(String... cmd) throws IOException, InterruptedException {
         return run(Duration.ofSeconds(60), cmd);
     }
 
-    private static Run run(Duration limit, String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)).as("%s finished", List.of(cmd)).isTrue();
-        return new Run(p.exitValue(), out);
+    private static HostRun run(Duration limit, String... cmd) throws IOException, InterruptedException {
+        return HostRun.of(limit, cmd);
     }
 
     private static CliResult acp(String... args) throws Exception {
-        CliResult r = node.cli(dir, CLI_LIMIT, args);
-        assertThat(r.exitCode()).as("acp %s: %s", String.join(" ", args), r).isZero();
-        return r;
+        return node.cliOk(dir, CLI_LIMIT, args);
     }
 
     @Test
