@@ -33,6 +33,13 @@ final class SystemSnapshots {
     private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
     /** How long the guest agent has to answer a freeze or a thaw: an agent that answers at all does so within milliseconds. */
     private static final java.time.Duration AGENT_WAIT = java.time.Duration.ofSeconds(5);
+    /**
+     * How long a guest just brought back from a frozen memory image has to answer the thaw, per
+     * attempt: it first has to run again (under emulation on a busy node, seconds), and until it
+     * answers its file systems stay frozen.
+     */
+    private static final java.time.Duration THAW_AFTER_REVERT_WAIT = java.time.Duration.ofSeconds(20);
+    private static final int THAW_AFTER_REVERT_ATTEMPTS = 3;
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SystemSnapshots.class);
 
     private final SystemContext ctx;
@@ -87,6 +94,26 @@ final class SystemSnapshots {
         return frozen.isPresent() ? SnapshotRecord.APPLICATION : SnapshotRecord.CRASH;
     }
 
+    private void thawAfterRevert(String id, HypervisorBackend b) {
+        for (int attempt = 1; attempt <= THAW_AFTER_REVERT_ATTEMPTS; attempt++) {
+            if (b.thawFilesystems(id, THAW_AFTER_REVERT_WAIT).isPresent()) {
+                return;
+            }
+            LOG.debugf("the guest agent of system %s did not answer thaw attempt %d after the revert", id, attempt);
+            if (attempt < THAW_AFTER_REVERT_ATTEMPTS) {
+                // libvirt may see the restored guest's agent port close and open again: it answers "not connected" meanwhile
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        LOG.warnf("the guest agent of system %s on node %s did not answer the thaw after the revert to a snapshot taken frozen: its file"
+                + " systems may stay frozen until 'guest-fsfreeze-thaw' reaches it", id, ctx.nodeId());
+    }
+
     private void thaw(String id, HypervisorBackend b) {
         if (b.thawFilesystems(id, AGENT_WAIT).isEmpty()) {
             LOG.warnf("the guest agent of system %s on node %s did not answer the thaw: its file systems may stay frozen until"
@@ -122,7 +149,7 @@ final class SystemSnapshots {
                     List<SnapshotRecord> before = publish(id, b, Map.of());
                     b.revertToSnapshot(id, name);
                     if (s.memory() && find(before, name).map(r -> SnapshotRecord.APPLICATION.equals(r.consistency())).orElse(false)) {
-                        thaw(id, b);
+                        thawAfterRevert(id, b);
                     }
                     return publish(id, b, Map.of());
                 })
