@@ -26,28 +26,19 @@ import java.util.Optional;
  * answers (qemu-guest-agent on the channel every domain has): its file systems flushed and quiet, the
  * snapshot is application-consistent; without an agent it is crash-consistent. The consistency is
  * kept in the node's meta beside libvirt's record. The memory image of a frozen guest holds the
- * freeze, so a revert to such a snapshot thaws the guest again.
+ * freeze, so a revert to such a snapshot thaws the guest again ({@link GuestFreeze}).
  */
 final class SystemSnapshots {
 
     private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
-    /** How long the guest agent has to answer a freeze or a thaw: an agent that answers at all does so within milliseconds. */
-    private static final java.time.Duration AGENT_WAIT = java.time.Duration.ofSeconds(5);
-    /**
-     * How long a guest just brought back from a frozen memory image has to answer the thaw, per
-     * attempt: it first has to run again (under emulation on a busy node, seconds), and until it
-     * answers its file systems stay frozen.
-     */
-    private static final java.time.Duration THAW_AFTER_REVERT_WAIT = java.time.Duration.ofSeconds(20);
-    private static final int THAW_AFTER_REVERT_ATTEMPTS = 3;
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SystemSnapshots.class);
-
     private final SystemContext ctx;
     private final Assignment assignment;
+    private final GuestFreeze freeze;
 
     SystemSnapshots(SystemContext ctx, Assignment assignment) {
         this.ctx = ctx;
         this.assignment = assignment;
+        this.freeze = new GuestFreeze(ctx.nodeId());
     }
 
     /** Takes snapshot {@code name}; {@code memory} asks for the memory state, which only a running system has. */
@@ -67,58 +58,10 @@ final class SystemSnapshots {
                         throw new AcpException(ErrorCode.CONFLICT, "system " + id + " already has a snapshot " + name + " on node " + ctx.nodeId()
                                 + "; delete it first or choose another name");
                     }
-                    String consistency = quiescedSnapshot(id, b, state, SnapshotXml.request(name, description, active, skipped));
+                    String consistency = freeze.snapshot(id, b, state, SnapshotXml.request(name, description, active, skipped));
                     return publish(id, b, Map.of(name, consistency));
                 })
                 .map(all -> answer(id, find(all, name).orElseThrow(), all));
-    }
-
-    /**
-     * Takes the snapshot, inside a file-system freeze when the system runs and its guest agent
-     * answers; thaws whatever happens to the snapshot. Answers the snapshot's consistency.
-     */
-    private String quiescedSnapshot(String id, HypervisorBackend b, SystemState state, String request) {
-        if (state == SystemState.STOPPED) {
-            b.createSnapshot(id, request);
-            return SnapshotRecord.POWERED_OFF;
-        }
-        // a paused guest's agent cannot answer: no wait for it
-        java.util.OptionalInt frozen = state == SystemState.RUNNING ? b.freezeFilesystems(id, AGENT_WAIT) : java.util.OptionalInt.empty();
-        try {
-            b.createSnapshot(id, request);
-        } finally {
-            if (frozen.isPresent()) {
-                thaw(id, b);
-            }
-        }
-        return frozen.isPresent() ? SnapshotRecord.APPLICATION : SnapshotRecord.CRASH;
-    }
-
-    private void thawAfterRevert(String id, HypervisorBackend b) {
-        for (int attempt = 1; attempt <= THAW_AFTER_REVERT_ATTEMPTS; attempt++) {
-            if (b.thawFilesystems(id, THAW_AFTER_REVERT_WAIT).isPresent()) {
-                return;
-            }
-            LOG.debugf("the guest agent of system %s did not answer thaw attempt %d after the revert", id, attempt);
-            if (attempt < THAW_AFTER_REVERT_ATTEMPTS) {
-                // libvirt may see the restored guest's agent port close and open again: it answers "not connected" meanwhile
-                try {
-                    Thread.sleep(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        LOG.warnf("the guest agent of system %s on node %s did not answer the thaw after the revert to a snapshot taken frozen: its file"
-                + " systems may stay frozen until 'guest-fsfreeze-thaw' reaches it", id, ctx.nodeId());
-    }
-
-    private void thaw(String id, HypervisorBackend b) {
-        if (b.thawFilesystems(id, AGENT_WAIT).isEmpty()) {
-            LOG.warnf("the guest agent of system %s on node %s did not answer the thaw: its file systems may stay frozen until"
-                    + " 'guest-fsfreeze-thaw' reaches it", id, ctx.nodeId());
-        }
     }
 
     /** Every snapshot of the system on this node, oldest first, with its parent. */
@@ -149,7 +92,7 @@ final class SystemSnapshots {
                     List<SnapshotRecord> before = publish(id, b, Map.of());
                     b.revertToSnapshot(id, name);
                     if (s.memory() && find(before, name).map(r -> SnapshotRecord.APPLICATION.equals(r.consistency())).orElse(false)) {
-                        thawAfterRevert(id, b);
+                        freeze.thawAfterRevert(id, b);
                     }
                     return publish(id, b, Map.of());
                 })
