@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code qemu:///system} (scripts/libvirtd-up); run under {@code flock /tmp/acp-qemu.lock}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 420, unit = TimeUnit.SECONDS)
+@Timeout(value = 660, unit = TimeUnit.SECONDS)
 class DebianGuestIT {
 
     private static final String URI = "qemu:///system";
@@ -59,8 +59,8 @@ class DebianGuestIT {
     private static final String NAMESPACE = "acp-lv" + DAEMON;
     /** As TemplateQemuIT: KVM unless this machine's KVM is PVM, where a stock Debian kernel only runs emulated. */
     private static final String ACCELERATOR = Files.isDirectory(Path.of("/sys/module/kvm_pvm")) ? "tcg" : "auto";
-    /** Boot to cloud-init's last stage: ~20 s on KVM, minutes under TCG on a busy machine; bounded above it. */
-    private static final Duration BOOT_LIMIT = Duration.ofSeconds(ACCELERATOR.equals("tcg") ? 300 : 90);
+    /** Boot to cloud-init's last stage: ~20 s on KVM, 2 to 5 min under TCG on a busy machine (load 20 to 30 on 2 cores); bounded above it. */
+    private static final Duration BOOT_LIMIT = Duration.ofSeconds(ACCELERATOR.equals("tcg") ? 480 : 90);
     /** One shell command in the guest (under TCG a loaded machine makes even `ls` take seconds). */
     private static final Duration SHELL_LIMIT = Duration.ofSeconds(60);
 
@@ -339,7 +339,7 @@ class DebianGuestIT {
         }, "deb1 sees the copy assigned to deb2");
         console.close();
         long t0 = System.nanoTime();
-        console = SerialConsole.open(httpPort, node.adminKey(), COPY);
+        console = SerialConsole.open(httpPort, node.adminKey(), COPY, "deb2");
         int prompt = console.await("root@ci-guest", 0, BOOT_LIMIT);
         System.out.printf("DebianGuestIT: the restored copy's root prompt came %d ms after its console opened%n", (System.nanoTime() - t0) / 1_000_000);
         assertThat(prompt).as("the copy's root prompt on its console: %s", console.tail()).isNotNegative();

@@ -29,17 +29,26 @@ final class SerialConsole implements AutoCloseable {
     private final AtomicInteger commands = new AtomicInteger(1000);
     private volatile boolean closed;
 
-    private SerialConsole(int httpPort, String key, String system) throws Exception {
+    private SerialConsole(int httpPort, String key, String system, String node) throws Exception {
         ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/api/console"), new Listener()).get(20, TimeUnit.SECONDS);
-        ws.sendText(Json.object().put("credential", key).put("system", system).put("kind", "serial").toString(), true).get(10, TimeUnit.SECONDS);
+        com.fasterxml.jackson.databind.node.ObjectNode hello = Json.object().put("credential", key).put("system", system).put("kind", "serial");
+        if (node != null) {
+            hello.put("node", node);
+        }
+        ws.sendText(hello.toString(), true).get(10, TimeUnit.SECONDS);
         JsonNode answer = attached.get(30, TimeUnit.SECONDS);
         assertThat(answer.path("attached").path("system").asText()).as("the console's answer: %s", answer).isEqualTo(system);
     }
 
-    /** The serial console of {@code system}, opened through the WebAPI on {@code httpPort} with {@code key}. */
+    /** The serial console of {@code system} on the node serving the WebAPI on {@code httpPort}, opened with {@code key}. */
     static SerialConsole open(int httpPort, String key, String system) throws Exception {
-        return new SerialConsole(httpPort, key, system);
+        return new SerialConsole(httpPort, key, system, null);
+    }
+
+    /** The serial console of {@code system} on {@code node}, relayed by the node serving the WebAPI on {@code httpPort} (through node's agent). */
+    static SerialConsole open(int httpPort, String key, String system, String node) throws Exception {
+        return new SerialConsole(httpPort, key, system, node);
     }
 
     private final class Listener implements WebSocket.Listener {
