@@ -133,6 +133,11 @@ class DebianGuestIT {
             run(Duration.ofSeconds(120), "scripts/libvirtd-up", "stop", Integer.toString(DAEMON));
             for (String id : List.of(GUEST, BASE)) {
                 run(Duration.ofSeconds(60), "virsh", "-c", URI, "destroy", id);
+                // a domain with checkpoints (the backups' dirty bitmaps) is not undefined: they go first
+                for (String checkpoint : run(Duration.ofSeconds(60), "virsh", "-c", URI, "checkpoint-list", id, "--name").output().lines()
+                        .filter(l -> !l.isBlank()).toList()) {
+                    run(Duration.ofSeconds(60), "virsh", "-c", URI, "checkpoint-delete", id, checkpoint.strip(), "--metadata");
+                }
                 run(Duration.ofSeconds(60), "virsh", "-c", URI, "undefine", id, "--snapshots-metadata");
             }
             // the network's links, if the node could not delete them, then the underlay
