@@ -112,17 +112,21 @@ class SystemCommand implements Runnable {
         @Option(names = "--hostname", paramLabel = "H", description = "With --template: the guest's host name (default: the system's id).")
         String hostname;
 
+        @Option(names = "--network-config", paramLabel = "FILE", description = {"With --template: cloud-init's network configuration (YAML, version 1 or 2,",
+            "e.g. static addresses); default: DHCP on every Ethernet interface."})
+        java.nio.file.Path networkConfig;
+
         private ObjectNode built;
         private ObjectNode cloudInit;
 
         @Override
         protected void validate() {
             SpecFlags.checkSizes(spec.commandLine(), vcpus, memory);
-            if (template == null && (full || userData != null || sshKeys != null || hostname != null)) {
-                throw new ParameterException(spec.commandLine(), "--full, --cloud-init, --ssh-key and --hostname go with --template");
+            if (template == null && (full || userData != null || sshKeys != null || hostname != null || networkConfig != null)) {
+                throw new ParameterException(spec.commandLine(), "--full, --cloud-init, --ssh-key, --hostname and --network-config go with --template");
             }
             if (template != null) {
-                cloudInit = TemplateFlags.cloudInit(spec.commandLine(), userData, sshKeys, hostname);
+                cloudInit = TemplateFlags.cloudInit(spec.commandLine(), userData, sshKeys, hostname, networkConfig);
             }
             if (specText == null && template == null && (vcpus == null || memory == null)) {
                 throw new ParameterException(spec.commandLine(), "give --spec, --template, or at least --vcpus and --memory");

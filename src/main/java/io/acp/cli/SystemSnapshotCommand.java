@@ -25,11 +25,17 @@ class SystemSnapshotCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "missing a command, e.g. 'acp system snapshot list ID'");
     }
 
-    /** "s2 (parent s1, memory, taken running at 2026-12-02T00:30:00Z)". */
+    /** "s2 (parent s1, with memory, taken running at 2026-12-02T00:30:00Z, application-consistent)". */
     static String describe(JsonNode s) {
         return s.path("name").asText() + " (" + (s.path("parent").isTextual() ? "parent " + s.path("parent").asText() : "no parent")
                 + (s.path("memory").asBoolean() ? ", with memory" : ", disks only") + ", taken " + s.path("state").asText()
-                + " at " + s.path("createdAt").asText() + ")";
+                + " at " + s.path("createdAt").asText() + (s.hasNonNull("consistency") ? ", " + consistency(s) : "") + ")";
+    }
+
+    /** "application-consistent", "crash-consistent", "powered-off"; "-" when not recorded. */
+    static String consistency(JsonNode s) {
+        String c = s.path("consistency").asText("-");
+        return c.equals("application") || c.equals("crash") ? c + "-consistent" : c;
     }
 
     /** An operation on one named snapshot of a system. */
@@ -72,10 +78,11 @@ class SystemSnapshotCommand implements Runnable {
         @Override
         protected int run(ApiClient api) {
             return print(api.call("hypervisor", "snapshot-list", io.acp.model.JsonTrees.object().put("id", id)), (r, out) -> {
-                Table t = new Table("NAME", "PARENT", "MEMORY", "TAKEN", "CREATED");
+                Table t = new Table("NAME", "PARENT", "MEMORY", "TAKEN", "CREATED", "CONSISTENCY");
                 for (JsonNode s : r.path("snapshots")) {
                     t.row(s.path("name").asText(), s.path("parent").isTextual() ? s.path("parent").asText() : "-",
-                            s.path("memory").asBoolean() ? "yes" : "no", s.path("state").asText(), s.path("createdAt").asText());
+                            s.path("memory").asBoolean() ? "yes" : "no", s.path("state").asText(), s.path("createdAt").asText(),
+                            s.hasNonNull("consistency") ? consistency(s) : "-");
                 }
                 t.print(out);
             });

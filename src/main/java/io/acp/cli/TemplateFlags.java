@@ -17,7 +17,7 @@ final class TemplateFlags {
     private TemplateFlags() {
     }
 
-    static ObjectNode cloudInit(CommandLine cmd, Path userData, List<Path> sshKeys, String hostname) {
+    static ObjectNode cloudInit(CommandLine cmd, Path userData, List<Path> sshKeys, String hostname, Path networkConfig) {
         ObjectNode c = JsonTrees.object();
         if (userData != null) {
             c.put("userData", read(cmd, userData, "--cloud-init"));
@@ -28,6 +28,9 @@ final class TemplateFlags {
         }
         if (hostname != null) {
             c.put("hostname", hostname);
+        }
+        if (networkConfig != null) {
+            c.put("networkConfig", read(cmd, networkConfig, "--network-config"));
         }
         return c;
     }

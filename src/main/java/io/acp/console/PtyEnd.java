@@ -19,6 +19,10 @@ import org.jboss.logging.Logger;
  * next read waits until the chunk was handed on and the relay has not paused this end, so at most
  * {@link #CHUNK} bytes are ever in flight. Writes go through the worker pool in order, at most
  * {@link #MAX_UNWRITTEN} bytes queued. Closing the channel ends a blocked read.
+ *
+ * <p>Reads and writes go through two channels of their own on the same pty: a JDK
+ * {@link FileChannel} holds one lock through both its read and its write, so with one channel a
+ * read blocked on a quiet guest would hold every keystroke back until the guest printed something.
  */
 final class PtyEnd implements ByteEnd {
 
@@ -30,6 +34,7 @@ final class PtyEnd implements ByteEnd {
     private final Context context;
     private final Path path;
     private final FileChannel channel;
+    private final FileChannel writer;
     private final Object lock = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean paused;
@@ -39,18 +44,23 @@ final class PtyEnd implements ByteEnd {
     private volatile Runnable drainHandler;
     private volatile Runnable closeHandler;
 
-    private PtyEnd(Vertx vertx, Context context, Path path, FileChannel channel) {
+    private PtyEnd(Vertx vertx, Context context, Path path) throws IOException {
         this.vertx = vertx;
         this.context = context;
         this.path = path;
-        this.channel = channel;
+        this.channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            this.writer = FileChannel.open(path, StandardOpenOption.WRITE);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** Opens {@code path} for reading and writing (on a worker: opening a device may block). */
     static Uni<ByteEnd> open(Vertx vertx, Path path) {
         Context context = vertx.getOrCreateContext();
-        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> (ByteEnd) new PtyEnd(vertx, context, path,
-                FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)), false).toCompletionStage());
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> (ByteEnd) new PtyEnd(vertx, context, path), false).toCompletionStage());
     }
 
     @Override
@@ -128,7 +138,7 @@ final class PtyEnd implements ByteEnd {
         vertx.executeBlocking(() -> {
             ByteBuffer bb = ByteBuffer.wrap(bytes);
             while (bb.hasRemaining()) {
-                channel.write(bb);
+                writer.write(bb);
             }
             return null;
         }, true).onComplete(done -> {
@@ -184,7 +194,11 @@ final class PtyEnd implements ByteEnd {
         }
         // Closing wakes a thread blocked in read (the JDK signals it), and may wait for it: not on an event loop.
         vertx.executeBlocking(() -> {
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                writer.close();
+            }
             return null;
         }, false);
     }

@@ -105,6 +105,21 @@ public interface HypervisorBackend extends AutoCloseable {
     /** The snapshot the next one would take as its parent (the last taken or reverted to), if any. */
     Optional<String> currentSnapshot(String name);
 
+    /**
+     * Asks the guest agent of running domain {@code name} (qemu-guest-agent on the channel
+     * {@code org.qemu.guest_agent.0}) to freeze the guest's file systems, flushed and quiet until
+     * {@link #thawFilesystems}: how many it froze, or empty when no agent answers within
+     * {@code timeout} (none installed, not started yet, stopped) and nothing was frozen.
+     */
+    default java.util.OptionalInt freezeFilesystems(String name, java.time.Duration timeout) {
+        return java.util.OptionalInt.empty();
+    }
+
+    /** Thaws what {@link #freezeFilesystems} froze: how many the agent thawed, or empty when no agent answers. */
+    default java.util.OptionalInt thawFilesystems(String name, java.time.Duration timeout) {
+        return java.util.OptionalInt.empty();
+    }
+
     /** Brings the domain's disks (and memory, if the snapshot holds it) back to the snapshot. */
     void revertToSnapshot(String name, String snapshot);
 

@@ -30,7 +30,7 @@ final class SeedIso {
             dir = Files.createTempDirectory("acp-seed-");
             Files.writeString(dir.resolve("meta-data"), init.metaData(id), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("user-data"), init.userDataOrDefault(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("network-config"), CloudInit.networkConfig(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("network-config"), init.networkConfigOrDefault(), StandardCharsets.UTF_8);
             HostCommand.GENISOIMAGE.run(nodeId, "build the cloud-init seed of system " + id, List.of("-quiet", "-output", iso.toString(),
                     "-volid", LABEL, "-joliet", "-rock", dir.resolve("user-data").toString(), dir.resolve("meta-data").toString(),
                     dir.resolve("network-config").toString()));

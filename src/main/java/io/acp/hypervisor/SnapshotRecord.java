@@ -12,8 +12,20 @@ import java.time.Instant;
  * @param memory    whether it holds the guest's memory state: a revert resumes the guest where it was
  * @param state     the system's state when it was taken: running, paused or stopped
  * @param createdAt seconds since the epoch, as libvirt recorded it
+ * @param consistency what its disks hold: {@code application} (the guest agent froze the file systems
+ *                  while it was taken), {@code crash} (a running guest, no agent answered: as after a
+ *                  power cut), {@code powered-off} (a stopped system); null when not recorded (libvirt
+ *                  keeps no such field: the node keeps it in its meta from the moment it took the snapshot)
  */
-public record SnapshotRecord(String name, String parent, boolean memory, String state, long createdAt, String description) {
+public record SnapshotRecord(String name, String parent, boolean memory, String state, long createdAt, String description, String consistency) {
+
+    static final String APPLICATION = "application";
+    static final String CRASH = "crash";
+    static final String POWERED_OFF = "powered-off";
+
+    SnapshotRecord withConsistency(String c) {
+        return new SnapshotRecord(name, parent, memory, state, createdAt, description, c);
+    }
 
     public ObjectNode toJson() {
         ObjectNode o = Json.object().put("name", name);
@@ -25,6 +37,9 @@ public record SnapshotRecord(String name, String parent, boolean memory, String 
         o.put("memory", memory).put("state", state).put("createdAt", Instant.ofEpochSecond(createdAt).toString());
         if (description != null && !description.isEmpty()) {
             o.put("description", description);
+        }
+        if (consistency != null) {
+            o.put("consistency", consistency);
         }
         return o;
     }

@@ -48,7 +48,7 @@ final class SnapshotXml {
                 : "running".equals(state) || "paused".equals(state);
         String created = text(root, "creationTime");
         return new SnapshotRecord(name, parent == null ? null : text(parent, "name"), hasMemory,
-                "shutoff".equals(state) ? "stopped" : state, created == null ? 0 : Long.parseLong(created.strip()), text(root, "description"));
+                "shutoff".equals(state) ? "stopped" : state, created == null ? 0 : Long.parseLong(created.strip()), text(root, "description"), null);
     }
 
     private static Document parse(String xml) {

@@ -8,7 +8,9 @@ import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,17 +21,24 @@ import java.util.Optional;
  *
  * <p>On qemu a snapshot of a running system always holds its memory state too (qemu's internal
  * snapshots of a running guest are whole-machine checkpoints); a stopped system's holds the disks.
+ *
+ * <p>A running system's disks are frozen by its guest agent while the snapshot is taken, when one
+ * answers (qemu-guest-agent on the channel every domain has): its file systems flushed and quiet, the
+ * snapshot is application-consistent; without an agent it is crash-consistent. The consistency is
+ * kept in the node's meta beside libvirt's record. The memory image of a frozen guest holds the
+ * freeze, so a revert to such a snapshot thaws the guest again ({@link GuestFreeze}).
  */
 final class SystemSnapshots {
 
     private static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
-
     private final SystemContext ctx;
     private final Assignment assignment;
+    private final GuestFreeze freeze;
 
     SystemSnapshots(SystemContext ctx, Assignment assignment) {
         this.ctx = ctx;
         this.assignment = assignment;
+        this.freeze = new GuestFreeze(ctx.nodeId());
     }
 
     /** Takes snapshot {@code name}; {@code memory} asks for the memory state, which only a running system has. */
@@ -49,8 +58,8 @@ final class SystemSnapshots {
                         throw new AcpException(ErrorCode.CONFLICT, "system " + id + " already has a snapshot " + name + " on node " + ctx.nodeId()
                                 + "; delete it first or choose another name");
                     }
-                    b.createSnapshot(id, SnapshotXml.request(name, description, active, skipped));
-                    return publish(id, b);
+                    String consistency = freeze.snapshot(id, b, state, SnapshotXml.request(name, description, active, skipped));
+                    return publish(id, b, Map.of(name, consistency));
                 })
                 .map(all -> answer(id, find(all, name).orElseThrow(), all));
     }
@@ -58,7 +67,7 @@ final class SystemSnapshots {
     /** Every snapshot of the system on this node, oldest first, with its parent. */
     Uni<ObjectNode> list(String id) {
         assignment.requireHere(ctx.specOf(id), "list the snapshots of");
-        return ctx.hv().call(b -> publish(id, b)).map(all -> {
+        return ctx.hv().call(b -> publish(id, b, Map.of())).map(all -> {
             ObjectNode o = Json.object().put("id", id).put("node", ctx.nodeId());
             ArrayNode a = o.putArray("snapshots");
             all.forEach(s -> a.add(s.toJson()));
@@ -80,8 +89,12 @@ final class SystemSnapshots {
                                 + " holds only disks, and the system is " + state.wireName() + " on node " + ctx.nodeId()
                                 + "; stop it first, then revert");
                     }
+                    List<SnapshotRecord> before = publish(id, b, Map.of());
                     b.revertToSnapshot(id, name);
-                    return publish(id, b);
+                    if (s.memory() && find(before, name).map(r -> SnapshotRecord.APPLICATION.equals(r.consistency())).orElse(false)) {
+                        freeze.thawAfterRevert(id, b);
+                    }
+                    return publish(id, b, Map.of());
                 })
                 .chain(all -> ctx.report(id).map(report -> {
                     ObjectNode o = answer(id, find(all, name).orElseThrow(), all);
@@ -98,7 +111,7 @@ final class SystemSnapshots {
             defined(id, b, "delete a snapshot of");
             existing(id, name, b);
             b.deleteSnapshot(id, name);
-            publish(id, b);
+            publish(id, b, Map.of());
             return Json.object().put("id", id).put("snapshot", name).put("deleted", true).put("node", ctx.nodeId());
         });
     }
@@ -113,11 +126,23 @@ final class SystemSnapshots {
                 + " has no snapshot " + name + " on node " + ctx.nodeId() + "; see 'acp system snapshot list " + id + "'"));
     }
 
-    /** Reads every snapshot from libvirt and writes them, oldest first, into this node's meta of the system. */
-    private List<SnapshotRecord> publish(String id, HypervisorBackend b) {
+    /**
+     * Reads every snapshot from libvirt and writes them, oldest first, into this node's meta of the
+     * system, each with its consistency: from {@code taken} for one just taken, else as the meta had it.
+     */
+    private List<SnapshotRecord> publish(String id, HypervisorBackend b, Map<String, String> taken) {
+        Map<String, String> consistency = new HashMap<>();
+        for (var m : ctx.cdb().meta(SystemReports.key(id), ctx.nodeId())) {
+            m.values().path(SystemReports.SNAPSHOTS).forEach(s -> {
+                if (s.hasNonNull("consistency")) {
+                    consistency.put(s.path("name").asText(), s.path("consistency").asText());
+                }
+            });
+        }
+        consistency.putAll(taken);
         List<SnapshotRecord> all = new ArrayList<>();
         for (String n : b.snapshotNames(id)) {
-            b.snapshotXml(id, n).map(SnapshotXml::read).ifPresent(all::add);
+            b.snapshotXml(id, n).map(SnapshotXml::read).map(r -> r.withConsistency(consistency.get(r.name()))).ifPresent(all::add);
         }
         all.sort(Comparator.comparingLong(SnapshotRecord::createdAt).thenComparing(s -> depth(s, all)).thenComparing(SnapshotRecord::name));
         String current = b.currentSnapshot(id).orElse(null);

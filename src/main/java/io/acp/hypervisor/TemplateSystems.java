@@ -47,7 +47,7 @@ final class TemplateSystems {
 
     Uni<ObjectNode> create(String id, String template, JsonNode overrides, JsonNode cloudInit, boolean full, boolean start, NodeCalls calls) {
         ObjectKey key = SystemReports.key(SystemContext.checkedId(id));
-        CloudInit init = Optional.ofNullable(CloudInit.parse(id, cloudInit)).orElse(new CloudInit(null, List.of(), null));
+        CloudInit init = Optional.ofNullable(CloudInit.parse(id, cloudInit)).orElse(new CloudInit(null, List.of(), null, null));
         JsonNode body = templates.object(template).spec();
         SystemSpec requested = requested(id, template, body.path("spec"), overrides);
         if (ctx.cdb().object(key).isPresent()) {

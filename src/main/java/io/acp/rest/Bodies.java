@@ -27,7 +27,7 @@ public final class Bodies {
     public record SystemCreate(@Schema(required = true) String id, @Schema(implementation = SpecDoc.class) ObjectNode spec,
             @Schema(description = "Also start it once created (default false: created and defined, stopped).") Boolean start,
             @Schema(description = "Make it from this template: qcow2 overlays of its volumes and a cloud-init seed.") String template,
-            @Schema(description = "With template: {\"userData\": \"#cloud-config ...\", \"sshKeys\": [...], \"hostname\": \"web2\"}.") ObjectNode cloudInit,
+            @Schema(description = "With template: {\"userData\": \"#cloud-config ...\", \"sshKeys\": [...], \"hostname\": \"web2\", \"networkConfig\": \"version: 2 ...\"}.") ObjectNode cloudInit,
             @Schema(description = "With template: full copies of its volumes instead of overlays.") Boolean full) {
         ObjectNode args() {
             ObjectNode a = Json.object();

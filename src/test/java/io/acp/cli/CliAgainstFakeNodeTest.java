@@ -137,7 +137,7 @@ class CliAgainstFakeNodeTest {
 
             r = launcher.launch(args(node, "system", "create", "web3", "--vcpus", "1", "--memory", "64", "--hostname", "web-3"));
             assertThat(r.exitCode()).isEqualTo(2);
-            assertThat(r.getErrorOutput()).contains("--full, --cloud-init, --ssh-key and --hostname go with --template");
+            assertThat(r.getErrorOutput()).contains("--full, --cloud-init, --ssh-key, --hostname and --network-config go with --template");
             assertThat(node.received()).hasSize(2);
         }
     }

@@ -37,6 +37,15 @@ class PtyEndTest {
             "    n += 1",
             "    os.write(m, b'tick %d\\r\\n' % n)");
 
+    /** A quiet guest: the master side only answers what it reads, and prints nothing by itself. */
+    private static final String QUIET = String.join("\n",
+            "import os, tty",
+            "m, s = os.openpty()",
+            "tty.setraw(s)",
+            "print(os.ttyname(s), flush=True)",
+            "while True:",
+            "    os.write(m, b'got:' + os.read(m, 1024) + b'\\r\\n')");
+
     private Vertx vertx;
     private Process helper;
 
@@ -73,6 +82,26 @@ class PtyEndTest {
         end.close();
         until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("acp-serial-" + Path.of(slave).getFileName())));
         assertThat(helper.isAlive()).isTrue();
+    }
+
+    /** A keystroke reaches a guest that prints nothing meanwhile: the end's blocked read does not hold its write back. */
+    @Test
+    void aWriteReachesAQuietGuestWhileTheReaderWaits() throws Exception {
+        helper = new ProcessBuilder("python3", "-c", QUIET).start();
+        String slave = new BufferedReader(new InputStreamReader(helper.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        ByteEnd end = PtyEnd.open(vertx, Path.of(slave)).await().atMost(LIMIT);
+        StringBuilder got = new StringBuilder();
+        end.handler(chunk -> {
+            synchronized (got) {
+                got.append(chunk.toString(StandardCharsets.US_ASCII));
+            }
+        });
+        Thread.sleep(200); // the reader is blocked in its read by now: nothing comes until the guest answers
+        end.write(Buffer.buffer("id"));
+        until(() -> text(got).contains("got:id"));
+        end.write(Buffer.buffer("ls"));
+        until(() -> text(got).contains("got:ls"));
+        end.close();
     }
 
     private static String text(StringBuilder b) {

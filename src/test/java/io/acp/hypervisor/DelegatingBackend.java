@@ -203,4 +203,14 @@ class DelegatingBackend implements HypervisorBackend {
     public void deleteCheckpoint(String name, String checkpoint) {
         real.deleteCheckpoint(name, checkpoint);
     }
+
+    @Override
+    public java.util.OptionalInt freezeFilesystems(String name, java.time.Duration timeout) {
+        return real.freezeFilesystems(name, timeout);
+    }
+
+    @Override
+    public java.util.OptionalInt thawFilesystems(String name, java.time.Duration timeout) {
+        return real.thawFilesystems(name, timeout);
+    }
 }

@@ -57,6 +57,8 @@ class SystemSpecTest {
         assertThat(xml).contains("<domain type='kvm'>", "<name>s1</name>", "<title>&lt;web&gt; &amp; &apos;db&apos;</title>",
                 "<memory unit='MiB'>128</memory>", "<vcpu>2</vcpu>", "<source bridge='br0'/>");
         assertThat(xml.indexOf("<boot dev='network'/>")).isLessThan(xml.indexOf("<boot dev='hd'/>"));
+        assertThat(xml).as("the guest agent's port, on qemu").contains("<target type='virtio' name='org.qemu.guest_agent.0'/>");
+        assertThat(DomainXml.of(spec, "test")).as("the test driver has no guest agent").doesNotContain("guest_agent");
         assertThat(DomainXml.typeFor("test:///default")).isEqualTo("test");
         assertThat(DomainXml.typeFor("qemu:///system")).isEqualTo("kvm");
         assertThat(DomainXml.typeFor("qemu:///system", "tcg")).isEqualTo("qemu");

@@ -152,6 +152,13 @@ class TemplateTest {
         badKey.putArray("sshKeys").add("not a key");
         assertThatThrownBy(() -> s.createFromTemplate(web, tpl, null, badKey, false, true, NodeCalls.none("n1")).await().atMost(LibvirtNode.WAIT))
                 .hasMessageContaining("rule cloud-init-ssh-key: system " + web);
+        for (String bad : List.of("ethernets: {}\n", "version: 3\nethernets: {}\n", "- version: 2\n", "version: [2\n")) {
+            ObjectNode badNetwork = cloudInit("#cloud-config\n");
+            badNetwork.put("networkConfig", bad);
+            assertThatThrownBy(() -> s.createFromTemplate(web, tpl, null, badNetwork, false, true, NodeCalls.none("n1")).await().atMost(LibvirtNode.WAIT))
+                    .hasMessageContaining("rule cloud-init-network-config: system " + web + ": ")
+                    .satisfies(e -> assertThat(((AcpException) e).code()).isEqualTo(ErrorCode.BAD_REQUEST));
+        }
         assertThatThrownBy(() -> s.createFromTemplate(web, tpl, SystemLifecycleTest.json("{\"disks\":[]}"), null, false, true, NodeCalls.none("n1"))
                 .await().atMost(LibvirtNode.WAIT)).hasMessageContaining("field 'disks' cannot be given with template " + tpl);
         assertThat(node.cdb.object(ObjectKey.of(ObjectType.SYSTEM, web))).isEmpty();

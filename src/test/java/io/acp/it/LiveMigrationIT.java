@@ -8,7 +8,6 @@ import io.acp.api.client.ApiClient;
 import io.acp.it.AcpApp.CliResult;
 import io.acp.model.Json;
 import io.acp.testing.Eventually;
-import io.acp.testing.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,26 +101,11 @@ class LiveMigrationIT {
             f.setLength(1 << 20);
         }
 
-        List<String> sync = List.of("-Dacp.cluster.sync.enabled=true", "-Dacp.cluster.sync.secret=live-migration-it-secret",
-                "-Dacp.cluster.sync.group=" + Ports.randomGroup(), "-Dacp.cluster.sync.port=" + Ports.freeUdpPort(),
-                "-Dacp.cluster.sync.multicast-interface=lo", "-Dacp.node.services=cluster,api,hypervisor,agent,storage");
-        Path d1 = dir.resolve("m1");
-        Path d2 = dir.resolve("m2");
-        Files.createDirectories(d1);
-        Files.createDirectories(d2);
-        m1 = NodeProcess.start("m1", d1, List.of(), options(sync, 1));
-        CliResult added = cli(m1, "cluster", "add-node", "m2", "--out", d2.resolve("data").toString());
-        assertThat(added.exitCode()).as("%s", added).isZero();
-        Files.copy(m1.dataDir().resolve("api-keys"), d2.resolve("data/api-keys"));
-        Files.copy(m1.dataDir().resolve("admin.key"), d2.resolve("data/admin.key"));
-        m2 = NodeProcess.start("m2", d2, List.of(), options(sync, 2));
-        for (NodeProcess n : List.of(m1, m2)) {
-            CliResult meta = cli(n, "meta", "node", n.id(), "--json");
-            assertThat(meta.exitCode()).as("%s", meta).isZero();
-            String address = Json.MAPPER.readTree(meta.out().get(0)).get(0).path("values").path("agent").asText();
-            CliResult put = cli(m1, "put", "node", n.id(), "--spec", "{\"agent\":\"" + address + "\"}");
-            assertThat(put.exitCode()).as("%s", put).isZero();
-        }
+        List<String> sync = new ArrayList<>(ClusterPair.syncOptions("live-migration-it-secret"));
+        sync.add("-Dacp.node.services=cluster,api,hypervisor,agent,storage");
+        ClusterPair pair = ClusterPair.start(dir, "m1", options(sync, 1), "m2", options(sync, 2));
+        m1 = pair.a();
+        m2 = pair.b();
     }
 
     private static List<String> options(List<String> sync, int n) {
@@ -153,12 +137,7 @@ class LiveMigrationIT {
     }
 
     private static CliResult cli(NodeProcess node, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        if (!args[0].equals("cluster")) {
-            all.addAll(List.of("--socket", node.socket().toString(), "--api-key", node.adminKey()));
-        }
-        return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir(), "-Dacp.node.id=" + node.id()), CLI_LIMIT,
-                all.toArray(String[]::new));
+        return ClusterPair.cli(dir, node, args);
     }
 
     /** The guest's serial console on {@code node} (a pty of that node's qemu), read line by line in the background. */

@@ -211,6 +211,13 @@ final class NodeProcess implements AutoCloseable {
         return AcpApp.cli(workDir, List.of("-Dacp.node.data-dir=" + dataDir), timeout, all.toArray(String[]::new));
     }
 
+    /** {@link #cli} that must succeed: fails the test with the command, its exit code and its output otherwise. */
+    AcpApp.CliResult cliOk(Path workDir, Duration timeout, String... args) throws IOException, InterruptedException {
+        AcpApp.CliResult r = cli(workDir, timeout, args);
+        org.assertj.core.api.Assertions.assertThat(r.exitCode()).as("acp %s: %s", String.join(" ", args), r).isZero();
+        return r;
+    }
+
     Path socket() {
         return socket;
     }

@@ -259,6 +259,16 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
+    public java.util.OptionalInt freezeFilesystems(String name, java.time.Duration timeout) {
+        return GuestAgent.command(libvirt, name, "guest-fsfreeze-freeze", timeout);
+    }
+
+    @Override
+    public java.util.OptionalInt thawFilesystems(String name, java.time.Duration timeout) {
+        return GuestAgent.command(libvirt, name, "guest-fsfreeze-thaw", timeout);
+    }
+
+    @Override
     public void revertToSnapshot(String name, String snapshot) {
         libvirt.act("revert to snapshot " + snapshot + " of", name, d -> {
             DomainSnapshot s = d.snapshotLookupByName(snapshot);
