@@ -59,4 +59,13 @@ public interface AgentConfig {
     /** How long a request routed to another node waits for that node's answer (and for connecting). */
     @WithDefault("10s")
     Duration routeTimeout();
+
+    /**
+     * How long a routed change of a system (migrate, backup, restore, snapshot, template, create …),
+     * which may run for minutes on the target node, waits for that node's answer: long enough that the
+     * caller's own timeout decides. Connecting is still bounded by {@link #routeTimeout()}, and a
+     * dropped link fails the request at once.
+     */
+    @WithDefault("1h")
+    Duration jobRouteTimeout();
 }

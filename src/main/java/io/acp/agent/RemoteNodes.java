@@ -39,14 +39,16 @@ final class RemoteNodes implements RemoteRouter {
     private final Supplier<Cdb> cdb;
     private final NetClient client;
     private final Duration timeout;
+    private final Duration jobTimeout;
     private final Revocations revocations;
     private final Map<String, Uni<PeerLink>> links = new ConcurrentHashMap<>();
 
-    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout, Revocations revocations) {
+    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout, Duration jobTimeout, Revocations revocations) {
         this.localNode = localNode;
         this.cdb = cdb;
         this.client = client;
         this.timeout = timeout;
+        this.jobTimeout = jobTimeout;
         this.revocations = revocations;
     }
 
@@ -64,7 +66,8 @@ final class RemoteNodes implements RemoteRouter {
         } catch (AcpException e) {
             return Uni.createFrom().failure(e);
         }
-        return link(node, address).chain(l -> l.call(request, timeout));
+        Duration answer = RemoteRouter.runsAsJob(request) ? jobTimeout : timeout;
+        return link(node, address).chain(l -> l.call(request, answer));
     }
 
     /** A console: a connection of its own to the node's agent, raw bytes once it answered ({@link ConsoleAttach}). */

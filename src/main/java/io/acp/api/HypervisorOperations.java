@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  */
 final class HypervisorOperations implements ServiceOperations {
 
-    private static final List<String> CHANGES = List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
+    static final List<String> CHANGES = List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete",
             "migrate", "migrate-prepare", "migrate-confirm", "migrate-abort", "snapshot-create", "snapshot-revert", "snapshot-delete", "backup", "restore",
             "template-create", "template-delete", "node-evacuate", "node-resume");
 

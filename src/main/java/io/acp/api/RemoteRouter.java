@@ -21,6 +21,16 @@ public interface RemoteRouter {
     Uni<JsonNode> forward(Request request);
 
     /**
+     * Whether {@code request} runs as a job that may take minutes on the node it names (a change of
+     * a system: a migration, a backup or restore of real disks, a snapshot with memory, a template):
+     * its answer is awaited for the caller's own bound ({@code acp --timeout}, the job route timeout),
+     * not the short limit that finds a hung node for quick requests.
+     */
+    static boolean runsAsJob(Request request) {
+        return "hypervisor".equals(request.service()) && HypervisorOperations.CHANGES.contains(request.op());
+    }
+
+    /**
      * Sends {@code request} (a {@code console.attach}) on a connection of its own to the node it
      * names; once that node answered, the connection carries raw bytes: the end returned. Fails as
      * {@link #forward} does, or with the node's error.

@@ -83,6 +83,11 @@ final class AgentStack implements AutoCloseable {
                     connectionsPerSecond, requestsPerSecond, routeTimeout);
         }
 
+        @Override
+        public Duration jobRouteTimeout() {
+            return Duration.ofMinutes(5);
+        }
+
         TestAgentConfig withClientLimits(int maxConnections, int requests) {
             return new TestAgentConfig(host, port, joinPort, advertise, tlsProtocols, idleTimeout, maxFrameBytes, maxAuthFailures, maxConnections,
                     connectionsPerSecond, requests, routeTimeout);

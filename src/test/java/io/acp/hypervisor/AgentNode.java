@@ -122,5 +122,10 @@ final class AgentNode implements AutoCloseable {
     record Agent(String host, int port, int joinPort, Optional<String> advertise, List<String> tlsProtocols, Duration idleTimeout, int maxFrameBytes,
             int maxAuthFailures, int maxConnectionsPerClient, int connectionsPerSecond, int requestsPerSecond, Duration routeTimeout)
             implements AgentConfig {
+
+        @Override
+        public Duration jobRouteTimeout() {
+            return Duration.ofMinutes(5);
+        }
     }
 }

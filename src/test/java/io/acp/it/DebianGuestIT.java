@@ -327,9 +327,10 @@ class DebianGuestIT {
         // the original stops (under TCG two guests would share the two cores); its copy boots on deb2
         acp("system", "stop", GUEST);
         String backup = incremental.path("backup").asText();
-        // Sent to deb2 itself: routed from deb1 (--node deb2) it would outlast acp.agent.route-timeout (10 s), as a restore
-        // of a real disk (checksums of 0.5 GB, the chain rebuilt) does under load, while it went on there.
-        CliResult restored = node2.cliOk(dir, Duration.ofSeconds(300), "system", "restore", GUEST, backup, "--from", "vault", "--as", COPY);
+        // Asked of deb1 and routed to deb2 (--node): a restore of a real disk (checksums of 0.5 GB, the chain rebuilt)
+        // takes longer than acp.agent.route-timeout (10 s) under load, and the routed hop waits for it as for any job.
+        CliResult restored = node.cliOk(dir, Duration.ofSeconds(300), "system", "restore", GUEST, backup, "--from", "vault",
+                "--as", COPY, "--node", "deb2", "--timeout", "280");
         assertThat(restored.stdout()).contains("restored system " + COPY, backup, "running on deb2");
         HostRun onDeb2 = run(Duration.ofSeconds(30), "virsh", "-c", "qemu+unix:///system?socket=/var/lib/acp-libvirt/n" + DAEMON + "/run/libvirt-sock",
                 "list", "--state-running", "--name");
