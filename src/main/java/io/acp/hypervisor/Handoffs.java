@@ -25,11 +25,15 @@ final class Handoffs {
         this.nanoTime = nanoTime;
     }
 
-    /** Marks {@code id} handed off for at most {@code ttl}; false if it already is. */
+    /**
+     * Marks {@code id} handed off for at most {@code ttl}; false if a hand-off of it is under way. A
+     * system that has arrived here does not block a new one (it may move on at once, as an evacuation
+     * right after a move does): the new hand-off protects the copy from then on.
+     */
     boolean begin(String id, Duration ttl) {
         Handoff fresh = new Handoff(nanoTime.getAsLong() + ttl.toNanos(), false);
         Handoff old = handoffs.putIfAbsent(id, fresh);
-        return old == null || (!live(old) && handoffs.replace(id, old, fresh));
+        return old == null || ((!live(old) || old.arrived()) && handoffs.replace(id, old, fresh));
     }
 
     /** The system has arrived here: operations may go on; the copy stays protected for {@code ttl}. */
@@ -41,7 +45,6 @@ final class Handoffs {
         handoffs.remove(id);
     }
 
-    /** True while this node's copy of {@code id} must not be removed as a stray. */
     /** Systems with a hand-off under way or an arrival still protected. */
     java.util.Set<String> activeIds() {
         java.util.Set<String> out = new java.util.TreeSet<>();
