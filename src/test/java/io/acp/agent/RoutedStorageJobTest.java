@@ -10,15 +10,14 @@ import io.acp.cluster.Cdb;
 import io.acp.model.Json;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
-import io.acp.storage.StorageConfig;
 import io.acp.storage.StorageService;
+import io.acp.storage.TestStorageConfig;
 import io.acp.testing.Eventually;
 import io.acp.testing.WithVertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,63 +49,12 @@ class RoutedStorageJobTest extends WithVertx {
     private Path pool;
     private Process bindfs;
 
-    /** Storage settings for node b: ticks an hour apart, commands bounded at 60 s (longer than the route timeout, as in production). */
-    private record SlowStorage() implements StorageConfig {
-        public String defaultPool() {
-            return "default";
-        }
-
-        public Optional<List<Path>> allowedRoots() {
-            return Optional.empty(); // <data dir>/pools is allowed anyway
-        }
-
-        public Optional<List<String>> privilegedShareOptions() {
-            return Optional.empty();
-        }
-
-        public Optional<Path> mountDir() {
-            return Optional.empty();
-        }
-
-        public int nearFullPercent() {
-            return 90;
-        }
-
-        public int fullPercent() {
-            return 98;
-        }
-
-        public Duration statsInterval() {
-            return Duration.ofHours(1);
-        }
-
-        public Duration reconcileInterval() {
-            return Duration.ofHours(1);
-        }
-
-        public Duration probeTimeout() {
-            return Duration.ofMillis(500);
-        }
-
-        public Duration commandTimeout() {
-            return Duration.ofSeconds(60);
-        }
-
-        public String libvirtUri() {
-            return "test:///default";
-        }
-
-        public Lvm lvm() {
-            return () -> false;
-        }
-    }
-
     @BeforeEach
     void startTwoNodes() throws Exception {
         a = AgentStack.start(vertx, "a", dir.resolve("a"));
         ClusterPki.addNode(a.pki(), PkiFiles.in(dir.resolve("b/data")), "b", Duration.ofDays(30));
         AtomicReference<Cdb> cdbOfB = new AtomicReference<>();
-        storage = new StorageService(new SlowStorage(), "b", dir.resolve("b/data"), cdbOfB::get);
+        storage = new StorageService(TestStorageConfig.in(dir.resolve("b")), "b", dir.resolve("b/data"), cdbOfB::get);
         b = AgentStack.start(vertx, "b", dir.resolve("b"), AgentStack.config(List.of("TLSv1.3")), s -> s.withStorage(() -> storage.storage()));
         cdbOfB.set(b.cdb);
         storage.start(AgentStack.context("b")).await().atMost(Duration.ofSeconds(20));
