@@ -130,7 +130,8 @@ public class AgentService implements ManagedService {
                 .invoke(() -> {
                     int timeoutMs = (int) Math.min(Integer.MAX_VALUE, config.routeTimeout().toMillis());
                     client = vertx.createNetClient(Tls.client(keys, pki, config.tlsProtocols(), timeoutMs));
-                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), config.jobRouteTimeout(), revocations::knownRevoked);
+                    remote = new RemoteNodes(nodeId, cdb, client, config.routeTimeout(), config.jobRouteTimeout(), api::runsAsJob,
+                            revocations::knownRevoked);
                     api.routeRemoteThrough(remote);
                     renewalTimer = vertx.setPeriodic(CertificateRenewal.CHECK_EVERY.toMillis(), t -> renewIfDue());
                     revocationTimer = vertx.setPeriodic(RevocationList.REFRESH.toMillis(), t -> worker.execute(this::closeRevoked));

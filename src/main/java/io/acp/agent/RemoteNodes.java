@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -40,15 +41,18 @@ final class RemoteNodes implements RemoteRouter {
     private final NetClient client;
     private final Duration timeout;
     private final Duration jobTimeout;
+    private final Predicate<Request> runsAsJob;
     private final Revocations revocations;
     private final Map<String, Uni<PeerLink>> links = new ConcurrentHashMap<>();
 
-    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout, Duration jobTimeout, Revocations revocations) {
+    RemoteNodes(String localNode, Supplier<Cdb> cdb, NetClient client, Duration timeout, Duration jobTimeout, Predicate<Request> runsAsJob,
+            Revocations revocations) {
         this.localNode = localNode;
         this.cdb = cdb;
         this.client = client;
         this.timeout = timeout;
         this.jobTimeout = jobTimeout;
+        this.runsAsJob = runsAsJob;
         this.revocations = revocations;
     }
 
@@ -66,7 +70,7 @@ final class RemoteNodes implements RemoteRouter {
         } catch (AcpException e) {
             return Uni.createFrom().failure(e);
         }
-        Duration answer = RemoteRouter.runsAsJob(request) ? jobTimeout : timeout;
+        Duration answer = runsAsJob.test(request) ? jobTimeout : timeout;
         return link(node, address).chain(l -> l.call(request, answer));
     }
 

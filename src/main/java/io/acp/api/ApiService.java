@@ -250,6 +250,14 @@ public class ApiService implements ManagedService {
         dispatcher.routeRemoteThrough(router);
     }
 
+    /**
+     * Whether a request this node routes is a job its service declares ({@link ServiceOperations#jobs()}):
+     * every node runs the same code, so this node's declaration holds for the node the request names.
+     */
+    public boolean runsAsJob(Request request) {
+        return dispatcher.runsAsJob(request);
+    }
+
     /** Every operation this node's API offers, by service. */
     public java.util.Map<String, List<String>> operations() {
         return dispatcher.operations();

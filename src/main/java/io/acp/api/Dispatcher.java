@@ -57,6 +57,12 @@ public final class Dispatcher {
         return out;
     }
 
+    /** Whether {@code request} names an operation its service declares a job ({@link ServiceOperations#jobs()}). */
+    public boolean runsAsJob(Request request) {
+        ServiceOperations ops = services.get(request.service());
+        return ops != null && ops.jobs().contains(request.op());
+    }
+
     /** Installs (or, with null, removes) the way to other nodes. */
     public void routeRemoteThrough(RemoteRouter router) {
         this.router = router;

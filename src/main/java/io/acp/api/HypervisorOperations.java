@@ -41,6 +41,12 @@ final class HypervisorOperations implements ServiceOperations {
         return "hypervisor";
     }
 
+    /** Every change of a system: each may wait for a guest, libvirt or a copy of disks. */
+    @Override
+    public List<String> jobs() {
+        return CHANGES;
+    }
+
     @Override
     public List<String> operations() {
         return List.of("create", "set", "define", "start", "stop", "shutdown", "pause", "resume", "restart", "delete", "list", "show",

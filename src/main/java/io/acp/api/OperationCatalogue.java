@@ -37,6 +37,12 @@ final class OperationCatalogue {
                     + "' twice, by " + first + " and by " + mine + " (operations " + String.join(", ", s.operations())
                     + "); each service's operations must come from one operation set");
         }
+        for (String job : s.jobs()) {
+            if (!s.operations().contains(job)) {
+                throw new IllegalStateException("rule job-is-operation: " + mine + " declares '" + job + "' of service '" + s.service()
+                        + "' a job, but the service has no such operation (it has " + String.join(", ", s.operations()) + ")");
+            }
+        }
         out.add(s);
     }
 }

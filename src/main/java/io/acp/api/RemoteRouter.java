@@ -16,19 +16,11 @@ public interface RemoteRouter {
 
     /**
      * The target node's answer, or a failure: its error as is, UNAVAILABLE naming the node and
-     * its address when it cannot be reached, TIMEOUT when it does not answer in time.
+     * its address when it cannot be reached, TIMEOUT when it does not answer in time: within the
+     * short hop limit that finds a hung node, or, for an operation its service declares a job
+     * ({@link ServiceOperations#jobs()}), within the caller's own bound (the job route timeout).
      */
     Uni<JsonNode> forward(Request request);
-
-    /**
-     * Whether {@code request} runs as a job that may take minutes on the node it names (a change of
-     * a system: a migration, a backup or restore of real disks, a snapshot with memory, a template):
-     * its answer is awaited for the caller's own bound ({@code acp --timeout}, the job route timeout),
-     * not the short limit that finds a hung node for quick requests.
-     */
-    static boolean runsAsJob(Request request) {
-        return "hypervisor".equals(request.service()) && HypervisorOperations.CHANGES.contains(request.op());
-    }
 
     /**
      * Sends {@code request} (a {@code console.attach}) on a connection of its own to the node it

@@ -13,6 +13,16 @@ public interface ServiceOperations {
     List<String> operations();
 
     /**
+     * The operations (of {@link #operations()}) that run as jobs: work that may take minutes on its
+     * node (a migration, a backup, a storage command bounded by its own minute-long timeout). Routed
+     * to another node, their answer is awaited for the caller's own bound (the agent's job route
+     * timeout), not the short limit that finds a hung node for quick requests. None by default.
+     */
+    default List<String> jobs() {
+        return List.of();
+    }
+
+    /**
      * Runs {@code request.op()}. Argument and permission errors may be thrown as
      * {@link io.acp.protocol.AcpException}; anything that may wait comes back inside the Outcome.
      * Called on the connection's event loop: must not block.

@@ -15,6 +15,9 @@ final class StorageOperations implements ServiceOperations {
 
     private static final List<String> OPERATIONS = List.of("list", "show", "pool.create", "pool.delete", "volume.create", "volume.resize",
             "volume.delete", "share.add", "share.remove");
+    /** Every change: each runs commands (mount, lvcreate, qemu-img …) bounded by acp.storage.command-timeout (60 s), not the hop limit. */
+    private static final List<String> CHANGES = List.of("pool.create", "pool.delete", "volume.create", "volume.resize", "volume.delete",
+            "share.add", "share.remove");
 
     private final Supplier<Storage> storage;
 
@@ -33,13 +36,18 @@ final class StorageOperations implements ServiceOperations {
     }
 
     @Override
+    public List<String> jobs() {
+        return CHANGES;
+    }
+
+    @Override
     public Outcome call(Request request, Session session) {
         String op = request.op();
         if (!OPERATIONS.contains(op)) {
             throw unknown(request);
         }
         Args args = new Args(op, request.args());
-        if (!op.equals("list") && !op.equals("show")) {
+        if (CHANGES.contains(op)) {
             session.requireWriter(op);
         }
         Storage s = storage.get();

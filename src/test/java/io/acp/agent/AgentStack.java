@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * One node without Quarkus: an in-memory CDB, the real ApiService (Unix socket and loopback TCP)
@@ -33,13 +34,13 @@ final class AgentStack implements AutoCloseable {
     final ApiService api;
     final AgentService agent;
 
-    private AgentStack(Vertx vertx, String node, Path dir, AgentConfig config) throws IOException {
+    private AgentStack(Vertx vertx, String node, Path dir, AgentConfig config, UnaryOperator<LocalServices> services) throws IOException {
         this.node = node;
         this.dataDir = dir.resolve("data");
         this.cdb = Cdb.inMemory(node);
         writeKeys(dataDir);
         ApiConfig apiConfig = new TestApi(dir.resolve("run/api.sock"), "127.0.0.1", 0, 4096, Duration.ofSeconds(30), 3);
-        this.api = new ApiService(apiConfig, node, dataDir, LocalServices.of(node, () -> cdb), null, vertx, "0.1.0-test");
+        this.api = new ApiService(apiConfig, node, dataDir, services.apply(LocalServices.of(node, () -> cdb)), null, vertx, "0.1.0-test");
         this.agent = new AgentService(config, node, dataDir, api, () -> cdb, vertx);
     }
 
@@ -49,7 +50,12 @@ final class AgentStack implements AutoCloseable {
     }
 
     static AgentStack start(Vertx vertx, String node, Path dir, AgentConfig config) throws IOException {
-        AgentStack s = new AgentStack(vertx, node, dir, config);
+        return start(vertx, node, dir, config, services -> services);
+    }
+
+    /** A node whose API reaches what {@code services} adds to the CDB (a storage service, say). */
+    static AgentStack start(Vertx vertx, String node, Path dir, AgentConfig config, UnaryOperator<LocalServices> services) throws IOException {
+        AgentStack s = new AgentStack(vertx, node, dir, config, services);
         s.api.start(context(node)).await().atMost(Duration.ofSeconds(10));
         s.agent.start(context(node)).await().atMost(Duration.ofSeconds(20));
         return s;

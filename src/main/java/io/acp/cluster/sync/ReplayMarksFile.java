@@ -6,19 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The replay window's high-water marks, saved in the data dir ({@value #NAME}, one line per sender:
- * {@code <node> <epoch> <highest sequence>}) at every heartbeat (in the background, {@link ReplayMarksSaver})
- * and at stop, and restored at start,
- * so datagrams recorded before a restart are still refused after it. Replaced atomically (write,
- * rename); not fsynced: a killed process loses nothing (the page cache survives it), only a power
- * loss could lose the last second of marks.
+ * The format of the replay window's high-water marks in the data dir ({@value #NAME}, one line per
+ * sender: {@code <node> <epoch> <highest sequence>}), restored at start so datagrams recorded before
+ * a restart are still refused after it. {@link ReplayMarksSaver} is the file's one writer.
  */
 final class ReplayMarksFile {
 
@@ -55,16 +51,15 @@ final class ReplayMarksFile {
         return out;
     }
 
-    static void write(Path dataDir, Map<String, ReplayGuard.Mark> marks) throws IOException {
+    /** The file's text for {@code marks}: one sorted line per sender; a sender id that would break the line format is left out. */
+    static String text(Map<String, ReplayGuard.Mark> marks) {
         StringBuilder b = new StringBuilder();
         new TreeMap<>(marks).forEach((sender, m) -> {
             if (!sender.matches("[!-~]+")) {
-                return; // a sender id that would break the line format is not one of our node ids
+                return; // not one of our node ids
             }
             b.append(sender).append(' ').append(m.epoch()).append(' ').append(m.highest()).append('\n');
         });
-        Path tmp = dataDir.resolve(NAME + ".tmp");
-        Files.writeString(tmp, b, StandardCharsets.US_ASCII);
-        Files.move(tmp, dataDir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return b.toString();
     }
 }

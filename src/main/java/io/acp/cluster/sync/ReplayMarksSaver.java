@@ -2,7 +2,10 @@ package io.acp.cluster.sync;
 
 import io.acp.cluster.sync.wire.ReplayGuard;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,7 +18,11 @@ import org.jboss.logging.Logger;
  * during which no delta was sent or merged); a background task writes the latest snapshot handed
  * over, never an older one after a newer. {@link #saveNow} at stop writes on the caller's thread, so
  * the marks of a node stopped in order are on disk when stop returns; a node killed keeps the last
- * background save, at most a heartbeat and a write old, as before (the file was never fsynced).
+ * background save, at most a heartbeat and a write old.
+ *
+ * <p>The one writer of {@link ReplayMarksFile}: the file is replaced atomically (write, rename), so a
+ * reader finds the old marks or the new, never half. It is not fsynced: a killed process loses
+ * nothing (the page cache survives it), only a power loss could lose the last second of marks.
  */
 final class ReplayMarksSaver {
 
@@ -69,7 +76,9 @@ final class ReplayMarksSaver {
             return;
         }
         try {
-            ReplayMarksFile.write(dataDir, marks);
+            Path tmp = dataDir.resolve(ReplayMarksFile.NAME + ".tmp");
+            Files.writeString(tmp, ReplayMarksFile.text(marks), StandardCharsets.US_ASCII);
+            Files.move(tmp, dataDir.resolve(ReplayMarksFile.NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             saved = marks;
         } catch (IOException e) {
             LOG.warnf("replay marks of node %s could not be saved in %s: %s", node, dataDir, e.getMessage());

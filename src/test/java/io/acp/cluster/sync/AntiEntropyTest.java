@@ -47,6 +47,16 @@ class AntiEntropyTest {
         n1 = TestPki.signer(TestPki.newCluster(dir.resolve("ca"), "test"), dir.resolve("n1"), "n1");
     }
 
+    /** A signer for each of {@code nodes} (a node may be named twice: two certificates of it), under a CA of their own. */
+    private NodeSigner[] signers(String... nodes) {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("own-ca"), "test");
+        NodeSigner[] out = new NodeSigner[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            out[i] = TestPki.signer(ca, dir.resolve("signer" + i), nodes[i]);
+        }
+        return out;
+    }
+
     private static Version at(long millis, String node) {
         return new Version(HybridClock.fromMillis(millis), node);
     }
@@ -98,34 +108,47 @@ class AntiEntropyTest {
         }
     }
 
+    /** A holder of 1,000 objects of n1 (2,000 entries) and an empty joiner that pulls from it; answers of 20 kB at most. */
+    private record Exchange(StateIndex full, AntiEntropy holder, Puller joiner) {
+        Exchange() {
+            this(filled(1000));
+        }
+
+        private Exchange(StateIndex full) {
+            this(full, node(full, 20_000), new Puller(20_000));
+        }
+
+        /** One pull of the holder, sealed by {@code signer}; bodies whose running number {@code lost} accepts never arrive. */
+        boolean pull(NodeSigner signer, IntPredicate lost) {
+            return joiner.pull("n1", holder, signer, lost);
+        }
+    }
+
     @Test
     void anEmptyNodeReceivesEveryEntryOnceInBoundedAnswersAndEndsOnTheHoldersDigest() {
-        StateIndex full = filled(1000);
-        AntiEntropy holder = node(full, 20_000);
-        Puller joiner = new Puller(20_000);
+        Exchange x = new Exchange();
+        Puller joiner = x.joiner();
         boolean again = true;
         while (again) {
-            again = joiner.pull("n1", holder, n1, i -> false);
+            again = x.pull(n1, i -> false);
             assertThat(joiner.pulls).as("pulls to converge").isLessThan(100);
         }
-        assertThat(joiner.index.root()).isEqualTo(full.root());
+        assertThat(joiner.index.root()).isEqualTo(x.full().root());
         assertThat(joiner.index.size()).isEqualTo(2000);
         assertThat(joiner.entriesReceived).as("entries received: each exactly once").isEqualTo(2000);
         assertThat(joiner.anti.cursor().passDone()).isTrue();
-        Puller same = joiner;
-        assertThat(same.pull("n1", holder, n1, i -> false)).isFalse();
-        assertThat(same.entriesReceived).as("nothing sent once equal").isEqualTo(2000);
+        assertThat(x.pull(n1, i -> false)).isFalse();
+        assertThat(joiner.entriesReceived).as("nothing sent once equal").isEqualTo(2000);
     }
 
     @Test
     void lostBodiesAreAskedForAgainAndNothingThatArrivedIsResent() {
-        StateIndex full = filled(1000);
-        AntiEntropy holder = node(full, 20_000);
-        Puller joiner = new Puller(20_000);
+        Exchange x = new Exchange();
+        Puller joiner = x.joiner();
         int lostBodies = 0;
-        while (joiner.index.root() != full.root()) {
+        while (joiner.index.root() != x.full().root()) {
             int before = joiner.bodiesReceived;
-            joiner.pull("n1", holder, n1, i -> i % 7 == 3);
+            x.pull(n1, i -> i % 7 == 3);
             for (int i = before; i < joiner.bodiesReceived; i++) {
                 lostBodies += i % 7 == 3 ? 1 : 0;
             }
@@ -137,9 +160,9 @@ class AntiEntropyTest {
 
     @Test
     void aHolderThatChangesDuringTheStreamStillLeavesTheJoinerOnItsDigest() {
-        StateIndex full = filled(1000);
-        AntiEntropy holder = node(full, 20_000);
-        Puller joiner = new Puller(20_000);
+        Exchange x = new Exchange();
+        StateIndex full = x.full();
+        Puller joiner = x.joiner();
         for (int round = 0; joiner.index.root() != full.root(); round++) {
             if (round < 5) { // behind and ahead of the cursor: new objects, rewritten ones, deletions
                 for (int k = 0; k < 40; k++) {
@@ -149,7 +172,7 @@ class AntiEntropyTest {
                     full.update(new ObjectEntry(ObjectKey.of(ObjectType.SYSTEM, "new" + i), null, Json.object(), at(NOW - 10_000, "n1"), false));
                 }
             }
-            joiner.pull("n1", holder, n1, i -> false);
+            x.pull(n1, i -> false);
             assertThat(round).as("rounds to converge").isLessThan(200);
         }
         assertThat(joiner.index.size()).isEqualTo(full.size());
@@ -157,9 +180,9 @@ class AntiEntropyTest {
 
     @Test
     void theStreamGoesOnFromAnotherHolderWithoutStartingOver() {
-        PkiFiles ca = TestPki.newCluster(dir.resolve("ca2"), "test");
-        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "n1");
-        NodeSigner b = TestPki.signer(ca, dir.resolve("b"), "n1");
+        NodeSigner[] holders = signers("n1", "n1");
+        NodeSigner a = holders[0];
+        NodeSigner b = holders[1];
         StateIndex stateA = filled(1000);
         StateIndex stateB = filled(1000);
         AntiEntropy holderA = node(stateA, 20_000);
@@ -211,9 +234,9 @@ class AntiEntropyTest {
      */
     @Test
     void theCertificateMetasLeadAPassAndTheAnswerAfterARefusal() {
-        PkiFiles ca = TestPki.newCluster(dir.resolve("ca3"), "test");
-        NodeSigner s1 = TestPki.signer(ca, dir.resolve("s1"), "n1");
-        NodeSigner s2 = TestPki.signer(ca, dir.resolve("s2"), "n2");
+        NodeSigner[] writers = signers("n1", "n2");
+        NodeSigner s1 = writers[0];
+        NodeSigner s2 = writers[1];
         StateIndex full = filled(600);
         MetaEntry cert1 = new MetaEntry(CertificateMeta.key("n1", s1.keyId()), "n1", CertificateMeta.values(s1.certificate()), at(NOW - 90_000, "n1"));
         MetaEntry cert2 = new MetaEntry(CertificateMeta.key("n2", s2.keyId()), "n2", CertificateMeta.values(s2.certificate()), at(NOW - 90_000, "n2"));
@@ -256,9 +279,9 @@ class AntiEntropyTest {
      */
     @Test
     void ownStreamsBringEachWritersEntriesOnceInLargeTreesNearTheirOwnSize() {
-        PkiFiles ca = TestPki.newCluster(dir.resolve("ca4"), "test");
-        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
-        NodeSigner b = TestPki.signer(ca, dir.resolve("b"), "b");
+        NodeSigner[] writers = signers("a", "b");
+        NodeSigner a = writers[0];
+        NodeSigner b = writers[1];
         StateIndex stateA = new StateIndex();
         StateIndex stateB = new StateIndex();
         for (StateIndex s : List.of(stateA, stateB)) {
@@ -326,8 +349,7 @@ class AntiEntropyTest {
 
     @Test
     void anOwnStreamPullFromAnotherWriterIsAnsweredWithTheAnswerersEntriesOnly() {
-        PkiFiles ca = TestPki.newCluster(dir.resolve("ca5"), "test");
-        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
+        NodeSigner a = signers("a")[0];
         StateIndex state = new StateIndex();
         write(state, "a", 600);
         write(state, "b", 600);
@@ -350,8 +372,7 @@ class AntiEntropyTest {
 
     @Test
     void theStreamOfAPeerNotAliveWaitsWithItsCursorWhileTheOrdinaryPassRuns() {
-        PkiFiles ca = TestPki.newCluster(dir.resolve("ca6"), "test");
-        NodeSigner a = TestPki.signer(ca, dir.resolve("a"), "a");
+        NodeSigner a = signers("a")[0];
         StateIndex state = new StateIndex();
         write(state, "a", 1200);
         AntiEntropy holder = node(state, 20_000);

@@ -2,24 +2,18 @@ package io.acp.cluster.sync.bench;
 
 import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.ClusterSync;
-import io.acp.cluster.sync.SyncSettings;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
-import io.acp.testing.Ports;
 import io.acp.testing.TestPki;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The whole receive side of one real node at the scale target, without real time: what
@@ -48,24 +42,22 @@ public final class SyncHandleCostBench {
     }
 
     private static void run(String[] args) throws Exception {
-        int peers = args.length > 0 ? Integer.parseInt(args[0]) : 126;
-        int objects = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-        SyncSettings settings = SyncSettings.defaults("bench", "handle cost benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
-        Path root = Files.createTempDirectory("acp-handle-cost-");
-        PkiFiles ca = TestPki.newCluster(root.resolve("ca"), settings.clusterId());
-        TestPki.provision(ca, root.resolve("real1"), "real1");
+        int peers = BenchStart.arg(args, 0, "peers", 126);
+        int objects = BenchStart.arg(args, 1, "objects", 100);
+        int warmup = BenchStart.arg(args, 2, "warm-up rounds", 5);
+        int rounds = BenchStart.arg(args, 3, "rounds", 10);
+        BenchStart start = BenchStart.cluster("handle cost");
+        TestPki.provision(start.ca(), start.root().resolve("real1"), "real1");
         Cdb cdb = Cdb.inMemory("real1");
         ByteCountingTransport[] tapped = new ByteCountingTransport[1];
         Set<Long> before = SyncScaleBench.syncThreads();
-        ClusterSync sync = new ClusterSync(cdb, settings, "real1", root.resolve("real1"), t -> tapped[0] = new ByteCountingTransport(t, "real1"));
+        ClusterSync sync = new ClusterSync(cdb, start.settings(), "real1", start.root().resolve("real1"), t -> tapped[0] = new ByteCountingTransport(t, "real1"));
         try {
             sync.start().await().atMost(Duration.ofSeconds(10));
             Set<Long> syncThreads = SyncScaleBench.syncThreads();
             syncThreads.removeAll(before);
-            X509Certificate cert = Pem.readCertificate(PkiFiles.in(root.resolve("real1")).nodeCertificate());
-            SimulatedPeers sims = new SimulatedPeers(settings, peers, objects, sync::digest, ca, root, Map.of("real1", cert));
+            X509Certificate cert = Pem.readCertificate(PkiFiles.in(start.root().resolve("real1")).nodeCertificate());
+            SimulatedPeers sims = new SimulatedPeers(start.settings(), peers, objects, sync::digest, start.ca(), start.root(), Map.of("real1", cert));
             List<byte[]> round = new ArrayList<>();
             sims.divertTo(round::add);
             InetSocketAddress from = new InetSocketAddress("127.0.0.1", 9);
@@ -113,9 +105,7 @@ public final class SyncHandleCostBench {
         } finally {
             sync.stop().await().atMost(Duration.ofSeconds(10));
             cdb.close();
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            start.close();
         }
     }
 

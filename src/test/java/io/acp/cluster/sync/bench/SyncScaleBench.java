@@ -8,14 +8,11 @@ import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.security.PkiFiles;
 import io.acp.testing.TestPki;
-import io.acp.testing.Ports;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Scale: one L2 domain of {@code total} nodes × {@code objects} objects, each with a 4-value stats
@@ -53,26 +49,24 @@ public final class SyncScaleBench {
     }
 
     private static void run(String[] args) throws Exception {
-        int total = args.length > 0 ? Integer.parseInt(args[0]) : 128;
-        int real = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int objects = args.length > 2 ? Integer.parseInt(args[2]) : 100;
-        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 8;
-        int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 20;
-        SyncSettings settings = SyncSettings.defaults("bench", "scale benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
-        Path root = Files.createTempDirectory("acp-scale-");
-        PkiFiles ca = TestPki.newCluster(root.resolve("ca"), settings.clusterId());
+        int total = BenchStart.arg(args, 0, "total", 128);
+        int real = BenchStart.arg(args, 1, "real", 2);
+        int objects = BenchStart.arg(args, 2, "objects", 100);
+        int warmup = BenchStart.arg(args, 3, "warmupSeconds", 8);
+        int seconds = BenchStart.arg(args, 4, "seconds", 20);
+        BenchStart start = BenchStart.cluster("scale");
         List<RealNode> nodes = new ArrayList<>();
         ScheduledExecutorService load = Executors.newScheduledThreadPool(2, r -> new Thread(r, "bench-load"));
         AtomicLong writerCpu = new AtomicLong();
         try {
             for (int r = 1; r <= real; r++) {
-                nodes.add(startReal("real" + r, settings, root, objects, ca));
+                nodes.add(startReal("real" + r, start.settings(), start.root(), objects, start.ca()));
             }
             Map<String, java.security.cert.X509Certificate> realCerts = new java.util.TreeMap<>();
-            nodes.forEach(n -> realCerts.put(n.id(), io.acp.security.Pem.readCertificate(PkiFiles.in(root.resolve(n.id())).nodeCertificate())));
-            SimulatedPeers sims = new SimulatedPeers(settings, total - real, objects, () -> nodes.get(0).sync().digest(), ca, root, realCerts);
+            nodes.forEach(n -> realCerts.put(n.id(), io.acp.security.Pem.readCertificate(PkiFiles.in(start.root().resolve(n.id())).nodeCertificate())));
+            SimulatedPeers sims = new SimulatedPeers(start.settings(), total - real, objects, () -> nodes.get(0).sync().digest(), start.ca(), start.root(), realCerts);
             System.out.printf("%d nodes: %d real (ClusterSync, %s), %d simulated; %d objects each, stats every 1 s%n",
-                    total, real, settings, sims.size(), objects);
+                    total, real, start.settings(), sims.size(), objects);
 
             // simulated nodes: spread over the second in 10 ms ticks, as independent nodes would be
             AtomicLong tick = new AtomicLong();
@@ -156,9 +150,7 @@ public final class SyncScaleBench {
                 n.sync().stop().await().atMost(Duration.ofSeconds(10));
                 n.cdb().close();
             }
-            try (Stream<Path> files = Files.walk(root)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            start.close();
         }
     }
 

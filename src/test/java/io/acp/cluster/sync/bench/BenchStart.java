@@ -1,0 +1,45 @@
+package io.acp.cluster.sync.bench;
+
+import io.acp.cluster.sync.SyncSettings;
+import io.acp.security.PkiFiles;
+import io.acp.testing.Ports;
+import io.acp.testing.TestPki;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * What a sync benchmark starts from: its positional whole-number arguments, and a cluster of its own
+ * (documented default settings on a random group and port, a temp dir, a CA) removed when it is done.
+ */
+record BenchStart(SyncSettings settings, Path root, PkiFiles ca) implements AutoCloseable {
+
+    /** Argument {@code index} (from 0), or {@code otherwise} when left out; one that is not a whole number is refused naming it. */
+    static int arg(String[] args, int index, String name, int otherwise) {
+        if (args.length <= index) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(args[index]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("argument " + (index + 1) + " (" + name + ") must be a whole number, got '" + args[index] + "'", e);
+        }
+    }
+
+    /** A new cluster named after the benchmark ({@code name}: its secret and temp dir say so). */
+    static BenchStart cluster(String name) throws IOException {
+        SyncSettings settings = SyncSettings.defaults("bench", name + " benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
+        Path root = Files.createTempDirectory("acp-" + name.replace(' ', '-') + "-");
+        return new BenchStart(settings, root, TestPki.newCluster(root.resolve("ca"), settings.clusterId()));
+    }
+
+    /** Removes the temp dir, nodes' data and CA included. */
+    @Override
+    public void close() throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
