@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,8 +120,7 @@ class PlacementTest {
     void aNodeStillSyncingIsNotChosenUntilItIsReady() {
         // n3 has the most room (900 MiB) but says it is still catching up: it cannot make the
         // conditional write that starts a system, so a create must not land there.
-        cluster.node(3).cdb().readiness(Readiness.SYNCING);
-        awaitReadinessOn(cluster.node(1).cdb(), "n3", "syncing");
+        holdSyncingInViewOfN1();
 
         assertThat(create("first", 400).path("node").asText()).as("n2 is the roomiest node that is ready").isEqualTo("n2");
         assertThatThrownBy(() -> create("huge", 800))
@@ -128,8 +128,49 @@ class PlacementTest {
                         .contains("no node has room for system huge", "rule syncing", "n3"));
 
         cluster.node(3).cdb().readiness(Readiness.READY);
+        hearN3(true);
         awaitReadinessOn(cluster.node(1).cdb(), "n3", "ready");
         assertThat(create("second", 400).path("node").asText()).as("n3, ready again, has the most room").isEqualTo("n3");
+    }
+
+    /**
+     * Makes n1 see n3 as syncing and keep seeing it. n3's own sync sets a node that holds the
+     * cluster's state back to ready at its next heartbeat (once ready, a node stays ready), so
+     * n1 and n2 stop hearing n3 once n1 has seen the syncing meta (n2 too, or it would relay n3's
+     * ready meta to n1); a ready meta already on its way may still land, in which case this starts again.
+     */
+    private void holdSyncingInViewOfN1() {
+        Cdb n1 = cluster.node(1).cdb();
+        Eventually.await(SYNC, () -> {
+            hearN3(true);
+            cluster.node(3).cdb().readiness(Readiness.SYNCING);
+            // n3 may be ready again before n1 looks: then n1 never shows syncing, and this starts again
+            long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (!Placement.syncing(n1, "n3")) {
+                if (System.nanoTime() > until) {
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            hearN3(false);
+            sleepOneHeartbeat(); // lets a datagram received before the block be merged
+            return Placement.syncing(n1, "n3") && Placement.syncing(cluster.node(2).cdb(), "n3");
+        }, () -> "n1 keeps seeing n3 as syncing: " + n1.meta(ObjectKey.of(ObjectType.NODE, "n3"), "n3"));
+    }
+
+    private void hearN3(boolean hear) {
+        for (int i = 1; i <= 2; i++) {
+            cluster.node(i).faults().blockFrom(hear ? Set.of() : Set.of("n3"));
+        }
+    }
+
+    private void sleepOneHeartbeat() {
+        try {
+            Thread.sleep(cluster.settings().heartbeatInterval().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitReadinessOn(Cdb viewer, String node, String readiness) {
