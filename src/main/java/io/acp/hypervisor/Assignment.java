@@ -17,11 +17,14 @@ final class Assignment {
     private final String nodeId;
     private final Cdb cdb;
     private final Handoffs handoffs;
+    /** Whether this node holds a record of a migration of the system that it has not finished (Migrations.recover). */
+    private final java.util.function.Predicate<String> recorded;
 
-    Assignment(String nodeId, Cdb cdb, Handoffs handoffs) {
+    Assignment(String nodeId, Cdb cdb, Handoffs handoffs, java.util.function.Predicate<String> recorded) {
         this.nodeId = nodeId;
         this.cdb = cdb;
         this.handoffs = handoffs;
+        this.recorded = recorded;
     }
 
     /**
@@ -65,7 +68,9 @@ final class Assignment {
             throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId + ": it is assigned to node "
                     + spec.node() + " and runs only there (send the request to node " + spec.node() + ", or migrate it)");
         }
-        if (handoffs.blocks(spec.id())) {
+        // A record left by a crash counts too: until the recovery has read libvirt, the system may
+        // already run on the target although the CDB still assigns it here (a start here would be a second copy).
+        if (handoffs.blocks(spec.id()) || recorded.test(spec.id())) {
             throw new AcpException(ErrorCode.CONFLICT, "cannot " + op + " system " + spec.id() + " on node " + nodeId
                     + ": it is being migrated; try again when the migration has ended");
         }

@@ -75,6 +75,15 @@ public interface HypervisorBackend extends AutoCloseable {
     }
 
     /**
+     * Whether libvirt runs a job on domain {@code name} right now (a live migration it moves, even
+     * though the client that started it is gone): while one does, where the domain will be is not
+     * decided. False without such a domain, or where the driver has no jobs; throws when it cannot tell.
+     */
+    default boolean jobRunning(String name) {
+        return false;
+    }
+
+    /**
      * Figures of the last migration that completed into (or out of) domain {@code name} on this
      * hypervisor, in milliseconds: {@code downtimeMs} (the guest was paused), {@code elapsedMs};
      * empty where the driver keeps none. Reading them clears them.

@@ -315,9 +315,11 @@ final class Migrations {
      * step after libvirt's move failed), from its record, its own libvirt and the CDB alone, so it
      * works while the other node is down. Each rule is idempotent; run before every reconcile.
      * <ul>
-     * <li>source, live: the domain still runs here → libvirt did not move it: the record goes (the
+     * <li>source, live: libvirt's job still runs on the domain here (it outlives the process that
+     * started it) → nothing yet; else the domain still runs here → libvirt did not move it: the record goes (the
      * target drops its side when it sees that); gone from here → it moved: the CDB assigns it to
-     * the target, the record goes.</li>
+     * the target, the record goes. Until then operations on the system are refused here
+     * ({@link Assignment#requireHere}): the CDB may still assign it here while it already runs there.</li>
      * <li>source, offline: assigned to the target → the target starts it; else it is started here
      * again if it ran, the record goes.</li>
      * <li>target: assigned here → arrived (started if it came offline and ran), the record goes;
@@ -347,10 +349,25 @@ final class Migrations {
             return record(id, null); // deleted meanwhile
         }
         String owner = entry.get().spec().path("node").asText(null);
-        return ctx.hv().call(b -> b.status(id)).chain(status -> {
-            boolean runsHere = status.isPresent() && status.get().state() != SystemState.STOPPED && status.get().state() != SystemState.FAILED;
+        boolean liveSource = m.role() == MigrationStep.Role.SOURCE && m.live();
+        return ctx.hv().call(b -> {
+            // The job first, then the domain: once no job runs, none starts again (this node drove it), so the domain read after shows where libvirt left it.
+            boolean moving = liveSource && b.jobRunning(id);
+            return new Seen(moving, b.status(id));
+        }).chain(seen -> {
+            boolean runsHere = seen.status().isPresent() && seen.status().get().state() != SystemState.STOPPED
+                    && seen.status().get().state() != SystemState.FAILED;
+            if (seen.moving()) {
+                // libvirt still moves it (its job outlives the process that asked for it): it may yet run on the target.
+                LOG.debugf("system %s: libvirt still moves it to node %s; node %s decides when its job has ended", id, m.peer(), nodeId);
+                return Uni.createFrom().voidItem();
+            }
             return m.role() == MigrationStep.Role.SOURCE ? recoverSource(id, m, owner, runsHere) : recoverTarget(id, m, owner, runsHere);
         });
+    }
+
+    /** What a recovery read of libvirt: whether a job still runs on the domain, and the domain. */
+    private record Seen(boolean moving, Optional<DomainStatus> status) {
     }
 
     private Uni<Void> recoverSource(String id, MigrationStep m, String owner, boolean runsHere) {

@@ -50,7 +50,7 @@ public final class Systems {
     Systems(String nodeId, Cdb cdb, Hypervisor hv, SystemReports reports, String domainType, Duration shutdownTimeout, Handoffs handoffs,
             Migrations.Settings migration, HostDevices hostDevices) {
         this.ctx = new SystemContext(nodeId, cdb, hv, reports, hostDevices, new ProgressReports());
-        this.assignment = new Assignment(nodeId, cdb, handoffs);
+        this.assignment = new Assignment(nodeId, cdb, handoffs, id -> reports.migration(id).isPresent());
         this.domains = new Domains(ctx, domainType);
         this.shutdown = new GracefulShutdown(ctx, shutdownTimeout);
         this.views = new SystemViews(ctx);

@@ -5,12 +5,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
-/** A real backend with switches: drop its events, or fail its next starts, to isolate one path. */
+/** A real backend with switches: drop its events, fail its next starts, or show jobs running, to isolate one path. */
 class DelegatingBackend implements HypervisorBackend {
 
     final HypervisorBackend real;
     volatile boolean dropEvents;
     volatile RuntimeException failStart;
+    /** Set: the domains named here have a job running (a live migration libvirt still moves), whatever the real driver says. */
+    final java.util.Set<String> jobsRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     DelegatingBackend(HypervisorBackend real) {
         this.real = real;
@@ -127,6 +129,11 @@ class DelegatingBackend implements HypervisorBackend {
     @Override
     public void detachLive(String name, String deviceXml) {
         real.detachLive(name, deviceXml);
+    }
+
+    @Override
+    public boolean jobRunning(String name) {
+        return jobsRunning.contains(name) || real.jobRunning(name);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.acp.hypervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.hypervisor.libvirt.LibvirtBackend;
 import io.acp.model.Json;
@@ -37,7 +38,7 @@ class MigrationCrashTest {
 
     private InProcessCluster cluster;
     private final List<HypervisorService> services = new ArrayList<>();
-    private final List<LibvirtBackend> backends = new ArrayList<>();
+    private final List<DelegatingBackend> backends = new ArrayList<>();
 
     @AfterEach
     void stop() {
@@ -57,7 +58,7 @@ class MigrationCrashTest {
     }
 
     /** What a domain of {@code ID} is on a node after the crash: none, defined and shut off, or running. */
-    enum Domain { NONE, SHUT_OFF, RUNNING }
+    enum Domain { NONE, SHUT_OFF, PAUSED, RUNNING }
 
     private record Side(Domain domain, MigrationStep record) {
     }
@@ -72,6 +73,15 @@ class MigrationCrashTest {
 
     /** Brings both nodes back in the state a crash left and answers the node the system runs on once they agree. */
     private String comeBack(String assignedTo, Side n1, Side n2) throws Exception {
+        bringBack(assignedTo, n1, n2, false);
+        return awaitOneCopy();
+    }
+
+    /**
+     * Both nodes' libvirt and records as a crash left them, the CDBs assigning the system to
+     * {@code assignedTo}, libvirt's job still moving the domain on n1 if {@code n1Moving}; new services on them.
+     */
+    private void bringBack(String assignedTo, Side n1, Side n2, boolean n1Moving) throws Exception {
         cluster = InProcessCluster.start(2);
         ObjectKey key = SystemReports.key(ID);
         cluster.node(1).cdb().putObject(key, null, Json.object().put("vcpus", 1).put("memory", 64).put("node", assignedTo), null)
@@ -84,6 +94,7 @@ class MigrationCrashTest {
             String domain = switch (sides[i].domain()) {
                 case NONE -> "";
                 case SHUT_OFF -> domainXml("<test:runstate>5</test:runstate>");
+                case PAUSED -> domainXml("<test:runstate>3</test:runstate>");
                 case RUNNING -> domainXml("");
             };
             Files.writeString(xml, "<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n" + domain + "</node>\n");
@@ -94,12 +105,18 @@ class MigrationCrashTest {
             }
             HypervisorConfig config = TestHypervisorConfig.testDriver().withUri("test://" + xml.toAbsolutePath());
             int n = i + 1;
-            LibvirtBackend backend = new LibvirtBackend(config.uri(), node);
+            DelegatingBackend backend = new DelegatingBackend(new LibvirtBackend(config.uri(), node));
+            if (i == 0 && n1Moving) {
+                backend.jobsRunning.add(ID);
+            }
             backends.add(backend);
             HypervisorService s = new HypervisorService(config, node, () -> cluster.node(n).cdb(), () -> backend, records);
             s.start(TestDriverNodes.context(node)).await().atMost(WAIT);
             services.add(s);
         }
+    }
+
+    private String awaitOneCopy() {
         Eventually.await(WAIT, () -> {
             services.forEach(s -> s.reconcileNow().await().atMost(WAIT));
             String a1 = assigned(1);
@@ -142,6 +159,30 @@ class MigrationCrashTest {
             awaitNoRecord(1);
             stop();
         }
+    }
+
+    @Test
+    void liveSourceBackWhileLibvirtStillMovesItWaitsForTheMoveToEnd() throws Exception {
+        // libvirt's job outlives the process that started it: the source's acp is back while the guest
+        // still runs here and its incoming copy waits, paused, on the target. Dropping the record now
+        // would leave the system assigned here after libvirt moved it: a start here, a second copy.
+        bringBack("n1", new Side(Domain.RUNNING, source(MigrationStep.MOVING, true)), new Side(Domain.PAUSED, target(true)), true);
+        for (int i = 0; i < 3; i++) {
+            services.forEach(s -> s.reconcileNow().await().atMost(WAIT));
+        }
+        assertThat(recorded(1)).as("the source's record while libvirt's job runs").isTrue();
+        assertThat(assigned(1)).isEqualTo("n1");
+        assertThatThrownBy(() -> services.get(0).systems().stop(ID).await().atMost(WAIT))
+                .as("an operation on the system at the source before its migration is finished").hasMessageContaining("being migrated");
+
+        // libvirt's switchover: the target resumes, the source's copy is destroyed and undefined, the job ends.
+        backends.get(1).resume(ID);
+        backends.get(0).destroy(ID);
+        backends.get(0).undefine(ID);
+        backends.get(0).jobsRunning.clear();
+        assertThat(awaitOneCopy()).isEqualTo("n2");
+        awaitNoRecord(1);
+        awaitNoRecord(2);
     }
 
     @Test

@@ -60,8 +60,6 @@ class LiveMigrationIT {
 
     static NodeProcess m1;
     static NodeProcess m2;
-    /** Every daemon sample taken while ACP processes were killed: the nodes running the guest at that instant. */
-    static final List<String> doubleRuns = new CopyOnWriteArrayList<>();
 
     private static String unixUri(int n) {
         return "qemu+unix:///system?socket=/var/lib/acp-libvirt/n" + n + "/run/libvirt-sock";
@@ -282,25 +280,88 @@ class LiveMigrationIT {
         }
     }
 
-    /** Samples both daemons every 50 ms until stopped; records any instant at which the guest ran on both. */
-    private static Thread watchForTwoCopies(AtomicBoolean watching) {
-        Thread t = new Thread(() -> {
-            while (watching.get()) {
-                try {
-                    boolean one = runsOn(1);
-                    boolean two = runsOn(2);
-                    if (one && two) {
-                        doubleRuns.add(java.time.Instant.now().toString());
+    /** One daemon's answer for the guest, read between two instants: libvirt's state and reason ({@code virsh domstate --reason}). */
+    record Reading(int daemon, long fromNanos, long toNanos, java.time.Instant at, String state) {
+        /** Only VIR_DOMAIN_RUNNING runs the guest's code; a source paused for the switchover ("paused (migrating)") does not. */
+        boolean running() {
+            return state.startsWith("running");
+        }
+
+        @Override
+        public String toString() {
+            return at + " n" + daemon + " " + state + " (read in " + (toNanos - fromNanos) / 1_000_000 + " ms)";
+        }
+    }
+
+    private static Reading read(int daemon) throws IOException, InterruptedException {
+        long from = System.nanoTime();
+        String out = virsh(daemon, "domstate", "--reason", ID);
+        long to = System.nanoTime();
+        String state = out.startsWith("error:") ? "absent" : out.lines().findFirst().orElse("").strip();
+        return new Reading(daemon, from, to, java.time.Instant.now(), state);
+    }
+
+    /**
+     * Reads the two daemons in turn until stopped: every change of either one's state goes to
+     * {@link #timeline}, and every time the guest ran on both at once to {@link #doubleRuns}.
+     *
+     * <p>virsh reads one daemon at a time, each read taking 20–300 ms on a loaded machine, while
+     * libvirt's switchover (source paused, target resumed, source destroyed) takes a few ms: a
+     * source read just before it and a target read just after it both say running although the two
+     * never ran at once. So a read showing the guest running counts as a double run only when it
+     * lies between two reads of the other daemon that both show it running too: the other copy ran
+     * before and after it, so (not having stopped and started again in between, which libvirt does
+     * only when a move fails before the target ran) also at that instant.
+     *
+     * <p>Only libvirt's running state counts: a source paused for the move is not a second copy, as
+     * it is never resumed once the target runs. libvirt resumes the source only when the target's
+     * finish failed (the target's copy is killed first), and ACP resumes no paused source of a live
+     * move: its recovery after a crash only drops its record or assigns the system to the target
+     * (Migrations.recoverSource; MigrationCrashTest).
+     */
+    static final class TwoCopiesWatch implements AutoCloseable {
+        final List<String> timeline = new CopyOnWriteArrayList<>();
+        final List<String> doubleRuns = new CopyOnWriteArrayList<>();
+        /** Two reads in a row, one of each daemon, that both showed the guest running: a switchover between them, or a double run. */
+        final List<String> straddles = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean watching = new AtomicBoolean(true);
+        private final Thread thread;
+
+        TwoCopiesWatch() {
+            thread = new Thread(this::watch, "two-copies-watch");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void watch() {
+            Reading[] last = new Reading[3]; // the three latest reads, oldest first, of alternating daemons
+            String[] seen = new String[3];
+            try {
+                for (int daemon = 1; watching.get(); daemon = 3 - daemon) {
+                    Reading r = read(daemon);
+                    if (!r.state().equals(seen[daemon])) {
+                        seen[daemon] = r.state();
+                        timeline.add(r.toString());
                     }
-                    Thread.sleep(50);
-                } catch (IOException | InterruptedException e) {
-                    return;
+                    last[0] = last[1];
+                    last[1] = last[2];
+                    last[2] = r;
+                    if (last[0] != null && last[0].running() && last[1].running() && last[2].running()) {
+                        doubleRuns.add(last[1] + ", between " + last[0] + " and " + last[2]);
+                    } else if (last[1] != null && last[1].running() && last[2].running()) {
+                        straddles.add(last[1] + ", then " + last[2]);
+                    }
                 }
+            } catch (IOException | InterruptedException e) {
+                timeline.add("watch ended: " + e);
             }
-        }, "two-copies-watch");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            watching.set(false);
+            thread.join(5000);
+        }
     }
 
     /**
@@ -334,8 +395,7 @@ class LiveMigrationIT {
     @Test
     @Order(2)
     void killingEitherSideMidMoveLeavesExactlyOneCopy() throws Exception {
-        AtomicBoolean watching = new AtomicBoolean(true);
-        Thread watch = watchForTwoCopies(watching);
+        TwoCopiesWatch watch = new TwoCopiesWatch();
         try {
             // The target (m1) is killed while libvirt moves the guest m2 -> m1.
             // Throttled (1 MiB/s), so that the kill can land inside the move.
@@ -365,10 +425,29 @@ class LiveMigrationIT {
                 Eventually.await(WAIT, probe(() -> s.ticks.size() >= 5), "the surviving copy counts on");
             }
         } finally {
-            watching.set(false);
-            watch.join(5000);
+            watch.close();
+            System.out.printf("LiveMigrationIT: the guest's state on each daemon while ACP processes were killed:%n  %s%n",
+                    String.join("\n  ", watch.timeline));
+            watch.straddles.forEach(s -> System.out.printf("LiveMigrationIT: two reads in a row saw it running, one on each daemon (libvirt's switchover fell between them unless a double run is reported): %s%n", s));
         }
-        assertThat(doubleRuns).as("instants at which both daemons ran the guest").isEmpty();
+        assertThat(watch.doubleRuns).as("reads at which both daemons ran the guest (timeline: %s; node logs: %s)", watch.timeline,
+                migrationLogs()).isEmpty();
+    }
+
+    /** What the nodes logged of the guest's migrations, every start of each: the other half of a failure's story. */
+    private static List<String> migrationLogs() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var logs = Files.list(dir)) {
+            for (Path node : logs.filter(Files::isDirectory).sorted().toList()) {
+                try (var files = Files.list(node)) {
+                    for (Path log : files.filter(f -> f.getFileName().toString().matches("node-\\d+\\.log")).sorted().toList()) {
+                        Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> l.contains(ID))
+                                .forEach(l -> out.add(node.getFileName() + "/" + log.getFileName() + ": " + l));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /**

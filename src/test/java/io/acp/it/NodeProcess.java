@@ -214,8 +214,26 @@ final class NodeProcess implements AutoCloseable {
     /** {@link #cli} that must succeed: fails the test with the command, its exit code and its output otherwise. */
     AcpApp.CliResult cliOk(Path workDir, Duration timeout, String... args) throws IOException, InterruptedException {
         AcpApp.CliResult r = cli(workDir, timeout, args);
+        if (r.exitCode() != 0 && String.join("\n", r.err()).contains("no answer from the node") && alive()) {
+            // The node took the request and said nothing: what its threads were doing is the story.
+            org.assertj.core.api.Assertions.fail("acp %s: %s%n--- node %s's threads and log after the unanswered request:%n%s", String.join(" ", args), r,
+                    nodeId, String.join("\n", threadDump()));
+        }
         org.assertj.core.api.Assertions.assertThat(r.exitCode()).as("acp %s: %s", String.join(" ", args), r).isZero();
         return r;
+    }
+
+    /** The node's log from its start with a thread dump appended (SIGQUIT: the JVM prints it to its stdout and goes on). */
+    List<String> threadDump() throws IOException, InterruptedException {
+        int before = logLines().size();
+        signal("QUIT");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> lines = logLines();
+        while (System.nanoTime() < deadline && lines.stream().skip(before).noneMatch(l -> l.startsWith("JNI global refs"))) {
+            Thread.sleep(100);
+            lines = logLines();
+        }
+        return lines;
     }
 
     Path socket() {

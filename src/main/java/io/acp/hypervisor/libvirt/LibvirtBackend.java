@@ -207,6 +207,11 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
+    public boolean jobRunning(String name) {
+        return libvirt.read("read the job of " + name, name, false, MigrationFigures::jobRunning);
+    }
+
+    @Override
     public Map<String, Long> completedMigration(String name) {
         return libvirt.read("read the completed migration of " + name, name, Map.of(), MigrationFigures::completed);
     }

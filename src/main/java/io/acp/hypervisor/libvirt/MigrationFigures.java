@@ -35,6 +35,19 @@ final class MigrationFigures {
         return java.util.Optional.of(new io.acp.model.Progress(done, total, "bytes", "copying memory"));
     }
 
+    /** Whether a job runs on the domain (virDomainGetJobInfo); a driver without jobs (the test driver) runs none. */
+    static boolean jobRunning(Domain d) throws LibvirtException {
+        try {
+            org.libvirt.DomainJobInfo job = d.getJobInfo();
+            return job != null && job.getType() != NO_JOB;
+        } catch (LibvirtException e) {
+            if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_SUPPORT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** {@code downtimeMs} and {@code elapsedMs} where libvirt reports them; empty when no job completed. */
     static Map<String, Long> completed(Domain d) throws LibvirtException {
         TypedParameter[] stats = d.getJobStats(COMPLETED).stats;
