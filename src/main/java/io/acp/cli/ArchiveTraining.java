@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * Quarkus' class loader loaded to verify others or to read their annotations, and which every start
  * then parsed and verified again from the jars. In the training run only ({@link #PROPERTY} names the
  * {@code -Xlog:class+load} file the JVM writes), a shutdown hook links every class read from a jar
- * before the JVM writes the archive, which it does after the hooks have run.
+ * before the JVM writes the archive, which it does after the hooks have run. A native executable has
+ * no class archive and is never trained, so it never reads classes by name here.
  */
 final class ArchiveTraining {
 
@@ -34,17 +35,19 @@ final class ArchiveTraining {
             return;
         }
         ClassLoader loader = ArchiveTraining.class.getClassLoader();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> linkLoaded(Path.of(log), loader), "acp-archive-training"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                int linked = linkLoaded(Path.of(log), loader);
+                System.err.println("acp: archive training: linked " + linked + " classes loaded from jars");
+            } catch (IOException e) {
+                System.err.println("acp: archive training: cannot read " + log + ": " + e.getMessage());
+            }
+        }, "acp-archive-training"));
     }
 
-    private static void linkLoaded(Path log, ClassLoader loader) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(log);
-        } catch (IOException e) {
-            System.err.println("acp: archive training: cannot read " + log + ": " + e.getMessage());
-            return;
-        }
+    /** Links each class the log names as loaded from a jar; returns how many this loader linked. */
+    static int linkLoaded(Path log, ClassLoader loader) throws IOException {
+        List<String> lines = Files.readAllLines(log);
         int linked = 0;
         for (String line : lines) {
             Matcher m = LOADED_FROM_JAR.matcher(line);
@@ -52,7 +55,7 @@ final class ArchiveTraining {
                 linked++;
             }
         }
-        System.err.println("acp: archive training: linked " + linked + " classes loaded from jars");
+        return linked;
     }
 
     /**
