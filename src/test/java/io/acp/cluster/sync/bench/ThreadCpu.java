@@ -38,7 +38,7 @@ public record ThreadCpu(Map<String, Long> byRoleTicks) {
         return new ThreadCpu(byRole);
     }
 
-    private static String role(String comm) {
+    static String role(String comm) {
         if (comm.startsWith("acp-sync-io")) {
             return "io";
         }
