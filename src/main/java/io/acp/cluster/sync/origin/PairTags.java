@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.params.HKDFParameters;
 import org.jboss.logging.Logger;
 
@@ -58,8 +58,20 @@ public final class PairTags {
     private final OriginCounters counters;
     private final LongSupplier clockMillis;
     private final Map<PairId, SecretKeySpec> pairKeys = new ConcurrentHashMap<>();
+    /** The pair key last used with each peer: found by the peer's name alone, with no {@link PairId} made per tag. */
+    private final Map<String, LatestPair> latestPair = new ConcurrentHashMap<>();
     private final AtomicLong untagged = new AtomicLong();
     private final Mac mac;
+    /** Scratch of {@link #tagInto} (its callers hold this object's lock or own the instance): the MAC and the ids it covers. */
+    private final byte[] macOut = new byte[32];
+    private final ByteBuffer ids = ByteBuffer.allocate(24);
+
+    private record LatestPair(long keyId, SecretKeySpec key) {
+    }
+
+    /** ASCII bytes of node names, made once per name; bounded, so names a peer makes up cannot grow it. */
+    private static final Map<String, byte[]> ASCII = new ConcurrentHashMap<>();
+    private static final int MAX_ASCII_CACHED = 4096;
 
     public PairTags(NodeSigner signer, AuthorKeys keys, OriginCounters counters, LongSupplier clockMillis) {
         this.signer = signer;
@@ -131,9 +143,10 @@ public final class PairTags {
         b.put((byte) receivers.size());
         for (AuthorKeys.MemberKey r : receivers) {
             b.put((byte) r.node().length());
-            b.put(r.node().getBytes(StandardCharsets.US_ASCII));
+            b.put(ascii(r.node()));
             b.putLong(r.keyId());
-            b.put(tag(pairKey(r.node(), r.keyId(), r), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, entries.length));
+            tagInto(pairKey(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, entries.length);
+            b.put(macOut, 0, TAG_LENGTH);
         }
         b.put(entries);
         return b.array();
@@ -153,46 +166,47 @@ public final class PairTags {
      */
     public synchronized Optional<List<Entry>> open(String sender, long senderEpoch, byte[] body) {
         ByteBuffer b = ByteBuffer.wrap(body);
-        byte[] mine = null;
+        int mine = -1; // where this node's tag starts in the body
         long senderKeyId;
         int entriesStart;
+        byte[] self = ascii(signer.node());
+        long selfKeyId = signer.keyId();
         try {
             senderKeyId = b.getLong();
             int n = b.get() & 0xFF;
             for (int i = 0; i < n; i++) {
-                byte[] name = new byte[b.get() & 0xFF];
-                b.get(name);
+                int nameLength = b.get() & 0xFF;
+                int name = b.position();
+                b.position(name + nameLength);
                 long keyId = b.getLong();
-                byte[] tag = new byte[TAG_LENGTH];
-                b.get(tag);
-                if (keyId == signer.keyId() && Arrays.equals(name, signer.node().getBytes(StandardCharsets.US_ASCII))) {
+                int tag = b.position();
+                b.position(tag + TAG_LENGTH);
+                if (keyId == selfKeyId && Arrays.equals(body, name, name + nameLength, self, 0, self.length)) {
                     mine = tag;
                 }
             }
             entriesStart = b.position();
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tagged delta of node " + sender + " is cut short in its tags");
         }
-        if (mine == null) {
+        if (mine < 0) {
             untagged.incrementAndGet();
             return Optional.empty();
         }
-        String what = "a tagged delta of " + (body.length - entriesStart) + " entry bytes";
         AuthorKeys.Lookup key = keys.key(sender, senderKeyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key "
+            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what(body, entriesStart), "no certificate of node " + sender + " with key "
                     + Long.toHexString(senderKeyId) + " is known here yet");
             return Optional.empty();
         }
         if (key.problem() != null) {
-            counters.refused(Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
+            counters.refused(Refusal.REVOKED, sender, what(body, entriesStart), "the certificate of node " + sender + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
             return Optional.empty();
         }
-        SecretKeySpec pair = pairKey(sender, senderKeyId, new AuthorKeys.MemberKey(sender, senderKeyId, key.key()));
-        byte[] expected = tag(pair, sender, signer.node(), senderEpoch, senderKeyId, signer.keyId(), body, entriesStart, body.length - entriesStart);
-        if (!MessageDigest.isEqual(expected, mine)) {
-            counters.refused(Refusal.BAD_TAG, sender, what, "its tag for node " + signer.node()
+        tagInto(pairKey(sender, senderKeyId, key.key()), sender, signer.node(), senderEpoch, senderKeyId, selfKeyId, body, entriesStart, body.length - entriesStart);
+        if (!equalInConstantTime(macOut, body, mine, TAG_LENGTH)) {
+            counters.refused(Refusal.BAD_TAG, sender, what(body, entriesStart), "its tag for node " + signer.node()
                     + " does not verify under the pair key of " + sender + " and " + signer.node());
             return Optional.empty();
         }
@@ -218,27 +232,52 @@ public final class PairTags {
         return Optional.of(out);
     }
 
+    private static String what(byte[] body, int entriesStart) {
+        return "a tagged delta of " + (body.length - entriesStart) + " entry bytes";
+    }
+
+    /** Whether the first {@code n} bytes of {@code a} equal {@code n} bytes of {@code b} at {@code off}, in time independent of where they differ. */
+    private static boolean equalInConstantTime(byte[] a, byte[] b, int off, int n) {
+        int diff = 0;
+        for (int i = 0; i < n; i++) {
+            diff |= a[i] ^ b[off + i];
+        }
+        return diff == 0;
+    }
+
     /** Tagged deltas that carried no tag for this node's key (ignored: the sender does not know it yet). */
     public long untagged() {
         return untagged.get();
     }
 
     SecretKeySpec pairKey(String peer, long peerKeyId, AuthorKeys.MemberKey peerKey) {
+        return pairKey(peer, peerKeyId, peerKey.key());
+    }
+
+    SecretKeySpec pairKey(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
+        LatestPair latest = latestPair.get(peer); // asked per tag: no lambda, no PairId unless the peer's key changed
+        if (latest != null && latest.keyId() == peerKeyId) {
+            return latest.key();
+        }
         PairId pair = new PairId(peer, peerKeyId);
-        SecretKeySpec known = pairKeys.get(pair); // asked per tag: no capturing lambda unless the key is new
-        return known != null ? known : pairKeys.computeIfAbsent(pair, id -> {
-            byte[] shared = signer.agree(peerKey.key());
-            boolean selfFirst = signer.node().compareTo(peer) < 0 || (signer.node().equals(peer) && signer.keyId() < peerKeyId);
-            ByteArrayOutputStream info = new ByteArrayOutputStream();
-            writeParty(info, selfFirst ? signer.node() : peer, selfFirst ? signer.keyId() : peerKeyId);
-            writeParty(info, selfFirst ? peer : signer.node(), selfFirst ? peerKeyId : signer.keyId());
-            HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-            hkdf.init(new HKDFParameters(shared, PAIR_SALT, info.toByteArray()));
-            byte[] k = new byte[32];
-            hkdf.generateBytes(k, 0, k.length);
-            Arrays.fill(shared, (byte) 0);
-            return new SecretKeySpec(k, "HmacSHA256");
-        });
+        SecretKeySpec known = pairKeys.get(pair);
+        SecretKeySpec k = known != null ? known : pairKeys.computeIfAbsent(pair, id -> derive(peer, peerKeyId, peerKey));
+        latestPair.put(peer, new LatestPair(peerKeyId, k));
+        return k;
+    }
+
+    private SecretKeySpec derive(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
+        byte[] shared = signer.agree(peerKey);
+        boolean selfFirst = signer.node().compareTo(peer) < 0 || (signer.node().equals(peer) && signer.keyId() < peerKeyId);
+        ByteArrayOutputStream info = new ByteArrayOutputStream();
+        writeParty(info, selfFirst ? signer.node() : peer, selfFirst ? signer.keyId() : peerKeyId);
+        writeParty(info, selfFirst ? peer : signer.node(), selfFirst ? peerKeyId : signer.keyId());
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(shared, PAIR_SALT, info.toByteArray()));
+        byte[] k = new byte[32];
+        hkdf.generateBytes(k, 0, k.length);
+        Arrays.fill(shared, (byte) 0);
+        return new SecretKeySpec(k, "HmacSHA256");
     }
 
     private static void writeParty(ByteArrayOutputStream out, String node, long keyId) {
@@ -249,10 +288,36 @@ public final class PairTags {
 
     byte[] tag(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                        byte[] entries, int from, int length) {
+        tagInto(key, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, from, length);
+        return Arrays.copyOf(macOut, TAG_LENGTH);
+    }
+
+    /** {@link #tag} left in {@link #macOut} (its first {@value #TAG_LENGTH} bytes), with no array made per tag. */
+    private void tagInto(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
+                         byte[] entries, int from, int length) {
         begin(mac, key, TAG_DOMAIN, sender, receiver);
-        mac.update(ByteBuffer.allocate(24).putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
+        ids.clear();
+        mac.update(ids.putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
         mac.update(entries, from, length);
-        return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
+        try {
+            mac.doFinal(macOut, 0);
+        } catch (javax.crypto.ShortBufferException e) {
+            throw new IllegalStateException("HmacSHA256 output is 32 bytes", e);
+        }
+    }
+
+    /** The ASCII bytes of a node name (node names are ASCII); callers only read them. */
+    static byte[] ascii(String name) {
+        byte[] known = ASCII.get(name);
+        if (known != null) {
+            return known;
+        }
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        if (ASCII.size() >= MAX_ASCII_CACHED) {
+            ASCII.clear();
+        }
+        ASCII.put(name, b);
+        return b;
     }
 
     /**
@@ -267,9 +332,9 @@ public final class PairTags {
             throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
         }
         mac.update(domain);
-        mac.update(sender.getBytes(StandardCharsets.US_ASCII));
+        mac.update(ascii(sender));
         mac.update((byte) 0);
-        mac.update(receiver.getBytes(StandardCharsets.US_ASCII));
+        mac.update(ascii(receiver));
         mac.update((byte) 0);
     }
 }

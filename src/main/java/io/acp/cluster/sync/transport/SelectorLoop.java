@@ -36,6 +36,7 @@ final class SelectorLoop implements AutoCloseable {
     private final Transport.Receiver receiver;
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
     SelectorLoop(String threadName, TransportCounters counters, Transport.Receiver receiver, DatagramChannel... channels) throws IOException {
         this.selector = Selector.open();
@@ -79,13 +80,8 @@ final class SelectorLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                selector.select(100);
-                for (SelectionKey key : selector.selectedKeys()) {
-                    if (key.isValid() && key.isReadable()) {
-                        readAll((DatagramChannel) key.channel());
-                    }
-                }
-                selector.selectedKeys().clear();
+                // the consumer form: no iterator over a selected-key set per wake-up
+                selector.select(onReady, 100);
             }
         } catch (ClosedSelectorException e) {
             // closed while selecting: the transport is stopping
@@ -93,6 +89,12 @@ final class SelectorLoop implements AutoCloseable {
             if (running) {
                 LOG.errorf(e, "sync transport I/O loop %s failed; no more datagrams are sent or received", thread.getName());
             }
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        if (key.isValid() && key.isReadable()) {
+            readAll((DatagramChannel) key.channel());
         }
     }
 

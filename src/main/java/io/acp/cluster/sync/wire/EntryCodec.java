@@ -88,20 +88,26 @@ public final class EntryCodec {
      */
     public static Entry decodeOne(ByteBuffer b) {
         int start = b.position();
+        int limit = b.limit();
         try {
             int n = b.getInt();
             if (n < 1 || n > b.remaining()) {
                 throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
             }
-            ByteBuffer one = b.slice(b.position(), n);
-            Entry e = entry(one);
-            if (one.hasRemaining()) {
-                throw new IllegalArgumentException("entry at byte " + start + " has " + one.remaining() + " bytes left over");
+            // the entry read within a lowered limit of the same buffer, not a slice of it: no buffer per entry
+            int end = b.position() + n;
+            b.limit(end);
+            Entry e = entry(b);
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException("entry at byte " + start + " has " + b.remaining() + " bytes left over");
             }
-            b.position(b.position() + n);
+            b.limit(limit);
+            b.position(end);
             return e;
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("entry at byte " + start + " is cut short");
+        } finally {
+            b.limit(limit);
         }
     }
 
@@ -109,21 +115,7 @@ public final class EntryCodec {
         ByteBuffer b = ByteBuffer.wrap(body);
         List<Entry> out = new ArrayList<>();
         while (b.hasRemaining()) {
-            int start = b.position();
-            try {
-                int n = b.getInt();
-                if (n < 1 || n > b.remaining()) {
-                    throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
-                }
-                ByteBuffer one = b.slice(b.position(), n);
-                out.add(entry(one));
-                if (one.hasRemaining()) {
-                    throw new IllegalArgumentException("entry at byte " + start + " has " + one.remaining() + " bytes left over");
-                }
-                b.position(b.position() + n);
-            } catch (BufferUnderflowException e) {
-                throw new IllegalArgumentException("entry at byte " + start + " is cut short");
-            }
+            out.add(decodeOne(b));
         }
         return out;
     }
