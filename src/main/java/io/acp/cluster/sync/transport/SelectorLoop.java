@@ -32,6 +32,8 @@ final class SelectorLoop implements AutoCloseable {
 
     private final Selector selector;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+    /** What the receiver is handed, reused for every datagram (see {@link Transport.Receiver}). */
+    private final byte[] received = new byte[MAX_UDP_PAYLOAD];
     private final TransportCounters counters;
     private final Transport.Receiver receiver;
     private final Thread thread;
@@ -113,11 +115,11 @@ final class SelectorLoop implements AutoCloseable {
                 return;
             }
             readBuffer.flip();
-            byte[] data = new byte[readBuffer.remaining()];
-            readBuffer.get(data);
+            int length = readBuffer.remaining();
+            readBuffer.get(received, 0, length);
             counters.received.incrementAndGet();
             try {
-                receiver.onDatagram(data, (InetSocketAddress) from);
+                receiver.onDatagram(received, length, (InetSocketAddress) from);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "sync receiver failed on a datagram from %s; datagram dropped", from);
             }

@@ -59,7 +59,16 @@ public final class DatagramOpener {
 
     /** The opened datagram, or null if it was dropped (and counted) or is our own multicast looped back. */
     public Opened open(byte[] d) {
-        if (d.length < DatagramHeader.FIXED_LENGTH + 1 + DatagramHeader.TAG_LENGTH) {
+        return open(d, d.length);
+    }
+
+    /**
+     * The opened datagram in the first {@code length} bytes of {@code d}, or null if it was dropped
+     * (and counted) or is our own multicast looped back. Nothing kept refers to {@code d}: the body
+     * is decrypted into an array of its own, so the caller may reuse {@code d}.
+     */
+    public Opened open(byte[] d, int length) {
+        if (length < DatagramHeader.FIXED_LENGTH + 1 + DatagramHeader.TAG_LENGTH) {
             return drop(DropReason.TOO_SHORT);
         }
         ByteBuffer b = ByteBuffer.wrap(d);
@@ -74,7 +83,7 @@ public final class DatagramOpener {
         }
         int senderLength = d[36] & 0xFF;
         int headerLength = DatagramHeader.FIXED_LENGTH + senderLength;
-        if (senderLength == 0 || d.length < headerLength + DatagramHeader.TAG_LENGTH) {
+        if (senderLength == 0 || length < headerLength + DatagramHeader.TAG_LENGTH) {
             return drop(DropReason.TOO_SHORT);
         }
         String sender = new String(d, DatagramHeader.FIXED_LENGTH, senderLength, java.nio.charset.StandardCharsets.US_ASCII);
@@ -95,7 +104,7 @@ public final class DatagramOpener {
         try {
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, d, 16, 12));
             c.updateAAD(d, 0, headerLength);
-            body = c.doFinal(d, headerLength, d.length - headerLength);
+            body = c.doFinal(d, headerLength, length - headerLength);
         } catch (AEADBadTagException e) {
             return drop(DropReason.FORGED);
         } catch (GeneralSecurityException e) {
