@@ -618,7 +618,12 @@ public final class ClusterSync {
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
                 case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
-                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> mergeTagged(h.sender(), entries));
+                case TAGGED_DELTA -> {
+                    Optional<List<Entry>> entries = pairTags.open(h.sender(), h.epoch(), m.body());
+                    if (entries.isPresent()) { // no capturing lambda per message
+                        mergeTagged(h.sender(), entries.get());
+                    }
+                }
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
                 case ENTRIES -> {
                     AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());

@@ -122,7 +122,7 @@ public final class EntryCodec {
 
     private static Entry entry(ByteBuffer b) {
         int kind = b.get();
-        ObjectKey key = new ObjectKey(ObjectType.parse(string(b)), string(b));
+        ObjectKey key = key(ObjectType.parse(string(b)), string(b));
         Version version = new Version(b.getLong(), string(b));
         switch (kind) {
             case OBJECT -> {
@@ -152,6 +152,26 @@ public final class EntryCodec {
             default -> throw new IllegalArgumentException("unknown entry kind " + kind);
         }
     }
+
+    /**
+     * The key of a received entry: the one decoded last for the same type and id if its slot still
+     * holds it, else a new (validated) one. Ids come from {@link WireStrings}, so a hit is mostly an
+     * identity compare, and the maps that hold the key end their look-up on identity too. Direct-mapped
+     * and fixed in size whatever a sender sends; keys are immutable, so threads share it without locks.
+     */
+    private static ObjectKey key(ObjectType type, String id) {
+        int slot = (id.hashCode() * 31 + type.ordinal()) & (KEYS.length - 1);
+        ObjectKey k = KEYS[slot];
+        if (k != null && k.type() == type && (k.id() == id || k.id().equals(id))) {
+            return k;
+        }
+        k = new ObjectKey(type, id);
+        KEYS[slot] = k;
+        return k;
+    }
+
+    /** Enough for 128 nodes × 100 objects with few collisions (128 KB). */
+    private static final ObjectKey[] KEYS = new ObjectKey[16384];
 
     private static void string(DataOutputStream out, String s) throws IOException {
         byte[] u = s.getBytes(StandardCharsets.UTF_8);
