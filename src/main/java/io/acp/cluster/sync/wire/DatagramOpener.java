@@ -116,7 +116,7 @@ public final class DatagramOpener {
         }
         DatagramHeader h;
         try {
-            h = DatagramHeader.read(d);
+            h = DatagramHeader.read(d, sender);
         } catch (IllegalArgumentException e) {
             return drop(DropReason.MALFORMED);
         }
