@@ -65,6 +65,9 @@ public final class PairTags {
     /** Scratch of {@link #tagInto} (its callers hold this object's lock or own the instance): the MAC and the ids it covers. */
     private final byte[] macOut = new byte[32];
     private final ByteBuffer ids = ByteBuffer.allocate(24);
+    /** The entries of the body being packed by {@link #encode} (under this object's lock), reused from flush to flush. */
+    private EntryCodec.Buffer chunk = new EntryCodec.Buffer(1024);
+    private static final int MAX_KEPT_CHUNK = 256 * 1024;
 
     private record LatestPair(long keyId, SecretKeySpec key) {
     }
@@ -112,43 +115,46 @@ public final class PairTags {
         for (AuthorKeys.MemberKey r : receivers) {
             tagsLength += 1 + r.node().length() + 8 + TAG_LENGTH;
         }
-        List<byte[]> bodies = new ArrayList<>();
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        List<byte[]> bodies = new ArrayList<>(1);
+        EntryCodec.Buffer chunk = this.chunk;
+        chunk.reset();
         for (Entry e : entries) {
             if (!SealedEntry.requiredAuthor(e).equals(signer.node()) || !e.node().equals(signer.node())) {
                 throw new IllegalArgumentException("node " + signer.node() + " cannot tag " + e.kind().wireName() + " " + e.key() + " of node " + e.node());
             }
-            byte[] encoded;
+            int before = chunk.size();
             try {
-                encoded = EntryCodec.encode(e);
+                EntryCodec.encodeTo(e, chunk); // straight into the body's entries: no array per entry
             } catch (IllegalArgumentException ex) {
                 LOG.warnf("%s %s of node %s cannot be replicated: %s", e.kind().wireName(), e.key(), e.node(), ex.getMessage());
                 continue;
             }
-            if (chunk.size() > 0 && tagsLength + chunk.size() + encoded.length > maxBody) {
-                bodies.add(body(chunk.toByteArray(), receivers, epoch, tagsLength));
-                chunk.reset();
+            if (before > 0 && tagsLength + chunk.size() > maxBody) {
+                bodies.add(body(chunk.array(), before, receivers, epoch, tagsLength));
+                chunk.dropBefore(before);
             }
-            chunk.writeBytes(encoded);
         }
         if (chunk.size() > 0) {
-            bodies.add(body(chunk.toByteArray(), receivers, epoch, tagsLength));
+            bodies.add(body(chunk.array(), chunk.size(), receivers, epoch, tagsLength));
+        }
+        if (chunk.array().length > MAX_KEPT_CHUNK) {
+            this.chunk = new EntryCodec.Buffer(1024); // one large flush does not keep its buffer for good
         }
         return bodies;
     }
 
-    private byte[] body(byte[] entries, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength) {
-        ByteBuffer b = ByteBuffer.allocate(tagsLength + entries.length);
+    private byte[] body(byte[] entries, int length, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength) {
+        ByteBuffer b = ByteBuffer.allocate(tagsLength + length);
         b.putLong(signer.keyId());
         b.put((byte) receivers.size());
         for (AuthorKeys.MemberKey r : receivers) {
             b.put((byte) r.node().length());
             b.put(ascii(r.node()));
             b.putLong(r.keyId());
-            tagInto(pairKey(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, entries.length);
+            tagInto(pairKey(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, length);
             b.put(macOut, 0, TAG_LENGTH);
         }
-        b.put(entries);
+        b.put(entries, 0, length);
         return b.array();
     }
 
