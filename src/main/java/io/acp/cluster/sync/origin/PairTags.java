@@ -69,7 +69,12 @@ public final class PairTags {
     private EntryCodec.Buffer chunk = new EntryCodec.Buffer(1024);
     private static final int MAX_KEPT_CHUNK = 256 * 1024;
 
-    private record LatestPair(long keyId, SecretKeySpec key) {
+    /**
+     * A peer's current pair key with an HMAC keyed with it once: a {@link Mac} returns to its keyed
+     * state after each tag, so a tag costs no key set-up (which copied the key and hashed its pad).
+     * Used under this object's lock only.
+     */
+    private record LatestPair(long keyId, SecretKeySpec key, Mac mac) {
     }
 
     /** ASCII bytes of node names, made once per name; bounded, so names a peer makes up cannot grow it. */
@@ -151,7 +156,7 @@ public final class PairTags {
             b.put((byte) r.node().length());
             b.put(ascii(r.node()));
             b.putLong(r.keyId());
-            tagInto(pairKey(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, length);
+            tagInto(pairMac(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, length);
             b.put(macOut, 0, TAG_LENGTH);
         }
         b.put(entries, 0, length);
@@ -210,7 +215,7 @@ public final class PairTags {
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
             return Optional.empty();
         }
-        tagInto(pairKey(sender, senderKeyId, key.key()), sender, signer.node(), senderEpoch, senderKeyId, selfKeyId, body, entriesStart, body.length - entriesStart);
+        tagInto(pairMac(sender, senderKeyId, key.key()), sender, signer.node(), senderEpoch, senderKeyId, selfKeyId, body, entriesStart, body.length - entriesStart);
         if (!equalInConstantTime(macOut, body, mine, TAG_LENGTH)) {
             counters.refused(Refusal.BAD_TAG, sender, what(body, entriesStart), "its tag for node " + signer.node()
                     + " does not verify under the pair key of " + sender + " and " + signer.node());
@@ -261,15 +266,26 @@ public final class PairTags {
     }
 
     SecretKeySpec pairKey(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
+        PairId pair = new PairId(peer, peerKeyId);
+        SecretKeySpec known = pairKeys.get(pair); // no capturing lambda unless the key is new
+        return known != null ? known : pairKeys.computeIfAbsent(pair, id -> derive(peer, peerKeyId, peerKey));
+    }
+
+    /** An HMAC keyed with the pair key of {@code peer}'s key {@code peerKeyId}; call under this object's lock. */
+    private Mac pairMac(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
         LatestPair latest = latestPair.get(peer); // asked per tag: no lambda, no PairId unless the peer's key changed
         if (latest != null && latest.keyId() == peerKeyId) {
-            return latest.key();
+            return latest.mac();
         }
-        PairId pair = new PairId(peer, peerKeyId);
-        SecretKeySpec known = pairKeys.get(pair);
-        SecretKeySpec k = known != null ? known : pairKeys.computeIfAbsent(pair, id -> derive(peer, peerKeyId, peerKey));
-        latestPair.put(peer, new LatestPair(peerKeyId, k));
-        return k;
+        SecretKeySpec k = pairKey(peer, peerKeyId, peerKey);
+        Mac m = hmac();
+        try {
+            m.init(k);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalStateException("pair key of " + signer.node() + " and " + peer + " refused by HmacSHA256", e);
+        }
+        latestPair.put(peer, new LatestPair(peerKeyId, k, m));
+        return m;
     }
 
     private SecretKeySpec derive(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
@@ -294,19 +310,28 @@ public final class PairTags {
 
     byte[] tag(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                        byte[] entries, int from, int length) {
-        tagInto(key, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, from, length);
+        try {
+            mac.init(key);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
+        }
+        tagInto(mac, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, from, length);
         return Arrays.copyOf(macOut, TAG_LENGTH);
     }
 
-    /** {@link #tag} left in {@link #macOut} (its first {@value #TAG_LENGTH} bytes), with no array made per tag. */
-    private void tagInto(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
+    /** {@link #tag} with {@code keyed} (an HMAC keyed with the pair key) left in {@link #macOut} (its first {@value #TAG_LENGTH} bytes), with no array made per tag. */
+    private void tagInto(Mac keyed, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                          byte[] entries, int from, int length) {
-        begin(mac, key, TAG_DOMAIN, sender, receiver);
+        keyed.update(TAG_DOMAIN);
+        keyed.update(ascii(sender));
+        keyed.update((byte) 0);
+        keyed.update(ascii(receiver));
+        keyed.update((byte) 0);
         ids.clear();
-        mac.update(ids.putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
-        mac.update(entries, from, length);
+        keyed.update(ids.putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
+        keyed.update(entries, from, length);
         try {
-            mac.doFinal(macOut, 0);
+            keyed.doFinal(macOut, 0);
         } catch (javax.crypto.ShortBufferException e) {
             throw new IllegalStateException("HmacSHA256 output is 32 bytes", e);
         }
