@@ -322,6 +322,7 @@ public final class PairTags {
     /** {@link #tag} with {@code keyed} (an HMAC keyed with the pair key) left in {@link #macOut} (its first {@value #TAG_LENGTH} bytes), with no array made per tag. */
     private void tagInto(Mac keyed, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                          byte[] entries, int from, int length) {
+        keyed.reset(); // nothing if the last tag ended (the usual case); else what a failed one left is dropped
         keyed.update(TAG_DOMAIN);
         keyed.update(ascii(sender));
         keyed.update((byte) 0);
