@@ -32,19 +32,11 @@ public record ThreadAlloc(Map<String, Long> byRoleBytes) {
 
     /** What was allocated between {@code before} and this snapshot (threads that ended meanwhile are not counted). */
     public ThreadAlloc minus(ThreadAlloc before) {
-        Map<String, Long> out = new TreeMap<>();
-        byRoleBytes.forEach((role, b) -> out.put(role, b - before.byRoleBytes.getOrDefault(role, 0L)));
-        return new ThreadAlloc(out);
+        return new ThreadAlloc(ThreadCpu.difference(byRoleBytes, before.byRoleBytes));
     }
 
     /** Bytes per item: all threads, then each role. */
     public String perItem(long items) {
-        if (items == 0 || byRoleBytes.isEmpty()) {
-            return items == 0 ? "nothing delivered" : "not measured (no per-thread allocation counter)";
-        }
-        long all = byRoleBytes.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder b = new StringBuilder(String.format("all threads %.0f B", (double) all / items));
-        byRoleBytes.forEach((role, bytes) -> b.append(String.format(", %s %.0f", role, (double) bytes / items)));
-        return b.toString();
+        return ThreadCpu.perItem(byRoleBytes, items, 1, "%.0f", " B", "not measured (no per-thread allocation counter)");
     }
 }
