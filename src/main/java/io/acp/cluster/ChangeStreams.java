@@ -13,33 +13,49 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ChangeStreams {
 
     private final CopyOnWriteArrayList<ChangeSubscription> subscribers = new CopyOnWriteArrayList<>();
+    /**
+     * The subscribers as an array, replaced on every subscribe and cancel: every change is enqueued
+     * and drained over them, and a for-each over the list made an iterator per change (two per
+     * merged entry on the sync thread).
+     */
+    private volatile ChangeSubscription[] current = new ChangeSubscription[0];
     private volatile boolean closed;
 
     /** Every change matching the filter from the moment of subscription; completes on {@link #close}. */
     Multi<Entry> open(ChangeFilter filter) {
         return Multi.createFrom().publisher(subscriber -> {
-            ChangeSubscription s = new ChangeSubscription(filter, subscriber, subscribers::remove);
+            ChangeSubscription s = new ChangeSubscription(filter, subscriber, this::remove);
             // onSubscribe first: no signal may reach the subscriber before it.
             subscriber.onSubscribe(s);
-            subscribers.add(s);
+            add(s);
             if (s.cancelled()) {
-                subscribers.remove(s);
+                remove(s);
             } else if (closed) {
                 s.complete();
             }
         });
     }
 
+    private synchronized void add(ChangeSubscription s) {
+        subscribers.add(s);
+        current = subscribers.toArray(new ChangeSubscription[0]);
+    }
+
+    private synchronized void remove(ChangeSubscription s) {
+        subscribers.remove(s);
+        current = subscribers.toArray(new ChangeSubscription[0]);
+    }
+
     /** Queues a change for every subscriber; never calls a subscriber. */
     void enqueue(Entry e) {
-        for (ChangeSubscription s : subscribers) {
+        for (ChangeSubscription s : current) {
             s.enqueue(e);
         }
     }
 
     /** Emits queued changes; call with no lock held, since subscribers run arbitrary code. */
     void drain() {
-        for (ChangeSubscription s : subscribers) {
+        for (ChangeSubscription s : current) {
             s.drain();
         }
     }

@@ -170,6 +170,9 @@ final class ChangeSubscription implements Flow.Subscription {
         }
         Entry next = fifo.poll();
         if (next == null) {
+            if (coalescing.isEmpty()) {
+                return null; // the usual end of a drain: no iterator made to find nothing
+            }
             Iterator<Entry> it = coalescing.values().iterator();
             if (!it.hasNext()) {
                 return null;

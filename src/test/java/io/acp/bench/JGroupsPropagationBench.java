@@ -1,5 +1,6 @@
 package io.acp.bench;
 
+import io.acp.cluster.sync.bench.ThreadAlloc;
 import io.acp.cluster.sync.bench.ThreadCpu;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -85,9 +86,11 @@ public final class JGroupsPropagationBench {
             long sent = 0;
             long failed = 0;
             ThreadCpu cpuAtStart = ThreadCpu.snapshot();
+            ThreadAlloc allocAtStart = ThreadAlloc.snapshot();
             for (long tick = start; System.nanoTime() < end; tick += 1_000_000L) {
                 if (measuring.get() == 0 && System.nanoTime() >= warmupEnd) {
                     cpuAtStart = ThreadCpu.snapshot();
+                    allocAtStart = ThreadAlloc.snapshot();
                     measuring.set(1);
                 }
                 for (int i = 0; i < perMs; i++, sent++) {
@@ -108,6 +111,7 @@ public final class JGroupsPropagationBench {
             Thread.sleep(200);
             measuring.set(2);
             ThreadCpu cpu = ThreadCpu.snapshot().minus(cpuAtStart);
+            ThreadAlloc alloc = ThreadAlloc.snapshot().minus(allocAtStart);
             int n = Math.min(count.get(), latencies.length);
             long[] sorted = Arrays.copyOf(latencies, n);
             Arrays.sort(sorted);
@@ -117,6 +121,7 @@ public final class JGroupsPropagationBench {
             System.out.printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
                     ms(sorted, 0.50), ms(sorted, 0.90), ms(sorted, 0.99), ms(sorted, 0.999), n == 0 ? 0 : sorted[n - 1] / 1e6);
             System.out.printf("CPU per delivered update (measured part): %s%n", cpu.perItem(n));
+            System.out.printf("heap allocated per delivered update (measured part): %s%n", alloc.perItem(n));
         } finally {
             for (int i = channels.size() - 1; i >= 0; i--) {
                 channels.get(i).close();

@@ -90,7 +90,14 @@ public final class FaultyTransport implements Transport {
 
     @Override
     public void start(Receiver receiver) throws IOException {
-        delegate.start((d, from) -> {
+        delegate.start((buffer, length, from) -> {
+            FaultPlan p = plan;
+            // only this thread queues, so once nothing is queued no other delivery can be running
+            if (!capturing && blockedSenders.isEmpty() && p.equals(FaultPlan.NONE) && queued.get() == 0) {
+                receiver.onDatagram(buffer, length, from);
+                return;
+            }
+            byte[] d = java.util.Arrays.copyOf(buffer, length); // the transport reuses its buffer; this one may wait or be kept
             if (capturing) {
                 captured.add(d.clone());
             }
@@ -98,10 +105,8 @@ public final class FaultyTransport implements Transport {
                 dropped.incrementAndGet();
                 return;
             }
-            FaultPlan p = plan;
-            // only this thread queues, so once nothing is queued no other delivery can be running
             if (p.equals(FaultPlan.NONE) && queued.get() == 0) {
-                receiver.onDatagram(d, from);
+                receiver.onDatagram(d, d.length, from);
                 return;
             }
             int dropRoll;
@@ -125,7 +130,7 @@ public final class FaultyTransport implements Transport {
                 try {
                     delivery.schedule(() -> {
                         try {
-                            receiver.onDatagram(d, from);
+                            receiver.onDatagram(d, d.length, from);
                         } finally {
                             queued.decrementAndGet();
                         }

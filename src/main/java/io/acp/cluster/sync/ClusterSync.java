@@ -229,7 +229,7 @@ public final class ClusterSync {
         }
         inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
-                counters, executor, (m, from) -> guarded(() -> handleBetweenFlushes(m, from)).run(), env.nanoTime());
+                counters, executor, this::handleGuarded, env.nanoTime());
         try {
             transport = transportLayer.apply(env.transports().open(settings));
             transport.start(inbox::onDatagram);
@@ -455,6 +455,15 @@ public final class ClusterSync {
      * backlog of received messages (a task planned for it would run only after them), which keeps
      * the wait of this node's deltas bounded by the linger however far behind the thread is.
      */
+    /** {@link #handleBetweenFlushes} as {@link #guarded} runs a task, without two lambdas per message. */
+    private void handleGuarded(Reassembler.Message m, InetSocketAddress from) {
+        try {
+            handleBetweenFlushes(m, from);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "cluster sync task of node %s failed", node);
+        }
+    }
+
     private void handleBetweenFlushes(Reassembler.Message m, InetSocketAddress from) {
         flushIfDue();
         handle(m, from);
@@ -609,7 +618,12 @@ public final class ClusterSync {
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
                 case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
-                case TAGGED_DELTA -> pairTags.open(h.sender(), h.epoch(), m.body()).ifPresent(entries -> mergeTagged(h.sender(), entries));
+                case TAGGED_DELTA -> {
+                    Optional<List<Entry>> entries = pairTags.open(h.sender(), h.epoch(), m.body());
+                    if (entries.isPresent()) { // no capturing lambda per message
+                        mergeTagged(h.sender(), entries.get());
+                    }
+                }
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
                 case ENTRIES -> {
                     AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());

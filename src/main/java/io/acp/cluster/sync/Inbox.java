@@ -59,8 +59,9 @@ final class Inbox {
         return pending.get();
     }
 
-    void onDatagram(byte[] datagram, InetSocketAddress from) {
-        Opened opened = opener.open(datagram);
+    /** The first {@code length} bytes of {@code buffer}, which the transport reuses once this returns (nothing here keeps it). */
+    void onDatagram(byte[] buffer, int length, InetSocketAddress from) {
+        Opened opened = opener.open(buffer, length);
         if (opened == null) {
             return;
         }

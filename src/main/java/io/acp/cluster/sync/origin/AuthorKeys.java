@@ -168,7 +168,7 @@ public final class AuthorKeys {
             }
             for (Map.Entry<Long, Known> k : n.getValue().entrySet()) {
                 X509Certificate c = k.getValue().certificate();
-                if (r.revoked(c) || nowMillis > c.getNotAfter().getTime()) {
+                if (r.revoked(c) || nowMillis > k.getValue().notAfterMillis()) { // the Known's copy: getNotAfter() makes a Date per call
                     continue;
                 }
                 if (out.size() == atMost) {

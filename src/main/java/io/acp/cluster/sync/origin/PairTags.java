@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +18,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.params.HKDFParameters;
 import org.jboss.logging.Logger;
 
@@ -58,8 +58,28 @@ public final class PairTags {
     private final OriginCounters counters;
     private final LongSupplier clockMillis;
     private final Map<PairId, SecretKeySpec> pairKeys = new ConcurrentHashMap<>();
+    /** The pair key last used with each peer: found by the peer's name alone, with no {@link PairId} made per tag. */
+    private final Map<String, LatestPair> latestPair = new ConcurrentHashMap<>();
     private final AtomicLong untagged = new AtomicLong();
     private final Mac mac;
+    /** Scratch of {@link #tagInto} (its callers hold this object's lock or own the instance): the MAC and the ids it covers. */
+    private final byte[] macOut = new byte[32];
+    private final ByteBuffer ids = ByteBuffer.allocate(24);
+    /** The entries of the body being packed by {@link #encode} (under this object's lock), reused from flush to flush. */
+    private EntryCodec.Buffer chunk = new EntryCodec.Buffer(1024);
+    private static final int MAX_KEPT_CHUNK = 256 * 1024;
+
+    /**
+     * A peer's current pair key with an HMAC keyed with it once: a {@link Mac} returns to its keyed
+     * state after each tag, so a tag costs no key set-up (which copied the key and hashed its pad).
+     * Used under this object's lock only.
+     */
+    private record LatestPair(long keyId, SecretKeySpec key, Mac mac) {
+    }
+
+    /** ASCII bytes of node names, made once per name; bounded, so names a peer makes up cannot grow it. */
+    private static final Map<String, byte[]> ASCII = new ConcurrentHashMap<>();
+    private static final int MAX_ASCII_CACHED = 4096;
 
     public PairTags(NodeSigner signer, AuthorKeys keys, OriginCounters counters, LongSupplier clockMillis) {
         this.signer = signer;
@@ -100,42 +120,46 @@ public final class PairTags {
         for (AuthorKeys.MemberKey r : receivers) {
             tagsLength += 1 + r.node().length() + 8 + TAG_LENGTH;
         }
-        List<byte[]> bodies = new ArrayList<>();
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+        List<byte[]> bodies = new ArrayList<>(1);
+        EntryCodec.Buffer chunk = this.chunk;
+        chunk.reset();
         for (Entry e : entries) {
             if (!SealedEntry.requiredAuthor(e).equals(signer.node()) || !e.node().equals(signer.node())) {
                 throw new IllegalArgumentException("node " + signer.node() + " cannot tag " + e.kind().wireName() + " " + e.key() + " of node " + e.node());
             }
-            byte[] encoded;
+            int before = chunk.size();
             try {
-                encoded = EntryCodec.encode(e);
+                EntryCodec.encodeTo(e, chunk); // straight into the body's entries: no array per entry
             } catch (IllegalArgumentException ex) {
                 LOG.warnf("%s %s of node %s cannot be replicated: %s", e.kind().wireName(), e.key(), e.node(), ex.getMessage());
                 continue;
             }
-            if (chunk.size() > 0 && tagsLength + chunk.size() + encoded.length > maxBody) {
-                bodies.add(body(chunk.toByteArray(), receivers, epoch, tagsLength));
-                chunk.reset();
+            if (before > 0 && tagsLength + chunk.size() > maxBody) {
+                bodies.add(body(chunk.array(), before, receivers, epoch, tagsLength));
+                chunk.dropBefore(before);
             }
-            chunk.writeBytes(encoded);
         }
         if (chunk.size() > 0) {
-            bodies.add(body(chunk.toByteArray(), receivers, epoch, tagsLength));
+            bodies.add(body(chunk.array(), chunk.size(), receivers, epoch, tagsLength));
+        }
+        if (chunk.array().length > MAX_KEPT_CHUNK) {
+            this.chunk = new EntryCodec.Buffer(1024); // one large flush does not keep its buffer for good
         }
         return bodies;
     }
 
-    private byte[] body(byte[] entries, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength) {
-        ByteBuffer b = ByteBuffer.allocate(tagsLength + entries.length);
+    private byte[] body(byte[] entries, int length, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength) {
+        ByteBuffer b = ByteBuffer.allocate(tagsLength + length);
         b.putLong(signer.keyId());
         b.put((byte) receivers.size());
         for (AuthorKeys.MemberKey r : receivers) {
             b.put((byte) r.node().length());
-            b.put(r.node().getBytes(StandardCharsets.US_ASCII));
+            b.put(ascii(r.node()));
             b.putLong(r.keyId());
-            b.put(tag(pairKey(r.node(), r.keyId(), r), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, entries.length));
+            tagInto(pairMac(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, length);
+            b.put(macOut, 0, TAG_LENGTH);
         }
-        b.put(entries);
+        b.put(entries, 0, length);
         return b.array();
     }
 
@@ -153,46 +177,47 @@ public final class PairTags {
      */
     public synchronized Optional<List<Entry>> open(String sender, long senderEpoch, byte[] body) {
         ByteBuffer b = ByteBuffer.wrap(body);
-        byte[] mine = null;
+        int mine = -1; // where this node's tag starts in the body
         long senderKeyId;
         int entriesStart;
+        byte[] self = ascii(signer.node());
+        long selfKeyId = signer.keyId();
         try {
             senderKeyId = b.getLong();
             int n = b.get() & 0xFF;
             for (int i = 0; i < n; i++) {
-                byte[] name = new byte[b.get() & 0xFF];
-                b.get(name);
+                int nameLength = b.get() & 0xFF;
+                int name = b.position();
+                b.position(name + nameLength);
                 long keyId = b.getLong();
-                byte[] tag = new byte[TAG_LENGTH];
-                b.get(tag);
-                if (keyId == signer.keyId() && Arrays.equals(name, signer.node().getBytes(StandardCharsets.US_ASCII))) {
+                int tag = b.position();
+                b.position(tag + TAG_LENGTH);
+                if (keyId == selfKeyId && Arrays.equals(body, name, name + nameLength, self, 0, self.length)) {
                     mine = tag;
                 }
             }
             entriesStart = b.position();
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tagged delta of node " + sender + " is cut short in its tags");
         }
-        if (mine == null) {
+        if (mine < 0) {
             untagged.incrementAndGet();
             return Optional.empty();
         }
-        String what = "a tagged delta of " + (body.length - entriesStart) + " entry bytes";
         AuthorKeys.Lookup key = keys.key(sender, senderKeyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key "
+            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what(body, entriesStart), "no certificate of node " + sender + " with key "
                     + Long.toHexString(senderKeyId) + " is known here yet");
             return Optional.empty();
         }
         if (key.problem() != null) {
-            counters.refused(Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
+            counters.refused(Refusal.REVOKED, sender, what(body, entriesStart), "the certificate of node " + sender + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
             return Optional.empty();
         }
-        SecretKeySpec pair = pairKey(sender, senderKeyId, new AuthorKeys.MemberKey(sender, senderKeyId, key.key()));
-        byte[] expected = tag(pair, sender, signer.node(), senderEpoch, senderKeyId, signer.keyId(), body, entriesStart, body.length - entriesStart);
-        if (!MessageDigest.isEqual(expected, mine)) {
-            counters.refused(Refusal.BAD_TAG, sender, what, "its tag for node " + signer.node()
+        tagInto(pairMac(sender, senderKeyId, key.key()), sender, signer.node(), senderEpoch, senderKeyId, selfKeyId, body, entriesStart, body.length - entriesStart);
+        if (!equalInConstantTime(macOut, body, mine, TAG_LENGTH)) {
+            counters.refused(Refusal.BAD_TAG, sender, what(body, entriesStart), "its tag for node " + signer.node()
                     + " does not verify under the pair key of " + sender + " and " + signer.node());
             return Optional.empty();
         }
@@ -218,27 +243,63 @@ public final class PairTags {
         return Optional.of(out);
     }
 
+    private static String what(byte[] body, int entriesStart) {
+        return "a tagged delta of " + (body.length - entriesStart) + " entry bytes";
+    }
+
+    /** Whether the first {@code n} bytes of {@code a} equal {@code n} bytes of {@code b} at {@code off}, in time independent of where they differ. */
+    private static boolean equalInConstantTime(byte[] a, byte[] b, int off, int n) {
+        int diff = 0;
+        for (int i = 0; i < n; i++) {
+            diff |= a[i] ^ b[off + i];
+        }
+        return diff == 0;
+    }
+
     /** Tagged deltas that carried no tag for this node's key (ignored: the sender does not know it yet). */
     public long untagged() {
         return untagged.get();
     }
 
     SecretKeySpec pairKey(String peer, long peerKeyId, AuthorKeys.MemberKey peerKey) {
+        return pairKey(peer, peerKeyId, peerKey.key());
+    }
+
+    SecretKeySpec pairKey(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
         PairId pair = new PairId(peer, peerKeyId);
-        SecretKeySpec known = pairKeys.get(pair); // asked per tag: no capturing lambda unless the key is new
-        return known != null ? known : pairKeys.computeIfAbsent(pair, id -> {
-            byte[] shared = signer.agree(peerKey.key());
-            boolean selfFirst = signer.node().compareTo(peer) < 0 || (signer.node().equals(peer) && signer.keyId() < peerKeyId);
-            ByteArrayOutputStream info = new ByteArrayOutputStream();
-            writeParty(info, selfFirst ? signer.node() : peer, selfFirst ? signer.keyId() : peerKeyId);
-            writeParty(info, selfFirst ? peer : signer.node(), selfFirst ? peerKeyId : signer.keyId());
-            HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-            hkdf.init(new HKDFParameters(shared, PAIR_SALT, info.toByteArray()));
-            byte[] k = new byte[32];
-            hkdf.generateBytes(k, 0, k.length);
-            Arrays.fill(shared, (byte) 0);
-            return new SecretKeySpec(k, "HmacSHA256");
-        });
+        SecretKeySpec known = pairKeys.get(pair); // no capturing lambda unless the key is new
+        return known != null ? known : pairKeys.computeIfAbsent(pair, id -> derive(peer, peerKeyId, peerKey));
+    }
+
+    /** An HMAC keyed with the pair key of {@code peer}'s key {@code peerKeyId}; call under this object's lock. */
+    private Mac pairMac(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
+        LatestPair latest = latestPair.get(peer); // asked per tag: no lambda, no PairId unless the peer's key changed
+        if (latest != null && latest.keyId() == peerKeyId) {
+            return latest.mac();
+        }
+        SecretKeySpec k = pairKey(peer, peerKeyId, peerKey);
+        Mac m = hmac();
+        try {
+            m.init(k);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalStateException("pair key of " + signer.node() + " and " + peer + " refused by HmacSHA256", e);
+        }
+        latestPair.put(peer, new LatestPair(peerKeyId, k, m));
+        return m;
+    }
+
+    private SecretKeySpec derive(String peer, long peerKeyId, ECPublicKeyParameters peerKey) {
+        byte[] shared = signer.agree(peerKey);
+        boolean selfFirst = signer.node().compareTo(peer) < 0 || (signer.node().equals(peer) && signer.keyId() < peerKeyId);
+        ByteArrayOutputStream info = new ByteArrayOutputStream();
+        writeParty(info, selfFirst ? signer.node() : peer, selfFirst ? signer.keyId() : peerKeyId);
+        writeParty(info, selfFirst ? peer : signer.node(), selfFirst ? peerKeyId : signer.keyId());
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(shared, PAIR_SALT, info.toByteArray()));
+        byte[] k = new byte[32];
+        hkdf.generateBytes(k, 0, k.length);
+        Arrays.fill(shared, (byte) 0);
+        return new SecretKeySpec(k, "HmacSHA256");
     }
 
     private static void writeParty(ByteArrayOutputStream out, String node, long keyId) {
@@ -249,10 +310,46 @@ public final class PairTags {
 
     byte[] tag(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                        byte[] entries, int from, int length) {
-        begin(mac, key, TAG_DOMAIN, sender, receiver);
-        mac.update(ByteBuffer.allocate(24).putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
-        mac.update(entries, from, length);
-        return Arrays.copyOf(mac.doFinal(), TAG_LENGTH);
+        try {
+            mac.init(key);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
+        }
+        tagInto(mac, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, from, length);
+        return Arrays.copyOf(macOut, TAG_LENGTH);
+    }
+
+    /** {@link #tag} with {@code keyed} (an HMAC keyed with the pair key) left in {@link #macOut} (its first {@value #TAG_LENGTH} bytes), with no array made per tag. */
+    private void tagInto(Mac keyed, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
+                         byte[] entries, int from, int length) {
+        keyed.reset(); // nothing if the last tag ended (the usual case); else what a failed one left is dropped
+        keyed.update(TAG_DOMAIN);
+        keyed.update(ascii(sender));
+        keyed.update((byte) 0);
+        keyed.update(ascii(receiver));
+        keyed.update((byte) 0);
+        ids.clear();
+        keyed.update(ids.putLong(epoch).putLong(senderKeyId).putLong(receiverKeyId).array());
+        keyed.update(entries, from, length);
+        try {
+            keyed.doFinal(macOut, 0);
+        } catch (javax.crypto.ShortBufferException e) {
+            throw new IllegalStateException("HmacSHA256 output is 32 bytes", e);
+        }
+    }
+
+    /** The ASCII bytes of a node name (node names are ASCII); callers only read them. */
+    static byte[] ascii(String name) {
+        byte[] known = ASCII.get(name);
+        if (known != null) {
+            return known;
+        }
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        if (ASCII.size() >= MAX_ASCII_CACHED) {
+            ASCII.clear();
+        }
+        ASCII.put(name, b);
+        return b;
     }
 
     /**
@@ -267,9 +364,9 @@ public final class PairTags {
             throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
         }
         mac.update(domain);
-        mac.update(sender.getBytes(StandardCharsets.US_ASCII));
+        mac.update(ascii(sender));
         mac.update((byte) 0);
-        mac.update(receiver.getBytes(StandardCharsets.US_ASCII));
+        mac.update(ascii(receiver));
         mac.update((byte) 0);
     }
 }

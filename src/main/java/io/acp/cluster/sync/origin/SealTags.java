@@ -163,7 +163,7 @@ public final class SealTags {
             return;
         }
         Batch batch = new Batch(senderKeyId, height, root, signature);
-        byte[] expected = tag(pairs.pairKey(sender, senderKeyId, new AuthorKeys.MemberKey(sender, senderKeyId, key.key())),
+        byte[] expected = tag(pairs.pairKey(sender, senderKeyId, key.key()),
                 sender, signer.node(), senderEpoch, batch, senderKeyId, signer.keyId());
         for (byte[] candidate : candidates) {
             if (MessageDigest.isEqual(expected, candidate)) {

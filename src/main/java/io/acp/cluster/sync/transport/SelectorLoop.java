@@ -32,10 +32,13 @@ final class SelectorLoop implements AutoCloseable {
 
     private final Selector selector;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+    /** What the receiver is handed, reused for every datagram (see {@link Transport.Receiver}). */
+    private final byte[] received = new byte[MAX_UDP_PAYLOAD];
     private final TransportCounters counters;
     private final Transport.Receiver receiver;
     private final Thread thread;
     private volatile boolean running = true;
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
     SelectorLoop(String threadName, TransportCounters counters, Transport.Receiver receiver, DatagramChannel... channels) throws IOException {
         this.selector = Selector.open();
@@ -79,13 +82,8 @@ final class SelectorLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                selector.select(100);
-                for (SelectionKey key : selector.selectedKeys()) {
-                    if (key.isValid() && key.isReadable()) {
-                        readAll((DatagramChannel) key.channel());
-                    }
-                }
-                selector.selectedKeys().clear();
+                // the consumer form: no iterator over a selected-key set per wake-up
+                selector.select(onReady, 100);
             }
         } catch (ClosedSelectorException e) {
             // closed while selecting: the transport is stopping
@@ -93,6 +91,12 @@ final class SelectorLoop implements AutoCloseable {
             if (running) {
                 LOG.errorf(e, "sync transport I/O loop %s failed; no more datagrams are sent or received", thread.getName());
             }
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        if (key.isValid() && key.isReadable()) {
+            readAll((DatagramChannel) key.channel());
         }
     }
 
@@ -111,11 +115,11 @@ final class SelectorLoop implements AutoCloseable {
                 return;
             }
             readBuffer.flip();
-            byte[] data = new byte[readBuffer.remaining()];
-            readBuffer.get(data);
+            int length = readBuffer.remaining();
+            readBuffer.get(received, 0, length);
             counters.received.incrementAndGet();
             try {
-                receiver.onDatagram(data, (InetSocketAddress) from);
+                receiver.onDatagram(received, length, (InetSocketAddress) from);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "sync receiver failed on a datagram from %s; datagram dropped", from);
             }

@@ -11,10 +11,15 @@ import java.net.InetSocketAddress;
  */
 public interface Transport extends AutoCloseable {
 
-    /** Called on the transport's I/O thread for every datagram received; must not block. */
+    /**
+     * Called on the transport's I/O thread for every datagram received; must not block. The
+     * datagram is the first {@code length} bytes of {@code buffer}, which the transport reads the
+     * next datagram into once this returns: a receiver that keeps the bytes copies them (one read
+     * buffer per transport instead of a new array per datagram).
+     */
     @FunctionalInterface
     interface Receiver {
-        void onDatagram(byte[] datagram, InetSocketAddress from);
+        void onDatagram(byte[] buffer, int length, InetSocketAddress from);
     }
 
     /** Opens the sockets and starts delivering datagrams to {@code receiver}. */

@@ -99,6 +99,12 @@ public final class ClusterKeys {
         return Optional.of(cached != null ? cached : derive(slot, sender));
     }
 
+    /** Whether datagrams under {@code keyId} are accepted: the current secret's or the previous one's. */
+    public boolean accepts(int keyId) {
+        Slots s = slots;
+        return keyId == s.current().keyId || s.previous() != null && keyId == s.previous().keyId;
+    }
+
     /** Remembers a key that just authenticated a datagram of {@code sender}. */
     public void confirm(int keyId, String sender, SecretKeySpec key) {
         senderKeys.putIfAbsent(keyId + "/" + sender, key);

@@ -61,18 +61,26 @@ public record DatagramHeader(MessageType type, int keyId, long clusterId, String
 
     /** Reads the fields every check before authentication needs; the type may be unknown (null). */
     public static DatagramHeader read(byte[] d) {
-        ByteBuffer b = ByteBuffer.wrap(d);
-        b.position(3);
-        MessageType type = MessageType.of(b.get() & 0xFF);
-        int keyId = b.getInt();
-        long clusterId = b.getLong();
-        long epoch = b.getInt() & 0xFFFF_FFFFL;
-        long sequence = b.getLong();
-        int messageId = b.getInt();
-        int index = b.getShort() & 0xFFFF;
-        int count = b.getShort() & 0xFFFF;
-        int n = b.get() & 0xFF;
-        String sender = new String(d, FIXED_LENGTH, n, StandardCharsets.US_ASCII);
+        return read(d, new String(d, FIXED_LENGTH, d[36] & 0xFF, StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * As {@link #read(byte[])}, with the sender's name as the caller already decoded it from these
+     * bytes (the opener, which derived the key from that very string): no second string per datagram.
+     */
+    static DatagramHeader read(byte[] d, String sender) {
+        MessageType type = MessageType.of(d[3] & 0xFF);
+        int keyId = (int) INT.get(d, 4);
+        long clusterId = (long) LONG.get(d, 8);
+        long epoch = (int) INT.get(d, 16) & 0xFFFF_FFFFL;
+        long sequence = (long) LONG.get(d, 20);
+        int messageId = (int) INT.get(d, 28);
+        int index = (short) SHORT.get(d, 32) & 0xFFFF;
+        int count = (short) SHORT.get(d, 34) & 0xFFFF;
         return new DatagramHeader(type, keyId, clusterId, sender, epoch, sequence, messageId, index, count);
     }
+
+    private static final java.lang.invoke.VarHandle SHORT = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle INT = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle LONG = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 }

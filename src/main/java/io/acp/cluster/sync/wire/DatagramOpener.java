@@ -2,6 +2,8 @@ package io.acp.cluster.sync.wire;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -19,7 +21,20 @@ public final class DatagramOpener {
     private final String localNode;
     private final SyncCounters counters;
     private final ReplayGuard replay;
+    /** For keys not (yet) proven by a datagram: a forged sender id never gets a cipher of its own. */
     private final Cipher cipher;
+    /**
+     * One cipher per sender whose key has authenticated a datagram. The JDK's AES keeps the round
+     * keys of the last key it was given: with one cipher for all senders, datagrams of alternating
+     * senders made it expand a key for every datagram (about 1.5 KB of garbage and the CPU of the
+     * key schedule each; docs/benchmarks.md, "Cluster sync"). Bounded by the members: an entry is
+     * only made after authentication under the cluster secret, and replaced when its sender's
+     * key id changes.
+     */
+    private final Map<String, SenderCipher> senderCiphers = new HashMap<>();
+
+    private record SenderCipher(int keyId, SecretKeySpec key, Cipher cipher) {
+    }
 
     public DatagramOpener(ClusterKeys keys, String localNode, SyncCounters counters) {
         this(keys, localNode, counters, new ReplayGuard());
@@ -32,15 +47,28 @@ public final class DatagramOpener {
         this.localNode = localNode;
         this.counters = counters;
         try {
-            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            this.cipher = newCipher();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM missing from this JDK", e);
         }
     }
 
+    private static Cipher newCipher() throws GeneralSecurityException {
+        return Cipher.getInstance("AES/GCM/NoPadding");
+    }
+
     /** The opened datagram, or null if it was dropped (and counted) or is our own multicast looped back. */
     public Opened open(byte[] d) {
-        if (d.length < DatagramHeader.FIXED_LENGTH + 1 + DatagramHeader.TAG_LENGTH) {
+        return open(d, d.length);
+    }
+
+    /**
+     * The opened datagram in the first {@code length} bytes of {@code d}, or null if it was dropped
+     * (and counted) or is our own multicast looped back. Nothing kept refers to {@code d}: the body
+     * is decrypted into an array of its own, so the caller may reuse {@code d}.
+     */
+    public Opened open(byte[] d, int length) {
+        if (length < DatagramHeader.FIXED_LENGTH + 1 + DatagramHeader.TAG_LENGTH) {
             return drop(DropReason.TOO_SHORT);
         }
         ByteBuffer b = ByteBuffer.wrap(d);
@@ -55,7 +83,7 @@ public final class DatagramOpener {
         }
         int senderLength = d[36] & 0xFF;
         int headerLength = DatagramHeader.FIXED_LENGTH + senderLength;
-        if (senderLength == 0 || d.length < headerLength + DatagramHeader.TAG_LENGTH) {
+        if (senderLength == 0 || length < headerLength + DatagramHeader.TAG_LENGTH) {
             return drop(DropReason.TOO_SHORT);
         }
         String sender = new String(d, DatagramHeader.FIXED_LENGTH, senderLength, java.nio.charset.StandardCharsets.US_ASCII);
@@ -63,24 +91,32 @@ public final class DatagramOpener {
             return null; // our own multicast, looped back to us
         }
         int keyId = b.getInt(4);
-        SecretKeySpec key = keys.receiveKey(keyId, sender).orElse(null);
+        SenderCipher known = senderCiphers.get(sender);
+        if (known != null && (known.keyId() != keyId || !keys.accepts(keyId))) {
+            known = null; // another key of the sender (a rotation): derived and proven anew below
+        }
+        SecretKeySpec key = known != null ? known.key() : keys.receiveKey(keyId, sender).orElse(null);
         if (key == null) {
             return drop(DropReason.FORGED);
         }
+        Cipher c = known != null ? known.cipher() : cipher;
         byte[] body;
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, d, 16, 12));
-            cipher.updateAAD(d, 0, headerLength);
-            body = cipher.doFinal(d, headerLength, d.length - headerLength);
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, d, 16, 12));
+            c.updateAAD(d, 0, headerLength);
+            body = c.doFinal(d, headerLength, length - headerLength);
         } catch (AEADBadTagException e) {
             return drop(DropReason.FORGED);
         } catch (GeneralSecurityException e) {
             return drop(DropReason.FORGED);
         }
-        keys.confirm(keyId, sender, key);
+        if (known == null) {
+            keys.confirm(keyId, sender, key);
+            remember(sender, keyId, key);
+        }
         DatagramHeader h;
         try {
-            h = DatagramHeader.read(d);
+            h = DatagramHeader.read(d, sender);
         } catch (IllegalArgumentException e) {
             return drop(DropReason.MALFORMED);
         }
@@ -93,6 +129,14 @@ public final class DatagramOpener {
         }
         counters.accepted();
         return new Opened(h, body);
+    }
+
+    private void remember(String sender, int keyId, SecretKeySpec key) {
+        try {
+            senderCiphers.put(sender, new SenderCipher(keyId, key, newCipher()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM missing from this JDK", e);
+        }
     }
 
     private Opened drop(DropReason reason) {

@@ -10,14 +10,13 @@ import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
 import io.acp.model.StatsValues;
 import io.acp.model.Version;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,42 +42,157 @@ public final class EntryCodec {
 
     /** One entry as it appears in a body: length prefix included. */
     public static byte[] encode(Entry e) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        Buffer out = new Buffer(128);
+        encodeTo(e, out);
+        return out.toByteArray();
+    }
+
+    /**
+     * Appends one entry, length prefix included, to {@code out}: what a sender that packs several
+     * entries into a body uses, with no array of its own per entry. If the entry has no wire form
+     * ({@link IllegalArgumentException}), {@code out} is as it was.
+     */
+    public static void encodeTo(Entry e, Buffer out) {
+        int start = out.size();
+        try {
             out.writeInt(0); // length, patched below
-            out.writeByte(e instanceof ObjectEntry ? OBJECT : e instanceof MetaEntry ? META : STATS);
-            string(out, e.key().type().wireName());
-            string(out, e.key().id());
+            out.write(e instanceof ObjectEntry ? OBJECT : e instanceof MetaEntry ? META : STATS);
+            out.writeString(e.key().type().wireName());
+            out.writeString(e.key().id());
             out.writeLong(e.version().time());
-            string(out, e.version().node());
+            out.writeString(e.version().node());
             if (e instanceof ObjectEntry o) {
-                out.writeByte((o.deleted() ? 1 : 0) | (o.subtype() != null ? 2 : 0));
+                out.write((o.deleted() ? 1 : 0) | (o.subtype() != null ? 2 : 0));
                 if (o.subtype() != null) {
-                    string(out, o.subtype());
+                    out.writeString(o.subtype());
                 }
                 json(out, o.spec());
             } else if (e instanceof MetaEntry m) {
-                string(out, m.node());
+                out.writeString(m.node());
                 json(out, m.values());
             } else {
                 StatsEntry s = (StatsEntry) e;
-                string(out, s.node());
+                out.writeString(s.node());
                 if (s.values().size() > 0xFFFF) {
                     throw new IllegalArgumentException("stats of " + s.key() + " have " + s.values().size() + " values, at most 65535 fit");
                 }
                 out.writeShort(s.values().size());
                 StatsValues values = (StatsValues) s.values(); // what StatsEntry always holds
                 for (int i = 0; i < values.size(); i++) {
-                    string(out, values.name(i));
-                    out.writeDouble(values.value(i));
+                    out.writeString(values.name(i));
+                    out.writeLong(Double.doubleToLongBits(values.value(i)));
                 }
             }
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex); // a byte array stream does not fail
+        } catch (IllegalArgumentException ex) {
+            out.truncate(start);
+            throw ex;
         }
-        byte[] d = bytes.toByteArray();
-        ByteBuffer.wrap(d).putInt(d.length - 4);
-        return d;
+        out.patchInt(start, out.size() - start - 4);
+    }
+
+    /**
+     * A growing byte buffer with the writes of the wire form (big-endian, as {@link java.io.DataOutputStream}
+     * writes them) and a length patched in place; reusable with {@link #reset}. Not a
+     * {@code ByteArrayOutputStream}, whose every write takes a lock. Not thread-safe.
+     */
+    public static final class Buffer {
+
+        private byte[] buf;
+        private int count;
+
+        public Buffer(int initialSize) {
+            buf = new byte[Math.max(16, initialSize)];
+        }
+
+        public int size() {
+            return count;
+        }
+
+        public void reset() {
+            count = 0;
+        }
+
+        public byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
+
+        void write(int b) {
+            if (count == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            buf[count++] = (byte) b;
+        }
+
+        void write(byte[] b, int off, int len) {
+            if (count + len > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + len));
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        void writeShort(int v) {
+            write(v >>> 8);
+            write(v);
+        }
+
+        void writeInt(int v) {
+            writeShort(v >>> 16);
+            writeShort(v);
+        }
+
+        void writeLong(long v) {
+            writeInt((int) (v >>> 32));
+            writeInt((int) v);
+        }
+
+        /** A 2-byte length and UTF-8; ASCII (ids, names) without an array per string. */
+        void writeString(String s) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                if (s.charAt(i) >= 0x80) {
+                    byte[] u = s.getBytes(StandardCharsets.UTF_8);
+                    checkLength(s, u.length);
+                    writeShort(u.length);
+                    write(u, 0, u.length);
+                    return;
+                }
+            }
+            checkLength(s, n);
+            writeShort(n);
+            for (int i = 0; i < n; i++) {
+                write(s.charAt(i));
+            }
+        }
+
+        private static void checkLength(String s, int n) {
+            if (n > 0xFFFF) {
+                throw new IllegalArgumentException("'" + s.substring(0, 40) + "…' is longer than 65535 bytes");
+            }
+        }
+
+        void patchInt(int at, int v) {
+            buf[at] = (byte) (v >>> 24);
+            buf[at + 1] = (byte) (v >>> 16);
+            buf[at + 2] = (byte) (v >>> 8);
+            buf[at + 3] = (byte) v;
+        }
+
+        /** Drops what was written from {@code size} on. */
+        public void truncate(int size) {
+            count = size;
+        }
+
+        /** The bytes written so far, not a copy: valid until the next write or reset. */
+        public byte[] array() {
+            return buf;
+        }
+
+        /** Moves the bytes from {@code from} on to the start, dropping those before it. */
+        public void dropBefore(int from) {
+            System.arraycopy(buf, from, buf, 0, count - from);
+            count -= from;
+        }
     }
 
     /**
@@ -88,20 +202,26 @@ public final class EntryCodec {
      */
     public static Entry decodeOne(ByteBuffer b) {
         int start = b.position();
+        int limit = b.limit();
         try {
             int n = b.getInt();
             if (n < 1 || n > b.remaining()) {
                 throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
             }
-            ByteBuffer one = b.slice(b.position(), n);
-            Entry e = entry(one);
-            if (one.hasRemaining()) {
-                throw new IllegalArgumentException("entry at byte " + start + " has " + one.remaining() + " bytes left over");
+            // the entry read within a lowered limit of the same buffer, not a slice of it: no buffer per entry
+            int end = b.position() + n;
+            b.limit(end);
+            Entry e = entry(b);
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException("entry at byte " + start + " has " + b.remaining() + " bytes left over");
             }
-            b.position(b.position() + n);
+            b.limit(limit);
+            b.position(end);
             return e;
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("entry at byte " + start + " is cut short");
+        } finally {
+            b.limit(limit);
         }
     }
 
@@ -109,28 +229,14 @@ public final class EntryCodec {
         ByteBuffer b = ByteBuffer.wrap(body);
         List<Entry> out = new ArrayList<>();
         while (b.hasRemaining()) {
-            int start = b.position();
-            try {
-                int n = b.getInt();
-                if (n < 1 || n > b.remaining()) {
-                    throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
-                }
-                ByteBuffer one = b.slice(b.position(), n);
-                out.add(entry(one));
-                if (one.hasRemaining()) {
-                    throw new IllegalArgumentException("entry at byte " + start + " has " + one.remaining() + " bytes left over");
-                }
-                b.position(b.position() + n);
-            } catch (BufferUnderflowException e) {
-                throw new IllegalArgumentException("entry at byte " + start + " is cut short");
-            }
+            out.add(decodeOne(b));
         }
         return out;
     }
 
     private static Entry entry(ByteBuffer b) {
         int kind = b.get();
-        ObjectKey key = new ObjectKey(ObjectType.parse(string(b)), string(b));
+        ObjectKey key = key(ObjectType.parse(string(b)), string(b));
         Version version = new Version(b.getLong(), string(b));
         switch (kind) {
             case OBJECT -> {
@@ -161,14 +267,25 @@ public final class EntryCodec {
         }
     }
 
-    private static void string(DataOutputStream out, String s) throws IOException {
-        byte[] u = s.getBytes(StandardCharsets.UTF_8);
-        if (u.length > 0xFFFF) {
-            throw new IllegalArgumentException("'" + s.substring(0, 40) + "…' is longer than 65535 bytes");
+    /**
+     * The key of a received entry: the one decoded last for the same type and id if its slot still
+     * holds it, else a new (validated) one. Ids come from {@link WireStrings}, so a hit is mostly an
+     * identity compare, and the maps that hold the key end their look-up on identity too. Direct-mapped
+     * and fixed in size whatever a sender sends; keys are immutable, so threads share it without locks.
+     */
+    private static ObjectKey key(ObjectType type, String id) {
+        int slot = (id.hashCode() * 31 + type.ordinal()) & (KEYS.length - 1);
+        ObjectKey k = KEYS[slot];
+        if (k != null && k.type() == type && (k.id() == id || k.id().equals(id))) {
+            return k;
         }
-        out.writeShort(u.length);
-        out.write(u);
+        k = new ObjectKey(type, id);
+        KEYS[slot] = k;
+        return k;
     }
+
+    /** Enough for 128 nodes × 100 objects with few collisions (128 KB). */
+    private static final ObjectKey[] KEYS = new ObjectKey[16384];
 
     private static String string(ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;
@@ -185,10 +302,15 @@ public final class EntryCodec {
         return s;
     }
 
-    private static void json(DataOutputStream out, JsonNode node) throws IOException {
-        byte[] u = Json.MAPPER.writeValueAsBytes(node);
+    private static void json(Buffer out, JsonNode node) {
+        byte[] u;
+        try {
+            u = Json.MAPPER.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a tree of JSON nodes always writes
+        }
         out.writeInt(u.length);
-        out.write(u);
+        out.write(u, 0, u.length);
     }
 
     private static JsonNode json(ByteBuffer b) {

@@ -31,13 +31,13 @@ final class ByteCountingTransport implements Transport {
     @Override
     public void start(Receiver receiver) throws IOException {
         nodeReceiver = receiver;
-        delegate.start((d, from) -> {
+        delegate.start((d, length, from) -> {
             if (isOwn(d)) {
-                ownBytesLoopedBack.addAndGet(d.length);
+                ownBytesLoopedBack.addAndGet(length);
             } else {
-                bytesReceived.addAndGet(d.length);
+                bytesReceived.addAndGet(length);
             }
-            receiver.onDatagram(d, from);
+            receiver.onDatagram(d, length, from);
         });
     }
 

@@ -112,7 +112,7 @@ public final class SyncHandleCostBench {
     /** In the I/O thread's place: to the receiver the node gave its transport, past the byte counting. */
     private static void deliver(ByteCountingTransport transport, List<byte[]> datagrams, InetSocketAddress from) {
         for (byte[] d : datagrams) {
-            transport.nodeReceiver.onDatagram(d, from);
+            transport.nodeReceiver.onDatagram(d, d.length, from);
         }
     }
 

@@ -87,9 +87,11 @@ public final class SyncPropagationBench {
             long end = warmupEnd + seconds * 1_000_000_000L;
             long written = 0;
             ThreadCpu cpuAtStart = ThreadCpu.snapshot();
+            ThreadAlloc allocAtStart = ThreadAlloc.snapshot();
             for (long tick = start; System.nanoTime() < end; tick += 1_000_000L) {
                 if (measuring.get() == 0 && System.nanoTime() >= warmupEnd) {
                     cpuAtStart = ThreadCpu.snapshot();
+                    allocAtStart = ThreadAlloc.snapshot();
                     measuring.set(1);
                 }
                 for (int i = 0; i < perMs; i++, written++) {
@@ -104,6 +106,7 @@ public final class SyncPropagationBench {
             Thread.sleep(200);
             measuring.set(2);
             ThreadCpu cpu = ThreadCpu.snapshot().minus(cpuAtStart);
+            ThreadAlloc alloc = ThreadAlloc.snapshot().minus(allocAtStart);
             int n = (int) Math.min(count.get(), latencies.length);
             long[] sorted = Arrays.copyOf(latencies, n);
             Arrays.sort(sorted);
@@ -113,6 +116,7 @@ public final class SyncPropagationBench {
             System.out.printf("latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
                     pct(sorted, 0.50), pct(sorted, 0.90), pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
             System.out.printf("CPU per delivered update (measured part): %s%n", cpu.perItem(n));
+            System.out.printf("heap allocated per delivered update (measured part): %s%n", alloc.perItem(n));
             cluster.nodes().forEach(x -> System.out.println(x.id + " " + x.sync().stats()));
         }
     }

@@ -38,7 +38,7 @@ public record ThreadCpu(Map<String, Long> byRoleTicks) {
         return new ThreadCpu(byRole);
     }
 
-    private static String role(String comm) {
+    static String role(String comm) {
         if (comm.startsWith("acp-sync-io")) {
             return "io";
         }
@@ -59,19 +59,29 @@ public record ThreadCpu(Map<String, Long> byRoleTicks) {
 
     /** What was used between {@code before} and this snapshot (threads that ended meanwhile are not counted). */
     public ThreadCpu minus(ThreadCpu before) {
-        Map<String, Long> out = new TreeMap<>();
-        byRoleTicks.forEach((role, ticks) -> out.put(role, ticks - before.byRoleTicks.getOrDefault(role, 0L)));
-        return new ThreadCpu(out);
+        return new ThreadCpu(difference(byRoleTicks, before.byRoleTicks));
     }
 
     /** Microseconds per item: all threads, then each role. */
     public String perItem(long items) {
-        if (items == 0 || byRoleTicks.isEmpty()) {
-            return items == 0 ? "nothing delivered" : "not measured (no /proc)";
+        return perItem(byRoleTicks, items, TICK_MICROS, "%.1f", " us", "not measured (no /proc)");
+    }
+
+    /** Per role, {@code now} less {@code before} (a role missing before counts from zero). */
+    static Map<String, Long> difference(Map<String, Long> now, Map<String, Long> before) {
+        Map<String, Long> out = new TreeMap<>();
+        now.forEach((role, n) -> out.put(role, n - before.getOrDefault(role, 0L)));
+        return out;
+    }
+
+    /** "all threads X unit, role X, …": each count times {@code scale} over the items. */
+    static String perItem(Map<String, Long> byRole, long items, double scale, String number, String unit, String unmeasured) {
+        if (items == 0 || byRole.isEmpty()) {
+            return items == 0 ? "nothing delivered" : unmeasured;
         }
-        long all = byRoleTicks.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder b = new StringBuilder(String.format("all threads %.1f us", all * TICK_MICROS / items));
-        byRoleTicks.forEach((role, ticks) -> b.append(String.format(", %s %.1f", role, ticks * TICK_MICROS / items)));
+        long all = byRole.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder b = new StringBuilder(String.format("all threads " + number + unit, all * scale / items));
+        byRole.forEach((role, n) -> b.append(String.format(", %s " + number, role, n * scale / items)));
         return b.toString();
     }
 }

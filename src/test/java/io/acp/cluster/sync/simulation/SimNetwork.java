@@ -90,7 +90,7 @@ final class SimNetwork {
                 return;
             }
             world.trace().record("deliver " + from.node + ">" + node + " @" + world.nanoTime() + " " + d.length + "B", d);
-            r.onDatagram(d, from.at);
+            r.onDatagram(d, d.length, from.at);
         }
 
         @Override

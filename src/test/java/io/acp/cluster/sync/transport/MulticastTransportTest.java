@@ -26,8 +26,8 @@ class MulticastTransportTest {
         List<Got> atB = new CopyOnWriteArrayList<>();
         try (MulticastTransport a = new MulticastTransport(group, port, "lo", 1);
              MulticastTransport b = new MulticastTransport(group, port, "lo", 1)) {
-            a.start((d, from) -> atA.add(new Got(new String(d, StandardCharsets.UTF_8), from)));
-            b.start((d, from) -> atB.add(new Got(new String(d, StandardCharsets.UTF_8), from)));
+            a.start((d, n, from) -> atA.add(new Got(new String(d, 0, n, StandardCharsets.UTF_8), from)));
+            b.start((d, n, from) -> atB.add(new Got(new String(d, 0, n, StandardCharsets.UTF_8), from)));
 
             a.broadcast("hello".getBytes(StandardCharsets.UTF_8));
             await(Duration.ofSeconds(5), () -> atB.stream().anyMatch(g -> g.text.equals("hello")), "datagram handled");
@@ -45,7 +45,7 @@ class MulticastTransportTest {
     @Test
     void aSendThatFailsIsCountedAsLostNotThrown() throws Exception {
         try (MulticastTransport a = new MulticastTransport(Ports.randomGroup(), Ports.freeUdpPort(), "lo", 1)) {
-            a.start((d, from) -> { });
+            a.start((d, n, from) -> { });
             // larger than any UDP payload: the kernel refuses it
             a.broadcast(new byte[70_000]);
             await(Duration.ofSeconds(5), () -> a.counters().sendFailed() == 1, "datagram handled");

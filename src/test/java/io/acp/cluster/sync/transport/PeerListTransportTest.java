@@ -22,7 +22,7 @@ class PeerListTransportTest {
             for (int i = 0; i < 3; i++) {
                 int me = i;
                 t[i] = new PeerListTransport(all.get(i), all);
-                t[i].start((d, from) -> got[me].incrementAndGet());
+                t[i].start((d, n, from) -> got[me].incrementAndGet());
             }
             t[0].broadcast(new byte[] {1, 2, 3});
             await(Duration.ofSeconds(5), () -> got[1].get() == 1 && got[2].get() == 1, "both peers got the datagram");
