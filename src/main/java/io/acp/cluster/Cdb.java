@@ -555,6 +555,17 @@ public final class Cdb implements AutoCloseable {
         }
     }
 
+    /** The latest stats sample of (key, node), or null: {@link #stats} for one series, without the list. */
+    public StatsEntry latestStats(ObjectKey key, String node) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.latestSample(node);
+        }
+    }
+
     /** The version of the latest stats sample of (key, node), or null (as {@link #latestMetaVersion}). */
     public Version latestStatsVersion(ObjectKey key, String node) {
         ObjectReports r = reports.get(key);
@@ -563,6 +574,24 @@ public final class Cdb implements AutoCloseable {
         }
         synchronized (r) {
             return r.statsVersion(node);
+        }
+    }
+
+    /**
+     * What a user of the CDB keeps with the stats series of (key, node), made by {@code ifAbsent}
+     * on first use; null while the CDB holds no such series. It lives and dies with the series (a
+     * delete that drops the series drops it), and is found by the look-up that finds the series:
+     * the sync keeps a series' seal and digest state here rather than in maps of its own over the
+     * same slots, so a received sample visits one structure, not three. Opaque to the CDB; the
+     * caller makes it thread-safe.
+     */
+    public Object statsAttachment(ObjectKey key, String node, java.util.function.Supplier<?> ifAbsent) {
+        ObjectReports r = reports.get(key);
+        if (r == null) {
+            return null;
+        }
+        synchronized (r) {
+            return r.statsAttachment(node, ifAbsent);
         }
     }
 

@@ -90,9 +90,28 @@ final class ObjectReports {
         return m == null ? null : m.version();
     }
 
+    StatsEntry latestSample(String node) {
+        StatsSeries s = stats.get(node);
+        return s == null ? null : s.latest();
+    }
+
     Version statsVersion(String node) {
         StatsSeries s = stats.get(node);
         return s == null ? null : s.latest().version();
+    }
+
+    /** The attachment of the node's series, made by {@code ifAbsent} on first use; null if no series. */
+    Object statsAttachment(String node, java.util.function.Supplier<?> ifAbsent) {
+        StatsSeries s = stats.get(node);
+        if (s == null) {
+            return null;
+        }
+        Object a = s.attachment();
+        if (a == null) {
+            a = ifAbsent.get();
+            s.attach(a);
+        }
+        return a;
     }
 
     List<StatsEntry> statsHistory(String node) {

@@ -2,6 +2,7 @@ package io.acp.cluster.sync;
 
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
+import io.acp.cluster.MergeOutcome;
 import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.membership.Membership;
@@ -99,13 +100,13 @@ public final class ClusterSync {
     private final UnaryOperator<Transport> transportLayer;
     private final SyncEnvironment env;
     private final SyncCounters counters = new SyncCounters();
-    private final StateIndex index = new StateIndex();
+    private final StateIndex index;
     private final Membership membership;
     private final AntiEntropy antiEntropy;
     private final ClockAheadRefusals clockAhead;
     private CatchUp catchUp; // sync thread only, after start
     private final OriginCounters refusals;
-    private final SealStore seals = new SealStore();
+    private final SealStore seals;
     private final ReplayGuard replay = new ReplayGuard();
     private ReplayMarksSaver marks;
     private volatile Revocations revocations = Revocations.NONE;
@@ -162,6 +163,12 @@ public final class ClusterSync {
         this.transportLayer = transportLayer;
         this.env = env;
         this.lastPullNanos = env.nanoTime().getAsLong() - Long.MAX_VALUE / 2;
+        // told of each new stats series only (onChange): the sample an answer sends is the CDB's latest
+        this.index = new StateIndex(held -> {
+            StatsEntry now = cdb.latestStats(held.key(), held.node());
+            return now != null ? now : held;
+        });
+        this.seals = new SealStore(cdb);
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes(), settings.heartbeatInterval().toMillis(), env.wallMillis());
         this.clockAhead = new ClockAheadRefusals(node);
@@ -397,7 +404,11 @@ public final class ClusterSync {
     // ---- local changes -> deltas ----------------------------------------------------------------
 
     private void onChange(Entry e) {
-        index.update(e);
+        if (e instanceof StatsEntry) {
+            indexStats(e);
+        } else {
+            index.update(e);
+        }
         if (e instanceof ObjectEntry o && o.deleted()) {
             List<Entry> side = new ArrayList<>(cdb.meta(o.key(), null));
             side.addAll(cdb.stats(o.key(), null));
@@ -409,6 +420,22 @@ public final class ClusterSync {
         }
         if (running && e.node().equals(node) && !echoOfMerge) {
             bundle(e);
+        }
+    }
+
+    /**
+     * Tells the index of a stats series it does not count yet; a newer sample of one it counts
+     * changes no bucket (stats hash by slot), so it costs nothing beyond the look-up of the series,
+     * which the CDB's merge has just made.
+     */
+    private void indexStats(Entry e) {
+        StatsSlot slot = StatsSlot.of(cdb, e);
+        if (slot != null && slot.indexedBy(index)) {
+            return;
+        }
+        index.update(e);
+        if (slot != null) {
+            slot.indexed(index);
         }
     }
 
@@ -708,13 +735,19 @@ public final class ClusterSync {
             }
             return;
         }
-        if (!tagProven) {
+        // a stats seal is kept with its series, which the merge may be about to make
+        boolean sealAfterMerge = !tagProven && e.kind() == Entry.Kind.STATS;
+        if (!tagProven && !sealAfterMerge) {
             seals.put(s);
         }
         if (e.node().equals(node)) {
             ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
         }
-        switch (cdb.mergeFrom(e)) {
+        MergeOutcome outcome = cdb.mergeFrom(e);
+        if (sealAfterMerge) {
+            seals.put(s);
+        }
+        switch (outcome) {
             case TAKEN -> {
                 counters.entryMerged();
                 if (!mustOriginateAtSender && e instanceof ObjectEntry) {
