@@ -28,6 +28,7 @@ final class StatsSeries {
     private int next;
     private int size;
     private StatsEntry latest;
+    private Version latestVersion;
     /** {@code latest.version().time()}, compared without following two references per sample. */
     private long latestTime;
     /** The names of the newest sample; every slot's unless {@link #slotNames} exists. */
@@ -51,6 +52,7 @@ final class StatsSeries {
             return false;
         }
         latest = e;
+        latestVersion = v;
         latestTime = v.time();
         StatsValues sample = (StatsValues) e.values(); // what StatsEntry always holds
         int slot = next;
@@ -114,11 +116,16 @@ final class StatsSeries {
         if (v.time() != latestTime) {
             return v.time() > latestTime;
         }
-        return v.node().compareTo(latest.version().node()) > 0;
+        return v.node().compareTo(latestVersion.node()) > 0;
     }
 
     StatsEntry latest() {
         return latest;
+    }
+
+    /** {@code latest().version()}, one cache miss nearer: what the sync compares every received sample with. */
+    Version latestVersion() {
+        return latestVersion;
     }
 
     Object attachment() {
