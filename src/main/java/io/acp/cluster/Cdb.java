@@ -83,6 +83,7 @@ public final class Cdb implements AutoCloseable {
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
     private final ChangeStreams streams = new ChangeStreams();
+    private final StatsNames statsNames = new StatsNames();
     private volatile ObjectWriter writer;
 
     /** Pass as {@code expected} to {@link #putObject} to require that no live object exists ({@code "ifVersion": null}). */
@@ -469,7 +470,7 @@ public final class Cdb implements AutoCloseable {
                 if (r.retired) {
                     continue;
                 }
-                if (!r.mergeStats(e, historySize)) {
+                if (!r.mergeStats(e, historySize, statsNames)) {
                     return false;
                 }
                 enqueue(e);

@@ -45,13 +45,13 @@ final class ObjectReports {
         return true;
     }
 
-    boolean mergeStats(StatsEntry e, int historySize) {
+    boolean mergeStats(StatsEntry e, int historySize, StatsNames names) {
         if (!e.version().isNewerThan(deletedAt)) {
             return false;
         }
         StatsSeries series = series(e.node());
         if (series == null) {
-            series = new StatsSeries(historySize);
+            series = new StatsSeries(historySize, names);
             if (first == null) {
                 firstNode = e.node();
                 first = series;

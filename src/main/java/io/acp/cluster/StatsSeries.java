@@ -14,7 +14,8 @@ import java.util.List;
  * (raw double bits), so recording a sample writes one or two cache lines and takes no allocation,
  * and a full series of 60 samples of four values is ≈ 2.4 KB instead of a time array, a node array,
  * a names array and a {@code double[]} per sample. What nearly never varies within a series is
- * kept once: the names (a per-sample names array is made only once they change) and the version's
+ * kept once: the names (an array shared with every series that reports the same, {@link StatsNames};
+ * a per-sample names array is made only once they change) and the version's
  * node (a per-sample array only once a sample's differs from the series' node). A sample with more
  * values than the ring's stride widens the ring. {@link #history} rebuilds the entries. Not
  * thread-safe: guarded by the owning {@link ObjectReports}.
@@ -41,8 +42,11 @@ final class StatsSeries {
     private String[] slotVersionNodes;
     private Object attachment;
 
-    StatsSeries(int capacity) {
+    private final StatsNames sharedNames;
+
+    StatsSeries(int capacity, StatsNames sharedNames) {
         this.capacity = Math.max(1, capacity);
+        this.sharedNames = sharedNames;
     }
 
     /** Adds a sample if it is newer than the latest; older or repeated samples are ignored. */
@@ -80,7 +84,7 @@ final class StatsSeries {
                 slotNames = new String[capacity][];
                 java.util.Arrays.fill(slotNames, lastNames); // every slot held so far had these
             }
-            lastNames = sample.copyNames();
+            lastNames = sharedNames.of(sample);
         }
         if (slotNames != null) {
             slotNames[slot] = lastNames;

@@ -715,9 +715,11 @@ public final class ClusterSync {
                     "a DELTA from " + sender + " carries an entry of node " + e.node());
             return;
         }
-        // a tag-proven sample has no seal to check or keep: the CDB's own merge tells a stale one
-        // apart, and looking the held version up first would cost every sample a second lookup
-        Version held = tagProven && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
+        // a sample from its author is nearly always new, and its seal tag makes the check cheap: the
+        // CDB's own merge tells a stale one apart, and looking the held version up first would cost
+        // every sample a second look-up of its series (the first one out of the cache). Looked up
+        // first for relayed entries, whose check of a stale one may cost a verification.
+        Version held = mustOriginateAtSender && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
         if (held != null && !e.version().isNewerThan(held)) {
             // nothing to merge, so nothing to verify; but a held entry whose seal this node
             // lacks (loaded from its journal) gets it, so it can be relayed again
