@@ -470,10 +470,11 @@ public final class Cdb implements AutoCloseable {
                 if (r.retired) {
                     continue;
                 }
-                if (!r.mergeStats(e, historySize, statsNames)) {
+                ObjectReports.StatsMerge merged = r.mergeStats(e, historySize, statsNames);
+                if (merged == ObjectReports.StatsMerge.STALE) {
                     return false;
                 }
-                enqueue(e);
+                streams.enqueueSample(e, merged == ObjectReports.StatsMerge.FIRST_OF_SERIES);
             }
             drainAll();
             return true;
@@ -637,6 +638,17 @@ public final class Cdb implements AutoCloseable {
      */
     public Multi<Entry> changes(ChangeFilter filter) {
         return streams.open(filter);
+    }
+
+    /**
+     * As {@link #changes}, except that another node's stats sample is emitted only when it starts a
+     * series (the CDB held none of its object and node, or had dropped it with a delete): for a
+     * subscriber that mirrors which series exist and reads their latest sample when it needs it
+     * (the sync's digest), so a sample received every second costs it nothing. This node's own
+     * samples are all emitted.
+     */
+    public Multi<Entry> changesOfSeries(ChangeFilter filter) {
+        return streams.open(filter, localNode);
     }
 
     public int subscriberCount() {

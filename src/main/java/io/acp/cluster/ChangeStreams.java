@@ -17,8 +17,13 @@ final class ChangeStreams {
 
     /** Every change matching the filter from the moment of subscription; completes on {@link #close}. */
     Multi<Entry> open(ChangeFilter filter) {
+        return open(filter, null);
+    }
+
+    /** @param samplesOf if not null, other nodes' stats samples reach the stream only when they start a series */
+    Multi<Entry> open(ChangeFilter filter, String samplesOf) {
         return Multi.createFrom().publisher(subscriber -> {
-            ChangeSubscription s = new ChangeSubscription(filter, subscriber, subscribers::remove);
+            ChangeSubscription s = new ChangeSubscription(filter, samplesOf, subscriber, subscribers::remove);
             // onSubscribe first: no signal may reach the subscriber before it.
             subscriber.onSubscribe(s);
             subscribers.add(s);
@@ -34,6 +39,13 @@ final class ChangeStreams {
     void enqueue(Entry e) {
         for (ChangeSubscription s : subscribers) {
             s.enqueue(e);
+        }
+    }
+
+    /** Queues a stats sample; {@code startsSeries} if the CDB held no series of its (object, node) before it. */
+    void enqueueSample(Entry e, boolean startsSeries) {
+        for (ChangeSubscription s : subscribers) {
+            s.enqueueSample(e, startsSeries);
         }
     }
 

@@ -45,13 +45,18 @@ final class ObjectReports {
         return true;
     }
 
-    boolean mergeStats(StatsEntry e, int historySize, StatsNames names) {
+    /** How a stats sample was merged. */
+    enum StatsMerge { STALE, SAMPLE, FIRST_OF_SERIES }
+
+    StatsMerge mergeStats(StatsEntry e, int historySize, StatsNames names) {
         if (!e.version().isNewerThan(deletedAt)) {
-            return false;
+            return StatsMerge.STALE;
         }
+        boolean starts = false;
         StatsSeries series = series(e.node());
         if (series == null) {
             series = new StatsSeries(historySize, names);
+            starts = true;
             if (first == null) {
                 firstNode = e.node();
                 first = series;
@@ -62,7 +67,10 @@ final class ObjectReports {
                 otherStats.put(e.node(), series);
             }
         }
-        return series.add(e);
+        if (!series.add(e)) {
+            return StatsMerge.STALE;
+        }
+        return starts ? StatsMerge.FIRST_OF_SERIES : StatsMerge.SAMPLE;
     }
 
     private StatsSeries series(String node) {

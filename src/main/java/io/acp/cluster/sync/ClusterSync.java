@@ -163,7 +163,7 @@ public final class ClusterSync {
         this.transportLayer = transportLayer;
         this.env = env;
         this.lastPullNanos = env.nanoTime().getAsLong() - Long.MAX_VALUE / 2;
-        // told of each new stats series only (onChange): the sample an answer sends is the CDB's latest
+        // told of each peer's stats series once (changesOfSeries): the sample an answer sends is the CDB's latest
         this.index = new StateIndex(held -> {
             StatsEntry now = cdb.latestStats(held.key(), held.node());
             return now != null ? now : held;
@@ -219,7 +219,8 @@ public final class ClusterSync {
                 UNVERIFIED_PEER_WAIT.toNanos());
         executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
-        changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
+        // of peers' stats only each series' start: the index counts series, and a newer sample changes no bucket
+        changes = cdb.changesOfSeries(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
         for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
             index.update(o);
         }
@@ -404,11 +405,7 @@ public final class ClusterSync {
     // ---- local changes -> deltas ----------------------------------------------------------------
 
     private void onChange(Entry e) {
-        if (e instanceof StatsEntry) {
-            indexStats(e);
-        } else {
-            index.update(e);
-        }
+        index.update(e);
         if (e instanceof ObjectEntry o && o.deleted()) {
             List<Entry> side = new ArrayList<>(cdb.meta(o.key(), null));
             side.addAll(cdb.stats(o.key(), null));
@@ -420,22 +417,6 @@ public final class ClusterSync {
         }
         if (running && e.node().equals(node) && !echoOfMerge) {
             bundle(e);
-        }
-    }
-
-    /**
-     * Tells the index of a stats series it does not count yet; a newer sample of one it counts
-     * changes no bucket (stats hash by slot), so it costs nothing beyond the look-up of the series,
-     * which the CDB's merge has just made.
-     */
-    private void indexStats(Entry e) {
-        StatsSlot slot = StatsSlot.of(cdb, e);
-        if (slot != null && slot.indexedBy(index)) {
-            return;
-        }
-        index.update(e);
-        if (slot != null) {
-            slot.indexed(index);
         }
     }
 
