@@ -29,7 +29,9 @@ import java.util.function.UnaryOperator;
  * versions would make every digest differ all the time and anti-entropy would resend every sample.
  * A missing series is still repaired (a late joiner gets every node's latest sample); a lost sample
  * of an existing series is superseded by the next one, or, when the series has gone quiet, by the
- * {@link QuietStatsResender}.
+ * {@link QuietStatsResender}. So the index need not hear of every sample: the sync's index hears of
+ * a peer's series once, when it starts ({@code Cdb.changesOfSeries}), and reads the series' latest
+ * sample from the CDB when an answer sends it.
  *
  * <p>Two more views serve anti-entropy without ever sorting all entries: every entry has a
  * {@linkplain #position position} (its bucket, then its slot's hash), the same on every node, and
