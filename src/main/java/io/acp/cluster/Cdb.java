@@ -548,34 +548,27 @@ public final class Cdb implements AutoCloseable {
      * entry with before verifying it, without the copies and sort of {@link #meta}.
      */
     public Version latestMetaVersion(ObjectKey key, String node) {
-        ObjectReports r = reports.get(key);
-        if (r == null) {
-            return null;
-        }
-        synchronized (r) {
-            return r.metaVersion(node);
-        }
+        return readOne(key, r -> r.metaVersion(node));
     }
 
     /** The latest stats sample of (key, node), or null: {@link #stats} for one series, without the list. */
     public StatsEntry latestStats(ObjectKey key, String node) {
-        ObjectReports r = reports.get(key);
-        if (r == null) {
-            return null;
-        }
-        synchronized (r) {
-            return r.latestSample(node);
-        }
+        return readOne(key, r -> r.latestSample(node));
     }
 
     /** The version of the latest stats sample of (key, node), or null (as {@link #latestMetaVersion}). */
     public Version latestStatsVersion(ObjectKey key, String node) {
+        return readOne(key, r -> r.statsVersion(node));
+    }
+
+    /** One value read from a key's reports under their lock; null if the key has none. */
+    private <T> T readOne(ObjectKey key, Function<ObjectReports, T> query) {
         ObjectReports r = reports.get(key);
         if (r == null) {
             return null;
         }
         synchronized (r) {
-            return r.statsVersion(node);
+            return query.apply(r);
         }
     }
 
@@ -588,13 +581,7 @@ public final class Cdb implements AutoCloseable {
      * caller makes it thread-safe.
      */
     public Object statsAttachment(ObjectKey key, String node, java.util.function.Supplier<?> ifAbsent) {
-        ObjectReports r = reports.get(key);
-        if (r == null) {
-            return null;
-        }
-        synchronized (r) {
-            return r.statsAttachment(node, ifAbsent);
-        }
+        return readOne(key, r -> r.statsAttachment(node, ifAbsent));
     }
 
     /** Recent stats samples of an object on one node, oldest first (at most the history size). */
