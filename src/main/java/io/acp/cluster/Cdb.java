@@ -83,6 +83,7 @@ public final class Cdb implements AutoCloseable {
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
     private final ChangeStreams streams = new ChangeStreams();
+    private final StatsNames statsNames = new StatsNames();
     private volatile ObjectWriter writer;
 
     /** Pass as {@code expected} to {@link #putObject} to require that no live object exists ({@code "ifVersion": null}). */
@@ -469,10 +470,11 @@ public final class Cdb implements AutoCloseable {
                 if (r.retired) {
                     continue;
                 }
-                if (!r.mergeStats(e, historySize)) {
+                ObjectReports.StatsMerge merged = r.mergeStats(e, historySize, statsNames);
+                if (merged == ObjectReports.StatsMerge.STALE) {
                     return false;
                 }
-                enqueue(e);
+                streams.enqueueSample(e, merged == ObjectReports.StatsMerge.FIRST_OF_SERIES);
             }
             drainAll();
             return true;
@@ -546,24 +548,40 @@ public final class Cdb implements AutoCloseable {
      * entry with before verifying it, without the copies and sort of {@link #meta}.
      */
     public Version latestMetaVersion(ObjectKey key, String node) {
-        ObjectReports r = reports.get(key);
-        if (r == null) {
-            return null;
-        }
-        synchronized (r) {
-            return r.metaVersion(node);
-        }
+        return readOne(key, r -> r.metaVersion(node));
+    }
+
+    /** The latest stats sample of (key, node), or null: {@link #stats} for one series, without the list. */
+    public StatsEntry latestStats(ObjectKey key, String node) {
+        return readOne(key, r -> r.latestSample(node));
     }
 
     /** The version of the latest stats sample of (key, node), or null (as {@link #latestMetaVersion}). */
     public Version latestStatsVersion(ObjectKey key, String node) {
+        return readOne(key, r -> r.statsVersion(node));
+    }
+
+    /** One value read from a key's reports under their lock; null if the key has none. */
+    private <T> T readOne(ObjectKey key, Function<ObjectReports, T> query) {
         ObjectReports r = reports.get(key);
         if (r == null) {
             return null;
         }
         synchronized (r) {
-            return r.statsVersion(node);
+            return query.apply(r);
         }
+    }
+
+    /**
+     * What a user of the CDB keeps with the stats series of (key, node), made by {@code ifAbsent}
+     * on first use; null while the CDB holds no such series. It lives and dies with the series (a
+     * delete that drops the series drops it), and is found by the look-up that finds the series:
+     * the sync keeps a series' seal and digest state here rather than in maps of its own over the
+     * same slots, so a received sample visits one structure, not three. Opaque to the CDB; the
+     * caller makes it thread-safe.
+     */
+    public Object statsAttachment(ObjectKey key, String node, java.util.function.Supplier<?> ifAbsent) {
+        return readOne(key, r -> r.statsAttachment(node, ifAbsent));
     }
 
     /** Recent stats samples of an object on one node, oldest first (at most the history size). */
@@ -607,6 +625,17 @@ public final class Cdb implements AutoCloseable {
      */
     public Multi<Entry> changes(ChangeFilter filter) {
         return streams.open(filter);
+    }
+
+    /**
+     * As {@link #changes}, except that another node's stats sample is emitted only when it starts a
+     * series (the CDB held none of its object and node, or had dropped it with a delete): for a
+     * subscriber that mirrors which series exist and reads their latest sample when it needs it
+     * (the sync's digest), so a sample received every second costs it nothing. This node's own
+     * samples are all emitted.
+     */
+    public Multi<Entry> changesOfSeries(ChangeFilter filter) {
+        return streams.open(filter, localNode);
     }
 
     public int subscriberCount() {

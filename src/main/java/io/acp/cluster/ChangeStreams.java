@@ -23,8 +23,13 @@ final class ChangeStreams {
 
     /** Every change matching the filter from the moment of subscription; completes on {@link #close}. */
     Multi<Entry> open(ChangeFilter filter) {
+        return open(filter, null);
+    }
+
+    /** @param samplesOf if not null, other nodes' stats samples reach the stream only when they start a series */
+    Multi<Entry> open(ChangeFilter filter, String samplesOf) {
         return Multi.createFrom().publisher(subscriber -> {
-            ChangeSubscription s = new ChangeSubscription(filter, subscriber, this::remove);
+            ChangeSubscription s = new ChangeSubscription(filter, samplesOf, subscriber, this::remove);
             // onSubscribe first: no signal may reach the subscriber before it.
             subscriber.onSubscribe(s);
             add(s);
@@ -50,6 +55,13 @@ final class ChangeStreams {
     void enqueue(Entry e) {
         for (ChangeSubscription s : current) {
             s.enqueue(e);
+        }
+    }
+
+    /** Queues a stats sample; {@code startsSeries} if the CDB held no series of its (object, node) before it. */
+    void enqueueSample(Entry e, boolean startsSeries) {
+        for (ChangeSubscription s : current) {
+            s.enqueueSample(e, startsSeries);
         }
     }
 

@@ -34,6 +34,8 @@ final class ChangeSubscription implements Flow.Subscription {
     }
 
     private final ChangeFilter filter;
+    /** If not null: stats samples of other nodes are queued only when they start a series (see {@link Cdb#changesOfSeries}). */
+    private final String samplesOf;
     private final Flow.Subscriber<? super Entry> downstream;
     private final Consumer<ChangeSubscription> onCancel;
     private final AtomicInteger wip = new AtomicInteger();
@@ -49,7 +51,12 @@ final class ChangeSubscription implements Flow.Subscription {
     private boolean terminated;
 
     ChangeSubscription(ChangeFilter filter, Flow.Subscriber<? super Entry> downstream, Consumer<ChangeSubscription> onCancel) {
+        this(filter, null, downstream, onCancel);
+    }
+
+    ChangeSubscription(ChangeFilter filter, String samplesOf, Flow.Subscriber<? super Entry> downstream, Consumer<ChangeSubscription> onCancel) {
         this.filter = filter;
+        this.samplesOf = samplesOf;
         this.downstream = downstream;
         this.onCancel = onCancel;
     }
@@ -67,6 +74,14 @@ final class ChangeSubscription implements Flow.Subscription {
             }
         }
         return true;
+    }
+
+    /** Queues a stats sample, unless this subscriber takes only the first of another node's series. */
+    boolean enqueueSample(Entry e, boolean startsSeries) {
+        if (samplesOf != null && !startsSeries && !samplesOf.equals(e.node())) {
+            return false;
+        }
+        return enqueue(e);
     }
 
     /** Queues and emits at once (for callers that hold no locks). */

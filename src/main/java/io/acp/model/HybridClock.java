@@ -38,7 +38,11 @@ public final class HybridClock {
 
     /** Takes in a reading seen from another node (or the journal) so later local readings exceed it. */
     public void observe(long remote) {
-        last.accumulateAndGet(remote, Math::max);
+        // read first: nearly every reading seen is behind the clock already, and a write on every
+        // merged entry would take the line from every thread that reads the clock
+        if (remote > last.get()) {
+            last.accumulateAndGet(remote, Math::max);
+        }
     }
 
     /**

@@ -268,6 +268,27 @@ class CdbTest {
     }
 
     @Test
+    void statsHistoryKeepsSamplesOfOtherWritersAndOfMoreValues() {
+        long t = HybridClock.fromMillis(wall.get());
+        List<StatsEntry> merged = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            // a peer's series whose samples are versioned by two writers, and that gains values on the way
+            Map<String, Double> values = new java.util.LinkedHashMap<>();
+            for (int v = 0; v <= i; v++) {
+                values.put("m" + v, i * 10.0 + v);
+            }
+            StatsEntry e = new StatsEntry(NODE1, "n2", values, new Version(t + i, i % 3 == 0 ? "n2" : "n3"));
+            assertThat(cdb.merge(e)).isTrue();
+            merged.add(e);
+        }
+
+        assertThat(cdb.statsHistory(NODE1, "n2")).containsExactlyElementsOf(merged.subList(2, 7));
+        assertThat(cdb.statsAttachment(NODE1, "n2", () -> "kept")).isEqualTo("kept");
+        assertThat(cdb.statsAttachment(NODE1, "n2", () -> "made again")).as("made once per series").isEqualTo("kept");
+        assertThat(cdb.statsAttachment(NODE1, "n9", () -> "none")).as("no series, nothing attached").isNull();
+    }
+
+    @Test
     void statsHistoryBelowCapacityHoldsEverySample() {
         StatsEntry a = cdb.putStats(NODE1, Map.of("cpu", 1.0));
         StatsEntry b = cdb.putStats(NODE1, Map.of("cpu", 2.0));

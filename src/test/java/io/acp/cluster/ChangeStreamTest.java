@@ -92,6 +92,37 @@ class ChangeStreamTest {
     }
 
     @Test
+    void aStreamOfSeriesCarriesAPeersSampleOnlyWhenItStartsASeries() {
+        Recorder series = new Recorder(Long.MAX_VALUE);
+        cdb.changesOfSeries(ChangeFilter.ALL).subscribe(series);
+        Recorder all = watch(ChangeFilter.ALL, Long.MAX_VALUE);
+
+        StatsEntry first = remoteStats(VM, "n2", 1.0);
+        StatsEntry second = remoteStats(VM, "n2", 2.0);
+        StatsEntry otherSeries = remoteStats(VLAN, "n2", 3.0);
+        Entry mine1 = cdb.putStats(VM, Map.of("cpu", 0.1));
+        Entry mine2 = cdb.putStats(VM, Map.of("cpu", 0.2));
+        MetaEntry meta = remoteMeta(VM, "n2");
+        for (Entry e : List.of(first, second, otherSeries, meta)) {
+            assertThat(cdb.merge(e)).isTrue();
+        }
+
+        assertThat(series.snapshot()).containsExactly(mine1, mine2, first, otherSeries, meta);
+        assertThat(all.snapshot()).containsExactly(mine1, mine2, first, second, otherSeries, meta);
+
+        // a delete drops the series; the next sample starts a new one
+        Entry vm = cdb.putObject(VM, null, Json.object(), null).await().atMost(Duration.ofSeconds(5));
+        Entry tomb = cdb.deleteObject(VM).await().atMost(Duration.ofSeconds(5));
+        StatsEntry afterDelete = remoteStats(VM, "n2", 4.0);
+        assertThat(cdb.merge(afterDelete)).isTrue();
+        assertThat(series.snapshot()).endsWith(vm, tomb, afterDelete);
+    }
+
+    private StatsEntry remoteStats(ObjectKey key, String node, double value) {
+        return new StatsEntry(key, node, Map.of("cpu", value), new Version(cdb.clock().now(), node));
+    }
+
+    @Test
     void filtersByKindTypeIdAndNode() {
         Recorder all = watch(ChangeFilter.ALL, Long.MAX_VALUE);
         Recorder statsOnly = watch(new ChangeFilter(Set.of(Entry.Kind.STATS), null, null, null), Long.MAX_VALUE);

@@ -2,6 +2,7 @@ package io.acp.cluster.sync;
 
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
+import io.acp.cluster.MergeOutcome;
 import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.membership.Membership;
@@ -99,13 +100,13 @@ public final class ClusterSync {
     private final UnaryOperator<Transport> transportLayer;
     private final SyncEnvironment env;
     private final SyncCounters counters = new SyncCounters();
-    private final StateIndex index = new StateIndex();
+    private final StateIndex index;
     private final Membership membership;
     private final AntiEntropy antiEntropy;
     private final ClockAheadRefusals clockAhead;
     private CatchUp catchUp; // sync thread only, after start
     private final OriginCounters refusals;
-    private final SealStore seals = new SealStore();
+    private final SealStore seals;
     private final ReplayGuard replay = new ReplayGuard();
     private ReplayMarksSaver marks;
     private volatile Revocations revocations = Revocations.NONE;
@@ -162,6 +163,12 @@ public final class ClusterSync {
         this.transportLayer = transportLayer;
         this.env = env;
         this.lastPullNanos = env.nanoTime().getAsLong() - Long.MAX_VALUE / 2;
+        // told of each peer's stats series once (changesOfSeries): the sample an answer sends is the CDB's latest
+        this.index = new StateIndex(held -> {
+            StatsEntry now = cdb.latestStats(held.key(), held.node());
+            return now != null ? now : held;
+        });
+        this.seals = new SealStore(cdb);
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes(), settings.heartbeatInterval().toMillis(), env.wallMillis());
         this.clockAhead = new ClockAheadRefusals(node);
@@ -212,7 +219,8 @@ public final class ClusterSync {
                 UNVERIFIED_PEER_WAIT.toNanos());
         executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
-        changes = cdb.changes(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
+        // of peers' stats only each series' start: the index counts series, and a newer sample changes no bucket
+        changes = cdb.changesOfSeries(ChangeFilter.ALL).subscribe().with(this::onChange, f -> LOG.errorf(f, "CDB change stream of node %s failed", node));
         for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
             index.update(o);
         }
@@ -702,9 +710,11 @@ public final class ClusterSync {
                     "a DELTA from " + sender + " carries an entry of node " + e.node());
             return;
         }
-        // a tag-proven sample has no seal to check or keep: the CDB's own merge tells a stale one
-        // apart, and looking the held version up first would cost every sample a second lookup
-        Version held = tagProven && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
+        // a sample from its author is nearly always new, and its seal tag makes the check cheap: the
+        // CDB's own merge tells a stale one apart, and looking the held version up first would cost
+        // every sample a second look-up of its series (the first one out of the cache). Looked up
+        // first for relayed entries, whose check of a stale one may cost a verification.
+        Version held = mustOriginateAtSender && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
         if (held != null && !e.version().isNewerThan(held)) {
             // nothing to merge, so nothing to verify; but a held entry whose seal this node
             // lacks (loaded from its journal) gets it, so it can be relayed again
@@ -722,13 +732,19 @@ public final class ClusterSync {
             }
             return;
         }
-        if (!tagProven) {
+        // a stats seal is kept with its series, which the merge may be about to make
+        boolean sealAfterMerge = !tagProven && e.kind() == Entry.Kind.STATS;
+        if (!tagProven && !sealAfterMerge) {
             seals.put(s);
         }
         if (e.node().equals(node)) {
             ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
         }
-        switch (cdb.mergeFrom(e)) {
+        MergeOutcome outcome = cdb.mergeFrom(e);
+        if (sealAfterMerge) {
+            seals.put(s);
+        }
+        switch (outcome) {
             case TAKEN -> {
                 counters.entryMerged();
                 if (!mustOriginateAtSender && e instanceof ObjectEntry) {

@@ -1,5 +1,6 @@
 package io.acp.cluster.sync;
 
+import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
 import io.acp.model.ObjectKey;
@@ -12,6 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * entry whose sealed form is not held here (e.g. a peer's object, after this node restarted) is
  * not relayed by this node; its author or another peer sends it. This node's own entries are
  * sealed afresh when they lack one. Written by the sync thread; read by it and by the L3 bridge.
+ *
+ * <p>Stats seals live with their series in the CDB ({@link StatsSlot}), so a sample's seal costs
+ * no look-up of its own and goes when the series goes; a seal of a sample whose series the CDB
+ * does not hold (yet) is not kept: put it after the merge. Objects and meta, few and rarely
+ * written, keep theirs in a map here.
  */
 final class SealStore {
 
@@ -21,16 +27,34 @@ final class SealStore {
         }
     }
 
+    private final Cdb cdb;
     private final Map<Slot, SealedEntry> sealed = new ConcurrentHashMap<>();
+
+    SealStore(Cdb cdb) {
+        this.cdb = cdb;
+    }
 
     /** Keeps a sealed entry unless a newer one of its slot is held. */
     void put(SealedEntry s) {
+        if (s.entry().kind() == Entry.Kind.STATS) {
+            StatsSlot slot = StatsSlot.of(cdb, s.entry());
+            if (slot != null) {
+                slot.seal(s);
+            }
+            return;
+        }
         sealed.merge(Slot.of(s.entry()), s, (old, neu) -> neu.entry().version().isNewerThan(old.entry().version()) ? neu : old);
     }
 
     /** The sealed form of exactly this entry (same version), or null. */
     SealedEntry get(Entry e) {
-        SealedEntry s = sealed.get(Slot.of(e));
+        SealedEntry s;
+        if (e.kind() == Entry.Kind.STATS) {
+            StatsSlot slot = StatsSlot.of(cdb, e);
+            s = slot == null ? null : slot.seal();
+        } else {
+            s = sealed.get(Slot.of(e));
+        }
         return s != null && s.entry().version().equals(e.version()) ? s : null;
     }
 
@@ -38,6 +62,7 @@ final class SealStore {
         sealed.remove(Slot.of(e));
     }
 
+    /** Seals held for objects and meta (stats seals are counted with their series). */
     int size() {
         return sealed.size();
     }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The sync's mirror of the CDB's entries (the latest object, meta and stats entry per slot) and
@@ -28,7 +29,9 @@ import java.util.TreeMap;
  * versions would make every digest differ all the time and anti-entropy would resend every sample.
  * A missing series is still repaired (a late joiner gets every node's latest sample); a lost sample
  * of an existing series is superseded by the next one, or, when the series has gone quiet, by the
- * {@link QuietStatsResender}.
+ * {@link QuietStatsResender}. So the index need not hear of every sample: the sync's index hears of
+ * a peer's series once, when it starts ({@code Cdb.changesOfSeries}), and reads the series' latest
+ * sample from the CDB when an answer sends it.
  *
  * <p>Two more views serve anti-entropy without ever sorting all entries: every entry has a
  * {@linkplain #position position} (its bucket, then its slot's hash), the same on every node, and
@@ -114,6 +117,7 @@ final class StateIndex {
     private record Change(int bucket, long before, long after, long millis) {
     }
 
+    private final UnaryOperator<Entry> currentStats;
     private final Map<ObjectKey, Map<Slot, Entry>> entries = new HashMap<>();
     private final NavigableMap<Ordered, Ref> ordered = new TreeMap<>();
     /** Certificate metas, few (one per node key): an answer may lead with those of differing buckets. */
@@ -123,6 +127,28 @@ final class StateIndex {
     private final Set<ObjectKey> tombstoneKeys = new HashSet<>();
     private final long[] buckets = new long[BUCKETS];
     private int size;
+
+    /** An index told of every change, stats samples included. */
+    StateIndex() {
+        this(UnaryOperator.identity());
+    }
+
+    /**
+     * An index that need not be told of every stats sample, only of each new series: a stats slot
+     * hashes without its version, so a newer sample of a known series changes no bucket, and the
+     * sample an answer sends is looked up when it is sent.
+     *
+     * @param currentStats the latest sample of the series of the given (older) sample; the given
+     *                     one if none is held any more
+     */
+    StateIndex(UnaryOperator<Entry> currentStats) {
+        this.currentStats = currentStats;
+    }
+
+    /** The entry to send for what the index holds of a slot: for stats, the series' latest sample. */
+    private Entry current(Entry held) {
+        return held.kind() == Entry.Kind.STATS ? currentStats.apply(held) : held;
+    }
 
     /** Records an entry the CDB applied; ignores one older than what the index holds. */
     synchronized void update(Entry e) {
@@ -290,7 +316,7 @@ final class StateIndex {
                 if (out.size() >= limit && x.getKey().position() != last) {
                     return out;
                 }
-                out.add(x.getValue().entry());
+                out.add(current(x.getValue().entry()));
                 last = x.getKey().position();
             }
             if (end == END || end == to) {
@@ -318,7 +344,7 @@ final class StateIndex {
         for (Map<Slot, Entry> perKey : entries.values()) {
             for (Entry e : perKey.values()) {
                 if (wanted[bucket(e)]) {
-                    out.add(e);
+                    out.add(current(e));
                 }
             }
         }
@@ -328,7 +354,7 @@ final class StateIndex {
     /** Every entry, for tests and diagnostics. */
     synchronized List<Entry> all() {
         List<Entry> out = new ArrayList<>();
-        entries.values().forEach(m -> out.addAll(m.values()));
+        entries.values().forEach(m -> m.values().forEach(e -> out.add(current(e))));
         return out;
     }
 
