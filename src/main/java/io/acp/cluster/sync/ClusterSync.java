@@ -740,10 +740,7 @@ public final class ClusterSync {
         if (e.node().equals(node)) {
             ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
         }
-        MergeOutcome outcome = cdb.mergeFrom(e);
-        if (sealAfterMerge) {
-            seals.put(s);
-        }
+        MergeOutcome outcome = sealAfterMerge ? seals.mergeStats(s) : cdb.mergeFrom(e);
         switch (outcome) {
             case TAKEN -> {
                 counters.entryMerged();
