@@ -376,7 +376,7 @@ public final class Cdb implements AutoCloseable {
     /** Records one stats sample of this node for an object. */
     public StatsEntry putStats(ObjectKey key, Map<String, Double> values) {
         StatsEntry e = new StatsEntry(key, localNode, values, new Version(clock.now(), localNode));
-        mergeStats(e, null, null);
+        mergeStats(e);
         return e;
     }
 
@@ -420,22 +420,7 @@ public final class Cdb implements AutoCloseable {
         if (e instanceof MetaEntry m) {
             return mergeMeta(m) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
         }
-        return mergeStats((StatsEntry) e, null, null) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
-    }
-
-    /**
-     * {@link #mergeFrom} of a stats sample that then hands its series' attachment
-     * ({@link #statsAttachment}, made by {@code ifAbsent} if none) to {@code onSeries}, taken or stale,
-     * under the same look-up and lock as the merge: a caller that keeps something per series (the
-     * sync's seal) would otherwise look the object's reports and the series up a second time per
-     * sample. Nothing is handed over when the sample is refused as too far ahead or its series is gone.
-     */
-    public MergeOutcome mergeFrom(StatsEntry e, java.util.function.Supplier<?> ifAbsent, java.util.function.Consumer<Object> onSeries) {
-        if (!clock.isWithin(e.version().time(), maxClockAheadMillis)) {
-            return MergeOutcome.TOO_FAR_AHEAD;
-        }
-        clock.observe(e.version().time());
-        return mergeStats(e, ifAbsent, onSeries) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
+        return mergeStats((StatsEntry) e) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
     }
 
     private void publishMerged(ObjectEntry o) {
@@ -478,7 +463,7 @@ public final class Cdb implements AutoCloseable {
         }
     }
 
-    private boolean mergeStats(StatsEntry e, java.util.function.Supplier<?> ifAbsent, java.util.function.Consumer<Object> onSeries) {
+    private boolean mergeStats(StatsEntry e) {
         while (true) {
             ObjectReports r = reportsOf(e.key());
             synchronized (r) {
@@ -486,12 +471,6 @@ public final class Cdb implements AutoCloseable {
                     continue;
                 }
                 ObjectReports.StatsMerge merged = r.mergeStats(e, historySize, statsNames);
-                if (onSeries != null) {
-                    Object a = r.statsAttachment(e.node(), ifAbsent);
-                    if (a != null) {
-                        onSeries.accept(a);
-                    }
-                }
                 if (merged == ObjectReports.StatsMerge.STALE) {
                     return false;
                 }

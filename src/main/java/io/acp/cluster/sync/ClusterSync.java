@@ -740,7 +740,10 @@ public final class ClusterSync {
         if (e.node().equals(node)) {
             ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
         }
-        MergeOutcome outcome = sealAfterMerge ? seals.mergeStats(s) : cdb.mergeFrom(e);
+        MergeOutcome outcome = cdb.mergeFrom(e);
+        if (sealAfterMerge) {
+            seals.put(s);
+        }
         switch (outcome) {
             case TAKEN -> {
                 counters.entryMerged();

@@ -1,13 +1,9 @@
 package io.acp.cluster.sync;
 
-import io.acp.cluster.MergeOutcome;
-import io.acp.model.StatsEntry;
-
 import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
 import io.acp.model.ObjectKey;
-import io.acp.model.StatsEntry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,15 +44,6 @@ final class SealStore {
             return;
         }
         sealed.merge(Slot.of(s.entry()), s, (old, neu) -> neu.entry().version().isNewerThan(old.entry().version()) ? neu : old);
-    }
-
-    /**
-     * Merges a sealed stats sample into the CDB and keeps its seal with the series in the same
-     * look-up ({@link Cdb#mergeFrom(StatsEntry, java.util.function.Supplier, java.util.function.Consumer)}),
-     * as {@link #put} after the merge would, without finding the series a second time.
-     */
-    MergeOutcome mergeStats(SealedEntry s) {
-        return cdb.mergeFrom((StatsEntry) s.entry(), StatsSlot::new, slot -> ((StatsSlot) slot).seal(s));
     }
 
     /** The sealed form of exactly this entry (same version), or null. */
