@@ -268,24 +268,45 @@ public final class EntryCodec {
     }
 
     /**
-     * The key of a received entry: the one decoded last for the same type and id if its slot still
+     * The key of a received entry: the one decoded before for the same type and id if its set still
      * holds it, else a new (validated) one. Ids come from {@link WireStrings}, so a hit is mostly an
-     * identity compare, and the maps that hold the key end their look-up on identity too. Direct-mapped
-     * and fixed in size whatever a sender sends; keys are immutable, so threads share it without locks.
+     * identity compare. A hit also hands out the very instance the CDB's maps took as their key when
+     * the object first came, so their look-ups end on identity instead of comparing the stored key's
+     * id out of the cache; that holds only while the key stays cached, so the cache is two-way (a
+     * direct-mapped one of 16,384 slots evicted about half of 12,600 keys each round, and each miss
+     * validated a new key and made every later look-up of that object compare ids). Fixed in size
+     * whatever a sender sends; keys are immutable, so threads share it without locks (a racing write
+     * loses a cached key, never mixes two).
      */
     private static ObjectKey key(ObjectType type, String id) {
-        int slot = (id.hashCode() * 31 + type.ordinal()) & (KEYS.length - 1);
+        int h = id.hashCode() * 31 + type.ordinal();
+        int slot = ((h ^ (h >>> 15)) & (KEY_SETS - 1)) << 1;
         ObjectKey k = KEYS[slot];
         if (k != null && k.type() == type && (k.id() == id || k.id().equals(id))) {
             return k;
         }
+        ObjectKey other = KEYS[slot + 1];
+        if (other != null && other.type() == type && (other.id() == id || other.id().equals(id))) {
+            return other;
+        }
+        ObjectKey first = k;
         k = new ObjectKey(type, id);
-        KEYS[slot] = k;
+        if (first == null) {
+            KEYS[slot] = k;
+        } else if (other == null) {
+            KEYS[slot + 1] = k;
+        } else {
+            // the newest goes first; the one it displaces takes the set's other way, whose key goes
+            KEYS[slot + 1] = first;
+            KEYS[slot] = k;
+        }
         return k;
     }
 
-    /** Enough for 128 nodes × 100 objects with few collisions (128 KB). */
-    private static final ObjectKey[] KEYS = new ObjectKey[16384];
+    /** Sets of two keys: 65,536 keys (256 KB), so 256 nodes × 100 objects rarely lose one. */
+    private static final int KEY_SETS = 32768;
+
+    private static final ObjectKey[] KEYS = new ObjectKey[KEY_SETS * 2];
 
     private static String string(ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;
