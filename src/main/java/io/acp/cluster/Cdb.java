@@ -384,7 +384,8 @@ public final class Cdb implements AutoCloseable {
 
     /** Merges an entry from another node; true if it was taken ({@link #mergeFrom}). */
     public boolean merge(Entry e) {
-        return mergeFrom(e) == MergeOutcome.TAKEN;
+        MergeOutcome outcome = mergeFrom(e);
+        return outcome == MergeOutcome.TAKEN || outcome == MergeOutcome.RESTORED;
     }
 
     /**
@@ -418,9 +419,9 @@ public final class Cdb implements AutoCloseable {
             return MergeOutcome.TAKEN;
         }
         if (e instanceof MetaEntry m) {
-            return mergeMeta(m) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
+            return mergeMeta(m);
         }
-        return mergeStats((StatsEntry) e) ? MergeOutcome.TAKEN : MergeOutcome.STALE;
+        return mergeStats((StatsEntry) e);
     }
 
     private void publishMerged(ObjectEntry o) {
@@ -446,7 +447,7 @@ public final class Cdb implements AutoCloseable {
         return true;
     }
 
-    private boolean mergeMeta(MetaEntry e) {
+    private MergeOutcome mergeMeta(MetaEntry e) {
         while (true) {
             ObjectReports r = reportsOf(e.key());
             synchronized (r) {
@@ -454,16 +455,19 @@ public final class Cdb implements AutoCloseable {
                     continue;
                 }
                 if (!r.mergeMeta(e)) {
-                    return false;
+                    return MergeOutcome.STALE;
+                }
+                if (r.takenBack(false, e.node(), e.version())) {
+                    return MergeOutcome.RESTORED;
                 }
                 enqueue(e);
             }
             drainAll();
-            return true;
+            return MergeOutcome.TAKEN;
         }
     }
 
-    private boolean mergeStats(StatsEntry e) {
+    private MergeOutcome mergeStats(StatsEntry e) {
         while (true) {
             ObjectReports r = reportsOf(e.key());
             synchronized (r) {
@@ -472,12 +476,15 @@ public final class Cdb implements AutoCloseable {
                 }
                 ObjectReports.StatsMerge merged = r.mergeStats(e, historySize, statsNames);
                 if (merged == ObjectReports.StatsMerge.STALE) {
-                    return false;
+                    return MergeOutcome.STALE;
+                }
+                if (r.takenBack(true, e.node(), e.version())) {
+                    return MergeOutcome.RESTORED;
                 }
                 streams.enqueueSample(e, merged == ObjectReports.StatsMerge.FIRST_OF_SERIES);
             }
             drainAll();
-            return true;
+            return MergeOutcome.TAKEN;
         }
     }
 
@@ -527,6 +534,30 @@ public final class Cdb implements AutoCloseable {
         }
         out.sort(Comparator.comparing((ObjectEntry e) -> e.type()).thenComparing(ObjectEntry::id));
         return out;
+    }
+
+    /**
+     * Forgets one node's report of an object (its meta, or its stats series with the history held
+     * here) if the latest held is still exactly {@code e}: the sync drops a report it can never
+     * relay and whose author no longer holds it (see {@code ClusterSync}), so the nodes converge on
+     * not having it. No change is emitted, as when a delete drops reports: subscribers see the
+     * report's next version, if one comes. If the same version comes back (a peer relays it under
+     * its author's seal), it is stored again without a change ({@link MergeOutcome#RESTORED}), so a
+     * subscriber never sees a version of a slot twice. Objects are never forgotten this way.
+     *
+     * @return whether the report was dropped
+     */
+    public boolean forgetReport(Entry e) {
+        if (e.kind() == Entry.Kind.OBJECT) {
+            throw new IllegalArgumentException("forgetReport takes meta or stats, not object " + e.key());
+        }
+        ObjectReports r = reports.get(e.key());
+        if (r == null) {
+            return false;
+        }
+        synchronized (r) {
+            return e.kind() == Entry.Kind.META ? r.dropMeta(e.node(), e.version()) : r.dropStats(e.node(), e.version());
+        }
     }
 
     /** Meta of an object from every node, or from one node if {@code node} is not null; sorted by node. */

@@ -30,6 +30,8 @@ final class ObjectReports {
     /** The series of every other reporting node; null until there is one. */
     private Map<String, StatsSeries> otherStats;
     private Version deletedAt;
+    /** Versions of reports forgotten by {@link #dropMeta}/{@link #dropStats}, by kind and node; null until one is. */
+    private Map<String, Version> forgotten;
     /** Set when the CDB dropped this holder from its map; a writer that still holds it retries. */
     boolean retired;
 
@@ -104,6 +106,61 @@ final class ObjectReports {
         if (otherStats != null) {
             otherStats.values().removeIf(s -> !s.latest().version().isNewerThan(tombstone));
         }
+    }
+
+    /** Drops {@code node}'s meta if it is still exactly {@code version}; returns whether it did. */
+    boolean dropMeta(String node, Version version) {
+        MetaEntry m = meta.get(node);
+        if (m == null || !m.version().equals(version)) {
+            return false;
+        }
+        meta.remove(node);
+        forgot("m", node, version);
+        return true;
+    }
+
+    /** Drops {@code node}'s stats series (history and attachment with it) if its latest sample is still exactly {@code version}. */
+    boolean dropStats(String node, Version version) {
+        StatsSeries s = series(node);
+        if (s == null || !s.latestVersion().equals(version)) {
+            return false;
+        }
+        if (s == first) {
+            first = null;
+            firstNode = null;
+        } else {
+            otherStats.remove(node);
+        }
+        forgot("s", node, version);
+        return true;
+    }
+
+    private void forgot(String kind, String node, Version version) {
+        if (forgotten == null) {
+            forgotten = new HashMap<>(4);
+        }
+        forgotten.put(kind + node, version);
+    }
+
+    /**
+     * Whether a report just merged is one forgotten before, back at the same version: a return, not
+     * a change. The mark goes once any version at or above it is merged (a newer one is a change).
+     * A null check on the hot path of stats samples.
+     */
+    boolean takenBack(boolean stats, String node, Version version) {
+        if (forgotten == null) {
+            return false;
+        }
+        String slot = (stats ? "s" : "m") + node;
+        Version was = forgotten.get(slot);
+        if (was == null || was.isNewerThan(version)) {
+            return false;
+        }
+        forgotten.remove(slot);
+        if (forgotten.isEmpty()) {
+            forgotten = null;
+        }
+        return was.equals(version);
     }
 
     /** The tombstone was collected: forget the delete. Returns true if nothing is left to keep. */

@@ -43,6 +43,7 @@ public final class FaultyTransport implements Transport {
     private volatile FaultPlan plan = FaultPlan.NONE;
     private volatile boolean capturing;
     private volatile Set<String> blockedSenders = Set.of();
+    private volatile Set<io.acp.cluster.sync.wire.MessageType> droppedTypes = Set.of();
 
     public FaultyTransport(Transport delegate, long seed) {
         this.delegate = delegate;
@@ -63,13 +64,23 @@ public final class FaultyTransport implements Transport {
         blockedSenders = Set.copyOf(senders);
     }
 
+    /**
+     * Drops every datagram of these message types (by the type in the clear header), e.g. a node
+     * that gets an author's tagged deltas but never the seals that follow them.
+     */
+    public void dropTypes(Set<io.acp.cluster.sync.wire.MessageType> types) {
+        droppedTypes = Set.copyOf(types);
+    }
+
     private boolean blocked(byte[] d) {
         Set<String> blocked = blockedSenders;
-        if (blocked.isEmpty() || d.length < DatagramHeader.FIXED_LENGTH) {
+        Set<io.acp.cluster.sync.wire.MessageType> types = droppedTypes;
+        if ((blocked.isEmpty() && types.isEmpty()) || d.length < DatagramHeader.FIXED_LENGTH) {
             return false;
         }
         try {
-            return blocked.contains(DatagramHeader.read(d).sender());
+            DatagramHeader h = DatagramHeader.read(d);
+            return blocked.contains(h.sender()) || types.contains(h.type());
         } catch (RuntimeException notOurs) {
             return false;
         }
@@ -93,7 +104,7 @@ public final class FaultyTransport implements Transport {
         delegate.start((buffer, length, from) -> {
             FaultPlan p = plan;
             // only this thread queues, so once nothing is queued no other delivery can be running
-            if (!capturing && blockedSenders.isEmpty() && p.equals(FaultPlan.NONE) && queued.get() == 0) {
+            if (!capturing && blockedSenders.isEmpty() && droppedTypes.isEmpty() && p.equals(FaultPlan.NONE) && queued.get() == 0) {
                 receiver.onDatagram(buffer, length, from);
                 return;
             }

@@ -670,6 +670,10 @@ public final class ClusterSync {
      */
     private void heard(String sender, long senderEpoch, ControlCheck.Heartbeat hb, InetSocketAddress from) {
         InetSocketAddress at = hb.address().getAddress().isAnyLocalAddress() ? from : hb.address();
+        long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(senderEpoch);
+        if (senderEpoch > epochBefore) {
+            forgetUnrelayableReports(sender);
+        }
         membership.heard(sender, senderEpoch, at).ifPresent(p -> {
             resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
             publishPeer(p);
@@ -678,6 +682,44 @@ public final class ClusterSync {
             catchUp.sameRoot(sender);
         } else {
             antiEntropy.considerOwnStream(sender); // far behind: pull what it wrote from the writer itself
+        }
+    }
+
+    /**
+     * A peer restarted: forgets the meta and stats it reported in its earlier life that this node
+     * holds without their seal. Meta and stats are not journaled, so the restarted author no longer
+     * holds them and will never seal them again; without the seal this node cannot relay them (only
+     * a sealed form is relayed), so a peer that lacks them could never get them from here, and the
+     * digests would differ for good. Such an entry came under a pair tag whose seal, sent twice at the
+     * author's next heartbeats and at its stop, was lost both times. A peer that holds the sealed form
+     * keeps it and relays it (to the author too); this node then takes it back from there. Entries of
+     * the new life that overtook the heartbeat are forgotten too, and come back sealed at the author's
+     * next heartbeat. Sync thread.
+     */
+    private void forgetUnrelayableReports(String author) {
+        int forgotten = 0;
+        for (ObjectType type : ObjectType.values()) {
+            for (ObjectKey k : cdb.reportedKeys(type)) {
+                boolean changed = false;
+                List<Entry> held = new ArrayList<>(cdb.meta(k, author));
+                held.addAll(cdb.stats(k, author));
+                for (Entry e : held) {
+                    if (SealedEntry.requiredAuthor(e).equals(author) && seals.get(e) == null && cdb.forgetReport(e)) {
+                        changed = true;
+                        forgotten++;
+                    }
+                }
+                if (changed) {
+                    List<Entry> side = new ArrayList<>(cdb.meta(k, null));
+                    side.addAll(cdb.stats(k, null));
+                    index.replaceSideEntries(k, side);
+                }
+            }
+        }
+        if (forgotten > 0) {
+            counters.reportsForgotten(forgotten);
+            LOG.infof("node %s forgot %d reports of node %s from before its restart that it held without their seal (it cannot relay them, and %s no longer holds them)",
+                    node, forgotten, author, author);
         }
     }
 
@@ -750,6 +792,10 @@ public final class ClusterSync {
                 if (!mustOriginateAtSender && e instanceof ObjectEntry) {
                     catchUp.took(sender, e.version().time());
                 }
+            }
+            case RESTORED -> {
+                counters.entryMerged();
+                index.update(e); // no change event comes for a report taken back (see forgetUnrelayableReports)
             }
             case STALE -> counters.entryIgnored();
             case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);

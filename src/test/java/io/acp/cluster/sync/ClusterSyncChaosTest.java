@@ -45,7 +45,10 @@ class ClusterSyncChaosTest {
                 watchVersions(cluster.node(victim), backwards);
             }
             cluster.faults(FaultPlan.NONE);
-            cluster.awaitConverged(Duration.ofSeconds(30));
+            List<io.acp.model.ObjectKey> keys = new ArrayList<>();
+            cluster.nodes().forEach(n -> keys.add(io.acp.model.ObjectKey.of(io.acp.model.ObjectType.NODE, n.id)));
+            io.acp.testing.Eventually.await(Duration.ofSeconds(30), cluster::converged,
+                    () -> cluster.describe() + io.acp.testing.CdbContents.differences(cluster.runningNodes(), keys));
             ClusterSyncTest.assertEveryNodeHolds(cluster, acked);
             ClusterSyncTest.assertSameContents(cluster, acked);
             assertThat(backwards).isEmpty();

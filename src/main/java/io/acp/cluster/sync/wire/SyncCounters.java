@@ -18,6 +18,7 @@ public final class SyncCounters {
     private final AtomicLong entriesIgnored = new AtomicLong();
     private final AtomicLong pullsSent = new AtomicLong();
     private final AtomicLong pullsServed = new AtomicLong();
+    private final AtomicLong reportsForgotten = new AtomicLong();
 
     public SyncCounters() {
         for (DropReason r : DropReason.values()) {
@@ -72,6 +73,15 @@ public final class SyncCounters {
         pullsServed.incrementAndGet();
     }
 
+    /** Reports of a restarted peer forgotten because this node held them without their seal. */
+    public void reportsForgotten(int n) {
+        reportsForgotten.addAndGet(n);
+    }
+
+    public long reportsForgottenCount() {
+        return reportsForgotten.get();
+    }
+
     /** Every counter by its stat name, sorted. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
@@ -82,6 +92,7 @@ public final class SyncCounters {
         out.put("sync.entries.ignored", entriesIgnored.get());
         out.put("sync.pulls.sent", pullsSent.get());
         out.put("sync.pulls.served", pullsServed.get());
+        out.put("sync.reports.forgotten", reportsForgotten.get());
         return out;
     }
 }
