@@ -110,8 +110,8 @@ final class OwnershipGroup {
 
     /**
      * Starts the pre-vote that MicroRaft 0.7 fails to start when a follower's leader has gone
-     * silent, if this member is in that state; call it on the Raft executor, about once per
-     * heartbeat period. Returns whether it did.
+     * silent, if this member is in that state; call it on the Raft executor, on every ownership
+     * tick (it acts once per stall: the pre-vote it starts forgets the leader). Returns whether it did.
      *
      * <p>Why: a follower that granted its vote has no leader until the new leader's first append
      * arrives; if its heartbeat task runs in that window it starts a pre-vote ("no current
