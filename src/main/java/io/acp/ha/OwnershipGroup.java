@@ -4,7 +4,11 @@ import io.microraft.Ordered;
 import io.microraft.RaftConfig;
 import io.microraft.RaftEndpoint;
 import io.microraft.RaftNode;
+import io.microraft.RaftNodeStatus;
+import io.microraft.RaftRole;
 import io.microraft.executor.RaftNodeExecutor;
+import io.microraft.impl.RaftNodeImpl;
+import io.microraft.impl.state.RaftState;
 import io.microraft.model.message.RaftMessage;
 import io.microraft.transport.Transport;
 import java.time.Clock;
@@ -14,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * This member of the ownership group: a MicroRaft node replicating the {@link LeaseTable}, plus the
@@ -23,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 final class OwnershipGroup {
 
     static final String GROUP_ID = "acp-ha";
+    private static final Logger LOG = Logger.getLogger(OwnershipGroup.class);
 
     private final Member self;
     private final GroupTransport transport;
@@ -91,10 +97,52 @@ final class OwnershipGroup {
         return self;
     }
 
+    /** The MicroRaft node itself, for tests that put it into a given state (on the Raft executor). */
+    RaftNode raftNode() {
+        return raft;
+    }
+
     /** The leader this member knows of, or null. */
     Member leader() {
         RaftEndpoint l = raft.getTerm().getLeaderEndpoint();
         return (Member) l;
+    }
+
+    /**
+     * Starts the pre-vote that MicroRaft 0.7 fails to start when a follower's leader has gone
+     * silent, if this member is in that state; call it on the Raft executor, on every ownership
+     * tick (it acts once per stall: the pre-vote it starts forgets the leader). Returns whether it did.
+     *
+     * <p>Why: a follower that granted its vote has no leader until the new leader's first append
+     * arrives; if its heartbeat task runs in that window it starts a pre-vote ("no current
+     * leader"), and the append then sets the leader without clearing that pre-vote's state, which
+     * MicroRaft clears only on a term change. From then on, as long as the term stays the same, its
+     * heartbeat task skips "the leader's heartbeats are timed out" because a pre-vote seems to be
+     * running: when the leader dies, this member never stands for election. If the only other
+     * survivor's log is behind (it was cut off, as a two-node cluster's node often is), that
+     * survivor cannot win either, and there is no leader, no lease renewal and no failover for
+     * ever. The startup makes the window likely: the first pre-vote times out after the election
+     * timeout, when the first heartbeat task also runs (both 1 s, or 2 s and 1 s).
+     *
+     * <p>What: exactly what MicroRaft's heartbeat task does for a timed-out leader (forget it, run a
+     * sticky pre-vote), without its check for a running pre-vote, which here is a stale one (a real
+     * pre-vote round runs with no leader set). A pre-vote changes no term and wins only if a
+     * majority has also lost the leader, so it cannot disturb a leader that the others still hear.
+     */
+    boolean restartStalledElection() {
+        if (!(raft instanceof RaftNodeImpl node) || node.getStatus() != RaftNodeStatus.ACTIVE) {
+            return false;
+        }
+        RaftState state = node.state();
+        RaftEndpoint silent = state.leader();
+        if (state.role() != RaftRole.FOLLOWER || silent == null || state.preCandidateState() == null || !node.isLeaderHeartbeatTimeoutElapsed()) {
+            return false;
+        }
+        LOG.warnf("ownership member %s: leader %s went silent in term %d and no election started (MicroRaft kept a finished pre-vote's"
+                + " state); starting a pre-vote", self.id(), silent.getId(), state.term());
+        node.leader(null);
+        node.runPreVote();
+        return true;
     }
 
     /** Commits {@code op} through the leader; fails if no leader answers within the proposal timeout. */

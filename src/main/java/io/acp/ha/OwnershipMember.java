@@ -97,6 +97,7 @@ final class OwnershipMember {
             return;
         }
         try {
+            group.restartStalledElection();
             Fencing.Pass pass = agent.tick();
             if (pass.leaseLost()) {
                 LOG.warnf("node %s lost its HA lease (deadline passed without a committed renewal): stopping its HA systems %s",
@@ -183,6 +184,11 @@ final class OwnershipMember {
     /** Lease expiries as this member has applied them. */
     Map<String, Long> leases() {
         return table.leases();
+    }
+
+    /** This member's node id. */
+    String self() {
+        return self.id();
     }
 
     Member leader() {

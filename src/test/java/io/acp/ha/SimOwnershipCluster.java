@@ -34,6 +34,8 @@ final class SimOwnershipCluster {
     private final Set<String> cutLinks = new HashSet<>();
     private int lossPercent;
     long checks;
+    /** Whether members work around MicroRaft's stalled election, as OwnershipMember does (off: to show the stall). */
+    boolean restartStalledElections = true;
     long fences;
     long failovers;
     long migrations;
@@ -79,6 +81,9 @@ final class SimOwnershipCluster {
         }
 
         void loop() {
+            if (restartStalledElections) {
+                group.restartStalledElection(); // as OwnershipMember's loop
+            }
             if (agent.tick().leaseLost()) {
                 fences++;
             }

@@ -116,7 +116,8 @@ final class AcpApp {
                 .start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                fail("acp " + String.join(" ", args) + " did not finish within " + timeout + "; stderr:\n" + Files.readString(err));
+                fail("acp " + String.join(" ", args) + " did not finish within " + timeout + "; its threads (stdout, after SIGQUIT):\n"
+                        + threadDump(p, out) + "\n--- stderr:\n" + Files.readString(err));
             }
             return new CliResult(p.exitValue(), Files.readAllLines(out, StandardCharsets.UTF_8), Files.readAllLines(err, StandardCharsets.UTF_8));
         } finally {
@@ -124,5 +125,20 @@ final class AcpApp {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * What a CLI that did not finish was doing: SIGQUIT makes its JVM print every thread's stack to
+     * its stdout (the file {@code out}) and go on; waits up to 10 s for the dump's last section.
+     */
+    private static String threadDump(Process p, Path out) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        while (p.isAlive() && !printed.contains("JNI global refs") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            printed = Files.readString(out, StandardCharsets.UTF_8);
+        }
+        return printed;
     }
 }

@@ -213,7 +213,17 @@ final class NodeProcess implements AutoCloseable {
 
     /** {@link #cli} that must succeed: fails the test with the command, its exit code and its output otherwise. */
     AcpApp.CliResult cliOk(Path workDir, Duration timeout, String... args) throws IOException, InterruptedException {
-        AcpApp.CliResult r = cli(workDir, timeout, args);
+        AcpApp.CliResult r;
+        try {
+            r = cli(workDir, timeout, args);
+        } catch (AssertionError notFinished) {
+            if (notFinished.getMessage() != null && notFinished.getMessage().contains("did not finish within") && alive()) {
+                // The CLI itself hung (its own threads are in the message): the node's side of the story too.
+                throw new AssertionError(notFinished.getMessage() + "\n--- node " + nodeId + "'s threads and log:\n"
+                        + String.join("\n", threadDump()), notFinished);
+            }
+            throw notFinished;
+        }
         if (r.exitCode() != 0 && String.join("\n", r.err()).contains("no answer from the node") && alive()) {
             // The node took the request and said nothing: what its threads were doing is the story.
             org.assertj.core.api.Assertions.fail("acp %s: %s%n--- node %s's threads and log after the unanswered request:%n%s", String.join(" ", args), r,

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * so what is shown is what qemu is given, read back from the running domain and the files it opened.
  * Cloud-init running for real in a Debian guest made from a template is DebianGuestIT's first check.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+// A separate thread: the limit holds even where an interrupt does not reach; NodeHangReport then says what the node was doing.
+@Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TemplateQemuIT {
 
     private static final String URI = "qemu:///system";
@@ -41,6 +43,9 @@ class TemplateQemuIT {
     static Path dir;
 
     static NodeProcess node;
+
+    @RegisterExtension
+    static final NodeHangReport HANG_REPORT = new NodeHangReport(() -> node);
 
     @BeforeAll
     static void startNode() throws Exception {
