@@ -87,7 +87,8 @@ class MetricsTest {
             assertThat(body).contains("acp_stat_mem_used_bytes{node=\"b\",type=\"node\",id=\"b\"} 3000000000");
             assertThat(body).contains("acp_stats_age_seconds{node=\"b\",type=\"node\",id=\"b\"}");
             assertThat(body).contains("acp_metrics_series_dropped 0");
-            assertThat(body).as("a's own process meters").contains("jvm_memory_used_bytes");
+            assertThat(body).as("a's own process meters").contains("jvm_memory_used_bytes", "jvm_info", "process_uptime_seconds",
+                    "system_cpu_usage", "process_files_open_files");
             for (String line : body.split("\n")) {
                 if (line.startsWith("acp_stat_") && line.contains("{")) {
                     assertThat(line).as("only node, type and id label acp_stat_*").matches("acp_stat_[a-z0-9_]+\\{node=\"[^\"]*\",type=\"[a-z]+\",id=\"[^\"]*\"\\} \\S+");

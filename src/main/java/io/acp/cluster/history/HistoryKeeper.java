@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -21,7 +24,7 @@ import org.jboss.logging.Logger;
  * Feeds a node's {@link StatsHistory} from its CDB's change stream (the stats this node reports,
  * and deletes, which drop an object's history), and keeps it across restarts: loaded from
  * {@code <data>/history/stats.bin} and the changes after it in {@code stats.log} on start, written
- * whole again at start, then every {@code snapshotEvery} only what changed (a frame appended to the
+ * whole again just after start (on the keeper's thread), then every {@code snapshotEvery} only what changed (a frame appended to the
  * log, {@link HistoryLog}), on a thread of its own, and once more on close.
  */
 public final class HistoryKeeper implements AutoCloseable {
@@ -39,6 +42,8 @@ public final class HistoryKeeper implements AutoCloseable {
     /** The current base's generation: time-based, so it differs from any earlier process's. */
     private long generation = System.currentTimeMillis() * 1000;
     private long written;
+    /** The base written just after start, on the keeper's thread. */
+    private volatile Future<?> firstBase = CompletableFuture.completedFuture(null);
 
     private HistoryKeeper(StatsHistory history, Path file, Cancellable feed, ScheduledExecutorService snapshots) {
         this.history = history;
@@ -65,7 +70,12 @@ public final class HistoryKeeper implements AutoCloseable {
             return t;
         });
         HistoryKeeper keeper = new HistoryKeeper(history, file, feed, snapshots);
-        keeper.save(); // a new base and an empty log: the log's ids are this process's
+        // A new base and an empty log (the log's ids are this process's), written on the keeper's
+        // own thread rather than in the cluster service's start, which every other service waits
+        // for. Until it is written the previous base and its log stay on disk, consistent with each
+        // other; changes that arrive meanwhile are in the store and so in the new base. The first
+        // save always writes a base (needBase), and it runs before the periodic ones (one thread).
+        keeper.firstBase = snapshots.submit(keeper::save);
         long every = Math.max(1, snapshotEvery.toMillis());
         snapshots.scheduleWithFixedDelay(keeper::save, every, every, TimeUnit.MILLISECONDS);
         return keeper;
@@ -106,6 +116,11 @@ public final class HistoryKeeper implements AutoCloseable {
             LOG.warnf("stats history log %s of node %s is unreadable from some frame on (%s); the history is what came before it", log,
                     history.node(), e.getMessage());
         }
+    }
+
+    /** Waits until the base written after start is on disk (for callers that save themselves, e.g. tests). */
+    void awaitFirstBase() throws InterruptedException, ExecutionException {
+        firstBase.get();
     }
 
     public StatsHistory history() {

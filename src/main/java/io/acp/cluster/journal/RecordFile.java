@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -37,6 +38,8 @@ final class RecordFile implements AutoCloseable {
     static final String MIGRATING_SUFFIX = ".migrating";
     private static final int ZERO_BLOCK_BYTES = 64 * 1024;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZERO_BLOCK_BYTES).asReadOnlyBuffer();
+    /** A block of zeros to compare read blocks with (never written). */
+    private static final byte[] ZERO_BYTES = new byte[ZERO_BLOCK_BYTES];
 
     private final Path path;
     private final boolean fsync;
@@ -349,6 +352,12 @@ final class RecordFile implements AutoCloseable {
             block.clear().limit((int) (blockEnd - blockStart));
             readFully(block, blockStart);
             byte[] b = block.array();
+            // Most blocks are the preallocated zeros, checked at every start: one vectorised
+            // compare per block (Arrays.equals) instead of a byte loop the JIT has not compiled yet.
+            if (Arrays.equals(b, 0, block.limit(), ZERO_BYTES, 0, block.limit())) {
+                blockEnd = blockStart;
+                continue;
+            }
             for (int i = block.limit() - 1; i >= 0; i--) {
                 if (b[i] != 0) {
                     return blockStart + i + 1;

@@ -68,4 +68,31 @@ class HistoryKeeperTest {
             cdb.close();
         }
     }
+
+    @Test
+    void aRestartWritesANewBaseAndLogOfItsOwnWithoutWaitingForASave() throws Exception {
+        Cdb cdb = Cdb.inMemory("n1");
+        cdb.putObject(VM, null, Json.object(), null).await().indefinitely();
+        HistoryKeeper keeper = HistoryKeeper.start(cdb, data, 100, Duration.ofHours(1));
+        cdb.putStats(VM, Map.of("cpu", 0.25));
+        keeper.close();
+        cdb.close();
+        Path file = HistoryKeeper.file(data);
+        byte[] before = Files.readAllBytes(file);
+
+        Cdb again = Cdb.inMemory("n1");
+        HistoryKeeper restarted = HistoryKeeper.start(again, data, 100, Duration.ofHours(1)); // snapshots hourly: only the first base runs
+        try {
+            restarted.awaitFirstBase();
+            StatsHistory reread = new StatsHistory("n1", 100);
+            HistorySnapshot.Base base = HistorySnapshot.loadBase(file, reread);
+            assertThat(Files.readAllBytes(file)).as("a new base, of a new generation").isNotEqualTo(before);
+            assertThat(Files.size(HistoryLog.of(file))).as("a new log: its header alone").isEqualTo(Integer.BYTES + Long.BYTES);
+            assertThat(HistoryLog.replay(HistoryLog.of(file), reread, base.generation(), base.remap())).as("of this base, no frame").isZero();
+            assertThat(reread.has(VM)).isTrue();
+        } finally {
+            restarted.close();
+            again.close();
+        }
+    }
 }

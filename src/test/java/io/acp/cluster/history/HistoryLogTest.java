@@ -45,8 +45,10 @@ class HistoryLogTest {
         return m;
     }
 
-    private HistoryKeeper keeper(Cdb cdb) {
-        return HistoryKeeper.start(cdb, data, 1000, Duration.ofHours(1)); // saves are called by the test
+    private HistoryKeeper keeper(Cdb cdb) throws Exception {
+        HistoryKeeper k = HistoryKeeper.start(cdb, data, 1000, Duration.ofHours(1)); // saves are called by the test
+        k.awaitFirstBase(); // after the keeper's own base, written on its thread just after start
+        return k;
     }
 
     @Test
