@@ -97,12 +97,12 @@ final class ObjectReports {
         }
         deletedAt = tombstone;
         meta.values().removeIf(m -> !m.version().isNewerThan(tombstone));
-        if (first != null && !first.latestVersion().isNewerThan(tombstone)) {
+        if (first != null && !first.latest().version().isNewerThan(tombstone)) {
             first = null;
             firstNode = null;
         }
         if (otherStats != null) {
-            otherStats.values().removeIf(s -> !s.latestVersion().isNewerThan(tombstone));
+            otherStats.values().removeIf(s -> !s.latest().version().isNewerThan(tombstone));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.acp.cluster;
 
-import io.acp.model.ObjectKey;
 import io.acp.model.StatsEntry;
 import io.acp.model.StatsValues;
 import io.acp.model.Version;
@@ -29,15 +28,10 @@ final class StatsSeries {
     private int stride;
     private int next;
     private int size;
-    // The latest sample is kept in the ring and these fields only, not as the StatsEntry that
-    // brought it: that entry (its values, names and version) is new for every sample and lived until
-    // the next one, so it survived each young collection and every young pause copied it, for
-    // every series (docs/benchmarks.md, "Seals kept as bytes"). latest() builds it again.
-    private ObjectKey key;
-    private String node;
+    private StatsEntry latest;
+    private Version latestVersion;
+    /** {@code latest.version().time()}, compared without following two references per sample. */
     private long latestTime;
-    /** The latest sample's version node; null while the series is empty. */
-    private String latestNode;
     /** The names of the newest sample; every slot's unless {@link #slotNames} exists. */
     private String[] lastNames;
     /** Per slot names, made the first time a sample's names differ from the one before. */
@@ -58,15 +52,12 @@ final class StatsSeries {
     /** Adds a sample if it is newer than the latest; older or repeated samples are ignored. */
     boolean add(StatsEntry e) {
         Version v = e.version();
-        if (latestNode != null && !newerThanLatest(v)) {
+        if (latest != null && !newerThanLatest(v)) {
             return false;
         }
-        if (key == null) {
-            key = e.key();
-            node = e.node();
-        }
+        latest = e;
+        latestVersion = v;
         latestTime = v.time();
-        latestNode = v.node().equals(latestNode) ? latestNode : v.node(); // the held (old) string when equal
         StatsValues sample = (StatsValues) e.values(); // what StatsEntry always holds
         int slot = next;
         recordNames(slot, sample);
@@ -129,17 +120,16 @@ final class StatsSeries {
         if (v.time() != latestTime) {
             return v.time() > latestTime;
         }
-        return v.node().compareTo(latestNode) > 0;
+        return v.node().compareTo(latestVersion.node()) > 0;
     }
 
-    /** The latest sample, built from the ring (a new, equal entry each call); null while empty. */
     StatsEntry latest() {
-        return size == 0 ? null : sample((next - 1 + capacity) % capacity);
+        return latest;
     }
 
-    /** {@code latest().version()}, without building the entry; null while empty. */
+    /** {@code latest().version()}, one cache miss nearer: what the sync compares every received sample with. */
     Version latestVersion() {
-        return latestNode == null ? null : new Version(latestTime, latestNode);
+        return latestVersion;
     }
 
     Object attachment() {
@@ -155,20 +145,20 @@ final class StatsSeries {
         List<StatsEntry> out = new ArrayList<>(size);
         int start = (next - size + capacity) % capacity;
         for (int i = 0; i < size; i++) {
-            out.add(sample((start + i) % capacity));
+            int slot = (start + i) % capacity;
+            if (i == size - 1) {
+                out.add(latest); // the newest slot is the latest sample itself
+            } else {
+                String[] names = slotNames == null ? lastNames : slotNames[slot];
+                double[] values = new double[names.length];
+                int at = slot * stride;
+                for (int j = 0; j < values.length; j++) {
+                    values[j] = Double.longBitsToDouble(ring[at + 1 + j]);
+                }
+                String node = slotVersionNodes == null ? versionNode : slotVersionNodes[slot];
+                out.add(new StatsEntry(latest.key(), latest.node(), StatsValues.of(names, values), new Version(ring[at], node)));
+            }
         }
         return out;
-    }
-
-    /** The sample held in ring slot {@code slot}, as an entry. */
-    private StatsEntry sample(int slot) {
-        String[] names = slotNames == null ? lastNames : slotNames[slot];
-        double[] values = new double[names.length];
-        int at = slot * stride;
-        for (int j = 0; j < values.length; j++) {
-            values[j] = Double.longBitsToDouble(ring[at + 1 + j]);
-        }
-        String versionNodeOfSlot = slotVersionNodes == null ? versionNode : slotVersionNodes[slot];
-        return new StatsEntry(key, node, StatsValues.of(names, values), new Version(ring[at], versionNodeOfSlot));
     }
 }
