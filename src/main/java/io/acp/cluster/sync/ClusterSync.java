@@ -121,7 +121,7 @@ public final class ClusterSync {
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
-    private List<SealedEntry> sealedAtLastHeartbeat = List.of(); // sync thread only: sent again once at the next
+    private List<Entry> sealedAtLastHeartbeat = List.of(); // sync thread only: sent again once at the next
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -560,16 +560,23 @@ public final class ClusterSync {
         List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
         fresh.forEach(seals::put);
         List<SealedEntry> out = new ArrayList<>();
-        for (SealedEntry s : sealedAtLastHeartbeat) {
+        for (Entry e : sealedAtLastHeartbeat) {
             // not superseded since, this heartbeat's seals included: under a steady write load
             // every slot is, and its older version would be decoded and ignored by every receiver
-            if (seals.get(s.entry()) == s) {
+            // (the store holds one seal per slot and version, so the same version is the same seal)
+            SealedEntry s = seals.get(e);
+            if (s != null) {
                 out.add(s);
             }
         }
         current.addAll(fresh);
         out.addAll(current);
-        sealedAtLastHeartbeat = current;
+        // only the entries, which the CDB holds anyway: the sealed forms are in the seal store,
+        // and a list of them kept for a heartbeat would survive a young collection (young pauses
+        // copy what survives)
+        List<Entry> sent = new ArrayList<>(current.size());
+        current.forEach(s -> sent.add(s.entry()));
+        sealedAtLastHeartbeat = sent;
         if (!out.isEmpty()) {
             multicastSealed(out);
         }

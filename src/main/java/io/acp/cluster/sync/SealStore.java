@@ -48,13 +48,11 @@ final class SealStore {
 
     /** The sealed form of exactly this entry (same version), or null. */
     SealedEntry get(Entry e) {
-        SealedEntry s;
         if (e.kind() == Entry.Kind.STATS) {
             StatsSlot slot = StatsSlot.of(cdb, e);
-            s = slot == null ? null : slot.seal();
-        } else {
-            s = sealed.get(Slot.of(e));
+            return slot == null ? null : slot.sealOf(e); // a new object each call: compare versions, not identity
         }
+        SealedEntry s = sealed.get(Slot.of(e));
         return s != null && s.entry().version().equals(e.version()) ? s : null;
     }
 
