@@ -58,11 +58,17 @@ final class ChangeStreams {
         }
     }
 
-    /** Queues a stats sample; {@code startsSeries} if the CDB held no series of its (object, node) before it. */
-    void enqueueSample(Entry e, boolean startsSeries) {
+    /**
+     * Queues a stats sample; {@code startsSeries} if the CDB held no series of its (object, node)
+     * before it. Returns whether any subscriber queued it: if none did, there is nothing of this
+     * sample's to {@link #drain} (another thread's changes are drained by that thread).
+     */
+    boolean enqueueSample(Entry e, boolean startsSeries) {
+        boolean queued = false;
         for (ChangeSubscription s : current) {
-            s.enqueueSample(e, startsSeries);
+            queued |= s.enqueueSample(e, startsSeries);
         }
+        return queued;
     }
 
     /** Emits queued changes; call with no lock held, since subscribers run arbitrary code. */

@@ -57,9 +57,39 @@ final class SealVerifier {
     private long signaturesVerified;
     private long sealsVouched;
 
+    /**
+     * The last seal that passed, by the instances of its group's root and signature ({@link
+     * SealedCodec#decode} gives every entry of a group the same two arrays): the next entry of that
+     * group is answered as the maps would answer it (its root and signature were just found proven)
+     * without making and hashing a key for them, about a tenth of the origin check per entry.
+     */
+    private byte[] lastRoot;
+    private byte[] lastSignature;
+    private String lastAuthor;
+    private long lastKeyId;
+    private int lastHeight;
+    private ECPublicKeyParameters lastKey;
+
     /** Whether the sealed entry was signed by the holder of {@code key}. */
     boolean verify(SealedEntry s, ECPublicKeyParameters key) {
         Seal seal = s.seal();
+        if (s.root() != null && s.root() == lastRoot && seal.signature() == lastSignature && key == lastKey
+                && seal.keyId() == lastKeyId && seal.height() == lastHeight && seal.author().equals(lastAuthor)) {
+            return true;
+        }
+        boolean ok = verifyAgainstRoots(s, seal, key);
+        if (ok && s.root() != null) {
+            lastRoot = s.root();
+            lastSignature = seal.signature();
+            lastAuthor = seal.author();
+            lastKeyId = seal.keyId();
+            lastHeight = seal.height();
+            lastKey = key;
+        }
+        return ok;
+    }
+
+    private boolean verifyAgainstRoots(SealedEntry s, Seal seal, ECPublicKeyParameters key) {
         byte[] root = s.root() != null
                 ? s.root()
                 : Merkle.rootFromPath(digest, Merkle.leaf(digest, s.encoded()), seal.leaf(), seal.path());

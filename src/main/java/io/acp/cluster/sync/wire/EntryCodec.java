@@ -236,7 +236,7 @@ public final class EntryCodec {
 
     private static Entry entry(ByteBuffer b) {
         int kind = b.get();
-        ObjectKey key = key(ObjectType.parse(string(b)), string(b));
+        ObjectKey key = key(ObjectType.parse(string(b)), b);
         Version version = new Version(b.getLong(), string(b));
         switch (kind) {
             case OBJECT -> {
@@ -268,45 +268,69 @@ public final class EntryCodec {
     }
 
     /**
-     * The key of a received entry: the one decoded before for the same type and id if its set still
-     * holds it, else a new (validated) one. Ids come from {@link WireStrings}, so a hit is mostly an
-     * identity compare. A hit also hands out the very instance the CDB's maps took as their key when
-     * the object first came, so their look-ups end on identity instead of comparing the stored key's
-     * id out of the cache; that holds only while the key stays cached, so the cache is two-way (a
-     * direct-mapped one of 16,384 slots evicted about half of 12,600 keys each round, and each miss
-     * validated a new key and made every later look-up of that object compare ids). Fixed in size
-     * whatever a sender sends; keys are immutable, so threads share it without locks (a racing write
-     * loses a cached key, never mixes two).
+     * The key of a received entry, its id read at the buffer's position: the one decoded before for
+     * the same type and id bytes if its set still holds it, else a new (validated) one. The cache
+     * maps the id's bytes straight to the key: a hit compares the bytes with those the set keeps
+     * beside the key and touches nothing else (the id used to be looked up as a string first, then
+     * its key in a second cache: about twice the cache misses per entry for the one string that
+     * differs in every entry, at 12,600 ids a second each read out of the cache). A hit also hands
+     * out the very instance the CDB's maps took as their key when the object first came, so their
+     * look-ups end on identity; that holds only while the key stays cached, so the cache is two-way
+     * (a direct-mapped one of 16,384 slots evicted about half of 12,600 keys each round, and each
+     * miss validated a new key and made every later look-up of that object compare ids). Fixed in
+     * size whatever a sender sends; entries are immutable with final fields, so threads share it
+     * without locks (a racing write loses a cached key, never mixes two).
      */
-    private static ObjectKey key(ObjectType type, String id) {
-        int h = id.hashCode() * 31 + type.ordinal();
+    private static ObjectKey key(ObjectType type, ByteBuffer b) {
+        int n = b.getShort() & 0xFFFF;
+        if (n > b.remaining()) {
+            throw new IllegalArgumentException("string of " + n + " bytes exceeds the " + b.remaining() + " bytes left");
+        }
+        if (!b.hasArray() || n > ObjectKey.MAX_ID_LENGTH) {
+            b.position(b.position() - 2);
+            return new ObjectKey(type, string(b)); // longer than any id (ids are ASCII): refused by the validation
+        }
+        byte[] a = b.array();
+        int off = b.arrayOffset() + b.position();
+        int h = type.ordinal();
+        for (int i = off; i < off + n; i++) {
+            h = 31 * h + a[i];
+        }
         int slot = ((h ^ (h >>> 15)) & (KEY_SETS - 1)) << 1;
-        ObjectKey k = KEYS[slot];
-        if (k != null && k.type() == type && (k.id() == id || k.id().equals(id))) {
-            return k;
+        CachedKey k = KEYS[slot];
+        if (k != null && k.type == type && Arrays.equals(k.utf8, 0, k.utf8.length, a, off, off + n)) {
+            b.position(b.position() + n);
+            return k.key;
         }
-        ObjectKey other = KEYS[slot + 1];
-        if (other != null && other.type() == type && (other.id() == id || other.id().equals(id))) {
-            return other;
+        CachedKey other = KEYS[slot + 1];
+        if (other != null && other.type == type && Arrays.equals(other.utf8, 0, other.utf8.length, a, off, off + n)) {
+            b.position(b.position() + n);
+            return other.key;
         }
-        ObjectKey first = k;
-        k = new ObjectKey(type, id);
-        if (first == null) {
-            KEYS[slot] = k;
+        byte[] utf8 = Arrays.copyOfRange(a, off, off + n);
+        ObjectKey key = new ObjectKey(type, new String(utf8, StandardCharsets.UTF_8)); // validated once, when first seen
+        b.position(b.position() + n);
+        CachedKey made = new CachedKey(type, utf8, key);
+        if (k == null) {
+            KEYS[slot] = made;
         } else if (other == null) {
-            KEYS[slot + 1] = k;
+            KEYS[slot + 1] = made;
         } else {
             // the newest goes first; the one it displaces takes the set's other way, whose key goes
-            KEYS[slot + 1] = first;
-            KEYS[slot] = k;
+            KEYS[slot + 1] = k;
+            KEYS[slot] = made;
         }
-        return k;
+        return key;
     }
 
-    /** Sets of two keys: 65,536 keys (256 KB), so 256 nodes × 100 objects rarely lose one. */
+    /** A cached key with its id's bytes as they came, and its type, so a hit reads neither the key nor its id. */
+    private record CachedKey(ObjectType type, byte[] utf8, ObjectKey key) {
+    }
+
+    /** Sets of two keys: 65,536 keys (256 KB of references), so 256 nodes × 100 objects rarely lose one. */
     private static final int KEY_SETS = 32768;
 
-    private static final ObjectKey[] KEYS = new ObjectKey[KEY_SETS * 2];
+    private static final CachedKey[] KEYS = new CachedKey[KEY_SETS * 2];
 
     private static String string(ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;

@@ -5,12 +5,13 @@ import java.util.Arrays;
 
 /**
  * Decodes the UTF-8 strings of received entries through a small fixed cache, so the names that
- * repeat in every datagram (object types and ids, node ids, stats names) are one {@code String}
+ * repeat in every datagram (object types, node ids, stats names) are one {@code String}
  * each instead of a new one per entry: no copy and no decode on a hit, and the hash the CDB's maps
  * compute is already cached in the instance they get.
  *
- * <p>The cache is direct-mapped ({@value #SLOTS} slots, a new string replaces the one in its slot;
- * enough for the ids of 256 nodes × 100 objects with few collisions, about 3 MB when full beyond the
+ * <p>Object ids do not come here: {@link EntryCodec} maps an id's bytes straight to its key. The
+ * cache is direct-mapped ({@value #SLOTS} slots, a new string replaces the one in its slot;
+ * enough for the names and node ids of 256 nodes with few collisions, at most about 3 MB beyond the
  * strings the CDB holds anyway),
  * so its size is fixed whatever a sender sends, and a hit is only taken when the bytes are equal, so
  * a string is always what {@code new String(bytes, UTF_8)} makes of them. Slots hold immutable

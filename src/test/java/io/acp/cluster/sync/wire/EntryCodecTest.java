@@ -1,6 +1,7 @@
 package io.acp.cluster.sync.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.model.Entry;
 import io.acp.model.ObjectKey;
@@ -84,5 +85,53 @@ class EntryCodecTest {
         }
         byte[] longer = "x".repeat(WireStrings.MAX_CACHED_LENGTH + 1).getBytes(StandardCharsets.UTF_8);
         assertThat(WireStrings.decode(longer, 0, longer.length)).hasSize(WireStrings.MAX_CACHED_LENGTH + 1);
+    }
+
+    @Test
+    void aKeyIsCachedByItsIdsBytesAndTypeAndAnInvalidIdIsRefusedEveryTime() {
+        byte[] vm = statsEntry("vm-7", "n1", new String[] {"cpu"}, new double[] {1});
+        ObjectKey first = EntryCodec.decode(vm).get(0).key();
+        assertThat(EntryCodec.decode(vm).get(0).key()).isSameAs(first).isEqualTo(ObjectKey.of(ObjectType.SYSTEM, "vm-7"));
+
+        // the same id bytes under another type are another key
+        byte[] node = vm.clone();
+        byte[] type = "system".getBytes(StandardCharsets.UTF_8);
+        byte[] other = "stores".getBytes(StandardCharsets.UTF_8); // same length, not a type
+        System.arraycopy(other, 0, node, 4 + 1 + 2, type.length);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> EntryCodec.decode(node)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown object type");
+        }
+        byte[] network = statsEntryOfType("network", "vm-7");
+        assertThat(EntryCodec.decode(network).get(0).key()).isEqualTo(ObjectKey.of(ObjectType.NETWORK, "vm-7")).isNotEqualTo(first);
+
+        // an id that is no id is refused each time it comes, never cached
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> EntryCodec.decode(statsEntry("../etc", "n1", new String[] {"cpu"}, new double[] {1})))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rule object-id");
+            assertThatThrownBy(() -> EntryCodec.decode(statsEntry("x".repeat(ObjectKey.MAX_ID_LENGTH + 1), "n1", new String[] {"cpu"}, new double[] {1})))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rule object-id");
+        }
+
+        // more ids than the cache holds, twice over: each still decodes to its own key
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 140_000; i += 3) {
+                assertThat(EntryCodec.decode(statsEntry("id-" + i, "n1", new String[] {"cpu"}, new double[] {1})).get(0).key().id()).isEqualTo("id-" + i);
+            }
+        }
+    }
+
+    private static byte[] statsEntryOfType(String type, String id) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(512);
+        b.putInt(0).put((byte) 3);
+        putString(b, type);
+        putString(b, id);
+        b.putLong(99);
+        putString(b, "n1");
+        putString(b, "n1");
+        b.putShort((short) 1);
+        putString(b, "cpu");
+        b.putDouble(1);
+        b.putInt(0, b.position() - 4);
+        return java.util.Arrays.copyOf(b.array(), b.position());
     }
 }
