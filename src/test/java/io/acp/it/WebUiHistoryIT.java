@@ -118,25 +118,33 @@ class WebUiHistoryIT {
     @Order(2)
     void theNodePageChartsTheLastHourAndADaySpanningTheRecordedTwoHours() throws Exception {
         browser.get("http://127.0.0.1:" + httpPort + "/#/nodes/a");
-        WebElement uptime = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-node=a] [data-figure=uptime]")));
-        await(d -> !d.findElement(By.cssSelector("[data-node=a] [data-figure=uptime]")).getText().equals("–"));
-        assertThat(uptime.getText()).as("uptime with its unit, never '0 h'").matches("\\d+ (s|min|h \\d+ min|d \\d+ h)");
+        // The page may redraw a figure or a chart when meta, stats or the history arrive: every read finds the
+        // element again inside the wait, never through a reference that a redraw could have left stale.
+        By uptime = By.cssSelector("[data-node=a] [data-figure=uptime]");
+        String shown = await(d -> {
+            String t = d.findElement(uptime).getText();
+            return t.isEmpty() || t.equals("–") ? null : t;
+        });
+        assertThat(shown).as("uptime with its unit, never '0 h'").matches("\\d+ (s|min|h \\d+ min|d \\d+ h)");
 
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=history]"), "data-loaded", "true"));
-        WebElement cpu = browser.findElement(By.cssSelector("canvas[data-chart=cpu]"));
-        await(d -> points(cpu) > 3000);
-        assertThat(Long.parseLong(cpu.getAttribute("data-span"))).isEqualTo(3600_000L);
-        assertThat(cpu.getAttribute("data-ticks")).as("a time axis with clock times").matches("\\d\\d:\\d\\d(,\\d\\d:\\d\\d)+");
+        By cpu = By.cssSelector("canvas[data-chart=cpu]");
+        await(d -> points(d, cpu) > 3000);
+        String span = await(d -> d.findElement(cpu).getAttribute("data-span"));
+        assertThat(Long.parseLong(span)).isEqualTo(3600_000L);
+        String ticks = await(d -> d.findElement(cpu).getAttribute("data-ticks"));
+        assertThat(ticks).as("a time axis with clock times").matches("\\d\\d:\\d\\d(,\\d\\d:\\d\\d)+");
         screenshot("h02-node-history-1h");
 
         browser.findElement(By.cssSelector("button[data-range='1d']")).click();
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=history]"), "data-range", "1d"));
-        await(d -> points(cpu) >= 110 && "86400000".equals(cpu.getAttribute("data-span")));
-        assertThat(points(cpu)).as("two hours at one minute, plus the live minutes").isBetween(110, 200);
+        await(d -> points(d, cpu) >= 110 && "86400000".equals(d.findElement(cpu).getAttribute("data-span")));
+        int dayPoints = await(d -> points(d, cpu));
+        assertThat(dayPoints).as("two hours at one minute, plus the live minutes").isBetween(110, 200);
         screenshot("h03-node-history-1d");
 
         browser.findElement(By.cssSelector("button[data-range='30d']")).click();
-        await(d -> "2592000000".equals(cpu.getAttribute("data-span")) && points(cpu) >= 11);
+        await(d -> "2592000000".equals(d.findElement(cpu).getAttribute("data-span")) && points(d, cpu) >= 11);
         screenshot("h04-node-history-30d");
     }
 
@@ -155,7 +163,8 @@ class WebUiHistoryIT {
             api.call("hypervisor", "stop", Json.object().put("id", "nodisk"));
         }
         await(ExpectedConditions.attributeToBe(By.cssSelector("tr[data-system=nodisk]"), "data-state", "stopped"));
-        assertThat(browser.findElement(By.cssSelector("tr[data-system=nodisk] [data-figure=cpu]")).getText()).isEqualTo("–");
+        String stoppedCpu = await(d -> d.findElement(By.cssSelector("tr[data-system=nodisk] [data-figure=cpu]")).getText());
+        assertThat(stoppedCpu).isEqualTo("–");
         WebElement id = browser.findElement(By.cssSelector("[data-testid=create-system] input[name=id]"));
         Object valid = ((JavascriptExecutor) browser).executeScript(
                 "const i = arguments[0]; try { new RegExp(i.pattern, 'v'); } catch (e) { return 'invalid: ' + e.message; }"
@@ -166,8 +175,10 @@ class WebUiHistoryIT {
 
         browser.get("http://127.0.0.1:" + httpPort + "/#/systems/nodisk");
         await(ExpectedConditions.attributeToBe(By.cssSelector("[data-testid=history]"), "data-loaded", "true"));
-        WebElement io = browser.findElement(By.cssSelector("canvas[data-chart=io]"));
-        await(d -> io.getAttribute("data-empty") != null && io.getAttribute("data-empty").startsWith("no disk or network counters"));
+        await(d -> {
+            String empty = d.findElement(By.cssSelector("canvas[data-chart=io]")).getAttribute("data-empty");
+            return empty != null && empty.startsWith("no disk or network counters");
+        });
         screenshot("h06-system-detail");
     }
 
@@ -193,8 +204,8 @@ class WebUiHistoryIT {
         assertThat(services.getText()).doesNotContain("E9").doesNotContain("E10");
     }
 
-    private static int points(WebElement canvas) {
-        String p = canvas.getAttribute("data-points");
+    private static int points(WebDriver d, By canvas) {
+        String p = d.findElement(canvas).getAttribute("data-points");
         return p == null ? 0 : Integer.parseInt(p);
     }
 
