@@ -31,7 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * UDP payload bytes it sends and receives. The thread that writes the real nodes' local stats is
  * measured apart (it runs the CDB write as well as the sync's change hook).
  *
- * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncScaleBench [total=128] [real=2] [objects=100] [warmupSeconds=8] [seconds=20]}
+ * <p>With {@code heapEverySeconds} above 0 the window is cut into slices of that length, and after
+ * each one the benchmark prints the heap that a full collection leaves ({@code System.gc()}) and the
+ * real nodes' sync CPU in that slice: whether the heap stays flat over a long run, in the same run
+ * as its CPU. The collections stop the sync threads for a moment but cost them no CPU.
+ *
+ * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncScaleBench [total=128] [real=2] [objects=100] [warmupSeconds=8] [seconds=20] [heapEverySeconds=0]}
  */
 public final class SyncScaleBench {
 
@@ -54,6 +59,7 @@ public final class SyncScaleBench {
         int objects = BenchStart.arg(args, 2, "objects", 100);
         int warmup = BenchStart.arg(args, 3, "warmupSeconds", 8);
         int seconds = BenchStart.arg(args, 4, "seconds", 20);
+        int heapEvery = BenchStart.arg(args, 5, "heapEverySeconds", 0);
         BenchStart start = BenchStart.cluster("scale");
         List<RealNode> nodes = new ArrayList<>();
         ScheduledExecutorService load = Executors.newScheduledThreadPool(2, r -> new Thread(r, "bench-load"));
@@ -124,7 +130,11 @@ public final class SyncScaleBench {
             long simBytes0 = sims.bytesSent();
             long simDatagrams0 = sims.datagramsSent();
             long w0 = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
+            if (heapEvery > 0) {
+                sliceWithHeap(nodes, seconds, heapEvery);
+            } else {
+                Thread.sleep(seconds * 1000L);
+            }
             double wall = (System.nanoTime() - w0) / 1e9;
             Map<String, Long>[] after = snapshot(nodes);
 
@@ -151,6 +161,25 @@ public final class SyncScaleBench {
                 n.cdb().close();
             }
             start.close();
+        }
+    }
+
+    /** Sleeps {@code seconds} in slices, printing after each the heap left by a full collection and each real node's sync CPU in it. */
+    private static void sliceWithHeap(List<RealNode> nodes, int seconds, int every) throws InterruptedException {
+        java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long start = System.nanoTime();
+        for (int done = 0; done < seconds; done += every) {
+            long[] cpu0 = nodes.stream().mapToLong(n -> cpuOf(n.threads())).toArray();
+            long s0 = System.nanoTime();
+            Thread.sleep(Math.min(every, seconds - done) * 1000L);
+            double slice = (System.nanoTime() - s0) / 1e9;
+            StringBuilder cpu = new StringBuilder();
+            for (int i = 0; i < nodes.size(); i++) {
+                cpu.append(String.format(" %s %.2f %%", nodes.get(i).id(), (cpuOf(nodes.get(i).threads()) - cpu0[i]) / 1e9 / slice * 100));
+            }
+            System.gc();
+            System.out.printf("t=%4.0f s: heap after a full collection %.1f MB; sync CPU in the last %.0f s:%s%n",
+                    (System.nanoTime() - start) / 1e9, memory.getHeapMemoryUsage().getUsed() / 1e6, slice, cpu);
         }
     }
 
