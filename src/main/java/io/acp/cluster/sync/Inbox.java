@@ -2,6 +2,7 @@ package io.acp.cluster.sync;
 
 import io.acp.cluster.sync.wire.DatagramOpener;
 import io.acp.cluster.sync.wire.DropReason;
+import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.Opened;
 import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
@@ -23,6 +24,15 @@ import java.util.function.LongSupplier;
  * and one wake-up, not one per message (the sync thread's executor keeps its timers in a heap
  * whose lock and sift each task paid); the batch is bounded so heartbeats and flushes planned on
  * the same thread are not held behind a long backlog.
+ *
+ * <p>Two lanes. What was just written or says who is alive ({@code TAGGED_DELTA}, {@code HEARTBEAT})
+ * goes ahead of what repairs or re-sends ({@code SEAL_TAGS} and {@code DELTA}: in a small group the
+ * seals that follow each heartbeat, hundreds of entries a peer mostly holds already; {@code PULL},
+ * {@code ENTRIES}: anti-entropy). Without it a heartbeat's sealed re-send from every peer queued
+ * ahead of the next tagged delta, and its handling was the tail of propagation. The repair lane is
+ * never starved: each batch gives it a share of its places in proportion to what waits in it, at
+ * least {@link #REPAIR_SHARE}. Within a lane the order is the order of arrival, so a batch's
+ * SEAL_TAGS still come before its DELTA bodies.
  */
 final class Inbox {
 
@@ -30,6 +40,8 @@ final class Inbox {
     static final int MAX_PENDING_MESSAGES = 10_000;
     /** Most messages one task of the sync thread handles before it lets other tasks run. */
     static final int BATCH = 64;
+    /** Places of a batch kept for the repair lane whenever something waits in it. */
+    static final int REPAIR_SHARE = 8;
 
     private record Received(Reassembler.Message message, InetSocketAddress from) {
     }
@@ -41,7 +53,9 @@ final class Inbox {
     private final BiConsumer<Reassembler.Message, InetSocketAddress> handler;
     private final LongSupplier nanoTime;
     private final AtomicInteger pending = new AtomicInteger();
-    private final Queue<Received> mailbox = new ConcurrentLinkedQueue<>();
+    private final Queue<Received> fresh = new ConcurrentLinkedQueue<>();
+    private final Queue<Received> repair = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger repairPending = new AtomicInteger();
     private final AtomicBoolean drainPlanned = new AtomicBoolean();
 
     Inbox(DatagramOpener opener, Reassembler reassembler, SyncCounters counters, Executor syncThread,
@@ -74,8 +88,18 @@ final class Inbox {
             counters.dropped(DropReason.OVERLOAD);
             return;
         }
-        mailbox.add(new Received(m, from));
+        if (isRepair(m.header().type())) {
+            repairPending.incrementAndGet();
+            repair.add(new Received(m, from));
+        } else {
+            fresh.add(new Received(m, from));
+        }
         planDrain();
+    }
+
+    /** Whether a message of this type goes in the repair lane (see the class comment). */
+    static boolean isRepair(MessageType type) {
+        return type == MessageType.DELTA || type == MessageType.SEAL_TAGS || type == MessageType.PULL || type == MessageType.ENTRIES;
     }
 
     private void planDrain() {
@@ -83,28 +107,52 @@ final class Inbox {
             try {
                 syncThread.execute(this::drain);
             } catch (RejectedExecutionException stopping) {
-                mailbox.clear();
+                fresh.clear();
+                repair.clear();
                 pending.set(0);
+                repairPending.set(0);
             }
         }
     }
 
-    /** On the sync thread: handles up to a batch of waiting messages, and plans the next batch if more wait. */
+    /**
+     * On the sync thread: handles up to a batch of waiting messages, fresh first except for the
+     * repair lane's share, and plans the next batch if more wait.
+     */
     private void drain() {
         try {
-            for (int i = 0; i < BATCH; i++) {
-                Received r = mailbox.poll();
-                if (r == null) {
-                    break;
-                }
-                pending.decrementAndGet();
-                handler.accept(r.message(), r.from());
-            }
+            int waiting = pending.get();
+            int repairWaiting = repairPending.get();
+            int repairPlaces = repairWaiting == 0 ? 0 : Math.max(REPAIR_SHARE, (int) ((long) BATCH * repairWaiting / Math.max(1, waiting)));
+            int freshPlaces = BATCH - Math.min(BATCH, repairPlaces);
+            int handled = 0;
+            // fresh messages up to their places, then the repair lane's, then whichever still waits
+            handled += take(fresh, freshPlaces, false);
+            handled += take(repair, BATCH - handled, true);
+            take(fresh, BATCH - handled, false);
         } finally {
             drainPlanned.set(false);
-            if (!mailbox.isEmpty()) {
+            if (!fresh.isEmpty() || !repair.isEmpty()) {
                 planDrain(); // a message added after the last poll, or more than a batch waiting
             }
         }
+    }
+
+    /** Handles up to {@code most} messages of one lane; returns how many. */
+    private int take(Queue<Received> lane, int most, boolean isRepairLane) {
+        int n = 0;
+        while (n < most) {
+            Received r = lane.poll();
+            if (r == null) {
+                break;
+            }
+            n++;
+            pending.decrementAndGet();
+            if (isRepairLane) {
+                repairPending.decrementAndGet();
+            }
+            handler.accept(r.message(), r.from());
+        }
+        return n;
     }
 }

@@ -1,0 +1,109 @@
+package io.acp.cluster.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.cluster.sync.wire.ClusterKeys;
+import io.acp.cluster.sync.wire.DatagramOpener;
+import io.acp.cluster.sync.wire.DatagramSealer;
+import io.acp.cluster.sync.wire.MessageType;
+import io.acp.cluster.sync.wire.Reassembler;
+import io.acp.cluster.sync.wire.SyncCounters;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The inbox's two lanes, with real sealed datagrams: fresh deltas and heartbeats go ahead of the
+ * sealed re-sends and anti-entropy that arrived before them, the repair lane keeps its order and is
+ * never starved, and nothing is lost or handled twice.
+ */
+class InboxLanesTest {
+
+    private static final InetSocketAddress FROM = new InetSocketAddress("127.0.0.1", 7000);
+
+    private final ClusterKeys keys = new ClusterKeys("c1", "correct horse battery staple 42", Optional.empty());
+    private final SyncCounters counters = new SyncCounters();
+    private final ArrayDeque<Runnable> syncThread = new ArrayDeque<>();
+    private final List<String> handled = new ArrayList<>();
+    private final Inbox inbox = new Inbox(new DatagramOpener(keys, "n2", counters), new Reassembler(1 << 20, 2_000_000_000L, counters),
+            counters, syncThread::add, (m, from) -> handled.add(m.header().type() + " " + new String(m.body(), StandardCharsets.UTF_8)), System::nanoTime);
+    private final DatagramSealer n1 = new DatagramSealer(keys, "n1", 1, 1400);
+
+    private void receive(MessageType type, String body) {
+        byte[] d = n1.seal(type, body.getBytes(StandardCharsets.UTF_8))[0];
+        inbox.onDatagram(d, d.length, FROM);
+    }
+
+    private void runSyncThread() {
+        while (!syncThread.isEmpty()) {
+            syncThread.poll().run();
+        }
+    }
+
+    @Test
+    void aTaggedDeltaAndAHeartbeatOvertakeASealedReSendAndAnAntiEntropyAnswerThatCameFirst() {
+        receive(MessageType.SEAL_TAGS, "tags of batch 1");
+        receive(MessageType.DELTA, "batch 1");
+        receive(MessageType.ENTRIES, "answer");
+        receive(MessageType.TAGGED_DELTA, "write 1");
+        receive(MessageType.HEARTBEAT, "alive");
+        receive(MessageType.PULL, "pull");
+        assertThat(inbox.backlog()).isEqualTo(6);
+
+        runSyncThread();
+
+        assertThat(handled).containsExactly("TAGGED_DELTA write 1", "HEARTBEAT alive",
+                "SEAL_TAGS tags of batch 1", "DELTA batch 1", "ENTRIES answer", "PULL pull");
+        assertThat(inbox.backlog()).isZero();
+    }
+
+    @Test
+    void underAStreamOfFreshMessagesTheRepairLaneStillGetsItsShareOfEveryBatch() {
+        for (int i = 0; i < 20; i++) {
+            receive(MessageType.DELTA, "sealed " + i);
+        }
+        for (int i = 0; i < 3 * Inbox.BATCH; i++) {
+            receive(MessageType.TAGGED_DELTA, "write " + i);
+        }
+
+        syncThread.poll().run(); // one batch only
+
+        assertThat(handled).hasSize(Inbox.BATCH);
+        List<String> sealed = handled.stream().filter(h -> h.startsWith("DELTA")).toList();
+        assertThat(sealed).as("the repair lane's share of a batch, in its order of arrival")
+                .hasSizeGreaterThanOrEqualTo(Inbox.REPAIR_SHARE).startsWith("DELTA sealed 0", "DELTA sealed 1");
+        assertThat(handled.get(0)).as("fresh first").isEqualTo("TAGGED_DELTA write 0");
+
+        runSyncThread();
+        assertThat(handled).as("everything handled once").hasSize(20 + 3 * Inbox.BATCH).doesNotHaveDuplicates();
+        assertThat(handled.stream().filter(h -> h.startsWith("DELTA")).toList()).as("the repair lane in order")
+                .isEqualTo(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "DELTA sealed " + i).toList());
+        assertThat(inbox.backlog()).isZero();
+    }
+
+    @Test
+    void aRepairBacklogLargerThanTheFreshOneGetsMostOfABatch() {
+        for (int i = 0; i < 300; i++) {
+            receive(MessageType.ENTRIES, "answer " + i);
+        }
+        for (int i = 0; i < 100; i++) {
+            receive(MessageType.TAGGED_DELTA, "write " + i);
+        }
+
+        syncThread.poll().run();
+
+        long repairs = handled.stream().filter(h -> h.startsWith("ENTRIES")).count();
+        assertThat(repairs).as("three quarters of what waits is repair: about that share of the batch").isBetween(44L, 52L);
+        assertThat(handled).hasSize(Inbox.BATCH);
+    }
+
+    @Test
+    void theLanesAreTheDocumentedTypes() {
+        assertThat(java.util.Arrays.stream(MessageType.values()).filter(Inbox::isRepair))
+                .containsExactlyInAnyOrder(MessageType.DELTA, MessageType.SEAL_TAGS, MessageType.PULL, MessageType.ENTRIES);
+    }
+}
