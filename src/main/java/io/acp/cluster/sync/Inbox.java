@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
@@ -32,7 +33,9 @@ import java.util.function.LongSupplier;
  * ahead of the next tagged delta, and its handling was the tail of propagation. The repair lane is
  * never starved: each batch gives it a share of its places in proportion to what waits in it, at
  * least {@link #REPAIR_SHARE}. Within a lane the order is the order of arrival, so a batch's
- * SEAL_TAGS still come before its DELTA bodies.
+ * SEAL_TAGS still come before its DELTA bodies. A sender this node holds no certificate of is not
+ * held back at all: its sealed DELTA may be the certificate that its tagged deltas right behind it
+ * need, so all it sends takes the fresh lane, in arrival order, until its certificate is known.
  */
 final class Inbox {
 
@@ -52,14 +55,17 @@ final class Inbox {
     private final Executor syncThread;
     private final BiConsumer<Reassembler.Message, InetSocketAddress> handler;
     private final LongSupplier nanoTime;
+    private final Predicate<String> certified;
     private final AtomicInteger pending = new AtomicInteger();
     private final Queue<Received> fresh = new ConcurrentLinkedQueue<>();
     private final Queue<Received> repair = new ConcurrentLinkedQueue<>();
     private final AtomicInteger repairPending = new AtomicInteger();
     private final AtomicBoolean drainPlanned = new AtomicBoolean();
 
+    /** @param certified whether a certificate of the named sender is known here (called on the I/O thread) */
     Inbox(DatagramOpener opener, Reassembler reassembler, SyncCounters counters, Executor syncThread,
-          BiConsumer<Reassembler.Message, InetSocketAddress> handler, LongSupplier nanoTime) {
+          BiConsumer<Reassembler.Message, InetSocketAddress> handler, LongSupplier nanoTime, Predicate<String> certified) {
+        this.certified = certified;
         this.nanoTime = nanoTime; // the sync environment's clock, so a simulation times reassembly out in virtual time
         this.opener = opener;
         this.reassembler = reassembler;
@@ -88,7 +94,7 @@ final class Inbox {
             counters.dropped(DropReason.OVERLOAD);
             return;
         }
-        if (isRepair(m.header().type())) {
+        if (isRepair(m.header().type()) && certified.test(m.header().sender())) {
             repairPending.incrementAndGet();
             repair.add(new Received(m, from));
         } else {

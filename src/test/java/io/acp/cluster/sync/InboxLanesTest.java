@@ -30,11 +30,17 @@ class InboxLanesTest {
     private final ArrayDeque<Runnable> syncThread = new ArrayDeque<>();
     private final List<String> handled = new ArrayList<>();
     private final Inbox inbox = new Inbox(new DatagramOpener(keys, "n2", counters), new Reassembler(1 << 20, 2_000_000_000L, counters),
-            counters, syncThread::add, (m, from) -> handled.add(m.header().type() + " " + new String(m.body(), StandardCharsets.UTF_8)), System::nanoTime);
+            counters, syncThread::add, (m, from) -> handled.add(m.header().type() + " " + new String(m.body(), StandardCharsets.UTF_8)), System::nanoTime,
+            java.util.Set.of("n1")::contains); // n1's certificate is known here, n3's is not
     private final DatagramSealer n1 = new DatagramSealer(keys, "n1", 1, 1400);
+    private final DatagramSealer n3 = new DatagramSealer(keys, "n3", 1, 1400);
 
     private void receive(MessageType type, String body) {
-        byte[] d = n1.seal(type, body.getBytes(StandardCharsets.UTF_8))[0];
+        receive(n1, type, body);
+    }
+
+    private void receive(DatagramSealer from, MessageType type, String body) {
+        byte[] d = from.seal(type, body.getBytes(StandardCharsets.UTF_8))[0];
         inbox.onDatagram(d, d.length, FROM);
     }
 
@@ -99,6 +105,20 @@ class InboxLanesTest {
         long repairs = handled.stream().filter(h -> h.startsWith("ENTRIES")).count();
         assertThat(repairs).as("three quarters of what waits is repair: about that share of the batch").isBetween(44L, 52L);
         assertThat(handled).hasSize(Inbox.BATCH);
+    }
+
+    @Test
+    void aSenderWhoseCertificateIsNotKnownYetIsHandledInArrivalOrderSoItsCertificateComesBeforeItsTaggedDeltas() {
+        receive(MessageType.DELTA, "n1's sealed re-send");
+        receive(n3, MessageType.SEAL_TAGS, "n3's tags");
+        receive(n3, MessageType.DELTA, "n3's certificate");
+        receive(n3, MessageType.TAGGED_DELTA, "n3's first write");
+        receive(MessageType.TAGGED_DELTA, "n1's write");
+
+        runSyncThread();
+
+        assertThat(handled).containsExactly("SEAL_TAGS n3's tags", "DELTA n3's certificate", "TAGGED_DELTA n3's first write",
+                "TAGGED_DELTA n1's write", "DELTA n1's sealed re-send");
     }
 
     @Test
