@@ -49,6 +49,31 @@ final class Inbox {
     private record Received(Reassembler.Message message, InetSocketAddress from) {
     }
 
+    /** One lane: its messages in arrival order, and how many wait in it (a queue's size is a walk). */
+    private record Lane(Queue<Received> queue, AtomicInteger waiting) {
+        Lane() {
+            this(new ConcurrentLinkedQueue<>(), new AtomicInteger());
+        }
+
+        void add(Received r) {
+            waiting.incrementAndGet();
+            queue.add(r);
+        }
+
+        Received poll() {
+            Received r = queue.poll();
+            if (r != null) {
+                waiting.decrementAndGet();
+            }
+            return r;
+        }
+
+        void clear() {
+            queue.clear();
+            waiting.set(0);
+        }
+    }
+
     private final DatagramOpener opener;
     private final Reassembler reassembler;
     private final SyncCounters counters;
@@ -57,9 +82,8 @@ final class Inbox {
     private final LongSupplier nanoTime;
     private final Predicate<String> certified;
     private final AtomicInteger pending = new AtomicInteger();
-    private final Queue<Received> fresh = new ConcurrentLinkedQueue<>();
-    private final Queue<Received> repair = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger repairPending = new AtomicInteger();
+    private final Lane fresh = new Lane();
+    private final Lane repair = new Lane();
     private final AtomicBoolean drainPlanned = new AtomicBoolean();
 
     /** @param certified whether a certificate of the named sender is known here (called on the I/O thread) */
@@ -94,12 +118,8 @@ final class Inbox {
             counters.dropped(DropReason.OVERLOAD);
             return;
         }
-        if (isRepair(m.header().type()) && certified.test(m.header().sender())) {
-            repairPending.incrementAndGet();
-            repair.add(new Received(m, from));
-        } else {
-            fresh.add(new Received(m, from));
-        }
+        Lane lane = isRepair(m.header().type()) && certified.test(m.header().sender()) ? repair : fresh;
+        lane.add(new Received(m, from));
         planDrain();
     }
 
@@ -116,7 +136,6 @@ final class Inbox {
                 fresh.clear();
                 repair.clear();
                 pending.set(0);
-                repairPending.set(0);
             }
         }
     }
@@ -128,24 +147,24 @@ final class Inbox {
     private void drain() {
         try {
             int waiting = pending.get();
-            int repairWaiting = repairPending.get();
+            int repairWaiting = repair.waiting().get();
             int repairPlaces = repairWaiting == 0 ? 0 : Math.max(REPAIR_SHARE, (int) ((long) BATCH * repairWaiting / Math.max(1, waiting)));
             int freshPlaces = BATCH - Math.min(BATCH, repairPlaces);
             int handled = 0;
             // fresh messages up to their places, then the repair lane's, then whichever still waits
-            handled += take(fresh, freshPlaces, false);
-            handled += take(repair, BATCH - handled, true);
-            take(fresh, BATCH - handled, false);
+            handled += take(fresh, freshPlaces);
+            handled += take(repair, BATCH - handled);
+            take(fresh, BATCH - handled);
         } finally {
             drainPlanned.set(false);
-            if (!fresh.isEmpty() || !repair.isEmpty()) {
+            if (!fresh.queue().isEmpty() || !repair.queue().isEmpty()) {
                 planDrain(); // a message added after the last poll, or more than a batch waiting
             }
         }
     }
 
     /** Handles up to {@code most} messages of one lane; returns how many. */
-    private int take(Queue<Received> lane, int most, boolean isRepairLane) {
+    private int take(Lane lane, int most) {
         int n = 0;
         while (n < most) {
             Received r = lane.poll();
@@ -154,9 +173,6 @@ final class Inbox {
             }
             n++;
             pending.decrementAndGet();
-            if (isRepairLane) {
-                repairPending.decrementAndGet();
-            }
             handler.accept(r.message(), r.from());
         }
         return n;
