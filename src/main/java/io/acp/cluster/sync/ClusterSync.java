@@ -237,7 +237,7 @@ public final class ClusterSync {
         }
         inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
-                counters, executor, this::handleGuarded, env.nanoTime(), authorKeys::member);
+                counters, executor, this::handleGuarded, env.nanoTime(), authorKeys::member, authorKeys::knows);
         try {
             transport = transportLayer.apply(env.transports().open(settings));
             transport.start(inbox::onDatagram);

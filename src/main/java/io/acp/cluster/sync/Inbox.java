@@ -1,5 +1,7 @@
 package io.acp.cluster.sync;
 
+import io.acp.cluster.sync.origin.ControlCheck;
+import io.acp.cluster.sync.origin.PairTags;
 import io.acp.cluster.sync.wire.DatagramOpener;
 import io.acp.cluster.sync.wire.DropReason;
 import io.acp.cluster.sync.wire.MessageType;
@@ -7,6 +9,7 @@ import io.acp.cluster.sync.wire.Opened;
 import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
 import java.net.InetSocketAddress;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -36,6 +39,10 @@ import java.util.function.Predicate;
  * SEAL_TAGS still come before its DELTA bodies. A sender this node holds no certificate of is not
  * held back at all: its sealed DELTA may be the certificate that its tagged deltas right behind it
  * need, so all it sends takes the fresh lane, in arrival order, until its certificate is known.
+ * The other way round for a member's new key (a re-issued certificate, a new disk): a tagged delta
+ * or heartbeat under a key this node does not know yet waits in the repair lane, behind the sealed
+ * DELTA that may carry that key's certificate, instead of overtaking it and being refused
+ * {@code unknown-author}.
  */
 final class Inbox {
 
@@ -81,15 +88,26 @@ final class Inbox {
     private final BiConsumer<Reassembler.Message, InetSocketAddress> handler;
     private final LongSupplier nanoTime;
     private final Predicate<String> certified;
+    private final KnownKey knownKey;
     private final AtomicInteger pending = new AtomicInteger();
     private final Lane fresh = new Lane();
     private final Lane repair = new Lane();
     private final AtomicBoolean drainPlanned = new AtomicBoolean();
 
-    /** @param certified whether a certificate of the named sender is known here (called on the I/O thread) */
+    /** Whether the certificate of {@code node} with {@code keyId} is known here (called on the I/O thread). */
+    @FunctionalInterface
+    interface KnownKey {
+        boolean test(String node, long keyId);
+    }
+
+    /**
+     * @param certified whether any certificate of the named sender is known here (called on the I/O thread)
+     * @param knownKey  whether the certificate of a sender's key is known here (called on the I/O thread)
+     */
     Inbox(DatagramOpener opener, Reassembler reassembler, SyncCounters counters, Executor syncThread,
-          BiConsumer<Reassembler.Message, InetSocketAddress> handler, LongSupplier nanoTime, Predicate<String> certified) {
+          BiConsumer<Reassembler.Message, InetSocketAddress> handler, LongSupplier nanoTime, Predicate<String> certified, KnownKey knownKey) {
         this.certified = certified;
+        this.knownKey = knownKey;
         this.nanoTime = nanoTime; // the sync environment's clock, so a simulation times reassembly out in virtual time
         this.opener = opener;
         this.reassembler = reassembler;
@@ -118,9 +136,26 @@ final class Inbox {
             counters.dropped(DropReason.OVERLOAD);
             return;
         }
-        Lane lane = isRepair(m.header().type()) && certified.test(m.header().sender()) ? repair : fresh;
-        lane.add(new Received(m, from));
+        laneOf(m).add(new Received(m, from));
         planDrain();
+    }
+
+    /** The lane of a complete message (see the class comment). */
+    private Lane laneOf(Reassembler.Message m) {
+        String sender = m.header().sender();
+        if (!certified.test(sender)) {
+            return fresh; // everything of a sender not certified yet, in arrival order: its certificate leads
+        }
+        MessageType type = m.header().type();
+        if (isRepair(type)) {
+            return repair;
+        }
+        OptionalLong key = type == MessageType.TAGGED_DELTA ? PairTags.senderKeyId(m.body())
+                : type == MessageType.HEARTBEAT ? ControlCheck.heartbeatKeyId(m.body()) : OptionalLong.empty();
+        if (key.isPresent() && !knownKey.test(sender, key.getAsLong())) {
+            return repair; // a member's new key: behind the sealed DELTA that may bring its certificate
+        }
+        return fresh;
     }
 
     /** Whether a message of this type goes in the repair lane (see the class comment). */

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class InboxLanesTest {
 
     private static final InetSocketAddress FROM = new InetSocketAddress("127.0.0.1", 7000);
+    /** Key ids as a TAGGED_DELTA's first 8 bytes name them, spelled in ASCII so the handled bodies read plainly. */
+    private static final long N1_NEW_KEY = java.nio.ByteBuffer.wrap("newkey! ".getBytes(StandardCharsets.US_ASCII)).getLong();
 
     private final ClusterKeys keys = new ClusterKeys("c1", "correct horse battery staple 42", Optional.empty());
     private final SyncCounters counters = new SyncCounters();
@@ -31,7 +33,8 @@ class InboxLanesTest {
     private final List<String> handled = new ArrayList<>();
     private final Inbox inbox = new Inbox(new DatagramOpener(keys, "n2", counters), new Reassembler(1 << 20, 2_000_000_000L, counters),
             counters, syncThread::add, (m, from) -> handled.add(m.header().type() + " " + new String(m.body(), StandardCharsets.UTF_8)), System::nanoTime,
-            java.util.Set.of("n1")::contains); // n1's certificate is known here, n3's is not
+            java.util.Set.of("n1")::contains, // n1's certificate is known here, n3's is not
+            (node, keyId) -> node.equals("n1") && keyId != N1_NEW_KEY); // n1 has a new key, whose certificate is not known here yet
     private final DatagramSealer n1 = new DatagramSealer(keys, "n1", 1, 1400);
     private final DatagramSealer n3 = new DatagramSealer(keys, "n3", 1, 1400);
 
@@ -119,6 +122,21 @@ class InboxLanesTest {
 
         assertThat(handled).containsExactly("SEAL_TAGS n3's tags", "DELTA n3's certificate", "TAGGED_DELTA n3's first write",
                 "TAGGED_DELTA n1's write", "DELTA n1's sealed re-send");
+    }
+
+    @Test
+    void aTaggedDeltaOrHeartbeatUnderAMembersNewKeyWaitsBehindTheSealedDeltaThatMayCarryThatKeysCertificate() {
+        receive(MessageType.SEAL_TAGS, "n1's tags");
+        receive(MessageType.DELTA, "n1's new certificate");
+        receive(MessageType.TAGGED_DELTA, "newkey! write under the new key");
+        receive(MessageType.HEARTBEAT, "digest 12 b newkey! alive under the new key"); // the key id follows 12 bytes of digest
+        receive(MessageType.TAGGED_DELTA, "oldkey! write under the old key");
+
+        runSyncThread();
+
+        assertThat(handled).containsExactly("TAGGED_DELTA oldkey! write under the old key", "SEAL_TAGS n1's tags",
+                "DELTA n1's new certificate", "TAGGED_DELTA newkey! write under the new key",
+                "HEARTBEAT digest 12 b newkey! alive under the new key");
     }
 
     @Test

@@ -121,6 +121,12 @@ public final class AuthorKeys {
         return new Lookup(k.key(), k.certificate(), null);
     }
 
+    /** Whether a certificate of {@code node} with {@code keyId} was learned (valid or not). */
+    public boolean knows(String node, long keyId) {
+        Map<Long, Known> keys = byNode.get(node);
+        return keys != null && keys.containsKey(keyId);
+    }
+
     /** Whether any certificate of {@code node} from this cluster's CA is known: it is a member here. */
     public boolean member(String node) {
         Map<Long, Known> keys = byNode.get(node);

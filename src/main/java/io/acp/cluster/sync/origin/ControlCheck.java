@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -55,6 +56,15 @@ public final class ControlCheck {
         this.clockMillis = clockMillis;
         this.pullWindowMillis = pullWindowMillis;
         this.unknownAuthor = unknownAuthor;
+    }
+
+    /**
+     * The key id a HEARTBEAT body names its sender's key by, without checking anything: what the
+     * receiving I/O thread routes it by. Empty if the body is shorter.
+     */
+    public static OptionalLong heartbeatKeyId(byte[] body) {
+        int at = ControlFormat.DIGEST_LENGTH;
+        return body.length < at + Long.BYTES ? OptionalLong.empty() : OptionalLong.of(ByteBuffer.wrap(body, at, Long.BYTES).getLong());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -161,6 +162,14 @@ public final class PairTags {
         }
         b.put(entries, 0, length);
         return b.array();
+    }
+
+    /**
+     * The key id a TAGGED_DELTA body names its sender's key by (its first 8 bytes), without checking
+     * anything: what the receiving I/O thread routes it by. Empty if the body is shorter.
+     */
+    public static OptionalLong senderKeyId(byte[] body) {
+        return body.length < Long.BYTES ? OptionalLong.empty() : OptionalLong.of(ByteBuffer.wrap(body).getLong());
     }
 
     /**
