@@ -117,11 +117,15 @@ public final class SyncScaleBench {
             Thread.sleep(warmup * 1000L);
 
             long[] cpu = new long[real];
+            long[] user = new long[real];
+            long[] io = new long[real];
             long[] sent = new long[real];
             long[] received = new long[real];
             Map<String, Long>[] before = snapshot(nodes);
             for (int i = 0; i < real; i++) {
                 cpu[i] = cpuOf(nodes.get(i).threads());
+                user[i] = userOf(nodes.get(i).threads());
+                io[i] = cpuOf(ioThreads(nodes.get(i).threads()));
                 sent[i] = nodes.get(i).bytes().bytesSent.get();
                 received[i] = nodes.get(i).bytes().bytesReceived.get();
             }
@@ -145,6 +149,10 @@ public final class SyncScaleBench {
                 System.out.printf("%s: sync threads CPU %.2f %% of a core; sent %.1f kB/s, received %.1f kB/s (UDP payload); %s%n",
                         n.id(), cpuPct, (n.bytes().bytesSent.get() - sent[i]) / wall / 1000, (n.bytes().bytesReceived.get() - received[i]) / wall / 1000,
                         delta(before[i], after[i], wall));
+                double kernelPct = cpuPct - (userOf(n.threads()) - user[i]) / 1e9 / wall * 100;
+                double ioPct = (cpuOf(ioThreads(n.threads())) - io[i]) / 1e9 / wall * 100;
+                System.out.printf("%s: of that, the I/O thread %.2f %% and the sync thread %.2f %%; in the kernel %.2f %% (both threads)%n",
+                        n.id(), ioPct, cpuPct - ioPct, kernelPct);
             }
             System.out.printf("stats writer thread (CDB putStats + sync change hook), per real node: %.2f %% of a core%n",
                     (writerCpu.get() - writer0) / 1e9 / wall * 100 / real);
@@ -206,6 +214,23 @@ public final class SyncScaleBench {
         Set<Long> ids = new HashSet<>();
         Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("acp-sync")).forEach(t -> ids.add(t.getId()));
         return ids;
+    }
+
+    /** User-mode CPU time: the rest of {@link #cpuOf} is the kernel's (system calls: receiving and sending datagrams, waking up). */
+    static long userOf(Set<Long> threads) {
+        return threads.stream().mapToLong(THREADS::getThreadUserTime).filter(t -> t > 0).sum();
+    }
+
+    /** The receiving I/O threads among a node's sync threads. */
+    static Set<Long> ioThreads(Set<Long> threads) {
+        Set<Long> out = new HashSet<>();
+        for (long id : threads) {
+            java.lang.management.ThreadInfo info = THREADS.getThreadInfo(id);
+            if (info != null && info.getThreadName().startsWith("acp-sync-io")) {
+                out.add(id);
+            }
+        }
+        return out;
     }
 
     static long cpuOf(Set<Long> threads) {
