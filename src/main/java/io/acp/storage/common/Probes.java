@@ -36,17 +36,15 @@ public final class Probes implements AutoCloseable {
 
     /**
      * Runs {@code call} on a probe thread; fails with TIMEOUT naming {@code what} if it has not
-     * answered within {@code timeout}, and with UNAVAILABLE while an earlier call with {@code key}
-     * still hangs.
+     * answered within {@code timeout}, and with UNAVAILABLE ({@link Busy}) while an earlier call
+     * with {@code key} still runs or hangs.
      */
     public <T> Uni<T> call(String key, String what, Duration timeout, Callable<T> call) {
         return Uni.createFrom().deferred(() -> {
             long now = System.nanoTime();
             Long earlier = inFlight.putIfAbsent(key, now);
             if (earlier != null) {
-                long secs = TimeUnit.NANOSECONDS.toSeconds(now - earlier);
-                return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE,
-                        what + " still has not answered after " + secs + " s (hung mount or device?)"));
+                return Uni.createFrom().failure(new Busy(what, now - earlier, timeout));
             }
             CompletableFuture<T> f = new CompletableFuture<>();
             try {
@@ -69,6 +67,28 @@ public final class Probes implements AutoCloseable {
                     .onFailure(TimeoutException.class).transform(e -> new AcpException(ErrorCode.TIMEOUT,
                             what + " did not answer within " + timeout.toMillis() + " ms (hung mount or device?)"));
         });
+    }
+
+    /**
+     * An earlier call with the same key is still running. Within the timeout that is only an
+     * overlap (two callers measured the same thing at once: {@link #overlapping()}); past it, the
+     * earlier call hangs.
+     */
+    public static final class Busy extends AcpException {
+
+        private final boolean overlapping;
+
+        Busy(String what, long runningNanos, Duration timeout) {
+            super(ErrorCode.UNAVAILABLE, runningNanos < timeout.toNanos()
+                    ? what + " is already running (for " + TimeUnit.NANOSECONDS.toMillis(runningNanos) + " ms)"
+                    : what + " still has not answered after " + TimeUnit.NANOSECONDS.toSeconds(runningNanos) + " s (hung mount or device?)");
+            this.overlapping = runningNanos < timeout.toNanos();
+        }
+
+        /** Whether the earlier call is still within its timeout: it will answer, nothing hangs. */
+        public boolean overlapping() {
+            return overlapping;
+        }
     }
 
     /** How many keys have a call running (a hung one included). */

@@ -133,7 +133,11 @@ public final class Pools {
             reports.meta(key, meta);
             return true;
         }).onFailure().recoverWithItem(f -> {
-            reports.problem(key, "unavailable", f.getMessage(), base);
+            // A sample that meets another of the same pool (the periodic one and a volume change's)
+            // leaves the pool's state to that one: the pool is busy, not broken
+            if (!(f instanceof Probes.Busy busy && busy.overlapping())) {
+                reports.problem(key, "unavailable", f.getMessage(), base);
+            }
             return false;
         });
     }

@@ -183,7 +183,10 @@ public final class Shares {
                     reports.meta(key, meta);
                     return true;
                 }).onFailure().recoverWithItem(f -> {
-                    reports.problem(key, "failed", f.getMessage(), path(s.id())); // mounted but not answering: a hung server
+                    // mounted but not answering: a hung server; unless another sample of it is merely still running
+                    if (!(f instanceof Probes.Busy busy && busy.overlapping())) {
+                        reports.problem(key, "failed", f.getMessage(), path(s.id()));
+                    }
                     return false;
                 });
     }
