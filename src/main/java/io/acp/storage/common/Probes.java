@@ -91,6 +91,14 @@ public final class Probes implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a probe failed only because an earlier call with its key is still running within its
+     * timeout: a sampler that meets this leaves the state it reports to that call.
+     */
+    public static boolean overlapped(Throwable failure) {
+        return failure instanceof Busy busy && busy.overlapping();
+    }
+
     /** How many keys have a call running (a hung one included). */
     public int busy() {
         return inFlight.size();

@@ -135,7 +135,7 @@ public final class Pools {
         }).onFailure().recoverWithItem(f -> {
             // A sample that meets another of the same pool (the periodic one and a volume change's)
             // leaves the pool's state to that one: the pool is busy, not broken
-            if (!(f instanceof Probes.Busy busy && busy.overlapping())) {
+            if (!Probes.overlapped(f)) {
                 reports.problem(key, "unavailable", f.getMessage(), base);
             }
             return false;

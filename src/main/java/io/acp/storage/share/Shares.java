@@ -184,7 +184,7 @@ public final class Shares {
                     return true;
                 }).onFailure().recoverWithItem(f -> {
                     // mounted but not answering: a hung server; unless another sample of it is merely still running
-                    if (!(f instanceof Probes.Busy busy && busy.overlapping())) {
+                    if (!Probes.overlapped(f)) {
                         reports.problem(key, "failed", f.getMessage(), path(s.id()));
                     }
                     return false;
