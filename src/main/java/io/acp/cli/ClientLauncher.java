@@ -1,5 +1,6 @@
 package io.acp.cli;
 
+import java.io.PrintWriter;
 import java.util.OptionalInt;
 import picocli.CommandLine;
 import picocli.CommandLine.IFactory;
@@ -24,6 +25,15 @@ final class ClientLauncher {
 
     /** The command's exit code, or empty when it must run in the application. */
     static OptionalInt run(String... args) {
+        return run(null, null, args);
+    }
+
+    /**
+     * As {@link #run(String...)}, printing to {@code out} and {@code err} instead of the process's
+     * standard streams (either may be null: that stream stays picocli's default, on System.out or
+     * System.err). The tests of the commands run them so, in their own JVM.
+     */
+    static OptionalInt run(PrintWriter out, PrintWriter err, String... args) {
         Factory factory = new Factory();
         boolean[] needsApplication = {false};
         CommandLine cli;
@@ -35,6 +45,12 @@ final class ClientLauncher {
                 return OptionalInt.empty();
             }
             throw e;
+        }
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
         }
         cli.setExecutionStrategy(parsed -> {
             if (needsApplication(parsed)) {

@@ -10,7 +10,6 @@ import io.acp.protocol.Request;
 import io.acp.protocol.Response;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The CLI against a stand-in node on a real Unix socket: what it sends, how it prints, and how
  * the node's error codes become exit codes. The real node is driven in io.acp.it.
  */
-@QuarkusMainTest
 class CliAgainstFakeNodeTest {
+
+    private final QuarkusMainLauncher launcher = new InProcessClient();
 
     private static final String STATUS = """
             {"node":"n1","version":"0.1.0","startedAt":"2026-11-24T10:00:00Z","uptimeMs":3723000,"objects":2,"readiness":"syncing",
@@ -62,7 +62,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void statusJsonIsTheRawResult(QuarkusMainLauncher launcher) throws Exception {
+    void statusJsonIsTheRawResult() throws Exception {
         try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {
             LaunchResult result = launcher.launch(args(node, "status", "--json"));
             assertThat(result.exitCode()).isZero();
@@ -75,7 +75,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void statusForPeopleIsTables(QuarkusMainLauncher launcher) throws Exception {
+    void statusForPeopleIsTables() throws Exception {
         try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {
             LaunchResult result = launcher.launch(args(node, "status"));
             assertThat(result.exitCode()).isZero();
@@ -91,7 +91,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void listingIsAnAlignedTableWithTheWritingNode(QuarkusMainLauncher launcher) throws Exception {
+    void listingIsAnAlignedTableWithTheWritingNode() throws Exception {
         try (FakeApiServer node = node(FakeApiServer.result(json(LIST)))) {
             LaunchResult result = launcher.launch(args(node, "get", "network", "--subtype", "vlan"));
             assertThat(result.exitCode()).isZero();
@@ -106,7 +106,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void listingJsonParses(QuarkusMainLauncher launcher) throws Exception {
+    void listingJsonParses() throws Exception {
         try (FakeApiServer node = node(FakeApiServer.result(json(LIST)))) {
             LaunchResult result = launcher.launch(args(node, "get", "NETWORK", "--json"));
             assertThat(result.exitCode()).isZero();
@@ -116,7 +116,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void restoreAsAndOnAnotherNodeAndCreateFromATemplateSendWhatTheyName(QuarkusMainLauncher launcher) throws Exception {
+    void restoreAsAndOnAnotherNodeAndCreateFromATemplateSendWhatTheyName() throws Exception {
         Path userData = Files.writeString(dir.resolve("user-data.yaml"), "#cloud-config\nruncmd: [echo hi]\n");
         Path key = Files.writeString(dir.resolve("id.pub"), "# mine\nssh-ed25519 AAAAC3Nza test@acp\n\n");
         JsonNode report = json("{\"id\":\"db-copy\",\"state\":\"running\",\"node\":\"n2\",\"backup\":\"db.20261202T020000Z\"}");
@@ -143,7 +143,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void putSendsSpecSubtypeAndCondition(QuarkusMainLauncher launcher) throws Exception {
+    void putSendsSpecSubtypeAndCondition() throws Exception {
         Path spec = dir.resolve("spec.json");
         Files.writeString(spec, "{\"vlan\": 100}");
         JsonNode stored = json(LIST).get(0);
@@ -162,7 +162,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void errorCodesBecomeExitCodesWithOneLine(QuarkusMainLauncher launcher) throws Exception {
+    void errorCodesBecomeExitCodesWithOneLine() throws Exception {
         record Case(ErrorCode code, int exit) {
         }
         List<Case> cases = List.of(new Case(ErrorCode.NOT_FOUND, 3), new Case(ErrorCode.UNAUTHORIZED, 4), new Case(ErrorCode.FORBIDDEN, 4),
@@ -179,7 +179,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void watchPrintsOneJsonDocumentPerEvent(QuarkusMainLauncher launcher) throws Exception {
+    void watchPrintsOneJsonDocumentPerEvent() throws Exception {
         JsonNode first = json(LIST).get(0);
         JsonNode second = json(LIST).get(1);
         try (FakeApiServer node = node(r -> List.of(new Response.Result(r.id(), Json.object().put("stream", r.id())),
@@ -194,7 +194,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void watchForPeopleIsOneLinePerChange(QuarkusMainLauncher launcher) throws Exception {
+    void watchForPeopleIsOneLinePerChange() throws Exception {
         JsonNode meta = json("{\"kind\":\"meta\",\"type\":\"node\",\"id\":\"n1\",\"node\":\"n1\",\"values\":{\"state\":\"running\"},\"version\":\"1@n1\"}");
         try (FakeApiServer node = node(r -> List.of(new Response.Result(r.id(), Json.object().put("stream", r.id())),
                 new Response.Event(r.id(), json(LIST).get(0)), new Response.Event(r.id(), meta), new Response.End(r.id())))) {
@@ -207,7 +207,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void statsShowNumbersTheWayPeopleReadThem(QuarkusMainLauncher launcher) throws Exception {
+    void statsShowNumbersTheWayPeopleReadThem() throws Exception {
         JsonNode samples = json("""
                 [{"kind":"stats","type":"node","id":"n1","node":"n1","time":1764010000000,"values":{"processRss":1.06176512E8,"cpu":0.9850746268656716,"uptime":93784.0},"version":"1@n1"},
                  {"kind":"stats","type":"node","id":"n1","node":"n2","time":1764010001000,"values":{"memAvailable":2.3975501824E10,"cpu":0.5},"version":"2@n2"}]
@@ -227,7 +227,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void theKeyComesFromTheDataDirectoryWhenNotGiven(QuarkusMainLauncher launcher) throws Exception {
+    void theKeyComesFromTheDataDirectoryWhenNotGiven() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("admin.key"), "file-key\n");
         System.setProperty("acp.node.data-dir", data.toString());
@@ -241,7 +241,7 @@ class CliAgainstFakeNodeTest {
     }
 
     @Test
-    void noKeyAnywhereIsUnauthorizedNamingWhereItLooked(QuarkusMainLauncher launcher) throws Exception {
+    void noKeyAnywhereIsUnauthorizedNamingWhereItLooked() throws Exception {
         Path data = Files.createDirectories(dir.resolve("empty-data"));
         System.setProperty("acp.node.data-dir", data.toString());
         try (FakeApiServer node = node(FakeApiServer.result(json(STATUS)))) {

@@ -9,7 +9,6 @@ import io.acp.protocol.Request;
 import io.acp.protocol.Response;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * with units, integers in --json, not_found for stats and meta of unknown objects, the history
  * table, usage errors that say what is wrong, typo suggestions, and which node --node names.
  */
-@QuarkusMainTest
 class CliPolishTest {
+
+    private final QuarkusMainLauncher launcher = new InProcessClient();
 
     private static final String POOL_STATS = """
             [{"kind":"stats","type":"storage","id":"p1","node":"n1","time":1764010000000,
@@ -42,7 +42,7 @@ class CliPolishTest {
     }
 
     @Test
-    void jsonPrintsWholeNumbersAsIntegersAndTablesUseHumanSizes(QuarkusMainLauncher launcher) throws Exception {
+    void jsonPrintsWholeNumbersAsIntegersAndTablesUseHumanSizes() throws Exception {
         try (FakeApiServer node = node(FakeApiServer.result(json(POOL_STATS)))) {
             LaunchResult raw = launcher.launch(CliAgainstFakeNodeTest.args(node, "stats", "storage", "p1", "--json"));
             assertThat(raw.exitCode()).isZero();
@@ -59,7 +59,7 @@ class CliPolishTest {
     }
 
     @Test
-    void metaIsOneRowPerFieldWithNestedFieldsDotted(QuarkusMainLauncher launcher) throws Exception {
+    void metaIsOneRowPerFieldWithNestedFieldsDotted() throws Exception {
         JsonNode meta = json("""
                 [{"kind":"meta","type":"storage","id":"p1","node":"n1","values":{"state":"ok","usage":{"size":1073741824,"mounted":true}},"version":"1@n1"}]
                 """);
@@ -75,7 +75,7 @@ class CliPolishTest {
     }
 
     @Test
-    void statsAndMetaOfAnUnknownObjectAreNotFoundLikeGet(QuarkusMainLauncher launcher) throws Exception {
+    void statsAndMetaOfAnUnknownObjectAreNotFoundLikeGet() throws Exception {
         try (FakeApiServer node = node(r -> r.op().equals("get")
                 ? List.of(new Response.Failure(r.id(), ErrorCode.NOT_FOUND, "object system/nope"))
                 : List.of(new Response.Result(r.id(), json("[]"))))) {
@@ -90,7 +90,7 @@ class CliPolishTest {
     }
 
     @Test
-    void anObjectWithoutReportsYetIsAnEmptyTableNotAnError(QuarkusMainLauncher launcher) throws Exception {
+    void anObjectWithoutReportsYetIsAnEmptyTableNotAnError() throws Exception {
         try (FakeApiServer node = node(r -> List.of(new Response.Result(r.id(), r.op().equals("get")
                 ? json("{\"kind\":\"object\",\"type\":\"system\",\"id\":\"web1\",\"spec\":{},\"deleted\":false,\"version\":\"1@n1\"}")
                 : json("[]"))))) {
@@ -101,7 +101,7 @@ class CliPolishTest {
     }
 
     @Test
-    void historyAsksTheReportingNodeForARangeAndPrintsOneRowPerStep(QuarkusMainLauncher launcher) throws Exception {
+    void historyAsksTheReportingNodeForARangeAndPrintsOneRowPerStep() throws Exception {
         JsonNode history = json("""
                 {"type":"system","id":"web1","node":"n2","range":"1d","stepMillis":60000,"from":1764000000000,"to":1764086400000,
                  "series":[{"metric":"cpu","points":[[1764010000000,0.25],[1764010060000,0.5]]},
@@ -124,7 +124,7 @@ class CliPolishTest {
     }
 
     @Test
-    void nodeAfterStatsMeansWhatTheGlobalNodeMeansAndFromFiltersReporters(QuarkusMainLauncher launcher) throws Exception {
+    void nodeAfterStatsMeansWhatTheGlobalNodeMeansAndFromFiltersReporters() throws Exception {
         try (FakeApiServer node = node(FakeApiServer.result(json(POOL_STATS)))) {
             launcher.launch(CliAgainstFakeNodeTest.args(node, "stats", "storage", "p1", "--node", "n2"));
             launcher.launch(CliAgainstFakeNodeTest.args(node, "--node", "n2", "stats", "storage", "p1"));
@@ -140,7 +140,7 @@ class CliPolishTest {
     }
 
     @Test
-    void aZeroMemoryIsAnInvalidValueNotAMissingOption(QuarkusMainLauncher launcher) {
+    void aZeroMemoryIsAnInvalidValueNotAMissingOption() {
         LaunchResult result = launcher.launch("system", "create", "web1", "--vcpus", "1", "--memory", "0", "--socket", dir.resolve("none.sock").toString());
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("invalid value for option '--memory': 0").doesNotContain("at least --vcpus and --memory");
@@ -150,7 +150,7 @@ class CliPolishTest {
     }
 
     @Test
-    void aMistypedCommandSuggestsTheClosestOne(QuarkusMainLauncher launcher) {
+    void aMistypedCommandSuggestsTheClosestOne() {
         LaunchResult result = launcher.launch("system", "lsit");
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(CliWithoutNodeTest.errorLines(result)).containsExactly("acp: 'lsit' is not a command of 'acp system'; did you mean 'acp system list'?");
@@ -162,7 +162,7 @@ class CliPolishTest {
     }
 
     @Test
-    void systemShowWatchPrintsTheSystemAgainAtEachChangeAndEndsWhenItIsDeleted(QuarkusMainLauncher launcher) throws Exception {
+    void systemShowWatchPrintsTheSystemAgainAtEachChangeAndEndsWhenItIsDeleted() throws Exception {
         JsonNode running = json("""
                 {"id":"web1","object":{"kind":"object","type":"system","id":"web1","spec":{"vcpus":2,"memory":1024},"deleted":false,"version":"1@n1"},
                  "meta":{"state":"running","loaded":true,"node":"n1","since":"2026-11-24T10:00:00Z"}}

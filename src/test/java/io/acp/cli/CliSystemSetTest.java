@@ -7,7 +7,6 @@ import io.acp.api.client.FakeApiServer;
 import io.acp.protocol.Request;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * request, and the answer is printed field by field, live or pending with the reason. (The answer
  * itself is checked against real libvirt in {@code io.acp.hypervisor.LiveSystemEditTest}.)
  */
-@QuarkusMainTest
 class CliSystemSetTest {
+
+    private final QuarkusMainLauncher launcher = new InProcessClient();
 
     private static final String ANSWER = """
             {"id":"web1","state":"running","loaded":true,"node":"n1","since":1764010000000,
@@ -35,7 +35,7 @@ class CliSystemSetTest {
     Path dir;
 
     @Test
-    void printsPerFieldWhetherItWasAppliedLiveOrIsPendingAndWhy(QuarkusMainLauncher launcher) throws Exception {
+    void printsPerFieldWhetherItWasAppliedLiveOrIsPendingAndWhy() throws Exception {
         AtomicReference<Request> asked = new AtomicReference<>();
         JsonNode answer = CliAgainstFakeNodeTest.json(ANSWER);
         try (FakeApiServer node = FakeApiServer.unix(dir.resolve("api.sock"), r -> {
@@ -57,7 +57,7 @@ class CliSystemSetTest {
     }
 
     @Test
-    void aMaximumBelowOneIsAUsageError(QuarkusMainLauncher launcher) {
+    void aMaximumBelowOneIsAUsageError() {
         LaunchResult result = launcher.launch("system", "set", "web1", "--max-memory", "0");
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.getErrorOutput()).contains("invalid value for option '--max-memory': 0");
@@ -68,7 +68,7 @@ class CliSystemSetTest {
      * system's lists first and send them changed at their end (what a running system takes by hot-plug).
      */
     @Test
-    void addAndRemoveFlagsSendTheListsChangedAtTheirEnd(QuarkusMainLauncher launcher) throws Exception {
+    void addAndRemoveFlagsSendTheListsChangedAtTheirEnd() throws Exception {
         List<Request> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         JsonNode shown = CliAgainstFakeNodeTest.json("""
                 {"id":"web1","state":"running","object":{"spec":{"vcpus":1,"memory":128,

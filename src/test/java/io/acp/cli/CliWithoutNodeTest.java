@@ -2,55 +2,60 @@ package io.acp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quarkus.test.junit.main.Launch;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI with no node to talk to: usage errors, argument checks, and the "not running" hint. */
-@QuarkusMainTest
 class CliWithoutNodeTest {
+
+    private final QuarkusMainLauncher launcher = new InProcessClient();
 
     @TempDir
     Path dir;
 
     @Test
-    @Launch(value = {}, exitCode = ExitCodes.USAGE)
-    void noCommandIsAUsageError(LaunchResult result) {
+    void noCommandIsAUsageError() {
+        LaunchResult result = launcher.launch();
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("missing a command").contains("Usage: acp");
     }
 
     @Test
-    @Launch(value = {"get"}, exitCode = ExitCodes.USAGE)
-    void missingTypeIsAUsageError(LaunchResult result) {
+    void missingTypeIsAUsageError() {
+        LaunchResult result = launcher.launch("get");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("Missing required parameter: 'TYPE'");
     }
 
     @Test
-    @Launch(value = {"status", "--no-such-option"}, exitCode = ExitCodes.USAGE)
-    void unknownOptionIsAUsageError(LaunchResult result) {
+    void unknownOptionIsAUsageError() {
+        LaunchResult result = launcher.launch("status", "--no-such-option");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("Unknown option: '--no-such-option'");
     }
 
     @Test
-    @Launch(value = {"status", "--tcp", "localhost"}, exitCode = ExitCodes.USAGE)
-    void badTcpAddressIsAUsageError(LaunchResult result) {
+    void badTcpAddressIsAUsageError() {
+        LaunchResult result = launcher.launch("status", "--tcp", "localhost");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("'localhost' is not HOST:PORT");
     }
 
     @Test
-    @Launch(value = {"stats", "node", "n1", "--history", "2h"}, exitCode = ExitCodes.USAGE)
-    void anUnknownHistoryRangeIsAUsageError(LaunchResult result) {
+    void anUnknownHistoryRangeIsAUsageError() {
+        LaunchResult result = launcher.launch("stats", "node", "n1", "--history", "2h");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.getErrorOutput()).contains("--history: history range '2h' is not one of 1h, 1d, 30d");
     }
 
     @Test
-    @Launch(value = {"--help"})
-    void helpListsCommandsAndExitCodes(LaunchResult result) {
+    void helpListsCommandsAndExitCodes() {
+        LaunchResult result = launcher.launch("--help");
+        assertThat(result.exitCode()).isZero();
         assertThat(result.getOutput())
                 .contains("node", "status", "services", "get", "put", "delete", "meta", "stats", "watch")
                 .contains("Exit codes:")
@@ -58,7 +63,7 @@ class CliWithoutNodeTest {
     }
 
     @Test
-    void unknownTypeIsOneLineBadRequest(QuarkusMainLauncher launcher) {
+    void unknownTypeIsOneLineBadRequest() {
         LaunchResult result = launcher.launch("get", "gizmo", "--socket", dir.resolve("none.sock").toString());
         assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
         assertThat(errorLines(result)).containsExactly(
@@ -66,7 +71,7 @@ class CliWithoutNodeTest {
     }
 
     @Test
-    void specThatIsNotJsonIsBadRequest(QuarkusMainLauncher launcher) {
+    void specThatIsNotJsonIsBadRequest() {
         LaunchResult result = launcher.launch("put", "network", "v1", "--subtype", "vlan", "--spec", "{vlan:",
                 "--socket", dir.resolve("none.sock").toString());
         assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
@@ -74,7 +79,7 @@ class CliWithoutNodeTest {
     }
 
     @Test
-    void specFromAMissingFileIsBadRequest(QuarkusMainLauncher launcher) {
+    void specFromAMissingFileIsBadRequest() {
         Path missing = dir.resolve("spec.json");
         LaunchResult result = launcher.launch("put", "alarm", "a1", "--spec", "@" + missing, "--socket", dir.resolve("none.sock").toString());
         assertThat(result.exitCode()).isEqualTo(ExitCodes.BAD_REQUEST);
@@ -82,7 +87,7 @@ class CliWithoutNodeTest {
     }
 
     @Test
-    void noNodeOnTheSocketIsUnavailableWithAHint(QuarkusMainLauncher launcher) {
+    void noNodeOnTheSocketIsUnavailableWithAHint() {
         Path socket = dir.resolve("api.sock");
         LaunchResult result = launcher.launch("status", "--socket", socket.toString(), "--api-key", "k");
         assertThat(result.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
@@ -93,7 +98,7 @@ class CliWithoutNodeTest {
     }
 
     @Test
-    void noNodeOnTheTcpPortIsUnavailable(QuarkusMainLauncher launcher) throws Exception {
+    void noNodeOnTheTcpPortIsUnavailable() throws Exception {
         int freePort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             freePort = s.getLocalPort();

@@ -12,7 +12,6 @@ import io.acp.protocol.Request;
 import io.acp.protocol.Response;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code acp health}, {@code acp alarms}, {@code acp alarm ack} against a stand-in node (as CliAgainstFakeNodeTest): what they send and print. */
-@QuarkusMainTest
 class HealthAndAlarmsCliTest {
+
+    private final QuarkusMainLauncher launcher = new InProcessClient();
 
     private static final String HEALTH = """
             {"primary":"n1","term":3,"score":70,"nodes":{"n1":100,"n2":85,"n3":85},
@@ -42,7 +42,7 @@ class HealthAndAlarmsCliTest {
     }
 
     @Test
-    void healthPrintsScoreNodesAndHits(QuarkusMainLauncher launcher) throws Exception {
+    void healthPrintsScoreNodesAndHits() throws Exception {
         try (FakeApiServer node = node(json(HEALTH))) {
             LaunchResult result = launcher.launch(args(node, "health"));
             assertThat(result.exitCode()).isZero();
@@ -62,7 +62,7 @@ class HealthAndAlarmsCliTest {
     }
 
     @Test
-    void alarmsSendsAllAndPrintsATable(QuarkusMainLauncher launcher) throws Exception {
+    void alarmsSendsAllAndPrintsATable() throws Exception {
         try (FakeApiServer node = node(json(ALARMS))) {
             LaunchResult result = launcher.launch(args(node, "alarms", "--all"));
             assertThat(result.exitCode()).isZero();
@@ -80,7 +80,7 @@ class HealthAndAlarmsCliTest {
     }
 
     @Test
-    void alarmAckSendsTheIdAndMapsErrors(QuarkusMainLauncher launcher) throws Exception {
+    void alarmAckSendsTheIdAndMapsErrors() throws Exception {
         try (FakeApiServer node = node(json(ALARMS).get(0))) {
             LaunchResult result = launcher.launch(args(node, "alarm", "ack", "poolFull:storage:p1:n2"));
             assertThat(result.exitCode()).isZero();

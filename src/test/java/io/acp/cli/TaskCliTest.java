@@ -9,15 +9,15 @@ import io.acp.api.client.FakeApiServer;
 import io.acp.protocol.Request;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code acp task list} and {@code acp task show} against a stand-in node (as CliAgainstFakeNodeTest): what they send and print. */
-@QuarkusMainTest
 class TaskCliTest {
+
+    private final QuarkusMainLauncher launcher = new InProcessClient();
 
     private static final String TASK = """
             {"id":"n1:1764583200123:7","op":"cluster.put","object":"system/web1","user":"ops","role":"operator","origin":"n2","node":"n1",
@@ -34,7 +34,7 @@ class TaskCliTest {
     }
 
     @Test
-    void listSendsItsFiltersAndPrintsATable(QuarkusMainLauncher launcher) throws Exception {
+    void listSendsItsFiltersAndPrintsATable() throws Exception {
         try (FakeApiServer node = node(json("[" + TASK + "]"))) {
             LaunchResult result = launcher.launch(args(node, "task", "list", "--on", "n1", "--user", "ops", "--since", "2h", "--limit", "5"));
             assertThat(result.exitCode()).isZero();
@@ -55,7 +55,7 @@ class TaskCliTest {
     }
 
     @Test
-    void showPrintsWhoWhereOutcomeAndWhatChanged(QuarkusMainLauncher launcher) throws Exception {
+    void showPrintsWhoWhereOutcomeAndWhatChanged() throws Exception {
         try (FakeApiServer node = node(json(TASK))) {
             LaunchResult result = launcher.launch(args(node, "task", "show", "n1:1764583200123:7"));
             assertThat(result.exitCode()).isZero();
@@ -66,7 +66,7 @@ class TaskCliTest {
     }
 
     @Test
-    void aRunningTaskShowsHowFarItHasCome(QuarkusMainLauncher launcher) throws Exception {
+    void aRunningTaskShowsHowFarItHasCome() throws Exception {
         String running = """
                 {"id":"n1:1764583200123:8","op":"hypervisor.migrate","object":"system/web1","user":"ops","role":"operator","origin":"n1",
                  "node":"n1","state":"running","started":"2026-12-01T10:00:00.123Z","ended":null,
