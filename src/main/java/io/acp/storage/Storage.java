@@ -87,7 +87,7 @@ public final class Storage {
             o.putNull("volumes");
             return Uni.createFrom().item(o);
         }
-        return probes.call("volumes:" + id, "listing volumes of pool " + id + " on node " + reports.nodeId(), settings.probeTimeout(),
+        return probes.shared("volumes:" + id, "listing volumes of pool " + id + " on node " + reports.nodeId(), settings.probeTimeout(),
                 () -> r.backend().volumes()).map(vs -> {
                     ArrayNode a = o.putArray("volumes");
                     vs.forEach(v -> a.add(v.toJson()));

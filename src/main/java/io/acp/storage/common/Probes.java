@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Probes implements AutoCloseable {
 
     private final ExecutorService threads;
-    private final ConcurrentHashMap<String, Long> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Running> inFlight = new ConcurrentHashMap<>();
 
     public Probes() {
         AtomicInteger n = new AtomicInteger();
@@ -40,33 +40,63 @@ public final class Probes implements AutoCloseable {
      * with {@code key} still runs or hangs.
      */
     public <T> Uni<T> call(String key, String what, Duration timeout, Callable<T> call) {
+        return start(key, what, timeout, call, false);
+    }
+
+    /**
+     * As {@link #call}, for a call that only reads (listing a pool's volumes): a caller that comes
+     * while another shared call with {@code key} runs within its timeout gets that call's answer,
+     * instead of {@link Busy}. Two people showing one pool at once both see its volumes; still one
+     * thread per key, and a call past its timeout still fails the next caller as a hang.
+     */
+    public <T> Uni<T> shared(String key, String what, Duration timeout, Callable<T> call) {
+        return start(key, what, timeout, call, true);
+    }
+
+    private <T> Uni<T> start(String key, String what, Duration timeout, Callable<T> call, boolean share) {
         return Uni.createFrom().deferred(() -> {
             long now = System.nanoTime();
-            Long earlier = inFlight.putIfAbsent(key, now);
+            CompletableFuture<T> answer = new CompletableFuture<>();
+            Running mine = new Running(now, answer, share);
+            Running earlier = inFlight.putIfAbsent(key, mine);
             if (earlier != null) {
-                return Uni.createFrom().failure(new Busy(what, now - earlier, timeout));
+                long running = now - earlier.started();
+                if (share && earlier.shared() && running < timeout.toNanos()) {
+                    @SuppressWarnings("unchecked") // only shared calls of one key share it, and a key names one kind of answer
+                    CompletableFuture<T> same = (CompletableFuture<T>) earlier.answer();
+                    return bounded(same, what, timeout, timeout.minusNanos(running));
+                }
+                return Uni.createFrom().failure(new Busy(what, running, timeout));
             }
-            CompletableFuture<T> f = new CompletableFuture<>();
             try {
                 threads.execute(() -> {
                     // The key is freed before the answer is delivered, so whoever gets it may probe again at once.
                     try {
                         T result = call.call();
-                        inFlight.remove(key, now);
-                        f.complete(result);
+                        inFlight.remove(key, mine);
+                        answer.complete(result);
                     } catch (Throwable e) {
-                        inFlight.remove(key, now);
-                        f.completeExceptionally(e);
+                        inFlight.remove(key, mine);
+                        answer.completeExceptionally(e);
                     }
                 });
             } catch (RuntimeException rejected) {
-                inFlight.remove(key, now);
+                inFlight.remove(key, mine);
                 return Uni.createFrom().failure(new AcpException(ErrorCode.UNAVAILABLE, "storage service is stopping"));
             }
-            return Uni.createFrom().completionStage(f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS))
-                    .onFailure(TimeoutException.class).transform(e -> new AcpException(ErrorCode.TIMEOUT,
-                            what + " did not answer within " + timeout.toMillis() + " ms (hung mount or device?)"));
+            return bounded(answer, what, timeout, timeout);
         });
+    }
+
+    /** The answer, or TIMEOUT after {@code left}; each caller waits on its own copy, so one caller's timeout is not another's. */
+    private static <T> Uni<T> bounded(CompletableFuture<T> answer, String what, Duration timeout, Duration left) {
+        return Uni.createFrom().completionStage(answer.copy().orTimeout(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS))
+                .onFailure(TimeoutException.class).transform(e -> new AcpException(ErrorCode.TIMEOUT,
+                        what + " did not answer within " + timeout.toMillis() + " ms (hung mount or device?)"));
+    }
+
+    /** A call under way: when it started, the answer it will give, and whether later callers may wait for that answer. */
+    private record Running(long started, CompletableFuture<?> answer, boolean shared) {
     }
 
     /**
