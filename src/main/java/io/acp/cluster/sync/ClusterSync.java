@@ -121,11 +121,11 @@ public final class ClusterSync {
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
-    private List<Entry> sealedAtLastHeartbeat = List.of(); // sync thread only: sent again once at the next
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
     private DeltaBundler bundler;
+    private DeltaSender sender;
     private Inbox inbox;
     private QuietStatsResender quietStats;
     private Cancellable changes;
@@ -250,6 +250,7 @@ public final class ClusterSync {
             throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
         }
         outbox = new Outbox(sealer, transport);
+        sender = new DeltaSender(node, epoch, bundler, signer, seals, pairTags, sealTags, authorKeys, outbox, counters, () -> bridge);
         control = new ControlSealer(signer, epoch, transport.localAddress(), env.random());
         running = true;
         publishCertificate();
@@ -386,9 +387,9 @@ public final class ClusterSync {
         running = false;
         changes.cancel();
         executor.execute(() -> {
-            flush(env.nanoTime().getAsLong());
-            sealTagged(); // so the peers can relay this node's last entries once it is gone
-            sealTagged(); // and once more, as a heartbeat would have
+            sender.flush(env.nanoTime().getAsLong());
+            sender.sealTagged(); // so the peers can relay this node's last entries once it is gone
+            sender.sealTagged(); // and once more, as a heartbeat would have
         });
         executor.shutdown();
         try {
@@ -481,144 +482,8 @@ public final class ClusterSync {
     private void flushIfDue() {
         long now = env.nanoTime().getAsLong();
         if (running && bundler.due(now, inbox.backlog())) {
-            flush(now);
+            sender.flush(now);
         }
-    }
-
-    /**
-     * Sends what is pending. In a small group (at most {@link PairTags#MAX_TAGS} member keys, no L3
-     * bridge) the entries go out under pair tags, which cost no signature, and are sealed at the next
-     * heartbeat; otherwise, and for certificates always, they are sealed now (one signature per
-     * flush). See docs/protocol.md, "Tagged deltas".
-     */
-    private void flush(long nowNanos) {
-        List<Entry> batch = bundler.drain(nowNanos);
-        if (batch.isEmpty()) {
-            return;
-        }
-        List<io.acp.cluster.sync.origin.AuthorKeys.MemberKey> receivers = bridge ? null : pairTags.receivers();
-        bundler.signedFlushes(receivers == null);
-        if (receivers == null) {
-            sendSealed(batch);
-            counters.entriesSent(batch.size());
-            return;
-        }
-        List<Entry> certificates = new ArrayList<>();
-        List<Entry> tagged = new ArrayList<>(batch.size());
-        for (Entry e : batch) {
-            (CertificateMeta.isCertificateMeta(e) ? certificates : tagged).add(e);
-        }
-        sendSealed(certificates);
-        for (byte[] body : pairTags.encode(tagged, receivers, epoch, outbox.maxBody())) {
-            outbox.toAll(MessageType.TAGGED_DELTA, body);
-        }
-        bundler.sentTagged(tagged);
-        counters.entriesSent(batch.size());
-    }
-
-    /** Seals entries of this node as one batch (one signature) and multicasts them as DELTA bodies. */
-    private void sendSealed(List<Entry> entries) {
-        if (entries.isEmpty()) {
-            return;
-        }
-        List<SealedEntry> sealed = signer.seal(entries);
-        sealed.forEach(seals::put);
-        multicastSealed(sealed);
-    }
-
-    /**
-     * Multicasts sealed entries of this node as DELTA bodies, each batch preceded by its seal tags,
-     * so a receiver that hears it from this node takes the seal without verifying it (docs/protocol.md,
-     * "Seal tags").
-     */
-    private void multicastSealed(List<SealedEntry> sealed) {
-        for (SealTags.Batch batch : sealTags.batches(sealed)) {
-            sealTags.encode(batch, epoch, outbox.maxBody()).forEach(body -> outbox.toAll(MessageType.SEAL_TAGS, body));
-        }
-        SealedCodec.pack(sealed, outbox.maxBody(), Integer.MAX_VALUE).forEach(body -> outbox.toAll(MessageType.DELTA, body));
-    }
-
-    /**
-     * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot; one
-     * sealed meanwhile for an anti-entropy answer keeps that seal) and multicasts them, with the
-     * ones of the heartbeat before once more unless their slot has a newer seal by now:
-     * peers that hold them keep the seal for relaying, peers that missed them merge them. A seal is
-     * what lets a peer relay an entry after its author lost it (a restart drops meta and stats), so
-     * it goes out twice, at two heartbeats, under one signature.
-     */
-    private void sealTagged() {
-        List<Entry> unsealed = new ArrayList<>();
-        List<SealedEntry> current = new ArrayList<>();
-        for (Entry e : bundler.drainAwaitingSeal()) {
-            SealedEntry held = seals.get(e);
-            if (held == null) {
-                unsealed.add(e);
-            } else {
-                current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
-            }
-        }
-        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
-        fresh.forEach(seals::put);
-        List<SealedEntry> out = new ArrayList<>();
-        for (Entry e : sealedAtLastHeartbeat) {
-            // not superseded since, this heartbeat's seals included: under a steady write load
-            // every slot is, and its older version would be decoded and ignored by every receiver
-            // (the store holds one seal per slot and version, so the same version is the same seal)
-            SealedEntry s = seals.get(e);
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        current.addAll(fresh);
-        out.addAll(current);
-        // only the entries, which the CDB holds anyway: the sealed forms are in the seal store,
-        // and a list of them kept for a heartbeat would survive a young collection (young pauses
-        // copy what survives)
-        List<Entry> sent = new ArrayList<>(current.size());
-        current.forEach(s -> sent.add(s.entry()));
-        sealedAtLastHeartbeat = sent;
-        if (!out.isEmpty()) {
-            multicastSealed(out);
-        }
-    }
-
-    /**
-     * The sealed form of entries to relay, in order: as their authors sealed them; this node's own
-     * entries that lack one are sealed now, in one batch; a peer's entry whose seal this node does
-     * not hold is left out (its author or another peer sends it).
-     */
-    private List<SealedEntry> sealedForRelay(List<Entry> entries) {
-        List<Entry> unsealedOwn = new ArrayList<>();
-        List<Entry> unsealedBridged = new ArrayList<>();
-        for (Entry e : entries) {
-            if (seals.get(e) != null) {
-                continue;
-            }
-            if (ownToSeal(e)) {
-                unsealedOwn.add(e);
-            } else if (bridge && !authorKeys.member(SealedEntry.requiredAuthor(e))) {
-                unsealedBridged.add(e);
-            }
-        }
-        if (!unsealedOwn.isEmpty()) {
-            signer.seal(unsealedOwn).forEach(seals::put);
-        }
-        if (!unsealedBridged.isEmpty()) {
-            signer.sealBridged(unsealedBridged).forEach(seals::put);
-        }
-        List<SealedEntry> out = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            SealedEntry s = seals.get(e);
-            if (s != null) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
-    /** Whether this node wrote {@code e} and may seal it: its objects, and the meta and stats it reports. */
-    private boolean ownToSeal(Entry e) {
-        return SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node));
     }
 
     // ---- received datagrams -------------------------------------------------------------------
@@ -653,7 +518,7 @@ public final class ClusterSync {
                         return;
                     }
                     counters.pullServed();
-                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), this::sealedForRelay, this::ownToSeal,
+                    AntiEntropy.Answer answer = antiEntropy.answer(buckets.get(), outbox.maxBody(), sender::sealedForRelay, sender::ownToSeal,
                             signer::sealEncoded);
                     for (byte[] body : answer.bodies()) {
                         outbox.toPeer(MessageType.ENTRIES, body, from);
@@ -858,7 +723,7 @@ public final class ClusterSync {
 
     private void heartbeat() {
         forgetCollectedTombstones();
-        sealTagged();
+        sender.sealTagged();
         marks.saveLater(replay.marks()); // not on this thread: a slow disk would hold every delta behind it
         outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
         if (++heartbeatsSent % CERTIFICATE_RESEND_HEARTBEATS == 0) {

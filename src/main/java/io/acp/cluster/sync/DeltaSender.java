@@ -1,0 +1,191 @@
+package io.acp.cluster.sync;
+
+import io.acp.cluster.sync.origin.AuthorKeys;
+import io.acp.cluster.sync.origin.CertificateMeta;
+import io.acp.cluster.sync.origin.NodeSigner;
+import io.acp.cluster.sync.origin.PairTags;
+import io.acp.cluster.sync.origin.SealTags;
+import io.acp.cluster.sync.origin.SealedCodec;
+import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.cluster.sync.wire.MessageType;
+import io.acp.cluster.sync.wire.SyncCounters;
+import io.acp.model.Entry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * How this node's own entries leave it, and under which proof: a flush of the bundler under pair
+ * tags (a small group) or sealed (a large group, a bridge, a certificate), the seal of the tagged
+ * entries at each heartbeat (sent twice, so peers can relay them), and the sealed forms anti-entropy
+ * relays. When a flush happens is {@link ClusterSync}'s business (its bundler and its sync thread);
+ * what goes out, here. See docs/protocol.md, "Tagged deltas" and "Seal tags". Sync thread only.
+ */
+final class DeltaSender {
+
+    private final String node;
+    private final long epoch;
+    private final DeltaBundler bundler;
+    private final NodeSigner signer;
+    private final SealStore seals;
+    private final PairTags pairTags;
+    private final SealTags sealTags;
+    private final AuthorKeys authorKeys;
+    private final Outbox outbox;
+    private final SyncCounters counters;
+    /** Whether this node is an L3 bridge (set once it publishes itself as one): it then seals every flush. */
+    private final BooleanSupplier bridge;
+    /** The entries sealed at the last heartbeat: sent again once at the next, unless superseded. */
+    private List<Entry> sealedAtLastHeartbeat = List.of();
+
+    DeltaSender(String node, long epoch, DeltaBundler bundler, NodeSigner signer, SealStore seals, PairTags pairTags, SealTags sealTags,
+                AuthorKeys authorKeys, Outbox outbox, SyncCounters counters, BooleanSupplier bridge) {
+        this.node = node;
+        this.epoch = epoch;
+        this.bundler = bundler;
+        this.signer = signer;
+        this.seals = seals;
+        this.pairTags = pairTags;
+        this.sealTags = sealTags;
+        this.authorKeys = authorKeys;
+        this.outbox = outbox;
+        this.counters = counters;
+        this.bridge = bridge;
+    }
+
+    /**
+     * Sends what is pending. In a small group (at most {@link PairTags#MAX_TAGS} member keys, no L3
+     * bridge) the entries go out under pair tags, which cost no signature, and are sealed at the next
+     * heartbeat; otherwise, and for certificates always, they are sealed now (one signature per
+     * flush). See docs/protocol.md, "Tagged deltas".
+     */
+    void flush(long nowNanos) {
+        List<Entry> batch = bundler.drain(nowNanos);
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<AuthorKeys.MemberKey> receivers = bridge.getAsBoolean() ? null : pairTags.receivers();
+        bundler.signedFlushes(receivers == null);
+        if (receivers == null) {
+            sendSealed(batch);
+            counters.entriesSent(batch.size());
+            return;
+        }
+        List<Entry> certificates = new ArrayList<>();
+        List<Entry> tagged = new ArrayList<>(batch.size());
+        for (Entry e : batch) {
+            (CertificateMeta.isCertificateMeta(e) ? certificates : tagged).add(e);
+        }
+        sendSealed(certificates);
+        for (byte[] body : pairTags.encode(tagged, receivers, epoch, outbox.maxBody())) {
+            outbox.toAll(MessageType.TAGGED_DELTA, body);
+        }
+        bundler.sentTagged(tagged);
+        counters.entriesSent(batch.size());
+    }
+
+    /** Seals entries of this node as one batch (one signature) and multicasts them as DELTA bodies. */
+    private void sendSealed(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        List<SealedEntry> sealed = signer.seal(entries);
+        sealed.forEach(seals::put);
+        multicastSealed(sealed);
+    }
+
+    /**
+     * Multicasts sealed entries of this node as DELTA bodies, each batch preceded by its seal tags,
+     * so a receiver that hears it from this node takes the seal without verifying it (docs/protocol.md,
+     * "Seal tags").
+     */
+    private void multicastSealed(List<SealedEntry> sealed) {
+        for (SealTags.Batch batch : sealTags.batches(sealed)) {
+            sealTags.encode(batch, epoch, outbox.maxBody()).forEach(body -> outbox.toAll(MessageType.SEAL_TAGS, body));
+        }
+        SealedCodec.pack(sealed, outbox.maxBody(), Integer.MAX_VALUE).forEach(body -> outbox.toAll(MessageType.DELTA, body));
+    }
+
+    /**
+     * Seals the entries sent under pair tags since the last heartbeat (the latest of each slot; one
+     * sealed meanwhile for an anti-entropy answer keeps that seal) and multicasts them, with the
+     * ones of the heartbeat before once more unless their slot has a newer seal by now:
+     * peers that hold them keep the seal for relaying, peers that missed them merge them. A seal is
+     * what lets a peer relay an entry after its author lost it (a restart drops meta and stats), so
+     * it goes out twice, at two heartbeats, under one signature.
+     */
+    void sealTagged() {
+        List<Entry> unsealed = new ArrayList<>();
+        List<SealedEntry> current = new ArrayList<>();
+        for (Entry e : bundler.drainAwaitingSeal()) {
+            SealedEntry held = seals.get(e);
+            if (held == null) {
+                unsealed.add(e);
+            } else {
+                current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
+            }
+        }
+        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
+        fresh.forEach(seals::put);
+        List<SealedEntry> out = new ArrayList<>();
+        for (Entry e : sealedAtLastHeartbeat) {
+            // not superseded since, this heartbeat's seals included: under a steady write load
+            // every slot is, and its older version would be decoded and ignored by every receiver
+            // (the store holds one seal per slot and version, so the same version is the same seal)
+            SealedEntry s = seals.get(e);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        current.addAll(fresh);
+        out.addAll(current);
+        // only the entries, which the CDB holds anyway: the sealed forms are in the seal store,
+        // and a list of them kept for a heartbeat would survive a young collection (young pauses
+        // copy what survives)
+        List<Entry> sent = new ArrayList<>(current.size());
+        current.forEach(s -> sent.add(s.entry()));
+        sealedAtLastHeartbeat = sent;
+        if (!out.isEmpty()) {
+            multicastSealed(out);
+        }
+    }
+
+    /**
+     * The sealed form of entries to relay, in order: as their authors sealed them; this node's own
+     * entries that lack one are sealed now, in one batch; a peer's entry whose seal this node does
+     * not hold is left out (its author or another peer sends it).
+     */
+    List<SealedEntry> sealedForRelay(List<Entry> entries) {
+        List<Entry> unsealedOwn = new ArrayList<>();
+        List<Entry> unsealedBridged = new ArrayList<>();
+        for (Entry e : entries) {
+            if (seals.get(e) != null) {
+                continue;
+            }
+            if (ownToSeal(e)) {
+                unsealedOwn.add(e);
+            } else if (bridge.getAsBoolean() && !authorKeys.member(SealedEntry.requiredAuthor(e))) {
+                unsealedBridged.add(e);
+            }
+        }
+        if (!unsealedOwn.isEmpty()) {
+            signer.seal(unsealedOwn).forEach(seals::put);
+        }
+        if (!unsealedBridged.isEmpty()) {
+            signer.sealBridged(unsealedBridged).forEach(seals::put);
+        }
+        List<SealedEntry> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            SealedEntry s = seals.get(e);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Whether this node wrote {@code e} and may seal it: its objects, and the meta and stats it reports. */
+    boolean ownToSeal(Entry e) {
+        return SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node));
+    }
+}
