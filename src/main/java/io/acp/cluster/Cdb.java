@@ -82,6 +82,13 @@ public final class Cdb implements AutoCloseable {
     private long collectedBefore = Long.MIN_VALUE;
     /** Meta and stats per object; each holder's monitor orders that object's reports. */
     private final ConcurrentHashMap<ObjectKey, ObjectReports> reports = new ConcurrentHashMap<>();
+    /**
+     * The keys of {@link #reports} by type, kept with it (a key is added in the function that makes
+     * its holder, removed in the one that drops it, both under the map's lock of that key), so
+     * {@link #reportedKeys} reads the few node keys without walking every system's and pool's:
+     * placement asks for them at every create.
+     */
+    private final Map<io.acp.model.ObjectType, java.util.Set<ObjectKey>> reportedByType = keySetPerType();
     private final ChangeStreams streams = new ChangeStreams();
     private final StatsNames statsNames = new StatsNames();
     private volatile ObjectWriter writer;
@@ -350,7 +357,7 @@ public final class Cdb implements AutoCloseable {
      */
     public Optional<MetaEntry> updateMeta(ObjectKey key, UnaryOperator<ObjectNode> change) {
         while (true) {
-            ObjectReports r = reports.computeIfAbsent(key, k -> new ObjectReports());
+            ObjectReports r = reports.computeIfAbsent(key, this::newReports);
             MetaEntry e;
             synchronized (r) {
                 if (r.retired) {
@@ -501,7 +508,21 @@ public final class Cdb implements AutoCloseable {
      */
     private ObjectReports reportsOf(ObjectKey key) {
         ObjectReports r = reports.get(key);
-        return r != null ? r : reports.computeIfAbsent(key, k -> new ObjectReports());
+        return r != null ? r : reports.computeIfAbsent(key, this::newReports);
+    }
+
+    private static Map<io.acp.model.ObjectType, java.util.Set<ObjectKey>> keySetPerType() {
+        Map<io.acp.model.ObjectType, java.util.Set<ObjectKey>> m = new java.util.EnumMap<>(io.acp.model.ObjectType.class);
+        for (io.acp.model.ObjectType t : io.acp.model.ObjectType.values()) {
+            m.put(t, ConcurrentHashMap.newKeySet());
+        }
+        return m;
+    }
+
+    /** A new reports holder for {@code key}, as the map's function that inserts it. */
+    private ObjectReports newReports(ObjectKey key) {
+        reportedByType.get(key.type()).add(key);
+        return new ObjectReports();
     }
 
     /** Drops the key's reports not newer than the tombstone; caller holds {@code objectWrites}. */
@@ -514,7 +535,7 @@ public final class Cdb implements AutoCloseable {
 
     /** The reports holder of a key, created if absent; only for callers holding {@code objectWrites}, which is when holders are retired. */
     private ObjectReports lockableReports(ObjectKey key) {
-        return reports.computeIfAbsent(key, k -> new ObjectReports());
+        return reports.computeIfAbsent(key, this::newReports);
     }
 
     // ---- queries ------------------------------------------------------------------------------
@@ -638,12 +659,7 @@ public final class Cdb implements AutoCloseable {
 
     /** Keys of {@code type} that carry meta or stats of some node (e.g. every node that reports itself), sorted by id. */
     public List<ObjectKey> reportedKeys(io.acp.model.ObjectType type) {
-        List<ObjectKey> out = new ArrayList<>();
-        for (ObjectKey k : reports.keySet()) {
-            if (k.type() == type) {
-                out.add(k);
-            }
-        }
+        List<ObjectKey> out = new ArrayList<>(reportedByType.get(type));
         out.sort(Comparator.comparing(ObjectKey::id));
         return out;
     }
@@ -718,7 +734,13 @@ public final class Cdb implements AutoCloseable {
             synchronized (r) {
                 if (r.forgetDelete()) {
                     r.retired = true;
-                    reports.remove(key, r);
+                    reports.computeIfPresent(key, (k, held) -> {
+                        if (held != r) {
+                            return held;
+                        }
+                        reportedByType.get(k.type()).remove(k);
+                        return null;
+                    });
                 }
             }
         }

@@ -337,6 +337,25 @@ class CdbTest {
     }
 
     @Test
+    void reportedKeysAreThoseOfTheTypeAskedAndLeaveWithTheirCollectedTombstone() {
+        ObjectKey node2 = ObjectKey.of(io.acp.model.ObjectType.NODE, "n2");
+        ObjectKey node1 = ObjectKey.of(io.acp.model.ObjectType.NODE, "n1");
+        cdb.putStats(node2, java.util.Map.of("cpu", 0.5));
+        cdb.putMeta(node1, Json.object().put("state", "up"));
+        put(VLAN, "vlan", 1);
+        cdb.putMeta(VLAN, Json.object().put("state", "up"));
+        assertThat(cdb.reportedKeys(io.acp.model.ObjectType.NODE)).as("sorted by id, only nodes").containsExactly(node1, node2);
+        assertThat(cdb.reportedKeys(VLAN.type())).containsExactly(VLAN);
+
+        await(cdb.deleteObject(VLAN));
+        assertThat(cdb.collectTombstones(wall.get() + 1)).isEqualTo(1);
+        assertThat(cdb.reportedKeys(VLAN.type())).as("its reports went with the collected tombstone").isEmpty();
+        assertThat(cdb.reportedKeys(io.acp.model.ObjectType.NODE)).containsExactly(node1, node2);
+        cdb.putMeta(VLAN, Json.object().put("state", "back"));
+        assertThat(cdb.reportedKeys(VLAN.type())).as("reported again").containsExactly(VLAN);
+    }
+
+    @Test
     void failedJournalWriteIsUndone() {
         FailingLog log = new FailingLog();
         Cdb journaled = new Cdb("n1", new HybridClock(wall::get), log, 5);
