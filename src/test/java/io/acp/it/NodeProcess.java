@@ -146,7 +146,8 @@ final class NodeProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        fail("node " + nodeId + " did not log '" + text + "' within " + limit + ":\n" + String.join("\n", logLines()));
+        // A start that hangs: its threads (SIGQUIT, appended to the log) say where, e.g. which service's start waits on what.
+        fail("node " + nodeId + " did not log '" + text + "' within " + limit + " (its log, then its threads):\n" + String.join("\n", threadDump()));
         return null;
     }
 
