@@ -354,8 +354,9 @@ class DebianGuestIT {
         assertThat(prompt).as("the copy's root prompt on its console: %s", console.tail()).isNotNegative();
         assertThat(console.shell("cat /root/backup-data", SHELL_LIMIT).strip()).as("the data written before the incremental").isEqualTo(data);
 
-        ClusterPair.cli(dir, node2, "system", "stop", COPY);
-        assertThat(ClusterPair.cli(dir, node2, "system", "delete", COPY).exitCode()).isZero();
+        CliResult stopped = ClusterPair.cli(dir, node2, "system", "stop", COPY);
+        CliResult deleted = ClusterPair.cli(dir, node2, "system", "delete", COPY);
+        assertThat(deleted.exitCode()).as("acp system delete %s on deb2: %s (after acp system stop: %s)", COPY, deleted, stopped).isZero();
         acp("system", "delete", GUEST);
         acp("system", "delete", BASE);
         acp("template", "delete", "debian12");
