@@ -64,10 +64,15 @@ final class HistoryLog {
 
     /** Appends one frame of what changed since the last save; returns the bytes appended (0: nothing changed). */
     static long append(StatsHistory history, Path log) throws IOException {
+        return append(history, log, history.names.all());
+    }
+
+    /** As {@link #append(StatsHistory, Path)} with {@code names} as the name list taken when the save began. */
+    static long append(StatsHistory history, Path log, List<String> names) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
         boolean any;
         try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(body, new Deflater(Deflater.BEST_SPEED), 1 << 14))) {
-            any = write(history, out);
+            any = write(history, out, names);
         }
         if (!any) {
             return 0;
@@ -82,8 +87,7 @@ final class HistoryLog {
         return Integer.BYTES + body.size();
     }
 
-    private static boolean write(StatsHistory history, DataOutputStream out) throws IOException {
-        List<String> names = history.names.all();
+    private static boolean write(StatsHistory history, DataOutputStream out, List<String> names) throws IOException {
         int first = Math.min(history.namesSaved, names.size());
         out.writeInt(first);
         out.writeInt(names.size() - first);
@@ -106,10 +110,13 @@ final class HistoryLog {
                 if (!h.dirty) {
                     continue;
                 }
+                boolean whole;
                 try (DataOutputStream raw = new DataOutputStream(copy)) {
-                    writeChanges(h, raw, names.size());
+                    whole = writeChanges(h, raw, names.size());
                 }
-                h.markSaved();
+                if (whole) {
+                    h.markSaved(); // else a metric named meanwhile was left out: the next frame carries it
+                }
             }
             out.writeBoolean(true);
             out.writeUTF(e.getKey().type().wireName());
@@ -122,7 +129,8 @@ final class HistoryLog {
         return any;
     }
 
-    private static void writeChanges(ObjectHistory h, DataOutputStream out, int knownNames) throws IOException {
+    /** Writes an object's changes of the metrics named in the first {@code knownNames}; false if some other metric was left out. */
+    private static boolean writeChanges(ObjectHistory h, DataOutputStream out, int knownNames) throws IOException {
         List<Integer> kept = new ArrayList<>();
         for (int m = 0; m < h.metricIds.length; m++) {
             if (h.metricIds[m] < knownNames) { // named after the name list was taken: in the next frame
@@ -149,6 +157,7 @@ final class HistoryLog {
                 }
             }
         }
+        return kept.size() == h.metricIds.length;
     }
 
     /**

@@ -49,6 +49,14 @@ public final class HistorySnapshot {
 
     /** Writes the store to {@code file} atomically as base {@code generation}; returns the bytes written. */
     static long save(StatsHistory history, Path file, long generation) throws IOException {
+        return save(history, file, generation, history.names.all());
+    }
+
+    /**
+     * Writes the store as base {@code generation} with {@code names} as its metric names, the list as
+     * it was when the save began: samples of a metric named later stay for the next save.
+     */
+    static long save(StatsHistory history, Path file, long generation, List<String> names) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (OutputStream fileOut = Files.newOutputStream(tmp);
@@ -62,7 +70,6 @@ public final class HistorySnapshot {
             out.writeInt(FORMAT);
             out.writeLong(generation);
             history.forgotten.clear(); // a base holds no forgotten object; those forgotten from now on go in the log
-            List<String> names = history.names.all();
             history.namesSaved = names.size();
             out.writeInt(names.size());
             for (String n : names) {
@@ -92,14 +99,17 @@ public final class HistorySnapshot {
      */
     private static ByteBuffer copy(ObjectHistory h, int knownNames) {
         synchronized (h) {
-            h.markSaved(); // what follows is on disk once the file is moved in place; a failed save writes a whole one again
-
-            // A metric named after the name list was taken is left out (it is in the next snapshot).
+            // A metric named after the name list was taken is left out; the object then stays
+            // dirty, so the next log frame carries that metric's samples (a frame names the new
+            // metric and rewrites the steps since the object's last save, the others' included).
             int kept = 0;
             for (int id : h.metricIds) {
                 if (id < knownNames) {
                     kept++;
                 }
+            }
+            if (kept == h.metricIds.length) {
+                h.markSaved(); // what follows is on disk once the file is moved in place; a failed save writes a whole one again
             }
             long size = Integer.BYTES + (long) kept * Integer.BYTES;
             for (TierRing t : h.tiers) {
