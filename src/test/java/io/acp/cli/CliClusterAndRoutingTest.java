@@ -9,11 +9,12 @@ import io.acp.model.Json;
 import io.acp.protocol.Request;
 import io.acp.security.ClusterPki;
 import io.acp.security.PkiFiles;
+import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
-import io.quarkus.test.junit.main.QuarkusMainTest;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +25,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** {@code acp cluster init / add-node} on real files, and {@code acp --node} in the envelope. */
-@QuarkusMainTest
+/**
+ * {@code acp cluster init / add-node} on real files, and {@code acp --node} in the envelope: the
+ * commands run in one application ({@link InApplicationCli}), as {@code acp} runs them once booted.
+ */
+@QuarkusTest
 @TestProfile(CliClusterAndRoutingTest.DataDir.class)
 class CliClusterAndRoutingTest {
 
@@ -42,8 +47,14 @@ class CliClusterAndRoutingTest {
     @TempDir
     Path dir;
 
+    @Inject
+    CommandLine.IFactory factory;
+
+    QuarkusMainLauncher launcher;
+
     @BeforeEach
     void emptyDataDir() throws IOException {
+        launcher = new InApplicationCli(factory);
         if (Files.exists(DATA.getParent())) {
             try (Stream<Path> all = Files.walk(DATA.getParent())) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -52,7 +63,7 @@ class CliClusterAndRoutingTest {
     }
 
     @Test
-    void aValidityOutOfRangeIsAUsageErrorBeforeAnythingIsWritten(QuarkusMainLauncher launcher) {
+    void aValidityOutOfRangeIsAUsageErrorBeforeAnythingIsWritten() {
         for (String[] args : new String[][] {
                 {"cluster", "init", "--validity-days", "400"},
                 {"cluster", "renew-cert", "--validity-days", "0"},
@@ -64,7 +75,7 @@ class CliClusterAndRoutingTest {
     }
 
     @Test
-    void initCreatesTheClusterOnceAndAnAdminKey(QuarkusMainLauncher launcher) throws Exception {
+    void initCreatesTheClusterOnceAndAnAdminKey() throws Exception {
         LaunchResult first = launcher.launch("cluster", "init", "--name", "lab");
         assertThat(first.exitCode()).as(first.getErrorOutput()).isZero();
         assertThat(first.getOutput()).contains("cluster created on node c1");
@@ -97,7 +108,7 @@ class CliClusterAndRoutingTest {
     }
 
     @Test
-    void joinTokenIsPrintedOnTheCaNodeAndABadTokenIsRefused(QuarkusMainLauncher launcher) throws Exception {
+    void joinTokenIsPrintedOnTheCaNodeAndABadTokenIsRefused() throws Exception {
         LaunchResult none = launcher.launch("cluster", "join-token", "--node", "c2");
         assertThat(none.exitCode()).isEqualTo(ExitCodes.FAILURE);
         assertThat(none.getErrorOutput()).contains("holds no CA key");
@@ -141,7 +152,7 @@ class CliClusterAndRoutingTest {
     }
 
     @Test
-    void globalNodeOptionSetsTheEnvelopesNode(QuarkusMainLauncher launcher) throws Exception {
+    void globalNodeOptionSetsTheEnvelopesNode() throws Exception {
         JsonNode status = Json.MAPPER.readTree("{\"node\":\"n2\",\"version\":\"0\",\"startedAt\":null,\"uptimeMs\":1,\"objects\":0,\"services\":[]}");
         try (FakeApiServer node = FakeApiServer.unix(dir.resolve("api.sock"), FakeApiServer.result(status))) {
             String socket = ((ApiEndpoint.Unix) node.endpoint()).socket().toString();

@@ -15,7 +15,7 @@ import java.util.OptionalInt;
  * {@code @QuarkusMainTest} answers the same, but builds a new application class loader for every
  * launch (1.5 to 3 s each on a 2-core machine); the command, its parsing, its connection to the node
  * and what it prints are the same code. A command that needs the application ({@link NeedsApplication},
- * e.g. {@code cluster init}) fails the test here: those stay in a {@code @QuarkusMainTest}.
+ * e.g. {@code cluster init}) fails the test here: those run in a test application ({@link InApplicationCli}).
  *
  * <p>Implements Quarkus' launcher interface so that a test reads the same either way.
  */
@@ -27,9 +27,14 @@ final class InProcessClient implements QuarkusMainLauncher {
         StringWriter err = new StringWriter();
         OptionalInt code = ClientLauncher.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         if (code.isEmpty()) {
-            throw new AssertionError("acp " + String.join(" ", args) + " needs the node's application: test it in a @QuarkusMainTest");
+            throw new AssertionError("acp " + String.join(" ", args) + " needs the node's application: test it with InApplicationCli in a @QuarkusTest");
         }
-        return new Result(code.getAsInt(), lines(out.toString()), lines(err.toString()));
+        return result(code.getAsInt(), out, err);
+    }
+
+    /** What a command printed and answered, as the Quarkus launcher gives it. */
+    static LaunchResult result(int exitCode, StringWriter out, StringWriter err) {
+        return new Result(exitCode, lines(out.toString()), lines(err.toString()));
     }
 
     /** Lines as the Quarkus launcher gives them: split at line ends, no empty last line for the final newline. */
