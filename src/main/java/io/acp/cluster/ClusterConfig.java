@@ -135,7 +135,7 @@ public interface ClusterConfig {
         @WithDefault("2s")
         Duration suspectAfter();
 
-        /** A peer not heard from for this long is dead (its meta and stats are kept). */
+        /** A peer not heard from for this long is dead (its meta and stats are kept, but for those held without its seal). */
         @WithDefault("6s")
         Duration deadAfter();
 

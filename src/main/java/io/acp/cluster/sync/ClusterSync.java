@@ -121,6 +121,12 @@ public final class ClusterSync {
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
+    /**
+     * Authors of meta or stats this node took under a pair tag (no seal yet) since it last swept
+     * their unsealed reports: only they can have reports here that no one could relay, so a sweep
+     * (see {@link #forgetUnrelayableReports}) of any other author is skipped. Sync thread only.
+     */
+    private final java.util.Set<String> tagProvenReporters = new java.util.HashSet<>();
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -544,7 +550,7 @@ public final class ClusterSync {
         InetSocketAddress at = hb.address().getAddress().isAnyLocalAddress() ? from : hb.address();
         long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(senderEpoch);
         if (senderEpoch > epochBefore) {
-            forgetUnrelayableReports(sender);
+            forgetUnrelayableReports(sender, "from before its restart", "no longer holds them");
         }
         membership.heard(sender, senderEpoch, at).ifPresent(p -> {
             resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
@@ -558,17 +564,25 @@ public final class ClusterSync {
     }
 
     /**
-     * A peer restarted: forgets the meta and stats it reported in its earlier life that this node
-     * holds without their seal. Meta and stats are not journaled, so the restarted author no longer
-     * holds them and will never seal them again; without the seal this node cannot relay them (only
-     * a sealed form is relayed), so a peer that lacks them could never get them from here, and the
-     * digests would differ for good. Such an entry came under a pair tag whose seal, sent twice at the
-     * author's next heartbeats and at its stop, was lost both times. A peer that holds the sealed form
-     * keeps it and relays it (to the author too); this node then takes it back from there. Entries of
-     * the new life that overtook the heartbeat are forgotten too, and come back sealed at the author's
-     * next heartbeat. Sync thread.
+     * A peer restarted, or is dead: forgets the meta and stats it reported that this node holds
+     * without their seal. Meta and stats are not journaled, so a restarted author no longer holds
+     * them and will never seal them again, and a dead one seals nothing; without the seal this node
+     * cannot relay them (only a sealed form is relayed), so a peer that lacks them (one that
+     * restarts or joins later) could never get them from here, and the digests would differ for
+     * good. Such an entry came under a pair tag whose seal, sent twice at the author's next
+     * heartbeats and at its stop, was lost both times, or never sent: the author died first (a
+     * crash leaves whatever it reported since its last heartbeat so). A peer that holds the sealed
+     * form keeps it and relays it (to the author too); this node then takes it back from there. Of
+     * a restarted author, entries of the new life that overtook the heartbeat are forgotten too, and
+     * come back sealed at its next heartbeat; a dead author that was only cut off (a partition) gives
+     * its own back, sealed, by anti-entropy once it is heard again. Skipped for an author this node
+     * took no report of under a pair tag since its last sweep (in a large group, where every flush
+     * is sealed, that is every author): the sweep walks every reported key. Sync thread.
      */
-    private void forgetUnrelayableReports(String author) {
+    private void forgetUnrelayableReports(String author, String which, String authorCannot) {
+        if (!tagProvenReporters.remove(author)) {
+            return;
+        }
         int forgotten = 0;
         for (ObjectType type : ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeys(type)) {
@@ -590,8 +604,8 @@ public final class ClusterSync {
         }
         if (forgotten > 0) {
             counters.reportsForgotten(forgotten);
-            LOG.infof("node %s forgot %d reports of node %s from before its restart that it held without their seal (it cannot relay them, and %s no longer holds them)",
-                    node, forgotten, author, author);
+            LOG.infof("node %s forgot %d reports of node %s %s that it held without their seal (it cannot relay them, and %s %s)",
+                    node, forgotten, author, which, author, authorCannot);
         }
     }
 
@@ -664,10 +678,16 @@ public final class ClusterSync {
                 if (!mustOriginateAtSender && e instanceof ObjectEntry) {
                     catchUp.took(sender, e.version().time());
                 }
+                if (tagProven && !(e instanceof ObjectEntry)) {
+                    tagProvenReporters.add(e.node());
+                }
             }
             case RESTORED -> {
                 counters.entryMerged();
                 index.update(e); // no change event comes for a report taken back (see forgetUnrelayableReports)
+                if (tagProven && !(e instanceof ObjectEntry)) {
+                    tagProvenReporters.add(e.node());
+                }
             }
             case STALE -> counters.entryIgnored();
             case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
@@ -733,7 +753,12 @@ public final class ClusterSync {
         if (!resend.isEmpty()) {
             resend.forEach(this::bundle);
         }
-        membership.tick().forEach(this::publishPeer);
+        for (Peer p : membership.tick()) {
+            publishPeer(p);
+            if (p.state() == PeerState.DEAD) {
+                forgetUnrelayableReports(p.node(), "from before it was declared dead", "will not seal them"); // if it comes back, as after a restart
+            }
+        }
         List<String> alive = alivePeers();
         long now = env.nanoTime().getAsLong();
         if (cdb.readiness() != Readiness.READY && catchUp.ready(alive, now)) {

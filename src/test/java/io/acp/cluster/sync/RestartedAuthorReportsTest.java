@@ -80,6 +80,36 @@ class RestartedAuthorReportsTest {
         }
     }
 
+    /**
+     * The author dies for good right after reporting, before any seal of those reports reached a
+     * peer (here its seals are dropped; a crash does the same to what it reported since its last
+     * heartbeat): n2 holds them unsealed, n3 restarts and lacks them. Once n2 holds n1 dead it
+     * forgets them, and n2 and n3 agree again instead of pulling from each other for good.
+     */
+    @Test
+    void aReportNoNodeCanRelayIsForgottenWhenItsAuthorDiesAndTheOthersConverge() {
+        try (InProcessCluster c = InProcessCluster.startJournaled(3)) {
+            c.awaitConverged(WAIT);
+            c.node(2).faults().dropTypes(SEALED);
+            c.node(3).faults().dropTypes(SEALED);
+            Reports r = report(c);
+            Eventually.await(WAIT, () -> holds(c.node(3).cdb(), r), "n3 holds n1's reports");
+            c.stop(1); // its seals at the stop are dropped too; it does not come back
+            c.stop(3);
+            c.restart(3); // its copies were in memory
+            c.node(3).faults().dropTypes(Set.of());
+            c.node(2).faults().dropTypes(Set.of());
+
+            Eventually.await(WAIT, () -> !holdsEither(c.node(2).cdb(), r) && c.node(2).sync().counters().reportsForgottenCount() >= 2,
+                    () -> "n2 forgets the reports of n1 it cannot relay once n1 is dead: " + c.node(2).sync().stats());
+            c.awaitConverged(WAIT);
+            assertThat(holdsEither(c.node(3).cdb(), r)).as("n3 never got them back: no one could relay them").isFalse();
+            List<ObjectKey> keys = List.of(KEY, ObjectKey.of(ObjectType.NODE, "n1"), ObjectKey.of(ObjectType.NODE, "n2"), ObjectKey.of(ObjectType.NODE, "n3"));
+            Eventually.await(WAIT, () -> CdbContents.of(c.node(2).cdb(), keys).equals(CdbContents.of(c.node(3).cdb(), keys)),
+                    () -> "n2 and n3 hold the same entries: " + CdbContents.differences(c.runningNodes(), keys));
+        }
+    }
+
     /** n2 forgets n1's reports it cannot relay once n1 is back; then it hears sealed messages again. */
     private static void awaitForgottenAtN2(InProcessCluster c, Reports r) {
         // the count is added when the sweep ends, after the reports are gone

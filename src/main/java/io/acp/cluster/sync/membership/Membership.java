@@ -65,7 +65,7 @@ public final class Membership {
         return Optional.ofNullable(peers.get(node));
     }
 
-    /** Every peer ever heard, sorted by node id; dead peers stay (their meta and stats are kept). */
+    /** Every peer ever heard, sorted by node id; dead peers stay (their meta and stats are kept, but for those held without their seal: ClusterSync). */
     public List<Peer> view() {
         List<Peer> out = new ArrayList<>(peers.values());
         out.sort(Comparator.comparing(Peer::node));
