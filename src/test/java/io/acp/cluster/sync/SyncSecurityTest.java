@@ -54,7 +54,12 @@ class SyncSecurityTest {
 
     @Test
     void forgedAndReplayedDatagramsAreDroppedCountedAndChangeNothing() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(3); DatagramChannel raw = rawSender()) {
+        // Peers turn suspect only after 5 s of silence here (1 s by default in tests): on a loaded machine a
+        // stall of a second made a node publish a peer as suspect between the two digest readings below, a
+        // real change of its meta that no forged datagram caused.
+        SyncSettings calm = InProcessCluster.testSettings("test", "in-process cluster secret 0123456789")
+                .withTimings(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(150));
+        try (InProcessCluster cluster = InProcessCluster.start(3, calm, SyncSettings.Mode.MULTICAST, "n", 42); DatagramChannel raw = rawSender()) {
             InProcessCluster.Node target = cluster.node(2);
             target.faults().capture();
             writeSome(cluster, "real");
