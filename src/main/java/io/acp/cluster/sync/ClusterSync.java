@@ -52,9 +52,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -126,7 +128,7 @@ public final class ClusterSync {
      * their unsealed reports: only they can have reports here that no one could relay, so a sweep
      * (see {@link #forgetUnrelayableReports}) of any other author is skipped. Sync thread only.
      */
-    private final java.util.Set<String> tagProvenReporters = new java.util.HashSet<>();
+    private final Set<String> tagProvenReporters = new HashSet<>();
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
