@@ -52,11 +52,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -123,12 +121,6 @@ public final class ClusterSync {
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
-    /**
-     * Authors of meta or stats this node took under a pair tag (no seal yet) since it last swept
-     * their unsealed reports: only they can have reports here that no one could relay, so a sweep
-     * (see {@link #forgetUnrelayableReports}) of any other author is skipped. Sync thread only.
-     */
-    private final Set<String> tagProvenReporters = new HashSet<>();
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -577,14 +569,9 @@ public final class ClusterSync {
      * form keeps it and relays it (to the author too); this node then takes it back from there. Of
      * a restarted author, entries of the new life that overtook the heartbeat are forgotten too, and
      * come back sealed at its next heartbeat; a dead author that was only cut off (a partition) gives
-     * its own back, sealed, by anti-entropy once it is heard again. Skipped for an author this node
-     * took no report of under a pair tag since its last sweep (in a large group, where every flush
-     * is sealed, that is every author): the sweep walks every reported key. Sync thread.
+     * its own back, sealed, by anti-entropy once it is heard again. Sync thread.
      */
     private void forgetUnrelayableReports(String author, String which, String authorCannot) {
-        if (!tagProvenReporters.remove(author)) {
-            return;
-        }
         int forgotten = 0;
         for (ObjectType type : ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeys(type)) {
@@ -680,16 +667,10 @@ public final class ClusterSync {
                 if (!mustOriginateAtSender && e instanceof ObjectEntry) {
                     catchUp.took(sender, e.version().time());
                 }
-                if (tagProven && !(e instanceof ObjectEntry)) {
-                    tagProvenReporters.add(e.node());
-                }
             }
             case RESTORED -> {
                 counters.entryMerged();
                 index.update(e); // no change event comes for a report taken back (see forgetUnrelayableReports)
-                if (tagProven && !(e instanceof ObjectEntry)) {
-                    tagProvenReporters.add(e.node());
-                }
             }
             case STALE -> counters.entryIgnored();
             case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
