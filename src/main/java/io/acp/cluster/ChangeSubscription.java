@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>Changes wait in two places. While the subscriber keeps up (it has asked for more than is
  * queued) they go to a short FIFO: no coalescing, no per-change key object, the fast path. Beyond
- * its demand, or {@link #FIFO_LIMIT}, changes wait in a map keyed by (kind, object, node), so a subscriber that does not
+ * its demand, or {@link #FIFO_LIMIT}, changes wait in a map keyed by series (kind, object, and the reporting node for meta and stats), so a subscriber that does not
  * keep up sees the latest value of each key rather than a queue that grows without bound: memory is
  * bounded by the FIFO limit plus the number of distinct keys, never by the write rate. Everything
  * in the FIFO is older than everything in the map, and a key's changes enter in version order
@@ -30,7 +30,16 @@ final class ChangeSubscription implements Flow.Subscription {
     /** Changes queued in order before coalescing starts; bounds the fast path's memory. */
     static final int FIFO_LIMIT = 1024;
 
+    /**
+     * Where a waiting change is kept: one per series. Meta and stats have one series per reporting
+     * node; an object has one, whoever wrote the version (its {@code node()} is the writer, and
+     * keyed by it two writers' versions of one object would wait apart and leave in the order
+     * their slots were first filled, an older version after a newer one).
+     */
     private record Slot(Entry.Kind kind, ObjectKey key, String node) {
+        static Slot of(Entry e) {
+            return new Slot(e.kind(), e.key(), e.kind() == Entry.Kind.OBJECT ? null : e.node());
+        }
     }
 
     private final ChangeFilter filter;
@@ -69,7 +78,7 @@ final class ChangeSubscription implements Flow.Subscription {
         synchronized (this) {
             if (coalescing.isEmpty() && fifo.size() < Math.min(requested, FIFO_LIMIT)) {
                 fifo.add(e);
-            } else if (coalescing.put(new Slot(e.kind(), e.key(), e.node()), e) != null) {
+            } else if (coalescing.put(Slot.of(e), e) != null) {
                 coalesced++;
             }
         }

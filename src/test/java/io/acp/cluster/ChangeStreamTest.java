@@ -6,6 +6,7 @@ import io.acp.model.Entry;
 import io.acp.model.HybridClock;
 import io.acp.model.Json;
 import io.acp.model.MetaEntry;
+import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
@@ -191,6 +192,27 @@ class ChangeStreamTest {
 
         StatsEntry next = cdb.putStats(VM, Map.of("x", 1.0));
         assertThat(r.snapshot()).last().isEqualTo(next);
+    }
+
+    @Test
+    void aSlowSubscriberNeverSeesAnObjectGoBackWhenItsWritersAlternate() {
+        Recorder r = watch(ChangeFilter.ofType(ObjectType.NETWORK), 0);
+        // n3, then n2, then n3 again write v100: each version newer than the last, as merged
+        ObjectEntry first = remoteObject(VLAN, "n3");
+        ObjectEntry second = remoteObject(VLAN, "n2");
+        ObjectEntry third = remoteObject(VLAN, "n3");
+        for (ObjectEntry e : List.of(first, second, third)) {
+            assertThat(cdb.merge(e)).as("merge of %s", e.version()).isTrue();
+        }
+
+        r.subscription.request(Long.MAX_VALUE);
+
+        assertThat(r.snapshot()).as("what waited for the subscriber: the latest version only").containsExactly(third);
+        assertThat(onlySubscription().coalesced()).isEqualTo(2);
+    }
+
+    private ObjectEntry remoteObject(ObjectKey key, String node) {
+        return new ObjectEntry(key, "vlan", Json.object(), new Version(cdb.clock().now(), node), false);
     }
 
     @Test
