@@ -8,6 +8,7 @@ import io.acp.model.Json;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
 import io.acp.model.Version;
 import io.acp.protocol.AcpException;
@@ -15,11 +16,16 @@ import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +33,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -88,7 +95,7 @@ public final class Cdb implements AutoCloseable {
      * {@link #reportedKeys} reads the few node keys without walking every system's and pool's:
      * placement asks for them at every create.
      */
-    private final Map<io.acp.model.ObjectType, java.util.Set<ObjectKey>> reportedByType = keySetPerType();
+    private final Map<ObjectType, Set<ObjectKey>> reportedByType = keySetPerType();
     private final ChangeStreams streams = new ChangeStreams();
     private final StatsNames statsNames = new StatsNames();
     private volatile ObjectWriter writer;
@@ -196,7 +203,7 @@ public final class Cdb implements AutoCloseable {
             LOG.infof("CDB of node %s is %s", localNode, now.wireName());
         }
         try {
-            ObjectKey self = ObjectKey.of(io.acp.model.ObjectType.NODE, localNode);
+            ObjectKey self = ObjectKey.of(ObjectType.NODE, localNode);
             updateMeta(self, m -> m.put("readiness", now.wireName()));
         } catch (IllegalArgumentException e) {
             LOG.debugf("node id '%s' is not a valid object id; its readiness is not published", localNode);
@@ -253,7 +260,7 @@ public final class Cdb implements AutoCloseable {
         if (!key.type().allowsSubtype(subtype)) {
             return Uni.createFrom().failure(AcpException.badRequest(key.type().subtypes().isEmpty()
                     ? "object " + key + ": type " + key.type().wireName() + " has no subtypes, got '" + subtype + "'"
-                    : "object " + key + ": subtype must be one of " + new java.util.TreeSet<>(key.type().subtypes()) + ", got '" + subtype + "'"));
+                    : "object " + key + ": subtype must be one of " + new TreeSet<>(key.type().subtypes()) + ", got '" + subtype + "'"));
         }
         return write(key, conditional, expected, (current, v) -> new ObjectEntry(key, subtype, spec.deepCopy(), v, false));
     }
@@ -511,9 +518,9 @@ public final class Cdb implements AutoCloseable {
         return r != null ? r : reports.computeIfAbsent(key, this::newReports);
     }
 
-    private static Map<io.acp.model.ObjectType, java.util.Set<ObjectKey>> keySetPerType() {
-        Map<io.acp.model.ObjectType, java.util.Set<ObjectKey>> m = new java.util.EnumMap<>(io.acp.model.ObjectType.class);
-        for (io.acp.model.ObjectType t : io.acp.model.ObjectType.values()) {
+    private static Map<ObjectType, Set<ObjectKey>> keySetPerType() {
+        Map<ObjectType, Set<ObjectKey>> m = new EnumMap<>(ObjectType.class);
+        for (ObjectType t : ObjectType.values()) {
             m.put(t, ConcurrentHashMap.newKeySet());
         }
         return m;
@@ -638,7 +645,7 @@ public final class Cdb implements AutoCloseable {
      * same slots, so a received sample visits one structure, not three. Opaque to the CDB; the
      * caller makes it thread-safe.
      */
-    public Object statsAttachment(ObjectKey key, String node, java.util.function.Supplier<?> ifAbsent) {
+    public Object statsAttachment(ObjectKey key, String node, Supplier<?> ifAbsent) {
         return readOne(key, r -> r.statsAttachment(node, ifAbsent));
     }
 
@@ -658,10 +665,19 @@ public final class Cdb implements AutoCloseable {
     }
 
     /** Keys of {@code type} that carry meta or stats of some node (e.g. every node that reports itself), sorted by id. */
-    public List<ObjectKey> reportedKeys(io.acp.model.ObjectType type) {
-        List<ObjectKey> out = new ArrayList<>(reportedByType.get(type));
+    public List<ObjectKey> reportedKeys(ObjectType type) {
+        List<ObjectKey> out = new ArrayList<>(reportedKeysInAnyOrder(type));
         out.sort(Comparator.comparing(ObjectKey::id));
         return out;
+    }
+
+    /**
+     * The same keys as a live view in no order, for a walk that needs neither a copy nor an order
+     * (the sync's sweep of a peer's reports); keys added or removed during the walk may or may not
+     * be seen, as with any concurrent set.
+     */
+    public Collection<ObjectKey> reportedKeysInAnyOrder(ObjectType type) {
+        return Collections.unmodifiableSet(reportedByType.get(type));
     }
 
     public int objectCount() {
@@ -672,7 +688,8 @@ public final class Cdb implements AutoCloseable {
 
     /**
      * Every change matching the filter from the moment of subscription. A subscriber that falls
-     * behind gets the latest entry per (kind, object, node) instead of every intermediate one.
+     * behind gets the latest entry of each object, and of each node's meta and stats of it,
+     * instead of every intermediate one (an object's versions still arrive in rising order).
      * The stream completes when the CDB closes. Changes are emitted on the writing thread while
      * the subscriber has demand; use {@code emitOn} to consume them elsewhere.
      */

@@ -544,7 +544,7 @@ public final class ClusterSync {
         InetSocketAddress at = hb.address().getAddress().isAnyLocalAddress() ? from : hb.address();
         long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(senderEpoch);
         if (senderEpoch > epochBefore) {
-            forgetUnrelayableReports(sender, "from before its restart", "no longer holds them");
+            forgetUnrelayableReports(sender, AuthorGone.RESTARTED);
         }
         membership.heard(sender, senderEpoch, at).ifPresent(p -> {
             resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
@@ -571,10 +571,10 @@ public final class ClusterSync {
      * come back sealed at its next heartbeat; a dead author that was only cut off (a partition) gives
      * its own back, sealed, by anti-entropy once it is heard again. Sync thread.
      */
-    private void forgetUnrelayableReports(String author, String which, String authorCannot) {
+    private void forgetUnrelayableReports(String author, AuthorGone why) {
         int forgotten = 0;
         for (ObjectType type : ObjectType.values()) {
-            for (ObjectKey k : cdb.reportedKeys(type)) {
+            for (ObjectKey k : cdb.reportedKeysInAnyOrder(type)) {
                 boolean changed = false;
                 List<Entry> held = new ArrayList<>(cdb.meta(k, author));
                 held.addAll(cdb.stats(k, author));
@@ -594,7 +594,21 @@ public final class ClusterSync {
         if (forgotten > 0) {
             counters.reportsForgotten(forgotten);
             LOG.infof("node %s forgot %d reports of node %s %s that it held without their seal (it cannot relay them, and %s %s)",
-                    node, forgotten, author, which, author, authorCannot);
+                    node, forgotten, author, why.which, author, why.authorCannot);
+        }
+    }
+
+    /** Why a peer's unsealed reports are forgotten, in the words of the log line that says so. */
+    private enum AuthorGone {
+        RESTARTED("from before its restart", "no longer holds them"),
+        DEAD("from before it was declared dead", "will not seal them");
+
+        final String which;
+        final String authorCannot;
+
+        AuthorGone(String which, String authorCannot) {
+            this.which = which;
+            this.authorCannot = authorCannot;
         }
     }
 
@@ -739,7 +753,7 @@ public final class ClusterSync {
         for (Peer p : membership.tick()) {
             publishPeer(p);
             if (p.state() == PeerState.DEAD) {
-                forgetUnrelayableReports(p.node(), "from before it was declared dead", "will not seal them"); // if it comes back, as after a restart
+                forgetUnrelayableReports(p.node(), AuthorGone.DEAD); // if it comes back, as after a restart
             }
         }
         List<String> alive = alivePeers();
