@@ -149,11 +149,6 @@ class DebianGuestIT {
     }
 
     /** The last 60 lines of a node's log that name {@code id}. */
-    private static String linesAbout(NodeProcess n, String id) throws IOException {
-        List<String> about = n.logLines().stream().filter(l -> l.contains(id)).toList();
-        return String.join("\n", about.subList(Math.max(0, about.size() - 60), about.size()));
-    }
-
     private static HostRun run(Duration limit, String... cmd) throws IOException, InterruptedException {
         return HostRun.of(limit, cmd);
     }
@@ -364,8 +359,7 @@ class DebianGuestIT {
         CliResult stopped = ClusterPair.cli(dir, node2, "system", "stop", COPY);
         CliResult deleted = ClusterPair.cli(dir, node2, "system", "delete", COPY);
         if (deleted.exitCode() != 0) { // seen once in CI, never alone: what both nodes logged about the copy says who removed what
-            fail("acp system delete %s on deb2: %s (after acp system stop: %s)%ndeb2 on %s:%n%s%ndeb1 on %s:%n%s", COPY, deleted, stopped, COPY,
-                    linesAbout(node2, COPY), COPY, linesAbout(node, COPY));
+            fail("acp system delete %s on deb2: %s (after acp system stop: %s)%n%s%s", COPY, deleted, stopped, node2.storyOf(COPY), node.storyOf(COPY));
         }
         acp("system", "delete", GUEST);
         acp("system", "delete", BASE);

@@ -1,6 +1,7 @@
 package io.acp.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -602,7 +603,9 @@ class LiveMigrationIT {
         for (String[] gone : new String[][] {{"m2", copy}, {"m1", original}}) {
             CliResult stop = cli(gone[0].equals("m1") ? m1 : m2, "system", "stop", gone[1]);
             CliResult delete = cli(gone[0].equals("m1") ? m1 : m2, "system", "delete", gone[1]);
-            assertThat(delete.exitCode()).as("%s %s", stop, delete).isZero();
+            if (delete.exitCode() != 0) { // seen once in CI: what both nodes logged and recorded about the system says who removed what
+                fail("acp system delete %s on %s: %s (after acp system stop: %s)%n%s%s", gone[1], gone[0], delete, stop, m1.storyOf(gone[1]), m2.storyOf(gone[1]));
+            }
         }
     }
 

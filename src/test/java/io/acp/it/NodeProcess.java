@@ -155,6 +155,32 @@ final class NodeProcess implements AutoCloseable {
         return Files.readAllLines(log, StandardCharsets.UTF_8);
     }
 
+    /**
+     * What this node says about {@code id}, for a failure message: the last lines of its log that
+     * name it, and the task records (every mutating request it ran or routed) that name it, so a
+     * failure says who changed what and in which order.
+     */
+    String storyOf(String id) {
+        StringBuilder out = new StringBuilder("--- node " + nodeId + ": log lines naming " + id + "\n");
+        try {
+            List<String> about = logLines().stream().filter(l -> l.contains(id)).toList();
+            about.subList(Math.max(0, about.size() - 60), about.size()).forEach(l -> out.append(l).append('\n'));
+        } catch (IOException e) {
+            out.append("(log unreadable: ").append(e.getMessage()).append(")\n");
+        }
+        out.append("--- node ").append(nodeId).append(": tasks naming ").append(id).append('\n');
+        try (ApiClient api = client()) {
+            for (com.fasterxml.jackson.databind.JsonNode task : api.call("cluster", "list", io.acp.model.Json.object().put("type", "task"))) {
+                if (task.toString().contains(id)) {
+                    out.append(task).append('\n');
+                }
+            }
+        } catch (Exception e) {
+            out.append("(tasks unreadable: ").append(e.getMessage()).append(")\n");
+        }
+        return out.toString();
+    }
+
     /** kill -9: no shutdown hook, no clean stop. */
     void kill() throws InterruptedException {
         process.destroyForcibly();
