@@ -270,7 +270,10 @@ public final class Cdb implements AutoCloseable {
         return write(key, false, null, (current, v) -> {
             if (current == null || current.deleted()) {
                 requireReady("a delete of " + key); // absent here may only mean not pulled yet
-                throw AcpException.notFound("object " + key);
+                // a tombstone says who deleted it and when: a second delete racing the first should say so
+                throw current == null ? AcpException.notFound("object " + key)
+                        : new AcpException(ErrorCode.NOT_FOUND, "object " + key + " not found: it was deleted at version " + current.version()
+                                + " by node " + current.version().node() + (pending.get(key) == current ? " (being written to the journal)" : ""));
             }
             return new ObjectEntry(key, current.subtype(), Json.object(), v, true);
         });

@@ -139,8 +139,11 @@ class CdbTest {
         assertThat(e.getMessage()).contains("network/v100");
 
         put(VLAN, "vlan", 1);
-        await(cdb.deleteObject(VLAN));
-        assertThat(failure(cdb.deleteObject(VLAN)).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        ObjectEntry tomb = await(cdb.deleteObject(VLAN));
+        AcpException again = failure(cdb.deleteObject(VLAN));
+        assertThat(again.code()).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(again.getMessage()).as("a second delete names the first").isEqualTo("object network/v100 not found: it was deleted at version "
+                + tomb.version() + " by node n1");
     }
 
     @Test
