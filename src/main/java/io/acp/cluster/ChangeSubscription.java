@@ -14,11 +14,12 @@ import java.util.function.Consumer;
  *
  * <p>Changes wait in two places. While the subscriber keeps up (it has asked for more than is
  * queued) they go to a short FIFO: no coalescing, no per-change key object, the fast path. Beyond
- * its demand, or {@link #FIFO_LIMIT}, changes wait in a map keyed by series (kind, object, and the reporting node for meta and stats), so a subscriber that does not
- * keep up sees the latest value of each key rather than a queue that grows without bound: memory is
- * bounded by the FIFO limit plus the number of distinct keys, never by the write rate. Everything
- * in the FIFO is older than everything in the map, and a key's changes enter in version order
- * (the CDB enqueues under its per-key lock), so per key the subscriber never sees a version go back.
+ * its demand, or {@link #FIFO_LIMIT}, changes wait in a map keyed by series (kind and object, and
+ * for meta and stats the reporting node), so a subscriber that does not keep up sees the latest
+ * value of each key rather than a queue that grows without bound: memory is bounded by the FIFO
+ * limit plus the number of distinct keys, never by the write rate. Everything in the FIFO is older
+ * than everything in the map, and a key's changes enter in version order (the CDB enqueues under
+ * its per-key lock), so per key the subscriber never sees a version go back.
  *
  * <p>{@link #enqueue} never calls the subscriber, so the CDB may call it while holding locks;
  * {@link #drain} emits, serialized by the usual work-in-progress counter on whichever thread
