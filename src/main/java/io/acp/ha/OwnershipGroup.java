@@ -89,8 +89,9 @@ final class OwnershipGroup {
         raft.start();
     }
 
-    void terminate() {
-        raft.terminate();
+    /** Completes once the Raft node has terminated (at once if it already had); it writes nothing to its store after that. */
+    CompletableFuture<Ordered<Object>> terminate() {
+        return raft.terminate();
     }
 
     Member self() {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -197,10 +198,12 @@ final class OwnershipMember {
 
     Future<Void> stop() {
         stopped = true;
-        group.terminate();
+        CompletableFuture<?> terminated = group.terminate();
         if (store != null) {
-            // On the Raft thread, after the terminate: nothing writes to the store any more.
-            executor.execute(() -> {
+            // Closed once the Raft node has terminated, after which it writes nothing: not a task queued on
+            // its thread, whose executor MicroRaft shuts down as the terminate ends and which then refuses
+            // it (a stop racing the terminate failed so, with the store left open).
+            terminated.whenComplete((ok, failure) -> {
                 try {
                     store.close();
                 } catch (java.io.IOException e) {
