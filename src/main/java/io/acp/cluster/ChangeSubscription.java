@@ -1,7 +1,7 @@
 package io.acp.cluster;
 
 import io.acp.model.Entry;
-import io.acp.model.ObjectKey;
+import io.acp.model.EntrySlot;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  *
  * <p>Changes wait in two places. While the subscriber keeps up (it has asked for more than is
  * queued) they go to a short FIFO: no coalescing, no per-change key object, the fast path. Beyond
- * its demand, or {@link #FIFO_LIMIT}, changes wait in a map keyed by series (kind and object, and
- * for meta and stats the reporting node), so a subscriber that does not keep up sees the latest
+ * its demand, or {@link #FIFO_LIMIT}, changes wait in a map keyed by {@link EntrySlot} (an object, or
+ * one node's meta or stats of it), so a subscriber that does not keep up sees the latest
  * value of each key rather than a queue that grows without bound: memory is bounded by the FIFO
  * limit plus the number of distinct keys, never by the write rate. Everything in the FIFO is older
  * than everything in the map, and a key's changes enter in version order (the CDB enqueues under
@@ -31,18 +31,6 @@ final class ChangeSubscription implements Flow.Subscription {
     /** Changes queued in order before coalescing starts; bounds the fast path's memory. */
     static final int FIFO_LIMIT = 1024;
 
-    /**
-     * Where a waiting change is kept: one per series. Meta and stats have one series per reporting
-     * node; an object has one, whoever wrote the version (its {@code node()} is the writer, and
-     * keyed by it two writers' versions of one object would wait apart and leave in the order
-     * their slots were first filled, an older version after a newer one).
-     */
-    private record Slot(Entry.Kind kind, ObjectKey key, String node) {
-        static Slot of(Entry e) {
-            return new Slot(e.kind(), e.key(), e.kind() == Entry.Kind.OBJECT ? null : e.node());
-        }
-    }
-
     private final ChangeFilter filter;
     /** If not null: stats samples of other nodes are queued only when they start a series (see {@link Cdb#changesOfSeries}). */
     private final String samplesOf;
@@ -51,7 +39,7 @@ final class ChangeSubscription implements Flow.Subscription {
     private final AtomicInteger wip = new AtomicInteger();
     // Guarded by this.
     private final ArrayDeque<Entry> fifo = new ArrayDeque<>();
-    private final LinkedHashMap<Slot, Entry> coalescing = new LinkedHashMap<>();
+    private final LinkedHashMap<EntrySlot, Entry> coalescing = new LinkedHashMap<>();
     private long requested;
     private long coalesced;
     // Terminal state: set once, acted on by drain.
@@ -79,7 +67,7 @@ final class ChangeSubscription implements Flow.Subscription {
         synchronized (this) {
             if (coalescing.isEmpty() && fifo.size() < Math.min(requested, FIFO_LIMIT)) {
                 fifo.add(e);
-            } else if (coalescing.put(Slot.of(e), e) != null) {
+            } else if (coalescing.put(EntrySlot.of(e), e) != null) {
                 coalesced++;
             }
         }

@@ -1,7 +1,7 @@
 package io.acp.cluster.bridge;
 
 import io.acp.model.Entry;
-import io.acp.model.ObjectKey;
+import io.acp.model.EntrySlot;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,20 +12,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class OriginTracker {
 
-    /** One value of the CDB: an object, or one node's meta or stats of an object. */
-    private record Slot(Entry.Kind kind, ObjectKey key, String node) {
-        static Slot of(Entry e) {
-            return new Slot(e.kind(), e.key(), e.kind() == Entry.Kind.OBJECT ? "" : e.node());
-        }
-    }
-
-    private final Map<Slot, io.acp.model.Version> fromLink = new ConcurrentHashMap<>();
+    private final Map<EntrySlot, io.acp.model.Version> fromLink = new ConcurrentHashMap<>();
 
     void receivedFromLink(Entry e) {
-        fromLink.put(Slot.of(e), e.version());
+        fromLink.put(EntrySlot.of(e), e.version());
     }
 
     boolean isEcho(Entry e) {
-        return e.version().equals(fromLink.get(Slot.of(e)));
+        return e.version().equals(fromLink.get(EntrySlot.of(e)));
     }
 }

@@ -3,7 +3,7 @@ package io.acp.cluster.sync;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
-import io.acp.model.ObjectKey;
+import io.acp.model.EntrySlot;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,14 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SealStore {
 
-    private record Slot(Entry.Kind kind, ObjectKey key, String node) {
-        static Slot of(Entry e) {
-            return new Slot(e.kind(), e.key(), e.kind() == Entry.Kind.OBJECT ? "" : e.node());
-        }
-    }
-
     private final Cdb cdb;
-    private final Map<Slot, SealedEntry> sealed = new ConcurrentHashMap<>();
+    private final Map<EntrySlot, SealedEntry> sealed = new ConcurrentHashMap<>();
 
     SealStore(Cdb cdb) {
         this.cdb = cdb;
@@ -43,7 +37,7 @@ final class SealStore {
             }
             return;
         }
-        sealed.merge(Slot.of(s.entry()), s, (old, neu) -> neu.entry().version().isNewerThan(old.entry().version()) ? neu : old);
+        sealed.merge(EntrySlot.of(s.entry()), s, (old, neu) -> neu.entry().version().isNewerThan(old.entry().version()) ? neu : old);
     }
 
     /** The sealed form of exactly this entry (same version), or null. */
@@ -52,12 +46,12 @@ final class SealStore {
             StatsSlot slot = StatsSlot.of(cdb, e);
             return slot == null ? null : slot.sealOf(e); // a new object each call: compare versions, not identity
         }
-        SealedEntry s = sealed.get(Slot.of(e));
+        SealedEntry s = sealed.get(EntrySlot.of(e));
         return s != null && s.entry().version().equals(e.version()) ? s : null;
     }
 
     void forget(Entry e) {
-        sealed.remove(Slot.of(e));
+        sealed.remove(EntrySlot.of(e));
     }
 
     /** Seals held for objects and meta (stats seals are counted with their series). */
