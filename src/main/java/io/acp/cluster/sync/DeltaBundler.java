@@ -1,7 +1,7 @@
 package io.acp.cluster.sync;
 
 import io.acp.model.Entry;
-import io.acp.model.ObjectKey;
+import io.acp.model.EntrySlot;
 import io.acp.model.StatsEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,12 +61,6 @@ final class DeltaBundler {
         }
     }
 
-    private record Slot(Entry.Kind kind, ObjectKey key, String node) {
-        static Slot of(Entry e) {
-            return new Slot(e.kind(), e.key(), e.node());
-        }
-    }
-
     private record Pending(Entry entry, int bytes) {
     }
 
@@ -81,14 +75,14 @@ final class DeltaBundler {
     private final Limits limits;
     private volatile boolean signedFlushes = true; // until the sync thread says otherwise: the safe assumption
     // guarded by this
-    private LinkedHashMap<Slot, Pending> pending = new LinkedHashMap<>();
+    private LinkedHashMap<EntrySlot, Pending> pending = new LinkedHashMap<>();
     private int pendingBytes;
     private long oldestNanos;
     private long lastFlushNanos;
     private boolean flushedOnce;
     private long overflowed;
     private long bundles;
-    private LinkedHashMap<Slot, Entry> awaitingSeal = new LinkedHashMap<>(); // sync thread only
+    private LinkedHashMap<EntrySlot, Entry> awaitingSeal = new LinkedHashMap<>(); // sync thread only
 
     DeltaBundler(Limits limits) {
         this.limits = limits;
@@ -96,7 +90,7 @@ final class DeltaBundler {
 
     /** Queues an entry written at {@code nowNanos}; see {@link Added}. */
     synchronized Added add(Entry e, long nowNanos) {
-        Slot slot = Slot.of(e);
+        EntrySlot slot = EntrySlot.of(e);
         int bytes = estimatedBytes(e);
         Pending before = pending.remove(slot); // re-inserted at the end: entries leave in the order of their latest write
         if (before == null && pending.size() >= limits.maxPending()) {
@@ -149,7 +143,7 @@ final class DeltaBundler {
 
     /** Takes everything pending, in the order of each slot's latest write, as one bundle sent at {@code nowNanos}. */
     List<Entry> drain(long nowNanos) {
-        LinkedHashMap<Slot, Pending> batch;
+        LinkedHashMap<EntrySlot, Pending> batch;
         synchronized (this) {
             lastFlushNanos = nowNanos;
             flushedOnce = true;
@@ -185,7 +179,7 @@ final class DeltaBundler {
     /** Remembers entries sent under pair tags: the next heartbeat seals the latest of each slot. */
     void sentTagged(List<Entry> entries) {
         for (Entry e : entries) {
-            awaitingSeal.put(Slot.of(e), e);
+            awaitingSeal.put(EntrySlot.of(e), e);
         }
     }
 
