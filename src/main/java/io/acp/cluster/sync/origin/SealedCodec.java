@@ -1,6 +1,7 @@
 package io.acp.cluster.sync.origin;
 
 import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.wire.WireStrings;
 import io.acp.model.Entry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -58,9 +59,12 @@ public final class SealedCodec {
 
     private static void decodeGroup(byte[] body, ByteBuffer b, MessageDigest d, List<SealedEntry> out) {
         int n = b.get() & 0xFF;
-        byte[] a = new byte[n];
-        b.get(a);
-        String author = new String(a, StandardCharsets.US_ASCII);
+        if (n > b.remaining()) {
+            throw new IllegalArgumentException("seal author of " + n + " bytes exceeds the " + b.remaining() + " bytes left");
+        }
+        // the cached instance: the same one as the node ids of its entries and of the seal slots, so their comparisons end on identity
+        String author = WireStrings.decode(body, b.position(), n);
+        b.position(b.position() + n);
         long keyId = b.getLong();
         int height = b.get() & 0xFF;
         if (height > Seal.MAX_HEIGHT) {

@@ -9,6 +9,10 @@ import java.util.Arrays;
  * each instead of a new one per entry: no copy and no decode on a hit, and the hash the CDB's maps
  * compute is already cached in the instance they get.
  *
+ * <p>A seal's author comes here too ({@code SealedCodec}): it is then the very instance of the node
+ * id its entries carry and the seal slots keep, so comparing them ends on identity instead of
+ * reading a kept string's bytes out of the cache for every sample.
+ *
  * <p>Object ids do not come here: {@link EntryCodec} maps an id's bytes straight to its key. The
  * cache is direct-mapped ({@value #SLOTS} slots, a new string replaces the one in its slot;
  * enough for the names and node ids of 256 nodes with few collisions, at most about 3 MB beyond the
@@ -18,7 +22,7 @@ import java.util.Arrays;
  * pairs with final fields: threads may share the cache without locks (a racing write loses a cached
  * string, never mixes two).
  */
-final class WireStrings {
+public final class WireStrings {
 
     static final int SLOTS = 65536;
 
@@ -34,7 +38,7 @@ final class WireStrings {
     }
 
     /** The string of {@code n} UTF-8 bytes of {@code a} at {@code off}. */
-    static String decode(byte[] a, int off, int n) {
+    public static String decode(byte[] a, int off, int n) {
         if (n > MAX_CACHED_LENGTH) {
             return new String(a, off, n, StandardCharsets.UTF_8);
         }
