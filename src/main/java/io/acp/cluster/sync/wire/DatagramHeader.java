@@ -2,6 +2,7 @@ package io.acp.cluster.sync.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The clear-text header of every sync datagram; all of it is AEAD associated data, so it cannot be
@@ -57,6 +58,17 @@ public record DatagramHeader(MessageType type, int keyId, long clusterId, String
     /** The 12-byte GCM nonce: epoch ‖ sequence. */
     public byte[] nonce() {
         return ByteBuffer.allocate(12).putInt((int) epoch).putLong(sequence).array();
+    }
+
+    /**
+     * Whether the first {@code length} bytes of {@code d} name {@code asciiNode} as their sender,
+     * compared in place: no header and no string is made, for a check that runs per datagram
+     * before anything else is read of it (e.g. telling a node's own looped-back multicast apart).
+     */
+    public static boolean sentBy(byte[] d, int length, byte[] asciiNode) {
+        int n = asciiNode.length;
+        return length >= FIXED_LENGTH + n && (d[FIXED_LENGTH - 1] & 0xFF) == n
+                && Arrays.equals(d, FIXED_LENGTH, FIXED_LENGTH + n, asciiNode, 0, n);
     }
 
     /** Reads the fields every check before authentication needs; the type may be unknown (null). */

@@ -118,4 +118,15 @@ class SealedCodecTest {
         assertThatThrownBy(() -> SealedCodec.decode(tooMany)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SealedCodec.decode(java.util.Arrays.copyOf(body, body.length - 3))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anAuthorLongerThanTheBodyIsMalformedAndNamed() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca"), "test");
+        NodeSigner n2 = TestPki.signer(ca, dir.resolve("n2"), "n2");
+        byte[] body = SealedCodec.encode(n2.seal(stats("n2", 1)).get(0));
+        body[0] = (byte) 0xFF; // the author's length byte: 255 bytes, more than the body holds
+
+        assertThatThrownBy(() -> SealedCodec.decode(body)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seal author of 255 bytes exceeds");
+    }
 }

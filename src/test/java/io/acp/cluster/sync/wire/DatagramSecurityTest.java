@@ -136,4 +136,14 @@ class DatagramSecurityTest {
         assertThat(r.pendingMessages()).isZero();
         assertThat(counters.droppedCount(DropReason.INCOMPLETE)).isEqualTo(10);
     }
+
+    @Test
+    void aDatagramIsSentByTheNodeItsSenderFieldNamesAndByNoOther() {
+        byte[] d = new DatagramSealer(keys, "n1", 7, 1400).seal(MessageType.DELTA, body("hello"))[0];
+        assertThat(DatagramHeader.sentBy(d, d.length, body("n1"))).isTrue();
+        assertThat(DatagramHeader.sentBy(d, d.length, body("n2"))).as("another node of the same length").isFalse();
+        assertThat(DatagramHeader.sentBy(d, d.length, body("n"))).as("a prefix of the sender").isFalse();
+        assertThat(DatagramHeader.sentBy(d, d.length, body("n10"))).as("a longer name starting with it").isFalse();
+        assertThat(DatagramHeader.sentBy(d, DatagramHeader.FIXED_LENGTH + 1, body("n1"))).as("cut inside the sender field").isFalse();
+    }
 }
