@@ -33,6 +33,7 @@ import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.ReplayGuard;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
+import io.acp.model.EntrySlot;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
@@ -135,7 +136,7 @@ public final class ClusterSync {
      * their change events are echoes, not new writes, and are not multicast again. Recognised by
      * version, not by thread: the CDB may deliver a concurrent local write on the sync thread.
      */
-    private final Map<OwnSlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
+    private final Map<EntrySlot, Version> ownEntriesFromPeers = new ConcurrentHashMap<>();
     /** When the planned flush task runs, or {@link Long#MAX_VALUE} if none is planned. */
     private final AtomicLong flushPlannedAt = new AtomicLong(Long.MAX_VALUE);
     private long lastPullNanos; // sync thread only
@@ -412,7 +413,7 @@ public final class ClusterSync {
             side.addAll(cdb.stats(o.key(), null));
             index.replaceSideEntries(o.key(), side);
         }
-        boolean echoOfMerge = e.node().equals(node) && e.version().equals(ownEntriesFromPeers.get(OwnSlot.of(e)));
+        boolean echoOfMerge = e.node().equals(node) && e.version().equals(ownEntriesFromPeers.get(EntrySlot.of(e)));
         if (running && e instanceof StatsEntry s && s.node().equals(node) && !echoOfMerge) {
             quietStats.changed(s);
         }
@@ -669,7 +670,7 @@ public final class ClusterSync {
             seals.put(s);
         }
         if (e.node().equals(node)) {
-            ownEntriesFromPeers.put(OwnSlot.of(e), e.version());
+            ownEntriesFromPeers.put(EntrySlot.of(e), e.version());
         }
         MergeOutcome outcome = cdb.mergeFrom(e);
         if (sealAfterMerge) {
@@ -730,12 +731,6 @@ public final class ClusterSync {
     }
 
     /** The slot of one of this node's entries (the node is implied). */
-    private record OwnSlot(Entry.Kind kind, ObjectKey key) {
-        static OwnSlot of(Entry e) {
-            return new OwnSlot(e.kind(), e.key());
-        }
-    }
-
     // ---- heartbeats, membership, anti-entropy -------------------------------------------------
 
     private void heartbeat() {
