@@ -95,6 +95,10 @@ public final class ClusterSync {
     static final int CERTIFICATE_RESEND_HEARTBEATS = 10;
 
     private final Cdb cdb;
+    /** This node's stats series, which a sealed flush sends in stats sets. */
+    private final OwnStatsSets ownStats;
+    /** The seal of the last stats set whose sample passed the origin check (sync thread). */
+    private io.acp.cluster.sync.origin.Seal lastSetSealAccepted;
     private final SyncSettings settings;
     private final String node;
     private final Path dataDir;
@@ -170,6 +174,7 @@ public final class ClusterSync {
             return now != null ? now : held;
         });
         this.seals = new SealStore(cdb);
+        this.ownStats = new OwnStatsSets(node, cdb);
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes(), settings.heartbeatInterval().toMillis(), env.wallMillis());
         this.clockAhead = new ClockAheadRefusals(node);
@@ -251,7 +256,8 @@ public final class ClusterSync {
             throw new IllegalStateException("sync of node " + node + " could not open " + settings + ": " + e.getMessage(), e);
         }
         outbox = new Outbox(sealer, transport);
-        sender = new DeltaSender(node, epoch, bundler, signer, seals, pairTags, sealTags, authorKeys, outbox, counters, () -> bridge);
+        sender = new DeltaSender(node, epoch, bundler, signer, seals, pairTags, sealTags, authorKeys, outbox, counters, () -> bridge,
+                ownStats, () -> cdb.clock().now());
         control = new ControlSealer(signer, epoch, transport.localAddress(), env.random());
         running = true;
         publishCertificate();
@@ -414,6 +420,9 @@ public final class ClusterSync {
             index.replaceSideEntries(o.key(), side);
         }
         boolean echoOfMerge = e.node().equals(node) && e.version().equals(ownEntriesFromPeers.get(EntrySlot.of(e)));
+        if (echoOfMerge && e instanceof StatsEntry) {
+            ownStats.seen(e.key()); // a series of this node's from before its restart, given back by a peer
+        }
         if (running && e instanceof StatsEntry s && s.node().equals(node) && !echoOfMerge) {
             quietStats.changed(s);
         }
@@ -656,7 +665,13 @@ public final class ClusterSync {
             counters.entryIgnored();
             return;
         }
-        Refusal refused = tagProven ? null : originCheck.refusal(s, sender);
+        // the other samples of a stats set whose first sample passed share its seal instance: the
+        // same author, key and verified root, and the set's form makes each sample that author's
+        Refusal refused = tagProven || s.seal() == lastSetSealAccepted ? null : originCheck.refusal(s, sender);
+        if (refused == null && !tagProven && s.seal() != lastSetSealAccepted && StatsSetSeals.inSet(s)) {
+            lastSetSealAccepted = s.seal();
+            counters.statsSetAccepted();
+        }
         if (refused != null) {
             if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
                 catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());

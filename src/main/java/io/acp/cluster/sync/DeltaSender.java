@@ -10,9 +10,11 @@ import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
+import io.acp.model.StatsEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * How this node's own entries leave it, and under which proof: a flush of the bundler under pair
@@ -35,11 +37,15 @@ final class DeltaSender {
     private final SyncCounters counters;
     /** Whether this node is an L3 bridge (set once it publishes itself as one): it then seals every flush. */
     private final BooleanSupplier bridge;
+    /** This node's stats series, as a sealed flush sends them: in stats sets. */
+    private final OwnStatsSets ownStats;
+    /** This node's clock, which dates its stats sets. */
+    private final LongSupplier clock;
     /** The entries sealed at the last heartbeat: sent again once at the next, unless superseded. */
     private List<Entry> sealedAtLastHeartbeat = List.of();
 
     DeltaSender(String node, long epoch, DeltaBundler bundler, NodeSigner signer, SealStore seals, PairTags pairTags, SealTags sealTags,
-                AuthorKeys authorKeys, Outbox outbox, SyncCounters counters, BooleanSupplier bridge) {
+                AuthorKeys authorKeys, Outbox outbox, SyncCounters counters, BooleanSupplier bridge, OwnStatsSets ownStats, LongSupplier clock) {
         this.node = node;
         this.epoch = epoch;
         this.bundler = bundler;
@@ -51,6 +57,8 @@ final class DeltaSender {
         this.outbox = outbox;
         this.counters = counters;
         this.bridge = bridge;
+        this.ownStats = ownStats;
+        this.clock = clock;
     }
 
     /**
@@ -84,12 +92,34 @@ final class DeltaSender {
         counters.entriesSent(batch.size());
     }
 
-    /** Seals entries of this node as one batch (one signature) and multicasts them as DELTA bodies. */
+    /**
+     * Seals entries of this node as one batch (one signature) and multicasts them as DELTA bodies;
+     * its stats go as the stats sets of the parts they fall in (docs/protocol.md, "Stats sets").
+     */
     private void sendSealed(List<Entry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        List<SealedEntry> sealed = signer.seal(entries);
+        List<Entry> plain = new ArrayList<>(entries.size());
+        List<StatsEntry> stats = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e instanceof StatsEntry sample && sample.node().equals(node)) {
+                stats.add(sample);
+            } else {
+                plain.add(e);
+            }
+        }
+        List<Entry> setSamples = new ArrayList<>();
+        List<byte[]> sets = new ArrayList<>();
+        if (!stats.isEmpty()) {
+            OwnStatsSets.Flush flush = ownStats.flush(stats, clock.getAsLong());
+            plain.addAll(flush.single());
+            for (OwnStatsSets.Leaf leaf : flush.sets()) {
+                setSamples.add(leaf.sample());
+                sets.add(leaf.encoded());
+            }
+        }
+        List<SealedEntry> sealed = signer.seal(plain, setSamples, sets);
         sealed.forEach(seals::put);
         multicastSealed(sealed);
     }
@@ -175,9 +205,11 @@ final class DeltaSender {
             signer.sealBridged(unsealedBridged).forEach(seals::put);
         }
         List<SealedEntry> out = new ArrayList<>(entries.size());
+        java.util.Set<byte[]> sets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Entry e : entries) {
             SealedEntry s = seals.get(e);
-            if (s != null) {
+            // the samples of one stats set share its bytes: the set goes once, and brings them all
+            if (s != null && (!StatsSetSeals.inSet(s) || sets.add(s.encoded()))) {
                 out.add(s);
             }
         }

@@ -4,6 +4,7 @@ import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
 import io.acp.model.EntrySlot;
+import io.acp.model.StatsEntry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,12 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Stats seals live with their series in the CDB ({@link StatsSlot}), so a sample's seal costs
  * no look-up of its own and goes when the series goes; a seal of a sample whose series the CDB
  * does not hold (yet) is not kept: put it after the merge. Objects and meta, few and rarely
- * written, keep theirs in a map here.
+ * written, keep theirs in a map here. Stats that came in a stats set keep one seal per set, by
+ * author and part ({@link StatsSetSeals}).
  */
 final class SealStore {
 
     private final Cdb cdb;
     private final Map<EntrySlot, SealedEntry> sealed = new ConcurrentHashMap<>();
+    /** The seals of each author's stats sets (docs/protocol.md, "Stats sets"). */
+    private final Map<String, StatsSetSeals> sets = new ConcurrentHashMap<>();
+    /** The bytes of the last set kept (sync thread). */
+    private byte[] lastSet;
 
     SealStore(Cdb cdb) {
         this.cdb = cdb;
@@ -30,6 +36,13 @@ final class SealStore {
 
     /** Keeps a sealed entry unless a newer one of its slot is held. */
     void put(SealedEntry s) {
+        if (StatsSetSeals.inSet(s)) {
+            if (s.encoded() != lastSet) { // the other samples of a set just kept share its bytes
+                sets.computeIfAbsent(s.entry().node(), n -> new StatsSetSeals()).keep(s);
+                lastSet = s.encoded();
+            }
+            return;
+        }
         if (s.entry().kind() == Entry.Kind.STATS) {
             StatsSlot slot = StatsSlot.of(cdb, s.entry());
             if (slot != null) {
@@ -42,9 +55,14 @@ final class SealStore {
 
     /** The sealed form of exactly this entry (same version), or null. */
     SealedEntry get(Entry e) {
-        if (e.kind() == Entry.Kind.STATS) {
+        if (e instanceof StatsEntry stats) {
             StatsSlot slot = StatsSlot.of(cdb, e);
-            return slot == null ? null : slot.sealOf(e); // a new object each call: compare versions, not identity
+            SealedEntry single = slot == null ? null : slot.sealOf(e); // a new object each call: compare versions, not identity
+            if (single != null) {
+                return single;
+            }
+            StatsSetSeals set = sets.get(e.node());
+            return set == null ? null : set.sealOf(stats);
         }
         SealedEntry s = sealed.get(EntrySlot.of(e));
         return s != null && s.entry().version().equals(e.version()) ? s : null;

@@ -191,6 +191,48 @@ class SyncOriginAttackTest {
     }
 
     /**
+     * A stats set is one leaf under one seal: a member that seals a set of another node's stats with
+     * its own key is refused for every sample as not their author, and a genuine set changed after
+     * its author sealed it is refused as a bad signature; the receiver's stats stay as they were.
+     */
+    @Test
+    void aStatsSetOfAnotherNodeOrChangedAfterSealingIsRefusedForEverySample() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(3); SecretHolder relay = new SecretHolder(cluster, "n3-relay")) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            List<io.acp.model.StatsEntry> genuine = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                genuine.add(n2.cdb().putStats(key("vm-" + i), java.util.Map.of("cpu", 0.5)));
+            }
+            Eventually.await(WAIT, () -> genuine.stream().allMatch(s -> s.equals(n1.cdb().latestStats(s.key(), "n2"))), "n1 holds n2's stats");
+            long later = genuine.get(4).version().time() + 1000;
+            List<io.acp.model.StatsEntry> forged = genuine.stream()
+                    .map(s -> new io.acp.model.StatsEntry(s.key(), "n2", java.util.Map.of("cpu", 99.0), new Version(later, "n2"))).toList();
+            byte[] set = io.acp.cluster.sync.wire.StatsSetCodec.encode("n2", later, 0, 1, forged);
+
+            // n3 seals n2's set with its own key (its representative entry is an own twin, as the signer checks only that)
+            NodeSigner n3Key = TestPki.signer(cluster.ca(), cluster.node(3).dataDir, "n3");
+            io.acp.model.StatsEntry twin = new io.acp.model.StatsEntry(key("vm-0"), "n3", java.util.Map.of("cpu", 0.0), new Version(later, "n3"));
+            relay.send(MessageType.ENTRIES, n3Key.seal(List.of(), List.of(twin), List.of(set)), n1.sync().address());
+            awaitRefused(n1.sync().refusals(), Refusal.NOT_AUTHOR, 5);
+
+            // n2's own seal of a set, with a value changed after sealing
+            NodeSigner n2Key = TestPki.signer(cluster.ca(), n2.dataDir, "n2");
+            SealedEntry sealed = n2Key.seal(List.of(), List.of(forged.get(0)), List.of(set)).get(0);
+            byte[] changed = set.clone();
+            changed[changed.length - 1] ^= 1;
+            relay.send(MessageType.ENTRIES, List.of(new SealedEntry(forged.get(0), changed, sealed.seal())), n1.sync().address());
+            awaitRefused(n1.sync().refusals(), Refusal.BAD_SIGNATURE, 5);
+
+            Thread.sleep(300); // heartbeats and anti-entropy keep running: nothing may change meanwhile
+            assertThat(n1.sync().refusals().fromSender("n3-relay")).as("each sample of each forged set refused once").isEqualTo(10);
+            for (io.acp.model.StatsEntry s : genuine) {
+                assertThat(n1.cdb().latestStats(s.key(), "n2")).as("n2's stats of %s on n1", s.key()).isEqualTo(s);
+            }
+        }
+    }
+
+    /**
      * An own-stream answer body (ENTRIES with the own flag: one writer's entries in one tree under
      * one signature) proves nothing beyond its seal: with one entry changed after sealing, the
      * group's root is not the one signed, and its entries are refused; the genuine body is taken,

@@ -110,6 +110,33 @@ public final class NodeSigner {
         return out;
     }
 
+    /**
+     * Seals entries of this node together with leaves already encoded (stats sets: {@code
+     * encoded.get(i)} is the leaf, {@code encodedEntries.get(i)} an entry of it, which names its
+     * author), as few trees as hold them: one signature for a flush of both. An entry with no wire
+     * form is logged and left out.
+     *
+     * @throws IllegalArgumentException if an entry is not this node's to sign, or the lists differ in length
+     */
+    public List<SealedEntry> seal(List<? extends Entry> entries, List<Entry> encodedEntries, List<byte[]> encoded) {
+        if (encodedEntries.size() != encoded.size()) {
+            throw new IllegalArgumentException(encodedEntries.size() + " entries to seal with " + encoded.size() + " encodings");
+        }
+        List<Entry> all = new ArrayList<>(entries.size() + encoded.size());
+        List<byte[]> leaves = new ArrayList<>(entries.size() + encoded.size());
+        for (Entry e : entries) {
+            try {
+                leaves.add(EntryCodec.encode(e));
+                all.add(e);
+            } catch (IllegalArgumentException ex) {
+                LOG.warnf("%s %s of node %s cannot be replicated: %s", e.kind().wireName(), e.key(), e.node(), ex.getMessage());
+            }
+        }
+        all.addAll(encodedEntries);
+        leaves.addAll(encoded);
+        return sealEncoded(all, leaves);
+    }
+
     private List<SealedEntry> seal(List<? extends Entry> entries, boolean bridged) {
         List<SealedEntry> out = new ArrayList<>(entries.size());
         for (int from = 0; from < entries.size(); from += MAX_BATCH) {

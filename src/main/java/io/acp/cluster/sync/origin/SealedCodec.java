@@ -1,6 +1,7 @@
 package io.acp.cluster.sync.origin;
 
 import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.wire.StatsSetCodec;
 import io.acp.cluster.sync.wire.WireStrings;
 import io.acp.model.Entry;
 import java.io.ByteArrayOutputStream;
@@ -57,6 +58,7 @@ public final class SealedCodec {
         return out;
     }
 
+    @SuppressWarnings("unchecked")
     private static void decodeGroup(byte[] body, ByteBuffer b, MessageDigest d, List<SealedEntry> out) {
         int n = b.get() & 0xFF;
         if (n > b.remaining()) {
@@ -83,18 +85,22 @@ public final class SealedCodec {
         }
         ByteBuffer proof = b.slice(b.position(), hashes * Merkle.HASH_LENGTH);
         b.position(b.position() + hashes * Merkle.HASH_LENGTH);
-        Entry[] entries = new Entry[count];
+        List<? extends Entry>[] entries = new List[count];
         byte[][] encoded = new byte[count][];
         byte[][] leafHashes = new byte[count][];
         for (int k = 0; k < count; k++) {
             int start = b.position();
-            entries[k] = EntryCodec.decodeOne(b);
+            // a stats set is one leaf of many samples; each sample comes out as an entry of that leaf
+            entries[k] = StatsSetCodec.isSet(body, start) ? StatsSetCodec.decodeOne(b).samples() : List.of(EntryCodec.decodeOne(b));
             encoded[k] = Arrays.copyOfRange(body, start, b.position());
             leafHashes[k] = Merkle.leaf(d, encoded[k]);
         }
         Merkle.Climb climb = Merkle.rootFromProof(d, height, leaves, leafHashes, proof);
         for (int k = 0; k < count; k++) {
-            out.add(new SealedEntry(entries[k], encoded[k], new Seal(author, keyId, height, leaves[k], climb.paths()[k], signature), climb.root()));
+            Seal seal = new Seal(author, keyId, height, leaves[k], climb.paths()[k], signature);
+            for (Entry e : entries[k]) {
+                out.add(new SealedEntry(e, encoded[k], seal, climb.root()));
+            }
         }
     }
 
@@ -156,6 +162,9 @@ public final class SealedCodec {
         int total = 0;
         for (SealedEntry s : entries) {
             Seal seal = s.seal();
+            if (!group.isEmpty() && sameTree(group.get(group.size() - 1).seal(), seal) && groupLeaves.contains(seal.leaf())) {
+                continue; // a leaf the group holds already: another sample of the same stats set
+            }
             boolean joins = !group.isEmpty() && sameTree(group.get(group.size() - 1).seal(), seal) && group.size() < 0xFFFF
                     && !groupLeaves.contains(seal.leaf());
             int proofAfter = 0;

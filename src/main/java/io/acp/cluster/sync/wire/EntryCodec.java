@@ -23,7 +23,7 @@ import java.util.List;
  * Entries in DELTA and ENTRIES bodies, in a compact binary form; each entry is a 4-byte length and
  * then (strings are a 2-byte length and UTF-8):
  * <pre>
- * kind (1: 1 object, 2 meta, 3 stats) | type (string) | id (string) | version time (8) | version node (string)
+ * kind (1: 1 object, 2 meta, 3 stats; 4 is a stats set, {@link StatsSetCodec}) | type (string) | id (string) | version time (8) | version node (string)
  * object: flags (1: bit 0 deleted, bit 1 has subtype) | [subtype (string)] | spec (4-byte length, JSON)
  * meta:   node (string) | values (4-byte length, JSON)
  * stats:  node (string) | count (2) | count × (name (string), value (8, IEEE double))
@@ -281,7 +281,7 @@ public final class EntryCodec {
      * size whatever a sender sends; entries are immutable with final fields, so threads share it
      * without locks (a racing write loses a cached key, never mixes two).
      */
-    private static ObjectKey key(ObjectType type, ByteBuffer b) {
+    static ObjectKey key(ObjectType type, ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;
         if (n > b.remaining()) {
             throw new IllegalArgumentException("string of " + n + " bytes exceeds the " + b.remaining() + " bytes left");
@@ -332,7 +332,7 @@ public final class EntryCodec {
 
     private static final CachedKey[] KEYS = new CachedKey[KEY_SETS * 2];
 
-    private static String string(ByteBuffer b) {
+    static String string(ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;
         if (n > b.remaining()) {
             throw new IllegalArgumentException("string of " + n + " bytes exceeds the " + b.remaining() + " bytes left");

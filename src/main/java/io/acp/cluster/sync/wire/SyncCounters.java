@@ -19,6 +19,7 @@ public final class SyncCounters {
     private final AtomicLong pullsSent = new AtomicLong();
     private final AtomicLong pullsServed = new AtomicLong();
     private final AtomicLong reportsForgotten = new AtomicLong();
+    private final AtomicLong statsSetsAccepted = new AtomicLong();
 
     public SyncCounters() {
         for (DropReason r : DropReason.values()) {
@@ -82,6 +83,11 @@ public final class SyncCounters {
         return reportsForgotten.get();
     }
 
+    /** A stats set whose seal passed the origin check (docs/protocol.md, "Stats sets"). */
+    public void statsSetAccepted() {
+        statsSetsAccepted.incrementAndGet();
+    }
+
     /** Every counter by its stat name, sorted. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
@@ -93,6 +99,7 @@ public final class SyncCounters {
         out.put("sync.pulls.sent", pullsSent.get());
         out.put("sync.pulls.served", pullsServed.get());
         out.put("sync.reports.forgotten", reportsForgotten.get());
+        out.put("sync.stats-sets.accepted", statsSetsAccepted.get());
         return out;
     }
 }

@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.wire.MessageType;
+import io.acp.cluster.sync.wire.StatsSetCodec;
 import io.acp.model.Entry;
 import io.acp.model.HybridClock;
 import io.acp.model.Json;
@@ -141,7 +142,29 @@ final class SimulatedPeers implements AutoCloseable {
         for (ObjectKey key : sim.objects) {
             entries.add(new StatsEntry(key, sim.id, Map.of("cpu", v, "mem", v * 2, "rx", v * 3, "tx", v * 4), new Version(sim.clock.now(), sim.id)));
         }
-        send(sim, MessageType.DELTA, entries);
+        sendSealed(sim, MessageType.DELTA, statsSets(sim, entries));
+    }
+
+    /** The samples as a real node's sealed flush sends them: the stats set of each part, under one signature. */
+    private static List<SealedEntry> statsSets(Sim sim, List<Entry> samples) {
+        int parts = StatsSetCodec.partsFor(samples.size());
+        List<List<StatsEntry>> byPart = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            byPart.add(new ArrayList<>());
+        }
+        for (Entry e : samples) {
+            byPart.get(StatsSetCodec.partOf(e.key(), parts)).add((StatsEntry) e);
+        }
+        List<Entry> firsts = new ArrayList<>();
+        List<byte[]> sets = new ArrayList<>();
+        long time = sim.clock.now();
+        for (int p = 0; p < parts; p++) {
+            if (!byPart.get(p).isEmpty()) {
+                firsts.add(byPart.get(p).get(0));
+                sets.add(StatsSetCodec.encode(sim.id, time, p, parts, byPart.get(p)));
+            }
+        }
+        return sim.signer.seal(List.of(), firsts, sets);
     }
 
     /** Simulated node {@code i} multicasts a heartbeat carrying the steady-state digest. */
@@ -167,7 +190,10 @@ final class SimulatedPeers implements AutoCloseable {
      * tags first, then packed per datagram.
      */
     private void send(Sim sim, MessageType type, List<Entry> entries) throws IOException {
-        List<SealedEntry> sealed = sim.signer.seal(entries);
+        sendSealed(sim, type, sim.signer.seal(entries));
+    }
+
+    private void sendSealed(Sim sim, MessageType type, List<SealedEntry> sealed) throws IOException {
         for (SealTags.Batch batch : sim.tags.batches(sealed)) {
             for (byte[] body : padTags(sim.tags.encode(batch, epoch, sim.sealer.maxBodyPerDatagram()), members - 1, sim.sealer.maxBodyPerDatagram())) {
                 sendSealed(sim, MessageType.SEAL_TAGS, body);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.acp.cluster.sync.wire.EntryCodec;
+import io.acp.cluster.sync.wire.StatsSetCodec;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
@@ -128,5 +129,65 @@ class SealedCodecTest {
 
         assertThatThrownBy(() -> SealedCodec.decode(body)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("seal author of 255 bytes exceeds");
+    }
+
+    @Test
+    void theSamplesOfAStatsSetShareOneLeafAndVerifyAndARelayOfManyOfThemSendsTheSetOnce() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca"), "test");
+        NodeSigner n2 = TestPki.signer(ca, dir.resolve("n2"), "n2");
+        List<StatsEntry> all = stats("n2", 40);
+        List<StatsEntry> part0 = new ArrayList<>();
+        List<StatsEntry> part1 = new ArrayList<>();
+        for (StatsEntry s : all) {
+            (StatsSetCodec.partOf(s.key(), 2) == 0 ? part0 : part1).add(s);
+        }
+        StatsEntry plain = new StatsEntry(ObjectKey.of(ObjectType.NODE, "n2"), "n2", Map.of("load", 0.5), new Version(2_000_000L, "n2"));
+        List<SealedEntry> sealed = n2.seal(List.of(plain), List.of(part0.get(0), part1.get(0)),
+                List.of(StatsSetCodec.encode("n2", 7, 0, 2, part0), StatsSetCodec.encode("n2", 7, 1, 2, part1)));
+        assertThat(sealed).hasSize(3).extracting(s -> s.seal().signature()).containsOnly(sealed.get(0).seal().signature());
+
+        List<SealedEntry> received = new ArrayList<>();
+        SealedCodec.pack(sealed, 1400, Integer.MAX_VALUE).forEach(b -> received.addAll(SealedCodec.decode(b)));
+        List<StatsEntry> expected = new ArrayList<>(List.of(plain));
+        expected.addAll(part0);
+        expected.addAll(part1);
+        assertThat(received).extracting(SealedEntry::entry).containsExactlyElementsOf(expected);
+        List<SealedEntry> ofSet = received.subList(1, 1 + part0.size());
+        assertThat(ofSet).allSatisfy(s -> {
+            assertThat(s.encoded()).isSameAs(ofSet.get(0).encoded());
+            assertThat(s.seal()).isSameAs(ofSet.get(0).seal());
+        });
+        OriginCounters counters = new OriginCounters("n1");
+        OriginCheck check = checkerFor(ca, n2, counters);
+        assertThat(received).allSatisfy(s -> assertThat(check.accept(s, "n2")).isTrue());
+
+        // relayed: the samples of a set, as many as asked for, go as that set once
+        List<SealedEntry> relay = new ArrayList<>();
+        for (SealedEntry s : ofSet) {
+            relay.add(new SealedEntry(s.entry(), s.encoded(), s.seal()));
+        }
+        List<byte[]> bodies = SealedCodec.pack(relay, 1400, Integer.MAX_VALUE);
+        assertThat(bodies).hasSize(1);
+        assertThat(bodies.get(0).length).isLessThan(ofSet.get(0).encoded().length * 2);
+        List<SealedEntry> again = SealedCodec.decode(bodies.get(0));
+        assertThat(again).extracting(SealedEntry::entry).containsExactlyElementsOf(part0);
+        OriginCheck fresh = checkerFor(ca, n2, new OriginCounters("n3"));
+        assertThat(again).allSatisfy(s -> assertThat(fresh.accept(s, "n1")).as("a relayed set verifies alone").isTrue());
+    }
+
+    @Test
+    void aStatsSetChangedAfterSealingIsRefusedAsBadSignature() {
+        PkiFiles ca = TestPki.newCluster(dir.resolve("ca"), "test");
+        NodeSigner n2 = TestPki.signer(ca, dir.resolve("n2"), "n2");
+        List<StatsEntry> samples = stats("n2", 10);
+        byte[] set = StatsSetCodec.encode("n2", 7, 0, 1, samples);
+        SealedEntry sealed = n2.seal(List.of(), List.of(samples.get(0)), List.of(set)).get(0);
+        byte[] body = SealedCodec.encode(sealed);
+        body[body.length - 1] ^= 1; // the last sample's last value
+        OriginCounters counters = new OriginCounters("n1");
+        OriginCheck check = checkerFor(ca, n2, counters);
+        List<SealedEntry> received = SealedCodec.decode(body);
+        assertThat(received).hasSize(10);
+        assertThat(received).allSatisfy(s -> assertThat(check.refusal(s, "n2")).isEqualTo(Refusal.BAD_SIGNATURE));
     }
 }
