@@ -201,25 +201,35 @@ public final class EntryCodec {
      * @throws IllegalArgumentException if it is cut short or inconsistent
      */
     public static Entry decodeOne(ByteBuffer b) {
+        return prefixed(b, "entry", EntryCodec::entry);
+    }
+
+    /**
+     * Reads what a 4-byte length at the buffer's position prefixes, with {@code read}, and moves
+     * past it; {@code what} names it in errors. The content is read within a lowered limit of the
+     * same buffer, not a slice of it: no buffer per entry.
+     *
+     * @throws IllegalArgumentException if it is cut short, or {@code read} leaves bytes of it over
+     */
+    static <T> T prefixed(ByteBuffer b, String what, java.util.function.Function<ByteBuffer, T> read) {
         int start = b.position();
         int limit = b.limit();
         try {
             int n = b.getInt();
             if (n < 1 || n > b.remaining()) {
-                throw new IllegalArgumentException("entry length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
+                throw new IllegalArgumentException(what + " length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
             }
-            // the entry read within a lowered limit of the same buffer, not a slice of it: no buffer per entry
             int end = b.position() + n;
             b.limit(end);
-            Entry e = entry(b);
+            T out = read.apply(b);
             if (b.hasRemaining()) {
-                throw new IllegalArgumentException("entry at byte " + start + " has " + b.remaining() + " bytes left over");
+                throw new IllegalArgumentException(what + " at byte " + start + " has " + b.remaining() + " bytes left over");
             }
             b.limit(limit);
             b.position(end);
-            return e;
+            return out;
         } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("entry at byte " + start + " is cut short");
+            throw new IllegalArgumentException(what + " at byte " + start + " is cut short");
         } finally {
             b.limit(limit);
         }

@@ -5,7 +5,6 @@ import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
 import io.acp.model.StatsValues;
 import io.acp.model.Version;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -139,26 +138,7 @@ public final class StatsSetCodec {
      * @throws IllegalArgumentException if it is cut short or breaks a rule of the form (each named)
      */
     public static StatsSet decodeOne(ByteBuffer b) {
-        int start = b.position();
-        int limit = b.limit();
-        try {
-            int n = b.getInt();
-            if (n < 1 || n > b.remaining()) {
-                throw new IllegalArgumentException("stats set length " + n + " at byte " + start + " exceeds the " + b.remaining() + " bytes left");
-            }
-            int end = b.position() + n;
-            b.limit(end);
-            StatsSet set = set(b);
-            if (b.hasRemaining()) {
-                throw new IllegalArgumentException("stats set at byte " + start + " has " + b.remaining() + " bytes left over");
-            }
-            b.position(end);
-            return set;
-        } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("stats set at byte " + start + " is cut short");
-        } finally {
-            b.limit(limit);
-        }
+        return EntryCodec.prefixed(b, "stats set", StatsSetCodec::set);
     }
 
     private static StatsSet set(ByteBuffer b) {
