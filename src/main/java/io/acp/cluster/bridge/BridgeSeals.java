@@ -3,6 +3,7 @@ package io.acp.cluster.bridge;
 import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.cluster.sync.wire.StatsSetCodec;
 import io.acp.model.Entry;
 import io.acp.model.MetaEntry;
 import io.acp.model.Version;
@@ -47,10 +48,14 @@ final class BridgeSeals {
         List<SealedEntry> out = new ArrayList<>(entries.size());
         List<Integer> ownAt = new ArrayList<>();
         List<Entry> own = new ArrayList<>();
+        java.util.Set<byte[]> sets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Entry e : entries) {
             Optional<SealedEntry> s = held.apply(e);
             if (s.isPresent()) {
-                out.add(s.get());
+                // the samples of one stats set come with its one copy of the set, which brings them all
+                if (!StatsSetCodec.isSet(s.get().encoded(), 0) || sets.add(s.get().encoded())) {
+                    out.add(s.get());
+                }
             } else if (SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {
                 ownAt.add(out.size());
                 own.add(e);
