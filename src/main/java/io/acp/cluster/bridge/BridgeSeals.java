@@ -3,7 +3,6 @@ package io.acp.cluster.bridge;
 import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedEntry;
-import io.acp.cluster.sync.wire.StatsSetCodec;
 import io.acp.model.Entry;
 import io.acp.model.MetaEntry;
 import io.acp.model.Version;
@@ -53,7 +52,7 @@ final class BridgeSeals {
             Optional<SealedEntry> s = held.apply(e);
             if (s.isPresent()) {
                 // the samples of one stats set come with its one copy of the set, which brings them all
-                if (!StatsSetCodec.isSet(s.get().encoded(), 0) || sets.add(s.get().encoded())) {
+                if (!s.get().inStatsSet() || sets.add(s.get().encoded())) {
                     out.add(s.get());
                 }
             } else if (SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {

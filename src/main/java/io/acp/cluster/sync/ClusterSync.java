@@ -21,6 +21,7 @@ import io.acp.cluster.sync.origin.OriginCounters;
 import io.acp.cluster.sync.origin.PairTags;
 import io.acp.cluster.sync.origin.SealTags;
 import io.acp.cluster.sync.origin.Refusal;
+import io.acp.cluster.sync.origin.Seal;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.ClusterKeys;
@@ -98,7 +99,7 @@ public final class ClusterSync {
     /** This node's stats series, which a sealed flush sends in stats sets. */
     private final OwnStatsSets ownStats;
     /** The seal of the last stats set whose sample passed the origin check (sync thread). */
-    private io.acp.cluster.sync.origin.Seal lastSetSealAccepted;
+    private Seal lastSetSealAccepted;
     private final SyncSettings settings;
     private final String node;
     private final Path dataDir;
@@ -668,7 +669,7 @@ public final class ClusterSync {
         // the other samples of a stats set whose first sample passed share its seal instance: the
         // same author, key and verified root, and the set's form makes each sample that author's
         Refusal refused = tagProven || s.seal() == lastSetSealAccepted ? null : originCheck.refusal(s, sender);
-        if (refused == null && !tagProven && s.seal() != lastSetSealAccepted && StatsSetSeals.inSet(s)) {
+        if (refused == null && !tagProven && s.seal() != lastSetSealAccepted && s.inStatsSet()) {
             lastSetSealAccepted = s.seal();
             counters.statsSetAccepted();
         }

@@ -209,7 +209,7 @@ final class DeltaSender {
         for (Entry e : entries) {
             SealedEntry s = seals.get(e);
             // the samples of one stats set share its bytes: the set goes once, and brings them all
-            if (s != null && (!StatsSetSeals.inSet(s) || sets.add(s.encoded()))) {
+            if (s != null && (!s.inStatsSet() || sets.add(s.encoded()))) {
                 out.add(s);
             }
         }

@@ -36,7 +36,7 @@ final class SealStore {
 
     /** Keeps a sealed entry unless a newer one of its slot is held. */
     void put(SealedEntry s) {
-        if (StatsSetSeals.inSet(s)) {
+        if (s.inStatsSet()) {
             if (s.encoded() != lastSet) { // the other samples of a set just kept share its bytes
                 sets.computeIfAbsent(s.entry().node(), n -> new StatsSetSeals()).keep(s);
                 lastSet = s.encoded();

@@ -3,7 +3,6 @@ package io.acp.cluster.sync;
 import io.acp.cluster.sync.origin.Seal;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.StatsSetCodec;
-import io.acp.model.Entry;
 import io.acp.model.ObjectKey;
 import io.acp.model.StatsEntry;
 import java.nio.ByteBuffer;
@@ -65,13 +64,13 @@ final class StatsSetSeals {
         Seal seal = s.seal();
         p.time = h.time();
         newest = Math.max(newest, h.time());
-        p.encoded = copyInto(p.encoded, s.encoded());
-        p.author = seal.author().equals(p.author) ? p.author : seal.author();
+        p.encoded = StatsSlot.copyInto(p.encoded, s.encoded());
+        p.author = StatsSlot.keepOld(p.author, seal.author());
         p.keyId = seal.keyId();
         p.height = seal.height();
         p.leaf = seal.leaf();
-        p.path = copyInto(p.path, seal.path());
-        p.signature = copyInto(p.signature, seal.signature());
+        p.path = StatsSlot.copyInto(p.path, seal.path());
+        p.signature = StatsSlot.copyInto(p.signature, seal.signature());
         p.relayEncoded = null;
         p.relaySeal = null;
         p.sampleTimes = null;
@@ -100,18 +99,5 @@ final class StatsSetSeals {
         }
         Long time = p.sampleTimes.get(e.key());
         return time != null && time == e.version().time() ? new SealedEntry(e, p.relayEncoded, p.relaySeal) : null;
-    }
-
-    /** Whether {@code s} is a sample of a stats set. */
-    static boolean inSet(SealedEntry s) {
-        return s.entry().kind() == Entry.Kind.STATS && StatsSetCodec.isSet(s.encoded(), 0);
-    }
-
-    private static byte[] copyInto(byte[] into, byte[] src) {
-        if (into == null || into.length != src.length) {
-            return src.clone();
-        }
-        System.arraycopy(src, 0, into, 0, src.length);
-        return into;
     }
 }

@@ -72,12 +72,12 @@ final class StatsSlot {
     }
 
     /** {@code fresh}, unless it equals {@code held}: then the held (old) string, so the fresh one dies young. */
-    private static String keepOld(String held, String fresh) {
+    static String keepOld(String held, String fresh) {
         return fresh.equals(held) ? held : fresh;
     }
 
     /** {@code src}'s bytes in {@code into} when it has the length (the usual case), else in a new array. */
-    private static byte[] copyInto(byte[] into, byte[] src) {
+    static byte[] copyInto(byte[] into, byte[] src) {
         if (into == null || into.length != src.length) {
             return src.clone();
         }

@@ -21,6 +21,11 @@ public record SealedEntry(Entry entry, byte[] encoded, Seal seal, byte[] root) {
         return e.version().node();
     }
 
+    /** Whether this is a sample of a stats set: the samples of one set share its bytes and seal (docs/protocol.md, "Stats sets"). */
+    public boolean inStatsSet() {
+        return entry.kind() == Entry.Kind.STATS && io.acp.cluster.sync.wire.StatsSetCodec.isSet(encoded, 0);
+    }
+
     public int length() {
         return encoded.length + seal.length();
     }
