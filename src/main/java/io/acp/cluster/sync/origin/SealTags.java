@@ -34,8 +34,16 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SealTags {
 
-    /** Receivers one seal is tagged for at most: a larger cluster verifies every seal. */
-    public static final int MAX_RECEIVERS = 128;
+    /**
+     * Receivers one seal is tagged for at most: a larger cluster verifies every seal. Each 77
+     * receivers add a datagram per flush that every receiver takes in (about 20–30 µs of its two
+     * sync threads, tags opened included); one ECDSA verification costs it about 90 µs
+     * (docs/benchmarks.md, "Seal tags and one wake-up at 256 nodes"). So tags stay the cheaper proof to about a
+     * thousand receivers, and 512 keeps a margin.
+     */
+    public static final int MAX_RECEIVERS = 512;
+    /** Slots one SEAL_TAGS body carries at most (its count is a byte); a larger batch of receivers takes several bodies. */
+    public static final int MAX_SLOTS_PER_BODY = 128;
     static final int TAG_LENGTH = 12;
     static final int SLOT_LENGTH = 4 + TAG_LENGTH;
     static final int HEADER_LENGTH = 8 + 1 + Merkle.HASH_LENGTH + EcdsaP256.SIGNATURE_LENGTH + 1;
@@ -91,7 +99,7 @@ public final class SealTags {
         if (receivers == null || receivers.isEmpty()) {
             return List.of();
         }
-        int perBody = Math.max(1, Math.min(MAX_RECEIVERS, (maxBody - HEADER_LENGTH) / SLOT_LENGTH));
+        int perBody = Math.max(1, Math.min(MAX_SLOTS_PER_BODY, (maxBody - HEADER_LENGTH) / SLOT_LENGTH));
         List<byte[]> bodies = new ArrayList<>();
         for (int from = 0; from < receivers.size(); from += perBody) {
             List<AuthorKeys.MemberKey> slice = receivers.subList(from, Math.min(receivers.size(), from + perBody));
@@ -114,7 +122,7 @@ public final class SealTags {
      * verified instead); a tag that does not verify is refused as {@code bad-tag}, a revoked or
      * expired sender key as {@code revoked}. Nothing else changes.
      *
-     * @throws IllegalArgumentException if the body is cut short, longer than its slots, or has more than {@link #MAX_RECEIVERS} slots
+     * @throws IllegalArgumentException if the body is cut short, longer than its slots, or has more than {@link #MAX_SLOTS_PER_BODY} slots
      */
     public void open(String sender, long senderEpoch, byte[] body) {
         if (body.length < HEADER_LENGTH) {
@@ -128,8 +136,8 @@ public final class SealTags {
         byte[] signature = new byte[EcdsaP256.SIGNATURE_LENGTH];
         b.get(signature);
         int n = b.get() & 0xFF;
-        if (n > MAX_RECEIVERS) {
-            throw new IllegalArgumentException("seal tags of node " + sender + " claim " + n + " receivers, more than " + MAX_RECEIVERS);
+        if (n > MAX_SLOTS_PER_BODY) {
+            throw new IllegalArgumentException("seal tags of node " + sender + " claim " + n + " receivers in one body, more than " + MAX_SLOTS_PER_BODY);
         }
         if (b.remaining() != n * SLOT_LENGTH) {
             throw new IllegalArgumentException("seal tags of node " + sender + " claim " + n + " slots but carry " + b.remaining() + " bytes of them");

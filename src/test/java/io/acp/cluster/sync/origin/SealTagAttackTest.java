@@ -155,12 +155,12 @@ class SealTagAttackTest {
             Eventually.await(WAIT, () -> refused.count(Refusal.BAD_TAG) >= 3, () -> "refusals " + refused.snapshot());
 
             // 4. malformed tag sets: a truncated tag, a slot count beyond the slots carried (a receiver
-            // index out of range), more than 128 receivers
+            // index out of range), more than 128 slots in one body
             long malformedBefore = n1.sync().counters().droppedCount(DropReason.MALFORMED);
             byte[] truncated = Arrays.copyOf(genuine.body(), genuine.body().length - 5);
             byte[] outOfRange = genuine.body().clone();
             outOfRange[SealTags.HEADER_LENGTH - 1]++;
-            int[] many = new int[SealTags.MAX_RECEIVERS + 1];
+            int[] many = new int[SealTags.MAX_SLOTS_PER_BODY + 1];
             byte[][] manyTags = new byte[many.length][];
             Arrays.fill(many, n1Prefix);
             Arrays.fill(manyTags, body.tagFor(n1KeyId));

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seal tags at the scale target, with real CA-issued node keys: a sender that knows 127 other
- * member keys vouches for its batch to each in two SEAL_TAGS bodies; a receiver takes the batch's
+ * Seal tags at the scale target, with real CA-issued node keys: a sender that knows 255 other
+ * member keys vouches for its batch to each in four SEAL_TAGS bodies; a receiver takes the batch's
  * entries with no ECDSA verification, yet a copy of the same root under another signature is still
- * verified (and refused); beyond 128 keys no tags go out, and a body claiming more is refused.
+ * verified (and refused); beyond 512 keys no tags go out, and a body claiming more than 128 slots is refused.
  */
 class SealTagsTest {
 
@@ -64,24 +64,25 @@ class SealTagsTest {
     }
 
     @Test
-    void aReceiverAmong127TakesTheBatchWithoutAVerificationButNotAnotherSignature() {
+    void aReceiverAmong255TakesTheBatchWithoutAVerificationButNotAnotherSignature() {
         NodeSigner sender = MEMBERS.get(0);
-        NodeSigner receiver = MEMBERS.get(SealTags.MAX_RECEIVERS); // the last of 128 members
-        AuthorKeys senderKnows = knownBy(SealTags.MAX_RECEIVERS + 1);
+        NodeSigner receiver = MEMBERS.get(255); // the last of 256 members
+        AuthorKeys senderKnows = knownBy(256);
         OriginCounters sent = new OriginCounters(sender.node());
         SealTags out = tagsOf(sender, senderKnows, new OriginCheck(senderKnows, sent, () -> NOW), sent);
         List<SealedEntry> sealed = sender.seal(sample(sender));
         List<SealTags.Batch> batches = out.batches(sealed);
         assertThat(batches).hasSize(1);
         List<byte[]> bodies = out.encode(batches.get(0), 7, 1_300);
-        assertThat(bodies).hasSize(2).allSatisfy(b -> assertThat(b.length).isLessThanOrEqualTo(1_300));
+        assertThat(bodies).as("255 slots of 16 bytes, 75 to a body of 1,300 bytes").hasSize(4)
+                .allSatisfy(b -> assertThat(b.length).isLessThanOrEqualTo(1_300));
 
-        AuthorKeys receiverKnows = knownBy(SealTags.MAX_RECEIVERS + 1);
+        AuthorKeys receiverKnows = knownBy(256);
         OriginCounters counters = new OriginCounters(receiver.node());
         OriginCheck check = new OriginCheck(receiverKnows, counters, () -> NOW);
         SealTags in = tagsOf(receiver, receiverKnows, check, counters);
         bodies.forEach(b -> in.open(sender.node(), 7, b));
-        assertThat(in.untagged()).as("one of the two bodies has no slot for this receiver").isEqualTo(1);
+        assertThat(in.untagged()).as("three of the four bodies have no slot for this receiver").isEqualTo(3);
         assertThat(counters.total()).isZero();
 
         // a forged signature over the vouched root is not what was vouched for: it is verified, and fails
@@ -107,9 +108,9 @@ class SealTagsTest {
     }
 
     @Test
-    void beyond128KeysNoTagsGoOutAndABodyClaimingMoreIsRefused() {
+    void beyond512KeysNoTagsGoOutAndABodyClaimingMoreThan128SlotsIsRefused() {
         NodeSigner sender = MEMBERS.get(0);
-        AuthorKeys knowsAll = knownBy(SealTags.MAX_RECEIVERS + 2); // 129 others
+        AuthorKeys knowsAll = knownBy(SealTags.MAX_RECEIVERS + 2); // 513 others
         OriginCounters counters = new OriginCounters(sender.node());
         SealTags tags = tagsOf(sender, knowsAll, new OriginCheck(knowsAll, counters, () -> NOW), counters);
         SealTags.Batch batch = tags.batches(sender.seal(sample(sender))).get(0);
@@ -118,7 +119,7 @@ class SealTagsTest {
         NodeSigner receiver = MEMBERS.get(1);
         OriginCheck check = new OriginCheck(knowsAll, counters, () -> NOW);
         SealTags in = tagsOf(receiver, knowsAll, check, counters);
-        int n = SealTags.MAX_RECEIVERS + 1;
+        int n = SealTags.MAX_SLOTS_PER_BODY + 1;
         ByteBuffer b = ByteBuffer.allocate(SealTags.HEADER_LENGTH + n * SealTags.SLOT_LENGTH);
         b.putLong(batch.keyId()).put((byte) batch.height()).put(batch.root()).put(batch.signature()).put((byte) n);
         assertThatThrownBy(() -> in.open(sender.node(), 7, b.array())).isInstanceOf(IllegalArgumentException.class)
