@@ -244,7 +244,17 @@ public final class ClusterSync {
         }
         inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
-                counters, executor, this::handleGuarded, env.nanoTime(), authorKeys::member, authorKeys::knows);
+                counters, new Inbox.SyncThread() {
+                    @Override
+                    public void execute(Runnable batch) {
+                        executor.execute(batch);
+                    }
+
+                    @Override
+                    public void schedule(Runnable batch, long delayNanos) {
+                        executor.schedule(batch, delayNanos, TimeUnit.NANOSECONDS);
+                    }
+                }, this::handleGuarded, env.nanoTime(), authorKeys::member, authorKeys::knows);
         try {
             transport = transportLayer.apply(env.transports().open(settings));
             transport.start(inbox::onDatagram);

@@ -30,9 +30,30 @@ class InboxLanesTest {
     private final ClusterKeys keys = new ClusterKeys("c1", "correct horse battery staple 42", Optional.empty());
     private final SyncCounters counters = new SyncCounters();
     private final ArrayDeque<Runnable> syncThread = new ArrayDeque<>();
+    /** What arrives while the sync thread handles the next message (once). */
+    private Runnable whileHandling = () -> { };
+    /** How each batch was planned, in order: "now" or the delay in nanoseconds. */
+    private final List<String> plans = new ArrayList<>();
     private final List<String> handled = new ArrayList<>();
     private final Inbox inbox = new Inbox(new DatagramOpener(keys, "n2", counters), new Reassembler(1 << 20, 2_000_000_000L, counters),
-            counters, syncThread::add, (m, from) -> handled.add(m.header().type() + " " + new String(m.body(), StandardCharsets.UTF_8)), System::nanoTime,
+            counters, new Inbox.SyncThread() {
+                @Override
+                public void execute(Runnable batch) {
+                    plans.add("now");
+                    syncThread.add(batch);
+                }
+
+                @Override
+                public void schedule(Runnable batch, long delayNanos) {
+                    plans.add(String.valueOf(delayNanos));
+                    syncThread.add(batch);
+                }
+            }, (m, from) -> {
+                handled.add(m.header().type() + " " + new String(m.body(), StandardCharsets.UTF_8));
+                Runnable then = whileHandling;
+                whileHandling = () -> { };
+                then.run();
+            }, System::nanoTime,
             java.util.Set.of("n1")::contains, // n1's certificate is known here, n3's is not
             (node, keyId) -> node.equals("n1") && keyId != N1_NEW_KEY); // n1 has a new key, whose certificate is not known here yet
     private final DatagramSealer n1 = new DatagramSealer(keys, "n1", 1, 1400);
@@ -51,6 +72,54 @@ class InboxLanesTest {
         while (!syncThread.isEmpty()) {
             syncThread.poll().run();
         }
+    }
+
+    @Test
+    void onlyAFreshWriteWakesTheSyncThreadAtOnceTheRestShareOneWakeUpPlannedALittleLater() {
+        receive(MessageType.HEARTBEAT, "alive");
+        receive(MessageType.SEAL_TAGS, "tags of batch 1");
+        receive(MessageType.DELTA, "batch 1");
+        assertThat(plans).as("one batch for the three, planned to linger").containsExactly(String.valueOf(Inbox.LINGER_NANOS));
+
+        receive(MessageType.TAGGED_DELTA, "write 1");
+        assertThat(plans).as("a write plans a batch now, ahead of the lingering one").containsExactly(String.valueOf(Inbox.LINGER_NANOS), "now");
+        receive(MessageType.DELTA, "batch 2");
+        assertThat(plans).hasSize(2);
+
+        syncThread.poll().run(); // the first batch planned takes everything waiting
+        assertThat(handled).containsExactly("HEARTBEAT alive", "TAGGED_DELTA write 1", "SEAL_TAGS tags of batch 1", "DELTA batch 1", "DELTA batch 2");
+        syncThread.poll().run(); // the other finds nothing, and plans nothing
+        assertThat(handled).hasSize(5);
+        assertThat(syncThread).isEmpty();
+        assertThat(inbox.backlog()).isZero();
+
+        receive(MessageType.DELTA, "batch 3");
+        receive(MessageType.TAGGED_DELTA, "write 2");
+        assertThat(plans.subList(2, plans.size())).as("the inbox was idle again: a new lingering batch, then one now")
+                .containsExactly(String.valueOf(Inbox.LINGER_NANOS), "now");
+        runSyncThread();
+        assertThat(handled.subList(5, handled.size())).containsExactly("TAGGED_DELTA write 2", "DELTA batch 3");
+    }
+
+    @Test
+    void aWriteThatArrivesWhileABatchIsHandledOrABacklogOfMoreThanABatchIsHandledWithoutTheLinger() {
+        receive(MessageType.DELTA, "batch 1");
+        whileHandling = () -> receive(MessageType.TAGGED_DELTA, "write 1");
+        syncThread.poll().run();
+        assertThat(plans).as("the write planned a batch now over the lingering one").containsExactly(String.valueOf(Inbox.LINGER_NANOS), "now");
+        assertThat(handled).as("the running batch took it, as it came before its last look").containsExactly("DELTA batch 1", "TAGGED_DELTA write 1");
+        runSyncThread();
+
+        for (int i = 0; i <= Inbox.BATCH; i++) {
+            receive(MessageType.DELTA, "sealed " + i);
+        }
+        syncThread.poll().run();
+        assertThat(handled).hasSize(2 + Inbox.BATCH);
+        assertThat(plans.subList(2, plans.size())).as("a full batch means the sync thread is behind: the next one is planned now")
+                .containsExactly(String.valueOf(Inbox.LINGER_NANOS), "now");
+        runSyncThread();
+        assertThat(handled).hasSize(3 + Inbox.BATCH).doesNotHaveDuplicates();
+        assertThat(inbox.backlog()).isZero();
     }
 
     @Test
