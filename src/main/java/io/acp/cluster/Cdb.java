@@ -393,7 +393,7 @@ public final class Cdb implements AutoCloseable {
     /** Records one stats sample of this node for an object. */
     public StatsEntry putStats(ObjectKey key, Map<String, Double> values) {
         StatsEntry e = new StatsEntry(key, localNode, values, new Version(clock.now(), localNode));
-        mergeStats(e);
+        mergeStats(e, null);
         return e;
     }
 
@@ -438,7 +438,24 @@ public final class Cdb implements AutoCloseable {
         if (e instanceof MetaEntry m) {
             return mergeMeta(m);
         }
-        return mergeStats((StatsEntry) e);
+        return mergeStats((StatsEntry) e, null);
+    }
+
+    /**
+     * {@link #mergeFrom} for a stats sample, through a target the caller keeps for its key: the
+     * same outcome, without looking the key up again (see {@link StatsTarget}).
+     *
+     * @throws IllegalArgumentException if the target is for another key
+     */
+    public MergeOutcome mergeFrom(StatsEntry e, StatsTarget target) {
+        if (!target.isFor(e.key())) {
+            throw new IllegalArgumentException("stats of " + e.key() + " merged through the target of " + target.key());
+        }
+        if (!clock.isWithin(e.version().time(), maxClockAheadMillis)) {
+            return MergeOutcome.TOO_FAR_AHEAD;
+        }
+        clock.observe(e.version().time());
+        return mergeStats(e, target);
     }
 
     private void publishMerged(ObjectEntry o) {
@@ -484,13 +501,20 @@ public final class Cdb implements AutoCloseable {
         }
     }
 
-    private MergeOutcome mergeStats(StatsEntry e) {
+    /** @param target where the key's holder was found before, or null */
+    private MergeOutcome mergeStats(StatsEntry e, StatsTarget target) {
         boolean queued;
         while (true) {
-            ObjectReports r = reportsOf(e.key());
+            ObjectReports r = target != null && target.reports != null ? target.reports : reportsOf(e.key());
             synchronized (r) {
                 if (r.retired) {
+                    if (target != null) {
+                        target.reports = null;
+                    }
                     continue;
+                }
+                if (target != null) {
+                    target.reports = r;
                 }
                 ObjectReports.StatsMerge merged = r.mergeStats(e, historySize, statsNames);
                 if (merged == ObjectReports.StatsMerge.STALE) {

@@ -3,6 +3,7 @@ package io.acp.cluster.sync;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
 import io.acp.cluster.MergeOutcome;
+import io.acp.cluster.StatsTarget;
 import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.membership.Membership;
@@ -100,6 +101,8 @@ public final class ClusterSync {
     private final OwnStatsSets ownStats;
     /** The seal of the last stats set whose sample passed the origin check (sync thread). */
     private Seal lastSetSealAccepted;
+    /** Where the samples of each peer's stats sets are merged in the CDB, found once per series. */
+    private final StatsSetTargets setTargets = new StatsSetTargets();
     private final SyncSettings settings;
     private final String node;
     private final Path dataDir;
@@ -593,6 +596,7 @@ public final class ClusterSync {
      * its own back, sealed, by anti-entropy once it is heard again. Sync thread.
      */
     private void forgetUnrelayableReports(String author, AuthorGone why) {
+        setTargets.forget(author);
         int forgotten = 0;
         for (ObjectType type : ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeysInAnyOrder(type)) {
@@ -656,6 +660,8 @@ public final class ClusterSync {
     /** @param s the entry's seal, or null if a pair tag proved its author */
     private void mergeOne(String sender, Entry e, SealedEntry s, boolean mustOriginateAtSender) {
         boolean tagProven = s == null;
+        // asked for every sample of a set, in order, before anything may skip one (see StatsSetTargets)
+        StatsTarget target = !tagProven && s.inStatsSet() ? setTargets.of(s, e.key()) : null;
         if (mustOriginateAtSender && !e.node().equals(sender)) {
             // a delta carries only the sender's own entries; anything else is not ours to take
             refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
@@ -698,7 +704,7 @@ public final class ClusterSync {
         if (e.node().equals(node)) {
             ownEntriesFromPeers.put(EntrySlot.of(e), e.version());
         }
-        MergeOutcome outcome = cdb.mergeFrom(e);
+        MergeOutcome outcome = target != null ? cdb.mergeFrom((StatsEntry) e, target) : cdb.mergeFrom(e);
         if (sealAfterMerge) {
             seals.put(s);
         }

@@ -1,0 +1,82 @@
+package io.acp.cluster.sync;
+
+import io.acp.cluster.StatsTarget;
+import io.acp.cluster.sync.origin.Seal;
+import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.cluster.sync.wire.StatsSetCodec;
+import io.acp.model.ObjectKey;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The CDB's {@link StatsTarget}s for the samples of peers' stats sets, per (author, part), in the
+ * order of the set's samples. A set of a part holds the same keys in the same order second after
+ * second, so the sample at position i nearly always has the target kept at i, and its merge skips
+ * the CDB's look-up of its key. A sample whose key differs there (a series added or gone) gets a
+ * new target at that position; a newer split of the author's series starts its parts afresh.
+ * Every sample of a set must be asked for once, in order (the samples of a set share its seal
+ * instance, which marks where the next set begins); a sample skipped or asked for twice costs only
+ * look-ups. On the sync thread.
+ */
+final class StatsSetTargets {
+
+    private static final int FIRST_CAPACITY = StatsSetCodec.SERIES_PER_PART * 2;
+
+    /** Per author: per part of its current split, the targets of its last set's samples in order. */
+    private final Map<String, StatsTarget[][]> byAuthor = new HashMap<>();
+    /** The set whose samples are being asked for: the seal instance they share. */
+    private Seal current;
+    private StatsTarget[][] parts;
+    private int part;
+    private int next;
+
+    /** The target for {@code key}, the next sample of the set {@code s} belongs to ({@link SealedEntry#inStatsSet}). */
+    StatsTarget of(SealedEntry s, ObjectKey key) {
+        if (s.seal() != current) {
+            start(s);
+        }
+        StatsTarget[] targets = parts[part];
+        int i = next++;
+        if (i >= targets.length) {
+            targets = Arrays.copyOf(targets, Math.max(i + 1, targets.length * 2));
+            parts[part] = targets;
+        }
+        StatsTarget t = targets[i];
+        if (t == null || !t.isFor(key)) {
+            t = new StatsTarget(key);
+            targets[i] = t;
+        }
+        return t;
+    }
+
+    /** Forgets the targets of an author that is gone, so they do not hold its series' holders. */
+    void forget(String author) {
+        byAuthor.remove(author);
+        if (current != null && current.author().equals(author)) {
+            current = null;
+        }
+    }
+
+    /** How many authors targets are kept for. */
+    int authors() {
+        return byAuthor.size();
+    }
+
+    private void start(SealedEntry s) {
+        StatsSetCodec.Header h = StatsSetCodec.header(s.encoded());
+        String author = s.seal().author();
+        StatsTarget[][] kept = byAuthor.get(author);
+        if (kept == null || kept.length != h.parts()) {
+            kept = new StatsTarget[h.parts()][];
+            byAuthor.put(author, kept);
+        }
+        if (kept[h.part()] == null) {
+            kept[h.part()] = new StatsTarget[FIRST_CAPACITY];
+        }
+        current = s.seal();
+        parts = kept;
+        part = h.part();
+        next = 0;
+    }
+}
