@@ -36,10 +36,10 @@ public final class SealTags {
 
     /**
      * Receivers one seal is tagged for at most: a larger cluster verifies every seal. Each 77
-     * receivers add a datagram per flush that every receiver takes in (about 20–30 µs of its two
-     * sync threads, tags opened included); one ECDSA verification costs it about 90 µs
-     * (docs/benchmarks.md, "Seal tags and one wake-up at 256 nodes"). So tags stay the cheaper proof to about a
-     * thousand receivers, and 512 keeps a margin.
+     * receivers add a datagram per flush that every receiver takes in (about 4 µs of its I/O
+     * thread); one ECDSA verification costs it about 110–120 µs (docs/benchmarks.md, "Seal tags,
+     * one wake-up and kept targets at 256 nodes"). So tags stay the cheaper proof to well over a
+     * thousand receivers; 512 keeps a margin and bounds a flush's tags at 7 datagrams.
      */
     public static final int MAX_RECEIVERS = 512;
     /** Slots one SEAL_TAGS body carries at most (its count is a byte); a larger batch of receivers takes several bodies. */
@@ -129,36 +129,36 @@ public final class SealTags {
             throw new IllegalArgumentException("seal tags of node " + sender + " are cut short in their header (" + body.length + " bytes)");
         }
         ByteBuffer b = ByteBuffer.wrap(body);
-        long senderKeyId = b.getLong();
-        int height = b.get() & 0xFF;
-        byte[] root = new byte[Merkle.HASH_LENGTH];
-        b.get(root);
-        byte[] signature = new byte[EcdsaP256.SIGNATURE_LENGTH];
-        b.get(signature);
-        int n = b.get() & 0xFF;
+        int n = body[HEADER_LENGTH - 1] & 0xFF;
         if (n > MAX_SLOTS_PER_BODY) {
             throw new IllegalArgumentException("seal tags of node " + sender + " claim " + n + " receivers in one body, more than " + MAX_SLOTS_PER_BODY);
         }
-        if (b.remaining() != n * SLOT_LENGTH) {
-            throw new IllegalArgumentException("seal tags of node " + sender + " claim " + n + " slots but carry " + b.remaining() + " bytes of them");
+        if (body.length - HEADER_LENGTH != n * SLOT_LENGTH) {
+            throw new IllegalArgumentException("seal tags of node " + sender + " claim " + n + " slots but carry " + (body.length - HEADER_LENGTH) + " bytes of them");
         }
+        int height = body[8] & 0xFF;
         if (height > Seal.MAX_HEIGHT) {
             throw new IllegalArgumentException("seal tags of node " + sender + " name a tree of height " + height);
         }
+        // the slots for this node's key first, read in place: in a large group most bodies hold
+        // none (77 receivers to a body), and those cost no copy of anything
         int mine = (int) (signer.keyId() >>> 32);
-        List<byte[]> candidates = new ArrayList<>(1);
-        for (int i = 0; i < n; i++) {
-            int prefix = b.getInt();
-            byte[] tag = new byte[TAG_LENGTH];
-            b.get(tag);
-            if (prefix == mine) {
-                candidates.add(tag);
+        List<byte[]> candidates = null;
+        for (int at = HEADER_LENGTH; at < body.length; at += SLOT_LENGTH) {
+            if (b.getInt(at) == mine) {
+                if (candidates == null) {
+                    candidates = new ArrayList<>(1);
+                }
+                candidates.add(Arrays.copyOfRange(body, at + 4, at + SLOT_LENGTH));
             }
         }
-        if (candidates.isEmpty()) {
+        if (candidates == null) {
             untagged.incrementAndGet();
             return;
         }
+        long senderKeyId = b.getLong(0);
+        byte[] root = Arrays.copyOfRange(body, 9, 9 + Merkle.HASH_LENGTH);
+        byte[] signature = Arrays.copyOfRange(body, 9 + Merkle.HASH_LENGTH, 9 + Merkle.HASH_LENGTH + EcdsaP256.SIGNATURE_LENGTH);
         AuthorKeys.Lookup key = keys.key(sender, senderKeyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
             untagged.incrementAndGet(); // its DELTA is refused as unknown-author, counted there
