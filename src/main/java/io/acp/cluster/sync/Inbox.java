@@ -46,9 +46,10 @@ import java.util.function.Predicate;
  * <p>Only a {@code TAGGED_DELTA} (a write just made, in a small group) wakes the sync thread at
  * once. Anything else plans its batch up to {@link #LINGER_NANOS} later, so the messages of that
  * moment share one wake-up. In a large group every datagram is a heartbeat, seal tags or a sealed
- * {@code DELTA}, each handled in a few microseconds: woken per datagram, the hand-over itself (the
- * executor's lock and the wake-up on one side, the park on the other) was a fifth of the I/O
- * thread and a sixth of the sync thread at 256 nodes.
+ * {@code DELTA}, each handled in a few microseconds, and a wake-up (the executor's lock and the
+ * signal on one side, the park on the other) costs about as much: in a profile at 256 nodes the
+ * hand-over was a fifth of the I/O thread. The benchmark's wake-ups fell from about 550 to 100 a
+ * second per node (docs/benchmarks.md, "Seal tags, one wake-up and kept targets at 256 nodes").
  */
 final class Inbox {
 
