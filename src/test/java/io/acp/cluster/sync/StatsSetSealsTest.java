@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.StatsSetCodec;
-import io.acp.model.ObjectKey;
-import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
-import io.acp.model.Version;
-import io.acp.testing.TestPki;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,23 +22,17 @@ class StatsSetSealsTest {
 
     @BeforeEach
     void signer() {
-        n2 = TestPki.signer(TestPki.newCluster(dir.resolve("ca"), "test"), dir.resolve("n2"), "n2");
+        n2 = StatsSetSamples.n2(dir);
     }
 
     private static List<StatsEntry> samples(int objects, long time, int part, int parts) {
-        List<StatsEntry> out = new ArrayList<>();
-        for (int i = 0; i < objects; i++) {
-            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "vm-" + i);
-            if (StatsSetCodec.partOf(key, parts) == part) {
-                out.add(new StatsEntry(key, "n2", Map.of("cpu", (double) time), new Version(time, "n2")));
-            }
-        }
-        return out;
+        return StatsSetSamples.of(objects, time, part, parts);
     }
+
 
     /** A sample of the set as a receiver decodes it: every sample of a set carries its bytes and seal. */
     private SealedEntry sealed(long time, int part, int parts, List<StatsEntry> in) {
-        return n2.seal(List.of(), List.of(in.get(0)), List.of(StatsSetCodec.encode("n2", time, part, parts, in))).get(0);
+        return StatsSetSamples.sealed(n2, time, part, parts, in);
     }
 
     @Test

@@ -6,17 +6,11 @@ import io.acp.cluster.StatsTarget;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
-import io.acp.cluster.sync.wire.StatsSetCodec;
-import io.acp.model.ObjectKey;
-import io.acp.model.ObjectType;
 import io.acp.model.StatsEntry;
-import io.acp.model.Version;
-import io.acp.testing.TestPki;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,29 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
 class StatsSetTargetsTest {
 
     @TempDir
-    Path dir;
+    static Path dir;
 
-    private NodeSigner n2;
+    /** One author for every test: the targets are kept per author, and each test starts a new {@link StatsSetTargets}. */
+    private static NodeSigner n2;
 
-    @BeforeEach
-    void signer() {
-        n2 = TestPki.signer(TestPki.newCluster(dir.resolve("ca"), "test"), dir.resolve("n2"), "n2");
+    @BeforeAll
+    static void signer() {
+        n2 = StatsSetSamples.n2(dir);
     }
 
-    private static List<StatsEntry> samples(int objects, long time, int part, int parts) {
-        List<StatsEntry> out = new ArrayList<>();
-        for (int i = 0; i < objects; i++) {
-            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "vm-" + i);
-            if (StatsSetCodec.partOf(key, parts) == part) {
-                out.add(new StatsEntry(key, "n2", Map.of("cpu", (double) time), new Version(time, "n2")));
-            }
-        }
-        return out;
-    }
 
     /** A set as a receiver decodes it: every sample shares the set's seal instance. */
     private List<SealedEntry> received(long time, int part, int parts, List<StatsEntry> in) {
-        SealedEntry sealed = n2.seal(List.of(), List.of(in.get(0)), List.of(StatsSetCodec.encode("n2", time, part, parts, in))).get(0);
+        SealedEntry sealed = StatsSetSamples.sealed(n2, time, part, parts, in);
         List<SealedEntry> out = SealedCodec.decode(SealedCodec.encode(sealed));
         assertThat(out).hasSize(in.size()).allSatisfy(s -> assertThat(s.seal()).isSameAs(out.get(0).seal()));
         return out;
@@ -65,25 +50,25 @@ class StatsSetTargetsTest {
     @Test
     void theNextSetOfAPartFindsTheSameTargetsAndAnotherPartItsOwn() {
         StatsSetTargets kept = new StatsSetTargets();
-        List<StatsTarget> first = targets(kept, received(100, 1, 3, samples(60, 100, 1, 3)));
-        List<StatsTarget> otherPart = targets(kept, received(100, 2, 3, samples(60, 100, 2, 3)));
-        List<StatsTarget> second = targets(kept, received(200, 1, 3, samples(60, 200, 1, 3)));
+        List<StatsTarget> first = targets(kept, received(100, 1, 3, StatsSetSamples.of(60, 100, 1, 3)));
+        List<StatsTarget> otherPart = targets(kept, received(100, 2, 3, StatsSetSamples.of(60, 100, 2, 3)));
+        List<StatsTarget> second = targets(kept, received(200, 1, 3, StatsSetSamples.of(60, 200, 1, 3)));
 
         assertThat(first).hasSizeGreaterThan(5);
         for (int i = 0; i < first.size(); i++) {
             assertThat(second.get(i)).isSameAs(first.get(i));
         }
         assertThat(otherPart).doesNotContainAnyElementsOf(first);
-        assertThat(targets(kept, received(300, 2, 3, samples(60, 300, 2, 3)))).containsExactlyElementsOf(otherPart);
+        assertThat(targets(kept, received(300, 2, 3, StatsSetSamples.of(60, 300, 2, 3)))).containsExactlyElementsOf(otherPart);
         assertThat(kept.authors()).isEqualTo(1);
     }
 
     @Test
     void aSeriesGoneFromTheMiddleGivesTheSamplesAfterItTargetsForTheirOwnKeys() {
         StatsSetTargets kept = new StatsSetTargets();
-        List<StatsEntry> all = samples(60, 100, 0, 3);
+        List<StatsEntry> all = StatsSetSamples.of(60, 100, 0, 3);
         List<StatsTarget> before = targets(kept, received(100, 0, 3, all));
-        List<StatsEntry> fewer = new ArrayList<>(samples(60, 200, 0, 3));
+        List<StatsEntry> fewer = new ArrayList<>(StatsSetSamples.of(60, 200, 0, 3));
         fewer.remove(2);
         List<StatsTarget> after = targets(kept, received(200, 0, 3, fewer));
 
@@ -96,14 +81,14 @@ class StatsSetTargetsTest {
     @Test
     void aNewSplitOrAForgottenAuthorStartsAfresh() {
         StatsSetTargets kept = new StatsSetTargets();
-        List<StatsTarget> threeParts = targets(kept, received(100, 0, 3, samples(60, 100, 0, 3)));
-        List<StatsTarget> fourParts = targets(kept, received(200, 0, 4, samples(60, 200, 0, 4)));
+        List<StatsTarget> threeParts = targets(kept, received(100, 0, 3, StatsSetSamples.of(60, 100, 0, 3)));
+        List<StatsTarget> fourParts = targets(kept, received(200, 0, 4, StatsSetSamples.of(60, 200, 0, 4)));
         assertThat(fourParts).doesNotContainAnyElementsOf(threeParts);
-        List<StatsTarget> again = targets(kept, received(300, 0, 4, samples(60, 300, 0, 4)));
+        List<StatsTarget> again = targets(kept, received(300, 0, 4, StatsSetSamples.of(60, 300, 0, 4)));
         assertThat(again).containsExactlyElementsOf(fourParts);
 
         kept.forget("n2");
         assertThat(kept.authors()).isZero();
-        assertThat(targets(kept, received(400, 0, 4, samples(60, 400, 0, 4)))).doesNotContainAnyElementsOf(fourParts);
+        assertThat(targets(kept, received(400, 0, 4, StatsSetSamples.of(60, 400, 0, 4)))).doesNotContainAnyElementsOf(fourParts);
     }
 }
