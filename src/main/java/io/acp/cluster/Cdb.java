@@ -411,10 +411,9 @@ public final class Cdb implements AutoCloseable {
      * fails it is dropped (logged), so the digest still lacks it and anti-entropy brings it again.
      */
     public MergeOutcome mergeFrom(Entry e) {
-        if (!clock.isWithin(e.version().time(), maxClockAheadMillis)) {
+        if (!observeClock(e)) {
             return MergeOutcome.TOO_FAR_AHEAD;
         }
-        clock.observe(e.version().time());
         if (e instanceof ObjectEntry o) {
             Uni<Void> durable;
             synchronized (objectWrites) {
@@ -451,11 +450,19 @@ public final class Cdb implements AutoCloseable {
         if (!target.isFor(e.key())) {
             throw new IllegalArgumentException("stats of " + e.key() + " merged through the target of " + target.key());
         }
-        if (!clock.isWithin(e.version().time(), maxClockAheadMillis)) {
+        if (!observeClock(e)) {
             return MergeOutcome.TOO_FAR_AHEAD;
         }
-        clock.observe(e.version().time());
         return mergeStats(e, target);
+    }
+
+    /** Whether {@code e}'s time is within the clock bound; if so, this node's clock has seen it. */
+    private boolean observeClock(Entry e) {
+        if (!clock.isWithin(e.version().time(), maxClockAheadMillis)) {
+            return false;
+        }
+        clock.observe(e.version().time());
+        return true;
     }
 
     private void publishMerged(ObjectEntry o) {

@@ -3,6 +3,7 @@ package io.acp.cluster.bridge;
 import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.cluster.sync.origin.NodeSigner;
 import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.cluster.sync.origin.SetsOnce;
 import io.acp.model.Entry;
 import io.acp.model.MetaEntry;
 import io.acp.model.Version;
@@ -47,12 +48,11 @@ final class BridgeSeals {
         List<SealedEntry> out = new ArrayList<>(entries.size());
         List<Integer> ownAt = new ArrayList<>();
         List<Entry> own = new ArrayList<>();
-        java.util.Set<byte[]> sets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        SetsOnce sets = new SetsOnce();
         for (Entry e : entries) {
             Optional<SealedEntry> s = held.apply(e);
             if (s.isPresent()) {
-                // the samples of one stats set come with its one copy of the set, which brings them all
-                if (!s.get().inStatsSet() || sets.add(s.get().encoded())) {
+                if (sets.takes(s.get())) {
                     out.add(s.get());
                 }
             } else if (SealedEntry.requiredAuthor(e).equals(node) && (e.kind() == Entry.Kind.OBJECT || e.node().equals(node))) {

@@ -7,6 +7,7 @@ import io.acp.cluster.sync.origin.PairTags;
 import io.acp.cluster.sync.origin.SealTags;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
+import io.acp.cluster.sync.origin.SetsOnce;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
@@ -205,11 +206,10 @@ final class DeltaSender {
             signer.sealBridged(unsealedBridged).forEach(seals::put);
         }
         List<SealedEntry> out = new ArrayList<>(entries.size());
-        java.util.Set<byte[]> sets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        SetsOnce sets = new SetsOnce();
         for (Entry e : entries) {
             SealedEntry s = seals.get(e);
-            // the samples of one stats set share its bytes: the set goes once, and brings them all
-            if (s != null && (!s.inStatsSet() || sets.add(s.encoded()))) {
+            if (s != null && sets.takes(s)) {
                 out.add(s);
             }
         }
