@@ -34,7 +34,6 @@ public class AcpMain implements QuarkusApplication {
             // Only the node's own JVM may open the HTTP listener (and only with webapi configured):
             // a client command next to a running node must never collide with its port.
             setIfAbsent(HttpSwitch.NODE_RUN, "true");
-            ArchiveTraining.installIfTraining();
         } else {
             OptionalInt answered = ClientLauncher.run(args);
             if (answered.isPresent()) {

@@ -131,11 +131,6 @@ class InstallScriptIT {
 
         Run train = run(List.of(app.resolve("train-archive").toString()), Map.of("ACP_JAVA", JAVA));
         assertThat(train.exit).as(train.output).isZero();
-        if (Runtime.version().feature() < 25) {
-            // The JDK 17 dynamic archive holds only linked classes: the training node links the
-            // ~1,000 it loaded from jars without running them (io.acp.cli.ArchiveTraining).
-            assertThat(train.output).as(train.output).containsPattern("archive training: linked [0-9]{3,} classes loaded from jars");
-        }
         List<String> archiveConf = Files.readAllLines(app.resolve("archive.conf"));
         assertThat(archiveConf).contains("java=" + Path.of(JAVA).toRealPath());
         String flag = archiveConf.stream().filter(l -> l.startsWith("flag=")).findFirst().orElseThrow().substring(5);
@@ -150,6 +145,42 @@ class InstallScriptIT {
         Run archived = run(List.of(launcher.toString(), "--version"), strict);
         assertThat(archived.exit).as(archived.output).isZero();
         assertThat(archived.output).startsWith("acp ");
+
+        // The node from the plain class path the archive was made for, through io.acp.cli.NodeMain:
+        // it must map the archive (-Xshare:on), start every default service and answer a client call.
+        String classPath = archiveConf.stream().filter(l -> l.startsWith("node_classpath=")).findFirst().orElseThrow()
+                .substring("node_classpath=".length());
+        assertThat(classPath.split(":")).as("the node's class path").hasSizeGreaterThan(100)
+                .allSatisfy(entry -> assertThat(Path.of(entry)).isRegularFile().startsWith(app));
+        Map<String, String> node = new java.util.HashMap<>(strict);
+        node.putAll(Map.of("ACP_NODE_ID", "installed", "ACP_NODE_DATA_DIR", dest.resolve("data").toString(),
+                "ACP_API_SOCKET", dest.resolve("api.sock").toString(), "ACP_API_PORT", "0", "ACP_AGENT_PORT", "0",
+                "ACP_AGENT_JOIN_PORT", "0"));
+        Path out = dest.resolve("node.out");
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "node", "run").redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        builder.environment().putAll(node);
+        Process nodeProcess = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(out).contains("node installed listening on") && nodeProcess.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(Files.readString(out)).as("the node's output").contains("node installed listening on")
+                    .doesNotContain("ERROR");
+            assertThat(Files.readString(Path.of("/proc", Long.toString(nodeProcess.pid()), "cmdline")))
+                    .as("started from the node's class path").contains("io.acp.cli.NodeMain");
+            Run status = run(List.of(launcher.toString(), "status"), node);
+            assertThat(status.exit).as(status.output).isZero();
+            assertThat(status.output).contains("installed");
+        } finally {
+            nodeProcess.destroy();
+            if (!nodeProcess.waitFor(30, TimeUnit.SECONDS)) {
+                nodeProcess.destroyForcibly().waitFor();
+            }
+        }
+        assertThat(Files.readString(out)).as("a clean stop").contains("node installed stopped");
     }
 
     private Run install(String... args) throws IOException, InterruptedException {
