@@ -157,30 +157,59 @@ class InstallScriptIT {
                 "ACP_API_SOCKET", dest.resolve("api.sock").toString(), "ACP_API_PORT", "0", "ACP_AGENT_PORT", "0",
                 "ACP_AGENT_JOIN_PORT", "0"));
         Path out = dest.resolve("node.out");
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "node", "run").redirectErrorStream(true)
-                .redirectOutput(out.toFile());
-        builder.environment().putAll(node);
-        Process nodeProcess = builder.start();
+        Process nodeProcess = startNode(launcher, node, out);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(out).contains("node installed listening on") && nodeProcess.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(Files.readString(out)).as("the node's output").contains("node installed listening on")
-                    .doesNotContain("ERROR");
-            assertThat(Files.readString(Path.of("/proc", Long.toString(nodeProcess.pid()), "cmdline")))
-                    .as("started from the node's class path").contains("io.acp.cli.NodeMain");
+            assertThat(commandLine(nodeProcess)).as("started from the node's class path").contains("io.acp.cli.NodeMain");
             Run status = run(List.of(launcher.toString(), "status"), node);
             assertThat(status.exit).as(status.output).isZero();
             assertThat(status.output).contains("installed");
         } finally {
-            nodeProcess.destroy();
-            if (!nodeProcess.waitFor(30, TimeUnit.SECONDS)) {
-                nodeProcess.destroyForcibly().waitFor();
-            }
+            stop(nodeProcess);
         }
         assertThat(Files.readString(out)).as("a clean stop").contains("node installed stopped");
+
+        // A build copied over the trained tree rewrites quarkus-application.dat: its jars may not be
+        // the ones the class path names, so the node starts from quarkus-run.jar, without the archive.
+        Files.setLastModifiedTime(app.resolve("quarkus/quarkus-application.dat"),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        node.remove("ACP_JAVA_OPTS");
+        Process rebuilt = startNode(launcher, node, out);
+        try {
+            assertThat(commandLine(rebuilt)).as("a stale archive: the runner").contains("quarkus-run.jar")
+                    .doesNotContain("io.acp.cli.NodeMain").doesNotContain("SharedArchiveFile").doesNotContain("AOTCache");
+        } finally {
+            stop(rebuilt);
+        }
+    }
+
+    /** Starts {@code acp node run} through the launcher and waits for its ready line. */
+    private static Process startNode(Path launcher, Map<String, String> env, Path out) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "node", "run").redirectErrorStream(true)
+                .redirectOutput(out.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(out).contains("node installed listening on") && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        String output = Files.readString(out);
+        if (!output.contains("node installed listening on") || output.contains("ERROR")) {
+            stop(p);
+            throw new AssertionError("the installed node did not start cleanly:\n" + output);
+        }
+        return p;
+    }
+
+    /** The process's command line, its arguments separated by spaces. */
+    private static String commandLine(Process p) throws IOException {
+        return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
     }
 
     private Run install(String... args) throws IOException, InterruptedException {
