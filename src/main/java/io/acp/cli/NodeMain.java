@@ -12,7 +12,7 @@ import io.quarkus.bootstrap.runner.Timing;
  * <p>Why a second entry point: the runner loads every class through its own class loader, and a
  * class archive (AppCDS on JDK 17, the AOT cache on JDK 25) can only hand a custom loader a class
  * after that loader has read and inflated the class's bytes from its jar again and defined them. On
- * the JDK's own class path the archived classes are used as they are, which takes about a quarter
+ * the JDK's own class path the archived classes are used as they are, which takes about a fifth
  * off a node's start (docs/benchmarks.md). Without a trained archive the runner is the faster of
  * the two, so the launcher uses this class only with an archive trained for this class path
  * ({@code train-archive}).
