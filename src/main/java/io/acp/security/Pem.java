@@ -52,8 +52,10 @@ public final class Pem {
      * reads three of them, and BouncyCastle's parser costs a few hundred ms of class loading there.
      */
     public static X509Certificate readCertificate(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return certificate(in);
+        try {
+            // Read whole first: the JDK's factory reads a stream one byte per call, which on a file's
+            // channel is one system call per byte.
+            return certificate(new ByteArrayInputStream(Files.readAllBytes(file)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (CertificateException e) {
