@@ -21,7 +21,7 @@ public final class BridgeCounters {
         unsealedSkipped.incrementAndGet();
     }
 
-    /** Entries of other local nodes not sent because this node holds no seal of theirs (e.g. loaded from its journal). */
+    /** Entries of other local nodes not sent because no seal of theirs came to this node in time (e.g. loaded from its journal, author gone): see SealWait. */
     public long unsealedSkips() {
         return unsealedSkipped.get();
     }

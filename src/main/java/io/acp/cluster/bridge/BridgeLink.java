@@ -46,6 +46,8 @@ final class BridgeLink {
     private static final int READ_TIMEOUT_MILLIS = (int) (3 * KEEPALIVE_MILLIS);
     /** Changes waiting while the full state is sent; a link that falls this far behind is dropped (and resyncs). */
     private static final int MAX_PENDING_CHANGES = 100_000;
+    /** How often entries waiting for their author's seal are tried again: a small part of the heartbeat that brings it. */
+    private static final long SEAL_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final SSLSocket socket;
     private final Cdb cdb;
@@ -55,6 +57,7 @@ final class BridgeLink {
     private final String node;
     private final String remote;
     private final BlockingQueue<Entry> pending = new LinkedBlockingQueue<>(MAX_PENDING_CHANGES);
+    private final SealWait awaitingSeals; // the writer thread's
     private volatile boolean closed;
 
     private final BridgeGate gate;
@@ -70,6 +73,7 @@ final class BridgeLink {
         this.cdb = cdb;
         this.origins = origins;
         this.counters = counters;
+        this.awaitingSeals = new SealWait(counters);
         this.maxFrameBytes = maxFrameBytes;
         this.node = cdb.localNode();
         this.remote = socket.getRemoteSocketAddress().toString();
@@ -98,9 +102,16 @@ final class BridgeLink {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
             sendFullState(out);
             long lastWrite = System.nanoTime();
+            long lastSealRetry = lastWrite;
             while (!closed) {
                 // a short poll, so a closed link lets its thread go at once
                 Entry e = pending.poll(100, TimeUnit.MILLISECONDS);
+                if (!awaitingSeals.isEmpty() && System.nanoTime() - lastSealRetry >= SEAL_RETRY_NANOS) {
+                    lastSealRetry = System.nanoTime();
+                    if (send(out, awaitingSeals.due(lastSealRetry))) {
+                        lastWrite = System.nanoTime();
+                    }
+                }
                 if (e != null) {
                     List<Entry> batch = new ArrayList<>();
                     batch.add(e);
@@ -170,6 +181,7 @@ final class BridgeLink {
     /**
      * Writes the entries that are not echoes, sealed ({@link BridgeSeals}) and packed into frames of
      * at most max-frame-bytes (an entry larger than that is skipped); whether anything was written.
+     * Entries whose author's seal this node does not hold yet wait for it ({@link SealWait}).
      */
     private boolean send(DataOutputStream out, List<Entry> entries) throws IOException {
         List<Entry> fresh = new ArrayList<>(entries.size());
@@ -184,7 +196,9 @@ final class BridgeLink {
             return false;
         }
         boolean wrote = false;
-        List<SealedEntry> sealed = seals.seal(fresh);
+        BridgeSeals.Sealing sealing = seals.seal(fresh);
+        List<SealedEntry> sealed = sealing.sealed();
+        awaitingSeals.tried(fresh, sealing.unsealed(), System.nanoTime());
         for (byte[] body : SealedCodec.pack(sealed, maxFrameBytes, Integer.MAX_VALUE)) {
             if (body.length > maxFrameBytes) {
                 LOG.warnf("bridge of node %s skips a frame of %d bytes: more than max-frame-bytes %d", node, body.length, maxFrameBytes);

@@ -16,21 +16,19 @@ import java.util.function.Function;
  * The sealed form of what a bridge link sends: each entry as its author sealed it (the seal this
  * node's cluster sync holds), so the remote bridge checks the author, not this node's word; this
  * node's own entries that have no seal yet (written since the last flush) are sealed here, in one
- * batch. An entry of another node whose seal is not held here is left out (counted): the remote
- * side could not check it. Thread-safe.
+ * batch. An entry of another node whose seal is not held here is handed back unsealed: the remote
+ * side could not check it, and the link waits for the seal ({@link SealWait}). Thread-safe.
  */
 final class BridgeSeals {
 
     private final String node;
     private final NodeSigner signer;
     private final Function<Entry, Optional<SealedEntry>> held;
-    private final BridgeCounters counters;
 
-    BridgeSeals(NodeSigner signer, Function<Entry, Optional<SealedEntry>> held, BridgeCounters counters) {
+    BridgeSeals(NodeSigner signer, Function<Entry, Optional<SealedEntry>> held) {
         this.node = signer.node();
         this.signer = signer;
         this.held = held;
-        this.counters = counters;
     }
 
     /**
@@ -43,9 +41,14 @@ final class BridgeSeals {
         return signer.seal(List.of(m)).get(0);
     }
 
-    /** The entries in sealed form, in order, without those that cannot be proven. */
-    List<SealedEntry> seal(List<Entry> entries) {
+    /** What {@link #seal} made of a batch: the entries it could prove, in order, and those it could not yet. */
+    record Sealing(List<SealedEntry> sealed, List<Entry> unsealed) {
+    }
+
+    /** The entries in sealed form, in order; those of other nodes whose seal is not held here come back unsealed. */
+    Sealing seal(List<Entry> entries) {
         List<SealedEntry> out = new ArrayList<>(entries.size());
+        List<Entry> unsealed = new ArrayList<>();
         List<Integer> ownAt = new ArrayList<>();
         List<Entry> own = new ArrayList<>();
         SetsOnce sets = new SetsOnce();
@@ -60,8 +63,7 @@ final class BridgeSeals {
                 own.add(e);
                 out.add(null);
             } else {
-                counters.unsealedSkipped();
-                out.add(null);
+                unsealed.add(e);
             }
         }
         if (!own.isEmpty()) {
@@ -71,6 +73,6 @@ final class BridgeSeals {
             }
         }
         out.removeIf(java.util.Objects::isNull);
-        return out;
+        return new Sealing(out, unsealed);
     }
 }

@@ -90,7 +90,7 @@ public final class ClusterBridge {
         tls = BridgeTls.context(PkiFiles.in(dataDir), settings.remoteCa(), node);
         PkiFiles pki = PkiFiles.in(dataDir);
         gate = new BridgeGate(cdb, Pem.readCertificate(pki.caCertificate()), settings.writable(), counters);
-        seals = new BridgeSeals(new NodeSigner(node, Pem.readPrivateKey(pki.nodeKey()), Pem.readCertificate(pki.nodeCertificate())), heldSeals, counters);
+        seals = new BridgeSeals(new NodeSigner(node, Pem.readPrivateKey(pki.nodeKey()), Pem.readCertificate(pki.nodeCertificate())), heldSeals);
         remoteKeys = new AuthorKeys(Pem.readCertificate(settings.remoteCa()));
         try {
             server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();

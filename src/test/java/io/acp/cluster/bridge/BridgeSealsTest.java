@@ -43,15 +43,30 @@ class BridgeSealsTest {
         StatsEntry single = new StatsEntry(ObjectKey.of(ObjectType.NODE, "n2"), "n2", Map.of("load", 2.0), new Version(300, "n2"));
         SealedEntry alone = n2.seal(List.of(single)).get(0);
         held.put(single, alone);
-        BridgeSeals seals = new BridgeSeals(bridge, e -> Optional.ofNullable(held.get(e)), new BridgeCounters());
+        BridgeSeals seals = new BridgeSeals(bridge, e -> Optional.ofNullable(held.get(e)));
 
         List<Entry> asked = new ArrayList<>(samples.subList(0, 6));
         asked.add(single);
         asked.addAll(samples.subList(6, 12));
-        List<SealedEntry> out = seals.seal(asked);
+        List<SealedEntry> out = seals.seal(asked).sealed();
 
         assertThat(out).hasSize(2);
         assertThat(out.get(0).encoded()).isSameAs(set.encoded());
         assertThat(out.get(1)).isSameAs(alone);
+    }
+
+    @Test
+    void anEntryOfAnotherNodeWhoseSealIsNotHeldComesBackUnsealedNotDropped() {
+        var ca = TestPki.newCluster(dir.resolve("ca"), "test");
+        NodeSigner bridge = TestPki.signer(ca, dir.resolve("b1"), "b1");
+        StatsEntry own = new StatsEntry(ObjectKey.of(ObjectType.NODE, "b1"), "b1", Map.of("load", 1.0), new Version(100, "b1"));
+        StatsEntry ofPeer = new StatsEntry(ObjectKey.of(ObjectType.NODE, "n2"), "n2", Map.of("load", 2.0), new Version(100, "n2"));
+        BridgeSeals seals = new BridgeSeals(bridge, e -> Optional.empty());
+
+        BridgeSeals.Sealing sealing = seals.seal(List.of(ofPeer, own));
+
+        assertThat(sealing.sealed()).as("this node's own entry, sealed here").hasSize(1);
+        assertThat(sealing.sealed().get(0).entry()).isEqualTo(own);
+        assertThat(sealing.unsealed()).as("the peer's entry waits for the peer's seal").containsExactly(ofPeer);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
+import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.Entry;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -87,6 +90,34 @@ class ClusterBridgeTest {
                 .as("entries merged from the link are not sent back over it").isPositive();
         assertThat(accepting.counters().entriesSent()).isPositive();
         assertThat(connecting.counters().entriesReceived()).isPositive();
+    }
+
+    /**
+     * In a small group a write reaches the other members proven by pair tags, and its author's seal
+     * follows at the author's next heartbeat: the bridge node may see the change before it can send
+     * it. Here a1's bridge is shown no seal until the test says so; the entry must cross then, on the
+     * same link, and not only with a later link's full state.
+     */
+    @Test
+    void anEntryWhoseSealReachesTheBridgeNodeAfterItCrossesOnceTheSealIsThere() {
+        AtomicBoolean sealsArrived = new AtomicBoolean();
+        InProcessCluster.Node a1 = a.node(1);
+        ClusterBridge accepting = bridge(a, 1, pki(b, 1).caCertificate(), Optional.empty(),
+                e -> sealsArrived.get() ? a1.sync().sealed(e) : Optional.empty());
+        ClusterBridge connecting = bridge(b, 1, pki(a, 1).caCertificate(), Optional.of(accepting));
+        Eventually.await(WAIT, () -> accepting.linked() && connecting.linked(), "the bridges link");
+
+        ObjectKey late = write(a, 2, "sealed-late");
+        Version version = a.node(2).cdb().object(late).orElseThrow().version();
+        Eventually.await(WAIT, () -> a1.cdb().object(late).isPresent(), "a1 has a2's write");
+        Eventually.await(WAIT, () -> a1.sync().sealed(a1.cdb().object(late).orElseThrow()).isPresent(), "a1 holds a2's seal of it");
+        sleep(500); // five tries of a1's link, none with a seal
+        assertThat(b.node(1).cdb().object(late)).as("an entry its bridge cannot prove does not cross").isEmpty();
+
+        sealsArrived.set(true);
+        awaitEverywhere(late, version);
+        assertThat(accepting.counters().unsealedSkips()).as("nothing given up").isZero();
+        assertThat(accepting.counters().linksUp()).as("on the same link").isEqualTo(1);
     }
 
     @Test
@@ -161,16 +192,30 @@ class ClusterBridgeTest {
     // ---- fixture ----------------------------------------------------------------------------------
 
     private ClusterBridge bridge(InProcessCluster c, int node, Path remoteCa, Optional<ClusterBridge> connectTo) {
+        return bridge(c, node, remoteCa, connectTo, c.node(node).sync()::sealed);
+    }
+
+    private ClusterBridge bridge(InProcessCluster c, int node, Path remoteCa, Optional<ClusterBridge> connectTo,
+                                 Function<Entry, Optional<SealedEntry>> heldSeals) {
         InProcessCluster.Node n = c.node(node);
         BridgeSettings settings = new BridgeSettings("127.0.0.1", 0,
                 connectTo.map(t -> new BridgeSettings.HostPort("127.0.0.1", t.address().getPort())), remoteCa,
                 Duration.ofMillis(50), Duration.ofMillis(400), 1 << 20, new BridgeSettings.Writable(List.of("system/*")));
         ClusterBridge bridge = new ClusterBridge(n.cdb(), settings, n.id, n.dataDir);
         n.sync().relayBridgedEntries(); // the bridged entries reach this cluster's other node sealed by the bridge node
-        bridge.useSeals(n.sync()::sealed); // this cluster's entries cross under their authors' seals
+        bridge.useSeals(heldSeals); // this cluster's entries cross under their authors' seals
         bridge.start().await().atMost(WAIT);
         bridges.add(bridge);
         return bridge;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static PkiFiles pki(InProcessCluster c, int node) {
