@@ -188,6 +188,7 @@ final class BridgeLink {
         for (Entry e : entries) {
             if (origins.isEcho(e)) {
                 counters.echoSuppressed();
+                awaitingSeals.settled(e);
             } else {
                 fresh.add(e);
             }

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * would. So the link hands them here and tries them again; an entry whose seal has not come within
  * {@link #GIVE_UP_MILLIS} (its author is gone, or it was loaded from the journal and no peer re-sent
  * it) is given up and counted ({@code bridge.entries.unsealed-skipped}). One entry per slot: a newer
- * change of the slot replaces the older one, and one sent with its seal ends the wait. Used by the
- * link's writer thread only.
+ * change of the slot replaces the older one, and one sent with its seal (or come back from the
+ * remote side) ends the wait. Used by the link's writer thread only.
  */
 final class SealWait {
 
@@ -59,7 +59,7 @@ final class SealWait {
             if (notSent.contains(e)) {
                 await(e, nowNanos);
             } else {
-                sent(e);
+                settled(e);
             }
         }
     }
@@ -80,8 +80,11 @@ final class SealWait {
         }
     }
 
-    /** {@code e} was sent with its seal: an older or equal entry of its slot need not wait any more. */
-    private void sent(Entry e) {
+    /**
+     * {@code e} need not go any more: sent with its seal, or an echo of what the remote side sent
+     * (it holds it). An older or equal entry of its slot stops waiting.
+     */
+    void settled(Entry e) {
         EntrySlot slot = EntrySlot.of(e);
         Waiting w = waiting.get(slot);
         if (w != null && !w.entry().version().isNewerThan(e.version())) {
@@ -90,8 +93,8 @@ final class SealWait {
     }
 
     /**
-     * The waiting entries to try again now. They keep waiting until one of their slot is sent
-     * ({@link #sent}); those that waited longer than {@link #GIVE_UP_MILLIS} are given up instead.
+     * The waiting entries to try again now. They keep waiting until one of their slot is settled
+     * ({@link #settled}); those that waited longer than {@link #GIVE_UP_MILLIS} are given up instead.
      */
     List<Entry> due(long nowNanos) {
         List<Entry> again = new ArrayList<>(waiting.size());

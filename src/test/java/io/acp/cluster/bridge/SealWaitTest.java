@@ -58,6 +58,16 @@ class SealWaitTest {
     }
 
     @Test
+    void anEntryThatCameBackFromTheRemoteSideStopsWaitingUncounted() {
+        Entry e = meta("vm-1", 100);
+        wait.tried(List.of(e), List.of(e), 0);
+        wait.settled(e); // an echo: the remote side holds it
+
+        assertThat(wait.due(TimeUnit.MILLISECONDS.toNanos(SealWait.GIVE_UP_MILLIS))).isEmpty();
+        assertThat(counters.unsealedSkips()).isZero();
+    }
+
+    @Test
     void anEntryWhoseSealNeverComesIsGivenUpAndCountedFromItsFirstWait() {
         Entry e = meta("vm-1", 100);
         wait.tried(List.of(e), List.of(e), 0);
