@@ -103,7 +103,9 @@ final class SystemMonitor {
             int sampled = 0;
             for (String id : running) {
                 Optional<DomainStatus> s = b.status(id);
-                if (s.isEmpty()) {
+                // the report may lag the domain (a lifecycle event of its start handled after the
+                // stop's own report): only a domain libvirt says runs is sampled
+                if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
                     continue;
                 }
                 List<String> disks = cdb.object(SystemReports.key(id))
