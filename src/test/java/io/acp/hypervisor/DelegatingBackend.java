@@ -18,8 +18,17 @@ class DelegatingBackend implements HypervisorBackend {
         this.real = real;
     }
 
+    /** Where the real backend delivers its lifecycle events: set at connect. */
+    private volatile BiConsumer<String, DomainEventKind> delivered;
+
+    /** Delivers an event as libvirt's event thread would, e.g. one that arrives late. */
+    void deliver(String name, DomainEventKind kind) {
+        delivered.accept(name, kind);
+    }
+
     @Override
     public void connect(BiConsumer<String, DomainEventKind> events) {
+        delivered = events;
         real.connect((name, kind) -> {
             if (!dropEvents) {
                 events.accept(name, kind);

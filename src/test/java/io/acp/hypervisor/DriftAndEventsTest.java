@@ -110,6 +110,17 @@ class DriftAndEventsTest {
     }
 
     @Test
+    void aStoppedSystemWhoseStartEventArrivesLateGetsNoStats() {
+        node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
+        node.backend.get().deliver(id, DomainEventKind.STARTED); // its start's event, handled after the stop
+        assertThat(node.cdb.meta(SystemReports.key(id), LibvirtNode.NODE).get(0).values().get("state").asText())
+                .as("the report lags the domain until the next reconcile").isEqualTo("running");
+
+        assertThat(node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT)).isZero();
+        assertThat(node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE)).as("no sample of a domain libvirt reports shut off").isEmpty();
+    }
+
+    @Test
     void stoppedSystemsGetNoStats() {
         node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
 
