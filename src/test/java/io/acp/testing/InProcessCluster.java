@@ -140,6 +140,11 @@ public final class InProcessCluster implements AutoCloseable {
     }
 
     private void startNode(Node node) {
+        startNode(node, f -> { });
+    }
+
+    /** @param beforeStart given the node's fault layer before its transport starts, so no datagram escapes a fault set there */
+    private void startNode(Node node, java.util.function.Consumer<FaultyTransport> beforeStart) {
         TestPki.provision(ca, node.dataDir, node.id);
         if (journaled) {
             node.cdb = new Cdb(node.id, new HybridClock(), Journal.open(node.dataDir.resolve("journal"), false, 1 << 24), 60);
@@ -149,7 +154,11 @@ public final class InProcessCluster implements AutoCloseable {
         }
         long nodeSeed = ++seed;
         // The fault plan and anti-entropy's choice of peers both follow the seed.
-        node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> node.faults = new FaultyTransport(t, nodeSeed),
+        node.sync = new ClusterSync(node.cdb, node.settings, node.id, node.dataDir, t -> {
+            node.faults = new FaultyTransport(t, nodeSeed);
+            beforeStart.accept(node.faults);
+            return node.faults;
+        },
                 SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed)));
         node.sync.start().await().atMost(START_TIMEOUT);
     }
@@ -180,6 +189,11 @@ public final class InProcessCluster implements AutoCloseable {
     /** Starts a stopped node again: same data dir (so a new epoch), a new CDB (empty, or reloaded from its journal). */
     public void restart(int oneBased) {
         startNode(node(oneBased));
+    }
+
+    /** {@link #restart(int)} with faults set on the node's fault layer before it hears or sends anything. */
+    public void restart(int oneBased, java.util.function.Consumer<FaultyTransport> faults) {
+        startNode(node(oneBased), faults);
     }
 
     /** Starts one more node (multicast clusters only: a peer list is fixed at start). */

@@ -58,6 +58,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -110,6 +111,8 @@ public final class ClusterSync {
     private final SyncEnvironment env;
     private final SyncCounters counters = new SyncCounters();
     private final StateIndex index;
+    /** Authors whose tagged reports came before any heartbeat of theirs was heard; sync thread. */
+    private final UnheardAuthors unheardAuthors = new UnheardAuthors();
     private final Membership membership;
     private final AntiEntropy antiEntropy;
     private final ClockAheadRefusals clockAhead;
@@ -526,6 +529,9 @@ public final class ClusterSync {
                     Optional<List<Entry>> entries = pairTags.open(h.sender(), h.epoch(), m.body());
                     if (entries.isPresent()) { // no capturing lambda per message
                         mergeTagged(h.sender(), entries.get());
+                        if (membership.peer(h.sender()).isEmpty()) {
+                            unheardAuthors.tookReports(h.sender(), h.epoch(), env.wallMillis().getAsLong());
+                        }
                     }
                 }
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
@@ -566,7 +572,9 @@ public final class ClusterSync {
      */
     private void heard(String sender, long senderEpoch, ControlCheck.Heartbeat hb, InetSocketAddress from) {
         InetSocketAddress at = hb.address().getAddress().isAnyLocalAddress() ? from : hb.address();
-        long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(senderEpoch);
+        // an author never heard before may still have reports here, taken under tags in an older life
+        OptionalLong unheardLife = unheardAuthors.isEmpty() ? OptionalLong.empty() : unheardAuthors.heard(sender);
+        long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(unheardLife.orElse(senderEpoch));
         if (senderEpoch > epochBefore) {
             forgetUnrelayableReports(sender, AuthorGone.RESTARTED);
         }
@@ -626,7 +634,8 @@ public final class ClusterSync {
     /** Why a peer's unsealed reports are forgotten, in the words of the log line that says so. */
     private enum AuthorGone {
         RESTARTED("from before its restart", "no longer holds them"),
-        DEAD("from before it was declared dead", "will not seal them");
+        DEAD("from before it was declared dead", "will not seal them"),
+        UNHEARD("(never heard in a heartbeat, silent for dead-after)", "will not seal them");
 
         final String which;
         final String authorCannot;
@@ -781,6 +790,11 @@ public final class ClusterSync {
             publishPeer(p);
             if (p.state() == PeerState.DEAD) {
                 forgetUnrelayableReports(p.node(), AuthorGone.DEAD); // if it comes back, as after a restart
+            }
+        }
+        if (!unheardAuthors.isEmpty()) {
+            for (String silent : unheardAuthors.silentFor(env.wallMillis().getAsLong(), settings.deadAfter().toMillis())) {
+                forgetUnrelayableReports(silent, AuthorGone.UNHEARD);
             }
         }
         List<String> alive = alivePeers();

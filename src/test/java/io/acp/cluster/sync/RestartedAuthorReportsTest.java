@@ -110,6 +110,64 @@ class RestartedAuthorReportsTest {
         }
     }
 
+    /**
+     * n2 takes n1's reports under pair tags without having heard any heartbeat of n1 in that life
+     * (n2 restarted, and knows n1's certificate from its journal). n1 restarts before n2 hears it.
+     * The first heartbeat n2 hears of n1 is of n1's new life, which is still a restart as far as
+     * those reports go: n2 forgets them, and the two agree. Found by a chaos run, where n5 came up
+     * after n2's first heartbeat, took n2's tagged deltas, and held them for good.
+     */
+    @Test
+    void aReportTakenBeforeAnyHeartbeatOfItsAuthorIsForgottenWhenTheAuthorsNextLifeIsHeard() {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            c.awaitConverged(WAIT);
+            restartUnhearing(c);
+            Reports r = report(c);
+            assertThat(c.node(2).sync().membership()).as("n2 has heard no heartbeat of n1").noneMatch(p -> p.node().equals("n1"));
+            c.stop(1); // its seals at the stop are dropped at n2
+            c.restart(1);
+            c.node(2).faults().dropTypes(Set.of());
+
+            awaitForgottenAtN2(c, r);
+            c.awaitConverged(WAIT);
+            assertThat(holdsEither(c.node(1).cdb(), r)).as("n1 no longer holds its old reports").isFalse();
+            assertSameContents(c);
+        }
+    }
+
+    /**
+     * As above, but n1 never comes back: n2 never hears it at all, and forgets what it took from it
+     * once n1 has been silent for {@code dead-after}, as it would had it heard n1 and seen it die.
+     */
+    @Test
+    void aReportTakenBeforeAnyHeartbeatOfItsAuthorIsForgottenWhenTheAuthorStaysSilent() {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            c.awaitConverged(WAIT);
+            restartUnhearing(c);
+            Reports r = report(c);
+            assertThat(c.node(2).sync().membership()).as("n2 has heard no heartbeat of n1").noneMatch(p -> p.node().equals("n1"));
+            c.stop(1); // for good
+
+            Eventually.await(WAIT, () -> !holdsEither(c.node(2).cdb(), r) && c.node(2).sync().counters().reportsForgottenCount() >= 2,
+                    () -> "n2 forgets the reports of n1, never heard and silent since: " + c.node(2).sync().stats());
+        }
+    }
+
+    /**
+     * Restarts n2 deaf to n1's heartbeats; once n2 holds n1's certificate again (it is meta, not
+     * journaled: n1 sends it sealed when it hears n2), n2 stops hearing sealed messages too, so
+     * what n1 reports next reaches n2 under pair tags only.
+     */
+    private static void restartUnhearing(InProcessCluster c) {
+        c.stop(2);
+        c.restart(2, f -> f.dropTypes(Set.of(MessageType.HEARTBEAT)));
+        Eventually.await(WAIT, () -> c.node(2).cdb().reportedKeys(ObjectType.SERVICE).stream()
+                .anyMatch(k -> k.id().startsWith("n1:sync-identity") && !c.node(2).cdb().meta(k, "n1").isEmpty()), "n2 holds n1's certificate");
+        Set<MessageType> unheard = new java.util.HashSet<>(SEALED);
+        unheard.add(MessageType.HEARTBEAT);
+        c.node(2).faults().dropTypes(unheard);
+    }
+
     /** n2 forgets n1's reports it cannot relay once n1 is back; then it hears sealed messages again. */
     private static void awaitForgottenAtN2(InProcessCluster c, Reports r) {
         // the count is added when the sweep ends, after the reports are gone
