@@ -86,7 +86,7 @@ public final class DatagramOpener {
         if (senderLength == 0 || length < headerLength + DatagramHeader.TAG_LENGTH) {
             return drop(DropReason.TOO_SHORT);
         }
-        String sender = new String(d, DatagramHeader.FIXED_LENGTH, senderLength, java.nio.charset.StandardCharsets.US_ASCII);
+        String sender = senderName(d, DatagramHeader.FIXED_LENGTH, senderLength);
         if (sender.equals(localNode)) {
             return null; // our own multicast, looped back to us
         }
@@ -129,6 +129,20 @@ public final class DatagramOpener {
         }
         counters.accepted();
         return new Opened(h, body);
+    }
+
+    /**
+     * The sender's name as ASCII: through the wire's string cache (the same few names arrive in
+     * every datagram, so no new string, and its hash for the look-ups below is already computed),
+     * unless a byte is not ASCII, which only a forged or broken datagram has.
+     */
+    private static String senderName(byte[] d, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            if (d[i] < 0) {
+                return new String(d, off, n, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+        }
+        return WireStrings.decode(d, off, n);
     }
 
     private void remember(String sender, int keyId, SecretKeySpec key) {

@@ -23,6 +23,9 @@ public enum MessageType {
 
     private final int code;
 
+    /** {@link #values()} copies its array at every call, and this runs once per datagram received. */
+    private static final MessageType[] ALL = values();
+
     MessageType(int code) {
         this.code = code;
     }
@@ -33,7 +36,7 @@ public enum MessageType {
 
     /** The type for a code, or null if no such type (a datagram from a newer or broken sender). */
     public static MessageType of(int code) {
-        for (MessageType t : values()) {
+        for (MessageType t : ALL) {
             if (t.code == code) {
                 return t;
             }
