@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The warm-up (not measured) lets the JIT compile the hot paths, crypto included, first.
  * {@code -Dacp.bench.antiEntropyMs=N} sets the anti-entropy interval (default 1000): a long one
  * takes anti-entropy out of the run, to see the delta path alone; {@code -Dacp.bench.maxLingerMs=N}
- * sets the bundler's longest wait while backed up (default: the documented 20 ms).
+ * sets the bundler's longest wait while backed up (default: the documented 20 ms);
+ * {@code -Dacp.bench.heartbeatMs=N} the heartbeat interval (default 500, the node's default), which
+ * also paces the seals of what went out under pair tags.
  */
 public final class SyncPropagationBench {
 
@@ -46,7 +48,7 @@ public final class SyncPropagationBench {
         int flushMs = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         SyncSettings settings = InProcessCluster.testSettings("bench", "propagation benchmark secret 0123")
-                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(15),
+                .withTimings(Duration.ofMillis(Long.getLong("acp.bench.heartbeatMs", 500)), Duration.ofSeconds(5), Duration.ofSeconds(15),
                         Duration.ofMillis(Long.getLong("acp.bench.antiEntropyMs", 1000)))
                 .withFlushInterval(Duration.ofMillis(flushMs));
         settings = settings.withBundling(Duration.ofMillis(Long.getLong("acp.bench.maxLingerMs", settings.maxLinger().toMillis())),
