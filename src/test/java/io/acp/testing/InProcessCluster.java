@@ -139,6 +139,8 @@ public final class InProcessCluster implements AutoCloseable {
         return c;
     }
 
+    private java.util.function.Function<String, java.util.concurrent.Executor> sealers;
+
     private void startNode(Node node) {
         startNode(node, f -> { });
     }
@@ -159,7 +161,8 @@ public final class InProcessCluster implements AutoCloseable {
             beforeStart.accept(node.faults);
             return node.faults;
         },
-                SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed)));
+                sealers == null ? SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed))
+                        : SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed)).withSealers(sealers));
         node.sync.start().await().atMost(START_TIMEOUT);
     }
 
@@ -189,6 +192,11 @@ public final class InProcessCluster implements AutoCloseable {
     /** Starts a stopped node again: same data dir (so a new epoch), a new CDB (empty, or reloaded from its journal). */
     public void restart(int oneBased) {
         startNode(node(oneBased));
+    }
+
+    /** Where nodes started from now on sign their heartbeats' seals (null: the real sealer thread). */
+    public void sealWith(java.util.function.Function<String, java.util.concurrent.Executor> sealers) {
+        this.sealers = sealers;
     }
 
     /** {@link #restart(int)} with faults set on the node's fault layer before it hears or sends anything. */

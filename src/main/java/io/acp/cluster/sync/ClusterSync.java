@@ -274,7 +274,7 @@ public final class ClusterSync {
         }
         outbox = new Outbox(sealer, transport);
         sender = new DeltaSender(node, epoch, bundler, signer, seals, pairTags, sealTags, authorKeys, outbox, counters, () -> bridge,
-                ownStats, () -> cdb.clock().now());
+                ownStats, () -> cdb.clock().now(), env.sealers().apply(node), executor);
         control = new ControlSealer(signer, epoch, transport.localAddress(), env.random());
         running = true;
         publishCertificate();
@@ -412,8 +412,8 @@ public final class ClusterSync {
         changes.cancel();
         executor.execute(() -> {
             sender.flush(env.nanoTime().getAsLong());
-            sender.sealTagged(); // so the peers can relay this node's last entries once it is gone
-            sender.sealTagged(); // and once more, as a heartbeat would have
+            sender.sealTaggedNow(); // so the peers can relay this node's last entries once it is gone
+            sender.sealTaggedNow(); // and once more, as a heartbeat would have
         });
         executor.shutdown();
         try {

@@ -14,8 +14,15 @@ import io.acp.model.Entry;
 import io.acp.model.StatsEntry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * How this node's own entries leave it, and under which proof: a flush of the bundler under pair
@@ -25,6 +32,8 @@ import java.util.function.LongSupplier;
  * what goes out, here. See docs/protocol.md, "Tagged deltas" and "Seal tags". Sync thread only.
  */
 final class DeltaSender {
+
+    private static final Logger LOG = Logger.getLogger(DeltaSender.class);
 
     private final String node;
     private final long epoch;
@@ -44,9 +53,20 @@ final class DeltaSender {
     private final LongSupplier clock;
     /** The entries sealed at the last heartbeat: sent again once at the next, unless superseded. */
     private List<Entry> sealedAtLastHeartbeat = List.of();
+    /** Signs heartbeats' seals off the sync thread; null: on it. */
+    private final Executor sealer;
+    /** The sync thread, where a seal signed by {@link #sealer} is sent. */
+    private final Executor syncThread;
+    /** Heartbeats' seals being signed, not sent yet, oldest first; sync thread only. */
+    private final java.util.ArrayDeque<Sealing> inFlight = new java.util.ArrayDeque<>();
+    /** Longest the stop waits for a seal being signed (a signature takes a millisecond or so). */
+    private static final long SEALING_WAIT_SECONDS = 2;
 
     DeltaSender(String node, long epoch, DeltaBundler bundler, NodeSigner signer, SealStore seals, PairTags pairTags, SealTags sealTags,
-                AuthorKeys authorKeys, Outbox outbox, SyncCounters counters, BooleanSupplier bridge, OwnStatsSets ownStats, LongSupplier clock) {
+                AuthorKeys authorKeys, Outbox outbox, SyncCounters counters, BooleanSupplier bridge, OwnStatsSets ownStats, LongSupplier clock,
+                Executor sealer, Executor syncThread) {
+        this.sealer = sealer;
+        this.syncThread = syncThread;
         this.node = node;
         this.epoch = epoch;
         this.bundler = bundler;
@@ -146,18 +166,76 @@ final class DeltaSender {
      * it goes out twice, at two heartbeats, under one signature.
      */
     void sealTagged() {
-        List<Entry> unsealed = new ArrayList<>();
-        List<SealedEntry> current = new ArrayList<>();
+        Sealing sealing = drainForSealing();
+        if (sealer == null || (sealing.unsealed.isEmpty() && inFlight.isEmpty())) {
+            sealing.fresh = sealing.unsealed.isEmpty() ? List.of() : signer.seal(sealing.unsealed);
+            send(sealing);
+            return;
+        }
+        // signed on the sealer's thread and sent back here, in the order of the heartbeats (one
+        // sealer thread, one sync thread), so the node's writes meanwhile go out under tags at once
+        inFlight.addLast(sealing);
+        sealing.signing = new FutureTask<>(() -> {
+            sealing.fresh = sealing.unsealed.isEmpty() ? List.of() : signer.seal(sealing.unsealed);
+            try {
+                syncThread.execute(() -> send(sealing));
+            } catch (RejectedExecutionException stopping) {
+                // the stop sends it itself (sealTaggedNow)
+            }
+            return null;
+        });
+        try {
+            sealer.execute(sealing.signing);
+        } catch (RejectedExecutionException e) {
+            sealing.signing.run();
+        }
+    }
+
+    /**
+     * As {@link #sealTagged}, all on this thread, after the seals still being signed, in their
+     * order: the last seals at the node's stop, which must not be lost or overtaken.
+     */
+    void sealTaggedNow() {
+        for (Sealing pending : List.copyOf(inFlight)) {
+            try {
+                pending.signing.run(); // here and now, unless the sealer has taken it up already
+                pending.signing.get(SEALING_WAIT_SECONDS, TimeUnit.SECONDS);
+                send(pending);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warnf("a seal of node %s's tagged deltas was not signed: %s", node, e);
+                inFlight.remove(pending);
+            }
+        }
+        Sealing sealing = drainForSealing();
+        sealing.fresh = sealing.unsealed.isEmpty() ? List.of() : signer.seal(sealing.unsealed);
+        send(sealing);
+    }
+
+    /** The entries sent under pair tags since the last heartbeat: those to sign, and those sealed meanwhile. */
+    private Sealing drainForSealing() {
+        Sealing sealing = new Sealing();
         for (Entry e : bundler.drainAwaitingSeal()) {
             SealedEntry held = seals.get(e);
             if (held == null) {
-                unsealed.add(e);
+                sealing.unsealed.add(e);
             } else {
-                current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
+                sealing.current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
             }
         }
-        List<SealedEntry> fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
-        fresh.forEach(seals::put);
+        return sealing;
+    }
+
+    /** Keeps and multicasts a heartbeat's seals, once they are signed; sync thread, once per heartbeat. */
+    private void send(Sealing sealing) {
+        if (sealing.sent) {
+            return;
+        }
+        sealing.sent = true;
+        inFlight.remove(sealing);
+        sealing.fresh.forEach(seals::put);
         List<SealedEntry> out = new ArrayList<>();
         for (Entry e : sealedAtLastHeartbeat) {
             // not superseded since, this heartbeat's seals included: under a steady write load
@@ -168,7 +246,8 @@ final class DeltaSender {
                 out.add(s);
             }
         }
-        current.addAll(fresh);
+        List<SealedEntry> current = sealing.current;
+        current.addAll(sealing.fresh);
         out.addAll(current);
         // only the entries, which the CDB holds anyway: the sealed forms are in the seal store,
         // and a list of them kept for a heartbeat would survive a young collection (young pauses
@@ -179,6 +258,16 @@ final class DeltaSender {
         if (!out.isEmpty()) {
             multicastSealed(out);
         }
+    }
+
+    /** One heartbeat's seal of tagged deltas, from the drain to the multicast. */
+    private static final class Sealing {
+        final List<Entry> unsealed = new ArrayList<>();
+        final List<SealedEntry> current = new ArrayList<>();
+        /** Written by the signing thread before it hands the sealing back (the executor's hand-over publishes it). */
+        List<SealedEntry> fresh;
+        FutureTask<Void> signing;
+        boolean sent;
     }
 
     /**

@@ -5,8 +5,12 @@ import io.acp.cluster.sync.transport.PeerListTransport;
 import io.acp.cluster.sync.transport.Transport;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -23,10 +27,13 @@ import java.util.function.LongSupplier;
  *                   strong, unseeded {@link SecureRandom} outside a simulation
  * @param executors  the sync thread of one run of the node (a new one per start)
  * @param transports the transport for the settings, before any test layer wraps it
+ * @param sealers    where a node signs the seal of what it sent under pair tags, off its sync thread
+ *                   (null for a node: on the sync thread itself, as a simulation, which runs on one
+ *                   thread, needs)
  */
 public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, SecureRandom random,
                               Function<String, ScheduledExecutorService> executors,
-                              Transports transports) {
+                              Transports transports, Function<String, Executor> sealers) {
 
     /** Opens the transport of one run of the node. */
     @FunctionalInterface
@@ -47,7 +54,21 @@ public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, Se
                     t.setDaemon(true);
                     return t;
                 }),
-                SyncEnvironment::socketTransport);
+                SyncEnvironment::socketTransport, SyncEnvironment::sealerThread);
+    }
+
+    /**
+     * One thread per node that signs the seals of its tagged deltas (a heartbeat's worth at a time),
+     * so the sync thread does not wait the signature out with the node's next writes behind it
+     * (docs/protocol.md, "Tagged deltas"). It ends when idle, so a stopped node leaves none behind.
+     */
+    private static Executor sealerThread(String node) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "acp-sync-seal-" + node);
+            t.setDaemon(true);
+            return t;
+        });
+        return pool;
     }
 
     private static Transport socketTransport(SyncSettings settings) throws IOException {
@@ -56,8 +77,13 @@ public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, Se
                 : new MulticastTransport(settings.group(), settings.port(), settings.multicastInterface(), settings.ttl());
     }
 
+    /** The same environment with other sealers (a test that holds a signature back). */
+    public SyncEnvironment withSealers(Function<String, Executor> other) {
+        return new SyncEnvironment(nanoTime, wallMillis, random, executors, transports, other);
+    }
+
     /** The same environment with another random source (a seeded one a test chose). */
     public SyncEnvironment withRandom(SecureRandom other) {
-        return new SyncEnvironment(nanoTime, wallMillis, other, executors, transports);
+        return new SyncEnvironment(nanoTime, wallMillis, other, executors, transports, sealers);
     }
 }

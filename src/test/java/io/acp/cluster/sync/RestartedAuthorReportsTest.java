@@ -81,6 +81,36 @@ class RestartedAuthorReportsTest {
     }
 
     /**
+     * n1 signs its heartbeats' seals on a thread of their own; here that thread never gets to them,
+     * so n1's peers hold its reports only as they came under pair tags. Its stop must sign and send
+     * what is still waiting, in order, or no peer could give the reports back after n1's restart
+     * (each forgets what it holds unsealed when n1 restarts).
+     */
+    @Test
+    void aSealStillWaitingToBeSignedAtTheAuthorsStopIsSentByTheStop() {
+        try (InProcessCluster c = InProcessCluster.startJournaled(3)) {
+            c.awaitConverged(WAIT);
+            List<Runnable> neverRun = new java.util.concurrent.CopyOnWriteArrayList<>();
+            c.stop(1);
+            c.sealWith(node -> neverRun::add);
+            c.restart(1);
+            c.sealWith(null);
+            c.awaitConverged(WAIT);
+            Reports r = report(c);
+            Eventually.await(WAIT, () -> holds(c.node(3).cdb(), r), "n3 holds n1's reports");
+            Eventually.await(WAIT, () -> neverRun.size() >= 2, "n1 has handed two heartbeats' seals to its sealer");
+            c.stop(1);
+            c.restart(1);
+
+            c.awaitConverged(WAIT);
+            for (InProcessCluster.Node n : c.nodes()) {
+                Eventually.await(WAIT, () -> holds(n.cdb(), r), () -> n.id + " holds n1's reports again");
+            }
+            assertSameContents(c);
+        }
+    }
+
+    /**
      * The author dies for good right after reporting, before any seal of those reports reached a
      * peer (here its seals are dropped; a crash does the same to what it reported since its last
      * heartbeat): n2 holds them unsealed, n3 restarts and lacks them. Once n2 holds n1 dead it

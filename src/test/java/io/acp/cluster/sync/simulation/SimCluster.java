@@ -69,7 +69,7 @@ final class SimCluster implements AutoCloseable {
         String id = ids.get(i);
         starts.set(i, starts.get(i) + 1);
         SyncEnvironment env = new SyncEnvironment(world::nanoTime, world::wallMillis, SeededRandom.of("sim " + seed + " sync " + id + " start " + starts.get(i)),
-                name -> new SimExecutor(world, name), s -> network.open(id, SimNetwork.address(oneBased)));
+                name -> new SimExecutor(world, name), s -> network.open(id, SimNetwork.address(oneBased)), name -> null);
         ClusterSync sync = new ClusterSync(cdbs.get(i), SETTINGS, id, root.resolve(id), t -> t, env);
         sync.start().await().atMost(AWAIT);
         syncs.set(i, sync);
