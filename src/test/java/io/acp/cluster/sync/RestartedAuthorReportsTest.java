@@ -150,10 +150,7 @@ class RestartedAuthorReportsTest {
     @Test
     void aReportTakenBeforeAnyHeartbeatOfItsAuthorIsForgottenWhenTheAuthorsNextLifeIsHeard() {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
-            c.awaitConverged(WAIT);
-            restartUnhearing(c);
-            Reports r = report(c);
-            assertThat(c.node(2).sync().membership()).as("n2 has heard no heartbeat of n1").noneMatch(p -> p.node().equals("n1"));
+            Reports r = reportUnheard(c);
             c.stop(1); // its seals at the stop are dropped at n2
             c.restart(1);
             c.node(2).faults().dropTypes(Set.of());
@@ -172,15 +169,21 @@ class RestartedAuthorReportsTest {
     @Test
     void aReportTakenBeforeAnyHeartbeatOfItsAuthorIsForgottenWhenTheAuthorStaysSilent() {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
-            c.awaitConverged(WAIT);
-            restartUnhearing(c);
-            Reports r = report(c);
-            assertThat(c.node(2).sync().membership()).as("n2 has heard no heartbeat of n1").noneMatch(p -> p.node().equals("n1"));
+            Reports r = reportUnheard(c);
             c.stop(1); // for good
 
             Eventually.await(WAIT, () -> !holdsEither(c.node(2).cdb(), r) && c.node(2).sync().counters().reportsForgottenCount() >= 2,
                     () -> "n2 forgets the reports of n1, never heard and silent since: " + c.node(2).sync().stats());
         }
+    }
+
+    /** n1's reports, which n2 takes under pair tags without having heard any heartbeat of n1 (see {@link #restartUnhearing}). */
+    private static Reports reportUnheard(InProcessCluster c) {
+        c.awaitConverged(WAIT);
+        restartUnhearing(c);
+        Reports r = report(c);
+        assertThat(c.node(2).sync().membership()).as("n2 has heard no heartbeat of n1").noneMatch(p -> p.node().equals("n1"));
+        return r;
     }
 
     /**
