@@ -529,7 +529,7 @@ public final class ClusterSync {
                     Optional<List<Entry>> entries = pairTags.open(h.sender(), h.epoch(), m.body());
                     if (entries.isPresent()) { // no capturing lambda per message
                         mergeTagged(h.sender(), entries.get());
-                        if (membership.peer(h.sender()).isEmpty()) {
+                        if (!membership.knows(h.sender())) {
                             unheardAuthors.tookReports(h.sender(), h.epoch(), env.wallMillis().getAsLong());
                         }
                     }

@@ -230,11 +230,9 @@ final class DeltaSender {
 
     /** Keeps and multicasts a heartbeat's seals, once they are signed; sync thread, once per heartbeat. */
     private void send(Sealing sealing) {
-        if (sealing.sent) {
-            return;
+        if (sealing.signing != null && !inFlight.remove(sealing)) {
+            return; // signed on the sealer and sent already: by the stop, before its hand-back ran
         }
-        sealing.sent = true;
-        inFlight.remove(sealing);
         sealing.fresh.forEach(seals::put);
         List<SealedEntry> out = new ArrayList<>();
         for (Entry e : sealedAtLastHeartbeat) {
@@ -266,8 +264,8 @@ final class DeltaSender {
         final List<SealedEntry> current = new ArrayList<>();
         /** Written by the signing thread before it hands the sealing back (the executor's hand-over publishes it). */
         List<SealedEntry> fresh;
+        /** Set when it is signed on the sealer; it then waits in {@code inFlight} until sent. */
         FutureTask<Void> signing;
-        boolean sent;
     }
 
     /**

@@ -63,12 +63,11 @@ public record SyncEnvironment(LongSupplier nanoTime, LongSupplier wallMillis, Se
      * (docs/protocol.md, "Tagged deltas"). It ends when idle, so a stopped node leaves none behind.
      */
     private static Executor sealerThread(String node) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        return new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "acp-sync-seal-" + node);
             t.setDaemon(true);
             return t;
         });
-        return pool;
     }
 
     private static Transport socketTransport(SyncSettings settings) throws IOException {

@@ -61,6 +61,11 @@ public final class Membership {
         return changed;
     }
 
+    /** Whether a heartbeat of {@code node} was ever heard (it stays known when dead); no {@link Optional} per call (asked once per tagged delta). */
+    public boolean knows(String node) {
+        return peers.containsKey(node);
+    }
+
     public Optional<Peer> peer(String node) {
         return Optional.ofNullable(peers.get(node));
     }

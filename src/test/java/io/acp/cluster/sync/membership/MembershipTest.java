@@ -31,6 +31,17 @@ class MembershipTest {
     }
 
     @Test
+    void aPeerIsKnownFromItsFirstHeartbeatOnAndStaysKnownWhenDead() {
+        assertThat(m.knows("n2")).isFalse();
+        m.heard("n2", 5, addr);
+        assertThat(m.knows("n2")).isTrue();
+        now.addAndGet(6_000);
+        assertThat(m.tick()).extracting(Peer::state).containsExactly(PeerState.DEAD);
+        assertThat(m.knows("n2")).as("a dead peer is still known: its epoch is what a restart is judged by").isTrue();
+        assertThat(m.knows("n3")).isFalse();
+    }
+
+    @Test
     void aNewEpochIsReportedAndANewAddressToo() {
         m.heard("n2", 5, addr);
         assertThat(m.heard("n2", 6, addr)).get().extracting(Peer::epoch).isEqualTo(6L);
