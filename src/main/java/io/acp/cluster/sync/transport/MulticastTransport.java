@@ -27,7 +27,9 @@ public final class MulticastTransport implements Transport {
     private DatagramChannel groupChannel;
     private DatagramChannel sendChannel;
     private InetSocketAddress groupAddress;
-    private SelectorLoop loop;
+    private volatile SelectorLoop loop;
+    /** Kept for a loop started after it was set. */
+    private volatile long pauseNanos;
 
     /**
      * @param interfaceName the interface multicast leaves and joins on, e.g. {@code eth1} or {@code lo};
@@ -71,6 +73,7 @@ public final class MulticastTransport implements Transport {
         // other nodes on this same host (tests, or several nodes on one machine) must hear us
         sendChannel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
         loop = new SelectorLoop("acp-sync-io-" + port, counters, receiver, groupChannel, sendChannel);
+        loop.pauseBetweenReads(pauseNanos);
     }
 
     @Override
@@ -89,6 +92,15 @@ public final class MulticastTransport implements Transport {
             return (InetSocketAddress) sendChannel.getLocalAddress();
         } catch (IOException e) {
             throw new IllegalStateException("sync transport is closed", e);
+        }
+    }
+
+    @Override
+    public void pauseBetweenReads(long nanos) {
+        pauseNanos = nanos;
+        SelectorLoop l = loop;
+        if (l != null) {
+            l.pauseBetweenReads(nanos);
         }
     }
 

@@ -18,7 +18,9 @@ public final class PeerListTransport implements Transport {
     private final List<InetSocketAddress> peers;
     private final TransportCounters counters = new TransportCounters();
     private DatagramChannel channel;
-    private SelectorLoop loop;
+    private volatile SelectorLoop loop;
+    /** Kept for a loop started after it was set. */
+    private volatile long pauseNanos;
 
     /**
      * @param bind  {@code host:port} this node listens and sends on
@@ -66,6 +68,7 @@ public final class PeerListTransport implements Transport {
         channel = DatagramChannel.open(StandardProtocolFamily.INET);
         channel.bind(bind);
         loop = new SelectorLoop("acp-sync-io-" + bind.getPort(), counters, receiver, channel);
+        loop.pauseBetweenReads(pauseNanos);
     }
 
     @Override
@@ -83,6 +86,15 @@ public final class PeerListTransport implements Transport {
     @Override
     public InetSocketAddress localAddress() {
         return bind;
+    }
+
+    @Override
+    public void pauseBetweenReads(long nanos) {
+        pauseNanos = nanos;
+        SelectorLoop l = loop;
+        if (l != null) {
+            l.pauseBetweenReads(nanos);
+        }
     }
 
     @Override

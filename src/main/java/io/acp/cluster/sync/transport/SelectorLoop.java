@@ -9,6 +9,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,6 +39,8 @@ final class SelectorLoop implements AutoCloseable {
     private final Transport.Receiver receiver;
     private final Thread thread;
     private volatile boolean running = true;
+    /** See {@link Transport#pauseBetweenReads}; set by the sync thread, read here after each round. */
+    private volatile long pauseNanos;
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
     SelectorLoop(String threadName, TransportCounters counters, Transport.Receiver receiver, DatagramChannel... channels) throws IOException {
@@ -83,7 +86,9 @@ final class SelectorLoop implements AutoCloseable {
         try {
             while (running) {
                 // the consumer form: no iterator over a selected-key set per wake-up
-                selector.select(onReady, 100);
+                if (selector.select(onReady, 100) > 0) {
+                    rest(pauseNanos); // what arrives meanwhile waits in the socket buffer for the next round
+                }
             }
         } catch (ClosedSelectorException e) {
             // closed while selecting: the transport is stopping
@@ -92,6 +97,19 @@ final class SelectorLoop implements AutoCloseable {
                 LOG.errorf(e, "sync transport I/O loop %s failed; no more datagrams are sent or received", thread.getName());
             }
         }
+    }
+
+    /** Parks for {@code nanos} (a park may end early, so until the deadline), unless closed meanwhile. */
+    private void rest(long nanos) {
+        long until = System.nanoTime() + nanos;
+        for (long left = nanos; left > 0 && running; left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** See {@link Transport#pauseBetweenReads}. */
+    void pauseBetweenReads(long nanos) {
+        pauseNanos = Math.max(0, nanos);
     }
 
     private void ready(SelectionKey key) {
@@ -148,6 +166,7 @@ final class SelectorLoop implements AutoCloseable {
     public void close() {
         running = false;
         selector.wakeup();
+        LockSupport.unpark(thread); // out of a pause between reads
         try {
             thread.join(2000);
             selector.close();
