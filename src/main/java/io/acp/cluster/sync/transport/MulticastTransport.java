@@ -9,6 +9,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.Collections;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * UDP multicast on one pinned interface, with the JDK's NIO datagram channels (Vert.x datagram
@@ -27,9 +28,9 @@ public final class MulticastTransport implements Transport {
     private DatagramChannel groupChannel;
     private DatagramChannel sendChannel;
     private InetSocketAddress groupAddress;
-    private volatile SelectorLoop loop;
-    /** Kept for a loop started after it was set. */
-    private volatile long pauseNanos;
+    private SelectorLoop loop;
+    /** See {@link Transport#pauseBetweenReads}; the loop reads it after each round, also one set before the start. */
+    private final AtomicLong readPause = new AtomicLong();
 
     /**
      * @param interfaceName the interface multicast leaves and joins on, e.g. {@code eth1} or {@code lo};
@@ -72,8 +73,7 @@ public final class MulticastTransport implements Transport {
         sendChannel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
         // other nodes on this same host (tests, or several nodes on one machine) must hear us
         sendChannel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
-        loop = new SelectorLoop("acp-sync-io-" + port, counters, receiver, groupChannel, sendChannel);
-        loop.pauseBetweenReads(pauseNanos);
+        loop = new SelectorLoop("acp-sync-io-" + port, counters, readPause, receiver, groupChannel, sendChannel);
     }
 
     @Override
@@ -97,11 +97,7 @@ public final class MulticastTransport implements Transport {
 
     @Override
     public void pauseBetweenReads(long nanos) {
-        pauseNanos = nanos;
-        SelectorLoop l = loop;
-        if (l != null) {
-            l.pauseBetweenReads(nanos);
-        }
+        readPause.set(Math.max(0, nanos));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The unicast fallback for networks that block multicast (IGMP snooping without a querier, most
@@ -18,9 +19,9 @@ public final class PeerListTransport implements Transport {
     private final List<InetSocketAddress> peers;
     private final TransportCounters counters = new TransportCounters();
     private DatagramChannel channel;
-    private volatile SelectorLoop loop;
-    /** Kept for a loop started after it was set. */
-    private volatile long pauseNanos;
+    private SelectorLoop loop;
+    /** See {@link Transport#pauseBetweenReads}; the loop reads it after each round, also one set before the start. */
+    private final AtomicLong readPause = new AtomicLong();
 
     /**
      * @param bind  {@code host:port} this node listens and sends on
@@ -67,8 +68,7 @@ public final class PeerListTransport implements Transport {
     public void start(Receiver receiver) throws IOException {
         channel = DatagramChannel.open(StandardProtocolFamily.INET);
         channel.bind(bind);
-        loop = new SelectorLoop("acp-sync-io-" + bind.getPort(), counters, receiver, channel);
-        loop.pauseBetweenReads(pauseNanos);
+        loop = new SelectorLoop("acp-sync-io-" + bind.getPort(), counters, readPause, receiver, channel);
     }
 
     @Override
@@ -90,11 +90,7 @@ public final class PeerListTransport implements Transport {
 
     @Override
     public void pauseBetweenReads(long nanos) {
-        pauseNanos = nanos;
-        SelectorLoop l = loop;
-        if (l != null) {
-            l.pauseBetweenReads(nanos);
-        }
+        readPause.set(Math.max(0, nanos));
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
@@ -40,10 +41,12 @@ final class SelectorLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     /** See {@link Transport#pauseBetweenReads}; set by the sync thread, read here after each round. */
-    private volatile long pauseNanos;
+    private final AtomicLong pauseNanos;
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
-    SelectorLoop(String threadName, TransportCounters counters, Transport.Receiver receiver, DatagramChannel... channels) throws IOException {
+    SelectorLoop(String threadName, TransportCounters counters, AtomicLong pauseNanos, Transport.Receiver receiver, DatagramChannel... channels)
+            throws IOException {
+        this.pauseNanos = pauseNanos;
         this.selector = Selector.open();
         this.counters = counters;
         this.receiver = receiver;
@@ -87,7 +90,7 @@ final class SelectorLoop implements AutoCloseable {
             while (running) {
                 // the consumer form: no iterator over a selected-key set per wake-up
                 if (selector.select(onReady, 100) > 0) {
-                    rest(pauseNanos); // what arrives meanwhile waits in the socket buffer for the next round
+                    rest(pauseNanos.get()); // what arrives meanwhile waits in the socket buffer for the next round
                 }
             }
         } catch (ClosedSelectorException e) {
@@ -105,11 +108,6 @@ final class SelectorLoop implements AutoCloseable {
         for (long left = nanos; left > 0 && running; left = until - System.nanoTime()) {
             LockSupport.parkNanos(left);
         }
-    }
-
-    /** See {@link Transport#pauseBetweenReads}. */
-    void pauseBetweenReads(long nanos) {
-        pauseNanos = Math.max(0, nanos);
     }
 
     private void ready(SelectionKey key) {
