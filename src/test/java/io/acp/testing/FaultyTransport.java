@@ -99,20 +99,6 @@ public final class FaultyTransport implements Transport {
         return dropped.get();
     }
 
-    /** The last pause between reads the node asked of its transport (forwarded to the real one). */
-    private volatile long pauseBetweenReads = -1;
-
-    @Override
-    public void pauseBetweenReads(long nanos) {
-        pauseBetweenReads = nanos;
-        delegate.pauseBetweenReads(nanos);
-    }
-
-    /** The last pause between reads the node asked for, or -1 if it has not asked yet. */
-    public long pauseBetweenReads() {
-        return pauseBetweenReads;
-    }
-
     @Override
     public void start(Receiver receiver) throws IOException {
         delegate.start((buffer, length, from) -> {

@@ -777,9 +777,6 @@ public final class ClusterSync {
     private void heartbeat() {
         forgetCollectedTombstones();
         sender.sealTagged();
-        // where flushes are sealed no received message wakes the sync thread at once (see Inbox), so
-        // the I/O thread need not wake for each datagram either; where they go under pair tags it does
-        transport.pauseBetweenReads(bridge || pairTags.receivers() == null ? Inbox.READ_PAUSE_NANOS : 0);
         marks.saveLater(replay.marks()); // not on this thread: a slow disk would hold every delta behind it
         outbox.toAll(MessageType.HEARTBEAT, control.heartbeat(AntiEntropy.heartbeatBody(index.root(), index.size())));
         if (++heartbeatsSent % CERTIFICATE_RESEND_HEARTBEATS == 0) {

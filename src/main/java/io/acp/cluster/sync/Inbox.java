@@ -61,14 +61,6 @@ final class Inbox {
     static final int REPAIR_SHARE = 8;
     /** How long a message that is not a fresh write may wait for others to share its wake-up of the sync thread. */
     static final long LINGER_NANOS = 2_000_000;
-    /**
-     * How long the I/O thread rests after a round of reads in a group whose flushes are all sealed
-     * (more than 16 member keys, or an L3 bridge): there no datagram is a tagged write, nothing
-     * received wakes the sync thread at once, and the I/O thread's own wake-up per datagram was
-     * about a third of its time at 256 nodes (docs/benchmarks.md). The datagrams of that
-     * millisecond queue in the socket buffer and are read in one round.
-     */
-    static final long READ_PAUSE_NANOS = 1_000_000;
 
     private static final int NOT_PLANNED = 0;
     private static final int PLANNED_LATER = 1;

@@ -9,7 +9,6 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.Collections;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * UDP multicast on one pinned interface, with the JDK's NIO datagram channels (Vert.x datagram
@@ -29,8 +28,6 @@ public final class MulticastTransport implements Transport {
     private DatagramChannel sendChannel;
     private InetSocketAddress groupAddress;
     private SelectorLoop loop;
-    /** See {@link Transport#pauseBetweenReads}; the loop reads it after each round, also one set before the start. */
-    private final AtomicLong readPause = new AtomicLong();
 
     /**
      * @param interfaceName the interface multicast leaves and joins on, e.g. {@code eth1} or {@code lo};
@@ -73,7 +70,7 @@ public final class MulticastTransport implements Transport {
         sendChannel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, ttl);
         // other nodes on this same host (tests, or several nodes on one machine) must hear us
         sendChannel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
-        loop = new SelectorLoop("acp-sync-io-" + port, counters, readPause, receiver, groupChannel, sendChannel);
+        loop = new SelectorLoop("acp-sync-io-" + port, counters, receiver, groupChannel, sendChannel);
     }
 
     @Override
@@ -93,11 +90,6 @@ public final class MulticastTransport implements Transport {
         } catch (IOException e) {
             throw new IllegalStateException("sync transport is closed", e);
         }
-    }
-
-    @Override
-    public void pauseBetweenReads(long nanos) {
-        readPause.set(Math.max(0, nanos));
     }
 
     @Override

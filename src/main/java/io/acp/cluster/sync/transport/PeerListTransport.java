@@ -6,7 +6,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The unicast fallback for networks that block multicast (IGMP snooping without a querier, most
@@ -20,8 +19,6 @@ public final class PeerListTransport implements Transport {
     private final TransportCounters counters = new TransportCounters();
     private DatagramChannel channel;
     private SelectorLoop loop;
-    /** See {@link Transport#pauseBetweenReads}; the loop reads it after each round, also one set before the start. */
-    private final AtomicLong readPause = new AtomicLong();
 
     /**
      * @param bind  {@code host:port} this node listens and sends on
@@ -68,7 +65,7 @@ public final class PeerListTransport implements Transport {
     public void start(Receiver receiver) throws IOException {
         channel = DatagramChannel.open(StandardProtocolFamily.INET);
         channel.bind(bind);
-        loop = new SelectorLoop("acp-sync-io-" + bind.getPort(), counters, readPause, receiver, channel);
+        loop = new SelectorLoop("acp-sync-io-" + bind.getPort(), counters, receiver, channel);
     }
 
     @Override
@@ -86,11 +83,6 @@ public final class PeerListTransport implements Transport {
     @Override
     public InetSocketAddress localAddress() {
         return bind;
-    }
-
-    @Override
-    public void pauseBetweenReads(long nanos) {
-        readPause.set(Math.max(0, nanos));
     }
 
     @Override

@@ -9,8 +9,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,13 +38,9 @@ final class SelectorLoop implements AutoCloseable {
     private final Transport.Receiver receiver;
     private final Thread thread;
     private volatile boolean running = true;
-    /** See {@link Transport#pauseBetweenReads}; set by the sync thread, read here after each round. */
-    private final AtomicLong pauseNanos;
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
-    SelectorLoop(String threadName, TransportCounters counters, AtomicLong pauseNanos, Transport.Receiver receiver, DatagramChannel... channels)
-            throws IOException {
-        this.pauseNanos = pauseNanos;
+    SelectorLoop(String threadName, TransportCounters counters, Transport.Receiver receiver, DatagramChannel... channels) throws IOException {
         this.selector = Selector.open();
         this.counters = counters;
         this.receiver = receiver;
@@ -89,9 +83,7 @@ final class SelectorLoop implements AutoCloseable {
         try {
             while (running) {
                 // the consumer form: no iterator over a selected-key set per wake-up
-                if (selector.select(onReady, 100) > 0) {
-                    rest(pauseNanos.get()); // what arrives meanwhile waits in the socket buffer for the next round
-                }
+                selector.select(onReady, 100);
             }
         } catch (ClosedSelectorException e) {
             // closed while selecting: the transport is stopping
@@ -99,14 +91,6 @@ final class SelectorLoop implements AutoCloseable {
             if (running) {
                 LOG.errorf(e, "sync transport I/O loop %s failed; no more datagrams are sent or received", thread.getName());
             }
-        }
-    }
-
-    /** Parks for {@code nanos} (a park may end early, so until the deadline), unless closed meanwhile. */
-    private void rest(long nanos) {
-        long until = System.nanoTime() + nanos;
-        for (long left = nanos; left > 0 && running; left = until - System.nanoTime()) {
-            LockSupport.parkNanos(left);
         }
     }
 
@@ -164,7 +148,6 @@ final class SelectorLoop implements AutoCloseable {
     public void close() {
         running = false;
         selector.wakeup();
-        LockSupport.unpark(thread); // out of a pause between reads
         try {
             thread.join(2000);
             selector.close();

@@ -34,16 +34,6 @@ public interface Transport extends AutoCloseable {
     /** The address other nodes see as the source of this node's datagrams (for unicast replies). */
     InetSocketAddress localAddress();
 
-    /**
-     * How long the I/O thread rests after a round of reads before it waits for the next datagram
-     * (0: it waits at once). With a pause, the datagrams that arrive meanwhile queue in the socket's
-     * buffer and are read in the next round: one wake-up of the thread for all of them instead of
-     * one each, at the price of up to {@code nanos} more on their way. The sync sets it; a transport
-     * without an I/O thread of its own ignores it.
-     */
-    default void pauseBetweenReads(long nanos) {
-    }
-
     /** Datagrams sent, received and lost on send since start. */
     TransportCounters counters();
 

@@ -31,11 +31,6 @@ final class ByteCountingTransport implements Transport {
     volatile Receiver nodeReceiver;
 
     @Override
-    public void pauseBetweenReads(long nanos) {
-        delegate.pauseBetweenReads(nanos);
-    }
-
-    @Override
     public void start(Receiver receiver) throws IOException {
         nodeReceiver = receiver;
         delegate.start((d, length, from) -> {
