@@ -161,8 +161,7 @@ public final class InProcessCluster implements AutoCloseable {
             beforeStart.accept(node.faults);
             return node.faults;
         },
-                sealers == null ? SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed))
-                        : SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed)).withSealers(sealers));
+                environment(nodeSeed));
         node.sync.start().await().atMost(START_TIMEOUT);
     }
 
@@ -192,6 +191,12 @@ public final class InProcessCluster implements AutoCloseable {
     /** Starts a stopped node again: same data dir (so a new epoch), a new CDB (empty, or reloaded from its journal). */
     public void restart(int oneBased) {
         startNode(node(oneBased));
+    }
+
+    /** The real environment, seeded for the node, with the sealers a test chose if any. */
+    private SyncEnvironment environment(long nodeSeed) {
+        SyncEnvironment env = SyncEnvironment.system().withRandom(SeededRandom.of(nodeSeed));
+        return sealers == null ? env : env.withSealers(sealers);
     }
 
     /** Where nodes started from now on sign their heartbeats' seals (null: the real sealer thread). */

@@ -12,6 +12,7 @@ import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
 import io.acp.model.StatsEntry;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -58,7 +59,7 @@ final class DeltaSender {
     /** The sync thread, where a seal signed by {@link #sealer} is sent. */
     private final Executor syncThread;
     /** Heartbeats' seals being signed, not sent yet, oldest first; sync thread only. */
-    private final java.util.ArrayDeque<Sealing> inFlight = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Sealing> inFlight = new ArrayDeque<>();
     /** Longest the stop waits for a seal being signed (a signature takes a millisecond or so). */
     private static final long SEALING_WAIT_SECONDS = 2;
 
@@ -168,7 +169,7 @@ final class DeltaSender {
     void sealTagged() {
         Sealing sealing = drainForSealing();
         if (sealer == null || (sealing.unsealed.isEmpty() && inFlight.isEmpty())) {
-            sealing.fresh = sealing.unsealed.isEmpty() ? List.of() : signer.seal(sealing.unsealed);
+            sealing.sign(signer);
             send(sealing);
             return;
         }
@@ -176,7 +177,7 @@ final class DeltaSender {
         // sealer thread, one sync thread), so the node's writes meanwhile go out under tags at once
         inFlight.addLast(sealing);
         sealing.signing = new FutureTask<>(() -> {
-            sealing.fresh = sealing.unsealed.isEmpty() ? List.of() : signer.seal(sealing.unsealed);
+            sealing.sign(signer);
             try {
                 syncThread.execute(() -> send(sealing));
             } catch (RejectedExecutionException stopping) {
@@ -210,7 +211,7 @@ final class DeltaSender {
             }
         }
         Sealing sealing = drainForSealing();
-        sealing.fresh = sealing.unsealed.isEmpty() ? List.of() : signer.seal(sealing.unsealed);
+        sealing.sign(signer);
         send(sealing);
     }
 
@@ -266,6 +267,11 @@ final class DeltaSender {
         List<SealedEntry> fresh;
         /** Set when it is signed on the sealer; it then waits in {@code inFlight} until sent. */
         FutureTask<Void> signing;
+
+        /** Signs what it holds as one batch (one signature), on whichever thread calls. */
+        void sign(NodeSigner signer) {
+            fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
+        }
     }
 
     /**
