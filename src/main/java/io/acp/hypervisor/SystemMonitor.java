@@ -6,10 +6,12 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.smallrye.mutiny.Uni;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -87,24 +89,26 @@ final class SystemMonitor {
         }
     }
 
-    /** One stats sample of every running system into the CDB. */
+    /**
+     * One stats sample of every running system into the CDB. Which systems run is libvirt's
+     * answer, not the reports': a report may lag its domain for a moment (a lifecycle event of the
+     * domain's definition handled after its start was reported), and a system left out of one
+     * sample would lose the previous sample its cpu share is measured from.
+     */
     Uni<Integer> sampleStats() {
-        List<String> running = reports.known().stream()
-                .filter(id -> reports.last(id).map(r -> r.state() == SystemState.RUNNING).orElse(false))
-                .toList();
-        previous.keySet().retainAll(running);
+        List<String> known = List.copyOf(reports.known());
+        long reportedRunning = known.stream().filter(id -> reports.last(id).map(r -> r.state() == SystemState.RUNNING).orElse(false)).count();
         Map<String, Double> node = new LinkedHashMap<>(NodeHugepages.read(java.nio.file.Path.of("/proc/meminfo")));
-        node.put("systemsRunning", (double) running.size());
+        node.put("systemsRunning", (double) reportedRunning);
         cdb.putStats(io.acp.model.ObjectKey.of(ObjectType.SERVICE, nodeId + ":hypervisor"), node);
-        if (running.isEmpty()) {
+        if (known.isEmpty()) {
+            previous.clear();
             return Uni.createFrom().item(0);
         }
         return hv.call(b -> {
-            int sampled = 0;
-            for (String id : running) {
+            Set<String> sampled = new HashSet<>();
+            for (String id : known) {
                 Optional<DomainStatus> s = b.status(id);
-                // the report may lag the domain (a lifecycle event of its start handled after the
-                // stop's own report): only a domain libvirt says runs is sampled
                 if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
                     continue;
                 }
@@ -114,9 +118,10 @@ final class SystemMonitor {
                 Map<String, Double> v = values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id));
                 b.memoryStats(id).forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
                 cdb.putStats(SystemReports.key(id), v);
-                sampled++;
+                sampled.add(id);
             }
-            return sampled;
+            previous.keySet().retainAll(sampled);
+            return sampled.size();
         });
     }
 
