@@ -104,6 +104,7 @@ public final class ClusterSync {
     private Seal lastSetSealAccepted;
     /** Where the samples of each peer's stats sets are merged in the CDB, found once per series. */
     private final StatsSetTargets setTargets = new StatsSetTargets();
+    private final StatsSetKeys setKeys = new StatsSetKeys();
     private final SyncSettings settings;
     private final String node;
     private final Path dataDir;
@@ -524,7 +525,7 @@ public final class ClusterSync {
         try {
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
-                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body()), true);
+                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body(), setKeys), true);
                 case TAGGED_DELTA -> {
                     Optional<List<Entry>> entries = pairTags.open(h.sender(), h.epoch(), m.body());
                     if (entries.isPresent()) { // no capturing lambda per message
@@ -605,6 +606,7 @@ public final class ClusterSync {
      */
     private void forgetUnrelayableReports(String author, AuthorGone why) {
         setTargets.forget(author);
+        setKeys.forget(author);
         int forgotten = 0;
         for (ObjectType type : ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeysInAnyOrder(type)) {

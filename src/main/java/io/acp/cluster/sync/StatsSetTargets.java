@@ -17,7 +17,8 @@ import java.util.Map;
  * new target at that position; a newer split of the author's series starts its parts afresh.
  * Every sample of a set must be asked for once, in order (the samples of a set share its seal
  * instance, which marks where the next set begins); a sample skipped or asked for twice costs only
- * look-ups. On the sync thread.
+ * look-ups. Bounded as {@link StatsSetKeys} is, whatever senders send: a set beyond the bounds gets
+ * a fresh target per sample. On the sync thread.
  */
 final class StatsSetTargets {
 
@@ -35,6 +36,9 @@ final class StatsSetTargets {
     StatsTarget of(SealedEntry s, ObjectKey key) {
         if (s.seal() != current) {
             start(s);
+        }
+        if (parts == null) {
+            return new StatsTarget(key); // a set of an author or part beyond the bounds: one look-up
         }
         StatsTarget[] targets = parts[part];
         int i = next++;
@@ -66,15 +70,22 @@ final class StatsSetTargets {
     private void start(SealedEntry s) {
         StatsSetCodec.Header h = StatsSetCodec.header(s.encoded());
         String author = s.seal().author();
+        current = s.seal();
+        parts = null;
+        if (h.parts() > StatsSetKeys.MAX_PARTS) {
+            return;
+        }
         StatsTarget[][] kept = byAuthor.get(author);
         if (kept == null || kept.length != h.parts()) {
+            if (kept == null && byAuthor.size() >= StatsSetKeys.MAX_AUTHORS) {
+                return;
+            }
             kept = new StatsTarget[h.parts()][];
             byAuthor.put(author, kept);
         }
         if (kept[h.part()] == null) {
             kept[h.part()] = new StatsTarget[FIRST_CAPACITY];
         }
-        current = s.seal();
         parts = kept;
         part = h.part();
         next = 0;

@@ -44,13 +44,22 @@ public final class SealedCodec {
 
     /** @throws IllegalArgumentException if the body is cut short or inconsistent */
     public static List<SealedEntry> decode(byte[] body) {
+        return decode(body, StatsSetCodec.CACHED);
+    }
+
+    /**
+     * {@link #decode(byte[])}, the keys of its stats sets found through {@code setKeys}.
+     *
+     * @throws IllegalArgumentException if the body is cut short or inconsistent
+     */
+    public static List<SealedEntry> decode(byte[] body, StatsSetCodec.SetKeys setKeys) {
         ByteBuffer b = ByteBuffer.wrap(body);
         List<SealedEntry> out = new ArrayList<>();
         MessageDigest d = DIGEST.get();
         d.reset(); // nothing left over from a body that threw halfway
         try {
             while (b.hasRemaining()) {
-                decodeGroup(body, b, d, out);
+                decodeGroup(body, b, d, out, setKeys);
             }
         } catch (java.nio.BufferUnderflowException e) {
             throw new IllegalArgumentException("sealed group at byte " + b.position() + " is cut short");
@@ -59,7 +68,7 @@ public final class SealedCodec {
     }
 
     @SuppressWarnings("unchecked")
-    private static void decodeGroup(byte[] body, ByteBuffer b, MessageDigest d, List<SealedEntry> out) {
+    private static void decodeGroup(byte[] body, ByteBuffer b, MessageDigest d, List<SealedEntry> out, StatsSetCodec.SetKeys setKeys) {
         int n = b.get() & 0xFF;
         if (n > b.remaining()) {
             throw new IllegalArgumentException("seal author of " + n + " bytes exceeds the " + b.remaining() + " bytes left");
@@ -91,7 +100,7 @@ public final class SealedCodec {
         for (int k = 0; k < count; k++) {
             int start = b.position();
             // a stats set is one leaf of many samples; each sample comes out as an entry of that leaf
-            entries[k] = StatsSetCodec.isSet(body, start) ? StatsSetCodec.decodeOne(b).samples() : List.of(EntryCodec.decodeOne(b));
+            entries[k] = StatsSetCodec.isSet(body, start) ? StatsSetCodec.decodeOne(b, setKeys).samples() : List.of(EntryCodec.decodeOne(b));
             encoded[k] = Arrays.copyOfRange(body, start, b.position());
             leafHashes[k] = Merkle.leaf(d, encoded[k]);
         }

@@ -300,8 +300,19 @@ public final class EntryCodec {
             b.position(b.position() - 2);
             return new ObjectKey(type, string(b)); // longer than any id (ids are ASCII): refused by the validation
         }
-        byte[] a = b.array();
-        int off = b.arrayOffset() + b.position();
+        ObjectKey key = cachedKey(type, b.array(), b.arrayOffset() + b.position(), n);
+        b.position(b.position() + n);
+        return key;
+    }
+
+    /**
+     * The key of {@code type} whose id is the {@code n} bytes of {@code a} at {@code off} (at most
+     * {@link ObjectKey#MAX_ID_LENGTH}): the one in the cache of {@link #key(ObjectType, ByteBuffer)} or
+     * a new one, validated.
+     *
+     * @throws IllegalArgumentException if the id breaks a rule of keys
+     */
+    public static ObjectKey cachedKey(ObjectType type, byte[] a, int off, int n) {
         int h = type.ordinal();
         for (int i = off; i < off + n; i++) {
             h = 31 * h + a[i];
@@ -309,17 +320,14 @@ public final class EntryCodec {
         int slot = ((h ^ (h >>> 15)) & (KEY_SETS - 1)) << 1;
         CachedKey k = KEYS[slot];
         if (k != null && k.type == type && Arrays.equals(k.utf8, 0, k.utf8.length, a, off, off + n)) {
-            b.position(b.position() + n);
             return k.key;
         }
         CachedKey other = KEYS[slot + 1];
         if (other != null && other.type == type && Arrays.equals(other.utf8, 0, other.utf8.length, a, off, off + n)) {
-            b.position(b.position() + n);
             return other.key;
         }
         byte[] utf8 = Arrays.copyOfRange(a, off, off + n);
         ObjectKey key = new ObjectKey(type, new String(utf8, StandardCharsets.UTF_8)); // validated once, when first seen
-        b.position(b.position() + n);
         CachedKey made = new CachedKey(type, utf8, key);
         if (k == null) {
             KEYS[slot] = made;
