@@ -103,8 +103,8 @@ public final class ClusterSync {
     /** The seal of the last stats set whose sample passed the origin check (sync thread). */
     private Seal lastSetSealAccepted;
     /** Where the samples of each peer's stats sets are merged in the CDB, found once per series. */
-    private final StatsSetTargets setTargets = new StatsSetTargets();
-    private final StatsSetKeys setKeys = new StatsSetKeys();
+    private final StatsSetTargets setTargets = new StatsSetTargets(this::isMember);
+    private final StatsSetKeys setKeys = new StatsSetKeys(this::isMember);
     private final SyncSettings settings;
     private final String node;
     private final Path dataDir;
@@ -648,6 +648,12 @@ public final class ClusterSync {
         }
     }
 
+    /** Whether a certificate of {@code node} from this cluster's CA is known here. Sync thread. */
+    private boolean isMember(String node) {
+        AuthorKeys k = authorKeys;
+        return k != null && k.member(node);
+    }
+
     /** Sealed entries: a DELTA's ({@code mustOriginateAtSender}) or an anti-entropy answer's. */
     private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
         if (!mustOriginateAtSender) {
@@ -928,6 +934,27 @@ public final class ClusterSync {
     /** Entries refused by origin authentication, by rule and by sender. */
     public OriginCounters refusals() {
         return refusals;
+    }
+
+    /**
+     * Authors whose stats sets' keys and targets this node keeps (the larger of the two counts; see
+     * {@link StatsSetKeys}): what a sender can make it hold. Asked on the sync thread (tests).
+     *
+     * @throws IllegalStateException if the sync is not running or does not answer within 5 s
+     */
+    public int statsSetAuthorsKept() {
+        ScheduledExecutorService e = executor;
+        if (e == null) {
+            throw new IllegalStateException("sync of node " + node + " is not running");
+        }
+        try {
+            return e.submit(() -> Math.max(setKeys.authors(), setTargets.authors())).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.RejectedExecutionException ex) {
+            throw new IllegalStateException("sync of node " + node + " did not answer: " + ex, ex);
+        }
     }
 
     /** Datagram counts of the transport; zeros before start. */

@@ -7,6 +7,7 @@ import io.acp.model.ObjectType;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The keys of the last stats set of each (author, part) as their bytes came, so the next set of the
@@ -17,11 +18,13 @@ import java.util.Map;
  * sequence. A key that differs from the one kept at its position (a series added or gone) is taken
  * from the codec's cache and kept from that position on. Only for DELTAs the sync thread decodes.
  *
- * <p>What a sender can make this hold is bounded whatever it sends: at most {@link #MAX_AUTHORS}
- * authors of at most {@link #MAX_PARTS} parts each, and a part keeps what one set of it named (a
- * set's keys fit a reassembled message). Decoding comes before any origin check, so a set in
- * another node's name can replace that node's kept keys: it costs the author's next set its
- * look-ups, never a wrong key, since a kept key is returned only for the very bytes it was made of.
+ * <p>What a sender can make this hold is bounded whatever it sends: keys are kept only for authors
+ * that are members (a certificate of theirs from the cluster's CA is known), at most
+ * {@link #MAX_AUTHORS} of them, of at most {@link #MAX_PARTS} parts each, and the first
+ * {@link #MAX_KEPT_PER_PART} keys of a part; beyond that a set's keys come from the codec's cache.
+ * Decoding comes before any origin check, so a set in a member's name can replace that member's
+ * kept keys: it costs the author's next set its look-ups, never a wrong key, since a kept key is
+ * returned only for the very bytes it was made of.
  */
 final class StatsSetKeys implements StatsSetCodec.SetKeys {
 
@@ -29,6 +32,8 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
     static final int MAX_AUTHORS = 1024;
     /** Parts kept per author at most: 16,384 series of one node (beyond it its sets take the codec's cache). */
     static final int MAX_PARTS = 1024;
+    /** Keys kept per part at most: a part holds about {@link StatsSetCodec#SERIES_PER_PART} series, a few more where the split is uneven. */
+    static final int MAX_KEPT_PER_PART = 256;
 
     /** One part's keys: the ids' bytes one after another, and per position where its id ends, its type and its key. */
     private static final class Part {
@@ -58,15 +63,21 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
     }
 
     private final Map<String, Part[]> byAuthor = new HashMap<>();
+    private final Predicate<String> member;
     /** The part of the set being decoded, or null if none is kept for it. */
     private Part current;
     private int position;
     private int offset;
 
+    /** @param member whether a node is a member here (a certificate of it from the cluster's CA is known) */
+    StatsSetKeys(Predicate<String> member) {
+        this.member = member;
+    }
+
     @Override
     public void start(String node, int part, int parts) {
         current = null;
-        if (parts > MAX_PARTS) {
+        if (parts > MAX_PARTS || !member.test(node)) {
             return;
         }
         Part[] kept = byAuthor.get(node);
@@ -92,6 +103,9 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
             return EntryCodec.cachedKey(type, a, off, n);
         }
         int i = position++;
+        if (i >= MAX_KEPT_PER_PART) {
+            return EntryCodec.cachedKey(type, a, off, n);
+        }
         int from = offset;
         offset = from + n;
         // every position before i matched or was kept anew, so the kept id at i starts at from

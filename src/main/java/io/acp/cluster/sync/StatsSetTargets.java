@@ -8,6 +8,7 @@ import io.acp.model.ObjectKey;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The CDB's {@link StatsTarget}s for the samples of peers' stats sets, per (author, part), in the
@@ -26,11 +27,17 @@ final class StatsSetTargets {
 
     /** Per author: per part of its current split, the targets of its last set's samples in order. */
     private final Map<String, StatsTarget[][]> byAuthor = new HashMap<>();
+    private final Predicate<String> member;
     /** The set whose samples are being asked for: the seal instance they share. */
     private Seal current;
     private StatsTarget[][] parts;
     private int part;
     private int next;
+
+    /** @param member whether a node is a member here (a certificate of it from the cluster's CA is known) */
+    StatsSetTargets(Predicate<String> member) {
+        this.member = member;
+    }
 
     /** The target for {@code key}, the next sample of the set {@code s} belongs to ({@link SealedEntry#inStatsSet}). */
     StatsTarget of(SealedEntry s, ObjectKey key) {
@@ -42,6 +49,9 @@ final class StatsSetTargets {
         }
         StatsTarget[] targets = parts[part];
         int i = next++;
+        if (i >= StatsSetKeys.MAX_KEPT_PER_PART) {
+            return new StatsTarget(key);
+        }
         if (i >= targets.length) {
             targets = Arrays.copyOf(targets, Math.max(i + 1, targets.length * 2));
             parts[part] = targets;
@@ -72,7 +82,7 @@ final class StatsSetTargets {
         String author = s.seal().author();
         current = s.seal();
         parts = null;
-        if (h.parts() > StatsSetKeys.MAX_PARTS) {
+        if (h.parts() > StatsSetKeys.MAX_PARTS || !member.test(author)) {
             return;
         }
         StatsTarget[][] kept = byAuthor.get(author);

@@ -46,7 +46,7 @@ class StatsSetKeysTest {
 
     @Test
     void theNextSetOfAPartGetsTheSameKeyInstancesAndAnotherPartItsOwn() {
-        StatsSetKeys keys = new StatsSetKeys();
+        StatsSetKeys keys = new StatsSetKeys(node -> true);
         List<ObjectKey> first = decoded(keys, "n2", 0, 1, samples("n2", 100, "vm-a", "vm-b", "vm-c"));
         List<ObjectKey> second = decoded(keys, "n2", 0, 1, samples("n2", 200, "vm-a", "vm-b", "vm-c"));
         for (int i = 0; i < first.size(); i++) {
@@ -58,7 +58,7 @@ class StatsSetKeysTest {
 
     @Test
     void everyChangeOfAPartsKeysGivesTheKeysTheBytesName() {
-        StatsSetKeys keys = new StatsSetKeys();
+        StatsSetKeys keys = new StatsSetKeys(node -> true);
         decoded(keys, "n2", 0, 1, samples("n2", 100, "vm-a", "vm-b", "vm-c", "vm-d"));
         // one gone from the middle: the ids after it start earlier than the kept ones
         decoded(keys, "n2", 0, 1, samples("n2", 200, "vm-a", "vm-c", "vm-d"));
@@ -77,7 +77,7 @@ class StatsSetKeysTest {
 
     @Test
     void anIdThatBreaksTheRulesIsRefusedAndTheNextSetStillDecodes() {
-        StatsSetKeys keys = new StatsSetKeys();
+        StatsSetKeys keys = new StatsSetKeys(node -> true);
         decoded(keys, "n2", 0, 1, samples("n2", 100, "vm-a", "vm-b"));
         byte[] set = StatsSetCodec.encode("n2", 1, 0, 1, samples("n2", 200, "vm-a", "vm-Z"));
         int at = indexOf(set, "vm-Z".getBytes(StandardCharsets.US_ASCII));
@@ -92,7 +92,7 @@ class StatsSetKeysTest {
 
     @Test
     void whatAnySenderCanMakeItKeepIsBounded() {
-        StatsSetKeys keys = new StatsSetKeys();
+        StatsSetKeys keys = new StatsSetKeys(node -> true);
         for (int n = 0; n < StatsSetKeys.MAX_AUTHORS + 10; n++) {
             decoded(keys, "node-" + n, 0, 1, samples("node-" + n, 100, "vm-a"));
         }
@@ -107,8 +107,26 @@ class StatsSetKeysTest {
     }
 
     @Test
+    void nothingIsKeptForANodeThatIsNoMemberNorBeyondTheKeysAPartKeeps() {
+        StatsSetKeys keys = new StatsSetKeys(node -> node.equals("n2"));
+        decoded(keys, "stranger", 0, 1, samples("stranger", 100, "vm-a"));
+        assertThat(keys.authors()).isZero();
+
+        String[] many = new String[StatsSetKeys.MAX_KEPT_PER_PART + 20];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = "vm-" + i;
+        }
+        List<ObjectKey> first = decoded(keys, "n2", 0, 1, samples("n2", 100, many));
+        List<ObjectKey> second = decoded(keys, "n2", 0, 1, samples("n2", 200, many));
+        for (int i = 0; i < StatsSetKeys.MAX_KEPT_PER_PART; i++) {
+            assertThat(second.get(i)).isSameAs(first.get(i));
+        }
+        assertThat(keys.authors()).isEqualTo(1);
+    }
+
+    @Test
     void theTargetsOfSetsAreBoundedTheSameWay() {
-        StatsSetTargets targets = new StatsSetTargets();
+        StatsSetTargets targets = new StatsSetTargets(node -> true);
         for (int n = 0; n < StatsSetKeys.MAX_AUTHORS + 10; n++) {
             List<StatsEntry> in = samples("node-" + n, 100, "vm-a");
             SealedEntry s = inSet(in.get(0), StatsSetCodec.encode("node-" + n, 1, 0, 1, in));
@@ -120,6 +138,12 @@ class StatsSetKeysTest {
         StatsTarget t = targets.of(s, s.entry().key());
         assertThat(t.isFor(s.entry().key())).isTrue();
         assertThat(targets.authors()).isEqualTo(StatsSetKeys.MAX_AUTHORS);
+
+        StatsSetTargets forMembers = new StatsSetTargets(node -> false);
+        List<StatsEntry> one = samples("node-0", 100, "vm-a");
+        SealedEntry stranger = inSet(one.get(0), StatsSetCodec.encode("node-0", 1, 0, 1, one));
+        assertThat(forMembers.of(stranger, stranger.entry().key()).isFor(stranger.entry().key())).isTrue();
+        assertThat(forMembers.authors()).isZero();
     }
 
     /** A sample in a set of its own seal instance, as decoding makes it (the seal's signature is not checked here). */

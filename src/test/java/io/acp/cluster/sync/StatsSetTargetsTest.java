@@ -49,7 +49,7 @@ class StatsSetTargetsTest {
 
     @Test
     void theNextSetOfAPartFindsTheSameTargetsAndAnotherPartItsOwn() {
-        StatsSetTargets kept = new StatsSetTargets();
+        StatsSetTargets kept = new StatsSetTargets(node -> true);
         List<StatsTarget> first = targets(kept, received(100, 1, 3, StatsSetSamples.of(60, 100, 1, 3)));
         List<StatsTarget> otherPart = targets(kept, received(100, 2, 3, StatsSetSamples.of(60, 100, 2, 3)));
         List<StatsTarget> second = targets(kept, received(200, 1, 3, StatsSetSamples.of(60, 200, 1, 3)));
@@ -65,7 +65,7 @@ class StatsSetTargetsTest {
 
     @Test
     void aSeriesGoneFromTheMiddleGivesTheSamplesAfterItTargetsForTheirOwnKeys() {
-        StatsSetTargets kept = new StatsSetTargets();
+        StatsSetTargets kept = new StatsSetTargets(node -> true);
         List<StatsEntry> all = StatsSetSamples.of(60, 100, 0, 3);
         List<StatsTarget> before = targets(kept, received(100, 0, 3, all));
         List<StatsEntry> fewer = new ArrayList<>(StatsSetSamples.of(60, 200, 0, 3));
@@ -80,7 +80,7 @@ class StatsSetTargetsTest {
 
     @Test
     void aNewSplitOrAForgottenAuthorStartsAfresh() {
-        StatsSetTargets kept = new StatsSetTargets();
+        StatsSetTargets kept = new StatsSetTargets(node -> true);
         List<StatsTarget> threeParts = targets(kept, received(100, 0, 3, StatsSetSamples.of(60, 100, 0, 3)));
         List<StatsTarget> fourParts = targets(kept, received(200, 0, 4, StatsSetSamples.of(60, 200, 0, 4)));
         assertThat(fourParts).doesNotContainAnyElementsOf(threeParts);

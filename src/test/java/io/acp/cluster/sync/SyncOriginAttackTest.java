@@ -233,6 +233,56 @@ class SyncOriginAttackTest {
     }
 
     /**
+     * What a receiver keeps to decode and merge peers' stats sets faster (their keys and targets per
+     * author and part) is kept only for members: a holder of the cluster secret who sends stats sets
+     * in the names of many made-up nodes, each split into many parts, makes the receiver keep
+     * nothing for them (each such split used to cost a receiver an array of a reference per part, up
+     * to 65,535, per name), and none of it is taken. A member's sets still are, and kept for.
+     */
+    @Test
+    void statsSetsInTheNamesOfManyMadeUpNodesAreNotKeptForNorTaken() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(2)) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            io.acp.model.StatsEntry genuine = n2.cdb().putStats(key("vm-genuine"), java.util.Map.of("cpu", 0.5));
+            Eventually.await(WAIT, () -> genuine.equals(n1.cdb().latestStats(genuine.key(), "n2")), "n1 holds n2's stats");
+            int keptBefore = n1.sync().statsSetAuthorsKept();
+            assertThat(keptBefore).as("n2's sets are kept for").isEqualTo(1);
+
+            int names = 300;
+            for (int n = 0; n < names; n++) {
+                String made = "made-up-" + n;
+                int parts = n % 2 == 0 ? 4 : 4096; // a split as a member's, and one beyond any
+                try (SecretHolder holder = new SecretHolder(cluster, made)) {
+                    long t = System.currentTimeMillis();
+                    ObjectKey k = inPart(parts - 1, parts);
+                    io.acp.model.StatsEntry sample = new io.acp.model.StatsEntry(k, made, java.util.Map.of("cpu", 1.0), new Version(t, made));
+                    byte[] set = io.acp.cluster.sync.wire.StatsSetCodec.encode(made, t, parts - 1, parts, List.of(sample));
+                    SealedEntry forged = new SealedEntry(sample, set, new Seal(made, 7, 0, 0, new byte[0], new byte[64]));
+                    holder.send(MessageType.DELTA, List.of(forged), n1.sync().address());
+                }
+            }
+            Eventually.await(WAIT, () -> n1.sync().refusals().count(Refusal.UNKNOWN_AUTHOR) >= names,
+                    () -> "refusals " + n1.sync().refusals().snapshot());
+
+            assertThat(n1.sync().statsSetAuthorsKept()).as("authors kept for after the sets of " + names + " made-up nodes").isEqualTo(keptBefore);
+            assertThat(n1.cdb().latestStats(inPart(3, 4), "made-up-0")).isNull();
+            assertThat(n1.cdb().latestStats(inPart(4095, 4096), "made-up-1")).isNull();
+            io.acp.model.StatsEntry later = n2.cdb().putStats(key("vm-genuine"), java.util.Map.of("cpu", 0.75));
+            Eventually.await(WAIT, () -> later.equals(n1.cdb().latestStats(later.key(), "n2")), "n1 takes n2's next sample");
+        }
+    }
+
+    /** The key of a system whose series falls in {@code part} of {@code parts}. */
+    private static ObjectKey inPart(int part, int parts) {
+        for (int i = 0; ; i++) {
+            if (io.acp.cluster.sync.wire.StatsSetCodec.partOf(key("vm-" + i), parts) == part) {
+                return key("vm-" + i);
+            }
+        }
+    }
+
+    /**
      * An own-stream answer body (ENTRIES with the own flag: one writer's entries in one tree under
      * one signature) proves nothing beyond its seal: with one entry changed after sealing, the
      * group's root is not the one signed, and its entries are refused; the genuine body is taken,
