@@ -20,8 +20,9 @@ import java.util.function.Predicate;
  *
  * <p>What a sender can make this hold is bounded whatever it sends: keys are kept only for authors
  * that are members (a certificate of theirs from the cluster's CA is known), at most
- * {@link #MAX_AUTHORS} of them, of at most {@link #MAX_PARTS} parts each, and the first
- * {@link #MAX_KEPT_PER_PART} keys of a part; beyond that a set's keys come from the codec's cache.
+ * {@link #MAX_AUTHORS} of them, of at most {@link #MAX_PARTS} parts each, the first
+ * {@link #MAX_KEPT_PER_PART} keys of a part, and {@link #MAX_KEPT_KEYS} keys in all; beyond that a
+ * set's keys come from the codec's cache.
  * Decoding comes before any origin check, so a set in a member's name can replace that member's
  * kept keys: it costs the author's next set its look-ups, never a wrong key, since a kept key is
  * returned only for the very bytes it was made of.
@@ -33,7 +34,13 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
     /** Parts kept per author at most: 16,384 series of one node (beyond it its sets take the codec's cache). */
     static final int MAX_PARTS = 1024;
     /** Keys kept per part at most: a part holds about {@link StatsSetCodec#SERIES_PER_PART} series, a few more where the split is uneven. */
-    static final int MAX_KEPT_PER_PART = 256;
+    static final int MAX_KEPT_PER_PART = 64;
+    /**
+     * Keys kept in all at most: 1,000 nodes of 130 series each. A set in a member's name, sent by
+     * anyone with the secret, can fill parts up to here (about 300 bytes a key with its id, 40 MB in
+     * all); beyond it sets are decoded without keeping their keys.
+     */
+    static final int MAX_KEPT_KEYS = 1 << 17;
 
     /** One part's keys: the ids' bytes one after another, and per position where its id ends, its type and its key. */
     private static final class Part {
@@ -43,8 +50,8 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
         private ObjectKey[] keys = new ObjectKey[StatsSetCodec.SERIES_PER_PART];
         private int count;
 
-        /** Keeps {@code key} at position {@code i}, its id at {@code from}; what was kept after it goes. */
-        void keep(int i, int from, ObjectType type, byte[] a, int off, int n, ObjectKey key) {
+        /** Keeps {@code key} at position {@code i}, its id at {@code from}; what was kept after it goes. Returns the change in keys kept. */
+        int keep(int i, int from, ObjectType type, byte[] a, int off, int n, ObjectKey key) {
             if (i >= keys.length) {
                 int grown = Math.max(i + 1, keys.length * 2);
                 ends = Arrays.copyOf(ends, grown);
@@ -58,7 +65,9 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
             ends[i] = from + n;
             types[i] = type;
             keys[i] = key;
+            int change = i + 1 - count;
             count = i + 1;
+            return change;
         }
     }
 
@@ -68,10 +77,20 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
     private Part current;
     private int position;
     private int offset;
+    /** Keys kept in all parts. */
+    private int keptKeys;
+
+    private final int maxKeptKeys;
 
     /** @param member whether a node is a member here (a certificate of it from the cluster's CA is known) */
     StatsSetKeys(Predicate<String> member) {
+        this(member, MAX_KEPT_KEYS);
+    }
+
+    /** @param maxKeptKeys keys kept in all at most (a test's smaller bound) */
+    StatsSetKeys(Predicate<String> member, int maxKeptKeys) {
         this.member = member;
+        this.maxKeptKeys = maxKeptKeys;
     }
 
     @Override
@@ -84,6 +103,9 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
         if (kept == null || kept.length != parts) {
             if (kept == null && byAuthor.size() >= MAX_AUTHORS) {
                 return;
+            }
+            if (kept != null) {
+                release(kept);
             }
             kept = new Part[parts]; // a new split of the author's series: its parts start afresh
             byAuthor.put(node, kept);
@@ -113,14 +135,35 @@ final class StatsSetKeys implements StatsSetCodec.SetKeys {
             return p.keys[i];
         }
         ObjectKey key = EntryCodec.cachedKey(type, a, off, n);
-        p.keep(i, from, type, a, off, n, key);
+        if (i >= p.count && keptKeys >= maxKeptKeys) {
+            // not kept: the offsets of the rest of this set no longer line up with the kept ids
+            current = null;
+            return key;
+        }
+        keptKeys += p.keep(i, from, type, a, off, n, key);
         return key;
     }
 
     /** Forgets the keys of an author that is gone. */
     void forget(String author) {
-        byAuthor.remove(author);
+        Part[] kept = byAuthor.remove(author);
+        if (kept != null) {
+            release(kept);
+        }
         current = null;
+    }
+
+    private void release(Part[] parts) {
+        for (Part p : parts) {
+            if (p != null) {
+                keptKeys -= p.count;
+            }
+        }
+    }
+
+    /** Keys kept in all parts. */
+    int keptKeys() {
+        return keptKeys;
     }
 
     /** How many authors keys are kept for. */

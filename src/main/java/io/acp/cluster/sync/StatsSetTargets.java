@@ -18,8 +18,9 @@ import java.util.function.Predicate;
  * new target at that position; a newer split of the author's series starts its parts afresh.
  * Every sample of a set must be asked for once, in order (the samples of a set share its seal
  * instance, which marks where the next set begins); a sample skipped or asked for twice costs only
- * look-ups. Bounded as {@link StatsSetKeys} is, whatever senders send: a set beyond the bounds gets
- * a fresh target per sample. On the sync thread.
+ * look-ups. Bounded as {@link StatsSetKeys} is, whatever senders send (members only, parts per
+ * author, targets per part and in all): a sample beyond the bounds gets a fresh target. On the sync
+ * thread.
  */
 final class StatsSetTargets {
 
@@ -28,6 +29,8 @@ final class StatsSetTargets {
     /** Per author: per part of its current split, the targets of its last set's samples in order. */
     private final Map<String, StatsTarget[][]> byAuthor = new HashMap<>();
     private final Predicate<String> member;
+    /** Targets kept in all parts. */
+    private int targetsKept;
     /** The set whose samples are being asked for: the seal instance they share. */
     private Seal current;
     private StatsTarget[][] parts;
@@ -57,7 +60,11 @@ final class StatsSetTargets {
             parts[part] = targets;
         }
         StatsTarget t = targets[i];
+        if (t == null && targetsKept >= StatsSetKeys.MAX_KEPT_KEYS) {
+            return new StatsTarget(key); // kept in all at most as many as keys are
+        }
         if (t == null || !t.isFor(key)) {
+            targetsKept += t == null ? 1 : 0;
             t = new StatsTarget(key);
             targets[i] = t;
         }
@@ -66,9 +73,23 @@ final class StatsSetTargets {
 
     /** Forgets the targets of an author that is gone, so they do not hold its series' holders. */
     void forget(String author) {
-        byAuthor.remove(author);
+        release(byAuthor.remove(author));
         if (current != null && current.author().equals(author)) {
             current = null;
+        }
+    }
+
+    /** Stops counting the targets of a split no longer kept. */
+    private void release(StatsTarget[][] parts) {
+        if (parts == null) {
+            return;
+        }
+        for (StatsTarget[] targets : parts) {
+            if (targets != null) {
+                for (StatsTarget t : targets) {
+                    targetsKept -= t == null ? 0 : 1;
+                }
+            }
         }
     }
 
@@ -90,6 +111,7 @@ final class StatsSetTargets {
             if (kept == null && byAuthor.size() >= StatsSetKeys.MAX_AUTHORS) {
                 return;
             }
+            release(kept);
             kept = new StatsTarget[h.parts()][];
             byAuthor.put(author, kept);
         }

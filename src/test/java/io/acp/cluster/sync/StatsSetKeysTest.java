@@ -125,6 +125,29 @@ class StatsSetKeysTest {
     }
 
     @Test
+    void theKeysKeptInAllAreBoundedAndTheSetsBeyondStillDecodeRight() {
+        StatsSetKeys keys = new StatsSetKeys(node -> true, 100);
+        String[] ids = new String[StatsSetKeys.MAX_KEPT_PER_PART];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "vm-" + i;
+        }
+        decoded(keys, "a", 0, 1, samples("a", 100, ids));
+        assertThat(keys.keptKeys()).isEqualTo(64);
+        List<ObjectKey> first = decoded(keys, "b", 0, 1, samples("b", 100, ids));
+        assertThat(keys.keptKeys()).isEqualTo(100);
+        List<ObjectKey> second = decoded(keys, "b", 0, 1, samples("b", 200, ids));
+        assertThat(second.subList(0, 36)).containsExactlyElementsOf(first.subList(0, 36));
+        assertThat(keys.keptKeys()).isEqualTo(100);
+
+        keys.forget("a");
+        assertThat(keys.keptKeys()).isEqualTo(36);
+        decoded(keys, "b", 0, 1, samples("b", 300, ids));
+        assertThat(keys.keptKeys()).isEqualTo(64);
+        decoded(keys, "b", 0, 2, samples("b", 400, idsIn(0, 2, 3)));
+        assertThat(keys.keptKeys()).as("a new split releases the old one's keys").isEqualTo(3);
+    }
+
+    @Test
     void theTargetsOfSetsAreBoundedTheSameWay() {
         StatsSetTargets targets = new StatsSetTargets(node -> true);
         for (int n = 0; n < StatsSetKeys.MAX_AUTHORS + 10; n++) {
