@@ -249,7 +249,7 @@ public final class ClusterSync {
                 cdb.stats(k, null).forEach(index::update);
             }
         }
-        inbox = new Inbox(new DatagramOpener(keys, node, counters, replay),
+        inbox = new Inbox(new DatagramOpener(keys, node, counters, replay, env.wallMillis()),
                 new Reassembler(settings.reassemblyMaxBytes(), settings.reassemblyTimeout().toNanos(), counters),
                 counters, new Inbox.SyncThread() {
                     @Override

@@ -59,9 +59,12 @@ class SyncOriginAttackTest {
         final DatagramChannel raw;
 
         SecretHolder(InProcessCluster cluster, String sender) throws Exception {
+            this(cluster, sender, System.currentTimeMillis() / 1000 + 100); // above any real epoch, within how far ahead one is taken
+        }
+
+        SecretHolder(InProcessCluster cluster, String sender, long epoch) throws Exception {
             var s = cluster.settings();
-            sealer = new DatagramSealer(new ClusterKeys(s.clusterId(), s.secret(), Optional.empty()), sender,
-                    System.currentTimeMillis() / 1000 + 100_000, s.maxDatagramBytes());
+            sealer = new DatagramSealer(new ClusterKeys(s.clusterId(), s.secret(), Optional.empty()), sender, epoch, s.maxDatagramBytes());
             raw = DatagramChannel.open();
             raw.bind(new InetSocketAddress("127.0.0.1", 0));
         }
@@ -229,6 +232,37 @@ class SyncOriginAttackTest {
             for (io.acp.model.StatsEntry s : genuine) {
                 assertThat(n1.cdb().latestStats(s.key(), "n2")).as("n2's stats of %s on n1", s.key()).isEqualTo(s);
             }
+        }
+    }
+
+    /**
+     * A holder of the secret sends one datagram in a member's name with an epoch years ahead. Taken,
+     * it would make every receiver drop all the member's later datagrams as of a stale epoch (its
+     * epochs are its runs' start times), and keep that epoch in the replay marks it saves, so even
+     * after a restart: the member would look dead to everyone for good. It is dropped as
+     * {@code future-epoch}, and the member goes on being heard.
+     */
+    @Test
+    void aMembersEpochFarAheadIsDroppedAndTheMemberStaysHeard() throws Exception {
+        try (InProcessCluster cluster = InProcessCluster.start(2)) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            io.acp.model.StatsEntry before = n2.cdb().putStats(key("vm-heard"), java.util.Map.of("cpu", 0.1));
+            Eventually.await(WAIT, () -> before.equals(n1.cdb().latestStats(before.key(), "n2")), "n1 hears n2");
+
+            long yearsAhead = System.currentTimeMillis() / 1000 + 10L * 365 * 24 * 3600;
+            try (SecretHolder holder = new SecretHolder(cluster, "n2", yearsAhead)) {
+                holder.send(MessageType.DELTA, List.of(), n1.sync().address());
+                holder.send(MessageType.DELTA, List.of(), new InetSocketAddress(cluster.settings().group(), cluster.settings().port()));
+            }
+            Eventually.await(WAIT, () -> n1.sync().counters().droppedCount(DropReason.FUTURE_EPOCH) >= 2,
+                    () -> "drops " + n1.sync().counters().snapshot());
+
+            io.acp.model.StatsEntry after = n2.cdb().putStats(key("vm-heard"), java.util.Map.of("cpu", 0.2));
+            Eventually.await(WAIT, () -> after.equals(n1.cdb().latestStats(after.key(), "n2")), "n1 still hears n2");
+            assertThat(n1.sync().counters().droppedCount(DropReason.STALE_EPOCH)).as("n2's datagrams dropped as stale").isZero();
+            cluster.stop(1);
+            assertThat(Files.readString(n1.dataDir.resolve(ReplayMarksFile.NAME))).doesNotContain(Long.toString(yearsAhead));
         }
     }
 

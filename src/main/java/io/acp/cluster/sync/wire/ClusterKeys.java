@@ -87,7 +87,8 @@ public final class ClusterKeys {
     /**
      * The key for a received datagram, or empty if its key id is none of ours. Keys derived here are
      * cached only once a datagram authenticates under them ({@link #confirm}), so forged sender ids
-     * cannot grow the cache.
+     * cannot grow the cache, and only so many (names made up by a holder of the secret do
+     * authenticate).
      */
     public Optional<SecretKeySpec> receiveKey(int keyId, String sender) {
         Slots s = slots;
@@ -105,9 +106,23 @@ public final class ClusterKeys {
         return keyId == s.current().keyId || s.previous() != null && keyId == s.previous().keyId;
     }
 
-    /** Remembers a key that just authenticated a datagram of {@code sender}. */
+    /**
+     * Keys of received senders cached at most. Any holder of the secret authenticates datagrams
+     * under names it makes up; beyond this many, a key is derived again for each datagram instead
+     * (the receiver's own per-sender ciphers, {@link DatagramOpener}, keep the recent ones anyway).
+     */
+    static final int MAX_CONFIRMED_KEYS = 4096;
+
+    /** Remembers a key that just authenticated a datagram of {@code sender}, while fewer than {@link #MAX_CONFIRMED_KEYS} are. */
     public void confirm(int keyId, String sender, SecretKeySpec key) {
-        senderKeys.putIfAbsent(keyId + "/" + sender, key);
+        if (senderKeys.size() < MAX_CONFIRMED_KEYS) {
+            senderKeys.putIfAbsent(keyId + "/" + sender, key);
+        }
+    }
+
+    /** Keys of senders cached now (tests). */
+    int confirmedKeys() {
+        return senderKeys.size();
     }
 
     private SecretKeySpec senderKey(Slot slot, String sender) {

@@ -2,8 +2,9 @@ package io.acp.cluster.sync.wire;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -27,22 +28,43 @@ public final class DatagramOpener {
      * One cipher per sender whose key has authenticated a datagram. The JDK's AES keeps the round
      * keys of the last key it was given: with one cipher for all senders, datagrams of alternating
      * senders made it expand a key for every datagram (about 1.5 KB of garbage and the CPU of the
-     * key schedule each; docs/benchmarks.md, "Cluster sync"). Bounded by the members: an entry is
-     * only made after authentication under the cluster secret, and replaced when its sender's
-     * key id changes.
+     * key schedule each; docs/benchmarks.md, "Cluster sync"). An entry is only made after
+     * authentication under the cluster secret, and replaced when its sender's key id changes; but
+     * any holder of the secret can authenticate datagrams under names it makes up, so the map keeps
+     * the {@link #MAX_SENDER_CIPHERS} senders heard most recently (a sender dropped from it gets
+     * its cipher again with its next datagram).
      */
-    private final Map<String, SenderCipher> senderCiphers = new HashMap<>();
+    private final Map<String, SenderCipher> senderCiphers = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SenderCipher> eldest) {
+            return size() > MAX_SENDER_CIPHERS;
+        }
+    };
+    /** Senders with a cipher of their own at most: far beyond a cluster's members. */
+    static final int MAX_SENDER_CIPHERS = 1024;
+    /**
+     * How far a sender's epoch may be ahead of this node's clock, in seconds. A run's epoch is its
+     * start in seconds (one more than the last if that is not earlier), so a real sender's is ahead
+     * only by the clocks' difference; one far ahead would make every later run of that sender stale
+     * here (and in the marks saved across restarts) until the clock caught up.
+     */
+    public static final long MAX_EPOCH_AHEAD_SECONDS = 300;
+    private final LongSupplier wallMillis;
 
     private record SenderCipher(int keyId, SecretKeySpec key, Cipher cipher) {
     }
 
     public DatagramOpener(ClusterKeys keys, String localNode, SyncCounters counters) {
-        this(keys, localNode, counters, new ReplayGuard());
+        this(keys, localNode, counters, new ReplayGuard(), System::currentTimeMillis);
     }
 
-    /** @param replay the replay window, restored from the marks saved by the previous run */
-    public DatagramOpener(ClusterKeys keys, String localNode, SyncCounters counters, ReplayGuard replay) {
+    /**
+     * @param replay     the replay window, restored from the marks saved by the previous run
+     * @param wallMillis this node's clock, which senders' epochs may not be far ahead of
+     */
+    public DatagramOpener(ClusterKeys keys, String localNode, SyncCounters counters, ReplayGuard replay, LongSupplier wallMillis) {
         this.replay = replay;
+        this.wallMillis = wallMillis;
         this.keys = keys;
         this.localNode = localNode;
         this.counters = counters;
@@ -123,6 +145,9 @@ public final class DatagramOpener {
         if (h.type() == null) {
             return drop(DropReason.MALFORMED);
         }
+        if (h.epoch() > wallMillis.getAsLong() / 1000 + MAX_EPOCH_AHEAD_SECONDS) {
+            return drop(DropReason.FUTURE_EPOCH);
+        }
         DropReason stale = replay.check(sender, h.epoch(), h.sequence());
         if (stale != null) {
             return drop(stale);
@@ -151,6 +176,11 @@ public final class DatagramOpener {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM missing from this JDK", e);
         }
+    }
+
+    /** Senders with a cipher of their own now (tests). */
+    int sendersWithCiphers() {
+        return senderCiphers.size();
     }
 
     private Opened drop(DropReason reason) {

@@ -14,6 +14,11 @@ public enum DropReason {
     REPLAYED("replayed"),
     /** An epoch older than the newest one seen from that sender (a previous run of it). */
     STALE_EPOCH("stale-epoch"),
+    /**
+     * An epoch further ahead of this node's clock than any sender's can be (epochs are a run's start
+     * in seconds): taken, it would make every later epoch of that sender stale.
+     */
+    FUTURE_EPOCH("future-epoch"),
     /** Authentic but unreadable: unknown type, bad fragment fields, or a body that does not parse. */
     MALFORMED("malformed"),
     /** A fragmented message that did not complete in time or did not fit the reassembly buffers. */

@@ -1,6 +1,7 @@
 package io.acp.cluster.sync.wire;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,7 +31,21 @@ public final class ReplayGuard {
         }
     }
 
-    private final Map<String, Window> windows = new HashMap<>();
+    /**
+     * Senders whose windows are kept at most. Datagrams of any sender name authenticate under the
+     * cluster secret, so a holder of the secret could otherwise add a window (and a line of the
+     * saved marks) per name it makes up; the windows used least recently go first (a sender's next
+     * datagram starts it a new one). 4,096 is far beyond a cluster's members.
+     */
+    public static final int MAX_SENDERS = 4096;
+
+    /** In access order: each check moves its sender's window to the end, the least recently used is first. */
+    private final Map<String, Window> windows = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
+            return size() > MAX_SENDERS;
+        }
+    };
 
     /** A sender's high-water mark: its newest epoch and the highest sequence accepted in it. */
     public record Mark(long epoch, long highest) {

@@ -84,6 +84,45 @@ class DatagramSecurityTest {
     }
 
     @Test
+    void anEpochFarAheadOfTheReceiversClockIsDroppedAndMovesNothing() {
+        long now = System.currentTimeMillis() / 1000;
+        DatagramSealer n1 = new DatagramSealer(keys, "n1", now, 1400);
+        byte[] current = n1.seal(MessageType.HEARTBEAT, body("now"))[0];
+        byte[] ahead = new DatagramSealer(keys, "n1", now + DatagramOpener.MAX_EPOCH_AHEAD_SECONDS + 60, 1400).seal(MessageType.HEARTBEAT, body("ahead"))[0];
+        byte[] slightlyAhead = new DatagramSealer(keys, "n1", now + 30, 1400).seal(MessageType.HEARTBEAT, body("skewed"))[0];
+        byte[] next = n1.seal(MessageType.HEARTBEAT, body("next"))[0];
+        assertThat(receiver.open(current)).isNotNull();
+        assertThat(receiver.open(ahead)).isNull();
+        assertThat(counters.droppedCount(DropReason.FUTURE_EPOCH)).isEqualTo(1);
+        assertThat(receiver.open(next)).as("the sender's epoch was not moved").isNotNull();
+        assertThat(receiver.open(slightlyAhead)).as("a clock a little ahead is a real sender's").isNotNull();
+    }
+
+    @Test
+    void namesMadeUpByAHolderOfTheSecretKeepBoundedState() {
+        ReplayGuard replay = new ReplayGuard();
+        DatagramOpener opener = new DatagramOpener(keys, "n2", counters, replay, System::currentTimeMillis);
+        int names = ReplayGuard.MAX_SENDERS + 500;
+        ClusterKeys holders = new ClusterKeys("c1", SECRET, Optional.empty()); // the senders' own, as each process has
+        for (int i = 0; i < names; i++) {
+            assertThat(opener.open(new DatagramSealer(holders, "made-up-" + i, 1, 1400).seal(MessageType.DELTA, body("x"))[0])).isNotNull();
+        }
+        assertThat(replay.marks()).hasSize(ReplayGuard.MAX_SENDERS);
+        assertThat(opener.sendersWithCiphers()).isEqualTo(DatagramOpener.MAX_SENDER_CIPHERS);
+        assertThat(keys.confirmedKeys()).isEqualTo(ClusterKeys.MAX_CONFIRMED_KEYS);
+        // a sender heard all along keeps its window: a replay of it is still caught
+        DatagramSealer member = new DatagramSealer(holders, "member", 1, 1400);
+        byte[] d = member.seal(MessageType.DELTA, body("m"))[0];
+        assertThat(opener.open(d)).isNotNull();
+        for (int i = 0; i < 100; i++) {
+            opener.open(new DatagramSealer(holders, "later-" + i, 1, 1400).seal(MessageType.DELTA, body("x"))[0]);
+            opener.open(member.seal(MessageType.DELTA, body("m" + i))[0]);
+        }
+        assertThat(opener.open(d)).isNull();
+        assertThat(counters.droppedCount(DropReason.REPLAYED)).isEqualTo(1);
+    }
+
+    @Test
     void anotherSecretIsForgedAnotherClusterIsForeign() {
         ClusterKeys otherSecret = new ClusterKeys("c1", "another secret, 32 characters!!", Optional.empty());
         ClusterKeys otherCluster = new ClusterKeys("c2", SECRET, Optional.empty());
