@@ -70,9 +70,23 @@ final class CatchUp {
         this.unverifiedWaitNanos = unverifiedWaitNanos;
     }
 
+    /**
+     * Peers heard but not verified that are remembered at most. A heartbeat under a name nobody
+     * certified is what any holder of the secret can send, under as many names as it likes; the
+     * wait for such peers is bounded in time anyway.
+     */
+    static final int MAX_UNVERIFIED = 256;
+
     /** A heartbeat of {@code peer} arrived that this node could not verify yet: it lacks the peer's certificate. */
     void heardUnverified(String peer) {
-        unverified.add(peer);
+        if (unverified.size() < MAX_UNVERIFIED) {
+            unverified.add(peer);
+        }
+    }
+
+    /** Peers heard but not verified, as remembered (tests). */
+    int unverifiedCount() {
+        return unverified.size();
     }
 
     /**

@@ -656,8 +656,8 @@ public final class ClusterSync {
 
     /** Sealed entries: a DELTA's ({@code mustOriginateAtSender}) or an anti-entropy answer's. */
     private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
-        if (!mustOriginateAtSender) {
-            catchUp.answered(sender);
+        if (!mustOriginateAtSender && isMember(sender)) {
+            catchUp.answered(sender); // a node pulls only from members; an answer in any other name is no round's
         }
         for (SealedEntry s : certificatesFirst(entries)) {
             mergeOne(sender, s.entry(), s, mustOriginateAtSender);
@@ -708,7 +708,9 @@ public final class ClusterSync {
         }
         if (refused != null) {
             if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
-                catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                if (isMember(sender)) { // the catch-up follows the members this node pulls from, not any name an answer gives
+                    catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
+                }
                 antiEntropy.lackedCertificate();
             }
             return;
@@ -728,7 +730,7 @@ public final class ClusterSync {
         switch (outcome) {
             case TAKEN -> {
                 counters.entryMerged();
-                if (!mustOriginateAtSender && e instanceof ObjectEntry) {
+                if (!mustOriginateAtSender && e instanceof ObjectEntry && isMember(sender)) {
                     catchUp.took(sender, e.version().time());
                 }
             }

@@ -15,14 +15,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
  * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
- * messages to the sync thread through a bounded hand-over (beyond it, messages are dropped and
- * counted as overload; anti-entropy repairs them). The hand-over is a mailbox: messages queue here
+ * messages to the sync thread through a hand-over bounded in messages and in bytes (beyond it,
+ * messages are dropped and counted as overload; anti-entropy repairs them). The hand-over is a mailbox: messages queue here
  * and one task on the sync thread takes up to {@link #BATCH} of them, so a burst costs one task
  * and one wake-up, not one per message (the sync thread's executor keeps its timers in a heap
  * whose lock and sift each task paid); the batch is bounded so heartbeats and flushes planned on
@@ -55,6 +56,12 @@ final class Inbox {
 
     /** Received messages waiting for the sync thread. */
     static final int MAX_PENDING_MESSAGES = 10_000;
+    /**
+     * Bytes of received messages waiting for the sync thread. A message may be a reassembled one of
+     * megabytes: 10,000 of them would be far more memory than a node has, and a sender can make the
+     * sync thread slow (messages whose every seal must be verified).
+     */
+    static final long MAX_PENDING_BYTES = 64L << 20;
     /** Most messages one task of the sync thread handles before it lets other tasks run. */
     static final int BATCH = 64;
     /** Places of a batch kept for the repair lane whenever something waits in it. */
@@ -103,6 +110,7 @@ final class Inbox {
     private final Predicate<String> certified;
     private final KnownKey knownKey;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final Lane fresh = new Lane();
     private final Lane repair = new Lane();
     /** Whether a batch is planned on the sync thread, and whether for now or later. */
@@ -155,6 +163,12 @@ final class Inbox {
             return;
         }
         if (pending.incrementAndGet() > MAX_PENDING_MESSAGES) {
+            pending.decrementAndGet();
+            counters.dropped(DropReason.OVERLOAD);
+            return;
+        }
+        if (pendingBytes.addAndGet(m.body().length) > MAX_PENDING_BYTES) {
+            pendingBytes.addAndGet(-m.body().length);
             pending.decrementAndGet();
             counters.dropped(DropReason.OVERLOAD);
             return;
@@ -214,6 +228,7 @@ final class Inbox {
             fresh.clear();
             repair.clear();
             pending.set(0);
+            pendingBytes.set(0);
         }
     }
 
@@ -252,6 +267,7 @@ final class Inbox {
             }
             n++;
             pending.decrementAndGet();
+            pendingBytes.addAndGet(-r.message().body().length);
             handler.accept(r.message(), r.from());
         }
         return n;

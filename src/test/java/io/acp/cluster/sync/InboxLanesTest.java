@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.acp.cluster.sync.wire.ClusterKeys;
 import io.acp.cluster.sync.wire.DatagramOpener;
 import io.acp.cluster.sync.wire.DatagramSealer;
+import io.acp.cluster.sync.wire.DropReason;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.cluster.sync.wire.Reassembler;
 import io.acp.cluster.sync.wire.SyncCounters;
@@ -72,6 +73,27 @@ class InboxLanesTest {
         while (!syncThread.isEmpty()) {
             syncThread.poll().run();
         }
+    }
+
+    @Test
+    void theHandOverIsBoundedInBytesNotOnlyInMessages() {
+        byte[] large = new byte[300_000]; // a reassembled message of 223 datagrams
+        int sent = 250;
+        for (int i = 0; i < sent; i++) {
+            for (byte[] d : n1.seal(MessageType.ENTRIES, large)) {
+                inbox.onDatagram(d, d.length, FROM);
+            }
+        }
+        int kept = (int) (Inbox.MAX_PENDING_BYTES / large.length);
+        assertThat(inbox.backlog()).as("messages waiting for the sync thread").isEqualTo(kept);
+        assertThat(counters.droppedCount(DropReason.OVERLOAD)).isEqualTo(sent - kept);
+        runSyncThread();
+        assertThat(handled).hasSize(kept);
+        assertThat(inbox.backlog()).isZero();
+        for (byte[] d : n1.seal(MessageType.ENTRIES, large)) {
+            inbox.onDatagram(d, d.length, FROM);
+        }
+        assertThat(inbox.backlog()).as("room again once handled").isEqualTo(1);
     }
 
     @Test

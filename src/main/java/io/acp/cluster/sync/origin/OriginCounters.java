@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 /**
  * Counts refused entries by rule and by sending node, and logs them: the first refusal of a
  * (sender, rule) pair at once, then at most one line per {@value #LOG_EVERY_MILLIS} ms with the
- * count since, so an attack is visible in the log without flooding it. Thread-safe.
+ * count since, so an attack is visible in the log without flooding it. Senders are counted apart up
+ * to {@link #MAX_SENDERS} of them (a holder of the secret can send under any name). Thread-safe.
  */
 public final class OriginCounters {
 
@@ -24,6 +25,11 @@ public final class OriginCounters {
         long lastMillis = Long.MIN_VALUE / 2;
         long since;
     }
+
+    /** Senders counted and logged apart at most; the refusals of any further ones are counted and logged as {@link #OTHER_SENDERS}. */
+    static final int MAX_SENDERS = 4096;
+    /** Where the refusals of senders beyond {@link #MAX_SENDERS} are counted (not a node id: ids have no spaces). */
+    public static final String OTHER_SENDERS = "(other senders)";
 
     private final String node;
     private final EnumMap<Refusal, AtomicLong> byRule = new EnumMap<>(Refusal.class);
@@ -47,8 +53,10 @@ public final class OriginCounters {
      */
     public void refused(Refusal rule, String sender, String what, String detail) {
         byRule.get(rule).incrementAndGet();
-        bySender.computeIfAbsent(sender, s -> new AtomicLong()).incrementAndGet();
-        Logged l = logged.computeIfAbsent(new Pair(sender, rule), p -> new Logged());
+        // a sender name can be made up by any holder of the secret: past so many, they share one count and one log line
+        String counted = bySender.containsKey(sender) || bySender.size() < MAX_SENDERS ? sender : OTHER_SENDERS;
+        bySender.computeIfAbsent(counted, s -> new AtomicLong()).incrementAndGet();
+        Logged l = logged.computeIfAbsent(new Pair(counted, rule), p -> new Logged());
         long now = System.currentTimeMillis();
         synchronized (l) {
             l.since++;

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Joins the fragments of messages larger than one datagram. Memory is bounded twice: by the number
- * of fragments a message may have and by the bytes held for unfinished messages in total; when full,
+ * of fragments a message may have and by the bytes held for unfinished messages in total (with what
+ * keeping each costs, so even fragments with empty bodies count); when full,
  * the oldest unfinished message is dropped. Unfinished messages older than the timeout are dropped
  * too. Every dropped message is counted as {@link DropReason#INCOMPLETE}; anti-entropy repairs it.
  * Not thread-safe: used by the one receive thread.
@@ -24,12 +25,24 @@ public final class Reassembler {
         final long startedNanos;
         int received;
         int bytes;
+        /** What it holds as counted against the bound: its bodies and what keeping them costs ({@link #charge}). */
+        long charged;
 
         Partial(int count, long startedNanos) {
             this.parts = new byte[count][];
             this.startedNanos = startedNanos;
+            this.charged = PARTIAL_OVERHEAD + 8L * count;
         }
     }
+
+    /**
+     * Bytes an unfinished message is counted for beyond its fragments' bodies: its key, entry and
+     * array of parts, and per fragment kept its array's header. Bodies may be empty, so without it
+     * fragments of empty bodies under ever new message ids were held for the whole timeout at no
+     * count.
+     */
+    static final int PARTIAL_OVERHEAD = 128;
+    static final int FRAGMENT_OVERHEAD = 32;
 
     /** A complete message. */
     public record Message(DatagramHeader header, byte[] body) {
@@ -59,7 +72,12 @@ public final class Reassembler {
         }
         expire(nowNanos);
         Key key = new Key(h.sender(), h.epoch(), h.messageId());
-        Partial p = partials.computeIfAbsent(key, k -> new Partial(h.fragmentCount(), nowNanos));
+        Partial p = partials.get(key);
+        if (p == null) {
+            p = new Partial(h.fragmentCount(), nowNanos);
+            partials.put(key, p);
+            bufferedBytes += p.charged;
+        }
         if (p.parts.length != h.fragmentCount()) {
             counters.dropped(DropReason.MALFORMED);
             return null;
@@ -70,10 +88,11 @@ public final class Reassembler {
         p.parts[h.fragmentIndex()] = d.body();
         p.received++;
         p.bytes += d.body().length;
-        bufferedBytes += d.body().length;
+        p.charged += FRAGMENT_OVERHEAD + d.body().length;
+        bufferedBytes += FRAGMENT_OVERHEAD + d.body().length;
         if (p.received == p.parts.length) {
             partials.remove(key);
-            bufferedBytes -= p.bytes;
+            bufferedBytes -= p.charged;
             ByteArrayOutputStream out = new ByteArrayOutputStream(p.bytes);
             for (byte[] part : p.parts) {
                 out.writeBytes(part);
@@ -94,7 +113,7 @@ public final class Reassembler {
                 return; // insertion order is age order
             }
             it.remove();
-            bufferedBytes -= p.bytes;
+            bufferedBytes -= p.charged;
             counters.dropped(DropReason.INCOMPLETE);
         }
     }
@@ -103,7 +122,7 @@ public final class Reassembler {
         Iterator<Map.Entry<Key, Partial>> it = partials.entrySet().iterator();
         Partial p = it.next().getValue();
         it.remove();
-        bufferedBytes -= p.bytes;
+        bufferedBytes -= p.charged;
         counters.dropped(DropReason.INCOMPLETE);
     }
 

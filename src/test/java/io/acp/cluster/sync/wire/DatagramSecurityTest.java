@@ -177,6 +177,18 @@ class DatagramSecurityTest {
     }
 
     @Test
+    void fragmentsWithEmptyBodiesCountAgainstTheBound() {
+        Reassembler r = new Reassembler(1 << 20, 2_000_000_000L, counters);
+        for (int id = 0; id < 100_000; id++) {
+            DatagramHeader h = new DatagramHeader(MessageType.ENTRIES, 1, keys.clusterId(), "made-up", 1, id + 1, id, 0, Reassembler.MAX_FRAGMENTS);
+            assertThat(r.add(new Opened(h, new byte[0]), 0)).isNull();
+        }
+        assertThat(r.bufferedBytes()).isLessThanOrEqualTo(1 << 20);
+        assertThat(r.pendingMessages()).as("unfinished messages held").isLessThan((1 << 20) / (8 * Reassembler.MAX_FRAGMENTS));
+        assertThat(counters.droppedCount(DropReason.INCOMPLETE)).isGreaterThan(99_000);
+    }
+
+    @Test
     void aDatagramIsSentByTheNodeItsSenderFieldNamesAndByNoOther() {
         byte[] d = new DatagramSealer(keys, "n1", 7, 1400).seal(MessageType.DELTA, body("hello"))[0];
         assertThat(DatagramHeader.sentBy(d, d.length, body("n1"))).isTrue();
