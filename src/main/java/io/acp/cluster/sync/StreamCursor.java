@@ -21,6 +21,14 @@ import java.util.TreeMap;
  */
 final class StreamCursor {
 
+    /**
+     * Wanted ranges at most. Only an answer that covers the middle of a wanted range adds one (a
+     * lost body leaves a hole); an answer's range is whatever its header says, and any holder of the
+     * secret can send answers, so past this many such an answer is not taken as covering anything:
+     * its range stays wanted and is asked for again.
+     */
+    static final int MAX_RANGES = 4096;
+
     private final TreeMap<Long, Long> wanted = new TreeMap<>(Long::compareUnsigned);
     private boolean passStarted;
 
@@ -57,8 +65,12 @@ final class StreamCursor {
         }
         Map.Entry<Long, Long> before = wanted.lowerEntry(from);
         if (before != null && Long.compareUnsigned(before.getValue(), from) > 0) {
+            boolean splits = Long.compareUnsigned(before.getValue(), next) > 0;
+            if (splits && wanted.size() >= MAX_RANGES) {
+                return;
+            }
             wanted.put(before.getKey(), from); // keep its part before the covered range
-            if (Long.compareUnsigned(before.getValue(), next) > 0) {
+            if (splits) {
                 wanted.put(next, before.getValue()); // and its part after it
                 return;
             }

@@ -11,6 +11,20 @@ class StreamCursorTest {
     private static final long HIGH = 0xF000_0000_0000_0000L; // above every signed-positive position: compared unsigned
 
     @Test
+    void answersThatWouldSplitTheWantedRangesPastTheBoundCoverNothing() {
+        StreamCursor c = new StreamCursor();
+        c.firstRanges(1);
+        for (long x = 1; x <= StreamCursor.MAX_RANGES + 1000; x++) {
+            c.covered(2 * x, 2 * x + 1); // a one-position answer in the middle of what is wanted, as any sender can claim
+        }
+        assertThat(c.wanted()).hasSize(StreamCursor.MAX_RANGES);
+        long[] last = c.wanted().get(c.wanted().size() - 1);
+        assertThat(last[1]).as("the rest stays wanted, to the end").isEqualTo(StateIndex.END);
+        c.covered(StateIndex.START, StateIndex.END);
+        assertThat(c.passDone()).as("an answer that covers whole ranges still ends them").isTrue();
+    }
+
+    @Test
     void coveredRangesLeaveHolesWhereBodiesWereLost() {
         StreamCursor c = new StreamCursor();
         assertThat(c.atPassStart()).isTrue();
