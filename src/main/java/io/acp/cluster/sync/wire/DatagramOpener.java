@@ -31,10 +31,10 @@ public final class DatagramOpener {
      * key schedule each; docs/benchmarks.md, "Cluster sync"). An entry is only made after
      * authentication under the cluster secret, and replaced when its sender's key id changes; but
      * any holder of the secret can authenticate datagrams under names it makes up, so the map keeps
-     * the {@link #MAX_SENDER_CIPHERS} senders heard most recently (a sender dropped from it gets
-     * its cipher again with its next datagram).
+     * the {@link #MAX_SENDER_CIPHERS} senders whose ciphers were made last (a sender dropped from it
+     * gets its cipher again with its next datagram).
      */
-    private final Map<String, SenderCipher> senderCiphers = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, SenderCipher> senderCiphers = new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SenderCipher> eldest) {
             return size() > MAX_SENDER_CIPHERS;

@@ -34,13 +34,14 @@ public final class ReplayGuard {
     /**
      * Senders whose windows are kept at most. Datagrams of any sender name authenticate under the
      * cluster secret, so a holder of the secret could otherwise add a window (and a line of the
-     * saved marks) per name it makes up; the windows used least recently go first (a sender's next
-     * datagram starts it a new one). 4,096 is far beyond a cluster's members.
+     * saved marks) per name it makes up; the windows made longest ago go first (a sender's next
+     * datagram makes it a new one). 4,096 is far beyond a cluster's members. In the order they were
+     * made, not used: moving a window to the end at each datagram touched two other senders' entries
+     * too, memory the I/O thread had not read for a while.
      */
     public static final int MAX_SENDERS = 4096;
 
-    /** In access order: each check moves its sender's window to the end, the least recently used is first. */
-    private final Map<String, Window> windows = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<String, Window> windows = new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
             return size() > MAX_SENDERS;
