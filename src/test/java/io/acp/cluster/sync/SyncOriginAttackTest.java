@@ -101,6 +101,19 @@ class SyncOriginAttackTest {
         return ObjectKey.of(ObjectType.SYSTEM, id);
     }
 
+    /** Two nodes, n1 hearing n2 (it holds a stats sample n2 just reported). */
+    private static InProcessCluster twoNodesN1HearingN2() throws Exception {
+        InProcessCluster cluster = InProcessCluster.start(2);
+        n1HearsN2(cluster.node(1), cluster.node(2), "vm-first", 0.1);
+        return cluster;
+    }
+
+    /** n2 reports a stats sample of system {@code id}, and n1 comes to hold it: n1 hears n2. */
+    private static void n1HearsN2(InProcessCluster.Node n1, InProcessCluster.Node n2, String id, double cpu) {
+        io.acp.model.StatsEntry sample = n2.cdb().putStats(key(id), java.util.Map.of("cpu", cpu));
+        Eventually.await(WAIT, () -> sample.equals(n1.cdb().latestStats(sample.key(), "n2")), "n1 holds n2's sample of " + id + " at " + cpu);
+    }
+
     private static void awaitRefused(OriginCounters c, Refusal rule, long atLeast) {
         Eventually.await(WAIT, () -> c.count(rule) >= atLeast, () -> "refusals " + c.snapshot() + ", waiting for " + rule + " >= " + atLeast);
     }
@@ -244,11 +257,9 @@ class SyncOriginAttackTest {
      */
     @Test
     void aMembersEpochFarAheadIsDroppedAndTheMemberStaysHeard() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(2)) {
+        try (InProcessCluster cluster = twoNodesN1HearingN2()) {
             InProcessCluster.Node n1 = cluster.node(1);
             InProcessCluster.Node n2 = cluster.node(2);
-            io.acp.model.StatsEntry before = n2.cdb().putStats(key("vm-heard"), java.util.Map.of("cpu", 0.1));
-            Eventually.await(WAIT, () -> before.equals(n1.cdb().latestStats(before.key(), "n2")), "n1 hears n2");
 
             long yearsAhead = System.currentTimeMillis() / 1000 + 10L * 365 * 24 * 3600;
             try (SecretHolder holder = new SecretHolder(cluster, "n2", yearsAhead)) {
@@ -258,8 +269,7 @@ class SyncOriginAttackTest {
             Eventually.await(WAIT, () -> n1.sync().counters().droppedCount(DropReason.FUTURE_EPOCH) >= 2,
                     () -> "drops " + n1.sync().counters().snapshot());
 
-            io.acp.model.StatsEntry after = n2.cdb().putStats(key("vm-heard"), java.util.Map.of("cpu", 0.2));
-            Eventually.await(WAIT, () -> after.equals(n1.cdb().latestStats(after.key(), "n2")), "n1 still hears n2");
+            n1HearsN2(n1, n2, "vm-heard", 0.2);
             assertThat(n1.sync().counters().droppedCount(DropReason.STALE_EPOCH)).as("n2's datagrams dropped as stale").isZero();
             cluster.stop(1);
             assertThat(Files.readString(n1.dataDir.resolve(ReplayMarksFile.NAME))).doesNotContain(Long.toString(yearsAhead));
@@ -274,7 +284,7 @@ class SyncOriginAttackTest {
      */
     @Test
     void madeUpSenderNamesLeaveBoundedReplayMarks() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(2)) {
+        try (InProcessCluster cluster = twoNodesN1HearingN2()) {
             InProcessCluster.Node n1 = cluster.node(1);
             InProcessCluster.Node n2 = cluster.node(2);
             int names = io.acp.cluster.sync.wire.ReplayGuard.MAX_SENDERS + 904;
@@ -289,8 +299,7 @@ class SyncOriginAttackTest {
             }
             Eventually.await(WAIT, () -> n1.sync().counters().acceptedCount() - accepted >= names,
                     () -> "accepted " + (n1.sync().counters().acceptedCount() - accepted) + " of " + names + ": " + n1.sync().counters().snapshot());
-            io.acp.model.StatsEntry after = n2.cdb().putStats(key("vm-heard"), java.util.Map.of("cpu", 0.2));
-            Eventually.await(WAIT, () -> after.equals(n1.cdb().latestStats(after.key(), "n2")), "n1 still hears n2");
+            n1HearsN2(n1, n2, "vm-heard", 0.2);
             cluster.stop(1);
             List<String> marks = Files.readAllLines(n1.dataDir.resolve(ReplayMarksFile.NAME));
             assertThat(marks).as("replay marks saved").hasSizeLessThanOrEqualTo(io.acp.cluster.sync.wire.ReplayGuard.MAX_SENDERS)
@@ -307,11 +316,9 @@ class SyncOriginAttackTest {
      */
     @Test
     void statsSetsInTheNamesOfManyMadeUpNodesAreNotKeptForNorTaken() throws Exception {
-        try (InProcessCluster cluster = InProcessCluster.start(2)) {
+        try (InProcessCluster cluster = twoNodesN1HearingN2()) {
             InProcessCluster.Node n1 = cluster.node(1);
             InProcessCluster.Node n2 = cluster.node(2);
-            io.acp.model.StatsEntry genuine = n2.cdb().putStats(key("vm-genuine"), java.util.Map.of("cpu", 0.5));
-            Eventually.await(WAIT, () -> genuine.equals(n1.cdb().latestStats(genuine.key(), "n2")), "n1 holds n2's stats");
 
             int names = 300;
             for (int n = 0; n < names; n++) {
@@ -333,8 +340,7 @@ class SyncOriginAttackTest {
                     .isLessThanOrEqualTo(1);
             assertThat(n1.cdb().latestStats(inPart(3, 4), "made-up-0")).isNull();
             assertThat(n1.cdb().latestStats(inPart(4095, 4096), "made-up-1")).isNull();
-            io.acp.model.StatsEntry later = n2.cdb().putStats(key("vm-genuine"), java.util.Map.of("cpu", 0.75));
-            Eventually.await(WAIT, () -> later.equals(n1.cdb().latestStats(later.key(), "n2")), "n1 takes n2's next sample");
+            n1HearsN2(n1, n2, "vm-genuine", 0.75);
         }
     }
 
