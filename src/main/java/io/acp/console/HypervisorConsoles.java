@@ -59,13 +59,24 @@ public final class HypervisorConsoles implements ConsoleEndpoints {
         return Uni.createFrom().failure(AcpException.notFound(kind.wireName() + " console of system " + id + " on node " + localNode));
     }
 
-    /** A TCP connection to a loopback display, paused until the relay reads it (the display speaks first). */
-    Uni<ByteEnd> connect(String host, int port) {
+    /**
+     * A TCP connection to a loopback display, paused until the relay reads it (the display speaks
+     * first). Paused in the connect handler, which Vert.x registers before it starts connecting and
+     * so calls on the connection's event loop before its first read: a mapping of the returned
+     * future was added after the connect started, and when the calling thread lost the CPU for a
+     * moment the connection completed first, read the display's greeting with no handler and dropped
+     * it (the browser's console then waited for a greeting that never came).
+     */
+    public Uni<ByteEnd> connect(String host, int port) {
         NetClient c = client();
-        return Uni.createFrom().completionStage(() -> c.connect(port, host).map(s -> {
-            s.pause();
-            return (ByteEnd) new NetSocketEnd(s, Buffer.buffer());
-        }).toCompletionStage());
+        return Uni.createFrom().emitter(e -> c.connect(port, host, connected -> {
+            if (connected.succeeded()) {
+                connected.result().pause();
+                e.complete(new NetSocketEnd(connected.result(), Buffer.buffer()));
+            } else {
+                e.fail(connected.cause());
+            }
+        }));
     }
 
     private NetClient client() {

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.acp.console.ByteEnd;
-import io.acp.console.NetSocketEnd;
+import io.acp.console.HypervisorConsoles;
 import io.acp.framework.ServiceManager;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
@@ -88,11 +87,9 @@ class ConsoleSocketTest {
         });
         display.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int port = display.actualPort();
+        HypervisorConsoles displays = new HypervisorConsoles(() -> null, vertx, "web1"); // its connection to a display, to this one
         webapi.api().openConsolesThrough((id, kind) -> !id.equals("vm1") ? Uni.createFrom().failure(AcpException.notFound("system " + id))
-                : Uni.createFrom().completionStage(() -> vertx.createNetClient().connect(port, "127.0.0.1").map(s -> {
-                    s.pause();
-                    return (ByteEnd) new NetSocketEnd(s, Buffer.buffer());
-                }).toCompletionStage()));
+                : displays.connect("127.0.0.1", port));
     }
 
     @AfterAll
