@@ -23,8 +23,8 @@ import java.util.function.Predicate;
 /**
  * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
  * messages to the sync thread through a hand-over bounded in messages and in bytes (beyond it,
- * messages are dropped and counted as overload; anti-entropy repairs them). The hand-over is a mailbox: messages queue here
- * and one task on the sync thread takes up to {@link #BATCH} of them, so a burst costs one task
+ * messages are dropped and counted as overload; anti-entropy repairs them). The hand-over is a
+ * mailbox: messages queue here and one task on the sync thread takes up to {@link #BATCH} of them, so a burst costs one task
  * and one wake-up, not one per message (the sync thread's executor keeps its timers in a heap
  * whose lock and sift each task paid); the batch is bounded so heartbeats and flushes planned on
  * the same thread are not held behind a long backlog.
@@ -58,7 +58,7 @@ final class Inbox {
     static final int MAX_PENDING_MESSAGES = 10_000;
     /**
      * Bytes of received messages waiting for the sync thread. A message may be a reassembled one of
-     * megabytes: 10,000 of them would be far more memory than a node has, and a sender can make the
+     * up to 345 KB: 10,000 of them would be 3.4 GB, and a sender can make the
      * sync thread slow (messages whose every seal must be verified).
      */
     static final long MAX_PENDING_BYTES = 64L << 20;
