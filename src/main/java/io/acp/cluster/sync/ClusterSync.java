@@ -945,12 +945,27 @@ public final class ClusterSync {
      * @throws IllegalStateException if the sync is not running or does not answer within 5 s
      */
     public int statsSetAuthorsKept() {
+        return onSyncThread(() -> Math.max(setKeys.authors(), setTargets.authors()));
+    }
+
+    /**
+     * Peers this node heard but could not verify, as its catch-up remembers them (bounded: any
+     * holder of the cluster secret can send heartbeats under names nobody certified). For tests;
+     * asks the sync thread.
+     *
+     * @throws IllegalStateException if the sync is not running or does not answer within 5 s
+     */
+    public int peersHeardUnverified() {
+        return onSyncThread(() -> catchUp.unverifiedCount());
+    }
+
+    private <T> T onSyncThread(java.util.concurrent.Callable<T> question) {
         ScheduledExecutorService e = executor;
         if (e == null) {
             throw new IllegalStateException("sync of node " + node + " is not running");
         }
         try {
-            return e.submit(() -> Math.max(setKeys.authors(), setTargets.authors())).get(5, TimeUnit.SECONDS);
+            return e.submit(question).get(5, TimeUnit.SECONDS);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", ex);

@@ -79,6 +79,12 @@ class SyncOriginAttackTest {
             }
         }
 
+        void sendBody(MessageType type, byte[] body, InetSocketAddress to) throws Exception {
+            for (byte[] d : sealer.seal(type, body)) {
+                raw.send(ByteBuffer.wrap(d), to);
+            }
+        }
+
         /** Sends the entries as one ENTRIES body of an own stream (the entries' groups as SealedCodec packs them); returns the datagrams. */
         List<byte[]> sendOwn(List<SealedEntry> entries, InetSocketAddress to) throws Exception {
             ByteArrayOutputStream groups = new ByteArrayOutputStream();
@@ -278,32 +284,80 @@ class SyncOriginAttackTest {
 
     /**
      * Datagrams authentic under the cluster secret may name any sender: a holder of the secret who
-     * sends one under each of 5,000 made-up names leaves a node with replay marks for at most 4,096
-     * senders (saved at every heartbeat; one line per name before), and the node goes on hearing
-     * its real peer.
+     * sends one under each of 5,000 made-up names, each with an entry of that name (refused: no
+     * certificate of it), leaves a node with replay marks for at most 4,096 senders (saved at every
+     * heartbeat; one line per name before) and refusals counted apart for at most 4,096 senders
+     * (the rest under one name, so one log line a minute for them all), and the node goes on
+     * hearing its real peer.
      */
     @Test
-    void madeUpSenderNamesLeaveBoundedReplayMarks() throws Exception {
+    void madeUpSenderNamesLeaveBoundedReplayMarksAndRefusalCounts() throws Exception {
         try (InProcessCluster cluster = twoNodesN1HearingN2()) {
             InProcessCluster.Node n1 = cluster.node(1);
             InProcessCluster.Node n2 = cluster.node(2);
             int names = io.acp.cluster.sync.wire.ReplayGuard.MAX_SENDERS + 904;
             long accepted = n1.sync().counters().acceptedCount();
-            for (int n = 0; n < names; n++) {
-                try (SecretHolder holder = new SecretHolder(cluster, "made-up-" + n)) {
-                    holder.send(MessageType.DELTA, List.of(), n1.sync().address());
+            OriginCounters refused = n1.sync().refusals();
+            java.util.logging.Logger refusalLog = java.util.logging.Logger.getLogger(OriginCounters.class.getName());
+            java.util.logging.Level logLevel = refusalLog.getLevel();
+            refusalLog.setLevel(java.util.logging.Level.SEVERE); // the first 4,096 names each get a line
+            try {
+                for (int n = 0; n < names; n++) {
+                    String made = "made-up-" + n;
+                    try (SecretHolder holder = new SecretHolder(cluster, made)) {
+                        holder.send(MessageType.DELTA, List.of(forgedStatsSet(made, 1)), n1.sync().address());
+                    }
+                    if (n % 500 == 499) {
+                        Thread.sleep(20); // within the socket's buffer
+                    }
                 }
-                if (n % 500 == 499) {
-                    Thread.sleep(20); // within the socket's buffer
-                }
+                Eventually.await(WAIT, () -> refused.count(Refusal.UNKNOWN_AUTHOR) >= names,
+                        () -> "accepted " + (n1.sync().counters().acceptedCount() - accepted) + " of " + names + ": "
+                                + n1.sync().counters().snapshot() + ", " + refused.snapshot());
+            } finally {
+                refusalLog.setLevel(logLevel);
             }
-            Eventually.await(WAIT, () -> n1.sync().counters().acceptedCount() - accepted >= names,
-                    () -> "accepted " + (n1.sync().counters().acceptedCount() - accepted) + " of " + names + ": " + n1.sync().counters().snapshot());
+            assertThat(n1.sync().counters().acceptedCount() - accepted).as("datagrams accepted").isGreaterThanOrEqualTo(names);
+            assertThat(refused.fromSender("made-up-0")).as("the first name counted apart").isEqualTo(1);
+            assertThat(refused.fromSender("made-up-" + (names - 1))).as("the last name not counted apart").isZero();
+            assertThat(refused.fromSender(OriginCounters.OTHER_SENDERS)).as("names past the bound counted as one")
+                    .isGreaterThanOrEqualTo(names - OriginCounters.MAX_SENDERS);
             n1HearsN2(n1, n2, "vm-heard", 0.2);
             cluster.stop(1);
             List<String> marks = Files.readAllLines(n1.dataDir.resolve(ReplayMarksFile.NAME));
             assertThat(marks).as("replay marks saved").hasSizeLessThanOrEqualTo(io.acp.cluster.sync.wire.ReplayGuard.MAX_SENDERS)
                     .anyMatch(l -> l.startsWith("n2 "));
+        }
+    }
+
+    /**
+     * A heartbeat under a name nobody certified is what a holder of the cluster secret can send
+     * under as many names as it likes. Each is refused ({@code unknown-author}); a node remembers
+     * at most 256 such peers to wait for while it catches up (one per name before), and goes on
+     * hearing its real peer.
+     */
+    @Test
+    void heartbeatsUnderManyUncertifiedNamesAreRefusedAndRememberedBounded() throws Exception {
+        try (InProcessCluster cluster = twoNodesN1HearingN2()) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            InProcessCluster.Node n2 = cluster.node(2);
+            NodeSigner uncertified = TestPki.signer(TestPki.newCluster(dir.resolve("other-ca"), "other"), dir.resolve("other"), "other");
+            OriginCounters refused = n1.sync().refusals();
+            long before = refused.count(Refusal.UNKNOWN_AUTHOR);
+            int names = CatchUp.MAX_UNVERIFIED + 44;
+            for (int n = 0; n < names; n++) {
+                long epoch = System.currentTimeMillis() / 1000;
+                try (SecretHolder holder = new SecretHolder(cluster, "made-up-" + n, epoch)) {
+                    InetSocketAddress from = (InetSocketAddress) holder.raw.getLocalAddress();
+                    byte[] heartbeat = new io.acp.cluster.sync.origin.ControlSealer(uncertified, epoch, from).heartbeat(new byte[12]);
+                    holder.sendBody(MessageType.HEARTBEAT, heartbeat, n1.sync().address());
+                }
+            }
+            awaitRefused(refused, Refusal.UNKNOWN_AUTHOR, before + names);
+            assertThat(n1.sync().peersHeardUnverified()).as("peers heard but not verified, remembered").isEqualTo(CatchUp.MAX_UNVERIFIED);
+            assertThat(n1.sync().membership()).as("no made-up name is a peer")
+                    .noneMatch(p -> p.node().startsWith("made-up-"));
+            n1HearsN2(n1, n2, "vm-heard", 0.2);
         }
     }
 
@@ -325,12 +379,7 @@ class SyncOriginAttackTest {
                 String made = "made-up-" + n;
                 int parts = n % 2 == 0 ? 4 : 4096; // a split as a member's, and one beyond any
                 try (SecretHolder holder = new SecretHolder(cluster, made)) {
-                    long t = System.currentTimeMillis();
-                    ObjectKey k = inPart(parts - 1, parts);
-                    io.acp.model.StatsEntry sample = new io.acp.model.StatsEntry(k, made, java.util.Map.of("cpu", 1.0), new Version(t, made));
-                    byte[] set = io.acp.cluster.sync.wire.StatsSetCodec.encode(made, t, parts - 1, parts, List.of(sample));
-                    SealedEntry forged = new SealedEntry(sample, set, new Seal(made, 7, 0, 0, new byte[0], new byte[64]));
-                    holder.send(MessageType.DELTA, List.of(forged), n1.sync().address());
+                    holder.send(MessageType.DELTA, List.of(forgedStatsSet(made, parts)), n1.sync().address());
                 }
             }
             Eventually.await(WAIT, () -> n1.sync().refusals().count(Refusal.UNKNOWN_AUTHOR) >= names,
@@ -342,6 +391,18 @@ class SyncOriginAttackTest {
             assertThat(n1.cdb().latestStats(inPart(4095, 4096), "made-up-1")).isNull();
             n1HearsN2(n1, n2, "vm-genuine", 0.75);
         }
+    }
+
+    /**
+     * A stats set of {@code author}'s, in the last part of a split into {@code parts}, under a seal
+     * with a key no certificate names: refused as {@code unknown-author}.
+     */
+    private static SealedEntry forgedStatsSet(String author, int parts) {
+        long t = System.currentTimeMillis();
+        ObjectKey k = inPart(parts - 1, parts);
+        io.acp.model.StatsEntry sample = new io.acp.model.StatsEntry(k, author, java.util.Map.of("cpu", 1.0), new Version(t, author));
+        byte[] set = io.acp.cluster.sync.wire.StatsSetCodec.encode(author, t, parts - 1, parts, List.of(sample));
+        return new SealedEntry(sample, set, new Seal(author, 7, 0, 0, new byte[0], new byte[64]));
     }
 
     /** The key of a system whose series falls in {@code part} of {@code parts}. */

@@ -27,7 +27,7 @@ public final class OriginCounters {
     }
 
     /** Senders counted and logged apart at most; the refusals of any further ones are counted and logged as {@link #OTHER_SENDERS}. */
-    static final int MAX_SENDERS = 4096;
+    public static final int MAX_SENDERS = 4096;
     /** Where the refusals of senders beyond {@link #MAX_SENDERS} are counted (not a node id: ids have no spaces). */
     public static final String OTHER_SENDERS = "(other senders)";
 
