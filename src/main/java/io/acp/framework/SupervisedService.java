@@ -59,11 +59,13 @@ final class SupervisedService {
     private Duration backoff;
     private Cancellable pendingRestart;
     private final Duration stallTimeout;
+    private final Duration slowStart;
 
-    SupervisedService(ManagedService service, String nodeId, RestartPolicy policy, Timers timers, Duration stallTimeout, Clock clock,
-                      Consumer<SupervisedService> onChange) {
+    SupervisedService(ManagedService service, String nodeId, RestartPolicy policy, Timers timers, Duration stallTimeout, Duration slowStart,
+                      Clock clock, Consumer<SupervisedService> onChange) {
         this.service = service;
         this.stallTimeout = stallTimeout;
+        this.slowStart = slowStart;
         this.nodeId = nodeId;
         this.policy = policy;
         this.timers = timers;
@@ -98,7 +100,7 @@ final class SupervisedService {
         }
         onChange.accept(this);
         long t0 = System.nanoTime();
-        return Uni.createFrom().deferred(() -> service.start(context(gen)))
+        return watched(gen, t0)
                 .onItem().invoke(() -> {
                     // One line per service: where a slow node start spends its time.
                     LOG.infof("service %s on node %s started in %d ms", service.name(), nodeId, (System.nanoTime() - t0) / 1_000_000);
@@ -274,8 +276,32 @@ final class SupervisedService {
         }
         LOG.infof("restarting service %s on node %s (restart %d)", service.name(), nodeId, restarts);
         onChange.accept(this);
-        Uni.createFrom().deferred(() -> service.start(context(gen)))
+        watched(gen, System.nanoTime())
                 .subscribe().with(ok -> started(gen), cause -> failure(gen, cause, false));
+    }
+
+    /**
+     * The service's start, watched: while it runs past {@link #slowStart}, the log says where the
+     * service's threads are, so a start that hangs (a call into a library that never returns, a
+     * lock) is found from the log alone rather than by attaching a debugger to the node.
+     */
+    private Uni<Void> watched(long gen, long t0) {
+        return Uni.createFrom().deferred(() -> {
+            // Mutiny's own timer, not the manager's Timers: those are the restart delays tests gate and count
+            Cancellable watch = Uni.createFrom().item(Boolean.TRUE).onItem().delayIt().by(slowStart).repeat().atMost(3)
+                    .subscribe().with(tick -> stillStarting(gen, t0), f -> LOG.debugf("start watch of %s ended: %s", service.name(), f));
+            return service.start(context(gen)).onTermination().invoke(watch::cancel);
+        });
+    }
+
+    private void stillStarting(long gen, long t0) {
+        synchronized (this) {
+            if (gen != generation || state != ServiceState.STARTING) {
+                return;
+            }
+        }
+        LOG.warnf("service %s on node %s is still starting after %.1f s; where its threads are:%s", service.name(), nodeId,
+                (System.nanoTime() - t0) / 1e9, ServiceThreads.describe(service.name(), service.getClass().getPackageName()));
     }
 
     private void stopped(long gen, Throwable failure) {

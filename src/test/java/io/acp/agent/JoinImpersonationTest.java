@@ -13,6 +13,7 @@ import io.acp.security.NodeCertificates;
 import io.acp.security.Pem;
 import io.acp.security.PkiFiles;
 import io.acp.security.RevocationList;
+import io.acp.testing.LogCapture;
 import io.acp.testing.WithVertx;
 import java.nio.file.Files;
 import java.nio.file.Path;

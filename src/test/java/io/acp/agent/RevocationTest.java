@@ -14,6 +14,7 @@ import io.acp.security.JoinBinding;
 import io.acp.security.JoinTokens;
 import io.acp.security.PkiFiles;
 import io.acp.security.Revocation;
+import io.acp.testing.LogCapture;
 import io.acp.testing.WithVertx;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -51,6 +51,14 @@ final class ManagerFixture implements AutoCloseable {
         return manager(services, configured, cdb, new ManagerSettings("n1", configured, TINY, d, d, "host1", "0.1.0", stall));
     }
 
+    /** A manager that logs where a service's threads are once its start runs longer than {@code slowStart}. */
+    ServiceManager managerWithSlowStart(List<ManagedService> services, Supplier<Cdb> cdb, Duration slowStart) {
+        List<String> configured = services.stream().map(ManagedService::name).toList();
+        Duration d = Duration.ofMillis(10);
+        return manager(services, configured, cdb,
+                new ManagerSettings("n1", configured, TINY, d, d, "host1", "0.1.0", io.acp.node.ServiceContext.DEFAULT_STALL_TIMEOUT, slowStart));
+    }
+
     private ServiceManager manager(List<ManagedService> services, List<String> configured, Supplier<Cdb> cdb, ManagerSettings settings) {
         return new ServiceManager(() -> services, settings, cdb, clock, timers, scheduler, new NodeStatsCollector(Path.of("/proc")));
     }

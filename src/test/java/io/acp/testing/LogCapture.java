@@ -1,4 +1,4 @@
-package io.acp.agent;
+package io.acp.testing;
 
 import java.util.HashMap;
 import java.util.List;
@@ -13,12 +13,12 @@ import java.util.logging.Logger;
  * The formatted INFO-and-above log lines of the given packages while open; other tests in the JVM
  * may have raised their levels, so INFO is set and restored.
  */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Map<String, Level> levels = new HashMap<>();
 
-    LogCapture(String... packages) {
+    public LogCapture(String... packages) {
         for (String name : packages) {
             Logger l = Logger.getLogger(name);
             levels.put(name, l.getLevel());
@@ -27,11 +27,11 @@ final class LogCapture extends Handler implements AutoCloseable {
         }
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return lines;
     }
 
-    boolean has(String... parts) {
+    public boolean has(String... parts) {
         return lines.stream().anyMatch(l -> java.util.Arrays.stream(parts).allMatch(l::contains));
     }
 

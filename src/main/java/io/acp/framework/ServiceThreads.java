@@ -1,0 +1,56 @@
+package io.acp.framework;
+
+import java.util.Map;
+
+/**
+ * Where a service's threads are, for the log of a start that does not finish: the threads named
+ * for the service ({@code acp-<name>}, {@code acp-<name>-…}) and any other thread running the
+ * service's code (a worker pool's, an event loop's), each with the top of its stack.
+ */
+final class ServiceThreads {
+
+    /** Threads described at most: a hung service has a few; a pool of workers all in one call says as much with this many. */
+    static final int MAX_THREADS = 12;
+    /** Frames of each: enough to reach the service's own call under a library's. */
+    static final int MAX_FRAMES = 40;
+
+    private ServiceThreads() {
+    }
+
+    /** One block per thread of service {@code name} (code in {@code packageName} or below); "(none)" if none. */
+    static String describe(String name, String packageName) {
+        String prefix = packageName + ".";
+        String threadName = "acp-" + name;
+        StringBuilder out = new StringBuilder();
+        int described = 0;
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            Thread t = e.getKey();
+            StackTraceElement[] stack = e.getValue();
+            boolean named = t.getName().equals(threadName) || t.getName().startsWith(threadName + "-");
+            if (!named && !runs(stack, prefix)) {
+                continue;
+            }
+            if (described++ == MAX_THREADS) {
+                out.append("\n  (more threads not shown)");
+                break;
+            }
+            out.append("\n  \"").append(t.getName()).append("\" ").append(t.getState());
+            for (int i = 0; i < Math.min(stack.length, MAX_FRAMES); i++) {
+                out.append("\n    at ").append(stack[i]);
+            }
+            if (stack.length > MAX_FRAMES) {
+                out.append("\n    … ").append(stack.length - MAX_FRAMES).append(" more");
+            }
+        }
+        return described == 0 ? " (none)" : out.toString();
+    }
+
+    private static boolean runs(StackTraceElement[] stack, String prefix) {
+        for (StackTraceElement f : stack) {
+            if (f.getClassName().startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
