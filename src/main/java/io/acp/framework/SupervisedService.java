@@ -300,8 +300,10 @@ final class SupervisedService {
                 return;
             }
         }
-        LOG.warnf("service %s on node %s is still starting after %.1f s; where its threads are:%s", service.name(), nodeId,
-                (System.nanoTime() - t0) / 1e9, ServiceThreads.describe(service.name(), service.getClass().getPackageName()));
+        String step = service.startStep();
+        LOG.warnf("service %s on node %s is still starting after %.1f s%s; where its threads are:%s", service.name(), nodeId,
+                (System.nanoTime() - t0) / 1e9, step == null ? "" : " (" + step + ")",
+                ServiceThreads.describe(service.name(), service.getClass().getPackageName()));
     }
 
     private void stopped(long gen, Throwable failure) {

@@ -34,6 +34,14 @@ public interface ManagedService {
         return java.util.Map.of();
     }
 
+    /**
+     * What a start under way is doing now ("storing the default pool"), for the log of a start that
+     * does not finish; null if the service does not say.
+     */
+    default String startStep() {
+        return null;
+    }
+
     /** A cheap health check, called periodically on a worker thread. */
     default Health health() {
         return Health.OK;

@@ -67,6 +67,19 @@ public abstract class PipelineService<R> implements ManagedService {
      */
     protected abstract Uni<R> open(ScheduledExecutorService worker);
 
+    /** What the start under way does now; see {@link #startStep()}. */
+    private volatile String startStep;
+
+    /** Marks what the start does from here on, for the log of a start that does not finish. */
+    protected void startStep(String what) {
+        startStep = what;
+    }
+
+    @Override
+    public String startStep() {
+        return startStep;
+    }
+
     /** The periodic work of a running service. */
     protected abstract List<Collector> collectors(R state);
 
@@ -88,6 +101,7 @@ public abstract class PipelineService<R> implements ManagedService {
         ServiceContext context = given != null ? given : unsupervised();
         return Uni.createFrom().deferred(() -> {
             ScheduledThreadPoolExecutor worker = ServiceThread.named(name());
+            startStep("opening");
             return open(worker)
                     .onFailure().invoke(f -> worker.shutdownNow())
                     .invoke(state -> run(context, worker, state))

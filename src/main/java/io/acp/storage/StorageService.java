@@ -9,6 +9,7 @@ import io.acp.node.NodeIdentity;
 import io.acp.node.PipelineService;
 import io.acp.node.ServiceContext;
 import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.acp.storage.common.CommandRunner;
 import io.acp.storage.common.Probes;
 import io.acp.storage.common.Reports;
@@ -22,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -114,8 +116,11 @@ public class StorageService extends PipelineService<StorageService.Running> {
         Pools pools = new Pools(reports, probes, s, shares, lvm, libvirt);
         Storage storage = new Storage(reports, probes, s, devices, pools, shares);
         Running r = new Running(probes, libvirt, storage);
+        startStep("storing the default pool " + config.defaultPool());
         return defaultPool(storage)
+                .invoke(() -> startStep("the first reconcile of devices, shares and pools"))
                 .chain(storage::reconcile)
+                .invoke(() -> startStep("the first sample of devices, shares and pools"))
                 .chain(storage::sample)
                 .invoke(() -> LOG.infof("storage of node %s: data in %s, shares under %s", nodeId, s.dataDir(), s.mountDir()))
                 .onFailure().invoke(f -> close(r))
@@ -130,10 +135,14 @@ public class StorageService extends PipelineService<StorageService.Running> {
         }
         ObjectNode spec = Json.object();
         spec.put("kind", "dir");
-        return storage.createPool(id, spec).onFailure(AcpException.class).recoverWithItem(f -> {
-            LOG.warnf("storage of node %s: no default pool %s: %s", nodeId, id, f.getMessage());
-            return null;
-        }).replaceWithVoid();
+        // bounded: a node whose default pool cannot be made still starts, and says why
+        Duration bound = config.commandTimeout().plus(Cdb.NOT_READY_WAIT);
+        return storage.createPool(id, spec)
+                .ifNoItem().after(bound).failWith(() -> new AcpException(ErrorCode.TIMEOUT, "storing and realising it took over " + bound.toSeconds() + " s"))
+                .onFailure(AcpException.class).recoverWithItem(f -> {
+                    LOG.warnf("storage of node %s: no default pool %s: %s", nodeId, id, f.getMessage());
+                    return null;
+                }).replaceWithVoid();
     }
 
     /**

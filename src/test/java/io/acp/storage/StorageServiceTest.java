@@ -49,6 +49,51 @@ class StorageServiceTest {
         }
     }
 
+    /**
+     * A default pool whose object never becomes durable (a journal that never acknowledges) holds
+     * up the storage service's start only for its bound: the service starts without it and says
+     * why, where it waited forever before.
+     */
+    @Test
+    void aDefaultPoolThatIsNeverStoredDoesNotHoldUpTheStart() throws Exception {
+        io.acp.cluster.ObjectLog neverDurable = new io.acp.cluster.ObjectLog() {
+            @Override
+            public java.util.List<io.acp.model.ObjectEntry> load() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public io.smallrye.mutiny.Uni<Void> append(io.acp.model.ObjectEntry entry) {
+                return io.smallrye.mutiny.Uni.createFrom().nothing();
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> compactQueued(java.util.Collection<io.acp.model.ObjectEntry> live) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        io.acp.cluster.Cdb cdb = new io.acp.cluster.Cdb("n1", new io.acp.model.HybridClock(), neverDurable, 5);
+        TestStorageConfig c = TestStorageConfig.in(dir);
+        TestStorageConfig quick = new TestStorageConfig("default", c.allowedRoots(), c.mountDir(), 90, 98, c.statsInterval(), c.reconcileInterval(),
+                c.probeTimeout(), Duration.ofMillis(200), c.libvirtUri(), c.lvm());
+        StorageService service = new StorageService(quick, "n1", dir.resolve("data"), () -> cdb);
+        // no devices, mounts or shares, so the default pool is the start's only write
+        java.nio.file.Path sys = java.nio.file.Files.createDirectories(dir.resolve("sys"));
+        java.nio.file.Path proc = java.nio.file.Files.createDirectories(dir.resolve("proc/self"));
+        java.nio.file.Files.writeString(proc.resolve("mountinfo"), "");
+        try (io.acp.testing.LogCapture log = new io.acp.testing.LogCapture(StorageService.class.getName())) {
+            service.start(StorageService.settings(quick, dir.resolve("data")).withRoots(sys, proc.getParent())).await().atMost(Duration.ofSeconds(20));
+            assertThat(log.lines()).anyMatch(l -> l.contains("storage of node n1: no default pool default: storing and realising it took over"));
+            assertThat(service.storage()).isNotNull();
+        } finally {
+            service.stop().await().atMost(Duration.ofSeconds(10));
+        }
+    }
+
     @Test
     void thresholdsOutOfOrderAreRefusedAtStart() {
         TestStorageConfig bad = TestStorageConfig.in(dir).withThresholds(95, 90);
