@@ -63,19 +63,34 @@ class GroupTransportSecurityTest {
             PkiFiles files = PkiFiles.in(dir.resolve(node));
             o.setKeyCertOptions(new PemKeyCertOptions().setKeyPath(files.nodeKey().toString()).setCertPath(files.nodeCertificate().toString()));
         }
+        // The close handler is set in the connect handler, which Vert.x calls on the connection's
+        // event loop before any later event of it. Set once connect() had returned, it missed a
+        // close that came first (n1 refusing a client without a certificate, on a loaded machine).
+        java.util.concurrent.CompletableFuture<NetSocket> connected = new java.util.concurrent.CompletableFuture<>();
+        vertx.createNetClient(o).connect(port, "127.0.0.1", r -> {
+            if (r.succeeded()) {
+                AtomicBoolean closed = new AtomicBoolean();
+                r.result().closeHandler(v -> closed.set(true));
+                closedFlags.put(r.result(), closed);
+                connected.complete(r.result());
+            } else {
+                connected.completeExceptionally(r.cause());
+            }
+        });
         // Generous: TLS set-up on a loaded 2-core machine can take seconds.
-        return vertx.createNetClient(o).connect(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        return connected.get(20, TimeUnit.SECONDS);
     }
+
+    private final java.util.Map<NetSocket, AtomicBoolean> closedFlags = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Buffer frame(Object message) {
         byte[] body = GroupCodec.encode(message);
         return Buffer.buffer().appendInt(body.length).appendBytes(body);
     }
 
-    private static AtomicBoolean closed(NetSocket s) {
-        AtomicBoolean closed = new AtomicBoolean();
-        s.closeHandler(v -> closed.set(true));
-        return closed;
+    /** Whether n1 has closed {@code s} (watched from its connect on). */
+    private AtomicBoolean closed(NetSocket s) {
+        return closedFlags.get(s);
     }
 
     private static final LeaseOp TAKE = new LeaseOp.Take("web", "n2", 1L);
