@@ -44,8 +44,18 @@ public final class WsClient implements AutoCloseable {
             options.addHeader("Origin", origin);
         }
         try {
-            WebSocket ws = client.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            return new WsClient(client, ws);
+            // Handlers are set in the connect handler, on the connection's event loop before any
+            // later event of it: set once connect() had returned, a close that came first (a node
+            // that is not running closes at once) would be missed.
+            java.util.concurrent.CompletableFuture<WsClient> connected = new java.util.concurrent.CompletableFuture<>();
+            client.connect(options, r -> {
+                if (r.succeeded()) {
+                    connected.complete(new WsClient(client, r.result()));
+                } else {
+                    connected.completeExceptionally(r.cause());
+                }
+            });
+            return connected.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             client.close();
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
