@@ -187,8 +187,22 @@ class WebUiConsoleIT {
         }
     }
 
+    /**
+     * Waits for {@code condition} in the browser; on a timeout the failure carries what both nodes
+     * logged about the system and their tasks, and the page is kept as a screenshot, so a red run
+     * says whether the system, its sync to w or the page is what never came.
+     */
     private static <T> T await(java.util.function.Function<? super WebDriver, T> condition) {
-        return new WebDriverWait(browser, UI_LIMIT).ignoring(StaleElementReferenceException.class).until(condition);
+        try {
+            return new WebDriverWait(browser, UI_LIMIT).ignoring(StaleElementReferenceException.class).until(condition);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            try {
+                screenshot("console-timeout-" + System.currentTimeMillis());
+            } catch (IOException | RuntimeException shot) {
+                e.addSuppressed(shot);
+            }
+            throw new AssertionError(e.getMessage().lines().findFirst().orElse("timed out") + "\n" + k.storyOf(ID) + w.storyOf(ID), e);
+        }
     }
 
     private static void screenshot(String name) throws IOException {
