@@ -523,6 +523,10 @@ public final class ClusterSync {
             return;
         }
         try {
+            if (m.pastWindow()) {
+                heardPastWindow(h, m.body(), from);
+                return;
+            }
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
                 case DELTA -> merge(h.sender(), SealedCodec.decode(m.body(), setKeys), true);
@@ -564,6 +568,34 @@ public final class ClusterSync {
             LOG.debugf("malformed %s message from node %s dropped: %s", h.type(), h.sender(), e.getMessage());
         }
     }
+
+    /**
+     * A heartbeat the replay window refused: if its chain proves it the sender's next one, the
+     * window was pushed past the sender's real datagrams (only a holder of the cluster secret can
+     * do that: a datagram in the member's name with a higher sequence or a later epoch). The
+     * member is then still heard alive, and the push counted and logged; its other datagrams stay
+     * dropped until its next start (docs/security.md).
+     */
+    private void heardPastWindow(DatagramHeader h, byte[] body, InetSocketAddress from) {
+        Optional<ControlCheck.Heartbeat> hb = controlCheck.heartbeatPastWindow(h.sender(), h.epoch(), body);
+        if (hb.isEmpty()) {
+            return;
+        }
+        counters.heartbeatPastWindow();
+        long now = env.nanoTime().getAsLong();
+        if (now - pushedWindowLoggedNanos >= PUSHED_WINDOW_LOG_EVERY.toNanos()) {
+            pushedWindowLoggedNanos = now;
+            LOG.warnf("node %s took a heartbeat of node %s (epoch %d, sequence %d) that its replay window refused but the node's hash chain"
+                    + " proves fresh: the window was pushed ahead, which only a datagram from a holder of the cluster secret does."
+                    + " Node %s stays heard alive; its other datagrams are dropped here until its next start. Rotate the cluster secret"
+                    + " (acp cluster rotate-secret), then restart node %s (heartbeats taken past the window so far: %d)",
+                    node, h.sender(), h.epoch(), h.sequence(), h.sender(), h.sender(), counters.heartbeatsPastWindowCount());
+        }
+        heard(h.sender(), h.epoch(), hb.get(), from);
+    }
+
+    private static final java.time.Duration PUSHED_WINDOW_LOG_EVERY = java.time.Duration.ofMinutes(1);
+    private long pushedWindowLoggedNanos = Long.MIN_VALUE / 2; // sync thread
 
     /**
      * A heartbeat proven to be the sender's: only these move membership (alive, epoch, address) and

@@ -283,6 +283,33 @@ class SyncOriginAttackTest {
     }
 
     /**
+     * A holder of the cluster secret pushes a member's replay window at a receiver: one datagram in
+     * n2's name with an epoch ahead (within what is taken) makes n1 refuse n2's own datagrams as
+     * stale. n2's heartbeats still prove themselves by their hash chain, so n1 keeps hearing n2
+     * alive (without that it took n2 for dead within dead-after, 2.5 s here), counts the push and
+     * logs it; n2's other datagrams stay refused until its next start (a named limit).
+     */
+    @Test
+    void aMembersPushedWindowStillLetsItsHeartbeatsProveItAlive() throws Exception {
+        try (InProcessCluster cluster = twoNodesN1HearingN2()) {
+            InProcessCluster.Node n1 = cluster.node(1);
+            long ahead = System.currentTimeMillis() / 1000 + 100;
+            try (SecretHolder holder = new SecretHolder(cluster, "n2", ahead)) {
+                holder.send(MessageType.DELTA, List.of(), n1.sync().address());
+            }
+            Eventually.await(WAIT, () -> n1.sync().counters().droppedCount(DropReason.STALE_EPOCH) >= 3,
+                    () -> "n2's datagrams refused after the push: " + n1.sync().counters().snapshot());
+            long staleBefore = n1.sync().counters().droppedCount(DropReason.STALE_EPOCH);
+            Thread.sleep(cluster.settings().deadAfter().toMillis() + 1_000); // past dead-after
+            assertThat(n1.sync().membership()).filteredOn(p -> p.node().equals("n2")).singleElement()
+                    .satisfies(p -> assertThat(p.state()).as("n2 at n1 after the push").isEqualTo(io.acp.cluster.sync.membership.PeerState.ALIVE));
+            assertThat(n1.sync().counters().heartbeatsPastWindowCount()).as("n2's heartbeats proven past the window").isGreaterThanOrEqualTo(3);
+            assertThat(n1.sync().counters().droppedCount(DropReason.STALE_EPOCH)).as("n2's datagrams still refused")
+                    .isGreaterThan(staleBefore);
+        }
+    }
+
+    /**
      * Datagrams authentic under the cluster secret may name any sender: a holder of the secret who
      * sends one under each of 5,000 made-up names, each with an entry of that name (refused: no
      * certificate of it), leaves a node with replay marks for at most 4,096 senders (saved at every

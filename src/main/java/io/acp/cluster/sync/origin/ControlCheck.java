@@ -74,6 +74,28 @@ public final class ControlCheck {
      * @throws IllegalArgumentException if the body is malformed
      */
     public Optional<Heartbeat> heartbeat(String sender, long epoch, byte[] body) {
+        return heartbeat(sender, epoch, body, false);
+    }
+
+    /**
+     * A heartbeat the replay window refused ({@code Opened.pastWindow}), if it proves itself fresh
+     * against the chain this node already verified for {@code sender} in this very epoch: its next
+     * values (or the signed anchor of a later segment). The window can be pushed past a member's
+     * real sequence or epoch by anyone holding the cluster secret; the chain cannot. Anything else
+     * is refused quietly, as the window's drop is already counted: a replay, or a heartbeat of a
+     * sender whose chain this node does not know (after its own restart, or another epoch).
+     *
+     * @throws IllegalArgumentException if the body is malformed
+     */
+    public Optional<Heartbeat> heartbeatPastWindow(String sender, long epoch, byte[] body) {
+        Chain known = chains.get(sender);
+        if (known == null || known.epoch() != epoch) {
+            return Optional.empty();
+        }
+        return heartbeat(sender, epoch, body, true);
+    }
+
+    private Optional<Heartbeat> heartbeat(String sender, long epoch, byte[] body, boolean quiet) {
         ByteBuffer b = ByteBuffer.wrap(body);
         byte[] digestPart = new byte[ControlFormat.DIGEST_LENGTH];
         long keyId;
@@ -102,22 +124,22 @@ public final class ControlCheck {
         Chain known = chains.get(sender);
         if (known != null && known.epoch() == epoch && known.segment() == segment) {
             if (keyId != known.keyId() || !Arrays.equals(anchor, known.anchor()) || !address.equals(known.address())) {
-                return refuse(Refusal.BAD_SIGNATURE, sender, what, "its anchor, key or address is not the one node " + sender + " signed for this chain");
+                return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its anchor, key or address is not the one node " + sender + " signed for this chain");
             }
             if (index <= known.index()) {
-                return refuse(Refusal.STALE, sender, what, "chain value " + index + " of node " + sender + " was already revealed (last verified " + known.index() + ")");
+                return refuse(quiet, Refusal.STALE, sender, what, "chain value " + index + " of node " + sender + " was already revealed (last verified " + known.index() + ")");
             }
             if (!Arrays.equals(climb(value, index - known.index()), known.value())) {
-                return refuse(Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to the last one node " + sender + " revealed");
+                return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to the last one node " + sender + " revealed");
             }
         } else {
             if (known != null && (epoch < known.epoch() || (epoch == known.epoch() && segment < known.segment()))) {
-                return refuse(Refusal.STALE, sender, what, "node " + sender + " is already at epoch " + known.epoch() + ", chain " + known.segment());
+                return refuse(quiet, Refusal.STALE, sender, what, "node " + sender + " is already at epoch " + known.epoch() + ", chain " + known.segment());
             }
             if (!Arrays.equals(climb(value, index), anchor)) {
-                return refuse(Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to its anchor");
+                return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to its anchor");
             }
-            Optional<Heartbeat> refused = checkSignature(sender, keyId, what,
+            Optional<Heartbeat> refused = checkSignature(quiet, sender, keyId, what,
                     ControlFormat.anchorDigest(digest, sender, epoch, keyId, segment, anchor, address), signature);
             if (refused != null) {
                 return refused;
@@ -161,20 +183,26 @@ public final class ControlCheck {
         return Optional.of(buckets);
     }
 
-    /** Null if the signature is the sender's; else the refusal (counted). */
     private <T> Optional<T> checkSignature(String sender, long keyId, String what, byte[] signedDigest, byte[] signature) {
+        return checkSignature(false, sender, keyId, what, signedDigest, signature);
+    }
+
+    /** Null if the signature is the sender's; else the refusal (counted unless {@code quiet}). */
+    private <T> Optional<T> checkSignature(boolean quiet, String sender, long keyId, String what, byte[] signedDigest, byte[] signature) {
         AuthorKeys.Lookup key = keys.key(sender, keyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            unknownAuthor.accept(sender);
-            return refuse(Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key " + Long.toHexString(keyId) + " is known here yet");
+            if (!quiet) {
+                unknownAuthor.accept(sender);
+            }
+            return refuse(quiet, Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key " + Long.toHexString(keyId) + " is known here yet");
         }
         if (key.problem() != null) {
-            return refuse(Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
+            return refuse(quiet, Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
         }
         signaturesVerified++;
         if (!EcdsaP256.verify(key.key(), signedDigest, signature)) {
-            return refuse(Refusal.BAD_SIGNATURE, sender, what, "its signature does not verify under the key of node " + sender);
+            return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its signature does not verify under the key of node " + sender);
         }
         return null;
     }
@@ -188,7 +216,13 @@ public final class ControlCheck {
     }
 
     private <T> Optional<T> refuse(Refusal rule, String sender, String what, String detail) {
-        counters.refused(rule, sender, what, detail);
+        return refuse(false, rule, sender, what, detail);
+    }
+
+    private <T> Optional<T> refuse(boolean quiet, Refusal rule, String sender, String what, String detail) {
+        if (!quiet) {
+            counters.refused(rule, sender, what, detail);
+        }
         return Optional.empty();
     }
 

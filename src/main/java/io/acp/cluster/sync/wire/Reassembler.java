@@ -44,8 +44,12 @@ public final class Reassembler {
     static final int PARTIAL_OVERHEAD = 128;
     static final int FRAGMENT_OVERHEAD = 32;
 
-    /** A complete message. */
-    public record Message(DatagramHeader header, byte[] body) {
+    /** A complete message; {@code pastWindow}: a heartbeat the replay window refused ({@link Opened#pastWindow}). */
+    public record Message(DatagramHeader header, byte[] body, boolean pastWindow) {
+
+        public Message(DatagramHeader header, byte[] body) {
+            this(header, body, false);
+        }
     }
 
     private final LinkedHashMap<Key, Partial> partials = new LinkedHashMap<>();
@@ -64,7 +68,10 @@ public final class Reassembler {
     public Message add(Opened d, long nowNanos) {
         DatagramHeader h = d.header();
         if (h.fragmentCount() == 1) {
-            return new Message(h, d.body());
+            return new Message(h, d.body(), d.pastWindow());
+        }
+        if (d.pastWindow()) {
+            return null; // only single-datagram heartbeats go on past the window
         }
         if (h.fragmentCount() > MAX_FRAGMENTS) {
             counters.dropped(DropReason.MALFORMED);

@@ -20,6 +20,7 @@ public final class SyncCounters {
     private final AtomicLong pullsServed = new AtomicLong();
     private final AtomicLong reportsForgotten = new AtomicLong();
     private final AtomicLong statsSetsAccepted = new AtomicLong();
+    private final AtomicLong heartbeatsPastWindow = new AtomicLong();
 
     public SyncCounters() {
         for (DropReason r : DropReason.values()) {
@@ -88,6 +89,15 @@ public final class SyncCounters {
         statsSetsAccepted.incrementAndGet();
     }
 
+    /** A heartbeat the replay window refused but the sender's hash chain proved fresh: the window was pushed. */
+    public void heartbeatPastWindow() {
+        heartbeatsPastWindow.incrementAndGet();
+    }
+
+    public long heartbeatsPastWindowCount() {
+        return heartbeatsPastWindow.get();
+    }
+
     /** Every counter by its stat name, sorted. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
@@ -100,6 +110,7 @@ public final class SyncCounters {
         out.put("sync.pulls.served", pullsServed.get());
         out.put("sync.reports.forgotten", reportsForgotten.get());
         out.put("sync.stats-sets.accepted", statsSetsAccepted.get());
+        out.put("sync.heartbeats.past-window", heartbeatsPastWindow.get());
         return out;
     }
 }
