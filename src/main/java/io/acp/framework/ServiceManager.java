@@ -137,7 +137,8 @@ public class ServiceManager implements ServiceDirectory {
             List<SupervisedService> order;
             try {
                 order = StartOrder.of(available.get(), settings.services()).stream()
-                        .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, settings.stallTimeout(), settings.slowStart(), clock, this::changed))
+                        .map(s -> new SupervisedService(s, settings.nodeId(), settings.restart(), timers, settings.stallTimeout(),
+                                settings.slowStart(), clock, this::changed))
                         .toList();
             } catch (AcpException e) {
                 LOG.errorf("node %s cannot start: %s", settings.nodeId(), e.getMessage());

@@ -138,7 +138,8 @@ public class StorageService extends PipelineService<StorageService.Running> {
         // bounded: a node whose default pool cannot be made still starts, and says why
         Duration bound = config.commandTimeout().plus(Cdb.NOT_READY_WAIT);
         return storage.createPool(id, spec)
-                .ifNoItem().after(bound).failWith(() -> new AcpException(ErrorCode.TIMEOUT, "storing and realising it took over " + bound.toSeconds() + " s"))
+                .ifNoItem().after(bound)
+                .failWith(() -> new AcpException(ErrorCode.TIMEOUT, "storing and realising it took over " + bound.toSeconds() + " s"))
                 .onFailure(AcpException.class).recoverWithItem(f -> {
                     LOG.warnf("storage of node %s: no default pool %s: %s", nodeId, id, f.getMessage());
                     return null;

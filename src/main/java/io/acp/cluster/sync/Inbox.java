@@ -24,10 +24,10 @@ import java.util.function.Predicate;
  * The receive side, on the transport's I/O thread: authenticate, reassemble, then hand complete
  * messages to the sync thread through a hand-over bounded in messages and in bytes (beyond it,
  * messages are dropped and counted as overload; anti-entropy repairs them). The hand-over is a
- * mailbox: messages queue here and one task on the sync thread takes up to {@link #BATCH} of them, so a burst costs one task
- * and one wake-up, not one per message (the sync thread's executor keeps its timers in a heap
- * whose lock and sift each task paid); the batch is bounded so heartbeats and flushes planned on
- * the same thread are not held behind a long backlog.
+ * mailbox: messages queue here and one task on the sync thread takes up to {@link #BATCH} of
+ * them, so a burst costs one task and one wake-up, not one per message (the sync thread's
+ * executor keeps its timers in a heap whose lock and sift each task paid); the batch is bounded
+ * so heartbeats and flushes planned on the same thread are not held behind a long backlog.
  *
  * <p>Two lanes. What was just written or says who is alive ({@code TAGGED_DELTA}, {@code HEARTBEAT})
  * goes ahead of what repairs or re-sends ({@code SEAL_TAGS} and {@code DELTA}: in a small group the
