@@ -610,8 +610,10 @@ public final class Cdb implements AutoCloseable {
      * relay and whose author no longer holds it (see {@code ClusterSync}), so the nodes converge on
      * not having it. No change is emitted, as when a delete drops reports: subscribers see the
      * report's next version, if one comes. If the same version comes back (a peer relays it under
-     * its author's seal), it is stored again without a change ({@link MergeOutcome#RESTORED}), so a
-     * subscriber never sees a version of a slot twice. Objects are never forgotten this way.
+     * its author's seal), or an older one (a peer holds only a sealed report the author had since
+     * replaced), it is stored without a change ({@link MergeOutcome#RESTORED}), so a subscriber
+     * never sees a version of a slot twice, nor one older than it saw. Objects are never forgotten
+     * this way.
      *
      * @return whether the report was dropped
      */

@@ -5,9 +5,10 @@ public enum MergeOutcome {
     /** Newer than what this node holds: applied (an object once its journal record is fsynced). */
     TAKEN,
     /**
-     * A report (meta or stats) this node had forgotten, taken back at the very version it held
-     * (see {@link Cdb#forgetReport}): stored again, but no change is emitted, since subscribers saw
-     * that version before; the caller that keeps an index of the CDB updates it itself.
+     * A report (meta or stats) this node had forgotten, taken back at the very version it held or
+     * an older one (see {@link Cdb#forgetReport}): stored, but no change is emitted, since
+     * subscribers saw that version or a later one before; the caller that keeps an index of the
+     * CDB updates it itself.
      */
     RESTORED,
     /** Not newer than what this node holds or has queued: nothing changed. */

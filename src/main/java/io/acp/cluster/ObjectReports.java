@@ -143,9 +143,12 @@ final class ObjectReports {
     }
 
     /**
-     * Whether a report just merged is one forgotten before, back at the same version: a return, not
-     * a change. The mark goes once any version at or above it is merged (a newer one is a change).
-     * A null check on the hot path of stats samples.
+     * Whether a report just merged into a slot forgotten before is a return, not a change: back at
+     * the version forgotten, or older than it. Subscribers saw the forgotten version; an older one
+     * (a peer relays a sealed report the author replaced before it restarted) is what this node now
+     * holds, but announcing it would show them the slot going back in time. The mark goes once a
+     * version at or above it is merged (a newer one is a change). A null check on the hot path of
+     * stats samples.
      */
     boolean takenBack(boolean stats, String node, Version version) {
         if (forgotten == null) {
@@ -153,8 +156,11 @@ final class ObjectReports {
         }
         String slot = (stats ? "s" : "m") + node;
         Version was = forgotten.get(slot);
-        if (was == null || was.isNewerThan(version)) {
+        if (was == null) {
             return false;
+        }
+        if (was.isNewerThan(version)) {
+            return true; // the mark stays: the forgotten version itself may still come back
         }
         forgotten.remove(slot);
         if (forgotten.isEmpty()) {

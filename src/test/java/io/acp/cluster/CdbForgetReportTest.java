@@ -55,6 +55,37 @@ class CdbForgetReportTest {
     }
 
     @Test
+    void anOlderVersionTakenIntoAForgottenSlotIsHeldButNeverShownToSubscribers() {
+        try (Cdb cdb = Cdb.inMemory("n2")) {
+            List<Entry> seen = new CopyOnWriteArrayList<>();
+            cdb.changes(ChangeFilter.ALL).subscribe().with(seen::add);
+            MetaEntry older = new MetaEntry(KEY, "n1", Json.object().put("state", "starting"), new Version(cdb.clock().now(), "n1"));
+            MetaEntry forgotten = new MetaEntry(KEY, "n1", Json.object().put("state", "running"), new Version(cdb.clock().now(), "n1"));
+            StatsEntry olderSample = new StatsEntry(KEY, "n1", StatsValues.of(new String[] {"cpu"}, new double[] {0.1}), new Version(cdb.clock().now(), "n1"));
+            StatsEntry forgottenSample = new StatsEntry(KEY, "n1", StatsValues.of(new String[] {"cpu"}, new double[] {0.9}), new Version(cdb.clock().now(), "n1"));
+            cdb.mergeFrom(forgotten);
+            cdb.mergeFrom(forgottenSample);
+            assertThat(cdb.forgetReport(forgotten)).isTrue();
+            assertThat(cdb.forgetReport(forgottenSample)).isTrue();
+
+            // a peer relays what it holds sealed: versions the author replaced before it restarted
+            assertThat(cdb.mergeFrom(older)).isEqualTo(MergeOutcome.RESTORED);
+            assertThat(cdb.mergeFrom(olderSample)).isEqualTo(MergeOutcome.RESTORED);
+            assertThat(cdb.meta(KEY, "n1")).as("held, so the nodes converge").containsExactly(older);
+            assertThat(cdb.stats(KEY, "n1")).containsExactly(olderSample);
+            assertThat(seen).as("subscribers saw the later versions; the slot never goes back for them")
+                    .containsExactly(forgotten, forgottenSample);
+
+            assertThat(cdb.mergeFrom(forgotten)).as("the forgotten version itself, back later").isEqualTo(MergeOutcome.RESTORED);
+            assertThat(cdb.mergeFrom(older)).isEqualTo(MergeOutcome.STALE);
+            assertThat(cdb.meta(KEY, "n1")).containsExactly(forgotten);
+            MetaEntry newer = new MetaEntry(KEY, "n1", Json.object().put("state", "stopped"), new Version(cdb.clock().now(), "n1"));
+            assertThat(cdb.mergeFrom(newer)).isEqualTo(MergeOutcome.TAKEN);
+            assertThat(seen).containsExactly(forgotten, forgottenSample, newer);
+        }
+    }
+
+    @Test
     void aReportReplacedSinceIsNotForgottenAndObjectsNeverAre() {
         try (Cdb cdb = Cdb.inMemory("n2")) {
             MetaEntry old = new MetaEntry(KEY, "n1", Json.object().put("state", "running"), new Version(cdb.clock().now(), "n1"));
