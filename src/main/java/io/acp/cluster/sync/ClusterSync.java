@@ -573,8 +573,9 @@ public final class ClusterSync {
      * A heartbeat the replay window refused: if its chain proves it the sender's next one, the
      * window was pushed past the sender's real datagrams (only a holder of the cluster secret can
      * do that: a datagram in the member's name with a higher sequence or a later epoch). The
-     * member is then still heard alive, and the push counted and logged; its other datagrams stay
-     * dropped until its next start (docs/security.md).
+     * member is then heard alive, the window set back to this heartbeat's epoch and sequence, so
+     * the member's datagrams after it are taken again, and the push counted and logged
+     * (docs/security.md).
      */
     private void heardPastWindow(DatagramHeader h, byte[] body, InetSocketAddress from) {
         Optional<ControlCheck.Heartbeat> hb = controlCheck.heartbeatPastWindow(h.sender(), h.epoch(), body);
@@ -582,14 +583,16 @@ public final class ClusterSync {
             return;
         }
         counters.heartbeatPastWindow();
+        replay.pullBack(h.sender(), h.epoch(), h.sequence());
         long now = env.nanoTime().getAsLong();
         if (now - pushedWindowLoggedNanos >= PUSHED_WINDOW_LOG_EVERY.toNanos()) {
             pushedWindowLoggedNanos = now;
             LOG.warnf("node %s took a heartbeat of node %s (epoch %d, sequence %d) that its replay window refused but the node's hash chain"
                     + " proves fresh: the window was pushed ahead, which only a datagram from a holder of the cluster secret does."
-                    + " Node %s stays heard alive; its other datagrams are dropped here until its next start. Rotate the cluster secret"
-                    + " (acp cluster rotate-secret), then restart node %s (heartbeats taken past the window so far: %d)",
-                    node, h.sender(), h.epoch(), h.sequence(), h.sender(), h.sender(), counters.heartbeatsPastWindowCount());
+                    + " The window is set back to this heartbeat, so node %s's datagrams after it are taken again; those sent since"
+                    + " the push were dropped here and come back by anti-entropy. Rotate the cluster secret (acp cluster rotate-secret)"
+                    + " (heartbeats taken past the window so far: %d)",
+                    node, h.sender(), h.epoch(), h.sequence(), h.sender(), counters.heartbeatsPastWindowCount());
         }
         heard(h.sender(), h.epoch(), hb.get(), from);
     }

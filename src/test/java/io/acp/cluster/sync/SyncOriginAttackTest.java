@@ -285,28 +285,53 @@ class SyncOriginAttackTest {
     /**
      * A holder of the cluster secret pushes a member's replay window at a receiver: one datagram in
      * n2's name with an epoch ahead (within what is taken) makes n1 refuse n2's own datagrams as
-     * stale. n2's heartbeats still prove themselves by their hash chain, so n1 keeps hearing n2
-     * alive (without that it took n2 for dead within dead-after, 2.5 s here), counts the push and
-     * logs it; n2's other datagrams stay refused until its next start (a named limit).
+     * stale. n2's next heartbeat proves itself by its hash chain, so n1 hears n2 alive (without
+     * that it took n2 for dead within dead-after, 2.5 s here), counts the push, and sets the window
+     * back to that heartbeat: n2's writes reach n1 again (without that, never until n2's next
+     * start: n1 has no other peer to relay them), and its later heartbeats pass the window.
      */
     @Test
-    void aMembersPushedWindowStillLetsItsHeartbeatsProveItAlive() throws Exception {
+    void aMembersEpochPushedAheadIsSetBackByItsNextHeartbeat() throws Exception {
         try (InProcessCluster cluster = twoNodesN1HearingN2()) {
-            InProcessCluster.Node n1 = cluster.node(1);
             long ahead = System.currentTimeMillis() / 1000 + 100;
             try (SecretHolder holder = new SecretHolder(cluster, "n2", ahead)) {
-                holder.send(MessageType.DELTA, List.of(), n1.sync().address());
+                holder.send(MessageType.DELTA, List.of(), cluster.node(1).sync().address());
             }
-            Eventually.await(WAIT, () -> n1.sync().counters().droppedCount(DropReason.STALE_EPOCH) >= 3,
-                    () -> "n2's datagrams refused after the push: " + n1.sync().counters().snapshot());
-            long staleBefore = n1.sync().counters().droppedCount(DropReason.STALE_EPOCH);
-            Thread.sleep(cluster.settings().deadAfter().toMillis() + 1_000); // past dead-after
-            assertThat(n1.sync().membership()).filteredOn(p -> p.node().equals("n2")).singleElement()
-                    .satisfies(p -> assertThat(p.state()).as("n2 at n1 after the push").isEqualTo(io.acp.cluster.sync.membership.PeerState.ALIVE));
-            assertThat(n1.sync().counters().heartbeatsPastWindowCount()).as("n2's heartbeats proven past the window").isGreaterThanOrEqualTo(3);
-            assertThat(n1.sync().counters().droppedCount(DropReason.STALE_EPOCH)).as("n2's datagrams still refused")
-                    .isGreaterThan(staleBefore);
+            pushedWindowIsSetBack(cluster, DropReason.STALE_EPOCH);
         }
+    }
+
+    /** The same with n2's own epoch and a sequence far past n2's: its datagrams refused as replayed until its next heartbeat. */
+    @Test
+    void aMembersSequencePushedAheadIsSetBackByItsNextHeartbeat() throws Exception {
+        try (InProcessCluster cluster = twoNodesN1HearingN2()) {
+            var s = cluster.settings();
+            DatagramSealer pusher = new DatagramSealer(new ClusterKeys(s.clusterId(), s.secret(), Optional.empty()), "n2",
+                    cluster.node(2).sync().epoch(), 1_000_000_000L, s.maxDatagramBytes());
+            try (DatagramChannel raw = DatagramChannel.open()) {
+                for (byte[] d : pusher.seal(MessageType.DELTA, new byte[0])) {
+                    raw.send(ByteBuffer.wrap(d), cluster.node(1).sync().address());
+                }
+            }
+            pushedWindowIsSetBack(cluster, DropReason.REPLAYED);
+        }
+    }
+
+    private static void pushedWindowIsSetBack(InProcessCluster cluster, DropReason pushedDrop) throws Exception {
+        InProcessCluster.Node n1 = cluster.node(1);
+        InProcessCluster.Node n2 = cluster.node(2);
+        Eventually.await(WAIT, () -> n1.sync().counters().heartbeatsPastWindowCount() >= 1,
+                () -> "a heartbeat of n2 proven past the pushed window: " + n1.sync().counters().snapshot());
+        assertThat(n1.sync().counters().droppedCount(pushedDrop)).as("n2's heartbeat refused by the pushed window first").isPositive();
+        n1HearsN2(n1, n2, "vm-after-push", 0.3);
+        long pastWindow = n1.sync().counters().heartbeatsPastWindowCount();
+        long dropped = n1.sync().counters().droppedCount(pushedDrop);
+        Thread.sleep(cluster.settings().deadAfter().toMillis() + 500); // 25 heartbeats, past dead-after
+        assertThat(n1.sync().membership()).filteredOn(p -> p.node().equals("n2")).singleElement()
+                .satisfies(p -> assertThat(p.state()).as("n2 at n1 after the push").isEqualTo(io.acp.cluster.sync.membership.PeerState.ALIVE));
+        assertThat(n1.sync().counters().heartbeatsPastWindowCount()).as("n2's later heartbeats pass the window").isEqualTo(pastWindow);
+        assertThat(n1.sync().counters().droppedCount(pushedDrop)).as("nothing of n2's dropped since").isEqualTo(dropped);
+        n1HearsN2(n1, n2, "vm-later", 0.4);
     }
 
     /**

@@ -99,6 +99,25 @@ public final class ReplayGuard {
         windows.put(sender, w);
     }
 
+    /**
+     * Sets a sender's window back to a datagram the window refused but that is proven the sender's
+     * own and fresh by other means (a heartbeat its hash chain proves: {@code ClusterSync}). Only a
+     * holder of the cluster secret moves a window past a member's real datagrams (one in its name
+     * with a later epoch or a higher sequence); without this the member's datagrams stayed dropped
+     * here until its next start. Sequences up to the proven one are refused, as after a
+     * {@link #restore}, so no datagram taken before is taken again. Never moves a window forward.
+     *
+     * @return whether the window moved back
+     */
+    public synchronized boolean pullBack(String sender, long epoch, long sequence) {
+        Window w = windows.get(sender);
+        if (w == null || epoch > w.epoch || (epoch == w.epoch && sequence >= w.highest)) {
+            return false;
+        }
+        restore(sender, new Mark(epoch, sequence));
+        return true;
+    }
+
     /** The newest epoch seen from a sender, or -1. */
     public synchronized long epochOf(String sender) {
         Window w = windows.get(sender);

@@ -145,6 +145,31 @@ class DatagramSecurityTest {
     }
 
     @Test
+    void aPushedWindowSetBackToAProvenDatagramTakesWhatFollowsItAndNothingBefore() {
+        ReplayGuard replay = new ReplayGuard();
+        assertThat(replay.check("n2", 10, 1)).isNull();
+        assertThat(replay.check("n2", 10, 2)).isNull();
+        assertThat(replay.check("n2", 10, 9_000_000)).as("a holder of the secret pushes n2's sequence").isNull();
+        assertThat(replay.check("n2", 10, 3)).isEqualTo(DropReason.REPLAYED);
+        assertThat(replay.pullBack("n2", 10, 3)).as("n2's heartbeat at 3, proven by its chain").isTrue();
+        assertThat(replay.check("n2", 10, 2)).as("taken before: still a replay").isEqualTo(DropReason.REPLAYED);
+        assertThat(replay.check("n2", 10, 3)).isEqualTo(DropReason.REPLAYED);
+        assertThat(replay.check("n2", 10, 4)).isNull();
+        assertThat(replay.marks()).containsEntry("n2", new ReplayGuard.Mark(10, 4));
+
+        assertThat(replay.check("n2", 99, 1)).as("an epoch pushed ahead").isNull();
+        assertThat(replay.check("n2", 10, 5)).isEqualTo(DropReason.STALE_EPOCH);
+        assertThat(replay.pullBack("n2", 10, 5)).isTrue();
+        assertThat(replay.check("n2", 10, 6)).isNull();
+        assertThat(replay.check("n2", 9, 7)).as("older epochs stay stale").isEqualTo(DropReason.STALE_EPOCH);
+
+        assertThat(replay.pullBack("n2", 10, 6)).as("never forward, nor to where it is").isFalse();
+        assertThat(replay.pullBack("n2", 11, 1)).isFalse();
+        assertThat(replay.pullBack("n3", 1, 1)).as("no window").isFalse();
+        assertThat(replay.marks()).containsEntry("n2", new ReplayGuard.Mark(10, 6)).doesNotContainKey("n3");
+    }
+
+    @Test
     void anotherSecretIsForgedAnotherClusterIsForeign() {
         ClusterKeys otherSecret = new ClusterKeys("c1", "another secret, 32 characters!!", Optional.empty());
         ClusterKeys otherCluster = new ClusterKeys("c2", SECRET, Optional.empty());
