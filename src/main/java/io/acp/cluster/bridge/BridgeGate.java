@@ -3,6 +3,7 @@ package io.acp.cluster.bridge;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.sync.origin.CertificateMeta;
 import io.acp.model.Entry;
+import io.acp.model.LogLimit;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
@@ -10,6 +11,7 @@ import io.acp.security.NodeCertificates;
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
@@ -27,7 +29,7 @@ final class BridgeGate {
 
     private static final Logger LOG = Logger.getLogger(BridgeGate.class);
     private static final long MEMBERS_TTL_MILLIS = 2_000;
-    private static final long LOG_EVERY_MILLIS = 10_000;
+    private static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
     private final Cdb cdb;
     private final X509Certificate localCa;
@@ -36,8 +38,8 @@ final class BridgeGate {
     private final String node;
     private Set<String> members = Set.of();
     private long membersAt = Long.MIN_VALUE / 2;
-    private long lastLogNotWritable = Long.MIN_VALUE / 2;
-    private long lastLogLocal = Long.MIN_VALUE / 2;
+    private final LogLimit notWritableLog = new LogLimit(LOG_EVERY);
+    private final LogLimit localAuthorLog = new LogLimit(LOG_EVERY);
 
     BridgeGate(Cdb cdb, X509Certificate localCa, BridgeSettings.Writable writable, BridgeCounters counters) {
         this.cdb = cdb;
@@ -52,8 +54,7 @@ final class BridgeGate {
         long now = System.currentTimeMillis();
         if (!writable.allows(e.key())) {
             counters.refusedNotWritable();
-            if (now - lastLogNotWritable >= LOG_EVERY_MILLIS) {
-                lastLogNotWritable = now;
+            if (notWritableLog.count() > 0) {
                 LOG.warnf("bridge of node %s refused %s %s from %s (rule not-writable: acp.cluster.bridge.writable %s does not name it); %d refused so far",
                         node, e.kind().wireName(), e.key(), remote, writable.patterns(), counters.notWritableRefusals());
             }
@@ -62,8 +63,7 @@ final class BridgeGate {
         String author = e.version().node();
         if (members(now).contains(author) || (!(e.kind() == Entry.Kind.OBJECT) && members(now).contains(e.node()))) {
             counters.refusedLocalAuthor();
-            if (now - lastLogLocal >= LOG_EVERY_MILLIS) {
-                lastLogLocal = now;
+            if (localAuthorLog.count() > 0) {
                 LOG.warnf("bridge of node %s refused %s %s from %s (rule local-author: it claims node %s, a member of this cluster); %d refused so far",
                         node, e.kind().wireName(), e.key(), remote, author, counters.localAuthorRefusals());
             }

@@ -36,6 +36,7 @@ import io.acp.cluster.sync.wire.ReplayGuard;
 import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
 import io.acp.model.EntrySlot;
+import io.acp.model.LogLimit;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
@@ -110,6 +111,7 @@ public final class ClusterSync {
     private final Path dataDir;
     private final UnaryOperator<Transport> transportLayer;
     private final SyncEnvironment env;
+    private final LogLimit pushedWindowLog; // a line a minute at most: each push makes one
     private final SyncCounters counters = new SyncCounters();
     private final StateIndex index;
     /** Authors whose tagged reports came before any heartbeat of theirs was heard; sync thread. */
@@ -187,6 +189,7 @@ public final class ClusterSync {
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes(), settings.heartbeatInterval().toMillis(), env.wallMillis());
         this.clockAhead = new ClockAheadRefusals(node);
         this.refusals = new OriginCounters(node);
+        this.pushedWindowLog = new LogLimit(java.time.Duration.ofMinutes(1), env.nanoTime());
     }
 
     /**
@@ -584,9 +587,7 @@ public final class ClusterSync {
         }
         counters.heartbeatPastWindow();
         replay.pullBack(h.sender(), h.epoch(), h.sequence());
-        long now = env.nanoTime().getAsLong();
-        if (now - pushedWindowLoggedNanos >= PUSHED_WINDOW_LOG_EVERY.toNanos()) {
-            pushedWindowLoggedNanos = now;
+        if (pushedWindowLog.count() > 0) {
             LOG.warnf("node %s took a heartbeat of node %s (epoch %d, sequence %d) that its replay window refused but the node's hash chain"
                     + " proves fresh: the window was pushed ahead, which only a datagram from a holder of the cluster secret does."
                     + " The window is set back to this heartbeat, so node %s's datagrams after it are taken again; those sent since"
@@ -597,8 +598,6 @@ public final class ClusterSync {
         heard(h.sender(), h.epoch(), hb.get(), from);
     }
 
-    private static final java.time.Duration PUSHED_WINDOW_LOG_EVERY = java.time.Duration.ofMinutes(1);
-    private long pushedWindowLoggedNanos = Long.MIN_VALUE / 2; // sync thread
 
     /**
      * A heartbeat proven to be the sender's: only these move membership (alive, epoch, address) and

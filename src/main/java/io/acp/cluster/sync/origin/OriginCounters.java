@@ -1,5 +1,7 @@
 package io.acp.cluster.sync.origin;
 
+import io.acp.model.LogLimit;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,21 +11,15 @@ import org.jboss.logging.Logger;
 
 /**
  * Counts refused entries by rule and by sending node, and logs them: the first refusal of a
- * (sender, rule) pair at once, then at most one line per {@value #LOG_EVERY_MILLIS} ms with the
- * count since, so an attack is visible in the log without flooding it. Senders are counted apart up
+ * (sender, rule) pair at once, then at most one line per 10 s with the count since ({@link LogLimit}), so an attack is visible in the log without flooding it. Senders are counted apart up
  * to {@link #MAX_SENDERS} of them (a holder of the secret can send under any name). Thread-safe.
  */
 public final class OriginCounters {
 
     private static final Logger LOG = Logger.getLogger(OriginCounters.class);
-    static final long LOG_EVERY_MILLIS = 10_000;
+    private static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
     private record Pair(String sender, Refusal rule) {
-    }
-
-    private static final class Logged {
-        long lastMillis = Long.MIN_VALUE / 2;
-        long since;
     }
 
     /** Senders counted and logged apart at most; the refusals of any further ones are counted and logged as {@link #OTHER_SENDERS}. */
@@ -34,7 +30,7 @@ public final class OriginCounters {
     private final String node;
     private final EnumMap<Refusal, AtomicLong> byRule = new EnumMap<>(Refusal.class);
     private final Map<String, AtomicLong> bySender = new ConcurrentHashMap<>();
-    private final Map<Pair, Logged> logged = new ConcurrentHashMap<>();
+    private final Map<Pair, LogLimit> logged = new ConcurrentHashMap<>();
     private final AtomicLong verified = new AtomicLong();
 
     public OriginCounters(String node) {
@@ -56,17 +52,10 @@ public final class OriginCounters {
         // a sender name can be made up by any holder of the secret: past so many, they share one count and one log line
         String counted = bySender.containsKey(sender) || bySender.size() < MAX_SENDERS ? sender : OTHER_SENDERS;
         bySender.computeIfAbsent(counted, s -> new AtomicLong()).incrementAndGet();
-        Logged l = logged.computeIfAbsent(new Pair(counted, rule), p -> new Logged());
-        long now = System.currentTimeMillis();
-        synchronized (l) {
-            l.since++;
-            if (now - l.lastMillis < LOG_EVERY_MILLIS) {
-                return;
-            }
+        long covered = logged.computeIfAbsent(new Pair(counted, rule), p -> new LogLimit(LOG_EVERY)).count();
+        if (covered > 0) {
             LOG.warnf("node %s refused %s from %s (rule %s: %s)%s", node, what, sender, rule.statName(), detail,
-                    l.since > 1 ? "; " + l.since + " refusals from " + sender + " under this rule since the last line" : "");
-            l.lastMillis = now;
-            l.since = 0;
+                    covered > 1 ? "; " + covered + " refusals from " + sender + " under this rule since the last line" : "");
         }
     }
 
