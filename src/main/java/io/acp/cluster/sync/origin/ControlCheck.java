@@ -32,12 +32,31 @@ public final class ControlCheck {
     private record PullMark(long epoch, long counter) {
     }
 
+    /**
+     * Where a check's refusals go: counted and logged (and an unknown key answered), or nowhere, for
+     * a heartbeat the replay window already dropped and counted.
+     */
+    private interface Refusals {
+        void refused(Refusal rule, String sender, String what, String detail);
+
+        void unknownAuthor(String sender);
+    }
+
+    private static final Refusals QUIET = new Refusals() {
+        @Override
+        public void refused(Refusal rule, String sender, String what, String detail) {
+        }
+
+        @Override
+        public void unknownAuthor(String sender) {
+        }
+    };
+
     private final AuthorKeys keys;
-    private final OriginCounters counters;
     private final String self;
     private final LongSupplier clockMillis;
     private final long pullWindowMillis;
-    private final Consumer<String> unknownAuthor;
+    private final Refusals counted;
     private final MessageDigest digest = Merkle.sha256();
     private final Map<String, Chain> chains = new HashMap<>();
     private final Map<String, PullMark> pulls = new HashMap<>();
@@ -51,11 +70,20 @@ public final class ControlCheck {
     public ControlCheck(AuthorKeys keys, OriginCounters counters, String self, LongSupplier clockMillis, long pullWindowMillis,
             Consumer<String> unknownAuthor) {
         this.keys = keys;
-        this.counters = counters;
         this.self = self;
         this.clockMillis = clockMillis;
         this.pullWindowMillis = pullWindowMillis;
-        this.unknownAuthor = unknownAuthor;
+        this.counted = new Refusals() {
+            @Override
+            public void refused(Refusal rule, String sender, String what, String detail) {
+                counters.refused(rule, sender, what, detail);
+            }
+
+            @Override
+            public void unknownAuthor(String sender) {
+                unknownAuthor.accept(sender);
+            }
+        };
     }
 
     /**
@@ -74,7 +102,7 @@ public final class ControlCheck {
      * @throws IllegalArgumentException if the body is malformed
      */
     public Optional<Heartbeat> heartbeat(String sender, long epoch, byte[] body) {
-        return heartbeat(sender, epoch, body, false);
+        return heartbeat(sender, epoch, body, counted);
     }
 
     /**
@@ -92,10 +120,10 @@ public final class ControlCheck {
         if (known == null || known.epoch() != epoch) {
             return Optional.empty();
         }
-        return heartbeat(sender, epoch, body, true);
+        return heartbeat(sender, epoch, body, QUIET);
     }
 
-    private Optional<Heartbeat> heartbeat(String sender, long epoch, byte[] body, boolean quiet) {
+    private Optional<Heartbeat> heartbeat(String sender, long epoch, byte[] body, Refusals refusals) {
         ByteBuffer b = ByteBuffer.wrap(body);
         byte[] digestPart = new byte[ControlFormat.DIGEST_LENGTH];
         long keyId;
@@ -124,22 +152,22 @@ public final class ControlCheck {
         Chain known = chains.get(sender);
         if (known != null && known.epoch() == epoch && known.segment() == segment) {
             if (keyId != known.keyId() || !Arrays.equals(anchor, known.anchor()) || !address.equals(known.address())) {
-                return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its anchor, key or address is not the one node " + sender + " signed for this chain");
+                return refuse(refusals, Refusal.BAD_SIGNATURE, sender, what, "its anchor, key or address is not the one node " + sender + " signed for this chain");
             }
             if (index <= known.index()) {
-                return refuse(quiet, Refusal.STALE, sender, what, "chain value " + index + " of node " + sender + " was already revealed (last verified " + known.index() + ")");
+                return refuse(refusals, Refusal.STALE, sender, what, "chain value " + index + " of node " + sender + " was already revealed (last verified " + known.index() + ")");
             }
             if (!Arrays.equals(climb(value, index - known.index()), known.value())) {
-                return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to the last one node " + sender + " revealed");
+                return refuse(refusals, Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to the last one node " + sender + " revealed");
             }
         } else {
             if (known != null && (epoch < known.epoch() || (epoch == known.epoch() && segment < known.segment()))) {
-                return refuse(quiet, Refusal.STALE, sender, what, "node " + sender + " is already at epoch " + known.epoch() + ", chain " + known.segment());
+                return refuse(refusals, Refusal.STALE, sender, what, "node " + sender + " is already at epoch " + known.epoch() + ", chain " + known.segment());
             }
             if (!Arrays.equals(climb(value, index), anchor)) {
-                return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to its anchor");
+                return refuse(refusals, Refusal.BAD_SIGNATURE, sender, what, "its chain value does not lead to its anchor");
             }
-            Optional<Heartbeat> refused = checkSignature(quiet, sender, keyId, what,
+            Optional<Heartbeat> refused = checkSignature(refusals, sender, keyId, what,
                     ControlFormat.anchorDigest(digest, sender, epoch, keyId, segment, anchor, address), signature);
             if (refused != null) {
                 return refused;
@@ -169,13 +197,13 @@ public final class ControlCheck {
         String what = "a pull (epoch " + epoch + ", counter " + counter + ")";
         PullMark last = pulls.get(sender);
         if (last != null && (epoch < last.epoch() || (epoch == last.epoch() && counter <= last.counter()))) {
-            return refuse(Refusal.STALE, sender, what, "node " + sender + " already pulled with counter " + last.counter() + " in epoch " + last.epoch());
+            return refuse(counted, Refusal.STALE, sender, what, "node " + sender + " already pulled with counter " + last.counter() + " in epoch " + last.epoch());
         }
         long skew = Math.abs(counter - clockMillis.getAsLong());
         if (skew > pullWindowMillis) {
-            return refuse(Refusal.STALE, sender, what, "it is dated " + skew + " ms from this node's clock, beyond the bound of " + pullWindowMillis + " ms");
+            return refuse(counted, Refusal.STALE, sender, what, "it is dated " + skew + " ms from this node's clock, beyond the bound of " + pullWindowMillis + " ms");
         }
-        Optional<byte[]> refused = checkSignature(sender, keyId, what, ControlFormat.pullDigest(digest, sender, self, epoch, keyId, counter, buckets), signature);
+        Optional<byte[]> refused = checkSignature(counted, sender, keyId, what, ControlFormat.pullDigest(digest, sender, self, epoch, keyId, counter, buckets), signature);
         if (refused != null) {
             return refused;
         }
@@ -183,26 +211,20 @@ public final class ControlCheck {
         return Optional.of(buckets);
     }
 
-    private <T> Optional<T> checkSignature(String sender, long keyId, String what, byte[] signedDigest, byte[] signature) {
-        return checkSignature(false, sender, keyId, what, signedDigest, signature);
-    }
-
-    /** Null if the signature is the sender's; else the refusal (counted unless {@code quiet}). */
-    private <T> Optional<T> checkSignature(boolean quiet, String sender, long keyId, String what, byte[] signedDigest, byte[] signature) {
+    /** Null if the signature is the sender's; else the refusal, told to {@code refusals}. */
+    private <T> Optional<T> checkSignature(Refusals refusals, String sender, long keyId, String what, byte[] signedDigest, byte[] signature) {
         AuthorKeys.Lookup key = keys.key(sender, keyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            if (!quiet) {
-                unknownAuthor.accept(sender);
-            }
-            return refuse(quiet, Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key " + Long.toHexString(keyId) + " is known here yet");
+            refusals.unknownAuthor(sender);
+            return refuse(refusals, Refusal.UNKNOWN_AUTHOR, sender, what, "no certificate of node " + sender + " with key " + Long.toHexString(keyId) + " is known here yet");
         }
         if (key.problem() != null) {
-            return refuse(quiet, Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
+            return refuse(refusals, Refusal.REVOKED, sender, what, "the certificate of node " + sender + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
         }
         signaturesVerified++;
         if (!EcdsaP256.verify(key.key(), signedDigest, signature)) {
-            return refuse(quiet, Refusal.BAD_SIGNATURE, sender, what, "its signature does not verify under the key of node " + sender);
+            return refuse(refusals, Refusal.BAD_SIGNATURE, sender, what, "its signature does not verify under the key of node " + sender);
         }
         return null;
     }
@@ -215,14 +237,8 @@ public final class ControlCheck {
         return v;
     }
 
-    private <T> Optional<T> refuse(Refusal rule, String sender, String what, String detail) {
-        return refuse(false, rule, sender, what, detail);
-    }
-
-    private <T> Optional<T> refuse(boolean quiet, Refusal rule, String sender, String what, String detail) {
-        if (!quiet) {
-            counters.refused(rule, sender, what, detail);
-        }
+    private static <T> Optional<T> refuse(Refusals refusals, Refusal rule, String sender, String what, String detail) {
+        refusals.refused(rule, sender, what, detail);
         return Optional.empty();
     }
 
