@@ -51,10 +51,10 @@ class SlowStartTest {
     void aStartThatFinishesInTimeLogsNoThreads() throws Exception {
         try (ManagerFixture f = new ManagerFixture(); LogCapture log = new LogCapture(SupervisedService.class.getName())) {
             FakeService quick = f.service("quick");
-            quick.startTakes = Duration.ofMillis(50);
-            ServiceManager manager = f.managerWithSlowStart(List.of(quick), () -> null, Duration.ofMillis(300));
+            // starts at once (no startTakes): far inside the watch's period even on a loaded machine
+            ServiceManager manager = f.managerWithSlowStart(List.of(quick), () -> null, Duration.ofMillis(500));
             manager.startAll().await().atMost(WAIT);
-            Thread.sleep(1_000); // past three periods: the watch was cancelled with the start
+            Thread.sleep(1_600); // past three periods: the watch was cancelled with the start
             assertThat(log.lines()).noneMatch(l -> l.contains("still starting"));
             assertThat(log.lines()).anyMatch(l -> l.contains("service quick on node n1 started in"));
         }
