@@ -182,14 +182,24 @@ class ConsoleSocketTest {
         if (origin != null) {
             options.addHeader("Origin", origin);
         }
-        WebSocket ws = client.connect(options).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         BlockingQueue<JsonNode> texts = new LinkedBlockingQueue<>();
         BlockingQueue<Buffer> binary = new LinkedBlockingQueue<>();
         CompletableFuture<Short> closed = new CompletableFuture<>();
-        ws.textMessageHandler(t -> texts.add(readTree(t)));
-        ws.binaryMessageHandler(binary::add);
-        ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
-        return new Console(ws, texts, binary, closed);
+        CompletableFuture<WebSocket> connected = new CompletableFuture<>();
+        // handlers set in the connect handler, on the connection's event loop before any later
+        // event of it: set after a blocking connect, a message or close that came first is missed
+        client.connect(options, r -> {
+            if (r.failed()) {
+                connected.completeExceptionally(r.cause());
+                return;
+            }
+            WebSocket ws = r.result();
+            ws.textMessageHandler(t -> texts.add(readTree(t)));
+            ws.binaryMessageHandler(binary::add);
+            ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+            connected.complete(ws);
+        });
+        return new Console(connected.get(10, TimeUnit.SECONDS), texts, binary, closed);
     }
 
     private static JsonNode readTree(String text) {
