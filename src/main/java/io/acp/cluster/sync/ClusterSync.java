@@ -598,7 +598,6 @@ public final class ClusterSync {
         heard(h.sender(), h.epoch(), hb.get(), from);
     }
 
-
     /**
      * A heartbeat proven to be the sender's: only these move membership (alive, epoch, address) and
      * the digest the peer announced. The address is the one the sender signed, not the datagram's

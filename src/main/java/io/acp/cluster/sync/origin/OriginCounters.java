@@ -11,8 +11,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Counts refused entries by rule and by sending node, and logs them: the first refusal of a
- * (sender, rule) pair at once, then at most one line per 10 s with the count since ({@link LogLimit}), so an attack is visible in the log without flooding it. Senders are counted apart up
- * to {@link #MAX_SENDERS} of them (a holder of the secret can send under any name). Thread-safe.
+ * (sender, rule) pair at once, then at most one line per 10 s with the count since
+ * ({@link LogLimit}), so an attack is visible in the log without flooding it. Senders are counted
+ * apart up to {@link #MAX_SENDERS} of them (a holder of the secret can send under any name).
+ * Thread-safe.
  */
 public final class OriginCounters {
 
