@@ -75,10 +75,15 @@ final class TlsTestClient implements AutoCloseable {
     }
 
     Response receive() throws IOException {
+        return EnvelopeCodec.decodeResponse(receiveFrame());
+    }
+
+    /** The next frame's payload, not decoded. */
+    byte[] receiveFrame() throws IOException {
         int length = in.readInt();
         byte[] body = new byte[length];
         in.readFully(body);
-        return EnvelopeCodec.decodeResponse(body);
+        return body;
     }
 
     @Override
