@@ -26,6 +26,8 @@ final class FakeService implements ManagedService {
     volatile Supplier<Health> health = () -> Health.OK;
     /** Runs at the beginning of each start, before it completes. */
     volatile Runnable onStart = () -> { };
+    /** If set, what each start waits for (instead of {@link #startTakes}). */
+    volatile Supplier<Uni<Void>> startUntil;
     volatile ServiceContext context;
 
     FakeService(String name, List<String> log, String... dependencies) {
@@ -53,6 +55,10 @@ final class FakeService implements ManagedService {
         if (failingStarts > 0) {
             failingStarts--;
             return Uni.createFrom().failure(new IllegalStateException(name + " could not bind its socket"));
+        }
+        Supplier<Uni<Void>> until = startUntil;
+        if (until != null) {
+            return until.get();
         }
         Duration takes = startTakes;
         return takes == null ? Uni.createFrom().voidItem() : Uni.createFrom().voidItem().onItem().delayIt().by(takes);

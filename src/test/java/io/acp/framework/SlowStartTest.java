@@ -2,13 +2,17 @@ package io.acp.framework;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.acp.cluster.journal.Journal;
 import io.acp.node.ServiceState;
+import io.acp.testing.HeldAcknowledgements;
 import io.acp.testing.LogCapture;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A service whose start does not finish is named in the log with where its threads are, so a
@@ -57,6 +61,35 @@ class SlowStartTest {
             Thread.sleep(1_600); // past three periods: the watch was cancelled with the start
             assertThat(log.lines()).noneMatch(l -> l.contains("still starting"));
             assertThat(log.lines()).anyMatch(l -> l.contains("service quick on node n1 started in"));
+        }
+    }
+
+    @Test
+    void aStartWaitingForAWriteShowsWhatHoldsTheCdbsWritesUp(@TempDir Path dir) throws Exception {
+        CountDownLatch released = new CountDownLatch(1);
+        Journal journal = Journal.open(dir, false, Long.MAX_VALUE);
+        try (ManagerFixture f = new ManagerFixture(); LogCapture log = new LogCapture(SupervisedService.class.getName())) {
+            // code chained onto one write's acknowledgement runs on the journal's acknowledging
+            // thread; if it blocks there, every later write waits, and a start that waits for one
+            // has no thread of its own to show
+            HeldAcknowledgements.holdUntil(journal, released);
+            FakeService waiting = f.service("waiting");
+            waiting.startUntil = () -> journal.append(HeldAcknowledgements.entry("second"));
+            ServiceManager manager = f.managerWithSlowStart(List.of(waiting), () -> null, Duration.ofMillis(200));
+            manager.startAll().subscribe().with(ok -> { }, e -> { });
+
+            ManagerFixture.eventually("the waiting start is logged", () -> log.has("service waiting on node n1 is still starting after"));
+            String line = log.lines().stream().filter(l -> l.contains("still starting")).findFirst().orElseThrow();
+            String writeThreads = line.substring(line.indexOf("the CDB's write threads, which a start waiting for a write waits on:"));
+            assertThat(writeThreads)
+                    .contains("\"acp-journal-ack\" TIMED_WAITING").contains(HeldAcknowledgements.class.getName() + ".hold")
+                    .contains("\"acp-journal\" TIMED_WAITING");
+
+            released.countDown();
+            ManagerFixture.eventually("the start finishes once the acknowledgements flow", () -> ManagerFixture.status(manager, "waiting").state() == ServiceState.RUNNING);
+        } finally {
+            released.countDown();
+            journal.close();
         }
     }
 

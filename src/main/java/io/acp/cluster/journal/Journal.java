@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +34,8 @@ import org.jboss.logging.Logger;
  * fsynced together (group commit), so callers never block and many writes share one fsync.
  * Acknowledgements are delivered on a separate thread: a caller's callback (the CDB publishing a
  * durable write, which takes its locks) must never stall the writer and with it every later fsync.
+ * A delivery that does not return holds up every later acknowledgement; the writer logs one that
+ * runs past two seconds, with where it is ({@link AcknowledgementWatch}).
  */
 public final class Journal implements ObjectLog {
 
@@ -52,6 +55,7 @@ public final class Journal implements ObjectLog {
     private final LinkedBlockingQueue<JournalOp> queue = new LinkedBlockingQueue<>();
     private final Object enqueueLock = new Object();
     private final ExecutorService acks = Executors.newSingleThreadExecutor(r -> daemon(r, "acp-journal-ack"));
+    private final AcknowledgementWatch ackWatch;
     private final Thread writer;
     private volatile long journalBytes;
     private boolean closed;
@@ -75,6 +79,7 @@ public final class Journal implements ObjectLog {
         this.journal = journal;
         this.journalBytes = journal.end();
         this.writer = daemon(this::writeLoop, "acp-journal");
+        this.ackWatch = new AcknowledgementWatch(dir.toString());
     }
 
     /**
@@ -203,11 +208,17 @@ public final class Journal implements ObjectLog {
         List<JournalOp> ops = new ArrayList<>();
         List<Append> batch = new ArrayList<>();
         while (true) {
+            JournalOp first;
             try {
-                ops.add(queue.take());
+                first = queue.poll(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 continue; // only close() stops the writer, after everything queued is done
             }
+            ackWatch.check(System.nanoTime());
+            if (first == null) {
+                continue;
+            }
+            ops.add(first);
             queue.drainTo(ops);
             for (JournalOp op : ops) {
                 if (op instanceof Append a) {
@@ -241,12 +252,12 @@ public final class Journal implements ObjectLog {
         try {
             journal.append(records);
             journalBytes = journal.end();
-            acks.execute(() -> done.forEach(d -> d.complete(null)));
+            acks.execute(ackWatch.watched(() -> done.forEach(d -> d.complete(null))));
         } catch (IOException | RuntimeException e) {
             writeFailedSinceCompaction = true;
             AcpException failure = new AcpException(ErrorCode.STORAGE_FAILED, "journal " + journal.path() + ": write failed: " + e.getMessage(), e);
             LOG.errorf("%s (%d records not written)", failure.getMessage(), records.size());
-            acks.execute(() -> done.forEach(d -> d.completeExceptionally(failure)));
+            acks.execute(ackWatch.watched(() -> done.forEach(d -> d.completeExceptionally(failure))));
         }
     }
 
