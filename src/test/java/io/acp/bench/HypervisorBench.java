@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
 
 /**
  * create + start + stop of N systems through ACP's hypervisor service (in process, real libvirt
@@ -25,6 +28,12 @@ import java.util.concurrent.TimeUnit;
  * process reading a batch of commands (define + start, destroy) on stdin, with the same domain XML.
  * Both sides run warm-up rounds first (the JVM compiles ACP's path); every round uses fresh names. Prints both times and
  * the ratio ACP / virsh.
+ *
+ * <p>In the same rounds, the same domains through libvirt-java alone, in this JVM on one thread
+ * (define, start, destroy on the handle define returned, on a connection of its own): the library
+ * ACP calls, without ACP. ACP's time over it is ACP's own: the object stored, the domain looked up
+ * before each step and read back after, meta written, lifecycle events, and the hand-offs to the
+ * hypervisor's thread and back.
  *
  * <p>Usage: {@code HypervisorBench [systems] [rounds] [warm-up rounds]}; see scripts/bench-hypervisor.
  */
@@ -38,8 +47,8 @@ public final class HypervisorBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int warmups = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         Path dir = Files.createTempDirectory("acp-bench-hv");
         try {
             run(n, rounds, warmups, dir);
@@ -70,32 +79,64 @@ public final class HypervisorBench {
         }).await().atMost(WAIT);
         Systems systems = service.systems();
         System.out.printf("%d systems per round: create (define+start) + stop (destroy), sequential%n", n);
-        System.out.printf("%6s %12s %12s %8s %14s %10s%n", "round", "acp ms", "virsh ms", "ratio", "virsh-start ms", "ratio-ops");
+        System.out.printf("%6s %12s %12s %8s %14s %10s %14s %10s%n", "round", "acp ms", "virsh ms", "ratio", "virsh-start ms", "ratio-ops",
+                "library ms", "acp/lib");
         List<Double> ratios = new ArrayList<>();
         List<Double> opRatios = new ArrayList<>();
-        for (int r = 1 - warmups; r <= rounds; r++) {
-            String prefix = (r <= 0 ? "w" + -r : "r" + r) + "-";
-            long acp = timeAcp(systems, spec, prefix, n);
-            long virsh = timeVirsh(spec, prefix, n, dir);
-            // The same virsh with an empty batch: its start-up and connect, which the ratio includes.
-            long virshStart = timeVirsh(spec, prefix + "empty-", 0, dir);
-            double ratio = (double) acp / virsh;
-            double opRatio = (double) acp / Math.max(1, virsh - virshStart);
-            if (r > 0) {
-                ratios.add(ratio);
-                opRatios.add(opRatio);
+        List<Double> libraryRatios = new ArrayList<>();
+        Connect library = new Connect(URI);
+        try {
+            for (int r = 1 - warmups; r <= rounds; r++) {
+                String prefix = (r <= 0 ? "w" + -r : "r" + r) + "-";
+                long acp = timeAcp(systems, spec, prefix, n);
+                long virsh = timeVirsh(spec, prefix, n, dir);
+                // The same virsh with an empty batch: its start-up and connect, which the ratio includes.
+                long virshStart = timeVirsh(spec, prefix + "empty-", 0, dir);
+                long alone = timeLibrary(library, spec, prefix, n);
+                double ratio = (double) acp / virsh;
+                double opRatio = (double) acp / Math.max(1, virsh - virshStart);
+                double libraryRatio = (double) acp / alone;
+                if (r > 0) {
+                    ratios.add(ratio);
+                    opRatios.add(opRatio);
+                    libraryRatios.add(libraryRatio);
+                }
+                System.out.printf("%6s %12.1f %12.1f %8.2f %14.1f %10.2f %14.1f %10.2f%n", r <= 0 ? "warmup" : String.valueOf(r), acp / 1e6, virsh / 1e6,
+                        ratio, virshStart / 1e6, opRatio, alone / 1e6, libraryRatio);
             }
-            System.out.printf("%6s %12.1f %12.1f %8.2f %14.1f %10.2f%n", r <= 0 ? "warmup" : String.valueOf(r), acp / 1e6, virsh / 1e6, ratio,
-                    virshStart / 1e6, opRatio);
+        } finally {
+            library.close();
         }
         ratios.sort(Double::compare);
         opRatios.sort(Double::compare);
-        System.out.printf("median ratio acp/virsh over %d rounds: %.2f (against virsh's commands alone, without its start-up: %.2f)%n",
-                ratios.size(), ratios.get(ratios.size() / 2), opRatios.get(opRatios.size() / 2));
+        libraryRatios.sort(Double::compare);
+        System.out.printf("median ratio acp/virsh over %d rounds: %.2f (against virsh's commands alone, without its start-up: %.2f; "
+                + "against libvirt-java alone: %.2f)%n", ratios.size(), ratios.get(ratios.size() / 2), opRatios.get(opRatios.size() / 2),
+                libraryRatios.get(libraryRatios.size() / 2));
         // One line per figure for scripts/bench: RESULT, name, value, unit.
         System.out.printf(java.util.Locale.ROOT, "RESULT hypervisor.ratio %.3f ratio%n", ratios.get(ratios.size() / 2));
         System.out.printf(java.util.Locale.ROOT, "RESULT hypervisor.ratio.commands %.3f ratio%n", opRatios.get(opRatios.size() / 2));
+        System.out.printf(java.util.Locale.ROOT, "RESULT hypervisor.ratio.library %.3f ratio%n", libraryRatios.get(libraryRatios.size() / 2));
         service.stop().await().atMost(WAIT);
+    }
+
+    /** The same domains through libvirt-java alone: define, start and destroy, each on the handle define returned. */
+    private static long timeLibrary(Connect library, ObjectNode spec, String prefix, int n) throws LibvirtException {
+        String[] xml = new String[n];
+        for (int i = 0; i < n; i++) {
+            xml[i] = DomainXml.of(SystemSpec.parse(prefix + "lib-" + i, spec), "test");
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Domain d = library.domainDefineXML(xml[i]);
+            try {
+                d.create();
+                d.destroy();
+            } finally {
+                d.free();
+            }
+        }
+        return System.nanoTime() - t0;
     }
 
     private static long timeAcp(Systems systems, ObjectNode spec, String prefix, int n) {
