@@ -106,7 +106,7 @@ final class HypervisorOperations implements ServiceOperations {
             case "pause" -> s.pause(id);
             case "resume" -> s.resume(id);
             case "restart" -> s.restart(id);
-            case "delete" -> s.delete(id);
+            case "delete" -> s.delete(id, args.flag("force"));
             default -> s.show(id);
         });
     }

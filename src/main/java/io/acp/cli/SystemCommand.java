@@ -259,8 +259,22 @@ class SystemCommand implements Runnable {
     static class Restart extends OnSystem {
     }
 
-    @Command(name = "delete", description = "Stop and undefine a system's domain and delete the system.")
+    @Command(name = "delete", description = "Undefine a stopped system's domain and delete the system; a running or paused one is "
+            + "refused (conflict, rule running-delete) unless --force.")
     static class Delete extends OnSystem {
+
+        @Option(names = "--force", description = "Delete it even if it runs or is paused: it is stopped at once first, as a pulled plug would.")
+        boolean force;
+
+        @Override
+        protected ObjectNode args() {
+            ObjectNode args = super.args();
+            if (force) {
+                args.put("force", true);
+            }
+            return args;
+        }
+
         @Override
         protected int run(ApiClient api) {
             return print(api.call("hypervisor", "delete", args()), (r, out) -> out.println("deleted system " + r.path("id").asText()));

@@ -1,6 +1,8 @@
 package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -74,9 +76,24 @@ final class Domains {
 
     /** Destroys the domain if it runs and undefines it; nothing if there is none. */
     static void remove(HypervisorBackend b, String id) {
+        remove(b, id, true, null);
+    }
+
+    /**
+     * Undefines the domain of system {@code id}, destroying it first if it runs; without {@code force}
+     * a domain that runs or is paused is refused instead ({@code conflict}, rule running-delete),
+     * and left as it was.
+     */
+    static void remove(HypervisorBackend b, String id, boolean force, String nodeId) {
         Optional<DomainStatus> s = b.status(id);
         if (s.isPresent()) {
-            if (s.get().state() != SystemState.STOPPED) {
+            SystemState state = s.get().state();
+            if (state != SystemState.STOPPED && !force) {
+                throw new AcpException(ErrorCode.CONFLICT, "rule running-delete: system " + id + " is " + state.wireName() + " on node " + nodeId
+                        + "; stop it first (acp system stop " + id + "), or delete it with force (acp system delete " + id
+                        + " --force), which stops it at once as a pulled plug would");
+            }
+            if (state != SystemState.STOPPED) {
                 b.destroy(id);
             }
             b.undefine(id);

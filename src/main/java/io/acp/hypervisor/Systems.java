@@ -234,9 +234,19 @@ public final class Systems {
 
     /** Stops and undefines the domain, then deletes the object (its meta goes with it). */
     public Uni<ObjectNode> delete(String id) {
+        return delete(id, false);
+    }
+
+    /**
+     * Deletes system {@code id}: undefines its domain and writes the object's tombstone. A system
+     * that runs or is paused is refused ({@code conflict}, rule running-delete) unless {@code force},
+     * which stops it at once first, as Proxmox VE and Incus ask a running guest to be stopped before
+     * it is destroyed: a mistyped delete must not pull the plug of a running guest.
+     */
+    public Uni<ObjectNode> delete(String id, boolean force) {
         assignment.requireHere(ctx.specOf(id), "delete");
         ctx.reports().retire(id);
-        return ctx.hv().run(b -> Domains.remove(b, id))
+        return ctx.hv().run(b -> Domains.remove(b, id, force, ctx.nodeId()))
                 .chain(() -> ctx.cdb().deleteObject(SystemReports.key(id)))
                 .onFailure().invoke(f -> ctx.reports().reinstate(id))
                 .map(tombstone -> {

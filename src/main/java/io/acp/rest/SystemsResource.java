@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -75,10 +76,16 @@ public class SystemsResource {
 
     @DELETE
     @Path("/{id}")
-    @Operation(operationId = "deleteSystem", summary = "Stops and undefines a system, then deletes it (hypervisor.delete); answers 202 with the task (Location).")
+    @Operation(operationId = "deleteSystem", summary = "Undefines a stopped system, then deletes it (hypervisor.delete); answers 202 with the task "
+            + "(Location). A running or paused system's task fails with conflict (rule running-delete) unless force=true, which stops it at once first.")
     @APIResponse(responseCode = "202", description = "The task; poll its Location.")
-    public Uni<Response> delete(@BeanParam Caller c, @PathParam("id") String id) {
-        return task(c, id, "delete", Call.id(id));
+    public Uni<Response> delete(@BeanParam Caller c, @PathParam("id") String id,
+            @Parameter(description = "Delete a running or paused system too, stopping it at once first") @QueryParam("force") boolean force) {
+        ObjectNode args = Call.id(id);
+        if (force) {
+            args.put("force", true);
+        }
+        return task(c, id, "delete", args);
     }
 
     @POST

@@ -70,6 +70,32 @@ class HypervisorApiTest extends WithNode {
     }
 
     @Test
+    void aRunningSystemIsNotDeletedWithoutForceAndNothingOfItChanges() throws IOException {
+        try (TestClient c = node.client(true, TestNode.OPERATOR_KEY)) {
+            assertThat(c.result("hypervisor", "create", create()).path("state").asText()).isEqualTo("running");
+            JsonNode before = c.result("cluster", "get", Json.object().put("type", "system").put("id", id));
+
+            Response refused = c.call("hypervisor", "delete", byId(id));
+            assertThat(((Response.Failure) refused).code()).isEqualTo(ErrorCode.CONFLICT);
+            assertThat(((Response.Failure) refused).message()).isEqualTo("rule running-delete: system " + id + " is running on node n1; stop it first "
+                    + "(acp system stop " + id + "), or delete it with force (acp system delete " + id + " --force), which stops it at once as a "
+                    + "pulled plug would");
+            assertThat(c.result("cluster", "get", Json.object().put("type", "system").put("id", id))).as("the object is untouched").isEqualTo(before);
+            JsonNode shown = c.result("hypervisor", "show", byId(id));
+            assertThat(shown.path("meta").path("state").asText()).as("the guest runs on").isEqualTo("running");
+            JsonNode meta = c.result("cluster", "meta", Json.object().put("type", "system").put("id", id));
+            assertThat(meta.get(0).path("values").path("state").asText()).as("and its report says so").isEqualTo("running");
+
+            assertThat(c.result("hypervisor", "pause", byId(id)).path("state").asText()).isEqualTo("paused");
+            Response pausedRefused = c.call("hypervisor", "delete", byId(id));
+            assertThat(((Response.Failure) pausedRefused).message()).startsWith("rule running-delete: system " + id + " is paused on node n1");
+
+            assertThat(c.result("hypervisor", "delete", byId(id).put("force", true)).path("deleted").asBoolean()).isTrue();
+            assertThat(((Response.Failure) c.call("hypervisor", "show", byId(id))).code()).isEqualTo(ErrorCode.NOT_FOUND);
+        }
+    }
+
+    @Test
     void readOnlyKeysMayLookButNotTouch() throws IOException {
         try (TestClient c = node.client(true, TestNode.READER_KEY)) {
             Response denied = c.call("hypervisor", "create", create());

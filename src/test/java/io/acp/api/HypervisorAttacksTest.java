@@ -118,7 +118,7 @@ class HypervisorAttacksTest extends WithNode {
                 assertThat(x.path("id").asText()).isEqualTo(id);
                 assertThat(x.path("state").asText()).isEqualTo("running");
             });
-            admin.result("hypervisor", "delete", Json.object().put("id", id));
+            admin.result("hypervisor", "delete", Json.object().put("id", id).put("force", true));
         }
     }
 

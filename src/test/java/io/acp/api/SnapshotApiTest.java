@@ -70,7 +70,7 @@ class SnapshotApiTest extends WithNode {
             assertThat(c.result("hypervisor", "snapshot-delete", snapshot("s2")).path("deleted").asBoolean()).isTrue();
             Response gone = c.call("hypervisor", "snapshot-revert", snapshot("s2"));
             assertThat(((Response.Failure) gone).code()).isEqualTo(ErrorCode.NOT_FOUND);
-            c.result("hypervisor", "delete", Json.object().put("id", id));
+            c.result("hypervisor", "delete", Json.object().put("id", id).put("force", true));
         }
     }
 
@@ -86,7 +86,7 @@ class SnapshotApiTest extends WithNode {
             }
             JsonNode list = viewer.result("hypervisor", "snapshot-list", Json.object().put("id", id));
             assertThat(list.path("snapshots").findValuesAsText("name")).as("nothing taken, nothing deleted").containsExactly("keep");
-            op.result("hypervisor", "delete", Json.object().put("id", id));
+            op.result("hypervisor", "delete", Json.object().put("id", id).put("force", true));
         }
     }
 }

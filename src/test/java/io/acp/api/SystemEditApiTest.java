@@ -39,7 +39,7 @@ class SystemEditApiTest extends WithNode {
     @AfterEach
     void stopHypervisor() {
         try (TestClient c = node.client(true, TestNode.ADMIN_KEY)) {
-            c.call("hypervisor", "delete", Json.object().put("id", id));
+            c.call("hypervisor", "delete", Json.object().put("id", id).put("force", true));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

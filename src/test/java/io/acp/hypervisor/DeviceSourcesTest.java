@@ -69,7 +69,7 @@ class DeviceSourcesTest {
         assertThat(node.cdb.object(SystemReports.key(id)).orElseThrow().spec().path("disks").get(0).path("pool").asText()).isEqualTo("fast");
         // The network service finds the tap's VLAN in the stored NIC (network.md).
         assertThat(node.cdb.object(SystemReports.key(id)).orElseThrow().spec().path("interfaces").get(0).path("vlan").asInt()).isEqualTo(20);
-        node.systems().delete(id).await().atMost(LibvirtNode.WAIT);
+        node.systems().delete(id, true).await().atMost(LibvirtNode.WAIT);
     }
 
     @Test
@@ -111,7 +111,7 @@ class DeviceSourcesTest {
 
         networkMeta("up");
         assertThat(node.systems().start(id).await().atMost(LibvirtNode.WAIT).path("state").asText()).isEqualTo("running");
-        node.systems().delete(id).await().atMost(LibvirtNode.WAIT);
+        node.systems().delete(id, true).await().atMost(LibvirtNode.WAIT);
     }
 
     @Test

@@ -128,8 +128,8 @@ class TemplateTest {
         s.createFromTemplate(copy, tpl, null, null, true, false, NodeCalls.none("n1")).await().atMost(LibvirtNode.WAIT);
         assertThat(run("qemu-img", "info", "-U", images.resolve(copy + "-vda.qcow2").toString()).output()).doesNotContain("backing file");
 
-        s.delete(web).await().atMost(LibvirtNode.WAIT);
-        s.delete(copy).await().atMost(LibvirtNode.WAIT);
+        s.delete(web, true).await().atMost(LibvirtNode.WAIT);
+        s.delete(copy, true).await().atMost(LibvirtNode.WAIT);
         JsonNode deleted = s.templateDelete(tpl).await().atMost(LibvirtNode.WAIT);
         assertThat(deleted.path("volumesRemoved").get(0).asText()).isEqualTo(volume);
         assertThat(baseVolume).doesNotExist();

@@ -361,8 +361,8 @@ class DebianGuestIT {
         if (deleted.exitCode() != 0) { // seen once in CI, never alone: what both nodes logged about the copy says who removed what
             fail("acp system delete %s on deb2: %s (after acp system stop: %s)%n%s%s", COPY, deleted, stopped, node2.storyOf(COPY), node.storyOf(COPY));
         }
-        acp("system", "delete", GUEST);
-        acp("system", "delete", BASE);
+        acp("system", "delete", GUEST, "--force");
+        acp("system", "delete", BASE, "--force");
         acp("template", "delete", "debian12");
         acp("network", "delete", NETWORK);
     }

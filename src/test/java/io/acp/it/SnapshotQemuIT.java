@@ -141,7 +141,7 @@ class SnapshotQemuIT {
 
         acp("system", "snapshot", "delete", ID, "cold");
         assertThat(run("qemu-img", "snapshot", "-l", "-U", disk.toString()).output()).doesNotContain("cold");
-        acp("system", "delete", ID);
+        acp("system", "delete", ID, "--force");
         assertThat(run("virsh", "-c", URI, "domstate", ID).exit()).as("the domain is gone").isNotZero();
     }
 
@@ -203,8 +203,8 @@ class SnapshotQemuIT {
                 .as("the failed backup's checkpoint is gone: next time, vault's newest and small's newest are still a base")
                 .containsExactlyInAnyOrder("acp." + backup, "acp." + first.path("backup").asText());
 
-        acp("system", "delete", COPY);
-        acp("system", "delete", LIVE);
+        acp("system", "delete", COPY, "--force");
+        acp("system", "delete", LIVE, "--force");
         assertThat(run("virsh", "-c", URI, "domstate", LIVE).exit()).as("the domain is gone, checkpoints and all").isNotZero();
     }
 }

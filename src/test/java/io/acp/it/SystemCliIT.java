@@ -71,6 +71,11 @@ class SystemCliIT {
         assertThat(acp("system", "resume", "web1", "--json").json().path("state").asText()).isEqualTo("running");
         assertThat(acp("system", "shutdown", "web1", "--json").json().path("state").asText()).isEqualTo("stopped");
         assertThat(acp("system", "restart", "web1", "--json").json().path("state").asText()).isEqualTo("running");
+        CliResult runningDelete = acp("system", "delete", "web1");
+        assertThat(runningDelete.exitCode()).as("a running system is not deleted: %s", runningDelete).isEqualTo(6);
+        assertThat(runningDelete.err()).singleElement().asString().startsWith("acp: conflict: rule running-delete: system web1 is running on node hv1; "
+                + "stop it first");
+        assertThat(acp("system", "show", "web1", "--json").json().path("meta").path("state").asText()).as("and runs on").isEqualTo("running");
         assertThat(acp("system", "stop", "web1", "--json").json().path("state").asText()).isEqualTo("stopped");
 
         CliResult noConsole = acp("system", "console-info", "web1");

@@ -315,7 +315,15 @@ class RestApiTest {
 
         problem(as(RestNode.READER).when().delete("/api/v1/systems/vm1").then(), 403, "forbidden");
         as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200);
-        assertThat(finished(as(RestNode.OPERATOR).when().delete("/api/v1/systems/vm1").then()).getString("state")).isEqualTo("ok");
+        // running: the delete's task is refused and the system runs on, until it is asked with force
+        io.restassured.path.json.JsonPath refused = finished(as(RestNode.OPERATOR).when().delete("/api/v1/systems/vm1").then());
+        assertThat(refused.getString("state")).isEqualTo("failed");
+        assertThat(refused.getString("error.code")).isEqualTo("conflict");
+        assertThat(refused.getString("error.message")).contains("rule running-delete: system vm1 is running on node a");
+        as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200).body("meta.state", equalTo("running"))
+                .body("object.spec.vcpus", equalTo(2));
+        assertThat(finished(as(RestNode.OPERATOR).queryParam("force", true).when().delete("/api/v1/systems/vm1").then()).getString("state"))
+                .isEqualTo("ok");
         problem(as(RestNode.READER).when().get("/api/v1/systems/vm1").then(), 404, "not_found");
 
         // the audit trail of all that, readable by a reader, filtered by user
@@ -391,7 +399,8 @@ class RestApiTest {
         problem(as(RestNode.READER).when().get("/api/v1/systems/bk1/backups?pool=nowhere").then(), 409, "conflict")
                 .body("detail", containsString("pool nowhere"));
         for (String id : new String[] {"bk2", "bk1"}) { // no system left on node a for the other tests
-            assertThat(finished(as(RestNode.OPERATOR).when().delete("/api/v1/systems/" + id).then()).getString("state")).isEqualTo("ok");
+            assertThat(finished(as(RestNode.OPERATOR).queryParam("force", true).when().delete("/api/v1/systems/" + id).then()).getString("state"))
+                    .isEqualTo("ok");
         }
     }
 

@@ -94,7 +94,20 @@ function systemRow(ctx, s, nodeIds) {
           running ? h('button', {class: 'small', 'data-action': 'pause', onclick: act('pause')}, 'Pause') : null,
           state === 'paused' ? h('button', {class: 'small', 'data-action': 'resume', onclick: act('resume')}, 'Resume') : null,
           migrateTo,
-          h('button', {class: 'small danger', 'data-action': 'delete', onclick: () => confirm(`Delete system ${s.id}?`) && act('delete')()}, 'Delete'))));
+          h('button', {class: 'small danger', 'data-action': 'delete', onclick: () => deleteSystem(ctx, s.id, state, node)}, 'Delete'))));
+}
+
+/**
+ * hypervisor.delete. The node refuses to delete a running or paused system (rule running-delete)
+ * unless told to stop it first: the confirmation says so, and only then is force sent.
+ */
+function deleteSystem(ctx, id, state, node) {
+  const active = state === 'running' || state === 'paused';
+  if (!confirm(active ? `System ${id} is ${state}. Stop it at once and delete it?` : `Delete system ${id}?`)) {
+    return;
+  }
+  const args = active ? {id, force: true} : {id};
+  ctx.run(ctx.socket.request('hypervisor', 'delete', args, node || undefined), `system ${id}: delete done`);
 }
 
 /** hypervisor.migrate, sent to the node the system is on: offline (shut down, moved, started there if it ran). */
