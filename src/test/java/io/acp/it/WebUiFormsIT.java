@@ -41,7 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * and deleted through their Delete buttons; a name the browser lets through but the node refuses
  * shows the node's rule in the form, for the pool, share and network forms, and creates nothing.
  * The node also runs the hypervisor (libvirt's test driver) for a backup whose task's progress the
- * Tasks page follows to done. Run under {@code flock /tmp/acp-browser.lock}.
+ * Tasks page follows to done, and for a running system that the Systems page deletes only once told
+ * to stop it. Run under {@code flock /tmp/acp-browser.lock}.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -220,6 +221,38 @@ class WebUiFormsIT {
         assertThat(seen).as("drawn while it ran, then done: %s", seen).last().isEqualTo("100 done");
         assertThat(seen).as("drawn while it ran, then done: %s", seen).anyMatch(p -> p.matches("\\d{1,2} copying disk vda"));
         screenshot("forms-task-progress");
+    }
+
+    /**
+     * A running system's Delete button asks whether to stop it first; dismissed, the system runs on,
+     * and accepted, the page sends force and the system is gone.
+     */
+    @Test
+    @Order(5)
+    void aRunningSystemIsDeletedOnlyOnceThePageWasToldToStopIt() throws Exception {
+        try (ApiClient api = node.client()) {
+            ObjectNode create = Json.object().put("id", "uivm").put("start", true);
+            create.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
+            assertThat(api.call("hypervisor", "create", create).path("state").asText()).isEqualTo("running");
+        }
+        browser.get("http://127.0.0.1:" + httpPort + "/#/systems");
+        By delete = By.cssSelector("tr[data-system='uivm'][data-state='running'] [data-action=delete]");
+        await(ExpectedConditions.elementToBeClickable(delete)).click();
+        org.openqa.selenium.Alert asked = await(ExpectedConditions.alertIsPresent());
+        assertThat(asked.getText()).isEqualTo("System uivm is running. Stop it at once and delete it?");
+        asked.dismiss();
+        try (ApiClient api = node.client()) {
+            assertThat(api.call("hypervisor", "show", Json.object().put("id", "uivm")).path("meta").path("state").asText())
+                    .as("dismissed: nothing was sent").isEqualTo("running");
+        }
+
+        await(ExpectedConditions.elementToBeClickable(delete)).click();
+        await(ExpectedConditions.alertIsPresent()).accept();
+        await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-system='uivm']")));
+        try (ApiClient api = node.client()) {
+            assertNotFound(api, "system", "uivm");
+        }
+        screenshot("forms-running-system-deleted");
     }
 
     private static void fill(String form, String field, String value) {
