@@ -88,7 +88,8 @@ final class Domains {
         Optional<DomainStatus> s = b.status(id);
         if (s.isPresent()) {
             SystemState state = s.get().state();
-            if (state != SystemState.STOPPED && !force) {
+            // a guest that runs or is paused is what a mistyped delete would lose; a failed one has already stopped
+            if ((state == SystemState.RUNNING || state == SystemState.PAUSED) && !force) {
                 throw new AcpException(ErrorCode.CONFLICT, "rule running-delete: system " + id + " is " + state.wireName() + " on node " + nodeId
                         + "; stop it first (acp system stop " + id + "), or delete it with force (acp system delete " + id
                         + " --force), which stops it at once as a pulled plug would");

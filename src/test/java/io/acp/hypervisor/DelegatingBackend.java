@@ -13,6 +13,8 @@ class DelegatingBackend implements HypervisorBackend {
     volatile RuntimeException failStart;
     /** Set: the domains named here have a job running (a live migration libvirt still moves), whatever the real driver says. */
     final java.util.Set<String> jobsRunning = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Set: the domains named here read as crashed (libvirt's crashed state), whatever the real driver says. */
+    final java.util.Set<String> crashed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     DelegatingBackend(HypervisorBackend real) {
         this.real = real;
@@ -38,7 +40,9 @@ class DelegatingBackend implements HypervisorBackend {
 
     @Override
     public Optional<DomainStatus> status(String name) {
-        return real.status(name);
+        Optional<DomainStatus> s = real.status(name);
+        return crashed.contains(name) ? s.map(d -> new DomainStatus(d.name(), SystemState.FAILED, d.vcpus(), d.memoryKiB(), d.maxMemoryKiB(),
+                d.cpuTimeNanos())) : s;
     }
 
     @Override

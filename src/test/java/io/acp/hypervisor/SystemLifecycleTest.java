@@ -160,6 +160,20 @@ class SystemLifecycleTest {
     }
 
     @Test
+    void aFailedSystemIsDeletedWithoutForceARunningOneIsNot() {
+        Systems s = node.systems();
+        s.create(web1, spec()).await().atMost(LibvirtNode.WAIT);
+        assertThatThrownBy(() -> s.delete(web1).await().atMost(LibvirtNode.WAIT))
+                .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.getMessage()).startsWith("rule running-delete: system " + web1 + " is running"));
+        assertThat(node.backend.get().status(web1)).as("the refused delete left the domain").isPresent();
+
+        node.backend.get().crashed.add(web1); // its VMM ended: nothing runs that a delete could lose
+        assertThat(s.delete(web1).await().atMost(LibvirtNode.WAIT).path("deleted").asBoolean()).isTrue();
+        assertThat(node.backend.get().real.status(web1)).as("destroyed and undefined").isEmpty();
+        assertThat(node.cdb.object(SystemReports.key(web1))).isEmpty();
+    }
+
+    @Test
     void unknownSystemIsNotFound() {
         assertThatThrownBy(() -> node.systems().start("nope").await().atMost(LibvirtNode.WAIT))
                 .isInstanceOfSatisfying(AcpException.class, e -> {
