@@ -11,6 +11,7 @@ import io.acp.cluster.history.HistoryRange;
 import io.acp.cluster.history.StatsHistory;
 import io.acp.cluster.sync.SecretRotation;
 import io.acp.cluster.sync.membership.MembershipMeta;
+import io.acp.hypervisor.RunningDelete;
 import io.acp.model.Entry;
 import io.acp.model.EntryJson;
 import io.acp.model.Json;
@@ -119,8 +120,15 @@ final class ClusterOperations implements ServiceOperations {
                 .map(EntryJson::toJson));
     }
 
+    /**
+     * Writes the object's tombstone. A system's node then removes its domain (see SystemMonitor),
+     * so a system that runs or is paused is refused unless {@code force} (rule running-delete).
+     */
     private Outcome delete(Args args) {
         ObjectKey key = args.key();
+        if (key.type() == io.acp.model.ObjectType.SYSTEM && !args.flag("force")) {
+            RunningDelete.requireNotRunning(cdb.get(), key.id());
+        }
         return new Outcome.Single(Uni.createFrom().deferred(() -> cdb.get().deleteObject(key))
                 .runSubscriptionOn(worker)
                 .map(EntryJson::toJson));

@@ -1,8 +1,6 @@
 package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.acp.protocol.AcpException;
-import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -88,11 +86,8 @@ final class Domains {
         Optional<DomainStatus> s = b.status(id);
         if (s.isPresent()) {
             SystemState state = s.get().state();
-            // a guest that runs or is paused is what a mistyped delete would lose; a failed one has already stopped
-            if ((state == SystemState.RUNNING || state == SystemState.PAUSED) && !force) {
-                throw new AcpException(ErrorCode.CONFLICT, "rule running-delete: system " + id + " is " + state.wireName() + " on node " + nodeId
-                        + "; stop it first (acp system stop " + id + "), or delete it with force (acp system delete " + id
-                        + " --force), which stops it at once as a pulled plug would");
+            if (RunningDelete.guards(state) && !force) {
+                throw RunningDelete.refusal(id, state, nodeId);
             }
             if (state != SystemState.STOPPED) {
                 b.destroy(id);

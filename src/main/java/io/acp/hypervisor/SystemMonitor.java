@@ -51,8 +51,12 @@ final class SystemMonitor {
             Map<String, DomainStatus> byName = new HashMap<>();
             b.list().forEach(d -> byName.put(d.name(), d));
             int changed = 0;
-            for (ObjectEntry e : cdb.objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
+            for (ObjectEntry e : cdb.objects(new ObjectQuery(ObjectType.SYSTEM, null, null, null, true))) {
                 DomainStatus d = byName.get(e.id());
+                if (e.deleted()) {
+                    changed += removeDeleted(b, e, d);
+                    continue;
+                }
                 String owner = e.spec().path("node").asText(null);
                 if (nodeId.equals(owner) && handoffs.active(e.id()) && !handoffs.blocks(e.id())) {
                     handoffs.end(e.id()); // arrived, and the CDB here shows it: nothing left to protect
@@ -75,9 +79,31 @@ final class SystemMonitor {
         });
     }
 
+    /**
+     * A system whose object was deleted through {@code cluster.delete} (hypervisor.delete removes
+     * the domain itself first): its domain here goes too, as its delete asked, so no guest is left
+     * that no node reports on. cluster.delete refused it while it ran unless forced (rule
+     * running-delete); a node that was away then stops it now. Answers 1 if there was something here.
+     */
+    private int removeDeleted(HypervisorBackend b, ObjectEntry tombstone, DomainStatus d) {
+        boolean reported = reports.last(tombstone.id()).isPresent();
+        reports.forget(tombstone.id());
+        if (d == null) {
+            return reported ? 1 : 0;
+        }
+        LOG.warnf("system %s was deleted (version %s by node %s) but has a %s domain on node %s: removing it", d.name(), tombstone.version(),
+                tombstone.node(), d.state().wireName(), nodeId);
+        remove(b, d);
+        return 1;
+    }
+
     private void removeStray(HypervisorBackend b, DomainStatus d, String owner) {
         LOG.warnf("system %s is assigned to node %s but has a %s domain on node %s: removing this node's copy", d.name(), owner,
                 d.state().wireName(), nodeId);
+        remove(b, d);
+    }
+
+    private void remove(HypervisorBackend b, DomainStatus d) {
         try {
             if (d.state() != SystemState.STOPPED) {
                 b.destroy(d.name());
@@ -85,7 +111,7 @@ final class SystemMonitor {
             b.undefine(d.name());
         } catch (RuntimeException e) {
             // The other systems still get reconciled; the next reconcile tries again.
-            LOG.errorf("system %s: node %s could not remove its copy: %s", d.name(), nodeId, e.getMessage());
+            LOG.errorf("system %s: node %s could not remove its domain: %s", d.name(), nodeId, e.getMessage());
         }
     }
 

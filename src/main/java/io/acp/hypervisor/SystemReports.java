@@ -245,6 +245,17 @@ final class SystemReports {
         migrations.remove(id);
     }
 
+    /**
+     * Forgets what was last reported of a system whose object is a tombstone: its delete already
+     * dropped the meta everywhere, and a report of it is not written again while it is deleted
+     * ({@link #isSystem}). Unlike {@link #retire}, a later put of the same id is reported as usual.
+     */
+    synchronized void forget(String id) {
+        last.remove(id);
+        lastVmm.remove(id);
+        migrations.remove(id);
+    }
+
     /** Reports on the system again: its delete failed, or it is created anew. */
     void reinstate(String id) {
         retired.remove(id);

@@ -21,11 +21,17 @@ class HypervisorApiTest extends WithNode {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private HypervisorService hypervisor;
+    /** The service's libvirt connection, to see what its domains are (as virsh on the node would). */
+    private final java.util.concurrent.atomic.AtomicReference<LibvirtBackend> libvirt = new java.util.concurrent.atomic.AtomicReference<>();
     private final String id = "api-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
 
     @BeforeEach
     void startHypervisor() {
-        hypervisor = new HypervisorService(config(), TestNode.NODE, node.cdb::get, () -> new LibvirtBackend("test:///default", TestNode.NODE));
+        hypervisor = new HypervisorService(config(), TestNode.NODE, node.cdb::get, () -> {
+            LibvirtBackend b = new LibvirtBackend("test:///default", TestNode.NODE);
+            libvirt.set(b);
+            return b;
+        });
         hypervisor.start(TestNode.context()).await().atMost(WAIT);
         node.systems.set(hypervisor.systems());
     }
@@ -93,6 +99,48 @@ class HypervisorApiTest extends WithNode {
             assertThat(c.result("hypervisor", "delete", byId(id).put("force", true)).path("deleted").asBoolean()).isTrue();
             assertThat(((Response.Failure) c.call("hypervisor", "show", byId(id))).code()).isEqualTo(ErrorCode.NOT_FOUND);
         }
+    }
+
+    /**
+     * cluster.delete of a system: its node removes the domain at its next reconcile, so a running
+     * one is refused without force (rule running-delete), and nothing of it changes.
+     */
+    @Test
+    void aSystemsObjectDeletedThroughTheClusterTakesItsDomainAlongButNotWhileItRunsUnlessForced() throws IOException {
+        ObjectNode key = Json.object().put("type", "system").put("id", id);
+        try (TestClient c = node.client(true, TestNode.OPERATOR_KEY)) {
+            assertThat(c.result("hypervisor", "create", create()).path("state").asText()).isEqualTo("running");
+            JsonNode before = c.result("cluster", "get", key);
+
+            Response refused = c.call("cluster", "delete", key);
+            assertThat(((Response.Failure) refused).code()).isEqualTo(ErrorCode.CONFLICT);
+            assertThat(((Response.Failure) refused).message()).isEqualTo("rule running-delete: node n1 reports system " + id + " running; stop it "
+                    + "first (acp system stop " + id + "), or delete it with force (acp system delete " + id + " --force, or acp delete system " + id
+                    + " --force if node n1 is gone for good), which stops it at once as a pulled plug would");
+            assertThat(c.result("cluster", "get", key)).as("the object is untouched").isEqualTo(before);
+            hypervisor.reconcileNow().await().atMost(WAIT);
+            assertThat(domainState()).as("the guest runs on").isEqualTo("running");
+
+            // Stopped, it is deleted, and its node undefines the domain instead of leaving it unreported.
+            assertThat(c.result("hypervisor", "stop", byId(id)).path("state").asText()).isEqualTo("stopped");
+            assertThat(c.result("cluster", "delete", key).path("deleted").asBoolean()).isTrue();
+            assertThat(domainState()).as("until the reconcile").isEqualTo("stopped");
+            assertThat(hypervisor.reconcileNow().await().atMost(WAIT)).isEqualTo(1);
+            assertThat(domainState()).as("the domain went with its object").isNull();
+            assertThat(c.result("cluster", "meta", key)).as("and nothing reports on it").isEmpty();
+
+            // Created anew under the same id and running: deleted only with force, which stops it.
+            assertThat(c.result("hypervisor", "create", create()).path("state").asText()).isEqualTo("running");
+            assertThat(((Response.Failure) c.call("cluster", "delete", key)).code()).isEqualTo(ErrorCode.CONFLICT);
+            assertThat(c.result("cluster", "delete", key.deepCopy().put("force", true)).path("deleted").asBoolean()).isTrue();
+            assertThat(hypervisor.reconcileNow().await().atMost(WAIT)).isEqualTo(1);
+            assertThat(domainState()).as("a forced delete stops and removes the guest").isNull();
+            assertThat(hypervisor.reconcileNow().await().atMost(WAIT)).as("and then there is nothing left to do").isZero();
+        }
+    }
+
+    private String domainState() {
+        return libvirt.get().status(id).map(s -> s.state().wireName()).orElse(null);
     }
 
     @Test

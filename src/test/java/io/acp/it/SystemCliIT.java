@@ -75,6 +75,10 @@ class SystemCliIT {
         assertThat(runningDelete.exitCode()).as("a running system is not deleted: %s", runningDelete).isEqualTo(6);
         assertThat(runningDelete.err()).singleElement().asString().startsWith("acp: conflict: rule running-delete: system web1 is running on node hv1; "
                 + "stop it first");
+        CliResult objectDelete = acp("delete", "system", "web1");
+        assertThat(objectDelete.exitCode()).as("nor is its object deleted: %s", objectDelete).isEqualTo(6);
+        assertThat(objectDelete.err()).singleElement().asString().startsWith("acp: conflict: rule running-delete: node hv1 reports system web1 "
+                + "running; stop it first");
         assertThat(acp("system", "show", "web1", "--json").json().path("meta").path("state").asText()).as("and runs on").isEqualTo("running");
         assertThat(acp("system", "stop", "web1", "--json").json().path("state").asText()).isEqualTo("stopped");
 
@@ -91,6 +95,24 @@ class SystemCliIT {
         CliResult gone = acp("system", "show", "web1");
         assertThat(gone.exitCode()).isEqualTo(3);
         assertThat(gone.err()).containsExactly("acp: not_found: system web1 not found");
+    }
+
+    /** acp delete system --force: the object's tombstone, and the node stops and removes the guest at its next reconcile. */
+    @Test
+    void aSystemsObjectDeletedWithForceTakesItsRunningGuestAlong() throws Exception {
+        CliResult create = acp("system", "create", "web6", "--vcpus", "1", "--memory", "64");
+        assertThat(create.exitCode()).as("%s", create).isZero();
+        assertThat(acp("system", "start", "web6").exitCode()).isZero();
+        assertThat(acp("system", "show", "web6", "--json").json().path("meta").path("state").asText()).isEqualTo("running");
+
+        CliResult delete = acp("delete", "system", "web6", "--force");
+        assertThat(delete.exitCode()).as("%s", delete).isZero();
+        assertThat(delete.out()).singleElement().asString().startsWith("deleted system/web6 version ");
+        // the reconcile runs every 10 s (acp.hypervisor.reconcile-interval)
+        assertThat(node.awaitLogLine("system web6 was deleted", Duration.ofSeconds(30))).contains("has a running domain on node hv1: removing it");
+        assertThat(node.logLines()).noneSatisfy(l -> assertThat(l).contains("system web6: node hv1 could not remove its domain"));
+        CliResult gone = acp("system", "show", "web6");
+        assertThat(gone.exitCode()).as("%s", gone).isEqualTo(3);
     }
 
     @Test
