@@ -1,5 +1,6 @@
 package io.acp.framework;
 
+import io.acp.cluster.ObjectWriter;
 import java.util.Map;
 
 /**
@@ -17,8 +18,6 @@ final class ServiceThreads {
     static final int MAX_THREADS = 12;
     /** Frames of each: enough to reach the service's own call under a library's. */
     static final int MAX_FRAMES = 40;
-    /** The CDB's write threads, by name: {@code Journal}'s two and {@code ObjectWriter}'s one per node. */
-    static final java.util.List<String> WRITE_THREADS = java.util.List.of("acp-journal", "acp-cdb-writer-");
 
     private ServiceThreads() {
     }
@@ -50,7 +49,7 @@ final class ServiceThreads {
         int writeThreads = 0;
         for (Map.Entry<Thread, StackTraceElement[]> e : all.entrySet()) {
             String n = e.getKey().getName();
-            if (writeThreads < MAX_THREADS && WRITE_THREADS.stream().anyMatch(n::startsWith)) {
+            if (writeThreads < MAX_THREADS && ObjectWriter.WRITE_PATH_THREADS.stream().anyMatch(n::startsWith)) {
                 writeThreads++;
                 append(writes, e.getKey(), e.getValue());
             }
