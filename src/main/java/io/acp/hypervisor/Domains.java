@@ -72,11 +72,6 @@ final class Domains {
         return true;
     }
 
-    /** Destroys the domain if it runs and undefines it; nothing if there is none. */
-    static void remove(HypervisorBackend b, String id) {
-        remove(b, id, true, null);
-    }
-
     /**
      * Undefines the domain of system {@code id}, destroying it first if it runs; without {@code force}
      * a domain that runs or is paused is refused instead ({@code conflict}, rule running-delete),

@@ -535,7 +535,7 @@ final class Migrations {
         }
         requireSource(id, caller, "migrate-abort");
         incomingFrom.remove(id, caller);
-        return ctx.hv().run(b -> Domains.remove(b, id))
+        return ctx.hv().run(b -> Domains.remove(b, id, true, ctx.nodeId()))
                 .call(() -> record(id, null))
                 .map(x -> Json.object().put("id", id).put("node", nodeId).put("aborted", true))
                 .eventually(() -> handoffs.end(id));
