@@ -217,7 +217,9 @@ class DebianGuestIT {
         System.out.printf("DebianGuestIT: cloud-init's runcmd ran %d ms after acp system create --start (accelerator %s)%n",
                 (System.nanoTime() - t0) / 1_000_000, ACCELERATOR);
         assertThat(at).as("the marker on the guest's serial console: %s", console.tail()).isNotNegative();
-        assertThat(console.await(marker + " on ci-guest", at, Duration.ZERO)).as("with the host name of the seed").isEqualTo(at);
+        // the console's bytes come in chunks: the rest of the line may be a chunk behind its start
+        assertThat(console.await(marker + " on ci-guest", at, Duration.ofSeconds(10))).as("with the host name of the seed: %s", console.tail())
+                .isEqualTo(at);
         assertThat(console.await("root@ci-guest", at, SHELL_LIMIT)).as("root's prompt on the console: %s", console.tail()).isNotNegative();
         assertThat(console.shell("id -un", SHELL_LIMIT).strip()).isEqualTo("root");
     }
