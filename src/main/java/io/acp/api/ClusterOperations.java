@@ -126,7 +126,11 @@ final class ClusterOperations implements ServiceOperations {
      */
     private Outcome delete(Args args) {
         ObjectKey key = args.key();
-        if (key.type() == io.acp.model.ObjectType.SYSTEM && !args.flag("force")) {
+        boolean force = args.flag("force");
+        if (force && key.type() != io.acp.model.ObjectType.SYSTEM) {
+            throw AcpException.badRequest("delete " + key + ": 'force' is for systems only (rule running-delete); nothing else is refused for running");
+        }
+        if (key.type() == io.acp.model.ObjectType.SYSTEM && !force) {
             RunningDelete.requireNotRunning(cdb.get(), key.id());
         }
         return new Outcome.Single(Uni.createFrom().deferred(() -> cdb.get().deleteObject(key))

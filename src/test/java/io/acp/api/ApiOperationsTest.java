@@ -43,12 +43,18 @@ class ApiOperationsTest extends WithNode {
             assertThat(c.result("cluster", "list", args("type", "network", "subtype", "trunk"))).isEmpty();
             assertThat(c.result("cluster", "list", args("type", "node"))).isEmpty();
 
+            Response forced = c.call("cluster", "delete", args("type", "network", "id", "v100").put("force", true));
+            assertThat(((Response.Failure) forced).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(((Response.Failure) forced).message())
+                    .isEqualTo("delete network/v100: 'force' is for systems only (rule running-delete); nothing else is refused for running");
+            assertThat(c.result("cluster", "get", args("type", "network", "id", "v100"))).as("and nothing changed").isEqualTo(stored);
+
             JsonNode tombstone = c.result("cluster", "delete", args("type", "network", "id", "v100"));
             assertThat(tombstone.path("deleted").asBoolean()).isTrue();
             Response gone = c.call("cluster", "get", args("type", "network", "id", "v100"));
             assertThat(((Response.Failure) gone).code()).isEqualTo(ErrorCode.NOT_FOUND);
-            // what is left besides the task log of the put and the delete (service task)
-            assertThat(c.result("cluster", "list", null)).allSatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("task")).hasSize(2);
+            // what is left besides the task log of the put, the refused delete and the delete (service task)
+            assertThat(c.result("cluster", "list", null)).allSatisfy(e -> assertThat(e.path("type").asText()).isEqualTo("task")).hasSize(3);
             assertThat(c.result("cluster", "list", Json.object().put("deleted", true)))
                     .filteredOn(e -> !e.path("type").asText().equals("task")).containsExactly(tombstone);
         }

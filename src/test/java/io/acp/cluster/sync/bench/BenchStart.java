@@ -30,7 +30,12 @@ record BenchStart(SyncSettings settings, Path root, PkiFiles ca) implements Auto
 
     /** A new cluster named after the benchmark ({@code name}: its secret and temp dir say so). */
     static BenchStart cluster(String name) throws IOException {
-        SyncSettings settings = SyncSettings.defaults("bench", name + " benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
+        SyncSettings d = SyncSettings.defaults("bench", name + " benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
+        // -Dbench.maxDatagramBytes: the same run with larger datagrams (docs/benchmarks.md, "Larger datagrams")
+        int max = Integer.getInteger("bench.maxDatagramBytes", d.maxDatagramBytes());
+        SyncSettings settings = new SyncSettings(d.clusterId(), d.secret(), d.previousSecret(), d.mode(), d.group(), d.port(), d.multicastInterface(), d.ttl(),
+                d.unicastBind(), d.peers(), d.flushInterval(), d.maxLinger(), d.maxPendingDeltas(), d.heartbeatInterval(), d.suspectAfter(), d.deadAfter(),
+                d.antiEntropyInterval(), d.antiEntropyMaxBytes(), max, d.reassemblyTimeout(), d.reassemblyMaxBytes());
         Path root = Files.createTempDirectory("acp-" + name.replace(' ', '-') + "-");
         return new BenchStart(settings, root, TestPki.newCluster(root.resolve("ca"), settings.clusterId()));
     }
