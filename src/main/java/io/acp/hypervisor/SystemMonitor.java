@@ -91,7 +91,8 @@ final class SystemMonitor {
         if (d == null) {
             return reported ? 1 : 0;
         }
-        LOG.warnf("system %s was deleted (version %s by node %s) but has a %s domain on node %s: removing it", d.name(), tombstone.version(),
+        // what the delete asked for (cluster.delete leaves the domain to its node), so not a warning
+        LOG.infof("system %s was deleted (version %s by node %s) but has a %s domain on node %s: removing it", d.name(), tombstone.version(),
                 tombstone.node(), d.state().wireName(), nodeId);
         remove(b, d);
         return 1;
