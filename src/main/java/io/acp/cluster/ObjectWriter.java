@@ -17,19 +17,13 @@ import java.util.function.Supplier;
  */
 public final class ObjectWriter implements AutoCloseable {
 
-    /** This writer's thread is named this and the node's id. */
-    public static final String THREAD_PREFIX = "acp-cdb-writer-";
-    /** Every thread an object write passes through, by name or name prefix: this writer's, then the journal's. */
-    public static final java.util.List<String> WRITE_PATH_THREADS = java.util.List.of(THREAD_PREFIX, io.acp.cluster.journal.Journal.WRITER_THREAD,
-            io.acp.cluster.journal.Journal.ACK_THREAD);
-
     private final Cdb cdb;
     private final ExecutorService thread;
 
     ObjectWriter(Cdb cdb) {
         this.cdb = cdb;
         this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, THREAD_PREFIX + cdb.localNode());
+            Thread t = new Thread(r, WriteThreads.CDB_WRITER_PREFIX + cdb.localNode());
             t.setDaemon(true);
             return t;
         });

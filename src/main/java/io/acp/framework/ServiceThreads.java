@@ -1,6 +1,8 @@
 package io.acp.framework;
 
-import io.acp.cluster.ObjectWriter;
+import io.acp.cluster.WriteThreads;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,16 +48,15 @@ final class ServiceThreads {
             append(out, t, stack);
         }
         StringBuilder writes = new StringBuilder();
-        int writeThreads = 0;
-        for (Map.Entry<Thread, StackTraceElement[]> e : all.entrySet()) {
-            String n = e.getKey().getName();
-            if (writeThreads < MAX_THREADS && ObjectWriter.WRITE_PATH_THREADS.stream().anyMatch(n::startsWith)) {
-                writeThreads++;
-                append(writes, e.getKey(), e.getValue());
-            }
-        }
+        // the most telling first (WriteThreads.IN_ORDER): a JVM with several CDBs (tests, a simulation) has more than are shown
+        List<Map.Entry<Thread, StackTraceElement[]>> path = all.entrySet().stream()
+                .filter(e -> WriteThreads.rank(e.getKey().getName()) < WriteThreads.IN_ORDER.size())
+                .sorted(Comparator.comparingInt(e -> WriteThreads.rank(e.getKey().getName())))
+                .limit(MAX_THREADS)
+                .toList();
+        path.forEach(e -> append(writes, e.getKey(), e.getValue()));
         return (described == 0 ? " (none)" : out.toString())
-                + "\n  the CDB's write threads, which a start waiting for a write waits on:" + (writeThreads == 0 ? " (none)" : writes.toString());
+                + "\n  the CDB's write threads, which a start waiting for a write waits on:" + (path.isEmpty() ? " (none)" : writes.toString());
     }
 
     private static void append(StringBuilder out, Thread t, StackTraceElement[] stack) {

@@ -68,6 +68,13 @@ class SlowStartTest {
     void aStartWaitingForAWriteShowsWhatHoldsTheCdbsWritesUp(@TempDir Path dir) throws Exception {
         CountDownLatch released = new CountDownLatch(1);
         Journal journal = Journal.open(dir, false, Long.MAX_VALUE);
+        // more idle CDB writers than the log shows (a JVM of many CDBs: this one's other tests):
+        // the journal's threads, which hold the writes up here, are shown before them
+        for (int i = 0; i < ServiceThreads.MAX_THREADS * 10; i++) {
+            Thread idle = new Thread(() -> awaitQuietly(released), io.acp.cluster.WriteThreads.CDB_WRITER_PREFIX + "idle" + i);
+            idle.setDaemon(true);
+            idle.start();
+        }
         try (ManagerFixture f = new ManagerFixture(); LogCapture log = new LogCapture(SupervisedService.class.getName())) {
             // code chained onto one write's acknowledgement runs on the journal's acknowledging
             // thread; if it blocks there, every later write waits, and a start that waits for one

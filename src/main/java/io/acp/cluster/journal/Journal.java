@@ -54,12 +54,7 @@ public final class Journal implements ObjectLog {
     private final RecordFile journal;
     private final LinkedBlockingQueue<JournalOp> queue = new LinkedBlockingQueue<>();
     private final Object enqueueLock = new Object();
-    /** The thread that appends and syncs: every object write waits for it. */
-    public static final String WRITER_THREAD = "acp-journal";
-    /** The thread that acknowledges synced writes: whatever a write's caller chained on runs here. */
-    public static final String ACK_THREAD = "acp-journal-ack";
-
-    private final ExecutorService acks = Executors.newSingleThreadExecutor(r -> daemon(r, ACK_THREAD));
+    private final ExecutorService acks = Executors.newSingleThreadExecutor(r -> daemon(r, io.acp.cluster.WriteThreads.JOURNAL_ACKS));
     private final AcknowledgementWatch ackWatch;
     private final Thread writer;
     private volatile long journalBytes;
@@ -83,7 +78,7 @@ public final class Journal implements ObjectLog {
         this.compactBytes = compactBytes;
         this.journal = journal;
         this.journalBytes = journal.end();
-        this.writer = daemon(this::writeLoop, WRITER_THREAD);
+        this.writer = daemon(this::writeLoop, io.acp.cluster.WriteThreads.JOURNAL_WRITER);
         this.ackWatch = new AcknowledgementWatch(dir.toString());
     }
 
