@@ -22,6 +22,16 @@ public final class RunningDelete {
         return state == SystemState.RUNNING || state == SystemState.PAUSED;
     }
 
+    /** {@link #guards} of a state as a report words it. */
+    private static boolean guarded(String wireName) {
+        for (SystemState s : SystemState.values()) {
+            if (s.wireName().equals(wireName)) {
+                return guards(s);
+            }
+        }
+        return false;
+    }
+
     /** The refusal of {@code hypervisor.delete}, which saw the domain on {@code node}. */
     static AcpException refusal(String id, SystemState state, String node) {
         return new AcpException(ErrorCode.CONFLICT, "rule running-delete: system " + id + " is " + state.wireName() + " on node " + node
@@ -38,7 +48,7 @@ public final class RunningDelete {
     public static void requireNotRunning(Cdb cdb, String id) {
         for (MetaEntry m : cdb.meta(SystemReports.key(id), null)) {
             String state = m.values().path("state").asText("");
-            if (state.equals(SystemState.RUNNING.wireName()) || state.equals(SystemState.PAUSED.wireName())) {
+            if (guarded(state)) {
                 throw new AcpException(ErrorCode.CONFLICT, "rule running-delete: node " + m.node() + " reports system " + id + " " + state
                         + "; stop it first (acp system stop " + id + "), or delete it with force (acp system delete " + id
                         + " --force, or acp delete system " + id + " --force if node " + m.node()

@@ -104,12 +104,10 @@ final class SystemMonitor {
         remove(b, d);
     }
 
+    /** {@link Domains#remove}, forced; a failure is logged, not thrown. */
     private void remove(HypervisorBackend b, DomainStatus d) {
         try {
-            if (d.state() != SystemState.STOPPED) {
-                b.destroy(d.name());
-            }
-            b.undefine(d.name());
+            Domains.remove(b, d.name(), true, nodeId);
         } catch (RuntimeException e) {
             // The other systems still get reconciled; the next reconcile tries again.
             LOG.errorf("system %s: node %s could not remove its domain: %s", d.name(), nodeId, e.getMessage());

@@ -1,6 +1,7 @@
 package io.acp.cluster.journal;
 
 import io.acp.cluster.ObjectLog;
+import io.acp.cluster.WriteThreads;
 import io.acp.cluster.journal.JournalOp.Append;
 import io.acp.cluster.journal.JournalOp.Compact;
 import io.acp.cluster.journal.JournalOp.Load;
@@ -54,7 +55,7 @@ public final class Journal implements ObjectLog {
     private final RecordFile journal;
     private final LinkedBlockingQueue<JournalOp> queue = new LinkedBlockingQueue<>();
     private final Object enqueueLock = new Object();
-    private final ExecutorService acks = Executors.newSingleThreadExecutor(r -> daemon(r, io.acp.cluster.WriteThreads.JOURNAL_ACKS));
+    private final ExecutorService acks = Executors.newSingleThreadExecutor(r -> daemon(r, WriteThreads.JOURNAL_ACKS));
     private final AcknowledgementWatch ackWatch;
     private final Thread writer;
     private volatile long journalBytes;
@@ -78,7 +79,7 @@ public final class Journal implements ObjectLog {
         this.compactBytes = compactBytes;
         this.journal = journal;
         this.journalBytes = journal.end();
-        this.writer = daemon(this::writeLoop, io.acp.cluster.WriteThreads.JOURNAL_WRITER);
+        this.writer = daemon(this::writeLoop, WriteThreads.JOURNAL_WRITER);
         this.ackWatch = new AcknowledgementWatch(dir.toString());
     }
 
