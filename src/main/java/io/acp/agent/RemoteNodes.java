@@ -8,6 +8,7 @@ import io.acp.cluster.sync.membership.MembershipMeta;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.model.SharedOutcome;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.acp.protocol.Request;
@@ -121,13 +122,14 @@ final class RemoteNodes implements RemoteRouter {
                 return Uni.createFrom().failure(e);
             });
         }
-        Uni<PeerLink> connecting = connect(node, address)
-                .map(socket -> new PeerLink(node, address, socket, ConnectedClient.certificateOf(socket)))
-                .memoize().indefinitely();
+        // Not memoize(): its answer can reach a late subscriber before its subscription does (SharedOutcome).
+        SharedOutcome<PeerLink> shared = new SharedOutcome<>();
+        Uni<PeerLink> connecting = shared.uni();
         Uni<PeerLink> raced = links.putIfAbsent(node, connecting);
         if (raced != null) {
             return link(node, address);
         }
+        shared.take(connect(node, address).map(socket -> new PeerLink(node, address, socket, ConnectedClient.certificateOf(socket))));
         return connecting.onFailure().invoke(() -> links.remove(node, connecting));
     }
 

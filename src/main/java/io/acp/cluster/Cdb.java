@@ -9,6 +9,7 @@ import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
+import io.acp.model.SharedOutcome;
 import io.acp.model.StatsEntry;
 import io.acp.model.Version;
 import io.acp.protocol.AcpException;
@@ -219,8 +220,7 @@ public final class Cdb implements AutoCloseable {
         if (r.isDone()) {
             return Uni.createFrom().voidItem();
         }
-        // Not completionStage(r): a cancelled waiter would cancel the future for all others.
-        return Uni.createFrom().<Void>emitter(em -> r.whenComplete((ok, f) -> em.complete(null)))
+        return SharedOutcome.of(r)
                 .ifNoItem().after(NOT_READY_WAIT).failWith(() -> notReady(what));
     }
 
@@ -308,12 +308,10 @@ public final class Cdb implements AutoCloseable {
             return Uni.createFrom().failure(e);
         }
         // Subscribed here, not by the caller: a durable write must become visible even if nobody waits for it.
-        Uni<ObjectEntry> acknowledged = durable
+        // Not memoize(): its answer can reach a late subscriber before its subscription does (SharedOutcome).
+        return SharedOutcome.of(durable
                 .onFailure().invoke(failure -> notJournaled(entry, failure))
-                .onItem().transform(ok -> publishLocal(entry))
-                .memoize().indefinitely();
-        acknowledged.subscribe().with(ok -> { }, failure -> { });
-        return acknowledged;
+                .onItem().transform(ok -> publishLocal(entry)));
     }
 
     /** The newest entry of a key, queued or durable; caller holds {@code objectWrites}. */
@@ -349,6 +347,17 @@ public final class Cdb implements AutoCloseable {
     private AcpException lostTo(ObjectEntry written, ObjectEntry winner) {
         return new AcpException(ErrorCode.CONFLICT, "object " + written.key() + " on node " + localNode + ": this write (version "
                 + written.version() + ") lost to version " + winner.version() + " written by node " + winner.version().node());
+    }
+
+    /**
+     * Object writes taken (local and merged) whose journal record is not yet durable: what a
+     * start waiting for a write is told by. Zero while such a start still waits means the write's
+     * acknowledgement was delivered and its continuation lost, not that the journal holds it.
+     */
+    public int objectWritesInFlight() {
+        synchronized (objectWrites) {
+            return pending.size();
+        }
     }
 
     /** Records this node's meta for an object. */

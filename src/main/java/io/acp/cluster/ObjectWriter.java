@@ -3,6 +3,7 @@ package io.acp.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
+import io.acp.model.SharedOutcome;
 import io.acp.model.Version;
 import io.smallrye.mutiny.Uni;
 import java.util.concurrent.ExecutorService;
@@ -40,11 +41,7 @@ public final class ObjectWriter implements AutoCloseable {
     }
 
     private Uni<ObjectEntry> queued(Supplier<Uni<ObjectEntry>> write) {
-        Uni<ObjectEntry> answer = Uni.createFrom().deferred(() -> write.get())
-                .runSubscriptionOn(thread)
-                .memoize().indefinitely();
-        answer.subscribe().with(ok -> { }, failure -> { });
-        return answer;
+        return SharedOutcome.of(Uni.createFrom().deferred(() -> write.get()).runSubscriptionOn(thread));
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.acp.node.ManagedService;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.service.ClusterService;
+import io.acp.model.SharedOutcome;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -127,6 +128,7 @@ public class ServiceManager implements ServiceDirectory {
      */
     public Uni<Void> startAll() {
         Uni<Void> start;
+        SharedOutcome<Void> outcome = new SharedOutcome<>();
         synchronized (this) {
             if (phase == Phase.STARTING || phase == Phase.RUNNING) {
                 return starting;
@@ -150,18 +152,18 @@ public class ServiceManager implements ServiceDirectory {
             LOG.infof("node %s starting services %s", settings.nodeId(), order.stream().map(SupervisedService::name).toList());
             start = Uni.createFrom().deferred(() -> startGraph(order))
                     .onItem().invoke(this::started)
-                    .onFailure().invoke(f -> rolledBack())
-                    .memoize().indefinitely();
-            starting = start;
+                    .onFailure().invoke(f -> rolledBack());
+            starting = outcome.uni();
         }
         // Subscribed outside the lock: services report changes, and the publisher reads statuses.
-        start.subscribe().with(ok -> { }, f -> { });
-        return start;
+        outcome.take(start);
+        return outcome.uni();
     }
 
     /** Stops every service in reverse start order, waiting for each; stop failures are logged. */
     public Uni<Void> stopAll() {
         Uni<Void> stop;
+        SharedOutcome<Void> outcome = new SharedOutcome<>();
         synchronized (this) {
             if (phase == Phase.STOPPING) {
                 return stopping;
@@ -169,8 +171,7 @@ public class ServiceManager implements ServiceDirectory {
             if (phase == Phase.STARTING) {
                 // Let the start finish (or roll back) first, then stop what runs.
                 stop = starting.onFailure().recoverWithNull().replaceWithVoid()
-                        .chain(this::stopAll)
-                        .memoize().indefinitely();
+                        .chain(this::stopAll);
             } else if (phase == Phase.RUNNING) {
                 phase = Phase.STOPPING;
                 tickers.forEach(Cancellable::cancel);
@@ -181,15 +182,14 @@ public class ServiceManager implements ServiceDirectory {
                 stop = Uni.createFrom().voidItem()
                         .invoke(publisher::nodeChanged)
                         .chain(() -> stopEach(reverse))
-                        .onItem().invoke(this::stopped)
-                        .memoize().indefinitely();
-                stopping = stop;
+                        .onItem().invoke(this::stopped);
+                stopping = outcome.uni();
             } else {
                 return Uni.createFrom().voidItem();
             }
         }
-        stop.subscribe().with(ok -> { }, f -> { });
-        return stop;
+        outcome.take(stop);
+        return outcome.uni();
     }
 
     @Override
@@ -257,10 +257,9 @@ public class ServiceManager implements ServiceDirectory {
             List<Uni<Void>> dependencies = unit.service().dependencies().stream().map(starts::get).toList();
             Uni<Void> afterDependencies = dependencies.isEmpty() ? Uni.createFrom().voidItem()
                     : Uni.join().all(dependencies).andFailFast().replaceWithVoid();
-            Uni<Void> start = afterDependencies
+            Uni<Void> start = SharedOutcome.of(afterDependencies
                     .chain(() -> failed.get() ? Uni.createFrom().<Void>failure(new NotStarted()) : startOne(unit))
-                    .onFailure(f -> !(f instanceof NotStarted)).invoke(f -> failed.set(true))
-                    .memoize().indefinitely();
+                    .onFailure(f -> !(f instanceof NotStarted)).invoke(f -> failed.set(true)));
             starts.put(unit.name(), start);
         }
         List<Uni<Throwable>> outcomes = order.stream()

@@ -7,6 +7,7 @@ import io.acp.cluster.journal.JournalOp.Compact;
 import io.acp.cluster.journal.JournalOp.Load;
 import io.acp.cluster.journal.JournalOp.Stop;
 import io.acp.model.ObjectEntry;
+import io.acp.model.SharedOutcome;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -155,14 +156,7 @@ public final class Journal implements ObjectLog {
         if (!enqueue(new Append(record, done))) {
             return Uni.createFrom().failure(closedError());
         }
-        // Not completionStage(done): a cancelled subscriber would cancel the future for all others.
-        return Uni.createFrom().emitter(em -> done.whenComplete((ok, failure) -> {
-            if (failure != null) {
-                em.fail(failure);
-            } else {
-                em.complete(null);
-            }
-        }));
+        return SharedOutcome.of(done);
     }
 
     /**

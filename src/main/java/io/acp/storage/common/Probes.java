@@ -1,5 +1,6 @@
 package io.acp.storage.common;
 
+import io.acp.model.SharedOutcome;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -90,7 +91,7 @@ public final class Probes implements AutoCloseable {
 
     /** The answer, or TIMEOUT after {@code left}; each caller waits on its own copy, so one caller's timeout is not another's. */
     private static <T> Uni<T> bounded(CompletableFuture<T> answer, String what, Duration timeout, Duration left) {
-        return Uni.createFrom().completionStage(answer.copy().orTimeout(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS))
+        return SharedOutcome.of(answer.copy().orTimeout(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS))
                 .onFailure(TimeoutException.class).transform(e -> new AcpException(ErrorCode.TIMEOUT,
                         what + " did not answer within " + timeout.toMillis() + " ms (hung mount or device?)"));
     }
