@@ -46,6 +46,8 @@ public final class Storage {
     private final Devices devices;
     private final Pools pools;
     private final Shares shares;
+    /** The part of the reconcile under way, for {@link #reconciling()}. */
+    private volatile String reconciling;
 
     Storage(Reports reports, Probes probes, StorageSettings settings, Devices devices, Pools pools, Shares shares) {
         this.reports = reports;
@@ -247,9 +249,26 @@ public final class Storage {
 
     /** Rediscovers devices, realises pools, mounts shares; answers how many things it touched. */
     public Uni<Integer> reconcile() {
-        return devices.discover().onFailure().recoverWithItem(0)
+        return devices.discover(this::reconciling).onFailure().recoverWithItem(0)
+                .invoke(() -> reconciling("mounting shares"))
                 .chain(d -> shares.reconcile().onFailure().recoverWithItem(0).map(s -> d + s))
-                .chain(n -> pools.reconcile().map(p -> n + p));
+                .invoke(() -> reconciling("realising pools"))
+                .chain(n -> pools.reconcile().map(p -> n + p))
+                .onTermination().invoke(() -> reconciling(null));
+    }
+
+    private void reconciling(String part) {
+        reconciling = part;
+    }
+
+    /**
+     * The part of the reconcile under way (null between reconciles), and how many of the CDB's
+     * object writes are waiting for the journal: a start stuck in its first reconcile is named to
+     * the part, and a stuck write is told from a lost acknowledgement.
+     */
+    public String reconciling() {
+        String part = reconciling;
+        return part == null ? null : part + "; CDB object writes waiting for the journal: " + cdb().objectWritesInFlight();
     }
 
     /** One stats sample of devices, shares and pools; answers how many were measured. */

@@ -50,6 +50,8 @@ public class StorageService extends PipelineService<StorageService.Running> {
     private final Supplier<Cdb> cdb;
     /** The settings the next start uses; tests choose their own sysfs and procfs. */
     private volatile StorageSettings settings;
+    /** The storage being opened, until the start ends: a slow start names the part of its first reconcile. */
+    private volatile Storage opening;
 
     /** What exists while the service runs. */
     record Running(Probes probes, LibvirtConnection libvirt, Storage storage) {
@@ -116,6 +118,7 @@ public class StorageService extends PipelineService<StorageService.Running> {
         Pools pools = new Pools(reports, probes, s, shares, lvm, libvirt);
         Storage storage = new Storage(reports, probes, s, devices, pools, shares);
         Running r = new Running(probes, libvirt, storage);
+        opening = storage;
         startStep("storing the default pool " + config.defaultPool());
         return defaultPool(storage)
                 .invoke(() -> startStep("the first reconcile of devices, shares and pools"))
@@ -124,7 +127,16 @@ public class StorageService extends PipelineService<StorageService.Running> {
                 .chain(storage::sample)
                 .invoke(() -> LOG.infof("storage of node %s: data in %s, shares under %s", nodeId, s.dataDir(), s.mountDir()))
                 .onFailure().invoke(f -> close(r))
+                .onTermination().invoke(() -> opening = null)
                 .replaceWith(r);
+    }
+
+    @Override
+    public String startStep() {
+        String step = super.startStep();
+        Storage s = opening;
+        String part = s == null ? null : s.reconciling();
+        return part == null ? step : step + ": " + part;
     }
 
     /** Stores the default dir pool if configured and absent (each node then realises it under its own data dir). */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,17 +56,24 @@ public final class Devices {
 
     /** Discovers devices and reports them; answers how many are present. */
     public Uni<Integer> discover() {
+        return discover(step -> { });
+    }
+
+    /** {@link #discover()}, saying each part as it begins (a slow start names the one it waits for). */
+    public Uni<Integer> discover(Consumer<String> step) {
+        step.accept("listing LVM physical volumes");
         Uni<Map<String, String>> pvs = probes.call("lvm:pvs", "pvs on node " + reports.nodeId(), timeout, physicalVolumes)
                 .onFailure().recoverWithItem(f -> {
                     LOG.debugf("no LVM PVs on node %s: %s", reports.nodeId(), f.getMessage());
                     return Map.of();
                 });
-        return pvs.chain(pv -> probes.call("devices", "device discovery on node " + reports.nodeId(), timeout,
-                () -> sysfs.scan(MountTable.read(mountinfo), pv)))
-                .chain(this::report);
+        return pvs.invoke(() -> step.accept("scanning block devices"))
+                .chain(pv -> probes.call("devices", "device discovery on node " + reports.nodeId(), timeout,
+                        () -> sysfs.scan(MountTable.read(mountinfo), pv)))
+                .chain(found -> report(found, step));
     }
 
-    private Uni<Integer> report(List<BlockDevice> found) {
+    private Uni<Integer> report(List<BlockDevice> found, Consumer<String> step) {
         String node = reports.nodeId();
         Set<String> names = new HashSet<>();
         Uni<Void> writes = Uni.createFrom().voidItem();
@@ -75,7 +83,12 @@ public final class Devices {
             ObjectNode spec = d.spec(node);
             boolean changed = reports.cdb().object(key).map(e -> !e.spec().equals(spec)).orElse(true);
             if (changed) {
-                writes = writes.chain(() -> reports.cdb().putObject(key, "device", spec, null).replaceWithVoid());
+                int n = found.size();
+                int k = names.size();
+                writes = writes.chain(() -> {
+                    step.accept("storing device object " + key + " (" + k + " of " + n + " devices)");
+                    return reports.cdb().putObject(key, "device", spec, null).replaceWithVoid();
+                });
             }
             reports.meta(key, d.meta());
         }
