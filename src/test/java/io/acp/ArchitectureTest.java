@@ -123,6 +123,15 @@ class ArchitectureTest {
         }));
     }
 
+    /** See SharedOutcome: memoize can hand a late subscriber its answer before its subscription, and chain then drops it. */
+    @Test
+    void noCodeOfOursMemoizesAUni() {
+        noClasses().that().resideInAPackage("io.acp..")
+                .should().callMethod(io.smallrye.mutiny.Uni.class, "memoize")
+                .because("memoize() can answer a late subscriber before it is subscribed; use io.acp.model.SharedOutcome")
+                .check(classes);
+    }
+
     @Test
     void capabilitiesAreFreeOfCycles() {
         slices().matching("io.acp.(*)..").should().beFreeOfCycles().check(classes);

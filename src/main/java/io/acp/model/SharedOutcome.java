@@ -1,6 +1,9 @@
 package io.acp.model;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
@@ -17,15 +20,23 @@ import org.jboss.logging.Logger;
  * node's storage start hung about once in 700 starts under load: a CDB write acknowledged on the
  * journal's thread while the start chained onto it.
  *
- * <p>Here every subscriber is told it is subscribed before the outcome is looked at, and a
- * subscriber that cancels stops only its own delivery, never the outcome for the others.
+ * <p>Here every subscriber is told it is subscribed before the outcome is looked at; subscribers
+ * are answered in the order they came, as memoize does (a {@link CompletableFuture}'s dependents
+ * run in the reverse order); and a subscriber that cancels stops only its own delivery, never the
+ * outcome for the others.
  */
 public final class SharedOutcome<T> {
 
     private static final Logger LOG = Logger.getLogger(SharedOutcome.class);
 
-    private final CompletableFuture<T> outcome = new CompletableFuture<>();
-    private final Uni<T> uni = of(outcome);
+    private final Object lock = new Object();
+    /** Subscribers waiting for the outcome, in the order they came: they are answered in that order. */
+    private List<UniEmitter<? super T>> waiting = new ArrayList<>();
+    private boolean settled;
+    private T item;
+    private Throwable failure;
+    // the emitter tells its subscriber it is subscribed before the consumer runs, so before any outcome
+    private final Uni<T> uni = Uni.createFrom().<T>emitter(this::answerWhenSettled);
 
     /** Subscribes to {@code source} now, and answers a Uni that gives its outcome to every subscriber. */
     public static <T> Uni<T> of(Uni<T> source) {
@@ -36,19 +47,9 @@ public final class SharedOutcome<T> {
 
     /** A Uni of {@code outcome} for any number of subscribers; none of them cancels it for the others. */
     public static <T> Uni<T> of(CompletableFuture<T> outcome) {
-        // the emitter tells its subscriber it is subscribed before the consumer runs, so before any outcome
-        return Uni.createFrom().emitter(em -> outcome.whenComplete((item, failure) -> {
-            try {
-                if (failure == null) {
-                    em.complete(item);
-                } else {
-                    em.fail(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
-                }
-            } catch (Throwable thrown) {
-                // the future would keep this to itself, and the pipeline it belongs to would wait for ever, unsaid
-                LOG.errorf(thrown, "a step chained onto a shared outcome threw; the pipeline it belongs to ends here: %s", thrown);
-            }
-        }));
+        SharedOutcome<T> shared = new SharedOutcome<>();
+        outcome.whenComplete(shared::settle);
+        return shared.uni();
     }
 
     /**
@@ -62,6 +63,55 @@ public final class SharedOutcome<T> {
 
     /** Subscribes to {@code source}; its outcome is the outcome of {@link #uni()}. Call it once. */
     public void take(Uni<T> source) {
-        source.subscribe().with(outcome::complete, outcome::completeExceptionally);
+        source.subscribe().with(ok -> settle(ok, null), f -> settle(null, f));
+    }
+
+    private void answerWhenSettled(UniEmitter<? super T> em) {
+        synchronized (lock) {
+            if (!settled) {
+                waiting.add(em);
+                em.onTermination(() -> forget(em)); // a subscriber that cancels is not kept
+                return;
+            }
+        }
+        answer(em);
+    }
+
+    private void forget(UniEmitter<? super T> em) {
+        synchronized (lock) {
+            if (waiting != null) {
+                waiting.remove(em);
+            }
+        }
+    }
+
+    private void settle(T value, Throwable thrown) {
+        List<UniEmitter<? super T>> answered;
+        synchronized (lock) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            item = value;
+            failure = thrown instanceof CompletionException c && c.getCause() != null ? c.getCause() : thrown;
+            answered = waiting;
+            waiting = null;
+        }
+        for (UniEmitter<? super T> em : answered) {
+            answer(em);
+        }
+    }
+
+    private void answer(UniEmitter<? super T> em) {
+        try {
+            if (failure == null) {
+                em.complete(item);
+            } else {
+                em.fail(failure);
+            }
+        } catch (Throwable thrown) {
+            // thrown past Mutiny by a step downstream: said here, and the other subscribers are still answered
+            LOG.errorf(thrown, "a step chained onto a shared outcome threw; the pipeline it belongs to ends here: %s", thrown);
+        }
     }
 }

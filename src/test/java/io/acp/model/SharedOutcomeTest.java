@@ -61,6 +61,20 @@ class SharedOutcomeTest {
         assertThat(runs[0]).isEqualTo(1);
     }
 
+    /** As memoize does; a future's dependents would run last-come first, and the service manager's start order leans on this. */
+    @Test
+    void subscribersAreAnsweredInTheOrderTheyCame() {
+        CompletableFuture<String> source = new CompletableFuture<>();
+        Uni<String> shared = SharedOutcome.of(source);
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            shared.subscribe().with(v -> order.add(n));
+        }
+        source.complete("x");
+        assertThat(order).containsExactly(0, 1, 2, 3, 4);
+    }
+
     @Test
     void aFailureReachesEverySubscriberUnwrapped() {
         Uni<String> shared = SharedOutcome.of(Uni.createFrom().failure(new IllegalStateException("no")));
@@ -83,12 +97,13 @@ class SharedOutcomeTest {
         assertThat(source.isCancelled()).isFalse();
     }
 
-    /** A step that throws past Mutiny would be kept by the future and never seen; it is logged. */
+    /** A step that throws past Mutiny is logged (a future would keep it to itself), and the subscribers after it are still answered. */
     @Test
     void aStepThatThrowsOnDeliveryIsLogged() {
         CompletableFuture<String> source = new CompletableFuture<>();
         try (LogCapture log = new LogCapture(SharedOutcome.class.getName())) {
-            SharedOutcome.of(source).subscribe().withSubscriber(new UniSubscriber<String>() {
+            Uni<String> shared = SharedOutcome.of(source);
+            shared.subscribe().withSubscriber(new UniSubscriber<String>() {
                 @Override
                 public void onSubscribe(UniSubscription subscription) {
                 }
@@ -102,7 +117,10 @@ class SharedOutcomeTest {
                 public void onFailure(Throwable failure) {
                 }
             });
+            AtomicReference<String> after = new AtomicReference<>();
+            shared.subscribe().with(after::set); // came after the one that throws, and is still answered
             source.complete("x");
+            assertThat(after.get()).isEqualTo("x");
             assertThat(log.lines()).anyMatch(l -> l.contains("a step chained onto a shared outcome threw; the pipeline it belongs to ends here")
                     && l.contains("a careless step"));
         }
