@@ -54,12 +54,10 @@ public final class Devices {
         return nodeId + ":" + device;
     }
 
-    /** Discovers devices and reports them; answers how many are present. */
-    public Uni<Integer> discover() {
-        return discover(step -> { });
-    }
-
-    /** {@link #discover()}, saying each part as it begins (a slow start names the one it waits for). */
+    /**
+     * Discovers devices and reports them; answers how many are present. Says each part to
+     * {@code step} as it begins, so a slow start names the one it waits for.
+     */
     public Uni<Integer> discover(Consumer<String> step) {
         step.accept("listing LVM physical volumes");
         Uni<Map<String, String>> pvs = probes.call("lvm:pvs", "pvs on node " + reports.nodeId(), timeout, physicalVolumes)
