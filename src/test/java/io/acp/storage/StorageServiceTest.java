@@ -56,27 +56,7 @@ class StorageServiceTest {
      */
     @Test
     void aDefaultPoolThatIsNeverStoredDoesNotHoldUpTheStart() throws Exception {
-        io.acp.cluster.ObjectLog neverDurable = new io.acp.cluster.ObjectLog() {
-            @Override
-            public java.util.List<io.acp.model.ObjectEntry> load() {
-                return java.util.List.of();
-            }
-
-            @Override
-            public io.smallrye.mutiny.Uni<Void> append(io.acp.model.ObjectEntry entry) {
-                return io.smallrye.mutiny.Uni.createFrom().nothing();
-            }
-
-            @Override
-            public java.util.concurrent.CompletableFuture<Void> compactQueued(java.util.Collection<io.acp.model.ObjectEntry> live) {
-                return java.util.concurrent.CompletableFuture.completedFuture(null);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        io.acp.cluster.Cdb cdb = new io.acp.cluster.Cdb("n1", new io.acp.model.HybridClock(), neverDurable, 5);
+        io.acp.cluster.Cdb cdb = new io.acp.cluster.Cdb("n1", new io.acp.model.HybridClock(), neverDurable(), 5);
         TestStorageConfig c = TestStorageConfig.in(dir);
         TestStorageConfig quick = new TestStorageConfig("default", c.allowedRoots(), c.mountDir(), 90, 98, c.statsInterval(), c.reconcileInterval(),
                 c.probeTimeout(), Duration.ofMillis(200), c.libvirtUri(), c.lvm());
@@ -101,7 +81,29 @@ class StorageServiceTest {
      */
     @Test
     void aStartWaitingOnADeviceWriteNamesTheWriteAndWhatTheJournalHolds() {
-        io.acp.cluster.ObjectLog neverDurable = new io.acp.cluster.ObjectLog() {
+        io.acp.cluster.Cdb cdb = new io.acp.cluster.Cdb("n1", new io.acp.model.HybridClock(), neverDurable(), 5);
+        TestStorageConfig c = TestStorageConfig.in(dir);
+        TestStorageConfig none = new TestStorageConfig("none", c.allowedRoots(), c.mountDir(), 90, 98, c.statsInterval(), c.reconcileInterval(),
+                c.probeTimeout(), c.commandTimeout(), c.libvirtUri(), c.lvm());
+        StorageService service = new StorageService(none, "n1", dir.resolve("data"), () -> cdb);
+        // this machine's real block devices: the first one's object is the write that never becomes durable
+        io.smallrye.mutiny.subscription.Cancellable start = service.start(StorageService.settings(none, dir.resolve("data")))
+                .subscribe().with(ok -> { }, f -> { });
+        try {
+            Eventually.await(Duration.ofSeconds(20), () -> String.valueOf(service.startStep()).contains("storing device object"),
+                    "the start reaches its first device write");
+            assertThat(service.startStep())
+                    .startsWith("the first reconcile of devices, shares and pools: storing device object storage/n1:")
+                    .contains(" (1 of ")
+                    .endsWith("; CDB object writes waiting for the journal: 1");
+        } finally {
+            start.cancel();
+        }
+    }
+
+    /** A journal that takes every write and never says it is durable. */
+    private static io.acp.cluster.ObjectLog neverDurable() {
+        return new io.acp.cluster.ObjectLog() {
             @Override
             public java.util.List<io.acp.model.ObjectEntry> load() {
                 return java.util.List.of();
@@ -121,24 +123,6 @@ class StorageServiceTest {
             public void close() {
             }
         };
-        io.acp.cluster.Cdb cdb = new io.acp.cluster.Cdb("n1", new io.acp.model.HybridClock(), neverDurable, 5);
-        TestStorageConfig c = TestStorageConfig.in(dir);
-        TestStorageConfig none = new TestStorageConfig("none", c.allowedRoots(), c.mountDir(), 90, 98, c.statsInterval(), c.reconcileInterval(),
-                c.probeTimeout(), c.commandTimeout(), c.libvirtUri(), c.lvm());
-        StorageService service = new StorageService(none, "n1", dir.resolve("data"), () -> cdb);
-        // this machine's real block devices: the first one's object is the write that never becomes durable
-        io.smallrye.mutiny.subscription.Cancellable start = service.start(StorageService.settings(none, dir.resolve("data")))
-                .subscribe().with(ok -> { }, f -> { });
-        try {
-            Eventually.await(Duration.ofSeconds(20), () -> String.valueOf(service.startStep()).contains("storing device object"),
-                    "the start reaches its first device write");
-            assertThat(service.startStep())
-                    .startsWith("the first reconcile of devices, shares and pools: storing device object storage/n1:")
-                    .contains(" (1 of ")
-                    .endsWith("; CDB object writes waiting for the journal: 1");
-        } finally {
-            start.cancel();
-        }
     }
 
     @Test
