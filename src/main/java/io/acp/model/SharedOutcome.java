@@ -17,8 +17,8 @@ import org.jboss.logging.Logger;
  * gap reaches the subscriber before its subscription does. {@code chain} reads an item that comes
  * before its inner subscription as its own input: it runs its step a second time, and then drops
  * one of the two answers, so the pipeline waits for ever with every thread idle. That is how a
- * node's storage start hung about once in 700 starts under load: a CDB write acknowledged on the
- * journal's thread while the start chained onto it.
+ * node's storage start hung about once in 1,750 starts on a loaded host: a CDB write acknowledged
+ * on the journal's thread while the start chained onto it.
  *
  * <p>Here every subscriber is told it is subscribed before the outcome is looked at; subscribers
  * are answered in the order they came, as memoize does (a {@link CompletableFuture}'s dependents
