@@ -790,6 +790,17 @@ public final class Cdb implements AutoCloseable {
         return n;
     }
 
+    /** How many tombstones written before {@code olderThanMillis} are held: those a collection would drop. */
+    public int tombstonesOlderThan(long olderThanMillis) {
+        int n = 0;
+        for (ObjectEntry e : objects.values()) {
+            if (e.deleted() && e.version().millis() < olderThanMillis) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private void forgetDelete(ObjectKey key) {
         ObjectReports r = reports.get(key);
         if (r != null) {

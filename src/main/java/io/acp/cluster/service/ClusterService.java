@@ -31,6 +31,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -89,7 +90,8 @@ public class ClusterService implements ManagedService {
                         opened.readiness(Readiness.SYNCING); // from the first answer: the sync has not pulled anything yet
                     }
                     cdb = opened;
-                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis, this::everyLiveMemberAgreedAt));
+                    scheduleMaintenance(new ClusterMaintenance(opened, journal, config.tombstoneTtl(), System::currentTimeMillis, this::everyMemberAgreedAt,
+                            this::membersNotHoldingThisState));
                     return opened;
                 })
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
@@ -176,7 +178,7 @@ public class ClusterService implements ManagedService {
     }
 
     private void publishSyncStats(Cdb cdb, ClusterSync sync, ObjectKey self) {
-        agreement.observe(sync.agreesWithPeers(), System.currentTimeMillis());
+        agreement.observe(sync.membersNotHoldingThisState().isEmpty(), System.currentTimeMillis());
         Map<String, Double> values = new HashMap<>();
         sync.stats().forEach((k, v) -> values.put(k, v.doubleValue()));
         ClusterBridge linked = bridge;
@@ -186,9 +188,15 @@ public class ClusterService implements ManagedService {
         cdb.putStats(self, values);
     }
 
-    /** Without sync the node is its only member; with it, when all live peers last announced its digest. */
-    private long everyLiveMemberAgreedAt() {
+    /** Without sync the node is its only member; with it, when every member last held its state (see ClusterSync#membersNotHoldingThisState). */
+    private long everyMemberAgreedAt() {
         return sync == null ? Long.MAX_VALUE : agreement.agreedAtMillis();
+    }
+
+    /** The members that do not hold this node's state now; none without sync. */
+    private List<String> membersNotHoldingThisState() {
+        ClusterSync running = sync;
+        return running == null ? List.of() : running.membersNotHoldingThisState();
     }
 
     /** The running bridge, or null when the bridge is disabled or the service is stopped. */

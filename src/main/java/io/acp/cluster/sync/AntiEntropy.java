@@ -221,6 +221,12 @@ final class AntiEntropy {
         return theirs != null && (long) theirs * 8 < (long) index.size() * FAR_BEHIND_EIGHTHS;
     }
 
+    /** Whether {@code peer}'s last announced root is ours (false if it announced none). */
+    boolean announcedOurRoot(String peer) {
+        Long theirs = peerRoots.get(peer);
+        return theirs != null && theirs == index.root();
+    }
+
     /** Whether every known live peer announced our root (convergence, as far as this node can tell). */
     boolean agreesWith(Predicate<String> alive) {
         long mine = index.root();

@@ -956,6 +956,34 @@ public final class ClusterSync {
         return antiEntropy.agreesWith(this::isAlive);
     }
 
+    /**
+     * The members that may lack something this node holds, sorted: every node with a valid,
+     * unrevoked certificate known here (other than this one) that is not alive, or whose last
+     * announced digest root is not this node's; and every live peer that announced another root.
+     * Empty means every member holds this node's state, tombstones included, so they may be
+     * collected. A member that is away (stopped, partitioned) keeps its place here until it is back
+     * and holds them, or its certificate is revoked or expires: otherwise it would come back with
+     * an object whose delete it never saw, and offer it to the cluster as new (docs/protocol.md,
+     * "Deleted objects"). Callable from any thread.
+     */
+    public List<String> membersNotHoldingThisState() {
+        java.util.TreeSet<String> behind = new java.util.TreeSet<>();
+        AuthorKeys keys = authorKeys;
+        if (keys != null) {
+            for (AuthorKeys.MemberKey k : keys.validKeysOfOthers(node, env.wallMillis().getAsLong(), Integer.MAX_VALUE)) {
+                if (!isAlive(k.node()) || !antiEntropy.announcedOurRoot(k.node())) {
+                    behind.add(k.node());
+                }
+            }
+        }
+        for (Peer p : membership.view()) {
+            if (p.state() == PeerState.ALIVE && !antiEntropy.announcedOurRoot(p.node())) {
+                behind.add(p.node());
+            }
+        }
+        return List.copyOf(behind);
+    }
+
     /** Entries refused from {@code sender} because their version was too far ahead of this node's clock. */
     public long refusedClockAhead(String sender) {
         return clockAhead.from(sender);

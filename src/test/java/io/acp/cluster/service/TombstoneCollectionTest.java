@@ -52,11 +52,12 @@ class TombstoneCollectionTest {
             List<ClusterMaintenance> rounds = new ArrayList<>();
             for (InProcessCluster.Node n : cluster.nodes()) {
                 AgreementHorizon h = new AgreementHorizon();
-                Eventually.await(WAIT, () -> n.sync().agreesWithPeers(), () -> n.id + " agrees with its peers");
+                Eventually.await(WAIT, () -> n.sync().membersNotHoldingThisState().isEmpty(), () -> n.id + " agrees with every member");
                 h.observe(true, System.currentTimeMillis() + 1);
                 horizons.add(h);
                 // TTL 0 and a wall clock a second ahead: every tombstone is old enough
-                rounds.add(new ClusterMaintenance(n.cdb(), unused, Duration.ZERO, () -> System.currentTimeMillis() + 1000, h::agreedAtMillis));
+                rounds.add(new ClusterMaintenance(n.cdb(), unused, Duration.ZERO, () -> System.currentTimeMillis() + 1000, h::agreedAtMillis,
+                        () -> n.sync().membersNotHoldingThisState()));
             }
 
             InProcessCluster.Node first = cluster.node(1);
@@ -70,7 +71,7 @@ class TombstoneCollectionTest {
 
             for (int i = 1; i < size; i++) {
                 InProcessCluster.Node n = cluster.node(i + 1);
-                horizons.get(i).observe(n.sync().agreesWithPeers(), System.currentTimeMillis()); // no longer agrees: the horizon stays
+                horizons.get(i).observe(n.sync().membersNotHoldingThisState().isEmpty(), System.currentTimeMillis()); // no longer agrees: the horizon stays
                 rounds.get(i).run();
                 assertThat(n.cdb().entry(key)).as("tombstone on %s after its round", n.id).isEmpty();
             }
