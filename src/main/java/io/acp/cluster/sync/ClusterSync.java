@@ -1055,6 +1055,7 @@ public final class ClusterSync {
         out.put("sync.seals.untagged", sealTags == null ? 0 : sealTags.untagged());
         out.put("sync.seals.verified", originCheck == null ? 0 : originCheck.signaturesVerified());
         out.put("sync.seals.vouched", originCheck == null ? 0 : originCheck.sealsVouched());
+        out.put("sync.seals.awaiting", sender == null ? 0L : (long) sender.awaitingSeal());
         return out;
     }
 

@@ -83,6 +83,8 @@ final class DeltaBundler {
     private long overflowed;
     private long bundles;
     private LinkedHashMap<EntrySlot, Entry> awaitingSeal = new LinkedHashMap<>(); // sync thread only
+    /** Its size, for readers on other threads (stats). */
+    private volatile int awaitingSealCount;
 
     DeltaBundler(Limits limits) {
         this.limits = limits;
@@ -181,13 +183,20 @@ final class DeltaBundler {
         for (Entry e : entries) {
             awaitingSeal.put(EntrySlot.of(e), e);
         }
+        awaitingSealCount = awaitingSeal.size();
     }
 
     /** Takes the entries sent under pair tags since the last call, the latest of each slot. */
     List<Entry> drainAwaitingSeal() {
         List<Entry> out = new ArrayList<>(awaitingSeal.values());
         awaitingSeal = new LinkedHashMap<>();
+        awaitingSealCount = 0;
         return out;
+    }
+
+    /** Slots sent under pair tags since the last heartbeat's seal, as last counted on the sync thread; any thread. */
+    int awaitingSeal() {
+        return awaitingSealCount;
     }
 
     /**

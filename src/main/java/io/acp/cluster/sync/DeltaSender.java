@@ -60,6 +60,8 @@ final class DeltaSender {
     private final Executor syncThread;
     /** Heartbeats' seals being signed, not sent yet, oldest first; sync thread only. */
     private final ArrayDeque<Sealing> inFlight = new ArrayDeque<>();
+    /** Entries of {@link #inFlight} still to sign, for readers on other threads (stats). */
+    private volatile int signing;
     /** Longest the stop waits for a seal being signed (a signature takes a millisecond or so). */
     private static final long SEALING_WAIT_SECONDS = 2;
 
@@ -176,6 +178,7 @@ final class DeltaSender {
         // signed on the sealer's thread and sent back here, in the order of the heartbeats (one
         // sealer thread, one sync thread), so the node's writes meanwhile go out under tags at once
         inFlight.addLast(sealing);
+        signing += sealing.unsealed.size();
         sealing.signing = new FutureTask<>(() -> {
             sealing.sign(signer);
             try {
@@ -207,12 +210,24 @@ final class DeltaSender {
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 LOG.warnf("a seal of node %s's tagged deltas was not signed: %s", node, e);
-                inFlight.remove(pending);
+                if (inFlight.remove(pending)) {
+                    signing -= pending.unsealed.size();
+                }
             }
         }
         Sealing sealing = drainForSealing();
         sealing.sign(signer);
         send(sealing);
+    }
+
+    /**
+     * This node's entries that peers hold under pair tags only, not sealed yet: sent since the last
+     * heartbeat, or drained by it and still being signed. A peer cannot relay them until the seal
+     * comes; should this node lose its disk meanwhile, they stay on the peers that hold them and do
+     * not come back to it (docs/protocol.md, "Tagged deltas"). Any thread.
+     */
+    int awaitingSeal() {
+        return bundler.awaitingSeal() + signing;
     }
 
     /** The entries sent under pair tags since the last heartbeat: those to sign, and those sealed meanwhile. */
@@ -233,6 +248,9 @@ final class DeltaSender {
     private void send(Sealing sealing) {
         if (sealing.signing != null && !inFlight.remove(sealing)) {
             return; // signed on the sealer and sent already: by the stop, before its hand-back ran
+        }
+        if (sealing.signing != null) {
+            signing -= sealing.unsealed.size();
         }
         sealing.fresh.forEach(seals::put);
         List<SealedEntry> out = new ArrayList<>();
