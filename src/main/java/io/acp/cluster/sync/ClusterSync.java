@@ -278,7 +278,7 @@ public final class ClusterSync {
         }
         outbox = new Outbox(sealer, transport);
         sender = new DeltaSender(node, epoch, bundler, signer, seals, pairTags, sealTags, authorKeys, outbox, counters, () -> bridge,
-                ownStats, () -> cdb.clock().now(), env.sealers().apply(node), executor);
+                ownStats, () -> cdb.clock().now(), () -> cdb.readiness() == Readiness.READY, env.sealers().apply(node), executor);
         control = new ControlSealer(signer, epoch, transport.localAddress(), env.random());
         running = true;
         publishCertificate();

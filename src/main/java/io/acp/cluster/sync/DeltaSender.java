@@ -52,6 +52,8 @@ final class DeltaSender {
     private final OwnStatsSets ownStats;
     /** This node's clock, which dates its stats sets. */
     private final LongSupplier clock;
+    /** Whether this node holds the cluster's state (its own series from before a restart among it). */
+    private final BooleanSupplier holdsClusterState;
     /** The entries sealed at the last heartbeat: sent again once at the next, unless superseded. */
     private List<Entry> sealedAtLastHeartbeat = List.of();
     /** Signs heartbeats' seals off the sync thread; null: on it. */
@@ -67,7 +69,8 @@ final class DeltaSender {
 
     DeltaSender(String node, long epoch, DeltaBundler bundler, NodeSigner signer, SealStore seals, PairTags pairTags, SealTags sealTags,
                 AuthorKeys authorKeys, Outbox outbox, SyncCounters counters, BooleanSupplier bridge, OwnStatsSets ownStats, LongSupplier clock,
-                Executor sealer, Executor syncThread) {
+                BooleanSupplier holdsClusterState, Executor sealer, Executor syncThread) {
+        this.holdsClusterState = holdsClusterState;
         this.sealer = sealer;
         this.syncThread = syncThread;
         this.node = node;
@@ -241,6 +244,34 @@ final class DeltaSender {
                 sealing.current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
             }
         }
+        sealing.plain = sealing.unsealed;
+        // this node's stats go as the stats sets of their parts, as in a sealed flush: a few leaves
+        // instead of one per sample, each set checked and kept once by every peer, and smaller on
+        // the wire; every peer takes the heartbeat's seal at once, so its cost is the tail of
+        // propagation (docs/benchmarks.md, "Stats sets in the heartbeat's seal")
+        // Not before this node holds the cluster's state: a set replaces, at every peer, the seal of
+        // the part's last set, and one made after a restart but before the peers gave this node its
+        // older series back would leave those out, unsealed and so never relayed back to it.
+        if (!sealing.unsealed.isEmpty() && holdsClusterState.getAsBoolean()) {
+            List<Entry> plain = new ArrayList<>(sealing.unsealed.size());
+            List<StatsEntry> stats = new ArrayList<>();
+            for (Entry e : sealing.unsealed) {
+                if (e instanceof StatsEntry sample && sample.node().equals(node)) {
+                    stats.add(sample);
+                } else {
+                    plain.add(e);
+                }
+            }
+            if (!stats.isEmpty()) {
+                OwnStatsSets.Flush flush = ownStats.flush(stats, clock.getAsLong());
+                plain.addAll(flush.single());
+                for (OwnStatsSets.Leaf leaf : flush.sets()) {
+                    sealing.setSamples.add(leaf.sample());
+                    sealing.sets.add(leaf.encoded());
+                }
+            }
+            sealing.plain = plain;
+        }
         return sealing;
     }
 
@@ -280,6 +311,10 @@ final class DeltaSender {
     /** One heartbeat's seal of tagged deltas, from the drain to the multicast. */
     private static final class Sealing {
         final List<Entry> unsealed = new ArrayList<>();
+        /** What is signed: the unsealed entries but this node's stats, which go as the stats sets of their parts. */
+        List<Entry> plain;
+        final List<Entry> setSamples = new ArrayList<>();
+        final List<byte[]> sets = new ArrayList<>();
         final List<SealedEntry> current = new ArrayList<>();
         /** Written by the signing thread before it hands the sealing back (the executor's hand-over publishes it). */
         List<SealedEntry> fresh;
@@ -288,7 +323,7 @@ final class DeltaSender {
 
         /** Signs what it holds as one batch (one signature), on whichever thread calls. */
         void sign(NodeSigner signer) {
-            fresh = unsealed.isEmpty() ? List.of() : signer.seal(unsealed);
+            fresh = unsealed.isEmpty() ? List.of() : sets.isEmpty() ? signer.seal(plain) : signer.seal(plain, setSamples, sets);
         }
     }
 
