@@ -127,26 +127,7 @@ final class DeltaSender {
         if (entries.isEmpty()) {
             return;
         }
-        List<Entry> plain = new ArrayList<>(entries.size());
-        List<StatsEntry> stats = new ArrayList<>();
-        for (Entry e : entries) {
-            if (e instanceof StatsEntry sample && sample.node().equals(node)) {
-                stats.add(sample);
-            } else {
-                plain.add(e);
-            }
-        }
-        List<Entry> setSamples = new ArrayList<>();
-        List<byte[]> sets = new ArrayList<>();
-        if (!stats.isEmpty()) {
-            OwnStatsSets.Flush flush = ownStats.flush(stats, clock.getAsLong());
-            plain.addAll(flush.single());
-            for (OwnStatsSets.Leaf leaf : flush.sets()) {
-                setSamples.add(leaf.sample());
-                sets.add(leaf.encoded());
-            }
-        }
-        List<SealedEntry> sealed = signer.seal(plain, setSamples, sets);
+        List<SealedEntry> sealed = asLeaves(entries).seal(signer);
         sealed.forEach(seals::put);
         multicastSealed(sealed);
     }
@@ -244,35 +225,57 @@ final class DeltaSender {
                 sealing.current.add(held); // sealed meanwhile for an anti-entropy answer, which went to one peer only
             }
         }
-        sealing.plain = sealing.unsealed;
         // this node's stats go as the stats sets of their parts, as in a sealed flush: a few leaves
         // instead of one per sample, each set checked and kept once by every peer, and smaller on
         // the wire; every peer takes the heartbeat's seal at once, so its cost is the tail of
-        // propagation (docs/benchmarks.md, "Stats sets in the heartbeat's seal")
+        // propagation (docs/benchmarks.md, "Stats sets in the heartbeat's seal").
         // Not before this node holds the cluster's state: a set replaces, at every peer, the seal of
         // the part's last set, and one made after a restart but before the peers gave this node its
         // older series back would leave those out, unsealed and so never relayed back to it.
-        if (!sealing.unsealed.isEmpty() && holdsClusterState.getAsBoolean()) {
-            List<Entry> plain = new ArrayList<>(sealing.unsealed.size());
-            List<StatsEntry> stats = new ArrayList<>();
-            for (Entry e : sealing.unsealed) {
-                if (e instanceof StatsEntry sample && sample.node().equals(node)) {
-                    stats.add(sample);
-                } else {
-                    plain.add(e);
-                }
-            }
-            if (!stats.isEmpty()) {
-                OwnStatsSets.Flush flush = ownStats.flush(stats, clock.getAsLong());
-                plain.addAll(flush.single());
-                for (OwnStatsSets.Leaf leaf : flush.sets()) {
-                    sealing.setSamples.add(leaf.sample());
-                    sealing.sets.add(leaf.encoded());
-                }
-            }
-            sealing.plain = plain;
-        }
+        sealing.leaves = holdsClusterState.getAsBoolean() ? asLeaves(sealing.unsealed) : Leaves.each(sealing.unsealed);
         return sealing;
+    }
+
+    /** What a batch of this node's entries is sealed as: its entries, and its stats as the stats sets of their parts. */
+    private record Leaves(List<Entry> plain, List<Entry> setSamples, List<byte[]> sets) {
+
+        /** One leaf per entry, stats too. */
+        static Leaves each(List<Entry> entries) {
+            return new Leaves(entries, List.of(), List.of());
+        }
+
+        /** One signature over them all, on whichever thread calls. */
+        List<SealedEntry> seal(NodeSigner signer) {
+            if (plain.isEmpty() && sets.isEmpty()) {
+                return List.of();
+            }
+            return sets.isEmpty() ? signer.seal(plain) : signer.seal(plain, setSamples, sets);
+        }
+    }
+
+    /** {@code entries} with this node's stats as the stats sets of the parts they fall in (sync thread: the sets' state). */
+    private Leaves asLeaves(List<Entry> entries) {
+        List<Entry> plain = new ArrayList<>(entries.size());
+        List<StatsEntry> stats = new ArrayList<>();
+        for (Entry e : entries) {
+            if (e instanceof StatsEntry sample && sample.node().equals(node)) {
+                stats.add(sample);
+            } else {
+                plain.add(e);
+            }
+        }
+        if (stats.isEmpty()) {
+            return Leaves.each(plain);
+        }
+        List<Entry> setSamples = new ArrayList<>();
+        List<byte[]> sets = new ArrayList<>();
+        OwnStatsSets.Flush flush = ownStats.flush(stats, clock.getAsLong());
+        plain.addAll(flush.single());
+        for (OwnStatsSets.Leaf leaf : flush.sets()) {
+            setSamples.add(leaf.sample());
+            sets.add(leaf.encoded());
+        }
+        return new Leaves(plain, setSamples, sets);
     }
 
     /** Keeps and multicasts a heartbeat's seals, once they are signed; sync thread, once per heartbeat. */
@@ -311,10 +314,8 @@ final class DeltaSender {
     /** One heartbeat's seal of tagged deltas, from the drain to the multicast. */
     private static final class Sealing {
         final List<Entry> unsealed = new ArrayList<>();
-        /** What is signed: the unsealed entries but this node's stats, which go as the stats sets of their parts. */
-        List<Entry> plain;
-        final List<Entry> setSamples = new ArrayList<>();
-        final List<byte[]> sets = new ArrayList<>();
+        /** What is signed: the unsealed entries, this node's stats among them as stats sets once it holds the cluster's state. */
+        Leaves leaves;
         final List<SealedEntry> current = new ArrayList<>();
         /** Written by the signing thread before it hands the sealing back (the executor's hand-over publishes it). */
         List<SealedEntry> fresh;
@@ -323,7 +324,7 @@ final class DeltaSender {
 
         /** Signs what it holds as one batch (one signature), on whichever thread calls. */
         void sign(NodeSigner signer) {
-            fresh = unsealed.isEmpty() ? List.of() : sets.isEmpty() ? signer.seal(plain) : signer.seal(plain, setSamples, sets);
+            fresh = leaves.seal(signer);
         }
     }
 
