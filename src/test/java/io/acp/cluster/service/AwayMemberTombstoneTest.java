@@ -37,13 +37,7 @@ class AwayMemberTombstoneTest {
     void aMemberAwayHoldsTheTombstoneBackAndTakesTheDeleteWhenItIsBack() throws Exception {
         try (InProcessCluster cluster = InProcessCluster.startJournaled(3);
              Journal unused = Journal.open(tmp.resolve("journal"), false, 1 << 30)) { // maintenance compacts only past its size
-            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "deleted-while-n3-was-away");
-            cluster.node(3).cdb().putObject(key, null, Json.object(), null).await().atMost(WAIT); // n3 wrote it, so n3 can seal it again
-            cluster.awaitConverged(WAIT);
-
-            cluster.stop(3);
-            cluster.node(1).cdb().deleteObject(key).await().atMost(WAIT);
-            cluster.awaitConverged(WAIT);
+            ObjectKey key = deleteWhileN3IsAway(cluster, 3); // n3 wrote it, so n3 can seal it again
             for (int i = 1; i <= 2; i++) {
                 InProcessCluster.Node n = cluster.node(i);
                 Eventually.await(WAIT, () -> n.sync().agreesWithPeers(), () -> n.id + " agrees with its live peer");
@@ -82,12 +76,7 @@ class AwayMemberTombstoneTest {
     @Test
     void aNodeRestartedMeanwhileStillWaitsForTheMemberAway() throws Exception {
         try (InProcessCluster cluster = InProcessCluster.startJournaled(3)) {
-            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "deleted-while-n3-was-away");
-            cluster.node(3).cdb().putObject(key, null, Json.object(), null).await().atMost(WAIT);
-            cluster.awaitConverged(WAIT);
-            cluster.stop(3);
-            cluster.node(1).cdb().deleteObject(key).await().atMost(WAIT);
-            cluster.awaitConverged(WAIT);
+            ObjectKey key = deleteWhileN3IsAway(cluster, 3);
 
             cluster.stop(1);
             cluster.restart(1); // knows n3 only from what it stored and what n2 tells it: n3 says nothing
@@ -103,12 +92,7 @@ class AwayMemberTombstoneTest {
     @Test
     void aMemberWhoseCertificateIsRevokedHoldsNothingBack() throws Exception {
         try (InProcessCluster cluster = InProcessCluster.start(3)) {
-            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "deleted-after-n3-left-for-good");
-            cluster.node(1).cdb().putObject(key, null, Json.object(), null).await().atMost(WAIT);
-            cluster.awaitConverged(WAIT);
-            cluster.stop(3);
-            cluster.node(1).cdb().deleteObject(key).await().atMost(WAIT);
-            cluster.awaitConverged(WAIT);
+            ObjectKey key = deleteWhileN3IsAway(cluster, 1);
             InProcessCluster.Node n1 = cluster.node(1);
             Eventually.await(WAIT, () -> n1.sync().agreesWithPeers(), () -> "n1 agrees with its live peer");
             assertThat(n1.sync().membersNotHoldingThisState()).containsExactly("n3");
@@ -119,6 +103,17 @@ class AwayMemberTombstoneTest {
             collectOn(n1, horizon(n1));
             assertThat(n1.cdb().entry(key)).as("tombstone on n1 once n3 is revoked").isEmpty();
         }
+    }
+
+    /** An object written by node {@code writer} and held everywhere, then deleted on n1 while n3 is stopped; the live nodes agree on it. */
+    private static ObjectKey deleteWhileN3IsAway(InProcessCluster cluster, int writer) throws Exception {
+        ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "deleted-while-n3-was-away");
+        cluster.node(writer).cdb().putObject(key, null, Json.object(), null).await().atMost(WAIT);
+        cluster.awaitConverged(WAIT);
+        cluster.stop(3);
+        cluster.node(1).cdb().deleteObject(key).await().atMost(WAIT);
+        cluster.awaitConverged(WAIT);
+        return key;
     }
 
     /** The node's agreement as its cluster service observes it, taken from its sync just now. */
