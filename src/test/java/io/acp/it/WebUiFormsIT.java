@@ -237,7 +237,7 @@ class WebUiFormsIT {
         }
         browser.get("http://127.0.0.1:" + httpPort + "/#/systems");
         By delete = By.cssSelector("tr[data-system='uivm'][data-state='running'] [data-action=delete]");
-        await(ExpectedConditions.elementToBeClickable(delete)).click();
+        clickWhenClickable(delete);
         org.openqa.selenium.Alert asked = await(ExpectedConditions.alertIsPresent());
         assertThat(asked.getText()).isEqualTo("System uivm is running. Stop it at once and delete it?");
         asked.dismiss();
@@ -246,7 +246,7 @@ class WebUiFormsIT {
                     .as("dismissed: nothing was sent").isEqualTo("running");
         }
 
-        await(ExpectedConditions.elementToBeClickable(delete)).click();
+        clickWhenClickable(delete);
         await(ExpectedConditions.alertIsPresent()).accept();
         await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-system='uivm']")));
         try (ApiClient api = node.client()) {
@@ -287,6 +287,21 @@ class WebUiFormsIT {
         } catch (AcpException e) {
             assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
         }
+    }
+
+    /**
+     * Finds and clicks in one step of the wait: the systems table is redrawn as live state arrives,
+     * so an element found a moment before the click may be gone by then (stale), and is found again.
+     */
+    private static void clickWhenClickable(By target) {
+        await(d -> {
+            WebElement e = ExpectedConditions.elementToBeClickable(target).apply(d);
+            if (e == null) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
     }
 
     private static <T> T await(java.util.function.Function<? super WebDriver, T> condition) {
