@@ -228,11 +228,8 @@ final class DeltaSender {
         // this node's stats go as the stats sets of their parts, as in a sealed flush: a few leaves
         // instead of one per sample, each set checked and kept once by every peer, and smaller on
         // the wire; every peer takes the heartbeat's seal at once, so its cost is the tail of
-        // propagation (docs/benchmarks.md, "Stats sets in the heartbeat's seal").
-        // Not before this node holds the cluster's state: a set replaces, at every peer, the seal of
-        // the part's last set, and one made after a restart but before the peers gave this node its
-        // older series back would leave those out, unsealed and so never relayed back to it.
-        sealing.leaves = holdsClusterState.getAsBoolean() ? asLeaves(sealing.unsealed) : Leaves.each(sealing.unsealed);
+        // propagation (docs/benchmarks.md, "Stats sets in the heartbeat's seal")
+        sealing.leaves = asLeaves(sealing.unsealed);
         return sealing;
     }
 
@@ -253,8 +250,17 @@ final class DeltaSender {
         }
     }
 
-    /** {@code entries} with this node's stats as the stats sets of the parts they fall in (sync thread: the sets' state). */
+    /**
+     * {@code entries} with this node's stats as the stats sets of the parts they fall in, once this
+     * node holds the cluster's state; one leaf per entry before. A set replaces, at every peer, the
+     * seal of the part's last set, and one made after a restart but before the peers gave this node
+     * its older series back would leave those out, unsealed and so never relayed back to it. Sync
+     * thread (the sets' state).
+     */
     private Leaves asLeaves(List<Entry> entries) {
+        if (!holdsClusterState.getAsBoolean()) {
+            return Leaves.each(entries);
+        }
         List<Entry> plain = new ArrayList<>(entries.size());
         List<StatsEntry> stats = new ArrayList<>();
         for (Entry e : entries) {
