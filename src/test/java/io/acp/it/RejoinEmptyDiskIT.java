@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The disk is lost once the writes are sealed: in a small cluster a write reaches the peers
  * under a pair tag, and its author's seal, which lets a peer relay it, follows at the author's next
- * heartbeat. A write whose author loses its disk before that stays on the peers and does not come
- * back to the author (docs/protocol.md, "Tagged deltas"); this test lost its disk in that window
- * when the machine was busy, and is about the writes that left it.
+ * heartbeat. A write whose author loses its disk before that comes back to the author by another
+ * way, returned by the peers that hold it (docs/protocol.md, "Returned objects"; tested by
+ * ReturnedObjectsTest); this test is about the writes that were sealed.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RejoinEmptyDiskIT {

@@ -136,6 +136,13 @@ public final class ClusterSync {
     private ControlSealer control;
     private long lastCertificateResendNanos; // sync thread only
     private long heartbeatsSent; // sync thread only
+    /** Objects taken under pair tags whose seal is late, handed back to their authors (sync thread). */
+    private ObjectReturns returns;
+    /** {@link #returns}' counts as of the last heartbeat, for stats read from any thread. */
+    private volatile int returnsTracked;
+    private volatile long returnsGivenUp;
+    /** Wall clock at this start: an own object returned by a peer with an older version is of an earlier life. */
+    private long startedMillis;
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -231,6 +238,9 @@ public final class ClusterSync {
         bundler = new DeltaBundler(new DeltaBundler.Limits(settings.flushInterval().toNanos(), settings.maxLinger().toNanos(),
                 sealer.maxBodyPerDatagram(), settings.maxPendingDeltas(), DeltaBundler.BUSY_BACKLOG));
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
+        startedMillis = env.wallMillis().getAsLong();
+        // the seal comes at the author's next heartbeat and again at the one after: four intervals is late
+        returns = new ObjectReturns(cdb, seals, 4 * settings.heartbeatInterval().toMillis());
         cdb.readiness(Readiness.SYNCING);
         catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
                 UNVERIFIED_PEER_WAIT.toNanos());
@@ -543,6 +553,12 @@ public final class ClusterSync {
                     }
                 }
                 case SEAL_TAGS -> sealTags.open(h.sender(), h.epoch(), m.body());
+                case RETURNED -> {
+                    Optional<List<Entry>> entries = pairTags.openReturned(h.sender(), h.epoch(), m.body());
+                    if (entries.isPresent()) {
+                        takeReturned(h.sender(), entries.get());
+                    }
+                }
                 case ENTRIES -> {
                     AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());
                     merge(h.sender(), answer.entries(), false);
@@ -611,6 +627,7 @@ public final class ClusterSync {
         long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(unheardLife.orElse(senderEpoch));
         if (senderEpoch > epochBefore) {
             forgetUnrelayableReports(sender, AuthorGone.RESTARTED);
+            returns.authorRestarted(sender);
         }
         membership.heard(sender, senderEpoch, at).ifPresent(p -> {
             resendCertificate(); // a peer new or back may have missed it, and needs it before our other entries
@@ -678,6 +695,57 @@ public final class ClusterSync {
         AuthorGone(String which, String authorCannot) {
             this.which = which;
             this.authorCannot = authorCannot;
+        }
+    }
+
+    /** Hands objects whose seal is late back to their authors, each under this node's pair tag for the author's keys. */
+    private void returnUnsealedObjects() {
+        long now = env.wallMillis().getAsLong();
+        for (Map.Entry<String, List<ObjectEntry>> due : returns.due(now, this::isAlive).entrySet()) {
+            Optional<Peer> author = membership.peer(due.getKey());
+            List<AuthorKeys.MemberKey> keys = authorKeys.validKeysOf(due.getKey(), now);
+            if (author.isEmpty() || keys.isEmpty()) {
+                continue;
+            }
+            for (byte[] body : pairTags.encodeReturned(due.getValue(), keys, epoch, outbox.maxBody())) {
+                outbox.toPeer(MessageType.RETURNED, body, author.get().address());
+            }
+            counters.objectsReturned(due.getValue().size());
+        }
+        returnsTracked = returns.tracked();
+        returnsGivenUp = returns.givenUp();
+    }
+
+    /**
+     * This node's own objects a member returned (see {@link ObjectReturns}): what it holds at the
+     * same version goes out again, so its seal follows as for a write; what it lost with its disk
+     * (a version from before this start that it does not hold) it takes back, journals, and sends
+     * sealed once durable, as a write (it is no echo of a merge).
+     */
+    private void takeReturned(String sender, List<Entry> entries) {
+        int takenBack = 0;
+        for (Entry e : entries) {
+            ObjectEntry o = (ObjectEntry) e; // openReturned lets only this node's objects through
+            Optional<ObjectEntry> held = cdb.entry(o.key());
+            switch (ObjectReturns.onReturned(o, held, startedMillis)) {
+                case SEAL_AGAIN -> {
+                    counters.returnedSealedAgain();
+                    bundle(held.get());
+                }
+                case TAKE_BACK -> {
+                    if (cdb.mergeFrom(o) == MergeOutcome.TAKEN) {
+                        counters.returnedTakenBack();
+                        takenBack++;
+                    }
+                }
+                case STALE -> counters.entryIgnored();
+                case NOT_OF_AN_EARLIER_LIFE -> refusals.refused(Refusal.NOT_AUTHOR, sender, "object " + o.key() + " (version " + o.version() + ")",
+                        "node " + sender + " returns it as this node's, written since this node started, but this node holds no such version");
+            }
+        }
+        if (takenBack > 0) {
+            LOG.infof("node %s took back %d of its own objects from node %s that it no longer held: written before this start, which"
+                    + " found none of them (a new disk), and held by %s without their seal", node, takenBack, sender, sender);
         }
     }
 
@@ -763,6 +831,9 @@ public final class ClusterSync {
         switch (outcome) {
             case TAKEN -> {
                 counters.entryMerged();
+                if (tagProven && e instanceof ObjectEntry o) {
+                    returns.tookTagged(o);
+                }
                 if (!mustOriginateAtSender && e instanceof ObjectEntry && isMember(sender)) {
                     catchUp.took(sender, e.version().time());
                 }
@@ -829,6 +900,7 @@ public final class ClusterSync {
         if (!resend.isEmpty()) {
             resend.forEach(this::bundle);
         }
+        returnUnsealedObjects();
         for (Peer p : membership.tick()) {
             publishPeer(p);
             if (p.state() == PeerState.DEAD) {
@@ -1056,6 +1128,8 @@ public final class ClusterSync {
         out.put("sync.seals.verified", originCheck == null ? 0 : originCheck.signaturesVerified());
         out.put("sync.seals.vouched", originCheck == null ? 0 : originCheck.sealsVouched());
         out.put("sync.seals.awaiting", sender == null ? 0L : (long) sender.awaitingSeal());
+        out.put("sync.objects.returning", (long) returnsTracked);
+        out.put("sync.objects.given-up", returnsGivenUp);
         return out;
     }
 

@@ -32,7 +32,7 @@ import java.util.function.Predicate;
  * <p>Two lanes. What was just written or says who is alive ({@code TAGGED_DELTA}, {@code HEARTBEAT})
  * goes ahead of what repairs or re-sends ({@code SEAL_TAGS} and {@code DELTA}: in a small group the
  * seals that follow each heartbeat, hundreds of entries a peer mostly holds already; {@code PULL},
- * {@code ENTRIES}: anti-entropy). Without it a heartbeat's sealed re-send from every peer queued
+ * {@code ENTRIES}: anti-entropy; {@code RETURNED}). Without it a heartbeat's sealed re-send from every peer queued
  * ahead of the next tagged delta, and its handling was the tail of propagation. The repair lane is
  * never starved: each batch gives it a share of its places in proportion to what waits in it, at
  * least {@link #REPAIR_SHARE}. Within a lane the order is the order of arrival, so a batch's
@@ -201,7 +201,8 @@ final class Inbox {
 
     /** Whether a message of this type goes in the repair lane (see the class comment). */
     static boolean isRepair(MessageType type) {
-        return type == MessageType.DELTA || type == MessageType.SEAL_TAGS || type == MessageType.PULL || type == MessageType.ENTRIES;
+        return type == MessageType.DELTA || type == MessageType.SEAL_TAGS || type == MessageType.PULL || type == MessageType.ENTRIES
+                || type == MessageType.RETURNED;
     }
 
     /**

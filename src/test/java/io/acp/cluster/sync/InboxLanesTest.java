@@ -233,6 +233,7 @@ class InboxLanesTest {
     @Test
     void theLanesAreTheDocumentedTypes() {
         assertThat(java.util.Arrays.stream(MessageType.values()).filter(Inbox::isRepair))
-                .containsExactlyInAnyOrder(MessageType.DELTA, MessageType.SEAL_TAGS, MessageType.PULL, MessageType.ENTRIES);
+                .containsExactlyInAnyOrder(MessageType.DELTA, MessageType.SEAL_TAGS, MessageType.PULL, MessageType.ENTRIES,
+                        MessageType.RETURNED);
     }
 }

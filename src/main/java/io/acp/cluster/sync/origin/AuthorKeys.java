@@ -186,6 +186,22 @@ public final class AuthorKeys {
         return out;
     }
 
+    /** The valid, unrevoked keys of {@code node} known here (several while a renewed or re-issued certificate overlaps the old one). */
+    public java.util.List<MemberKey> validKeysOf(String node, long nowMillis) {
+        java.util.List<MemberKey> out = new java.util.ArrayList<>(1);
+        Map<Long, Known> keys = byNode.get(node);
+        if (keys == null) {
+            return out;
+        }
+        Revocations r = revocations;
+        for (Map.Entry<Long, Known> k : keys.entrySet()) {
+            if (!r.revoked(k.getValue().certificate()) && nowMillis <= k.getValue().notAfterMillis()) {
+                out.add(new MemberKey(node, k.getKey(), k.getValue().key()));
+            }
+        }
+        return out;
+    }
+
     /** Whether any member published itself as an L3 bridge. */
     public boolean anyBridge() {
         return !bridges.isEmpty();

@@ -2,6 +2,7 @@ package io.acp.cluster.sync.origin;
 
 import io.acp.cluster.sync.wire.EntryCodec;
 import io.acp.model.Entry;
+import io.acp.model.ObjectEntry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,8 @@ public final class PairTags {
     public static final int MAX_TAGS = 16;
     static final int TAG_LENGTH = 16;
     private static final byte[] TAG_DOMAIN = "acp sync tag v1\0".getBytes(StandardCharsets.US_ASCII);
+    /** Another domain for RETURNED bodies: a tag made for one kind of body never verifies as the other. */
+    private static final byte[] RETURN_DOMAIN = "acp sync return v1\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PAIR_SALT = "acp sync pair v1".getBytes(StandardCharsets.US_ASCII);
 
     private record PairId(String peer, long peerKeyId) {
@@ -117,6 +120,24 @@ public final class PairTags {
      * larger than that goes alone); an entry with no wire form is logged and left out.
      */
     public synchronized List<byte[]> encode(List<? extends Entry> entries, List<AuthorKeys.MemberKey> receivers, long epoch, int maxBody) {
+        return encode(entries, receivers, epoch, maxBody, TAG_DOMAIN, signer.node());
+    }
+
+    /**
+     * RETURNED bodies (docs/protocol.md, "Returned objects"): objects written by {@code author} that
+     * this node holds under a pair tag only, tagged for each of {@code authorKeys} (the author's
+     * valid keys) so the author can tell they come from this member. Same layout as a TAGGED_DELTA
+     * body, under a tag domain of its own.
+     */
+    public synchronized List<byte[]> encodeReturned(List<ObjectEntry> entries, List<AuthorKeys.MemberKey> authorKeys, long epoch, int maxBody) {
+        if (authorKeys.isEmpty() || authorKeys.stream().map(AuthorKeys.MemberKey::node).distinct().count() != 1) {
+            throw new IllegalArgumentException("objects are returned to the keys of one author, not to " + authorKeys);
+        }
+        return encode(entries, authorKeys, epoch, maxBody, RETURN_DOMAIN, authorKeys.get(0).node());
+    }
+
+    private List<byte[]> encode(List<? extends Entry> entries, List<AuthorKeys.MemberKey> receivers, long epoch, int maxBody, byte[] domain,
+                                String writer) {
         int tagsLength = 8 + 1;
         for (AuthorKeys.MemberKey r : receivers) {
             tagsLength += 1 + r.node().length() + 8 + TAG_LENGTH;
@@ -125,8 +146,9 @@ public final class PairTags {
         EntryCodec.Buffer chunk = this.chunk;
         chunk.reset();
         for (Entry e : entries) {
-            if (!SealedEntry.requiredAuthor(e).equals(signer.node()) || !e.node().equals(signer.node())) {
-                throw new IllegalArgumentException("node " + signer.node() + " cannot tag " + e.kind().wireName() + " " + e.key() + " of node " + e.node());
+            if (!SealedEntry.requiredAuthor(e).equals(writer) || !e.node().equals(writer)) {
+                throw new IllegalArgumentException("node " + signer.node() + " cannot tag " + e.kind().wireName() + " " + e.key() + " of node " + e.node()
+                        + (writer.equals(signer.node()) ? "" : " as node " + writer + "'s"));
             }
             int before = chunk.size();
             try {
@@ -136,12 +158,12 @@ public final class PairTags {
                 continue;
             }
             if (before > 0 && tagsLength + chunk.size() > maxBody) {
-                bodies.add(body(chunk.array(), before, receivers, epoch, tagsLength));
+                bodies.add(body(chunk.array(), before, receivers, epoch, tagsLength, domain));
                 chunk.dropBefore(before);
             }
         }
         if (chunk.size() > 0) {
-            bodies.add(body(chunk.array(), chunk.size(), receivers, epoch, tagsLength));
+            bodies.add(body(chunk.array(), chunk.size(), receivers, epoch, tagsLength, domain));
         }
         if (chunk.array().length > MAX_KEPT_CHUNK) {
             this.chunk = new EntryCodec.Buffer(1024); // one large flush does not keep its buffer for good
@@ -149,7 +171,7 @@ public final class PairTags {
         return bodies;
     }
 
-    private byte[] body(byte[] entries, int length, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength) {
+    private byte[] body(byte[] entries, int length, List<AuthorKeys.MemberKey> receivers, long epoch, int tagsLength, byte[] domain) {
         ByteBuffer b = ByteBuffer.allocate(tagsLength + length);
         b.putLong(signer.keyId());
         b.put((byte) receivers.size());
@@ -157,7 +179,7 @@ public final class PairTags {
             b.put((byte) r.node().length());
             b.put(ascii(r.node()));
             b.putLong(r.keyId());
-            tagInto(pairMac(r.node(), r.keyId(), r.key()), signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, length);
+            tagInto(pairMac(r.node(), r.keyId(), r.key()), domain, signer.node(), r.node(), epoch, signer.keyId(), r.keyId(), entries, 0, length);
             b.put(macOut, 0, TAG_LENGTH);
         }
         b.put(entries, 0, length);
@@ -185,6 +207,20 @@ public final class PairTags {
      * @throws IllegalArgumentException if the body is cut short or inconsistent
      */
     public synchronized Optional<List<Entry>> open(String sender, long senderEpoch, byte[] body) {
+        return open(sender, senderEpoch, body, TAG_DOMAIN);
+    }
+
+    /**
+     * Checks a RETURNED body from member {@code sender} as {@link #open} checks a tagged delta, and
+     * decodes its entries: objects written by this node, which the sender held under this node's
+     * pair tag only. Anything else in it (another node's entry, meta, stats) is refused alone.
+     */
+    public synchronized Optional<List<Entry>> openReturned(String sender, long senderEpoch, byte[] body) {
+        return open(sender, senderEpoch, body, RETURN_DOMAIN);
+    }
+
+    private Optional<List<Entry>> open(String sender, long senderEpoch, byte[] body, byte[] domain) {
+        boolean returned = domain == RETURN_DOMAIN;
         ByteBuffer b = ByteBuffer.wrap(body);
         int mine = -1; // where this node's tag starts in the body
         long senderKeyId;
@@ -215,18 +251,19 @@ public final class PairTags {
         }
         AuthorKeys.Lookup key = keys.key(sender, senderKeyId, clockMillis.getAsLong());
         if (key.problem() == AuthorKeys.Problem.UNKNOWN) {
-            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what(body, entriesStart), "no certificate of node " + sender + " with key "
+            counters.refused(Refusal.UNKNOWN_AUTHOR, sender, what(body, entriesStart, returned), "no certificate of node " + sender + " with key "
                     + Long.toHexString(senderKeyId) + " is known here yet");
             return Optional.empty();
         }
         if (key.problem() != null) {
-            counters.refused(Refusal.REVOKED, sender, what(body, entriesStart), "the certificate of node " + sender + " (serial "
+            counters.refused(Refusal.REVOKED, sender, what(body, entriesStart, returned), "the certificate of node " + sender + " (serial "
                     + key.certificate().getSerialNumber().toString(16) + ") is " + key.problem().name().toLowerCase(java.util.Locale.ROOT));
             return Optional.empty();
         }
-        tagInto(pairMac(sender, senderKeyId, key.key()), sender, signer.node(), senderEpoch, senderKeyId, selfKeyId, body, entriesStart, body.length - entriesStart);
+        tagInto(pairMac(sender, senderKeyId, key.key()), domain, sender, signer.node(), senderEpoch, senderKeyId, selfKeyId, body, entriesStart,
+                body.length - entriesStart);
         if (!equalInConstantTime(macOut, body, mine, TAG_LENGTH)) {
-            counters.refused(Refusal.BAD_TAG, sender, what(body, entriesStart), "its tag for node " + signer.node()
+            counters.refused(Refusal.BAD_TAG, sender, what(body, entriesStart, returned), "its tag for node " + signer.node()
                     + " does not verify under the pair key of " + sender + " and " + signer.node());
             return Optional.empty();
         }
@@ -234,6 +271,16 @@ public final class PairTags {
         try {
             while (b.hasRemaining()) {
                 Entry e = EntryCodec.decodeOne(b);
+                if (returned) {
+                    if (!(e instanceof ObjectEntry) || !SealedEntry.requiredAuthor(e).equals(signer.node())) {
+                        counters.refused(Refusal.NOT_AUTHOR, sender, OriginCheck.describe(e), "objects returned by " + sender + " to node "
+                                + signer.node() + " carry an entry written by node " + SealedEntry.requiredAuthor(e) + ": only this node's own objects come back");
+                        continue;
+                    }
+                    counters.verified();
+                    out.add(e);
+                    continue;
+                }
                 if (!e.node().equals(sender) || !SealedEntry.requiredAuthor(e).equals(sender)) {
                     counters.refused(Refusal.NOT_SENDER, sender, OriginCheck.describe(e), "a tagged delta from " + sender
                             + " carries an entry written by node " + SealedEntry.requiredAuthor(e));
@@ -252,8 +299,8 @@ public final class PairTags {
         return Optional.of(out);
     }
 
-    private static String what(byte[] body, int entriesStart) {
-        return "a tagged delta of " + (body.length - entriesStart) + " entry bytes";
+    private static String what(byte[] body, int entriesStart, boolean returned) {
+        return (returned ? "returned objects of " : "a tagged delta of ") + (body.length - entriesStart) + " entry bytes";
     }
 
     /** Whether the first {@code n} bytes of {@code a} equal {@code n} bytes of {@code b} at {@code off}, in time independent of where they differ. */
@@ -324,15 +371,26 @@ public final class PairTags {
         } catch (java.security.InvalidKeyException e) {
             throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
         }
-        tagInto(mac, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, from, length);
+        tagInto(mac, TAG_DOMAIN, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, from, length);
+        return Arrays.copyOf(macOut, TAG_LENGTH);
+    }
+
+    /** {@link #tag} in the domain of RETURNED bodies: what a member tags objects it returns with (for tests that build such bodies). */
+    byte[] returnTag(SecretKeySpec key, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId, byte[] entries) {
+        try {
+            mac.init(key);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalStateException("pair key of " + sender + " and " + receiver + " refused by HmacSHA256", e);
+        }
+        tagInto(mac, RETURN_DOMAIN, sender, receiver, epoch, senderKeyId, receiverKeyId, entries, 0, entries.length);
         return Arrays.copyOf(macOut, TAG_LENGTH);
     }
 
     /** {@link #tag} with {@code keyed} (an HMAC keyed with the pair key) left in {@link #macOut} (its first {@value #TAG_LENGTH} bytes), with no array made per tag. */
-    private void tagInto(Mac keyed, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
+    private void tagInto(Mac keyed, byte[] domain, String sender, String receiver, long epoch, long senderKeyId, long receiverKeyId,
                          byte[] entries, int from, int length) {
         keyed.reset(); // nothing if the last tag ended (the usual case); else what a failed one left is dropped
-        keyed.update(TAG_DOMAIN);
+        keyed.update(domain);
         keyed.update(ascii(sender));
         keyed.update((byte) 0);
         keyed.update(ascii(receiver));

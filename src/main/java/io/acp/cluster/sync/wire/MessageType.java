@@ -19,7 +19,13 @@ public enum MessageType {
      * Multicast, right before the DELTA of a batch this node sealed: the batch's root and signature
      * with one pair tag per receiver, so a receiver takes the seal without verifying it.
      */
-    SEAL_TAGS(6);
+    SEAL_TAGS(6),
+    /**
+     * Unicast to one member: objects that member wrote which the sender holds under a pair tag only
+     * (their seal never came), each under the sender's pair tag for the author. The author seals
+     * them again, or takes back what it lost with its disk (docs/protocol.md, "Returned objects").
+     */
+    RETURNED(7);
 
     private final int code;
 

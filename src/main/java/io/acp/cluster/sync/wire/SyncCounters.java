@@ -21,6 +21,9 @@ public final class SyncCounters {
     private final AtomicLong reportsForgotten = new AtomicLong();
     private final AtomicLong statsSetsAccepted = new AtomicLong();
     private final AtomicLong heartbeatsPastWindow = new AtomicLong();
+    private final AtomicLong objectsReturned = new AtomicLong();
+    private final AtomicLong returnedSealedAgain = new AtomicLong();
+    private final AtomicLong returnedTakenBack = new AtomicLong();
 
     public SyncCounters() {
         for (DropReason r : DropReason.values()) {
@@ -98,6 +101,25 @@ public final class SyncCounters {
         return heartbeatsPastWindow.get();
     }
 
+    /** Objects handed back to their authors, which this node held under their pair tags only (docs/protocol.md, "Returned objects"). */
+    public void objectsReturned(int n) {
+        objectsReturned.addAndGet(n);
+    }
+
+    /** One of this node's objects a member returned that it holds, and sent again to be sealed. */
+    public void returnedSealedAgain() {
+        returnedSealedAgain.incrementAndGet();
+    }
+
+    /** One of this node's objects a member returned that it no longer held (an earlier life's), taken back. */
+    public void returnedTakenBack() {
+        returnedTakenBack.incrementAndGet();
+    }
+
+    public long returnedTakenBackCount() {
+        return returnedTakenBack.get();
+    }
+
     /** Every counter by its stat name, sorted. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
@@ -111,6 +133,9 @@ public final class SyncCounters {
         out.put("sync.reports.forgotten", reportsForgotten.get());
         out.put("sync.stats-sets.accepted", statsSetsAccepted.get());
         out.put("sync.heartbeats.past-window", heartbeatsPastWindow.get());
+        out.put("sync.objects.returned", objectsReturned.get());
+        out.put("sync.objects.sealed-again", returnedSealedAgain.get());
+        out.put("sync.objects.taken-back", returnedTakenBack.get());
         return out;
     }
 }

@@ -1,0 +1,119 @@
+package io.acp.cluster.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.cluster.sync.wire.MessageType;
+import io.acp.model.Json;
+import io.acp.model.ObjectEntry;
+import io.acp.model.ObjectKey;
+import io.acp.model.ObjectType;
+import io.acp.testing.Eventually;
+import io.acp.testing.InProcessCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Objects a peer holds under its author's pair tag only, whose seal never reached it: the peer
+ * cannot relay them to anyone else, so it hands them back to their author, which seals them. Real
+ * journaled nodes on loopback multicast; n2 is made to miss every seal of n1's, as it would if n1
+ * crashed (or lost its disk) less than a heartbeat after the writes.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ReturnedObjectsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    /** What n2 does not hear while it is made to miss seals: sealed deltas, their seal tags, and anti-entropy answers. */
+    private static final Set<MessageType> SEALED = Set.of(MessageType.DELTA, MessageType.SEAL_TAGS, MessageType.ENTRIES);
+    private static final int COUNT = 5;
+
+    /** n1 loses its disk after the writes: n2 gives them back, and every node holds them again, sealed. */
+    @Test
+    void anAuthorBackOnAnEmptyDiskGetsItsWritesBackFromThePeerThatHeldThemUnsealed() throws IOException {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            c.awaitConverged(WAIT);
+            c.node(2).faults().dropTypes(SEALED);
+            List<ObjectEntry> written = write(c.node(1));
+            Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+
+            c.stop(1);
+            wipe(c.node(1).dataDir);
+            c.node(2).faults().dropTypes(Set.of());
+            // a node whose disk is lost starts at an epoch of at least the clock's second (its epoch
+            // file is gone): a rebuild takes longer than the second its old life started in
+            awaitNextSecond();
+            c.restart(1);
+
+            Eventually.await(WAIT, () -> holdsAll(c.node(1), written), "n1, back on an empty disk, holds its writes again");
+            c.awaitConverged(WAIT);
+            c.stop(1); // from here on only n2 can give them to anyone: it must hold their seal now
+            InProcessCluster.Node joined = c.join();
+            Eventually.await(WAIT, () -> holdsAll(joined, written), "a node that joins once n1 is gone gets n1's writes from n2");
+        }
+    }
+
+    /** n1 restarts on its disk: it holds the writes, and seals them again for n2, which can relay them from then on. */
+    @Test
+    void anAuthorBackOnItsDiskSealsAgainWhatAPeerHeldUnsealed() {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            c.awaitConverged(WAIT);
+            c.node(2).faults().dropTypes(SEALED);
+            List<ObjectEntry> written = write(c.node(1));
+            Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+
+            c.stop(1); // its seals at the stop are dropped by n2 too
+            c.node(2).faults().dropTypes(Set.of());
+            c.restart(1);
+            c.awaitConverged(WAIT);
+            Eventually.await(WAIT, () -> written.stream().allMatch(e -> c.node(2).sync().sealed(e).isPresent()),
+                    "n2 holds the seal of every write of n1's");
+
+            c.stop(1);
+            InProcessCluster.Node joined = c.join();
+            Eventually.await(WAIT, () -> holdsAll(joined, written), "a node that joins once n1 is gone gets n1's writes from n2");
+        }
+    }
+
+    private static List<ObjectEntry> write(InProcessCluster.Node n) {
+        List<ObjectEntry> written = new ArrayList<>();
+        for (int i = 0; i < COUNT; i++) {
+            ObjectKey key = ObjectKey.of(ObjectType.ALARM, "w" + i);
+            n.cdb().putObject(key, null, Json.object().put("i", i), null).await().atMost(WAIT);
+            written.add(n.cdb().entry(key).orElseThrow());
+        }
+        return written;
+    }
+
+    private static boolean holdsAll(InProcessCluster.Node n, List<ObjectEntry> written) {
+        for (ObjectEntry e : written) {
+            Optional<ObjectEntry> held = n.cdb().entry(e.key());
+            if (held.isEmpty() || !held.get().version().equals(e.version()) || !held.get().spec().equals(e.spec())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void awaitNextSecond() {
+        long second = System.currentTimeMillis() / 1000;
+        Eventually.await(WAIT, () -> System.currentTimeMillis() / 1000 > second, "the clock's next second");
+    }
+
+    private static void wipe(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
