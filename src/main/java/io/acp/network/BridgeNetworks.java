@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * Realises vlan, trunk and vxlan networks in the kernel and repairs them: the reconcile creates what
@@ -19,6 +20,8 @@ import java.util.function.Function;
  * (and with it every port's membership) the recreated bridge gets its ports back.
  */
 final class BridgeNetworks {
+
+    private static final Logger LOG = Logger.getLogger(BridgeNetworks.class);
 
     private final String nodeId;
     private final LinkBackend kernel;
@@ -183,6 +186,9 @@ final class BridgeNetworks {
                 .toList());
         doomed.sort((a, c) -> Boolean.compare(a.kind().equals("bridge"), c.kind().equals("bridge")));
         for (Link l : doomed) {
+            // said, because it may be a network this node never knew: another ACP node's in the same namespace
+            LOG.infof("network service of node %s deletes link %s of network %s: this node does not realise that network", nodeId, l.name(),
+                    LinkNames.networkOf(l.alias()));
             kernel.delete(l.name());
         }
     }

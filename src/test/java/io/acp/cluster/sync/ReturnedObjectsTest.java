@@ -84,6 +84,25 @@ class ReturnedObjectsTest {
         }
     }
 
+    /** n1 runs on; n2 lost both copies of each seal: once the seals are late, n2 returns the objects and n1 seals them again. */
+    @Test
+    void aLiveAuthorSealsAgainWhatAPeerLostTheSealsOf() {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            c.awaitConverged(WAIT);
+            c.node(2).faults().dropTypes(SEALED);
+            List<ObjectEntry> written = write(c.node(1));
+            Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+            Eventually.await(WAIT, () -> c.node(1).sync().stats().get("sync.seals.awaiting") == 0, "n1 has sent its seals (n2 dropped them)");
+            assertThat(written).as("n2 holds no seal of them").allMatch(e -> c.node(2).sync().sealed(e).isEmpty());
+
+            c.node(2).faults().dropTypes(Set.of());
+            Eventually.await(WAIT, () -> written.stream().allMatch(e -> c.node(2).sync().sealed(e).isPresent()),
+                    () -> "n2 holds the seal of every write of n1's: " + c.node(2).sync().stats());
+            assertThat(c.node(2).sync().stats().get("sync.objects.returned")).isGreaterThanOrEqualTo(COUNT);
+            assertThat(c.node(1).sync().stats().get("sync.objects.sealed-again")).isGreaterThanOrEqualTo(COUNT);
+        }
+    }
+
     private static List<ObjectEntry> write(InProcessCluster.Node n) {
         List<ObjectEntry> written = new ArrayList<>();
         for (int i = 0; i < COUNT; i++) {
