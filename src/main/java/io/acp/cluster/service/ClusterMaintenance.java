@@ -86,9 +86,10 @@ final class ClusterMaintenance implements Runnable {
         warnedAt = now;
         List<String> away = membersNotHoldingThisState.get();
         String since = agreed == Long.MIN_VALUE ? "this node started" : Instant.ofEpochMilli(agreed).toString();
-        LOG.warnf("%d tombstones older than acp.cluster.tombstone-ttl (%s) are kept, because not every member has held this node's "
+        LOG.warnf("%d %s older than acp.cluster.tombstone-ttl (%s) %s kept, because not every member has held this node's "
                         + "state since %s; members that do not hold it now: %s. They are collected once those members are back and hold "
                         + "them; a node gone for good holds them back until its certificate is revoked (acp cluster revoke NODE) or expires",
-                kept, tombstoneTtl, since, away.isEmpty() ? "none (they have just caught up)" : String.join(", ", away));
+                kept, kept == 1 ? "tombstone" : "tombstones", tombstoneTtl, kept == 1 ? "is" : "are", since,
+                away.isEmpty() ? "none (they have just caught up)" : String.join(", ", away));
     }
 }

@@ -90,6 +90,8 @@ public final class ClusterSync {
      * verify yet (it lacks their certificates, e.g. it is back on an empty disk with a new key).
      */
     static final java.time.Duration UNVERIFIED_PEER_WAIT = java.time.Duration.ofSeconds(30);
+    /** The least age of an unsealed object before it goes back to its live author (see {@link ObjectReturns}). */
+    static final java.time.Duration RETURN_AFTER_AT_LEAST = java.time.Duration.ofSeconds(2);
 
     /**
      * Every this many heartbeats a node re-sends its own certificate meta, so a peer that lacks it
@@ -239,8 +241,9 @@ public final class ClusterSync {
                 sealer.maxBodyPerDatagram(), settings.maxPendingDeltas(), DeltaBundler.BUSY_BACKLOG));
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
         startedMillis = env.wallMillis().getAsLong();
-        // the seal comes at the author's next heartbeat and again at the one after: four intervals is late
-        returns = new ObjectReturns(cdb, seals, 4 * settings.heartbeatInterval().toMillis());
+        // the seal comes at the author's next heartbeat and again at the one after: four intervals is
+        // late, and at least 2 s, so a busy author's slow sealer does not make every object come back
+        returns = new ObjectReturns(cdb, seals, Math.max(4 * settings.heartbeatInterval().toMillis(), RETURN_AFTER_AT_LEAST.toMillis()));
         cdb.readiness(Readiness.SYNCING);
         catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
                 UNVERIFIED_PEER_WAIT.toNanos());

@@ -86,13 +86,17 @@ class ReturnedObjectsTest {
 
     /** n1 runs on; n2 lost both copies of each seal: once the seals are late, n2 returns the objects and n1 seals them again. */
     @Test
-    void aLiveAuthorSealsAgainWhatAPeerLostTheSealsOf() {
+    void aLiveAuthorSealsAgainWhatAPeerLostTheSealsOf() throws InterruptedException {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
             c.awaitConverged(WAIT);
             c.node(2).faults().dropTypes(SEALED);
             List<ObjectEntry> written = write(c.node(1));
             Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
             Eventually.await(WAIT, () -> c.node(1).sync().stats().get("sync.seals.awaiting") == 0, "n1 has sent its seals (n2 dropped them)");
+            // n1 sends each seal again at its next heartbeat: n2 must drop that copy too
+            long dropped = c.node(2).faults().dropped();
+            Eventually.await(WAIT, () -> c.node(2).faults().dropped() > dropped, "n2 dropped n1's second copy of its seals");
+            Thread.sleep(3 * c.settings().heartbeatInterval().toMillis());
             assertThat(written).as("n2 holds no seal of them").allMatch(e -> c.node(2).sync().sealed(e).isEmpty());
 
             c.node(2).faults().dropTypes(Set.of());

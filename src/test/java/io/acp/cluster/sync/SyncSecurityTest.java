@@ -67,6 +67,13 @@ class SyncSecurityTest {
             // change every digest after the snapshot below
             Eventually.await(WAIT, () -> cluster.nodes().stream().allMatch(n -> n.cdb().readiness() == io.acp.cluster.Readiness.READY),
                     "all nodes ready");
+            // and every node holds every node's readiness meta saying so: a node sets its readiness a
+            // moment before it writes that meta, and three nodes ready within milliseconds of each
+            // other let the digests agree in that moment (CI saw it)
+            Eventually.await(WAIT, () -> cluster.nodes().stream().allMatch(n -> cluster.nodes().stream().allMatch(m ->
+                            n.cdb().meta(ObjectKey.of(ObjectType.NODE, m.id), m.id).stream()
+                                    .anyMatch(e -> e.values().path("readiness").asText().equals("ready")))),
+                    "every node holds every node's readiness meta as ready");
             cluster.awaitConverged(WAIT);
             // the peers' heartbeats keep coming: wait for a few rather than count what came so far
             Eventually.await(WAIT, () -> realFromPeers(target).size() >= 3, "three real datagrams from peers captured");

@@ -31,8 +31,9 @@ import org.jboss.logging.Logger;
  * per receiver over the sender's own entries. A receiver checks only its own tag, so a member can
  * forge to nobody but itself, and a relay or a holder of the cluster secret to nobody at all. The
  * author's ECDSA seal over the same entries follows later (the next heartbeat) for relaying; see
- * docs/protocol.md ("Tagged deltas"). Sending and checking both run on the sync thread; the key
- * cache is thread-safe.
+ * docs/protocol.md ("Tagged deltas"). The same layout, under a tag domain of its own, carries
+ * RETURNED bodies: a member handing the author's objects back to it ("Returned objects"). Sending
+ * and checking both run on the sync thread; the key cache is thread-safe.
  *
  * <pre>
  * body: sender key id (8) | n (1) | n × (receiver length (1) | receiver (ASCII) | receiver key id (8) | tag (16))
