@@ -94,8 +94,9 @@ final class ObjectReturns {
      * The objects to hand back this round, by author (sorted): each still held at the version taken
      * under a tag, still without a seal, and older than the minimum age (the seal is late), or of an
      * author that restarted; whose author {@code alive} says is heard; and not handed back within
-     * the minimum age. Forgets objects since sealed or replaced, and those handed back
-     * {@value #MAX_ATTEMPTS} times already in the author's current life (logged).
+     * the minimum age. Forgets objects since sealed or replaced. After {@value #MAX_ATTEMPTS} tries
+     * in the author's current life an object is no longer handed back (logged once) until the
+     * author restarts.
      */
     Map<String, List<ObjectEntry>> due(long nowMillis, Predicate<String> alive) {
         Map<String, List<ObjectEntry>> out = new TreeMap<>();

@@ -41,10 +41,7 @@ class ReturnedObjectsTest {
     @Test
     void anAuthorBackOnAnEmptyDiskGetsItsWritesBackFromThePeerThatHeldThemUnsealed() throws IOException {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
-            c.awaitConverged(WAIT);
-            c.node(2).faults().dropTypes(SEALED);
-            List<ObjectEntry> written = write(c.node(1));
-            Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+            List<ObjectEntry> written = writtenAndHeldUnsealed(c);
 
             c.stop(1);
             wipe(c.node(1).dataDir);
@@ -66,10 +63,7 @@ class ReturnedObjectsTest {
     @Test
     void anAuthorBackOnItsDiskSealsAgainWhatAPeerHeldUnsealed() {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
-            c.awaitConverged(WAIT);
-            c.node(2).faults().dropTypes(SEALED);
-            List<ObjectEntry> written = write(c.node(1));
-            Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+            List<ObjectEntry> written = writtenAndHeldUnsealed(c);
 
             c.stop(1); // its seals at the stop are dropped by n2 too
             c.node(2).faults().dropTypes(Set.of());
@@ -88,10 +82,7 @@ class ReturnedObjectsTest {
     @Test
     void aLiveAuthorSealsAgainWhatAPeerLostTheSealsOf() throws InterruptedException {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
-            c.awaitConverged(WAIT);
-            c.node(2).faults().dropTypes(SEALED);
-            List<ObjectEntry> written = write(c.node(1));
-            Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+            List<ObjectEntry> written = writtenAndHeldUnsealed(c);
             Eventually.await(WAIT, () -> c.node(1).sync().stats().get("sync.seals.awaiting") == 0, "n1 has sent its seals (n2 dropped them)");
             // n1 sends each seal again at its next heartbeat: n2 must drop that copy too
             long dropped = c.node(2).faults().dropped();
@@ -105,6 +96,15 @@ class ReturnedObjectsTest {
             assertThat(c.node(2).sync().stats().get("sync.objects.returned")).isGreaterThanOrEqualTo(COUNT);
             assertThat(c.node(1).sync().stats().get("sync.objects.sealed-again")).isGreaterThanOrEqualTo(COUNT);
         }
+    }
+
+    /** n1's writes, which n2 holds under tags only: from here on it drops every seal of n1's. */
+    private static List<ObjectEntry> writtenAndHeldUnsealed(InProcessCluster c) {
+        c.awaitConverged(WAIT);
+        c.node(2).faults().dropTypes(SEALED);
+        List<ObjectEntry> written = write(c.node(1));
+        Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
+        return written;
     }
 
     private static List<ObjectEntry> write(InProcessCluster.Node n) {
