@@ -30,6 +30,12 @@ public final class AuthorKeys {
 
     /** {@code notAfterMillis} is read once: {@code getNotAfter} copies a Date, and this runs per received entry. */
     private record Known(X509Certificate certificate, ECPublicKeyParameters key, long notAfterMillis) {
+
+        /** Not revoked and not expired at {@code nowMillis} (the expiry from this copy: getNotAfter() makes a Date per call). */
+        boolean usableAt(long nowMillis, Revocations r) {
+            return !r.revoked(certificate) && nowMillis <= notAfterMillis;
+        }
+
         Known(X509Certificate certificate, ECPublicKeyParameters key) {
             this(certificate, key, certificate.getNotAfter().getTime());
         }
@@ -173,8 +179,7 @@ public final class AuthorKeys {
                 continue;
             }
             for (Map.Entry<Long, Known> k : n.getValue().entrySet()) {
-                X509Certificate c = k.getValue().certificate();
-                if (r.revoked(c) || nowMillis > k.getValue().notAfterMillis()) { // the Known's copy: getNotAfter() makes a Date per call
+                if (!k.getValue().usableAt(nowMillis, r)) {
                     continue;
                 }
                 if (out.size() == atMost) {
@@ -195,7 +200,7 @@ public final class AuthorKeys {
         }
         Revocations r = revocations;
         for (Map.Entry<Long, Known> k : keys.entrySet()) {
-            if (!r.revoked(k.getValue().certificate()) && nowMillis <= k.getValue().notAfterMillis()) {
+            if (k.getValue().usableAt(nowMillis, r)) {
                 out.add(new MemberKey(node, k.getKey(), k.getValue().key()));
             }
         }
