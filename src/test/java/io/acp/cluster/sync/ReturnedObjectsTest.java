@@ -2,6 +2,7 @@ package io.acp.cluster.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.wire.MessageType;
 import io.acp.model.Json;
 import io.acp.model.ObjectEntry;
@@ -56,6 +57,27 @@ class ReturnedObjectsTest {
             c.stop(1); // from here on only n2 can give them to anyone: it must hold their seal now
             InProcessCluster.Node joined = c.join();
             Eventually.await(WAIT, () -> holdsAll(joined, written), "a node that joins once n1 is gone gets n1's writes from n2");
+        }
+    }
+
+    /**
+     * n1 loses its disk after the writes: it is not ready before it holds them again, so no read of
+     * one answers {@code not_found}. (Without the returns it does not become ready at all: n2's root
+     * never agrees with its own.)
+     */
+    @Test
+    void anAuthorBackOnAnEmptyDiskIsNotReadyBeforeItHoldsItsWritesAgain() throws IOException {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            List<ObjectEntry> written = writtenAndHeldUnsealed(c);
+
+            c.stop(1);
+            wipe(c.node(1).dataDir);
+            c.node(2).faults().dropTypes(Set.of());
+            awaitNextSecond();
+            c.restart(1);
+
+            Eventually.await(WAIT, () -> c.node(1).cdb().readiness() == Readiness.READY, "n1 is ready");
+            assertThat(holdsAll(c.node(1), written)).as("n1 holds its writes when it is ready").isTrue();
         }
     }
 

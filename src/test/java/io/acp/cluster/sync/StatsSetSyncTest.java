@@ -65,8 +65,12 @@ class StatsSetSyncTest {
             c.restart(3);
             Eventually.await(WAIT, () -> holds(n3.cdb(), round), () -> "n3 gets n2's stats relayed by n1: " + n3.sync().stats());
             assertThat(n3.sync().counters().snapshot().get("sync.stats-sets.accepted")).isPositive();
-            assertThat(n3.sync().refusals().snapshot()).as("nothing refused")
-                    .allSatisfy((name, count) -> assertThat(name.startsWith("sync.refused.") ? count : 0L).as(name).isZero());
+            // n3 starts empty: what reaches it before its author's certificate is refused as
+            // unknown-author for now (anti-entropy brings it again once the certificate is here);
+            // any other refusal would be a set or a seal n3 found wrong
+            assertThat(n3.sync().refusals().snapshot()).as("nothing refused but what came before its author's certificate")
+                    .allSatisfy((name, count) -> assertThat(name.startsWith("sync.refused.") && !name.equals("sync.refused.unknown-author") ? count : 0L)
+                            .as(name).isZero());
         }
     }
 
