@@ -2,8 +2,6 @@ package io.acp.cluster.sync;
 
 import io.acp.cluster.Cdb;
 import io.acp.cluster.ChangeFilter;
-import io.acp.cluster.MergeOutcome;
-import io.acp.cluster.StatsTarget;
 import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.Readiness;
 import io.acp.cluster.sync.membership.Membership;
@@ -22,7 +20,6 @@ import io.acp.cluster.sync.origin.OriginCounters;
 import io.acp.cluster.sync.origin.PairTags;
 import io.acp.cluster.sync.origin.SealTags;
 import io.acp.cluster.sync.origin.Refusal;
-import io.acp.cluster.sync.origin.Seal;
 import io.acp.cluster.sync.origin.SealedCodec;
 import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.cluster.sync.wire.ClusterKeys;
@@ -103,8 +100,6 @@ public final class ClusterSync {
     private final Cdb cdb;
     /** This node's stats series, which a sealed flush sends in stats sets. */
     private final OwnStatsSets ownStats;
-    /** The seal of the last stats set whose sample passed the origin check (sync thread). */
-    private Seal lastSetSealAccepted;
     /** Where the samples of each peer's stats sets are merged in the CDB, found once per series. */
     private final StatsSetTargets setTargets = new StatsSetTargets(this::isMember);
     private final StatsSetKeys setKeys = new StatsSetKeys(this::isMember);
@@ -143,8 +138,8 @@ public final class ClusterSync {
     /** {@link #returns}' counts as of the last heartbeat, for stats read from any thread. */
     private volatile int returnsTracked;
     private volatile long returnsGivenUp;
-    /** Wall clock at this start: an own object returned by a peer with an older version is of an earlier life. */
-    private long startedMillis;
+    /** Takes what peers send into the CDB (sync thread, after start). */
+    private EntryIntake intake;
     private ScheduledExecutorService executor;
     private Transport transport;
     private Outbox outbox;
@@ -240,13 +235,15 @@ public final class ClusterSync {
         bundler = new DeltaBundler(new DeltaBundler.Limits(settings.flushInterval().toNanos(), settings.maxLinger().toNanos(),
                 sealer.maxBodyPerDatagram(), settings.maxPendingDeltas(), DeltaBundler.BUSY_BACKLOG));
         quietStats = new QuietStatsResender(settings.heartbeatInterval().toMillis());
-        startedMillis = env.wallMillis().getAsLong();
         // the seal comes at the author's next heartbeat and again at the one after: four intervals is
         // late, and at least 2 s, so a busy author's slow sealer does not make every object come back
         returns = new ObjectReturns(cdb, seals, Math.max(4 * settings.heartbeatInterval().toMillis(), RETURN_AFTER_AT_LEAST.toMillis()));
         cdb.readiness(Readiness.SYNCING);
         catchUp = new CatchUp(settings.suspectAfter().toNanos(), settings.antiEntropyInterval().toNanos(), env.nanoTime().getAsLong(),
                 UNVERIFIED_PEER_WAIT.toNanos());
+        intake = new EntryIntake(node, new EntryIntake.Parts(cdb, index, seals, setTargets, catchUp, antiEntropy, returns, clockAhead),
+                new EntryIntake.Checks(originCheck, this::isMember, refusals, counters), env.wallMillis().getAsLong(), env.nanoTime(),
+                this::bundle, ownEntriesFromPeers);
         executor = env.executors().apply(node);
         // subscribe before taking the snapshot, so no change falls in between
         // of peers' stats only each series' start: the index counts series, and a newer sample changes no bucket
@@ -545,11 +542,11 @@ public final class ClusterSync {
             }
             switch (h.type()) {
                 case HEARTBEAT -> controlCheck.heartbeat(h.sender(), h.epoch(), m.body()).ifPresent(hb -> heard(h.sender(), h.epoch(), hb, from));
-                case DELTA -> merge(h.sender(), SealedCodec.decode(m.body(), setKeys), true);
+                case DELTA -> intake.merge(h.sender(), SealedCodec.decode(m.body(), setKeys), true);
                 case TAGGED_DELTA -> {
                     Optional<List<Entry>> entries = pairTags.open(h.sender(), h.epoch(), m.body());
                     if (entries.isPresent()) { // no capturing lambda per message
-                        mergeTagged(h.sender(), entries.get());
+                        intake.mergeTagged(h.sender(), entries.get());
                         if (!membership.knows(h.sender())) {
                             unheardAuthors.tookReports(h.sender(), h.epoch(), env.wallMillis().getAsLong());
                         }
@@ -559,12 +556,12 @@ public final class ClusterSync {
                 case RETURNED -> {
                     Optional<List<Entry>> entries = pairTags.openReturned(h.sender(), h.epoch(), m.body());
                     if (entries.isPresent()) {
-                        takeReturned(h.sender(), entries.get());
+                        intake.takeReturned(h.sender(), entries.get());
                     }
                 }
                 case ENTRIES -> {
                     AntiEntropy.Received answer = antiEntropy.received(h.sender(), m.body());
-                    merge(h.sender(), answer.entries(), false);
+                    intake.merge(h.sender(), answer.entries(), false);
                     if (answer.pullAgain()) {
                         membership.peer(h.sender()).ifPresent(this::pull); // a whole answer arrived and the peer has more
                     }
@@ -719,176 +716,12 @@ public final class ClusterSync {
         returnsGivenUp = returns.givenUp();
     }
 
-    /**
-     * This node's own objects a member returned (see {@link ObjectReturns}): what it holds at the
-     * same version goes out again, so its seal follows as for a write; what it lost with its disk
-     * (a version from before this start that it does not hold) it takes back, journals, and sends
-     * sealed once durable, as a write (it is no echo of a merge).
-     */
-    private void takeReturned(String sender, List<Entry> entries) {
-        int takenBack = 0;
-        for (Entry e : entries) {
-            ObjectEntry o = (ObjectEntry) e; // openReturned lets only this node's objects through
-            Optional<ObjectEntry> held = cdb.entry(o.key());
-            switch (ObjectReturns.onReturned(o, held, startedMillis)) {
-                case SEAL_AGAIN -> {
-                    counters.returnedSealedAgain();
-                    bundle(held.get());
-                }
-                case TAKE_BACK -> {
-                    if (cdb.mergeFrom(o) == MergeOutcome.TAKEN) {
-                        counters.returnedTakenBack();
-                        takenBack++;
-                    }
-                }
-                case STALE -> counters.entryIgnored();
-                case NOT_OF_AN_EARLIER_LIFE -> refusals.refused(Refusal.NOT_AUTHOR, sender, "object " + o.key() + " (version " + o.version() + ")",
-                        "node " + sender + " returns it as this node's, written since this node started, but this node holds no such version");
-            }
-        }
-        if (takenBack > 0) {
-            LOG.infof("node %s took back %d of its own objects from node %s that it no longer held: written before this start, which"
-                    + " found none of them (a new disk), and held by %s without their seal", node, takenBack, sender, sender);
-        }
-    }
-
     /** Whether a certificate of {@code node} from this cluster's CA is known here. Sync thread. */
     private boolean isMember(String node) {
         AuthorKeys k = authorKeys;
         return k != null && k.member(node);
     }
 
-    /** Sealed entries: a DELTA's ({@code mustOriginateAtSender}) or an anti-entropy answer's. */
-    private void merge(String sender, List<SealedEntry> entries, boolean mustOriginateAtSender) {
-        if (!mustOriginateAtSender && isMember(sender)) {
-            catchUp.answered(sender); // a node pulls only from members; an answer in any other name is no round's
-        }
-        for (SealedEntry s : certificatesFirst(entries)) {
-            mergeOne(sender, s.entry(), s, mustOriginateAtSender);
-        }
-    }
-
-    /**
-     * The entries of a tagged delta whose pair tag proved the sender wrote them ({@link PairTags#open});
-     * they carry no seal, which the next heartbeat's DELTA of the sender brings.
-     */
-    private void mergeTagged(String sender, List<Entry> entries) {
-        for (Entry e : entries) {
-            mergeOne(sender, e, null, true);
-        }
-    }
-
-    /** @param s the entry's seal, or null if a pair tag proved its author */
-    private void mergeOne(String sender, Entry e, SealedEntry s, boolean mustOriginateAtSender) {
-        boolean tagProven = s == null;
-        // asked for every sample of a set, in order, before anything may skip one (see StatsSetTargets)
-        StatsTarget target = !tagProven && s.inStatsSet() ? setTargets.of(s, e.key()) : null;
-        if (mustOriginateAtSender && !e.node().equals(sender)) {
-            // a delta carries only the sender's own entries; anything else is not ours to take
-            refusals.refused(Refusal.NOT_SENDER, sender, e.kind().wireName() + " " + e.key() + " of node " + e.node(),
-                    "a DELTA from " + sender + " carries an entry of node " + e.node());
-            return;
-        }
-        // a sample from its author is nearly always new, and its seal tag makes the check cheap: the
-        // CDB's own merge tells a stale one apart, and looking the held version up first would cost
-        // every sample a second look-up of its series (the first one out of the cache). Looked up
-        // first for relayed entries, whose check of a stale one may cost a verification.
-        Version held = mustOriginateAtSender && e.kind() == Entry.Kind.STATS ? null : heldVersion(e);
-        if (held != null && !e.version().isNewerThan(held)) {
-            // nothing to merge, so nothing to verify; but a held entry whose seal this node
-            // lacks (loaded from its journal) gets it, so it can be relayed again
-            if (!tagProven && e.version().equals(held) && seals.get(e) == null && originCheck.accept(s, sender)) {
-                seals.put(s);
-            }
-            counters.entryIgnored();
-            return;
-        }
-        // the other samples of a stats set whose first sample passed share its seal instance: the
-        // same author, key and verified root, and the set's form makes each sample that author's
-        Refusal refused = tagProven || s.seal() == lastSetSealAccepted ? null : originCheck.refusal(s, sender);
-        if (refused == null && !tagProven && s.seal() != lastSetSealAccepted && s.inStatsSet()) {
-            lastSetSealAccepted = s.seal();
-            counters.statsSetAccepted();
-        }
-        if (refused != null) {
-            if (refused == Refusal.UNKNOWN_AUTHOR && !mustOriginateAtSender) {
-                if (isMember(sender)) { // the catch-up follows the members this node pulls from, not any name an answer gives
-                    catchUp.couldNotVerify(sender, env.nanoTime().getAsLong());
-                }
-                antiEntropy.lackedCertificate();
-            }
-            return;
-        }
-        // a stats seal is kept with its series, which the merge may be about to make
-        boolean sealAfterMerge = !tagProven && e.kind() == Entry.Kind.STATS;
-        if (!tagProven && !sealAfterMerge) {
-            seals.put(s);
-        }
-        if (e.node().equals(node)) {
-            ownEntriesFromPeers.put(EntrySlot.of(e), e.version());
-        }
-        MergeOutcome outcome = target != null ? cdb.mergeFrom((StatsEntry) e, target) : cdb.mergeFrom(e);
-        if (sealAfterMerge) {
-            seals.put(s);
-        }
-        switch (outcome) {
-            case TAKEN -> {
-                counters.entryMerged();
-                if (tagProven && e instanceof ObjectEntry o) {
-                    returns.tookTagged(o);
-                }
-                if (!mustOriginateAtSender && e instanceof ObjectEntry && isMember(sender)) {
-                    catchUp.took(sender, e.version().time());
-                }
-            }
-            case RESTORED -> {
-                counters.entryMerged();
-                index.update(e); // no change event comes for a report taken back (see forgetUnrelayableReports)
-            }
-            case STALE -> counters.entryIgnored();
-            case TOO_FAR_AHEAD -> clockAhead.refused(sender, e);
-        }
-    }
-
-    /**
-     * The entries with certificates moved to the front (an entry sealed under a key is checked after
-     * the certificate that brings the key); the list itself in the usual case of none, so a delta
-     * costs no copy.
-     */
-    private static List<SealedEntry> certificatesFirst(List<SealedEntry> entries) {
-        int certificates = 0;
-        for (SealedEntry s : entries) {
-            if (CertificateMeta.isCertificateMeta(s.entry())) {
-                certificates++;
-            }
-        }
-        if (certificates == 0) {
-            return entries;
-        }
-        List<SealedEntry> out = new ArrayList<>(entries.size());
-        for (SealedEntry s : entries) {
-            if (CertificateMeta.isCertificateMeta(s.entry())) {
-                out.add(s);
-            }
-        }
-        for (SealedEntry s : entries) {
-            if (!CertificateMeta.isCertificateMeta(s.entry())) {
-                out.add(s);
-            }
-        }
-        return out;
-    }
-
-    /** The version this node holds of the entry's slot, or null. */
-    private Version heldVersion(Entry e) {
-        return switch (e.kind()) {
-            case OBJECT -> cdb.entry(e.key()).map(Entry::version).orElse(null);
-            case META -> cdb.latestMetaVersion(e.key(), e.node());
-            case STATS -> cdb.latestStatsVersion(e.key(), e.node());
-        };
-    }
-
-    /** The slot of one of this node's entries (the node is implied). */
     // ---- heartbeats, membership, anti-entropy -------------------------------------------------
 
     private void heartbeat() {
