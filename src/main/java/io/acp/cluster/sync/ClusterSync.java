@@ -111,6 +111,8 @@ public final class ClusterSync {
     private final LogLimit pushedWindowLog; // a line a minute at most: each push makes one
     private final SyncCounters counters = new SyncCounters();
     private final StateIndex index;
+    /** Forgets the reports of a restarted or dead author that this node cannot relay (sync thread). */
+    private final UnrelayableReports unrelayable;
     /** Authors whose tagged reports came before any heartbeat of theirs was heard; sync thread. */
     private final UnheardAuthors unheardAuthors = new UnheardAuthors();
     private final Membership membership;
@@ -188,6 +190,7 @@ public final class ClusterSync {
             return now != null ? now : held;
         });
         this.seals = new SealStore(cdb);
+        this.unrelayable = new UnrelayableReports(node, cdb, index, seals, counters, setTargets, setKeys);
         this.ownStats = new OwnStatsSets(node, cdb);
         this.membership = new Membership(settings.suspectAfter(), settings.deadAfter(), env.wallMillis());
         this.antiEntropy = new AntiEntropy(index, env.random(), settings.antiEntropyMaxBytes(), settings.heartbeatInterval().toMillis(), env.wallMillis());
@@ -626,7 +629,7 @@ public final class ClusterSync {
         OptionalLong unheardLife = unheardAuthors.isEmpty() ? OptionalLong.empty() : unheardAuthors.heard(sender);
         long epochBefore = membership.peer(sender).map(Peer::epoch).orElse(unheardLife.orElse(senderEpoch));
         if (senderEpoch > epochBefore) {
-            forgetUnrelayableReports(sender, AuthorGone.RESTARTED);
+            unrelayable.forget(sender, UnrelayableReports.AuthorGone.RESTARTED);
             returns.authorRestarted(sender);
         }
         membership.heard(sender, senderEpoch, at).ifPresent(p -> {
@@ -637,64 +640,6 @@ public final class ClusterSync {
             catchUp.sameRoot(sender);
         } else {
             antiEntropy.considerOwnStream(sender); // far behind: pull what it wrote from the writer itself
-        }
-    }
-
-    /**
-     * A peer restarted, or is dead: forgets the meta and stats it reported that this node holds
-     * without their seal. Meta and stats are not journaled, so a restarted author no longer holds
-     * them and will never seal them again, and a dead one seals nothing; without the seal this node
-     * cannot relay them (only a sealed form is relayed), so a peer that lacks them (one that
-     * restarts or joins later) could never get them from here, and the digests would differ for
-     * good. Such an entry came under a pair tag whose seal, sent twice at the author's next
-     * heartbeats and at its stop, was lost both times, or never sent: the author died first (a
-     * crash leaves whatever it reported since its last heartbeat so). A peer that holds the sealed
-     * form keeps it and relays it (to the author too); this node then takes it back from there. Of
-     * a restarted author, entries of the new life that overtook the heartbeat are forgotten too, and
-     * come back sealed at its next heartbeat; a dead author that was only cut off (a partition) gives
-     * its own back, sealed, by anti-entropy once it is heard again. Sync thread.
-     */
-    private void forgetUnrelayableReports(String author, AuthorGone why) {
-        setTargets.forget(author);
-        setKeys.forget(author);
-        int forgotten = 0;
-        for (ObjectType type : ObjectType.values()) {
-            for (ObjectKey k : cdb.reportedKeysInAnyOrder(type)) {
-                boolean changed = false;
-                List<Entry> held = new ArrayList<>(cdb.meta(k, author));
-                held.addAll(cdb.stats(k, author));
-                for (Entry e : held) {
-                    if (SealedEntry.requiredAuthor(e).equals(author) && seals.get(e) == null && cdb.forgetReport(e)) {
-                        changed = true;
-                        forgotten++;
-                    }
-                }
-                if (changed) {
-                    List<Entry> side = new ArrayList<>(cdb.meta(k, null));
-                    side.addAll(cdb.stats(k, null));
-                    index.replaceSideEntries(k, side);
-                }
-            }
-        }
-        if (forgotten > 0) {
-            counters.reportsForgotten(forgotten);
-            LOG.infof("node %s forgot %d reports of node %s %s that it held without their seal (it cannot relay them, and %s %s)",
-                    node, forgotten, author, why.which, author, why.authorCannot);
-        }
-    }
-
-    /** Why a peer's unsealed reports are forgotten, in the words of the log line that says so. */
-    private enum AuthorGone {
-        RESTARTED("from before its restart", "no longer holds them"),
-        DEAD("from before it was declared dead", "will not seal them"),
-        UNHEARD("(never heard in a heartbeat, silent for dead-after)", "will not seal them");
-
-        final String which;
-        final String authorCannot;
-
-        AuthorGone(String which, String authorCannot) {
-            this.which = which;
-            this.authorCannot = authorCannot;
         }
     }
 
@@ -740,12 +685,12 @@ public final class ClusterSync {
         for (Peer p : membership.tick()) {
             publishPeer(p);
             if (p.state() == PeerState.DEAD) {
-                forgetUnrelayableReports(p.node(), AuthorGone.DEAD); // if it comes back, as after a restart
+                unrelayable.forget(p.node(), UnrelayableReports.AuthorGone.DEAD); // if it comes back, as after a restart
             }
         }
         if (!unheardAuthors.isEmpty()) {
             for (String silent : unheardAuthors.silentFor(env.wallMillis().getAsLong(), settings.deadAfter().toMillis())) {
-                forgetUnrelayableReports(silent, AuthorGone.UNHEARD);
+                unrelayable.forget(silent, UnrelayableReports.AuthorGone.UNHEARD);
             }
         }
         List<String> alive = alivePeers();

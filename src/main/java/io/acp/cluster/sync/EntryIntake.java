@@ -192,7 +192,7 @@ final class EntryIntake {
             }
             case RESTORED -> {
                 checks.counters().entryMerged();
-                parts.index().update(e); // no change event comes for a report taken back (ClusterSync forgets unrelayable reports)
+                parts.index().update(e); // no change event comes for a report taken back (see UnrelayableReports)
             }
             case STALE -> checks.counters().entryIgnored();
             case TOO_FAR_AHEAD -> parts.clockAhead().refused(sender, e);
