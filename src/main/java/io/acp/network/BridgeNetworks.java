@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
  * Realises vlan, trunk and vxlan networks in the kernel and repairs them: the reconcile creates what
  * is missing of each network (bridge, VLAN or VXLAN device, uplink port) and deletes what ACP created for
  * networks this node no longer realises. A link without ACP's alias is never changed or deleted,
- * except a configured uplink, which a trunk takes as its port.
+ * except a configured uplink, which a trunk takes as its port; nor is one whose alias names another
+ * node ({@link LinkNames}).
  *
  * <p>Ports: the bridge ports seen at each sample are remembered, so when the kernel loses a bridge
  * (and with it every port's membership) the recreated bridge gets its ports back.
@@ -31,6 +32,8 @@ final class BridgeNetworks {
     private final Map<String, Set<String>> ports = new HashMap<>();
     /** Ports whose VLANs ACP has set on a filtering trunk. */
     private final Set<String> portVlansSet = new HashSet<>();
+    /** Links of another ACP node's found in this namespace and already reported (once each while they stay). */
+    private final Set<String> othersLinksSeen = new HashSet<>();
     /** The kernel refused VLAN filtering (no CONFIG_BRIDGE_VLAN_FILTERING): trunks carry every VLAN unfiltered. */
     private boolean kernelCannotFilter;
 
@@ -79,15 +82,15 @@ final class BridgeNetworks {
                     + (uplinks.isEmpty() ? "; it has none" : "; it has " + String.join(", ", uplinks)));
         }
         Link b = links.get(bridge);
-        if (b != null && !b.ownedBy(spec.id())) {
-            return NetworkState.failed(bridge, "link " + bridge + " on node " + nodeId + " was not created by ACP for network "
-                    + spec.id() + " (alias '" + b.alias() + "'); ACP leaves it alone: rename or delete it");
+        if (b != null && !b.ownedBy(spec.id(), nodeId)) {
+            return NetworkState.failed(bridge, "link " + bridge + " on node " + nodeId + " " + b.notOwnedReason(spec.id(), nodeId)
+                    + "; ACP leaves it alone: rename or delete it");
         }
         boolean created = b == null;
         boolean overlay = spec.kind() == NetworkSpec.Kind.VXLAN;
         int mtu = overlay ? tunnels.mtu(spec, links.get(spec.uplink())) : spec.mtu();
         if (created) {
-            kernel.createBridge(bridge, LinkNames.alias(spec.id()), mtu);
+            kernel.createBridge(bridge, LinkNames.alias(spec.id(), nodeId), mtu);
         } else if (overlay && b.mtu() != mtu) {
             kernel.setMtu(bridge, mtu);
         }
@@ -128,12 +131,11 @@ final class BridgeNetworks {
     private String vlanDevice(NetworkSpec spec, String bridge, Map<String, Link> links) {
         String name = LinkNames.vlanDevice(spec.uplink(), spec.vlan());
         Link d = links.get(name);
-        if (d != null && !d.ownedBy(spec.id())) {
-            throw new IllegalStateException("link " + name + " exists and was not created by ACP for network " + spec.id()
-                    + " (alias '" + d.alias() + "'); ACP leaves it alone");
+        if (d != null && !d.ownedBy(spec.id(), nodeId)) {
+            throw new IllegalStateException("link " + name + " exists and " + d.notOwnedReason(spec.id(), nodeId) + "; ACP leaves it alone");
         }
         if (d == null) {
-            kernel.createVlan(name, spec.uplink(), spec.vlan(), LinkNames.alias(spec.id()), spec.mtu());
+            kernel.createVlan(name, spec.uplink(), spec.vlan(), LinkNames.alias(spec.id(), nodeId), spec.mtu());
         }
         if (d == null || !bridge.equals(d.master())) {
             kernel.setMaster(name, bridge);
@@ -181,12 +183,21 @@ final class BridgeNetworks {
             }
         }
         // VLAN and VXLAN devices first: a bridge's delete would only release them.
-        List<Link> doomed = new ArrayList<>(links.values().stream()
-                .filter(l -> LinkNames.networkOf(l.alias()) != null && !keep.contains(l.name()))
-                .toList());
+        List<Link> doomed = new ArrayList<>();
+        for (Link l : links.values()) {
+            if (LinkNames.networkOf(l.alias()) == null || keep.contains(l.name())) {
+                continue;
+            }
+            if (LinkNames.ownedByNode(l.alias(), nodeId)) {
+                doomed.add(l);
+            } else if (othersLinksSeen.add(l.name())) {
+                LOG.warnf("network service of node %s leaves link %s alone: another ACP node made it (alias '%s'), in this node's network"
+                        + " namespace; two nodes should not share one (acp.network.namespace)", nodeId, l.name(), l.alias());
+            }
+        }
+        othersLinksSeen.retainAll(links.keySet());
         doomed.sort((a, c) -> Boolean.compare(a.kind().equals("bridge"), c.kind().equals("bridge")));
         for (Link l : doomed) {
-            // said, because it may be a network this node never knew: another ACP node's in the same namespace
             LOG.infof("network service of node %s deletes link %s of network %s: this node does not realise that network", nodeId, l.name(),
                     LinkNames.networkOf(l.alias()));
             kernel.delete(l.name());
@@ -238,7 +249,7 @@ final class BridgeNetworks {
         Map<String, Link> links = byName(kernel.links());
         String bridge = LinkNames.bridge(spec.id());
         Link b = links.get(bridge);
-        if (b == null || !b.ownedBy(spec.id())) {
+        if (b == null || !b.ownedBy(spec.id(), nodeId)) {
             throw new IllegalStateException("network " + spec.id() + " has no bridge on node " + nodeId + " yet (" + bridge + ")");
         }
         Link l = links.get(iface);

@@ -22,8 +22,20 @@ public record Link(String name, String kind, String master, String alias, String
         this(name, kind, master, alias, parent, vlanId, vlanFiltering, mac, mtu, operState, adminUp, counters, null);
     }
 
-    public boolean ownedBy(String networkId) {
-        return LinkNames.alias(networkId).equals(alias);
+    /** Whether node {@code nodeId} created this link for network {@code networkId} (see {@link LinkNames}). */
+    public boolean ownedBy(String networkId, String nodeId) {
+        return networkId.equals(LinkNames.networkOf(alias)) && LinkNames.ownedByNode(alias, nodeId);
+    }
+
+    /**
+     * Why this link, standing where node {@code nodeId} wants one for network {@code networkId}, is
+     * not that node's to use: made by another ACP node, or not by ACP at all.
+     */
+    public String notOwnedReason(String networkId, String nodeId) {
+        String owner = LinkNames.ownerOf(alias);
+        return owner != null && !owner.equals(nodeId)
+                ? "was created by ACP node " + owner + " (alias '" + alias + "'), not by node " + nodeId + "; two nodes share this network namespace"
+                : "was not created by ACP for network " + networkId + " (alias '" + alias + "')";
     }
 
     public boolean createdByAcp() {

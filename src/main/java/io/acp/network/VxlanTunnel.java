@@ -49,16 +49,15 @@ final class VxlanTunnel {
         String name = LinkNames.vxlanDevice(vx.vni());
         String wanted = describe(vx.vni(), vx.port(), local, vx.group(), spec.uplink());
         Link d = links.get(name);
-        if (d != null && !d.ownedBy(spec.id())) {
-            throw new IllegalStateException("link " + name + " exists and was not created by ACP for network " + spec.id()
-                    + " (alias '" + d.alias() + "'); ACP leaves it alone");
+        if (d != null && !d.ownedBy(spec.id(), nodeId)) {
+            throw new IllegalStateException("link " + name + " exists and " + d.notOwnedReason(spec.id(), nodeId) + "; ACP leaves it alone");
         }
         if (d != null && !wanted.equals(d.tunnel())) {
             kernel.delete(name); // made for another address or port: a VXLAN device cannot be changed in place
             d = null;
         }
         if (d == null) {
-            kernel.createVxlan(name, vx, spec.uplink(), local, LinkNames.alias(spec.id()), mtu);
+            kernel.createVxlan(name, vx, spec.uplink(), local, LinkNames.alias(spec.id(), nodeId), mtu);
         } else if (d.mtu() != mtu) {
             kernel.setMtu(name, mtu);
         }

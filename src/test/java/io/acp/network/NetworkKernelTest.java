@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.acp.cluster.Cdb;
 import io.acp.model.Json;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
@@ -44,7 +45,7 @@ class NetworkKernelTest {
         create("tr", "trunk", "{\"uplink\": \"up0\", \"vlans\": [10, 20]}");
         nodes.awaitState("tr", "up");
         assertThat(TwoNodeNetworks.link(nodes.ns1, "up0").orElseThrow().master()).isEqualTo("acp-tr");
-        assertThat(TwoNodeNetworks.link(nodes.ns2, "acp-tr").orElseThrow().alias()).isEqualTo("acp:network/tr");
+        assertThat(TwoNodeNetworks.link(nodes.ns2, "acp-tr").orElseThrow().alias()).as("marked as n2's").isEqualTo("acp:network/tr@n2");
 
         nodes.n1.attach("tr", "gv1", Optional.empty()).await().atMost(Duration.ofSeconds(10));
         JsonNode after = nodes.n2.attach("tr", "gv2", Optional.empty()).await().atMost(Duration.ofSeconds(10));
@@ -130,6 +131,63 @@ class NetworkKernelTest {
         assertThat(TwoNodeNetworks.link(nodes.ns1, "br-own")).isPresent();
         assertThat(TwoNodeNetworks.link(nodes.ns1, "acp-keep")).isPresent();
         assertThat(TwoNodeNetworks.link(nodes.ns1, "up0")).as("the uplink survives its trunk").isPresent();
+    }
+
+    /**
+     * A second ACP node started in n1's namespace by mistake (its own cluster, so it knows none of
+     * n1's networks) leaves n1's links alone: it neither deletes them nor takes them for a network
+     * of the same name, and says which node made them. Before links named their node, its reconcile
+     * deleted every ACP link it did not know within a reconcile interval.
+     */
+    @Test
+    void anotherAcpNodeInTheSameNamespaceLeavesTheLinksAlone() throws Exception {
+        create("tr", "trunk", "{\"uplink\": \"up0\", \"vlans\": [10]}");
+        nodes.awaitState("tr", "up");
+        nodes.n1.attach("tr", "gv1", Optional.empty()).await().atMost(Duration.ofSeconds(10));
+        nodes.n2.attach("tr", "gv2", Optional.empty()).await().atMost(Duration.ofSeconds(10));
+        Link before = TwoNodeNetworks.link(nodes.ns1, "acp-tr").orElseThrow();
+
+        Cdb strayCdb = Cdb.inMemory("stray");
+        NetworkService stray = TwoNodeNetworks.start(strayCdb, "stray", nodes.ns1);
+        try {
+            stray.reconcileNow().await().atMost(Duration.ofSeconds(10));
+            stray.reconcileNow().await().atMost(Duration.ofSeconds(10));
+            Link after = TwoNodeNetworks.link(nodes.ns1, "acp-tr").orElseThrow(() -> new AssertionError("the stray node deleted n1's acp-tr"));
+            assertThat(after.alias()).isEqualTo("acp:network/tr@n1");
+            assertThat(after.mac()).as("the same bridge, not one made again").isEqualTo(before.mac());
+            assertThat(TwoNodeNetworks.link(nodes.ns1, "gv1").orElseThrow().master()).isEqualTo("acp-tr");
+
+            // a network of the same id in the stray node's own cluster finds the bridge n1 made, and leaves it
+            strayCdb.putObject(NodeNetworks.key("tr"), "trunk", Json.MAPPER.readTree("{\"uplink\": \"up0\", \"vlans\": [10]}"), null)
+                    .await().atMost(Duration.ofSeconds(5));
+            stray.reconcileNow().await().atMost(Duration.ofSeconds(10));
+            Eventually.await(TwoNodeNetworks.WAIT, () -> strayCdb.meta(NodeNetworks.key("tr"), "stray").stream()
+                    .anyMatch(m -> m.values().path("state").asText().equals("failed")), "tr failed on the stray node");
+            assertThat(strayCdb.meta(NodeNetworks.key("tr"), "stray").get(0).values().path("problem").asText())
+                    .contains("acp-tr").contains("created by ACP node n1").contains("not by node stray");
+            assertThat(TwoNodeNetworks.link(nodes.ns1, "acp-tr").orElseThrow().mac()).isEqualTo(before.mac());
+        } finally {
+            stray.stop().await().atMost(Duration.ofSeconds(10));
+            strayCdb.close();
+        }
+        assertThat(nodes.lab.ping(nodes.g1, "10.77.0.2", 2)).as("n1's network still carries traffic").isTrue();
+        nodes.n1.reconcileNow().await().atMost(Duration.ofSeconds(10));
+        assertThat(nodes.state(1, "tr", "n1")).isEqualTo("up");
+    }
+
+    /** A link marked before marks named their node is the node's own: kept while wanted, deleted with its network. */
+    @Test
+    void aLinkMarkedWithoutItsNodeIsTakenAsTheNodesOwn() throws Exception {
+        create("tr", "trunk", "{\"uplink\": \"up0\", \"vlans\": [10]}");
+        nodes.awaitState("tr", "up");
+        NetLab.sh("ip", "-n", nodes.ns1, "link", "set", "acp-tr", "alias", "acp:network/tr");
+        String mac = TwoNodeNetworks.link(nodes.ns1, "acp-tr").orElseThrow().mac();
+        nodes.n1.reconcileNow().await().atMost(Duration.ofSeconds(10));
+        assertThat(nodes.state(1, "tr", "n1")).isEqualTo("up");
+        assertThat(TwoNodeNetworks.link(nodes.ns1, "acp-tr").orElseThrow().mac()).isEqualTo(mac);
+
+        nodes.catalog().delete("tr").await().atMost(Duration.ofSeconds(5));
+        Eventually.await(TwoNodeNetworks.WAIT, () -> TwoNodeNetworks.link(nodes.ns1, "acp-tr").isEmpty(), "n1 deletes its acp-tr with the network");
     }
 
     @Test

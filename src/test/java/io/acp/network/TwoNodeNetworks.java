@@ -61,7 +61,8 @@ final class TwoNodeNetworks implements AutoCloseable {
         Eventually.await(WAIT, () -> reportsUplinks(cdb(1), "n2") && reportsUplinks(cdb(2), "n1"), "both nodes' uplinks reported on both nodes");
     }
 
-    private static NetworkService start(Cdb cdb, String node, String ns) {
+    /** A network service of {@code node} on {@code cdb}, working in namespace {@code ns}. */
+    static NetworkService start(Cdb cdb, String node, String ns) {
         // What the framework writes: the service object the catalog finds nodes by.
         cdb.putObject(new ObjectKey(ObjectType.SERVICE, node + ":network"), "network", Json.object().put("node", node).put("name", "network"), null)
                 .await().atMost(Duration.ofSeconds(5));

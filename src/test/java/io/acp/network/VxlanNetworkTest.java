@@ -62,7 +62,7 @@ class VxlanNetworkTest {
         awaitPeers(2, "[\"10.88.0.1\"]");
         Link vx = TwoNodeNetworks.link(nodes.ns1, "acpvx4242").orElseThrow();
         assertThat(vx.master()).isEqualTo("acp-ov");
-        assertThat(vx.alias()).isEqualTo("acp:network/ov");
+        assertThat(vx.alias()).as("marked as n1's").isEqualTo("acp:network/ov@n1");
         assertThat(vx.tunnel()).isEqualTo("vni 4242 port 4789 local 10.88.0.1 group - dev up0");
         assertThat(vx.mtu()).as("1500 of up0 less 50 bytes of VXLAN headers").isEqualTo(1450);
         assertThat(TwoNodeNetworks.link(nodes.ns2, "acp-ov").orElseThrow().mtu()).isEqualTo(1450);
