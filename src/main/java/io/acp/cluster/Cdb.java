@@ -653,6 +653,13 @@ public final class Cdb implements AutoCloseable {
         return out;
     }
 
+    /** The meta and latest stats of an object (its reports), from every node or from one: {@link #meta}, then {@link #stats}. */
+    public List<Entry> reports(ObjectKey key, String node) {
+        List<Entry> out = new ArrayList<>(meta(key, node));
+        out.addAll(stats(key, node));
+        return out;
+    }
+
     /**
      * The version of the latest meta of (key, node), or null: what the sync compares a received
      * entry with before verifying it, without the copies and sort of {@link #meta}.
@@ -781,7 +788,7 @@ public final class Cdb implements AutoCloseable {
         synchronized (objectWrites) {
             collectedBefore = Math.max(collectedBefore, olderThanMillis);
             for (ObjectEntry e : objects.values()) {
-                if (e.deleted() && e.version().millis() < olderThanMillis && objects.remove(e.key(), e)) {
+                if (collectable(e, olderThanMillis) && objects.remove(e.key(), e)) {
                     forgetDelete(e.key());
                     n++;
                 }
@@ -794,11 +801,16 @@ public final class Cdb implements AutoCloseable {
     public int tombstonesOlderThan(long olderThanMillis) {
         int n = 0;
         for (ObjectEntry e : objects.values()) {
-            if (e.deleted() && e.version().millis() < olderThanMillis) {
+            if (collectable(e, olderThanMillis)) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** A tombstone written before {@code olderThanMillis}. */
+    private static boolean collectable(ObjectEntry e, long olderThanMillis) {
+        return e.deleted() && e.version().millis() < olderThanMillis;
     }
 
     private void forgetDelete(ObjectKey key) {

@@ -167,8 +167,7 @@ final class BridgeLink {
         batch.clear();
         for (ObjectEntry o : cdb.objects(new ObjectQuery(null, null, null, null, true))) {
             batch.add(o);
-            batch.addAll(cdb.meta(o.key(), null));
-            batch.addAll(cdb.stats(o.key(), null));
+            batch.addAll(cdb.reports(o.key(), null));
             if (batch.size() >= BATCH) {
                 send(out, batch);
                 batch.clear();

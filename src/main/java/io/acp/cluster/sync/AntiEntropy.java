@@ -229,8 +229,7 @@ final class AntiEntropy {
 
     /** Whether every known live peer announced our root (convergence, as far as this node can tell). */
     boolean agreesWith(Predicate<String> alive) {
-        long mine = index.root();
-        return peerRoots.entrySet().stream().filter(e -> alive.test(e.getKey())).allMatch(e -> e.getValue() == mine);
+        return peerRoots.keySet().stream().filter(alive).allMatch(this::announcedOurRoot);
     }
 
     /**

@@ -449,9 +449,7 @@ public final class ClusterSync {
     private void onChange(Entry e) {
         index.update(e);
         if (e instanceof ObjectEntry o && o.deleted()) {
-            List<Entry> side = new ArrayList<>(cdb.meta(o.key(), null));
-            side.addAll(cdb.stats(o.key(), null));
-            index.replaceSideEntries(o.key(), side);
+            index.replaceSideEntries(o.key(), cdb.reports(o.key(), null));
         }
         boolean echoOfMerge = e.node().equals(node) && e.version().equals(ownEntriesFromPeers.get(EntrySlot.of(e)));
         if (echoOfMerge && e instanceof StatsEntry) {

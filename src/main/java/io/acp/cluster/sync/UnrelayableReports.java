@@ -6,7 +6,6 @@ import io.acp.cluster.sync.wire.SyncCounters;
 import io.acp.model.Entry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
-import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -60,18 +59,14 @@ final class UnrelayableReports {
         for (ObjectType type : ObjectType.values()) {
             for (ObjectKey k : cdb.reportedKeysInAnyOrder(type)) {
                 boolean changed = false;
-                List<Entry> held = new ArrayList<>(cdb.meta(k, author));
-                held.addAll(cdb.stats(k, author));
-                for (Entry e : held) {
+                for (Entry e : cdb.reports(k, author)) {
                     if (SealedEntry.requiredAuthor(e).equals(author) && seals.get(e) == null && cdb.forgetReport(e)) {
                         changed = true;
                         forgotten++;
                     }
                 }
                 if (changed) {
-                    List<Entry> side = new ArrayList<>(cdb.meta(k, null));
-                    side.addAll(cdb.stats(k, null));
-                    index.replaceSideEntries(k, side);
+                    index.replaceSideEntries(k, cdb.reports(k, null));
                 }
             }
         }
