@@ -43,14 +43,7 @@ class ReturnedObjectsTest {
     void anAuthorBackOnAnEmptyDiskGetsItsWritesBackFromThePeerThatHeldThemUnsealed() throws IOException {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
             List<ObjectEntry> written = writtenAndHeldUnsealed(c);
-
-            c.stop(1);
-            wipe(c.node(1).dataDir);
-            c.node(2).faults().dropTypes(Set.of());
-            // a node whose disk is lost starts at an epoch of at least the clock's second (its epoch
-            // file is gone): a rebuild takes longer than the second its old life started in
-            awaitNextSecond();
-            c.restart(1);
+            backOnAnEmptyDisk(c);
 
             Eventually.await(WAIT, () -> holdsAll(c.node(1), written), "n1, back on an empty disk, holds its writes again");
             c.awaitConverged(WAIT);
@@ -69,12 +62,7 @@ class ReturnedObjectsTest {
     void anAuthorBackOnAnEmptyDiskIsNotReadyBeforeItHoldsItsWritesAgain() throws IOException {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
             List<ObjectEntry> written = writtenAndHeldUnsealed(c);
-
-            c.stop(1);
-            wipe(c.node(1).dataDir);
-            c.node(2).faults().dropTypes(Set.of());
-            awaitNextSecond();
-            c.restart(1);
+            backOnAnEmptyDisk(c);
 
             Eventually.await(WAIT, () -> c.node(1).cdb().readiness() == Readiness.READY, "n1 is ready");
             assertThat(holdsAll(c.node(1), written)).as("n1 holds its writes when it is ready").isTrue();
@@ -127,6 +115,17 @@ class ReturnedObjectsTest {
         List<ObjectEntry> written = write(c.node(1));
         Eventually.await(WAIT, () -> holdsAll(c.node(2), written), "n2 holds n1's writes, under tags only");
         return written;
+    }
+
+    /** n1 loses its disk and starts again on an empty one; from here on n2 hears its seals. */
+    private static void backOnAnEmptyDisk(InProcessCluster c) throws IOException {
+        c.stop(1);
+        wipe(c.node(1).dataDir);
+        c.node(2).faults().dropTypes(Set.of());
+        // a node whose disk is lost starts at an epoch of at least the clock's second (its epoch
+        // file is gone): a rebuild takes longer than the second its old life started in
+        awaitNextSecond();
+        c.restart(1);
     }
 
     private static List<ObjectEntry> write(InProcessCluster.Node n) {
