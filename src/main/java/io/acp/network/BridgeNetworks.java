@@ -34,6 +34,8 @@ final class BridgeNetworks {
     private final Set<String> portVlansSet = new HashSet<>();
     /** Links of another ACP node's found in this namespace and already reported (once each while they stay). */
     private final Set<String> othersLinksSeen = new HashSet<>();
+    /** As of the last reconcile: each link another ACP node made in this namespace, and that node. Read from any thread. */
+    private volatile Map<String, String> othersLinks = Map.of();
     /** The kernel refused VLAN filtering (no CONFIG_BRIDGE_VLAN_FILTERING): trunks carry every VLAN unfiltered. */
     private boolean kernelCannotFilter;
 
@@ -42,6 +44,14 @@ final class BridgeNetworks {
         this.kernel = kernel;
         this.configuredUplinks = configuredUplinks;
         this.tunnels = new VxlanTunnel(nodeId, kernel);
+    }
+
+    /**
+     * The links another ACP node made in this node's namespace, by name, with that node, as of the
+     * last reconcile: two nodes share the namespace. Any thread.
+     */
+    Map<String, String> othersLinks() {
+        return othersLinks;
     }
 
     /** The uplinks networks may use on this node, among the links present. */
@@ -70,6 +80,14 @@ final class BridgeNetworks {
             states.put(spec.id(), s);
         }
         removeUnwanted(links, wanted, wantedIds);
+        Map<String, String> others = new java.util.TreeMap<>();
+        for (Link l : links.values()) {
+            String owner = LinkNames.ownerOf(l.alias());
+            if (owner != null && !owner.equals(nodeId)) {
+                others.put(l.name(), owner);
+            }
+        }
+        othersLinks = Map.copyOf(others);
         ports.keySet().retainAll(wantedIds);
         return states;
     }

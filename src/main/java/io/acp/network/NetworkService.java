@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.cluster.Cdb;
 import io.acp.cluster.service.ClusterService;
 import io.acp.node.Collector;
+import io.acp.node.Health;
 import io.acp.node.NodeIdentity;
 import io.acp.node.PipelineService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Optional;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -88,6 +91,25 @@ public class NetworkService extends PipelineService<NodeNetworks> {
                     int sampled = networks.sample();
                     return networks.repairWanted() ? networks.reconcile() : sampled;
                 })));
+    }
+
+    /**
+     * Unhealthy also while another ACP node's links are in this node's namespace: two nodes share
+     * it, and each leaves the other's links alone, but their networks of the same name collide
+     * (the framework publishes this, and the monitor raises {@code serviceUnhealthy}).
+     */
+    @Override
+    public Health health() {
+        Health own = super.health();
+        NodeNetworks n = runningOrNull();
+        Map<String, String> others = n == null ? Map.of() : n.othersLinks();
+        if (!own.healthy() || others.isEmpty()) {
+            return own;
+        }
+        Set<String> nodes = new TreeSet<>(others.values());
+        return Health.unhealthy("node " + nodeId + ": its network namespace" + config.namespace().map(ns -> " " + ns).orElse("")
+                + " holds links ACP node" + (nodes.size() == 1 ? " " : "s ") + String.join(", ", nodes) + " made (" + String.join(", ", others.keySet())
+                + "): two nodes share one namespace; give each node its own acp.network.namespace");
     }
 
     /** A command that failed is the network's problem, reported in health and tried again. */

@@ -47,6 +47,11 @@ final class NodeNetworks {
         this.nics = new NicReport(nodeId, cdb, namespace);
     }
 
+    /** The links another ACP node made in this node's namespace, with that node (see {@link BridgeNetworks#othersLinks}). Any thread. */
+    Map<String, String> othersLinks() {
+        return bridges.othersLinks();
+    }
+
     /** Repairs every network of this node and reports it; answers how many networks it realises. */
     int reconcile() {
         repairWanted = false;

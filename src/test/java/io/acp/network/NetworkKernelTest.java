@@ -156,6 +156,11 @@ class NetworkKernelTest {
             assertThat(after.alias()).isEqualTo("acp:network/tr@n1");
             assertThat(after.mac()).as("the same bridge, not one made again").isEqualTo(before.mac());
             assertThat(TwoNodeNetworks.link(nodes.ns1, "gv1").orElseThrow().master()).isEqualTo("acp-tr");
+            // said where an operator looks: the stray's network service is unhealthy (an alarm), naming n1 and its link
+            assertThat(stray.health().healthy()).isFalse();
+            assertThat(stray.health().detail()).contains("node stray").contains(nodes.ns1).contains("ACP node n1").contains("acp-tr")
+                    .contains("acp.network.namespace");
+            assertThat(nodes.n1.health().healthy()).as("n1 made the links: nothing of another node's in its namespace").isTrue();
 
             // a network of the same id in the stray node's own cluster finds the bridge n1 made, and leaves it
             strayCdb.putObject(NodeNetworks.key("tr"), "trunk", Json.MAPPER.readTree("{\"uplink\": \"up0\", \"vlans\": [10]}"), null)
