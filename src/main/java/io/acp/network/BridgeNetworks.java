@@ -32,9 +32,10 @@ final class BridgeNetworks {
     private final Map<String, Set<String>> ports = new HashMap<>();
     /** Ports whose VLANs ACP has set on a filtering trunk. */
     private final Set<String> portVlansSet = new HashSet<>();
-    /** Links of another ACP node's found in this namespace and already reported (once each while they stay). */
-    private final Set<String> othersLinksSeen = new HashSet<>();
-    /** As of the last reconcile: each link another ACP node made in this namespace, and that node. Read from any thread. */
+    /**
+     * As of the last reconcile: each link another ACP node made in this namespace, and that node
+     * (a link new here is logged once). Read from any thread.
+     */
     private volatile Map<String, String> othersLinks = Map.of();
     /** The kernel refused VLAN filtering (no CONFIG_BRIDGE_VLAN_FILTERING): trunks carry every VLAN unfiltered. */
     private boolean kernelCannotFilter;
@@ -79,15 +80,9 @@ final class BridgeNetworks {
             }
             states.put(spec.id(), s);
         }
-        removeUnwanted(links, wanted, wantedIds);
-        Map<String, String> others = new java.util.TreeMap<>();
-        for (Link l : links.values()) {
-            String owner = LinkNames.ownerOf(l.alias());
-            if (owner != null && !owner.equals(nodeId)) {
-                others.put(l.name(), owner);
-            }
-        }
-        othersLinks = Map.copyOf(others);
+        Map<String, String> others = othersIn(links);
+        removeUnwanted(links, wanted, others.keySet());
+        othersLinks = others;
         ports.keySet().retainAll(wantedIds);
         return states;
     }
@@ -190,7 +185,25 @@ final class BridgeNetworks {
         }
     }
 
-    private void removeUnwanted(Map<String, Link> links, List<NetworkSpec> wanted, Set<String> wantedIds) {
+    /** The links another ACP node made, by name, with that node; each not there at the last reconcile is logged. */
+    private Map<String, String> othersIn(Map<String, Link> links) {
+        Map<String, String> others = new java.util.TreeMap<>();
+        for (Link l : links.values()) {
+            String owner = LinkNames.ownerOf(l.alias());
+            if (owner == null || owner.equals(nodeId)) {
+                continue;
+            }
+            others.put(l.name(), owner);
+            if (!othersLinks.containsKey(l.name())) {
+                LOG.warnf("network service of node %s leaves link %s alone: ACP node %s made it (alias '%s'), in this node's network"
+                        + " namespace; two nodes should not share one (acp.network.namespace)", nodeId, l.name(), owner, l.alias());
+            }
+        }
+        return Map.copyOf(others);
+    }
+
+    /** Deletes this node's links of networks it does not realise (never another node's: {@code others}). */
+    private void removeUnwanted(Map<String, Link> links, List<NetworkSpec> wanted, Set<String> others) {
         Set<String> keep = new HashSet<>();
         for (NetworkSpec s : wanted) {
             keep.add(LinkNames.bridge(s.id()));
@@ -201,19 +214,9 @@ final class BridgeNetworks {
             }
         }
         // VLAN and VXLAN devices first: a bridge's delete would only release them.
-        List<Link> doomed = new ArrayList<>();
-        for (Link l : links.values()) {
-            if (LinkNames.networkOf(l.alias()) == null || keep.contains(l.name())) {
-                continue;
-            }
-            if (LinkNames.ownedByNode(l.alias(), nodeId)) {
-                doomed.add(l);
-            } else if (othersLinksSeen.add(l.name())) {
-                LOG.warnf("network service of node %s leaves link %s alone: another ACP node made it (alias '%s'), in this node's network"
-                        + " namespace; two nodes should not share one (acp.network.namespace)", nodeId, l.name(), l.alias());
-            }
-        }
-        othersLinksSeen.retainAll(links.keySet());
+        List<Link> doomed = new ArrayList<>(links.values().stream()
+                .filter(l -> LinkNames.networkOf(l.alias()) != null && !keep.contains(l.name()) && !others.contains(l.name()))
+                .toList());
         doomed.sort((a, c) -> Boolean.compare(a.kind().equals("bridge"), c.kind().equals("bridge")));
         for (Link l : doomed) {
             LOG.infof("network service of node %s deletes link %s of network %s: this node does not realise that network", nodeId, l.name(),

@@ -41,7 +41,7 @@ public final class LinkNames {
 
     /** The node an ACP alias names, or null: not ACP's, or marked before marks named their node. */
     static String ownerOf(String alias) {
-        if (networkOf(alias) == null) {
+        if (alias == null || !alias.startsWith(ALIAS_PREFIX)) {
             return null;
         }
         int owner = alias.indexOf(OWNER, ALIAS_PREFIX.length());
@@ -53,11 +53,8 @@ public final class LinkNames {
      * before marks named their node. False for a link ACP did not create.
      */
     static boolean ownedByNode(String alias, String nodeId) {
-        if (networkOf(alias) == null) {
-            return false;
-        }
         String owner = ownerOf(alias);
-        return owner == null || owner.equals(nodeId);
+        return owner == null ? networkOf(alias) != null : owner.equals(nodeId);
     }
 
     /** The bridge of a network: {@code acp-<id>}, or {@code acp-<hash>} when the id is long or not a plain name. */
