@@ -28,7 +28,12 @@ import java.util.function.Predicate;
  * position order ({@link StateIndex#next}) from the first wanted range, at most {@code maxBytes} per
  * answer; each body says the range of positions it covers, so the puller's next pull goes on where
  * this one stopped and asks again only for what was lost. A puller that has received a whole answer
- * and was told there is more pulls again at once. See docs/protocol.md, "Anti-entropy".
+ * and was told there is more pulls again at once.
+ *
+ * <p>A puller holding many entries ({@value #LEAVES_MIN_ENTRIES} or more) also sends the leaf hashes
+ * of the buckets the peer's last answer said differ (each answer's first body carries that mask),
+ * and is sent only the entries of the differing leaves: a repair then costs what differs, not a
+ * 256th of the state per differing bucket. See docs/protocol.md, "Anti-entropy".
  */
 final class AntiEntropy {
 
@@ -36,6 +41,14 @@ final class AntiEntropy {
     static final int MAX_RANGES = 16;
     /** Entries sealed per step while an answer is built: a batch of own entries costs one signature. */
     static final int CHUNK = 128;
+    /**
+     * Entries a puller holds from which its pulls compare leaves, not only buckets: below, a
+     * differing bucket holds a few dozen entries at most, which cost less to send than its
+     * {@value StateIndex#LEAVES_PER_BUCKET} leaf hashes.
+     */
+    static final int LEAVES_MIN_ENTRIES = 16 * StateIndex.BUCKETS;
+    /** Buckets whose leaf hashes one pull carries at most (2 kB each). */
+    static final int LEAF_BUCKETS_PER_PULL = 8;
     /** A peer announcing fewer entries than this many eighths of ours is far behind: it is not pulled from. */
     static final int FAR_BEHIND_EIGHTHS = 7;
     /** Entries fewer than a peer's from which an own stream is worth its signatures; below, relayed seals cost little in all. */
@@ -46,11 +59,25 @@ final class AntiEntropy {
     private static final int PULL_CERTIFICATES = 1;
     /** PULL flag: answer with your own entries only, sealed afresh as one tree per answer (an own stream). */
     private static final int PULL_OWN = 2;
+    /** PULL flag: say in the answer which buckets differ (the first body carries the mask). */
+    private static final int PULL_MASK = 4;
+    /**
+     * PULL flag: after the ranges, leaf hashes of some buckets follow; compare those buckets leaf by
+     * leaf and send only the entries of differing leaves, and send nothing of any other bucket (the
+     * mask tells the puller which of them differ).
+     */
+    private static final int PULL_LEAVES = 8;
+    /** One bucket's part of a PULL's leaf section: its index (1) and its leaf hashes. */
+    private static final int LEAF_SECTION_BUCKET = 1 + StateIndex.LEAVES_PER_BUCKET * 8;
+    /** The mask of differing buckets in an answer's first body: one bit per bucket. */
+    static final int MASK_BYTES = StateIndex.BUCKETS / 8;
     /** ENTRIES body header: pull id (4), body index (2), bodies (2), flags (1), from (8), next (8). */
     static final int ANSWER_HEADER = 4 + 2 + 2 + 1 + 8 + 8;
     private static final int ANSWER_MORE = 1;
     /** ENTRIES flag: the body answers an own-stream pull, so it moves that stream's cursor. */
     static final int ANSWER_OWN = 2;
+    /** ENTRIES flag: the groups are preceded by the mask of buckets that differ ({@value #MASK_BYTES} bytes). */
+    static final int ANSWER_MASK = 4;
     /**
      * Datagrams one body of an own stream spans at most: the body's entries share one group (one
      * signature, one multiproof of a few hashes), so a larger body costs fewer bytes per entry; a
@@ -80,16 +107,25 @@ final class AntiEntropy {
     record Received(List<SealedEntry> entries, boolean pullAgain) {
     }
 
+    /** What a pull asked beyond its ranges: nothing, only the mask (a probe), or its leaf section stopped short of the differing buckets left. */
+    private enum PullKind { PLAIN, PROBE, CUT_SHORT }
+
     /** Per peer pulled: the id of the last pull, how many bodies of its answer arrived, and when the last did (or the pull went). */
     private static final class Awaited {
         final int id;
+        final PullKind kind;
         long heardAtMillis;
         int bodies;
 
-        Awaited(int id, long pulledAtMillis) {
+        Awaited(int id, PullKind kind, long pulledAtMillis) {
             this.id = id;
+            this.kind = kind;
             this.heardAtMillis = pulledAtMillis;
         }
+    }
+
+    /** The buckets a pull sends leaves of, the ranges it asks for, and what kind of pull that makes. */
+    private record LeafPlan(int[] buckets, List<long[]> ranges, PullKind kind) {
     }
 
     private final StateIndex index;
@@ -109,6 +145,10 @@ final class AntiEntropy {
     private final Map<String, StreamCursor> ownStreams = new HashMap<>(); // sync thread only
     private final java.util.Set<String> ownStreamsDone = new java.util.HashSet<>(); // sync thread only
     private final Map<String, Awaited> awaited = new HashMap<>(); // sync thread only
+    /** Per peer: the buckets its last answer said differ (null bit by bit: none known yet). Sync thread only. */
+    private final Map<String, boolean[]> masks = new HashMap<>();
+    /** Peers that answered a probe without a mask (an older version): pulled as before, bucket by bucket. Sync thread only. */
+    private final java.util.Set<String> noMask = new java.util.HashSet<>();
     private boolean lackedCertificate; // sync thread only
     private int pullId; // sync thread only
 
@@ -243,19 +283,109 @@ final class AntiEntropy {
         StreamCursor own = ownStreams.get(peer);
         StreamCursor c = own != null ? own : cursor;
         List<long[]> ranges = c.firstRanges(MAX_RANGES);
-        boolean certificates = c.atPassStart() | lackedCertificate;
-        lackedCertificate = false;
+        LeafPlan plan = own == null && index.size() >= LEAVES_MIN_ENTRIES && !noMask.contains(peer)
+                ? planLeaves(ranges, masks.get(peer))
+                : null;
+        // a probe has no leaf section: a peer of an older version takes it as an ordinary pull of nothing
+        boolean withLeaves = plan != null && plan.buckets().length > 0;
+        long[][] leaves = withLeaves ? index.settledLeaves(cutoff, plan.buckets()) : new long[0][];
+        if (plan != null) {
+            ranges = plan.ranges();
+        }
+        boolean probe = plan != null && plan.kind() == PullKind.PROBE;
+        boolean certificates = !probe && (c.atPassStart() | lackedCertificate); // a probe asks for nothing: the pull after it leads with them
+        if (!probe) {
+            lackedCertificate = false;
+        }
         int id = ++pullId;
-        awaited.put(peer, new Awaited(id, wallMillis.getAsLong()));
-        ByteBuffer b = ByteBuffer.allocate(PULL_FIXED + ranges.size() * 16);
+        awaited.put(peer, new Awaited(id, plan == null ? PullKind.PLAIN : plan.kind(), wallMillis.getAsLong()));
+        int flags = (certificates ? PULL_CERTIFICATES : 0) | (own != null ? PULL_OWN : PULL_MASK) | (withLeaves ? PULL_LEAVES : 0);
+        ByteBuffer b = ByteBuffer.allocate(PULL_FIXED + ranges.size() * 16 + (withLeaves ? 1 + leaves.length * LEAF_SECTION_BUCKET : 0));
         for (long h : buckets) {
             b.putLong(h);
         }
-        b.putLong(cutoff).putInt(id).put((byte) ((certificates ? PULL_CERTIFICATES : 0) | (own != null ? PULL_OWN : 0))).put((byte) ranges.size());
+        b.putLong(cutoff).putInt(id).put((byte) flags).put((byte) ranges.size());
         for (long[] r : ranges) {
             b.putLong(r[0]).putLong(r[1]);
         }
+        if (withLeaves) {
+            b.put((byte) leaves.length);
+            for (int i = 0; i < leaves.length; i++) {
+                b.put((byte) plan.buckets()[i]);
+                for (long h : leaves[i]) {
+                    b.putLong(h);
+                }
+            }
+        }
         return b.array();
+    }
+
+    /**
+     * Which buckets a pull compares leaf by leaf: the first {@value #LEAF_BUCKETS_PER_PULL} of the
+     * wanted ranges that the peer's last answer said differ; the ranges then end with the last of
+     * them when more differing ones follow (the answer sends nothing of buckets not listed, so
+     * what it covers past them would be skipped). With no differing bucket known in the ranges,
+     * the pull is a probe: it asks for no range, only for the mask.
+     */
+    private static LeafPlan planLeaves(List<long[]> wanted, boolean[] mask) {
+        List<long[]> ranges = wanted.isEmpty() ? List.of(new long[] {StateIndex.START, StateIndex.END}) : wanted;
+        List<Integer> listed = new ArrayList<>();
+        long cut = StateIndex.END;
+        if (mask != null) {
+            outer:
+            for (long[] r : ranges) {
+                for (int bucket : bucketsIn(r)) {
+                    if (!mask[bucket] || listed.contains(bucket)) {
+                        continue;
+                    }
+                    if (listed.size() == LEAF_BUCKETS_PER_PULL) {
+                        cut = (long) listed.get(listed.size() - 1) + 1 << 56;
+                        break outer;
+                    }
+                    listed.add(bucket);
+                }
+            }
+        }
+        if (listed.isEmpty()) {
+            return new LeafPlan(new int[0], List.of(new long[] {StateIndex.START, StateIndex.START}), PullKind.PROBE);
+        }
+        if (cut == StateIndex.END) {
+            return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), ranges, PullKind.PLAIN);
+        }
+        List<long[]> before = new ArrayList<>();
+        for (long[] r : ranges) {
+            if (Long.compareUnsigned(r[0], cut) >= 0) {
+                break;
+            }
+            before.add(new long[] {r[0], Long.compareUnsigned(r[1], cut) > 0 ? cut : r[1]});
+        }
+        return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), before, PullKind.CUT_SHORT);
+    }
+
+    /** The buckets a range of positions [from, to) touches, in order. */
+    private static List<Integer> bucketsIn(long[] range) {
+        if (Long.compareUnsigned(range[0], range[1]) >= 0) {
+            return List.of();
+        }
+        int first = (int) (range[0] >>> 56);
+        int last = (int) ((range[1] - 1) >>> 56);
+        List<Integer> out = new ArrayList<>(last - first + 1);
+        for (int bucket = first; bucket <= last; bucket++) {
+            out.add(bucket);
+        }
+        return out;
+    }
+
+    /** Whether a mask has a bucket within the given ranges (none: the whole space). */
+    private static boolean anyIn(boolean[] mask, List<long[]> ranges) {
+        for (long[] r : ranges.isEmpty() ? List.of(new long[] {StateIndex.START, StateIndex.END}) : ranges) {
+            for (int bucket : bucketsIn(r)) {
+                if (mask[bucket]) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -318,7 +448,7 @@ final class AntiEntropy {
         boolean certificates = (flags & PULL_CERTIFICATES) != 0;
         boolean ownOnly = (flags & PULL_OWN) != 0 && ownSealer != null;
         int count = in.get() & 0xFF;
-        if (count > MAX_RANGES || pull.length != PULL_FIXED + count * 16) {
+        if (count > MAX_RANGES || pull.length < PULL_FIXED + count * 16) {
             throw new IllegalArgumentException("pull of " + pull.length + " bytes says it has " + count + " ranges (at most " + MAX_RANGES + ")");
         }
         List<long[]> ranges = new ArrayList<>(Math.max(count, 1));
@@ -335,20 +465,37 @@ final class AntiEntropy {
             differing[i] = theirs[i] != mine[i];
             any |= differing[i];
         }
+        boolean[] leafDiffers = (flags & PULL_LEAVES) != 0 && !ownOnly ? leavesThatDiffer(in, pull.length, cutoff, differing) : null;
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("pull of " + pull.length + " bytes has " + in.remaining() + " bytes after its last part");
+        }
+        boolean[] mask = (flags & PULL_MASK) != 0 && !ownOnly ? differing.clone() : null;
+        boolean[] walked = differing;
+        if (leafDiffers != null) {
+            any = false;
+            for (int i = 0; i < StateIndex.BUCKETS; i++) {
+                walked[i] &= listed(leafDiffers, i);
+                any |= walked[i];
+            }
+        }
         AnswerBuilder out = ownOnly
-                ? new AnswerBuilder(id, maxBody * OWN_BODY_DATAGRAMS - OWN_GROUP_RESERVE, ranges.get(0)[0], true)
-                : new AnswerBuilder(id, maxBody, ranges.get(0)[0], false);
+                ? new AnswerBuilder(id, maxBody * OWN_BODY_DATAGRAMS - OWN_GROUP_RESERVE, ranges.get(0)[0], true, null)
+                : new AnswerBuilder(id, maxBody, ranges.get(0)[0], false, mask);
         if (any && certificates) {
-            List<Entry> certs = index.certificatesIn(differing);
+            List<Entry> certs = index.certificatesIn(walked);
             if (!certs.isEmpty()) {
                 sealed.apply(certs).forEach(out::addExtra);
             }
         }
         long last = ranges.get(ranges.size() - 1)[1];
         if (ownOnly) {
-            return ownAnswer(out, ranges, differing, any, last, own, ownSealer);
+            return ownAnswer(out, ranges, walked, any, last, own, ownSealer);
         }
-        Long stop = !any ? null : walk(ranges, differing, chunk -> {
+        Long stop = !any ? null : walk(ranges, walked, whole -> {
+            List<Entry> chunk = leafDiffers == null ? whole : whole.stream().filter(e -> leafDiffers[StateIndex.leaf(e)]).toList();
+            if (chunk.isEmpty()) {
+                return null;
+            }
             List<SealedEntry> proven = sealed.apply(chunk);
             int j = 0;
             for (Entry e : chunk) {
@@ -360,6 +507,50 @@ final class AntiEntropy {
             return null;
         });
         return stop == null ? out.finish(last, false) : out.finish(stop, true);
+    }
+
+    /**
+     * Reads a pull's leaf section and compares it with this node's leaves settled at the same
+     * cutoff: per leaf of all buckets, whether it is in a listed bucket whose hash differs and
+     * differs itself. The bucket's own bit (below) says whether it was listed at all.
+     */
+    private boolean[] leavesThatDiffer(ByteBuffer in, int length, long cutoff, boolean[] differing) {
+        if (!in.hasRemaining()) {
+            throw new IllegalArgumentException("pull of " + length + " bytes says it has leaves but ends before them");
+        }
+        int n = in.get() & 0xFF;
+        if (n > LEAF_BUCKETS_PER_PULL * 2 || in.remaining() < n * LEAF_SECTION_BUCKET) {
+            throw new IllegalArgumentException("pull of " + length + " bytes says it has the leaves of " + n + " buckets (at most "
+                    + LEAF_BUCKETS_PER_PULL * 2 + ", " + LEAF_SECTION_BUCKET + " bytes each)");
+        }
+        int[] buckets = new int[n];
+        long[][] theirs = new long[n][StateIndex.LEAVES_PER_BUCKET];
+        for (int i = 0; i < n; i++) {
+            buckets[i] = in.get() & 0xFF;
+            for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
+                theirs[i][l] = in.getLong();
+            }
+        }
+        long[][] mine = index.settledLeaves(cutoff, buckets);
+        boolean[] out = new boolean[StateIndex.BUCKETS * (StateIndex.LEAVES_PER_BUCKET + 1)];
+        for (int i = 0; i < n; i++) {
+            int b = buckets[i];
+            out[LISTED_AT + b] = true;
+            if (!differing[b]) {
+                continue;
+            }
+            for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
+                out[b * StateIndex.LEAVES_PER_BUCKET + l] = theirs[i][l] != mine[i][l];
+            }
+        }
+        return out;
+    }
+
+    /** Where {@link #leavesThatDiffer}'s answer keeps, after the leaves' bits, one bit per bucket: listed in the pull. */
+    private static final int LISTED_AT = StateIndex.BUCKETS * StateIndex.LEAVES_PER_BUCKET;
+
+    private static boolean listed(boolean[] leafDiffers, int bucket) {
+        return leafDiffers[LISTED_AT + bucket];
     }
 
     /**
@@ -429,6 +620,8 @@ final class AntiEntropy {
         private final int id;
         private final int maxBody;
         private final boolean own;
+        /** The differing buckets, for the first body; null: the pull did not ask. */
+        private final boolean[] mask;
         private final List<List<SealedEntry>> bodies = new ArrayList<>();
         private final List<long[]> covers = new ArrayList<>(); // {from, next} per body
         private List<SealedEntry> current = new ArrayList<>();
@@ -437,11 +630,12 @@ final class AntiEntropy {
         private int totalBytes;
         private int entries;
 
-        AnswerBuilder(int id, int maxBody, long from, boolean own) {
+        AnswerBuilder(int id, int maxBody, long from, boolean own, boolean[] mask) {
             this.id = id;
-            this.maxBody = maxBody;
+            this.maxBody = mask == null ? maxBody : maxBody - MASK_BYTES; // each body then fits with the mask, whichever is first
             this.currentFrom = from;
             this.own = own;
+            this.mask = mask;
         }
 
         /** A certificate meta leading the answer: outside the stream, it covers no position. */
@@ -481,10 +675,14 @@ final class AntiEntropy {
             close(next);
             List<byte[]> out = new ArrayList<>(bodies.size());
             for (int k = 0; k < bodies.size(); k++) {
-                ByteArrayOutputStream groups = new ByteArrayOutputStream(maxBody);
+                ByteArrayOutputStream groups = new ByteArrayOutputStream(maxBody + MASK_BYTES);
+                boolean withMask = k == 0 && mask != null;
+                if (withMask) {
+                    groups.writeBytes(maskBytes(mask));
+                }
                 // one body per call as the bytes were counted for one; several concatenated would still be a valid body
                 SealedCodec.pack(bodies.get(k), Integer.MAX_VALUE, Integer.MAX_VALUE).forEach(groups::writeBytes);
-                out.add(answerBody(id, k, bodies.size(), (more ? ANSWER_MORE : 0) | (own ? ANSWER_OWN : 0),
+                out.add(answerBody(id, k, bodies.size(), (more ? ANSWER_MORE : 0) | (own ? ANSWER_OWN : 0) | (withMask ? ANSWER_MASK : 0),
                         covers.get(k)[0], covers.get(k)[1], groups.toByteArray()));
             }
             return new Answer(out, entries, own);
@@ -515,6 +713,24 @@ final class AntiEntropy {
                 .array();
     }
 
+    private static byte[] maskBytes(boolean[] mask) {
+        byte[] out = new byte[MASK_BYTES];
+        for (int b = 0; b < mask.length; b++) {
+            if (mask[b]) {
+                out[b >>> 3] |= (byte) (1 << (b & 7));
+            }
+        }
+        return out;
+    }
+
+    private static boolean[] maskOf(byte[] body, int at) {
+        boolean[] out = new boolean[StateIndex.BUCKETS];
+        for (int b = 0; b < out.length; b++) {
+            out[b] = (body[at + (b >>> 3)] & (1 << (b & 7))) != 0;
+        }
+        return out;
+    }
+
     private static boolean sameSlotAndVersion(Entry a, Entry b) {
         return a.kind() == b.kind() && a.key().equals(b.key()) && a.node().equals(b.node()) && a.version().equals(b.version());
     }
@@ -538,7 +754,19 @@ final class AntiEntropy {
         boolean more = (flags & ANSWER_MORE) != 0;
         long from = b.getLong();
         long next = b.getLong();
-        List<SealedEntry> entries = SealedCodec.decode(java.util.Arrays.copyOfRange(body, ANSWER_HEADER, body.length));
+        int groupsAt = ANSWER_HEADER;
+        boolean[] mask = null;
+        if ((flags & ANSWER_MASK) != 0) {
+            if (body.length < ANSWER_HEADER + MASK_BYTES) {
+                throw new IllegalArgumentException("answer of " + peer + " says it has a mask but has " + body.length + " bytes");
+            }
+            mask = maskOf(body, ANSWER_HEADER);
+            groupsAt += MASK_BYTES;
+        }
+        List<SealedEntry> entries = SealedCodec.decode(java.util.Arrays.copyOfRange(body, groupsAt, body.length));
+        if (mask != null) {
+            masks.put(peer, mask);
+        }
         if ((flags & ANSWER_OWN) == 0) {
             cursor.covered(from, next);
         } else {
@@ -558,7 +786,35 @@ final class AntiEntropy {
         if (complete) {
             awaited.remove(peer);
         }
-        return new Received(entries, complete && more);
+        boolean goOn = complete && switch (a.kind) {
+            case PLAIN -> more;
+            case CUT_SHORT -> true; // differing buckets are left after the ones this pull listed
+            case PROBE -> afterProbe(peer, mask);
+        };
+        return new Received(entries, goOn);
+    }
+
+    /**
+     * The answer to a probe arrived: whether to pull again at once. Not if it carried no mask (the
+     * peer is of an older version: it is pulled bucket by bucket from now on) or says nothing
+     * differs (the settled states are equal). If what differs lies only behind the pass's wanted
+     * ranges, the rest of the pass is over (nothing there differs) and the next pull starts a new one.
+     */
+    private boolean afterProbe(String peer, boolean[] mask) {
+        if (mask == null) {
+            noMask.add(peer);
+            return true;
+        }
+        if (!anyIn(mask, List.of(new long[] {StateIndex.START, StateIndex.END}))) {
+            return false;
+        }
+        List<long[]> wanted = cursor.firstRanges(MAX_RANGES);
+        if (!anyIn(mask, wanted)) {
+            for (long[] r : wanted) {
+                cursor.covered(r[0], r[1]);
+            }
+        }
+        return true;
     }
 
     /** Forgets the answers awaited, as if a silent heartbeat interval had passed; for tests. */
@@ -574,5 +830,7 @@ final class AntiEntropy {
     void forget(String peer) {
         peerRoots.remove(peer);
         peerSizes.remove(peer);
+        masks.remove(peer);
+        noMask.remove(peer);
     }
 }

@@ -42,6 +42,12 @@ import java.util.function.UnaryOperator;
 final class StateIndex {
 
     static final int BUCKETS = 256;
+    /**
+     * Leaves per bucket: the next 8 bits of a position after its bucket's. A pull may carry a
+     * bucket's leaf hashes, so the answer sends only the entries of the leaves that differ rather
+     * than the whole bucket (see {@link AntiEntropy}).
+     */
+    static final int LEAVES_PER_BUCKET = 256;
 
     /** The first position; positions are even, so {@link #END} (odd) is none of them. */
     static final long START = 0L;
@@ -113,8 +119,11 @@ final class StateIndex {
         }
     }
 
-    /** A change of one bucket's hash, by an entry whose version has these wall-clock milliseconds. */
-    private record Change(int bucket, long before, long after, long millis) {
+    /** A change of one leaf's hash (and so of its bucket's), by an entry whose version has these wall-clock milliseconds. */
+    private record Change(int leaf, long before, long after, long millis) {
+        int bucket() {
+            return leaf / LEAVES_PER_BUCKET;
+        }
     }
 
     private final UnaryOperator<Entry> currentStats;
@@ -126,6 +135,8 @@ final class StateIndex {
     /** Keys whose object slot holds a tombstone, so the collector's scan (every heartbeat) does not walk every entry. */
     private final Set<ObjectKey> tombstoneKeys = new HashSet<>();
     private final long[] buckets = new long[BUCKETS];
+    /** The leaves' hashes, bucket by bucket: a bucket's hash is the sum of its leaves'. */
+    private final long[] leaves = new long[BUCKETS * LEAVES_PER_BUCKET];
     private int size;
 
     /** An index told of every change, stats samples included. */
@@ -175,21 +186,26 @@ final class StateIndex {
         if (old != null && e.kind() == Entry.Kind.STATS) {
             return; // a stats slot hashes without its version: a newer sample leaves bucket and hash as they were
         }
-        int b = bucket(e);
+        int l = leaf(e);
         long before = old == null ? 0 : hash(old);
         if (old == null) {
             size++;
         }
         long after = hash(e);
-        buckets[b] += after - before;
-        changed(b, before, after, e.version().millis());
+        add(l, after - before);
+        changed(l, before, after, e.version().millis());
     }
 
-    private void changed(int bucket, long before, long after, long millis) {
+    private void add(int leaf, long delta) {
+        buckets[leaf / LEAVES_PER_BUCKET] += delta;
+        leaves[leaf] += delta;
+    }
+
+    private void changed(int leaf, long before, long after, long millis) {
         if (recent.size() >= MAX_RECENT) {
             recent.removeFirst();
         }
-        recent.addLast(new Change(bucket, before, after, millis));
+        recent.addLast(new Change(leaf, before, after, millis));
     }
 
     /**
@@ -206,15 +222,15 @@ final class StateIndex {
                     return false;
                 }
                 Entry gone = s.getValue();
-                int b = bucket(gone);
+                int l = leaf(gone);
                 long h = hash(gone);
-                buckets[b] -= h;
+                add(l, -h);
                 size--;
                 Ordered at = Ordered.of(gone);
                 ordered.remove(at);
                 certificates.remove(at);
                 // never dated before the entry it removes: a settled view then leaves out both or neither
-                changed(b, h, 0, Math.max(deletedAt, gone.version().millis()));
+                changed(l, h, 0, Math.max(deletedAt, gone.version().millis()));
                 return true;
             });
         }
@@ -245,7 +261,7 @@ final class StateIndex {
             perKey.remove(OBJECT_SLOT);
             ordered.remove(Ordered.of(tombstone));
             tombstoneKeys.remove(tombstone.key());
-            buckets[bucket(tombstone)] -= hash(tombstone);
+            add(leaf(tombstone), -hash(tombstone));
             size--;
             if (perKey.isEmpty()) {
                 entries.remove(tombstone.key());
@@ -278,9 +294,7 @@ final class StateIndex {
      * beyond that a change counts as settled.
      */
     synchronized long[] settledBuckets(long cutoffMillis) {
-        while (!recent.isEmpty() && recent.peekFirst().millis() < cutoffMillis - RECENT_MILLIS) {
-            recent.removeFirst();
-        }
+        dropUnsettleable(cutoffMillis);
         long[] out = buckets.clone();
         for (Change c : recent) {
             if (c.millis() > cutoffMillis) {
@@ -288,6 +302,34 @@ final class StateIndex {
             }
         }
         return out;
+    }
+
+    /**
+     * The leaf hashes of the given buckets as {@link #settledBuckets} settles the buckets:
+     * {@code out[i]} holds the {@value #LEAVES_PER_BUCKET} leaves of {@code bucketList[i]}.
+     */
+    synchronized long[][] settledLeaves(long cutoffMillis, int[] bucketList) {
+        dropUnsettleable(cutoffMillis);
+        int[] slot = new int[BUCKETS];
+        java.util.Arrays.fill(slot, -1);
+        long[][] out = new long[bucketList.length][];
+        for (int i = 0; i < bucketList.length; i++) {
+            slot[bucketList[i]] = i;
+            out[i] = java.util.Arrays.copyOfRange(leaves, bucketList[i] * LEAVES_PER_BUCKET, (bucketList[i] + 1) * LEAVES_PER_BUCKET);
+        }
+        for (Change c : recent) {
+            int i = slot[c.bucket()];
+            if (i >= 0 && c.millis() > cutoffMillis) {
+                out[i][c.leaf() % LEAVES_PER_BUCKET] += c.before() - c.after();
+            }
+        }
+        return out;
+    }
+
+    private void dropUnsettleable(long cutoffMillis) {
+        while (!recent.isEmpty() && recent.peekFirst().millis() < cutoffMillis - RECENT_MILLIS) {
+            recent.removeFirst();
+        }
     }
 
     /**
@@ -368,6 +410,16 @@ final class StateIndex {
 
     static int bucket(Entry e) {
         return (int) (slotHash(e) & (BUCKETS - 1));
+    }
+
+    /** The entry's leaf: its bucket times {@value #LEAVES_PER_BUCKET} plus the next 8 bits of its position. */
+    static int leaf(Entry e) {
+        return leafOf(position(e));
+    }
+
+    /** The leaf of a position: its top 16 bits (the positions of a leaf are contiguous). */
+    static int leafOf(long position) {
+        return (int) (position >>> 48);
     }
 
     /**

@@ -78,13 +78,18 @@ class AntiEntropyTest {
 
     /** The puller's side of one exchange, as ClusterSync does it. */
     private static final class Puller {
-        final StateIndex index = new StateIndex();
+        final StateIndex index;
         final AntiEntropy anti;
         int entriesReceived;
         int bodiesReceived;
         int pulls;
 
         Puller(int maxBytes) {
+            this(new StateIndex(), maxBytes);
+        }
+
+        Puller(StateIndex index, int maxBytes) {
+            this.index = index;
             anti = node(index, maxBytes);
         }
 
@@ -420,6 +425,77 @@ class AntiEntropyTest {
         assertThat(anti.farBehind("joiner")).isTrue();
         assertThat(anti.farBehind("close")).isFalse();
         assertThat(anti.choosePeer(p -> true)).contains("close");
+    }
+
+    /** The same {@code objects} objects on two indexes, then {@code changes} of them rewritten on the first, settled (two seconds ago). */
+    private static StateIndex[] apartBy(int objects, int changes) {
+        StateIndex holder = filled(objects);
+        StateIndex puller = filled(objects);
+        for (int c = 0; c < changes; c++) {
+            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "s" + (c * 7919 % objects));
+            holder.update(new ObjectEntry(key, null, Json.object().put("changed", c), at(NOW - 2_000, "n1"), false));
+        }
+        return new StateIndex[] {holder, puller};
+    }
+
+    /**
+     * A puller holding many entries (6,000 here, above {@link AntiEntropy#LEAVES_MIN_ENTRIES}) that
+     * lacks 60 changes spread over most buckets: its first pull only asks which buckets differ, the
+     * next ones carry those buckets' leaf hashes, and the answers send the entries of the differing
+     * leaves, not of the whole buckets (about 23 entries per bucket here, so more than a thousand).
+     */
+    @Test
+    void aPullerWithManyEntriesIsSentTheLeavesThatDifferNotWholeBuckets() {
+        StateIndex[] apart = apartBy(3000, 60);
+        AntiEntropy holder = node(apart[0], 200_000);
+        Puller puller = new Puller(apart[1], 200_000);
+        assertThat(puller.index.size()).isGreaterThanOrEqualTo(AntiEntropy.LEAVES_MIN_ENTRIES);
+        assertThat(puller.pull("h", holder, n1, i -> false)).as("a probe whose answer shows differing buckets: pull again at once").isTrue();
+        assertThat(puller.entriesReceived).as("entries sent for a probe").isZero();
+        while (puller.pull("h", holder, n1, i -> false)) {
+            assertThat(puller.pulls).as("pulls to cover the differing buckets").isLessThan(40);
+        }
+        assertThat(puller.index.root()).isEqualTo(apart[0].root());
+        assertThat(puller.entriesReceived).as("entries sent: the 60 changed and the few sharing their leaves").isBetween(60, 90);
+        assertThat(puller.pulls).as("pulls: a probe, then up to 8 buckets' leaves each").isLessThanOrEqualTo(1 + (256 + 7) / 8);
+        assertThat(puller.pull("h", holder, n1, i -> false)).as("equal now: nothing to pull again for").isFalse();
+    }
+
+    /** The same puller against a holder of the version before leaves (it ignores the mask flag): bucket by bucket, as then. */
+    @Test
+    void aPeerThatAnswersWithoutAMaskIsPulledBucketByBucket() {
+        StateIndex[] apart = apartBy(3000, 60);
+        AntiEntropy holder = node(apart[0], 400_000);
+        AntiEntropy puller = node(apart[1], 400_000);
+        int received = 0;
+        for (int pulls = 0; apart[1].root() != apart[0].root(); pulls++) {
+            assertThat(pulls).isLessThan(5);
+            byte[] pull = puller.pullBody("old");
+            int flagsAt = StateIndex.BUCKETS * 8 + 8 + 4;
+            assertThat(pull.length).as("no leaves sent to a peer not known to answer with a mask")
+                    .isEqualTo(StateIndex.BUCKETS * 8 + 8 + 4 + 1 + 1 + 16 * (pull[flagsAt + 1] & 0xFF));
+            pull[flagsAt] &= ~4; // what the older version reads of it
+            for (byte[] body : holder.answer(pull, 1300, n1::seal).bodies()) {
+                AntiEntropy.Received r = puller.received("old", body);
+                r.entries().forEach(e -> apart[1].update(e.entry()));
+                received += r.entries().size();
+            }
+        }
+        assertThat(received).as("whole differing buckets, as before").isGreaterThan(600);
+    }
+
+    @Test
+    void aPullWhoseLeafSectionIsShortIsRejected() {
+        StateIndex[] apart = apartBy(3000, 60);
+        AntiEntropy holder = node(apart[0], 200_000);
+        Puller puller = new Puller(apart[1], 200_000);
+        puller.pull("h", holder, n1, i -> false); // the probe: the mask is known after it
+        byte[] pull = puller.anti.pullBody("h");
+        assertThat(pull.length).as("a pull with leaves").isGreaterThan(StateIndex.BUCKETS * 8 + 8 + 4 + 2 + 16 * 16);
+        assertThatThrownBy(() -> holder.answer(java.util.Arrays.copyOf(pull, pull.length - 8), 1300, n1::seal))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaves");
+        assertThatThrownBy(() -> holder.answer(java.util.Arrays.copyOf(pull, pull.length + 1), 1300, n1::seal))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("after its last part");
     }
 
     @Test

@@ -205,6 +205,38 @@ class StateIndexTest {
     }
 
     /** The stream order: positions ascending (unsigned), only the wanted buckets, resumable after any entry. */
+    /** A bucket's hash is the sum of its leaves', settled or not; a leaf changes only with the entries of its own positions. */
+    @Test
+    void theLeavesOfABucketAddUpToItAndSettleLikeIt() {
+        StateIndex index = new StateIndex();
+        long now = 1_700_000_000_000L;
+        for (int i = 0; i < 3000; i++) {
+            index.update(new ObjectEntry(ObjectKey.of(ObjectType.SYSTEM, "s" + i), null, Json.object(), new Version(io.acp.model.HybridClock.fromMillis(now - 60_000), "n1"), false));
+        }
+        ObjectEntry late = new ObjectEntry(ObjectKey.of(ObjectType.SYSTEM, "s7"), null, Json.object().put("late", true), new Version(io.acp.model.HybridClock.fromMillis(now), "n1"), false);
+        index.update(late);
+        int[] all = new int[StateIndex.BUCKETS];
+        for (int b = 0; b < all.length; b++) {
+            all[b] = b;
+        }
+        for (long cutoff : new long[] {now + 1, now - 1}) {
+            long[] buckets = index.settledBuckets(cutoff);
+            long[][] leaves = index.settledLeaves(cutoff, all);
+            for (int b = 0; b < all.length; b++) {
+                assertThat(java.util.Arrays.stream(leaves[b]).sum()).as("bucket %d at cutoff %d", b, cutoff).isEqualTo(buckets[b]);
+            }
+        }
+        int leaf = StateIndex.leaf(late);
+        int bucket = leaf / StateIndex.LEAVES_PER_BUCKET;
+        long[] before = index.settledLeaves(now - 1, new int[] {bucket})[0];
+        long[] after = index.settledLeaves(now + 1, new int[] {bucket})[0];
+        for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
+            assertThat(before[l] == after[l]).as("leaf %d of bucket %d", l, bucket).isEqualTo(l != leaf % StateIndex.LEAVES_PER_BUCKET);
+        }
+        assertThat(StateIndex.leafOf(StateIndex.position(late))).isEqualTo(leaf);
+        assertThat(leaf / StateIndex.LEAVES_PER_BUCKET).isEqualTo(StateIndex.bucket(late));
+    }
+
     @Test
     void entriesComeInPositionOrderFromAResumePoint() {
         StateIndex a = new StateIndex();

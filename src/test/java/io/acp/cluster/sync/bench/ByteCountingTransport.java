@@ -21,6 +21,8 @@ final class ByteCountingTransport implements Transport {
     final AtomicLong bytesSent = new AtomicLong();
     final AtomicLong bytesReceived = new AtomicLong();
     final AtomicLong ownBytesLoopedBack = new AtomicLong();
+    /** While set, nothing is sent or received: the node is cut off from the others (a partition of one). */
+    volatile boolean cut;
 
     ByteCountingTransport(Transport delegate, String node) {
         this.delegate = delegate;
@@ -34,6 +36,9 @@ final class ByteCountingTransport implements Transport {
     public void start(Receiver receiver) throws IOException {
         nodeReceiver = receiver;
         delegate.start((d, length, from) -> {
+            if (cut) {
+                return;
+            }
             // in place: this runs on the I/O thread whose CPU the benchmarks report, which a real node does not spend on it
             if (DatagramHeader.sentBy(d, length, ownId)) {
                 ownBytesLoopedBack.addAndGet(length);
@@ -46,12 +51,18 @@ final class ByteCountingTransport implements Transport {
 
     @Override
     public void broadcast(byte[] datagram) {
+        if (cut) {
+            return;
+        }
         bytesSent.addAndGet(datagram.length);
         delegate.broadcast(datagram);
     }
 
     @Override
     public void unicast(InetSocketAddress to, byte[] datagram) {
+        if (cut) {
+            return;
+        }
         bytesSent.addAndGet(datagram.length);
         delegate.unicast(to, datagram);
     }
