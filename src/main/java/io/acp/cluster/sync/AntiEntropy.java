@@ -352,14 +352,7 @@ final class AntiEntropy {
         if (cut == StateIndex.END) {
             return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), ranges, PullKind.PLAIN);
         }
-        List<long[]> before = new ArrayList<>();
-        for (long[] r : ranges) {
-            if (Long.compareUnsigned(r[0], cut) >= 0) {
-                break;
-            }
-            before.add(new long[] {r[0], Long.compareUnsigned(r[1], cut) > 0 ? cut : r[1]});
-        }
-        return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), before, PullKind.CUT_SHORT);
+        return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), before(ranges, cut), PullKind.CUT_SHORT);
     }
 
     /** The buckets a range of positions [from, to) touches, in order. */
@@ -471,7 +464,13 @@ final class AntiEntropy {
         }
         boolean[] mask = (flags & PULL_MASK) != 0 && !ownOnly ? differing.clone() : null;
         boolean[] walked = differing;
+        boolean stopsShort = false;
         if (leafDiffers != null) {
+            long unlisted = firstUnlisted(ranges, differing, leafDiffers);
+            if (unlisted != StateIndex.END) {
+                ranges = before(ranges, unlisted);
+                stopsShort = true;
+            }
             any = false;
             for (int i = 0; i < StateIndex.BUCKETS; i++) {
                 walked[i] &= listed(leafDiffers, i);
@@ -506,7 +505,40 @@ final class AntiEntropy {
             }
             return null;
         });
-        return stop == null ? out.finish(last, false) : out.finish(stop, true);
+        return stop == null ? out.finish(last, stopsShort) : out.finish(stop, true);
+    }
+
+    /**
+     * Where in the wanted ranges the first bucket starts that differs but whose leaves the pull did
+     * not list (END if none): the answer stops there and says there is more, so the puller pulls
+     * again at once with this answer's mask, which lists it. Skipping it would leave it to the next
+     * pass, a round later; sending it whole is what leaves are there to avoid.
+     */
+    private static long firstUnlisted(List<long[]> ranges, boolean[] differing, boolean[] leafDiffers) {
+        for (long[] r : ranges) {
+            for (int bucket : bucketsIn(r)) {
+                if (differing[bucket] && !listed(leafDiffers, bucket)) {
+                    long start = (long) bucket << 56;
+                    return Long.compareUnsigned(start, r[0]) > 0 ? start : r[0];
+                }
+            }
+        }
+        return StateIndex.END;
+    }
+
+    /** The parts of the ranges before {@code position}; one empty range at it if none. */
+    private static List<long[]> before(List<long[]> ranges, long position) {
+        List<long[]> out = new ArrayList<>();
+        for (long[] r : ranges) {
+            if (Long.compareUnsigned(r[0], position) >= 0) {
+                break;
+            }
+            out.add(new long[] {r[0], Long.compareUnsigned(r[1], position) > 0 ? position : r[1]});
+        }
+        if (out.isEmpty()) {
+            out.add(new long[] {position, position});
+        }
+        return out;
     }
 
     /**
