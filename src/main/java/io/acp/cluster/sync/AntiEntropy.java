@@ -107,8 +107,8 @@ final class AntiEntropy {
     record Received(List<SealedEntry> entries, boolean pullAgain) {
     }
 
-    /** What a pull asked beyond its ranges: nothing, only the mask (a probe), or its leaf section stopped short of the differing buckets left. */
-    private enum PullKind { PLAIN, PROBE, CUT_SHORT }
+    /** Whether a pull asked for its ranges, or only for the mask (a probe). */
+    private enum PullKind { PLAIN, PROBE }
 
     /** Per peer pulled: the id of the last pull, how many bodies of its answer arrived, and when the last did (or the pull went). */
     private static final class Awaited {
@@ -126,6 +126,13 @@ final class AntiEntropy {
 
     /** The buckets a pull sends leaves of, the ranges it asks for, and what kind of pull that makes. */
     private record LeafPlan(int[] buckets, List<long[]> ranges, PullKind kind) {
+    }
+
+    /** A pull's leaf section compared with this node's leaves: which buckets it listed, and which of their leaves differ. */
+    private record LeafComparison(boolean[] listed, boolean[] leafDiffers) {
+        boolean differs(Entry e) {
+            return leafDiffers[StateIndex.leaf(e)];
+        }
     }
 
     private final StateIndex index;
@@ -322,37 +329,26 @@ final class AntiEntropy {
 
     /**
      * Which buckets a pull compares leaf by leaf: the first {@value #LEAF_BUCKETS_PER_PULL} of the
-     * wanted ranges that the peer's last answer said differ; the ranges then end with the last of
-     * them when more differing ones follow (the answer sends nothing of buckets not listed, so
-     * what it covers past them would be skipped). With no differing bucket known in the ranges,
-     * the pull is a probe: it asks for no range, only for the mask.
+     * wanted ranges that the peer's last answer said differ. The answer stops before the first
+     * differing bucket not listed and says there is more, so the puller pulls again at once for
+     * the next ones. With no differing bucket known in the ranges, the pull is a probe: it asks
+     * for no range, only for the mask.
      */
-    private static LeafPlan planLeaves(List<long[]> wanted, boolean[] mask) {
-        List<long[]> ranges = wanted.isEmpty() ? List.of(new long[] {StateIndex.START, StateIndex.END}) : wanted;
+    private static LeafPlan planLeaves(List<long[]> ranges, boolean[] mask) {
         List<Integer> listed = new ArrayList<>();
-        long cut = StateIndex.END;
         if (mask != null) {
-            outer:
-            for (long[] r : ranges) {
+            for (long[] r : ranges.isEmpty() ? List.of(new long[] {StateIndex.START, StateIndex.END}) : ranges) {
                 for (int bucket : bucketsIn(r)) {
-                    if (!mask[bucket] || listed.contains(bucket)) {
-                        continue;
+                    if (mask[bucket] && !listed.contains(bucket) && listed.size() < LEAF_BUCKETS_PER_PULL) {
+                        listed.add(bucket);
                     }
-                    if (listed.size() == LEAF_BUCKETS_PER_PULL) {
-                        cut = (long) listed.get(listed.size() - 1) + 1 << 56;
-                        break outer;
-                    }
-                    listed.add(bucket);
                 }
             }
         }
         if (listed.isEmpty()) {
             return new LeafPlan(new int[0], List.of(new long[] {StateIndex.START, StateIndex.START}), PullKind.PROBE);
         }
-        if (cut == StateIndex.END) {
-            return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), ranges, PullKind.PLAIN);
-        }
-        return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), before(ranges, cut), PullKind.CUT_SHORT);
+        return new LeafPlan(listed.stream().mapToInt(Integer::intValue).toArray(), ranges, PullKind.PLAIN);
     }
 
     /** The buckets a range of positions [from, to) touches, in order. */
@@ -458,30 +454,32 @@ final class AntiEntropy {
             differing[i] = theirs[i] != mine[i];
             any |= differing[i];
         }
-        boolean[] leafDiffers = (flags & PULL_LEAVES) != 0 && !ownOnly ? leavesThatDiffer(in, pull.length, cutoff, differing) : null;
+        LeafComparison leaves = (flags & PULL_LEAVES) != 0 && !ownOnly ? compareLeaves(in, pull.length, cutoff, differing) : null;
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("pull of " + pull.length + " bytes has " + in.remaining() + " bytes after its last part");
         }
-        boolean[] mask = (flags & PULL_MASK) != 0 && !ownOnly ? differing.clone() : null;
+        boolean anyDiffering = any;
+        boolean[] mask = (flags & PULL_MASK) != 0 && !ownOnly ? differing : null;
         boolean[] walked = differing;
         boolean stopsShort = false;
-        if (leafDiffers != null) {
-            long unlisted = firstUnlisted(ranges, differing, leafDiffers);
+        if (leaves != null) {
+            long unlisted = firstUnlisted(ranges, differing, leaves.listed());
             if (unlisted != StateIndex.END) {
                 ranges = before(ranges, unlisted);
                 stopsShort = true;
             }
+            walked = new boolean[StateIndex.BUCKETS];
             any = false;
             for (int i = 0; i < StateIndex.BUCKETS; i++) {
-                walked[i] &= listed(leafDiffers, i);
+                walked[i] = differing[i] && leaves.listed()[i];
                 any |= walked[i];
             }
         }
         AnswerBuilder out = ownOnly
                 ? new AnswerBuilder(id, maxBody * OWN_BODY_DATAGRAMS - OWN_GROUP_RESERVE, ranges.get(0)[0], true, null)
                 : new AnswerBuilder(id, maxBody, ranges.get(0)[0], false, mask);
-        if (any && certificates) {
-            List<Entry> certs = index.certificatesIn(walked);
+        if (anyDiffering && certificates) { // those of every differing bucket, listed or not: an entry of a later pull may need them
+            List<Entry> certs = index.certificatesIn(differing);
             if (!certs.isEmpty()) {
                 sealed.apply(certs).forEach(out::addExtra);
             }
@@ -491,7 +489,7 @@ final class AntiEntropy {
             return ownAnswer(out, ranges, walked, any, last, own, ownSealer);
         }
         Long stop = !any ? null : walk(ranges, walked, whole -> {
-            List<Entry> chunk = leafDiffers == null ? whole : whole.stream().filter(e -> leafDiffers[StateIndex.leaf(e)]).toList();
+            List<Entry> chunk = leaves == null ? whole : whole.stream().filter(leaves::differs).toList();
             if (chunk.isEmpty()) {
                 return null;
             }
@@ -514,10 +512,10 @@ final class AntiEntropy {
      * again at once with this answer's mask, which lists it. Skipping it would leave it to the next
      * pass, a round later; sending it whole is what leaves are there to avoid.
      */
-    private static long firstUnlisted(List<long[]> ranges, boolean[] differing, boolean[] leafDiffers) {
+    private static long firstUnlisted(List<long[]> ranges, boolean[] differing, boolean[] listed) {
         for (long[] r : ranges) {
             for (int bucket : bucketsIn(r)) {
-                if (differing[bucket] && !listed(leafDiffers, bucket)) {
+                if (differing[bucket] && !listed[bucket]) {
                     long start = (long) bucket << 56;
                     return Long.compareUnsigned(start, r[0]) > 0 ? start : r[0];
                 }
@@ -543,10 +541,9 @@ final class AntiEntropy {
 
     /**
      * Reads a pull's leaf section and compares it with this node's leaves settled at the same
-     * cutoff: per leaf of all buckets, whether it is in a listed bucket whose hash differs and
-     * differs itself. The bucket's own bit (below) says whether it was listed at all.
+     * cutoff: which buckets it lists, and of those whose hash differs, which leaves differ.
      */
-    private boolean[] leavesThatDiffer(ByteBuffer in, int length, long cutoff, boolean[] differing) {
+    private LeafComparison compareLeaves(ByteBuffer in, int length, long cutoff, boolean[] differing) {
         if (!in.hasRemaining()) {
             throw new IllegalArgumentException("pull of " + length + " bytes says it has leaves but ends before them");
         }
@@ -564,25 +561,19 @@ final class AntiEntropy {
             }
         }
         long[][] mine = index.settledLeaves(cutoff, buckets);
-        boolean[] out = new boolean[StateIndex.BUCKETS * (StateIndex.LEAVES_PER_BUCKET + 1)];
+        boolean[] listed = new boolean[StateIndex.BUCKETS];
+        boolean[] leafDiffers = new boolean[StateIndex.BUCKETS * StateIndex.LEAVES_PER_BUCKET];
         for (int i = 0; i < n; i++) {
             int b = buckets[i];
-            out[LISTED_AT + b] = true;
+            listed[b] = true;
             if (!differing[b]) {
                 continue;
             }
             for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
-                out[b * StateIndex.LEAVES_PER_BUCKET + l] = theirs[i][l] != mine[i][l];
+                leafDiffers[b * StateIndex.LEAVES_PER_BUCKET + l] = theirs[i][l] != mine[i][l];
             }
         }
-        return out;
-    }
-
-    /** Where {@link #leavesThatDiffer}'s answer keeps, after the leaves' bits, one bit per bucket: listed in the pull. */
-    private static final int LISTED_AT = StateIndex.BUCKETS * StateIndex.LEAVES_PER_BUCKET;
-
-    private static boolean listed(boolean[] leafDiffers, int bucket) {
-        return leafDiffers[LISTED_AT + bucket];
+        return new LeafComparison(listed, leafDiffers);
     }
 
     /**
@@ -818,11 +809,7 @@ final class AntiEntropy {
         if (complete) {
             awaited.remove(peer);
         }
-        boolean goOn = complete && switch (a.kind) {
-            case PLAIN -> more;
-            case CUT_SHORT -> true; // differing buckets are left after the ones this pull listed
-            case PROBE -> afterProbe(peer, mask);
-        };
+        boolean goOn = complete && (a.kind == PullKind.PROBE ? afterProbe(peer, mask) : more);
         return new Received(entries, goOn);
     }
 
