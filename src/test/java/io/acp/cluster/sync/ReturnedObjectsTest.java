@@ -69,6 +69,38 @@ class ReturnedObjectsTest {
         }
     }
 
+    /**
+     * As above, but n1 loses n2's first hand-back (every RETURNED datagram until it has dropped
+     * one): n2 sends it again later, and n1 is not ready in between. Polled every few milliseconds
+     * from n1's start: whenever n1 says it is ready, it holds its writes.
+     */
+    @Test
+    void anAuthorThatLosesTheFirstHandBackIsNotReadyBeforeTheNextOneBringsItsWrites() throws Exception {
+        try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
+            List<ObjectEntry> written = writtenAndHeldUnsealed(c);
+            c.stop(1);
+            wipe(c.node(1).dataDir);
+            c.node(2).faults().dropTypes(Set.of());
+            awaitNextSecond();
+            c.restart(1, faults -> faults.dropTypes(Set.of(MessageType.RETURNED)));
+            long giveUp = System.nanoTime() + WAIT.toNanos();
+            boolean lifted = false;
+            while (c.node(1).cdb().readiness() != Readiness.READY || !lifted) {
+                if (!lifted && c.node(1).faults().dropped() > 0) {
+                    c.node(1).faults().dropTypes(Set.of()); // the first hand-back is lost; the next gets through
+                    lifted = true;
+                }
+                if (c.node(1).cdb().readiness() == Readiness.READY) {
+                    assertThat(holdsAll(c.node(1), written)).as("n1 holds its writes whenever it is ready (hand-back lost: %s)", lifted).isTrue();
+                }
+                assertThat(System.nanoTime()).as("n1 ready within %s", WAIT).isLessThan(giveUp);
+                Thread.sleep(2);
+            }
+            assertThat(holdsAll(c.node(1), written)).as("n1 holds its writes when it is ready").isTrue();
+            assertThat(c.node(2).sync().stats().get("sync.objects.returned")).as("hand-backs sent, the lost one and the next").isGreaterThan(COUNT);
+        }
+    }
+
     /** n1 restarts on its disk: it holds the writes, and seals them again for n2, which can relay them from then on. */
     @Test
     void anAuthorBackOnItsDiskSealsAgainWhatAPeerHeldUnsealed() {
