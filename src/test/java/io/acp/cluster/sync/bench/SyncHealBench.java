@@ -1,7 +1,5 @@
 package io.acp.cluster.sync.bench;
 
-import io.acp.cluster.Cdb;
-import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.model.Json;
 import io.acp.model.ObjectKey;
@@ -36,9 +34,6 @@ public final class SyncHealBench {
         System.exit(0); // worker pools of the nodes' start and stop would keep the JVM alive for a minute
     }
 
-    private record Node(Cdb cdb, ClusterSync sync, ByteCountingTransport bytes) {
-    }
-
     private static void run(String[] args) throws Exception {
         int objects = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 500;
@@ -47,7 +42,7 @@ public final class SyncHealBench {
         SyncSettings settings = SyncSettings.defaults("bench", "heal benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
         Path root = Files.createTempDirectory("acp-heal-bench-");
         PkiFiles ca = TestPki.newCluster(root.resolve("ca"), "bench");
-        List<Node> nodes = List.of(start("h1", settings, root, ca), start("h2", settings, root, ca));
+        List<CountedNode> nodes = List.of(CountedNode.start("h1", settings, root, ca), CountedNode.start("h2", settings, root, ca));
         for (int k = 0; k < objects; k++) {
             nodes.get(k % 2).cdb().putObject(key(k), null, body(k, 0), null).await().atMost(Duration.ofSeconds(5));
         }
@@ -89,7 +84,7 @@ public final class SyncHealBench {
                     pulls.get("sync.pulls.sent") - pullsBefore.get("sync.pulls.sent"),
                     pulls.get("sync.entries.ignored") - pullsBefore.get("sync.entries.ignored"));
         }
-        for (Node n : nodes) {
+        for (CountedNode n : nodes) {
             n.sync().stop().await().atMost(Duration.ofSeconds(10));
         }
     }
@@ -102,15 +97,15 @@ public final class SyncHealBench {
         return Json.object().put("i", k).put("round", round).put("name", "object number " + k);
     }
 
-    private static Map<String, Long> counters(List<Node> nodes) {
+    private static Map<String, Long> counters(List<CountedNode> nodes) {
         Map<String, Long> sum = new java.util.HashMap<>();
-        for (Node n : nodes) {
+        for (CountedNode n : nodes) {
             n.sync().counters().snapshot().forEach((k, v) -> sum.merge(k, v, Long::sum));
         }
         return sum;
     }
 
-    private static boolean awaitEqual(List<Node> nodes, long seconds) throws InterruptedException {
+    private static boolean awaitEqual(List<CountedNode> nodes, long seconds) throws InterruptedException {
         long giveUp = System.nanoTime() + seconds * 1_000_000_000L;
         while (!nodes.get(0).sync().digest().equals(nodes.get(1).sync().digest())) {
             if (System.nanoTime() > giveUp) {
@@ -120,14 +115,5 @@ public final class SyncHealBench {
             Thread.sleep(2);
         }
         return true;
-    }
-
-    private static Node start(String id, SyncSettings settings, Path root, PkiFiles ca) {
-        TestPki.provision(ca, root.resolve(id), id);
-        Cdb cdb = Cdb.inMemory(id);
-        ByteCountingTransport[] counting = new ByteCountingTransport[1];
-        ClusterSync sync = new ClusterSync(cdb, settings, id, root.resolve(id), t -> counting[0] = new ByteCountingTransport(t, id));
-        sync.start().await().atMost(Duration.ofSeconds(10));
-        return new Node(cdb, sync, counting[0]);
     }
 }

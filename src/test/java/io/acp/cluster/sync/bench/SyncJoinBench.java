@@ -1,9 +1,7 @@
 package io.acp.cluster.sync.bench;
 
-import io.acp.cluster.Cdb;
 import io.acp.cluster.ObjectQuery;
 import io.acp.cluster.Readiness;
-import io.acp.cluster.sync.ClusterSync;
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.cluster.sync.wire.EntryCodec;
 import io.acp.model.Json;
@@ -40,9 +38,6 @@ public final class SyncJoinBench {
         System.exit(0); // worker pools of the nodes' start and stop would keep the JVM alive for a minute
     }
 
-    private record Node(Cdb cdb, ClusterSync sync, ByteCountingTransport bytes) {
-    }
-
     private static void run(String[] args) throws Exception {
         int objects = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int holders = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -50,9 +45,9 @@ public final class SyncJoinBench {
         SyncSettings settings = SyncSettings.defaults("bench", "join benchmark secret 0123456789", Ports.randomGroup(), Ports.freeUdpPort());
         Path root = Files.createTempDirectory("acp-join-bench-");
         PkiFiles ca = TestPki.newCluster(root.resolve("ca"), "bench");
-        List<Node> held = new ArrayList<>();
+        List<CountedNode> held = new ArrayList<>();
         for (int i = 1; i <= holders; i++) {
-            held.add(start("h" + i, settings, root, ca));
+            held.add(CountedNode.start("h" + i, settings, root, ca));
         }
         long written = System.nanoTime();
         for (int k = 0; k < objects; k++) {
@@ -83,7 +78,7 @@ public final class SyncJoinBench {
         System.out.printf("holders agree on %s; the objects' entry encodings: %.2f MB%n", held.get(0).sync().digest(), stateBytes / 1e6);
 
         long t0 = System.nanoTime();
-        Node joiner = start("j1", settings, root, ca);
+        CountedNode joiner = CountedNode.start("j1", settings, root, ca);
         long giveUp = t0 + giveUpSeconds * 1_000_000_000L;
         long readyNanos = -1;
         while (!joiner.sync().digest().equals(held.get(0).sync().digest())) {
@@ -118,15 +113,15 @@ public final class SyncJoinBench {
         Runtime rt = Runtime.getRuntime();
         System.out.printf("heap used after a collection, all nodes in this JVM: %.0f MB of %.0f MB max%n",
                 (rt.totalMemory() - rt.freeMemory()) / 1e6, rt.maxMemory() / 1e6);
-        for (Node n : held) {
+        for (CountedNode n : held) {
             n.sync().stop().await().atMost(Duration.ofSeconds(10));
         }
         joiner.sync().stop().await().atMost(Duration.ofSeconds(10));
     }
 
-    private static String describe(List<Node> nodes) {
+    private static String describe(List<CountedNode> nodes) {
         StringBuilder b = new StringBuilder();
-        for (Node n : nodes) {
+        for (CountedNode n : nodes) {
             java.util.Map<String, Long> c = n.sync().counters().snapshot();
             b.append(String.format("[%s %s, pulls %d sent %d served, dropped overload %d, merged %d] ", n.cdb().localNode(), n.sync().digest(),
                     c.get("sync.pulls.sent"), c.get("sync.pulls.served"), c.get("sync.dropped.overload"), c.get("sync.entries.merged")));
@@ -134,16 +129,7 @@ public final class SyncJoinBench {
         return b.toString();
     }
 
-    private static boolean allEqual(List<Node> nodes) {
+    private static boolean allEqual(List<CountedNode> nodes) {
         return nodes.stream().map(n -> n.sync().digest()).distinct().count() == 1;
-    }
-
-    private static Node start(String id, SyncSettings settings, Path root, PkiFiles ca) {
-        TestPki.provision(ca, root.resolve(id), id);
-        Cdb cdb = Cdb.inMemory(id);
-        ByteCountingTransport[] counting = new ByteCountingTransport[1];
-        ClusterSync sync = new ClusterSync(cdb, settings, id, root.resolve(id), t -> counting[0] = new ByteCountingTransport(t, id));
-        sync.start().await().atMost(Duration.ofSeconds(10));
-        return new Node(cdb, sync, counting[0]);
     }
 }
