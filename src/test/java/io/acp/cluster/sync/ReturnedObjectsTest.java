@@ -78,11 +78,7 @@ class ReturnedObjectsTest {
     void anAuthorThatLosesTheFirstHandBackIsNotReadyBeforeTheNextOneBringsItsWrites() throws Exception {
         try (InProcessCluster c = InProcessCluster.startJournaled(2)) {
             List<ObjectEntry> written = writtenAndHeldUnsealed(c);
-            c.stop(1);
-            wipe(c.node(1).dataDir);
-            c.node(2).faults().dropTypes(Set.of());
-            awaitNextSecond();
-            c.restart(1, faults -> faults.dropTypes(Set.of(MessageType.RETURNED)));
+            backOnAnEmptyDisk(c, faults -> faults.dropTypes(Set.of(MessageType.RETURNED)));
             long giveUp = System.nanoTime() + WAIT.toNanos();
             boolean lifted = false;
             while (c.node(1).cdb().readiness() != Readiness.READY || !lifted) {
@@ -151,13 +147,18 @@ class ReturnedObjectsTest {
 
     /** n1 loses its disk and starts again on an empty one; from here on n2 hears its seals. */
     private static void backOnAnEmptyDisk(InProcessCluster c) throws IOException {
+        backOnAnEmptyDisk(c, faults -> { });
+    }
+
+    /** As above, with n1's receive-side faults set before it starts. */
+    private static void backOnAnEmptyDisk(InProcessCluster c, java.util.function.Consumer<io.acp.testing.FaultyTransport> n1Faults) throws IOException {
         c.stop(1);
         wipe(c.node(1).dataDir);
         c.node(2).faults().dropTypes(Set.of());
         // a node whose disk is lost starts at an epoch of at least the clock's second (its epoch
         // file is gone): a rebuild takes longer than the second its old life started in
         awaitNextSecond();
-        c.restart(1);
+        c.restart(1, n1Faults);
     }
 
     private static List<ObjectEntry> write(InProcessCluster.Node n) {
