@@ -130,8 +130,39 @@ final class AntiEntropy {
 
     /** A pull's leaf section compared with this node's leaves: which buckets it listed, and which of their leaves differ. */
     private record LeafComparison(boolean[] listed, boolean[] leafDiffers) {
-        boolean differs(Entry e) {
-            return leafDiffers[StateIndex.leaf(e)];
+
+        /**
+         * The parts of {@code ranges} that lie in differing leaves of the {@code walked} buckets,
+         * in order, neighbouring leaves joined (a leaf's positions are contiguous: its top 16 bits).
+         */
+        List<long[]> rangesWithin(List<long[]> ranges, boolean[] walked) {
+            List<long[]> out = new ArrayList<>();
+            for (long[] r : ranges) {
+                for (int bucket : bucketsIn(r)) {
+                    if (!walked[bucket]) {
+                        continue;
+                    }
+                    for (int l = bucket * StateIndex.LEAVES_PER_BUCKET; l < (bucket + 1) * StateIndex.LEAVES_PER_BUCKET; l++) {
+                        if (!leafDiffers[l]) {
+                            continue;
+                        }
+                        long leafStart = (long) l << 48;
+                        long leafEnd = l == StateIndex.BUCKETS * StateIndex.LEAVES_PER_BUCKET - 1 ? StateIndex.END : (long) (l + 1) << 48;
+                        long from = Long.compareUnsigned(leafStart, r[0]) > 0 ? leafStart : r[0];
+                        long to = Long.compareUnsigned(leafEnd, r[1]) < 0 ? leafEnd : r[1];
+                        if (Long.compareUnsigned(from, to) >= 0) {
+                            continue;
+                        }
+                        long[] previous = out.isEmpty() ? null : out.get(out.size() - 1);
+                        if (previous != null && previous[1] == from) {
+                            previous[1] = to;
+                        } else {
+                            out.add(new long[] {from, to});
+                        }
+                    }
+                }
+            }
+            return out;
         }
     }
 
@@ -286,7 +317,6 @@ final class AntiEntropy {
      */
     byte[] pullBody(String peer) {
         long cutoff = wallMillis.getAsLong() - horizonMillis;
-        long[] buckets = index.settledBuckets(cutoff);
         StreamCursor own = ownStreams.get(peer);
         StreamCursor c = own != null ? own : cursor;
         List<long[]> ranges = c.firstRanges(MAX_RANGES);
@@ -295,7 +325,9 @@ final class AntiEntropy {
                 : null;
         // a probe has no leaf section: a peer of an older version takes it as an ordinary pull of nothing
         boolean withLeaves = plan != null && plan.buckets().length > 0;
-        long[][] leaves = withLeaves ? index.settledLeaves(cutoff, plan.buckets()) : new long[0][];
+        StateIndex.Settled settled = index.settled(cutoff, withLeaves ? plan.buckets() : new int[0]);
+        long[] buckets = settled.buckets();
+        long[][] leaves = settled.leaves();
         if (plan != null) {
             ranges = plan.ranges();
         }
@@ -447,17 +479,18 @@ final class AntiEntropy {
         if (ranges.isEmpty()) {
             ranges.add(new long[] {StateIndex.START, StateIndex.END});
         }
-        long[] mine = index.settledBuckets(cutoff);
-        boolean[] differing = new boolean[StateIndex.BUCKETS];
-        boolean any = false;
-        for (int i = 0; i < StateIndex.BUCKETS; i++) {
-            differing[i] = theirs[i] != mine[i];
-            any |= differing[i];
-        }
-        LeafComparison leaves = (flags & PULL_LEAVES) != 0 && !ownOnly ? compareLeaves(in, pull.length, cutoff, differing) : null;
+        LeafSection section = (flags & PULL_LEAVES) != 0 && !ownOnly ? LeafSection.read(in, pull.length) : null;
         if (in.hasRemaining()) {
             throw new IllegalArgumentException("pull of " + pull.length + " bytes has " + in.remaining() + " bytes after its last part");
         }
+        StateIndex.Settled mine = index.settled(cutoff, section == null ? new int[0] : section.buckets());
+        boolean[] differing = new boolean[StateIndex.BUCKETS];
+        boolean any = false;
+        for (int i = 0; i < StateIndex.BUCKETS; i++) {
+            differing[i] = theirs[i] != mine.buckets()[i];
+            any |= differing[i];
+        }
+        LeafComparison leaves = section == null ? null : section.compare(mine.leaves(), differing);
         boolean anyDiffering = any;
         boolean[] mask = (flags & PULL_MASK) != 0 && !ownOnly ? differing : null;
         boolean[] walked = differing;
@@ -488,11 +521,9 @@ final class AntiEntropy {
         if (ownOnly) {
             return ownAnswer(out, ranges, walked, any, last, own, ownSealer);
         }
-        Long stop = !any ? null : walk(ranges, walked, whole -> {
-            List<Entry> chunk = leaves == null ? whole : whole.stream().filter(leaves::differs).toList();
-            if (chunk.isEmpty()) {
-                return null;
-            }
+        // with leaves, only the differing leaves' positions are walked: a few entries of each listed bucket, not all of it
+        List<long[]> walkedRanges = leaves == null ? ranges : leaves.rangesWithin(ranges, walked);
+        Long stop = !any ? null : walk(walkedRanges, walked, chunk -> {
             List<SealedEntry> proven = sealed.apply(chunk);
             int j = 0;
             for (Entry e : chunk) {
@@ -539,41 +570,45 @@ final class AntiEntropy {
         return out;
     }
 
-    /**
-     * Reads a pull's leaf section and compares it with this node's leaves settled at the same
-     * cutoff: which buckets it lists, and of those whose hash differs, which leaves differ.
-     */
-    private LeafComparison compareLeaves(ByteBuffer in, int length, long cutoff, boolean[] differing) {
-        if (!in.hasRemaining()) {
-            throw new IllegalArgumentException("pull of " + length + " bytes says it has leaves but ends before them");
-        }
-        int n = in.get() & 0xFF;
-        if (n > LEAF_BUCKETS_PER_PULL * 2 || in.remaining() < n * LEAF_SECTION_BUCKET) {
-            throw new IllegalArgumentException("pull of " + length + " bytes says it has the leaves of " + n + " buckets (at most "
-                    + LEAF_BUCKETS_PER_PULL * 2 + ", " + LEAF_SECTION_BUCKET + " bytes each)");
-        }
-        int[] buckets = new int[n];
-        long[][] theirs = new long[n][StateIndex.LEAVES_PER_BUCKET];
-        for (int i = 0; i < n; i++) {
-            buckets[i] = in.get() & 0xFF;
-            for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
-                theirs[i][l] = in.getLong();
+    /** A pull's leaf section: the buckets it lists and, for each, the puller's {@value StateIndex#LEAVES_PER_BUCKET} settled leaf hashes. */
+    private record LeafSection(int[] buckets, long[][] theirs) {
+
+        static LeafSection read(ByteBuffer in, int length) {
+            if (!in.hasRemaining()) {
+                throw new IllegalArgumentException("pull of " + length + " bytes says it has leaves but ends before them");
             }
-        }
-        long[][] mine = index.settledLeaves(cutoff, buckets);
-        boolean[] listed = new boolean[StateIndex.BUCKETS];
-        boolean[] leafDiffers = new boolean[StateIndex.BUCKETS * StateIndex.LEAVES_PER_BUCKET];
-        for (int i = 0; i < n; i++) {
-            int b = buckets[i];
-            listed[b] = true;
-            if (!differing[b]) {
-                continue;
+            int n = in.get() & 0xFF;
+            if (n > LEAF_BUCKETS_PER_PULL * 2 || in.remaining() < n * LEAF_SECTION_BUCKET) {
+                throw new IllegalArgumentException("pull of " + length + " bytes says it has the leaves of " + n + " buckets (at most "
+                        + LEAF_BUCKETS_PER_PULL * 2 + ", " + LEAF_SECTION_BUCKET + " bytes each)");
             }
-            for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
-                leafDiffers[b * StateIndex.LEAVES_PER_BUCKET + l] = theirs[i][l] != mine[i][l];
+            int[] buckets = new int[n];
+            long[][] theirs = new long[n][StateIndex.LEAVES_PER_BUCKET];
+            for (int i = 0; i < n; i++) {
+                buckets[i] = in.get() & 0xFF;
+                for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
+                    theirs[i][l] = in.getLong();
+                }
             }
+            return new LeafSection(buckets, theirs);
         }
-        return new LeafComparison(listed, leafDiffers);
+
+        /** Compared with this node's leaves of the same buckets settled at the pull's cutoff: which leaves of the differing ones differ. */
+        LeafComparison compare(long[][] mine, boolean[] differing) {
+            boolean[] listed = new boolean[StateIndex.BUCKETS];
+            boolean[] leafDiffers = new boolean[StateIndex.BUCKETS * StateIndex.LEAVES_PER_BUCKET];
+            for (int i = 0; i < buckets.length; i++) {
+                int b = buckets[i];
+                listed[b] = true;
+                if (!differing[b]) {
+                    continue;
+                }
+                for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
+                    leafDiffers[b * StateIndex.LEAVES_PER_BUCKET + l] = theirs[i][l] != mine[i][l];
+                }
+            }
+            return new LeafComparison(listed, leafDiffers);
+        }
     }
 
     /**

@@ -37,7 +37,7 @@ import java.util.function.UnaryOperator;
  * {@linkplain #position position} (its bucket, then its slot's hash), the same on every node, and
  * the index keeps its entries ordered by it, so an answer walks the differing buckets from a
  * cursor ({@link #next}); and it keeps the last changes of the digest, so it can give the bucket
- * hashes as they were without the entries written after a cutoff ({@link #settledBuckets}).
+ * hashes as they were without the entries written after a cutoff ({@link #settled}).
  */
 final class StateIndex {
 
@@ -294,36 +294,44 @@ final class StateIndex {
      * beyond that a change counts as settled.
      */
     synchronized long[] settledBuckets(long cutoffMillis) {
-        dropUnsettleable(cutoffMillis);
-        long[] out = buckets.clone();
-        for (Change c : recent) {
-            if (c.millis() > cutoffMillis) {
-                out[c.bucket()] += c.before() - c.after(); // the sums commute: undone in any order
-            }
-        }
-        return out;
+        return settled(cutoffMillis, NO_BUCKETS).buckets();
+    }
+
+    private static final int[] NO_BUCKETS = new int[0];
+
+    /** Settled hashes at one cutoff: every bucket's, and the leaves of the buckets asked for ({@code leaves[i]} those of the i-th). */
+    record Settled(long[] buckets, long[][] leaves) {
     }
 
     /**
-     * The leaf hashes of the given buckets as {@link #settledBuckets} settles the buckets:
-     * {@code out[i]} holds the {@value #LEAVES_PER_BUCKET} leaves of {@code bucketList[i]}.
+     * The bucket hashes as {@link #settledBuckets} gives them and, for each of {@code bucketList},
+     * its {@value #LEAVES_PER_BUCKET} leaf hashes settled the same way: one walk of the recent
+     * changes for both (a pull with leaves needs both, on the puller and on the answerer).
      */
-    synchronized long[][] settledLeaves(long cutoffMillis, int[] bucketList) {
+    synchronized Settled settled(long cutoffMillis, int[] bucketList) {
         dropUnsettleable(cutoffMillis);
-        int[] slot = new int[BUCKETS];
-        java.util.Arrays.fill(slot, -1);
-        long[][] out = new long[bucketList.length][];
-        for (int i = 0; i < bucketList.length; i++) {
-            slot[bucketList[i]] = i;
-            out[i] = java.util.Arrays.copyOfRange(leaves, bucketList[i] * LEAVES_PER_BUCKET, (bucketList[i] + 1) * LEAVES_PER_BUCKET);
-        }
-        for (Change c : recent) {
-            int i = slot[c.bucket()];
-            if (i >= 0 && c.millis() > cutoffMillis) {
-                out[i][c.leaf() % LEAVES_PER_BUCKET] += c.before() - c.after();
+        long[] out = buckets.clone();
+        long[][] leafOut = new long[bucketList.length][];
+        int[] slot = null;
+        if (bucketList.length > 0) {
+            slot = new int[BUCKETS];
+            java.util.Arrays.fill(slot, -1);
+            for (int i = 0; i < bucketList.length; i++) {
+                slot[bucketList[i]] = i;
+                leafOut[i] = java.util.Arrays.copyOfRange(leaves, bucketList[i] * LEAVES_PER_BUCKET, (bucketList[i] + 1) * LEAVES_PER_BUCKET);
             }
         }
-        return out;
+        for (Change c : recent) {
+            if (c.millis() > cutoffMillis) {
+                long undo = c.before() - c.after(); // the sums commute: undone in any order
+                out[c.bucket()] += undo;
+                int i = slot == null ? -1 : slot[c.bucket()];
+                if (i >= 0) {
+                    leafOut[i][c.leaf() % LEAVES_PER_BUCKET] += undo;
+                }
+            }
+        }
+        return new Settled(out, leafOut);
     }
 
     private void dropUnsettleable(long cutoffMillis) {

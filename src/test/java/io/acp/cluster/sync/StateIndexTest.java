@@ -220,16 +220,18 @@ class StateIndexTest {
             all[b] = b;
         }
         for (long cutoff : new long[] {now + 1, now - 1}) {
-            long[] buckets = index.settledBuckets(cutoff);
-            long[][] leaves = index.settledLeaves(cutoff, all);
+            StateIndex.Settled settled = index.settled(cutoff, all);
+            long[] buckets = settled.buckets();
+            long[][] leaves = settled.leaves();
+            assertThat(buckets).isEqualTo(index.settledBuckets(cutoff));
             for (int b = 0; b < all.length; b++) {
                 assertThat(java.util.Arrays.stream(leaves[b]).sum()).as("bucket %d at cutoff %d", b, cutoff).isEqualTo(buckets[b]);
             }
         }
         int leaf = StateIndex.leaf(late);
         int bucket = leaf / StateIndex.LEAVES_PER_BUCKET;
-        long[] before = index.settledLeaves(now - 1, new int[] {bucket})[0];
-        long[] after = index.settledLeaves(now + 1, new int[] {bucket})[0];
+        long[] before = index.settled(now - 1, new int[] {bucket}).leaves()[0];
+        long[] after = index.settled(now + 1, new int[] {bucket}).leaves()[0];
         for (int l = 0; l < StateIndex.LEAVES_PER_BUCKET; l++) {
             assertThat(before[l] == after[l]).as("leaf %d of bucket %d", l, bucket).isEqualTo(l != leaf % StateIndex.LEAVES_PER_BUCKET);
         }
