@@ -19,8 +19,9 @@ import java.util.Map;
  * other for {@code cutSeconds} while each changes {@code changes} objects of its own half (new
  * versions of existing objects, spread over the whole state), and the time from the heal until both
  * digests are equal is measured, with the UDP payload bytes each received meanwhile beside the
- * changed entries' size (what any repair must carry at least). What a repair costs should follow
- * what differs, not the size of the state.
+ * changed entries' size (what any repair must carry at least), and the CPU the two nodes' sync
+ * threads and I/O threads used from the heal until then ({@link ThreadCpu}: the kernel's 10 ms
+ * ticks). What a repair costs should follow what differs, not the size of the state.
  *
  * <p>Usage: {@code java -cp … io.acp.cluster.sync.bench.SyncHealBench [objects=100000] [changes=500] [cutSeconds=3] [trials=3]}
  */
@@ -67,22 +68,26 @@ public final class SyncHealBench {
             Thread.sleep(cutSeconds * 1_000L);
             long[] before = nodes.stream().mapToLong(n -> n.bytes().bytesReceived.get()).toArray();
             Map<String, Long> pullsBefore = counters(nodes);
+            ThreadCpu cpuBefore = ThreadCpu.snapshot();
             long t0 = System.nanoTime();
             nodes.forEach(n -> n.bytes().cut = false);
             if (!awaitEqual(nodes, 120)) {
                 return;
             }
             double ms = (System.nanoTime() - t0) / 1e6;
+            Map<String, Long> cpu = ThreadCpu.snapshot().minus(cpuBefore).byRoleTicks();
             long received = 0;
             for (int i = 0; i < 2; i++) {
                 received += nodes.get(i).bytes().bytesReceived.get() - before[i];
             }
             Map<String, Long> pulls = counters(nodes);
             System.out.printf("trial %d: %d objects, %d changed on each side while cut for %d s: agreed %.0f ms after the heal; "
-                    + "received %.2f MB in all (the changed entries' encodings: %.2f MB, %.1f x); %d pulls, %d entries received again%n",
+                    + "received %.2f MB in all (the changed entries' encodings: %.2f MB, %.1f x); %d pulls, %d entries received again; "
+                    + "CPU of both sync threads %d ms, of their I/O threads %d ms%n",
                     t, objects, changes, cutSeconds, ms, received / 1e6, changedBytes / 1e6, received / (double) changedBytes,
                     pulls.get("sync.pulls.sent") - pullsBefore.get("sync.pulls.sent"),
-                    pulls.get("sync.entries.ignored") - pullsBefore.get("sync.entries.ignored"));
+                    pulls.get("sync.entries.ignored") - pullsBefore.get("sync.entries.ignored"),
+                    cpu.getOrDefault("sync", 0L) * 10, cpu.getOrDefault("io", 0L) * 10);
         }
         for (CountedNode n : nodes) {
             n.sync().stop().await().atMost(Duration.ofSeconds(10));
