@@ -70,7 +70,7 @@ public final class SyncJoinBench {
             System.out.printf("holders did not converge among themselves within %d s; giving up: %s%n", settleSeconds, describe(held));
             return;
         }
-        System.out.printf("holders agreed %.1f s after the last write%n", (System.nanoTime() - settleStart) / 1e9);
+        System.out.printf("holders agreed %.1f s after the last write: %s%n", (System.nanoTime() - settleStart) / 1e9, describe(held));
         long stateBytes = 0;
         for (ObjectEntry o : held.get(0).cdb().objects(new ObjectQuery(null, null, null, null, true))) {
             stateBytes += EntryCodec.encode(o).length;
@@ -122,9 +122,10 @@ public final class SyncJoinBench {
     private static String describe(List<CountedNode> nodes) {
         StringBuilder b = new StringBuilder();
         for (CountedNode n : nodes) {
-            java.util.Map<String, Long> c = n.sync().counters().snapshot();
-            b.append(String.format("[%s %s, pulls %d sent %d served, dropped overload %d, merged %d] ", n.cdb().localNode(), n.sync().digest(),
-                    c.get("sync.pulls.sent"), c.get("sync.pulls.served"), c.get("sync.dropped.overload"), c.get("sync.entries.merged")));
+            java.util.Map<String, Long> c = n.sync().stats();
+            b.append(String.format("[%s %s, pulls %d sent %d served, dropped overload %d, merged %d, signatures verified %d, unsealed objects tracked %d] ",
+                    n.cdb().localNode(), n.sync().digest(), c.get("sync.pulls.sent"), c.get("sync.pulls.served"), c.get("sync.dropped.overload"),
+                    c.get("sync.entries.merged"), c.get("sync.seals.verified"), c.get("sync.objects.returning")));
         }
         return b.toString();
     }
