@@ -63,9 +63,20 @@ final class ObjectReturns {
     private final long minAgeMillis;
     /** By object: what was taken under a tag and whose seal has not come. */
     private final Map<ObjectKey, Held> tagged = new HashMap<>();
+    /**
+     * Every this many rounds, each tracked object is looked up, due or not, so what was sealed or
+     * replaced meanwhile is forgotten; in the other rounds only the objects that may be due are.
+     * After an overload tens of thousands of objects wait for their seal, and those of a dead author
+     * wait until it is back: looking each one up at every heartbeat was a tenth of the sync thread
+     * (docs/benchmarks.md, "A partition healing in a large state").
+     */
+    static final int LOOK_AT_ALL_ROUNDS = 30;
+
     /** Authors heard in a new epoch since the last round: their tagged objects are due at once. */
     private final Set<String> restarted = new HashSet<>();
     private long givenUp;
+    private long rounds;
+    private long lookedUp;
 
     /** @param minAgeMillis how old an unsealed object must be before it is returned to a live author (its seal is late by then) */
     ObjectReturns(Cdb cdb, SealStore seals, long minAgeMillis) {
@@ -94,39 +105,43 @@ final class ObjectReturns {
      * The objects to hand back this round, by author (sorted): each still held at the version taken
      * under a tag, still without a seal, and older than the minimum age (the seal is late), or of an
      * author that restarted; whose author {@code alive} says is heard; and not handed back within
-     * the minimum age. Forgets objects since sealed or replaced. After {@value #MAX_ATTEMPTS} tries
+     * the minimum age. Forgets objects since sealed or replaced (those that may be due at once, the
+     * rest every {@value #LOOK_AT_ALL_ROUNDS} rounds). After {@value #MAX_ATTEMPTS} tries
      * in the author's current life an object is no longer handed back (logged once) until the
      * author restarts.
      */
     Map<String, List<ObjectEntry>> due(long nowMillis, Predicate<String> alive) {
         Map<String, List<ObjectEntry>> out = new TreeMap<>();
+        boolean lookAtAll = ++rounds % LOOK_AT_ALL_ROUNDS == 0;
         for (Iterator<Map.Entry<ObjectKey, Held>> it = tagged.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<ObjectKey, Held> t = it.next();
+            Held h = t.getValue();
+            String author = h.version().node(); // SealedEntry.requiredAuthor of the version taken
+            boolean authorRestarted = restarted.contains(author);
+            if (authorRestarted) {
+                h = new Held(h.version(), 0, Long.MIN_VALUE);
+                t.setValue(h);
+            }
+            if (!lookAtAll && !mayBeDue(h, author, authorRestarted, nowMillis, alive, out)) {
+                continue; // not due whatever the CDB holds: no look-up (see LOOK_AT_ALL_ROUNDS)
+            }
+            lookedUp++;
             Optional<ObjectEntry> held = cdb.entry(t.getKey());
             if (held.isEmpty()) {
                 // not durable yet; or its journal write failed, and anti-entropy brings it again
-                if (nowMillis - t.getValue().version().millis() > 10 * minAgeMillis) {
+                if (nowMillis - h.version().millis() > 10 * minAgeMillis) {
                     it.remove();
                 }
                 continue;
             }
-            if (!held.get().version().equals(t.getValue().version()) || seals.get(held.get()) != null) {
+            if (!held.get().version().equals(h.version()) || seals.get(held.get()) != null) {
                 it.remove(); // replaced, or sealed: relayable
                 continue;
             }
+            if (!mayBeDue(h, author, authorRestarted, nowMillis, alive, out)) {
+                continue;
+            }
             ObjectEntry e = held.get();
-            String author = SealedEntry.requiredAuthor(e);
-            Held h = t.getValue();
-            if (restarted.contains(author)) {
-                h = new Held(h.version(), 0, Long.MIN_VALUE);
-                t.setValue(h);
-            } else if (nowMillis - e.version().millis() < minAgeMillis) {
-                continue;
-            }
-            if (h.attempts() > MAX_ATTEMPTS || !alive.test(author)
-                    || h.lastSentMillis() != Long.MIN_VALUE && nowMillis - h.lastSentMillis() < minAgeMillis) {
-                continue;
-            }
             if (h.attempts() == MAX_ATTEMPTS) {
                 t.setValue(new Held(h.version(), MAX_ATTEMPTS + 1, nowMillis)); // kept: the author's restart makes it due again
                 givenUp++;
@@ -135,16 +150,33 @@ final class ObjectReturns {
                         e.deleted() ? "deleted object" : "object", e.key(), e.version(), author, MAX_ATTEMPTS);
                 continue;
             }
-            List<ObjectEntry> mine = out.computeIfAbsent(author, a -> new ArrayList<>());
-            if (mine.size() == MAX_PER_ROUND) {
-                continue;
-            }
             t.setValue(new Held(h.version(), h.attempts() + 1, nowMillis));
-            mine.add(e);
+            out.computeIfAbsent(author, a -> new ArrayList<>()).add(e);
         }
-        out.values().removeIf(List::isEmpty);
         restarted.clear();
         return out;
+    }
+
+    /**
+     * Whether an object taken as {@code h} is handed back this round if the CDB still holds it
+     * unsealed: its seal is late (or its author restarted), it has tries left, its author is heard,
+     * it was not handed back within the minimum age, and its author's share of the round is not full.
+     */
+    private boolean mayBeDue(Held h, String author, boolean authorRestarted, long nowMillis, Predicate<String> alive,
+            Map<String, List<ObjectEntry>> out) {
+        if (!authorRestarted && nowMillis - h.version().millis() < minAgeMillis) {
+            return false;
+        }
+        if (h.attempts() > MAX_ATTEMPTS || h.lastSentMillis() != Long.MIN_VALUE && nowMillis - h.lastSentMillis() < minAgeMillis) {
+            return false;
+        }
+        List<ObjectEntry> round = out.get(author);
+        return (round == null || round.size() < MAX_PER_ROUND) && alive.test(author);
+    }
+
+    /** Look-ups of the CDB and the seal store so far (what a round costs). */
+    long lookedUp() {
+        return lookedUp;
     }
 
     /** Objects tracked: taken under tags and not sealed yet (or not looked at since). */

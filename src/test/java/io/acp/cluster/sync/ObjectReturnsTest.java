@@ -66,6 +66,43 @@ class ObjectReturnsTest {
         assertThat(returns.tracked()).isZero();
     }
 
+    /**
+     * After an overload many objects wait for their seal, and those of a dead author wait until it
+     * is back. A round looks up only those that may be due; every {@value ObjectReturns#LOOK_AT_ALL_ROUNDS}
+     * rounds it looks at all, and forgets what was replaced or sealed meanwhile.
+     */
+    @Test
+    void objectsThatCannotBeDueAreNotLookedUpEveryRoundAndAreForgottenOnceReplaced() {
+        Cdb cdb = Cdb.inMemory("n1");
+        ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
+        int objects = 500;
+        for (int i = 0; i < objects; i++) {
+            ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "a" + i), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
+            cdb.mergeFrom(e);
+            returns.tookTagged(e);
+        }
+        ObjectKey replacedKey = ObjectKey.of(ObjectType.ALARM, "a7");
+        ObjectEntry newer = new ObjectEntry(replacedKey, null, Json.object().put("v", 2), new Version(HybridClock.fromMillis(WRITTEN + 1), "n3"), false);
+        cdb.mergeFrom(newer);
+        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(replacedKey).map(h -> h.version().equals(newer.version())).orElse(false)
+                && cdb.entry(ObjectKey.of(ObjectType.ALARM, "a" + (objects - 1))).isPresent(), "the objects are held");
+
+        long now = WRITTEN + MIN_AGE;
+        for (int round = 1; round < ObjectReturns.LOOK_AT_ALL_ROUNDS; round++) {
+            assertThat(returns.due(now + round, n -> false)).as("round %d: the author is not heard", round).isEmpty();
+        }
+        assertThat(returns.lookedUp()).as("look-ups while none can be due").isZero();
+        assertThat(returns.tracked()).isEqualTo(objects);
+
+        assertThat(returns.due(now + ObjectReturns.LOOK_AT_ALL_ROUNDS, n -> false)).isEmpty();
+        assertThat(returns.lookedUp()).as("the round that looks at every object").isEqualTo(objects);
+        assertThat(returns.tracked()).as("the replaced one forgotten").isEqualTo(objects - 1);
+
+        Map<String, List<ObjectEntry>> due = returns.due(now + ObjectReturns.LOOK_AT_ALL_ROUNDS + 1, n -> true);
+        assertThat(due.get("n2")).as("the author heard again: its share of a round").hasSize(ObjectReturns.MAX_PER_ROUND);
+        assertThat(returns.lookedUp() - objects).as("look-ups: until the author's share is full").isEqualTo(ObjectReturns.MAX_PER_ROUND);
+    }
+
     @Test
     void theAuthorSealsAgainWhatItHoldsTakesBackWhatAnEarlierLifeWroteAndRefusesTheRest() {
         ObjectKey key = ObjectKey.of(ObjectType.ALARM, "a");
