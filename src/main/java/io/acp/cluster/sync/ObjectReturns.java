@@ -117,7 +117,7 @@ final class ObjectReturns {
             Map.Entry<ObjectKey, Held> t = it.next();
             Held h = t.getValue();
             String author = h.version().node(); // SealedEntry.requiredAuthor of the version taken
-            boolean authorRestarted = restarted.contains(author);
+            boolean authorRestarted = !restarted.isEmpty() && restarted.contains(author); // nearly always empty: no hash of the author per object
             if (authorRestarted) {
                 h = new Held(h.version(), 0, Long.MIN_VALUE);
                 t.setValue(h);
