@@ -462,6 +462,43 @@ class AntiEntropyTest {
     }
 
     /**
+     * Twelve changed objects in one leaf and answers of a few entries: an answer stops inside the
+     * leaf, and the next pull's range starts there. The answer walks on from that position to the
+     * leaf's end; one that skipped a leaf its range starts inside would stop at the same place in
+     * every pass, and the two would never agree.
+     */
+    @Test
+    void anAnswerCutInsideALeafGoesOnFromWhereItStopped() {
+        StateIndex[] apart = apartBy(3000, 0);
+        List<ObjectKey> oneLeaf = new ArrayList<>();
+        int leaf = -1;
+        for (int i = 0; oneLeaf.size() < 12; i++) {
+            ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, "x" + i);
+            int l = StateIndex.leaf(new ObjectEntry(key, null, Json.object(), at(NOW - 60_000, "n1"), false));
+            if (leaf < 0) {
+                leaf = l;
+            }
+            if (l == leaf) {
+                oneLeaf.add(key);
+            }
+        }
+        for (ObjectKey key : oneLeaf) {
+            for (StateIndex index : apart) {
+                index.update(new ObjectEntry(key, null, Json.object().put("base", true), at(NOW - 60_000, "n1"), false));
+            }
+            apart[0].update(new ObjectEntry(key, null, Json.object().put("changed", true), at(NOW - 2_000, "n1"), false));
+        }
+        AntiEntropy holder = node(apart[0], 700);
+        Puller puller = new Puller(apart[1], 700);
+        while (puller.index.root() != apart[0].root() && puller.pulls < 200) {
+            puller.pull("h", holder, n1, i -> false);
+        }
+        assertThat(puller.index.root()).as("equal, answers of a few entries each").isEqualTo(apart[0].root());
+        assertThat(puller.pulls).as("pulls: a probe, then the leaf a few entries at a time").isGreaterThan(4);
+        assertThat(puller.entriesReceived).as("entries sent: the 12 changed, each once").isEqualTo(12);
+    }
+
+    /**
      * The mask a pull goes by is the last answer's: buckets that differ since are not listed. The
      * answer then stops before the first of them and says there is more, so the puller pulls again
      * at once with the new mask: one pass still leaves the two equal, nothing skipped to a later round.
