@@ -1,7 +1,6 @@
 package io.acp.cluster.sync;
 
 import io.acp.cluster.Cdb;
-import io.acp.cluster.sync.origin.SealedEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.Version;
