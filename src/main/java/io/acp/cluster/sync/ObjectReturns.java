@@ -121,7 +121,8 @@ final class ObjectReturns {
                 h = new Held(h.version(), 0, Long.MIN_VALUE);
                 t.setValue(h);
             }
-            if (!lookAtAll && !mayBeDue(h, author, authorRestarted, nowMillis, alive, out)) {
+            boolean mayBeDue = mayBeDue(h, author, authorRestarted, nowMillis, alive, out);
+            if (!mayBeDue && !lookAtAll) {
                 continue; // not due whatever the CDB holds: no look-up (see LOOK_AT_ALL_ROUNDS)
             }
             lookedUp++;
@@ -137,8 +138,8 @@ final class ObjectReturns {
                 it.remove(); // replaced, or sealed: relayable
                 continue;
             }
-            if (!mayBeDue(h, author, authorRestarted, nowMillis, alive, out)) {
-                continue;
+            if (!mayBeDue) {
+                continue; // looked up only to forget it if sealed or replaced
             }
             ObjectEntry e = held.get();
             if (h.attempts() == MAX_ATTEMPTS) {
