@@ -37,7 +37,7 @@ public final class WebApiFanoutBench {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Dacp.node.id=bench", "-Dacp.node.data-dir=" + dir.resolve("data"), "-Dacp.api.socket=" + dir.resolve("api.sock"),
+                "-Xmx512m", "-XX:+UseSerialGC", "-Dacp.node.id=bench", "-Dacp.node.data-dir=" + dir.resolve("data"), "-Dacp.api.socket=" + dir.resolve("api.sock"),
                 "-Dacp.api.port=0", "-Dacp.node.services=cluster,api,webapi", "-Dacp.webapi.port=" + port,
                 "-Dacp.cluster.journal.fsync=false", "-jar", jar.toString(), "node", "run"));
         Path log = dir.resolve("node.log");
