@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,17 +58,51 @@ final class ObjectReturns {
     private record Held(Version version, int attempts, long lastSentMillis) {
     }
 
+    /**
+     * One author's tracked objects. {@code waiting} is in the order they may next be due: an object
+     * enters at the tail when taken, and goes back to the tail when handed back, so the head is the
+     * one whose seal has been late longest. A round walks from the head and stops at the first
+     * object not due yet, or when the author's share is full. The order is only near: a version
+     * stamped ahead of this node's clock, or an old one brought late by anti-entropy, waits behind
+     * its neighbours for at most the minimum age. {@code givenUp}: out of tries until the author
+     * restarts.
+     */
+    private static final class AuthorObjects {
+        final LinkedHashMap<ObjectKey, Held> waiting = new LinkedHashMap<>();
+        final Map<ObjectKey, Held> givenUp = new HashMap<>();
+
+        void remove(ObjectKey key) {
+            if (waiting.remove(key) == null) {
+                givenUp.remove(key);
+            }
+        }
+
+        boolean isEmpty() {
+            return waiting.isEmpty() && givenUp.isEmpty();
+        }
+
+        /** The author restarted: every object is due at once, its tries counted afresh. */
+        void countTriesAfresh() {
+            waiting.replaceAll((key, h) -> new Held(h.version(), 0, Long.MIN_VALUE));
+            givenUp.forEach((key, h) -> waiting.put(key, new Held(h.version(), 0, Long.MIN_VALUE)));
+            givenUp.clear();
+        }
+    }
+
     private final Cdb cdb;
     private final SealStore seals;
     private final long minAgeMillis;
-    /** By object: what was taken under a tag and whose seal has not come. */
-    private final Map<ObjectKey, Held> tagged = new HashMap<>();
+    /** By author: what was taken under its tag and whose seal has not come. */
+    private final Map<String, AuthorObjects> byAuthor = new HashMap<>();
+    /** The author each tracked object is kept under (a newer version may be another node's). */
+    private final Map<ObjectKey, String> authorOf = new HashMap<>();
     /**
      * Every this many rounds, each tracked object is looked up, due or not, so what was sealed or
-     * replaced meanwhile is forgotten; in the other rounds only the objects that may be due are.
-     * After an overload tens of thousands of objects wait for their seal, and those of a dead author
-     * wait until it is back: looking each one up at every heartbeat was a tenth of the sync thread
-     * (docs/benchmarks.md, "A partition healing in a large state").
+     * replaced meanwhile is forgotten; in the other rounds only the objects that may be due are
+     * looked at. After an overload tens of thousands of objects wait for their seal, and those of a
+     * dead author wait until it is back: looking each one up at every heartbeat was a tenth of the
+     * sync thread, and walking them all still 3-6 % (docs/benchmarks.md, "A partition healing in a
+     * large state").
      */
     static final int LOOK_AT_ALL_ROUNDS = 30;
 
@@ -76,6 +111,7 @@ final class ObjectReturns {
     private long givenUp;
     private long rounds;
     private long lookedUp;
+    private long visited;
 
     /** @param minAgeMillis how old an unsealed object must be before it is returned to a live author (its seal is late by then) */
     ObjectReturns(Cdb cdb, SealStore seals, long minAgeMillis) {
@@ -86,7 +122,20 @@ final class ObjectReturns {
 
     /** An object merged under its author's pair tag. */
     void tookTagged(ObjectEntry e) {
-        tagged.put(e.key(), new Held(e.version(), 0, Long.MIN_VALUE));
+        String author = e.version().node(); // SealedEntry.requiredAuthor of the version taken
+        String before = authorOf.put(e.key(), author);
+        if (before != null) {
+            forgetUnder(before, e.key());
+        }
+        byAuthor.computeIfAbsent(author, a -> new AuthorObjects()).waiting.put(e.key(), new Held(e.version(), 0, Long.MIN_VALUE));
+    }
+
+    private void forgetUnder(String author, ObjectKey key) {
+        AuthorObjects objects = byAuthor.get(author);
+        objects.remove(key);
+        if (objects.isEmpty()) {
+            byAuthor.remove(author);
+        }
     }
 
     /**
@@ -95,7 +144,7 @@ final class ObjectReturns {
      * while it was away (to its old address, or to a key it no longer has) did not count.
      */
     void authorRestarted(String author) {
-        if (!tagged.isEmpty()) {
+        if (byAuthor.containsKey(author)) {
             restarted.add(author);
         }
     }
@@ -106,72 +155,110 @@ final class ObjectReturns {
      * author that restarted; whose author {@code alive} says is heard; and not handed back within
      * the minimum age. Forgets objects since sealed or replaced (those that may be due at once, the
      * rest every {@value #LOOK_AT_ALL_ROUNDS} rounds). After {@value #MAX_ATTEMPTS} tries
-     * in the author's current life an object is no longer handed back (logged once) until the
-     * author restarts.
+     * in the author's current life an object is no longer handed back (logged, one line per author
+     * and round) until the
+     * author restarts. An author not heard costs a round nothing but the question.
      */
     Map<String, List<ObjectEntry>> due(long nowMillis, Predicate<String> alive) {
         Map<String, List<ObjectEntry>> out = new TreeMap<>();
         boolean lookAtAll = ++rounds % LOOK_AT_ALL_ROUNDS == 0;
-        for (Iterator<Map.Entry<ObjectKey, Held>> it = tagged.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<ObjectKey, Held> t = it.next();
-            Held h = t.getValue();
-            String author = h.version().node(); // SealedEntry.requiredAuthor of the version taken
-            boolean authorRestarted = !restarted.isEmpty() && restarted.contains(author); // nearly always empty: no hash of the author per object
+        for (Iterator<Map.Entry<String, AuthorObjects>> authors = byAuthor.entrySet().iterator(); authors.hasNext(); ) {
+            Map.Entry<String, AuthorObjects> a = authors.next();
+            String author = a.getKey();
+            AuthorObjects objects = a.getValue();
+            boolean authorRestarted = !restarted.isEmpty() && restarted.contains(author);
             if (authorRestarted) {
-                h = new Held(h.version(), 0, Long.MIN_VALUE);
-                t.setValue(h);
+                objects.countTriesAfresh();
             }
-            boolean mayBeDue = mayBeDue(h, author, authorRestarted, nowMillis, alive, out);
-            if (!mayBeDue && !lookAtAll) {
-                continue; // not due whatever the CDB holds: no look-up (see LOOK_AT_ALL_ROUNDS)
-            }
-            lookedUp++;
-            Optional<ObjectEntry> held = cdb.entry(t.getKey());
-            if (held.isEmpty()) {
-                // not durable yet; or its journal write failed, and anti-entropy brings it again
-                if (nowMillis - h.version().millis() > 10 * minAgeMillis) {
-                    it.remove();
+            boolean heard = alive.test(author);
+            if (heard || lookAtAll) {
+                List<ObjectEntry> handedBack = round(author, objects, heard, authorRestarted, lookAtAll, nowMillis);
+                if (!handedBack.isEmpty()) {
+                    out.put(author, handedBack);
                 }
-                continue;
             }
-            if (!held.get().version().equals(h.version()) || seals.get(held.get()) != null) {
-                it.remove(); // replaced, or sealed: relayable
-                continue;
+            if (objects.isEmpty()) {
+                authors.remove();
             }
-            if (!mayBeDue) {
-                continue; // looked up only to forget it if sealed or replaced
-            }
-            ObjectEntry e = held.get();
-            if (h.attempts() == MAX_ATTEMPTS) {
-                t.setValue(new Held(h.version(), MAX_ATTEMPTS + 1, nowMillis)); // kept: the author's restart makes it due again
-                givenUp++;
-                LOG.warnf("node %s gave up handing %s %s (version %s) back to its author %s after %d tries: the author does not take it,"
-                                + " so it stays here without its seal and cannot be relayed until the author restarts", cdb.localNode(),
-                        e.deleted() ? "deleted object" : "object", e.key(), e.version(), author, MAX_ATTEMPTS);
-                continue;
-            }
-            t.setValue(new Held(h.version(), h.attempts() + 1, nowMillis));
-            out.computeIfAbsent(author, a -> new ArrayList<>()).add(e);
         }
         restarted.clear();
         return out;
     }
 
+    /** One author's part of a round: walks its objects from the head while they may be due (all of them when {@code lookAtAll}). */
+    private List<ObjectEntry> round(String author, AuthorObjects objects, boolean heard, boolean authorRestarted, boolean lookAtAll, long nowMillis) {
+        List<ObjectEntry> out = new ArrayList<>();
+        List<Map.Entry<ObjectKey, Held>> sentAgain = new ArrayList<>();
+        int givenUpNow = 0;
+        ObjectEntry firstGivenUp = null;
+        for (Iterator<Map.Entry<ObjectKey, Held>> it = objects.waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<ObjectKey, Held> t = it.next();
+            Held h = t.getValue();
+            boolean mayBeDue = heard && out.size() < MAX_PER_ROUND && late(h, authorRestarted, nowMillis);
+            if (!mayBeDue && !lookAtAll) {
+                break; // the share is full, or this one is not late yet and those behind it came later
+            }
+            visited++;
+            Optional<ObjectEntry> held = lookUp(t.getKey(), h, it, nowMillis);
+            if (held.isEmpty() || !mayBeDue) {
+                continue; // forgotten, not durable yet, or looked up only to forget it if sealed or replaced
+            }
+            ObjectEntry e = held.get();
+            it.remove();
+            if (h.attempts() == MAX_ATTEMPTS) {
+                objects.givenUp.put(t.getKey(), new Held(h.version(), MAX_ATTEMPTS + 1, nowMillis)); // the author's restart makes it due again
+                givenUp++;
+                if (givenUpNow++ == 0) {
+                    firstGivenUp = e;
+                }
+                continue;
+            }
+            sentAgain.add(Map.entry(t.getKey(), new Held(h.version(), h.attempts() + 1, nowMillis)));
+            out.add(e);
+        }
+        sentAgain.forEach(s -> objects.waiting.put(s.getKey(), s.getValue())); // to the tail: due again last
+        if (givenUpNow > 0) {
+            // one line per author and round: after an overload, thousands may be given up at once
+            LOG.warnf("node %s gave up handing %s %s (version %s)%s back to its author %s after %d tries each: the author does not take them,"
+                            + " so they stay here without their seal and cannot be relayed until the author restarts", cdb.localNode(),
+                    firstGivenUp.deleted() ? "deleted object" : "object", firstGivenUp.key(), firstGivenUp.version(),
+                    givenUpNow > 1 ? " and " + (givenUpNow - 1) + " more of its objects" : "", author, MAX_ATTEMPTS);
+        }
+        if (lookAtAll) {
+            for (Iterator<Map.Entry<ObjectKey, Held>> it = objects.givenUp.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<ObjectKey, Held> t = it.next();
+                visited++;
+                lookUp(t.getKey(), t.getValue(), it, nowMillis);
+            }
+        }
+        return out;
+    }
+
     /**
-     * Whether an object taken as {@code h} is handed back this round if the CDB still holds it
-     * unsealed: its seal is late (or its author restarted), it has tries left, its author is heard,
-     * it was not handed back within the minimum age, and its author's share of the round is not full.
+     * What the CDB holds of a tracked object, if it is still there unsealed at the version taken;
+     * otherwise empty, and the object is forgotten ({@code it.remove()}) when it was replaced or
+     * sealed (relayable now), or was never made durable long after it was taken (its journal write
+     * failed, and anti-entropy brings it again).
      */
-    private boolean mayBeDue(Held h, String author, boolean authorRestarted, long nowMillis, Predicate<String> alive,
-            Map<String, List<ObjectEntry>> out) {
+    private Optional<ObjectEntry> lookUp(ObjectKey key, Held h, Iterator<?> it, long nowMillis) {
+        lookedUp++;
+        Optional<ObjectEntry> held = cdb.entry(key);
+        boolean forget = held.isEmpty()
+                ? nowMillis - h.version().millis() > 10 * minAgeMillis
+                : !held.get().version().equals(h.version()) || seals.get(held.get()) != null;
+        if (forget) {
+            it.remove();
+            authorOf.remove(key);
+        }
+        return forget ? Optional.empty() : held;
+    }
+
+    /** Whether an object's seal is late (or its author restarted) and it was not handed back within the minimum age. */
+    private boolean late(Held h, boolean authorRestarted, long nowMillis) {
         if (!authorRestarted && nowMillis - h.version().millis() < minAgeMillis) {
             return false;
         }
-        if (h.attempts() > MAX_ATTEMPTS || h.lastSentMillis() != Long.MIN_VALUE && nowMillis - h.lastSentMillis() < minAgeMillis) {
-            return false;
-        }
-        List<ObjectEntry> round = out.get(author);
-        return (round == null || round.size() < MAX_PER_ROUND) && alive.test(author);
+        return h.lastSentMillis() == Long.MIN_VALUE || nowMillis - h.lastSentMillis() >= minAgeMillis;
     }
 
     /** Look-ups of the CDB and the seal store so far (what a round costs). */
@@ -179,9 +266,14 @@ final class ObjectReturns {
         return lookedUp;
     }
 
+    /** Tracked objects looked at by the rounds so far, looked up or not (what walking them costs). */
+    long visited() {
+        return visited;
+    }
+
     /** Objects tracked: taken under tags and not sealed yet (or not looked at since). */
     int tracked() {
-        return tagged.size();
+        return authorOf.size();
     }
 
     /** Objects this node stopped handing back after {@value #MAX_ATTEMPTS} tries. */
