@@ -7,6 +7,7 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.Version;
+import io.acp.testing.BenchArgs;
 import java.util.List;
 import java.util.Random;
 
@@ -28,10 +29,10 @@ public final class AntiEntropyAnswerBench {
     }
 
     public static void main(String[] args) {
-        int objects = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-        int changes = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
-        int answers = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        int objects = BenchArgs.whole(args, 0, "objects", 500_000);
+        int changes = BenchArgs.whole(args, 1, "changes", 2_000);
+        int answers = BenchArgs.whole(args, 2, "answers", 200);
+        int rounds = BenchArgs.whole(args, 3, "rounds", 5);
         StateIndex holder = new StateIndex();
         StateIndex puller = new StateIndex();
         Version old = new Version(HybridClock.fromMillis(NOW - 60_000), "n1");

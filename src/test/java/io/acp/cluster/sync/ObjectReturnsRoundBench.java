@@ -7,6 +7,7 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectKey;
 import io.acp.model.ObjectType;
 import io.acp.model.Version;
+import io.acp.testing.BenchArgs;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -33,11 +34,11 @@ public final class ObjectReturnsRoundBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int objects = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
-        int authors = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        int dead = args.length > 2 ? Integer.parseInt(args[2]) : 2;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3_000;
-        int block = args.length > 4 ? Integer.parseInt(args[4]) : 600;
+        int objects = BenchArgs.whole(args, 0, "objects", 50_000);
+        int authors = BenchArgs.whole(args, 1, "authors", 4);
+        int dead = BenchArgs.whole(args, 2, "deadAuthors", 2);
+        int rounds = BenchArgs.whole(args, 3, "rounds", 3_000);
+        int block = BenchArgs.whole(args, 4, "block", 600);
         Cdb cdb = Cdb.inMemory("n0");
         ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE_MILLIS);
         ObjectKey last = null;

@@ -77,16 +77,12 @@ class ObjectReturnsTest {
         Cdb cdb = Cdb.inMemory("n1");
         ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         int objects = 500;
-        for (int i = 0; i < objects; i++) {
-            ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "a" + i), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
-            cdb.mergeFrom(e);
-            returns.tookTagged(e);
-        }
+        takenUnderTags(cdb, returns, "a", "n2", objects, 0);
         ObjectKey replacedKey = ObjectKey.of(ObjectType.ALARM, "a7");
         ObjectEntry newer = new ObjectEntry(replacedKey, null, Json.object().put("v", 2), new Version(HybridClock.fromMillis(WRITTEN + 1), "n3"), false);
         cdb.mergeFrom(newer);
-        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(replacedKey).map(h -> h.version().equals(newer.version())).orElse(false)
-                && cdb.entry(ObjectKey.of(ObjectType.ALARM, "a" + (objects - 1))).isPresent(), "the objects are held");
+        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(replacedKey).map(h -> h.version().equals(newer.version())).orElse(false),
+                "the newer version is held");
 
         long now = WRITTEN + MIN_AGE;
         for (int round = 1; round < ObjectReturns.LOOK_AT_ALL_ROUNDS; round++) {
@@ -115,15 +111,8 @@ class ObjectReturnsTest {
         Cdb cdb = Cdb.inMemory("n1");
         ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         int each = 300;
-        for (int i = 0; i < each; i++) {
-            ObjectEntry dead = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "d" + i), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
-            ObjectEntry heard = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "h" + i), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN + i), "n3"), false);
-            for (ObjectEntry e : List.of(dead, heard)) {
-                cdb.mergeFrom(e);
-                returns.tookTagged(e);
-            }
-        }
-        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(ObjectKey.of(ObjectType.ALARM, "h" + (each - 1))).isPresent(), "the objects are held");
+        takenUnderTags(cdb, returns, "d", "n2", each, 0);
+        takenUnderTags(cdb, returns, "h", "n3", each, 1); // a millisecond apart: late one by one
 
         for (int round = 1; round < ObjectReturns.LOOK_AT_ALL_ROUNDS - 1; round++) {
             assertThat(returns.due(WRITTEN + MIN_AGE - 1, "n3"::equals)).as("round %d: n2 not heard, n3's seals not late yet", round).isEmpty();
@@ -149,12 +138,7 @@ class ObjectReturnsTest {
         Cdb cdb = Cdb.inMemory("n1");
         ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         int objects = ObjectReturns.MAX_PER_ROUND;
-        for (int i = 0; i < objects; i++) {
-            ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "g" + i), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
-            cdb.mergeFrom(e);
-            returns.tookTagged(e);
-        }
-        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(ObjectKey.of(ObjectType.ALARM, "g" + (objects - 1))).isPresent(), "the objects are held");
+        takenUnderTags(cdb, returns, "g", "n2", objects, 0);
         long now = WRITTEN + MIN_AGE;
         for (int i = 0; i < ObjectReturns.MAX_ATTEMPTS; i++, now += MIN_AGE) {
             assertThat(returns.due(now, n -> true).get("n2")).as("try %d", i + 1).hasSize(objects);
@@ -179,5 +163,20 @@ class ObjectReturnsTest {
         assertThat(ObjectReturns.onReturned(before, Optional.of(since), started)).isEqualTo(ObjectReturns.Outcome.STALE);
         assertThat(ObjectReturns.onReturned(since, Optional.empty(), started)).isEqualTo(ObjectReturns.Outcome.NOT_OF_AN_EARLIER_LIFE);
         assertThat(ObjectReturns.onReturned(since, Optional.of(before), started)).isEqualTo(ObjectReturns.Outcome.NOT_OF_AN_EARLIER_LIFE);
+    }
+
+    /**
+     * Merges objects {@code prefix}0, {@code prefix}1 … of {@code author}, the i-th dated
+     * {@code WRITTEN + millisApart × i}, takes each under a tag, and waits until all are held.
+     */
+    private static void takenUnderTags(Cdb cdb, ObjectReturns returns, String prefix, String author, int count, long millisApart) {
+        for (int i = 0; i < count; i++) {
+            ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, prefix + i), null, Json.object(),
+                    new Version(HybridClock.fromMillis(WRITTEN + millisApart * i), author), false);
+            cdb.mergeFrom(e);
+            returns.tookTagged(e);
+        }
+        ObjectKey last = ObjectKey.of(ObjectType.ALARM, prefix + (count - 1));
+        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(last).isPresent(), "the objects are held");
     }
 }

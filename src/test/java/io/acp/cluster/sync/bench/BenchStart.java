@@ -2,6 +2,7 @@ package io.acp.cluster.sync.bench;
 
 import io.acp.cluster.sync.SyncSettings;
 import io.acp.security.PkiFiles;
+import io.acp.testing.BenchArgs;
 import io.acp.testing.Ports;
 import io.acp.testing.TestPki;
 import java.io.IOException;
@@ -16,16 +17,9 @@ import java.util.stream.Stream;
  */
 record BenchStart(SyncSettings settings, Path root, PkiFiles ca) implements AutoCloseable {
 
-    /** Argument {@code index} (from 0), or {@code otherwise} when left out; one that is not a whole number is refused naming it. */
+    /** Argument {@code index} (from 0), or {@code otherwise} when left out ({@link BenchArgs#whole}). */
     static int arg(String[] args, int index, String name, int otherwise) {
-        if (args.length <= index) {
-            return otherwise;
-        }
-        try {
-            return Integer.parseInt(args[index]);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("argument " + (index + 1) + " (" + name + ") must be a whole number, got '" + args[index] + "'", e);
-        }
+        return BenchArgs.whole(args, index, name, otherwise);
     }
 
     /** A new cluster named after the benchmark ({@code name}: its secret and temp dir say so). */
