@@ -24,13 +24,15 @@ class ObjectReturnsTest {
     private static final long MIN_AGE = 2_000;
     private static final long WRITTEN = 1_000_000;
 
+    /** Node n1's CDB and its round of unsealed objects; a new pair for each test. */
+    private final Cdb cdb = Cdb.inMemory("n1");
+    private final ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
+
     @Test
     void anUnsealedObjectIsReturnedOnceLateSpacedAndGivenUpAfterItsTriesUntilItsAuthorRestarts() {
-        Cdb cdb = Cdb.inMemory("n1");
         ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "a"), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
         assertThat(cdb.mergeFrom(e)).isEqualTo(MergeOutcome.TAKEN);
         Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(e.key()).isPresent(), "the object is held");
-        ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         returns.tookTagged(e);
 
         assertThat(returns.due(WRITTEN + MIN_AGE - 1, n -> true)).as("its seal is not late yet").isEmpty();
@@ -52,12 +54,10 @@ class ObjectReturnsTest {
 
     @Test
     void aReplacedObjectIsNoLongerReturned() {
-        Cdb cdb = Cdb.inMemory("n1");
         ObjectKey key = ObjectKey.of(ObjectType.ALARM, "a");
         ObjectEntry e = new ObjectEntry(key, null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
         cdb.mergeFrom(e);
         Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(key).isPresent(), "the object is held");
-        ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         returns.tookTagged(e);
         ObjectEntry newer = new ObjectEntry(key, null, Json.object().put("v", 2), new Version(HybridClock.fromMillis(WRITTEN + 1), "n3"), false);
         cdb.mergeFrom(newer);
@@ -74,10 +74,8 @@ class ObjectReturnsTest {
      */
     @Test
     void objectsThatCannotBeDueAreNotLookedUpEveryRoundAndAreForgottenOnceReplaced() {
-        Cdb cdb = Cdb.inMemory("n1");
-        ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         int objects = 500;
-        takenUnderTags(cdb, returns, "a", "n2", objects, 0);
+        takenUnderTags("a", "n2", objects, 0);
         ObjectKey replacedKey = ObjectKey.of(ObjectType.ALARM, "a7");
         ObjectEntry newer = new ObjectEntry(replacedKey, null, Json.object().put("v", 2), new Version(HybridClock.fromMillis(WRITTEN + 1), "n3"), false);
         cdb.mergeFrom(newer);
@@ -108,11 +106,9 @@ class ObjectReturnsTest {
      */
     @Test
     void aRoundVisitsOnlyTheObjectsThatMayBeDueNotEveryTrackedOne() {
-        Cdb cdb = Cdb.inMemory("n1");
-        ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         int each = 300;
-        takenUnderTags(cdb, returns, "d", "n2", each, 0);
-        takenUnderTags(cdb, returns, "h", "n3", each, 1); // a millisecond apart: late one by one
+        takenUnderTags("d", "n2", each, 0);
+        takenUnderTags("h", "n3", each, 1); // a millisecond apart: late one by one
 
         for (int round = 1; round < ObjectReturns.LOOK_AT_ALL_ROUNDS - 1; round++) {
             assertThat(returns.due(WRITTEN + MIN_AGE - 1, "n3"::equals)).as("round %d: n2 not heard, n3's seals not late yet", round).isEmpty();
@@ -135,10 +131,8 @@ class ObjectReturnsTest {
     /** After an overload thousands may be given up in one round: one line per author, not one per object. */
     @Test
     void objectsGivenUpInOneRoundAreLoggedInOneLine() {
-        Cdb cdb = Cdb.inMemory("n1");
-        ObjectReturns returns = new ObjectReturns(cdb, new SealStore(cdb), MIN_AGE);
         int objects = ObjectReturns.MAX_PER_ROUND;
-        takenUnderTags(cdb, returns, "g", "n2", objects, 0);
+        takenUnderTags("g", "n2", objects, 0);
         long now = WRITTEN + MIN_AGE;
         for (int i = 0; i < ObjectReturns.MAX_ATTEMPTS; i++, now += MIN_AGE) {
             assertThat(returns.due(now, n -> true).get("n2")).as("try %d", i + 1).hasSize(objects);
@@ -169,7 +163,7 @@ class ObjectReturnsTest {
      * Merges objects {@code prefix}0, {@code prefix}1 … of {@code author}, the i-th dated
      * {@code WRITTEN + millisApart × i}, takes each under a tag, and waits until all are held.
      */
-    private static void takenUnderTags(Cdb cdb, ObjectReturns returns, String prefix, String author, int count, long millisApart) {
+    private void takenUnderTags(String prefix, String author, int count, long millisApart) {
         for (int i = 0; i < count; i++) {
             ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, prefix + i), null, Json.object(),
                     new Version(HybridClock.fromMillis(WRITTEN + millisApart * i), author), false);
