@@ -154,10 +154,9 @@ final class ObjectReturns {
      * under a tag, still without a seal, and older than the minimum age (the seal is late), or of an
      * author that restarted; whose author {@code alive} says is heard; and not handed back within
      * the minimum age. Forgets objects since sealed or replaced (those that may be due at once, the
-     * rest every {@value #LOOK_AT_ALL_ROUNDS} rounds). After {@value #MAX_ATTEMPTS} tries
-     * in the author's current life an object is no longer handed back (logged, one line per author
-     * and round) until the
-     * author restarts. An author not heard costs a round nothing but the question.
+     * rest every {@value #LOOK_AT_ALL_ROUNDS} rounds). After {@value #MAX_ATTEMPTS} tries in the
+     * author's current life an object is no longer handed back (logged, one line per author and
+     * round) until the author restarts. An author not heard costs a round nothing but the question.
      */
     Map<String, List<ObjectEntry>> due(long nowMillis, Predicate<String> alive) {
         Map<String, List<ObjectEntry>> out = new TreeMap<>();
