@@ -92,10 +92,11 @@ final class ObjectReturns {
     private final Cdb cdb;
     private final SealStore seals;
     private final long minAgeMillis;
-    /** By author: what was taken under its tag and whose seal has not come. */
+    /**
+     * By author: what was taken under its tag and whose seal has not come. A key taken again under
+     * another author's tag stays under the first until a look-up finds its version replaced.
+     */
     private final Map<String, AuthorObjects> byAuthor = new HashMap<>();
-    /** The author each tracked object is kept under (a newer version may be another node's). */
-    private final Map<ObjectKey, String> authorOf = new HashMap<>();
     /**
      * Every this many rounds, each tracked object is looked up, due or not, so what was sealed or
      * replaced meanwhile is forgotten; in the other rounds only the objects that may be due are
@@ -123,19 +124,9 @@ final class ObjectReturns {
     /** An object merged under its author's pair tag. */
     void tookTagged(ObjectEntry e) {
         String author = e.version().node(); // SealedEntry.requiredAuthor of the version taken
-        String before = authorOf.put(e.key(), author);
-        if (before != null) {
-            forgetUnder(before, e.key());
-        }
-        byAuthor.computeIfAbsent(author, a -> new AuthorObjects()).waiting.put(e.key(), new Held(e.version(), 0, Long.MIN_VALUE));
-    }
-
-    private void forgetUnder(String author, ObjectKey key) {
-        AuthorObjects objects = byAuthor.get(author);
-        objects.remove(key);
-        if (objects.isEmpty()) {
-            byAuthor.remove(author);
-        }
+        AuthorObjects objects = byAuthor.computeIfAbsent(author, a -> new AuthorObjects());
+        objects.remove(e.key()); // a newer version of the same author's goes to the tail
+        objects.waiting.put(e.key(), new Held(e.version(), 0, Long.MIN_VALUE));
     }
 
     /**
@@ -205,7 +196,7 @@ final class ObjectReturns {
             ObjectEntry e = held.get();
             it.remove();
             if (h.attempts() == MAX_ATTEMPTS) {
-                objects.givenUp.put(t.getKey(), new Held(h.version(), MAX_ATTEMPTS + 1, nowMillis)); // the author's restart makes it due again
+                objects.givenUp.put(t.getKey(), h); // the author's restart makes it due again
                 givenUp++;
                 if (givenUpNow++ == 0) {
                     firstGivenUp = e;
@@ -247,7 +238,6 @@ final class ObjectReturns {
                 : !held.get().version().equals(h.version()) || seals.get(held.get()) != null;
         if (forget) {
             it.remove();
-            authorOf.remove(key);
         }
         return forget ? Optional.empty() : held;
     }
@@ -270,9 +260,13 @@ final class ObjectReturns {
         return visited;
     }
 
-    /** Objects tracked: taken under tags and not sealed yet (or not looked at since). */
+    /** Objects tracked: taken under tags and not sealed or replaced yet, as of the last look at each. */
     int tracked() {
-        return authorOf.size();
+        int n = 0;
+        for (AuthorObjects objects : byAuthor.values()) {
+            n += objects.waiting.size() + objects.givenUp.size();
+        }
+        return n;
     }
 
     /** Objects this node stopped handing back after {@value #MAX_ATTEMPTS} tries. */
