@@ -37,8 +37,9 @@ final class Domains {
             if (s.isPresent() && s.get().state() == SystemState.PAUSED) {
                 b.resume(id);
             } else if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
+                Optional<DomainStatus> started;
                 try {
-                    b.start(id);
+                    started = b.startAndRead(id);
                 } catch (RuntimeException e) {
                     if (definedNow) {
                         undefineQuietly(b, id);
@@ -48,6 +49,7 @@ final class Domains {
                 if (definedNow || s.get().state() == SystemState.STOPPED) {
                     ctx.reports().clearPending(id); // defined from the spec just now: every change is in the domain
                 }
+                return started;
             }
             return b.status(id);
         }).onFailure().call(f -> ctx.report(id).onFailure().recoverWithNull()).map(s -> ctx.reportOf(id, s));

@@ -193,14 +193,7 @@ public final class Systems {
     /** Stops at once (destroy): what a pulled plug does to the guest. */
     public Uni<ObjectNode> stop(String id) {
         assignment.requireHere(ctx.specOf(id), "stop");
-        return ctx.hv().call(b -> {
-            Optional<DomainStatus> s = b.status(id);
-            if (s.isEmpty() || s.get().state() == SystemState.STOPPED) {
-                return s;
-            }
-            b.destroy(id);
-            return b.status(id);
-        }).map(s -> ctx.reportOf(id, s));
+        return ctx.hv().call(b -> b.destroyUnlessStopped(id)).map(s -> ctx.reportOf(id, s));
     }
 
     /**
@@ -209,14 +202,7 @@ public final class Systems {
      * another node. Stopped or absent: nothing to do.
      */
     public Uni<ObjectNode> fence(String id) {
-        return ctx.hv().call(b -> {
-            Optional<DomainStatus> s = b.status(id);
-            if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
-                b.destroy(id);
-                return b.status(id);
-            }
-            return s;
-        }).map(s -> ctx.reportOf(id, s));
+        return ctx.hv().call(b -> b.destroyUnlessStopped(id)).map(s -> ctx.reportOf(id, s));
     }
 
     public Uni<ObjectNode> pause(String id) {

@@ -3,6 +3,7 @@ package io.acp.hypervisor;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /** A real backend with switches: drop its events, fail its next starts, or show jobs running, to isolate one path. */
@@ -38,9 +39,17 @@ class DelegatingBackend implements HypervisorBackend {
         });
     }
 
+    /** How many times a domain's status was read by name (each a look-up of the domain in libvirt). */
+    final java.util.concurrent.atomic.AtomicInteger statusReads = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public Optional<DomainStatus> status(String name) {
-        Optional<DomainStatus> s = real.status(name);
+        statusReads.incrementAndGet();
+        return asSwitched(name, real.status(name));
+    }
+
+    /** The status as the switches make it read: crashed when its name is in {@link #crashed}. */
+    private Optional<DomainStatus> asSwitched(String name, Optional<DomainStatus> s) {
         return crashed.contains(name) ? s.map(d -> new DomainStatus(d.name(), SystemState.FAILED, d.vcpus(), d.memoryKiB(), d.maxMemoryKiB(),
                 d.cpuTimeNanos())) : s;
     }
@@ -48,6 +57,25 @@ class DelegatingBackend implements HypervisorBackend {
     @Override
     public List<DomainStatus> list() {
         return real.list();
+    }
+
+    @Override
+    public Set<String> activeNames() {
+        return real.activeNames();
+    }
+
+    @Override
+    public Optional<DomainStatus> startAndRead(String name) {
+        RuntimeException f = failStart;
+        if (f != null) {
+            throw f;
+        }
+        return asSwitched(name, real.startAndRead(name));
+    }
+
+    @Override
+    public Optional<DomainStatus> destroyUnlessStopped(String name) {
+        return asSwitched(name, real.destroyUnlessStopped(name));
     }
 
     @Override

@@ -142,6 +142,30 @@ class DriftAndEventsTest {
         assertThat(node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE)).as("no sample of a domain libvirt reports shut off").isEmpty();
     }
 
+    /**
+     * A node may hold thousands of stopped systems: sampling reads the running domains from one
+     * listing and looks up only those, so a sample does not hold the hypervisor thread (and every
+     * create and stop behind it) for a look-up of each stopped one.
+     */
+    @Test
+    void samplingLooksUpOnlyTheRunningSystems() {
+        List<String> stopped = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String other = LibvirtNode.uniqueId("idle");
+            node.systems().create(other, SystemLifecycleTest.spec(), false, io.acp.node.NodeCalls.none(LibvirtNode.NODE)).await().atMost(LibvirtNode.WAIT);
+            stopped.add(other);
+        }
+        node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+        node.backend.get().statusReads.set(0);
+
+        int sampled = node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+
+        assertThat(sampled).isEqualTo(1);
+        assertThat(node.backend.get().statusReads.get()).as("domains looked up by one sample, of 13 defined and 1 running").isEqualTo(1);
+        assertThat(node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE)).hasSize(1);
+        stopped.forEach(s -> assertThat(node.cdb.stats(SystemReports.key(s), LibvirtNode.NODE)).as("stats of stopped %s", s).isEmpty());
+    }
+
     @Test
     void stoppedSystemsGetNoStats() {
         node.systems().stop(id).await().atMost(LibvirtNode.WAIT);

@@ -4,14 +4,18 @@ import io.acp.hypervisor.DomainEventKind;
 import io.acp.hypervisor.DomainStatus;
 import io.acp.hypervisor.HypervisorBackend;
 import io.acp.hypervisor.LiveMaxima;
+import io.acp.hypervisor.SystemState;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import io.acp.hypervisor.BackupJob;
+import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainCheckpoint;
 import org.libvirt.DomainSnapshot;
@@ -41,7 +45,7 @@ public final class LibvirtBackend implements HypervisorBackend {
 
     @Override
     public Optional<DomainStatus> status(String name) {
-        return libvirt.read("read domain " + name, name, Optional.empty(), d -> Optional.of(DomainStates.status(d)));
+        return libvirt.read("read domain " + name, name, Optional.empty(), d -> Optional.of(DomainStates.status(d, name)));
     }
 
     @Override
@@ -55,6 +59,21 @@ public final class LibvirtBackend implements HypervisorBackend {
                 addIfPresent(out, () -> c.domainLookupByName(name));
             }
             return out;
+        });
+    }
+
+    @Override
+    public Set<String> activeNames() {
+        return libvirt.call("list running domains", c -> {
+            Set<String> names = new HashSet<>();
+            for (Domain d : c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE)) {
+                try {
+                    names.add(d.getName());
+                } finally {
+                    LibvirtConnection.free(d);
+                }
+            }
+            return names;
         });
     }
 
@@ -106,6 +125,33 @@ public final class LibvirtBackend implements HypervisorBackend {
     @Override
     public void destroy(String name) {
         libvirt.act("destroy", name, Domain::destroy);
+    }
+
+    @Override
+    public Optional<DomainStatus> startAndRead(String name) {
+        return Optional.of(libvirt.actAndRead("start", name, d -> {
+            d.create();
+            return DomainStates.status(d, name);
+        }));
+    }
+
+    @Override
+    public Optional<DomainStatus> destroyUnlessStopped(String name) {
+        return libvirt.read("destroy domain " + name, name, Optional.empty(), d -> {
+            DomainStatus s = DomainStates.status(d, name);
+            if (s.state() == SystemState.STOPPED) {
+                return Optional.of(s);
+            }
+            try {
+                d.destroy();
+            } catch (LibvirtException e) {
+                if (LibvirtConnection.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                    return Optional.empty(); // a transient domain gone since it was read: nothing left to stop
+                }
+                throw e;
+            }
+            return Optional.of(DomainStates.status(d, name));
+        });
     }
 
     @Override

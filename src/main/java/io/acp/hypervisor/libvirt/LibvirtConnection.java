@@ -121,17 +121,24 @@ final class LibvirtConnection {
 
     /** Acts on domain {@code name} (its handle freed after); NOT_FOUND when there is no such domain. */
     void act(String what, String name, DomainAction action) {
-        call(what + " domain " + name, c -> {
+        actAndRead(what, name, d -> {
+            action.run(d);
+            return null;
+        });
+    }
+
+    /** {@link #act}, then reads on the same handle: what {@code action} returns. */
+    <T> T actAndRead(String what, String name, DomainCall<T> action) {
+        return call(what + " domain " + name, c -> {
             Domain d = lookup(c, name);
             if (d == null) {
                 throw AcpException.notFound("domain " + name + " on node " + nodeId());
             }
             try {
-                action.run(d);
+                return action.run(d);
             } finally {
                 free(d);
             }
-            return null;
         });
     }
 
