@@ -1,6 +1,7 @@
 package io.acp.hypervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.model.MetaEntry;
@@ -11,6 +12,8 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
 
 /**
  * Changes made to domains behind ACP's back (through the same libvirt connection, as virsh on the
@@ -164,6 +167,28 @@ class DriftAndEventsTest {
         assertThat(node.backend.get().statusReads.get()).as("domains looked up by one sample, of 13 defined and 1 running").isEqualTo(1);
         assertThat(node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE)).hasSize(1);
         stopped.forEach(s -> assertThat(node.cdb.stats(SystemReports.key(s), LibvirtNode.NODE)).as("stats of stopped %s", s).isEmpty());
+    }
+
+    /**
+     * A transient domain (libvirt keeps no definition of it, as of a guest migrated in) is gone
+     * once destroyed: fencing it ends with no domain and a report that says so, not with libvirt's
+     * "no domain" error from reading the handle after the destroy.
+     */
+    @Test
+    void fencingATransientDomainLeavesNoDomainAndNoError() throws LibvirtException {
+        String transientId = LibvirtNode.uniqueId("moved");
+        Connect c = new Connect("test:///default"); // test:///default is one state per process
+        try {
+            c.domainCreateXML("<domain type='test'><name>" + transientId + "</name><memory>65536</memory><os><type>hvm</type></os></domain>", 0)
+                    .free();
+
+            JsonNode report = node.systems().fence(transientId).await().atMost(LibvirtNode.WAIT);
+
+            assertThat(report.path("state").asText()).isEqualTo("stopped");
+            assertThatThrownBy(() -> c.domainLookupByName(transientId)).as("the domain is gone").isInstanceOf(LibvirtException.class);
+        } finally {
+            c.close();
+        }
     }
 
     @Test

@@ -144,13 +144,15 @@ public final class LibvirtBackend implements HypervisorBackend {
             }
             try {
                 d.destroy();
+                return Optional.of(DomainStates.status(d, name));
             } catch (LibvirtException e) {
                 if (LibvirtConnection.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                    return Optional.empty(); // a transient domain gone since it was read: nothing left to stop
+                    // a transient domain (one migrated in) is gone once destroyed, or went since it
+                    // was read: there is no such domain any more, as a status read by name says
+                    return Optional.empty();
                 }
                 throw e;
             }
-            return Optional.of(DomainStates.status(d, name));
         });
     }
 
