@@ -24,8 +24,9 @@ record HostDevices(List<Path> allowedPaths, List<String> allowedBridges) {
 
     /** FORBIDDEN unless {@code path} leads (symlinks followed) strictly inside an allowed device path. */
     void requirePath(String system, String nodeId, String path) {
-        if (ConfinedPath.rootOf(Path.of(path), allowedPaths).isEmpty() && !allowedPaths.contains(ConfinedPath.resolve(Path.of(path)))) {
-            throw new AcpException(ErrorCode.FORBIDDEN, "system " + system + ": disk path " + path + " (leads to " + ConfinedPath.resolve(Path.of(path))
+        Path leadsTo = ConfinedPath.resolve(Path.of(path));
+        if (ConfinedPath.rootOfResolved(leadsTo, allowedPaths).isEmpty() && !allowedPaths.contains(leadsTo)) {
+            throw new AcpException(ErrorCode.FORBIDDEN, "system " + system + ": disk path " + path + " (leads to " + leadsTo
                     + ") is not inside acp.hypervisor.allowed-device-paths " + allowedPaths + " of node " + nodeId
                     + " (rule host-device); use a volume of an ACP pool");
         }
