@@ -61,8 +61,11 @@ public final class ConfinedPath {
     /** True if {@code path}, resolved, is strictly below {@code root} (resolved). */
     public static boolean isBelow(Path path, Path root) {
         Path r = resolve(root);
-        Path p = resolve(path);
-        return p.startsWith(r) && !p.equals(r);
+        return strictlyBelow(resolve(path), r);
+    }
+
+    private static boolean strictlyBelow(Path resolved, Path resolvedRoot) {
+        return resolved.startsWith(resolvedRoot) && !resolved.equals(resolvedRoot);
     }
 
     /** The first of {@code roots} that {@code path} resolves strictly below, if any. */
@@ -78,8 +81,7 @@ public final class ConfinedPath {
      */
     public static Optional<Path> rootOfResolved(Path resolved, List<Path> roots) {
         for (Path r : roots) {
-            Path root = resolve(r);
-            if (resolved.startsWith(root) && !resolved.equals(root)) {
+            if (strictlyBelow(resolved, resolve(r))) {
                 return Optional.of(r);
             }
         }
