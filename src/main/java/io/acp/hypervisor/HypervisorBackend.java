@@ -1,11 +1,14 @@
 package io.acp.hypervisor;
 
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The hypervisor of this node, domain by domain. Every method blocks, so the service calls them
@@ -36,6 +39,28 @@ public interface HypervisorBackend extends AutoCloseable {
             }
         }
         return names;
+    }
+
+    /**
+     * A sample of each running domain among {@code names}: its status and counters, the block
+     * devices read for each named by {@code disksOf}. What the stats sampler reads every interval,
+     * as one step, so a backend can read each running domain on the handle it lists it by
+     * (libvirt: one listing and no look-up by name, where each counter's read looked the domain up
+     * again).
+     */
+    default Map<String, DomainSample> sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
+        Map<String, DomainSample> out = new LinkedHashMap<>();
+        Set<String> active = activeNames();
+        for (String name : names) {
+            if (!active.contains(name)) {
+                continue;
+            }
+            Optional<DomainStatus> s = status(name);
+            if (s.isPresent() && s.get().state() == SystemState.RUNNING) {
+                out.put(name, new DomainSample(s.get(), blockStats(name, disksOf.apply(name)), interfaceStats(name), memoryStats(name)));
+            }
+        }
+        return out;
     }
 
     /** Defines (or redefines) a persistent domain from its XML. */

@@ -6,12 +6,10 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.smallrye.mutiny.Uni;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -35,6 +33,11 @@ final class SystemMonitor {
     private final LongSupplier nanoTime;
     /** cpu time and wall time of each running system's previous sample, for cpu %. */
     private final Map<String, long[]> previous = new ConcurrentHashMap<>();
+    /** Per sampled system: the block devices its spec names, as of the spec's version, so a sample parses a spec only once it changed. */
+    private final Map<String, SpecDisks> specDisks = new ConcurrentHashMap<>();
+
+    private record SpecDisks(io.acp.model.Version specVersion, List<String> targets) {
+    }
 
     SystemMonitor(String nodeId, Cdb cdb, Hypervisor hv, Handoffs handoffs, SystemReports reports, LongSupplier nanoTime) {
         this.nodeId = nodeId;
@@ -131,29 +134,39 @@ final class SystemMonitor {
             return Uni.createFrom().item(0);
         }
         return hv.call(b -> {
-            Set<String> sampled = new HashSet<>();
-            // only running domains have stats: one listing of them, not a look-up of every system
-            // defined here (thousands of stopped ones held the hypervisor thread for 0.1 s a second)
-            Set<String> active = b.activeNames();
-            for (String id : known) {
-                if (!active.contains(id)) {
-                    continue;
-                }
-                Optional<DomainStatus> s = b.status(id);
-                if (s.isEmpty() || s.get().state() != SystemState.RUNNING) {
-                    continue;
-                }
-                List<String> disks = cdb.object(SystemReports.key(id))
-                        .map(e -> SystemSpec.parse(id, e.spec()).diskTargets()).orElse(List.of());
+            // only running domains have stats: libvirt lists them and each is read on the handle it
+            // was listed by, not looked up by name for its status and again for each counter
+            // (thousands of stopped systems once held the hypervisor thread for 0.1 s a second)
+            Map<String, DomainSample> samples = b.sampleRunning(known, this::diskTargets);
+            samples.forEach((id, s) -> {
                 superviseVmm(b, id);
-                Map<String, Double> v = values(id, s.get(), b.blockStats(id, disks), b.interfaceStats(id));
-                b.memoryStats(id).forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
+                Map<String, Double> v = values(id, s.status(), s.blocks(), s.interfaces());
+                s.memory().forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
                 cdb.putStats(SystemReports.key(id), v);
-                sampled.add(id);
-            }
-            previous.keySet().retainAll(sampled);
-            return sampled.size();
+            });
+            previous.keySet().retainAll(samples.keySet());
+            specDisks.keySet().retainAll(samples.keySet());
+            return samples.size();
         });
+    }
+
+    /**
+     * The block devices of system {@code id}'s spec, whose counters a sample reads: parsed again
+     * only when the spec's version changed (a parse of every running system's spec every second
+     * was a tenth of a sample).
+     */
+    private List<String> diskTargets(String id) {
+        Optional<ObjectEntry> object = cdb.object(SystemReports.key(id));
+        if (object.isEmpty()) {
+            return List.of();
+        }
+        SpecDisks known = specDisks.get(id);
+        if (known != null && known.specVersion().equals(object.get().version())) {
+            return known.targets();
+        }
+        List<String> targets = SystemSpec.parse(id, object.get().spec()).diskTargets();
+        specDisks.put(id, new SpecDisks(object.get().version(), targets));
+        return targets;
     }
 
     /** Publishes the VMM process of a running system (pid, cgroup) when it is new or changed. */

@@ -64,6 +64,24 @@ class DelegatingBackend implements HypervisorBackend {
         return real.activeNames();
     }
 
+    /** How many running domains the stats samples read ({@link #sampleRunning}), each on the handle libvirt listed it by. */
+    final java.util.concurrent.atomic.AtomicInteger domainsSampled = new java.util.concurrent.atomic.AtomicInteger();
+    /** The block devices the last stats sample was told to read, per system it was asked about. */
+    final Map<String, List<String>> sampledDisks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Map<String, DomainSample> sampleRunning(java.util.Collection<String> names, java.util.function.Function<String, List<String>> disksOf) {
+        Map<String, DomainSample> out = new java.util.LinkedHashMap<>();
+        names.forEach(name -> sampledDisks.put(name, disksOf.apply(name)));
+        real.sampleRunning(names, disksOf).forEach((name, s) -> {
+            domainsSampled.incrementAndGet();
+            if (!crashed.contains(name)) { // switched to crashed: it reads as failed, and only running domains are sampled
+                out.put(name, s);
+            }
+        });
+        return out;
+    }
+
     @Override
     public Optional<DomainStatus> startAndRead(String name) {
         RuntimeException f = failStart;

@@ -147,11 +147,12 @@ class DriftAndEventsTest {
 
     /**
      * A node may hold thousands of stopped systems: sampling reads the running domains from one
-     * listing and looks up only those, so a sample does not hold the hypervisor thread (and every
-     * create and stop behind it) for a look-up of each stopped one.
+     * listing, each on the handle it was listed by, so a sample does not hold the hypervisor thread
+     * (and every create and stop behind it) for a look-up of each stopped one, nor look a running
+     * one up again by name for its status and for each of its counters.
      */
     @Test
-    void samplingLooksUpOnlyTheRunningSystems() {
+    void samplingReadsOnlyTheRunningSystemsOnTheHandlesTheyWereListedBy() {
         List<String> stopped = new java.util.ArrayList<>();
         for (int i = 0; i < 12; i++) {
             String other = LibvirtNode.uniqueId("idle");
@@ -160,13 +161,35 @@ class DriftAndEventsTest {
         }
         node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
         node.backend.get().statusReads.set(0);
+        node.backend.get().domainsSampled.set(0);
 
         int sampled = node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
 
         assertThat(sampled).isEqualTo(1);
-        assertThat(node.backend.get().statusReads.get()).as("domains looked up by one sample, of 13 defined and 1 running").isEqualTo(1);
+        assertThat(node.backend.get().domainsSampled.get()).as("domains read by one sample, of 13 defined and 1 running").isEqualTo(1);
+        assertThat(node.backend.get().statusReads.get()).as("domains looked up by name by one sample").isZero();
         assertThat(node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE)).hasSize(1);
+        assertThat(node.cdb.stats(SystemReports.key(id), LibvirtNode.NODE).get(0).values())
+                .as("counters read on the listed handle").containsKeys("cpuTime", "vcpus", "memory", "diskReadBytes", "netRxBytes");
         stopped.forEach(s -> assertThat(node.cdb.stats(SystemReports.key(s), LibvirtNode.NODE)).as("stats of stopped %s", s).isEmpty());
+    }
+
+    /**
+     * A sample reads the block devices the system's spec names as it is now: what it remembers of
+     * a spec (to parse it once, not every second) is dropped when the spec changes.
+     */
+    @Test
+    void aSampleReadsTheDisksOfTheSpecAsItIsNow() {
+        node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+        assertThat(node.backend.get().sampledDisks.get(id)).containsExactly("vda");
+        io.acp.model.ObjectEntry stored = node.cdb.object(SystemReports.key(id)).orElseThrow();
+        com.fasterxml.jackson.databind.node.ObjectNode spec = stored.spec().deepCopy();
+        spec.withArray("disks").addObject().put("path", "/var/lib/acp/web1-data.img");
+        node.cdb.writer().putObject(SystemReports.key(id), stored.subtype(), spec, stored.version()).await().atMost(LibvirtNode.WAIT);
+
+        node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+
+        assertThat(node.backend.get().sampledDisks.get(id)).as("the disks of the changed spec").containsExactly("vda", "vdb");
     }
 
     /**
