@@ -66,7 +66,7 @@ public final class HypervisorBench {
     private static void run(int n, int rounds, int warmups, Path dir) throws Exception {
         ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
                 + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
-        HypervisorService service = new HypervisorService(config(), "bench", () -> BenchCdb.CDB, () -> new LibvirtBackend(URI, "bench"));
+        HypervisorService service = new HypervisorService(config(Duration.ofSeconds(1)), "bench", () -> BenchCdb.CDB, () -> new LibvirtBackend(URI, "bench"));
         service.start(new ServiceContext() {
             @Override
             public String nodeId() {
@@ -178,7 +178,8 @@ public final class HypervisorBench {
         return elapsed;
     }
 
-    private static HypervisorConfig config() {
+    /** The hypervisor's settings for a benchmark on test:///default, with stats sampled every {@code statsInterval}. */
+    static HypervisorConfig config(Duration statsInterval) {
         return new HypervisorConfig() {
             @Override
             public String uri() {
@@ -192,7 +193,7 @@ public final class HypervisorBench {
 
             @Override
             public Duration statsInterval() {
-                return Duration.ofSeconds(1);
+                return statsInterval;
             }
 
             @Override
