@@ -66,17 +66,7 @@ public final class HypervisorBench {
     private static void run(int n, int rounds, int warmups, Path dir) throws Exception {
         ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
                 + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
-        HypervisorService service = new HypervisorService(config(Duration.ofSeconds(1)), "bench", () -> BenchCdb.CDB, () -> new LibvirtBackend(URI, "bench"));
-        service.start(new ServiceContext() {
-            @Override
-            public String nodeId() {
-                return "bench";
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-            }
-        }).await().atMost(WAIT);
+        HypervisorService service = startService(Duration.ofSeconds(1), BenchCdb.CDB);
         Systems systems = service.systems();
         System.out.printf("%d systems per round: create (define+start) + stop (destroy), sequential%n", n);
         System.out.printf("%6s %12s %12s %8s %14s %10s %14s %10s%n", "round", "acp ms", "virsh ms", "ratio", "virsh-start ms", "ratio-ops",
@@ -176,6 +166,22 @@ public final class HypervisorBench {
             throw new IllegalStateException("virsh batch failed with exit code " + virsh.exitValue());
         }
         return elapsed;
+    }
+
+    /** ACP's hypervisor service of node "bench" on test:///default over {@code cdb}, started, its stats sampled every {@code statsInterval}. */
+    static HypervisorService startService(Duration statsInterval, Cdb cdb) {
+        HypervisorService service = new HypervisorService(config(statsInterval), "bench", () -> cdb, () -> new LibvirtBackend(URI, "bench"));
+        service.start(new ServiceContext() {
+            @Override
+            public String nodeId() {
+                return "bench";
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+            }
+        }).await().atMost(WAIT);
+        return service;
     }
 
     /** The hypervisor's settings for a benchmark on test:///default, with stats sampled every {@code statsInterval}. */

@@ -1,6 +1,7 @@
 package io.acp.bench;
 
 import io.acp.hypervisor.libvirt.LibvirtBackend;
+import io.acp.testing.BenchArgs;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -19,8 +20,8 @@ public final class HypervisorListBench {
     }
 
     public static void main(String[] args) throws LibvirtException {
-        int domains = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
-        int lists = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int domains = BenchArgs.whole(args, 0, "domains", 5000);
+        int lists = BenchArgs.whole(args, 1, "lists", 20);
         Connect c = new Connect("test:///default");
         for (int i = 0; i < domains; i++) {
             Domain d = c.domainDefineXML("<domain type='test'><name>list-" + i + "</name><memory>65536</memory><os><type>hvm</type></os></domain>");

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.Systems;
-import io.acp.hypervisor.libvirt.LibvirtBackend;
 import io.acp.model.Json;
 import io.acp.node.NodeCalls;
-import io.acp.node.ServiceContext;
+import io.acp.testing.BenchArgs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,10 +38,10 @@ public final class HypervisorSampleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int running = args.length > 0 ? Integer.parseInt(args[0]) : 100;
-        int stopped = args.length > 1 ? Integer.parseInt(args[1]) : 0;
-        int samples = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-        int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+        int running = BenchArgs.whole(args, 0, "running", 100);
+        int stopped = BenchArgs.whole(args, 1, "stopped", 0);
+        int samples = BenchArgs.whole(args, 2, "samples", 200);
+        int warmups = BenchArgs.whole(args, 3, "warm-up samples", 100);
         run(running, stopped, samples, warmups);
         System.exit(0); // libvirt's event loop thread is a daemon, but be sure
     }
@@ -50,19 +49,7 @@ public final class HypervisorSampleBench {
     private static void run(int running, int stopped, int samples, int warmups) throws Exception {
         ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
                 + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
-        Cdb cdb = Cdb.inMemory("bench");
-        HypervisorService service = new HypervisorService(HypervisorBench.config(Duration.ofHours(1)), "bench", () -> cdb,
-                () -> new LibvirtBackend(URI, "bench"));
-        service.start(new ServiceContext() {
-            @Override
-            public String nodeId() {
-                return "bench";
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-            }
-        }).await().atMost(WAIT);
+        HypervisorService service = HypervisorBench.startService(Duration.ofHours(1), Cdb.inMemory("bench"));
         Systems systems = service.systems();
         String prefix = "s" + ProcessHandle.current().pid() + "-";
         for (int i = 0; i < running; i++) {
