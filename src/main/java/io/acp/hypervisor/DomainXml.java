@@ -109,11 +109,24 @@ public final class DomainXml {
     }
 
     private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile("<uuid>([0-9a-fA-F-]{32,36})</uuid>");
+    /** An interface element's MAC, as libvirt writes a domain's XML. */
+    private static final java.util.regex.Pattern INTERFACE_MAC =
+            java.util.regex.Pattern.compile("<interface\\b(?:(?!</interface>)[\\s\\S])*?<mac address='([^']+)'");
 
     /** The uuid in a domain's XML, or null. */
     static String uuid(String xml) {
         java.util.regex.Matcher m = UUID.matcher(xml);
         return m.find() ? m.group(1) : null;
+    }
+
+    /** The MACs of the interfaces of a domain's {@code xml}, in their order. */
+    static List<String> interfaceMacs(String xml) {
+        List<String> out = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = INTERFACE_MAC.matcher(xml);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     /** {@code xml} of {@link #of} with this uuid (none when null), so it redefines an existing domain. */

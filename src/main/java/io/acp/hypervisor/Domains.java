@@ -2,6 +2,7 @@ package io.acp.hypervisor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -30,9 +31,13 @@ final class Domains {
             boolean definedNow = s.isEmpty() && define(b, spec);
             if (s.isPresent() && s.get().state() == SystemState.STOPPED) {
                 // Devices on pools and networks are resolved again at every start: a network down now refuses the start.
-                // Redefined under its own uuid (libvirt refuses a new one for an existing name).
-                String uuid = b.xml(id).map(DomainXml::uuid).orElse(null);
-                b.define(DomainXml.withUuid(xmlOf(spec), uuid));
+                // Redefined under its own uuid (libvirt refuses a new one for an existing name), and with
+                // its interfaces' MACs where the spec names none (a system stored before MACs were
+                // assigned at create): libvirt would make new ones, and the guest would see new NICs.
+                Optional<String> defined = b.xml(id);
+                String uuid = defined.map(DomainXml::uuid).orElse(null);
+                SystemSpec again = spec.withMacsOf(defined.map(DomainXml::interfaceMacs).orElse(List.of()));
+                b.define(DomainXml.withUuid(xmlOf(again), uuid));
             }
             if (s.isPresent() && s.get().state() == SystemState.PAUSED) {
                 b.resume(id);

@@ -81,7 +81,9 @@ final class SystemEdits {
                 merged.set(f.getKey(), f.getValue());
             }
         }
-        SystemSpec next = SystemSpec.parse(id, merged); // the whole spec checked, as a create checks it
+        // the whole spec checked, as a create checks it; an interface added without a MAC gets one in
+        // the spec, as at create, so its hot-plug and every later definition of the domain agree
+        SystemSpec next = SystemSpec.parse(id, merged).withMacsFrom(current.interfaces().size(), SpecCopy::newMac);
         if (changed.isEmpty()) {
             return ctx.report(id).map(report -> answer(report, changed, Map.of()));
         }

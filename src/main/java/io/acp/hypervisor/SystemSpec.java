@@ -82,6 +82,10 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
         Nic withBridge(String resolved) {
             return new Nic(null, resolved, mac, model, vlan);
         }
+
+        Nic withMac(String other) {
+            return new Nic(network, bridge, other, model, vlan);
+        }
     }
 
     /** Validates {@code spec} of system {@code id}. */
@@ -185,6 +189,37 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
     /** The same spec with these devices (resolved ones, for the domain XML). */
     SystemSpec withDevices(List<Disk> otherDisks, List<Nic> otherNics) {
         return new SystemSpec(id, name, vcpus, memoryMiB, List.copyOf(otherDisks), List.copyOf(otherNics), boot, autostart, node, ha, template, backup, maxVcpus, maxMemoryMiB);
+    }
+
+    /**
+     * The same spec with a MAC made by {@code newMac} for each interface from position {@code from}
+     * on that names none. A domain defined without a MAC gets a random one from libvirt, and a new one
+     * each time it is defined again from the spec (every start of a stopped system, a restart on
+     * another node): the guest would see a new NIC, and ask DHCP for a new address, at every start.
+     */
+    SystemSpec withMacsFrom(int from, java.util.function.Supplier<String> newMac) {
+        List<Nic> nics = new ArrayList<>(interfaces);
+        for (int i = Math.max(0, from); i < nics.size(); i++) {
+            if (nics.get(i).mac() == null) {
+                nics.set(i, nics.get(i).withMac(newMac.get()));
+            }
+        }
+        return withDevices(disks, nics);
+    }
+
+    /**
+     * The same spec with each interface that names no MAC given the one at its position in
+     * {@code macs} (a domain's, in the order of its interfaces), where there is one: a system stored
+     * without MACs keeps the ones its domain has when the domain is defined again from the spec.
+     */
+    SystemSpec withMacsOf(List<String> macs) {
+        List<Nic> nics = new ArrayList<>(interfaces);
+        for (int i = 0; i < nics.size() && i < macs.size(); i++) {
+            if (nics.get(i).mac() == null) {
+                nics.set(i, nics.get(i).withMac(macs.get(i)));
+            }
+        }
+        return withDevices(disks, nics);
     }
 
     /** The same spec under another id. */
