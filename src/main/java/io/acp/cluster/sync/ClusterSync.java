@@ -581,6 +581,7 @@ public final class ClusterSync {
                     if (answer.entries() > 0 && !answer.own() && !antiEntropy.farBehind(h.sender())) {
                         pullBack(h.sender(), from);
                     }
+                    returnUnsealedObjectsTo(h.sender(), from);
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -639,6 +640,27 @@ public final class ClusterSync {
         } else {
             antiEntropy.considerOwnStream(sender); // far behind: pull what it wrote from the writer itself
         }
+    }
+
+    /**
+     * Hands back to an author that pulls the objects of its this node holds without their seal
+     * ({@link ObjectReturns#dueOnPull}): the answers to its pull cannot carry them, so each pull
+     * brings them this way, and the author does not take answers that lack them for its being ready.
+     */
+    private void returnUnsealedObjectsTo(String author, InetSocketAddress from) {
+        long now = env.wallMillis().getAsLong();
+        List<AuthorKeys.MemberKey> keys = authorKeys.validKeysOf(author, now);
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<ObjectEntry> due = returns.dueOnPull(author, now);
+        if (due.isEmpty()) {
+            return;
+        }
+        for (byte[] body : pairTags.encodeReturned(due, keys, epoch, outbox.maxBody())) {
+            outbox.toPeer(MessageType.RETURNED, body, from);
+        }
+        counters.objectsReturned(due.size());
     }
 
     /** Hands objects whose seal is late back to their authors, each under this node's pair tag for the author's keys. */

@@ -114,6 +114,8 @@ final class EntryIntake {
                     if (parts.cdb().mergeFrom(o) == MergeOutcome.TAKEN) {
                         checks.counters().returnedTakenBack();
                         takenBack++;
+                        // something this node had missed came from the sender: its pull round was not clean
+                        parts.catchUp().took(sender, o.version().time());
                     }
                 }
                 case STALE -> checks.counters().entryIgnored();

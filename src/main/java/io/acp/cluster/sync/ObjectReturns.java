@@ -175,8 +175,36 @@ final class ObjectReturns {
         return out;
     }
 
+    /**
+     * The objects to hand back to {@code author} because it pulls from this node, whatever the
+     * minimum age since they were last handed back: an author that pulls is catching up, and counts
+     * a pull whose answers lack nothing it had missed as a step towards being ready (see
+     * {@code CatchUp}), while the answers never carry these objects (this node cannot relay them
+     * without their seal). Handed back with each of its pulls, a lost hand-back is followed by the
+     * next within one pull round, not a minimum age later, after the author may have concluded it
+     * holds everything. Only objects whose seal is late (older than the minimum age) or that were
+     * handed back before; each hand-back counts as a try, as in a round.
+     */
+    List<ObjectEntry> dueOnPull(String author, long nowMillis) {
+        AuthorObjects objects = byAuthor.get(author);
+        if (objects == null) {
+            return List.of();
+        }
+        List<ObjectEntry> out = round(author, objects, h -> h.lastSentMillis() != Long.MIN_VALUE || nowMillis - h.version().millis() >= minAgeMillis,
+                false, nowMillis);
+        if (objects.isEmpty()) {
+            byAuthor.remove(author);
+        }
+        return out;
+    }
+
     /** One author's part of a round: walks its objects from the head while they may be due (all of them when {@code lookAtAll}). */
     private List<ObjectEntry> round(String author, AuthorObjects objects, boolean heard, boolean authorRestarted, boolean lookAtAll, long nowMillis) {
+        return round(author, objects, h -> heard && late(h, authorRestarted, nowMillis), lookAtAll, nowMillis);
+    }
+
+    /** One author's part of a round: walks its objects from the head while {@code due} says so and the share is not full. */
+    private List<ObjectEntry> round(String author, AuthorObjects objects, Predicate<Held> due, boolean lookAtAll, long nowMillis) {
         List<ObjectEntry> out = new ArrayList<>();
         List<Map.Entry<ObjectKey, Held>> sentAgain = new ArrayList<>();
         int givenUpNow = 0;
@@ -184,7 +212,7 @@ final class ObjectReturns {
         for (Iterator<Map.Entry<ObjectKey, Held>> it = objects.waiting.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<ObjectKey, Held> t = it.next();
             Held h = t.getValue();
-            boolean mayBeDue = heard && out.size() < MAX_PER_ROUND && late(h, authorRestarted, nowMillis);
+            boolean mayBeDue = out.size() < MAX_PER_ROUND && due.test(h);
             if (!mayBeDue && !lookAtAll) {
                 break; // the share is full, or this one is not late yet and those behind it came later
             }

@@ -52,6 +52,28 @@ class ObjectReturnsTest {
         assertThat(returns.tracked()).isEqualTo(1);
     }
 
+    /**
+     * An author that pulls from this node is catching up, and would take answers that lack its
+     * unsealed objects for proof it holds everything: they go back with each of its pulls, a lost
+     * hand-back followed by the next at its next pull, not a minimum age later. Not an object whose
+     * seal is not late yet (it may still come).
+     */
+    @Test
+    void anAuthorThatPullsGetsItsLateObjectsBackWithEachPull() {
+        ObjectEntry e = new ObjectEntry(ObjectKey.of(ObjectType.ALARM, "a"), null, Json.object(), new Version(HybridClock.fromMillis(WRITTEN), "n2"), false);
+        cdb.mergeFrom(e);
+        Eventually.await(Duration.ofSeconds(5), () -> cdb.entry(e.key()).isPresent(), "the object is held");
+        returns.tookTagged(e);
+
+        assertThat(returns.dueOnPull("n2", WRITTEN + MIN_AGE - 1)).as("its seal is not late yet").isEmpty();
+        assertThat(returns.due(WRITTEN + MIN_AGE, n -> true)).as("the round's hand-back (lost on the way)").isEqualTo(Map.of("n2", List.of(e)));
+        assertThat(returns.due(WRITTEN + MIN_AGE + 1, n -> true)).as("the next round's: a minimum age later").isEmpty();
+
+        assertThat(returns.dueOnPull("n2", WRITTEN + MIN_AGE + 1)).as("the author's pull, a moment later").containsExactly(e);
+        assertThat(returns.dueOnPull("n2", WRITTEN + MIN_AGE + 2)).as("and its next pull").containsExactly(e);
+        assertThat(returns.dueOnPull("n3", WRITTEN + MIN_AGE + 2)).as("another author's pull").isEmpty();
+    }
+
     @Test
     void aReplacedObjectIsNoLongerReturned() {
         ObjectKey key = ObjectKey.of(ObjectType.ALARM, "a");
