@@ -28,20 +28,6 @@ public interface HypervisorBackend extends AutoCloseable {
     List<DomainStatus> list();
 
     /**
-     * The names of the domains that are not stopped: what a caller that only acts on running
-     * domains reads first, so its cost follows them and not every domain defined here.
-     */
-    default Set<String> activeNames() {
-        Set<String> names = new HashSet<>();
-        for (DomainStatus s : list()) {
-            if (s.state() != SystemState.STOPPED) {
-                names.add(s.name());
-            }
-        }
-        return names;
-    }
-
-    /**
      * A sample of each running domain among {@code names}: its status and counters, the block
      * devices read for each named by {@code disksOf}. What the stats sampler reads every interval,
      * as one step, so a backend can read each running domain on the handle it lists it by
@@ -49,15 +35,12 @@ public interface HypervisorBackend extends AutoCloseable {
      * again).
      */
     default Map<String, DomainSample> sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
+        Set<String> wanted = new HashSet<>(names);
         Map<String, DomainSample> out = new LinkedHashMap<>();
-        Set<String> active = activeNames();
-        for (String name : names) {
-            if (!active.contains(name)) {
-                continue;
-            }
-            Optional<DomainStatus> s = status(name);
-            if (s.isPresent() && s.get().state() == SystemState.RUNNING) {
-                out.put(name, new DomainSample(s.get(), blockStats(name, disksOf.apply(name)), interfaceStats(name), memoryStats(name)));
+        for (DomainStatus s : list()) {
+            String name = s.name();
+            if (s.state() == SystemState.RUNNING && wanted.contains(name)) {
+                out.put(name, new DomainSample(s, blockStats(name, disksOf.apply(name)), interfaceStats(name), memoryStats(name)));
             }
         }
         return out;

@@ -1,11 +1,8 @@
 package io.acp.hypervisor;
 
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * The spec of a copy of a system under another id (a restore {@code --as}): every writable disk gets
@@ -15,8 +12,6 @@ import java.util.random.RandomGenerator;
  * are shared, not copied.
  */
 final class SpecCopy {
-
-    private static final RandomGenerator RANDOM = new SecureRandom();
 
     private SpecCopy() {
     }
@@ -35,7 +30,7 @@ final class SpecCopy {
         }
         List<SystemSpec.Nic> nics = new ArrayList<>();
         for (SystemSpec.Nic n : original.interfaces()) {
-            nics.add(new SystemSpec.Nic(n.network(), n.bridge(), newMac(), n.model(), n.vlan()));
+            nics.add(n.withMac(SystemSpec.Nic.randomMac()));
         }
         return original.withId(newId).withDevices(disks, nics).withNode(null);
     }
@@ -43,13 +38,5 @@ final class SpecCopy {
     /** {@code name} with the old id replaced by the new one, or the new id put in front. */
     static String renamed(String name, String oldId, String newId) {
         return name.contains(oldId) ? name.replace(oldId, newId) : newId + "-" + name;
-    }
-
-    /** A random MAC with libvirt's prefix 52:54:00. */
-    static String newMac() {
-        byte[] b = new byte[3];
-        RANDOM.nextBytes(b);
-        String h = HexFormat.of().formatHex(b);
-        return "52:54:00:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
     }
 }

@@ -83,7 +83,7 @@ final class SystemEdits {
         }
         // the whole spec checked, as a create checks it; an interface added without a MAC gets one in
         // the spec, as at create, so its hot-plug and every later definition of the domain agree
-        SystemSpec next = SystemSpec.parse(id, merged).withMacsFrom(current.interfaces().size(), SpecCopy::newMac);
+        SystemSpec next = SystemSpec.parse(id, merged).withMacsFrom(current.interfaces().size(), SystemSpec.Nic::randomMac);
         if (changed.isEmpty()) {
             return ctx.report(id).map(report -> answer(report, changed, Map.of()));
         }

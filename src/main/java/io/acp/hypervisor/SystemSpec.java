@@ -77,6 +77,8 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
      * VLAN-filtering trunk network, the VLAN the network service gives this NIC's tap untagged (it
      * finds the tap by {@code mac}); null for every VLAN of the trunk, tagged.
      */
+    private static final java.util.random.RandomGenerator MAC_RANDOM = new java.security.SecureRandom();
+
     public record Nic(String network, String bridge, String mac, String model, Integer vlan) {
 
         Nic withBridge(String resolved) {
@@ -85,6 +87,17 @@ public record SystemSpec(String id, String name, int vcpus, int memoryMiB, List<
 
         Nic withMac(String other) {
             return new Nic(network, bridge, other, model, vlan);
+        }
+
+        /**
+         * A random MAC with libvirt's prefix 52:54:00: what every NIC is given when its spec names
+         * none (at create, when {@code set} adds it), and each NIC of a copy or a template's system.
+         */
+        static String randomMac() {
+            byte[] b = new byte[3];
+            MAC_RANDOM.nextBytes(b);
+            String h = java.util.HexFormat.of().formatHex(b);
+            return "52:54:00:" + h.substring(0, 2) + ":" + h.substring(2, 4) + ":" + h.substring(4, 6);
         }
     }
 

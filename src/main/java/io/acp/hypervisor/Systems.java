@@ -99,7 +99,7 @@ public final class Systems {
         }
         // a MAC for every interface that names none, kept in the spec: the domain is defined from the
         // spec again at starts and on other nodes, and libvirt would give it a new MAC each time
-        spec = spec.withMacsFrom(0, SpecCopy::newMac);
+        spec = spec.withMacsFrom(0, SystemSpec.Nic::randomMac);
         Uni<ObjectNode> domain = start
                 ? domains.defineAndStart(spec)
                 : domains.defineIfAbsent(spec).chain(defined -> ctx.report(id));

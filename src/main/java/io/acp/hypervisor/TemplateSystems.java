@@ -107,7 +107,7 @@ final class TemplateSystems {
         List<SystemSpec.Nic> nics = new ArrayList<>();
         for (SystemSpec.Nic n : spec.interfaces()) {
             nics.add(n.mac() != null && overrides != null && overrides.has("interfaces") ? n
-                    : new SystemSpec.Nic(n.network(), n.bridge(), SpecCopy.newMac(), n.model(), n.vlan()));
+                    : n.withMac(SystemSpec.Nic.randomMac()));
         }
         return spec.withDevices(spec.disks(), nics);
     }

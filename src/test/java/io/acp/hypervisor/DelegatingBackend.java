@@ -59,11 +59,6 @@ class DelegatingBackend implements HypervisorBackend {
         return real.list();
     }
 
-    @Override
-    public Set<String> activeNames() {
-        return real.activeNames();
-    }
-
     /** How many running domains the stats samples read ({@link #sampleRunning}), each on the handle libvirt listed it by. */
     final java.util.concurrent.atomic.AtomicInteger domainsSampled = new java.util.concurrent.atomic.AtomicInteger();
     /** The block devices the last stats sample was told to read, per system it was asked about. */

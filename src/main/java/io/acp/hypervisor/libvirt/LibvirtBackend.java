@@ -63,15 +63,6 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public Set<String> activeNames() {
-        return libvirt.call("list running domains", c -> {
-            Set<String> names = new HashSet<>();
-            readEach(c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE), d -> names.add(d.getName()));
-            return names;
-        });
-    }
-
-    @Override
     public Map<String, DomainSample> sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
         Set<String> wanted = new HashSet<>(names);
         return libvirt.call("sample running domains", c -> {
