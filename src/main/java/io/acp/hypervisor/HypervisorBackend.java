@@ -1,12 +1,9 @@
 package io.acp.hypervisor;
 
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -28,23 +25,13 @@ public interface HypervisorBackend extends AutoCloseable {
     List<DomainStatus> list();
 
     /**
-     * A sample of each running domain among {@code names}: its status and counters, the block
-     * devices read for each named by {@code disksOf}. What the stats sampler reads every interval,
-     * as one step, so a backend can read each running domain on the handle it lists it by
-     * (libvirt: one listing and no look-up by name, where each counter's read looked the domain up
-     * again).
+     * The running domains among {@code names}, listed now and read part by part
+     * ({@link RunningSample#readSome}): each one's status and counters, the block devices read for
+     * each named by {@code disksOf}. What the stats sampler reads every interval; a backend reads
+     * each domain on the handle it listed it by (libvirt: no look-up by name per counter), and a
+     * domain stopped or gone by the time its part comes is left out.
      */
-    default Map<String, DomainSample> sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
-        Set<String> wanted = new HashSet<>(names);
-        Map<String, DomainSample> out = new LinkedHashMap<>();
-        for (DomainStatus s : list()) {
-            String name = s.name();
-            if (s.state() == SystemState.RUNNING && wanted.contains(name)) {
-                out.put(name, new DomainSample(s, blockStats(name, disksOf.apply(name)), interfaceStats(name), memoryStats(name)));
-            }
-        }
-        return out;
-    }
+    RunningSample sampleRunning(Collection<String> names, Function<String, List<String>> disksOf);
 
     /** Defines (or redefines) a persistent domain from its XML. */
     void define(String xml);

@@ -64,17 +64,31 @@ class DelegatingBackend implements HypervisorBackend {
     /** The block devices the last stats sample was told to read, per system it was asked about. */
     final Map<String, List<String>> sampledDisks = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Set: runs on the hypervisor's thread after each running domain a stats sample read, before the sample goes on. */
+    volatile java.util.function.Consumer<String> afterSampleRead = name -> {
+    };
+
     @Override
-    public Map<String, DomainSample> sampleRunning(java.util.Collection<String> names, java.util.function.Function<String, List<String>> disksOf) {
-        Map<String, DomainSample> out = new java.util.LinkedHashMap<>();
+    public RunningSample sampleRunning(java.util.Collection<String> names, java.util.function.Function<String, List<String>> disksOf) {
         names.forEach(name -> sampledDisks.put(name, disksOf.apply(name)));
-        real.sampleRunning(names, disksOf).forEach((name, s) -> {
-            domainsSampled.incrementAndGet();
-            if (!crashed.contains(name)) { // switched to crashed: it reads as failed, and only running domains are sampled
-                out.put(name, s);
+        RunningSample sample = real.sampleRunning(names, disksOf);
+        return new RunningSample() {
+            @Override
+            public boolean readSome(long deadlineNanos, BiConsumer<String, DomainSample> out) {
+                return sample.readSome(deadlineNanos, (name, s) -> {
+                    domainsSampled.incrementAndGet();
+                    if (!crashed.contains(name)) { // switched to crashed: it reads as failed, and only running domains are sampled
+                        out.accept(name, s);
+                    }
+                    afterSampleRead.accept(name);
+                });
             }
-        });
-        return out;
+
+            @Override
+            public void close() {
+                sample.close();
+            }
+        };
     }
 
     @Override

@@ -178,6 +178,50 @@ class DriftAndEventsTest {
     }
 
     /**
+     * A stop asked for while a stats sample runs waits for one part of the sample, not for all of
+     * it: the sample reads the running systems a few at a time, each part one trip to the
+     * hypervisor's thread, and the stop queued during the first part runs before the second. The
+     * system it stopped is then not sampled as running.
+     */
+    @Test
+    void aStopAskedForWhileASampleRunsGoesBeforeTheRestOfTheSample() throws Exception {
+        List<String> running = new java.util.ArrayList<>(List.of(id));
+        for (int i = 0; i < 3; i++) {
+            String other = LibvirtNode.uniqueId("busy");
+            node.systems().create(other, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
+            running.add(other);
+        }
+        List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
+        node.backend.get().afterSampleRead = name -> {
+            order.add("read " + name);
+            if (order.size() == 1) {
+                String victim = running.stream().filter(r -> !r.equals(name)).findFirst().orElseThrow();
+                node.systems().stop(victim).subscribe().with(r -> {
+                    order.add("stopped " + victim);
+                    stopped.complete(null);
+                }, stopped::completeExceptionally);
+                outlast(SystemMonitor.SAMPLE_PART.multipliedBy(2)); // this part has used up its time
+            }
+        };
+
+        int sampled = node.service.sampleStatsNow().await().atMost(LibvirtNode.WAIT);
+
+        stopped.get(LibvirtNode.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertThat(order).as("reads of the sample and the stop, in the order the hypervisor's thread ran them").hasSize(4);
+        assertThat(order.get(1)).as("what ran after the sample's first read").startsWith("stopped ");
+        assertThat(sampled).as("systems sampled as running, one stopped during the sample").isEqualTo(3);
+    }
+
+    /** Returns once {@code d} has passed (on the hypervisor's thread: it holds that thread for as long). */
+    private static void outlast(java.time.Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() - until < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(until - System.nanoTime());
+        }
+    }
+
+    /**
      * A sample reads the block devices the system's spec names as it is now: what it remembers of
      * a spec (to parse it once, not every second) is dropped when the spec changes.
      */

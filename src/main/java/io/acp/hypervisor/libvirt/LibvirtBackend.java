@@ -5,6 +5,7 @@ import io.acp.hypervisor.DomainSample;
 import io.acp.hypervisor.DomainStatus;
 import io.acp.hypervisor.HypervisorBackend;
 import io.acp.hypervisor.LiveMaxima;
+import io.acp.hypervisor.RunningSample;
 import io.acp.hypervisor.SystemState;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,13 +64,59 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public Map<String, DomainSample> sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
+    public RunningSample sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
         Set<String> wanted = new HashSet<>(names);
-        return libvirt.call("sample running domains", c -> {
-            Map<String, DomainSample> out = new LinkedHashMap<>();
-            readEach(c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE), d -> sampleIfWanted(d, wanted, disksOf, out));
-            return out;
-        });
+        return libvirt.call("list running domains", c -> new ListedSample(c, c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE),
+                wanted, disksOf));
+    }
+
+    /**
+     * The running domains as one listing gave them, read on their handles part by part; every
+     * handle is freed once read, or at {@link #close}.
+     */
+    private final class ListedSample implements RunningSample {
+
+        private final Connect listedOn;
+        private final Domain[] listed;
+        private final Set<String> wanted;
+        private final Function<String, List<String>> disksOf;
+        private int next;
+
+        ListedSample(Connect listedOn, Domain[] listed, Set<String> wanted, Function<String, List<String>> disksOf) {
+            this.listedOn = listedOn;
+            this.listed = listed;
+            this.wanted = wanted;
+            this.disksOf = disksOf;
+        }
+
+        // synchronized: the sampler may let go of a sample from another thread (a cancelled
+        // sample) while its last part still reads; a handle must be freed exactly once
+        @Override
+        public synchronized boolean readSome(long deadlineNanos, BiConsumer<String, DomainSample> out) {
+            return libvirt.call("sample running domains", c -> {
+                if (c != listedOn) {
+                    close(); // reconnected since the listing: its handles belong to the lost connection
+                    return false;
+                }
+                if (next == listed.length) {
+                    return false; // nothing ran, or all read
+                }
+                do {
+                    Domain d = listed[next];
+                    listed[next++] = null; // freed by this read, whatever it answers
+                    readListed(d, x -> sampleIfWanted(x, wanted, disksOf, out));
+                } while (next < listed.length && System.nanoTime() - deadlineNanos < 0);
+                return next < listed.length;
+            });
+        }
+
+        @Override
+        public synchronized void close() {
+            for (; next < listed.length; next++) {
+                LibvirtConnection.free(listed[next]);
+                listed[next] = null;
+            }
+        }
     }
 
     /** A read of one listed domain on its handle. */
@@ -77,24 +124,12 @@ public final class LibvirtBackend implements HypervisorBackend {
         void read(Domain d) throws LibvirtException;
     }
 
-    /**
-     * Reads each listed domain on its handle and frees every handle, those after a failed read
-     * too. A domain gone since the listing (a transient one, as a guest migrated in, that stopped)
-     * is skipped.
-     */
+    /** Reads each listed domain on its handle and frees every handle, those after a failed read too. */
     private static void readEach(Domain[] listed, ListedRead read) throws LibvirtException {
         int i = 0;
         try {
             for (; i < listed.length; i++) {
-                try {
-                    read.read(listed[i]);
-                } catch (LibvirtException e) {
-                    if (LibvirtConnection.code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                        throw e;
-                    }
-                } finally {
-                    LibvirtConnection.free(listed[i]);
-                }
+                readListed(listed[i], read);
             }
         } finally {
             for (int j = i + 1; j < listed.length; j++) {
@@ -103,8 +138,24 @@ public final class LibvirtBackend implements HypervisorBackend {
         }
     }
 
+    /**
+     * Reads one listed domain on its handle, then frees the handle. A domain gone since the listing
+     * (a transient one, as a guest migrated in, that stopped) is skipped.
+     */
+    private static void readListed(Domain d, ListedRead read) throws LibvirtException {
+        try {
+            read.read(d);
+        } catch (LibvirtException e) {
+            if (LibvirtConnection.code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                throw e;
+            }
+        } finally {
+            LibvirtConnection.free(d);
+        }
+    }
+
     /** Reads a listed domain's status and counters on its handle, if it is one of {@code wanted} and still runs. */
-    private static void sampleIfWanted(Domain d, Set<String> wanted, Function<String, List<String>> disksOf, Map<String, DomainSample> out)
+    private static void sampleIfWanted(Domain d, Set<String> wanted, Function<String, List<String>> disksOf, BiConsumer<String, DomainSample> out)
             throws LibvirtException {
         String name = d.getName();
         if (!wanted.contains(name)) {
@@ -112,7 +163,7 @@ public final class LibvirtBackend implements HypervisorBackend {
         }
         DomainStatus s = DomainStates.status(d, name);
         if (s.state() == SystemState.RUNNING) {
-            out.put(name, new DomainSample(s, DomainStats.block(d, disksOf.apply(name)), DomainStats.interfaces(d), DomainStats.memory(d)));
+            out.accept(name, new DomainSample(s, DomainStats.block(d, disksOf.apply(name)), DomainStats.interfaces(d), DomainStats.memory(d)));
         }
     }
 

@@ -1,0 +1,86 @@
+package io.acp.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.acp.cluster.Cdb;
+import io.acp.hypervisor.HypervisorService;
+import io.acp.hypervisor.Systems;
+import io.acp.model.Json;
+import io.acp.testing.BenchArgs;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How long an operation waits on a node that runs many systems: {@code running} systems run
+ * (real libvirt on test:///default, in-memory CDB) and the service samples their stats every
+ * second, as a node does, while one system at a time is created and stopped, one every
+ * {@code gap} ms, {@code ops} times. Prints the latency of a create + stop (p50, p99, max) and the
+ * time a whole stats sample takes; an operation queued behind a sample waited for all of it when
+ * a sample was one trip to the hypervisor's thread.
+ *
+ * <p>Usage: {@code HypervisorBusyBench [running=1000] [ops=500] [gap ms=20] [warm-up ops=200]}.
+ */
+public final class HypervisorBusyBench {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private HypervisorBusyBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int running = BenchArgs.whole(args, 0, "running", 1000);
+        int ops = BenchArgs.whole(args, 1, "ops", 500);
+        int gapMs = BenchArgs.whole(args, 2, "gap ms", 20);
+        int warmups = BenchArgs.whole(args, 3, "warm-up ops", 200);
+        run(running, ops, gapMs, warmups);
+        System.exit(0); // libvirt's event loop thread is a daemon, but be sure
+    }
+
+    private static void run(int running, int ops, int gapMs, int warmups) throws Exception {
+        ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
+                + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
+        HypervisorService service = HypervisorBench.startService(Duration.ofSeconds(1), Cdb.inMemory("bench"));
+        Systems systems = service.systems();
+        String prefix = "b" + ProcessHandle.current().pid() + "-";
+        for (int i = 0; i < running; i++) {
+            systems.create(prefix + "run-" + i, spec).await().atMost(WAIT);
+        }
+        long[] sample = new long[5];
+        for (int i = 0; i < sample.length; i++) {
+            long t0 = System.nanoTime();
+            service.sampleStatsNow().await().atMost(WAIT);
+            sample[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(sample);
+        System.out.printf("%d systems running, sampled every second; a sample takes %.1f ms (median of 5); %d create+stop, one every %d ms, after %d%n",
+                running, sample[2] / 1e6, ops, gapMs, warmups);
+        operations(systems, spec, prefix + "warm-", warmups, gapMs);
+        long[] took = operations(systems, spec, prefix + "op-", ops, gapMs);
+        Arrays.sort(took);
+        double p50 = took[took.length / 2] / 1e6;
+        double p99 = took[(int) Math.ceil(took.length * 0.99) - 1] / 1e6;
+        double max = took[took.length - 1] / 1e6;
+        System.out.printf("create+stop: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", p50, p99, max);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.p50 %.2f ms%n", p50);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.p99 %.2f ms%n", p99);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.max %.2f ms%n", max);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.sampleMs %.1f ms%n", sample[2] / 1e6);
+        service.stop().await().atMost(WAIT);
+    }
+
+    /** {@code n} create+stop of new systems, one every {@code gapMs} (started on a fixed schedule); each one's latency. */
+    private static long[] operations(Systems systems, ObjectNode spec, String prefix, int n, int gapMs) {
+        long[] took = new long[n];
+        long next = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            next += gapMs * 1_000_000L;
+            long t0 = System.nanoTime();
+            systems.create(prefix + i, spec).await().atMost(WAIT);
+            systems.stop(prefix + i).await().atMost(WAIT);
+            took[i] = System.nanoTime() - t0;
+            LockSupport.parkNanos(next - System.nanoTime());
+        }
+        return took;
+    }
+}
