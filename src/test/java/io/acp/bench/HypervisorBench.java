@@ -64,8 +64,7 @@ public final class HypervisorBench {
     }
 
     private static void run(int n, int rounds, int warmups, Path dir) throws Exception {
-        ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
-                + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
+        ObjectNode spec = spec();
         HypervisorService service = startService(Duration.ofSeconds(1), BenchCdb.CDB);
         Systems systems = service.systems();
         System.out.printf("%d systems per round: create (define+start) + stop (destroy), sequential%n", n);
@@ -166,6 +165,22 @@ public final class HypervisorBench {
             throw new IllegalStateException("virsh batch failed with exit code " + virsh.exitValue());
         }
         return elapsed;
+    }
+
+    /** The spec of every benchmark's systems: one vCPU, 128 MiB, one disk, one NIC. */
+    static ObjectNode spec() {
+        ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 128);
+        spec.putArray("disks").addObject().put("path", "/var/lib/acp/bench.img");
+        spec.putArray("interfaces").addObject().put("bridge", "acpbr0");
+        return spec;
+    }
+
+    /** Creates and starts {@code n} systems of {@link #spec()}, named {@code prefix} and a number. */
+    static void createRunning(Systems systems, String prefix, int n) {
+        ObjectNode spec = spec();
+        for (int i = 0; i < n; i++) {
+            systems.create(prefix + i, spec).await().atMost(WAIT);
+        }
     }
 
     /** ACP's hypervisor service of node "bench" on test:///default over {@code cdb}, started, its stats sampled every {@code statsInterval}. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.Systems;
-import io.acp.model.Json;
 import io.acp.testing.BenchArgs;
 import java.time.Duration;
 import java.util.Arrays;
@@ -38,14 +37,11 @@ public final class HypervisorBusyBench {
     }
 
     private static void run(int running, int ops, int gapMs, int warmups) throws Exception {
-        ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
-                + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
+        ObjectNode spec = HypervisorBench.spec();
         HypervisorService service = HypervisorBench.startService(Duration.ofSeconds(1), Cdb.inMemory("bench"));
         Systems systems = service.systems();
         String prefix = "b" + ProcessHandle.current().pid() + "-";
-        for (int i = 0; i < running; i++) {
-            systems.create(prefix + "run-" + i, spec).await().atMost(WAIT);
-        }
+        HypervisorBench.createRunning(systems, prefix + "run-", running);
         long[] sample = new long[5];
         for (int i = 0; i < sample.length; i++) {
             long t0 = System.nanoTime();

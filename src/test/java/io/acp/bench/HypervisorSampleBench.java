@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.acp.cluster.Cdb;
 import io.acp.hypervisor.HypervisorService;
 import io.acp.hypervisor.Systems;
-import io.acp.model.Json;
 import io.acp.node.NodeCalls;
 import io.acp.testing.BenchArgs;
 import java.time.Duration;
@@ -47,14 +46,11 @@ public final class HypervisorSampleBench {
     }
 
     private static void run(int running, int stopped, int samples, int warmups) throws Exception {
-        ObjectNode spec = (ObjectNode) Json.MAPPER.readTree("{\"vcpus\":1,\"memory\":128,\"disks\":[{\"path\":\"/var/lib/acp/bench.img\"}],"
-                + "\"interfaces\":[{\"bridge\":\"acpbr0\"}]}");
+        ObjectNode spec = HypervisorBench.spec();
         HypervisorService service = HypervisorBench.startService(Duration.ofHours(1), Cdb.inMemory("bench"));
         Systems systems = service.systems();
         String prefix = "s" + ProcessHandle.current().pid() + "-";
-        for (int i = 0; i < running; i++) {
-            systems.create(prefix + "run-" + i, spec).await().atMost(WAIT);
-        }
+        HypervisorBench.createRunning(systems, prefix + "run-", running);
         for (int i = 0; i < stopped; i++) {
             systems.create(prefix + "stop-" + i, spec, false, NodeCalls.none("bench")).await().atMost(WAIT);
         }
