@@ -33,13 +33,42 @@ import org.libvirt.LibvirtException;
  */
 public final class LibvirtBackend implements HypervisorBackend {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LibvirtBackend.class);
+
     /** VIR_DOMAIN_CHECKPOINT_DELETE_METADATA_ONLY: forget a checkpoint, leaving its bitmaps in the images. */
     private static final int CHECKPOINT_DELETE_METADATA_ONLY = 1 << 1;
 
+    /**
+     * How long the stats sample waits for a domain's balloon and disk counters, which QEMU answers
+     * through its monitor in 1-2 ms: a VMM that has not answered by then is hung or nearly so, and
+     * its counters are left out until it answers (MonitorReads).
+     */
+    static final java.time.Duration MONITOR_READ_BOUND = java.time.Duration.ofSeconds(1);
+
     private final LibvirtConnection libvirt;
+    private final MonitorReads<Connect> monitorReads;
 
     public LibvirtBackend(String uri, String nodeId) {
         this.libvirt = new LibvirtConnection(uri, nodeId);
+        this.monitorReads = new MonitorReads<>(MONITOR_READ_BOUND, () -> monitorConnection(uri), LibvirtBackend::closeQuietly,
+                "node " + nodeId + " (libvirt at " + uri + ")");
+    }
+
+    /** A connection of the monitor reads' own (no events: nothing listens on it). */
+    private static Connect monitorConnection(String uri) {
+        try {
+            return new Connect(uri);
+        } catch (LibvirtException e) {
+            throw new IllegalStateException("cannot connect to libvirt at " + uri + " for the monitor reads: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Connect c) {
+        try {
+            c.close();
+        } catch (LibvirtException e) {
+            // a connection left behind by a hung read, or one that failed: nothing to do about it
+        }
     }
 
     @Override
@@ -154,16 +183,54 @@ public final class LibvirtBackend implements HypervisorBackend {
         }
     }
 
-    /** Reads a listed domain's status and counters on its handle, if it is one of {@code wanted} and still runs. */
-    private static void sampleIfWanted(Domain d, Set<String> wanted, Function<String, List<String>> disksOf, BiConsumer<String, DomainSample> out)
+    /** A running domain's counters that QEMU answers through its monitor. */
+    private record MonitorCounters(Map<String, long[]> blocks, Map<String, Long> memory) {
+    }
+
+    /**
+     * Samples a listed domain if it is one of {@code wanted} and still runs: its status and its
+     * interfaces' counters on its handle here, its balloon's and disks' through the VMM's monitor
+     * ({@link MonitorReads}: on a connection of their own, waited for at most
+     * {@link #MONITOR_READ_BOUND}, left out while the monitor does not answer).
+     */
+    private void sampleIfWanted(Domain d, Set<String> wanted, Function<String, List<String>> disksOf, BiConsumer<String, DomainSample> out)
             throws LibvirtException {
         String name = d.getName();
         if (!wanted.contains(name)) {
             return;
         }
         DomainStatus s = DomainStates.status(d, name);
-        if (s.state() == SystemState.RUNNING) {
-            out.accept(name, new DomainSample(s, DomainStats.block(d, disksOf.apply(name)), DomainStats.interfaces(d), DomainStats.memory(d)));
+        if (s.state() != SystemState.RUNNING) {
+            return;
+        }
+        Map<String, long[]> interfaces = DomainStats.interfaces(d);
+        List<String> disks = disksOf.apply(name);
+        Optional<MonitorCounters> monitor = readMonitor(name, disks);
+        out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), interfaces,
+                monitor.map(MonitorCounters::memory).orElse(Map.of())));
+    }
+
+    /**
+     * The balloon's and the disks' counters of running domain {@code name}; empty while its
+     * monitor does not answer, or when the read failed (the counters are left out of this sample;
+     * the next one reads them on a fresh connection).
+     */
+    private Optional<MonitorCounters> readMonitor(String name, List<String> disks) {
+        try {
+            return monitorReads.read(name, c -> {
+                Domain d = LibvirtConnection.lookup(c, name);
+                if (d == null) {
+                    return null;
+                }
+                try {
+                    return new MonitorCounters(DomainStats.block(d, disks), DomainStats.memory(d));
+                } finally {
+                    LibvirtConnection.free(d);
+                }
+            });
+        } catch (LibvirtException | IllegalStateException e) {
+            LOG.debugf("no monitor counters of %s on node %s: %s", name, libvirt.nodeId(), e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -461,6 +528,7 @@ public final class LibvirtBackend implements HypervisorBackend {
     /** Closes for good: later calls answer unavailable instead of reconnecting. */
     @Override
     public void close() {
+        monitorReads.close();
         libvirt.close();
     }
 

@@ -1,0 +1,175 @@
+package io.acp.hypervisor.libvirt;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+import org.libvirt.LibvirtException;
+
+/**
+ * Reads of a running domain that go through its VMM's monitor (QEMU's QMP: the balloon's and the
+ * block devices' counters), on a connection of their own and a reader thread, waited for at most a
+ * bound. A VMM whose main loop hangs (stopped, or stuck on storage that stopped answering) never
+ * answers its monitor: libvirt's call then waits for ever, every later one for the domain waits 30
+ * s for its job, and other calls on the same connection may wait behind it (a domain's status read
+ * right after its start did, measured on libvirt 9.0). So the caller (the hypervisor's thread,
+ * which every create and stop also needs) waits at most the bound; a domain whose read outlived it
+ * gets no further read until that one has returned; and the connection it waits on is left to it
+ * (closed once the read returns), the next read opening a fresh one.
+ *
+ * @param <C> the connection; only the hypervisor's thread calls {@link #read}
+ */
+final class MonitorReads<C> implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(MonitorReads.class);
+
+    private static final int PENDING = 0;
+    private static final int RETURNED = 1;
+    private static final int GIVEN_UP = 2;
+
+    interface Read<C, T> {
+        /** Reads on {@code connection}; null when the domain is gone. */
+        T read(C connection) throws LibvirtException;
+    }
+
+    private final Duration bound;
+    private final Supplier<C> open;
+    private final Consumer<C> close;
+    private final String where;
+    private final ExecutorService readers;
+    /** Domains whose read outlived the bound and has not returned yet. */
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    /** The connection reads go to; null until the next read opens one. Written by the caller's thread only. */
+    private volatile C connection;
+
+    /**
+     * {@code open} makes a connection (and may fail with an unchecked exception), {@code close}
+     * lets one go; {@code where} names the node and the libvirt in log lines.
+     */
+    MonitorReads(Duration bound, Supplier<C> open, Consumer<C> close, String where) {
+        this.bound = bound;
+        this.open = open;
+        this.close = close;
+        this.where = where;
+        this.readers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "acp-hypervisor-monitor-read");
+            t.setDaemon(true); // one may wait for a hung VMM for ever: it must not hold the JVM
+            return t;
+        });
+    }
+
+    /**
+     * {@code read} of domain {@code name}: its answer; empty when the domain is gone, when the read
+     * did not return within the bound, or when an earlier read of this domain still waits (then
+     * it is not even tried). A failure of the read is thrown as it came, and its connection let go.
+     */
+    <T> Optional<T> read(String name, Read<C, T> read) throws LibvirtException {
+        if (waiting.contains(name)) {
+            return Optional.empty();
+        }
+        C c = connection;
+        if (c == null) {
+            c = open.get();
+            connection = c;
+        }
+        C on = c;
+        // Whoever of the reader (returned) and the caller (gave up) is first decides who owns the
+        // connection afterwards: a read given up on closes its connection when it returns.
+        AtomicInteger outcome = new AtomicInteger(PENDING);
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        readers.execute(() -> {
+            T result = null;
+            Throwable failure = null;
+            try {
+                result = read.read(on);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            boolean givenUp = !outcome.compareAndSet(PENDING, RETURNED);
+            if (failure == null) {
+                answer.complete(result);
+            } else {
+                answer.completeExceptionally(failure);
+            }
+            if (givenUp) {
+                close.accept(on);
+                waiting.remove(name);
+                LOG.infof("system %s on %s: its VMM's monitor answers again", name, where);
+            }
+        });
+        try {
+            return Optional.ofNullable(answer.get(bound.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            waiting.add(name); // before giving up: the reader removes it only once it sees that
+            if (!outcome.compareAndSet(PENDING, GIVEN_UP)) {
+                waiting.remove(name); // returned just now
+                return taken(answer, on);
+            }
+            connection = null; // the read keeps its connection; the next one opens another
+            LOG.warnf("system %s on %s: its VMM's monitor did not answer a counter read within %d ms: its balloon and disk "
+                    + "counters are left out until it answers (a VMM stopped, or stuck on its storage?)", name, where, bound.toMillis());
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw failed(e, on);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (!outcome.compareAndSet(PENDING, GIVEN_UP)) {
+                return taken(answer, on);
+            }
+            connection = null;
+            return Optional.empty();
+        }
+    }
+
+    /** The answer of a read that has returned, its failure thrown as it came. */
+    private <T> Optional<T> taken(CompletableFuture<T> answer, C on) throws LibvirtException {
+        try {
+            return Optional.ofNullable(answer.get());
+        } catch (ExecutionException e) {
+            throw failed(e, on);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a read that has returned cannot be waited for", e);
+        }
+    }
+
+    /** A failed read's cause; its connection (a read that returned: the caller's) is let go, it may be what failed. */
+    private LibvirtException failed(ExecutionException e, C on) {
+        connection = null;
+        close.accept(on);
+        if (e.getCause() instanceof LibvirtException l) {
+            return l;
+        }
+        if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException(e.getCause());
+    }
+
+    /** Domains whose read outlived the bound and has not returned yet. */
+    Set<String> waiting() {
+        return Set.copyOf(waiting);
+    }
+
+    @Override
+    public void close() {
+        readers.shutdown(); // a reader that waits for a hung VMM stays until it answers: a daemon thread
+        C c = connection;
+        connection = null;
+        if (c != null) {
+            close.accept(c);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.acp.hypervisor.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+
+/**
+ * Reads through a VMM's monitor with a bound: a read that hangs (a VMM stopped or stuck on its
+ * storage) holds its caller for the bound only; that domain gets no further read until it
+ * returns; the connection it hangs on is left to it and closed once it returns, and the next read
+ * opens a fresh one. The connections here are numbers; the libvirt calls themselves run against
+ * real QEMU in QemuHungMonitorIT.
+ */
+class MonitorReadsTest {
+
+    private static final Duration BOUND = Duration.ofMillis(100);
+
+    private final AtomicInteger opened = new AtomicInteger();
+    private final List<Integer> closed = new CopyOnWriteArrayList<>();
+    private final MonitorReads<Integer> reads = new MonitorReads<>(BOUND, opened::incrementAndGet, closed::add, "node n1 (test)");
+
+    @AfterEach
+    void close() {
+        reads.close();
+    }
+
+    @Test
+    void readsThatAnswerInTimeShareOneConnection() throws Exception {
+        assertThat(reads.read("a", c -> "a on " + c)).contains("a on 1");
+        assertThat(reads.read("b", c -> "b on " + c)).contains("b on 1");
+        assertThat(reads.read("a", c -> null)).as("a domain gone").isEmpty();
+        assertThat(opened).hasValue(1);
+        assertThat(closed).isEmpty();
+        assertThat(reads.waiting()).isEmpty();
+    }
+
+    @Test
+    void aHungReadHoldsItsCallerForTheBoundOnlyAndKeepsItsConnectionUntilItReturns() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        AtomicInteger readsOfA = new AtomicInteger();
+        MonitorReads.Read<Integer, String> readOfA = c -> {
+            readsOfA.incrementAndGet();
+            try {
+                hung.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "late on " + c;
+        };
+
+        long t0 = System.nanoTime();
+        Optional<String> first = reads.read("a", readOfA);
+        Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertThat(first).as("a read that outlived the bound").isEmpty();
+        assertThat(waited).as("how long the caller waited").isLessThan(Duration.ofSeconds(10));
+        assertThat(reads.waiting()).containsExactly("a");
+        assertThat(reads.read("a", readOfA)).as("a domain whose read still waits").isEmpty();
+        assertThat(readsOfA).as("reads tried of that domain").hasValue(1);
+        assertThat(reads.read("b", c -> "b on " + c)).as("another domain, on a fresh connection").contains("b on 2");
+        assertThat(closed).as("the hung read still holds connection 1").isEmpty();
+
+        hung.countDown(); // the VMM answers again
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!reads.waiting().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(reads.waiting()).isEmpty();
+        assertThat(closed).as("the connection the hung read kept, closed once it returned").containsExactly(1);
+        assertThat(reads.read("a", c -> "a on " + c)).as("the domain read again").contains("a on 2");
+        assertThat(opened).hasValue(2);
+    }
+
+    @Test
+    void aFailedReadIsThrownAsItCameAndItsConnectionReplaced() throws Exception {
+        LibvirtException refused = refusal();
+        assertThatThrownBy(() -> reads.read("a", c -> {
+            throw refused;
+        })).isSameAs(refused);
+        assertThat(closed).containsExactly(1);
+        assertThat(reads.waiting()).isEmpty();
+        assertThat(reads.read("a", c -> "a on " + c)).contains("a on 2");
+    }
+
+    /** A refusal as libvirt makes one: a look-up of a domain the test driver does not have. */
+    private static LibvirtException refusal() throws LibvirtException {
+        Connect c = new Connect("test:///default");
+        try {
+            c.domainLookupByName("no-such-domain-" + ProcessHandle.current().pid());
+            throw new IllegalStateException("the test driver found a domain it does not have");
+        } catch (LibvirtException e) {
+            return e;
+        } finally {
+            c.close();
+        }
+    }
+}
