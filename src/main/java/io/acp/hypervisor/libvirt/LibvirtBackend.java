@@ -46,28 +46,20 @@ public final class LibvirtBackend implements HypervisorBackend {
     static final java.time.Duration MONITOR_READ_BOUND = java.time.Duration.ofSeconds(1);
 
     private final LibvirtConnection libvirt;
-    private final MonitorReads<Connect> monitorReads;
+    private final MonitorReads<MonitorLink> monitorReads;
 
     public LibvirtBackend(String uri, String nodeId) {
         this.libvirt = new LibvirtConnection(uri, nodeId);
-        this.monitorReads = new MonitorReads<>(MONITOR_READ_BOUND, () -> monitorConnection(uri), LibvirtBackend::closeQuietly,
+        this.monitorReads = new MonitorReads<>(MONITOR_READ_BOUND, () -> monitorLink(uri), MonitorLink::close,
                 "node " + nodeId + " (libvirt at " + uri + ")");
     }
 
     /** A connection of the monitor reads' own (no events: nothing listens on it). */
-    private static Connect monitorConnection(String uri) {
+    private static MonitorLink monitorLink(String uri) {
         try {
-            return new Connect(uri);
+            return new MonitorLink(new Connect(uri));
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot connect to libvirt at " + uri + " for the monitor reads: " + e.getMessage(), e);
-        }
-    }
-
-    private static void closeQuietly(Connect c) {
-        try {
-            c.close();
-        } catch (LibvirtException e) {
-            // a connection left behind by a hung read, or one that failed: nothing to do about it
         }
     }
 
@@ -109,6 +101,8 @@ public final class LibvirtBackend implements HypervisorBackend {
         private final Domain[] listed;
         private final Set<String> wanted;
         private final Function<String, List<String>> disksOf;
+        /** The domains this sample read as running: the monitor reads keep the handles of these only. */
+        private final Set<String> running = new HashSet<>();
         private int next;
 
         ListedSample(Connect listedOn, Domain[] listed, Set<String> wanted, Function<String, List<String>> disksOf) {
@@ -133,9 +127,16 @@ public final class LibvirtBackend implements HypervisorBackend {
                 do {
                     Domain d = listed[next];
                     listed[next++] = null; // freed by this read, whatever it answers
-                    readListed(d, x -> sampleIfWanted(x, wanted, disksOf, out));
+                    readListed(d, x -> sampleIfWanted(x, wanted, disksOf, (name, sample) -> {
+                        running.add(name);
+                        out.accept(name, sample);
+                    }));
                 } while (next < listed.length && System.nanoTime() - deadlineNanos < 0);
-                return next < listed.length;
+                if (next < listed.length) {
+                    return true;
+                }
+                monitorReads.onConnection(link -> link.retain(running));
+                return false;
             });
         }
 
@@ -205,28 +206,22 @@ public final class LibvirtBackend implements HypervisorBackend {
         }
         Map<String, long[]> interfaces = DomainStats.interfaces(d);
         List<String> disks = disksOf.apply(name);
-        Optional<MonitorCounters> monitor = readMonitor(name, disks);
+        Optional<MonitorCounters> monitor = readMonitor(name, d.getUUIDString(), d.getID(), disks);
         out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), interfaces,
                 monitor.map(MonitorCounters::memory).orElse(Map.of())));
     }
 
     /**
-     * The balloon's and the disks' counters of running domain {@code name}; empty while its
+     * The balloon's and the disks' counters of running domain {@code name} in its run {@code uuid},
+     * {@code id} (on the handle the monitor reads kept of it, MonitorLink); empty while its
      * monitor does not answer, or when the read failed (the counters are left out of this sample;
      * the next one reads them on a fresh connection).
      */
-    private Optional<MonitorCounters> readMonitor(String name, List<String> disks) {
+    private Optional<MonitorCounters> readMonitor(String name, String uuid, int id, List<String> disks) {
         try {
-            return monitorReads.read(name, c -> {
-                Domain d = LibvirtConnection.lookup(c, name);
-                if (d == null) {
-                    return null;
-                }
-                try {
-                    return new MonitorCounters(DomainStats.block(d, disks), DomainStats.memory(d));
-                } finally {
-                    LibvirtConnection.free(d);
-                }
+            return monitorReads.read(name, link -> {
+                Domain d = link.handle(name, uuid, id);
+                return d == null ? null : new MonitorCounters(DomainStats.block(d, disks), DomainStats.memory(d));
             });
         } catch (LibvirtException | IllegalStateException e) {
             LOG.debugf("no monitor counters of %s on node %s: %s", name, libvirt.nodeId(), e.getMessage());

@@ -158,6 +158,14 @@ final class MonitorReads<C> implements AutoCloseable {
         throw new IllegalStateException(e.getCause());
     }
 
+    /** Runs {@code action} on the connection reads go to, if one is open; only between reads, on the caller's thread. */
+    void onConnection(Consumer<C> action) {
+        C c = connection;
+        if (c != null) {
+            action.accept(c);
+        }
+    }
+
     /** Domains whose read outlived the bound and has not returned yet. */
     Set<String> waiting() {
         return Set.copyOf(waiting);
