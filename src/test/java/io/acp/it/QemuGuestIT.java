@@ -8,7 +8,6 @@ import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
 import io.acp.testing.Eventually;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class QemuGuestIT {
 
-    private static final String URI = "qemu:///system";
+    private static final String URI = HostLibvirt.URI;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String A = "acp-qemu-it-" + ProcessHandle.current().pid() + "-a";
     private static final String B = "acp-qemu-it-" + ProcessHandle.current().pid() + "-b";
@@ -42,10 +41,7 @@ class QemuGuestIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        Process probe = new ProcessBuilder("virsh", "-c", URI, "version").redirectErrorStream(true).start();
-        String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0)
-                .as("libvirtd must answer on %s (scripts/libvirtd-up starts it; scripts/test runs it): %s", URI, said).isTrue();
+        HostLibvirt.requireRunning();
         node = NodeProcess.start("qemu1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
     }
 
@@ -56,20 +52,12 @@ class QemuGuestIT {
                 node.close();
             }
         } finally {
-            for (String id : List.of(A, B)) {
-                virsh("destroy", id);
-                virsh("undefine", id);
-            }
+            HostLibvirt.removeDomains(List.of(A, B));
         }
     }
 
     private static String virsh(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("virsh", "-c", URI));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
+        return HostLibvirt.virsh(args);
     }
 
     private static ObjectNode byId(String id) {

@@ -8,7 +8,6 @@ import io.acp.api.client.ApiClient;
 import io.acp.model.Json;
 import io.acp.testing.Eventually;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class QemuHungMonitorIT {
 
-    private static final String URI = "qemu:///system";
+    private static final String URI = HostLibvirt.URI;
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** Far more than a stop takes (under a second), far less than libvirt's 30 s job timeout. */
     private static final Duration PROMPT = Duration.ofSeconds(10);
@@ -46,10 +45,7 @@ class QemuHungMonitorIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        Process probe = new ProcessBuilder("virsh", "-c", URI, "version").redirectErrorStream(true).start();
-        String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0)
-                .as("libvirtd must answer on %s (scripts/libvirtd-up starts it; scripts/test runs it): %s", URI, said).isTrue();
+        HostLibvirt.requireRunning();
         node = NodeProcess.start("hung1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
     }
 
@@ -63,20 +59,8 @@ class QemuHungMonitorIT {
                 node.close();
             }
         } finally {
-            for (String id : List.of(HUNG, OTHER)) {
-                virsh("destroy", id);
-                virsh("undefine", id);
-            }
+            HostLibvirt.removeDomains(List.of(HUNG, OTHER));
         }
-    }
-
-    private static String virsh(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("virsh", "-c", URI));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
     }
 
     private static void signal(String name, long pid) throws IOException, InterruptedException {

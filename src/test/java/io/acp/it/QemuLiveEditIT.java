@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class QemuLiveEditIT {
 
-    private static final String URI = "qemu:///system";
+    private static final String URI = HostLibvirt.URI;
     private static final String ID = "acp-qemu-live-" + ProcessHandle.current().pid();
     private static final String PLUG = "acp-qemu-plug-" + ProcessHandle.current().pid();
 
@@ -50,10 +50,7 @@ class QemuLiveEditIT {
                 node.close();
             }
         } finally {
-            for (String id : List.of(ID, PLUG)) {
-                virsh("destroy", id);
-                virsh("undefine", id);
-            }
+            HostLibvirt.removeDomains(List.of(ID, PLUG));
         }
     }
 
@@ -65,12 +62,7 @@ class QemuLiveEditIT {
     }
 
     private static String virsh(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("virsh", "-c", URI));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
+        return HostLibvirt.virsh(args);
     }
 
     private static ObjectNode set(String changes) throws IOException {

@@ -12,7 +12,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,7 +52,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiConsoleIT {
 
-    private static final String URI = "qemu:///system";
+    private static final String URI = HostLibvirt.URI;
     private static final String ID = "acp-console-it-" + ProcessHandle.current().pid();
     /** qemu (another user) must reach the guest's disk: not under a 0700 temporary directory. */
     private static final Path DISKS = Path.of("/var/tmp", ID);
@@ -70,10 +69,7 @@ class WebUiConsoleIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Process probe = new ProcessBuilder("virsh", "-c", URI, "version").redirectErrorStream(true).start();
-        String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0)
-                .as("libvirtd must answer on %s (scripts/libvirtd-up starts it): %s", URI, said).isTrue();
+        HostLibvirt.requireRunning();
         Files.createDirectories(SHOTS);
         Files.createDirectories(DISKS);
         Files.setPosixFilePermissions(DISKS, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -131,8 +127,7 @@ class WebUiConsoleIT {
                 }
             }
         } finally {
-            virsh("destroy", ID);
-            virsh("undefine", ID);
+            HostLibvirt.removeDomains(List.of(ID));
             Files.deleteIfExists(DISKS.resolve(ID + ".img"));
             Files.deleteIfExists(DISKS);
         }
@@ -216,15 +211,6 @@ class WebUiConsoleIT {
         }
         return AcpApp.cli(dir, List.of("-Dacp.node.data-dir=" + node.dataDir(), "-Dacp.node.id=" + node.id()), CLI_LIMIT,
                 all.toArray(String[]::new));
-    }
-
-    private static String virsh(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("virsh", "-c", URI));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
     }
 
     private static int freeTcpPort() throws IOException {

@@ -1,0 +1,44 @@
+package io.acp.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The host's libvirtd on {@code qemu:///system}, as the tests that boot real guests use it. */
+final class HostLibvirt {
+
+    static final String URI = "qemu:///system";
+
+    private HostLibvirt() {
+    }
+
+    /** Fails the test unless libvirtd answers on {@link #URI} (scripts/libvirtd-up starts it; scripts/test runs it). */
+    static void requireRunning() throws IOException, InterruptedException {
+        Process probe = new ProcessBuilder("virsh", "-c", URI, "version").redirectErrorStream(true).start();
+        String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0)
+                .as("libvirtd must answer on %s (scripts/libvirtd-up starts it; scripts/test runs it): %s", URI, said).isTrue();
+    }
+
+    /** {@code virsh -c qemu:///system ARGS}: what it printed (both streams), whatever its exit code. */
+    static String virsh(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("virsh", "-c", URI));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
+    /** Destroys and undefines the domains {@code ids} wherever they are left, so a failed test leaves no guest. */
+    static void removeDomains(List<String> ids) throws IOException, InterruptedException {
+        for (String id : ids) {
+            virsh("destroy", id);
+            virsh("undefine", id);
+        }
+    }
+}
