@@ -5,7 +5,10 @@ import java.util.Map;
 /**
  * One stats sample of a running domain, read together: its status, and its counters where the
  * driver reports them (read and written bytes per block device, received and sent bytes per
- * interface by its host-side name, the balloon's figures in KiB).
+ * interface by its host-side name, the balloon's figures in KiB: {@code actual} (the balloon's
+ * size), {@code rss} (the VMM's resident memory), {@code unused} and {@code usable} (the guest's
+ * view, with a balloon driver in the guest)). Empty maps where the driver reports nothing, and
+ * blocks and memory empty while the VMM's monitor does not answer.
  */
 public record DomainSample(DomainStatus status, Map<String, long[]> blocks, Map<String, long[]> interfaces, Map<String, Long> memory) {
 }

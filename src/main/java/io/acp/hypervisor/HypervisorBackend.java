@@ -75,12 +75,6 @@ public interface HypervisorBackend extends AutoCloseable {
 
     void undefine(String name);
 
-    /** Read and write byte counters per device name, where the driver reports them (may be empty). */
-    Map<String, long[]> blockStats(String name, List<String> devices);
-
-    /** Received and sent byte counters per interface of a running domain, where the driver reports them. */
-    Map<String, long[]> interfaceStats(String name);
-
     /** The live domain XML (the defined one when stopped), or empty if no such domain. */
     Optional<String> xml(String name);
 
@@ -125,13 +119,6 @@ public interface HypervisorBackend extends AutoCloseable {
     default Map<String, Long> completedMigration(String name) {
         return Map.of();
     }
-
-    /**
-     * A running domain's balloon figures in KiB, where the driver reports them: {@code actual} (balloon
-     * size), {@code rss} (the VMM's resident memory), {@code unused} and {@code usable} (the guest's view,
-     * with a balloon driver in the guest). Empty when not reported.
-     */
-    Map<String, Long> memoryStats(String name);
 
     /** The process id of a running domain's VMM where the VMM is a process of this node (qemu); empty otherwise. */
     java.util.OptionalLong vmmPid(String name);

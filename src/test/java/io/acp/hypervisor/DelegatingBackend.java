@@ -165,16 +165,6 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
-    public Map<String, long[]> blockStats(String name, List<String> devices) {
-        return real.blockStats(name, devices);
-    }
-
-    @Override
-    public Map<String, long[]> interfaceStats(String name) {
-        return real.interfaceStats(name);
-    }
-
-    @Override
     public Optional<String> xml(String name) {
         return real.xml(name);
     }
@@ -212,11 +202,6 @@ class DelegatingBackend implements HypervisorBackend {
     @Override
     public Map<String, Long> completedMigration(String name) {
         return real.completedMigration(name);
-    }
-
-    @Override
-    public Map<String, Long> memoryStats(String name) {
-        return real.memoryStats(name);
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.acp.hypervisor.SystemState;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,10 +53,10 @@ public final class LibvirtBackend implements HypervisorBackend {
                 "node " + nodeId + " (libvirt at " + uri + ")");
     }
 
-    /** A connection of the monitor reads' own (no events: nothing listens on it). */
+    /** A read-only connection of the monitor reads' own (no events: nothing listens on it). */
     private static MonitorLink monitorLink(String uri) {
         try {
-            return new MonitorLink(new Connect(uri));
+            return new MonitorLink(new Connect(uri, true));
         } catch (LibvirtException e) {
             throw new IllegalStateException("cannot connect to libvirt at " + uri + " for the monitor reads: " + e.getMessage(), e);
         }
@@ -313,21 +312,6 @@ public final class LibvirtBackend implements HypervisorBackend {
             }
             d.undefine(Domain.UndefineFlags.SNAPSHOTS_METADATA);
         });
-    }
-
-    @Override
-    public Map<String, long[]> blockStats(String name, List<String> devices) {
-        return libvirt.read("read block stats of " + name, name, new LinkedHashMap<>(), d -> DomainStats.block(d, devices));
-    }
-
-    @Override
-    public Map<String, long[]> interfaceStats(String name) {
-        return libvirt.read("read interface stats of " + name, name, new LinkedHashMap<>(), DomainStats::interfaces);
-    }
-
-    @Override
-    public Map<String, Long> memoryStats(String name) {
-        return libvirt.read("read memory stats of " + name, name, new LinkedHashMap<>(), DomainStats::memory);
     }
 
     @Override
