@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,18 @@ final class HostLibvirt {
         String said = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0)
                 .as("libvirtd must answer on %s (scripts/libvirtd-up starts it; scripts/test runs it): %s", URI, said).isTrue();
+    }
+
+    /**
+     * Starts node {@code nodeId} in {@code dir} on {@link #URI}, once libvirtd answers there, with a
+     * reconcile every 2 s (so a guest changed behind the node's back is seen within a test's wait) and
+     * {@code moreOptions} after those.
+     */
+    static NodeProcess startNode(String nodeId, Path dir, String... moreOptions) throws IOException, InterruptedException {
+        requireRunning();
+        List<String> options = new ArrayList<>(List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
+        options.addAll(List.of(moreOptions));
+        return NodeProcess.start(nodeId, dir, List.of(), options);
     }
 
     /** {@code virsh -c qemu:///system ARGS}: what it printed (both streams), whatever its exit code. */

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class QemuGuestIT {
 
-    private static final String URI = HostLibvirt.URI;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String A = "acp-qemu-it-" + ProcessHandle.current().pid() + "-a";
     private static final String B = "acp-qemu-it-" + ProcessHandle.current().pid() + "-b";
@@ -41,8 +40,7 @@ class QemuGuestIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        HostLibvirt.requireRunning();
-        node = NodeProcess.start("qemu1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
+        node = HostLibvirt.startNode("qemu1", dir);
     }
 
     @AfterAll

@@ -45,8 +45,7 @@ class QemuHungMonitorIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        HostLibvirt.requireRunning();
-        node = NodeProcess.start("hung1", dir, List.of(), List.of("-Dacp.hypervisor.uri=" + URI, "-Dacp.hypervisor.reconcile-interval=2s"));
+        node = HostLibvirt.startNode("hung1", dir);
     }
 
     @AfterAll

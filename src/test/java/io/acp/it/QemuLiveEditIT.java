@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class QemuLiveEditIT {
 
-    private static final String URI = HostLibvirt.URI;
     private static final String ID = "acp-qemu-live-" + ProcessHandle.current().pid();
     private static final String PLUG = "acp-qemu-plug-" + ProcessHandle.current().pid();
 
@@ -38,9 +37,8 @@ class QemuLiveEditIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        assertThat(virsh("version")).as("libvirtd must answer on %s (scripts/libvirtd-up starts it)", URI).contains("libvirt");
-        node = NodeProcess.start("qemu1", java.nio.file.Files.createDirectories(dir.resolve("node")), List.of(), List.of("-Dacp.hypervisor.uri=" + URI,
-                "-Dacp.hypervisor.reconcile-interval=2s", "-Dacp.hypervisor.allowed-device-paths=" + dir));
+        node = HostLibvirt.startNode("qemu1", java.nio.file.Files.createDirectories(dir.resolve("node")),
+                "-Dacp.hypervisor.allowed-device-paths=" + dir);
     }
 
     @AfterAll
