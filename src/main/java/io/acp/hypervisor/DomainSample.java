@@ -9,6 +9,10 @@ import java.util.Map;
  * size), {@code rss} (the VMM's resident memory), {@code unused} and {@code usable} (the guest's
  * view, with a balloon driver in the guest)). Empty maps where the driver reports nothing, and
  * blocks and memory empty while the VMM's monitor does not answer.
+ *
+ * @param monitorAnswers false while a read through the VMM's monitor has waited longer than its
+ *                       bound and not returned: the VMM hangs (stopped, or stuck on its storage)
  */
-public record DomainSample(DomainStatus status, Map<String, long[]> blocks, Map<String, long[]> interfaces, Map<String, Long> memory) {
+public record DomainSample(DomainStatus status, Map<String, long[]> blocks, Map<String, long[]> interfaces, Map<String, Long> memory,
+        boolean monitorAnswers) {
 }

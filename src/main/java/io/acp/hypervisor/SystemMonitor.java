@@ -166,7 +166,7 @@ final class SystemMonitor {
      */
     private Uni<Boolean> readPart(RunningSample sample, Set<String> sampled) {
         return hv.call(b -> sample.readSome(System.nanoTime() + SAMPLE_PART.toNanos(), (id, s) -> {
-            superviseVmm(b, id);
+            superviseVmm(b, id, s.monitorAnswers());
             Map<String, Double> v = values(id, s.status(), s.blocks(), s.interfaces());
             s.memory().forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
             cdb.putStats(SystemReports.key(id), v);
@@ -193,13 +193,17 @@ final class SystemMonitor {
         return targets;
     }
 
-    /** Publishes the VMM process of a running system (pid, cgroup) when it is new or changed. */
-    private void superviseVmm(HypervisorBackend b, String id) {
+    /**
+     * Publishes the VMM process of a running system (pid, cgroup, and whether it answers its
+     * monitor) when it is new or changed: a VMM that hangs is a fault of that system the monitor
+     * raises an alarm for (rule vmmUnresponsive), not only a log line.
+     */
+    private void superviseVmm(HypervisorBackend b, String id, boolean monitorAnswers) {
         java.util.OptionalLong pid = b.vmmPid(id);
         if (pid.isEmpty()) {
             return;
         }
-        Vmm.of(pid.getAsLong()).ifPresent(vmm -> reports.vmm(id, vmm));
+        Vmm.of(pid.getAsLong()).map(vmm -> monitorAnswers ? vmm : vmm.unresponsive()).ifPresent(vmm -> reports.vmm(id, vmm));
     }
 
     private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks, Map<String, long[]> nics) {

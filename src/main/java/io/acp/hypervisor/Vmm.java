@@ -11,13 +11,15 @@ import java.util.Optional;
 /**
  * A running system's VMM as a unit of its own, where the VMM is a process of this node (qemu): its
  * process id, its resource group (the cgroup the kernel reports in {@code /proc/<pid>/cgroup}) and
- * its state ({@code running}, or {@code crashed} once it ended without being asked to). Published
+ * its state ({@code running}; {@code unresponsive} while it does not answer its monitor, a VMM
+ * stopped or stuck on its storage; {@code crashed} once it ended without being asked to). Published
  * in the system's meta as {@code "vmm": {"pid", "cgroup", "state"}}.
  */
 public record Vmm(long pid, String cgroup, String state) {
 
     static final String RUNNING = "running";
     static final String CRASHED = "crashed";
+    static final String UNRESPONSIVE = "unresponsive";
 
     /** The VMM process {@code pid} as /proc shows it now; empty if there is no such process. */
     static Optional<Vmm> of(long pid) {
@@ -53,6 +55,10 @@ public record Vmm(long pid, String cgroup, String state) {
 
     boolean alive() {
         return Files.exists(Path.of("/proc", Long.toString(pid)));
+    }
+
+    Vmm unresponsive() {
+        return new Vmm(pid, cgroup, UNRESPONSIVE);
     }
 
     Vmm crashed() {

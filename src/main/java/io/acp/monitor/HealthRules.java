@@ -1,5 +1,6 @@
 package io.acp.monitor;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.acp.model.ObjectType;
 import io.acp.monitor.Observations.NodeFacts;
 import io.acp.monitor.Observations.Reachability;
@@ -118,8 +119,12 @@ public final class HealthRules {
                 }
             }
             case SYSTEM -> {
+                JsonNode vmm = r.meta().path("vmm");
                 if (state.equals("failed")) {
                     emit.hit(Rule.SYSTEM_FAILED, subject, r.node(), "system " + r.key().id() + " failed" + on);
+                } else if (vmm.path("state").asText("").equals("unresponsive")) {
+                    emit.hit(Rule.VMM_UNRESPONSIVE, subject, r.node(), "the VMM of system " + r.key().id() + on + " (pid "
+                            + vmm.path("pid").asText("?") + ") does not answer its monitor: stopped, or stuck on its storage?");
                 }
             }
             case STORAGE -> storage(r, s, subject, on, emit);

@@ -13,6 +13,7 @@ public enum Rule {
     SERVICE_FAILED("serviceFailed", 10, Severity.MAJOR),
     SERVICE_UNHEALTHY("serviceUnhealthy", 3, Severity.WARNING),
     SYSTEM_FAILED("systemFailed", 5, Severity.MAJOR),
+    VMM_UNRESPONSIVE("vmmUnresponsive", 5, Severity.MAJOR),
     POOL_FULL("poolFull", 15, Severity.CRITICAL),
     POOL_NEAR_FULL("poolNearFull", 5, Severity.MINOR),
     POOL_UNAVAILABLE("poolUnavailable", 10, Severity.MAJOR),

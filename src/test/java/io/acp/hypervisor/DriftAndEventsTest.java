@@ -139,6 +139,9 @@ class DriftAndEventsTest {
 
     @Test
     void aStoppedSystemWhoseStartEventArrivesLateGetsNoStats() {
+        // libvirt's own event of the stop comes on its event thread: it could follow the late start
+        // event delivered below and put the report right before the sample (1 run in 6 did)
+        node.backend.get().dropEvents = true;
         node.systems().stop(id).await().atMost(LibvirtNode.WAIT);
         node.backend.get().deliver(id, DomainEventKind.STARTED); // its start's event, handled after the stop
         assertThat(node.cdb.meta(SystemReports.key(id), LibvirtNode.NODE).get(0).values().get("state").asText())

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * s; the node's stats sample, which every create and stop of the node queues behind on the
  * hypervisor's thread, waits for it at most a second and then leaves that guest's balloon and disk
  * counters out until it answers. So the other guest is still stopped and started in seconds, the
- * hung one keeps its cpu and state figures, and its balloon comes back once its qemu runs again.
+ * hung one keeps its cpu and state figures, its meta says its VMM is unresponsive and the monitor
+ * raises an alarm for it; its balloon comes back and the alarm clears once its qemu runs again.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class QemuHungMonitorIT {
@@ -45,7 +46,8 @@ class QemuHungMonitorIT {
 
     @BeforeAll
     static void startNode() throws Exception {
-        node = HostLibvirt.startNode("hung1", dir);
+        // the alarm's hysteresis shortened (5 s to raise, 10 s to clear by default): the test waits for both
+        node = HostLibvirt.startNode("hung1", dir, "-Dacp.monitor.raise-delay=1s", "-Dacp.monitor.clear-delay=2s");
     }
 
     @AfterAll
@@ -81,6 +83,16 @@ class QemuHungMonitorIT {
         return m.isEmpty() ? Json.object() : m.get(0).path("values");
     }
 
+    /** The active alarm of rule vmmUnresponsive about {@code id}, if one is raised. */
+    private static java.util.Optional<JsonNode> unresponsiveAlarm(ApiClient api, String id) {
+        for (JsonNode a : api.call("monitor", "alarms", Json.object())) {
+            if (a.path("rule").asText().equals("vmmUnresponsive") && a.path("subject").asText().equals("system/" + id)) {
+                return java.util.Optional.of(a);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     @Test
     void aGuestWhoseVmmHangsHoldsNeitherTheOtherGuestsOperationsNorTheirStats() throws Exception {
         try (ApiClient api = node.client()) {
@@ -110,11 +122,25 @@ class QemuHungMonitorIT {
             Eventually.await(WAIT, () -> !stats(api, HUNG).has("balloonActual") && stats(api, HUNG).has("cpuTime"),
                     "stats of " + HUNG + " without its balloon");
             assertThat(meta(api, HUNG).path("state").asText()).isEqualTo("running");
+            assertThat(unresponsiveAlarm(api, OTHER)).as("an alarm about the VMM that answers").isEmpty();
+
+            // An operator sees it without reading the log: the VMM's state in the meta, and an alarm.
+            Eventually.await(WAIT, () -> meta(api, HUNG).path("vmm").path("state").asText().equals("unresponsive"),
+                    "the VMM of " + HUNG + " unresponsive in its meta");
+            assertThat(meta(api, HUNG).path("vmm").path("pid").asLong()).isEqualTo(hungPid);
+            Eventually.await(WAIT, () -> unresponsiveAlarm(api, HUNG).isPresent(), "an alarm that the VMM of " + HUNG + " does not answer");
+            JsonNode alarm = unresponsiveAlarm(api, HUNG).orElseThrow();
+            assertThat(alarm.path("node").asText()).isEqualTo("hung1");
+            assertThat(alarm.path("severity").asText()).isEqualTo("major");
+            assertThat(alarm.path("message").asText()).contains(HUNG).contains("pid " + hungPid).contains("does not answer its monitor");
+            assertThat(meta(api, OTHER).path("vmm").path("state").asText()).isEqualTo("running");
 
             signal("CONT", hungPid);
             hungPid = 0;
             node.awaitLogLine("system " + HUNG + " on node hung1 (libvirt at " + URI + "): its VMM's monitor answers again", WAIT);
             Eventually.await(WAIT, () -> stats(api, HUNG).has("balloonActual"), "the balloon of " + HUNG + " back in its stats");
+            Eventually.await(WAIT, () -> meta(api, HUNG).path("vmm").path("state").asText().equals("running"), "the VMM of " + HUNG + " running again in its meta");
+            Eventually.await(WAIT, () -> unresponsiveAlarm(api, HUNG).isEmpty(), "the alarm about the VMM of " + HUNG + " cleared");
 
             for (String id : List.of(HUNG, OTHER)) {
                 assertThat(api.call("hypervisor", "delete", byId(id).put("force", true)).path("deleted").asBoolean()).isTrue();

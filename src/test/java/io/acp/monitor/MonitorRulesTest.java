@@ -88,6 +88,8 @@ class MonitorRulesTest {
                         (c, t) -> Producers.service(c, "n3", "hypervisor", "running", true), Rule.SERVICE_UNHEALTHY, "service/n3:hypervisor", "n3"),
                 new Case("system failed", (c, t) -> Producers.system(c, "web1", "n2", "failed"),
                         (c, t) -> Producers.system(c, "web1", "n2", "running"), Rule.SYSTEM_FAILED, "system/web1", "n2"),
+                new Case("VMM unresponsive", (c, t) -> Producers.systemVmm(c, "web2", "n3", "unresponsive"),
+                        (c, t) -> Producers.systemVmm(c, "web2", "n3", "running"), Rule.VMM_UNRESPONSIVE, "system/web2", "n3"),
                 new Case("pool near full by usage", (c, t) -> Producers.pool(c, "p1", "n2", "ok", 90),
                         (c, t) -> Producers.pool(c, "p1", "n2", "ok", 40), Rule.POOL_NEAR_FULL, "storage/p1", "n2"),
                 new Case("pool near full by state", (c, t) -> Producers.pool(c, "p1", "n2", "nearFull", 50),

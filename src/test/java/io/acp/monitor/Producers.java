@@ -107,6 +107,14 @@ public final class Producers {
         meta(cdb, key, node, Json.object().put("state", state).put("loaded", true).put("node", node).put("since", "2026-11-24T10:00:00Z"));
     }
 
+    /** A running system's meta whose VMM (a qemu of {@code node}) is in {@code vmmState}, as the hypervisor's sample writes it. */
+    public static void systemVmm(Cdb cdb, String id, String node, String vmmState) {
+        system(cdb, id, node, "running");
+        ObjectKey key = ObjectKey.of(ObjectType.SYSTEM, id);
+        meta(cdb, key, node, Json.object().put("state", "running").put("loaded", true).put("node", node).put("since", "2026-11-24T10:00:00Z")
+                .set("vmm", Json.object().put("pid", 4242).put("cgroup", "/machine/qemu-1-" + id + ".libvirt-qemu").put("state", vmmState)));
+    }
+
     public static ObjectKey network(Cdb cdb, String id, String node, String state) {
         ObjectKey key = ObjectKey.of(ObjectType.NETWORK, id);
         if (cdb.object(key).isEmpty()) {

@@ -207,7 +207,7 @@ public final class LibvirtBackend implements HypervisorBackend {
         List<String> disks = disksOf.apply(name);
         Optional<MonitorCounters> monitor = readMonitor(name, d.getUUIDString(), d.getID(), disks);
         out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), interfaces,
-                monitor.map(MonitorCounters::memory).orElse(Map.of())));
+                monitor.map(MonitorCounters::memory).orElse(Map.of()), !monitorReads.waitsFor(name)));
     }
 
     /**

@@ -166,9 +166,9 @@ final class MonitorReads<C> implements AutoCloseable {
         }
     }
 
-    /** Domains whose read outlived the bound and has not returned yet. */
-    Set<String> waiting() {
-        return Set.copyOf(waiting);
+    /** Whether a read of domain {@code name} outlived the bound and has not returned yet: its VMM does not answer. */
+    boolean waitsFor(String name) {
+        return waiting.contains(name);
     }
 
     @Override
