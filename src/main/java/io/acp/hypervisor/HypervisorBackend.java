@@ -21,8 +21,11 @@ public interface HypervisorBackend extends AutoCloseable {
     /** The domain's current status, or empty if no domain of that name is defined. */
     Optional<DomainStatus> status(String name);
 
-    /** Every domain defined or running. */
-    List<DomainStatus> list();
+    /**
+     * Every domain defined or running, listed now and read one by one when asked
+     * ({@link DomainListing#read}): what the reconcile reads, part by part.
+     */
+    DomainListing listAll();
 
     /**
      * The running domains among {@code names}, listed now and read part by part

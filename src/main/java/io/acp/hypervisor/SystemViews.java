@@ -9,7 +9,9 @@ import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.smallrye.mutiny.Uni;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,12 +26,25 @@ final class SystemViews {
         this.ctx = ctx;
     }
 
+    /** The systems of the CDB and the statuses of those with a domain here, read in one trip to the hypervisor. */
+    private record Listed(List<ObjectEntry> systems, Map<String, DomainStatus> here) {
+    }
+
     /** Every system object with its report. */
     Uni<ArrayNode> list() {
-        return ctx.hv().call(HypervisorBackend::list).map(domains -> {
+        return ctx.hv().call(b -> {
+            List<ObjectEntry> systems = ctx.cdb().objects(ObjectQuery.ofType(ObjectType.SYSTEM));
+            Map<String, DomainStatus> here = new HashMap<>();
+            try (DomainListing domains = b.listAll()) {
+                for (ObjectEntry e : systems) {
+                    domains.read(e.id()).ifPresent(d -> here.put(e.id(), d));
+                }
+            }
+            return new Listed(systems, here);
+        }).map(listed -> {
             ArrayNode out = Json.MAPPER.createArrayNode();
-            for (ObjectEntry e : ctx.cdb().objects(ObjectQuery.ofType(ObjectType.SYSTEM))) {
-                Optional<DomainStatus> d = domains.stream().filter(s -> s.name().equals(e.id())).findFirst();
+            for (ObjectEntry e : listed.systems()) {
+                Optional<DomainStatus> d = Optional.ofNullable(listed.here().get(e.id()));
                 ObjectNode o = out.addObject();
                 o.setAll(d.isEmpty() ? ownerReport(e).orElseGet(() -> ctx.reportOf(e.id(), d)) : ctx.reportOf(e.id(), d));
                 o.put("vcpus", e.spec().path("vcpus").asInt());

@@ -185,7 +185,13 @@ public final class HypervisorBench {
 
     /** ACP's hypervisor service of node "bench" on test:///default over {@code cdb}, started, its stats sampled every {@code statsInterval}. */
     static HypervisorService startService(Duration statsInterval, Cdb cdb) {
-        HypervisorService service = new HypervisorService(config(statsInterval), "bench", () -> cdb, () -> new LibvirtBackend(URI, "bench"));
+        return startService(statsInterval, Duration.ofSeconds(10), cdb);
+    }
+
+    /** The same, reconciling every {@code reconcileInterval}. */
+    static HypervisorService startService(Duration statsInterval, Duration reconcileInterval, Cdb cdb) {
+        HypervisorService service = new HypervisorService(config(statsInterval, reconcileInterval), "bench", () -> cdb,
+                () -> new LibvirtBackend(URI, "bench"));
         service.start(new ServiceContext() {
             @Override
             public String nodeId() {
@@ -201,6 +207,11 @@ public final class HypervisorBench {
 
     /** The hypervisor's settings for a benchmark on test:///default, with stats sampled every {@code statsInterval}. */
     static HypervisorConfig config(Duration statsInterval) {
+        return config(statsInterval, Duration.ofSeconds(10));
+    }
+
+    /** The same, reconciling every {@code reconcileInterval}. */
+    static HypervisorConfig config(Duration statsInterval, Duration reconcileInterval) {
         return new HypervisorConfig() {
             @Override
             public String uri() {
@@ -209,7 +220,7 @@ public final class HypervisorBench {
 
             @Override
             public Duration reconcileInterval() {
-                return Duration.ofSeconds(10);
+                return reconcileInterval;
             }
 
             @Override

@@ -15,10 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * (real libvirt on test:///default, in-memory CDB) and the service samples their stats every
  * second, as a node does, while one system at a time is created and stopped, one every
  * {@code gap} ms, {@code ops} times. Prints the latency of a create + stop (p50, p99, max) and the
- * time a whole stats sample takes; an operation queued behind a sample waited for all of it when
- * a sample was one trip to the hypervisor's thread.
+ * time a whole stats sample and a whole reconcile take; an operation queued behind a sample or a
+ * reconcile waited for all of it when each was one trip to the hypervisor's thread. The reconcile
+ * runs every {@code reconcile} seconds (a node's default is 10).
  *
- * <p>Usage: {@code HypervisorBusyBench [running=1000] [ops=500] [gap ms=20] [warm-up ops=200]}.
+ * <p>Usage: {@code HypervisorBusyBench [running=1000] [ops=500] [gap ms=20] [warm-up ops=200] [reconcile s=10]}.
  */
 public final class HypervisorBusyBench {
 
@@ -32,13 +33,14 @@ public final class HypervisorBusyBench {
         int ops = BenchArgs.whole(args, 1, "ops", 500);
         int gapMs = BenchArgs.whole(args, 2, "gap ms", 20);
         int warmups = BenchArgs.whole(args, 3, "warm-up ops", 200);
-        run(running, ops, gapMs, warmups);
+        int reconcileS = BenchArgs.whole(args, 4, "reconcile s", 10);
+        run(running, ops, gapMs, warmups, reconcileS);
         System.exit(0); // libvirt's event loop thread is a daemon, but be sure
     }
 
-    private static void run(int running, int ops, int gapMs, int warmups) throws Exception {
+    private static void run(int running, int ops, int gapMs, int warmups, int reconcileS) throws Exception {
         ObjectNode spec = HypervisorBench.spec();
-        HypervisorService service = HypervisorBench.startService(Duration.ofSeconds(1), Cdb.inMemory("bench"));
+        HypervisorService service = HypervisorBench.startService(Duration.ofSeconds(1), Duration.ofSeconds(reconcileS), Cdb.inMemory("bench"));
         Systems systems = service.systems();
         String prefix = "b" + ProcessHandle.current().pid() + "-";
         HypervisorBench.createRunning(systems, prefix + "run-", running);
@@ -49,8 +51,15 @@ public final class HypervisorBusyBench {
             sample[i] = System.nanoTime() - t0;
         }
         Arrays.sort(sample);
-        System.out.printf("%d systems running, sampled every second; a sample takes %.1f ms (median of 5); %d create+stop, one every %d ms, after %d%n",
-                running, sample[2] / 1e6, ops, gapMs, warmups);
+        long[] reconcile = new long[5];
+        for (int i = 0; i < reconcile.length; i++) {
+            long t0 = System.nanoTime();
+            service.reconcileNow().await().atMost(WAIT);
+            reconcile[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(reconcile);
+        System.out.printf("%d systems running, sampled every second, reconciled every %d s; a sample takes %.1f ms, a reconcile %.1f ms (medians of 5); "
+                + "%d create+stop, one every %d ms, after %d%n", running, reconcileS, sample[2] / 1e6, reconcile[2] / 1e6, ops, gapMs, warmups);
         operations(systems, spec, prefix + "warm-", warmups, gapMs);
         long[] took = operations(systems, spec, prefix + "op-", ops, gapMs);
         Arrays.sort(took);
@@ -62,6 +71,7 @@ public final class HypervisorBusyBench {
         System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.p99 %.2f ms%n", p99);
         System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.max %.2f ms%n", max);
         System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.sampleMs %.1f ms%n", sample[2] / 1e6);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.reconcileMs %.1f ms%n", reconcile[2] / 1e6);
         service.stop().await().atMost(WAIT);
     }
 

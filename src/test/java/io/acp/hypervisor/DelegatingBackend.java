@@ -54,9 +54,26 @@ class DelegatingBackend implements HypervisorBackend {
                 d.cpuTimeNanos())) : s;
     }
 
+    /** Set: runs on the hypervisor's thread after each listed domain a reconcile read, before the reconcile goes on. */
+    volatile java.util.function.Consumer<String> afterListedRead = name -> {
+    };
+
     @Override
-    public List<DomainStatus> list() {
-        return real.list();
+    public DomainListing listAll() {
+        DomainListing listing = real.listAll();
+        return new DomainListing() {
+            @Override
+            public Optional<DomainStatus> read(String name) {
+                Optional<DomainStatus> s = listing.read(name);
+                afterListedRead.accept(name);
+                return s;
+            }
+
+            @Override
+            public void close() {
+                listing.close();
+            }
+        };
     }
 
     /** How many running domains the stats samples read ({@link #sampleRunning}), each on the handle libvirt listed it by. */

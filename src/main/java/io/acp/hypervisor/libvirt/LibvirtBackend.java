@@ -1,14 +1,18 @@
 package io.acp.hypervisor.libvirt;
 
 import io.acp.hypervisor.DomainEventKind;
+import io.acp.hypervisor.DomainListing;
 import io.acp.hypervisor.DomainSample;
 import io.acp.hypervisor.DomainStatus;
 import io.acp.hypervisor.HypervisorBackend;
 import io.acp.hypervisor.LiveMaxima;
 import io.acp.hypervisor.RunningSample;
 import io.acp.hypervisor.SystemState;
+import io.acp.protocol.AcpException;
+import io.acp.protocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +77,75 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public List<DomainStatus> list() {
+    public DomainListing listAll() {
         // one listing of every domain, running or defined, each read on the handle it came with:
-        // no look-up by id or name per domain (a third of the calls of a reconcile)
+        // no look-up by id or name per domain (a third of the calls of a reconcile); a handle's
+        // name is kept in it, read without a call to libvirtd
         return libvirt.call("list domains", c -> {
-            List<DomainStatus> out = new ArrayList<>();
-            readEach(c.listAllDomains(0), d -> out.add(DomainStates.status(d)));
-            return out;
+            Domain[] listed = c.listAllDomains(0);
+            Map<String, Domain> byName = new HashMap<>(listed.length * 2);
+            int i = 0;
+            try {
+                for (; i < listed.length; i++) {
+                    Domain before = byName.put(listed[i].getName(), listed[i]);
+                    LibvirtConnection.free(before); // not twice in one listing; be sure
+                }
+            } catch (LibvirtException e) {
+                for (int j = i; j < listed.length; j++) {
+                    LibvirtConnection.free(listed[j]);
+                }
+                byName.values().forEach(LibvirtConnection::free);
+                throw e;
+            }
+            return new ListedDomains(c, byName);
         });
+    }
+
+    /** Every domain as one listing gave them, by name; each handle freed once read, or at {@link #close}. */
+    private final class ListedDomains implements DomainListing {
+
+        private final Connect listedOn;
+        private final Map<String, Domain> byName;
+
+        ListedDomains(Connect listedOn, Map<String, Domain> byName) {
+            this.listedOn = listedOn;
+            this.byName = byName;
+        }
+
+        // synchronized: the reconcile may let go of a listing from another thread (cancelled)
+        // while a part still reads; a handle must be freed exactly once
+        @Override
+        public synchronized Optional<DomainStatus> read(String name) {
+            return libvirt.call("read listed domain " + name, c -> {
+                if (c != listedOn) {
+                    close(); // reconnected since the listing: its handles belong to the lost connection
+                    // not "no domain": the reconcile would report every listed system gone
+                    throw new AcpException(ErrorCode.UNAVAILABLE, "node " + libvirt.nodeId() + " reconnected to libvirt at " + libvirt.uri()
+                            + " during a reconcile; the next one lists the domains again");
+                }
+                Domain d = byName.remove(name);
+                if (d == null) {
+                    return Optional.empty();
+                }
+                Optional<DomainStatus> status = Optional.empty();
+                try {
+                    status = Optional.of(DomainStates.status(d, name));
+                } catch (LibvirtException e) {
+                    if (LibvirtConnection.code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                        throw e;
+                    }
+                } finally {
+                    LibvirtConnection.free(d);
+                }
+                return status;
+            });
+        }
+
+        @Override
+        public synchronized void close() {
+            byName.values().forEach(LibvirtConnection::free);
+            byName.clear();
+        }
     }
 
     @Override
@@ -151,20 +216,6 @@ public final class LibvirtBackend implements HypervisorBackend {
     /** A read of one listed domain on its handle. */
     private interface ListedRead {
         void read(Domain d) throws LibvirtException;
-    }
-
-    /** Reads each listed domain on its handle and frees every handle, those after a failed read too. */
-    private static void readEach(Domain[] listed, ListedRead read) throws LibvirtException {
-        int i = 0;
-        try {
-            for (; i < listed.length; i++) {
-                readListed(listed[i], read);
-            }
-        } finally {
-            for (int j = i + 1; j < listed.length; j++) {
-                LibvirtConnection.free(listed[j]);
-            }
-        }
     }
 
     /**
