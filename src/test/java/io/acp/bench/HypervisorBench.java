@@ -190,8 +190,13 @@ public final class HypervisorBench {
 
     /** The same, reconciling every {@code reconcileInterval}. */
     static HypervisorService startService(Duration statsInterval, Duration reconcileInterval, Cdb cdb) {
-        HypervisorService service = new HypervisorService(config(statsInterval, reconcileInterval), "bench", () -> cdb,
-                () -> new LibvirtBackend(URI, "bench"));
+        return startService(URI, statsInterval, reconcileInterval, cdb);
+    }
+
+    /** The same on libvirt at {@code uri}. */
+    static HypervisorService startService(String uri, Duration statsInterval, Duration reconcileInterval, Cdb cdb) {
+        HypervisorService service = new HypervisorService(config(uri, statsInterval, reconcileInterval), "bench", () -> cdb,
+                () -> new LibvirtBackend(uri, "bench"));
         service.start(new ServiceContext() {
             @Override
             public String nodeId() {
@@ -212,10 +217,15 @@ public final class HypervisorBench {
 
     /** The same, reconciling every {@code reconcileInterval}. */
     static HypervisorConfig config(Duration statsInterval, Duration reconcileInterval) {
+        return config(URI, statsInterval, reconcileInterval);
+    }
+
+    /** The same on libvirt at {@code uri}. */
+    static HypervisorConfig config(String uri, Duration statsInterval, Duration reconcileInterval) {
         return new HypervisorConfig() {
             @Override
             public String uri() {
-                return URI;
+                return uri;
             }
 
             @Override
