@@ -54,7 +54,9 @@ final class HypervisorHaSystems implements HaSystems {
      * fencing must not kill it in the second after its create.
      */
     Uni<Integer> refresh(Set<String> owned) {
-        return hypervisor.systems().list()
+        // only the owned HA systems: this runs every second, and on QEMU each status read is a
+        // round trip to libvirtd on the hypervisor's thread
+        return hypervisor.systems().list(e -> e.spec().path("ha").asBoolean(false) && owned.contains(e.id()))
                 .map(list -> seen(list, owned));
     }
 

@@ -93,12 +93,7 @@ final class SystemMonitor {
 
     /** Judges one system against its domain here, read now; 1 if its report changed. */
     private int reconcile(HypervisorBackend b, DomainListing listing, ObjectEntry e) {
-        DomainStatus d = listing.read(e.id()).orElse(null);
-        if (d == null && !e.deleted() && reports.last(e.id()).map(SystemReport::loaded).orElse(false)) {
-            // reported as defined here but not listed: an operation between two parts may have
-            // defined it after the listing (or it is gone): ask by name rather than report it gone
-            d = b.status(e.id()).orElse(null);
-        }
+        DomainStatus d = reports.current(b, listing, e.id()).orElse(null);
         if (e.deleted()) {
             return removeDeleted(b, e, d);
         }

@@ -53,6 +53,20 @@ final class SystemReports {
      * reported while the domain is shut off: libvirt's state says "shut off", not why, and the
      * operator should see that the VMM crashed until the system is started again.
      */
+    /**
+     * The status of system {@code id}'s domain here as {@code listing} reads it now, on the
+     * hypervisor's thread. A domain reported as defined here but not listed may have been defined
+     * by an operation since the listing (a start of a system whose domain was gone, a guest that
+     * migrated in): it is looked up by name, not taken as gone.
+     */
+    Optional<DomainStatus> current(HypervisorBackend b, DomainListing listing, String id) {
+        Optional<DomainStatus> listed = listing.read(id);
+        if (listed.isEmpty() && last(id).map(SystemReport::loaded).orElse(false)) {
+            return b.status(id);
+        }
+        return listed;
+    }
+
     SystemReport observed(String id, Optional<DomainStatus> domain) {
         SystemState state = domain.map(DomainStatus::state).orElse(SystemState.STOPPED);
         SystemReport before = last.get(id);

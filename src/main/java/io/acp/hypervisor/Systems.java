@@ -252,6 +252,11 @@ public final class Systems {
         return views.list();
     }
 
+    /** The system objects {@code which} selects, each with this node's report on it: no status read of the others. */
+    public Uni<ArrayNode> list(java.util.function.Predicate<io.acp.model.ObjectEntry> which) {
+        return views.list(which);
+    }
+
     /** One system: its object entry and its report (from the node it is assigned to, when that is another). */
     public Uni<ObjectNode> show(String id) {
         return views.show(id);

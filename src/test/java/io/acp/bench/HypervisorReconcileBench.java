@@ -27,7 +27,10 @@ import org.libvirt.LibvirtException;
  * a show (p50, p99, max) and how long a whole reconcile takes. Every domain it defined is undefined
  * at the end, a failed run's too.
  *
- * <p>Usage: {@code HypervisorReconcileBench [uri=test:///default] [systems=1000] [reads=2000] [gap ms=5] [pause ms=0]}.
+ * With {@code walk} {@code list}, a system list ({@code hypervisor.list}, which reads every
+ * system's domain as the reconcile does) takes the reconcile's place.
+ *
+ * <p>Usage: {@code HypervisorReconcileBench [uri=test:///default] [systems=1000] [reads=2000] [gap ms=5] [pause ms=0] [walk=reconcile|list]}.
  */
 public final class HypervisorReconcileBench {
 
@@ -42,16 +45,20 @@ public final class HypervisorReconcileBench {
         int reads = BenchArgs.whole(args, 2, "reads", 2000);
         int gapMs = BenchArgs.whole(args, 3, "gap ms", 5);
         int pauseMs = BenchArgs.whole(args, 4, "pause ms", 0);
+        boolean list = args.length > 5 && args[5].equals("list");
+        if (args.length > 5 && !list && !args[5].equals("reconcile")) {
+            throw new IllegalArgumentException("walk must be reconcile or list, got " + args[5]);
+        }
         String prefix = "acp-reconcile-bench-" + ProcessHandle.current().pid() + "-";
         try {
-            run(uri, prefix, systems, reads, gapMs, pauseMs);
+            run(uri, prefix, systems, reads, gapMs, pauseMs, list);
         } finally {
             undefine(uri, prefix, systems);
         }
         System.exit(0); // libvirt's event loop thread is a daemon, but be sure
     }
 
-    private static void run(String uri, String prefix, int n, int reads, int gapMs, int pauseMs) throws Exception {
+    private static void run(String uri, String prefix, int n, int reads, int gapMs, int pauseMs, boolean list) throws Exception {
         Duration never = Duration.ofHours(1); // reconciles are run by the benchmark, stats not sampled
         HypervisorService service = HypervisorBench.startService(uri, never, never, Cdb.inMemory("bench"));
         Systems systems = service.systems();
@@ -62,7 +69,7 @@ public final class HypervisorReconcileBench {
         long[] whole = new long[5];
         for (int i = 0; i < whole.length; i++) {
             long t0 = System.nanoTime();
-            service.reconcileNow().await().atMost(WAIT);
+            walk(service, list);
             whole[i] = System.nanoTime() - t0;
         }
         Arrays.sort(whole);
@@ -71,7 +78,7 @@ public final class HypervisorReconcileBench {
         Thread reconciling = new Thread(() -> {
             while (go.get()) {
                 long t0 = System.nanoTime();
-                service.reconcileNow().await().atMost(WAIT);
+                walk(service, list);
                 synchronized (reconciles) {
                     reconciles.add(System.nanoTime() - t0);
                 }
@@ -87,12 +94,22 @@ public final class HypervisorReconcileBench {
         double p50 = took[took.length / 2] / 1e6;
         double p99 = took[(int) Math.ceil(took.length * 0.99) - 1] / 1e6;
         double max = took[took.length - 1] / 1e6;
-        System.out.printf(Locale.ROOT, "%s: %d systems defined; a reconcile alone takes %.1f ms (median of %d); %d reconciles, %d ms apart, while "
-                + "%d shows ran, one every %d ms, after %d%n", uri, n, whole[2] / 1e6, whole.length, reconciles.size(), pauseMs, reads, gapMs, reads);
+        String what = list ? "list" : "reconcile";
+        System.out.printf(Locale.ROOT, "%s: %d systems defined; a %s alone takes %.1f ms (median of %d); %d of them, %d ms apart, while "
+                + "%d shows ran, one every %d ms, after %d%n", uri, n, what, whole[2] / 1e6, whole.length, reconciles.size(), pauseMs, reads, gapMs, reads);
         System.out.printf(Locale.ROOT, "show: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", p50, p99, max);
-        System.out.printf(Locale.ROOT, "RESULT hypervisor.reconcile.show.p99 %.2f ms%n", p99);
-        System.out.printf(Locale.ROOT, "RESULT hypervisor.reconcile.wholeMs %.1f ms%n", whole[2] / 1e6);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.%s.show.p99 %.2f ms%n", what, p99);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.%s.wholeMs %.1f ms%n", what, whole[2] / 1e6);
         service.stop().await().atMost(WAIT);
+    }
+
+    /** One reconcile, or with {@code list} one system list. */
+    private static void walk(HypervisorService service, boolean list) {
+        if (list) {
+            service.systems().list().await().atMost(WAIT);
+        } else {
+            service.reconcileNow().await().atMost(WAIT);
+        }
     }
 
     /**

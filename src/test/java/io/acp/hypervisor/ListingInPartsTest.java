@@ -13,15 +13,30 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The reconcile lists the node's domains in one trip to the hypervisor's thread and judges the
- * systems a few at a time, each part one trip, each domain's status read in the part that judges
- * it: an operation asked for meanwhile runs between two parts, and what it reported is what the
- * reconcile then sees, not what the listing saw before it. Real libvirt (test:///default); the
- * domains' own events are dropped, so every report here comes from an operation or the reconcile.
+ * The reconcile and the system list read the node's domains from one listing, in one trip to the
+ * hypervisor's thread, then the systems a few at a time, each part one trip, each domain's status
+ * read in the part that reports it: an operation asked for meanwhile runs between two parts, and
+ * what it reported is what they then see, not what the listing saw before it. Real libvirt
+ * (test:///default); the domains' own events are dropped, so every report here comes from an
+ * operation, the reconcile or the list.
  */
-class ReconcileInPartsTest {
+class ListingInPartsTest {
+
+    /** What reads the domains in parts. */
+    enum Walk {
+        RECONCILE, LIST;
+
+        void run(LibvirtNode node) {
+            switch (this) {
+                case RECONCILE -> node.service.reconcileNow().await().atMost(LibvirtNode.WAIT);
+                case LIST -> node.systems().list().await().atMost(LibvirtNode.WAIT);
+            }
+        }
+    }
 
     private LibvirtNode node;
     private final List<String> ids = new ArrayList<>();
@@ -74,19 +89,42 @@ class ReconcileInPartsTest {
         return done;
     }
 
-    @Test
-    void aStopAskedForDuringAReconcileRunsBeforeItsRestAndItsReportStands() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Walk.class)
+    void aStopAskedForMeanwhileRunsBeforeTheRestAndItsReportStands(Walk walk) throws Exception {
         String victim = ids.get(2);
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> stopped = duringFirstRead(order, () -> node.systems().stop(victim));
 
-        int changed = node.service.reconcileNow().await().atMost(LibvirtNode.WAIT);
+        walk.run(node);
 
         stopped.get(LibvirtNode.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(order).as("what the hypervisor's thread ran, in order").containsExactly("read " + ids.get(0), "operation",
                 "read " + ids.get(1), "read " + victim);
-        assertThat(meta(victim).path("state").asText()).as("the stop's report, after the reconcile").isEqualTo("stopped");
+        assertThat(meta(victim).path("state").asText()).as("the stop's report, after the %s", walk).isEqualTo("stopped");
+    }
+
+    @Test
+    void theReconcileFindsNothingToChangeAfterAStopMeanwhile() throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> stopped = duringFirstRead(order, () -> node.systems().stop(ids.get(2)));
+
+        int changed = node.service.reconcileNow().await().atMost(LibvirtNode.WAIT);
+
+        stopped.get(LibvirtNode.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(changed).as("reports the reconcile changed: none differed from their domain").isZero();
+    }
+
+    @Test
+    void theListAnswersWhatTheSystemsAreWhenItReadsThem() throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> stopped = duringFirstRead(order, () -> node.systems().stop(ids.get(2)));
+
+        com.fasterxml.jackson.databind.node.ArrayNode list = node.systems().list().await().atMost(LibvirtNode.WAIT);
+
+        stopped.get(LibvirtNode.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(list).extracting(s -> s.path("id").asText()).containsExactlyElementsOf(ids);
+        assertThat(list).extracting(s -> s.path("state").asText()).containsExactly("running", "running", "stopped");
     }
 
     /**
@@ -94,8 +132,9 @@ class ReconcileInPartsTest {
      * the listing and its part: not listed, so the reconcile asks libvirt by name instead of
      * reporting it gone again.
      */
-    @Test
-    void aSystemStartedAgainAfterTheListingIsNotReportedGone() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Walk.class)
+    void aSystemStartedAgainAfterTheListingIsNotReportedGone(Walk walk) throws Exception {
         String revived = ids.get(2);
         node.backend.get().real.destroy(revived);
         node.backend.get().real.undefine(revived);
@@ -104,11 +143,11 @@ class ReconcileInPartsTest {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> started = duringFirstRead(order, () -> node.systems().start(revived));
 
-        node.service.reconcileNow().await().atMost(LibvirtNode.WAIT);
+        walk.run(node);
 
         started.get(LibvirtNode.WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(order.get(1)).as("the start ran after the reconcile's first part").isEqualTo("operation");
-        assertThat(meta(revived).path("state").asText()).as("its state after the reconcile").isEqualTo("running");
+        assertThat(meta(revived).path("state").asText()).as("its state after the %s", walk).isEqualTo("running");
         assertThat(meta(revived).path("loaded").asBoolean()).isTrue();
     }
 }
