@@ -6,7 +6,6 @@ import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +26,6 @@ import org.jboss.logging.Logger;
 final class SystemMonitor {
 
     private static final Logger LOG = Logger.getLogger(SystemMonitor.class);
-    /**
-     * How long a part of a stats sample or of a reconcile may hold the hypervisor's thread: an
-     * operation queued meanwhile waits for one part, not for the whole sample or reconcile. A part
-     * costs one hop to the thread (some microseconds); at 5 ms a sample of 1,000 systems on QEMU
-     * (1-2 ms each) takes a few hundred hops a second.
-     */
-    static final Duration PART = Duration.ofMillis(5);
-
     private final String nodeId;
     private final Cdb cdb;
     private final Hypervisor hv;
@@ -60,35 +51,20 @@ final class SystemMonitor {
 
     /**
      * Reports every system whose domain differs from its last report; answers how many changed.
-     * The domains are listed in one trip to the hypervisor's thread and judged in parts of about
-     * {@link #PART}, each domain's status read in the part that judges it: on QEMU a status costs
-     * about 0.2 ms, so a node with a thousand domains held every operation for 0.2 s per reconcile.
+     * The domains are listed in one trip to the hypervisor's thread and judged {@link InParts},
+     * each domain's status read in the part that judges it: on QEMU a status costs about 0.2 ms,
+     * so a node with a thousand domains held every operation for 0.2 s per reconcile.
      */
     Uni<Integer> reconcile() {
-        int[] next = {0};
-        int[] changed = {0}; // only the hypervisor's thread writes them, one part after the other
+        int[] changed = {0}; // only the hypervisor's thread writes it, one part after the other
         return hv.call(b -> new Round(cdb.objects(new ObjectQuery(ObjectType.SYSTEM, null, null, null, true)), b.listAll()))
-                .chain(round -> Multi.createBy().repeating().uni(() -> hv.call(b -> reconcilePart(b, round, next, changed)))
-                        .whilst(Boolean::booleanValue)
-                        .collect().last()
+                .chain(round -> InParts.walk(hv, round.systems(), (b, e) -> changed[0] += reconcile(b, round.domains(), e))
                         .onTermination().invoke(round.domains()::close))
                 .map(done -> changed[0]);
     }
 
     /** What one reconcile judges: the systems of the CDB and the domains here, both as of its first trip. */
     private record Round(List<ObjectEntry> systems, DomainListing domains) {
-    }
-
-    /** One part of a reconcile: systems from {@code next[0]} on, until about {@link #PART} has passed (at least one). True if systems are left. */
-    private boolean reconcilePart(HypervisorBackend b, Round round, int[] next, int[] changed) {
-        long deadline = System.nanoTime() + PART.toNanos();
-        while (next[0] < round.systems().size()) {
-            changed[0] += reconcile(b, round.domains(), round.systems().get(next[0]++));
-            if (System.nanoTime() - deadline >= 0) {
-                break;
-            }
-        }
-        return next[0] < round.systems().size();
     }
 
     /** Judges one system against its domain here, read now; 1 if its report changed. */
@@ -182,11 +158,11 @@ final class SystemMonitor {
 
     /**
      * One part of a sample, one trip to the hypervisor's thread of at most about
-     * {@link #PART} (and at least one system): what was queued behind it runs before the
+     * {@link InParts#PART} (and at least one system): what was queued behind it runs before the
      * next part. True if systems are left.
      */
     private Uni<Boolean> readPart(RunningSample sample, Set<String> sampled) {
-        return hv.call(b -> sample.readSome(System.nanoTime() + PART.toNanos(), (id, s) -> {
+        return hv.call(b -> sample.readSome(System.nanoTime() + InParts.PART.toNanos(), (id, s) -> {
             superviseVmm(b, id, s.monitorAnswers());
             Map<String, Double> v = values(id, s.status(), s.blocks(), s.interfaces());
             s.memory().forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));

@@ -8,7 +8,6 @@ import io.acp.model.Json;
 import io.acp.model.MetaEntry;
 import io.acp.model.ObjectEntry;
 import io.acp.model.ObjectType;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Optional;
@@ -37,36 +36,26 @@ final class SystemViews {
 
     /**
      * The system objects {@code which} selects, with their reports. The domains are listed in one
-     * trip to the hypervisor's thread and the systems read in parts of about
-     * {@link SystemMonitor#PART}, each domain's status read in the part that reports it: on QEMU a
-     * status costs about 0.2 ms, and the ha service lists every second.
+     * trip to the hypervisor's thread and the systems read {@link InParts}, each domain's status
+     * read in the part that reports it: on QEMU a status costs about 0.2 ms, and the ha service
+     * lists every second.
      */
     Uni<ArrayNode> list(Predicate<ObjectEntry> which) {
-        ArrayNode out = Json.MAPPER.createArrayNode();
-        int[] next = {0}; // only the hypervisor's thread writes it and out, one part after the other
+        ArrayNode out = Json.MAPPER.createArrayNode(); // only the hypervisor's thread adds, one part after the other
         return ctx.hv().call(b -> new Listing(ctx.cdb().objects(ObjectQuery.ofType(ObjectType.SYSTEM)).stream().filter(which).toList(), b.listAll()))
-                .chain(listing -> Multi.createBy().repeating().uni(() -> ctx.hv().call(b -> listPart(b, listing, next, out)))
-                        .whilst(Boolean::booleanValue)
-                        .collect().last()
+                .chain(listing -> InParts.walk(ctx.hv(), listing.systems(), (b, e) -> out.add(row(b, listing.domains(), e)))
                         .onTermination().invoke(listing.domains()::close))
                 .map(done -> out);
     }
 
-    /** One part of a list: systems from {@code next[0]} on, until about {@link SystemMonitor#PART} has passed (at least one). True if systems are left. */
-    private boolean listPart(HypervisorBackend b, Listing listing, int[] next, ArrayNode out) {
-        long deadline = System.nanoTime() + SystemMonitor.PART.toNanos();
-        while (next[0] < listing.systems().size()) {
-            ObjectEntry e = listing.systems().get(next[0]++);
-            Optional<DomainStatus> d = ctx.reports().current(b, listing.domains(), e.id());
-            ObjectNode o = out.addObject();
-            o.setAll(d.isEmpty() ? ownerReport(e).orElseGet(() -> ctx.reportOf(e.id(), d)) : ctx.reportOf(e.id(), d));
-            o.put("vcpus", e.spec().path("vcpus").asInt());
-            o.put("memory", e.spec().path("memory").asInt());
-            if (System.nanoTime() - deadline >= 0) {
-                break;
-            }
-        }
-        return next[0] < listing.systems().size();
+    /** A list's row of system {@code e}: its report (this node's, read now, or its owner's) and its size. */
+    private ObjectNode row(HypervisorBackend b, DomainListing domains, ObjectEntry e) {
+        Optional<DomainStatus> d = ctx.reports().current(b, domains, e.id());
+        ObjectNode o = Json.object();
+        o.setAll(d.isEmpty() ? ownerReport(e).orElseGet(() -> ctx.reportOf(e.id(), d)) : ctx.reportOf(e.id(), d));
+        o.put("vcpus", e.spec().path("vcpus").asInt());
+        o.put("memory", e.spec().path("memory").asInt());
+        return o;
     }
 
     /** One system: its object entry and its report. */

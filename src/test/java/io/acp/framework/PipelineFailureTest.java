@@ -35,7 +35,7 @@ class PipelineFailureTest {
 
     private final ManagerFixture fixture = new ManagerFixture();
     private final Cdb cdb = Cdb.inMemory("n1");
-    /** What the backend's list() does: null is "behave". */
+    /** What the backend's listAll() does: null is "behave". */
     private final AtomicReference<Fault> fault = new AtomicReference<>();
     private volatile CountDownLatch hang = new CountDownLatch(1);
 
@@ -55,14 +55,14 @@ class PipelineFailureTest {
         return new HypervisorService(config, "n1", () -> cdb, () -> faulty(new LibvirtBackends().open(config.uri(), "n1")));
     }
 
-    /** The real backend, whose list() fails or blocks while a fault is set. */
+    /** The real backend, whose listAll() fails or blocks while a fault is set. */
     private HypervisorBackend faulty(HypervisorBackend real) {
         return (HypervisorBackend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {HypervisorBackend.class}, (p, m, args) -> {
             Fault f = fault.get();
-            if (m.getName().equals("list") && f == Fault.THROW) {
-                throw new IllegalStateException("injected: list() broke");
+            if (m.getName().equals("listAll") && f == Fault.THROW) {
+                throw new IllegalStateException("injected: listAll() broke");
             }
-            if (m.getName().equals("list") && f == Fault.HANG) {
+            if (m.getName().equals("listAll") && f == Fault.HANG) {
                 hang.await();
             }
             try {
@@ -88,7 +88,7 @@ class PipelineFailureTest {
             eventually("the hypervisor failed and was restarted", () -> status(manager, "hypervisor").restarts() >= 1);
             assertThat(status(manager, "hypervisor").lastError())
                     .contains("hypervisor service of node n1: its reconcile failed")
-                    .contains("injected: list() broke");
+                    .contains("injected: listAll() broke");
 
             fault.set(null);
             eventually("the hypervisor runs and is healthy", () -> runningAndHealthy(status(manager, "hypervisor")));

@@ -204,7 +204,7 @@ class DriftAndEventsTest {
                     order.add("stopped " + victim);
                     stopped.complete(null);
                 }, stopped::completeExceptionally);
-                outlast(SystemMonitor.PART.multipliedBy(2)); // this part has used up its time
+                outlast(InParts.PART.multipliedBy(2)); // this part has used up its time
             }
         };
 

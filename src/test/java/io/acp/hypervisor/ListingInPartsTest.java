@@ -83,7 +83,7 @@ class ListingInPartsTest {
                     order.add("operation");
                     done.complete(null);
                 }, done::completeExceptionally);
-                outlast(SystemMonitor.PART.multipliedBy(2)); // this part has used up its time
+                outlast(InParts.PART.multipliedBy(2)); // this part has used up its time
             }
         };
         return done;
