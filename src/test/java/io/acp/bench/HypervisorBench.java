@@ -175,6 +175,18 @@ public final class HypervisorBench {
         return spec;
     }
 
+    /** How long {@code work} takes, the median of five runs of it one after the other, in ns. */
+    static long medianOf5(Runnable work) {
+        long[] took = new long[5];
+        for (int i = 0; i < took.length; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            took[i] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(took);
+        return took[2];
+    }
+
     /** Creates and starts {@code n} systems of {@link #spec()}, named {@code prefix} and a number. */
     static void createRunning(Systems systems, String prefix, int n) {
         ObjectNode spec = spec();

@@ -44,22 +44,10 @@ public final class HypervisorBusyBench {
         Systems systems = service.systems();
         String prefix = "b" + ProcessHandle.current().pid() + "-";
         HypervisorBench.createRunning(systems, prefix + "run-", running);
-        long[] sample = new long[5];
-        for (int i = 0; i < sample.length; i++) {
-            long t0 = System.nanoTime();
-            service.sampleStatsNow().await().atMost(WAIT);
-            sample[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(sample);
-        long[] reconcile = new long[5];
-        for (int i = 0; i < reconcile.length; i++) {
-            long t0 = System.nanoTime();
-            service.reconcileNow().await().atMost(WAIT);
-            reconcile[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(reconcile);
+        long sample = HypervisorBench.medianOf5(() -> service.sampleStatsNow().await().atMost(WAIT));
+        long reconcile = HypervisorBench.medianOf5(() -> service.reconcileNow().await().atMost(WAIT));
         System.out.printf("%d systems running, sampled every second, reconciled every %d s; a sample takes %.1f ms, a reconcile %.1f ms (medians of 5); "
-                + "%d create+stop, one every %d ms, after %d%n", running, reconcileS, sample[2] / 1e6, reconcile[2] / 1e6, ops, gapMs, warmups);
+                + "%d create+stop, one every %d ms, after %d%n", running, reconcileS, sample / 1e6, reconcile / 1e6, ops, gapMs, warmups);
         operations(systems, spec, prefix + "warm-", warmups, gapMs);
         long[] took = operations(systems, spec, prefix + "op-", ops, gapMs);
         Arrays.sort(took);
@@ -70,8 +58,8 @@ public final class HypervisorBusyBench {
         System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.p50 %.2f ms%n", p50);
         System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.p99 %.2f ms%n", p99);
         System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.max %.2f ms%n", max);
-        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.sampleMs %.1f ms%n", sample[2] / 1e6);
-        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.reconcileMs %.1f ms%n", reconcile[2] / 1e6);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.sampleMs %.1f ms%n", sample / 1e6);
+        System.out.printf(Locale.ROOT, "RESULT hypervisor.busy.reconcileMs %.1f ms%n", reconcile / 1e6);
         service.stop().await().atMost(WAIT);
     }
 
