@@ -49,11 +49,6 @@ final class SystemReports {
     }
 
     /**
-     * Reports what the hypervisor says of a system's domain (empty: no domain here). A failure stays
-     * reported while the domain is shut off: libvirt's state says "shut off", not why, and the
-     * operator should see that the VMM crashed until the system is started again.
-     */
-    /**
      * The status of system {@code id}'s domain here as {@code listing} reads it now, on the
      * hypervisor's thread. A domain reported as defined here but not listed may have been defined
      * by an operation since the listing (a start of a system whose domain was gone, a guest that
@@ -67,6 +62,11 @@ final class SystemReports {
         return listed;
     }
 
+    /**
+     * Reports what the hypervisor says of a system's domain (empty: no domain here). A failure stays
+     * reported while the domain is shut off: libvirt's state says "shut off", not why, and the
+     * operator should see that the VMM crashed until the system is started again.
+     */
     SystemReport observed(String id, Optional<DomainStatus> domain) {
         SystemState state = domain.map(DomainStatus::state).orElse(SystemState.STOPPED);
         SystemReport before = last.get(id);
