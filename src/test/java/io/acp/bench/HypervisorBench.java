@@ -175,6 +175,24 @@ public final class HypervisorBench {
         return spec;
     }
 
+    /**
+     * Runs {@code op} {@code n} times (given 0 to n-1), one due every {@code gapMs}; each one's
+     * latency in ns, counted from when it was due, not from when the one before let it start: the
+     * caller is sequential, and counted from their start every operation due during a long wait but
+     * the first would look fast.
+     */
+    static long[] onSchedule(int n, int gapMs, java.util.function.IntConsumer op) {
+        long[] took = new long[n];
+        long due = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+            op.accept(i);
+            took[i] = System.nanoTime() - due;
+            due += gapMs * 1_000_000L;
+        }
+        return took;
+    }
+
     /** How long {@code work} takes, the median of five runs of it one after the other, in ns. */
     static long medianOf5(Runnable work) {
         long[] took = new long[5];

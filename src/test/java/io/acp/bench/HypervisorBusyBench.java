@@ -8,13 +8,13 @@ import io.acp.testing.BenchArgs;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * How long an operation waits on a node that runs many systems: {@code running} systems run
  * (real libvirt on test:///default, in-memory CDB) and the service samples their stats every
  * second, as a node does, while one system at a time is created and stopped, one every
- * {@code gap} ms, {@code ops} times. Prints the latency of a create + stop (p50, p99, max) and the
+ * {@code gap} ms, {@code ops} times. Prints the latency of a create + stop (p50, p99, max; each
+ * counted from when it was due, {@link HypervisorBench#onSchedule}) and the
  * time a whole stats sample and a whole reconcile take; an operation queued behind a sample or a
  * reconcile waited for all of it when each was one trip to the hypervisor's thread. The reconcile
  * runs every {@code reconcile} seconds (a node's default is 10).
@@ -63,18 +63,11 @@ public final class HypervisorBusyBench {
         service.stop().await().atMost(WAIT);
     }
 
-    /** {@code n} create+stop of new systems, one every {@code gapMs} (started on a fixed schedule); each one's latency. */
+    /** {@code n} create+stop of new systems, one due every {@code gapMs}; each one's latency from when it was due. */
     private static long[] operations(Systems systems, ObjectNode spec, String prefix, int n, int gapMs) {
-        long[] took = new long[n];
-        long next = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            next += gapMs * 1_000_000L;
-            long t0 = System.nanoTime();
+        return HypervisorBench.onSchedule(n, gapMs, i -> {
             systems.create(prefix + i, spec).await().atMost(WAIT);
             systems.stop(prefix + i).await().atMost(WAIT);
-            took[i] = System.nanoTime() - t0;
-            LockSupport.parkNanos(next - System.nanoTime());
-        }
-        return took;
+        });
     }
 }

@@ -106,22 +106,9 @@ public final class HypervisorReconcileBench {
         }
     }
 
-    /**
-     * {@code n} shows of system {@code id}, one due every {@code gapMs}; each one's latency from when
-     * it was due, not from when the one before let it start: shows held up behind a long wait count
-     * as having waited (the client is sequential; measured from their start, every show due during a
-     * 200 ms wait but the first would look fast).
-     */
+    /** {@code n} shows of system {@code id}, one due every {@code gapMs}; each one's latency from when it was due. */
     private static long[] shows(Systems systems, String id, int n, int gapMs) {
-        long[] took = new long[n];
-        long due = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            LockSupport.parkNanos(due - System.nanoTime());
-            systems.show(id).await().atMost(WAIT);
-            took[i] = System.nanoTime() - due;
-            due += gapMs * 1_000_000L;
-        }
-        return took;
+        return HypervisorBench.onSchedule(n, gapMs, i -> systems.show(id).await().atMost(WAIT));
     }
 
     /** Undefines the benchmark's domains wherever they are left (none is running). */
