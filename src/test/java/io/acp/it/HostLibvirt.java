@@ -37,6 +37,13 @@ final class HostLibvirt {
         return NodeProcess.start(nodeId, dir, List.of(), options);
     }
 
+    /** Node {@code node}'s latest {@code what} ("meta" or "stats") of system {@code id}, through the API; an empty object if it has none. */
+    static com.fasterxml.jackson.databind.JsonNode systemReport(io.acp.api.client.ApiClient api, String what, String id, String node) {
+        com.fasterxml.jackson.databind.JsonNode r = api.call("cluster", what,
+                io.acp.model.Json.object().put("type", "system").put("id", id).put("node", node));
+        return r.isEmpty() ? io.acp.model.Json.object() : r.get(0).path("values");
+    }
+
     /** {@code virsh -c qemu:///system ARGS}: what it printed (both streams), whatever its exit code. */
     static String virsh(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("virsh", "-c", URI));

@@ -63,13 +63,11 @@ class QemuGuestIT {
     }
 
     private static JsonNode meta(ApiClient api, String id) {
-        JsonNode m = api.call("cluster", "meta", Json.object().put("type", "system").put("id", id).put("node", "qemu1"));
-        return m.isEmpty() ? Json.object() : m.get(0).path("values");
+        return HostLibvirt.systemReport(api, "meta", id, "qemu1");
     }
 
     private static double cpuTime(ApiClient api, String id) {
-        JsonNode s = api.call("cluster", "stats", Json.object().put("type", "system").put("id", id).put("node", "qemu1"));
-        return s.isEmpty() ? -1 : s.get(0).path("values").path("cpuTime").asDouble(-1);
+        return HostLibvirt.systemReport(api, "stats", id, "qemu1").path("cpuTime").asDouble(-1);
     }
 
     @Test

@@ -74,13 +74,11 @@ class QemuHungMonitorIT {
     }
 
     private static JsonNode stats(ApiClient api, String id) {
-        JsonNode s = api.call("cluster", "stats", Json.object().put("type", "system").put("id", id).put("node", "hung1"));
-        return s.isEmpty() ? Json.object() : s.get(0).path("values");
+        return HostLibvirt.systemReport(api, "stats", id, "hung1");
     }
 
     private static JsonNode meta(ApiClient api, String id) {
-        JsonNode m = api.call("cluster", "meta", Json.object().put("type", "system").put("id", id).put("node", "hung1"));
-        return m.isEmpty() ? Json.object() : m.get(0).path("values");
+        return HostLibvirt.systemReport(api, "meta", id, "hung1");
     }
 
     /** The active alarm of rule vmmUnresponsive about {@code id}, if one is raised. */
