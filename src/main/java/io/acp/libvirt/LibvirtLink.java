@@ -70,7 +70,7 @@ public final class LibvirtLink {
         }
         try {
             LibvirtEventLoop.ensureRunning();
-            Connect opened = new Connect(uri);
+            Connect opened = new NativeConnect(uri);
             hooks.opened(opened);
             conn = opened;
             LOG.infof("%s connected to libvirt at %s", holder, uri);
@@ -93,8 +93,16 @@ public final class LibvirtLink {
      * After {@code e} failed a call on {@code c}: drops the connection if it is lost, so the next
      * use reconnects. Answers whether it was lost (the caller words its error by that).
      */
-    public synchronized boolean dropIfLost(Connect c, LibvirtException e) {
-        if (!lost(e) && alive(c)) {
+    public boolean dropIfLost(Connect c, LibvirtException e) {
+        return dropIfLost(c, code(e));
+    }
+
+    /**
+     * The same for a call libvirt-java does not bind, which failed with libvirt's error number
+     * {@code n} (null when it gave none).
+     */
+    public synchronized boolean dropIfLost(Connect c, ErrorNumber n) {
+        if (!lost(n) && alive(c)) {
             return false;
         }
         if (conn == c) {
@@ -131,7 +139,11 @@ public final class LibvirtLink {
 
     /** Whether {@code e} says the connection itself broke (rather than the call being refused). */
     public static boolean lost(LibvirtException e) {
-        ErrorNumber n = code(e);
+        return lost(code(e));
+    }
+
+    /** Whether libvirt's error number {@code n} says the connection itself broke. */
+    public static boolean lost(ErrorNumber n) {
         return n == ErrorNumber.VIR_ERR_NO_CONNECT || n == ErrorNumber.VIR_ERR_INVALID_CONN
                 || n == ErrorNumber.VIR_ERR_RPC || n == ErrorNumber.VIR_ERR_SYSTEM_ERROR;
     }

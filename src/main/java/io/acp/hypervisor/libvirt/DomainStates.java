@@ -22,6 +22,12 @@ final class DomainStates {
         return new DomainStatus(name, state(info.state), info.nrVirtCpu, info.memory, info.maxMem, info.cpuTime);
     }
 
+    /** The state libvirt numbers {@code s} (virDomainState; libvirt-java's enum is in its order). */
+    static SystemState state(int s) {
+        DomainInfo.DomainState[] states = DomainInfo.DomainState.values();
+        return state(s >= 0 && s < states.length ? states[s] : DomainInfo.DomainState.VIR_DOMAIN_NOSTATE);
+    }
+
     static SystemState state(DomainInfo.DomainState s) {
         return switch (s) {
             case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED -> SystemState.RUNNING;

@@ -3,18 +3,13 @@ package io.acp.hypervisor.libvirt;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockStats;
-import org.libvirt.DomainInterfaceStats;
 import org.libvirt.LibvirtException;
 import org.libvirt.MemoryStatistic;
 
-/** A domain's counters as libvirt reports them; what the driver does not report is left out. */
+/** A domain's counters that QEMU answers through its monitor, as libvirt reports them; what the driver does not report is left out. */
 final class DomainStats {
-
-    private static final Pattern INTERFACE_TARGET = Pattern.compile("<interface\\b(?:(?!</interface>)[\\s\\S])*?<target dev='([^']+)'");
 
     private DomainStats() {
     }
@@ -28,22 +23,6 @@ final class DomainStats {
                 out.put(dev, new long[] {s.rd_bytes, s.wr_bytes});
             } catch (LibvirtException e) {
                 // The driver may not report this device (no such file yet): leave it out.
-            }
-        }
-        return out;
-    }
-
-    /** Received and sent bytes per interface, by its host-side device name. */
-    static Map<String, long[]> interfaces(Domain d) throws LibvirtException {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        // The host-side device names are chosen by libvirt at start: read them from the live XML.
-        Matcher m = INTERFACE_TARGET.matcher(d.getXMLDesc(0));
-        while (m.find()) {
-            try {
-                DomainInterfaceStats s = d.interfaceStats(m.group(1));
-                out.put(m.group(1), new long[] {s.rx_bytes, s.tx_bytes});
-            } catch (LibvirtException e) {
-                // Not reported for this device type: leave it out.
             }
         }
         return out;

@@ -10,7 +10,10 @@ import io.acp.hypervisor.RunningSample;
 import io.acp.hypervisor.SystemState;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
+import com.sun.jna.Pointer;
+import io.acp.libvirt.NativeConnect;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +24,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import io.acp.hypervisor.BackupJob;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -48,10 +52,26 @@ public final class LibvirtBackend implements HypervisorBackend {
      */
     static final java.time.Duration MONITOR_READ_BOUND = java.time.Duration.ofSeconds(1);
 
+    /**
+     * How many running domains the stats sample reads in one bulk call for their interfaces'
+     * counters: about 0.7 ms of libvirtd's time on QEMU, so a part of the sample
+     * ({@link io.acp.hypervisor.InParts#PART}) holds a few of them.
+     */
+    static final int PER_BULK_READ = 16;
+
     private final LibvirtConnection libvirt;
     private final MonitorReads<MonitorLink> monitorReads;
+    private final Supplier<SampleCalls> sampleCallsLoader;
+    /** Loaded at the first sample. */
+    private SampleCalls sampleCalls;
 
     public LibvirtBackend(String uri, String nodeId) {
+        this(uri, nodeId, SampleCalls::load);
+    }
+
+    /** With the stats sample's native calls from {@code sampleCalls} (a test counts them). */
+    LibvirtBackend(String uri, String nodeId, Supplier<SampleCalls> sampleCalls) {
+        this.sampleCallsLoader = sampleCalls;
         this.libvirt = new LibvirtConnection(uri, nodeId);
         this.monitorReads = new MonitorReads<>(MONITOR_READ_BOUND, () -> monitorLink(uri), MonitorLink::close,
                 "node " + nodeId + " (libvirt at " + uri + ")");
@@ -151,27 +171,46 @@ public final class LibvirtBackend implements HypervisorBackend {
     @Override
     public RunningSample sampleRunning(Collection<String> names, Function<String, List<String>> disksOf) {
         Set<String> wanted = new HashSet<>(names);
-        return libvirt.call("list running domains", c -> new ListedSample(c, c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE),
-                wanted, disksOf));
+        return libvirt.call("list running domains", c -> {
+            NativeDomains domains = new NativeDomains(sampleCalls());
+            return new ListedSample(c, domains, domains.listRunning(NativeConnect.pointer(c)), wanted, disksOf);
+        });
+    }
+
+    private SampleCalls sampleCalls() {
+        if (sampleCalls == null) {
+            sampleCalls = sampleCallsLoader.get();
+        }
+        return sampleCalls;
     }
 
     /**
-     * The running domains as one listing gave them, read on their handles part by part; every
-     * handle is freed once read, or at {@link #close}.
+     * The running domains as one listing gave them (native handles), read part by part; their
+     * interfaces' counters a handful at a time ({@link #PER_BULK_READ}) in one bulk call, each
+     * one's status and monitor reads on its own. Every handle is freed once read, or at
+     * {@link #close}.
      */
     private final class ListedSample implements RunningSample {
 
         private final Connect listedOn;
-        private final Domain[] listed;
+        private final NativeDomains domains;
+        private final Pointer[] listed;
+        /** By listed index, the names of the wanted domains the last bulk read covered; null for the others. */
+        private final String[] wantedNames;
         private final Set<String> wanted;
         private final Function<String, List<String>> disksOf;
         /** The domains this sample read as running: the monitor reads keep the handles of these only. */
         private final Set<String> running = new HashSet<>();
+        /** The interfaces' counters the last bulk read gave, by domain name, for the listed domains before {@link #bulkEnd}. */
+        private Map<String, Map<String, long[]>> bulk = Map.of();
+        private int bulkEnd;
         private int next;
 
-        ListedSample(Connect listedOn, Domain[] listed, Set<String> wanted, Function<String, List<String>> disksOf) {
+        ListedSample(Connect listedOn, NativeDomains domains, Pointer[] listed, Set<String> wanted, Function<String, List<String>> disksOf) {
             this.listedOn = listedOn;
+            this.domains = domains;
             this.listed = listed;
+            this.wantedNames = new String[listed.length];
             this.wanted = wanted;
             this.disksOf = disksOf;
         }
@@ -189,12 +228,27 @@ public final class LibvirtBackend implements HypervisorBackend {
                     return false; // nothing ran, or all read
                 }
                 do {
-                    Domain d = listed[next];
-                    listed[next++] = null; // freed by this read, whatever it answers
-                    readListed(d, x -> sampleIfWanted(x, wanted, disksOf, (name, sample) -> {
-                        running.add(name);
-                        out.accept(name, sample);
-                    }));
+                    if (next == bulkEnd) {
+                        readInBulk();
+                    }
+                    Pointer d = listed[next];
+                    String name = wantedNames[next];
+                    listed[next++] = null;
+                    try {
+                        if (name != null) {
+                            sampleRunning(d, name, bulk.get(name), (id, sample) -> {
+                                running.add(id);
+                                out.accept(id, sample);
+                            });
+                        }
+                    } catch (NativeCallFailed e) {
+                        if (!e.noDomain()) {
+                            throw e;
+                        }
+                        // gone since the listing (a transient domain, as a guest migrated in, that stopped): skipped
+                    } finally {
+                        domains.free(d); // freed by this read, whatever it answers
+                    }
                 } while (next < listed.length && System.nanoTime() - deadlineNanos < 0);
                 if (next < listed.length) {
                     return true;
@@ -204,61 +258,61 @@ public final class LibvirtBackend implements HypervisorBackend {
             });
         }
 
+        /** Names the next {@link #PER_BULK_READ} listed domains and reads the wanted ones' interfaces' counters in one call. */
+        private void readInBulk() {
+            bulkEnd = Math.min(listed.length, next + PER_BULK_READ);
+            Pointer[] some = new Pointer[bulkEnd - next];
+            int n = 0;
+            for (int i = next; i < bulkEnd; i++) {
+                String name = domains.name(listed[i]);
+                if (wanted.contains(name)) {
+                    wantedNames[i] = name;
+                    some[n++] = listed[i];
+                }
+            }
+            bulk = Map.of();
+            try {
+                if (n > 0) {
+                    bulk = domains.interfacesInBulk(some, n);
+                }
+            } catch (NativeCallFailed e) {
+                if (!e.noDomain()) {
+                    throw e;
+                }
+                // a driver that refuses the whole call for one domain gone since the listing: each is read on its own
+            }
+        }
+
         @Override
         public synchronized void close() {
             for (; next < listed.length; next++) {
-                LibvirtConnection.free(listed[next]);
+                domains.free(listed[next]);
                 listed[next] = null;
             }
         }
-    }
 
-    /** A read of one listed domain on its handle. */
-    private interface ListedRead {
-        void read(Domain d) throws LibvirtException;
-    }
-
-    /**
-     * Reads one listed domain on its handle, then frees the handle. A domain gone since the listing
-     * (a transient one, as a guest migrated in, that stopped) is skipped.
-     */
-    private static void readListed(Domain d, ListedRead read) throws LibvirtException {
-        try {
-            read.read(d);
-        } catch (LibvirtException e) {
-            if (LibvirtConnection.code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                throw e;
+        /**
+         * Samples listed domain {@code d} if it still runs: its status and its interfaces' counters
+         * ({@code interfaces} as the bulk call read them, or read here when it did not) on its
+         * handle here, its balloon's and disks' through the VMM's monitor ({@link MonitorReads}: on
+         * a connection of their own, waited for at most {@link #MONITOR_READ_BOUND}, left out while
+         * the monitor does not answer).
+         */
+        private void sampleRunning(Pointer d, String name, Map<String, long[]> interfaces, BiConsumer<String, DomainSample> out) {
+            DomainStatus s = domains.status(d, name);
+            if (s.state() != SystemState.RUNNING) {
+                return;
             }
-        } finally {
-            LibvirtConnection.free(d);
+            Map<String, long[]> nics = interfaces != null ? interfaces : domains.interfacesOf(d, name);
+            List<String> disks = disksOf.apply(name);
+            Optional<MonitorCounters> monitor = readMonitor(name, domains.uuid(d), domains.id(d), disks);
+            out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), nics,
+                    monitor.map(MonitorCounters::memory).orElse(Map.of()), !monitorReads.waitsFor(name)));
         }
     }
 
     /** A running domain's counters that QEMU answers through its monitor. */
     private record MonitorCounters(Map<String, long[]> blocks, Map<String, Long> memory) {
-    }
-
-    /**
-     * Samples a listed domain if it is one of {@code wanted} and still runs: its status and its
-     * interfaces' counters on its handle here, its balloon's and disks' through the VMM's monitor
-     * ({@link MonitorReads}: on a connection of their own, waited for at most
-     * {@link #MONITOR_READ_BOUND}, left out while the monitor does not answer).
-     */
-    private void sampleIfWanted(Domain d, Set<String> wanted, Function<String, List<String>> disksOf, BiConsumer<String, DomainSample> out)
-            throws LibvirtException {
-        String name = d.getName();
-        if (!wanted.contains(name)) {
-            return;
-        }
-        DomainStatus s = DomainStates.status(d, name);
-        if (s.state() != SystemState.RUNNING) {
-            return;
-        }
-        Map<String, long[]> interfaces = DomainStats.interfaces(d);
-        List<String> disks = disksOf.apply(name);
-        Optional<MonitorCounters> monitor = readMonitor(name, d.getUUIDString(), d.getID(), disks);
-        out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), interfaces,
-                monitor.map(MonitorCounters::memory).orElse(Map.of()), !monitorReads.waitsFor(name)));
     }
 
     /**

@@ -80,6 +80,12 @@ final class LibvirtConnection {
                         + e.getMessage() + "; it reconnects on the next call", e);
             }
             throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId() + " refused to " + what + ": " + e.getMessage(), e);
+        } catch (NativeCallFailed e) {
+            if (link.dropIfLost(c, e.code())) {
+                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId() + " lost libvirt at " + uri() + " during '" + what + "': "
+                        + e.getMessage() + "; it reconnects on the next call", e);
+            }
+            throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId() + " refused to " + what + ": " + e.getMessage(), e);
         }
     }
 

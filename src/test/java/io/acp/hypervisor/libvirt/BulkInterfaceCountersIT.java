@@ -1,0 +1,175 @@
+package io.acp.hypervisor.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.acp.hypervisor.DomainSample;
+import io.acp.hypervisor.RunningSample;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+
+/**
+ * The stats sample reads the interfaces' counters of running QEMU guests in one bulk call
+ * ({@code virDomainListGetStats}) instead of one live-XML read and one call per interface per
+ * guest: three real KVM guests (no disk, no operating system), each with one interface, a macvtap
+ * in bridge mode on one end of a veth pair this test makes; broadcast datagrams sent from an
+ * address on the pair's other end reach every macvtap, which counts them as they arrive (a tap
+ * counts a frame only once its guest's driver takes it, and these guests have none). Nothing
+ * leaves the machine. Needs libvirtd on qemu:///system (scripts/libvirtd-up; scripts/test starts it).
+ */
+class BulkInterfaceCountersIT {
+
+    private static final String URI = "qemu:///system";
+    private static final int GUESTS = 3;
+    private static final int DATAGRAMS = 20;
+    private static final int PAYLOAD = 200;
+
+    private final long pid = ProcessHandle.current().pid();
+    /** The pair's end the guests' macvtaps sit on; the host sends from its peer. */
+    private final String lower = "acpbk" + pid % 100000;
+    private final String sender = "acpbs" + pid % 100000;
+    /** A host-only subnet for this run's pair, from the test range that no route leaves by. */
+    private final String subnet = "10.98." + pid % 250 + ".";
+    private final List<String> names = new ArrayList<>();
+    private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private Connect qemu;
+    private LibvirtBackend backend;
+
+    @BeforeEach
+    void start() throws Exception {
+        assertThat(probe("virsh", "-c", URI, "version")).as("libvirtd must answer on %s (scripts/libvirtd-up starts it; scripts/test runs it)", URI)
+                .isNotNull();
+        run("ip", "link", "add", lower, "type", "veth", "peer", "name", sender);
+        for (String end : List.of(lower, sender)) {
+            run("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1"); // no neighbour discovery of its own
+            run("ip", "link", "set", end, "up");
+        }
+        run("ip", "addr", "add", subnet + "1/24", "dev", sender);
+        qemu = new Connect(URI);
+        for (int i = 0; i < GUESTS; i++) {
+            String name = "acp-bulk-it-" + pid + "-" + i;
+            names.add(name);
+            // no disk: SeaBIOS finds nothing to boot and waits; no option ROM, so no network boot either
+            qemu.domainCreateXML("<domain type='kvm'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                    + "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
+                    + "<interface type='direct'><source dev='" + lower + "' mode='bridge'/><model type='virtio'/><rom bar='off'/></interface>"
+                    + "</devices></domain>", 0).free();
+        }
+        backend = new LibvirtBackend(URI, "bulk-it", this::countingCalls);
+        backend.connect((name, kind) -> {
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (backend != null) {
+            backend.close();
+        }
+        for (String name : names) {
+            probe("virsh", "-c", URI, "destroy", name);
+        }
+        if (qemu != null) {
+            qemu.close();
+        }
+        probe("ip", "link", "del", lower); // and its peer
+    }
+
+    @Test
+    void theInterfacesOfRunningGuestsAreReadInOneCallAndMatchWhatLibvirtCountsPerInterface() throws Exception {
+        broadcast(); // every guest's macvtap receives these: its counters are above zero
+        Map<String, DomainSample> sampled = sample(List.of(names.get(0), names.get(1), names.get(2)));
+
+        assertThat(sampled).as("guests sampled as running").containsOnlyKeys(names);
+        assertThat(calls.getOrDefault("virDomainListGetStats", new AtomicInteger()).get()).as("bulk calls for %d guests", GUESTS).isEqualTo(1);
+        assertThat(calls.getOrDefault("virDomainInterfaceStats", new AtomicInteger()).get()).as("calls per interface").isZero();
+        assertThat(calls.getOrDefault("virDomainGetXMLDesc", new AtomicInteger()).get()).as("live XML reads").isZero();
+        for (String name : names) {
+            Map<String, long[]> nics = sampled.get(name).interfaces();
+            assertThat(nics).as("interfaces of %s", name).hasSize(1);
+            String tap = nics.keySet().iterator().next();
+            long[] bulk = nics.get(tap);
+            Domain d = qemu.domainLookupByName(name);
+            try {
+                // read after the sample: the same counter, so at least as high
+                long rx = d.interfaceStats(tap).rx_bytes;
+                assertThat(bulk[0]).as("bytes %s received, read in bulk, against libvirt's per-interface read after it", name)
+                        .isGreaterThanOrEqualTo((long) DATAGRAMS * PAYLOAD).isLessThanOrEqualTo(rx);
+            } finally {
+                d.free();
+            }
+        }
+
+        long before = sampled.get(names.get(0)).interfaces().values().iterator().next()[0];
+        broadcast();
+        Map<String, DomainSample> again = sample(List.of(names.get(0)));
+        assertThat(again).as("only the wanted guest").containsOnlyKeys(names.get(0));
+        assertThat(again.get(names.get(0)).interfaces().values().iterator().next()[0]).as("bytes received after more datagrams")
+                .isGreaterThanOrEqualTo(before + (long) DATAGRAMS * PAYLOAD);
+    }
+
+    /** One whole sample of the running domains named {@code wanted}, part after part. */
+    private Map<String, DomainSample> sample(List<String> wanted) {
+        Map<String, DomainSample> out = new HashMap<>();
+        try (RunningSample s = backend.sampleRunning(wanted, name -> List.of())) {
+            while (s.readSome(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), out::put)) {
+                // next part
+            }
+        }
+        return out;
+    }
+
+    /** {@link #DATAGRAMS} broadcast datagrams from the sending end's address, which the other end hands every macvtap on it. */
+    private void broadcast() throws Exception {
+        byte[] payload = "x".repeat(PAYLOAD).getBytes(StandardCharsets.US_ASCII);
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(subnet + "1"), 0))) {
+            socket.setBroadcast(true);
+            for (int i = 0; i < DATAGRAMS; i++) {
+                socket.send(new DatagramPacket(payload, payload.length, InetAddress.getByName(subnet + "255"), 9));
+            }
+        }
+        Thread.sleep(200); // through the pair into the macvtaps' counters
+    }
+
+    /** libvirt's calls of the sample, each call counted by name. */
+    private SampleCalls countingCalls() {
+        SampleCalls real = SampleCalls.load();
+        return (SampleCalls) Proxy.newProxyInstance(SampleCalls.class.getClassLoader(), new Class<?>[] {SampleCalls.class}, (proxy, method, args) -> {
+            calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
+            try {
+                return method.invoke(real, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        String out = probe(cmd);
+        if (out == null) {
+            throw new IllegalStateException("failed: " + String.join(" ", cmd));
+        }
+    }
+
+    /** Runs {@code cmd}: what it printed, or null when it failed. */
+    private static String probe(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+    }
+}
