@@ -168,6 +168,19 @@ public final class HypervisorBench {
     }
 
     /** The spec of every benchmark's systems: one vCPU, 128 MiB, one disk, one NIC. */
+    /** Makes bridge {@code name} (up, no address: nothing is routed through it) unless it exists; whether it made it. */
+    static boolean ensureBridge(String name) throws IOException, InterruptedException {
+        if (Files.exists(Path.of("/sys/class/net", name))) {
+            return false;
+        }
+        for (List<String> cmd : List.of(List.of("ip", "link", "add", name, "type", "bridge"), List.of("ip", "link", "set", name, "up"))) {
+            if (new ProcessBuilder(cmd).inheritIO().start().waitFor() != 0) {
+                throw new IllegalStateException("failed: " + String.join(" ", cmd));
+            }
+        }
+        return true;
+    }
+
     static ObjectNode spec() {
         ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 128);
         spec.putArray("disks").addObject().put("path", "/var/lib/acp/bench.img");

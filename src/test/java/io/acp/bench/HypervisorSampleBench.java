@@ -18,19 +18,25 @@ import org.libvirt.LibvirtException;
 
 /**
  * The hypervisor's stats sample, what a node does every second for every system it runs: ACP's
- * sample of {@code running} running and {@code stopped} stopped systems (real libvirt on
- * test:///default, in-memory CDB; status, block, interface and balloon counters read, published
- * to the CDB) against libvirt-java alone reading the same counters of the same domains in this
- * JVM: one listing of the running domains, then on each listed handle its info, its disk's block
- * stats, its live XML for the interfaces' names, their stats and the balloon's. The service's own
- * periodic sample is set to once an hour, so only the measured ones run.
+ * sample of {@code running} running and {@code stopped} stopped systems (real libvirt, in-memory
+ * CDB; status, block, interface and balloon counters read, published to the CDB) against
+ * libvirt-java alone reading the same counters of the same domains in this JVM, the way ACP did
+ * before its bulk read: one listing of the running domains, then on each listed handle its info,
+ * its disk's block stats (test driver only), its live XML for the interfaces' names, their stats
+ * and the balloon's. The service's own periodic sample is set to once an hour, so only the
+ * measured ones run.
  *
- * <p>Usage: {@code HypervisorSampleBench [running=100] [stopped=0] [samples=200] [warm-up samples=100]}.
+ * <p>On {@code test:///default} (the default) the systems have a disk and an interface that need
+ * not exist. On {@code qemu:///system} they are real KVM guests without a disk (64 MiB, one vcpu;
+ * nothing to boot, so they idle in the firmware) with one interface each on bridge acpbr0, which
+ * the benchmark makes if missing and removes if it made it; every guest is deleted at the end. There
+ * it also prints libvirtd's CPU time per sample (from /proc), where most of a sample's work is.
+ *
+ * <p>Usage: {@code HypervisorSampleBench [running=100] [stopped=0] [samples=200] [warm-up samples=100] [uri=test:///default]}.
  */
 public final class HypervisorSampleBench {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String URI = "test:///default";
     private static final Pattern INTERFACE_TARGET = Pattern.compile("<interface\\b(?:(?!</interface>)[\\s\\S])*?<target dev='([^']+)'");
 
     private HypervisorSampleBench() {
@@ -41,40 +47,72 @@ public final class HypervisorSampleBench {
         int stopped = BenchArgs.whole(args, 1, "stopped", 0);
         int samples = BenchArgs.whole(args, 2, "samples", 200);
         int warmups = BenchArgs.whole(args, 3, "warm-up samples", 100);
-        run(running, stopped, samples, warmups);
+        String uri = args.length > 4 ? args[4] : "test:///default";
+        boolean qemu = uri.startsWith("qemu");
+        boolean madeBridge = qemu && HypervisorBench.ensureBridge("acpbr0");
+        try {
+            run(uri, running, stopped, samples, warmups);
+        } finally {
+            if (madeBridge) {
+                new ProcessBuilder("ip", "link", "del", "acpbr0").inheritIO().start().waitFor();
+            }
+        }
         System.exit(0); // libvirt's event loop thread is a daemon, but be sure
     }
 
-    private static void run(int running, int stopped, int samples, int warmups) throws Exception {
-        ObjectNode spec = HypervisorBench.spec();
-        HypervisorService service = HypervisorBench.startService(Duration.ofHours(1), Cdb.inMemory("bench"));
+    private static void run(String uri, int running, int stopped, int samples, int warmups) throws Exception {
+        boolean qemu = uri.startsWith("qemu");
+        ObjectNode spec = qemu ? guestSpec() : HypervisorBench.spec();
+        HypervisorService service = HypervisorBench.startService(uri, Duration.ofHours(1), Duration.ofHours(1), Cdb.inMemory("bench"));
         Systems systems = service.systems();
         String prefix = "s" + ProcessHandle.current().pid() + "-";
-        HypervisorBench.createRunning(systems, prefix + "run-", running);
-        for (int i = 0; i < stopped; i++) {
-            systems.create(prefix + "stop-" + i, spec, false, NodeCalls.none("bench")).await().atMost(WAIT);
+        List<String> made = new ArrayList<>();
+        try {
+            for (int i = 0; i < running; i++) {
+                systems.create(prefix + "run-" + i, spec).await().atMost(WAIT);
+                made.add(prefix + "run-" + i);
+            }
+            for (int i = 0; i < stopped; i++) {
+                systems.create(prefix + "stop-" + i, spec, false, NodeCalls.none("bench")).await().atMost(WAIT);
+                made.add(prefix + "stop-" + i);
+            }
+            int sampled = service.sampleStatsNow().await().atMost(WAIT);
+            if (sampled != running) {
+                throw new IllegalStateException("a sample read " + sampled + " systems, " + running + " run");
+            }
+            System.out.printf("stats sample of %d running and %d stopped systems on %s; %d samples after %d%n", running, stopped, uri, samples, warmups);
+            measure(service, uri, qemu, running, samples, warmups);
+        } finally {
+            for (String id : made) {
+                service.systems().delete(id, true).await().atMost(WAIT);
+            }
+            service.stop().await().atMost(WAIT);
         }
-        int sampled = service.sampleStatsNow().await().atMost(WAIT);
-        if (sampled != running) {
-            throw new IllegalStateException("a sample read " + sampled + " systems, " + running + " run");
-        }
-        System.out.printf("stats sample of %d running and %d stopped systems on %s; %d samples after %d%n", running, stopped, URI, samples, warmups);
-        Connect library = new Connect(URI);
+    }
+
+    private static void measure(HypervisorService service, String uri, boolean qemu, int running, int samples, int warmups) throws Exception {
+        Connect library = new Connect(uri);
         try {
             for (int i = 0; i < warmups; i++) {
                 service.sampleStatsNow().await().atMost(WAIT);
-                libraryAlone(library);
+                libraryAlone(library, !qemu);
             }
             // alternating, so both see the same machine
             long acp = 0;
             long alone = 0;
+            long acpDaemon = 0;
+            long aloneDaemon = 0;
             for (int i = 0; i < samples; i++) {
+                long c0 = daemonCpuTicks(qemu);
                 long t0 = System.nanoTime();
                 service.sampleStatsNow().await().atMost(WAIT);
                 long t1 = System.nanoTime();
-                libraryAlone(library);
-                acp += t1 - t0;
+                long c1 = daemonCpuTicks(qemu);
+                libraryAlone(library, !qemu);
                 alone += System.nanoTime() - t1;
+                aloneDaemon += daemonCpuTicks(qemu) - c1;
+                acp += t1 - t0;
+                acpDaemon += c1 - c0;
             }
             double acpUs = acp / 1e3 / samples / running;
             double libraryUs = alone / 1e3 / samples / running;
@@ -82,21 +120,47 @@ public final class HypervisorSampleBench {
                     acpUs, acp / 1e6 / samples, libraryUs, alone / 1e6 / samples, acpUs / libraryUs);
             System.out.printf(Locale.ROOT, "RESULT hypervisor.sample.usPerSystem %.1f us%n", acpUs);
             System.out.printf(Locale.ROOT, "RESULT hypervisor.sample.library.usPerSystem %.1f us%n", libraryUs);
+            if (qemu) {
+                // clock ticks of 10 ms: summed over all samples, then per system
+                double acpDaemonUs = acpDaemon * 10_000.0 / samples / running;
+                double aloneDaemonUs = aloneDaemon * 10_000.0 / samples / running;
+                System.out.printf("libvirtd's CPU: %.1f us per running system per sample for ACP's, %.1f for libvirt-java alone%n", acpDaemonUs, aloneDaemonUs);
+                System.out.printf(Locale.ROOT, "RESULT hypervisor.sample.libvirtdUsPerSystem %.1f us%n", acpDaemonUs);
+                System.out.printf(Locale.ROOT, "RESULT hypervisor.sample.library.libvirtdUsPerSystem %.1f us%n", aloneDaemonUs);
+            }
         } finally {
             library.close();
         }
-        service.stop().await().atMost(WAIT);
+    }
+
+    /** A real guest with nothing to boot: no disk, 64 MiB, one interface on bridge acpbr0. */
+    private static ObjectNode guestSpec() {
+        ObjectNode spec = io.acp.model.Json.object().put("vcpus", 1).put("memory", 64);
+        spec.putArray("interfaces").addObject().put("bridge", "acpbr0");
+        return spec;
+    }
+
+    /** libvirtd's user + system CPU time in clock ticks (/proc/PID/stat), or 0 when not asked for. */
+    private static long daemonCpuTicks(boolean qemu) throws java.io.IOException {
+        if (!qemu) {
+            return 0;
+        }
+        long pid = ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/libvirtd")).orElse(false))
+                .mapToLong(ProcessHandle::pid).findFirst().orElseThrow(() -> new IllegalStateException("no libvirtd running"));
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
     }
 
     /** The same counters of every running domain through libvirt-java alone, each on its listed handle; how many were read. */
-    private static int libraryAlone(Connect c) throws LibvirtException {
+    private static int libraryAlone(Connect c, boolean withDisk) throws LibvirtException {
         List<Domain> listed = List.of(c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE));
-        List<long[]> read = new ArrayList<>(listed.size());
+        List<long[]> done = new ArrayList<>(listed.size());
         for (Domain d : listed) {
             try {
                 d.getName();
                 d.getInfo();
-                var block = d.blockStats("vda");
+                long read = withDisk ? d.blockStats("vda").rd_bytes : 0;
                 long rx = 0;
                 Matcher m = INTERFACE_TARGET.matcher(d.getXMLDesc(0));
                 while (m.find()) {
@@ -107,11 +171,11 @@ public final class HypervisorSampleBench {
                 } catch (LibvirtException e) {
                     // the test driver reports no balloon, as in ACP's sample
                 }
-                read.add(new long[] {block.rd_bytes, rx});
+                done.add(new long[] {read, rx});
             } finally {
                 d.free();
             }
         }
-        return read.size();
+        return done.size();
     }
 }
