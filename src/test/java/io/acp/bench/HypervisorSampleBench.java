@@ -28,7 +28,8 @@ import org.libvirt.LibvirtException;
  *
  * <p>On {@code test:///default} (the default) the systems have a disk and an interface that need
  * not exist. On {@code qemu:///system} they are real KVM guests without a disk (64 MiB, one vcpu;
- * nothing to boot, so they idle in the firmware) with one interface each on bridge acpbr0, which
+ * nothing to boot, so they idle in the firmware; measured once they do, after a second per guest
+ * and at least 20) with one interface each on bridge acpbr0, which
  * the benchmark makes if missing and removes if it made it; every guest is deleted at the end. There
  * it also prints libvirtd's CPU time per sample (from /proc), where most of a sample's work is.
  *
@@ -79,6 +80,10 @@ public final class HypervisorSampleBench {
             int sampled = service.sampleStatsNow().await().atMost(WAIT);
             if (sampled != running) {
                 throw new IllegalStateException("a sample read " + sampled + " systems, " + running + " run");
+            }
+            if (qemu) {
+                // a guest's firmware boots for a few seconds of CPU, then idles (nothing to boot): measure the idle ones
+                Thread.sleep(Math.max(20_000, running * 1_000L));
             }
             System.out.printf("stats sample of %d running and %d stopped systems on %s; %d samples after %d%n", running, stopped, uri, samples, warmups);
             measure(service, uri, qemu, running, samples, warmups);
