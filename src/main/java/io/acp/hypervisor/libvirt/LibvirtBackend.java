@@ -185,10 +185,10 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     /**
-     * The running domains as one listing gave them (native handles), read part by part; their
-     * interfaces' counters a handful at a time ({@link #PER_BULK_READ}) in one bulk call, each
-     * one's status and monitor reads on its own. Every handle is freed once read, or at
-     * {@link #close}.
+     * The running domains as one listing gave them (native handles), read part by part; a handful at
+     * a time ({@link #PER_BULK_READ}) their interfaces' counters in one bulk call and their monitor
+     * reads started together, then each one's status on its own. Every handle is freed once read,
+     * or at {@link #close}.
      */
     private final class ListedSample implements RunningSample {
 
@@ -203,6 +203,8 @@ public final class LibvirtBackend implements HypervisorBackend {
         private final Set<String> running = new HashSet<>();
         /** The interfaces' counters the last bulk read gave, by domain name, for the listed domains before {@link #bulkEnd}. */
         private Map<String, Map<String, long[]>> bulk = Map.of();
+        /** The monitor reads started with the last bulk read, by domain name. */
+        private final Map<String, MonitorReads.Started<MonitorLink, MonitorCounters>> monitor = new HashMap<>();
         private int bulkEnd;
         private int next;
 
@@ -271,15 +273,22 @@ public final class LibvirtBackend implements HypervisorBackend {
                 }
             }
             bulk = Map.of();
+            monitor.clear();
+            if (n == 0) {
+                return;
+            }
             try {
-                if (n > 0) {
-                    bulk = domains.interfacesInBulk(some, n);
-                }
+                bulk = domains.interfacesInBulk(some, n);
             } catch (NativeCallFailed e) {
                 if (!e.noDomain()) {
                     throw e;
                 }
                 // a driver that refuses the whole call for one domain gone since the listing: each is read on its own
+            }
+            // their monitor reads at once: each VMM answers its own (one after another, a sample waited for the sum)
+            for (int i = 0; i < n; i++) {
+                String name = domains.name(some[i]);
+                monitor.put(name, startMonitorRead(name, domains.uuid(some[i]), domains.id(some[i]), disksOf.apply(name)));
             }
         }
 
@@ -295,8 +304,8 @@ public final class LibvirtBackend implements HypervisorBackend {
          * Samples listed domain {@code d} if it still runs: its status and its interfaces' counters
          * ({@code interfaces} as the bulk call read them, or read here when it did not) on its
          * handle here, its balloon's and disks' through the VMM's monitor ({@link MonitorReads}: on
-         * a connection of their own, waited for at most {@link #MONITOR_READ_BOUND}, left out while
-         * the monitor does not answer).
+         * a connection of their own, started with its bulk read, waited for until
+         * {@link #MONITOR_READ_BOUND} after that start, left out while the monitor does not answer).
          */
         private void sampleRunning(Pointer d, String name, Map<String, long[]> interfaces, BiConsumer<String, DomainSample> out) {
             DomainStatus s = domains.status(d, name);
@@ -304,8 +313,7 @@ public final class LibvirtBackend implements HypervisorBackend {
                 return;
             }
             Map<String, long[]> nics = interfaces != null ? interfaces : domains.interfacesOf(d, name);
-            List<String> disks = disksOf.apply(name);
-            Optional<MonitorCounters> monitor = readMonitor(name, domains.uuid(d), domains.id(d), disks);
+            Optional<MonitorCounters> monitor = monitorAnswer(name, this.monitor.remove(name));
             out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), nics,
                     monitor.map(MonitorCounters::memory).orElse(Map.of()), !monitorReads.waitsFor(name)));
         }
@@ -316,17 +324,33 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     /**
-     * The balloon's and the disks' counters of running domain {@code name} in its run {@code uuid},
-     * {@code id} (on the handle the monitor reads kept of it, MonitorLink); empty while its
-     * monitor does not answer, or when the read failed (the counters are left out of this sample;
-     * the next one reads them on a fresh connection).
+     * Starts the read of the balloon's and the disks' counters of running domain {@code name} in its
+     * run {@code uuid}, {@code id} (on the handle the monitor reads kept of it, MonitorLink); null
+     * when the monitor reads have no connection.
      */
-    private Optional<MonitorCounters> readMonitor(String name, String uuid, int id, List<String> disks) {
+    private MonitorReads.Started<MonitorLink, MonitorCounters> startMonitorRead(String name, String uuid, int id, List<String> disks) {
         try {
-            return monitorReads.read(name, link -> {
+            return monitorReads.start(name, link -> {
                 Domain d = link.handle(name, uuid, id);
                 return d == null ? null : new MonitorCounters(DomainStats.block(d, disks), DomainStats.memory(d));
             });
+        } catch (IllegalStateException e) {
+            LOG.debugf("no monitor counters of %s on node %s: %s", name, libvirt.nodeId(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * What monitor read {@code started} answered; empty while the domain's monitor does not answer,
+     * or when the read failed (the counters are left out of this sample; the next one reads them on
+     * a fresh connection).
+     */
+    private Optional<MonitorCounters> monitorAnswer(String name, MonitorReads.Started<MonitorLink, MonitorCounters> started) {
+        if (started == null) {
+            return Optional.empty();
+        }
+        try {
+            return monitorReads.answer(started);
         } catch (LibvirtException | IllegalStateException e) {
             LOG.debugf("no monitor counters of %s on node %s: %s", name, libvirt.nodeId(), e.getMessage());
             return Optional.empty();

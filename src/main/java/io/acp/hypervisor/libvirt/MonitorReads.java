@@ -27,7 +27,7 @@ import org.libvirt.LibvirtException;
  * gets no further read until that one has returned; and the connection it waits on is left to it
  * (closed once the read returns), the next read opening a fresh one.
  *
- * @param <C> the connection; only the hypervisor's thread calls {@link #read}
+ * @param <C> the connection; only the hypervisor's thread calls {@link #read}, {@link #start} and {@link #answer}
  */
 final class MonitorReads<C> implements AutoCloseable {
 
@@ -74,8 +74,18 @@ final class MonitorReads<C> implements AutoCloseable {
      * it is not even tried). A failure of the read is thrown as it came, and its connection let go.
      */
     <T> Optional<T> read(String name, Read<C, T> read) throws LibvirtException {
+        return answer(start(name, read));
+    }
+
+    /**
+     * Starts {@code read} of domain {@code name} without waiting for it, so that the reads of
+     * several domains overlap (each VMM answers its own monitor; one after another, a sample waited
+     * for the sum); {@link #answer} waits for it. Not tried when an earlier read of this domain
+     * still waits. May fail with an unchecked exception when no connection can be opened.
+     */
+    <T> Started<C, T> start(String name, Read<C, T> read) {
         if (waiting.contains(name)) {
-            return Optional.empty();
+            return new Started<>(name, null, null, null, 0);
         }
         C c = connection;
         if (c == null) {
@@ -87,6 +97,7 @@ final class MonitorReads<C> implements AutoCloseable {
         // connection afterwards: a read given up on closes its connection when it returns.
         AtomicInteger outcome = new AtomicInteger(PENDING);
         CompletableFuture<T> answer = new CompletableFuture<>();
+        long due = System.nanoTime() + bound.toNanos();
         readers.execute(() -> {
             T result = null;
             Throwable failure = null;
@@ -107,27 +118,51 @@ final class MonitorReads<C> implements AutoCloseable {
                 LOG.infof("system %s on %s: its VMM's monitor answers again", name, where);
             }
         });
+        return new Started<>(name, on, outcome, answer, due);
+    }
+
+    /** A read {@link #start} started: what {@link #answer} waits for. */
+    record Started<C, T>(String name, C on, AtomicInteger outcome, CompletableFuture<T> answer, long dueNanos) {
+    }
+
+    /**
+     * The answer of read {@code s}, waited for until the bound from its start has passed: empty when
+     * the domain is gone, when the read did not return by then, or when it was not tried. A failure of
+     * the read is thrown as it came, and its connection let go.
+     */
+    <T> Optional<T> answer(Started<C, T> s) throws LibvirtException {
+        if (s.answer() == null) {
+            return Optional.empty();
+        }
+        C on = s.on();
         try {
-            return Optional.ofNullable(answer.get(bound.toNanos(), TimeUnit.NANOSECONDS));
+            return Optional.ofNullable(s.answer().get(Math.max(0, s.dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            waiting.add(name); // before giving up: the reader removes it only once it sees that
-            if (!outcome.compareAndSet(PENDING, GIVEN_UP)) {
-                waiting.remove(name); // returned just now
-                return taken(answer, on);
+            waiting.add(s.name()); // before giving up: the reader removes it only once it sees that
+            if (!s.outcome().compareAndSet(PENDING, GIVEN_UP)) {
+                waiting.remove(s.name()); // returned just now
+                return taken(s.answer(), on);
             }
-            connection = null; // the read keeps its connection; the next one opens another
+            leave(on); // the read keeps its connection; the next one opens another
             LOG.warnf("system %s on %s: its VMM's monitor did not answer a counter read within %d ms: its balloon and disk "
-                    + "counters are left out until it answers (a VMM stopped, or stuck on its storage?)", name, where, bound.toMillis());
+                    + "counters are left out until it answers (a VMM stopped, or stuck on its storage?)", s.name(), where, bound.toMillis());
             return Optional.empty();
         } catch (ExecutionException e) {
             throw failed(e, on);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            if (!outcome.compareAndSet(PENDING, GIVEN_UP)) {
-                return taken(answer, on);
+            if (!s.outcome().compareAndSet(PENDING, GIVEN_UP)) {
+                return taken(s.answer(), on);
             }
-            connection = null;
+            leave(on);
             return Optional.empty();
+        }
+    }
+
+    /** New reads go to another connection than {@code on} (unless one was opened since). */
+    private void leave(C on) {
+        if (connection == on) {
+            connection = null;
         }
     }
 
@@ -144,7 +179,7 @@ final class MonitorReads<C> implements AutoCloseable {
 
     /** A failed read's cause; its connection (a read that returned: the caller's) is let go, it may be what failed. */
     private LibvirtException failed(ExecutionException e, C on) {
-        connection = null;
+        leave(on);
         close.accept(on);
         if (e.getCause() instanceof LibvirtException l) {
             return l;

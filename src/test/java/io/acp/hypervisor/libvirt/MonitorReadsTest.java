@@ -84,6 +84,61 @@ class MonitorReadsTest {
         assertThat(opened).hasValue(2);
     }
 
+    /**
+     * The reads of several domains, started together, overlap: each of these waits until all three
+     * have started, which one started after the other's answer never sees (it would outlive the
+     * bound, as a hung VMM's does).
+     */
+    @Test
+    void readsStartedTogetherRunAtOnceAndEachAnswersOnItsOwn() throws Exception {
+        CountDownLatch allStarted = new CountDownLatch(3);
+        MonitorReads.Read<Integer, String> meeting = c -> {
+            allStarted.countDown();
+            try {
+                return allStarted.await(10, TimeUnit.SECONDS) ? "met on " + c : "alone";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        };
+        var a = reads.start("a", meeting);
+        var b = reads.start("b", meeting);
+        var c = reads.start("c", meeting);
+
+        assertThat(reads.answer(a)).contains("met on 1");
+        assertThat(reads.answer(b)).contains("met on 1");
+        assertThat(reads.answer(c)).contains("met on 1");
+        assertThat(opened).as("one connection for the three").hasValue(1);
+        assertThat(List.of("a", "b", "c")).noneMatch(reads::waitsFor);
+    }
+
+    /**
+     * One hung VMM among reads started together: only its read is given up, at the bound from its
+     * start; the others answer, and reads started after it go to a fresh connection.
+     */
+    @Test
+    void aHungReadAmongReadsStartedTogetherIsTheOnlyOneGivenUp() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        var a = reads.start("a", c -> "a on " + c);
+        var stuck = reads.start("stuck", c -> {
+            try {
+                hung.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "late";
+        });
+        var b = reads.start("b", c -> "b on " + c);
+
+        assertThat(reads.answer(a)).contains("a on 1");
+        assertThat(reads.answer(stuck)).as("the hung VMM's read").isEmpty();
+        assertThat(reads.answer(b)).as("a read started with the hung one, answered in time").contains("b on 1");
+        assertThat(reads.waitsFor("stuck")).isTrue();
+        assertThat(reads.waitsFor("a") || reads.waitsFor("b")).isFalse();
+        assertThat(reads.read("a", c -> "a on " + c)).as("the next read, on a fresh connection").contains("a on 2");
+        hung.countDown();
+    }
+
     @Test
     void aFailedReadIsThrownAsItCameAndItsConnectionReplaced() throws Exception {
         LibvirtException refused = refusal();

@@ -25,15 +25,16 @@ import org.libvirt.Connect;
 import org.libvirt.Domain;
 
 /**
- * The stats sample reads the interfaces' counters of running QEMU guests in one bulk call
- * ({@code virDomainListGetStats}) instead of one live-XML read and one call per interface per
- * guest: three real KVM guests (no disk, no operating system), each with one interface, a macvtap
+ * The stats sample of running QEMU guests a handful at a time: their interfaces' counters in one
+ * bulk call ({@code virDomainListGetStats}) instead of one live-XML read and one call per interface
+ * per guest, and their monitor reads (balloon, disks) started together, so hung VMMs cost the sample
+ * one bound, not one each. Three real KVM guests (no disk, no operating system), each with one interface, a macvtap
  * in bridge mode on one end of a veth pair this test makes; broadcast datagrams sent from an
  * address on the pair's other end reach every macvtap, which counts them as they arrive (a tap
  * counts a frame only once its guest's driver takes it, and these guests have none). Nothing
  * leaves the machine. Needs libvirtd on qemu:///system (scripts/libvirtd-up; scripts/test starts it).
  */
-class BulkInterfaceCountersIT {
+class QemuBulkSampleIT {
 
     private static final String URI = "qemu:///system";
     private static final int GUESTS = 3;
@@ -93,7 +94,7 @@ class BulkInterfaceCountersIT {
     @Test
     void theInterfacesOfRunningGuestsAreReadInOneCallAndMatchWhatLibvirtCountsPerInterface() throws Exception {
         broadcast(); // every guest's macvtap receives these: its counters are above zero
-        Map<String, DomainSample> sampled = sample(List.of(names.get(0), names.get(1), names.get(2)));
+        Map<String, DomainSample> sampled = sample(names);
 
         assertThat(sampled).as("guests sampled as running").containsOnlyKeys(names);
         assertThat(calls.getOrDefault("virDomainListGetStats", new AtomicInteger()).get()).as("bulk calls for %d guests", GUESTS).isEqualTo(1);
@@ -121,6 +122,47 @@ class BulkInterfaceCountersIT {
         assertThat(again).as("only the wanted guest").containsOnlyKeys(names.get(0));
         assertThat(again.get(names.get(0)).interfaces().values().iterator().next()[0]).as("bytes received after more datagrams")
                 .isGreaterThanOrEqualTo(before + (long) DATAGRAMS * PAYLOAD);
+    }
+
+    /**
+     * Three guests whose VMMs hang (SIGSTOP on their qemu: no monitor answers, as a qemu stuck on
+     * its storage): each one's monitor read is given up at the bound from its start, and they
+     * started together, so the sample waits about one bound; one after another it waited three.
+     * Their status and interfaces, which need no monitor, are still read.
+     */
+    @Test
+    void theMonitorReadsOfHungGuestsAreWaitedForTogether() throws Exception {
+        List<Long> pids = new ArrayList<>();
+        for (String name : names) {
+            pids.add(QemuPidFiles.vmmPid(URI, name).orElseThrow(() -> new AssertionError("no qemu pid file of " + name)));
+        }
+        assertThat(sample(names)).as("a sample while the VMMs answer").containsOnlyKeys(names)
+                .allSatisfy((name, s) -> assertThat(s.monitorAnswers()).as("%s answers", name).isTrue());
+        pids.forEach(pid -> signal("STOP", pid));
+        try {
+            long t0 = System.nanoTime();
+            Map<String, DomainSample> sampled = sample(names);
+            java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
+
+            assertThat(sampled).as("guests sampled (status and interfaces need no monitor)").containsOnlyKeys(names)
+                    .allSatisfy((name, s) -> {
+                        assertThat(s.monitorAnswers()).as("%s's monitor answers", name).isFalse();
+                        assertThat(s.memory()).as("%s's balloon, left out", name).isEmpty();
+                        assertThat(s.interfaces()).as("%s's interfaces", name).hasSize(1);
+                    });
+            assertThat(took).as("a sample of %d hung VMMs, each monitor read bounded by %s", GUESTS, LibvirtBackend.MONITOR_READ_BOUND)
+                    .isLessThan(LibvirtBackend.MONITOR_READ_BOUND.multipliedBy(GUESTS));
+        } finally {
+            pids.forEach(pid -> signal("CONT", pid));
+        }
+    }
+
+    private static void signal(String name, long pid) {
+        try {
+            assertThat(probe("kill", "-" + name, Long.toString(pid))).as("kill -%s %d", name, pid).isNotNull();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One whole sample of the running domains named {@code wanted}, part after part. */
