@@ -22,16 +22,18 @@ import org.libvirt.LibvirtException;
  * CDB; status, block, interface and balloon counters read, published to the CDB) against
  * libvirt-java alone reading the same counters of the same domains in this JVM, the way ACP did
  * before its bulk read: one listing of the running domains, then on each listed handle its info,
- * its disk's block stats (test driver only), its live XML for the interfaces' names, their stats
+ * its disk's block stats, its live XML for the interfaces' names, their stats
  * and the balloon's. The service's own periodic sample is set to once an hour, so only the
  * measured ones run.
  *
  * <p>On {@code test:///default} (the default) the systems have a disk and an interface that need
- * not exist. On {@code qemu:///system} they are real KVM guests without a disk (64 MiB, one vcpu;
- * nothing to boot, so they idle in the firmware; measured once they do, after a second per guest
- * and at least 20) with one interface each on bridge acpbr0, which
- * the benchmark makes if missing and removes if it made it; every guest is deleted at the end. There
- * it also prints libvirtd's CPU time per sample (from /proc), where most of a sample's work is.
+ * not exist. On {@code qemu:///system} they are real KVM guests (64 MiB, one vcpu) that boot a
+ * read-only disk whose boot sector halts the vCPU ({@code cli; hlt}), so they idle as a quiet
+ * guest does (a guest with nothing to boot spins its vCPU in the firmware while it has a display:
+ * a core each, which slows every monitor read), with one interface each on bridge acpbr0; the
+ * benchmark makes the bridge and the disk if missing and removes what it made; every guest is
+ * deleted at the end. Measured after a second per guest (at least 20). There it also prints
+ * libvirtd's CPU time per sample (from /proc), where most of a sample's work is.
  *
  * <p>Usage: {@code HypervisorSampleBench [running=100] [stopped=0] [samples=200] [warm-up samples=100] [uri=test:///default]}.
  */
@@ -51,11 +53,18 @@ public final class HypervisorSampleBench {
         String uri = args.length > 4 ? args[4] : "test:///default";
         boolean qemu = uri.startsWith("qemu");
         boolean madeBridge = qemu && HypervisorBench.ensureBridge("acpbr0");
+        boolean madeDisk = qemu && !java.nio.file.Files.exists(HALTING_DISK);
         try {
+            if (madeDisk) {
+                writeHaltingDisk();
+            }
             run(uri, running, stopped, samples, warmups);
         } finally {
             if (madeBridge) {
                 new ProcessBuilder("ip", "link", "del", "acpbr0").inheritIO().start().waitFor();
+            }
+            if (madeDisk) {
+                java.nio.file.Files.deleteIfExists(HALTING_DISK);
             }
         }
         System.exit(0); // libvirt's event loop thread is a daemon, but be sure
@@ -82,7 +91,7 @@ public final class HypervisorSampleBench {
                 throw new IllegalStateException("a sample read " + sampled + " systems, " + running + " run");
             }
             if (qemu) {
-                // a guest's firmware boots for a few seconds of CPU, then idles (nothing to boot): measure the idle ones
+                // a guest's firmware takes a few seconds of CPU to boot the halting disk: measure the idle guests
                 Thread.sleep(Math.max(20_000, running * 1_000L));
             }
             System.out.printf("stats sample of %d running and %d stopped systems on %s; %d samples after %d%n", running, stopped, uri, samples, warmups);
@@ -100,7 +109,7 @@ public final class HypervisorSampleBench {
         try {
             for (int i = 0; i < warmups; i++) {
                 service.sampleStatsNow().await().atMost(WAIT);
-                libraryAlone(library, !qemu);
+                libraryAlone(library);
             }
             // alternating, so both see the same machine
             long acp = 0;
@@ -113,7 +122,7 @@ public final class HypervisorSampleBench {
                 service.sampleStatsNow().await().atMost(WAIT);
                 long t1 = System.nanoTime();
                 long c1 = daemonCpuTicks(qemu);
-                libraryAlone(library, !qemu);
+                libraryAlone(library);
                 alone += System.nanoTime() - t1;
                 aloneDaemon += daemonCpuTicks(qemu) - c1;
                 acp += t1 - t0;
@@ -138,11 +147,26 @@ public final class HypervisorSampleBench {
         }
     }
 
-    /** A real guest with nothing to boot: no disk, 64 MiB, one interface on bridge acpbr0. */
+    /** A real guest that boots {@link #HALTING_DISK} (read-only, so every guest can): 64 MiB, one interface on bridge acpbr0. */
     private static ObjectNode guestSpec() {
         ObjectNode spec = io.acp.model.Json.object().put("vcpus", 1).put("memory", 64);
+        spec.putArray("disks").addObject().put("path", HALTING_DISK.toString()).put("readonly", true);
         spec.putArray("interfaces").addObject().put("bridge", "acpbr0");
         return spec;
+    }
+
+    /** Under the benchmark's allowed disk root. */
+    private static final java.nio.file.Path HALTING_DISK = java.nio.file.Path.of("/var/lib/acp/acp-bench-halt.img");
+
+    /** A 1 MiB raw disk whose boot sector is {@code cli; hlt; jmp $-1} and the boot signature: the firmware boots it and the vCPU halts. */
+    private static void writeHaltingDisk() throws java.io.IOException {
+        byte[] disk = new byte[1 << 20];
+        byte[] code = {(byte) 0xFA, (byte) 0xF4, (byte) 0xEB, (byte) 0xFD};
+        System.arraycopy(code, 0, disk, 0, code.length);
+        disk[510] = 0x55;
+        disk[511] = (byte) 0xAA;
+        java.nio.file.Files.createDirectories(HALTING_DISK.getParent());
+        java.nio.file.Files.write(HALTING_DISK, disk);
     }
 
     /** libvirtd's user + system CPU time in clock ticks (/proc/PID/stat), or 0 when not asked for. */
@@ -158,14 +182,14 @@ public final class HypervisorSampleBench {
     }
 
     /** The same counters of every running domain through libvirt-java alone, each on its listed handle; how many were read. */
-    private static int libraryAlone(Connect c, boolean withDisk) throws LibvirtException {
+    private static int libraryAlone(Connect c) throws LibvirtException {
         List<Domain> listed = List.of(c.listAllDomains(Connect.ConnectListAllDomainsFlags.CONNECT_LIST_DOMAINS_ACTIVE));
         List<long[]> done = new ArrayList<>(listed.size());
         for (Domain d : listed) {
             try {
                 d.getName();
                 d.getInfo();
-                long read = withDisk ? d.blockStats("vda").rd_bytes : 0;
+                long read = d.blockStats("vda").rd_bytes;
                 long rx = 0;
                 Matcher m = INTERFACE_TARGET.matcher(d.getXMLDesc(0));
                 while (m.find()) {

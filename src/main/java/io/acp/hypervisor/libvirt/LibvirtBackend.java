@@ -54,8 +54,8 @@ public final class LibvirtBackend implements HypervisorBackend {
 
     /**
      * How many running domains the stats sample reads in one bulk call for their interfaces'
-     * counters: about 0.7 ms of libvirtd's time on QEMU, so a part of the sample
-     * ({@link io.acp.hypervisor.InParts#PART}) holds a few of them.
+     * counters (about 0.7 ms of libvirtd's time on QEMU), their monitor reads started together
+     * (libvirtd serves five requests of one connection at a time; more in flight only queue there).
      */
     static final int PER_BULK_READ = 16;
 
