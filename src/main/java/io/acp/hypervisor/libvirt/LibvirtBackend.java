@@ -13,7 +13,6 @@ import io.acp.protocol.ErrorCode;
 import com.sun.jna.Pointer;
 import io.acp.libvirt.NativeConnect;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -264,11 +263,13 @@ public final class LibvirtBackend implements HypervisorBackend {
         private void readInBulk() {
             bulkEnd = Math.min(listed.length, next + PER_BULK_READ);
             Pointer[] some = new Pointer[bulkEnd - next];
+            String[] names = new String[some.length];
             int n = 0;
             for (int i = next; i < bulkEnd; i++) {
                 String name = domains.name(listed[i]);
                 if (wanted.contains(name)) {
                     wantedNames[i] = name;
+                    names[n] = name;
                     some[n++] = listed[i];
                 }
             }
@@ -287,8 +288,7 @@ public final class LibvirtBackend implements HypervisorBackend {
             }
             // their monitor reads at once: each VMM answers its own (one after another, a sample waited for the sum)
             for (int i = 0; i < n; i++) {
-                String name = domains.name(some[i]);
-                monitor.put(name, startMonitorRead(name, domains.uuid(some[i]), domains.id(some[i]), disksOf.apply(name)));
+                monitor.put(names[i], startMonitorRead(names[i], domains.uuid(some[i]), domains.id(some[i]), disksOf.apply(names[i])));
             }
         }
 

@@ -25,7 +25,9 @@ import org.libvirt.LibvirtException;
  * right after its start did, measured on libvirt 9.0). So the caller (the hypervisor's thread,
  * which every create and stop also needs) waits at most the bound; a domain whose read outlived it
  * gets no further read until that one has returned; and the connection it waits on is left to it
- * (closed once the read returns), the next read opening a fresh one.
+ * (closed once the read returns), the next read opening a fresh one. Reads of several domains may
+ * be under way at once ({@link #start}): a connection is closed only once it has been let go of and
+ * no read is under way on it.
  *
  * @param <C> the connection; only the hypervisor's thread calls {@link #read}, {@link #start} and {@link #answer}
  */
@@ -50,7 +52,57 @@ final class MonitorReads<C> implements AutoCloseable {
     /** Domains whose read outlived the bound and has not returned yet. */
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     /** The connection reads go to; null until the next read opens one. Written by the caller's thread only. */
-    private volatile C connection;
+    private volatile Link connection;
+
+    /**
+     * A connection and the reads under way on it: closed once it has been left (a read on it was
+     * given up or failed, or these reads closed) and none is under way, so no read sees its
+     * connection closed under it.
+     */
+    private final class Link {
+        final C c;
+        private int underWay;
+        private boolean left;
+        private boolean closed;
+
+        Link(C c) {
+            this.c = c;
+        }
+
+        synchronized void begin() {
+            underWay++;
+        }
+
+        void end() {
+            boolean last;
+            synchronized (this) {
+                underWay--;
+                last = closeNow();
+            }
+            if (last) {
+                close.accept(c);
+            }
+        }
+
+        void leave() {
+            boolean now;
+            synchronized (this) {
+                left = true;
+                now = closeNow();
+            }
+            if (now) {
+                close.accept(c);
+            }
+        }
+
+        private boolean closeNow() {
+            if (left && underWay == 0 && !closed) {
+                closed = true;
+                return true;
+            }
+            return false;
+        }
+    }
 
     /**
      * {@code open} makes a connection (and may fail with an unchecked exception), {@code close}
@@ -85,16 +137,17 @@ final class MonitorReads<C> implements AutoCloseable {
      */
     <T> Started<C, T> start(String name, Read<C, T> read) {
         if (waiting.contains(name)) {
-            return new Started<>(name, null, null, null, 0);
+            return new Started<>(name, null, null, null, 0); // not tried
         }
-        C c = connection;
-        if (c == null) {
-            c = open.get();
-            connection = c;
+        Link l = connection;
+        if (l == null) {
+            l = new Link(open.get());
+            connection = l;
         }
-        C on = c;
-        // Whoever of the reader (returned) and the caller (gave up) is first decides who owns the
-        // connection afterwards: a read given up on closes its connection when it returns.
+        Link on = l;
+        on.begin();
+        // Whoever of the reader (returned) and the caller (gave up) is first decides whether the
+        // domain is marked as waiting: a read given up on unmarks it when it returns.
         AtomicInteger outcome = new AtomicInteger(PENDING);
         CompletableFuture<T> answer = new CompletableFuture<>();
         long due = System.nanoTime() + bound.toNanos();
@@ -102,7 +155,7 @@ final class MonitorReads<C> implements AutoCloseable {
             T result = null;
             Throwable failure = null;
             try {
-                result = read.read(on);
+                result = read.read(on.c);
             } catch (Throwable t) {
                 failure = t;
             }
@@ -112,8 +165,8 @@ final class MonitorReads<C> implements AutoCloseable {
             } else {
                 answer.completeExceptionally(failure);
             }
+            on.end(); // a connection given up on closes here, once its last read returned
             if (givenUp) {
-                close.accept(on);
                 waiting.remove(name);
                 LOG.infof("system %s on %s: its VMM's monitor answers again", name, where);
             }
@@ -122,7 +175,20 @@ final class MonitorReads<C> implements AutoCloseable {
     }
 
     /** A read {@link #start} started: what {@link #answer} waits for. */
-    record Started<C, T>(String name, C on, AtomicInteger outcome, CompletableFuture<T> answer, long dueNanos) {
+    static final class Started<C, T> {
+        private final String name;
+        private final MonitorReads<C>.Link on;
+        private final AtomicInteger outcome;
+        private final CompletableFuture<T> answer;
+        private final long dueNanos;
+
+        private Started(String name, MonitorReads<C>.Link on, AtomicInteger outcome, CompletableFuture<T> answer, long dueNanos) {
+            this.name = name;
+            this.on = on;
+            this.outcome = outcome;
+            this.answer = answer;
+            this.dueNanos = dueNanos;
+        }
     }
 
     /**
@@ -131,43 +197,44 @@ final class MonitorReads<C> implements AutoCloseable {
      * the read is thrown as it came, and its connection let go.
      */
     <T> Optional<T> answer(Started<C, T> s) throws LibvirtException {
-        if (s.answer() == null) {
+        if (s.answer == null) {
             return Optional.empty();
         }
-        C on = s.on();
+        Link on = s.on;
         try {
-            return Optional.ofNullable(s.answer().get(Math.max(0, s.dueNanos() - System.nanoTime()), TimeUnit.NANOSECONDS));
+            return Optional.ofNullable(s.answer.get(Math.max(0, s.dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
-            waiting.add(s.name()); // before giving up: the reader removes it only once it sees that
-            if (!s.outcome().compareAndSet(PENDING, GIVEN_UP)) {
-                waiting.remove(s.name()); // returned just now
-                return taken(s.answer(), on);
+            waiting.add(s.name); // before giving up: the reader removes it only once it sees that
+            if (!s.outcome.compareAndSet(PENDING, GIVEN_UP)) {
+                waiting.remove(s.name); // returned just now
+                return taken(s.answer, on);
             }
             leave(on); // the read keeps its connection; the next one opens another
             LOG.warnf("system %s on %s: its VMM's monitor did not answer a counter read within %d ms: its balloon and disk "
-                    + "counters are left out until it answers (a VMM stopped, or stuck on its storage?)", s.name(), where, bound.toMillis());
+                    + "counters are left out until it answers (a VMM stopped, or stuck on its storage?)", s.name, where, bound.toMillis());
             return Optional.empty();
         } catch (ExecutionException e) {
             throw failed(e, on);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            if (!s.outcome().compareAndSet(PENDING, GIVEN_UP)) {
-                return taken(s.answer(), on);
+            if (!s.outcome.compareAndSet(PENDING, GIVEN_UP)) {
+                return taken(s.answer, on);
             }
             leave(on);
             return Optional.empty();
         }
     }
 
-    /** New reads go to another connection than {@code on} (unless one was opened since). */
-    private void leave(C on) {
+    /** New reads go to another connection than {@code on} (unless one was opened since); {@code on} closes once no read is under way on it. */
+    private void leave(Link on) {
         if (connection == on) {
             connection = null;
         }
+        on.leave();
     }
 
     /** The answer of a read that has returned, its failure thrown as it came. */
-    private <T> Optional<T> taken(CompletableFuture<T> answer, C on) throws LibvirtException {
+    private <T> Optional<T> taken(CompletableFuture<T> answer, Link on) throws LibvirtException {
         try {
             return Optional.ofNullable(answer.get());
         } catch (ExecutionException e) {
@@ -177,10 +244,9 @@ final class MonitorReads<C> implements AutoCloseable {
         }
     }
 
-    /** A failed read's cause; its connection (a read that returned: the caller's) is let go, it may be what failed. */
-    private LibvirtException failed(ExecutionException e, C on) {
+    /** A failed read's cause; its connection is let go, it may be what failed (closed once no other read is under way on it). */
+    private LibvirtException failed(ExecutionException e, Link on) {
         leave(on);
-        close.accept(on);
         if (e.getCause() instanceof LibvirtException l) {
             return l;
         }
@@ -195,9 +261,9 @@ final class MonitorReads<C> implements AutoCloseable {
 
     /** Runs {@code action} on the connection reads go to, if one is open; only between reads, on the caller's thread. */
     void onConnection(Consumer<C> action) {
-        C c = connection;
-        if (c != null) {
-            action.accept(c);
+        Link l = connection;
+        if (l != null) {
+            action.accept(l.c);
         }
     }
 
@@ -209,10 +275,10 @@ final class MonitorReads<C> implements AutoCloseable {
     @Override
     public void close() {
         readers.shutdown(); // a reader that waits for a hung VMM stays until it answers: a daemon thread
-        C c = connection;
+        Link l = connection;
         connection = null;
-        if (c != null) {
-            close.accept(c);
+        if (l != null) {
+            l.leave(); // closed now, or by the last read under way on it
         }
     }
 }

@@ -139,6 +139,39 @@ class MonitorReadsTest {
         hung.countDown();
     }
 
+    /**
+     * A read that fails while another is under way on the same connection: the connection is let
+     * go (new reads open another) but closed only once that other read has returned, never under it.
+     */
+    @Test
+    void aConnectionLetGoIsClosedOnlyOnceNoReadIsUnderWayOnIt() throws Exception {
+        LibvirtException refused = refusal();
+        CountDownLatch slow = new CountDownLatch(1);
+        var underWay = reads.start("a", c -> {
+            try {
+                slow.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "a on " + c;
+        });
+        var failing = reads.start("b", c -> {
+            throw refused;
+        });
+
+        assertThatThrownBy(() -> reads.answer(failing)).isSameAs(refused);
+        assertThat(closed).as("connection 1, while a's read is under way on it").isEmpty();
+        assertThat(reads.read("c", c -> "c on " + c)).as("a read after the failure").contains("c on 2");
+
+        slow.countDown();
+        assertThat(reads.answer(underWay)).contains("a on 1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (closed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(closed).as("connection 1, once its last read returned").containsExactly(1);
+    }
+
     @Test
     void aFailedReadIsThrownAsItCameAndItsConnectionReplaced() throws Exception {
         LibvirtException refused = refusal();
