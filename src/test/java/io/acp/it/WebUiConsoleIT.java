@@ -183,6 +183,41 @@ class WebUiConsoleIT {
     }
 
     /**
+     * A guest whose VMM stops answering its monitor (its qemu stopped with SIGSTOP, as one stuck on
+     * its storage) is marked in the systems list and on its page, from k's meta synced to w; the
+     * mark goes once the VMM answers again (SIGCONT).
+     */
+    @Test
+    @Order(4)
+    void aGuestWhoseVmmHangsIsMarkedAndTheMarkGoesOnceItAnswers() throws Exception {
+        long pid;
+        try (ApiClient api = k.client()) {
+            pid = HostLibvirt.systemReport(api, "meta", ID, "k").path("vmm").path("pid").asLong(-1);
+        }
+        assertThat(pid).as("the VMM's pid in k's meta of %s", ID).isPositive();
+        By mark = By.cssSelector("[data-system='" + ID + "'] [data-vmm='unresponsive']");
+        browser.get("http://127.0.0.1:" + httpPort + "/#/systems");
+        await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-system='" + ID + "']")));
+        assertThat(browser.findElements(mark)).as("no mark while the VMM answers").isEmpty();
+
+        signal("STOP", pid);
+        try {
+            await(ExpectedConditions.visibilityOfElementLocated(mark));
+            browser.get("http://127.0.0.1:" + httpPort + "/#/systems/" + ID);
+            assertThat(await(ExpectedConditions.visibilityOfElementLocated(mark)).getText()).isEqualTo("VMM unresponsive");
+            screenshot("system-vmm-unresponsive");
+        } finally {
+            signal("CONT", pid);
+        }
+        await(ExpectedConditions.invisibilityOfElementLocated(mark));
+    }
+
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", name, pid).isTrue();
+    }
+
+    /**
      * Waits for {@code condition} in the browser; on a timeout the failure carries what both nodes
      * logged about the system and their tasks, and the page is kept as a screenshot, so a red run
      * says whether the system, its sync to w or the page is what never came.

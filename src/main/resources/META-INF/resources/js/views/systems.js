@@ -3,7 +3,10 @@
 import {h, replace, percent, bytes, badge, fields} from '../dom.js';
 import {historyCharts, rates} from './history.js';
 
-/** Where a system is: the node it is assigned to (spec.node), and that node's report of it. */
+/**
+ * Where a system is: the node it is assigned to (spec.node), and that node's report of it: its state
+ * and whether its VMM answers (vmm.state 'unresponsive': a qemu stopped or stuck on its storage).
+ */
 export function placement(store, system) {
   const reports = store.metaOf('system', system.id);
   let node = system.spec && system.spec.node;
@@ -12,7 +15,15 @@ export function placement(store, system) {
     node = running ? running.node : null;
   }
   const report = node && reports.get(node);
-  return {node: node || null, state: (report && report.values && report.values.state) || 'stopped'};
+  const values = (report && report.values) || {};
+  return {node: node || null, state: values.state || 'stopped', vmmUnresponsive: (values.vmm && values.vmm.state) === 'unresponsive'};
+}
+
+/** The mark of a system whose VMM does not answer its monitor (the monitor's alarm vmmUnresponsive says more). */
+function vmmMark(unresponsive) {
+  return unresponsive
+    ? [' ', h('span', {class: 'badge bad', 'data-vmm': 'unresponsive', title: 'its VMM does not answer its monitor: see the alarms'}, 'VMM unresponsive')]
+    : null;
 }
 
 export function systems() {
@@ -66,7 +77,7 @@ export function systems() {
 }
 
 function systemRow(ctx, s, nodeIds) {
-  const {node, state} = placement(ctx.store, s);
+  const {node, state, vmmUnresponsive} = placement(ctx.store, s);
   const stats = node ? (ctx.store.statsOf('system', s.id).get(node) || {}).values || {} : {};
   const act = (op, target = node) => () =>
     ctx.run(ctx.socket.request('hypervisor', op, {id: s.id}, target || undefined), `system ${s.id}: ${op} done`);
@@ -81,7 +92,7 @@ function systemRow(ctx, s, nodeIds) {
   const running = state === 'running';
   return h('tr', {'data-system': s.id, 'data-state': state},
       h('td', {}, h('a', {href: `#/systems/${encodeURIComponent(s.id)}`}, s.id)),
-      h('td', {}, badge(state)),
+      h('td', {}, badge(state), vmmMark(vmmUnresponsive)),
       h('td', {}, node || '–'),
       h('td', {}, s.spec.vcpus),
       h('td', {}, `${s.spec.memory} MiB`),
@@ -190,7 +201,7 @@ export function systemDetail(id) {
         history.update(ctx, null);
         return;
       }
-      const {node, state} = placement(ctx.store, s);
+      const {node, state, vmmUnresponsive} = placement(ctx.store, s);
       const spec = s.spec || {};
       const report = node && ctx.store.metaOf('system', id).get(node);
       const pending = (report && report.values && report.values.pending) || [];
@@ -198,7 +209,7 @@ export function systemDetail(id) {
       memory.placeholder = spec.memory ?? '';
       name.placeholder = spec.name ?? id;
       replace(body, h('section', {class: 'card', 'data-system': id, 'data-state': state},
-          h('div', {class: 'card-head'}, h('h2', {}, id), badge(state)),
+          h('div', {class: 'card-head'}, h('h2', {}, id), h('span', {}, badge(state), vmmMark(vmmUnresponsive))),
           h('p', {class: 'actions'},
               h('a', {href: `#/systems/${encodeURIComponent(id)}/console/vnc`, class: 'button', 'data-testid': 'open-vnc'}, 'Graphical console'), ' ',
               h('a', {href: `#/systems/${encodeURIComponent(id)}/console/serial`, class: 'button', 'data-testid': 'open-serial'}, 'Serial console')),
