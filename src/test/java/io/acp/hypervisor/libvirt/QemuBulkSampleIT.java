@@ -28,11 +28,11 @@ import org.libvirt.Domain;
  * The stats sample of running QEMU guests a handful at a time: their interfaces' counters in one
  * bulk call ({@code virDomainListGetStats}) instead of one live-XML read and one call per interface
  * per guest, and their monitor reads (balloon, disks) started together, so hung VMMs cost the sample
- * one bound, not one each. Three real KVM guests (no disk, no operating system), each with one interface, a macvtap
- * in bridge mode on one end of a veth pair this test makes; broadcast datagrams sent from an
- * address on the pair's other end reach every macvtap, which counts them as they arrive (a tap
- * counts a frame only once its guest's driver takes it, and these guests have none). Nothing
- * leaves the machine. Needs libvirtd on qemu:///system (scripts/libvirtd-up; scripts/test starts it).
+ * one bound, not one each. Three real guests (KVM where the host has it; no disk, no display, no
+ * operating system), each with one interface, a macvtap in bridge mode on one end of a veth pair
+ * this test makes; broadcast datagrams sent from an address on the pair's other end reach every
+ * macvtap, which counts them as they arrive (a tap counts a frame only once its guest's driver
+ * takes it, and these guests have none). Nothing leaves the machine. Needs libvirtd on qemu:///system (scripts/libvirtd-up; scripts/test starts it).
  */
 class QemuBulkSampleIT {
 
@@ -66,8 +66,8 @@ class QemuBulkSampleIT {
         for (int i = 0; i < GUESTS; i++) {
             String name = "acp-bulk-it-" + pid + "-" + i;
             names.add(name);
-            // no disk: SeaBIOS finds nothing to boot and waits; no option ROM, so no network boot either
-            qemu.domainCreateXML("<domain type='kvm'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+            // no disk: SeaBIOS finds nothing to boot and waits (idle, without a display); no option ROM, so no network boot
+            qemu.domainCreateXML("<domain type='" + io.acp.hypervisor.DomainXml.typeFor(URI) + "'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
                     + "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
                     + "<interface type='direct'><source dev='" + lower + "' mode='bridge'/><model type='virtio'/><rom bar='off'/></interface>"
                     + "</devices></domain>", 0).free();
