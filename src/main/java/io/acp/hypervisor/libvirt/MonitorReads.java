@@ -160,12 +160,14 @@ final class MonitorReads<C> implements AutoCloseable {
                 failure = t;
             }
             boolean givenUp = !outcome.compareAndSet(PENDING, RETURNED);
+            // no longer under way before anyone sees the answer: a caller that lets the connection
+            // go on a failure finds no read on it and closes it there and then
+            on.end(); // a connection given up on closes here, once its last read returned
             if (failure == null) {
                 answer.complete(result);
             } else {
                 answer.completeExceptionally(failure);
             }
-            on.end(); // a connection given up on closes here, once its last read returned
             if (givenUp) {
                 waiting.remove(name);
                 LOG.infof("system %s on %s: its VMM's monitor answers again", name, where);
