@@ -167,7 +167,6 @@ public final class HypervisorBench {
         return elapsed;
     }
 
-    /** The spec of every benchmark's systems: one vCPU, 128 MiB, one disk, one NIC. */
     /** Makes bridge {@code name} (up, no address: nothing is routed through it) unless it exists; whether it made it. */
     static boolean ensureBridge(String name) throws IOException, InterruptedException {
         if (Files.exists(Path.of("/sys/class/net", name))) {
@@ -181,6 +180,7 @@ public final class HypervisorBench {
         return true;
     }
 
+    /** The spec of every benchmark's systems: one vCPU, 128 MiB, one disk, one NIC. */
     static ObjectNode spec() {
         ObjectNode spec = Json.object().put("vcpus", 1).put("memory", 128);
         spec.putArray("disks").addObject().put("path", "/var/lib/acp/bench.img");

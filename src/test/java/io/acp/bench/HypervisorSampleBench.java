@@ -116,17 +116,21 @@ public final class HypervisorSampleBench {
             long alone = 0;
             long acpDaemon = 0;
             long aloneDaemon = 0;
+            long daemon = qemu ? libvirtdPid() : -1;
             for (int i = 0; i < samples; i++) {
-                long c0 = daemonCpuTicks(qemu);
+                long c0 = daemonCpuTicks(daemon);
                 long t0 = System.nanoTime();
                 service.sampleStatsNow().await().atMost(WAIT);
                 long t1 = System.nanoTime();
-                long c1 = daemonCpuTicks(qemu);
+                long c1 = daemonCpuTicks(daemon);
+                long t2 = System.nanoTime();
                 libraryAlone(library);
-                alone += System.nanoTime() - t1;
-                aloneDaemon += daemonCpuTicks(qemu) - c1;
+                long t3 = System.nanoTime();
+                long c2 = daemonCpuTicks(daemon);
                 acp += t1 - t0;
+                alone += t3 - t2;
                 acpDaemon += c1 - c0;
+                aloneDaemon += c2 - c1;
             }
             double acpUs = acp / 1e3 / samples / running;
             double libraryUs = alone / 1e3 / samples / running;
@@ -169,16 +173,15 @@ public final class HypervisorSampleBench {
         java.nio.file.Files.write(HALTING_DISK, disk);
     }
 
-    /** libvirtd's user + system CPU time in clock ticks (/proc/PID/stat), or 0 when not asked for. */
-    private static long daemonCpuTicks(boolean qemu) throws java.io.IOException {
-        if (!qemu) {
-            return 0;
-        }
-        long pid = ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/libvirtd")).orElse(false))
+    /** The pid of the host's libvirtd, looked for once: a scan of every process takes about 2 ms. */
+    private static long libvirtdPid() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/libvirtd")).orElse(false))
                 .mapToLong(ProcessHandle::pid).findFirst().orElseThrow(() -> new IllegalStateException("no libvirtd running"));
-        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15
+    }
+
+    /** libvirtd's CPU time in clock ticks, or 0 when not measured ({@code pid} -1). */
+    private static long daemonCpuTicks(long pid) {
+        return pid < 0 ? 0 : WebApiFanoutBench.cpuTicks(pid);
     }
 
     /** The same counters of every running domain through libvirt-java alone, each on its listed handle; how many were read. */

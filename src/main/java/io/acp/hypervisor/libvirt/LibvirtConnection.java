@@ -75,18 +75,20 @@ final class LibvirtConnection {
         try {
             return call.run(c);
         } catch (LibvirtException e) {
-            if (link.dropIfLost(c, e)) {
-                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId() + " lost libvirt at " + uri() + " during '" + what + "': "
-                        + e.getMessage() + "; it reconnects on the next call", e);
-            }
-            throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId() + " refused to " + what + ": " + e.getMessage(), e);
+            throw failed(what, c, LibvirtLink.code(e), e);
         } catch (NativeCallFailed e) {
-            if (link.dropIfLost(c, e.code())) {
-                throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId() + " lost libvirt at " + uri() + " during '" + what + "': "
-                        + e.getMessage() + "; it reconnects on the next call", e);
-            }
-            throw new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId() + " refused to " + what + ": " + e.getMessage(), e);
+            // a call of the stats sample's own binding: the same libvirt error, without libvirt-java's exception
+            throw failed(what, c, e.code(), e);
         }
+    }
+
+    /** The error of call {@code what} that failed on {@code c} with libvirt's {@code code}: UNAVAILABLE if the connection is lost (dropped, so the next call reconnects), else INTERNAL. */
+    private AcpException failed(String what, Connect c, ErrorNumber code, Exception e) {
+        if (link.dropIfLost(c, code)) {
+            return new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId() + " lost libvirt at " + uri() + " during '" + what + "': "
+                    + e.getMessage() + "; it reconnects on the next call", e);
+        }
+        return new AcpException(ErrorCode.INTERNAL, "libvirt on node " + nodeId() + " refused to " + what + ": " + e.getMessage(), e);
     }
 
     /** Reads from domain {@code name} (its handle freed after); {@code absent} when there is no such domain. */

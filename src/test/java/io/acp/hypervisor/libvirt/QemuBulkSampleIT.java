@@ -58,7 +58,8 @@ class QemuBulkSampleIT {
                 .isNotNull();
         run("ip", "link", "add", lower, "type", "veth", "peer", "name", sender);
         for (String end : List.of(lower, sender)) {
-            run("sysctl", "-qw", "net.ipv6.conf." + end + ".disable_ipv6=1"); // no neighbour discovery of its own
+            // no neighbour discovery of its own
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/sys/net/ipv6/conf", end, "disable_ipv6"), "1");
             run("ip", "link", "set", end, "up");
         }
         run("ip", "addr", "add", subnet + "1/24", "dev", sender);
