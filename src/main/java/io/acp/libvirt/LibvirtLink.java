@@ -142,10 +142,14 @@ public final class LibvirtLink {
         return lost(code(e));
     }
 
-    /** Whether libvirt's error number {@code n} says the connection itself broke. */
+    /**
+     * Whether libvirt's error number {@code n} says the connection itself broke. A system error does
+     * not say it alone: libvirt reports a broken socket with it, and as well a refusal that an OS
+     * error caused on the daemon's side (a guest's image that cannot be opened when it starts), so
+     * {@link #dropIfLost} asks the connection whether it is still open.
+     */
     public static boolean lost(ErrorNumber n) {
-        return n == ErrorNumber.VIR_ERR_NO_CONNECT || n == ErrorNumber.VIR_ERR_INVALID_CONN
-                || n == ErrorNumber.VIR_ERR_RPC || n == ErrorNumber.VIR_ERR_SYSTEM_ERROR;
+        return n == ErrorNumber.VIR_ERR_NO_CONNECT || n == ErrorNumber.VIR_ERR_INVALID_CONN || n == ErrorNumber.VIR_ERR_RPC;
     }
 
     private static boolean alive(Connect c) {

@@ -357,6 +357,11 @@ public final class LibvirtBackend implements HypervisorBackend {
         }
     }
 
+    /** The libvirt connection held now, or null (tests tell a kept connection from a reopened one). */
+    Connect heldConnection() {
+        return libvirt.held();
+    }
+
     @Override
     public void define(String xml) {
         libvirt.call("define a domain", c -> {

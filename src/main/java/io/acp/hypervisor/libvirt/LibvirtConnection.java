@@ -47,6 +47,11 @@ final class LibvirtConnection {
         return link.uri();
     }
 
+    /** The connection held now, or null: whether a failed call kept it or a reconnect replaced it. */
+    Connect held() {
+        return link.current();
+    }
+
     String nodeId() {
         return link.nodeId();
     }
