@@ -25,8 +25,29 @@ final class Domains {
 
     /** One trip to the hypervisor thread: define if absent, start (or resume), read the result. */
     Uni<ObjectNode> defineAndStart(SystemSpec spec) {
+        return defineAndStart(spec, false);
+    }
+
+    /**
+     * {@link #defineAndStart(SystemSpec)} for a system whose object this create stored just now: its
+     * domain is nearly always absent, so it is defined and started in one step without a look-up
+     * first ({@link HypervisorBackend#defineAndStartIfAbsent}); a domain of its name that exists
+     * after all is taken as {@code defineAndStart} takes it.
+     */
+    Uni<ObjectNode> defineNewAndStart(SystemSpec spec) {
+        return defineAndStart(spec, true);
+    }
+
+    private Uni<ObjectNode> defineAndStart(SystemSpec spec, boolean isNew) {
         String id = spec.id();
         return ctx.hv().call(b -> {
+            if (isNew) {
+                Optional<DomainStatus> started = b.defineAndStartIfAbsent(id, xmlOf(spec), spec.autostart());
+                if (started.isPresent()) {
+                    ctx.reports().clearPending(id); // defined from the spec just now: every change is in the domain
+                    return started;
+                }
+            }
             Optional<DomainStatus> s = b.status(id);
             boolean definedNow = s.isEmpty() && define(b, spec);
             if (s.isPresent() && s.get().state() == SystemState.STOPPED) {

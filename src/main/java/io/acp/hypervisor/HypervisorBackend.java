@@ -59,6 +59,36 @@ public interface HypervisorBackend extends AutoCloseable {
     }
 
     /**
+     * A new system's first start: defines domain {@code name} from {@code xml} unless a domain of
+     * that name exists, sets its autostart when asked, starts it and reads its status. A step after
+     * the define that fails undefines the domain again before the failure is thrown, so a failed
+     * call leaves no domain behind. Empty when a domain of that name exists: nothing is changed,
+     * and the caller takes the path of an existing domain. One step, so a backend can take it on
+     * the handle its define returned (libvirt: no look-up at all where a read first and a start by
+     * name took two, one of them failing).
+     */
+    default Optional<DomainStatus> defineAndStartIfAbsent(String name, String xml, boolean autostart) {
+        if (status(name).isPresent()) {
+            return Optional.empty();
+        }
+        define(xml);
+        try {
+            if (autostart) {
+                setAutostart(name, true);
+            }
+            return startAndRead(name);
+        } catch (RuntimeException e) {
+            try {
+                destroyUnlessStopped(name); // a start that failed only in its read would leave it running
+                undefine(name);
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Pulls the plug unless the domain is stopped; its status after, or empty if there is no such
      * domain. One step, so a backend can take it on one handle of the domain (libvirt: one look-up
      * instead of three).

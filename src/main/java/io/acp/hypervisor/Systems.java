@@ -101,7 +101,7 @@ public final class Systems {
         // spec again at starts and on other nodes, and libvirt would give it a new MAC each time
         spec = spec.withMacsFrom(0, SystemSpec.Nic::randomMac);
         Uni<ObjectNode> domain = start
-                ? domains.defineAndStart(spec)
+                ? domains.defineNewAndStart(spec)
                 : domains.defineIfAbsent(spec).chain(defined -> ctx.report(id));
         Revert revert = new Revert();
         return cdb.writer().putObject(SystemReports.key(id), null, spec.toJson(), Cdb.ABSENT)

@@ -80,7 +80,7 @@ final class TemplateSystems {
 
     private Uni<ObjectNode> defined(SystemSpec spec, boolean start) {
         if (start) {
-            return domains.defineAndStart(spec);
+            return domains.defineNewAndStart(spec);
         }
         return domains.defineIfAbsent(spec).chain(d -> ctx.report(spec.id()));
     }

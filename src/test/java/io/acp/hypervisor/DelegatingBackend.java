@@ -117,6 +117,15 @@ class DelegatingBackend implements HypervisorBackend {
         return asSwitched(name, real.startAndRead(name));
     }
 
+    /** The real backend's one step, unless a start is to fail: then the steps one by one, so {@link #startAndRead} fails it. */
+    @Override
+    public Optional<DomainStatus> defineAndStartIfAbsent(String name, String xml, boolean autostart) {
+        if (failStart != null) {
+            return HypervisorBackend.super.defineAndStartIfAbsent(name, xml, autostart);
+        }
+        return asSwitched(name, real.defineAndStartIfAbsent(name, xml, autostart));
+    }
+
     @Override
     public Optional<DomainStatus> destroyUnlessStopped(String name) {
         return asSwitched(name, real.destroyUnlessStopped(name));

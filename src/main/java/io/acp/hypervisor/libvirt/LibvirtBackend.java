@@ -399,19 +399,85 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public Optional<DomainStatus> destroyUnlessStopped(String name) {
-        return libvirt.read("destroy domain " + name, name, Optional.empty(), d -> {
-            DomainStatus s = DomainStates.status(d, name);
-            if (s.state() == SystemState.STOPPED) {
-                return Optional.of(s);
-            }
+    public Optional<DomainStatus> defineAndStartIfAbsent(String name, String xml, boolean autostart) {
+        String[] step = {"define domain " + name};
+        return libvirt.call(() -> step[0], c -> {
+            Domain d;
             try {
-                d.destroy();
+                d = c.domainDefineXML(xml);
+            } catch (LibvirtException refused) {
+                // libvirt refuses a second domain of one name (the XML carries no uuid, so libvirt
+                // gives it a new one): that domain is then the caller's to take as it is. Looked up
+                // only now: for a new system the look-up would nearly always fail, a libvirt error
+                // and an exception per create.
+                Domain existing = LibvirtConnection.lookup(c, name);
+                if (existing == null) {
+                    throw refused;
+                }
+                LibvirtConnection.free(existing);
+                return Optional.empty();
+            }
+            boolean started = false;
+            try {
+                if (autostart) {
+                    step[0] = "set autostart of domain " + name;
+                    d.setAutostart(true);
+                }
+                step[0] = "start domain " + name;
+                d.create();
+                started = true;
+                step[0] = "read domain " + name + " after its start";
+                return Optional.of(DomainStates.status(d, name));
+            } catch (LibvirtException | RuntimeException e) {
+                takeBack(d, name, started, e);
+                throw e;
+            } finally {
+                LibvirtConnection.free(d);
+            }
+        });
+    }
+
+    /**
+     * Undoes a new domain's define (and its start, if it started) after a later step failed with
+     * {@code failure}, which goes on to the caller with what the undo could not do attached.
+     */
+    private void takeBack(Domain d, String name, boolean started, Exception failure) {
+        try {
+            if (started) {
+                d.destroy(); // undefined while running, it would go on as a transient domain
+            }
+            d.undefine();
+        } catch (LibvirtException undo) {
+            failure.addSuppressed(undo);
+            LOG.errorf("domain %s on node %s: could not undo its define after '%s': %s", name, libvirt.nodeId(), failure.getMessage(),
+                    undo.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<DomainStatus> destroyUnlessStopped(String name) {
+        // the plug pulled first and the status read once, after: a stop nearly always finds the
+        // domain running, and libvirt refuses to destroy a domain that is not (OPERATION_INVALID),
+        // which is then read to be sure it is stopped
+        return libvirt.read("destroy domain " + name, name, Optional.empty(), d -> {
+            try {
+                try {
+                    d.destroy();
+                } catch (LibvirtException e) {
+                    if (LibvirtConnection.code(e) != ErrorNumber.VIR_ERR_OPERATION_INVALID) {
+                        throw e;
+                    }
+                    DomainStatus s = DomainStates.status(d, name);
+                    if (s.state() != SystemState.STOPPED) {
+                        throw e;
+                    }
+                    return Optional.of(s);
+                }
                 return Optional.of(DomainStates.status(d, name));
             } catch (LibvirtException e) {
                 if (LibvirtConnection.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
                     // a transient domain (one migrated in) is gone once destroyed, or went since it
-                    // was read: there is no such domain any more, as a status read by name says
+                    // was looked up: there is no such domain any more, as a status read by name says
                     return Optional.empty();
                 }
                 throw e;

@@ -5,6 +5,7 @@ import io.acp.libvirt.LibvirtLink;
 import io.acp.protocol.AcpException;
 import io.acp.protocol.ErrorCode;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -76,14 +77,22 @@ final class LibvirtConnection {
 
     /** Runs {@code call} on the connection; {@code what} names it in the error. */
     <T> T call(String what, Call<T> call) {
+        return call(() -> what, call);
+    }
+
+    /**
+     * {@link #call(String, Call)} for a call of several steps: {@code what} is asked only when one
+     * fails, so it can name the step the call had come to.
+     */
+    <T> T call(Supplier<String> what, Call<T> call) {
         Connect c = link.connection();
         try {
             return call.run(c);
         } catch (LibvirtException e) {
-            throw failed(what, c, LibvirtLink.code(e), e);
+            throw failed(what.get(), c, LibvirtLink.code(e), e);
         } catch (NativeCallFailed e) {
             // a call of the stats sample's own binding: the same libvirt error, without libvirt-java's exception
-            throw failed(what, c, e.code(), e);
+            throw failed(what.get(), c, e.code(), e);
         }
     }
 
