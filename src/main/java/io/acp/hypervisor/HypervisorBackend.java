@@ -80,6 +80,10 @@ public interface HypervisorBackend extends AutoCloseable {
         } catch (RuntimeException e) {
             try {
                 destroyUnlessStopped(name); // a start that failed only in its read would leave it running
+            } catch (RuntimeException unread) {
+                e.addSuppressed(unread);
+            }
+            try {
                 undefine(name);
             } catch (RuntimeException undo) {
                 e.addSuppressed(undo);

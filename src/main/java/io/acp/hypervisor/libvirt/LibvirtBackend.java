@@ -442,10 +442,14 @@ public final class LibvirtBackend implements HypervisorBackend {
      * {@code failure}, which goes on to the caller with what the undo could not do attached.
      */
     private void takeBack(Domain d, String name, boolean started, Exception failure) {
-        try {
-            if (started) {
+        if (started) {
+            try {
                 d.destroy(); // undefined while running, it would go on as a transient domain
+            } catch (LibvirtException notRunning) {
+                failure.addSuppressed(notRunning); // it may have stopped by itself: the undefine still goes on
             }
+        }
+        try {
             d.undefine();
         } catch (LibvirtException undo) {
             failure.addSuppressed(undo);
