@@ -41,56 +41,62 @@ class NewSystemDomainTest {
 
         assertThat(report.path("state").asText()).isEqualTo("running");
         assertThat(node.backend.get().statusReads.get()).as("domains looked up by name for a new system's create").isZero();
-        Domain d = libvirt.domainLookupByName(id);
-        try {
-            assertThat(d.isPersistent()).as("defined, not only started").isEqualTo(1);
-            assertThat(d.isActive()).isEqualTo(1);
-        } finally {
-            d.free();
-        }
+        Seen d = seen(id);
+        assertThat(d.persistent()).as("defined, not only started").isTrue();
+        assertThat(d.active()).isTrue();
     }
 
     @Test
     void aRunningDomainOfTheNewSystemsNameIsTakenAsItIs() throws LibvirtException {
         String id = LibvirtNode.uniqueId("behind");
-        Domain made = libvirt.domainDefineXML(behindAcpsBack(id));
-        made.create();
-        String uuid = made.getUUIDString();
-        made.free();
+        String uuid = madeBehindAcpsBack(id, true);
 
-        JsonNode report = node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
-
-        assertThat(report.path("state").asText()).isEqualTo("running");
-        Domain d = libvirt.domainLookupByName(id);
-        try {
-            assertThat(d.getUUIDString()).as("the same domain, not one defined again").isEqualTo(uuid);
-            assertThat(d.getInfo().memory).as("its definition untouched: still the 64 MiB it was made with, not the spec's").isEqualTo(65536);
-        } finally {
-            d.free();
-        }
+        Seen d = createdRunning(id);
+        assertThat(d.uuid()).as("the same domain, not one defined again").isEqualTo(uuid);
+        assertThat(d.memoryKiB()).as("its definition untouched: still the 64 MiB it was made with, not the spec's").isEqualTo(65536);
         assertThat(node.cdb.object(SystemReports.key(id))).as("the system's object").isPresent();
     }
 
     @Test
     void aStoppedDomainOfTheNewSystemsNameIsDefinedAgainUnderItsUuidAndStarted() throws LibvirtException {
         String id = LibvirtNode.uniqueId("stopped");
-        Domain made = libvirt.domainDefineXML(behindAcpsBack(id));
-        String uuid = made.getUUIDString();
-        made.free();
+        String uuid = madeBehindAcpsBack(id, false);
 
-        JsonNode report = node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
+        Seen d = createdRunning(id);
+        assertThat(d.uuid()).isEqualTo(uuid);
+        assertThat(d.memoryKiB()).as("defined again from the spec").isEqualTo(SystemLifecycleTest.spec().path("memory").asLong() * 1024);
+    }
 
-        assertThat(report.path("state").asText()).isEqualTo("running");
-        Domain d = libvirt.domainLookupByName(id);
+    /** Defines (and starts, if {@code running}) a 64 MiB domain {@code name} as virsh would; its uuid. */
+    private String madeBehindAcpsBack(String name, boolean running) throws LibvirtException {
+        Domain made = libvirt.domainDefineXML("<domain type='test'><name>" + name + "</name><memory>65536</memory><os><type>hvm</type></os></domain>");
         try {
-            assertThat(d.getUUIDString()).isEqualTo(uuid);
-            assertThat(d.getInfo().memory).as("defined again from the spec").isEqualTo(SystemLifecycleTest.spec().path("memory").asLong() * 1024);
+            if (running) {
+                made.create();
+            }
+            return made.getUUIDString();
         } finally {
-            d.free();
+            made.free();
         }
     }
 
-    private static String behindAcpsBack(String name) {
-        return "<domain type='test'><name>" + name + "</name><memory>65536</memory><os><type>hvm</type></os></domain>";
+    /** Creates system {@code id} through ACP, which must answer it running; what libvirt then holds. */
+    private Seen createdRunning(String id) throws LibvirtException {
+        JsonNode report = node.systems().create(id, SystemLifecycleTest.spec()).await().atMost(LibvirtNode.WAIT);
+        assertThat(report.path("state").asText()).isEqualTo("running");
+        return seen(id);
+    }
+
+    /** What libvirt holds of domain {@code name} now. */
+    private record Seen(String uuid, long memoryKiB, boolean persistent, boolean active) {
+    }
+
+    private Seen seen(String name) throws LibvirtException {
+        Domain d = libvirt.domainLookupByName(name);
+        try {
+            return new Seen(d.getUUIDString(), d.getInfo().memory, d.isPersistent() == 1, d.isActive() == 1);
+        } finally {
+            d.free();
+        }
     }
 }
