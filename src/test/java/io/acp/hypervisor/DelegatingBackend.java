@@ -29,14 +29,33 @@ class DelegatingBackend implements HypervisorBackend {
         delivered.accept(name, kind);
     }
 
+    /** "name KIND" of every event handed on to the service (not dropped), once handled. */
+    final Set<String> eventsHandled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public void connect(BiConsumer<String, DomainEventKind> events) {
         delivered = events;
         real.connect((name, kind) -> {
             if (!dropEvents) {
                 events.accept(name, kind);
+                eventsHandled.add(name + " " + kind);
             }
         });
+    }
+
+    /**
+     * Waits (bounded) until the event {@code kind} of domain {@code name} was handled: libvirt
+     * delivers a domain's events in order on its own thread, so every earlier one was handled too,
+     * and none of them can reach the service's reports after a step a test takes next.
+     */
+    void awaitHandled(String name, DomainEventKind kind, java.time.Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!eventsHandled.contains(name + " " + kind)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("event " + kind + " of " + name + " not handled within " + bound);
+            }
+            Thread.sleep(5);
+        }
     }
 
     /** How many times a domain's status was read by name (each a look-up of the domain in libvirt). */
