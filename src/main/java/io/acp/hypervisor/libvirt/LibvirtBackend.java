@@ -313,7 +313,8 @@ public final class LibvirtBackend implements HypervisorBackend {
                 return;
             }
             Map<String, long[]> nics = interfaces != null ? interfaces : domains.interfacesOf(d, name);
-            Optional<MonitorCounters> monitor = monitorAnswer(name, this.monitor.remove(name));
+            MonitorReads.Started<MonitorLink, MonitorCounters> started = this.monitor.remove(name);
+            Optional<MonitorCounters> monitor = monitorAnswer(name, started != null ? started : MonitorReads.notTried());
             out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), nics,
                     monitor.map(MonitorCounters::memory).orElse(Map.of()), !monitorReads.waitsFor(name)));
         }
@@ -325,8 +326,8 @@ public final class LibvirtBackend implements HypervisorBackend {
 
     /**
      * Starts the read of the balloon's and the disks' counters of running domain {@code name} in its
-     * run {@code uuid}, {@code id} (on the handle the monitor reads kept of it, MonitorLink); null
-     * when the monitor reads have no connection.
+     * run {@code uuid}, {@code id} (on the handle the monitor reads kept of it, MonitorLink); not
+     * tried when the monitor reads have no connection.
      */
     private MonitorReads.Started<MonitorLink, MonitorCounters> startMonitorRead(String name, String uuid, int id, List<String> disks) {
         try {
@@ -336,7 +337,7 @@ public final class LibvirtBackend implements HypervisorBackend {
             });
         } catch (IllegalStateException e) {
             LOG.debugf("no monitor counters of %s on node %s: %s", name, libvirt.nodeId(), e.getMessage());
-            return null;
+            return MonitorReads.notTried();
         }
     }
 
@@ -346,9 +347,6 @@ public final class LibvirtBackend implements HypervisorBackend {
      * a fresh connection).
      */
     private Optional<MonitorCounters> monitorAnswer(String name, MonitorReads.Started<MonitorLink, MonitorCounters> started) {
-        if (started == null) {
-            return Optional.empty();
-        }
         try {
             return monitorReads.answer(started);
         } catch (LibvirtException | IllegalStateException e) {
@@ -465,28 +463,38 @@ public final class LibvirtBackend implements HypervisorBackend {
         // which is then read to be sure it is stopped
         return libvirt.read("destroy domain " + name, name, Optional.empty(), d -> {
             try {
-                try {
-                    d.destroy();
-                } catch (LibvirtException e) {
-                    if (LibvirtConnection.code(e) != ErrorNumber.VIR_ERR_OPERATION_INVALID) {
-                        throw e;
-                    }
-                    DomainStatus s = DomainStates.status(d, name);
-                    if (s.state() != SystemState.STOPPED) {
-                        throw e;
-                    }
-                    return Optional.of(s);
-                }
-                return Optional.of(DomainStates.status(d, name));
+                d.destroy();
             } catch (LibvirtException e) {
-                if (LibvirtConnection.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                    // a transient domain (one migrated in) is gone once destroyed, or went since it
-                    // was looked up: there is no such domain any more, as a status read by name says
-                    return Optional.empty();
+                ErrorNumber code = LibvirtConnection.code(e);
+                if (code == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                    return Optional.empty(); // went since it was looked up
                 }
-                throw e;
+                if (code != ErrorNumber.VIR_ERR_OPERATION_INVALID) {
+                    throw e;
+                }
+                Optional<DomainStatus> s = readUnlessGone(d, name); // not running: stopped, or gone by now
+                if (s.isPresent() && s.get().state() != SystemState.STOPPED) {
+                    throw e;
+                }
+                return s;
             }
+            return readUnlessGone(d, name);
         });
+    }
+
+    /**
+     * The status of {@code d}; empty once there is no such domain: a transient domain (one migrated
+     * in) is gone once destroyed, as a status read by name says.
+     */
+    private static Optional<DomainStatus> readUnlessGone(Domain d, String name) throws LibvirtException {
+        try {
+            return Optional.of(DomainStates.status(d, name));
+        } catch (LibvirtException e) {
+            if (LibvirtConnection.code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -73,34 +73,31 @@ final class MonitorReads<C> implements AutoCloseable {
             underWay++;
         }
 
+        /** A read on it returned. */
         void end() {
-            boolean last;
-            synchronized (this) {
-                underWay--;
-                last = closeNow();
-            }
-            if (last) {
-                close.accept(c);
-            }
+            settle(false);
         }
 
+        /** No new read goes to it. */
         void leave() {
-            boolean now;
-            synchronized (this) {
-                left = true;
-                now = closeNow();
-            }
-            if (now) {
-                close.accept(c);
-            }
+            settle(true);
         }
 
-        private boolean closeNow() {
-            if (left && underWay == 0 && !closed) {
-                closed = true;
-                return true;
+        /** Counts a read's end or the leaving, and closes the connection if that made it idle and left. */
+        private void settle(boolean leaving) {
+            boolean closeNow;
+            synchronized (this) {
+                if (leaving) {
+                    left = true;
+                } else {
+                    underWay--;
+                }
+                closeNow = left && underWay == 0 && !closed;
+                closed |= closeNow;
             }
-            return false;
+            if (closeNow) {
+                close.accept(c);
+            }
         }
     }
 
@@ -137,7 +134,7 @@ final class MonitorReads<C> implements AutoCloseable {
      */
     <T> Started<C, T> start(String name, Read<C, T> read) {
         if (waiting.contains(name)) {
-            return new Started<>(name, null, null, null, 0); // not tried
+            return notTried();
         }
         Link l = connection;
         if (l == null) {
@@ -176,7 +173,12 @@ final class MonitorReads<C> implements AutoCloseable {
         return new Started<>(name, on, outcome, answer, due);
     }
 
-    /** A read {@link #start} started: what {@link #answer} waits for. */
+    /** A read that was not started (its domain's earlier read still waits, or no connection opened): answered empty. */
+    static <C, T> Started<C, T> notTried() {
+        return new Started<>(null, null, null, null, 0);
+    }
+
+    /** A read {@link #start} started: what {@link #answer} waits for ({@link #notTried} when it was not). */
     static final class Started<C, T> {
         private final String name;
         private final MonitorReads<C>.Link on;
