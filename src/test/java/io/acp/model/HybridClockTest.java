@@ -56,6 +56,44 @@ class HybridClockTest {
     }
 
     @Test
+    void aReadingTooFarAheadOfTheWallClockIsNotWithin() {
+        clock.now();
+        long ahead = HybridClock.fromMillis(wall.get() + 5_001);
+
+        assertThat(clock.isWithin(ahead, 5_000)).isFalse();
+        assertThat(clock.isWithin(HybridClock.fromMillis(wall.get() + 5_000), 5_000)).isTrue();
+    }
+
+    @Test
+    void aReadingTheClockHasPassedIsWithinWithoutReadingTheWallClock() {
+        AtomicLong wallReads = new AtomicLong();
+        HybridClock counted = new HybridClock(() -> {
+            wallReads.incrementAndGet();
+            return wall.get();
+        });
+        long given = counted.now();
+        long observed = HybridClock.fromMillis(wall.get() + 3_000);
+        counted.observe(observed);
+        long readsBefore = wallReads.get();
+
+        assertThat(counted.isWithin(given - 1_000, 5_000)).isTrue();
+        assertThat(counted.isWithin(observed, 5_000)).isTrue();
+        assertThat(wallReads.get()).as("no wall-clock read for readings at or below the clock's last").isEqualTo(readsBefore);
+
+        assertThat(counted.isWithin(HybridClock.fromMillis(wall.get() + 6_000), 5_000)).as("past the clock's last: checked against the wall").isFalse();
+        assertThat(wallReads.get()).isEqualTo(readsBefore + 1);
+    }
+
+    @Test
+    void afterTheWallClockStepsBackAReadingUpToTheClocksOwnIsWithin() {
+        long given = clock.now();
+        wall.addAndGet(-60_000);
+
+        assertThat(clock.isWithin(given, 5_000)).as("this node's own next write is later still").isTrue();
+        assertThat(clock.isWithin(given + HybridClock.fromMillis(1), 5_000)).as("beyond it: 60 s ahead of the wall now").isFalse();
+    }
+
+    @Test
     void logicalCounterOverflowCarriesIntoTheMilliseconds() {
         long ms = wall.get();
         clock.observe(HybridClock.fromMillis(ms) + 0xFFFE);
