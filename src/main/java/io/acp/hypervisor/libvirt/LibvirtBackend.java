@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -316,12 +317,35 @@ public final class LibvirtBackend implements HypervisorBackend {
             MonitorReads.Started<MonitorLink, MonitorCounters> started = this.monitor.remove(name);
             Optional<MonitorCounters> monitor = monitorAnswer(name, started != null ? started : MonitorReads.notTried());
             out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), nics,
-                    monitor.map(MonitorCounters::memory).orElse(Map.of()), !monitorReads.waitsFor(name)));
+                    monitor.map(m -> m.memory() != null ? m.memory() : balloonBeside(s, name)).orElse(Map.of()), !monitorReads.waitsFor(name)));
         }
     }
 
-    /** A running domain's counters that QEMU answers through its monitor. */
+    /**
+     * A running domain's counters that QEMU answers through its monitor: its disks', and its
+     * balloon's only where it has no disk ({@code memory} null otherwise: {@link #balloonBeside}).
+     */
     private record MonitorCounters(Map<String, long[]> blocks, Map<String, Long> memory) {
+    }
+
+    /**
+     * The balloon's figures of a running domain without asking its VMM: its size ({@code actual})
+     * is the current memory its status already gave (libvirt follows the balloon by QEMU's events,
+     * the figure the monitor's balloon query returns), its VMM's resident memory ({@code rss}) is
+     * read from /proc, where libvirt reads it too. A balloon query through the monitor cost libvirtd
+     * about 1 ms per guest and sample, most of a sample of a quiet guest (docs/benchmarks.md). The
+     * guest's own view ({@code unused}, {@code usable}) needs a stats period ACP's domains do not
+     * set. Empty where the driver runs no VMM process of its own (the test driver), as before.
+     */
+    private Map<String, Long> balloonBeside(DomainStatus s, String name) {
+        OptionalLong pid = QemuPidFiles.vmmPid(libvirt.uri(), name);
+        if (pid.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("actual", s.memoryKiB());
+        QemuPidFiles.residentKiB(pid.getAsLong()).ifPresent(kib -> out.put("rss", kib));
+        return out;
     }
 
     /**
@@ -333,7 +357,9 @@ public final class LibvirtBackend implements HypervisorBackend {
         try {
             return monitorReads.start(name, link -> {
                 Domain d = link.handle(name, uuid, id);
-                return d == null ? null : new MonitorCounters(DomainStats.block(d, disks), DomainStats.memory(d));
+                // the balloon through the monitor only where no disk's read passes through it: every
+                // running domain's read still asks its VMM, which is how a hung one is told
+                return d == null ? null : new MonitorCounters(DomainStats.block(d, disks), disks.isEmpty() ? DomainStats.memory(d) : null);
             });
         } catch (IllegalStateException e) {
             LOG.debugf("no monitor counters of %s on node %s: %s", name, libvirt.nodeId(), e.getMessage());

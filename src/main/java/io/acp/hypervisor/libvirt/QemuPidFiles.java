@@ -29,6 +29,23 @@ final class QemuPidFiles {
         }
     }
 
+    /**
+     * The resident memory of process {@code pid} in KiB ({@code VmRSS} of /proc/PID/status: the
+     * counter libvirt reports as a domain's {@code rss}); empty if the process is gone.
+     */
+    static OptionalLong residentKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").strip()));
+                }
+            }
+            return OptionalLong.empty();
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     /** The qemu driver's run directory for {@code uri}, or null where there is none to read. */
     static Path runDir(String uri) {
         java.util.regex.Matcher socket = SOCKET.matcher(uri);

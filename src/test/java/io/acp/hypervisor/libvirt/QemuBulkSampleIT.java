@@ -126,6 +126,68 @@ class QemuBulkSampleIT {
     }
 
     /**
+     * A guest with a disk: its monitor read asks for the disk's counters only, and its balloon's
+     * figures come from its status and its VMM's /proc entry; they are what libvirt's balloon query
+     * (through the monitor) reports. A guest without a disk still has its balloon read through the
+     * monitor, so its read asks the VMM too.
+     */
+    @Test
+    void aGuestWithADiskHasItsBalloonFiguresWithoutTheMonitorAndTheyAreLibvirts() throws Exception {
+        java.nio.file.Path image = java.nio.file.Files.createTempFile("acp-bulk-it-", ".img");
+        String withDisk = "acp-bulk-it-" + pid + "-disk";
+        try {
+            java.nio.file.Files.write(image, new byte[1 << 20]);
+            names.add(withDisk); // destroyed after the test with the others
+            qemu.domainCreateXML("<domain type='" + io.acp.hypervisor.DomainXml.typeFor(URI) + "'><name>" + withDisk + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                    + "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
+                    + "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" + image + "'/><target dev='vda' bus='virtio'/><readonly/></disk>"
+                    + "</devices></domain>", 0).free();
+            String diskless = names.get(0);
+
+            Map<String, DomainSample> sampled = new HashMap<>();
+            try (RunningSample s = backend.sampleRunning(List.of(withDisk, diskless), name -> name.equals(withDisk) ? List.of("vda") : List.of())) {
+                while (s.readSome(System.nanoTime() + TimeUnit.SECONDS.toNanos(1), sampled::put)) {
+                    // next part
+                }
+            }
+
+            assertThat(sampled).containsOnlyKeys(withDisk, diskless);
+            DomainSample disk = sampled.get(withDisk);
+            assertThat(disk.monitorAnswers()).isTrue();
+            assertThat(disk.blocks()).as("the disk's counters, read through the monitor").containsOnlyKeys("vda");
+            Map<String, Long> libvirts = balloonOf(withDisk);
+            assertThat(disk.memory()).as("balloon figures of %s", withDisk).containsOnlyKeys("actual", "rss");
+            assertThat(disk.memory().get("actual")).as("the balloon's size, against libvirt's balloon query").isEqualTo(libvirts.get("actual"))
+                    .isEqualTo(disk.status().memoryKiB());
+            // the same counter read a moment apart: an idle guest's VMM barely moves
+            assertThat(disk.memory().get("rss")).as("the VMM's resident memory, against libvirt's").isBetween(libvirts.get("rss") * 9 / 10, libvirts.get("rss") * 11 / 10);
+            assertThat(sampled.get(diskless).memory()).as("a guest without a disk: its balloon through the monitor, as libvirt reports it")
+                    .containsEntry("actual", balloonOf(diskless).get("actual")).containsKey("rss");
+        } finally {
+            probe("virsh", "-c", URI, "destroy", withDisk);
+            java.nio.file.Files.deleteIfExists(image);
+        }
+    }
+
+    /** libvirt's own balloon query of a running guest (through its monitor): actual and rss in KiB. */
+    private Map<String, Long> balloonOf(String name) throws Exception {
+        Domain d = qemu.domainLookupByName(name);
+        try {
+            Map<String, Long> out = new HashMap<>();
+            for (org.libvirt.MemoryStatistic m : d.memoryStats(10)) {
+                if (m.getTag() == 6) {
+                    out.put("actual", m.getValue());
+                } else if (m.getTag() == 7) {
+                    out.put("rss", m.getValue());
+                }
+            }
+            return out;
+        } finally {
+            d.free();
+        }
+    }
+
+    /**
      * Three guests whose VMMs hang (SIGSTOP on their qemu: no monitor answers, as a qemu stuck on
      * its storage): each one's monitor read is given up at the bound from its start, and they
      * started together, so the sample waits about one bound; one after another it waited three.
