@@ -304,9 +304,10 @@ public final class LibvirtBackend implements HypervisorBackend {
         /**
          * Samples listed domain {@code d} if it still runs: its status and its interfaces' counters
          * ({@code interfaces} as the bulk call read them, or read here when it did not) on its
-         * handle here, its balloon's and disks' through the VMM's monitor ({@link MonitorReads}: on
-         * a connection of their own, started with its bulk read, waited for until
-         * {@link #MONITOR_READ_BOUND} after that start, left out while the monitor does not answer).
+         * handle here, its disks' through the VMM's monitor ({@link MonitorReads}: on a connection
+         * of their own, started with its bulk read, waited for until {@link #MONITOR_READ_BOUND}
+         * after that start, left out while the monitor does not answer), and its balloon's beside
+         * them ({@link #balloonBeside}; through the monitor too where it has no disk).
          */
         private void sampleRunning(Pointer d, String name, Map<String, long[]> interfaces, BiConsumer<String, DomainSample> out) {
             DomainStatus s = domains.status(d, name);
@@ -349,9 +350,9 @@ public final class LibvirtBackend implements HypervisorBackend {
     }
 
     /**
-     * Starts the read of the balloon's and the disks' counters of running domain {@code name} in its
-     * run {@code uuid}, {@code id} (on the handle the monitor reads kept of it, MonitorLink); not
-     * tried when the monitor reads have no connection.
+     * Starts the read of the disks' counters (and the balloon's, where there is no disk) of running
+     * domain {@code name} in its run {@code uuid}, {@code id} (on the handle the monitor reads kept
+     * of it, MonitorLink); not tried when the monitor reads have no connection.
      */
     private MonitorReads.Started<MonitorLink, MonitorCounters> startMonitorRead(String name, String uuid, int id, List<String> disks) {
         try {
