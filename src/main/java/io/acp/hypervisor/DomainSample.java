@@ -12,7 +12,10 @@ import java.util.Map;
  *
  * @param monitorAnswers false while a read through the VMM's monitor has waited longer than its
  *                       bound and not returned: the VMM hangs (stopped, or stuck on its storage)
+ * @param vmmPid         the process id of the domain's VMM where the VMM is a process of this node
+ *                       (qemu); empty otherwise. Read once per sample, for the balloon's figures and
+ *                       the VMM's supervision alike.
  */
 public record DomainSample(DomainStatus status, Map<String, long[]> blocks, Map<String, long[]> interfaces, Map<String, Long> memory,
-        boolean monitorAnswers) {
+        boolean monitorAnswers, java.util.OptionalLong vmmPid) {
 }

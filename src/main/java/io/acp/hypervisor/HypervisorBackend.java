@@ -157,9 +157,6 @@ public interface HypervisorBackend extends AutoCloseable {
         return Map.of();
     }
 
-    /** The process id of a running domain's VMM where the VMM is a process of this node (qemu); empty otherwise. */
-    java.util.OptionalLong vmmPid(String name);
-
     /** Takes a snapshot of domain {@code name} from libvirt's {@code <domainsnapshot>} XML. */
     void createSnapshot(String name, String snapshotXml);
 

@@ -163,7 +163,7 @@ final class SystemMonitor {
      */
     private Uni<Boolean> readPart(RunningSample sample, Set<String> sampled) {
         return hv.call(b -> sample.readSome(System.nanoTime() + InParts.PART.toNanos(), (id, s) -> {
-            superviseVmm(b, id, s.monitorAnswers());
+            superviseVmm(id, s);
             Map<String, Double> v = values(id, s.status(), s.blocks(), s.interfaces());
             s.memory().forEach((k, kib) -> v.put("balloon" + Character.toUpperCase(k.charAt(0)) + k.substring(1), kib * 1024.0));
             cdb.putStats(SystemReports.key(id), v);
@@ -195,12 +195,11 @@ final class SystemMonitor {
      * monitor) when it is new or changed: a VMM that hangs is a fault of that system the monitor
      * raises an alarm for (rule vmmUnresponsive), not only a log line.
      */
-    private void superviseVmm(HypervisorBackend b, String id, boolean monitorAnswers) {
-        java.util.OptionalLong pid = b.vmmPid(id);
-        if (pid.isEmpty()) {
+    private void superviseVmm(String id, DomainSample s) {
+        if (s.vmmPid().isEmpty()) {
             return;
         }
-        Vmm.of(pid.getAsLong()).map(vmm -> monitorAnswers ? vmm : vmm.unresponsive()).ifPresent(vmm -> reports.vmm(id, vmm));
+        Vmm.of(s.vmmPid().getAsLong()).map(vmm -> s.monitorAnswers() ? vmm : vmm.unresponsive()).ifPresent(vmm -> reports.vmm(id, vmm));
     }
 
     private Map<String, Double> values(String id, DomainStatus s, Map<String, long[]> blocks, Map<String, long[]> nics) {

@@ -250,11 +250,6 @@ class DelegatingBackend implements HypervisorBackend {
     }
 
     @Override
-    public java.util.OptionalLong vmmPid(String name) {
-        return real.vmmPid(name);
-    }
-
-    @Override
     public void close() {
         real.close();
     }

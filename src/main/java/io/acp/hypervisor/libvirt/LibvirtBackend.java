@@ -317,8 +317,9 @@ public final class LibvirtBackend implements HypervisorBackend {
             Map<String, long[]> nics = interfaces != null ? interfaces : domains.interfacesOf(d, name);
             MonitorReads.Started<MonitorLink, MonitorCounters> started = this.monitor.remove(name);
             Optional<MonitorCounters> monitor = monitorAnswer(name, started != null ? started : MonitorReads.notTried());
+            OptionalLong vmm = QemuPidFiles.vmmPid(libvirt.uri(), name);
             out.accept(name, new DomainSample(s, monitor.map(MonitorCounters::blocks).orElse(Map.of()), nics,
-                    monitor.map(m -> m.memory() != null ? m.memory() : balloonBeside(s, name)).orElse(Map.of()), !monitorReads.waitsFor(name)));
+                    monitor.map(m -> m.memory() != null ? m.memory() : balloonBeside(s, vmm)).orElse(Map.of()), !monitorReads.waitsFor(name), vmm));
         }
     }
 
@@ -336,10 +337,10 @@ public final class LibvirtBackend implements HypervisorBackend {
      * read from /proc, where libvirt reads it too. A balloon query through the monitor cost libvirtd
      * about 1 ms per guest and sample, most of a sample of a quiet guest (docs/benchmarks.md). The
      * guest's own view ({@code unused}, {@code usable}) needs a stats period ACP's domains do not
-     * set. Empty where the driver runs no VMM process of its own (the test driver), as before.
+     * set. Empty where the driver runs no VMM process of its own ({@code vmm} empty: the test
+     * driver), as before.
      */
-    private Map<String, Long> balloonBeside(DomainStatus s, String name) {
-        OptionalLong pid = QemuPidFiles.vmmPid(libvirt.uri(), name);
+    private static Map<String, Long> balloonBeside(DomainStatus s, OptionalLong pid) {
         if (pid.isEmpty()) {
             return Map.of();
         }
@@ -615,11 +616,6 @@ public final class LibvirtBackend implements HypervisorBackend {
     @Override
     public Map<String, Long> completedMigration(String name) {
         return libvirt.read("read the completed migration of " + name, name, Map.of(), MigrationFigures::completed);
-    }
-
-    @Override
-    public OptionalLong vmmPid(String name) {
-        return QemuPidFiles.vmmPid(libvirt.uri(), name);
     }
 
     @Override
