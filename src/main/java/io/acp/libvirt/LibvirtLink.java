@@ -75,7 +75,10 @@ public final class LibvirtLink {
             conn = opened;
             LOG.infof("%s connected to libvirt at %s", holder, uri);
             return opened;
-        } catch (LibvirtException | RuntimeException | LinkageError e) {
+        } catch (LinkageError e) {
+            throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot use libvirt at " + uri + ": "
+                    + ClientLibrary.unloadable(e), e);
+        } catch (LibvirtException | RuntimeException e) {
             throw new AcpException(ErrorCode.UNAVAILABLE, "node " + nodeId + " cannot connect to libvirt at " + uri + ": " + e.getMessage()
                     + " (is libvirtd running, and is " + uriKey + " right?)", e);
         }
