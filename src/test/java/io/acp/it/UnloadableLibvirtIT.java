@@ -39,8 +39,9 @@ class UnloadableLibvirtIT {
         try (NodeProcess node = NodeProcess.start("nolibvirt", Files.createDirectories(dir.resolve("node")), List.of(),
                 List.of("-Djna.library.path=" + libs, "-Djna.platform.library.path=" + libs));
                 ApiClient api = node.client()) {
-            // The first use fails loading the library; the second used to fail with "Could not
-            // initialize class org.libvirt.jna.Libvirt" and a hint at libvirtd, which is not at fault.
+            // The service's own first connection, at start, failed loading the library; every later
+            // use, these two included, used to fail with "Could not initialize class
+            // org.libvirt.jna.Libvirt" and a hint at libvirtd, which is not at fault.
             for (int attempt = 1; attempt <= 2; attempt++) {
                 AcpException e = assertThrows(AcpException.class, () -> api.call("hypervisor", "list", Json.object()));
                 assertThat(e.code()).as("attempt %d: %s", attempt, e.getMessage()).isEqualTo(ErrorCode.UNAVAILABLE);
@@ -59,7 +60,7 @@ class UnloadableLibvirtIT {
             assertThat(api.call("cluster", "get", Json.object().put("type", "alarm").put("id", "still-here")).path("spec").path("i").asInt())
                     .isEqualTo(1);
 
-            // The service's health says the same; its log said it once, on one line, without JNA's class path list.
+            // The service's health says the same; its log says it on one line each time, without JNA's class path list.
             Convergence.until(Duration.ofSeconds(30),
                     () -> api.call("framework", "status", Json.object()).toString().contains("apt-get install libvirt0"),
                     () -> "the hypervisor's problem in the node's status: " + api.call("framework", "status", Json.object()));
