@@ -95,13 +95,20 @@ public class HypervisorService extends PipelineService<HypervisorService.Running
         if (migrating > 0) {
             LOG.infof("node %s took part in %d migrations when it stopped: it finishes them", nodeId, migrating);
         }
-        return hv.run(b -> b.connect(reports::event))
+        return hv.run(b -> b.connect(reports::event)).replaceWith(true)
                 .onFailure().invoke(this::problem)
-                .onFailure().recoverWithNull()
-                .chain(() -> r.systems().recoverMigrations().onFailure().recoverWithNull())
-                .chain(() -> r.systems().markInterruptedEvacuation().onFailure().recoverWithNull())
-                .chain(() -> r.monitor().reconcile().onFailure().recoverWithNull())
-                .invoke(() -> LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri()))
+                .onFailure().recoverWithItem(false)
+                .call(() -> r.systems().recoverMigrations().onFailure().recoverWithNull())
+                .call(() -> r.systems().markInterruptedEvacuation().onFailure().recoverWithNull())
+                .call(() -> r.monitor().reconcile().onFailure().recoverWithNull())
+                .invoke(connected -> {
+                    if (connected) {
+                        LOG.infof("hypervisor of node %s uses libvirt at %s", nodeId, config.uri());
+                    } else {
+                        // Not "uses": right after the warning that says why, that would read as success.
+                        LOG.infof("hypervisor of node %s runs without libvirt at %s for now: each reconcile tries again", nodeId, config.uri());
+                    }
+                })
                 .replaceWith(r);
     }
 

@@ -65,6 +65,8 @@ class UnloadableLibvirtIT {
                     () -> api.call("framework", "status", Json.object()).toString().contains("apt-get install libvirt0"),
                     () -> "the hypervisor's problem in the node's status: " + api.call("framework", "status", Json.object()));
             assertThat(node.logLines()).noneSatisfy(line -> assertThat(line).contains("resource path"));
+            assertThat(node.logLines()).noneSatisfy(line -> assertThat(line).contains("uses libvirt at"))
+                    .anySatisfy(line -> assertThat(line).contains("hypervisor of node nolibvirt runs without libvirt at test:///default for now"));
             assertThat(node.logLines()).filteredOn(line -> line.contains("libvirt.so.0 cannot be used")).isNotEmpty()
                     .allSatisfy(line -> assertThat(line).contains("WARN").contains("apt-get install libvirt0"));
         }
