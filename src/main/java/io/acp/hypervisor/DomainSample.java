@@ -1,6 +1,7 @@
 package io.acp.hypervisor;
 
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * One stats sample of a running domain, read together: its status, and its counters where the
@@ -17,5 +18,5 @@ import java.util.Map;
  *                       the VMM's supervision alike.
  */
 public record DomainSample(DomainStatus status, Map<String, long[]> blocks, Map<String, long[]> interfaces, Map<String, Long> memory,
-        boolean monitorAnswers, java.util.OptionalLong vmmPid) {
+        boolean monitorAnswers, OptionalLong vmmPid) {
 }
