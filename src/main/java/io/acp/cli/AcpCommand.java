@@ -98,7 +98,7 @@ public class AcpCommand implements Runnable {
             cli.addSubcommand(new CommandLine(command, factory));
         }
         return cli.setExecutionExceptionHandler(new FailureHandler())
-                .setParameterExceptionHandler(new CommandSuggestions(cli.getParameterExceptionHandler()))
+                .setParameterExceptionHandler(new UsageErrors(cli.getParameterExceptionHandler()))
                 // "@file" is ours (--spec @spec.json), not picocli's argument files.
                 .setExpandAtFiles(false);
     }

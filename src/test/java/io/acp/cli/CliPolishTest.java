@@ -150,6 +150,24 @@ class CliPolishTest {
     }
 
     @Test
+    void aCommandsUsageErrorIsTheErrorAndWhereToReadTheOptionsNotTheWholeHelp() {
+        LaunchResult result = launcher.launch("system", "create", "web1", "--vcpus", "0", "--memory", "64", "--socket", dir.resolve("none.sock").toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.getErrorStream()).containsExactly(
+                "acp: invalid value for option '--vcpus': 0 (a system needs at least 1 virtual CPU)",
+                "See 'acp system create --help' for its options.");
+        result = launcher.launch("system", "create", "web1", "--memroy", "64");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.getErrorStream()).as("picocli's suggestion for a mistyped option stays").containsExactly(
+                "acp: Unknown options: '--memroy', '64'",
+                "Possible solutions: --memory",
+                "See 'acp system create --help' for its options.");
+        result = launcher.launch("system");
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.getErrorOutput()).as("a command group still lists its commands").contains("Usage: acp system").contains("Commands:");
+    }
+
+    @Test
     void aMistypedCommandSuggestsTheClosestOne() {
         LaunchResult result = launcher.launch("system", "lsit");
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);

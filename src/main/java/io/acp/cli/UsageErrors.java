@@ -9,16 +9,20 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Usage errors as picocli reports them, plus a suggestion when a subcommand name is mistyped:
- * {@code acp system lsit} answers "did you mean 'acp system list'?". Picocli's own suggestions
- * compare letter pairs and find nothing for a swapped pair; an edit distance that counts a swap
- * as one edit does.
+ * How a usage error reads. A mistyped subcommand name gets a suggestion: {@code acp system lsit}
+ * answers "did you mean 'acp system list'?" (picocli's own suggestions compare letter pairs and find
+ * nothing for a swapped pair; an edit distance that counts a swap as one edit does). A command
+ * group ({@code acp}, {@code acp system}) still prints its usage, which is the list of its commands.
+ * A command's own error (a bad value, a missing argument, an unknown option) is the error, picocli's
+ * suggestions for a mistyped option, and where to read the options: picocli would print the whole
+ * help after it, some 80 lines for {@code acp system create}, which scroll the one line that says
+ * what is wrong off the terminal.
  */
-final class CommandSuggestions implements IParameterExceptionHandler {
+final class UsageErrors implements IParameterExceptionHandler {
 
     private final IParameterExceptionHandler standard;
 
-    CommandSuggestions(IParameterExceptionHandler standard) {
+    UsageErrors(IParameterExceptionHandler standard) {
         this.standard = standard;
     }
 
@@ -39,7 +43,15 @@ final class CommandSuggestions implements IParameterExceptionHandler {
                 }
             }
         }
-        return standard.handleParseException(ex, args);
+        if (!cli.getSubcommands().isEmpty()) {
+            return standard.handleParseException(ex, args);
+        }
+        PrintWriter err = cli.getErr();
+        err.println("acp: " + ex.getMessage());
+        UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("See '" + cli.getCommandSpec().qualifiedName(" ") + " --help' for its options.");
+        err.flush();
+        return ExitCodes.USAGE;
     }
 
     /** The subcommand nearest to {@code typed}, if it is near enough to be a typo. */
