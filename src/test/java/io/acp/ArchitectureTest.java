@@ -79,7 +79,7 @@ class ArchitectureTest {
         allow("io.acp.api.client", SECURITY, MODEL, PROTOCOL);
         allow("io.acp.console", "io.acp.hypervisor", MODEL, PROTOCOL);
         allow("io.acp.task", CDB, MODEL, PROTOCOL);
-        allow("io.acp.api", "io.acp.console", "io.acp.task", "io.acp.hypervisor", "io.acp.network", "io.acp.storage", "io.acp.storage.share", "io.acp.monitor", "io.acp.framework",
+        allow("io.acp.api", "io.acp.console", "io.acp.task", "io.acp.hypervisor", "io.acp.network", "io.acp.storage", "io.acp.storage.pool", "io.acp.storage.share", "io.acp.monitor", "io.acp.framework",
                 CDB, HISTORY, CLUSTER_SERVICE, "io.acp.cluster.sync", MEMBERSHIP, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.agent", "io.acp.api", "io.acp.console", "io.acp.framework", CDB, CLUSTER_SERVICE, MEMBERSHIP, NODE, SECURITY, MODEL, PROTOCOL);
         allow("io.acp.webapi", "io.acp.api", "io.acp.console", "io.acp.framework", CDB, CLUSTER_SERVICE, NODE, SECURITY, MODEL, PROTOCOL);

@@ -114,6 +114,7 @@ final class ClusterOperations implements ServiceOperations {
                     : "subtype must be one of " + key.type().subtypes()) + ", got '" + subtype + "'");
         }
         ObjectNode spec = args.object("spec");
+        ObjectSpecs.check(key, subtype, spec);
         Version expected = expectedVersion(args);
         return new Outcome.Single(Uni.createFrom().deferred(() -> cdb.get().putObject(key, subtype, spec, expected))
                 .runSubscriptionOn(worker)

@@ -40,7 +40,7 @@ class AgentClientTest extends WithVertx {
                 assertThat(api.call("api", "ping", null).path("node").asText()).isEqualTo("a");
                 try (WatchStream watch = api.openWatch(null, Json.object().put("type", "system"))) {
                     ObjectNode put = Json.object().put("type", "system").put("id", "s1");
-                    put.set("spec", Json.object().put("k", "v"));
+                    put.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
                     writer.call("cluster", "put", put);
                     JsonNode event = watch.next();
                     assertThat(event.path("id").asText()).isEqualTo("s1");

@@ -102,7 +102,7 @@ class AgentTlsTest extends WithVertx {
             assertThat(r).isInstanceOf(Response.Result.class);
             assertThat(((Response.Result) r).result().path("node").asText()).isEqualTo("a");
             ObjectNode put = Json.object().put("type", "network").put("subtype", "vlan").put("id", "v1");
-            put.set("spec", Json.object().put("vlan", 1));
+            put.set("spec", Json.object().put("uplink", "eth0").put("vlan", 1));
             assertThat(c.call(null, "cluster", "put", put, null)).isInstanceOf(Response.Result.class);
         }
         assertThat(io.acp.testing.CdbContents.objectsBesideTasks(node.cdb)).isEqualTo(1);

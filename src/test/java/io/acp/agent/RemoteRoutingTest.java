@@ -56,13 +56,13 @@ class RemoteRoutingTest extends WithVertx {
     @Test
     void aRequestForBIsAnsweredByB() {
         ObjectNode put = Json.object().put("type", "system").put("id", "only-on-b");
-        put.set("spec", Json.object().put("x", 1));
+        put.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
         try (ApiClient api = clientOfA(AgentStack.ADMIN_KEY)) {
             assertThat(api.call("b", "api", "ping", null).path("node").asText()).isEqualTo("b");
             assertThat(api.call("a", "api", "ping", null).path("node").asText()).isEqualTo("a");
             api.call("b", "cluster", "put", put);
             ObjectNode get = Json.object().put("type", "system").put("id", "only-on-b");
-            assertThat(api.call("b", "cluster", "get", get).path("spec").path("x").asInt()).isEqualTo(1);
+            assertThat(api.call("b", "cluster", "get", get).path("spec").path("memory").asInt()).isEqualTo(64);
             assertThatThrownBy(() -> api.call(null, "cluster", "get", get))
                     .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
         }
@@ -74,7 +74,7 @@ class RemoteRoutingTest extends WithVertx {
     @Test
     void aRoutedChangeIsOneTaskRecordedByBUnderTheIdANamedAndFoundOnBoth() {
         ObjectNode put = Json.object().put("type", "system").put("id", "routed");
-        put.set("spec", Json.object().put("x", 1));
+        put.set("spec", Json.object().put("vcpus", 1).put("memory", 64));
         try (ApiClient api = clientOfA(AgentStack.ADMIN_KEY)) {
             api.call("b", "cluster", "put", put);
             com.fasterxml.jackson.databind.JsonNode onB = api.call("b", "task", "list", null);
@@ -98,7 +98,7 @@ class RemoteRoutingTest extends WithVertx {
         try (ApiClient api = clientOfA(AgentStack.READER_KEY)) {
             assertThat(api.call("b", "api", "ping", null).path("pong").asBoolean()).isTrue();
             ObjectNode put = Json.object().put("type", "system").put("id", "x");
-            put.set("spec", Json.object());
+            put.set("spec", Json.object().put("vcpus", 1).put("memory", 64)); // a valid spec: only the reader's role may refuse it
             assertThatThrownBy(() -> api.call("b", "cluster", "put", put))
                     .isInstanceOfSatisfying(AcpException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN));
         }

@@ -194,7 +194,7 @@ class ApiBadInputTest extends WithNode {
     void conditionalPutConflicts(boolean unix) throws IOException {
         try (TestClient c = node.client(unix, TestNode.ADMIN_KEY)) {
             ObjectNode create = args("type", "network", "id", "v100", "subtype", "vlan");
-            create.set("spec", Json.object().put("vlan", 100));
+            create.set("spec", Json.object().put("uplink", "eth0").put("vlan", 100));
             create.putNull("ifVersion");
             String version = c.result("cluster", "put", create).path("version").asText();
 

@@ -31,7 +31,7 @@ class ApiOperationsTest extends WithNode {
     void putGetListDeleteRoundTrip(boolean unix) throws IOException {
         try (TestClient c = node.client(unix, TestNode.ADMIN_KEY)) {
             ObjectNode put = args("type", "network", "id", "v100", "subtype", "vlan");
-            put.set("spec", Json.object().put("vlan", 100));
+            put.set("spec", Json.object().put("uplink", "eth0").put("vlan", 100));
             JsonNode stored = c.result("cluster", "put", put);
             assertThat(stored.path("kind").asText()).isEqualTo("object");
             assertThat(stored.path("spec").path("vlan").asInt()).isEqualTo(100);
@@ -151,7 +151,7 @@ class ApiOperationsTest extends WithNode {
             assertThat(((Response.Result) opened).result().toString()).isEqualTo("{\"stream\":" + stream + "}");
 
             writer.result("cluster", "put", args("type", "node", "id", "n2").set("spec", Json.object()));
-            JsonNode put = writer.result("cluster", "put", args("type", "network", "id", "v7", "subtype", "vlan").set("spec", Json.object()));
+            JsonNode put = writer.result("cluster", "put", args("type", "network", "id", "v7", "subtype", "vlan").set("spec", Json.object().put("uplink", "eth0").put("vlan", 7)));
 
             Response event = watcher.next();
             assertThat(event).isEqualTo(new Response.Event(stream, put)); // node/n2 was filtered out
@@ -159,7 +159,7 @@ class ApiOperationsTest extends WithNode {
             long cancel = watcher.send("api", "cancel", Json.object().put("stream", stream));
             assertThat(watcher.next()).isEqualTo(new Response.Result(cancel, Json.object().put("cancelled", true)));
             assertThat(watcher.next()).isEqualTo(new Response.End(stream));
-            writer.result("cluster", "put", args("type", "network", "id", "v8", "subtype", "vlan").set("spec", Json.object()));
+            writer.result("cluster", "put", args("type", "network", "id", "v8", "subtype", "vlan").set("spec", Json.object().put("uplink", "eth0").put("vlan", 8)));
             assertThat(watcher.poll(200)).as("no events after end").isNull();
             assertThat(node.cdb.get().subscriberCount()).isZero();
             assertThat(watcher.pingAnswers()).isTrue();

@@ -89,8 +89,8 @@ class TaskApiTest extends WithNode {
     @Test
     void listingsFilterByUserNodeAndTimeAndAnUnknownTaskIsNotFound() throws IOException {
         try (TestClient ops = node.client(true, TestNode.OPERATOR_KEY); TestClient root = node.client(true, TestNode.ADMIN_KEY)) {
-            ops.result("cluster", "put", putSystem("a", Json.object()));
-            root.result("cluster", "put", putSystem("b", Json.object()));
+            ops.result("cluster", "put", putSystem("a", Json.object().put("vcpus", 1).put("memory", 64)));
+            root.result("cluster", "put", putSystem("b", Json.object().put("vcpus", 1).put("memory", 64)));
             assertThat(root.result("task", "list", Json.object().put("user", "ops"))).hasSize(1);
             assertThat(root.result("task", "list", Json.object().put("node", "n9"))).isEmpty();
             assertThat(root.result("task", "list", Json.object().put("since", "1h"))).hasSize(2);
@@ -106,7 +106,7 @@ class TaskApiTest extends WithNode {
     @Test
     void nobodyWritesOrDeletesATaskAndTheLogIsUnchangedAfterTheAttempt() throws IOException {
         try (TestClient root = node.client(true, TestNode.ADMIN_KEY)) {
-            root.result("cluster", "put", putSystem("web1", Json.object()));
+            root.result("cluster", "put", putSystem("web1", Json.object().put("vcpus", 1).put("memory", 64)));
             JsonNode real = onlyTask(root, "cluster.put");
             String id = real.path("id").asText();
             Eventually.await(WAIT, () -> node.cdb.get().object(io.acp.model.ObjectKey.of(ObjectType.TASK, id))
@@ -129,13 +129,13 @@ class TaskApiTest extends WithNode {
     @Test
     void aClientCannotChooseATaskIdToOverwriteAnotherTask() throws IOException {
         try (TestClient ops = node.client(true, TestNode.OPERATOR_KEY); TestClient root = node.client(true, TestNode.ADMIN_KEY)) {
-            root.result("cluster", "put", putSystem("web1", Json.object().put("vcpus", 1)));
+            root.result("cluster", "put", putSystem("web1", Json.object().put("vcpus", 1).put("memory", 64)));
             String theirs = onlyTask(root, "cluster.put").path("id").asText();
             JsonNode before = root.result("task", "show", Json.object().put("id", theirs));
 
             // the operator's own change, framed by hand with the admin's task id in the envelope
             ops.sendPayload(("{\"id\":99,\"service\":\"cluster\",\"op\":\"put\",\"task\":\"" + theirs
-                    + "\",\"args\":{\"type\":\"system\",\"id\":\"web2\",\"spec\":{}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    + "\",\"args\":{\"type\":\"system\",\"id\":\"web2\",\"spec\":{\"vcpus\":1,\"memory\":64}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertThat(ops.next()).isInstanceOf(Response.Result.class);
 
             assertThat(root.result("task", "show", Json.object().put("id", theirs))).isEqualTo(before);

@@ -172,7 +172,7 @@ class CliAgainstNodeIT {
     @EnumSource(Transport.class)
     void putGetListDelete(Transport t) throws Exception {
         String id = "v-" + t.name().toLowerCase();
-        CliResult put = acp(t, "put", "network", id, "--subtype", "vlan", "--spec", "{\"vlan\": 100}", "--json");
+        CliResult put = acp(t, "put", "network", id, "--subtype", "vlan", "--spec", "{\"uplink\": \"eth0\", \"vlan\": 100}", "--json");
         assertThat(put.exitCode()).as("%s", put).isZero();
         JsonNode stored = put.json();
         assertThat(stored.path("spec").path("vlan").asInt()).isEqualTo(100);
@@ -182,7 +182,7 @@ class CliAgainstNodeIT {
         assertThat(get.exitCode()).as("%s", get).isZero();
         assertThat(get.json()).isEqualTo(stored);
 
-        CliResult conflict = acp(t, "put", "network", id, "--subtype", "vlan", "--spec", "{\"vlan\": 101}", "--if-version", "none");
+        CliResult conflict = acp(t, "put", "network", id, "--subtype", "vlan", "--spec", "{\"uplink\": \"eth0\", \"vlan\": 101}", "--if-version", "none");
         assertThat(conflict.exitCode()).as("%s", conflict).isEqualTo(6);
         assertThat(conflict.errors()).singleElement().asString().startsWith("acp: conflict: ");
 

@@ -126,6 +126,11 @@ class SystemCliIT {
         assertThat(bad.exitCode()).as("%s", bad).isEqualTo(7);
         assertThat(bad.err()).singleElement().asString().contains("system web2: field 'vcpus' must be an integer from 1 to 256");
 
+        CliResult rawPut = acp("put", "system", "web2", "--spec", "{\"vcpus\":0,\"memory\":128}");
+        assertThat(rawPut.exitCode()).as("acp put checks a system's spec as system create does: %s", rawPut).isEqualTo(7);
+        assertThat(rawPut.err()).singleElement().asString().contains("system web2: field 'vcpus' must be an integer from 1 to 256");
+        assertThat(acp("get", "system", "web2").exitCode()).as("nothing was stored").isEqualTo(3);
+
         CliResult unknown = acp("system", "start", "nope");
         assertThat(unknown.exitCode()).isEqualTo(3);
 

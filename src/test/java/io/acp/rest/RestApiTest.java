@@ -183,6 +183,12 @@ class RestApiTest {
                 403, "forbidden");
         as(RestNode.ADMIN).body("{\"spec\":{\"uplink\":\"eth0\",\"vlan\":200}}").when().put("/api/v1/networks/lan").then().statusCode(200);
         as(RestNode.READER).when().get("/api/v1/networks/lan").then().statusCode(200).body("spec.vlan", equalTo(200));
+        problem(as(RestNode.ADMIN).body("{\"spec\":{\"uplink\":\"eth0\",\"vlan\":5000}}").when().put("/api/v1/networks/lan").then(),
+                400, "bad_request").body("detail", containsString("network lan: invalid VLAN id 5000"));
+        problem(as(RestNode.ADMIN).body("{\"spec\":{\"vlan\":300}}").when().put("/api/v1/networks/lan").then(),
+                400, "bad_request").body("detail", containsString("network lan: needs 'uplink'"));
+        as(RestNode.READER).when().get("/api/v1/networks/lan").then().statusCode(200).body("spec.vlan", equalTo(200))
+                .body("spec.uplink", equalTo("eth0"));
         problem(as(RestNode.ADMIN).body("{\"spec\":{\"uplink\":\"eth0\",\"vlan\":300},\"ifVersion\":\"1@x\"}").when()
                 .put("/api/v1/networks/lan").then(), 409, "conflict");
 
@@ -228,6 +234,11 @@ class RestApiTest {
         String update = "{\"spec\":{\"kind\":\"dir\",\"path\":\"" + root + "\"}}";
         problem(as(RestNode.READER).body(update).when().put("/api/v1/pools/images").then(), 403, "forbidden");
         as(RestNode.ADMIN).body(update).when().put("/api/v1/pools/images").then().statusCode(200).body("subtype", equalTo("pool"));
+        ObjectKey images = ObjectKey.of(ObjectType.STORAGE, "images");
+        var stored = cluster.cdb().object(images).orElseThrow();
+        problem(as(RestNode.ADMIN).body("{\"spec\":{\"kind\":\"nfs\",\"path\":\"relative\"}}").when().put("/api/v1/pools/images").then(),
+                400, "bad_request").body("detail", containsString("pool images: field 'kind' must be one of dir, lvm, lvm-thin, libvirt"));
+        assertThat(cluster.cdb().object(images)).as("the refused put changed nothing").contains(stored);
         problem(as(RestNode.READER).when().delete("/api/v1/pools/images").then(), 403, "forbidden");
         problem(as(RestNode.OPERATOR).when().delete("/api/v1/pools/images").then(), 403, "forbidden");
         as(RestNode.ADMIN).when().delete("/api/v1/pools/images").then().statusCode(200);
@@ -312,6 +323,17 @@ class RestApiTest {
                 403, "forbidden");
         as(RestNode.OPERATOR).body("{\"spec\":{\"vcpus\":2,\"memory\":64,\"node\":\"a\"}}").when().put("/api/v1/systems/vm1").then()
                 .statusCode(200).body("spec.vcpus", equalTo(2));
+        // A spec the hypervisor would refuse is refused at the put: stored, it would have left the running system without
+        // a node and beyond stop, start and delete (each parses the stored spec), until someone put a valid one back.
+        String versionBefore = as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200).extract().path("object.version");
+        problem(as(RestNode.OPERATOR).body("{\"spec\":{\"vcpus\":0,\"memory\":1,\"bogus\":true}}").when().put("/api/v1/systems/vm1").then(),
+                400, "bad_request").body("detail", containsString("system vm1: field 'bogus' is not a field of a system spec"));
+        problem(as(RestNode.ADMIN).body("{\"spec\":{\"vcpus\":0,\"memory\":64,\"node\":\"a\"}}").when().put("/api/v1/systems/vm1").then(),
+                400, "bad_request").body("detail", containsString("system vm1: field 'vcpus' must be an integer from 1 to 256, got 0"));
+        as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200)
+                .body("object.version", equalTo(versionBefore)).body("object.spec.vcpus", equalTo(2)).body("object.spec.node", equalTo("a"));
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/pause").then().statusCode(200).body("state", equalTo("paused"));
+        as(RestNode.OPERATOR).when().post("/api/v1/systems/vm1/resume").then().statusCode(200).body("state", equalTo("running"));
 
         problem(as(RestNode.READER).when().delete("/api/v1/systems/vm1").then(), 403, "forbidden");
         as(RestNode.READER).when().get("/api/v1/systems/vm1").then().statusCode(200);
@@ -331,7 +353,8 @@ class RestApiTest {
                 .body("op", hasItem("hypervisor.create"))
                 .body("op", hasItem("hypervisor.migrate"))
                 .body("op", hasItem("cluster.put"))
-                .body("find { it.op == 'cluster.put' }.changes.path", hasItem("/vcpus"));
+                .body("find { it.op == 'cluster.put' && it.state == 'ok' }.changes.path", hasItem("/vcpus"))
+                .body("findAll { it.op == 'cluster.put' && it.state == 'failed' }.error.code", hasItem("bad_request"));
         problem(as(RestNode.READER).when().get("/api/v1/tasks/a:1:1").then(), 404, "not_found");
     }
 
