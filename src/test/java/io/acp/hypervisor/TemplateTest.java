@@ -96,6 +96,20 @@ class TemplateTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(baseVolume))).isEqualTo("r--r--r--");
         assertThat(made.path("spec").path("disks").get(0).path("readonly").asBoolean()).isTrue();
         assertThat(s.templateList().await().atMost(LibvirtNode.WAIT).findValuesAsText("id")).contains(tpl);
+        // What template create writes is a record a put may store again; the same record on a writable volume of the pool,
+        // or with its volume not a read-only disk of its spec, is refused (rule template-record).
+        JsonNode record = node.cdb.object(ObjectKey.of(ObjectType.TEMPLATE, tpl)).orElseThrow().spec();
+        TemplateRecord.check(tpl, record);
+        ObjectNode onAWritableVolume = record.deepCopy();
+        ((ObjectNode) onAWritableVolume.path("volumes").get(0)).put("volume", base + ".qcow2");
+        ((ObjectNode) onAWritableVolume.path("spec").path("disks").get(0)).put("volume", base + ".qcow2");
+        assertThatThrownBy(() -> TemplateRecord.check(tpl, onAWritableVolume))
+                .hasMessage("template " + tpl + ": volumes[0].volume must be a volume 'template create' made for it (template-" + tpl
+                        + "-…), got \"" + base + ".qcow2\" (rule template-record)");
+        ObjectNode writableDisk = record.deepCopy();
+        ((ObjectNode) writableDisk.path("spec").path("disks").get(0)).put("readonly", false);
+        assertThatThrownBy(() -> TemplateRecord.check(tpl, writableDisk))
+                .hasMessageContaining("volumes[0].volume " + volume + " is not a read-only disk of its spec in pool images");
 
         String web = LibvirtNode.uniqueId("tplweb");
         String userData = "#cloud-config\nruncmd:\n  - echo acp-template-marker > /dev/ttyS0\n";

@@ -130,6 +130,12 @@ class SystemCliIT {
         assertThat(rawPut.exitCode()).as("acp put checks a system's spec as system create does: %s", rawPut).isEqualTo(7);
         assertThat(rawPut.err()).singleElement().asString().contains("system web2: field 'vcpus' must be an integer from 1 to 256");
         assertThat(acp("get", "system", "web2").exitCode()).as("nothing was stored").isEqualTo(3);
+        CliResult template = acp("put", "template", "tpl1", "--spec", "{\"pool\":\"images\",\"spec\":{\"vcpus\":1,\"memory\":64,"
+                + "\"disks\":[{\"pool\":\"images\",\"volume\":\"web1.qcow2\",\"format\":\"qcow2\",\"readonly\":true}]},\"volumes\":[{\"volume\":\"web1.qcow2\"}]}");
+        assertThat(template.exitCode()).as("a template resting on a writable volume: %s", template).isEqualTo(7);
+        assertThat(template.err()).singleElement().asString().contains("template tpl1: volumes[0].volume must be a volume 'template create' made for it")
+                .contains("rule template-record");
+        assertThat(acp("get", "template", "tpl1").exitCode()).as("nothing was stored").isEqualTo(3);
 
         CliResult unknown = acp("system", "start", "nope");
         assertThat(unknown.exitCode()).isEqualTo(3);
