@@ -53,7 +53,7 @@ public final class TemplateRecord {
         int i = 0;
         for (JsonNode v : volumes) {
             String volume = v.path("volume").asText("");
-            if (!volume.startsWith(prefix) || volume.contains("/")) {
+            if (!volume.startsWith(prefix)) { // no '/' either: it must be a disk volume of the spec, whose names SystemSpec keeps plain
                 throw bad(name, "volumes[" + i + "].volume must be a volume 'template create' made for it (" + prefix + "…), got " + v.path("volume"));
             }
             boolean aReadOnlyDisk = spec.disks().stream().anyMatch(d -> d.readonly() && pool.equals(d.pool()) && volume.equals(d.volume()));
